@@ -1,0 +1,12 @@
+"""One module per mechanism: pure array functions, vectorised over (R, N).
+
+Nothing here imports Mesa, pandas or matplotlib. :data:`MECHANISMS` maps each
+``[mechanisms.NAME]`` section of a scenario file to the parameters it accepts, in
+the order the engine runs the phases.
+"""
+
+from sim.dynamics import arms_race
+
+MECHANISMS: dict[str, type] = {
+    "arms_race": arms_race.Params,
+}

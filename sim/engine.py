@@ -1,0 +1,208 @@
+"""The engine: every state variable as an array, advanced one step at a time.
+
+A :class:`World` holds arrays with a leading replication axis R: shape (R, N) for
+per-state values and (R, N, N) for dyads; a single run is R = 1. A step has two
+halves, so that any agent can replace the default doctrine's choice:
+
+1. :func:`decide` computes the default doctrine's :class:`Decisions` for every
+   state of every replication at once;
+2. :func:`advance` applies (possibly edited) decisions and runs the enabled
+   phases in a fixed order.
+
+Replication r depends only on (seed, r): random draws are counter-based
+(:mod:`sim.rng`) and all arithmetic is elementwise or sums over the state axis,
+never ``matmul``, so any batch size or chunking gives bit-identical results.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from sim.dynamics import MECHANISMS, arms_race
+from sim.dynamics.parameters import specs
+from sim.rng import Draws
+from sim.scenario import Scenario, ScenarioError
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What stays fixed during a run, derived once from a scenario.
+
+    Attributes:
+        scenario: The validated scenario.
+        params: Each mechanism's parameters, per-state ones as (N,) arrays.
+        hostility: Initial hostility weights ``H_ij`` from disputes and
+            rivalries, shape (N, N), symmetric, zero diagonal.
+        grievance: Richardson's g per state, US$ m per year per year, shape (N,).
+    """
+
+    scenario: Scenario
+    params: dict[str, Any]
+    hostility: np.ndarray
+    grievance: np.ndarray
+
+    @property
+    def n_states(self) -> int:
+        """Number of states N."""
+        return len(self.scenario.states)
+
+    @property
+    def dt_years(self) -> float:
+        """Length of a step in years."""
+        return self.scenario.info.dt_years
+
+
+@dataclass
+class World:
+    """The state of R replications at one step (arrays are replaced, not mutated).
+
+    Attributes:
+        step: Steps taken so far.
+        replications: Replication indices of the rows, shape (R,).
+        milex: Military spending, US$ m per year, shape (R, N).
+        capability: Capability stock, US$ m, shape (R, N).
+        gdp: Gross domestic product, US$ m per year, shape (R, N).
+        hostility: Perceived hostility ``H_ij`` of j as seen by i, (R, N, N).
+    """
+
+    step: int
+    replications: np.ndarray
+    milex: np.ndarray
+    capability: np.ndarray
+    gdp: np.ndarray
+    hostility: np.ndarray
+
+
+@dataclass
+class Decisions:
+    """What every state chooses this step; policies may overwrite their rows.
+
+    Attributes:
+        milex: Spending each state wants next step, before the budget cap,
+            US$ m per year, shape (R, N).
+    """
+
+    milex: np.ndarray
+
+
+def build_setup(scenario: Scenario) -> Setup:
+    """Resolve a scenario into the fixed arrays and parameters of a run."""
+    params = {name: resolve_params(scenario, name) for name in MECHANISMS}
+    hostility = hostility_matrix(scenario)
+    milex = np.array([s.milex_usd_m for s in scenario.states])
+    arms = params["arms_race"]
+    check_within_budget(scenario, milex, arms)
+    if arms.steady_start:
+        threat = arms_race.perceived_threat(milex[None, :], hostility[None])[0]
+        grievance = arms_race.steady_grievance(
+            milex, threat, arms.reaction_per_year, arms.fatigue_per_year
+        )
+    else:
+        grievance = np.broadcast_to(arms.grievance_usd_m_per_year, milex.shape)
+    return Setup(scenario, params, hostility, np.array(grievance, dtype=float))
+
+
+def check_within_budget(
+    scenario: Scenario, milex: np.ndarray, arms: arms_race.Params
+) -> None:
+    """Fail if a state starts above its budget cap (the cap would cut it at once)."""
+    gdp = np.array([s.gdp_usd_m for s in scenario.states])
+    cap = np.broadcast_to(arms_race.budget_cap(gdp, arms.max_share_gdp), milex.shape)
+    problems = [
+        f"{scenario.path.name}: state[{s.id}].milex_usd_m: {s.milex_usd_m} is above "
+        f"its budget cap max_share_gdp * gdp_usd_m = {cap[i]:.1f}; raise "
+        "[state.arms_race] max_share_gdp or lower the spending"
+        for i, s in enumerate(scenario.states)
+        if milex[i] > cap[i]
+    ]
+    if problems:
+        raise ScenarioError(problems)
+
+
+def resolve_params(scenario: Scenario, name: str) -> Any:
+    """A mechanism's parameters with per-state fields as (N,) arrays.
+
+    A per-state field becomes an array when some state overrides it in its
+    ``[state.NAME]`` table; otherwise it stays the scalar from ``[mechanisms.NAME]``.
+    """
+    base = scenario.mechanisms[name]
+    per_state = {}
+    for field_name, (_, spec) in specs(type(base)).items():
+        values = [s.overrides.get(name, {}).get(field_name) for s in scenario.states]
+        if spec.per_state and any(v is not None for v in values):
+            default = getattr(base, field_name)
+            per_state[field_name] = np.array(
+                [default if v is None else v for v in values], dtype=float
+            )
+    return replace(base, **per_state)
+
+
+def hostility_matrix(scenario: Scenario) -> np.ndarray:
+    """Symmetric (N, N) hostility from disputes and rivalries (largest wins)."""
+    n = len(scenario.states)
+    hostility = np.zeros((n, n))
+    for pair in (*scenario.disputes, *scenario.rivalries):
+        i, j = (scenario.state_index(p) for p in pair.parties)
+        value = max(hostility[i, j], pair.hostility)
+        hostility[i, j] = hostility[j, i] = value
+    return hostility
+
+
+def initial_world(setup: Setup, replications: np.ndarray) -> World:
+    """The world at step 0 for the given replication indices (shape (R,))."""
+    replications = np.asarray(replications, dtype=np.int64)
+    r = len(replications)
+    states = setup.scenario.states
+    milex = np.tile([s.milex_usd_m for s in states], (r, 1)).astype(float)
+    gdp = np.tile([s.gdp_usd_m for s in states], (r, 1)).astype(float)
+    capability = arms_race.initial_capability(milex, setup.params["arms_race"])
+    hostility = np.tile(setup.hostility, (r, 1, 1))
+    return World(0, replications, milex, capability, gdp, hostility)
+
+
+def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
+    """The default doctrine's choices for all states of all replications.
+
+    With the arms race off, the doctrine holds spending where it is.
+    """
+    arms = setup.params["arms_race"]
+    if not arms.enabled:
+        return Decisions(milex=world.milex.copy())
+    threat = arms_race.perceived_threat(world.milex, world.hostility)
+    target = arms_race.richardson_target(
+        world.milex, threat, setup.grievance, arms, setup.dt_years
+    )
+    return Decisions(milex=target)
+
+
+def advance(world: World, setup: Setup, draws: Draws, decisions: Decisions) -> World:
+    """Apply the decisions and run the enabled phases, in order, for one step.
+
+    The budget cap and capability accounting always run: they are rules of the
+    world, not of a doctrine, so they bind human teams and scripts too.
+    """
+    arms = setup.params["arms_race"]
+    milex = arms_race.apply_budget(decisions.milex, world.gdp, arms)
+    capability = arms_race.step_capability(
+        world.capability, world.milex, arms, setup.dt_years
+    )
+    return replace(world, step=world.step + 1, milex=milex, capability=capability)
+
+
+def step(world: World, setup: Setup, seed: int) -> World:
+    """One step with the default doctrine for every state."""
+    draws = Draws(seed, world.replications, world.step)
+    return advance(world, setup, draws, decide(world, setup, draws))
+
+
+def simulate(
+    setup: Setup, *, seed: int, replications: np.ndarray, steps: int
+) -> Iterator[World]:
+    """Yield the world at step 0, then after each of ``steps`` steps."""
+    world = initial_world(setup, replications)
+    yield world
+    for _ in range(steps):
+        world = step(world, setup, seed)
+        yield world

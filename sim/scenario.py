@@ -1,0 +1,691 @@
+"""Load and validate scenario files (TOML) into typed, immutable objects.
+
+A scenario file is data, read with the standard library's ``tomllib`` and never
+executed. It may ``extends = "other.toml"`` (a path relative to itself) and
+override a few fields: tables merge key by key; ``[[state]]`` and ``[[theater]]``
+entries merge by ``id`` and ``[[alliance]]`` entries by ``name`` (a child entry
+with a known key updates it, a new key is appended); ``[[dispute]]``,
+``[[rivalry]]`` and ``[[inject]]`` entries are appended.
+
+Validation collects every problem before it fails. Each message names the file
+that set the value, the field path and the bad value, and says what would be
+right, e.g. ``taiwan.toml: state[USA].milex_usd_m: -5.0 is below 0``.
+"""
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.dynamics import MECHANISMS
+from sim.dynamics.parameters import specs
+
+#: Names of the escalation ladder's rungs; a threshold is an index into it.
+RUNGS: tuple[str, ...] = (
+    "peace",
+    "diplomatic_protest",
+    "show_of_force",
+    "militarised_dispute",
+    "limited_clash",
+    "major_war",
+)
+ALLIANCE_KINDS = (
+    "defense_treaty",
+    "strategic_partnership",
+    "consultation",
+    "non_aggression",
+    "dialogue_forum",
+)
+INJECT_KINDS = ("crisis", "disaster", "exercise", "treaty_change", "budget_shock")
+OUTPUT_FORMATS = ("csv", "parquet")
+_KEYED_ARRAYS = {"state": "id", "theater": "id", "alliance": "name"}
+
+
+class ScenarioError(ValueError):
+    """A scenario file, or a chain of them, failed to load or validate.
+
+    Attributes:
+        problems: One human-readable line per problem found.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
+        super().__init__(f"{count} in scenario:\n  " + "\n  ".join(problems))
+
+
+@dataclass(frozen=True)
+class Info:
+    """The ``[scenario]`` table: what the scenario is and how long it runs."""
+
+    name: str
+    description: str
+    start_year: int
+    steps: int
+    dt_years: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class State:
+    """One ``[[state]]``: a regional state with its budget, place and doctrine."""
+
+    id: str
+    name: str
+    milex_usd_m: float
+    gdp_usd_m: float
+    capital: tuple[float, float]
+    posture: float
+    resolve: float
+    threshold: int
+    transparency: float
+    overrides: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Alliance:
+    """One ``[[alliance]]``: a treaty, partnership or forum among states."""
+
+    name: str
+    members: tuple[str, ...]
+    kind: str
+    since: int
+
+
+@dataclass(frozen=True)
+class Theater:
+    """One ``[[theater]]``: a place where power is projected and crises happen."""
+
+    id: str
+    name: str
+    center: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """One ``[[dispute]]``: a standing territorial dispute, challenger first."""
+
+    parties: tuple[str, str]
+    theater: str
+    hostility: float
+
+
+@dataclass(frozen=True)
+class Rivalry:
+    """One ``[[rivalry]]``: hostility without a territorial dispute."""
+
+    parties: tuple[str, str]
+    hostility: float
+
+
+@dataclass(frozen=True)
+class Inject:
+    """One ``[[inject]]``: an event scheduled by the scenario or an instructor."""
+
+    step: int
+    kind: str
+    parties: tuple[str, ...]
+    theater: str | None
+    magnitude: float
+    note: str
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The ``[outputs]`` table: what a run writes."""
+
+    agent_level: bool
+    format: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: everything a run needs, immutable.
+
+    Attributes:
+        path: The file it was loaded from.
+        info: The ``[scenario]`` table.
+        states: The states, in file order (this order is the state axis N).
+        mechanisms: Parameters of each mechanism, by name.
+        content_hash: SHA-256 of the merged, overridden content; two scenarios
+            with the same hash run identically.
+    """
+
+    path: Path
+    info: Info
+    states: tuple[State, ...]
+    alliances: tuple[Alliance, ...]
+    theaters: tuple[Theater, ...]
+    disputes: tuple[Dispute, ...]
+    rivalries: tuple[Rivalry, ...]
+    injects: tuple[Inject, ...]
+    mechanisms: dict[str, Any]
+    outputs: Outputs
+    content_hash: str
+
+    @property
+    def state_ids(self) -> tuple[str, ...]:
+        """State ids in axis order."""
+        return tuple(s.id for s in self.states)
+
+    def state_index(self, state_id: str) -> int:
+        """Position of a state on the state axis."""
+        return self.state_ids.index(state_id)
+
+
+def load_scenario(
+    path: str | Path, *, overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Read, merge (``extends``), override and validate a scenario file.
+
+    Args:
+        path: The TOML file.
+        overrides: Field paths to values applied after merging, e.g.
+            ``{"mechanisms.arms_race.reaction_per_year": 0.2,
+            "state.USA.resolve": 0.9, "scenario.steps": 8}``.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: Listing every problem, each naming file, field and value.
+    """
+    path = Path(path).resolve()
+    data, origin = _read_chain(path, ())
+    for dotted, value in (overrides or {}).items():
+        _apply_override(data, origin, dotted, value)
+    digest = hashlib.sha256(
+        json.dumps(data, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    return _Validator(path, data, origin).scenario(digest)
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
+    """Read one file and the files it extends, merged, with each value's origin."""
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise ScenarioError([f"{seen[-1].name}: extends: cycle {chain}"])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        where = f"{seen[-1].name}: extends: " if seen else ""
+        raise ScenarioError([f"{where}cannot read {path}: {err.strerror}"]) from err
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([f"{path.name}: not valid TOML: {err}"]) from err
+    origin = _origins(data, path.name)
+    parent_ref = data.pop("extends", None)
+    origin.pop("extends", None)
+    if parent_ref is None:
+        return data, origin
+    if not isinstance(parent_ref, str):
+        raise ScenarioError(
+            [f"{path.name}: extends: {parent_ref!r} is not a file name (a string)"]
+        )
+    base, base_origin = _read_chain(path.parent / parent_ref, (*seen, path))
+    _merge(base, base_origin, data, origin)
+    return base, base_origin
+
+
+def _origins(value: Any, file: str) -> Any:
+    """A tree of the same shape as ``value`` whose leaves name ``file``."""
+    if isinstance(value, dict):
+        return {k: _origins(v, file) for k, v in value.items()}
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [_origins(v, file) for v in value]
+    return file
+
+
+def _merge(base: dict, base_origin: dict, child: dict, child_origin: dict) -> None:
+    """Merge ``child`` into ``base`` in place (see the module docstring for rules)."""
+    for key, value in child.items():
+        old = base.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            _merge(old, base_origin[key], value, child_origin[key])
+        elif _is_table_array(old) and _is_table_array(value):
+            _merge_entries(key, old, base_origin[key], value, child_origin[key])
+        else:
+            base[key] = value
+            base_origin[key] = child_origin[key]
+
+
+def _is_table_array(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _merge_entries(
+    key: str, old: list, old_origin: list, new: list, new_origin: list
+) -> None:
+    """Merge an array of tables: by id/name for keyed arrays, else append."""
+    id_field = _KEYED_ARRAYS.get(key)
+    position = {e.get(id_field): i for i, e in enumerate(old)} if id_field else {}
+    for entry, entry_origin in zip(new, new_origin, strict=True):
+        i = position.get(entry.get(id_field)) if id_field else None
+        if i is None:
+            old.append(entry)
+            old_origin.append(entry_origin)
+        else:
+            _merge(old[i], old_origin[i], entry, entry_origin)
+
+
+def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
+    """Set one ``a.b.c`` path; ``state.ID`` (or ``theater.ID``) picks an entry."""
+    parts = dotted.split(".")
+    node, node_origin = data, origin
+    for i, part in enumerate(parts[:-1]):
+        if part in _KEYED_ARRAYS and isinstance(node.get(part), list):
+            key = parts[i + 1]
+            ids = [e.get(_KEYED_ARRAYS[part]) for e in node[part]]
+            if key not in ids:
+                raise ScenarioError([f"override {dotted}: no {part} {key!r} ({ids})"])
+            j = ids.index(key)
+            node, node_origin = node[part][j], node_origin[part][j]
+            rest = ".".join(parts[i + 2 :])
+            return _apply_override(node, node_origin, rest, value)
+        if not isinstance(node.get(part, {}), dict):
+            raise ScenarioError([f"override {dotted}: {part} is not a table"])
+        node = node.setdefault(part, {})
+        node_origin = node_origin.setdefault(part, {})
+    node[parts[-1]] = value
+    node_origin[parts[-1]] = f"override {dotted}"
+
+
+class _Validator:
+    """Turns merged TOML data into a :class:`Scenario`, collecting every problem."""
+
+    def __init__(self, path: Path, data: dict, origin: dict) -> None:
+        self.path = path
+        self.problems: list[str] = []
+        self.data = data
+        self.origin = origin
+
+    def scenario(self, digest: str) -> Scenario:
+        top = _Table(self, self.data, self.origin, "")
+        info = self._info(top.table("scenario", required=True))
+        state_tables = top.tables("state", required=True)
+        states = tuple(self._state(t) for t in state_tables)
+        ids = [s.id for s in states]
+        self._unique(top, "state", ids)
+        theaters = tuple(self._theater(t) for t in top.tables("theater"))
+        self._unique(top, "theater", [t.id for t in theaters])
+        alliances = tuple(self._alliance(t, ids) for t in top.tables("alliance"))
+        self._unique(top, "alliance", [a.name for a in alliances])
+        theater_ids = [t.id for t in theaters]
+        disputes = tuple(
+            self._dispute(t, ids, theater_ids) for t in top.tables("dispute")
+        )
+        rivalries = tuple(self._rivalry(t, ids) for t in top.tables("rivalry"))
+        injects = tuple(
+            self._inject(t, ids, theater_ids, info.steps) for t in top.tables("inject")
+        )
+        mechanisms = self._mechanisms(top.table("mechanisms"))
+        for table, state in zip(state_tables, states, strict=True):
+            self._state_overrides(table, state)
+        self._check_steady_start(states, mechanisms)
+        outputs = self._outputs(top.table("outputs"))
+        top.finish()
+        if self.problems:
+            raise ScenarioError(self.problems)
+        return Scenario(
+            path=self.path,
+            info=info,
+            states=states,
+            alliances=alliances,
+            theaters=theaters,
+            disputes=disputes,
+            rivalries=rivalries,
+            injects=injects,
+            mechanisms=mechanisms,
+            outputs=outputs,
+            content_hash=digest,
+        )
+
+    def _unique(self, top: "_Table", section: str, keys: list) -> None:
+        for key in {k for k in keys if keys.count(k) > 1 and k is not None}:
+            top.problem(section, key, "appears more than once; keys must be unique")
+
+    def _info(self, t: "_Table") -> Info:
+        info = Info(
+            name=t.text("name"),
+            description=t.text("description"),
+            start_year=t.integer("start_year"),
+            steps=t.integer("steps", lo=1),
+            dt_years=t.real("dt_years", default=0.25, lo=1e-9),
+            seed=t.integer("seed", default=0, lo=0),
+        )
+        t.finish()
+        return info
+
+    def _state(self, t: "_Table") -> State:
+        state = State(
+            id=t.text("id"),
+            name=t.text("name"),
+            milex_usd_m=t.real("milex_usd_m", lo=0.0),
+            gdp_usd_m=t.real("gdp_usd_m", lo=1e-9),
+            capital=t.latlon("capital"),
+            posture=t.real("posture", default=0.5, lo=0.0, hi=1.0),
+            resolve=t.real("resolve", default=0.5, lo=0.0, hi=1.0),
+            threshold=t.integer("threshold", default=3, lo=0, hi=len(RUNGS) - 1),
+            transparency=t.real("transparency", default=0.5, lo=0.0, hi=1.0),
+        )
+        return state
+
+    def _state_overrides(self, t: "_Table", state: State) -> None:
+        """Read ``[state.MECHANISM]`` tables: per-state values of mechanism params."""
+        for name, params_type in MECHANISMS.items():
+            sub = t.table(name)
+            values = {}
+            for pname, (f, spec) in specs(params_type).items():
+                if pname in sub.data and not spec.per_state:
+                    sub.problem(pname, sub.data.pop(pname), "is not settable per state")
+                elif pname in sub.data:
+                    values[pname] = sub.param_value(pname, f.default, spec.lo, spec.hi)
+            sub.finish()
+            if values:
+                state.overrides[name] = values
+        t.finish()
+
+    def _alliance(self, t: "_Table", ids: list[str]) -> Alliance:
+        alliance = Alliance(
+            name=t.text("name"),
+            members=t.ids("members", ids, at_least=2),
+            kind=t.choice("kind", ALLIANCE_KINDS),
+            since=t.integer("since"),
+        )
+        t.finish()
+        return alliance
+
+    def _theater(self, t: "_Table") -> Theater:
+        theater = Theater(
+            id=t.text("id"), name=t.text("name"), center=t.latlon("center")
+        )
+        t.finish()
+        return theater
+
+    def _dispute(self, t: "_Table", ids: list[str], theaters: list[str]) -> Dispute:
+        dispute = Dispute(
+            parties=t.pair("parties", ids),
+            theater=t.choice("theater", theaters),
+            hostility=t.real("hostility", default=1.0, lo=0.0, hi=1.0),
+        )
+        t.finish()
+        return dispute
+
+    def _rivalry(self, t: "_Table", ids: list[str]) -> Rivalry:
+        rivalry = Rivalry(
+            parties=t.pair("parties", ids),
+            hostility=t.real("hostility", default=1.0, lo=0.0, hi=1.0),
+        )
+        t.finish()
+        return rivalry
+
+    def _inject(
+        self, t: "_Table", ids: list[str], theaters: list[str], steps: int
+    ) -> Inject:
+        theater = t.choice("theater", theaters) if "theater" in t.data else None
+        inject = Inject(
+            step=t.integer("step", lo=0, hi=max(steps - 1, 0)),
+            kind=t.choice("kind", INJECT_KINDS),
+            parties=t.ids("parties", ids, at_least=1),
+            theater=theater,
+            magnitude=t.real("magnitude", default=1.0),
+            note=t.text("note", default=""),
+        )
+        t.finish()
+        return inject
+
+    def _mechanisms(self, t: "_Table") -> dict[str, Any]:
+        result = {}
+        for name in t.data:
+            if name not in MECHANISMS:
+                t.problem(
+                    name, "", f"is not a mechanism; known: {', '.join(MECHANISMS)}"
+                )
+        for name, params_type in MECHANISMS.items():
+            sub = t.table(name)
+            values = {}
+            for pname, (f, spec) in specs(params_type).items():
+                if pname not in sub.data:
+                    continue
+                if isinstance(f.default, bool):
+                    values[pname] = sub.flag(pname)
+                else:
+                    values[pname] = sub.param_value(pname, f.default, spec.lo, spec.hi)
+            sub.finish()
+            result[name] = params_type(**values)
+        return result
+
+    def _check_steady_start(
+        self, states: tuple[State, ...], mechanisms: dict[str, Any]
+    ) -> None:
+        """``steady_start`` computes every grievance, so none may also be given."""
+        if not mechanisms["arms_race"].steady_start:
+            return
+        given = "grievance_usd_m_per_year" in self.data["mechanisms"]["arms_race"]
+        given = given or any(
+            "grievance_usd_m_per_year" in s.overrides.get("arms_race", {})
+            for s in states
+        )
+        if given:
+            self.problems.append(
+                f"{self.path.name}: mechanisms.arms_race.steady_start: true computes "
+                "grievance_usd_m_per_year from the starting spending; remove one"
+            )
+
+    def _outputs(self, t: "_Table") -> Outputs:
+        outputs = Outputs(
+            agent_level=t.flag("agent_level", default=True),
+            format=t.choice("format", OUTPUT_FORMATS, default="csv"),
+        )
+        t.finish()
+        return outputs
+
+
+class _Table:
+    """One TOML table under validation: typed getters that record problems."""
+
+    def __init__(self, v: _Validator, data: Any, origin: Any, label: str) -> None:
+        self.v = v
+        self.data = data if isinstance(data, dict) else {}
+        self.origin = origin if isinstance(origin, dict) else {}
+        self.label = label
+        self.used: set[str] = set()
+        if not isinstance(data, dict):
+            where = label or "(top level)"
+            self.v.problems.append(
+                f"{self._file(None)}: {where}: {data!r} is not a table"
+            )
+
+    def _file(self, key: str | None) -> str:
+        found = self.origin.get(key) if key is not None else None
+        if isinstance(found, str):
+            return found
+        return self.v.path.name
+
+    def _path(self, key: str) -> str:
+        return f"{self.label}.{key}" if self.label else key
+
+    def problem(self, key: str, value: Any, message: str) -> None:
+        """Record that ``key`` holds a bad ``value``."""
+        shown = f"{value!r} " if value != "" else ""
+        self.v.problems.append(
+            f"{self._file(key)}: {self._path(key)}: {shown}{message}"
+        )
+
+    def _get(self, key: str, default: Any) -> Any:
+        self.used.add(key)
+        if key in self.data:
+            return self.data[key]
+        if default is _REQUIRED:
+            self.v.problems.append(
+                f"{self._file(None)}: {self._path(key)}: missing (required)"
+            )
+        return default
+
+    def table(self, key: str, *, required: bool = False) -> "_Table":
+        """A sub-table (empty if absent and not required)."""
+        value = self._get(key, _REQUIRED if required else {})
+        origin = self.origin.get(key, {})
+        value = {} if value is _REQUIRED else value
+        return _Table(self.v, value, origin, self._path(key))
+
+    def tables(self, key: str, *, required: bool = False) -> list["_Table"]:
+        """An array of tables, each labelled ``key[i]``."""
+        value = self._get(key, _REQUIRED if required else [])
+        if value is _REQUIRED:
+            return []
+        if not _is_table_array(value):
+            self.problem(key, value, f"must be an array of tables ([[{key}]])")
+            return []
+        origins = self.origin.get(key, [])
+        id_field = _KEYED_ARRAYS.get(key)
+        tables = []
+        for i, entry in enumerate(value):
+            name = entry.get(id_field) if id_field else None
+            label = f"{key}[{name if isinstance(name, str) else i}]"
+            entry_origin = origins[i] if isinstance(origins, list) else {}
+            tables.append(_Table(self.v, entry, entry_origin, label))
+        return tables
+
+    def text(self, key: str, *, default: Any = None) -> str:
+        """A string field (required unless a default is given)."""
+        value = self._get(key, _REQUIRED if default is None else default)
+        if value is _REQUIRED:
+            return ""
+        if not isinstance(value, str):
+            self.problem(key, value, "must be a string")
+            return ""
+        return value
+
+    def flag(self, key: str, *, default: Any = None) -> bool:
+        """A boolean field."""
+        value = self._get(key, _REQUIRED if default is None else default)
+        if value is _REQUIRED:
+            return False
+        if not isinstance(value, bool):
+            self.problem(key, value, "must be true or false")
+            return False
+        return value
+
+    def integer(
+        self,
+        key: str,
+        *,
+        default: Any = None,
+        lo: int | None = None,
+        hi: int | None = None,
+    ) -> int:
+        """An integer field within ``[lo, hi]``."""
+        value = self._get(key, _REQUIRED if default is None else default)
+        if value is _REQUIRED:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(key, value, "must be a whole number")
+            return 0
+        self._check_range(key, value, lo, hi)
+        return value
+
+    def real(
+        self,
+        key: str,
+        *,
+        default: Any = None,
+        lo: float | None = None,
+        hi: float | None = None,
+    ) -> float:
+        """A finite number within ``[lo, hi]``; ints are accepted."""
+        value = self._get(key, _REQUIRED if default is None else default)
+        if value is _REQUIRED:
+            return 0.0
+        return self._number(key, value, lo, hi)
+
+    def param_value(
+        self, key: str, default: Any, lo: float | None, hi: float | None
+    ) -> float:
+        """A mechanism parameter: a number if the default is a float, else an int."""
+        if isinstance(default, int) and not isinstance(default, bool):
+            return self.integer(key, lo=None if lo is None else int(lo), hi=hi)
+        return self.real(key, lo=lo, hi=hi)
+
+    def _number(
+        self, key: str, value: Any, lo: float | None, hi: float | None
+    ) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(key, value, "must be a number")
+            return 0.0
+        if not math.isfinite(value):
+            self.problem(key, value, "must be a finite number (not nan or inf)")
+            return 0.0
+        self._check_range(key, value, lo, hi)
+        return float(value)
+
+    def _check_range(
+        self, key: str, value: float, lo: float | None, hi: float | None
+    ) -> None:
+        if lo is not None and value < lo:
+            self.problem(key, value, f"is below {lo}; expected a value >= {lo}")
+        elif hi is not None and value > hi:
+            self.problem(key, value, f"is above {hi}; expected a value <= {hi}")
+
+    def choice(
+        self, key: str, choices: tuple[str, ...] | list[str], *, default: Any = None
+    ) -> str:
+        """A string that must be one of ``choices``."""
+        value = self.text(key, default=default)
+        if value and value not in choices:
+            self.problem(key, value, f"is not one of: {', '.join(choices)}")
+        return value
+
+    def latlon(self, key: str) -> tuple[float, float]:
+        """A ``[lat, lon]`` pair in degrees."""
+        value = self._get(key, _REQUIRED)
+        if value is _REQUIRED:
+            return (0.0, 0.0)
+        if not (isinstance(value, list) and len(value) == 2):
+            self.problem(key, value, "must be [latitude, longitude] in degrees")
+            return (0.0, 0.0)
+        lat = self._number(f"{key}[0]", value[0], -90.0, 90.0)
+        lon = self._number(f"{key}[1]", value[1], -180.0, 180.0)
+        return (lat, lon)
+
+    def ids(self, key: str, known: list[str], *, at_least: int) -> tuple[str, ...]:
+        """A list of distinct state ids, each declared in ``[[state]]``."""
+        value = self._get(key, _REQUIRED)
+        if value is _REQUIRED:
+            return ()
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            self.problem(key, value, "must be a list of state ids")
+            return ()
+        if len(value) < at_least:
+            self.problem(key, value, f"needs at least {at_least} state ids")
+        if len(set(value)) != len(value):
+            self.problem(key, value, "names a state more than once")
+        for state_id in value:
+            if state_id not in known:
+                self.problem(key, state_id, "is not a state declared in [[state]]")
+        return tuple(value)
+
+    def pair(self, key: str, known: list[str]) -> tuple[str, str]:
+        """Exactly two distinct state ids."""
+        value = self.ids(key, known, at_least=2)
+        if len(value) > 2:
+            self.problem(key, list(value), "must name exactly two states")
+        return (*value, "", "")[:2]
+
+    def finish(self) -> None:
+        """Report every key that no getter asked for (unknown fields)."""
+        for key in self.data:
+            if key not in self.used:
+                self.problem(key, "", "is not a known field here")
+
+
+_REQUIRED = object()
+
+
+def bundled_dir() -> Path:
+    """The ``scenarios/`` folder shipped beside the package."""
+    return Path(__file__).resolve().parent.parent / "scenarios"
