@@ -29,6 +29,23 @@ def regional_burden(milex: np.ndarray, gdp: np.ndarray) -> np.ndarray:
     return milex.sum(axis=1) / gdp.sum(axis=1)
 
 
+def model_series(world: "World") -> dict[str, np.ndarray]:
+    """Model-level values recorded every step, each of shape (R,)."""
+    return {
+        "total_milex_usd_m": world.milex.sum(axis=1),
+        "total_capability_usd_m": world.capability.sum(axis=1),
+    }
+
+
+def state_series(world: "World") -> dict[str, np.ndarray]:
+    """Per-state values recorded every step (when asked), each of shape (R, N)."""
+    return {
+        "milex_usd_m": world.milex,
+        "capability_usd_m": world.capability,
+        "burden": world.milex / world.gdp,
+    }
+
+
 class OutcomeTracker:
     """Running stability outcomes of R replications.
 

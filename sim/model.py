@@ -12,6 +12,7 @@ doctrine for all states at once, then each policy may replace its own state's
 choice before the step is applied.
 """
 
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim import engine
-from sim.metrics import OutcomeTracker
+from sim.metrics import OutcomeTracker, model_series, state_series
 from sim.rng import Draws
 from sim.scenario import Scenario, load_scenario
 
@@ -134,21 +135,21 @@ class RegionModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "year": "year",
-                "total_milex_usd_m": "total_milex",
-                "total_capability_usd_m": "total_capability",
+                **{
+                    name: partial(_model_value, name=name)
+                    for name in model_series(self.world)
+                },
             },
             agent_reporters=(
-                {
-                    "state": "state_id",
-                    "milex_usd_m": "milex",
-                    "capability_usd_m": "capability",
-                    "burden": "burden",
+                {"state": "state_id"}
+                | {
+                    name: partial(_state_value, name=name)
+                    for name in state_series(self.world)
                 }
                 if level
                 else None
             ),
         )
-        self._agent_columns = ["state", "milex_usd_m", "capability_usd_m", "burden"]
         self.tracker = OutcomeTracker(self.world, self.setup.dt_years)
         self.running = self.horizon > 0
         self.datacollector.collect(self)
@@ -157,16 +158,6 @@ class RegionModel(mesa.Model):
     def year(self) -> float:
         """Calendar time of the current step, in years."""
         return self.spec.info.start_year + self.world.step * self.setup.dt_years
-
-    @property
-    def total_milex(self) -> float:
-        """Regional military spending, US$ m per year."""
-        return float(self.world.milex.sum())
-
-    @property
-    def total_capability(self) -> float:
-        """Regional capability stock, US$ m."""
-        return float(self.world.capability.sum())
 
     def outcomes(self) -> dict[str, float]:
         """Stability outcomes of the run so far (see :mod:`sim.metrics`)."""
@@ -183,7 +174,9 @@ class RegionModel(mesa.Model):
         if frame.empty:
             return frame
         frame["step"] = frame.pop("Step").astype(int)
-        return frame.drop(columns="AgentID")[["step", *self._agent_columns]]
+        return frame.drop(columns="AgentID")[
+            ["step", "state", *state_series(self.world)]
+        ]
 
     def agent(self, state_id: str) -> StateAgent:
         """The agent of a state, by id."""
@@ -218,3 +211,13 @@ class RegionModel(mesa.Model):
                 "expected a finite number >= 0"
             )
         decisions.milex[0, agent.index] = milex
+
+
+def _model_value(model: RegionModel, name: str) -> float:
+    """One model-level series' current value (a DataCollector reporter)."""
+    return float(model_series(model.world)[name][0])
+
+
+def _state_value(agent: StateAgent, name: str) -> float:
+    """One per-state series' current value for an agent (a DataCollector reporter)."""
+    return float(state_series(agent.model.world)[name][0, agent.index])
