@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.dynamics import MECHANISMS, arms_race
+from sim.dynamics import MECHANISMS, a2ad, arms_race
 from sim.dynamics.parameters import specs
 from sim.rng import Draws
 from sim.scenario import Scenario, ScenarioError
@@ -36,12 +36,18 @@ class Setup:
         hostility: Initial hostility weights ``H_ij`` from disputes and
             rivalries, shape (N, N), symmetric, zero diagonal.
         grievance: Richardson's g per state, US$ m per year per year, shape (N,).
+        distance_km: Great-circle distance from each capital to each theater
+            centre, shape (N, T).
+        cover: A2/AD coverage of each theater by each state's sites (its
+            capital where it declares none), shape (N, T).
     """
 
     scenario: Scenario
     params: dict[str, Any]
     hostility: np.ndarray
     grievance: np.ndarray
+    distance_km: np.ndarray
+    cover: np.ndarray
 
     @property
     def n_states(self) -> int:
@@ -65,6 +71,8 @@ class World:
         capability: Capability stock, US$ m, shape (R, N).
         gdp: Gross domestic product, US$ m per year, shape (R, N).
         hostility: Perceived hostility ``H_ij`` of j as seen by i, (R, N, N).
+        a2ad_stock: Investment in A2/AD, US$ m, shape (R, N).
+        counter_stock: Investment in counter-A2/AD, US$ m, shape (R, N).
     """
 
     step: int
@@ -73,6 +81,8 @@ class World:
     capability: np.ndarray
     gdp: np.ndarray
     hostility: np.ndarray
+    a2ad_stock: np.ndarray
+    counter_stock: np.ndarray
 
 
 @dataclass
@@ -101,7 +111,32 @@ def build_setup(scenario: Scenario) -> Setup:
         )
     else:
         grievance = np.broadcast_to(arms.grievance_usd_m_per_year, milex.shape)
-    return Setup(scenario, params, hostility, np.array(grievance, dtype=float))
+    distance_km, site_distance_km = theater_distances(scenario)
+    return Setup(
+        scenario,
+        params,
+        hostility,
+        np.array(grievance, dtype=float),
+        distance_km,
+        a2ad.coverage(site_distance_km, params["a2ad"]),
+    )
+
+
+def theater_distances(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Distances (N, T), km: capital to theater, and nearest A2/AD site to theater.
+
+    A state that declares no ``[[a2ad_site]]`` launches from its capital.
+    """
+    centers = np.array([t.center for t in scenario.theaters]).reshape(-1, 2)
+    capitals = np.array([s.capital for s in scenario.states])
+    from_capital = a2ad.great_circle_km(capitals[:, None, :], centers[None, :, :])
+    from_sites = from_capital.copy()
+    for i, state_id in enumerate(scenario.state_ids):
+        sites = [s.location for s in scenario.sites if s.state == state_id]
+        if sites:
+            d = a2ad.great_circle_km(np.array(sites)[:, None, :], centers[None, :, :])
+            from_sites[i] = d.min(axis=0)
+    return from_capital, from_sites
 
 
 def check_within_budget(
@@ -157,9 +192,20 @@ def initial_world(setup: Setup, replications: np.ndarray) -> World:
     states = setup.scenario.states
     milex = np.tile([s.milex_usd_m for s in states], (r, 1)).astype(float)
     gdp = np.tile([s.gdp_usd_m for s in states], (r, 1)).astype(float)
-    capability = arms_race.initial_capability(milex, setup.params["arms_race"])
+    arms = setup.params["arms_race"]
+    capability = arms_race.initial_capability(milex, arms)
     hostility = np.tile(setup.hostility, (r, 1, 1))
-    return World(0, replications, milex, capability, gdp, hostility)
+    denial = setup.params["a2ad"]
+    return World(
+        step=0,
+        replications=replications,
+        milex=milex,
+        capability=capability,
+        gdp=gdp,
+        hostility=hostility,
+        a2ad_stock=denial.a2ad_share * capability,
+        counter_stock=denial.counter_share * capability,
+    )
 
 
 def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
@@ -188,7 +234,28 @@ def advance(world: World, setup: Setup, draws: Draws, decisions: Decisions) -> W
     capability = arms_race.step_capability(
         world.capability, world.milex, arms, setup.dt_years
     )
-    return replace(world, step=world.step + 1, milex=milex, capability=capability)
+    a2ad_stock, counter_stock = step_a2ad_stocks(world, setup)
+    return replace(
+        world,
+        step=world.step + 1,
+        milex=milex,
+        capability=capability,
+        a2ad_stock=a2ad_stock,
+        counter_stock=counter_stock,
+    )
+
+
+def step_a2ad_stocks(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
+    """Accumulate this step's A2/AD and counter-A2/AD investment."""
+    denial = setup.params["a2ad"]
+    delta = setup.params["arms_race"].depreciation_per_year
+    return tuple(
+        a2ad.step_stock(stock, world.milex, share, delta, setup.dt_years)
+        for stock, share in (
+            (world.a2ad_stock, denial.a2ad_share),
+            (world.counter_stock, denial.counter_share),
+        )
+    )
 
 
 def step(world: World, setup: Setup, seed: int) -> World:

@@ -4,8 +4,8 @@ A scenario file is data, read with the standard library's ``tomllib`` and never
 executed. It may ``extends = "other.toml"`` (a path relative to itself) and
 override a few fields: tables merge key by key; ``[[state]]`` and ``[[theater]]``
 entries merge by ``id`` and ``[[alliance]]`` entries by ``name`` (a child entry
-with a known key updates it, a new key is appended); ``[[dispute]]``,
-``[[rivalry]]`` and ``[[inject]]`` entries are appended.
+with a known key updates it, a new key is appended); other arrays of tables
+(``[[dispute]]``, ``[[rivalry]]``, ``[[a2ad_site]]``, ``[[inject]]``) are appended.
 
 Validation collects every problem before it fails. Each message names the file
 that set the value, the field path and the bad value, and says what would be
@@ -122,6 +122,15 @@ class Rivalry:
 
 
 @dataclass(frozen=True)
+class Site:
+    """One ``[[a2ad_site]]``: a representative launch area of a state's A2/AD."""
+
+    state: str
+    name: str
+    location: tuple[float, float]
+
+
+@dataclass(frozen=True)
 class Inject:
     """One ``[[inject]]``: an event scheduled by the scenario or an instructor."""
 
@@ -161,6 +170,7 @@ class Scenario:
     theaters: tuple[Theater, ...]
     disputes: tuple[Dispute, ...]
     rivalries: tuple[Rivalry, ...]
+    sites: tuple[Site, ...]
     injects: tuple[Inject, ...]
     mechanisms: dict[str, Any]
     outputs: Outputs
@@ -319,6 +329,7 @@ class _Validator:
             self._dispute(t, ids, theater_ids) for t in top.tables("dispute")
         )
         rivalries = tuple(self._rivalry(t, ids) for t in top.tables("rivalry"))
+        sites = tuple(self._site(t, ids) for t in top.tables("a2ad_site"))
         injects = tuple(
             self._inject(t, ids, theater_ids, info.steps) for t in top.tables("inject")
         )
@@ -338,6 +349,7 @@ class _Validator:
             theaters=theaters,
             disputes=disputes,
             rivalries=rivalries,
+            sites=sites,
             injects=injects,
             mechanisms=mechanisms,
             outputs=outputs,
@@ -422,6 +434,15 @@ class _Validator:
         )
         t.finish()
         return rivalry
+
+    def _site(self, t: "_Table", ids: list[str]) -> Site:
+        site = Site(
+            state=t.choice("state", ids),
+            name=t.text("name"),
+            location=t.latlon("location"),
+        )
+        t.finish()
+        return site
 
     def _inject(
         self, t: "_Table", ids: list[str], theaters: list[str], steps: int

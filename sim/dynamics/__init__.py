@@ -5,8 +5,9 @@ Nothing here imports Mesa, pandas or matplotlib. :data:`MECHANISMS` maps each
 the order the engine runs the phases.
 """
 
-from sim.dynamics import arms_race
+from sim.dynamics import a2ad, arms_race
 
 MECHANISMS: dict[str, type] = {
     "arms_race": arms_race.Params,
+    "a2ad": a2ad.Params,
 }

@@ -1,0 +1,170 @@
+"""Power projection over distance, and anti-access/area-denial (A2/AD).
+
+Anchors: K. Boulding, *Conflict and Defense* (1962): a state's strength falls with
+distance from home, the *loss-of-strength gradient*; A2/AD as in Krepinevich,
+Watts and Work, *Meeting the Anti-Access and Area-Denial Challenge* (CSBA 2003):
+missile and sensor coverage that makes it costly for an outside power to operate
+near a denier's shores.
+
+Projected power of state i in theater t (Boulding, in a hyperbolic form that is 1
+at home and halves at ``half_strength_km``):
+
+    L(d) = 1 / (1 + d / d_half)
+    P_it = K_i * L(d_it) * (1 - D_it)
+
+Denial ``D_it`` that i meets in t is the strongest denier j's coverage of t, scaled
+by how much j's A2/AD investment outweighs i's counter-A2/AD investment
+(a contest between two stocks) and capped by ``max_denial``:
+
+    cover_jt = 1 if d(site_j, t) <= short_range_km
+               long_range_weight if d(site_j, t) <= long_range_km, else 0
+    D_it = max_{j denies i} max_denial * cover_jt * A_j / (A_j + C_i)
+
+A denier does not deny itself or those it exempts (its allies). The A2/AD stock
+``A`` and counter stock ``C`` accumulate shares of spending and depreciate like
+capability. Ranges of 0 km, or no A2/AD investment, leave projection untouched.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.dynamics.parameters import Value, param
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of projection and denial (all defaults are modelling choices)."""
+
+    enabled: bool = param(True, doc="Apply A2/AD denial; distance decay always runs.")
+    half_strength_km: float = param(
+        5000.0, lo=1.0, doc="Distance at which projected strength is halved, km."
+    )
+    short_range_km: Value = param(
+        1500.0, lo=0.0, per_state=True, doc="Reach of the dense missile class, km."
+    )
+    long_range_km: Value = param(
+        4000.0, lo=0.0, per_state=True, doc="Reach of the sparse missile class, km."
+    )
+    long_range_weight: float = param(
+        0.5, lo=0.0, hi=1.0, doc="Coverage of the long class relative to the short."
+    )
+    max_denial: float = param(
+        0.7, lo=0.0, hi=1.0, doc="Share of projected power full coverage removes."
+    )
+    a2ad_share: Value = param(
+        0.0, lo=0.0, hi=1.0, per_state=True, doc="Share of spending put into A2/AD."
+    )
+    counter_share: Value = param(
+        0.0, lo=0.0, hi=1.0, per_state=True, doc="Share of spending into counter-A2/AD."
+    )
+
+
+def great_circle_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Great-circle distance (haversine) between ``[lat, lon]`` points, in km.
+
+    Args:
+        a: Points in degrees, shape (..., 2).
+        b: Points in degrees, broadcastable against ``a``, shape (..., 2).
+
+    Returns:
+        Distances, the broadcast shape without the last axis.
+    """
+    lat1, lon1 = np.radians(a[..., 0]), np.radians(a[..., 1])
+    lat2, lon2 = np.radians(b[..., 0]), np.radians(b[..., 1])
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def loss_of_strength(distance_km: np.ndarray, half_strength_km: float) -> np.ndarray:
+    """Boulding's gradient ``L(d) = 1 / (1 + d / d_half)``: 1 at home, falling."""
+    return 1.0 / (1.0 + distance_km / half_strength_km)
+
+
+def coverage(site_distance_km: np.ndarray, params: Params) -> np.ndarray:
+    """How densely each state's missiles cover each theater, in [0, 1].
+
+    Args:
+        site_distance_km: Distance from each state's nearest A2/AD site to each
+            theater, shape (N, T).
+        params: A2/AD parameters (ranges may be per state).
+
+    Returns:
+        ``cover_jt``, shape (N, T).
+    """
+    short = np.reshape(params.short_range_km, (-1, 1))
+    long = np.reshape(params.long_range_km, (-1, 1))
+    within_long = site_distance_km <= long
+    within_short = site_distance_km <= short
+    return np.where(
+        within_short, 1.0, np.where(within_long, params.long_range_weight, 0.0)
+    )
+
+
+def denial(
+    cover: np.ndarray,
+    a2ad_stock: np.ndarray,
+    counter_stock: np.ndarray,
+    exempt: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """Denial each state meets in each theater, ``D_it`` in [0, max_denial].
+
+    Args:
+        cover: Coverage ``cover_jt`` of each denier j, shape (N, T).
+        a2ad_stock: A2/AD stocks ``A_j``, US$ m, shape (R, N).
+        counter_stock: Counter-A2/AD stocks ``C_i``, US$ m, shape (R, N).
+        exempt: ``exempt[i, j]`` true where denier j does not deny i (i == j or
+            allies), shape (R, N, N).
+        params: A2/AD parameters.
+
+    Returns:
+        ``D_it``, shape (R, N, T); zeros when the mechanism is off.
+    """
+    r, n = a2ad_stock.shape
+    if not params.enabled:
+        return np.zeros((r, n, cover.shape[1]))
+    a = a2ad_stock[:, None, :]  # (R, 1, N): denier j
+    c = counter_stock[:, :, None]  # (R, N, 1): projecting state i
+    total = a + c
+    contest = np.divide(a, total, out=np.zeros_like(total), where=total > 0)
+    contest = np.where(exempt, 0.0, contest)  # (R, N, N)
+    per_denier = contest[:, :, :, None] * cover[None, None, :, :]  # (R, N, N, T)
+    return params.max_denial * per_denier.max(axis=2)
+
+
+def projected_power(
+    capability: np.ndarray,
+    distance_km: np.ndarray,
+    denial_met: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """Capability each state can bring to bear in each theater, ``P_it``.
+
+    Args:
+        capability: Capability stocks ``K_i``, shape (R, N).
+        distance_km: Distance from each capital to each theater, shape (N, T).
+        denial_met: Denial ``D_it`` from :func:`denial`, shape (R, N, T).
+        params: A2/AD parameters.
+
+    Returns:
+        ``K_i * L(d_it) * (1 - D_it)``, shape (R, N, T).
+    """
+    gradient = loss_of_strength(distance_km, params.half_strength_km)  # (N, T)
+    return capability[:, :, None] * gradient[None] * (1.0 - denial_met)
+
+
+def step_stock(
+    stock: np.ndarray,
+    milex: np.ndarray,
+    share: Value,
+    depreciation_per_year: Value,
+    dt_years: float,
+) -> np.ndarray:
+    """Accumulate a share of spending into a stock: ``S' = S + dt*(s*x - delta*S)``."""
+    return stock + dt_years * (share * milex - depreciation_per_year * stock)
