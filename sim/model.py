@@ -132,6 +132,7 @@ class RegionModel(mesa.Model):
         self.world = engine.initial_world(self.setup, np.array([replication]))
         self.states = [StateAgent(self, i) for i in range(len(spec.states))]
         level = spec.outputs.agent_level if agent_level is None else agent_level
+        self.agent_level = level
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "year": "year",
@@ -170,13 +171,12 @@ class RegionModel(mesa.Model):
 
     def state_frame(self) -> pd.DataFrame:
         """Per-state series, one row per (step, state); empty unless agent-level."""
+        columns = ["step", "state", *state_series(self.world)]
+        if not self.agent_level:
+            return pd.DataFrame(columns=columns)
         frame = self.datacollector.get_agent_vars_dataframe().reset_index()
-        if frame.empty:
-            return frame
         frame["step"] = frame.pop("Step").astype(int)
-        return frame.drop(columns="AgentID")[
-            ["step", "state", *state_series(self.world)]
-        ]
+        return frame[columns]
 
     def agent(self, state_id: str) -> StateAgent:
         """The agent of a state, by id."""

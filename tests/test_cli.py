@@ -1,0 +1,103 @@
+"""The ``wargame`` command: run, validate, list; bad input fails cleanly."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from sim.cli import main
+from sim.scenario import bundled_dir
+from tests.conftest import pair_toml
+
+BASELINE = bundled_dir() / "baseline_2024.toml"
+
+
+def wargame(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    """Run the command line in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_run_writes_trajectories_outcomes_and_manifest(tmp_path, capsys):
+    """A run writes model, per-state and outcome tables plus a manifest."""
+    out = tmp_path / "run"
+    assert (
+        main(["run", str(BASELINE), "--steps", "4", "--seed", "2", "--out", str(out)])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "arms_growth_cagr" in printed
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 2 and manifest["steps"] == 4
+    assert len(manifest["scenario_hash"]) == 64
+    model = pd.read_csv(out / "model.csv")
+    assert list(model["step"]) == [0, 1, 2, 3, 4]
+    states = pd.read_csv(out / "states.csv")
+    assert len(states) == 5 * 17
+    assert len(pd.read_csv(out / "outcomes.csv")) == 1
+
+
+def test_same_seed_writes_identical_tables(tmp_path):
+    """Two runs with one seed write byte-identical tables."""
+    for name in ("a", "b"):
+        main(["run", str(BASELINE), "--steps", "3", "--out", str(tmp_path / name)])
+    for table in ("model.csv", "states.csv", "outcomes.csv"):
+        assert (tmp_path / "a" / table).read_bytes() == (
+            tmp_path / "b" / table
+        ).read_bytes()
+
+
+def test_run_writes_parquet_when_asked(tmp_path):
+    """--format parquet writes Parquet tables that read back the same."""
+    out = tmp_path / "pq"
+    main(
+        ["run", str(BASELINE), "--steps", "2", "--format", "parquet", "--out", str(out)]
+    )
+    assert len(pd.read_parquet(out / "model.parquet")) == 3
+
+
+def test_bad_scenario_exits_2_without_traceback_and_writes_nothing(
+    write_scenario, tmp_path
+):
+    """A bad file: one line per problem on stderr, status 2, no output folder."""
+    bad = write_scenario(
+        pair_toml().replace("milex_usd_m = 100.0", "milex_usd_m = -1.0")
+    )
+    out = tmp_path / "never"
+    result = wargame("run", str(bad), "--out", str(out))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "state[RED].milex_usd_m: -1.0 is below 0" in result.stderr
+    assert not out.exists()
+
+
+def test_validate_reports_each_file(write_scenario):
+    """The validate command prints ok for good files and the problems of bad ones."""
+    good = write_scenario(pair_toml(), "good.toml")
+    bad = write_scenario(
+        pair_toml().replace('theater = "border"', 'theater = "sea"'), "bad.toml"
+    )
+    result = wargame("validate", str(good), str(bad))
+    assert result.returncode == 2
+    assert "ok: " in result.stdout and "good.toml" in result.stdout
+    assert "bad.toml: dispute[0].theater: 'sea' is not one of: border" in result.stderr
+
+
+def test_list_shows_bundled_scenarios_with_descriptions(capsys):
+    """The list command names every bundled scenario file with its description."""
+    assert main(["list"]) == 0
+    printed = capsys.readouterr().out
+    assert "baseline_2024.toml" in printed
+    assert "richardson_two_state.toml" in printed
+
+
+def test_negative_steps_is_a_usage_error(capsys):
+    """--steps -1 is refused with a message naming the option."""
+    assert main(["run", str(BASELINE), "--steps", "-1"]) == 2
+    assert "--steps -1: must be >= 0" in capsys.readouterr().err

@@ -1,0 +1,190 @@
+"""Scenario files: loading, ``extends``, overrides, and clear errors."""
+
+import math
+
+import pytest
+
+from sim.scenario import ScenarioError, bundled_dir, load_scenario
+from tests.conftest import pair_toml
+
+
+def problems(path, **kwargs) -> list[str]:
+    """The problems a scenario file raises (fails the test if it loads)."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, **kwargs)
+    return info.value.problems
+
+
+def test_pair_loads_with_defaults(write_scenario):
+    """A minimal file loads; omitted fields take their documented defaults."""
+    scenario = load_scenario(write_scenario(pair_toml()))
+    assert scenario.state_ids == ("RED", "BLUE")
+    assert scenario.info.dt_years == 0.25
+    assert scenario.states[0].threshold == 3
+    assert scenario.mechanisms["arms_race"].enabled is True
+    assert scenario.disputes[0].parties == ("RED", "BLUE")
+
+
+@pytest.mark.parametrize("path", sorted(bundled_dir().glob("*.toml")), ids=str)
+def test_every_bundled_scenario_validates(path):
+    """Every scenario shipped in scenarios/ loads without a problem."""
+    assert load_scenario(path).info.description
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ("milex_usd_m = 100.0", "pair.toml: state[RED].milex_usd_m: -5.0 is below 0"),
+        ("milex_usd_m = 100.0", "state[RED].milex_usd_m: nan must be a finite number"),
+        ("milex_usd_m = 100.0", "state[RED].milex_usd_m: 'lots' must be a number"),
+        ('name = "Red"', "state[RED].name: missing (required)"),
+        ("capital = [0.0, 0.0]", "state[RED].capital[0]: 95.0 is above 90.0"),
+    ],
+)
+def test_bad_state_field_is_named_with_its_value(write_scenario, bad, expected):
+    """Negative, NaN, wrongly typed, missing and out-of-range values are named."""
+    replacement = {
+        "-5.0 is below": "milex_usd_m = -5.0",
+        "nan must": "milex_usd_m = nan",
+        "'lots'": 'milex_usd_m = "lots"',
+        "missing": "",
+        "95.0": "capital = [95.0, 0.0]",
+    }
+    new = next(v for k, v in replacement.items() if k in expected)
+    text = pair_toml().replace(bad, new, 1)
+    assert any(expected in p for p in problems(write_scenario(text)))
+
+
+def test_unknown_state_in_alliance_is_named(write_scenario):
+    """An alliance member that is not a declared state is reported with its id."""
+    text = pair_toml(
+        extra='[[alliance]]\nname = "Pact"\nmembers = ["RED", "GREEN"]\n'
+        'kind = "defense_treaty"\nsince = 1990\n'
+    )
+    assert problems(write_scenario(text)) == [
+        "pair.toml: alliance[Pact].members: 'GREEN' "
+        "is not a state declared in [[state]]"
+    ]
+
+
+def test_unknown_mechanism_and_parameter_are_named(write_scenario):
+    """A misspelt mechanism or parameter lists what would be right."""
+    text = pair_toml(
+        extra="[mechanisms.arms_rase]\nenabled = true\n"
+        "[mechanisms.arms_race]\nreaction = 0.3\n"
+    )
+    found = problems(write_scenario(text))
+    assert any("mechanisms.arms_rase" in p and "known: arms_race" in p for p in found)
+    assert any(
+        "mechanisms.arms_race.reaction: is not a known field" in p for p in found
+    )
+
+
+def test_every_problem_is_reported_at_once(write_scenario):
+    """Validation collects all problems instead of stopping at the first."""
+    text = (
+        pair_toml().replace("steps = 8", "steps = 0").replace("seed = 7", "seed = -1")
+    )
+    found = problems(write_scenario(text))
+    assert len(found) == 2
+    assert "scenario.steps: 0 is below 1" in found[0]
+
+
+def test_wrong_type_of_whole_table_is_named(write_scenario):
+    """A key that should be a table but is a value is reported, not a crash."""
+    text = "mechanisms = 3\n" + pair_toml()
+    assert any(
+        "mechanisms" in p and "is not a table" in p
+        for p in problems(write_scenario(text))
+    )
+
+
+def test_per_state_override_of_a_global_parameter_is_refused(write_scenario):
+    """Only per-state parameters may appear under [state.MECHANISM]."""
+    text = pair_toml(red="[state.arms_race]\nsteady_start = true\n")
+    assert any(
+        "state[RED].arms_race.steady_start" in p and "not settable per state" in p
+        for p in problems(write_scenario(text))
+    )
+
+
+def test_extends_merges_states_by_id_and_appends_disputes(write_scenario):
+    """A variant overrides a field of a known state and keeps the rest."""
+    write_scenario(pair_toml(), "base.toml")
+    child = write_scenario(
+        'extends = "base.toml"\n[scenario]\nname = "variant"\n'
+        '[[state]]\nid = "RED"\nresolve = 0.9\n',
+        "variant.toml",
+    )
+    scenario = load_scenario(child)
+    assert scenario.info.name == "variant"
+    assert scenario.info.description == "Two fictional rivals."
+    assert scenario.states[0].resolve == 0.9
+    assert scenario.states[0].milex_usd_m == 100.0
+    assert len(scenario.states) == 2
+
+
+def test_error_in_a_variant_names_the_file_that_set_it(write_scenario):
+    """A bad value set by the child file is blamed on the child, not the base."""
+    write_scenario(pair_toml(), "base.toml")
+    child = write_scenario(
+        'extends = "base.toml"\n[[state]]\nid = "BLUE"\nposture = 2.0\n', "child.toml"
+    )
+    assert problems(child) == [
+        "child.toml: state[BLUE].posture: 2.0 is above 1.0; expected a value <= 1.0"
+    ]
+
+
+def test_cycle_of_extends_is_reported(write_scenario):
+    """File a extends b extends a: reported as a cycle, not a recursion error."""
+    write_scenario('extends = "b.toml"\n', "a.toml")
+    b = write_scenario('extends = "a.toml"\n', "b.toml")
+    assert problems(b) == ["a.toml: extends: cycle b.toml -> a.toml -> b.toml"]
+
+
+def test_missing_file_and_bad_toml_are_reported(write_scenario, tmp_path):
+    """Unreadable files and syntax errors become ScenarioErrors."""
+    assert "cannot read" in problems(tmp_path / "absent.toml")[0]
+    assert "not valid TOML" in problems(write_scenario("[scenario\n"))[0]
+
+
+def test_overrides_apply_dotted_paths(write_scenario):
+    """Overrides reach scenario fields, mechanism parameters and named states."""
+    scenario = load_scenario(
+        write_scenario(pair_toml()),
+        overrides={
+            "scenario.steps": 3,
+            "mechanisms.arms_race.reaction_per_year": 0.4,
+            "state.BLUE.resolve": 0.2,
+        },
+    )
+    assert scenario.info.steps == 3
+    assert math.isclose(scenario.mechanisms["arms_race"].reaction_per_year, 0.4)
+    assert scenario.states[1].resolve == 0.2
+
+
+def test_bad_override_is_named(write_scenario):
+    """An override of an unknown state or field is reported with its path."""
+    path = write_scenario(pair_toml())
+    assert "no state 'GREEN'" in problems(path, overrides={"state.GREEN.resolve": 1})[0]
+    assert (
+        "override mechanisms.arms_race.speed"
+        in problems(path, overrides={"mechanisms.arms_race.speed": 1})[0]
+    )
+
+
+def test_content_hash_changes_with_content(write_scenario):
+    """Same content, same hash; a changed value, a different hash."""
+    path = write_scenario(pair_toml())
+    same = load_scenario(path).content_hash == load_scenario(path).content_hash
+    other = load_scenario(path, overrides={"scenario.steps": 9}).content_hash
+    assert same and other != load_scenario(path).content_hash
+
+
+def test_steady_start_with_a_given_grievance_is_refused(write_scenario):
+    """steady_start computes the grievance, so setting both is an error."""
+    text = pair_toml(
+        red="[state.arms_race]\ngrievance_usd_m_per_year = 5.0\n",
+        extra="[mechanisms.arms_race]\nsteady_start = true\n",
+    )
+    assert "steady_start" in problems(write_scenario(text))[0]

@@ -1,0 +1,334 @@
+"""Checks that scenario figures are the sourced figures they claim to be.
+
+`scenarios/baseline_2024.toml` must copy its spending, GDP and capitals from
+`scenarios/data/*.csv`, and those files must copy the shared, read-only data folder
+(`/work/shared/data`, found two levels above this repository) when it is present.
+`scenarios/richardson_two_state.toml` must state the analytic equilibrium of its own
+coefficients.
+"""
+
+import csv
+import math
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+DATA = SCENARIOS / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+BASELINE = SCENARIOS / "baseline_2024.toml"
+RICHARDSON = SCENARIOS / "richardson_two_state.toml"
+
+STATES = (
+    "USA",
+    "CHN",
+    "JPN",
+    "KOR",
+    "PRK",
+    "TWN",
+    "AUS",
+    "IND",
+    "RUS",
+    "PHL",
+    "VNM",
+    "IDN",
+    "SGP",
+    "MYS",
+    "THA",
+    "NZL",
+    "PAK",
+)
+
+# Values in baseline_2024.toml that have no source at all and are commented
+# "# modelling assumption" there instead: state id -> fields exempt from the CSV check.
+MODELLING_ASSUMPTIONS = {"PRK": {"gdp_usd_m"}}
+
+# Rows of alliances_2024.csv taken from named pages, not from the shared alliances.csv.
+NOT_IN_SHARED_ALLIANCES = {"Association of Southeast Asian Nations (ASEAN)"}
+
+# Richardson's coefficients per state: k (or l), a (or b), g (or h).
+COEFFICIENTS = ("reaction_per_year", "fatigue_per_year", "grievance_usd_m_per_year")
+
+
+def _toml(path: Path) -> dict:
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict:
+    """Parse baseline_2024.toml."""
+    return _toml(BASELINE)
+
+
+@pytest.fixture(scope="module")
+def richardson() -> dict:
+    """Parse richardson_two_state.toml."""
+    return _toml(RICHARDSON)
+
+
+@pytest.fixture(scope="module")
+def shared() -> Path:
+    """Locate the shared data folder, or skip when this checkout has none."""
+    if not SHARED.is_dir():
+        pytest.skip(
+            f"shared data folder {SHARED} not present; cannot re-check the CSVs"
+        )
+    return SHARED
+
+
+def _state_block(text: str, state_id: str) -> str:
+    """Return the text of the [[state]] block whose id is state_id."""
+    for block in text.split("[[state]]")[1:]:
+        if re.search(rf'^id = "{state_id}"', block, flags=re.M):
+            return block.split("\n[[", 1)[0]
+    raise AssertionError(f"no [[state]] with id {state_id!r}")
+
+
+def test_baseline_declares_the_seventeen_states(baseline):
+    """Declare exactly the seventeen states of the shared data, each once."""
+    ids = [s["id"] for s in baseline["state"]]
+    assert sorted(ids) == sorted(STATES)
+    assert sorted(r["iso3"] for r in _csv(DATA / "milex_2024.csv")) == sorted(STATES)
+
+
+def test_baseline_spending_and_gdp_equal_milex_csv(baseline):
+    """Copy milex_usd_m and gdp_usd_m from milex_2024.csv, bar listed assumptions."""
+    rows = {r["iso3"]: r for r in _csv(DATA / "milex_2024.csv")}
+    for state in baseline["state"]:
+        row = rows[state["id"]]
+        for field in ("milex_usd_m", "gdp_usd_m"):
+            if field in MODELLING_ASSUMPTIONS.get(state["id"], set()):
+                continue
+            assert state[field] == float(row[field]), (state["id"], field)
+
+
+def test_modelling_assumptions_are_labelled(baseline):
+    """Label each exempt value '# modelling assumption' and keep it out of the CSV."""
+    text = BASELINE.read_text()
+    rows = {r["iso3"]: r for r in _csv(DATA / "milex_2024.csv")}
+    for state_id, fields in MODELLING_ASSUMPTIONS.items():
+        block = _state_block(text, state_id)
+        for field in fields:
+            line = re.search(rf"^{field} = .*$", block, flags=re.M)
+            assert line is not None, (state_id, field)
+            assert "# modelling assumption" in line.group(0), (state_id, field)
+            assert rows[state_id][field] == "", (state_id, field)
+
+
+def test_baseline_capitals_equal_capitals_csv(baseline):
+    """Copy every capital [lat, lon] from capitals.csv."""
+    rows = {r["iso3"]: r for r in _csv(DATA / "capitals.csv")}
+    for state in baseline["state"]:
+        row = rows[state["id"]]
+        assert state["capital"] == [float(row["lat"]), float(row["lon"])], state["id"]
+
+
+@pytest.mark.parametrize("path", [BASELINE, RICHARDSON], ids=lambda p: p.name)
+def test_every_number_carries_a_comment(path):
+    """Give every numeric setting a comment naming its source or 'modelling choice'."""
+    number = re.compile(r"^\s*\w+\s*=\s*(\[\s*)?[-+]?\d")
+    bare = [
+        f"{path.name}:{i}: {line.strip()}"
+        for i, line in enumerate(path.read_text().splitlines(), start=1)
+        if number.match(line) and "#" not in line
+    ]
+    assert not bare
+
+
+@pytest.mark.parametrize("path", [BASELINE, RICHARDSON], ids=lambda p: p.name)
+def test_members_parties_and_theaters_are_declared(path):
+    """Name only declared states as members and parties, and only declared theaters."""
+    scenario = _toml(path)
+    ids = {s["id"] for s in scenario["state"]}
+    theaters = {t["id"] for t in scenario["theater"]}
+    for alliance in scenario.get("alliance", []):
+        assert len(alliance["members"]) >= 2, alliance["name"]
+        assert set(alliance["members"]) <= ids, alliance["name"]
+    for dispute in scenario.get("dispute", []):
+        assert set(dispute["parties"]) <= ids, dispute["parties"]
+        assert dispute["theater"] in theaters, dispute["theater"]
+    for rivalry in scenario.get("rivalry", []):
+        assert set(rivalry["parties"]) <= ids, rivalry["parties"]
+
+
+def test_baseline_alliances_equal_alliances_csv(baseline):
+    """Take each alliance's members, kind and year from its alliances_2024.csv row."""
+    rows = {r["name"]: r for r in _csv(DATA / "alliances_2024.csv")}
+    names = [a["name"] for a in baseline["alliance"]]
+    assert len(names) == len(set(names))
+    assert set(names) == set(rows)
+    for alliance in baseline["alliance"]:
+        row = rows[alliance["name"]]
+        assert set(alliance["members"]) == set(row["members_in_scenario"].split(";"))
+        assert alliance["kind"] == row["kind"], alliance["name"]
+        assert alliance["since"] == int(row["signed_year"]), alliance["name"]
+        assert row["ended_year"] == "", alliance["name"]
+
+
+def test_disputes_and_rivalries_have_evidence(baseline):
+    """Back each dispute and rivalry by rows of conflict_evidence_2024.csv, no more."""
+    evidence = _csv(DATA / "conflict_evidence_2024.csv")
+    cited = {(r["relation"], r["parties"], r["theater"]) for r in evidence}
+    declared = {
+        ("dispute", ";".join(d["parties"]), d["theater"]) for d in baseline["dispute"]
+    }
+    declared |= {("rivalry", ";".join(r["parties"]), "") for r in baseline["rivalry"]}
+    assert cited == declared
+
+
+def test_milex_csv_equals_shared_data(shared):
+    """Copy milex_2024.csv from SIPRI's latest year and, for PRK, from COW NMC."""
+    current = {
+        (r["iso3"], r["year"]): r for r in _csv(shared / "milex_current_usd.csv")
+    }
+    share = {(r["iso3"], r["year"]): r for r in _csv(shared / "milex_share_gdp.csv")}
+    cinc = _csv(shared / "cinc.csv")
+    for row in _csv(DATA / "milex_2024.csv"):
+        iso = row["iso3"]
+        if "COW NMC" in row["source"]:
+            known = [r for r in cinc if r["iso3"] == iso and r["milex_thousands"] != ""]
+            last = max(known, key=lambda r: int(r["year"]))
+            assert not any(k[0] == iso for k in current), f"{iso} has SIPRI data"
+            assert row["year"] == last["year"], iso
+            assert float(row["milex_usd_m"]) == int(last["milex_thousands"]) / 1000, iso
+            assert row["source"] == last["source"], iso
+            assert row["country"] == last["country"], iso
+            continue
+        years = [int(y) for (i, y) in current if i == iso and (i, y) in share]
+        assert int(row["year"]) == max(years), iso
+        cur, shr = current[(iso, row["year"])], share[(iso, row["year"])]
+        assert row["country"] == cur["country"], iso
+        assert row["milex_usd_m"] == cur["milex_usd_constant_or_current"], iso
+        assert row["share_gdp"] == shr["milex_share_of_gdp"], iso
+        assert row["unit_note"] == cur["unit_note"], iso
+        assert row["share_note"] == shr["unit_note"], iso
+        gdp = float(cur["milex_usd_constant_or_current"]) / float(
+            shr["milex_share_of_gdp"]
+        )
+        assert abs(float(row["gdp_usd_m"]) - gdp) <= 0.05 + 1e-6, iso
+
+
+def test_capitals_csv_equals_shared_data(shared):
+    """Copy capitals.csv verbatim from the shared folder."""
+    assert _csv(DATA / "capitals.csv") == _csv(shared / "capitals.csv")
+
+
+def test_alliances_csv_equals_shared_data(shared):
+    """Copy alliance rows verbatim; derive members_in_scenario from member years."""
+    source = {r["name"]: r for r in _csv(shared / "alliances.csv")}
+    members = _csv(shared / "alliance_members.csv")
+    for row in _csv(DATA / "alliances_2024.csv"):
+        name = row["name"]
+        if name in NOT_IN_SHARED_ALLIANCES:
+            assert name not in source
+            assert "http" in row["source"], name
+            continue
+        for column in ("members", "type", "signed_year", "ended_year", "source"):
+            assert row[column] == source[name][column], (name, column)
+        in_force = {
+            m["iso3"]
+            for m in members
+            if m["alliance"] == name
+            and int(m["entry_year"]) <= 2024
+            and (m["exit_year"] == "" or int(m["exit_year"]) > 2024)
+        }
+        expected = {
+            iso for iso in row["members"].split(";") if iso in STATES
+        } & in_force
+        assert set(row["members_in_scenario"].split(";")) == expected, name
+
+
+def test_conflict_evidence_csv_equals_shared_data(shared):
+    """Copy each evidence row from crises.csv or mids.csv, both parties involved."""
+    crises = {r["name"]: r for r in _csv(shared / "crises.csv")}
+    mids = {r["dispnum"]: r for r in _csv(shared / "mids.csv")}
+    for row in _csv(DATA / "conflict_evidence_2024.csv"):
+        a, b = row["parties"].split(";")
+        if row["file"] == "crises.csv":
+            src = crises[row["key"]]
+            assert row["dataset_id"] == src["dataset_id"], row["key"]
+            assert row["sides_or_participants"] == src["participants"], row["key"]
+            assert row["intensity_or_hostlev"] == src["intensity"], row["key"]
+            assert {a, b} <= set(src["participants"].split(";")), row["key"]
+        else:
+            assert row["file"] == "mids.csv", row["file"]
+            src = mids[row["key"]]
+            side_a, side_b = src["side_a"].split(";"), src["side_b"].split(";")
+            assert row["dataset_id"] == src["dispnum"], row["key"]
+            assert row["sides_or_participants"] == f"{src['side_a']} v {src['side_b']}"
+            assert row["intensity_or_hostlev"] == f"hostlev={src['hostlev']}", row[
+                "key"
+            ]
+            assert (a in side_a and b in side_b) or (a in side_b and b in side_a), row[
+                "key"
+            ]
+        assert (row["start_year"], row["end_year"]) == (
+            src["start_year"],
+            src["end_year"],
+        )
+        assert row["source"] == src["source"], row["key"]
+
+
+def test_richardson_header_states_the_analytic_equilibrium(richardson):
+    """State in the header the equilibrium x*, y* of the file's own coefficients."""
+    red, blue = richardson["state"]
+    k, a, g = (red["arms_race"][f] for f in COEFFICIENTS)
+    l, b, h = (blue["arms_race"][f] for f in COEFFICIENTS)  # noqa: E741 (Richardson's l)
+    assert a * b > k * l, "the file should be Richardson's stable case"
+    x_star = (k * h + b * g) / (a * b - k * l)
+    y_star = (l * g + a * h) / (a * b - k * l)
+    header = RICHARDSON.read_text().split("\n[", 1)[0]
+    stated = {
+        name: float(value)
+        for name, value in re.findall(
+            r"^#\s*([xy])\* = .* = ([-\d.]+)\s*$", header, re.M
+        )
+    }
+    assert stated.keys() == {"x", "y"}, (
+        "header must state x* = ... = value and y* likewise"
+    )
+    assert math.isclose(stated["x"], x_star, rel_tol=1e-9), (stated["x"], x_star)
+    assert math.isclose(stated["y"], y_star, rel_tol=1e-9), (stated["y"], y_star)
+
+
+def test_richardson_settings_make_it_the_textbook_case(richardson):
+    """Use fixed grievances, a cap that never binds, no alliances, and one dispute."""
+    arms = richardson["mechanisms"]["arms_race"]
+    assert arms["enabled"] is True and arms["steady_start"] is False
+    assert richardson["scenario"]["dt_years"] == 0.25
+    assert richardson["scenario"]["steps"] == 200
+    assert not richardson.get("alliance") and not richardson.get("rivalry")
+    (dispute,) = richardson["dispute"]
+    assert dispute["hostility"] == 1.0
+    red, blue = richardson["state"]
+    k, a, g = (red["arms_race"][f] for f in COEFFICIENTS)
+    l, b, h = (blue["arms_race"][f] for f in COEFFICIENTS)  # noqa: E741 (Richardson's l)
+    x, y = red["milex_usd_m"], blue["milex_usd_m"]
+    peak = max(x, y)
+    for _ in range(
+        richardson["scenario"]["steps"]
+    ):  # the Euler path the header describes
+        x, y = x + 0.25 * (k * y - a * x + g), y + 0.25 * (l * x - b * y + h)
+        peak = max(peak, x, y)
+    for state in (red, blue):
+        assert state["arms_race"]["max_share_gdp"] * state["gdp_usd_m"] > 10 * peak
+    det = a * b - k * l
+    assert abs(x - (k * h + b * g) / det) < 1e-3
+    assert abs(y - (l * g + a * h) / det) < 1e-3
+
+
+@pytest.mark.parametrize("path", [BASELINE, RICHARDSON], ids=lambda p: p.name)
+def test_scenario_loads_with_the_project_loader(path):
+    """Load without a validation problem in the project's scenario loader."""
+    loader = pytest.importorskip("sim.scenario")
+    scenario = loader.load_scenario(path)
+    assert scenario.info.name == path.stem
