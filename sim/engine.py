@@ -15,12 +15,23 @@ never ``matmul``, so any batch size or chunking gives bit-identical results.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from sim.dynamics import MECHANISMS, a2ad, arms_race
+from sim import diplomacy
+from sim.conflict import (
+    ConflictSetup,
+    advance_conflict,
+    build_conflict,
+    crisis_actions,
+    initial_fields,
+    theater_power,
+)
+from sim.dynamics import MECHANISMS, a2ad, arms_race, signaling
+from sim.dynamics.crisis_decision import Factors
+from sim.dynamics.escalation import Crises
 from sim.dynamics.parameters import specs
 from sim.rng import Draws
 from sim.scenario import Scenario, ScenarioError
@@ -40,6 +51,10 @@ class Setup:
             centre, shape (N, T).
         cover: A2/AD coverage of each theater by each state's sites (its
             capital where it declares none), shape (N, T).
+        conflict: Fixed arrays of alliances, disputes, injects and scripts.
+        diplomacy: Fixed arrays of signals, CBMs, forums and capital coverage.
+        budget_shocks: Step and spending factor (N,) of each ``budget_shock``
+            inject (the parties' factor is its magnitude, the others' 1).
     """
 
     scenario: Scenario
@@ -48,6 +63,9 @@ class Setup:
     grievance: np.ndarray
     distance_km: np.ndarray
     cover: np.ndarray
+    conflict: ConflictSetup
+    diplomacy: diplomacy.DiplomacySetup
+    budget_shocks: tuple[tuple[int, np.ndarray], ...] = ()
 
     @property
     def n_states(self) -> int:
@@ -73,6 +91,27 @@ class World:
         hostility: Perceived hostility ``H_ij`` of j as seen by i, (R, N, N).
         a2ad_stock: Investment in A2/AD, US$ m, shape (R, N).
         counter_stock: Investment in counter-A2/AD, US$ m, shape (R, N).
+        trust: Trust of i in j, 0..1, (R, N, N).
+        transparency: How readable each state is to others, 0..1, (R, N).
+        tie: Commitment strength of each pair, 0..1, (R, N, N), symmetric.
+        abandonment: i's doubt that j will stand by it, 0..1, (R, N, N).
+        exercises: Shared exercise level of each pair, 0..1, (R, N, N).
+        credibility: Credibility of j's commitment to i, 0..1, (R, N, N).
+        rung: Escalation rung of each pair (index into ``RUNGS``), int8
+            (R, N, N), symmetric.
+        audience_cost: Audience cost i has paid in its crisis with j, (R, N, N).
+        crises: Bookkeeping of each pair's crisis (theater, challenger, start,
+            peak, ending), see :class:`~sim.dynamics.escalation.Crises`.
+        signal_credit: Credibility credit of j's commitment to i earned by j's
+            signals (:mod:`sim.dynamics.signaling`), (R, N, N).
+        pledge: Audience cost i has staked by public pledges to j, stake units,
+            (R, N, N).
+        posture: Deterrence posture, 0 restraint .. 1 forward, (R, N): starts
+            at the scenario's and changes only by a policy's choice.
+        projected: Power each state projects into each theater, US$ m,
+            (R, N, T): derived from the other fields at the end of each step
+            (:func:`sim.conflict.theater_power`), so it is computed once a step
+            (empty until :func:`initial_world` derives it).
     """
 
     step: int
@@ -83,6 +122,19 @@ class World:
     hostility: np.ndarray
     a2ad_stock: np.ndarray
     counter_stock: np.ndarray
+    trust: np.ndarray
+    transparency: np.ndarray
+    tie: np.ndarray
+    abandonment: np.ndarray
+    exercises: np.ndarray
+    credibility: np.ndarray
+    rung: np.ndarray
+    audience_cost: np.ndarray
+    crises: Crises
+    signal_credit: np.ndarray
+    pledge: np.ndarray
+    posture: np.ndarray
+    projected: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 0)))
 
 
 @dataclass
@@ -92,9 +144,22 @@ class Decisions:
     Attributes:
         milex: Spending each state wants next step, before the budget cap,
             US$ m per year, shape (R, N).
+        action: Crisis action of i toward j, -1 back down, 0 hold, 1 escalate,
+            int8 (R, N, N); meaningful only where a crisis is under way.
+        sides: ``(r, i, j)`` index arrays of the crisis sides the doctrine
+            decided (i toward j in replication r), each (M,).
+        factors: Why the doctrine chose each of those actions (for the record),
+            arrays (M,) in the order of ``sides``.
+        signals: Exercises, patrols and declarations each state sends.
+        posture: Posture each state takes this step, (R, N).
     """
 
     milex: np.ndarray
+    action: np.ndarray
+    sides: tuple[np.ndarray, ...]
+    factors: Factors
+    signals: diplomacy.Signals
+    posture: np.ndarray
 
 
 def build_setup(scenario: Scenario) -> Setup:
@@ -112,6 +177,7 @@ def build_setup(scenario: Scenario) -> Setup:
     else:
         grievance = np.broadcast_to(arms.grievance_usd_m_per_year, milex.shape)
     distance_km, site_distance_km = theater_distances(scenario)
+    capability = arms_race.initial_capability(milex, arms)
     return Setup(
         scenario,
         params,
@@ -119,6 +185,13 @@ def build_setup(scenario: Scenario) -> Setup:
         np.array(grievance, dtype=float),
         distance_km,
         a2ad.coverage(site_distance_km, params["a2ad"]),
+        build_conflict(scenario, params, hostility, capability),
+        diplomacy.build_diplomacy(scenario, params),
+        budget_shocks=tuple(
+            (j.step, np.where(np.isin(scenario.state_ids, j.parties), j.magnitude, 1.0))
+            for j in scenario.injects
+            if j.kind == "budget_shock"
+        ),
     )
 
 
@@ -196,53 +269,107 @@ def initial_world(setup: Setup, replications: np.ndarray) -> World:
     capability = arms_race.initial_capability(milex, arms)
     hostility = np.tile(setup.hostility, (r, 1, 1))
     denial = setup.params["a2ad"]
-    return World(
+    world = World(
         step=0,
         replications=replications,
         milex=milex,
         capability=capability,
         gdp=gdp,
         hostility=hostility,
-        a2ad_stock=denial.a2ad_share * capability,
-        counter_stock=denial.counter_share * capability,
+        a2ad_stock=a2ad.initial_stock(capability, denial.a2ad_share, denial),
+        counter_stock=a2ad.initial_stock(capability, denial.counter_share, denial),
+        **initial_fields(setup, r),
+        **diplomacy.initial_fields(r, setup.n_states),
     )
+    credibility = diplomacy.deterrence_credibility(world.credibility, world, setup)
+    world = replace(world, credibility=credibility)
+    return replace(world, projected=theater_power(world, setup))
 
 
 def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
     """The default doctrine's choices for all states of all replications.
 
-    With the arms race off, the doctrine holds spending where it is.
+    With the arms race off, the doctrine holds spending where it is. In a crisis
+    every side backs down, holds or escalates (:func:`sim.conflict.crisis_actions`).
+    Signals follow the scenario's schedule (:func:`sim.diplomacy.scheduled_signals`).
+    Posture stays where it is.
+    """
+    action, sides, factors = crisis_actions(world, setup, world.projected, draws)
+    return Decisions(
+        milex=spending_choice(world, setup),
+        action=action,
+        sides=sides,
+        factors=factors,
+        signals=diplomacy.scheduled_signals(setup, world.step, len(world.replications)),
+        posture=world.posture.copy(),
+    )
+
+
+def spending_choice(world: World, setup: Setup) -> np.ndarray:
+    """Spending the default doctrine wants next step, before the cap, (R, N).
+
+    Richardson's target (:func:`sim.dynamics.arms_race.richardson_target`); with
+    the arms race off, spending stays where it is.
     """
     arms = setup.params["arms_race"]
     if not arms.enabled:
-        return Decisions(milex=world.milex.copy())
+        return world.milex.copy()
     threat = arms_race.perceived_threat(world.milex, world.hostility)
-    target = arms_race.richardson_target(
+    return arms_race.richardson_target(
         world.milex, threat, setup.grievance, arms, setup.dt_years
     )
-    return Decisions(milex=target)
 
 
 def advance(world: World, setup: Setup, draws: Draws, decisions: Decisions) -> World:
     """Apply the decisions and run the enabled phases, in order, for one step.
 
     The budget cap and capability accounting always run: they are rules of the
-    world, not of a doctrine, so they bind human teams and scripts too.
+    world, not of a doctrine, so they bind human teams and scripts too. Order:
+    spending and stocks (signals' sunk costs come out of capability); alliances
+    and crises (patrols add presence in their theaters); signaling and
+    cooperation; then credibility gets its signal credit and its discount inside
+    denial zones. A ``budget_shock`` inject scales its parties' chosen spending
+    before the cap; the posture chosen rules this step's incidents.
     """
     arms = setup.params["arms_race"]
-    milex = arms_race.apply_budget(decisions.milex, world.gdp, arms)
+    sent = decisions.signals
+    world = replace(world, posture=decisions.posture)
+    milex = arms_race.apply_budget(
+        decisions.milex * budget_factor(setup, world.step), world.gdp, arms
+    )
     capability = arms_race.step_capability(
         world.capability, world.milex, arms, setup.dt_years
-    )
+    ) - setup.dt_years * diplomacy.signal_cost_usd_m(world, setup, sent)
     a2ad_stock, counter_stock = step_a2ad_stocks(world, setup)
-    return replace(
+    presence = signaling.patrol_presence(
+        world.projected, sent.patrol, setup.params["signaling"]
+    )
+    conflict = advance_conflict(
+        world, setup, presence, draws, decisions.action, decisions.sides
+    )
+    new = replace(
         world,
         step=world.step + 1,
         milex=milex,
-        capability=capability,
+        capability=np.maximum(capability, 0.0),
         a2ad_stock=a2ad_stock,
         counter_stock=counter_stock,
+        **conflict,
+        **diplomacy.advance_diplomacy(world, setup, draws, sent),
     )
+    if "credibility" in conflict:  # recomputed from its base this step
+        credibility = diplomacy.deterrence_credibility(new.credibility, new, setup)
+        new = replace(new, credibility=credibility)
+    return replace(new, projected=theater_power(new, setup))
+
+
+def budget_factor(setup: Setup, step: int) -> np.ndarray:
+    """Product of the spending factors of the budget shocks at ``step``, (N,)."""
+    factor = np.ones(setup.n_states)
+    for at, shock in setup.budget_shocks:
+        if at == step:
+            factor = factor * shock
+    return factor
 
 
 def step_a2ad_stocks(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:

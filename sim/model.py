@@ -9,7 +9,13 @@ ours is ``model.spec``.
 Each :class:`StateAgent` reads its row of the world arrays as attributes. An agent
 given a :class:`Policy` decides for itself: the engine computes the default
 doctrine for all states at once, then each policy may replace its own state's
-choice before the step is applied.
+choice before the step is applied. The random numbers are drawn before any policy
+speaks, so the other states' choices are the same whoever decides. Scripted
+actions of the scenario (``[[script]]``) are applied inside the engine, so that a
+batch replays them too.
+
+Every crisis decision is logged with its factors (:meth:`RegionModel.decision_frame`)
+and every crisis summarised (:meth:`RegionModel.crisis_frame`).
 """
 
 from functools import partial
@@ -20,7 +26,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import engine
+from sim import diplomacy, engine
+from sim.crisis_log import ACTION_NAMES, DECISION_COLUMNS, crisis_frame, decision_rows
+from sim.dynamics.crisis_decision import ACTIONS
+from sim.dynamics.escalation import RUNGS, WAR
 from sim.metrics import OutcomeTracker, model_series, state_series
 from sim.rng import Draws
 from sim.scenario import Scenario, load_scenario
@@ -29,12 +38,19 @@ from sim.scenario import Scenario, load_scenario
 class Policy(Protocol):
     """Something that chooses for one state: a script, a human team, a doctrine."""
 
-    def decide(self, agent: "StateAgent", doctrine: dict[str, float]) -> dict:
+    def decide(self, agent: "StateAgent", doctrine: dict) -> dict:
         """Return this step's choices, given what the default doctrine would do.
 
         Args:
             agent: The state deciding (read its attributes for the situation).
-            doctrine: The default doctrine's choices, e.g. ``{"milex_usd_m": ...}``.
+            doctrine: The default doctrine's choices, e.g. ``{"milex_usd_m":
+                1e5, "crisis": {"CHN": "hold"}, "exercise": {"JPN": 1.0},
+                "patrol": {"south_china_sea": 0.5}, "declaration": {"PHL": 0.0}}``;
+                ``crisis`` maps each opponent in a crisis under way to
+                ``back_down``, ``hold`` or ``escalate``; ``posture`` is a
+                number in [0, 1] (0 restraint, 1 forward); ``exercise`` and
+                ``declaration`` map each ally, ``patrol`` each theater, to a
+                signal level in [0, 1] (see :mod:`sim.dynamics.signaling`).
 
         Returns:
             The choices to apply, with the same keys (missing keys keep the
@@ -80,7 +96,7 @@ class StateAgent(mesa.Agent):
     @property
     def posture(self) -> float:
         """Deterrence posture, 0 restraint .. 1 forward."""
-        return self.spec.posture
+        return float(self.model.world.posture[0, self.index])
 
     @property
     def resolve(self) -> float:
@@ -91,6 +107,15 @@ class StateAgent(mesa.Agent):
     def threshold(self) -> int:
         """Highest escalation rung the state climbs to first."""
         return self.spec.threshold
+
+    @property
+    def crises(self) -> dict[str, str]:
+        """Crises under way: opponent id -> rung name."""
+        rung = self.model.world.rung[0, self.index]
+        ids = self.model.spec.state_ids
+        return {
+            ids[j]: RUNGS[rung[j]] for j in np.flatnonzero((rung >= 1) & (rung < WAR))
+        }
 
 
 class RegionModel(mesa.Model):
@@ -152,6 +177,7 @@ class RegionModel(mesa.Model):
             ),
         )
         self.tracker = OutcomeTracker(self.world, self.setup.dt_years)
+        self.crisis_log: list[dict] = []
         self.running = self.horizon > 0
         self.datacollector.collect(self)
 
@@ -178,26 +204,88 @@ class RegionModel(mesa.Model):
         frame["step"] = frame.pop("Step").astype(int)
         return frame[columns]
 
+    def decision_frame(self) -> pd.DataFrame:
+        """Every crisis decision so far with its factors, one row per side and step."""
+        return pd.DataFrame(self.crisis_log, columns=list(DECISION_COLUMNS))
+
+    def crisis_frame(self) -> pd.DataFrame:
+        """One row per crisis so far (see :meth:`OutcomeTracker.crisis_records`)."""
+        return crisis_frame(self.tracker.crisis_records(), self.spec)
+
     def agent(self, state_id: str) -> StateAgent:
         """The agent of a state, by id."""
         return self.states[self.spec.state_index(state_id)]
+
+    def reschedule(self, scenario: Scenario) -> None:
+        """Continue under ``scenario``, the same one with events added from now on.
+
+        An instructor's inject or an agreed confidence-building measure joins the
+        scenario (:func:`~sim.scenario.load_scenario` ``events``) at the current
+        step or later, so the steps already run are unchanged.
+        """
+        self.spec = scenario
+        self.setup = engine.build_setup(scenario)
+
+    def doctrine(self) -> tuple[engine.Decisions, dict[str, dict]]:
+        """This step's default decisions, and each state's as its policy sees them.
+
+        The random numbers are those :meth:`step` will draw, so the advice is
+        what the doctrine will choose for a state no policy overrides.
+        """
+        draws = Draws(self.seed, self.world.replications, self.world.step)
+        decisions = engine.decide(self.world, self.setup, draws)
+        return decisions, {
+            agent.state_id: self._doctrine_view(agent, decisions)
+            for agent in self.states
+        }
 
     def step(self) -> None:
         """Advance one step: doctrine for all, policies override, then apply."""
         draws = Draws(self.seed, self.world.replications, self.world.step)
         decisions = engine.decide(self.world, self.setup, draws)
+        decided_by = self._scripted()
         for agent in self.states:
             if agent.policy is not None:
-                self._apply_policy(agent, decisions)
+                self._apply_policy(agent, decisions, decided_by)
+        self.crisis_log += decision_rows(self.world, decisions, self.spec, decided_by)
         self.world = engine.advance(self.world, self.setup, draws, decisions)
         self.tracker.update(self.world)
         self.datacollector.collect(self)
         self.running = self.world.step < self.horizon
 
-    def _apply_policy(self, agent: StateAgent, decisions: engine.Decisions) -> None:
+    def _scripted(self) -> np.ndarray:
+        """Who decides each dyad's action this step: ``doctrine`` or ``script``."""
+        n = len(self.states)
+        decided_by = np.full((n, n), "doctrine", dtype=object)
+        scripts = self.setup.conflict.scripts
+        for _, i, j, _ in scripts[scripts[:, 0] == self.world.step]:
+            decided_by[i, j] = "script"
+        return decided_by
+
+    def _doctrine_view(self, agent: StateAgent, decisions: engine.Decisions) -> dict:
+        """One state's row of the decisions as the policy hook's ``doctrine`` dict."""
+        ids = self.spec.state_ids
+        i = agent.index
+        return {
+            "milex_usd_m": float(decisions.milex[0, i]),
+            "posture": float(decisions.posture[0, i]),
+            "crisis": {
+                opponent: ACTION_NAMES[int(decisions.action[0, i, ids.index(opponent)])]
+                for opponent in agent.crises
+            },
+            **diplomacy.signal_doctrine(self.setup, decisions.signals, i),
+        }
+
+    def _apply_policy(
+        self, agent: StateAgent, decisions: engine.Decisions, decided_by: np.ndarray
+    ) -> None:
         """Let one agent's policy replace its row of the doctrine's decisions."""
-        doctrine = {"milex_usd_m": float(decisions.milex[0, agent.index])}
-        choice = agent.policy.decide(agent, dict(doctrine))
+        ids = self.spec.state_ids
+        i = agent.index
+        doctrine = self._doctrine_view(agent, decisions)
+        choice = agent.policy.decide(
+            agent, {key: _copy(value) for key, value in doctrine.items()}
+        )
         unknown = set(choice) - set(doctrine)
         if unknown:
             raise ValueError(
@@ -210,7 +298,41 @@ class RegionModel(mesa.Model):
                 f"policy of {agent.state_id} chose milex_usd_m={milex!r}; "
                 "expected a finite number >= 0"
             )
+        posture = choice.get("posture", doctrine["posture"])
+        if not (isinstance(posture, int | float) and 0.0 <= posture <= 1.0):
+            raise ValueError(
+                f"policy of {agent.state_id} chose posture={posture!r}; "
+                "expected a number in [0, 1] (0 restraint, 1 forward)"
+            )
         decisions.milex[0, agent.index] = milex
+        decisions.posture[0, agent.index] = posture
+        crisis = choice.get("crisis", {})
+        if not isinstance(crisis, dict):
+            raise ValueError(
+                f"policy of {agent.state_id} chose crisis={crisis!r}; expected a "
+                'table of opponent -> action, e.g. {"CHN": "hold"}'
+            )
+        for opponent, action in crisis.items():
+            if opponent not in doctrine["crisis"]:
+                raise ValueError(
+                    f"policy of {agent.state_id} chose {action!r} toward "
+                    f"{opponent!r}, but it has no crisis under way with that state; "
+                    f"crises under way: {sorted(doctrine['crisis']) or 'none'}"
+                )
+            if action not in ACTIONS:
+                raise ValueError(
+                    f"policy of {agent.state_id} chose {action!r} toward {opponent}; "
+                    f"expected one of {', '.join(ACTIONS)}"
+                )
+            j = ids.index(opponent)
+            decisions.action[0, i, j] = ACTIONS[action]
+            decided_by[i, j] = "policy"
+        diplomacy.apply_signal_choice(self.setup, decisions.signals, i, choice)
+
+
+def _copy(value: object) -> object:
+    """A copy of a doctrine entry that a policy may change freely."""
+    return dict(value) if isinstance(value, dict) else value
 
 
 def _model_value(model: RegionModel, name: str) -> float:

@@ -396,6 +396,69 @@ class Draws:
         """
         return self._generate(stream, shape, offset, (_Lane.GUMBEL,), _to_gumbel)
 
+    def uniform_at(
+        self, stream: Stream | int, rows: np.ndarray, index: np.ndarray
+    ) -> np.ndarray:
+        """The uniforms of :meth:`uniform` at chosen elements only.
+
+        For sparse consumers (say, the few dyads in a crisis): element ``k`` is
+        exactly ``uniform(stream, shape, offset=o)[rows[k]].flat[index[k] - o]``,
+        for any shape and offset that reach that element.
+
+        Args:
+            stream: Stream id of the consumer (see :class:`Stream`).
+            rows: Positions in ``replications`` (0 .. R-1), integer array.
+            index: Element indices (offset included), integer array of the
+                same shape as ``rows``.
+
+        Returns:
+            float64 array of the shape of ``rows``.
+
+        Raises:
+            ValueError: If ``stream`` is invalid or an index is negative.
+        """
+        return self._generate_at(stream, rows, index, (_Lane.UNIFORM,), _to_uniform)
+
+    def normal_at(
+        self, stream: Stream | int, rows: np.ndarray, index: np.ndarray
+    ) -> np.ndarray:
+        """The normals of :meth:`normal` at chosen elements (see :meth:`uniform_at`)."""
+        lanes = (_Lane.NORMAL_RADIUS, _Lane.NORMAL_ANGLE)
+        return self._generate_at(stream, rows, index, lanes, _to_normal)
+
+    def gumbel_at(
+        self, stream: Stream | int, rows: np.ndarray, index: np.ndarray
+    ) -> np.ndarray:
+        """The Gumbels of :meth:`gumbel` at chosen elements (see :meth:`uniform_at`)."""
+        return self._generate_at(stream, rows, index, (_Lane.GUMBEL,), _to_gumbel)
+
+    def _generate_at(
+        self,
+        stream: Stream | int,
+        rows: np.ndarray,
+        index: np.ndarray,
+        lanes: tuple[_Lane, ...],
+        transform: Callable[..., np.ndarray],
+    ) -> np.ndarray:
+        """Hash the counters of chosen (row, index) elements, as :meth:`_generate`."""
+        stream_id = _check_key("stream", stream)
+        rows, index = np.broadcast_arrays(np.asarray(rows), np.asarray(index))
+        if index.size == 0:
+            return np.empty(rows.shape, dtype=np.float64)
+        if int(index.min()) < 0:
+            msg = f"index must be non-negative, got {int(index.min())}"
+            raise ValueError(msg)
+        stream_key = _chain(self._step_key, stream_id)
+        lane_keys = [_chain(stream_key, int(lane)) for lane in lanes]
+        flat_rows, flat_index = rows.ravel(), index.ravel().astype(_U64)
+        out = np.empty(flat_rows.size, dtype=np.float64)
+        for start in range(0, flat_rows.size, _BLOCK_ELEMENTS):
+            block = slice(start, start + _BLOCK_ELEMENTS)
+            weyl = flat_index[block] * _GOLDEN_GAMMA
+            words = [_mix64(key[flat_rows[block]] + weyl) for key in lane_keys]
+            out[block] = transform(*words)
+        return out.reshape(rows.shape)
+
     def _generate(
         self,
         stream: Stream | int,

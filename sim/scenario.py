@@ -5,13 +5,16 @@ executed. It may ``extends = "other.toml"`` (a path relative to itself) and
 override a few fields: tables merge key by key; ``[[state]]`` and ``[[theater]]``
 entries merge by ``id`` and ``[[alliance]]`` entries by ``name`` (a child entry
 with a known key updates it, a new key is appended); other arrays of tables
-(``[[dispute]]``, ``[[rivalry]]``, ``[[a2ad_site]]``, ``[[inject]]``) are appended.
+(``[[dispute]]``, ``[[rivalry]]``, ``[[a2ad_site]]``, ``[[inject]]``, ``[[signal]]``,
+``[[cbm]]``) are appended; ``[[forum]]`` entries merge by ``name``.
 
 Validation collects every problem before it fails. Each message names the file
 that set the value, the field path and the bad value, and says what would be
 right, e.g. ``taiwan.toml: state[USA].milex_usd_m: -5.0 is below 0``.
 """
 
+import copy
+import functools
 import hashlib
 import json
 import math
@@ -21,17 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from sim.dynamics import MECHANISMS
+from sim.dynamics.crisis_decision import ACTIONS
+from sim.dynamics.escalation import RUNGS
 from sim.dynamics.parameters import specs
+from sim.dynamics.signaling import CBM_KINDS, SIGNAL_KINDS
 
-#: Names of the escalation ladder's rungs; a threshold is an index into it.
-RUNGS: tuple[str, ...] = (
-    "peace",
-    "diplomatic_protest",
-    "show_of_force",
-    "militarised_dispute",
-    "limited_clash",
-    "major_war",
-)
 ALLIANCE_KINDS = (
     "defense_treaty",
     "strategic_partnership",
@@ -41,7 +38,7 @@ ALLIANCE_KINDS = (
 )
 INJECT_KINDS = ("crisis", "disaster", "exercise", "treaty_change", "budget_shock")
 OUTPUT_FORMATS = ("csv", "parquet")
-_KEYED_ARRAYS = {"state": "id", "theater": "id", "alliance": "name"}
+_KEYED_ARRAYS = {"state": "id", "theater": "id", "alliance": "name", "forum": "name"}
 
 
 class ScenarioError(ValueError):
@@ -131,8 +128,63 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """One ``[[signal]]``: a signal a state sends on a schedule.
+
+    Attributes:
+        kind: ``exercise`` (with named allies), ``patrol`` (in a theater) or
+            ``declaration`` (a public pledge to named allies).
+        state: The sender.
+        partners: Allies exercised with or pledged to (empty for a patrol).
+        theater: The patrolled theater (None unless a patrol).
+        level: Intensity in [0, 1] while the signal runs.
+        start_step: First step it is sent.
+        end_step: Step it stops (exclusive), or None to run to the end.
+        every_steps: Sent at start_step and every this many steps until end_step.
+
+    A schedule may reach past the run's last step (a shorter run just ends first).
+    """
+
+    kind: str
+    state: str
+    partners: tuple[str, ...]
+    theater: str | None
+    level: float
+    start_step: int
+    end_step: int | None
+    every_steps: int
+
+
+@dataclass(frozen=True)
+class Cbm:
+    """One ``[[cbm]]``: a confidence-building measure between two states."""
+
+    kind: str
+    parties: tuple[str, str]
+    since_step: int
+
+
+@dataclass(frozen=True)
+class Forum:
+    """One ``[[forum]]``: a dialogue forum meeting every ``every_steps`` steps."""
+
+    name: str
+    members: tuple[str, ...]
+    every_steps: int
+    first_step: int
+
+
+@dataclass(frozen=True)
 class Inject:
-    """One ``[[inject]]``: an event scheduled by the scenario or an instructor."""
+    """One ``[[inject]]``: an event scheduled by the scenario or an instructor.
+
+    A ``crisis`` inject starts a crisis between its two parties (challenger
+    first) in its theater at its step, at ``rung`` (1 to one below major war).
+    A ``disaster`` strikes its parties; an ``exercise`` drills them together at
+    level ``magnitude``; a ``treaty_change`` sets the tie among its parties to
+    ``magnitude`` (0 ends a treaty, 1 is a full one); a ``budget_shock``
+    multiplies its parties' spending that step by ``magnitude`` (0.9: a 10% cut).
+    """
 
     step: int
     kind: str
@@ -140,6 +192,24 @@ class Inject:
     theater: str | None
     magnitude: float
     note: str
+    rung: int = 1
+
+
+@dataclass(frozen=True)
+class Script:
+    """One ``[[script]]``: a state's scripted crisis actions at one step.
+
+    Attributes:
+        state: The acting state's id.
+        step: The step at which it acts.
+        crisis: Action toward each opponent, e.g. ``{"KOR": "escalate"}``; one of
+            ``back_down``, ``hold``, ``escalate``. Applied only where a crisis
+            with that opponent is under way at that step.
+    """
+
+    state: str
+    step: int
+    crisis: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -175,6 +245,10 @@ class Scenario:
     mechanisms: dict[str, Any]
     outputs: Outputs
     content_hash: str
+    scripts: tuple[Script, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    cbms: tuple[Cbm, ...] = ()
+    forums: tuple[Forum, ...] = ()
 
     @property
     def state_ids(self) -> tuple[str, ...]:
@@ -187,7 +261,10 @@ class Scenario:
 
 
 def load_scenario(
-    path: str | Path, *, overrides: dict[str, Any] | None = None
+    path: str | Path,
+    *,
+    overrides: dict[str, Any] | None = None,
+    events: dict[str, list[dict]] | None = None,
 ) -> Scenario:
     """Read, merge (``extends``), override and validate a scenario file.
 
@@ -196,6 +273,10 @@ def load_scenario(
         overrides: Field paths to values applied after merging, e.g.
             ``{"mechanisms.arms_race.reaction_per_year": 0.2,
             "state.USA.resolve": 0.9, "scenario.steps": 8}``.
+        events: Entries appended to arrays of tables after the overrides and
+            validated like the file's own, e.g. an instructor's injects during
+            a game, ``{"inject": [{"step": 3, "kind": "disaster", "parties":
+            ["PHL"]}]}``; messages name their origin ``added in play``.
 
     Returns:
         The validated scenario.
@@ -207,6 +288,9 @@ def load_scenario(
     data, origin = _read_chain(path, ())
     for dotted, value in (overrides or {}).items():
         _apply_override(data, origin, dotted, value)
+    for key, entries in (events or {}).items():
+        data.setdefault(key, []).extend(copy.deepcopy(entries))
+        origin.setdefault(key, []).extend(_origins(e, "added in play") for e in entries)
     digest = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()
     ).hexdigest()
@@ -224,7 +308,7 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
         where = f"{seen[-1].name}: extends: " if seen else ""
         raise ScenarioError([f"{where}cannot read {path}: {err.strerror}"]) from err
     try:
-        data = tomllib.loads(text)
+        data = copy.deepcopy(_parse_toml(text))
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError([f"{path.name}: not valid TOML: {err}"]) from err
     origin = _origins(data, path.name)
@@ -239,6 +323,16 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
     base, base_origin = _read_chain(path.parent / parent_ref, (*seen, path))
     _merge(base, base_origin, data, origin)
     return base, base_origin
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_toml(text: str) -> dict:
+    """Parsed TOML, cached by content (callers copy it before mutating it).
+
+    Calibrations and sweeps load one scenario thousands of times with different
+    overrides; parsing is most of the cost.
+    """
+    return tomllib.loads(text)
 
 
 def _origins(value: Any, file: str) -> Any:
@@ -333,6 +427,13 @@ class _Validator:
         injects = tuple(
             self._inject(t, ids, theater_ids, info.steps) for t in top.tables("inject")
         )
+        scripts = tuple(self._script(t, ids, info.steps) for t in top.tables("script"))
+        signals = tuple(
+            self._signal(t, ids, theater_ids, alliances) for t in top.tables("signal")
+        )
+        cbms = tuple(self._cbm(t, ids) for t in top.tables("cbm"))
+        forums = tuple(self._forum(t, ids) for t in top.tables("forum"))
+        self._unique(top, "forum", [f.name for f in forums])
         mechanisms = self._mechanisms(top.table("mechanisms"))
         for table, state in zip(state_tables, states, strict=True):
             self._state_overrides(table, state)
@@ -354,6 +455,10 @@ class _Validator:
             mechanisms=mechanisms,
             outputs=outputs,
             content_hash=digest,
+            scripts=scripts,
+            signals=signals,
+            cbms=cbms,
+            forums=forums,
         )
 
     def _unique(self, top: "_Table", section: str, keys: list) -> None:
@@ -448,16 +553,103 @@ class _Validator:
         self, t: "_Table", ids: list[str], theaters: list[str], steps: int
     ) -> Inject:
         theater = t.choice("theater", theaters) if "theater" in t.data else None
+        kind = t.choice("kind", INJECT_KINDS)
+        parties = t.ids("parties", ids, at_least=1)
+        rung, magnitude = 1, t.real("magnitude", default=1.0)
+        if kind == "treaty_change" and not 0.0 <= magnitude <= 1.0:
+            t.problem("magnitude", magnitude, "must be a tie level in [0, 1]")
+        if kind == "budget_shock" and magnitude < 0.0:
+            t.problem("magnitude", magnitude, "must be a spending factor >= 0")
+        if kind == "treaty_change" and len(parties) < 2:
+            t.problem("parties", list(parties), "a treaty change names two states")
+        if kind == "crisis":
+            rung = t.integer("rung", default=1, lo=1, hi=len(RUNGS) - 2)
+            if len(parties) != 2:
+                t.problem("parties", list(parties), "a crisis names two states")
+            if theater is None:
+                t.problem("theater", "", "missing: a crisis inject needs a theater")
         inject = Inject(
             step=t.integer("step", lo=0, hi=max(steps - 1, 0)),
-            kind=t.choice("kind", INJECT_KINDS),
-            parties=t.ids("parties", ids, at_least=1),
+            kind=kind,
+            parties=parties,
             theater=theater,
-            magnitude=t.real("magnitude", default=1.0),
+            magnitude=magnitude,
             note=t.text("note", default=""),
+            rung=rung,
         )
         t.finish()
         return inject
+
+    def _script(self, t: "_Table", ids: list[str], steps: int) -> Script:
+        state = t.choice("state", ids)
+        step = t.integer("step", lo=0, hi=max(steps - 1, 0))
+        crisis = t.table("crisis", required=True)
+        actions = {}
+        for opponent in crisis.data:
+            if opponent not in ids or opponent == state:
+                crisis.problem(
+                    opponent, "", "is not another state declared in [[state]]"
+                )
+            actions[opponent] = crisis.choice(opponent, tuple(ACTIONS))
+        crisis.finish()
+        t.finish()
+        return Script(state=state, step=step, crisis=actions)
+
+    def _signal(
+        self,
+        t: "_Table",
+        ids: list[str],
+        theaters: list[str],
+        alliances: tuple[Alliance, ...],
+    ) -> Signal:
+        kind = t.choice("kind", SIGNAL_KINDS)
+        state = t.choice("state", ids)
+        partners, theater = (), None
+        if kind == "patrol":
+            theater = t.choice("theater", theaters)
+        else:
+            partners = t.ids("partners", ids, at_least=1)
+            allies = {m for a in alliances if state in a.members for m in a.members}
+            for partner in partners:
+                if partner == state or partner not in allies:
+                    t.problem(
+                        "partners",
+                        partner,
+                        f"is not an ally of {state} (shares no [[alliance]] with it)",
+                    )
+        start = t.integer("start_step", default=0, lo=0)
+        end = t.integer("end_step", lo=start + 1) if "end_step" in t.data else None
+        signal = Signal(
+            kind=kind,
+            state=state,
+            partners=partners,
+            theater=theater,
+            level=t.real("level", default=1.0, lo=0.0, hi=1.0),
+            start_step=start,
+            end_step=end,
+            every_steps=t.integer("every_steps", default=1, lo=1),
+        )
+        t.finish()
+        return signal
+
+    def _cbm(self, t: "_Table", ids: list[str]) -> Cbm:
+        cbm = Cbm(
+            kind=t.choice("kind", CBM_KINDS),
+            parties=t.pair("parties", ids),
+            since_step=t.integer("since_step", default=0, lo=0),
+        )
+        t.finish()
+        return cbm
+
+    def _forum(self, t: "_Table", ids: list[str]) -> Forum:
+        forum = Forum(
+            name=t.text("name"),
+            members=t.ids("members", ids, at_least=2),
+            every_steps=t.integer("every_steps", lo=1),
+            first_step=t.integer("first_step", default=0, lo=0),
+        )
+        t.finish()
+        return forum
 
     def _mechanisms(self, t: "_Table") -> dict[str, Any]:
         result = {}

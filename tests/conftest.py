@@ -51,6 +51,70 @@ theater = "border"
 """
 
 
+def triad_toml(
+    *,
+    kind: str = "defense_treaty",
+    blue_milex: float = 90.0,
+    steps: int = 40,
+    extra: str = "",
+) -> str:
+    """TOML of a strong challenger RED, a weak defender BLUE and BLUE's patron GREEN.
+
+    RED disputes the border with BLUE; GREEN, farther away, is tied to BLUE by an
+    alliance of the given ``kind``.
+    """
+    return f"""
+[scenario]
+name = "triad"
+description = "A challenger, a defender and the defender's patron."
+start_year = 2000
+steps = {steps}
+seed = 11
+
+[[state]]
+id = "RED"
+name = "Red"
+milex_usd_m = 100.0
+gdp_usd_m = 100000.0
+capital = [0.0, 0.0]
+resolve = 0.8
+threshold = 5
+
+[[state]]
+id = "BLUE"
+name = "Blue"
+milex_usd_m = {blue_milex}
+gdp_usd_m = 100000.0
+capital = [0.0, 10.0]
+resolve = 0.8
+threshold = 4
+
+[[state]]
+id = "GREEN"
+name = "Green"
+milex_usd_m = 300.0
+gdp_usd_m = 100000.0
+capital = [0.0, 40.0]
+threshold = 4
+
+[[alliance]]
+name = "Green-Blue tie"
+members = ["GREEN", "BLUE"]
+kind = "{kind}"
+since = 1990
+
+[[theater]]
+id = "border"
+name = "Border"
+center = [0.0, 5.0]
+
+[[dispute]]
+parties = ["RED", "BLUE"]
+theater = "border"
+{extra}
+"""
+
+
 @pytest.fixture
 def write_scenario(tmp_path: Path) -> Callable[..., Path]:
     """Write TOML text to a file in a temporary folder and return its path."""
@@ -61,3 +125,26 @@ def write_scenario(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def results_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding ``triad.toml`` and its ``run`` and ``batch`` output folders.
+
+    The triad's spending moves (no steady start) and every state invests in
+    A2/AD, so every figure has something to show.
+    """
+    from sim import batch
+    from sim.cli import main
+
+    root = tmp_path_factory.mktemp("results")
+    scenario = root / "triad.toml"
+    extra = (
+        "[mechanisms.arms_race]\nsteady_start = false\n"
+        "[mechanisms.a2ad]\na2ad_share = 0.1\n"
+    )
+    scenario.write_text(triad_toml(steps=16, extra=extra), encoding="utf-8")
+    assert main(["run", str(scenario), "--out", str(root / "run")]) == 0
+    plan = batch.plan(scenario, replications=12, chunk_size=5, state_series=True)
+    batch.run(plan, root / "batch", progress=False)
+    return root

@@ -428,3 +428,13 @@ def test_no_warnings_at_extreme_keys(method):
         draws = Draws(MAX_KEY, reps, MAX_KEY)
         x = getattr(draws, method)(MAX_KEY, (1000,), offset=MAX_KEY - 1000)
     assert np.all(np.isfinite(x))
+
+
+@pytest.mark.parametrize("kind", ["uniform", "normal", "gumbel"])
+def test_sparse_draws_equal_the_dense_ones_at_those_elements(kind):
+    """``uniform_at`` and friends give exactly the dense draws' chosen elements."""
+    draws = Draws(3, np.array([5, 9, 2, 7]), 11)
+    dense = getattr(draws, kind)(Stream.ESCALATION, (17, 17, 3), offset=4)
+    rows, flat = np.array([0, 3, 2, 1, 3]), np.array([0, 5, 866, 100, 865])
+    sparse = getattr(draws, f"{kind}_at")(Stream.ESCALATION, rows, flat + 4)
+    assert np.array_equal(sparse, dense.reshape(4, -1)[rows, flat])

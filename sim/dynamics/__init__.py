@@ -5,9 +5,20 @@ Nothing here imports Mesa, pandas or matplotlib. :data:`MECHANISMS` maps each
 the order the engine runs the phases.
 """
 
-from sim.dynamics import a2ad, arms_race
+from sim.dynamics import (
+    a2ad,
+    alliances,
+    arms_race,
+    cooperation,
+    escalation,
+    signaling,
+)
 
 MECHANISMS: dict[str, type] = {
     "arms_race": arms_race.Params,
     "a2ad": a2ad.Params,
+    "alliances": alliances.Params,
+    "escalation": escalation.Params,
+    "signaling": signaling.Params,
+    "cooperation": cooperation.Params,
 }

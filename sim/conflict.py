@@ -1,0 +1,434 @@
+"""Alliances and crises wired into the engine: fixed arrays, doctrine and phases.
+
+The pure mechanisms live in :mod:`sim.dynamics.alliances`,
+:mod:`sim.dynamics.escalation` and :mod:`sim.dynamics.crisis_decision`; this
+module turns a scenario into the arrays they need (:class:`ConflictSetup`),
+computes the default doctrine's crisis actions for every side of every crisis
+(:func:`crisis_actions`) and runs the alliance and escalation phases of a step
+(:func:`advance_conflict`). Everything is vectorised over replications and
+dyads; loops run only over theaters, scenario entries and states.
+
+Random numbers: each dyad (i, j) has its own counter in every stream, and only
+the dyads that need a number draw it (:meth:`sim.rng.Draws.uniform_at`), which
+gives exactly the number a dense draw of every dyad would give there; so nothing
+depends on which other crises exist, and a policy that replaces an action never
+shifts anyone's draws. Perception noise: ``PERCEPTION`` normal at ``i*N + j``;
+choice noise: ``ESCALATION`` Gumbel at ``3*(i*N + j) + option``; settlement:
+``ESCALATION`` uniform at ``i*N + j`` (i < j); incidents: ``INCIDENTS`` uniform
+at ``i*N + j`` (i < j); disputes: ``INCIDENTS`` uniform at ``N*N + d``.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.diplomacy import cbms_in_force
+from sim.dynamics import a2ad, alliances, escalation, signaling
+from sim.dynamics.crisis_decision import ACTIONS, Factors, choose
+from sim.dynamics.escalation import WAR
+from sim.rng import Draws, Stream
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.engine import Setup, World
+
+
+@dataclass(frozen=True)
+class ConflictSetup:
+    """What alliances and crises need that stays fixed during a run.
+
+    Attributes:
+        capital_distance_km: Great-circle distance between capitals, (N, N).
+        tie: Starting commitment strength from ``[[alliance]]``, (N, N).
+        trust: Starting trust by relation, (N, N).
+        threat_start: Walt threat at step 0, (N,).
+        posture, resolve, threshold, transparency: Per-state doctrine, (N,).
+        disputes: Challenger, defender and theater index of each dispute, (D, 3).
+        dispute_hostility: Hostility of each dispute, (D,).
+        crisis_injects: Step, challenger, defender, theater, rung, (K, 5).
+        exercise_injects: ``(step, member indices, level)`` of exercise injects.
+        treaty_injects: ``(step, member indices, tie)`` of treaty changes: the
+            tie among the members becomes ``tie`` at that step.
+        scripts: Step, state, opponent, action code of scripted actions, (S, 4).
+    """
+
+    capital_distance_km: np.ndarray
+    tie: np.ndarray
+    trust: np.ndarray
+    threat_start: np.ndarray
+    posture: np.ndarray
+    resolve: np.ndarray
+    threshold: np.ndarray
+    transparency: np.ndarray
+    disputes: np.ndarray
+    dispute_hostility: np.ndarray
+    crisis_injects: np.ndarray
+    exercise_injects: tuple[tuple[int, np.ndarray, float], ...]
+    scripts: np.ndarray
+    treaty_injects: tuple[tuple[int, np.ndarray, float], ...] = ()
+
+
+def build_conflict(
+    scenario: Scenario,
+    params: dict,
+    hostility: np.ndarray,
+    capability: np.ndarray,
+) -> ConflictSetup:
+    """Resolve a scenario's alliances, disputes, injects and scripts into arrays.
+
+    Args:
+        scenario: The validated scenario.
+        params: Each mechanism's resolved parameters.
+        hostility: Starting hostility, (N, N).
+        capability: Starting capability, (N,), for the threat at step 0.
+    """
+    states = scenario.states
+    n = len(states)
+    index = scenario.state_index
+    theater_index = {t.id: k for k, t in enumerate(scenario.theaters)}
+    capitals = np.array([s.capital for s in states])
+    distance = a2ad.great_circle_km(capitals[:, None, :], capitals[None, :, :])
+    alli = params["alliances"]
+    tie = alliances.tie_matrix(
+        [tuple(index(m) for m in a.members) for a in scenario.alliances],
+        [a.kind for a in scenario.alliances],
+        n,
+        alli,
+    )
+    threat_start = alliances.threat(
+        capability[None], hostility[None], distance, alli.threat_range_km
+    )[0]
+    disputes = [
+        (index(d.parties[0]), index(d.parties[1]), theater_index[d.theater])
+        for d in scenario.disputes
+    ]
+    crisis_injects = [
+        (
+            j.step,
+            index(j.parties[0]),
+            index(j.parties[1]),
+            theater_index[j.theater],
+            j.rung,
+        )
+        for j in scenario.injects
+        if j.kind == "crisis"
+    ]
+    exercise_injects, treaty_injects = (
+        tuple(
+            (j.step, np.array([index(p) for p in j.parties]), min(j.magnitude, 1.0))
+            for j in scenario.injects
+            if j.kind == kind
+        )
+        for kind in ("exercise", "treaty_change")
+    )
+    scripts = [
+        (s.step, index(s.state), index(opponent), ACTIONS[action])
+        for s in scenario.scripts
+        for opponent, action in s.crisis.items()
+    ]
+    return ConflictSetup(
+        capital_distance_km=distance,
+        tie=tie,
+        trust=escalation.initial_trust(tie, hostility, params["escalation"]),
+        threat_start=threat_start,
+        posture=np.array([s.posture for s in states]),
+        resolve=np.array([s.resolve for s in states]),
+        threshold=np.array([s.threshold for s in states]),
+        transparency=np.array([s.transparency for s in states]),
+        disputes=np.array(disputes, dtype=np.intp).reshape(-1, 3),
+        dispute_hostility=np.array([d.hostility for d in scenario.disputes]),
+        crisis_injects=np.array(crisis_injects, dtype=np.intp).reshape(-1, 5),
+        exercise_injects=exercise_injects,
+        scripts=np.array(scripts, dtype=np.intp).reshape(-1, 4),
+        treaty_injects=treaty_injects,
+    )
+
+
+def initial_fields(setup: "Setup", r: int) -> dict[str, object]:
+    """The alliance and crisis fields of the world at step 0, for R replications."""
+    cs = setup.conflict
+    n = len(cs.posture)
+    tie = np.tile(cs.tie, (r, 1, 1))
+    abandonment = setup.params["alliances"].initial_abandonment * (tie > 0)
+    exercises = np.zeros((r, n, n))
+    return {
+        "trust": np.tile(cs.trust, (r, 1, 1)),
+        "transparency": np.tile(cs.transparency, (r, 1)),
+        "tie": tie,
+        "abandonment": abandonment,
+        "exercises": exercises,
+        "credibility": alliances.credibility(
+            tie,
+            cs.capital_distance_km,
+            abandonment,
+            exercises,
+            setup.params["alliances"],
+        ),
+        "rung": np.zeros((r, n, n), dtype=np.int8),
+        "audience_cost": np.zeros((r, n, n)),
+        "crises": escalation.no_crises(r, n),
+        "posture": np.tile(cs.posture, (r, 1)),
+    }
+
+
+def theater_power(world: "World", setup: "Setup") -> np.ndarray:
+    """Power each state projects into each theater, ``P_it``, shape (R, N, T).
+
+    Boulding's loss-of-strength gradient times ``1 - D_it`` (see
+    :mod:`sim.dynamics.a2ad`). A denier does not deny itself or its friends:
+    states it is tied to and not hostile to.
+    """
+    exempt = a2ad.exempt_from_denial(world.tie, world.hostility)
+    params = setup.params["a2ad"]
+    denied = a2ad.denial(
+        setup.cover, world.a2ad_stock, world.counter_stock, exempt, params
+    )
+    return a2ad.projected_power(world.capability, setup.distance_km, denied, params)
+
+
+def crisis_sides(rung: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(r, i, j)`` of every side of every crisis under way: i toward j in world r.
+
+    Each crisis appears twice, once from each side.
+    """
+    return np.nonzero((rung >= 1) & (rung < WAR))
+
+
+def side_power(
+    world: "World",
+    projected: np.ndarray,
+    sides: tuple[np.ndarray, np.ndarray, np.ndarray],
+    theater: np.ndarray,
+    alli: alliances.Params,
+) -> np.ndarray:
+    """``P_i`` toward j in their crisis theater, own plus allied, one per side.
+
+    The opponent's contribution to i's allied power (if they share a tie) is
+    taken out, so a state never counts its adversary as its ally.
+
+    Args:
+        world: The current world.
+        projected: Projected power ``P_kt``, (R, N, T).
+        sides: ``(r, i, j)`` index arrays, each (M,).
+        theater: Theater of each side's crisis, (M,).
+        alli: Alliance parameters.
+
+    Returns:
+        Power, US$ m, (M,).
+    """
+    r, i, j = sides
+    own = projected[r, i, theater]
+    if not alli.enabled:
+        return own
+    n = projected.shape[1]
+    there = projected[r[:, None], np.arange(n)[None, :], theater[:, None]]  # (M, N)
+    tie, cred = world.tie[r, i], world.credibility[r, i]  # (M, N)
+    allied = alliances.allied_power(there, tie, cred)
+    opponent = np.arange(len(r)), j
+    return own + allied - tie[opponent] * cred[opponent] * there[opponent]
+
+
+def crisis_actions(
+    world: "World", setup: "Setup", projected: np.ndarray, draws: Draws
+) -> tuple[np.ndarray, tuple[np.ndarray, ...], Factors]:
+    """The default doctrine's action of every side of every crisis, and why.
+
+    Only the sides of crises under way are computed; their random numbers are
+    those of the dense draws at their dyad (:meth:`sim.rng.Draws.normal_at`), so
+    they do not depend on which other crises exist. Scripted actions of the
+    scenario (``[[script]]``) replace the doctrine's where a crisis with the
+    named opponent is under way at the named step.
+
+    Returns:
+        ``(action, sides, factors)``: actions (R, N, N) int8 (hold outside a
+        crisis), the ``(r, i, j)`` of each side decided, and the
+        :class:`~sim.dynamics.crisis_decision.Factors` of each side.
+    """
+    cs = setup.conflict
+    n = len(cs.posture)
+    esc = setup.params["escalation"]
+    sides = crisis_sides(world.rung)
+    r, i, j = sides
+    theater = world.crises.theater[sides].astype(np.intp)
+    alli = setup.params["alliances"]
+    dyad = i * n + j
+    choice, factors = choose(
+        own_power=side_power(world, projected, sides, theater, alli),
+        opponent_power=side_power(world, projected, (r, j, i), theater, alli),
+        rung=world.rung[sides],
+        top=WAR,
+        stake=np.maximum(world.hostility[sides], esc.min_stake),
+        resolve=np.broadcast_to(cs.resolve, (n,))[i],
+        threshold=cs.threshold[i],
+        audience_cost=world.audience_cost[sides]
+        + signaling.pledge_stake(world.pledge, world.hostility)[sides],
+        opponent_climbed=world.crises.climbed[r, j, i],
+        trust=world.trust[sides],
+        opponent_transparency=world.transparency[r, j],
+        perception=draws.normal_at(Stream.PERCEPTION, r, dyad),
+        gumbel=draws.gumbel_at(
+            Stream.ESCALATION, r[:, None], dyad[:, None] * 3 + np.arange(3)
+        ),
+        params=esc,
+    )
+    action = np.zeros(world.rung.shape, dtype=np.int8)
+    action[sides] = choice
+    for _, a, b, code in cs.scripts[cs.scripts[:, 0] == world.step]:
+        under_way = (world.rung[:, a, b] >= 1) & (world.rung[:, a, b] < WAR)
+        action[:, a, b] = np.where(under_way, code, action[:, a, b])
+    return action, sides, factors
+
+
+def backed_down(crises: escalation.Crises) -> np.ndarray:
+    """Whether each state backed down in some crisis this step, (R, N)."""
+    ending, challenger = crises.ending, crises.challenger
+    mine = ((ending == escalation.CHALLENGER_BACKED_DOWN) & challenger) | (
+        (ending == escalation.DEFENDER_BACKED_DOWN) & ~challenger
+    )
+    return mine.any(axis=2)
+
+
+def advance_conflict(
+    world: "World",
+    setup: "Setup",
+    projected: np.ndarray,
+    draws: Draws,
+    action: np.ndarray,
+    sides: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> dict[str, object]:
+    """One step of alliances and escalation; returns the world fields that change.
+
+    ``action`` holds every side's action (R, N, N); ``sides`` lists the sides of
+    the crises under way, as :func:`crisis_sides` gives them.
+
+    Order: forget crises that ended last step; move every crisis given the
+    actions; update doubts, exercises, ties (balancing) and credibility; then
+    start crises from injects, entrapment (pulled by crises that climbed this
+    step, injected ones included), disputes and incidents, in that priority (a
+    dyad already in crisis is not started again).
+    """
+    cs = setup.conflict
+    esc, alli = setup.params["escalation"], setup.params["alliances"]
+    dt = setup.dt_years
+    n = world.capability.shape[1]
+    crises, audience = escalation.clear_ended(world.crises, world.audience_cost)
+    settle = np.ones(world.rung.shape)
+    upper = sides[1] < sides[2]
+    r, i, j = (a[upper] for a in sides)
+    settle[r, i, j] = settle[r, j, i] = draws.uniform_at(
+        Stream.ESCALATION, r, i * n + j
+    )
+    rung, crises, audience = escalation.resolve(
+        world.rung, action, crises, audience, settle, esc, dt
+    )
+    fields = _alliance_phase(world, setup, backed_down(crises))
+    cap = escalation.highest_start(esc)
+    step = world.step + 1
+
+    rung, crises = _open_injected(rung, crises, cs, world.step, cap, step)
+    rose = np.where(rung > world.rung, rung, 0)  # only a climbing crisis pulls
+    pull, where = alliances.entrapment_pull(rose, crises.theater, fields["tie"], alli)
+    pull = np.minimum(pull, cap)
+    rung, crises = escalation.raise_rungs(rung, crises, pull)
+    r, m, j = np.nonzero(pull)  # m pulled toward j: j challenges m
+    strongest = np.argsort(-pull[r, m, j], kind="stable")
+    r, m, j = r[strongest], m[strongest], j[strongest]
+    rung, crises = escalation.open_crises(
+        rung, crises, (r, j, m), pull[r, m, j], where[r, m, j], step
+    )
+    rung, crises = _open_disputes(rung, crises, cs, esc, draws, dt, step)
+    rung, crises = _open_incidents(world, setup, projected, draws, rung, crises)
+    return {**fields, "rung": rung, "crises": crises, "audience_cost": audience}
+
+
+def _open_incidents(world, setup, projected, draws, rung, crises):
+    """Start crises from incidents between hostile pairs with forces in contact.
+
+    Only hostile pairs (``H_ij > 0``, upper triangle) are visited; each uses the
+    incident uniform of its dyad, so the outcome does not depend on the others.
+    The side with more presence in the theater of contact is the challenger.
+    """
+    esc, n = setup.params["escalation"], rung.shape[1]
+    hostile = world.hostility > 0
+    pair_i, pair_j = np.nonzero(np.triu(hostile.any(axis=0), 1))  # (P,)
+    r, p = np.nonzero(hostile[:, pair_i, pair_j])  # (R, P) -> hostile (r, pair)
+    i, j = pair_i[p], pair_j[p]
+    presence = escalation.presence(projected, world.capability, world.posture)
+    contact, theater, forward = escalation.contact(presence[r, i], presence[r, j])
+    trust = np.minimum(world.trust[r, i, j], world.trust[r, j, i])
+    chance = escalation.incident_chance(contact, trust, esc, setup.dt_years)
+    hotline, _ = cbms_in_force(setup, world.step)
+    chance = signaling.defuse(chance, hotline[i, j], setup.params["signaling"])
+    fire = draws.uniform_at(Stream.INCIDENTS, r, i * n + j) < chance
+    r, i, j, theater, forward = (a[fire] for a in (r, i, j, theater, forward))
+    sides = (r, np.where(forward, i, j), np.where(forward, j, i))
+    return escalation.open_crises(rung, crises, sides, 1, theater, world.step + 1)
+
+
+def _alliance_phase(
+    world: "World", setup: "Setup", patron_backed_down: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Exercises, doubts, ties and credibility after one step."""
+    alli = setup.params["alliances"]
+    if not alli.enabled:
+        return {"tie": world.tie}
+    cs, dt = setup.conflict, setup.dt_years
+    exercises = alliances.fade_exercises(world.exercises, alli, dt)
+    for step, members, level in cs.exercise_injects:
+        if step == world.step:
+            block = np.ix_(np.arange(len(exercises)), members, members)
+            exercises[block] = np.maximum(exercises[block], level)
+    n = exercises.shape[1]
+    exercises[:, np.arange(n), np.arange(n)] = 0.0
+    abandonment = alliances.relax_doubts(
+        world.abandonment, world.tie, patron_backed_down, alli, dt
+    )
+    threat_now = alliances.threat(
+        world.capability, world.hostility, cs.capital_distance_km, alli.threat_range_km
+    )
+    tie = alliances.balance(
+        world.tie,
+        world.capability,
+        world.hostility,
+        threat_now,
+        cs.threat_start,
+        alli,
+        dt,
+    )
+    for step, members, level in cs.treaty_injects:
+        if step == world.step:
+            tie = tie.copy()  # balance may return the world's own array
+            tie[np.ix_(np.arange(len(tie)), members, members)] = level
+            tie[:, np.arange(n), np.arange(n)] = 0.0
+    return {
+        "exercises": exercises,
+        "abandonment": abandonment,
+        "tie": tie,
+        "credibility": alliances.credibility(
+            tie, cs.capital_distance_km, abandonment, exercises, alli
+        ),
+    }
+
+
+def _open_injected(rung, crises, cs: ConflictSetup, now: int, cap: int, step: int):
+    """Start the crises the scenario injects at this step, in every replication."""
+    rows = np.arange(rung.shape[0])
+    for _, c, d, t, level in cs.crisis_injects[cs.crisis_injects[:, 0] == now]:
+        sides = (rows, np.full_like(rows, c), np.full_like(rows, d))
+        rung, crises = escalation.open_crises(
+            rung, crises, sides, min(level, cap), t, step
+        )
+    return rung, crises
+
+
+def _open_disputes(rung, crises, cs: ConflictSetup, esc, draws: Draws, dt, step):
+    """Start crises from standing disputes, one chance per dispute per step."""
+    n = rung.shape[1]
+    if len(cs.disputes) == 0:
+        return rung, crises
+    u = draws.uniform(Stream.INCIDENTS, (len(cs.disputes),), offset=n * n)
+    fire = u < escalation.hazard(esc.dispute_rate_per_year * cs.dispute_hostility, dt)
+    r, k = np.nonzero(fire)  # (R, D) -> fired (replication, dispute), in order
+    c, d, t = cs.disputes[k].T
+    return escalation.open_crises(rung, crises, (r, c, d), 1, t, step)

@@ -1,0 +1,304 @@
+"""Alliances: commitment, credibility of extended deterrence, entrapment, balancing.
+
+Anchors: G. H. Snyder, "The Security Dilemma in Alliance Politics", *World
+Politics* 36(4), 1984 (the alliance security dilemma: a state fears being
+*abandoned* by its ally and being *entrapped* in the ally's conflicts), and
+S. M. Walt, *The Origins of Alliances* (1987) (states balance against *threat*,
+power weighted by proximity and hostile intentions, not against power alone).
+
+Quantities, for a pair of states (i, j):
+
+* commitment strength ``w_ij`` in [0, 1]: the strongest tie the pair shares, by
+  kind (defense treaty > strategic partnership > consultation > dialogue forum >
+  non-aggression), symmetric;
+* credibility ``c_ij`` of j's commitment to i (extended deterrence), in [0, 1]:
+
+      c_ij = clip(w_ij * exp(-d_ij / d_c) * (1 - A_ij) + e * X_ij, 0, 1)   if w_ij > 0
+
+  falling with the patron's distance ``d_ij`` (km between capitals) and with i's
+  doubts of abandonment ``A_ij``, rising with shared exercises ``X_ij``;
+* allied power of i in theater t: ``sum_k w_ik * c_ik * P_kt`` (P: projected power);
+* entrapment: when i's crisis with j climbs to rung ``r_ij``, each state m more
+  committed to i than to j is pulled into a crisis with j at rung
+  ``floor(epsilon * w_mi * r_ij)`` (or its crisis with j is lifted to it);
+* balancing: when i's threat ``T_i = sum_j H_ij * K_j * exp(-d_ij / d_t)``
+  (hostility x capability x proximity, Walt) exceeds ``beta`` times its starting
+  value, i tightens its existing ties and builds one with the strongest state
+  that is hostile to its main threat and not to i, each at rate ``g`` per year.
+
+Simplifications: ties are symmetric (Snyder's asymmetric dependence enters only
+through distance and doubts); abandonment doubts rise only when the patron backs
+down in a crisis of its own (a reputation for resolve) and relax at a fixed rate;
+balancing never dissolves a tie, and bandwagoning is not modelled.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.dynamics.parameters import param
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of alliance dynamics (all defaults are modelling choices)."""
+
+    enabled: bool = param(
+        True, doc="Count allies in the local balance and run entrapment/balancing."
+    )
+    defense_treaty: float = param(
+        1.0, lo=0.0, hi=1.0, doc="Commitment strength of a defense treaty, 0..1."
+    )
+    strategic_partnership: float = param(
+        0.6, lo=0.0, hi=1.0, doc="Commitment strength of a strategic partnership."
+    )
+    consultation: float = param(
+        0.3, lo=0.0, hi=1.0, doc="Commitment strength of a consultation pact."
+    )
+    dialogue_forum: float = param(
+        0.15, lo=0.0, hi=1.0, doc="Commitment strength of a dialogue forum."
+    )
+    non_aggression: float = param(
+        0.0, lo=0.0, hi=1.0, doc="Commitment strength of a non-aggression pact."
+    )
+    credibility_range_km: float = param(
+        15000.0, lo=1.0, doc="Patron distance at which credibility falls to 1/e, km."
+    )
+    exercise_gain: float = param(
+        0.3, lo=0.0, hi=1.0, doc="Credibility added by a full exercise level, 0..1."
+    )
+    initial_abandonment: float = param(
+        0.1, lo=0.0, hi=1.0, doc="Clients' starting doubt of abandonment, 0..1."
+    )
+    reputation_loss: float = param(
+        0.2, lo=0.0, hi=1.0, doc="Doubt added when the patron backs down in a crisis."
+    )
+    doubt_relax_per_year: float = param(
+        0.5, lo=0.0, doc="Rate at which doubts relax to their starting level, 1/yr."
+    )
+    exercise_decay_per_year: float = param(
+        1.0, lo=0.0, doc="Rate at which the exercise level fades, 1/yr."
+    )
+    entrapment: float = param(
+        0.4, lo=0.0, hi=1.0, doc="Share of a partner's rung an ally is pulled to."
+    )
+    threat_range_km: float = param(
+        5000.0, lo=1.0, doc="Distance at which a rival's threat falls to 1/e, km."
+    )
+    balancing_threshold: float = param(
+        1.25, lo=1.0, doc="Threat over its starting value that triggers balancing."
+    )
+    balancing_rate_per_year: float = param(
+        0.1, lo=0.0, doc="Commitment strength a balancing state adds per year."
+    )
+
+
+KIND_FIELDS = (
+    "defense_treaty",
+    "strategic_partnership",
+    "consultation",
+    "dialogue_forum",
+    "non_aggression",
+)
+
+
+def tie_matrix(
+    members: list[tuple[int, ...]], kinds: list[str], n: int, params: Params
+) -> np.ndarray:
+    """Commitment strength ``w_ij``: the strongest tie each pair shares.
+
+    Args:
+        members: State indices of each alliance.
+        kinds: Each alliance's kind (a :data:`KIND_FIELDS` name).
+        n: Number of states N.
+        params: Alliance parameters (strength by kind).
+
+    Returns:
+        Symmetric (N, N) array in [0, 1] with a zero diagonal.
+    """
+    tie = np.zeros((n, n))
+    for group, kind in zip(members, kinds, strict=True):
+        idx = np.array(group)
+        block = np.ix_(idx, idx)
+        tie[block] = np.maximum(tie[block], getattr(params, kind))
+    np.fill_diagonal(tie, 0.0)
+    return tie
+
+
+def credibility(
+    tie: np.ndarray,
+    patron_distance_km: np.ndarray,
+    abandonment: np.ndarray,
+    exercises: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """Credibility ``c_ij`` of j's commitment to i (see the module equation).
+
+    Args:
+        tie: Commitment strength ``w_ij``, shape (R, N, N).
+        patron_distance_km: Distance between capitals, shape (N, N).
+        abandonment: i's doubt that j will stand by it, ``A_ij``, (R, N, N).
+        exercises: Shared exercise level ``X_ij`` in [0, 1], (R, N, N).
+        params: Alliance parameters.
+
+    Returns:
+        Credibility in [0, 1], zero where there is no tie, shape (R, N, N).
+    """
+    reach = np.exp(-patron_distance_km / params.credibility_range_km)  # (N, N)
+    value = tie * reach * (1.0 - abandonment) + params.exercise_gain * exercises
+    return np.where(tie > 0, np.clip(value, 0.0, 1.0), 0.0)
+
+
+def allied_power(
+    projected_there: np.ndarray, tie: np.ndarray, cred: np.ndarray
+) -> np.ndarray:
+    """Power i's allies bring to a theater, ``sum_k w_ik c_ik P_kt``.
+
+    Args:
+        projected_there: ``P_kt`` of every state k in the theater, (..., N).
+        tie: i's commitment strengths ``w_ik``, (..., N).
+        cred: Credibility ``c_ik`` of each k's commitment to i, (..., N).
+
+    Returns:
+        Allied power, US$ m, shape (...): an elementwise product summed over the
+        fixed state axis (never ``matmul``).
+    """
+    return (tie * cred * projected_there).sum(axis=-1)
+
+
+def entrapment_pull(
+    rung: np.ndarray, theater: np.ndarray, tie: np.ndarray, params: Params
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rung to which each state is pulled toward each opponent by its partners.
+
+    State m is pulled toward j by partner i when m is more committed to i than to
+    j: ``pull_mj = max_i floor(epsilon * w_mi * r_ij)`` over such i (Snyder's
+    entrapment). Only the crises given (nonzero ``rung``) pull, and only they are
+    visited, each against all N states.
+
+    Args:
+        rung: Rungs of the crises that pull (0 elsewhere), (R, N, N), int.
+        theater: Theater of each dyad's crisis (-1 none), shape (R, N, N).
+        tie: Commitment strength ``w_mi``, shape (R, N, N).
+        params: Alliance parameters.
+
+    Returns:
+        ``(pull, where)``: pulled rung (R, N, N) int8 (0 for none) and the
+        theater of the partner's crisis that pulls hardest (-1 for none).
+    """
+    pull = np.zeros(rung.shape, dtype=np.int8)
+    where = np.full(rung.shape, -1, dtype=np.int8)
+    if not params.enabled or params.entrapment == 0:
+        return pull, where
+    r, i, j = np.nonzero(rung)
+    to_partner, to_opponent = tie[r, :, i], tie[r, :, j]  # (M, N): w_mi, w_mj
+    level = np.floor(params.entrapment * to_partner * rung[r, i, j][:, None])
+    level = np.where(to_partner > to_opponent, level, 0).astype(np.int8)
+    level[np.arange(len(r)), j] = 0  # j is not pulled against itself
+    side, m = np.nonzero(level)
+    order = np.argsort(level[side, m], kind="stable")  # strongest pull written last
+    side, m = side[order], m[order]
+    pull[r[side], m, j[side]] = level[side, m]
+    where[r[side], m, j[side]] = theater[r[side], i[side], j[side]]
+    return pull, where
+
+
+def threat(
+    capability: np.ndarray,
+    hostility: np.ndarray,
+    distance_km: np.ndarray,
+    rng_km: float,
+) -> np.ndarray:
+    """Walt's threat ``T_i = sum_j H_ij K_j exp(-d_ij / d_t)``, shape (R, N)."""
+    proximity = np.exp(-distance_km / rng_km)  # (N, N)
+    return (hostility * proximity * capability[:, None, :]).sum(axis=2)
+
+
+def balance(
+    tie: np.ndarray,
+    capability: np.ndarray,
+    hostility: np.ndarray,
+    threat_now: np.ndarray,
+    threat_start: np.ndarray,
+    params: Params,
+    dt_years: float,
+) -> np.ndarray:
+    """Ties after one step of balancing against threat (Walt).
+
+    A state whose threat exceeds ``balancing_threshold`` times its starting
+    value adds ``balancing_rate_per_year * dt`` to each existing tie and to a tie
+    with its best new partner: the most capable state that is hostile to its main
+    threat (the j with the largest ``H_ij K_j``), not hostile to it, and not yet
+    tied to it. Ties are kept symmetric and at most 1.
+
+    Args:
+        tie: Commitment strength, shape (R, N, N).
+        capability: Capability stocks, shape (R, N).
+        hostility: Hostility ``H_ij``, shape (R, N, N).
+        threat_now: Current threat, shape (R, N).
+        threat_start: Threat at step 0, shape (N,).
+        params: Alliance parameters.
+        dt_years: Step length in years.
+
+    Returns:
+        New ties, shape (R, N, N).
+    """
+    if not params.enabled or params.balancing_rate_per_year == 0:
+        return tie
+    r, n, _ = tie.shape
+    alarmed = threat_now > params.balancing_threshold * threat_start  # (R, N)
+    if not alarmed.any():
+        return tie
+    main = np.argmax(hostility * capability[:, None, :], axis=2)  # (R, N)
+    hostile_to = np.swapaxes(hostility, 1, 2)  # [r, s, k] = H_ks
+    toward_main = np.take_along_axis(
+        hostile_to, np.broadcast_to(main[:, :, None], (r, n, n)), axis=1
+    )  # [r, i, k] = H_k,main(i)
+    eye = np.eye(n, dtype=bool)
+    candidate = (toward_main > 0) & (hostility == 0) & (tie == 0) & ~eye
+    score = np.where(candidate, capability[:, None, :], -1.0)
+    partner = np.argmax(score, axis=2)  # (R, N)
+    found = np.take_along_axis(score, partner[:, :, None], axis=2)[:, :, 0] >= 0
+    new = np.zeros_like(tie)
+    np.put_along_axis(
+        new, partner[:, :, None], (alarmed & found)[:, :, None].astype(float), axis=2
+    )
+    grow = (alarmed[:, :, None] & (tie > 0)) | (new > 0)
+    grow = grow | np.swapaxes(grow, 1, 2)
+    step = params.balancing_rate_per_year * dt_years
+    return np.where(grow, np.minimum(tie + step, 1.0), tie)
+
+
+def relax_doubts(
+    abandonment: np.ndarray,
+    tie: np.ndarray,
+    patron_backed_down: np.ndarray,
+    params: Params,
+    dt_years: float,
+) -> np.ndarray:
+    """Doubts of abandonment after one step (Snyder's abandonment fear).
+
+    Doubts relax toward ``initial_abandonment`` at ``doubt_relax_per_year`` and
+    rise by ``reputation_loss`` for every client of a patron that backed down.
+
+    Args:
+        abandonment: ``A_ij``, i's doubt about j, shape (R, N, N).
+        tie: Commitment strength, shape (R, N, N).
+        patron_backed_down: Whether j backed down in a crisis this step, (R, N).
+        params: Alliance parameters.
+        dt_years: Step length in years.
+
+    Returns:
+        New doubts in [0, 1], shape (R, N, N).
+    """
+    rate = min(params.doubt_relax_per_year * dt_years, 1.0)
+    relaxed = abandonment + rate * (params.initial_abandonment - abandonment)
+    shock = params.reputation_loss * (patron_backed_down[:, None, :] & (tie > 0))
+    return np.clip(relaxed + shock, 0.0, 1.0)
+
+
+def fade_exercises(
+    exercises: np.ndarray, params: Params, dt_years: float
+) -> np.ndarray:
+    """Exercise levels after one step of fading: ``X' = X * exp(-rate * dt)``."""
+    return exercises * np.exp(-params.exercise_decay_per_year * dt_years)

@@ -1,0 +1,358 @@
+"""The escalation ladder: how crises start, climb and end, for every dyad at once.
+
+Each pair of states stands on a rung of a ladder (Kahn, *On Escalation*, 1965, much
+shortened): :data:`RUNGS`, from peace (0) to major war (``WAR``). A crisis is a
+dyad above peace and below war; war is absorbing for the rest of the run.
+
+Crises start, at rung 1 unless an inject says otherwise, from
+
+* standing disputes: challenger c opens one against defender d in the dispute's
+  theater with probability ``1 - exp(-dt * q_d * H_cd)`` per step;
+* incidents: forces in close contact in a theater (Jervis's spiral), with
+  probability ``1 - exp(-dt * q_i * contact_ij * (1 - trust_ij))`` for hostile
+  pairs (``H_ij > 0``), where ``contact_ij = max_t f_it f_jt`` and the presence
+  ``f_it = posture_i * P_it / K_i`` is the share of i's capability that reaches
+  theater t, weighted by its forward posture; the side with more presence there
+  is the challenger;
+* injects scheduled in the scenario;
+* entrapment, when a partner's crisis pulls an ally in (see :mod:`.alliances`).
+
+Each step both sides choose (see :mod:`.crisis_decision`) and the crisis moves:
+
+* both back down: negotiated; one backs down: it loses (challenger or defender
+  backed down), and the rung returns to peace;
+* otherwise, if either escalates the rung rises by one; reaching ``WAR`` ends the
+  crisis in war;
+* every step a crisis goes on, each side's audience cost (what backing down
+  would now cost its leaders at home) grows by ``alpha`` times the rung, so
+  commitments harden the longer and higher a crisis runs (Fearon 1994);
+* if both hold, they settle (negotiated) with probability
+  ``1 - exp(-dt * q_s)``.
+
+Deterrence holds when the challenger backs down and fails when the ladder reaches
+war (or the defender backs down). Simplifications: one rung per step at most; a
+dyad has at most one crisis at a time; a settled dispute can flare up again.
+"""
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from sim.dynamics.crisis_decision import BACK_DOWN, ESCALATE, HOLD
+from sim.dynamics.parameters import param
+
+#: Names of the escalation ladder's rungs; a threshold is an index into it.
+RUNGS: tuple[str, ...] = (
+    "peace",
+    "diplomatic_protest",
+    "show_of_force",
+    "militarised_dispute",
+    "limited_clash",
+    "major_war",
+)
+WAR = len(RUNGS) - 1
+#: How a crisis ended; code 0 means it did not end this step.
+ENDINGS: tuple[str, ...] = (
+    "",
+    "challenger_backed_down",
+    "defender_backed_down",
+    "negotiated",
+    "war",
+)
+CHALLENGER_BACKED_DOWN, DEFENDER_BACKED_DOWN, NEGOTIATED, WAR_ENDING = 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of crises and escalation (all defaults are modelling choices)."""
+
+    enabled: bool = param(
+        True, doc="Let crises climb; when off no crisis passes the first rung."
+    )
+    dispute_rate_per_year: float = param(
+        0.2, lo=0.0, doc="Crises a dispute of hostility 1 opens per year, 1/yr."
+    )
+    incident_rate_per_year: float = param(
+        0.5, lo=0.0, doc="Incidents per year at full contact and zero trust, 1/yr."
+    )
+    settle_rate_per_year: float = param(
+        2.0, lo=0.0, doc="Rate at which a held stand-off is negotiated away, 1/yr."
+    )
+    decisiveness: float = param(
+        1.0, lo=0.0, doc="Contest decisiveness m per rung (Tullock/Hirshleifer)."
+    )
+    war_cost: float = param(
+        0.6, lo=0.0, doc="Cost of standing at major war, in units of the stake."
+    )
+    temperature: float = param(
+        0.05, lo=0.0, doc="Logit choice noise 1/rationality; 0 is the best reply."
+    )
+    perception_noise: float = param(
+        1.0, lo=0.0, doc="Misperception s.d. of the log power ratio at zero trust."
+    )
+    audience_cost_per_rung: float = param(
+        0.02, lo=0.0, doc="Audience cost added per step and rung in crisis (stake)."
+    )
+    min_stake: float = param(
+        0.2, lo=0.0, doc="Stake of a crisis between states with no hostility."
+    )
+    trust_allies: float = param(
+        0.7, lo=0.0, hi=1.0, doc="Starting trust between tied states, 0..1."
+    )
+    trust_rivals: float = param(
+        0.2, lo=0.0, hi=1.0, doc="Starting trust between hostile states, 0..1."
+    )
+    trust_others: float = param(
+        0.5, lo=0.0, hi=1.0, doc="Starting trust between other states, 0..1."
+    )
+
+
+@dataclass(frozen=True)
+class Crises:
+    """Crisis bookkeeping of every dyad, each array (R, N, N).
+
+    Attributes:
+        theater: Theater index of the dyad's crisis, -1 if none; symmetric.
+        challenger: ``[i, j]`` true if i is the challenger of crisis (i, j).
+        start_step: Step at which the crisis started, -1 if none; symmetric.
+        peak: Highest rung reached so far; symmetric.
+        climbed: Highest rung i took the crisis to itself (directional).
+        ending: How the crisis ended in the step just taken (:data:`ENDINGS`
+            code, 0 for not ended); symmetric.
+    """
+
+    theater: np.ndarray
+    challenger: np.ndarray
+    start_step: np.ndarray
+    peak: np.ndarray
+    climbed: np.ndarray
+    ending: np.ndarray
+
+
+def no_crises(r: int, n: int) -> Crises:
+    """Bookkeeping of R worlds of N states at peace."""
+    return Crises(
+        theater=np.full((r, n, n), -1, dtype=np.int8),
+        challenger=np.zeros((r, n, n), dtype=bool),
+        start_step=np.full((r, n, n), -1, dtype=np.int32),
+        peak=np.zeros((r, n, n), dtype=np.int8),
+        climbed=np.zeros((r, n, n), dtype=np.int8),
+        ending=np.zeros((r, n, n), dtype=np.int8),
+    )
+
+
+def initial_trust(tie: np.ndarray, hostility: np.ndarray, params: Params) -> np.ndarray:
+    """Starting trust by relation: rivals (H > 0), else allies (tie > 0), else others.
+
+    Returns:
+        (N, N) array with ones on the diagonal.
+    """
+    trust = np.where(
+        hostility > 0,
+        params.trust_rivals,
+        np.where(tie > 0, params.trust_allies, params.trust_others),
+    )
+    np.fill_diagonal(trust, 1.0)
+    return trust
+
+
+def hazard(rate_per_year: np.ndarray | float, dt_years: float) -> np.ndarray:
+    """Chance of at least one event in a step, ``1 - exp(-rate * dt)``."""
+    return -np.expm1(-np.asarray(rate_per_year) * dt_years)
+
+
+def presence(
+    projected: np.ndarray, capability: np.ndarray, posture: np.ndarray
+) -> np.ndarray:
+    """Forward presence ``f_it = posture_i * P_it / K_i`` in [0, 1], (R, N, T).
+
+    The share of i's capability that reaches theater t, weighted by its forward
+    posture (``posture`` (N,) or (R, N)); zero for a state without capability.
+    """
+    share = np.divide(
+        projected,
+        capability[:, :, None],
+        out=np.zeros_like(projected),
+        where=capability[:, :, None] > 0,
+    )
+    return np.clip(np.asarray(posture)[..., None] * share, 0.0, 1.0)
+
+
+def contact(
+    presence_i: np.ndarray, presence_j: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forces in close contact, ``contact_ij = max_t f_it f_jt``.
+
+    Args:
+        presence_i: Presence of one side of each pair in each theater, (M, T).
+        presence_j: Presence of the other side, (M, T).
+
+    Returns:
+        ``(contact, theater, forward)``: contact in [0, 1] (M,), the theater
+        where it is largest (M,), and whether i has at least j's presence there
+        (M,), which makes i the challenger of an incident.
+    """
+    both = presence_i * presence_j  # (M, T)
+    theater = np.argmax(both, axis=1)
+    rows = np.arange(len(theater))
+    forward = presence_i[rows, theater] >= presence_j[rows, theater]
+    return both[rows, theater], theater, forward
+
+
+def incident_chance(
+    contact_ij: np.ndarray, trust: np.ndarray, params: Params, dt_years: float
+) -> np.ndarray:
+    """Per-step chance of an incident in a hostile pair, given contact and trust."""
+    return hazard(params.incident_rate_per_year * contact_ij * (1.0 - trust), dt_years)
+
+
+def resolve(
+    rung: np.ndarray,
+    action: np.ndarray,
+    crises: Crises,
+    audience_cost: np.ndarray,
+    settle_draw: np.ndarray,
+    params: Params,
+    dt_years: float,
+) -> tuple[np.ndarray, Crises, np.ndarray]:
+    """Move every active crisis one step given both sides' actions.
+
+    Args:
+        rung: Current rungs, (R, N, N) int8, symmetric.
+        action: ``action[i, j]``, i's action toward j, (R, N, N) int8.
+        crises: Bookkeeping before the step.
+        audience_cost: Audience cost paid, (R, N, N), directional.
+        settle_draw: Uniforms on [0, 1), (R, N, N), symmetric.
+        params: Escalation parameters.
+        dt_years: Step length in years.
+
+    Returns:
+        ``(rung, crises, audience_cost)`` after the step; ``crises.ending`` holds
+        the code of every crisis that ended in it.
+    """
+    active = (rung >= 1) & (rung < WAR)
+    other = np.swapaxes(action, 1, 2)
+    mine_back, theirs_back = action == BACK_DOWN, other == BACK_DOWN
+    both_back = mine_back & theirs_back
+    challenger_back = np.where(crises.challenger, mine_back, theirs_back)
+    defender_back = np.where(crises.challenger, theirs_back, mine_back)
+    someone_back = mine_back | theirs_back
+    climbs = active & ~someone_back & ((action == ESCALATE) | (other == ESCALATE))
+    climbs &= params.enabled
+    settles = (
+        active
+        & (action == HOLD)
+        & (other == HOLD)
+        & (settle_draw < hazard(params.settle_rate_per_year, dt_years))
+    )
+    new_rung = np.where(climbs, rung + 1, rung).astype(np.int8)
+    ending = np.select(
+        [
+            active & both_back,
+            active & challenger_back & ~defender_back,
+            active & defender_back & ~challenger_back,
+            settles,
+            climbs & (new_rung == WAR),
+        ],
+        [
+            NEGOTIATED,
+            CHALLENGER_BACKED_DOWN,
+            DEFENDER_BACKED_DOWN,
+            NEGOTIATED,
+            WAR_ENDING,
+        ],
+        0,
+    ).astype(np.int8)
+    new_rung = np.where((ending > 0) & (ending != WAR_ENDING), 0, new_rung)
+    pushed = climbs & (action == ESCALATE)
+    stays = active & (ending == 0)
+    crises = replace(
+        crises,
+        peak=np.maximum(crises.peak, new_rung).astype(np.int8),
+        climbed=np.where(pushed, new_rung, crises.climbed).astype(np.int8),
+        ending=ending,
+    )
+    audience_cost = audience_cost + params.audience_cost_per_rung * stays * new_rung
+    return new_rung.astype(np.int8), crises, audience_cost
+
+
+def clear_ended(crises: Crises, audience_cost: np.ndarray) -> tuple[Crises, np.ndarray]:
+    """Forget the bookkeeping of crises that ended last step (war stays recorded)."""
+    gone = (crises.ending > 0) & (crises.ending != WAR_ENDING)
+    cleared = Crises(
+        theater=np.where(gone, -1, crises.theater).astype(np.int8),
+        challenger=crises.challenger & ~gone,
+        start_step=np.where(gone, -1, crises.start_step).astype(np.int32),
+        peak=np.where(gone, 0, crises.peak).astype(np.int8),
+        climbed=np.where(gone, 0, crises.climbed).astype(np.int8),
+        ending=np.zeros_like(crises.ending),
+    )
+    return cleared, np.where(gone, 0.0, audience_cost)
+
+
+def open_crises(
+    rung: np.ndarray,
+    crises: Crises,
+    sides: tuple[np.ndarray, np.ndarray, np.ndarray],
+    start_rung: np.ndarray | int,
+    theater: np.ndarray | int,
+    step: int,
+) -> tuple[np.ndarray, Crises]:
+    """Start the listed crises whose dyad is at peace (and did not just settle).
+
+    Args:
+        rung: Current rungs, (R, N, N).
+        crises: Current bookkeeping.
+        sides: ``(r, c, d)``: replication row, challenger and defender of each
+            crisis to start, each (M,); when a dyad is listed twice the first
+            listing wins.
+        start_rung: Rung each starts at, scalar or (M,).
+        theater: Theater of each, scalar or (M,).
+        step: Step number the new crises start at.
+
+    Returns:
+        ``(rung, crises)``: new arrays with the new crises in place.
+    """
+    r, c, d = sides
+    n = rung.shape[1]
+    start_rung, theater = np.broadcast_arrays(start_rung, theater, r)[:2]
+    key = (r * n + np.minimum(c, d)) * n + np.maximum(c, d)
+    first = np.sort(np.unique(key, return_index=True)[1])
+    free = first[(rung[r[first], c[first], d[first]] == 0)]
+    free = free[crises.ending[r[free], c[free], d[free]] == 0]
+    if free.size == 0:
+        return rung, crises
+    r, c, d = r[free], c[free], d[free]
+    level, where = start_rung[free], theater[free]
+    rung = rung.copy()
+    crises = replace(crises, **{k: v.copy() for k, v in crises.__dict__.items()})
+    for a, b in ((c, d), (d, c)):
+        rung[r, a, b] = crises.peak[r, a, b] = level
+        crises.theater[r, a, b] = where
+        crises.start_step[r, a, b] = step
+    crises.challenger[r, c, d] = True
+    crises.climbed[r, c, d] = level
+    return rung, crises
+
+
+def highest_start(params: Params) -> int:
+    """Highest rung a crisis can start at or be pulled to: below war, or 1 if off.
+
+    With the mechanism off the ladder is frozen at its first rung: crises still
+    start (as diplomatic protests) but nobody can climb.
+    """
+    return WAR - 1 if params.enabled else 1
+
+
+def raise_rungs(
+    rung: np.ndarray, crises: Crises, pull: np.ndarray
+) -> tuple[np.ndarray, Crises]:
+    """Lift crises already under way to a pulled rung (entrapment).
+
+    ``pull[m, j]`` is the rung m is pulled to toward j; it lifts the dyad both ways.
+    """
+    pull = np.maximum(pull, np.swapaxes(pull, 1, 2))
+    lift = (rung >= 1) & (rung < WAR) & (pull > rung) & (crises.ending == 0)
+    new_rung = np.where(lift, pull, rung).astype(np.int8)
+    peak = np.maximum(crises.peak, new_rung).astype(np.int8)
+    return new_rung, replace(crises, peak=peak)

@@ -1,0 +1,119 @@
+"""Alliances and crises in the engine: scenario input, scripts, reproducibility."""
+
+import numpy as np
+import pytest
+
+from sim import engine
+from sim.cli import main
+from sim.scenario import ScenarioError, bundled_dir, load_scenario
+from tests.conftest import pair_toml, triad_toml
+
+KOREA = bundled_dir() / "korean_peninsula.toml"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            '[[dispute]]\nparties = ["RED", "BLUE"]\ntheater = "moon"\n',
+            "dispute[1].theater: 'moon' is not one of: border",
+        ),
+        (
+            '[[dispute]]\nparties = ["RED", "GOLD"]\ntheater = "border"\n',
+            "dispute[1].parties: 'GOLD' is not a state declared in [[state]]",
+        ),
+        (
+            '[[inject]]\nstep = 1\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
+            'theater = "border"\nrung = 5\n',
+            "inject[0].rung: 5 is above 4",
+        ),
+        (
+            '[[inject]]\nstep = 1\nkind = "crisis"\nparties = ["RED"]\n'
+            'theater = "border"\n',
+            "inject[0].parties: ['RED'] a crisis names two states",
+        ),
+        (
+            '[[inject]]\nstep = 1\nkind = "crisis"\nparties = ["RED", "BLUE"]\n',
+            "inject[0].theater: missing: a crisis inject needs a theater",
+        ),
+        (
+            '[[script]]\nstate = "RED"\nstep = 1\ncrisis = { BLUE = "attack" }\n',
+            "script[0].crisis.BLUE: 'attack' is not one of: back_down, hold, escalate",
+        ),
+        (
+            '[[script]]\nstate = "RED"\nstep = 1\ncrisis = { GOLD = "hold" }\n',
+            "script[0].crisis.GOLD: is not another state declared in [[state]]",
+        ),
+        (
+            '[[script]]\nstate = "RED"\nstep = 99\ncrisis = { BLUE = "hold" }\n',
+            "script[0].step: 99 is above 7",
+        ),
+    ],
+)
+def test_bad_conflict_input_is_named(write_scenario, extra, message):
+    """Unknown theaters or states, rungs off the ladder and bad scripts are named."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_scenario(pair_toml(extra=extra)))
+    assert any(message in problem for problem in info.value.problems), info.value
+
+
+def test_a_threshold_outside_the_ladder_is_named(write_scenario):
+    """A state's threshold must be a rung: 0 (peace) to 5 (major war)."""
+    text = pair_toml(red="threshold = 6")
+    with pytest.raises(ScenarioError, match=r"state\[RED\].threshold: 6 is above 5"):
+        load_scenario(write_scenario(text))
+
+
+def test_cli_rejects_a_bad_dispute_and_writes_nothing(write_scenario, tmp_path, capsys):
+    """`wargame run` exits 2 naming the field, and leaves no output folder."""
+    path = write_scenario(
+        pair_toml(extra='[[dispute]]\nparties = ["RED", "BLUE"]\ntheater = "moon"\n')
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 2
+    assert "theater: 'moon'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_cli_writes_crises_and_decisions(tmp_path, capsys):
+    """`wargame run` prints the stability outcomes and writes crises and decisions."""
+    out = tmp_path / "out"
+    assert main(["run", str(KOREA), "--out", str(out), "--steps", "8"]) == 0
+    printed = capsys.readouterr().out
+    for name in ("war_onset", "deterrence_success_rate", "stability_index"):
+        assert name in printed
+    crises = (out / "crises.csv").read_text()
+    assert crises.startswith("replication,challenger,defender,theater,start_step")
+    assert "PRK,KOR,korean_peninsula,5" in crises  # the injected crisis
+    decisions = (out / "decisions.csv").read_text()
+    assert ",script" in decisions  # PRK's scripted escalation at step 5
+
+
+def rungs_of(setup, replications, steps=12, seed=4):
+    """Every step's rungs of the given replications, (steps + 1, R, N, N)."""
+    worlds = engine.simulate(setup, seed=seed, replications=replications, steps=steps)
+    return np.array([w.rung for w in worlds])
+
+
+def test_a_replication_is_the_same_in_any_batch():
+    """Replication 7's crises do not depend on which others run beside it."""
+    setup = engine.build_setup(load_scenario(KOREA))
+    alone = rungs_of(setup, np.array([7]))
+    among = rungs_of(setup, np.arange(20))
+    assert np.array_equal(alone[:, 0], among[:, 7])
+
+
+def test_scripted_actions_override_the_doctrine_in_every_replication(write_scenario):
+    """A script makes its state back down wherever the crisis is under way."""
+    inject = (
+        '[[inject]]\nstep = 0\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
+        'theater = "border"\nrung = 2\n'
+    )
+    script = '[[script]]\nstate = "RED"\nstep = 1\ncrisis = { BLUE = "back_down" }\n'
+    setup = engine.build_setup(
+        load_scenario(write_scenario(triad_toml(extra=inject + script)))
+    )
+    world = list(engine.simulate(setup, seed=1, replications=np.arange(30), steps=2))[2]
+    ending = world.crises.ending[:, 0, 1]
+    assert set(ending.tolist()) <= {1, 3}  # challenger backed down, or negotiated
+    assert (world.rung[:, 0, 1] == 0).all()
