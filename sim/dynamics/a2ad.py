@@ -14,15 +14,22 @@ at home and halves at ``half_strength_km``):
 
 Denial ``D_it`` that i meets in t is the strongest denier j's coverage of t, scaled
 by how much j's A2/AD investment outweighs i's counter-A2/AD investment
-(a contest between two stocks) and capped by ``max_denial``:
+(a contest between two stocks, with a half-saturation stock ``S`` so that a small
+arsenal denies little) and capped by ``max_denial``:
 
     cover_jt = 1 if d(site_j, t) <= short_range_km
                long_range_weight if d(site_j, t) <= long_range_km, else 0
-    D_it = max_{j denies i} max_denial * cover_jt * A_j / (A_j + C_i)
+    D_it = max_{j denies i} max_denial * cover_jt * A_j / (A_j + C_i + S)
 
 A denier does not deny itself or those it exempts (its allies). The A2/AD stock
 ``A`` and counter stock ``C`` accumulate shares of spending and depreciate like
-capability. Ranges of 0 km, or no A2/AD investment, leave projection untouched.
+capability; a state starts with a share ``b`` (``initial_build``) of the stock its
+share would sustain, so a zone can grow during a run. Ranges of 0 km, or no A2/AD
+investment, leave projection untouched.
+
+Denial also reaches extended deterrence: an ally i whose capital lies inside a
+zone that denies its patron j sees j's commitment discounted by the denial j
+meets there, ``c_ij' = c_ij * (1 - D_j,capital(i))``.
 """
 
 from dataclasses import dataclass
@@ -60,6 +67,16 @@ class Params:
     counter_share: Value = param(
         0.0, lo=0.0, hi=1.0, per_state=True, doc="Share of spending into counter-A2/AD."
     )
+    half_denial_stock_usd_m: float = param(
+        0.0, lo=0.0, doc="A2/AD stock denying half of max_denial unopposed, US$ m."
+    )
+    initial_build: Value = param(
+        1.0,
+        lo=0.0,
+        hi=1.0,
+        per_state=True,
+        doc="Share of its steady A2/AD and counter stocks built at the start.",
+    )
 
 
 def great_circle_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -79,6 +96,28 @@ def great_circle_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def nearest_site_km(
+    home: np.ndarray, sites: list[np.ndarray], points: np.ndarray
+) -> np.ndarray:
+    """Distance from each state's nearest launch site to each point, km.
+
+    Args:
+        home: Each state's capital ``[lat, lon]``, shape (N, 2); a state with
+            no declared site launches from there.
+        sites: Each state's declared sites, one (S_i, 2) array per state
+            (S_i may be 0).
+        points: Points to cover (theater centres, capitals), shape (P, 2).
+
+    Returns:
+        Distances, shape (N, P).
+    """
+    distance = np.empty((len(home), len(points)))
+    for i, own in enumerate(sites):
+        launch = own if len(own) else home[i : i + 1]
+        distance[i] = great_circle_km(launch[:, None, :], points[None, :, :]).min(0)
+    return distance
 
 
 def loss_of_strength(distance_km: np.ndarray, half_strength_km: float) -> np.ndarray:
@@ -106,6 +145,15 @@ def coverage(site_distance_km: np.ndarray, params: Params) -> np.ndarray:
     )
 
 
+def exempt_from_denial(tie: np.ndarray, hostility: np.ndarray) -> np.ndarray:
+    """Whom each denier spares: itself and friends (tied, not hostile), (R, N, N).
+
+    ``exempt[r, i, j]`` is true where denier j does not deny i.
+    """
+    n = tie.shape[1]
+    return np.eye(n, dtype=bool) | ((tie > 0) & (hostility == 0))
+
+
 def denial(
     cover: np.ndarray,
     a2ad_stock: np.ndarray,
@@ -125,17 +173,24 @@ def denial(
 
     Returns:
         ``D_it``, shape (R, N, T); zeros when the mechanism is off.
+
+    Notes:
+        The loop skips deniers with no stock in any replication; they deny
+        nothing, so the result does not depend on which replications are batched.
     """
     r, n = a2ad_stock.shape
-    if not params.enabled:
-        return np.zeros((r, n, cover.shape[1]))
+    strongest = np.zeros((r, n, cover.shape[1]))  # (R, N, T)
+    deniers = np.flatnonzero(a2ad_stock.any(axis=0))  # with a stock somewhere
+    if not params.enabled or len(deniers) == 0:
+        return strongest
     a = a2ad_stock[:, None, :]  # (R, 1, N): denier j
     c = counter_stock[:, :, None]  # (R, N, 1): projecting state i
-    total = a + c
+    total = a + c + params.half_denial_stock_usd_m
     contest = np.divide(a, total, out=np.zeros_like(total), where=total > 0)
     contest = np.where(exempt, 0.0, contest)  # (R, N, N)
-    per_denier = contest[:, :, :, None] * cover[None, None, :, :]  # (R, N, N, T)
-    return params.max_denial * per_denier.max(axis=2)
+    for j in deniers:
+        strongest = np.maximum(strongest, contest[:, :, j, None] * cover[None, None, j])
+    return params.max_denial * strongest
 
 
 def projected_power(
@@ -159,6 +214,20 @@ def projected_power(
     return capability[:, :, None] * gradient[None] * (1.0 - denial_met)
 
 
+def initial_stock(capability: np.ndarray, share: Value, params: Params) -> np.ndarray:
+    """Stock at the start: ``b * s * K``, the built share of the steady stock.
+
+    A share ``s`` of spending sustains a stock ``s * K`` where capability ``K`` is
+    itself the steady stock of spending.
+
+    Args:
+        capability: Capability stocks ``K``, US$ m, shape (R, N).
+        share: ``a2ad_share`` or ``counter_share``, scalar or (N,).
+        params: A2/AD parameters (``initial_build`` may be per state).
+    """
+    return params.initial_build * share * capability
+
+
 def step_stock(
     stock: np.ndarray,
     milex: np.ndarray,
@@ -168,3 +237,19 @@ def step_stock(
 ) -> np.ndarray:
     """Accumulate a share of spending into a stock: ``S' = S + dt*(s*x - delta*S)``."""
     return stock + dt_years * (share * milex - depreciation_per_year * stock)
+
+
+def credibility_under_denial(
+    credibility: np.ndarray, denial_at_capitals: np.ndarray
+) -> np.ndarray:
+    """Extended deterrence discounted inside denial zones: ``c_ij (1 - D_j,i)``.
+
+    Args:
+        credibility: ``c_ij``, credibility of j's commitment to i, (R, N, N).
+        denial_at_capitals: Denial each state j meets at each capital i, from
+            :func:`denial` with capitals as the points, shape (R, N, N).
+
+    Returns:
+        Discounted credibility, shape (R, N, N).
+    """
+    return credibility * (1.0 - np.swapaxes(denial_at_capitals, 1, 2))

@@ -1,0 +1,320 @@
+"""Signals: joint exercises, patrols, public declarations and confidence-building.
+
+Anchors: J. D. Fearon, "Signaling Foreign Policy Interests: Tying Hands versus
+Sinking Costs", *Journal of Conflict Resolution* 41(1), 1997, and "Domestic
+Political Audiences and the Escalation of International Disputes", *APSR* 88(3),
+1994 (a signal is believed because it is costly: costs sunk up front, or audience
+costs that make backing down later costly); R. Jervis, *Perception and
+Misperception in International Politics* (1976) (signals are read through noise,
+and a rival reads a defensive signal as a threat: the spiral model).
+
+Signals a state sends in a step (its decisions; a policy may change them), each
+a level in [0, 1] held for the step:
+
+* exercise ``E_ij``: i drills with ally j;
+* patrol ``F_it``: presence or freedom-of-navigation operations by i in theater t;
+* declaration ``D_ij``: i publicly pledges to defend ally j.
+
+Costs (Fearon's two kinds). Sunk, as a share of i's spending per year, paid out of
+its capability stock: ``s_i = c_E sum_j E_ij + c_F sum_t F_it``. Audience, a pledge
+``Q_ij`` (stake units) that accumulates ``a_D D_ij`` per year and fades at
+``q``: backing down against an adversary of j costs i ``max_j Q_ij [H_jk > 0]``
+on top of the crisis's own audience cost.
+
+Credibility with friends rises with what the signal cost the sender, a credit
+that fades at ``lambda``::
+
+    G_ij' = G_ij exp(-lambda dt) + dt (k_s sunk_ji + k_a a_D D_ji)
+    sunk_ji = c_E E_ji + c_F sum_t F_jt claim_it
+
+(``claim_it``: i is a party to a dispute in t). Allied credibility is
+``min(1, c_ij + G_ij)`` where the pair is tied.
+
+Provocation to rivals (``H_ki > 0``): the pressure k sees from i,
+``p_ki = sum_j E_ij + sum_t F_it claim_kt + sum_j D_ij [H_kj > 0]``, is read
+through log-normal noise of scale ``sigma_ki = s (1 - trust_ki)(1 - tau_i)``
+(``tau_i`` is i's transparency; a notification agreement makes the pair fully
+transparent to each other and discounts the exercise part by ``nu``)::
+
+    p^_ki = p_ki exp(sigma_ki eps - sigma_ki^2 / 2)
+    H_ki' = clip(H0_ki + (H_ki - H0_ki) exp(-rho dt) + dt pi p^_ki, 0, 1)
+
+Confidence-building measures: a hotline defuses a share ``h`` of the incidents
+between its parties before they become crises; any CBM raises the parties' trust
+at ``r_cbm (1 - trust)`` per year.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.dynamics.parameters import Value, param
+
+#: Kinds of signal a scenario schedules in ``[[signal]]``.
+SIGNAL_KINDS = ("exercise", "patrol", "declaration")
+#: Kinds of confidence-building measure in ``[[cbm]]``.
+CBM_KINDS = ("hotline", "notification")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of signaling (all defaults are modelling choices)."""
+
+    enabled: bool = param(True, doc="Send the scheduled signals and apply CBMs.")
+    exercise_cost_share: Value = param(
+        0.01,
+        lo=0.0,
+        hi=1.0,
+        per_state=True,
+        doc="Spending share a year of full exercise with one ally costs, 1/yr.",
+    )
+    patrol_cost_share: Value = param(
+        0.005,
+        lo=0.0,
+        hi=1.0,
+        per_state=True,
+        doc="Spending share a year of full patrolling in one theater costs, 1/yr.",
+    )
+    declaration_stake_per_year: float = param(
+        0.3, lo=0.0, doc="Audience cost (stake units) a full declaration stakes, 1/yr."
+    )
+    pledge_decay_per_year: float = param(
+        0.2, lo=0.0, doc="Rate at which a public pledge is forgotten, 1/yr."
+    )
+    credibility_per_sunk_cost: float = param(
+        20.0, lo=0.0, doc="Credibility credit per unit spending share sunk."
+    )
+    credibility_per_stake: float = param(
+        0.5, lo=0.0, doc="Credibility credit per unit of audience cost staked."
+    )
+    credit_decay_per_year: float = param(
+        1.0, lo=0.0, doc="Rate at which signal credit fades, 1/yr."
+    )
+    provocation_per_year: float = param(
+        0.05, lo=0.0, doc="Hostility a rival adds per year per unit pressure read."
+    )
+    hostility_relax_per_year: float = param(
+        0.5, lo=0.0, doc="Rate at which hostility returns to its start, 1/yr."
+    )
+    perception_noise: float = param(
+        1.0, lo=0.0, doc="Log-scale s.d. of reading a signal at zero trust/openness."
+    )
+    notification_discount: float = param(
+        0.5, lo=0.0, hi=1.0, doc="Share of an exercise's provocation notice removes."
+    )
+    hotline_defuse: float = param(
+        0.5, lo=0.0, hi=1.0, doc="Share of incidents a hotline defuses, 0..1."
+    )
+    cbm_trust_per_year: float = param(
+        0.1, lo=0.0, doc="Rate at which a CBM raises its parties' trust, 1/yr."
+    )
+    patrol_presence: float = param(
+        0.5, lo=0.0, doc="Extra presence in a theater a full patrol adds (contact)."
+    )
+
+
+def sunk_cost_share(
+    exercise: np.ndarray, patrol: np.ndarray, params: Params
+) -> np.ndarray:
+    """Share of its spending each state sinks into signals per year, ``s_i``.
+
+    Args:
+        exercise: ``E_ij``, shape (R, N, N).
+        patrol: ``F_it``, shape (R, N, T).
+        params: Signaling parameters (costs may be per state).
+
+    Returns:
+        ``s_i``, shape (R, N).
+    """
+    c_e = np.reshape(params.exercise_cost_share, (1, -1))
+    c_f = np.reshape(params.patrol_cost_share, (1, -1))
+    return c_e * exercise.sum(axis=2) + c_f * patrol.sum(axis=2)
+
+
+def reassurance(
+    exercise: np.ndarray,
+    patrol: np.ndarray,
+    declaration: np.ndarray,
+    claim: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """Credit rate each state gains in each partner's commitment, per year.
+
+    Args:
+        exercise: ``E_ij``, shape (R, N, N).
+        patrol: ``F_it``, shape (R, N, T).
+        declaration: ``D_ij``, shape (R, N, N).
+        claim: ``claim_it``, i is a party to a dispute in t, shape (N, T).
+        params: Signaling parameters.
+
+    Returns:
+        ``k_s sunk_ji + k_a a_D D_ji`` at ``[r, i, j]``, shape (R, N, N).
+    """
+    c_e = np.reshape(params.exercise_cost_share, (1, -1, 1))
+    c_f = np.reshape(params.patrol_cost_share, (1, -1, 1))
+    patrol_for = np.zeros_like(exercise)  # [r, j, i] = sum_t F_jt claim_it
+    for t in np.flatnonzero(patrol.any(axis=(0, 1))):  # patrolled theaters
+        patrol_for += patrol[:, :, t, None] * claim[None, None, :, t]
+    sunk = c_e * exercise + c_f * patrol_for  # [r, j, i], sender j
+    staked = params.declaration_stake_per_year * declaration
+    rate = (
+        params.credibility_per_sunk_cost * sunk + params.credibility_per_stake * staked
+    )
+    return np.swapaxes(rate, 1, 2)
+
+
+def fade(stock: np.ndarray, rate_per_year: float, dt_years: float) -> np.ndarray:
+    """Exponential fading over one step: ``S exp(-rate dt)``."""
+    return stock * np.exp(-rate_per_year * dt_years)
+
+
+def signal_credibility(
+    credibility: np.ndarray, credit: np.ndarray, tie: np.ndarray
+) -> np.ndarray:
+    """Credibility with signal credit, ``min(1, c_ij + G_ij)`` where tied, else 0."""
+    return np.where(tie > 0, np.minimum(credibility + credit, 1.0), 0.0)
+
+
+def pledge_stake(pledge: np.ndarray, hostility: np.ndarray) -> np.ndarray:
+    """Audience cost i would pay to back down against k: ``max_j Q_ij [H_jk > 0]``.
+
+    Args:
+        pledge: ``Q_ij``, i's public pledge to j in stake units, (R, N, N).
+        hostility: ``H_jk``, (R, N, N).
+
+    Returns:
+        Stake at ``[r, i, k]``, shape (R, N, N).
+    """
+    stake = np.zeros_like(pledge)
+    for j in np.flatnonzero(pledge.any(axis=(0, 1))):  # allies pledged to
+        hostile = hostility[:, j, None, :] > 0  # (R, 1, N): adversaries k of j
+        stake = np.maximum(stake, pledge[:, :, j, None] * hostile)
+    return stake
+
+
+def pressure(
+    exercise: np.ndarray,
+    patrol: np.ndarray,
+    declaration: np.ndarray,
+    claim: np.ndarray,
+    hostility: np.ndarray,
+    notified: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """Pressure each state faces from each rival's signals, ``p_ki``, (R, N, N).
+
+    Exercises press on every rival of the sender (less by ``nu`` where a
+    notification agreement covers the pair), patrols on the claimants of their
+    theater, declarations on the adversaries of the ally pledged to. Only rivals
+    (``H_ki > 0``) feel pressure. The loops skip signals nobody sent (they would
+    add exact zeros), so the result does not depend on the batch.
+
+    Args:
+        exercise: ``E_ij``, (R, N, N).
+        patrol: ``F_it``, (R, N, T).
+        declaration: ``D_ij``, (R, N, N).
+        claim: ``claim_kt``, (N, T).
+        hostility: ``H_ki``, (R, N, N).
+        notified: Pairs with a notification agreement, (N, N) bool.
+        params: Signaling parameters.
+    """
+    drills = exercise.sum(axis=2)[:, None, :]  # (R, 1, N): sender i
+    drills = drills * (1.0 - params.notification_discount * notified)[None]
+    patrols = np.zeros_like(exercise)  # [r, k, i] = sum_t F_it claim_kt
+    for t in np.flatnonzero(patrol.any(axis=(0, 1))):  # patrolled theaters
+        patrols += claim[None, :, None, t] * patrol[:, None, :, t]
+    pledges = np.zeros_like(exercise)  # [r, k, i] = sum_j D_ij [H_kj > 0]
+    for j in np.flatnonzero(declaration.any(axis=(0, 1))):  # allies pledged to
+        pledges += (hostility[:, :, j, None] > 0) * declaration[:, None, :, j]
+    return np.where(hostility > 0, drills + patrols + pledges, 0.0)
+
+
+def misperception_scale(
+    trust: np.ndarray,
+    transparency: np.ndarray,
+    notified: np.ndarray,
+    noise: float,
+) -> np.ndarray:
+    """Noise ``sigma_ki = s (1 - trust_ki)(1 - tau_i)`` of k reading i, (R, N, N).
+
+    Jervis: the less k trusts i and the less open i is, the more k misreads it.
+    A notification agreement makes the pair transparent to each other (zero).
+
+    Args:
+        trust: ``trust_ki``, (R, N, N).
+        transparency: ``tau_i``, (R, N).
+        notified: Pairs with a notification agreement, (N, N) bool.
+        noise: ``s``, the scale at zero trust and transparency.
+    """
+    sigma = noise * (1.0 - trust) * (1.0 - transparency[:, None, :])
+    return np.where(notified[None], 0.0, sigma)
+
+
+def read(intensity: np.ndarray, sigma: np.ndarray, eps: np.ndarray) -> np.ndarray:
+    """A signal as read: ``p exp(sigma eps - sigma^2 / 2)``, unbiased in the mean.
+
+    Args:
+        intensity: True pressure ``p``, any shape.
+        sigma: Noise scale, broadcastable.
+        eps: Standard normal draws, same shape as ``intensity``.
+    """
+    return intensity * np.exp(sigma * eps - 0.5 * sigma**2)
+
+
+def provoke(
+    hostility: np.ndarray,
+    baseline: np.ndarray,
+    read_pressure: np.ndarray,
+    params: Params,
+    dt_years: float,
+) -> np.ndarray:
+    """Hostility after a step: relax toward its start, then add what was read.
+
+    Args:
+        hostility: ``H_ki``, (R, N, N).
+        baseline: Starting hostility ``H0``, (N, N).
+        read_pressure: ``p^_ki``, (R, N, N).
+        params: Signaling parameters.
+        dt_years: Step length in years.
+    """
+    relaxed = baseline + fade(
+        hostility - baseline, params.hostility_relax_per_year, dt_years
+    )
+    return np.clip(
+        relaxed + dt_years * params.provocation_per_year * read_pressure, 0, 1
+    )
+
+
+def toward_one(value: np.ndarray, where: np.ndarray, share: float) -> np.ndarray:
+    """Close ``share`` of the gap to 1 where ``where`` holds: ``v + share (1 - v)``.
+
+    Used for trust and transparency, which cooperation only ever raises toward 1.
+    """
+    return np.where(where, value + share * (1.0 - value), value)
+
+
+def build_trust(
+    trust: np.ndarray, agreed: np.ndarray, params: Params, dt_years: float
+) -> np.ndarray:
+    """Trust after a step of CBMs: the gap to 1 closes at ``r_cbm`` per year.
+
+    Args:
+        trust: ``trust_ij``, (R, N, N).
+        agreed: Pairs covered by a CBM, (N, N) bool.
+        params: Signaling parameters.
+        dt_years: Step length in years.
+    """
+    share = -np.expm1(-params.cbm_trust_per_year * dt_years)
+    return toward_one(trust, agreed[None], share)
+
+
+def defuse(chance: np.ndarray, hotline: np.ndarray, params: Params) -> np.ndarray:
+    """Incident chance after hotlines defuse a share of them, (R, N, N)."""
+    return chance * (1.0 - params.hotline_defuse * hotline)
+
+
+def patrol_presence(
+    projected: np.ndarray, patrol: np.ndarray, params: Params
+) -> np.ndarray:
+    """Projected power as presence for contact: ``P_it (1 + g F_it)``, (R, N, T)."""
+    return projected * (1.0 + params.patrol_presence * patrol)

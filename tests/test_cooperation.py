@@ -1,0 +1,86 @@
+"""Cooperation: disasters, relief teams, forum meetings, trust and transparency."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.dynamics import cooperation
+from sim.rng import Draws, Stream
+
+# Three states on a line: 0 and 1 are 1,000 km apart, 2 is 9,000 km from both.
+DISTANCE = np.array([[0.0, 1000.0, 9000.0], [1000.0, 0.0, 9000.0], [9e3, 9e3, 0.0]])
+
+
+def test_disaster_frequency_matches_the_poisson_rate():
+    """Over many replications a state is struck with chance ``1 - exp(-q dt)``."""
+    reps = np.arange(40000)
+    u = Draws(2, reps, 0).uniform(Stream.COOPERATION, (3,))
+    rate = np.array([0.0, 0.4, 2.0])
+    hit = cooperation.disasters(u, rate, 0.25)
+    assert not hit[:, 0].any()
+    expected = -np.expm1(-rate[1:] * 0.25)
+    assert hit[:, 1:].mean(axis=0) == pytest.approx(expected, abs=0.01)
+
+
+def test_relief_comes_from_near_trusting_states_only():
+    """Helpers are within range and trust the stricken state; it is in its own team."""
+    params = cooperation.Params(relief_range_km=5000.0, relief_min_trust=0.3)
+    hit = np.array([[True, False, False]])
+    trust = np.full((1, 3, 3), 0.5)
+    team = cooperation.relief_teams(hit, DISTANCE, trust, params)
+    assert team[0, 0].tolist() == [True, True, False]  # 2 is too far
+    assert not team[0, 1:].any()  # nobody else was struck
+    trust[0, 1, 0] = 0.1
+    distrust = cooperation.relief_teams(hit, DISTANCE, trust, params)
+    assert distrust[0, 0].tolist() == [True, False, False]
+
+
+def test_joint_relief_raises_trust_and_openness_of_participants_only():
+    """Participants' mutual trust and their transparency rise; outsiders' do not."""
+    trust = np.full((1, 3, 3), 0.4)
+    transparency = np.full((1, 3), 0.5)
+    teams = np.array([[[True, True, False], [False] * 3, [False] * 3]])
+    t2, tau2 = cooperation.cooperate(trust, transparency, teams, 0.1, 0.2)
+    assert t2[0, 0, 1] == pytest.approx(0.46)
+    assert t2[0, 1, 0] == pytest.approx(0.46)
+    assert t2[0, 0, 2] == 0.4
+    assert t2[0, 0, 0] == 0.4  # the diagonal is not a pair
+    assert tau2[0].tolist() == pytest.approx([0.6, 0.6, 0.5])
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(1, 50))
+def test_cooperation_keeps_trust_within_bounds(start, gain, events):
+    """However many events, trust stays in [start, 1]."""
+    trust = np.full((1, 2, 2), start)
+    transparency = np.full((1, 2), start)
+    teams = np.ones((1, 1, 2), dtype=bool)
+    for _ in range(events):
+        trust, transparency = cooperation.cooperate(
+            trust, transparency, teams, gain, gain
+        )
+    assert np.all((trust >= start) & (trust <= 1.0))
+    assert np.all((transparency >= start) & (transparency <= 1.0))
+
+
+def test_forums_meet_on_their_schedule():
+    """A forum meets at its first step and every ``every_steps`` after, not before."""
+    members = np.array([[True, True, False], [False, True, True]])
+    every = np.array([4, 2])
+    first = np.array([0, 3])
+    met = {
+        s: cooperation.meeting(members, every, first, s).any(axis=1).tolist()
+        for s in range(9)
+    }
+    assert [s for s in met if met[s][0]] == [0, 4, 8]
+    assert [s for s in met if met[s][1]] == [3, 5, 7]
+
+
+def test_goodwill_fades_back_to_the_start():
+    """Without renewed events trust drifts back to its starting value."""
+    start = np.full((2, 2), 0.3)
+    trust = np.full((1, 2, 2), 0.9)
+    params = cooperation.Params(memory_decay_per_year=0.5)
+    for _ in range(200):
+        trust = cooperation.remember(trust, start, params, 0.25)
+    assert np.allclose(trust, 0.3, atol=1e-6)

@@ -1,0 +1,183 @@
+"""Signals, CBMs, cooperation and denial through the engine: properties over seeds."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import diplomacy, engine
+from sim.metrics import OutcomeTracker
+from sim.model import RegionModel
+from sim.scenario import bundled_dir, load_scenario
+from tests.conftest import pair_toml, triad_toml
+
+RIVAL_POSTURE = "posture = 1.0\ntransparency = 0.2"
+
+
+def final_world(path, reps: int, **overrides) -> tuple[engine.World, OutcomeTracker]:
+    """The last world of ``reps`` replications, and their outcomes."""
+    scenario = load_scenario(path, overrides=overrides)
+    setup = engine.build_setup(scenario)
+    run = engine.simulate(
+        setup, seed=3, replications=np.arange(reps), steps=scenario.info.steps
+    )
+    tracker = OutcomeTracker(next(run), setup.dt_years)
+    for world in run:
+        tracker.update(world)
+    return world, tracker
+
+
+def rivals(write_scenario, extra: str = "") -> Path:
+    """Two forward-posted rivals with no dispute: only incidents start crises."""
+    text = pair_toml(steps=40, red=RIVAL_POSTURE, blue=RIVAL_POSTURE, extra=extra)
+    text = text.replace(
+        '[[dispute]]\nparties = ["RED", "BLUE"]\ntheater = "border"',
+        '[[rivalry]]\nparties = ["RED", "BLUE"]\nhostility = 0.5',
+    )
+    return write_scenario(text)
+
+
+def test_cbms_lower_incident_driven_crises_over_many_seeds(write_scenario):
+    """A hotline and exercise notification cut the crises incidents start."""
+    cbm = '[[cbm]]\nkind = "hotline"\nparties = ["RED", "BLUE"]\n'
+    cbm += '[[cbm]]\nkind = "notification"\nparties = ["RED", "BLUE"]\n'
+    _, without = final_world(rivals(write_scenario), 400)
+    _, with_cbm = final_world(rivals(write_scenario, cbm), 400)
+    crises = without.result()["crises"].mean(), with_cbm.result()["crises"].mean()
+    assert crises[0] > 1.0  # incidents do start crises here
+    assert crises[1] < 0.8 * crises[0]
+
+
+def test_exercise_raises_allied_credibility_and_rival_hostility(write_scenario):
+    """A costly exercise raises allied credibility and the rival's hostility."""
+    disputed = "hostility = 0.5\n"
+    drill = '[[signal]]\nkind = "exercise"\nstate = "GREEN"\npartners = ["BLUE"]\n'
+    quiet, _ = final_world(write_scenario(triad_toml(extra=disputed)), 4)
+    loud, _ = final_world(write_scenario(triad_toml(extra=disputed + drill)), 4)
+    red, blue, green = 0, 1, 2
+    assert np.all(loud.credibility[:, blue, green] > quiet.credibility[:, blue, green])
+    assert np.all(loud.hostility[:, red, blue] > quiet.hostility[:, red, blue])
+    assert np.all(loud.capability[:, green] < quiet.capability[:, green])  # sunk cost
+
+
+def test_zero_range_a2ad_changes_nothing_in_a_run():
+    """The A2/AD scenario with both ranges at 0 km runs exactly as with A2/AD off."""
+    path = bundled_dir() / "a2ad.toml"
+    zero = {
+        "mechanisms.a2ad.short_range_km": 0.0,
+        "mechanisms.a2ad.long_range_km": 0.0,
+        "scenario.steps": 12,
+    }
+    a, _ = final_world(path, 3, **zero)
+    b, _ = final_world(
+        path, 3, **{"mechanisms.a2ad.enabled": False, "scenario.steps": 12}
+    )
+    assert np.array_equal(a.credibility, b.credibility)
+    assert np.array_equal(a.rung, b.rung)
+    assert np.array_equal(a.milex, b.milex)
+
+
+def test_allies_inside_the_denial_zone_doubt_their_patron():
+    """US credibility with the Philippines falls as the zone grows; counters help."""
+    path = bundled_dir() / "a2ad.toml"
+    steps = {"scenario.steps": 20}
+    off, _ = final_world(path, 2, **steps, **{"mechanisms.a2ad.enabled": False})
+    zone, _ = final_world(path, 2, **steps)
+    scenario = load_scenario(path)
+    phl, usa = scenario.state_index("PHL"), scenario.state_index("USA")
+    no_counter = {f"state.{s}.a2ad.counter_share": 0.0 for s in ("USA", "JPN", "AUS")}
+    bare, _ = final_world(path, 2, **steps, **no_counter)
+    view = [w.credibility[:, phl, usa] for w in (off, zone, bare)]
+    assert np.all(view[0] > view[1]) and np.all(view[1] > view[2])
+
+
+def test_more_disasters_build_more_trust(write_scenario):
+    """Frequent disasters answered jointly leave rivals trusting each other more."""
+    path = rivals(write_scenario)
+    rare, _ = final_world(
+        path, 200, **{"mechanisms.cooperation.disaster_rate_per_year": 0.0}
+    )
+    often, _ = final_world(
+        path,
+        200,
+        **{
+            "mechanisms.cooperation.disaster_rate_per_year": 2.0,
+            "mechanisms.cooperation.relief_min_trust": 0.0,
+        },
+    )
+    assert often.trust[:, 0, 1].mean() > rare.trust[:, 0, 1].mean()
+    assert often.transparency.mean() > rare.transparency.mean()
+
+
+@pytest.mark.parametrize("name", ["signaling.toml", "quad_aukus.toml", "a2ad.toml"])
+def test_replication_does_not_depend_on_batch_size(name):
+    """Replications 0-5 are bit-identical run together or in two chunks of three."""
+    path = bundled_dir() / name
+    whole, _ = final_world(path, 6, **{"scenario.steps": 10})
+    scenario = load_scenario(path, overrides={"scenario.steps": 10})
+    setup = engine.build_setup(scenario)
+    parts = [
+        list(engine.simulate(setup, seed=3, replications=reps, steps=10))[-1]
+        for reps in (np.arange(3), np.arange(3, 6))
+    ]
+    for field in ("trust", "transparency", "hostility", "credibility", "signal_credit"):
+        joined = np.concatenate([getattr(p, field) for p in parts])
+        assert np.array_equal(getattr(whole, field), joined), field
+
+
+def test_scheduled_signals_follow_their_rhythm():
+    """A yearly exercise is sent at steps 0, 4, 8 and not in between."""
+    scenario = load_scenario(bundled_dir() / "quad_aukus.toml")
+    setup = engine.build_setup(scenario)
+    usa, ind = scenario.state_index("USA"), scenario.state_index("IND")
+    levels = [
+        diplomacy.scheduled_signals(setup, step, 1).exercise[0, usa, ind]
+        for step in range(13)
+    ]
+    assert levels[:9] == [0.3, 0, 0, 0, 0.3, 0, 0, 0, 0.3]
+    assert levels[12] == 0.6
+
+
+class Drill:
+    """A policy that exercises with the given partners at full level."""
+
+    def __init__(self, *partners: str) -> None:
+        self.partners = partners
+
+    def decide(self, agent, doctrine: dict) -> dict:
+        """Keep the doctrine, but exercise with every partner."""
+        return {"exercise": dict.fromkeys(self.partners, 1.0)}
+
+
+def test_policy_exercise_with_a_non_ally_names_it(write_scenario):
+    """A policy that exercises with a state that is not an ally fails, naming it."""
+    model = RegionModel(write_scenario(triad_toml()), rng=1)
+    model.agent("GREEN").policy = Drill("RED")
+    with pytest.raises(ValueError, match="exercise with 'RED', which is not an ally"):
+        model.step()
+
+
+def test_policy_exercise_raises_credibility_like_the_schedule(write_scenario):
+    """A team's chosen exercise raises its ally's view of it, as a scheduled one."""
+    path = write_scenario(triad_toml(steps=8))
+    quiet = RegionModel(path, rng=1)
+    drilled = RegionModel(path, rng=1)
+    drilled.agent("GREEN").policy = Drill("BLUE")
+    quiet.run_for(4)
+    drilled.run_for(4)
+    blue, green = 1, 2
+    assert (
+        drilled.world.credibility[0, blue, green]
+        > quiet.world.credibility[0, blue, green]
+    )
+
+
+def test_disaster_inject_brings_relief_and_trust(write_scenario):
+    """A disaster injected on BLUE brings its near ally GREEN to help: trust rises."""
+    inject = '[[inject]]\nstep = 0\nkind = "disaster"\nparties = ["BLUE"]\n'
+    calm = {"mechanisms.cooperation.disaster_rate_per_year": 0.0, "scenario.steps": 1}
+    quiet, _ = final_world(write_scenario(triad_toml()), 2, **calm)
+    struck, _ = final_world(write_scenario(triad_toml(extra=inject)), 2, **calm)
+    blue, green = 1, 2
+    assert np.all(struck.trust[:, blue, green] > quiet.trust[:, blue, green])
+    assert np.all(struck.transparency[:, blue] > quiet.transparency[:, blue])
