@@ -1,0 +1,294 @@
+"""Batches and sweeps: reproducibility, resumable output, refusals, tidy loading.
+
+The ``wargame batch`` and ``wargame sweep`` commands are tested here too, since
+what they promise (resume, refuse, never duplicate) is the batch's behaviour.
+"""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import batch
+from sim.cli import main
+from sim.design import Design, Range
+from sim.model import RegionModel
+from sim.scenario import ScenarioError, bundled_dir
+
+BASELINE = bundled_dir() / "baseline_2024.toml"
+REACTION = "mechanisms.arms_race.reaction_per_year"
+TABLES = ("model", "crises", "outcomes")
+MOVING = {"mechanisms.arms_race.steady_start": False}
+"""Without a steady start the baseline's spending moves, so points differ."""
+
+
+def rows(frame: pd.DataFrame, replication: int) -> pd.DataFrame:
+    """One replication's rows, without the batch's bookkeeping columns."""
+    mine = frame[frame["replication"] == replication]
+    return mine.drop(columns=["point", "replication"]).reset_index(drop=True)
+
+
+def run_batch(out, **kwargs) -> batch.Results:
+    """Plan and run a batch of the baseline in this process, then load it."""
+    batch.run(batch.plan(BASELINE, **kwargs), out, progress=False)
+    return batch.load(out)
+
+
+def wargame(*args: str) -> subprocess.Popen:
+    """Start the command line in a fresh interpreter, as a user would."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_replication_is_identical_in_any_batch_size_and_chunking(tmp_path):
+    """Replication r's rows do not depend on batch size or chunk size."""
+    results = [
+        run_batch(tmp_path / f"{n}-{c}", replications=n, steps=5, seed=3, chunk_size=c)
+        for n, c in ((7, 7), (7, 3), (7, 1), (5, 2))
+    ]
+    for r in range(5):
+        for other in results[1:]:
+            for table in TABLES:
+                pd.testing.assert_frame_equal(
+                    rows(getattr(results[0], table), r),
+                    rows(getattr(other, table), r),
+                    check_exact=True,
+                )
+
+
+def test_batch_rows_equal_region_model_runs(tmp_path):
+    """Each replication equals RegionModel(rng=S, replication=r) bit for bit."""
+    result = run_batch(
+        tmp_path / "b", replications=5, steps=6, seed=11, chunk_size=2,
+        settings=MOVING, state_series=True,
+    )  # fmt: skip
+    scenario = batch.plan(BASELINE, replications=1, settings=MOVING).scenario
+    for r in (0, 3, 4):
+        model = RegionModel(scenario, rng=11, replication=r, steps=6)
+        model.run_for(6)
+        expected = model.model_frame()
+        pd.testing.assert_frame_equal(
+            rows(result.model, r)[list(expected)], expected, check_exact=True
+        )
+        states = rows(result.states, r).astype({"state": str})
+        pd.testing.assert_frame_equal(states, model.state_frame(), check_exact=True)
+        crises = model.crisis_frame().drop(columns="replication")
+        pd.testing.assert_frame_equal(rows(result.crises, r), crises, check_exact=True)
+        outcomes = rows(result.outcomes, r).iloc[0].to_dict()
+        expected = model.outcomes()  # NaN where undefined (no war: no onset time)
+        assert outcomes == pytest.approx(expected, rel=0, abs=0, nan_ok=True)
+    distinct = result.outcomes.drop(columns=["point", "replication"]).drop_duplicates()
+    assert len(distinct) > 1, "replications should differ: are draws keyed by r?"
+
+
+def test_batch_rows_equal_wargame_run_output(tmp_path):
+    """Replication r of a batch equals `wargame run --seed S --replication r`."""
+    result = run_batch(tmp_path / "b", replications=4, steps=5, seed=2, chunk_size=3)
+    for r in (1, 3):
+        out = tmp_path / f"run{r}"
+        argv = ["run", str(BASELINE), "--steps", "5", "--seed", "2"]
+        argv += ["--replication", str(r), "--format", "parquet", "--out", str(out)]
+        assert main(argv) == 0
+        for table in ("model", "outcomes"):
+            expected = pd.read_parquet(out / f"{table}.parquet")
+            got = rows(getattr(result, table), r)[list(expected)]
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_every_chunk_has_one_schema_with_or_without_crises():
+    """A chunk without crises writes the same column types as one with crises."""
+    tables = []
+    for steps in (0, 12):
+        plan = batch.plan(BASELINE, replications=4, steps=steps)
+        _, chunk_tables = batch.run_chunk(next(plan.tasks(plan.chunks())))
+        tables.append(chunk_tables["crises"])
+    assert tables[0].num_rows == 0 < tables[1].num_rows
+    assert tables[0].schema == tables[1].schema
+
+
+def test_load_gives_tidy_frames_in_order(tmp_path):
+    """One row per (replication, step[, state]), sorted, with the manifest."""
+    result = run_batch(
+        tmp_path / "b", replications=5, steps=3, chunk_size=2, state_series=True
+    )
+    n = 17
+    assert len(result.model) == 5 * 4 and len(result.states) == 5 * 4 * n
+    assert len(result.outcomes) == 5 and result.missing_chunks == 0
+    keys = result.model[["replication", "step"]].to_numpy()
+    assert (keys == np.array([(r, s) for r in range(5) for s in range(4)])).all()
+    assert list(result.states["state"][:n]) == list(batch.plan(
+        BASELINE, replications=1
+    ).scenario.state_ids)  # fmt: skip
+    assert result.manifest["chunks"] == 3 and result.manifest["steps"] == 3
+
+
+def test_sweep_points_carry_their_values_and_match_single_batches(tmp_path):
+    """A grid point's rows equal a plain batch with that value --set."""
+    design = Design("grid", (Range(REACTION, 0.05, 0.25, 3),))
+    plan = batch.plan(BASELINE, replications=2, steps=4, settings=MOVING, design=design)
+    batch.run(plan, tmp_path / "sweep", progress=False)
+    sweep = batch.load(tmp_path / "sweep")
+    assert sorted(sweep.outcomes[REACTION].unique()) == pytest.approx(
+        [0.05, 0.15, 0.25]
+    )
+    assert len({p["scenario_hash"] for p in sweep.manifest["points"]}) == 3
+    single = run_batch(
+        tmp_path / "one", replications=2, steps=4, settings={**MOVING, REACTION: 0.25}
+    )
+    last = sweep.model[sweep.model["point"] == 2].assign(point=np.int32(0))
+    pd.testing.assert_frame_equal(
+        last.reset_index(drop=True), single.model, check_exact=True
+    )
+    spending = sweep.model.groupby("point")["total_milex_usd_m"].last()
+    assert spending.is_unique
+
+
+def test_rerun_of_a_finished_batch_writes_nothing(tmp_path):
+    """Running the same batch again skips every chunk and changes no file."""
+    plan = batch.plan(BASELINE, replications=6, steps=2, chunk_size=4)
+    first = batch.run(plan, tmp_path, progress=False)
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
+    again = batch.run(plan, tmp_path, progress=False)
+    assert (first.written, again.skipped, again.written) == (2, 2, 0)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == stamps
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"seed": 5}, "seed"),
+        ({"replications": 7}, "replications"),
+        ({"chunk_size": 3}, "chunk_size"),
+        ({"settings": {REACTION: 0.3}}, "scenario_hash"),
+        ({"design": Design("grid", (Range(REACTION, 0.1, 0.2, 2),))}, "design"),
+    ],
+)
+def test_folder_of_another_batch_is_refused_untouched(tmp_path, change, key):
+    """A different seed, size, chunking, scenario or design is refused by name."""
+    base = {"replications": 6, "steps": 2, "chunk_size": 4}
+    batch.run(batch.plan(BASELINE, **base), tmp_path, progress=False)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(batch.BatchError, match=f"its manifest.json has {key} = "):
+        batch.run(batch.plan(BASELINE, **{**base, **change}), tmp_path)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_folder_that_is_not_a_batch_is_refused(tmp_path):
+    """A non-empty folder without a manifest is not written into."""
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(batch.BatchError, match="not a batch folder"):
+        batch.run(batch.plan(BASELINE, replications=1, steps=1), tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"replications": 0}, "--replications 0: must be a whole number >= 1"),
+        ({"replications": 2, "steps": -1}, "--steps -1"),
+        ({"replications": 2, "chunk_size": 0}, "--chunk-size 0"),
+        ({"replications": 2, "seed": 2**63}, "must be below 2"),
+    ],
+)
+def test_bad_counts_are_refused(kwargs, message):
+    """Zero replications, negative steps or an empty chunk fail before running."""
+    with pytest.raises(batch.BatchError, match=message):
+        batch.plan(BASELINE, **kwargs)
+
+
+def test_unknown_parameter_path_names_the_field():
+    """A sweep over a field that does not exist fails naming it."""
+    design = Design("grid", (Range("mechanisms.arms_race.speed", 0.0, 1.0),))
+    with pytest.raises(ScenarioError, match=r"arms_race\.speed"):
+        batch.plan(BASELINE, replications=1, design=design)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["batch", "--replications", "0"], "--replications 0"),
+        (["sweep", "--param", f"{REACTION}=0.3:0.1"], "lo 0.3 is above hi 0.1"),
+        (["sweep", "--param", "mechanisms.arms_race.speed=0:1"], "arms_race.speed"),
+        (["batch", "--replications", "2", "--set", "state.XXX.resolve=1"], "XXX"),
+    ],
+)
+def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, argv, message):
+    """Bad batch or sweep arguments print one error, exit 2, create no folder."""
+    out = tmp_path / "out"
+    command, *rest = argv
+    assert main([command, str(BASELINE), *rest, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_cli_batch_and_sweep_write_folders(tmp_path, capsys):
+    """`wargame batch` and `wargame sweep` run and say where the output went."""
+    out = tmp_path / "b"
+    argv = ["batch", str(BASELINE), "--replications", "3", "--steps", "2"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert "wrote 1 chunks, skipped 0" in capsys.readouterr().out
+    assert batch.load(out).manifest["replications"] == 3
+    sweep = tmp_path / "s"
+    argv = ["sweep", str(BASELINE), "--param", f"{REACTION}=0.1:0.2"]
+    argv += ["--design", "sobol", "--samples", "4", "--replications", "1"]
+    assert main([*argv, "--steps", "1", "--out", str(sweep)]) == 0
+    assert len(batch.load(sweep).outcomes) == 4
+
+
+def wait_for_chunks(out, count: int, process: subprocess.Popen) -> int:
+    """Wait until at least ``count`` chunks are written; return how many are."""
+    deadline = time.monotonic() + 60
+    while len(batch.finished_chunks(out)) < count:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no chunk written within 60 s"
+        time.sleep(0.01)
+    return len(batch.finished_chunks(out))
+
+
+RESUMABLE = ["--replications", "40", "--steps", "10", "--chunk-size", "2"]
+"""A batch of 20 small chunks: slow enough to be stopped part way."""
+
+
+def test_killed_batch_resumes_without_losing_or_duplicating_rows(tmp_path):
+    """After kill -9, the same command finishes the rest; rows equal a clean run."""
+    out = tmp_path / "killed"
+    process = wargame("batch", BASELINE, *RESUMABLE, "--out", out)
+    wait_for_chunks(out, 3, process)
+    process.kill()
+    process.communicate()
+    finished = len(batch.finished_chunks(out))
+    assert finished < 20, "the batch finished before it could be killed"
+    assert main(["batch", str(BASELINE), *RESUMABLE, "--out", str(out)]) == 0
+    resumed = batch.load(out)
+    clean = run_batch(tmp_path / "clean", replications=40, steps=10, chunk_size=40)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(
+            getattr(resumed, table), getattr(clean, table), check_exact=True
+        )
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
+    """SIGINT exits 130 with a resume hint and no traceback; a re-run completes."""
+    out = tmp_path / "stopped"
+    process = wargame("batch", BASELINE, *RESUMABLE, "--out", out)
+    wait_for_chunks(out, 2, process)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "run the same command again to resume" in err and "Traceback" not in err
+    stopped = len(batch.finished_chunks(out))
+    assert 2 <= stopped < 20
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert batch.load(out).missing_chunks == manifest["chunks"] - stopped
+    assert main(["batch", str(BASELINE), *RESUMABLE, "--out", str(out)]) == 0
+    assert batch.load(out).missing_chunks == 0
