@@ -1,0 +1,846 @@
+"""Calibration: fit scenario parameters to observed spending and crisis rates.
+
+**Spending** (:func:`fit_spending`). Given yearly military spending of a group of
+states (a file shaped like ``shared/data/milex.csv``: ``country, iso3, year`` and
+a value column), the model is started at the window's first year with the
+observed spending of the chosen states and stepped in ``dt_years``; its value at
+each later year's start is compared with the observed one, and SciPy's
+``least_squares`` fits the named parameters (on levels or on logs, the user's
+choice). Choices made here, each documented where it is made:
+
+- the scenario is *restricted* to the chosen states (:func:`restrict`): their
+  disputes, rivalries and alliances with each other stay, everything involving
+  another state goes, because the other states' spending in the window is not
+  given;
+- ``steady_start`` is switched off: the start is the observed spending, not a
+  fixed point (with it on, the path would stay flat whatever the parameters);
+- spending in this model depends on the arms race alone (crises and alliances
+  do not move budgets), so the fit steps the engine's spending rule and budget
+  cap by themselves (:func:`spending_path`), about a hundred times faster than
+  the whole engine; a test checks the two agree.
+
+Uncertainty comes from a residual bootstrap (Efron and Tibshirani 1993, ch. 9):
+whole years of residuals are resampled (keeping the states' errors together),
+added to the fitted path and the fit is repeated, with a seeded NumPy generator.
+The holdout forecast restarts the model at the window's last year from the
+observed spending, like the naive baselines it is compared with (last value held
+constant; a straight line fitted to the window), by mean absolute percentage
+error (MAPE).
+
+**Crisis rates** (:func:`fit_crisis_rates`): see its docstring.
+"""
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares, minimize
+from scipy.stats import chi2
+
+from sim import engine
+from sim.design import DesignError, parse_range
+from sim.dynamics import MECHANISMS, arms_race
+from sim.dynamics.parameters import specs
+from sim.experiments import ExperimentError, run_points
+from sim.scenario import Scenario, load_scenario
+
+SCALES = ("logs", "levels")
+LOG_FLOOR_USD_M = 1e-6
+"""Spending floor before taking logs, US$ m (the model may cut spending to 0)."""
+CONFIDENCE = 0.95
+"""Coverage of the reported bootstrap intervals (a reporting choice)."""
+
+
+class CalibrationError(ExperimentError):
+    """Data or arguments that a calibration cannot use as given."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """Inclusive range of calendar years, e.g. ``1990:2012``."""
+
+    first: int
+    last: int
+
+    @property
+    def years(self) -> np.ndarray:
+        """The years, shape (Y,)."""
+        return np.arange(self.first, self.last + 1)
+
+    def __str__(self) -> str:
+        return f"{self.first}:{self.last}"
+
+
+def parse_window(text: str, option: str = "--window") -> Window:
+    """Parse ``FIRST:LAST`` (inclusive years), e.g. ``1990:2012``."""
+    first, sep, last = text.partition(":")
+    if not (sep and first.strip().isdigit() and last.strip().isdigit()):
+        raise CalibrationError(f"{option} {text!r}: expected FIRST:LAST years")
+    window = Window(int(first), int(last))
+    if window.last <= window.first:
+        raise CalibrationError(
+            f"{option} {text}: the last year must come after the first"
+        )
+    return window
+
+
+def read_series(
+    path: str | Path,
+    states: list[str],
+    years: np.ndarray,
+    *,
+    value_column: str | None = None,
+) -> pd.DataFrame:
+    """Read yearly values of some states from a ``country, iso3, year, value`` file.
+
+    Args:
+        path: A CSV file with columns ``iso3``, ``year`` and a value column.
+        states: ISO3 codes of the states wanted.
+        years: The years wanted, shape (Y,); each state needs every one.
+        value_column: The column holding the values; ``value`` if the file has
+            one, else the column right after ``year`` (as in ``milex.csv``).
+
+    Returns:
+        A frame indexed by year with one column per state, in ``states`` order.
+
+    Raises:
+        CalibrationError: Naming the file, row, column or state at fault.
+    """
+    path = Path(path)
+    name = path.name
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise CalibrationError(f"{path}: cannot read it as CSV: {err}") from err
+    column = _value_column(raw, name, value_column)
+    wanted = raw[raw["iso3"].isin(states)]
+    year = _numbers(wanted, "year", name, whole=True)
+    value = _numbers(wanted, column, name, whole=False)
+    table = pd.DataFrame({"iso3": wanted["iso3"], "year": year, "value": value})
+    problems = []
+    known = sorted(set(raw["iso3"]) - {""})
+    for state in states:
+        rows = table[table["iso3"] == state]
+        if rows.empty:
+            problems.append(
+                f"{name}: no rows with iso3 {state!r}; states in the file: "
+                + ", ".join(known)
+            )
+            continue
+        first, last = int(rows["year"].min()), int(rows["year"].max())
+        if years[0] < first or years[-1] > last:
+            problems.append(
+                f"{name}: years {years[0]}-{years[-1]} are outside the data for "
+                f"{state} ({first}-{last}); choose a window within it"
+            )
+            continue
+        doubled = sorted(set(rows["year"][rows["year"].duplicated()].astype(int)))
+        if doubled:
+            problems.append(f"{name}: {state} has more than one row for {doubled}")
+        missing = sorted(set(years) - set(rows["year"].astype(int)))
+        if missing:
+            problems.append(
+                f"{name}: {state} has no row for year(s) "
+                + ", ".join(map(str, missing))
+                + f" (needed for {years[0]}-{years[-1]})"
+            )
+    if problems:
+        raise CalibrationError("\n  ".join(problems))
+    table = table[table["year"].isin(years)]
+    wide = table.pivot(index="year", columns="iso3", values="value")
+    wide.index = wide.index.astype(int)
+    return wide.loc[years, states]
+
+
+def _value_column(raw: pd.DataFrame, name: str, value_column: str | None) -> str:
+    """The value column: given, else ``value``, else the one after ``year``."""
+    for needed in ("iso3", "year"):
+        if needed not in raw.columns:
+            raise CalibrationError(
+                f"{name}: no column {needed!r}; expected country, iso3, year, value"
+            )
+    if value_column is None:
+        columns = list(raw.columns)
+        after_year = columns.index("year") + 1
+        if "value" in columns:
+            value_column = "value"
+        elif after_year < len(columns):
+            value_column = columns[after_year]
+    if value_column not in raw.columns:
+        raise CalibrationError(
+            f"{name}: no value column {value_column!r}; columns: "
+            + ", ".join(raw.columns)
+        )
+    return value_column
+
+
+def _numbers(rows: pd.DataFrame, column: str, name: str, *, whole: bool) -> pd.Series:
+    """A column as numbers; fail naming the first row (file line) that is not one."""
+    values = pd.to_numeric(rows[column].str.strip(), errors="coerce")
+    bad = ~np.isfinite(values.to_numpy(dtype=float))
+    if whole:
+        bad |= ~bad & (values.fillna(0) % 1 != 0).to_numpy()
+    if bad.any():
+        label = rows.index[bad][0]
+        text = rows.loc[label, column]
+        kind = "a whole number" if whole else "a finite number"
+        who = f" ({rows.loc[label, 'iso3']})" if "iso3" in rows.columns else ""
+        raise CalibrationError(
+            f"{name}: line {label + 2}{who}, column {column!r}: {text!r} is not {kind}"
+        )
+    return values
+
+
+@dataclass(frozen=True)
+class FitParam:
+    """A scenario field to fit, with its bounds (inclusive)."""
+
+    path: str
+    lo: float
+    hi: float
+
+
+def parse_fit(text: str) -> FitParam:
+    """Parse ``PATH`` or ``PATH=LO:HI``; without bounds, the declared range is used.
+
+    A mechanism parameter's declared range (``lo``/``hi`` of its ``param``) is
+    its bound; a field with none is unbounded.
+    """
+    if "=" in text:
+        try:
+            r = parse_range(text)
+        except DesignError as err:
+            raise CalibrationError(str(err).replace("--param", "--fit")) from err
+        return FitParam(r.path, float(r.lo), float(r.hi))
+    lo, hi = declared_range(text)
+    return FitParam(text, lo, hi)
+
+
+def declared_range(path: str) -> tuple[float, float]:
+    """Bounds of a ``mechanisms.M.NAME`` or ``state.ID.M.NAME`` parameter.
+
+    Returns ``(-inf, inf)`` for other fields and unbounded parameters.
+    """
+    parts = path.split(".")
+    mechanism, name = (parts[1], parts[2]) if len(parts) == 3 else (None, None)
+    if parts[0] == "state" and len(parts) == 4:
+        mechanism, name = parts[2], parts[3]
+    spec = specs(MECHANISMS[mechanism]).get(name) if mechanism in MECHANISMS else None
+    if spec is None:
+        return (-math.inf, math.inf)
+    lo, hi = spec[1].lo, spec[1].hi
+    return (-math.inf if lo is None else lo, math.inf if hi is None else hi)
+
+
+def field_value(scenario: Scenario, path: str) -> float:
+    """Current numeric value of a field path (as used in overrides).
+
+    Handles ``mechanisms.M.NAME``, ``state.ID.M.NAME`` (falling back to the
+    mechanism's value), ``state.ID.FIELD`` and ``scenario.FIELD``.
+
+    Raises:
+        CalibrationError: The path names no numeric field of the scenario.
+    """
+    parts = path.split(".")
+    value: Any = None
+    if parts[0] == "mechanisms" and len(parts) == 3 and parts[1] in MECHANISMS:
+        value = getattr(scenario.mechanisms[parts[1]], parts[2], None)
+    elif (
+        parts[0] == "state" and len(parts) in (3, 4) and parts[1] in scenario.state_ids
+    ):
+        state = scenario.states[scenario.state_index(parts[1])]
+        if len(parts) == 3:
+            value = getattr(state, parts[2], None)
+        elif parts[2] in MECHANISMS:
+            default = getattr(scenario.mechanisms[parts[2]], parts[3], None)
+            value = state.overrides.get(parts[2], {}).get(parts[3], default)
+    elif parts[0] == "scenario" and len(parts) == 2:
+        value = getattr(scenario.info, parts[1], None)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CalibrationError(
+            f"{path}: not a numeric field of {scenario.path.name}; use "
+            "mechanisms.MECHANISM.NAME, state.ID.MECHANISM.NAME or state.ID.FIELD"
+        )
+    return float(value)
+
+
+def restrict(scenario: Scenario, state_ids: list[str]) -> Scenario:
+    """The scenario with only the given states (in that order).
+
+    Disputes, rivalries, sites, injects and scripts that involve another state
+    are dropped; alliances keep their members among the given states and are
+    dropped when fewer than two remain. Theaters all stay.
+    """
+    unknown = [s for s in state_ids if s not in scenario.state_ids]
+    if unknown:
+        raise CalibrationError(
+            f"{scenario.path.name}: no state {', '.join(unknown)}; states: "
+            + ", ".join(scenario.state_ids)
+        )
+    keep = set(state_ids)
+    alliances = tuple(
+        replace(a, members=tuple(m for m in a.members if m in keep))
+        for a in scenario.alliances
+        if len(keep.intersection(a.members)) >= 2
+    )
+    scripts = tuple(
+        s for s in scenario.scripts if keep.issuperset({s.state, *s.crisis})
+    )
+    return replace(
+        scenario,
+        states=tuple(scenario.states[scenario.state_index(s)] for s in state_ids),
+        alliances=alliances,
+        disputes=tuple(d for d in scenario.disputes if keep.issuperset(d.parties)),
+        rivalries=tuple(r for r in scenario.rivalries if keep.issuperset(r.parties)),
+        sites=tuple(s for s in scenario.sites if s.state in keep),
+        injects=tuple(i for i in scenario.injects if keep.issuperset(i.parties)),
+        scripts=scripts,
+        content_hash=f"{scenario.content_hash}:{','.join(state_ids)}",
+    )
+
+
+def spending_path(setup: engine.Setup, steps: int) -> np.ndarray:
+    """Spending of every state at steps 0..steps, US$ m per year, (steps + 1, N).
+
+    The engine's spending rule (:func:`sim.engine.spending_choice`) and budget
+    cap alone: in this model nothing else moves spending, so this equals the
+    ``milex`` of :func:`sim.engine.simulate` at a fraction of its cost.
+    """
+    world = engine.initial_world(setup, np.arange(1))
+    arms = setup.params["arms_race"]
+    path = [world.milex[0]]
+    for _ in range(steps):
+        milex = arms_race.apply_budget(
+            engine.spending_choice(world, setup), world.gdp, arms
+        )
+        world = replace(world, milex=milex, step=world.step + 1)
+        path.append(milex[0])
+    return np.array(path)
+
+
+@dataclass(frozen=True)
+class SpendingModel:
+    """Simulates yearly spending of a restricted scenario for parameter values.
+
+    Attributes:
+        scenario: The scenario file.
+        states: The chosen states, in order.
+        params: The fitted parameters, in order.
+        settings: Field path to value applied to every run (``--set``).
+    """
+
+    scenario: Path
+    states: tuple[str, ...]
+    params: tuple[FitParam, ...]
+    settings: dict[str, Any]
+
+    def yearly(
+        self, theta: np.ndarray, start_year: int, start: np.ndarray, years: int
+    ) -> np.ndarray:
+        """Spending at the start of each of ``years`` years, (years, N).
+
+        Args:
+            theta: Values of the fitted parameters, shape (P,).
+            start_year: Calendar year of the first row.
+            start: Observed spending in ``start_year``, US$ m, shape (N,).
+            years: Rows wanted (the first is ``start``).
+        """
+        overrides = {
+            **self.settings,
+            "scenario.start_year": start_year,
+            "mechanisms.arms_race.steady_start": False,
+            **{
+                f"state.{s}.milex_usd_m": float(x)
+                for s, x in zip(self.states, start, strict=True)
+            },
+            **{p.path: float(v) for p, v in zip(self.params, theta, strict=True)},
+        }
+        scenario = load_scenario(self.scenario, overrides=overrides)
+        setup = engine.build_setup(restrict(scenario, list(self.states)))
+        per_year = steps_per_year(setup.dt_years)
+        return spending_path(setup, (years - 1) * per_year)[::per_year]
+
+
+def steps_per_year(dt_years: float) -> int:
+    """Whole steps in a year; fails unless ``1 / dt_years`` is a whole number."""
+    steps = round(1.0 / dt_years)
+    if steps < 1 or abs(steps * dt_years - 1.0) > 1e-9:
+        raise CalibrationError(
+            f"dt_years {dt_years}: calibration compares yearly values, so a "
+            "year must be a whole number of steps (e.g. 0.25, 0.5, 1)"
+        )
+    return steps
+
+
+@dataclass(frozen=True)
+class SpendingFit:
+    """What :func:`fit_spending` found.
+
+    Attributes:
+        params: Fitted parameters, one row each: ``path``, ``value``, ``start``
+            (initial value), ``lo``/``hi`` (bounds), ``stderr`` and the
+            bootstrap interval ``ci_lo``/``ci_hi``.
+        errors: One row per method (``model``, ``last value``,
+            ``linear trend``): ``window_mape_pct`` and ``holdout_mape_pct``
+            over all states, then ``holdout_mape_pct_ID`` per state.
+        series: One row per (year, state): ``observed``, ``model`` (the fit in
+            the window, the forecast in the holdout), ``last_value`` and
+            ``linear_trend``; ``part`` says ``window`` or ``holdout``.
+        scale: ``logs`` or ``levels``.
+        cost: Half the sum of squared residuals at the fit (in ``scale``).
+        bootstrap: Bootstrap refits made.
+    """
+
+    params: pd.DataFrame
+    errors: pd.DataFrame
+    series: pd.DataFrame
+    scale: str
+    cost: float
+    bootstrap: int
+
+    def summary(self) -> str:
+        """A plain-text report: fitted values with intervals, then the errors."""
+        pct = int(CONFIDENCE * 100)
+        lines = [f"fitted on {self.scale}, {self.bootstrap} bootstrap refits:"]
+        width = max(len(p) for p in self.params["path"])
+        for row in self.params.itertuples():
+            lines.append(
+                f"  {row.path:<{width}}  {row.value:12.5g}  "
+                f"(s.e. {row.stderr:.3g}; {pct}% {row.ci_lo:.4g} .. {row.ci_hi:.4g})"
+            )
+        lines.append("MAPE %          window   holdout")
+        for row in self.errors.itertuples():
+            lines.append(
+                f"  {row.method:<12} {row.window_mape_pct:8.2f}  "
+                f"{row.holdout_mape_pct:8.2f}"
+            )
+        if not np.isnan(self.errors["holdout_mape_pct"]).all():
+            verdict = "beats" if self.beats_baselines() else "does not beat"
+            lines.append(f"the model {verdict} both naive baselines on the holdout")
+        return "\n".join(lines)
+
+    def beats_baselines(self) -> bool:
+        """Whether the model's holdout MAPE is below both naive baselines'."""
+        mape = self.errors.set_index("method")["holdout_mape_pct"]
+        return bool(mape["model"] < mape.drop("model").min())
+
+
+def fit_spending(
+    scenario: str | Path,
+    observed: pd.DataFrame,
+    params: list[FitParam],
+    window: Window,
+    *,
+    holdout: Window | None = None,
+    scale: str = "logs",
+    bootstrap: int = 100,
+    seed: int = 0,
+    settings: dict[str, Any] | None = None,
+) -> SpendingFit:
+    """Fit parameters to observed yearly spending, with uncertainty and forecast.
+
+    Args:
+        scenario: The scenario file; it must declare every observed state.
+        observed: Yearly spending, index years, one column per state (from
+            :func:`read_series`), covering the window and the holdout.
+        params: The parameters to fit.
+        window: Years fitted.
+        holdout: Years forecast from the window's last year, or None.
+        scale: ``logs`` fits log spending (relative errors, so large and small
+            spenders weigh alike); ``levels`` fits US$ m (large spenders dominate).
+        bootstrap: Residual-bootstrap refits for the uncertainty (0 for none).
+        seed: Seed of the bootstrap's resampling.
+        settings: Field path to value applied to every run.
+
+    Returns:
+        The fit, its uncertainty and its errors next to naive baselines.
+
+    Raises:
+        CalibrationError: Bad arguments (window, scale, paths).
+        ScenarioError: The scenario or an override is invalid.
+    """
+    if scale not in SCALES:
+        raise CalibrationError(f"--scale {scale!r}: use one of {', '.join(SCALES)}")
+    if bootstrap < 0:
+        raise CalibrationError(f"--bootstrap {bootstrap}: must be >= 0")
+    if not params:
+        raise CalibrationError("--fit: name at least one parameter to fit")
+    if holdout is not None and holdout.first != window.last + 1:
+        raise CalibrationError(
+            f"--holdout {holdout}: must start the year after the window ({window})"
+        )
+    states = tuple(observed.columns)
+    base = load_scenario(scenario, overrides=settings)
+    restrict(base, list(states))
+    x0 = np.array([_start_value(base, p, states) for p in params])
+    model = SpendingModel(Path(scenario), states, tuple(params), dict(settings or {}))
+    obs = observed.loc[window.years].to_numpy(dtype=float)  # (Y, N)
+    transform = _transform(scale)
+
+    def path(theta: np.ndarray) -> np.ndarray:
+        return model.yearly(theta, window.first, obs[0], len(obs))
+
+    def residuals(theta: np.ndarray, target: np.ndarray) -> np.ndarray:
+        return (transform(path(theta)[1:]) - target).ravel()
+
+    lo = np.array([p.lo for p in params])
+    hi = np.array([p.hi for p in params])
+    target = transform(obs[1:])  # (Y - 1, N)
+    best = least_squares(residuals, x0, bounds=(lo, hi), args=(target,), x_scale="jac")
+    fitted = transform(path(best.x)[1:])
+    resid = target - fitted  # (Y - 1, N)
+    draws = _bootstrap(residuals, best.x, (lo, hi), fitted, resid, bootstrap, seed)
+    table = _param_table(params, best.x, x0, draws)
+    series, errors = _compare(model, best.x, observed, window, holdout)
+    return SpendingFit(table, errors, series, scale, float(best.cost), bootstrap)
+
+
+def _start_value(scenario: Scenario, param: FitParam, states: tuple[str, ...]) -> float:
+    """The fit's initial value: the scenario's value, moved inside the bounds."""
+    parts = param.path.split(".")
+    if parts[0] == "state" and len(parts) > 1 and parts[1] not in states:
+        raise CalibrationError(
+            f"--fit {param.path}: state {parts[1]} is not among the calibrated "
+            f"states ({', '.join(states)})"
+        )
+    if not param.lo <= param.hi:
+        raise CalibrationError(f"--fit {param.path}: empty range")
+    value = field_value(scenario, param.path)
+    return float(np.clip(value, param.lo, param.hi))
+
+
+def _transform(scale: str):
+    if scale == "levels":
+        return lambda x: x
+    return lambda x: np.log(np.maximum(x, LOG_FLOOR_USD_M))
+
+
+def _bootstrap(residuals, theta, bounds, fitted, resid, count, seed) -> np.ndarray:
+    """Refit to ``fitted`` plus whole years of resampled residuals, (count, P)."""
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(count):
+        rows = rng.integers(0, len(resid), size=len(resid))  # (Y - 1,)
+        target = fitted + resid[rows]
+        draws.append(
+            least_squares(
+                residuals, theta, bounds=bounds, args=(target,), x_scale="jac"
+            ).x
+        )
+    return np.array(draws).reshape(count, len(theta))
+
+
+def _param_table(params, values, starts, draws) -> pd.DataFrame:
+    tail = (1.0 - CONFIDENCE) / 2 * 100
+    has = len(draws) > 1
+    return pd.DataFrame(
+        {
+            "path": [p.path for p in params],
+            "value": values,
+            "start": starts,
+            "lo": [p.lo for p in params],
+            "hi": [p.hi for p in params],
+            "stderr": draws.std(axis=0, ddof=1) if has else np.nan,
+            "ci_lo": np.percentile(draws, tail, axis=0) if has else np.nan,
+            "ci_hi": np.percentile(draws, 100 - tail, axis=0) if has else np.nan,
+        }
+    )
+
+
+def mape_pct(forecast: np.ndarray, observed: np.ndarray) -> float:
+    """Mean absolute percentage error, %: ``100 * mean(|f - o| / |o|)``."""
+    return float(100.0 * np.mean(np.abs(forecast - observed) / np.abs(observed)))
+
+
+def _compare(model, theta, observed, window, holdout):
+    """Model path and naive baselines in the window and the holdout, with MAPEs."""
+    obs_w = observed.loc[window.years].to_numpy(dtype=float)  # (Y, N)
+    fit_w = model.yearly(theta, window.first, obs_w[0], len(obs_w))
+    slope, intercept = np.polyfit(window.years, obs_w, 1)  # (N,), (N,)
+    trend_w = intercept + slope * window.years[:, None]
+    last_w = np.full_like(obs_w, np.nan)
+    parts = [("window", window.years, obs_w, fit_w, last_w, trend_w)]
+    if holdout is not None:
+        obs_h = observed.loc[holdout.years].to_numpy(dtype=float)
+        forecast = model.yearly(theta, window.last, obs_w[-1], len(obs_h) + 1)[1:]
+        trend_h = intercept + slope * holdout.years[:, None]
+        last_h = np.broadcast_to(obs_w[-1], obs_h.shape)
+        parts.append(("holdout", holdout.years, obs_h, forecast, last_h, trend_h))
+    rows = []
+    for part, years, obs, fit, last, trend in parts:
+        for i, state in enumerate(observed.columns):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "part": part,
+                        "year": years,
+                        "state": state,
+                        "observed": obs[:, i],
+                        "model": fit[:, i],
+                        "last_value": last[:, i],
+                        "linear_trend": trend[:, i],
+                    }
+                )
+            )
+    series = pd.concat(rows, ignore_index=True)
+    return series, _errors(series, tuple(observed.columns))
+
+
+def _errors(series: pd.DataFrame, states: tuple[str, ...]) -> pd.DataFrame:
+    """MAPE of each method in the window (after its first year) and the holdout."""
+    methods = {
+        "model": "model",
+        "last value": "last_value",
+        "linear trend": "linear_trend",
+    }
+    window = series[
+        (series["part"] == "window") & (series["year"] > series["year"].min())
+    ]
+    holdout = series[series["part"] == "holdout"]
+    rows = []
+    for method, column in methods.items():
+        row: dict[str, Any] = {"method": method}
+        row["window_mape_pct"] = (
+            mape_pct(window[column], window["observed"])
+            if column != "last_value"
+            else math.nan
+        )
+        row["holdout_mape_pct"] = (
+            mape_pct(holdout[column], holdout["observed"]) if len(holdout) else math.nan
+        )
+        for state in states:
+            mine = holdout[holdout["state"] == state]
+            row[f"holdout_mape_pct_{state}"] = (
+                mape_pct(mine[column], mine["observed"]) if len(mine) else math.nan
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+DISPUTE_RUNG = 2
+"""Lowest peak rung of a simulated crisis counted as a militarised dispute: a
+show of force, since a MID needs at least a threat or display of force (COW
+hostility level 2-3). A modelling choice; ``--dispute-rung`` changes it."""
+FORCE_RUNG = 4
+"""Lowest peak rung counted as use of force: a limited clash (COW hostility
+level 4 and above). A modelling choice; ``--force-rung`` changes it."""
+MID_COLUMNS = ("start_year", "side_a", "side_b", "hostlev")
+USE_OF_FORCE_HOSTLEV = 4
+
+
+@dataclass(frozen=True)
+class CrisisRates:
+    """Observed yearly rates of militarised disputes and of use of force.
+
+    Attributes:
+        disputes: Disputes starting in the window.
+        force: Those reaching use of force (COW ``hostlev`` >= 4).
+        years: Years in the window.
+    """
+
+    disputes: int
+    force: int
+    years: int
+
+    def rates(self) -> np.ndarray:
+        """Disputes per year and uses of force per year, shape (2,)."""
+        return np.array([self.disputes, self.force]) / self.years
+
+    def intervals(self) -> np.ndarray:
+        """Exact 95% Poisson intervals of the two rates, shape (2, 2), per year.
+
+        Garwood's (1936) chi-squared interval of a Poisson count, over the years.
+        """
+        counts = np.array([self.disputes, self.force], dtype=float)
+        tail = (1.0 - CONFIDENCE) / 2
+        lo = np.where(counts > 0, chi2.ppf(tail, 2 * counts) / 2, 0.0)
+        hi = chi2.ppf(1 - tail, 2 * (counts + 1)) / 2
+        return np.stack([lo, hi], axis=1) / self.years
+
+
+def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRates:
+    """Count the disputes of a ``mids.csv`` among ``states`` starting in the window.
+
+    A dispute counts when some of the states is on each side (``side_a`` and
+    ``side_b`` list ISO3 codes separated by ``;``).
+
+    Raises:
+        CalibrationError: A missing column, a non-number (naming the line), or
+            a window outside the file's years.
+    """
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise CalibrationError(f"{path}: cannot read it as CSV: {err}") from err
+    missing = [c for c in MID_COLUMNS if c not in raw.columns]
+    if missing:
+        raise CalibrationError(
+            f"{path.name}: no column {missing[0]!r}; expected {', '.join(MID_COLUMNS)}"
+        )
+    start = _numbers(raw, "start_year", path.name, whole=True)
+    hostlev = _numbers(raw, "hostlev", path.name, whole=True)
+    first, last = int(start.min()), int(start.max())
+    if window.first < first or window.last > last:
+        raise CalibrationError(
+            f"{path.name}: --window {window} is outside the data ({first}-{last})"
+        )
+    keep = set(states)
+
+    def involved(sides: pd.Series) -> np.ndarray:
+        return np.array([bool(keep.intersection(s.split(";"))) for s in sides])
+
+    counted = (
+        start.between(window.first, window.last).to_numpy()
+        & involved(raw["side_a"])
+        & involved(raw["side_b"])
+    )
+    force = counted & (hostlev >= USE_OF_FORCE_HOSTLEV).to_numpy()
+    return CrisisRates(int(counted.sum()), int(force.sum()), len(window.years))
+
+
+@dataclass(frozen=True)
+class CrisisFit:
+    """What :func:`fit_crisis_rates` found.
+
+    Attributes:
+        params: One row per parameter: ``path``, ``start``, ``value``.
+        rates: Rows ``disputes`` and ``force``: ``observed`` per year with its
+            95% interval ``observed_lo``/``observed_hi``, ``simulated_start``
+            and ``simulated`` (at the fit) per year.
+        evaluations: Ensembles run by the search.
+    """
+
+    params: pd.DataFrame
+    rates: pd.DataFrame
+    evaluations: int
+
+    def summary(self) -> str:
+        """Fitted values and the rates they give, as plain text."""
+        lines = ["fitted:"]
+        for row in self.params.itertuples():
+            lines.append(f"  {row.path} = {row.value:.5g} (from {row.start:.5g})")
+        lines.append("per year       observed (95% interval)    simulated (at start)")
+        for row in self.rates.itertuples():
+            lines.append(
+                f"  {row.Index:<10} {row.observed:8.3f} ({row.observed_lo:.3f}-"
+                f"{row.observed_hi:.3f})  {row.simulated:8.3f} "
+                f"({row.simulated_start:.3f})"
+            )
+        return "\n".join(lines)
+
+
+def fit_crisis_rates(
+    scenario: str | Path,
+    observed: CrisisRates,
+    params: list[FitParam],
+    *,
+    states: list[str] | None = None,
+    replications: int = 100,
+    seed: int = 0,
+    settings: dict[str, Any] | None = None,
+    dispute_rung: int = DISPUTE_RUNG,
+    force_rung: int = FORCE_RUNG,
+    max_evaluations: int = 60,
+) -> CrisisFit:
+    """Fit incident and escalation parameters to observed crisis rates.
+
+    The scenario runs ``replications`` times over its horizon with the batch
+    engine at each trial value; the simulated rate is the number of crises
+    (among ``states``) whose peak reached ``dispute_rung`` (resp.
+    ``force_rung``) per replication and year. Nelder-Mead (within the bounds)
+    minimises the summed squared relative errors of the two rates, each
+    relative to the observed rate or to one event per window if none was
+    observed. Every evaluation uses the same seeds (common random numbers), so
+    the objective is a deterministic, if stepwise, function of the parameters.
+
+    Args:
+        scenario: The scenario file.
+        observed: Observed counts (:func:`read_mids`).
+        params: Parameters to fit, e.g.
+            ``mechanisms.escalation.incident_rate_per_year``.
+        states: States whose crises count (all the scenario's if None).
+        replications: Replications per evaluation.
+        seed: Seed of the runs.
+        settings: Field path to value applied in every run.
+        dispute_rung: Lowest peak rung counted as a militarised dispute.
+        force_rung: Lowest peak rung counted as use of force.
+        max_evaluations: Most ensembles the search may run.
+
+    Raises:
+        CalibrationError: Unknown states, bad rungs or paths.
+        ScenarioError: The scenario or an override is invalid.
+    """
+    base = load_scenario(scenario, overrides=settings)
+    states = list(states or base.state_ids)
+    restrict(base, states)  # fails naming unknown states
+    if not 1 <= dispute_rung <= force_rung:
+        raise CalibrationError("rungs: need 1 <= --dispute-rung <= --force-rung")
+    if not params:
+        raise CalibrationError("--fit: name at least one parameter to fit")
+    x0 = np.array([_start_value(base, p, tuple(base.state_ids)) for p in params])
+    target = observed.rates()  # (2,)
+    scale = np.maximum(target, 1.0 / observed.years)
+
+    def simulate(theta: np.ndarray) -> np.ndarray:
+        point = {p.path: float(v) for p, v in zip(params, theta, strict=True)}
+        result = run_points(
+            scenario, [point], replications=replications, seed=seed, settings=settings
+        )
+        crises = result.crises
+        if crises.empty:
+            return np.zeros(2)
+        ours = crises["challenger"].isin(states) & crises["defender"].isin(states)
+        peak = crises["peak_rung"].to_numpy()[ours.to_numpy()]
+        counts = np.array([(peak >= dispute_rung).sum(), (peak >= force_rung).sum()])
+        return counts / (replications * result.years)
+
+    def loss(theta: np.ndarray) -> float:
+        return float((((simulate(theta) - target) / scale) ** 2).sum())
+
+    bounds = [(p.lo, p.hi) for p in params]
+    found = minimize(
+        loss,
+        x0,
+        method="Nelder-Mead",
+        bounds=bounds,
+        options={
+            "maxfev": max_evaluations,
+            "xatol": 1e-3,
+            "fatol": 1e-4,
+            "initial_simplex": wide_simplex(x0, params),
+        },
+    )
+    lo_hi = observed.intervals()
+    rates = pd.DataFrame(
+        {
+            "observed": target,
+            "observed_lo": lo_hi[:, 0],
+            "observed_hi": lo_hi[:, 1],
+            "simulated_start": simulate(x0),
+            "simulated": simulate(found.x),
+        },
+        index=["disputes", "force"],
+    )
+    table = pd.DataFrame(
+        {"path": [p.path for p in params], "start": x0, "value": found.x}
+    )
+    return CrisisFit(table, rates, int(found.nfev) + 2)
+
+
+def wide_simplex(x0: np.ndarray, params: list[FitParam]) -> np.ndarray:
+    """A Nelder-Mead start simplex spanning a quarter of each range, (P + 1, P).
+
+    SciPy's default (5% steps) stalls on the plateaus of a stepwise objective
+    such as a count of simulated events. An unbounded side steps by half the
+    value (at least 0.1); a step that would leave the range goes the other way.
+    """
+    simplex = np.tile(x0, (len(x0) + 1, 1))
+    for i, p in enumerate(params):
+        finite = math.isfinite(p.lo) and math.isfinite(p.hi)
+        step = 0.25 * (p.hi - p.lo) if finite else 0.5 * max(abs(x0[i]), 0.1)
+        simplex[i + 1, i] = x0[i] + step if x0[i] + step <= p.hi else x0[i] - step
+    return simplex

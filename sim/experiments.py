@@ -1,0 +1,164 @@
+"""Outcomes of a scenario at given parameter points, from the batch engine.
+
+Sensitivity analysis, tuning and crisis calibration all ask the same question
+many times: what are the outcomes of R replications at this setting of the
+parameters? :func:`run_points` answers it in this process with the batch
+engine's vectorised chunks (:func:`sim.batch.plan`, :func:`sim.batch.run_chunk`)
+and nothing written to disk. Every point runs the same replication indices with
+the same seed (common random numbers), so differences between points come from
+the parameters, not from different luck.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import batch
+
+
+class ExperimentError(ValueError):
+    """Arguments or data that an experiment cannot use as given.
+
+    Raised by calibration, sensitivity analysis, discovery and tuning; the
+    message names the row, column or path at fault.
+    """
+
+
+@dataclass(frozen=True)
+class PointResults:
+    """What R replications at each point produced.
+
+    Attributes:
+        outcomes: One row per (point, replication): ``point``, ``replication``
+            and every outcome of :class:`sim.metrics.OutcomeTracker`.
+        crises: One row per crisis (``point``, ``replication``, ``peak_rung``,
+            ...); empty if the engine records none.
+        years: Simulated years per replication.
+    """
+
+    outcomes: pd.DataFrame
+    crises: pd.DataFrame
+    years: float
+
+    def means(self, metric: str) -> pd.Series:
+        """Mean of an outcome over replications, one value per point (in order)."""
+        return self.outcomes.groupby("point", sort=True)[metric].mean()
+
+
+def run_points(
+    scenario: str | Path,
+    points: list[dict[str, Any]],
+    *,
+    replications: int,
+    steps: int | None = None,
+    seed: int | None = None,
+    settings: dict[str, Any] | None = None,
+) -> PointResults:
+    """Run R replications of the scenario at each point (overrides) and collect.
+
+    Args:
+        scenario: The scenario file.
+        points: Field path to value for each point, applied after ``settings``.
+        replications: Replications per point.
+        steps: Steps per replication (the scenario's if None).
+        seed: Experiment seed (the scenario's if None).
+        settings: Field path to value applied at every point.
+
+    Raises:
+        ScenarioError: A point's override is invalid, naming the field.
+        BatchError: A count or seed out of range.
+    """
+    outcomes, crises = [], []
+    years = 0.0
+    for index, overrides in enumerate(points):
+        plan = batch.plan(
+            scenario,
+            replications=replications,
+            steps=steps,
+            seed=seed,
+            settings={**(settings or {}), **overrides},
+        )
+        years = plan.steps * plan.scenario.info.dt_years
+        for task in plan.tasks(plan.chunks()):
+            _, tables = batch.run_chunk(task)
+            outcomes.append(tables["outcomes"].to_pandas().assign(point=index))
+            if "crises" in tables:
+                crises.append(tables["crises"].to_pandas().assign(point=index))
+    return PointResults(
+        outcomes=pd.concat(outcomes, ignore_index=True),
+        crises=pd.concat(crises, ignore_index=True) if crises else pd.DataFrame(),
+        years=years,
+    )
+
+
+def outcome_names(scenario: str | Path) -> list[str]:
+    """Names of the outcomes a run of the scenario reports (one cheap run)."""
+    columns = run_points(scenario, [{}], replications=1, steps=0).outcomes.columns
+    return [c for c in columns if c not in ("point", "replication")]
+
+
+def check_outcome(name: str, known: list[str], option: str = "--output") -> None:
+    """Fail naming the known outcomes unless ``name`` is one of them."""
+    if name not in known:
+        raise ExperimentError(
+            f"{option} {name!r}: not an output; outputs: {', '.join(known)}"
+        )
+
+
+_OPERATORS = {
+    ">=": np.greater_equal,
+    "<=": np.less_equal,
+    ">": np.greater,
+    "<": np.less,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+_CONDITION = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A comparison of an output with a number, e.g. ``peak_rung >= 4``.
+
+    Parsed, never evaluated as code (:func:`parse_condition`).
+    """
+
+    name: str
+    operator: str
+    value: float
+
+    def holds(self, values: np.ndarray | pd.Series) -> np.ndarray:
+        """Where the condition is true, elementwise (false where NaN)."""
+        return _OPERATORS[self.operator](np.asarray(values, dtype=float), self.value)
+
+    def excess(self, value: float) -> float:
+        """How far ``value`` breaks an inequality; <= 0 where it holds."""
+        if self.operator in ("<=", "<"):
+            return value - self.value
+        if self.operator in (">=", ">"):
+            return self.value - value
+        raise ExperimentError(f"{self}: a constraint must be an inequality")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.operator} {self.value:g}"
+
+
+def parse_condition(text: str, option: str) -> Condition:
+    """Parse ``NAME OP NUMBER`` with OP one of >=, <=, >, <, ==, !=."""
+    match = _CONDITION.match(text)
+    number = None
+    if match:
+        try:
+            number = float(match[3])
+        except ValueError:
+            number = None
+    if number is None or not np.isfinite(number):
+        raise ExperimentError(
+            f"{option} {text!r}: expected NAME OP NUMBER, e.g. 'peak_rung >= 4', "
+            f"with OP one of {', '.join(_OPERATORS)}"
+        )
+    return Condition(match[1], match[2], number)

@@ -1,0 +1,211 @@
+"""Parameter search: the setting that minimises an outcome, under constraints.
+
+Optuna's tree-structured Parzen estimator (Bergstra et al. 2011; Akiba et al.
+2019) proposes parameter values within the given ranges; each trial runs R
+replications with common seeds (:func:`sim.experiments.run_points`) and scores
+the outcome's mean. Constraints such as ``arms_burden <= 0.03`` are passed to
+the sampler (infeasible trials are steered away from) and the best trial
+reported is the best *feasible* one, e.g. the lowest war risk for a given
+regional arms burden.
+
+The study lives in ``OUT/study.db`` (SQLite), so a stopped search resumes by
+running the same command again. Every trial k is proposed by a sampler seeded
+with ``seed + k`` from the trials before it, so a resumed search proposes
+exactly what an uninterrupted one would: same seed, same trials.
+"""
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pandas as pd
+
+from sim.design import Range
+from sim.experiments import (
+    Condition,
+    ExperimentError,
+    check_outcome,
+    outcome_names,
+    run_points,
+)
+from sim.scenario import load_scenario
+
+STUDY = "tune"
+STORAGE = "study.db"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """What a search found.
+
+    Attributes:
+        minimise: The outcome minimised.
+        constraints: The constraints, as text.
+        trials: One row per finished trial: ``trial``, the parameter values,
+            ``value`` (the outcome's mean), each constrained outcome's mean and
+            ``feasible``.
+        best: The best feasible trial's row, or None if no trial is feasible.
+    """
+
+    minimise: str
+    constraints: tuple[str, ...]
+    trials: pd.DataFrame
+    best: pd.Series | None
+
+    def summary(self) -> str:
+        """The best feasible setting, as plain text."""
+        ran = f"{len(self.trials)} trials"
+        if self.best is None:
+            return f"{ran}; none meets {' and '.join(self.constraints)}"
+        lines = [
+            f"{ran}; best feasible: trial {int(self.best['trial'])}, "
+            f"{self.minimise} = {self.best['value']:.6g}"
+        ]
+        for name, value in self.best.items():
+            if name not in ("trial", "value", "feasible"):
+                lines.append(f"  {name} = {value:.6g}")
+        return "\n".join(lines)
+
+
+def tune(
+    scenario: str | Path,
+    ranges: list[Range],
+    minimise: str,
+    out: str | Path,
+    *,
+    constraints: list[Condition] | None = None,
+    trials: int = 30,
+    replications: int = 10,
+    steps: int | None = None,
+    seed: int = 0,
+    settings: dict[str, Any] | None = None,
+) -> Tuning:
+    """Search the ranges for the lowest mean of ``minimise`` (resumable).
+
+    Args:
+        scenario: The scenario file.
+        ranges: Parameters and their ranges; whole-number bounds search whole
+            numbers.
+        minimise: The outcome whose mean over replications is minimised.
+        out: Folder of the study; rerun with the same arguments to resume.
+        constraints: Conditions the mean outcomes must meet (inequalities).
+        trials: Trials in total, counting those of earlier runs.
+        replications: Replications per trial.
+        steps: Steps per replication (the scenario's if None).
+        seed: Seed of the sampler and of the runs.
+        settings: Field path to value applied in every trial.
+
+    Raises:
+        ExperimentError: Unknown outcomes, bad ranges, or a folder holding a
+            different search.
+        ScenarioError: A parameter path that does not exist, named.
+    """
+    constraints = list(constraints or [])
+    if not ranges:
+        raise ExperimentError("--param: give at least one path=lo:hi range")
+    if trials < 1 or replications < 1:
+        raise ExperimentError("--trials and --replications must be at least 1")
+    known = outcome_names(scenario)
+    check_outcome(minimise, known, "--minimise")
+    for condition in constraints:
+        check_outcome(condition.name, known, "--constraint")
+        condition.excess(0.0)  # fails unless an inequality
+    definition = {
+        "scenario_hash": _checked_hash(scenario, ranges, settings),
+        "settings": settings or {},
+        "ranges": [[r.path, r.lo, r.hi] for r in ranges],
+        "minimise": minimise,
+        "constraints": [str(c) for c in constraints],
+        "replications": replications,
+        "steps": steps,
+        "seed": seed,
+    }
+    study = _open_study(Path(out), definition)
+
+    def objective(trial: optuna.Trial) -> float:
+        point = {
+            r.path: trial.suggest_int(r.path, r.lo, r.hi)
+            if r.whole
+            else trial.suggest_float(r.path, float(r.lo), float(r.hi))
+            for r in ranges
+        }
+        means = run_points(
+            scenario,
+            [point],
+            replications=replications,
+            steps=steps,
+            seed=seed,
+            settings=settings,
+        ).outcomes.mean(numeric_only=True)
+        for name in {minimise, *(c.name for c in constraints)}:
+            if math.isnan(means[name]):
+                raise ExperimentError(
+                    f"{name}: its mean is undefined (NaN) at {point}; "
+                    "choose an outcome defined in every run"
+                )
+        for c in constraints:
+            trial.set_constraint(str(c), c.excess(float(means[c.name])))
+            trial.set_user_attr(c.name, float(means[c.name]))
+        return float(means[minimise])
+
+    done = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
+    for number in range(done, trials):
+        study.sampler = optuna.samplers.TPESampler(seed=seed + number)
+        study.optimize(objective, n_trials=1)
+    return _result(study, minimise, constraints)
+
+
+def _checked_hash(
+    scenario: str | Path, ranges: list[Range], settings: dict[str, Any] | None
+) -> str:
+    """The scenario's hash, after checking every path at its lower bound."""
+    load_scenario(
+        scenario, overrides={**(settings or {}), **{r.path: r.lo for r in ranges}}
+    )
+    return load_scenario(scenario, overrides=settings).content_hash
+
+
+def _open_study(out: Path, definition: dict[str, Any]) -> optuna.Study:
+    """Create the study in ``out``, or reopen it if it defines the same search."""
+    optuna.logging.set_verbosity(logging.ERROR)
+    out.mkdir(parents=True, exist_ok=True)
+    study = optuna.create_study(
+        study_name=STUDY,
+        storage=f"sqlite:///{out / STORAGE}",
+        direction="minimize",
+        load_if_exists=True,
+    )
+    text = json.dumps(definition, sort_keys=True, default=str)
+    stored = study.user_attrs.get("definition")
+    if stored is None:
+        study.set_user_attr("definition", text)
+    elif stored != text:
+        raise ExperimentError(
+            f"{out} holds a different search ({STORAGE} was made with other "
+            "arguments); choose another --out, or delete it to start over"
+        )
+    return study
+
+
+def _result(study: optuna.Study, minimise: str, constraints: list[Condition]) -> Tuning:
+    rows = []
+    for t in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
+        rows.append(
+            {
+                "trial": t.number,
+                **t.params,
+                "value": t.value,
+                **{c.name: t.user_attrs[c.name] for c in constraints},
+                "feasible": all(
+                    c.excess(t.user_attrs[c.name]) <= 0 for c in constraints
+                ),
+            }
+        )
+    table = pd.DataFrame(rows)
+    feasible = table[table["feasible"]]
+    best = None if feasible.empty else feasible.loc[feasible["value"].idxmin()]
+    return Tuning(minimise, tuple(str(c) for c in constraints), table, best)

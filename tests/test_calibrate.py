@@ -1,0 +1,329 @@
+"""Calibration to spending: recovery of known parameters, baselines, bad input."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import calibrate, engine
+from sim.cli import main
+from sim.scenario import ScenarioError, bundled_dir, load_scenario
+from tests.conftest import pair_toml
+
+RICHARDSON = bundled_dir() / "richardson_two_state.toml"
+BASELINE = bundled_dir() / "baseline_2024.toml"
+TRUE = {  # the per-state values in richardson_two_state.toml
+    "state.RED.arms_race.reaction_per_year": 0.2,
+    "state.RED.arms_race.fatigue_per_year": 0.5,
+    "state.BLUE.arms_race.reaction_per_year": 0.5,
+    "state.BLUE.arms_race.fatigue_per_year": 0.6,
+}
+START = {path: 0.3 for path in TRUE}  # a wrong starting point for the fit
+
+
+def richardson_years(start: tuple[float, float], years: int) -> np.ndarray:
+    """Yearly values of the Euler-stepped (dt 0.25) Richardson pair, (years, 2)."""
+    kx, ax, gx, ky, ay, gy = 0.2, 0.5, 10.0, 0.5, 0.6, 20.0
+    x, y = start
+    rows = []
+    for step in range(4 * years):
+        if step % 4 == 0:
+            rows.append((x, y))
+        x, y = x + 0.25 * (kx * y - ax * x + gx), y + 0.25 * (ky * x - ay * y + gy)
+    return np.array(rows)
+
+
+def write_milex(path, values: np.ndarray, first_year: int, states=("RED", "BLUE")):
+    """Write values (years, states) in the shape of shared/data/milex.csv."""
+    rows = [
+        {"country": s, "iso3": s, "year": first_year + t, "value": values[t, i]}
+        for t in range(len(values))
+        for i, s in enumerate(states)
+    ]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def observed(values: np.ndarray, first_year: int = 2000) -> pd.DataFrame:
+    years = np.arange(first_year, first_year + len(values))
+    return pd.DataFrame(values, index=years, columns=["RED", "BLUE"])
+
+
+def test_fit_recovers_known_richardson_parameters(tmp_path):
+    """A noise-free series from known k, a, l, b is fitted back to them."""
+    data = write_milex(tmp_path / "milex.csv", richardson_years((20.0, 30.0), 15), 2000)
+    series = calibrate.read_series(data, ["RED", "BLUE"], np.arange(2000, 2015))
+    fit = calibrate.fit_spending(
+        RICHARDSON,
+        series,
+        [calibrate.parse_fit(p) for p in TRUE],
+        calibrate.Window(2000, 2014),
+        bootstrap=0,
+        settings=START,
+    )
+    fitted = dict(zip(fit.params["path"], fit.params["value"], strict=True))
+    for path, value in TRUE.items():
+        assert fitted[path] == pytest.approx(value, abs=1e-4)
+    assert list(fit.params["start"]) == [0.3] * 4
+    assert fit.cost < 1e-12
+
+
+def test_noisy_fit_is_close_and_interval_covers_truth():
+    """With 1% noise the fit lands near the truth, inside its bootstrap interval."""
+    clean = richardson_years((20.0, 30.0), 20)
+    noise = np.random.default_rng(3).normal(0.0, 0.01, clean.shape)
+    noise[0] = 0.0
+    red = list(TRUE)[:2]
+    fit = calibrate.fit_spending(
+        RICHARDSON,
+        observed(clean * np.exp(noise)),
+        [calibrate.parse_fit(p) for p in red],
+        calibrate.Window(2000, 2019),
+        bootstrap=15,
+        seed=1,
+        settings={p: START[p] for p in red},
+    )
+    for row in fit.params.itertuples():
+        assert row.value == pytest.approx(TRUE[row.path], rel=0.15)
+        assert row.ci_lo <= TRUE[row.path] <= row.ci_hi
+        assert row.stderr > 0
+
+
+def test_bootstrap_is_reproducible_with_a_seed():
+    """The same seed gives the same intervals, bit for bit."""
+    noisy = richardson_years((20.0, 30.0), 12) * np.exp(
+        np.random.default_rng(0).normal(0, 0.02, (12, 2))
+    )
+    runs = [
+        calibrate.fit_spending(
+            RICHARDSON,
+            observed(noisy),
+            [calibrate.parse_fit("state.RED.arms_race.reaction_per_year")],
+            calibrate.Window(2000, 2011),
+            bootstrap=5,
+            seed=9,
+        ).params
+        for _ in range(2)
+    ]
+    pd.testing.assert_frame_equal(*runs)
+
+
+def test_holdout_compares_model_with_naive_baselines():
+    """On data the model generated, its forecast beats last value and trend."""
+    values = observed(richardson_years((20.0, 30.0), 20))
+    fit = calibrate.fit_spending(
+        RICHARDSON,
+        values,
+        [calibrate.parse_fit("state.RED.arms_race.reaction_per_year")],
+        calibrate.Window(2000, 2009),
+        holdout=calibrate.Window(2010, 2019),
+        bootstrap=0,
+        scale="levels",
+    )
+    errors = fit.errors.set_index("method")
+    assert errors.loc["model", "holdout_mape_pct"] < 1e-3
+    assert errors.loc["last value", "holdout_mape_pct"] > 1.0
+    assert fit.beats_baselines()
+    holdout = fit.series[fit.series["part"] == "holdout"]
+    assert sorted(set(holdout["year"])) == list(range(2010, 2020))
+    last = values.loc[2009]
+    red = holdout[holdout["state"] == "RED"]
+    assert (red["last_value"] == last["RED"]).all()
+    assert "beats both naive baselines" in fit.summary()
+
+
+def test_spending_path_matches_the_engine():
+    """The calibration's spending rule equals the whole engine's milex path."""
+    scenario = load_scenario(
+        BASELINE, overrides={"mechanisms.arms_race.steady_start": False}
+    )
+    setup = engine.build_setup(calibrate.restrict(scenario, ["CHN", "JPN", "USA"]))
+    fast = calibrate.spending_path(setup, 12)
+    worlds = engine.simulate(setup, seed=3, replications=np.arange(2), steps=12)
+    slow = np.array([w.milex for w in worlds])  # (13, 2, 3)
+    np.testing.assert_array_equal(fast, slow[:, 0])
+    np.testing.assert_array_equal(fast, slow[:, 1])
+
+
+def test_restrict_keeps_only_relations_among_the_chosen_states():
+    """Disputes, rivalries and alliances with other states are dropped."""
+    small = calibrate.restrict(load_scenario(BASELINE), ["PAK", "IND", "CHN"])
+    assert small.state_ids == ("PAK", "IND", "CHN")
+    parties = {frozenset(d.parties) for d in small.disputes}
+    assert parties == {frozenset({"PAK", "IND"}), frozenset({"CHN", "IND"})}
+    assert not small.rivalries
+    assert all(set(a.members) <= {"PAK", "IND", "CHN"} for a in small.alliances)
+    with pytest.raises(calibrate.CalibrationError, match="no state XYZ"):
+        calibrate.restrict(load_scenario(BASELINE), ["IND", "XYZ"])
+
+
+def test_mape_is_mean_absolute_percentage_error():
+    """MAPE of (110, 90) against (100, 100) is 10%."""
+    assert calibrate.mape_pct(np.array([110.0, 90.0]), np.array([100.0, 100.0])) == (
+        pytest.approx(10.0)
+    )
+
+
+def test_real_milex_file_is_read_directly():
+    """shared/data/milex.csv (value column after year) reads for any group."""
+    path = bundled_dir().parent.parent / "shared" / "data" / "milex.csv"
+    if not path.exists():
+        pytest.skip("shared/data is not beside the repository")
+    series = calibrate.read_series(path, ["CHN", "JPN", "USA"], np.arange(1990, 2025))
+    assert list(series.columns) == ["CHN", "JPN", "USA"]
+    assert series.shape == (35, 3)
+    assert (series > 0).all().all()
+
+
+@pytest.mark.parametrize(
+    ("edit", "states", "message"),
+    [
+        (lambda d: d.drop(index=3), ["RED", "BLUE"], "BLUE has no row for year"),
+        (lambda d: d, ["RED", "XYZ"], "no rows with iso3 'XYZ'; states in the file"),
+        (
+            lambda d: d.assign(value=d["value"].astype(str).mask(d.index == 4, "n/a")),
+            ["RED", "BLUE"],
+            "line 6 (RED), column 'value': 'n/a' is not a finite number",
+        ),
+        (
+            lambda d: d[d["year"] >= 2002],
+            ["RED", "BLUE"],
+            "years 2000-2009 are outside the data for RED",
+        ),
+        (lambda d: d.drop(columns="iso3"), ["RED"], "no column 'iso3'"),
+    ],
+)
+def test_bad_data_names_row_column_or_state(tmp_path, edit, states, message):
+    """Missing years, unknown states, non-numbers, short data: a clear error."""
+    path = write_milex(tmp_path / "d.csv", richardson_years((20.0, 30.0), 10), 2000)
+    edit(pd.read_csv(path)).to_csv(path, index=False)
+    with pytest.raises(calibrate.CalibrationError, match=re.escape(message)):
+        calibrate.read_series(path, states, np.arange(2000, 2010))
+
+
+def test_bad_parameter_paths_are_named():
+    """A path that is not a field, or for a state not fitted, is named."""
+    series = observed(richardson_years((20.0, 30.0), 5))
+    window = calibrate.Window(2000, 2004)
+    for path, message in [
+        ("mechanisms.arms_race.nope", "mechanisms.arms_race.nope: not a numeric field"),
+        ("state.GREEN.arms_race.reaction_per_year", "GREEN is not among"),
+    ]:
+        with pytest.raises(calibrate.CalibrationError, match=message):
+            calibrate.fit_spending(
+                RICHARDSON, series, [calibrate.parse_fit(path)], window, bootstrap=0
+            )
+    with pytest.raises(ScenarioError, match="max_share_gdp"):
+        calibrate.fit_spending(
+            RICHARDSON,
+            series,
+            [calibrate.parse_fit("state.RED.arms_race.reaction_per_year")],
+            window,
+            bootstrap=0,
+            settings={"state.RED.arms_race.max_share_gdp": 7.0},
+        )
+
+
+def test_windows_are_parsed_and_checked():
+    """FIRST:LAST parses; reversed or malformed windows are refused."""
+    assert list(calibrate.parse_window("1990:1992").years) == [1990, 1991, 1992]
+    for text in ("1990", "2000:1990", "a:b"):
+        with pytest.raises(calibrate.CalibrationError, match="--window"):
+            calibrate.parse_window(text)
+
+
+def test_declared_ranges_bound_the_fit():
+    """Bounds come from the parameter's declaration unless given."""
+    assert calibrate.parse_fit("mechanisms.arms_race.max_share_gdp").hi == 1.0
+    fit = calibrate.parse_fit("state.RED.arms_race.reaction_per_year=0.1:0.4")
+    assert (fit.lo, fit.hi) == (0.1, 0.4)
+    assert calibrate.parse_fit("state.RED.resolve").lo == -np.inf
+
+
+def test_cli_calibrate_prints_fit_and_writes_tables(tmp_path, capsys):
+    """`wargame calibrate` prints the fit and errors and writes three tables."""
+    data = write_milex(tmp_path / "m.csv", richardson_years((20.0, 30.0), 14), 2000)
+    out = tmp_path / "cal"
+    args = ["calibrate", str(RICHARDSON), "--data", str(data), "--states", "RED,BLUE"]
+    args += ["--fit", "state.RED.arms_race.reaction_per_year", "--window", "2000:2009"]
+    args += ["--holdout", "2010:2013", "--bootstrap", "3", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "state.RED.arms_race.reaction_per_year" in printed
+    assert "linear trend" in printed
+    assert {p.name for p in out.iterdir()} >= {"params.csv", "errors.csv", "series.csv"}
+    bad = [*args[:-2], "--out", str(tmp_path / "bad"), "--window", "1990:2009"]
+    assert main(bad) == 2
+    assert "outside the data for RED" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+MIDS = """dispnum,start_year,end_year,side_a,side_b,hiact,hostlev,fatality_code,source
+1,1990,1990,RED,BLUE,7,3,0,test
+2,1991,1991,BLUE;GREEN,RED,16,4,1,test
+3,1991,1992,GREEN,BLUE,16,4,0,test
+4,1993,1993,RED,BLUE,17,5,0,test
+5,1995,1995,RED,BLUE,17,4,0,test
+"""
+
+
+def test_mids_counts_disputes_among_the_states_in_the_window(tmp_path):
+    """Disputes with a chosen state on each side count; hostlev >= 4 is force."""
+    path = tmp_path / "mids.csv"
+    path.write_text(MIDS)
+    rates = calibrate.read_mids(path, ["RED", "BLUE"], calibrate.Window(1990, 1994))
+    assert (rates.disputes, rates.force, rates.years) == (3, 2, 5)
+    np.testing.assert_allclose(rates.rates(), [0.6, 0.4])
+    lo, hi = rates.intervals()[0]
+    assert lo < 0.6 < hi
+
+
+@pytest.mark.parametrize(
+    ("edit", "window", "message"),
+    [
+        (lambda t: t.replace("hostlev", "level"), "1990:1994", "no column 'hostlev'"),
+        (lambda t: t.replace("1993,1993", "199x,1993"), "1990:1994", "line 5"),
+        (lambda t: t, "1980:1994", "--window 1980:1994 is outside the data"),
+    ],
+)
+def test_bad_mids_files_are_named(tmp_path, edit, window, message):
+    """A missing column, a non-number or a window outside the data: clear error."""
+    path = tmp_path / "mids.csv"
+    path.write_text(edit(MIDS))
+    with pytest.raises(calibrate.CalibrationError, match=re.escape(message)):
+        calibrate.read_mids(path, ["RED"], calibrate.parse_window(window))
+
+
+def test_crisis_fit_moves_the_simulated_rate_to_the_observed(write_scenario):
+    """Fitting the incident rate to a rate simulated at 3.0 moves it from 0.2."""
+    path = write_scenario(pair_toml(steps=40))
+    rate = "mechanisms.escalation.incident_rate_per_year"
+    fit = calibrate.fit_crisis_rates(
+        path,
+        calibrate.CrisisRates(disputes=20, force=0, years=100),  # 0.2 a year
+        [calibrate.parse_fit(f"{rate}=0.0:5.0")],
+        replications=20,
+        settings={rate: 0.2},
+        max_evaluations=12,
+    )
+    rates = fit.rates.loc["disputes"]
+    assert abs(rates["simulated"] - 0.2) < abs(rates["simulated_start"] - 0.2)
+    assert fit.params["value"].iloc[0] > 0.2
+    assert "disputes" in fit.summary()
+
+
+def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
+    """`wargame calibrate --target crises` prints observed and simulated rates."""
+    path = write_scenario(pair_toml(steps=8))
+    mids = tmp_path / "mids.csv"
+    mids.write_text(MIDS)
+    out = tmp_path / "crises"
+    args = ["calibrate", str(path), "--target", "crises", "--data", str(mids)]
+    args += ["--fit", "mechanisms.escalation.incident_rate_per_year=0.0:3.0"]
+    args += ["--window", "1990:1995", "--replications", "4", "--out", str(out)]
+    assert main(args) == 0
+    assert "use of force" in capsys.readouterr().out
+    assert set(pd.read_csv(out / "rates.csv")["rate"]) == {"disputes", "force"}
+    assert main([*args[:-2], "--states", "RED,GREEN", "--out", str(out)]) == 2
+    assert "no state GREEN" in capsys.readouterr().err

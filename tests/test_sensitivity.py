@@ -1,0 +1,95 @@
+"""Sensitivity analysis: null parameters score zero, dominant ones rank first."""
+
+import pandas as pd
+import pytest
+
+from sim import sensitivity
+from sim.cli import main
+from sim.design import parse_range
+from sim.experiments import ExperimentError
+from sim.scenario import ScenarioError, bundled_dir
+
+RICHARDSON = bundled_dir() / "richardson_two_state.toml"
+RANGES = [
+    # Dominant: a standing grievance of up to 400 US$ m/yr moves spending a lot.
+    "state.RED.arms_race.grievance_usd_m_per_year=0.0:400.0",
+    # Small: reaction to a rival of about 30 US$ m.
+    "state.RED.arms_race.reaction_per_year=0.0:0.3",
+    # Null: depreciation moves capability, never spending or the burden.
+    "mechanisms.arms_race.depreciation_per_year=0.05:0.5",
+]
+
+
+@pytest.mark.parametrize("method", sensitivity.METHODS)
+def test_null_parameter_scores_zero_and_dominant_ranks_first(method):
+    """Depreciation (no effect on burden) gets ~0; the grievance ranks first."""
+    result = sensitivity.analyse(
+        RICHARDSON,
+        [parse_range(r) for r in RANGES],
+        "arms_burden",
+        method=method,
+        samples=16,
+        replications=1,
+        steps=8,
+    )
+    table = result.indices.set_index("param")
+    rank = result.ranking_column
+    assert result.indices["param"].iloc[0].endswith("grievance_usd_m_per_year")
+    null = table.loc["mechanisms.arms_race.depreciation_per_year", rank]
+    assert abs(null) < 1e-9
+    assert table[rank].max() > 0
+    assert len(result.samples) == 16 * (5 if method == "sobol" else 4)
+
+
+def test_same_seed_same_indices():
+    """A seed fixes the sample, the runs and the bootstrap intervals."""
+    runs = [
+        sensitivity.analyse(
+            RICHARDSON,
+            [parse_range(r) for r in RANGES[:2]],
+            "arms_burden",
+            samples=8,
+            replications=1,
+            steps=4,
+            seed=5,
+        ).indices
+        for _ in range(2)
+    ]
+    pd.testing.assert_frame_equal(*runs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"output": "risk"}, ExperimentError, "--output 'risk': not an output"),
+        ({"method": "fast"}, ExperimentError, "--method 'fast'"),
+        ({"samples": 12}, ExperimentError, "power of two"),
+        ({"ranges": ["mechanisms.arms_race.nope=0.0:1.0"]}, ScenarioError, "nope"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs, error, message):
+    """Unknown outputs, methods, sample counts and paths fail clearly."""
+    args = {"output": "arms_burden", "ranges": RANGES[:1], "samples": 8, **kwargs}
+    ranges = [parse_range(r) for r in args.pop("ranges")]
+    with pytest.raises(error, match=message):
+        sensitivity.analyse(RICHARDSON, ranges, args.pop("output"), steps=2, **args)
+
+
+def test_cli_writes_table_samples_and_chart(tmp_path, capsys):
+    """`wargame sensitivity` writes its table and chart; `plot` redraws it."""
+    out = tmp_path / "sens"
+    args = ["sensitivity", str(RICHARDSON), "--output", "arms_burden"]
+    args += ["--param", RANGES[0], "--param", RANGES[2], "--method", "morris"]
+    args += ["--samples", "4", "--replications", "1", "--steps", "4"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "mu_star" in capsys.readouterr().out
+    table = pd.read_csv(out / "sensitivity.csv")
+    assert set(table["output"]) == {"arms_burden"}
+    assert (out / "sensitivity.png").stat().st_size > 0
+    assert (
+        main(["plot", str(out), "--kind", "sensitivity", "--out", str(out / "b.svg")])
+        == 0
+    )
+    assert (out / "b.svg").read_text().startswith("<?xml")
+    assert main(["plot", str(tmp_path), "--kind", "sensitivity"]) == 2
+    assert "no sensitivity.csv" in capsys.readouterr().err

@@ -1,0 +1,82 @@
+"""Parameter search: reproducible with a seed, resumable, constraints respected."""
+
+import pandas as pd
+import pytest
+
+from sim import tune
+from sim.cli import main
+from sim.design import parse_range
+from sim.experiments import ExperimentError, parse_condition
+from tests.conftest import pair_toml
+
+RANGES = [
+    parse_range("mechanisms.escalation.incident_rate_per_year=0.0:4.0"),
+    parse_range("state.RED.threshold=1:4"),
+]
+
+
+def search(path, out, trials, **kwargs):
+    return tune.tune(
+        path,
+        RANGES,
+        "crisis_time_share",
+        out,
+        trials=trials,
+        replications=3,
+        seed=11,
+        **kwargs,
+    )
+
+
+def test_resumed_search_equals_an_uninterrupted_one(write_scenario, tmp_path):
+    """3 trials then 3 more propose exactly what 6 in one go propose."""
+    path = write_scenario(pair_toml(steps=8))
+    search(path, tmp_path / "a", 3)
+    resumed = search(path, tmp_path / "a", 6).trials
+    straight = search(path, tmp_path / "b", 6).trials
+    pd.testing.assert_frame_equal(resumed, straight)
+    assert len(straight) == 6
+    assert pd.api.types.is_integer_dtype(straight["state.RED.threshold"])
+
+
+def test_best_trial_is_the_lowest_feasible_one(write_scenario, tmp_path):
+    """The reported best meets the constraint and is the lowest that does."""
+    path = write_scenario(pair_toml(steps=8))
+    constraint = parse_condition("crises >= 1", "--constraint")
+    result = search(path, tmp_path / "c", 8, constraints=[constraint])
+    trials = result.trials
+    assert result.best is not None and result.best["crises"] >= 1
+    assert result.best["value"] == trials[trials["feasible"]]["value"].min()
+    assert (trials["feasible"] == (trials["crises"] >= 1)).all()
+
+
+def test_a_folder_with_another_search_is_refused(write_scenario, tmp_path):
+    """Resuming with other arguments fails instead of mixing searches."""
+    path = write_scenario(pair_toml(steps=4))
+    search(path, tmp_path / "d", 1)
+    with pytest.raises(ExperimentError, match="holds a different search"):
+        tune.tune(path, RANGES[:1], "crisis_time_share", tmp_path / "d", trials=2)
+
+
+def test_bad_arguments_write_nothing(write_scenario, tmp_path, capsys):
+    """Unknown outputs and paths fail with a clear message and no study."""
+    path = write_scenario(pair_toml(steps=4))
+    base = ["tune", str(path), "--trials", "1", "--out", str(tmp_path / "e")]
+    for extra, message in [
+        (["--minimise", "risk", "--param", "state.RED.threshold=1:4"], "'risk'"),
+        (["--minimise", "crises", "--param", "state.RED.nope=0.0:1.0"], "nope"),
+    ]:
+        assert main([*base, *extra]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "e").exists()
+
+
+def test_cli_tune_prints_the_best_and_writes_trials(write_scenario, tmp_path, capsys):
+    """`wargame tune` prints the best feasible setting and writes trials.csv."""
+    path = write_scenario(pair_toml(steps=4))
+    out = tmp_path / "f"
+    args = ["tune", str(path), "--minimise", "peak_rung", "--trials", "2"]
+    args += ["--param", "state.RED.threshold=1:4", "--replications", "2"]
+    assert main([*args, "--constraint", "crises <= 100", "--out", str(out)]) == 0
+    assert "best feasible" in capsys.readouterr().out
+    assert len(pd.read_csv(out / "trials.csv")) == 2
