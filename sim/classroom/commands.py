@@ -1,0 +1,94 @@
+"""The classroom's commands: ``wargame play``, ``serve`` and ``debrief``."""
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from sim.classroom.session import GameError, GameSession
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Add play, serve and debrief to the ``wargame`` command line."""
+    play = commands.add_parser("play", help="play a classroom game in the terminal")
+    _game_options(play)
+    play.set_defaults(func=cmd_play)
+
+    serve = commands.add_parser("serve", help="serve the classroom game as a web page")
+    _game_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (8765)")
+    serve.set_defaults(func=cmd_serve)
+
+    debrief = commands.add_parser("debrief", help="write the debrief of a game log")
+    debrief.add_argument("log", type=Path, help="game log (.jsonl)")
+    debrief.add_argument("--out", type=Path, default=Path("debrief.html"))
+    debrief.add_argument(
+        "--replications", type=int, default=100,
+        help="replications per turning-point ensemble (100)",
+    )  # fmt: skip
+    debrief.set_defaults(func=cmd_debrief)
+
+
+def _game_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", type=Path, nargs="?", help="scenario file (TOML)")
+    parser.add_argument("--teams", help="states played by teams, e.g. USA,CHN,JPN")
+    parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")
+    parser.add_argument("--log", type=Path, help="game log to write (.jsonl)")
+    parser.add_argument("--resume", type=Path, metavar="LOG", help="continue a game")
+
+
+def open_game(args: argparse.Namespace) -> GameSession:
+    """A new game, or the game of ``--resume LOG``."""
+    if args.resume:
+        if args.teams or args.log or args.seed is not None:
+            raise GameError(
+                "--resume LOG continues a game as it was; drop --teams/--seed/--log"
+            )
+        game = GameSession.resume(args.resume)
+        if args.scenario and args.scenario.resolve() != game.path:
+            raise GameError(
+                f"{args.resume}: was played with {game.path}, not {args.scenario}"
+            )
+        return game
+    if args.scenario is None or not args.teams:
+        raise GameError("name a SCENARIO and --teams (or --resume LOG)")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    log = args.log or Path("games") / f"{args.scenario.stem}-{stamp}.jsonl"
+    teams = [t.strip() for t in args.teams.split(",") if t.strip()]
+    return GameSession(args.scenario, teams, seed=args.seed, log=log)
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    """Play in the terminal, reading moves from standard input."""
+    from sim.classroom.terminal import play
+
+    game = open_game(args)
+    console = Console(width=110)
+    console.print(f"Game log: {game.log.path}")
+    play(game, sys.stdin, console)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the classroom page until interrupted."""
+    from sim.classroom.web import serve
+
+    game = open_game(args)
+    print(f"Game log: {game.log.path}")
+    print(f"Classroom page at http://{args.host}:{args.port}/", flush=True)
+    serve(game, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_debrief(args: argparse.Namespace) -> int:
+    """Write the debrief of a game log as one HTML file."""
+    from sim.classroom.debrief import write_debrief
+
+    if args.replications < 2:
+        raise GameError(f"--replications {args.replications}: must be at least 2")
+    write_debrief(args.log, args.out, replications=args.replications)
+    print(f"wrote {args.out}")
+    return 0

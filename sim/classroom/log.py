@@ -1,0 +1,160 @@
+"""The game log: JSON Lines, one event per line, appended and synced to disk.
+
+The first line is a header naming the scenario (path and content hash), seed,
+replication, package version and teams; every later line is one event:
+``move``, ``inject``, ``turn`` (a turn played, with its outcome), ``rewind``,
+``pause``, ``resume`` or ``end``. Each line is flushed and fsynced as it is
+written, so a crash or a closed laptop loses at most the line being written.
+The log is data only (never pickle); reading it checks every line and names the
+first bad one by its line number.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT = "apwargame-game"
+FORMAT_VERSION = 1
+EVENTS = ("move", "inject", "turn", "rewind", "pause", "resume", "end")
+
+
+class GameLogError(ValueError):
+    """A game log that cannot be read or does not belong to this game."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a game is: enough to start it again identically.
+
+    Attributes:
+        scenario: The scenario file's path.
+        scenario_hash: Its content hash when the game started.
+        seed: Random seed.
+        replication: Replication index of that seed.
+        version: Package version that wrote the log.
+        teams: The states played by teams, in prompt order.
+    """
+
+    scenario: str
+    scenario_hash: str
+    seed: int
+    replication: int
+    version: str
+    teams: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The header line's content."""
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "scenario": self.scenario,
+            "scenario_hash": self.scenario_hash,
+            "seed": self.seed,
+            "replication": self.replication,
+            "version": self.version,
+            "teams": list(self.teams),
+        }
+
+
+class GameLog:
+    """An open game log that events are appended to.
+
+    Args:
+        path: The ``.jsonl`` file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def create(cls, path: str | Path, header: Header) -> "GameLog":
+        """Start a new log with its header; refuses to overwrite a file."""
+        path = Path(path)
+        if path.exists():
+            raise GameLogError(
+                f"{path}: already exists; resume it with --resume {path}, or name "
+                "a new log"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = cls(path)
+        log.append(header.to_json())
+        return log
+
+    def append(self, event: dict[str, Any]) -> None:
+        """Write one event as a line, flushed and fsynced before returning."""
+        line = json.dumps(event, sort_keys=True, allow_nan=False) + "\n"
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(line)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def read_log(path: str | Path) -> tuple[Header, list[dict[str, Any]]]:
+    """Read and check a game log: its header and its events, in order.
+
+    Raises:
+        GameLogError: Naming the file and line of the first problem: not a
+            game log (no header), a line that is not a JSON object, an unknown
+            event or one missing its ``turn``.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise GameLogError(f"{path}: cannot read the game log: {err}") from err
+    records = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise GameLogError(
+                f"{path}:{number}: corrupt line, not JSON ({err.msg}); the game "
+                f"log is damaged at line {number}"
+            ) from err
+        if not isinstance(record, dict):
+            raise GameLogError(f"{path}:{number}: corrupt line, not a JSON object")
+        records.append(record)
+    if not records or records[0].get("format") != FORMAT:
+        raise GameLogError(
+            f"{path}:1: not a game log of this program (no {FORMAT!r} header); "
+            "expected a file written by `wargame play` or `wargame serve`"
+        )
+    header = _header(path, records[0])
+    for number, event in enumerate(records[1:], start=2):
+        kind = event.get("event")
+        if kind not in EVENTS:
+            raise GameLogError(
+                f"{path}:{number}: unknown event {kind!r}; expected one of "
+                f"{', '.join(EVENTS)}"
+            )
+        key = "to_turn" if kind == "rewind" else "turn"
+        if kind not in ("pause", "resume", "end") and not _is_int(event.get(key)):
+            raise GameLogError(f"{path}:{number}: {kind} event without its {key}")
+    return header, records[1:]
+
+
+def _header(path: Path, record: dict[str, Any]) -> Header:
+    """The header line as a :class:`Header`, checked field by field."""
+    if record.get("format_version") != FORMAT_VERSION:
+        raise GameLogError(
+            f"{path}:1: game log format version {record.get('format_version')!r}; "
+            f"this program reads version {FORMAT_VERSION}"
+        )
+    try:
+        header = Header(
+            scenario=str(record["scenario"]),
+            scenario_hash=str(record["scenario_hash"]),
+            seed=int(record["seed"]),
+            replication=int(record["replication"]),
+            version=str(record["version"]),
+            teams=tuple(str(t) for t in record["teams"]),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise GameLogError(f"{path}:1: header lacks or garbles {err}") from err
+    return header
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

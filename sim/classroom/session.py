@@ -1,0 +1,419 @@
+"""A classroom game: teams' moves, instructor injects, turns, rewind and resume.
+
+A :class:`GameSession` wraps a :class:`~sim.model.RegionModel`. Each turn every
+team submits a move (:mod:`sim.classroom.moves`), checked at once so a move the
+rules forbid is refused with a message and the turn waits; the other states
+follow the default doctrine. When every team has moved, :meth:`next_turn`
+hands each move to its state's policy hook (the path a scripted doctrine takes)
+and steps the model. The instructor may inject an event: it joins the scenario's
+``[[inject]]`` table through :func:`~sim.scenario.load_scenario` (``events``),
+validated like the file's own, and takes effect this turn. A confidence-building
+measure comes into force when both parties offer it, or one offers it to a
+state played by the doctrine, which accepts (a modelling choice).
+
+Every accepted move, inject and played turn is appended to the game log
+(:mod:`sim.classroom.log`) as it happens. The game is a pure function of its
+log: :meth:`GameSession.resume` replays it, and :meth:`rewind` appends a
+``rewind`` event and replays the log up to the chosen turn, bit for bit (random
+numbers are counter-based, :mod:`sim.rng`).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim import __version__
+from sim.classroom.log import GameLog, GameLogError, Header, read_log
+from sim.classroom.moves import MoveError, cbm_offers, check_move, max_budget
+from sim.dynamics.escalation import RUNGS
+from sim.model import RegionModel, StateAgent
+from sim.scenario import ScenarioError, load_scenario
+
+
+class GameError(ValueError):
+    """An instruction the game cannot follow now (the state is unchanged)."""
+
+
+@dataclass
+class TeamPolicy:
+    """A team's checked choice for this turn, handed to the policy hook."""
+
+    choice: dict[str, Any]
+
+    def decide(self, agent: StateAgent, doctrine: dict) -> dict:
+        """The team's choice; what it leaves out keeps the doctrine's."""
+        return self.choice
+
+
+class GameSession:
+    """One classroom game.
+
+    Args:
+        scenario: The scenario file.
+        teams: The states played by teams (ISO3 ids).
+        seed: Random seed (the scenario's if None).
+        replication: Replication index of that seed.
+        log: The game log to write (a new file), or None for no log.
+
+    Raises:
+        ScenarioError: The scenario is invalid.
+        GameError: A team names a state the scenario lacks, or twice.
+        GameLogError: The log file exists already.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path,
+        teams: list[str] | tuple[str, ...],
+        *,
+        seed: int | None = None,
+        replication: int = 0,
+        log: str | Path | None = None,
+    ) -> None:
+        self.path = Path(scenario).resolve()
+        base = load_scenario(self.path)
+        unknown = [t for t in teams if t not in base.state_ids]
+        if unknown or not teams or len(set(teams)) != len(teams):
+            raise GameError(
+                f"--teams {','.join(teams)}: name each playable state once, from "
+                f"{', '.join(base.state_ids)}"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            )
+        self.header = Header(
+            scenario=str(self.path),
+            scenario_hash=base.content_hash,
+            seed=base.info.seed if seed is None else seed,
+            replication=replication,
+            version=__version__,
+            teams=tuple(teams),
+        )
+        self._start()
+        self.log = None if log is None else GameLog.create(log, self.header)
+
+    @classmethod
+    def resume(cls, log: str | Path) -> "GameSession":
+        """Continue the game recorded in ``log`` where it stopped.
+
+        Raises:
+            GameLogError: The log is corrupt (its line is named), not a game
+                log, or its scenario changed since the game started.
+        """
+        header, events = read_log(log)
+        game = cls.from_events(header, events, source=str(log))
+        game.log = GameLog(Path(log))
+        return game
+
+    @classmethod
+    def from_events(
+        cls, header: Header, events: list[dict[str, Any]], *, source: str = "log"
+    ) -> "GameSession":
+        """The game a header and its events describe, replayed (and not logged).
+
+        Raises:
+            GameLogError: The scenario changed since the game started, or an
+                event cannot be replayed (a foreign or edited log).
+        """
+        try:
+            scenario = load_scenario(header.scenario)
+        except ScenarioError as err:
+            raise GameLogError(
+                f"{source}: its scenario cannot be loaded: {err}"
+            ) from err
+        if scenario.content_hash != header.scenario_hash:
+            raise GameLogError(
+                f"{source}: the scenario {header.scenario} changed since this game "
+                "started (content hash differs); restore it to resume"
+            )
+        try:
+            game = cls(
+                header.scenario,
+                header.teams,
+                seed=header.seed,
+                replication=header.replication,
+            )
+            game._replay(events)
+        except (MoveError, GameError, ScenarioError, KeyError, TypeError) as err:
+            raise GameLogError(f"{source}: cannot be replayed: {err}") from err
+        return game
+
+    # ----------------------------------------------------------------- state
+
+    def _start(self) -> None:
+        """The game at turn 0 with nothing added."""
+        self.events: list[dict[str, Any]] = []
+        self.added: dict[str, list[dict]] = {"inject": [], "cbm": []}
+        self.model = RegionModel(
+            load_scenario(self.path),
+            rng=self.header.seed,
+            replication=self.header.replication,
+        )
+        self.moves: dict[str, dict[str, Any]] = {}
+        self.choices: dict[str, dict[str, Any]] = {}
+        self.offers: set[tuple[str, str, str]] = set()
+        self.paused = False
+        self.ended = False
+        self._advice = self.model.doctrine()
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The states played by teams."""
+        return self.header.teams
+
+    @property
+    def turn(self) -> int:
+        """The turn being played (steps taken so far)."""
+        return self.model.world.step
+
+    @property
+    def finished(self) -> bool:
+        """Whether the game is over: ended by the instructor or out of turns."""
+        return self.ended or not self.model.running
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """Teams that have not moved this turn."""
+        return [t for t in self.teams if t not in self.moves]
+
+    def advice(self, team: str) -> dict[str, Any]:
+        """What the default doctrine would choose for a team this turn."""
+        return self._advice[1][team]
+
+    # ------------------------------------------------------------- commands
+
+    def submit(self, team: str, move: dict[str, Any]) -> None:
+        """Check and record a team's move for this turn (a later one replaces it).
+
+        Raises:
+            MoveError: The state is not played by a team, or the move breaks a
+                rule; nothing is recorded.
+            GameError: The game is paused or over.
+        """
+        self._check_open()
+        if team not in self.teams:
+            raise MoveError(
+                f"{team!r} is not played by a team in this game; teams: "
+                f"{', '.join(self.teams)}"
+            )
+        self.choices[team] = check_move(self.model, team, move, self._advice[0])
+        self.moves[team] = move
+        self._record({"event": "move", "turn": self.turn, "team": team, "move": move})
+
+    def inject(self, inject: dict[str, Any]) -> None:
+        """Add an instructor's event to this turn (see :class:`sim.scenario.Inject`).
+
+        ``inject`` holds ``kind``, ``parties`` and as the kind needs ``theater``,
+        ``rung``, ``magnitude``, ``note``; its step is the current turn.
+
+        Raises:
+            ScenarioError: The inject is invalid (e.g. names an unknown state);
+                the game is unchanged.
+            GameError: The game is paused or over.
+        """
+        self._check_open()
+        entry = {**inject, "step": self.turn}
+        self._add("inject", entry)
+        self._record({"event": "inject", "turn": self.turn, "inject": entry})
+
+    def next_turn(self) -> None:
+        """Play the turn: every team's move through its policy, then one step.
+
+        Raises:
+            GameError: A team has not moved, or the game is paused or over.
+        """
+        self._check_open()
+        if self.waiting_for:
+            waiting = ", ".join(self.waiting_for)
+            raise GameError(f"turn {self.turn}: waiting for moves from {waiting}")
+        self._agree_cbms()
+        for team in self.teams:
+            self.model.agent(team).policy = TeamPolicy(self.choices[team])
+        try:
+            self.model.step()
+        finally:
+            for team in self.teams:
+                self.model.agent(team).policy = None
+        self._record(
+            {"event": "turn", "turn": self.turn - 1, "outcome": self.outcome()}
+        )
+        self.moves, self.choices = {}, {}
+        self._advice = self.model.doctrine()
+
+    def rewind(self, turn: int) -> None:
+        """Go back to the start of ``turn``: replay the log up to it.
+
+        Raises:
+            GameError: ``turn`` is not between 0 and the current turn.
+        """
+        if not (isinstance(turn, int) and 0 <= turn <= self.turn):
+            raise GameError(f"rewind {turn!r}: choose a turn from 0 to {self.turn}")
+        events = [*self.events, {"event": "rewind", "to_turn": turn}]
+        self._start()
+        self._replay(events)
+        self._write(events[-1])
+
+    def pause(self) -> None:
+        """Stop accepting moves and turns until :meth:`resume_play`."""
+        self.paused = True
+        self._record({"event": "pause"})
+
+    def resume_play(self) -> None:
+        """Accept moves and turns again after :meth:`pause`."""
+        self.paused = False
+        self._record({"event": "resume"})
+
+    def end(self) -> None:
+        """End the game (the debrief can be written from the log)."""
+        self.ended = True
+        self._record({"event": "end"})
+
+    # ---------------------------------------------------------------- views
+
+    def outcome(self) -> dict[str, Any]:
+        """The public state of the region now (logged after every turn)."""
+        world, ids = self.model.world, self.model.spec.state_ids
+        return {
+            "year": self.model.year,
+            "max_rung": int(world.rung[0].max()),
+            "crises": {
+                f"{ids[i]}-{ids[j]}": RUNGS[world.rung[0, i, j]]
+                for i, j in zip(*np.nonzero(np.triu(world.rung[0], 1)), strict=True)
+            },
+            "milex_usd_m": {s: float(world.milex[0, k]) for k, s in enumerate(ids)},
+        }
+
+    def public_table(self) -> list[dict[str, Any]]:
+        """One row per state: spending, burden, posture, capability, highest rung."""
+        world = self.model.world
+        return [
+            {
+                "state": s,
+                "team": "team" if s in self.teams else "doctrine",
+                "milex_usd_m": float(world.milex[0, k]),
+                "burden_pct": 100 * float(world.milex[0, k] / world.gdp[0, k]),
+                "posture": float(world.posture[0, k]),
+                "capability_usd_m": float(world.capability[0, k]),
+                "max_rung": RUNGS[int(world.rung[0, k].max())],
+            }
+            for k, s in enumerate(self.model.spec.state_ids)
+        ]
+
+    def alliances(self) -> list[dict[str, Any]]:
+        """Tied pairs now: commitment strength and mutual credibility."""
+        world, ids = self.model.world, self.model.spec.state_ids
+        tie, cred = world.tie[0], world.credibility[0]
+        return [
+            {
+                "pair": f"{ids[i]}-{ids[j]}",
+                "tie": float(tie[i, j]),
+                "credibility": float((cred[i, j] + cred[j, i]) / 2),
+            }
+            for i, j in zip(*np.nonzero(np.triu(tie, 1)), strict=True)
+        ]
+
+    def situation(self, team: str) -> dict[str, Any]:
+        """What one team sees: its own state and advice, not others' choices."""
+        agent = self.model.agent(team)
+        cap = float(max_budget(self.model)[agent.index])
+        allies = self.model.setup.diplomacy.allies[agent.index]
+        return {
+            "state": team,
+            "turn": self.turn,
+            "year": self.model.year,
+            "milex_usd_m": agent.milex,
+            "max_budget_usd_m": cap,
+            "max_change_pct": 100 * (cap / agent.milex - 1) if agent.milex else 0.0,
+            "posture": agent.posture,
+            "crises": agent.crises,
+            "allies": [
+                s for s, a in zip(self.model.spec.state_ids, allies, strict=True) if a
+            ],
+            "theaters": [t.id for t in self.model.spec.theaters],
+            "advice": self.advice(team),
+            "submitted": self.moves.get(team),
+        }
+
+    # ------------------------------------------------------------- internals
+
+    def _check_open(self) -> None:
+        if self.finished:
+            raise GameError("the game is over; write the debrief from its log")
+        if self.paused:
+            raise GameError("the game is paused by the instructor")
+
+    def _add(self, key: str, entry: dict[str, Any]) -> None:
+        """Add an event to the scenario (validated) and continue under it."""
+        added = {**self.added, key: [*self.added[key], entry]}
+        scenario = load_scenario(self.path, events=added)
+        self.model.reschedule(scenario)
+        self.added = added
+        self._advice = self.model.doctrine()
+
+    def _agree_cbms(self) -> None:
+        """Bring into force the CBMs both parties (or a team and the doctrine) offer."""
+        for team in self.teams:
+            for partner, kind in cbm_offers(
+                self.model, team, self.moves[team].get("cbm", {})
+            ):
+                self.offers.add((team, partner, kind))
+        for team, partner, kind in sorted(self.offers):
+            mutual = partner not in self.teams or (partner, team, kind) in self.offers
+            if mutual and (partner not in self.teams or team < partner):
+                pair = [team, partner]
+                self._add(
+                    "cbm", {"kind": kind, "parties": pair, "since_step": self.turn}
+                )
+        self.offers = {
+            o
+            for o in self.offers
+            if o[1] in self.teams and (o[1], o[0], o[2]) not in self.offers
+        }
+
+    def _record(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        self._write(event)
+
+    def _write(self, event: dict[str, Any]) -> None:
+        if self.log is not None:
+            self.log.append(event)
+
+    def _replay(self, events: list[dict[str, Any]]) -> None:
+        """Apply logged events in order through the same commands, unlogged."""
+        log, self.log = self.log, None
+        try:
+            for event in effective(events):
+                kind = event["event"]
+                if kind == "move":
+                    self.submit(event["team"], event["move"])
+                elif kind == "inject":
+                    inject = {k: v for k, v in event["inject"].items() if k != "step"}
+                    self.inject(inject)
+                elif kind == "turn":
+                    self.next_turn()
+                elif kind == "pause":
+                    self.pause()
+                elif kind == "resume":
+                    self.resume_play()
+                elif kind == "end":
+                    self.end()
+        finally:
+            self.log = log
+
+
+def effective(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events still in force: a ``rewind`` to turn k drops those of turns >= k.
+
+    Pause, resume and end are kept (a rewind reopens an ended game).
+    """
+    kept: list[dict[str, Any]] = []
+    for event in events:
+        if event["event"] == "rewind":
+            k = event["to_turn"]
+            kept = [e for e in kept if e.get("turn", -1) < k and e["event"] != "end"]
+        else:
+            kept.append(event)
+    return kept
+
+
+__all__ = ["GameError", "GameLogError", "GameSession", "MoveError", "TeamPolicy"]

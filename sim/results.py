@@ -1,0 +1,245 @@
+"""Reading back what ``wargame run``, ``batch`` and ``sweep`` wrote, for figures.
+
+One :class:`Results` view serves both kinds of folder: a *run* folder (one
+replication; ``model``, ``states``, ``crises``, ``outcomes`` tables as CSV or
+Parquet beside a ``manifest.json``) and a *batch* folder (Parquet chunks read
+with :func:`sim.batch.load`). Tables are read on demand and only the columns a
+figure needs, so memory stays bounded for a large batch. Every problem names the
+file and says what to run first.
+
+What neither output records is rebuilt from the scenario named in the manifest:
+its geography (capitals, theaters, A2/AD sites and ranges), and the world at a
+chosen step, by re-running the replication (counter-based random numbers make
+this exact, :mod:`sim.rng`). The scenario file must be unchanged since the
+results were written: its content hash is checked.
+"""
+
+import json
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from sim import __version__, batch, engine
+from sim.outputs import FRAME_SUFFIXES, read_frame
+from sim.scenario import Scenario, ScenarioError, load_scenario
+
+RUN, BATCH = "run", "batch"
+KEYS = {"model": ["step"], "states": ["step", "state"], "crises": [], "outcomes": []}
+"""Columns each table needs besides those a figure asks for."""
+
+
+class ResultsError(ValueError):
+    """A results folder that cannot give what a figure or report needs."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """A results folder of ``wargame run`` or ``wargame batch``/``sweep``.
+
+    Attributes:
+        folder: The folder.
+        kind: ``run`` or ``batch``.
+        manifest: Its ``manifest.json``.
+    """
+
+    folder: Path
+    kind: str
+    manifest: dict[str, Any]
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """One row per point: ``point`` and one column per varied field."""
+        if self.kind == RUN:
+            return pd.DataFrame({"point": [0]})
+        return pd.DataFrame(
+            [{"point": p["point"], **p["overrides"]} for p in self.manifest["points"]]
+        )
+
+    @property
+    def varied(self) -> list[str]:
+        """The fields a sweep varied (empty for a run or a plain batch)."""
+        return [c for c in self.points.columns if c != "point"]
+
+    @property
+    def scenario_name(self) -> str:
+        """Name of the scenario the results come from."""
+        key = "scenario_name" if self.kind == RUN else "scenario"
+        return str(self.manifest[key])
+
+    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """A table (some of its columns), with ``point`` and ``replication``.
+
+        Args:
+            name: ``model``, ``states``, ``crises`` or ``outcomes``.
+            columns: Columns wanted besides the keys (None: all); asking for
+                few keeps memory bounded for a large batch.
+
+        Returns:
+            The rows of every replication (and point); ``states`` rows carry the
+            ``year`` of their step, from the model table.
+
+        Raises:
+            ResultsError: The table or a column is missing; says what to run.
+        """
+        wanted = None if columns is None else [*KEYS[name], *columns]
+        if wanted is not None and name == "states":
+            wanted = [c for c in wanted if c != "year"]  # joined from the model
+        if self.kind == RUN:
+            frame = self._run_table(name, wanted)
+        else:
+            frame = self._batch_table(name, wanted)
+        if name == "states" and (columns is None or "year" in columns):
+            years = self.table("model", ["year"])
+            frame = frame.merge(years, on=["point", "replication", "step"])
+        return frame
+
+    def _run_table(self, name: str, columns: list[str] | None) -> pd.DataFrame:
+        files = [self.folder / f"{name}{s}" for s in FRAME_SUFFIXES]
+        found = [f for f in files if f.exists()]
+        if not found:
+            hint = " with agent-level output" if name == "states" else ""
+            raise ResultsError(
+                f"{self.folder}: no {name}.csv or {name}.parquet; run `wargame run "
+                f"SCENARIO --out {self.folder}`{hint} first"
+            )
+        frame = read_frame(found[0])
+        if columns is not None:
+            self._check_columns(found[0], frame.columns, columns)
+            frame = frame[[c for c in dict.fromkeys(columns) if c != "replication"]]
+        if "replication" not in frame:
+            frame = frame.assign(replication=self.manifest["replication"])
+        return frame.assign(point=0)
+
+    def _batch_table(self, name: str, columns: list[str] | None) -> pd.DataFrame:
+        wanted = None
+        if columns is not None:
+            wanted = list(dict.fromkeys(["point", "replication", *columns]))
+        chunks = sorted(batch.finished_chunks(self.folder))
+        files = [self.folder / batch.CHUNKS / c / f"{name}.parquet" for c in chunks]
+        files = [f for f in files if f.exists()]
+        if not files:
+            hint = " with --states" if name == "states" else ""
+            raise ResultsError(
+                f"{self.folder}: no {name}.parquet in {batch.CHUNKS}/; run `wargame "
+                f"batch SCENARIO --out {self.folder}`{hint} first (or let it finish)"
+            )
+        if wanted is not None:
+            self._check_columns(files[0], pq.read_schema(files[0]).names, wanted)
+        return getattr(batch.load(self.folder, columns={name: wanted}), name)
+
+    def _check_columns(self, path: Path, have: Any, wanted: list[str]) -> None:
+        missing = [c for c in wanted if c not in set(have)]
+        if missing:
+            raise ResultsError(
+                f"{path}: no column {', '.join(missing)} (written by wargame "
+                f"{self.manifest.get('version', '?')}, this is {__version__}); "
+                f"run the command again to rewrite {self.folder}"
+            )
+
+    def scenario(self, point: int = 0) -> Scenario:
+        """The scenario of a point, as it was run.
+
+        Raises:
+            ResultsError: The scenario file is gone or changed since the run.
+        """
+        if self.kind == RUN:
+            path, overrides = Path(self.manifest["scenario"]), {}
+            expected = self.manifest["scenario_hash"]
+        else:
+            path = Path(self.manifest["scenario_path"])
+            spec = self._point(point)
+            overrides = {**self.manifest["settings"], **spec["overrides"]}
+            expected = spec["scenario_hash"]
+        if not path.exists():
+            raise ResultsError(
+                f"{self.folder / batch.MANIFEST}: its scenario {path} no longer "
+                "exists; restore it or rerun the command"
+            )
+        try:
+            scenario = load_scenario(path, overrides=overrides)
+        except ScenarioError as err:
+            raise ResultsError(f"{path}: no longer loads: {err}") from err
+        if scenario.content_hash != expected:
+            raise ResultsError(
+                f"{path}: changed since {self.folder} was written (content hash "
+                f"{scenario.content_hash[:12]}, the manifest has {expected[:12]}); "
+                "rerun the command to get results of the current scenario"
+            )
+        return scenario
+
+    def _point(self, point: int) -> dict[str, Any]:
+        points = self.manifest["points"]
+        if not 0 <= point < len(points):
+            raise ResultsError(
+                f"--point {point}: {self.folder} has points 0 to {len(points) - 1}"
+            )
+        return points[point]
+
+    def world_at(
+        self, step: int, *, point: int = 0, replication: int | None = None
+    ) -> engine.World:
+        """The world of one replication at a step, by running it again.
+
+        Args:
+            step: The step, 0 to the steps that were run.
+            point: The point of a sweep.
+            replication: Which replication (the run's, or 0 of a batch).
+
+        Raises:
+            ResultsError: The step is out of range, or the scenario changed.
+        """
+        steps = int(self.manifest["steps"])
+        if not 0 <= step <= steps:
+            raise ResultsError(f"--step {step}: {self.folder} has steps 0 to {steps}")
+        if replication is None:
+            replication = int(self.manifest.get("replication", 0))
+        setup = engine.build_setup(self.scenario(point))
+        worlds = engine.simulate(
+            setup,
+            seed=int(self.manifest["seed"]),
+            replications=np.array([replication]),
+            steps=step,
+        )
+        return deque(worlds, maxlen=1)[0]  # the last, keeping only one in memory
+
+
+def open_results(folder: str | Path) -> Results:
+    """Open a folder written by ``wargame run``, ``batch`` or ``sweep``.
+
+    Raises:
+        ResultsError: No such folder, no manifest, or a layout of another version.
+    """
+    folder = Path(folder)
+    path = folder / batch.MANIFEST
+    if not folder.is_dir():
+        raise ResultsError(
+            f"{folder}: no such folder; run `wargame run` or `wargame batch` first"
+        )
+    if not path.exists():
+        raise ResultsError(
+            f"{folder}: no {batch.MANIFEST}, so not the output of `wargame run` "
+            "or `wargame batch`; point at the folder given to --out"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ResultsError(f"{path}: cannot read it: {err}") from err
+    if "format" in manifest:
+        if manifest["format"] != batch.FORMAT_VERSION:
+            raise ResultsError(
+                f"{path}: format {manifest['format']} (wargame "
+                f"{manifest.get('version', '?')}); this wargame {__version__} reads "
+                f"format {batch.FORMAT_VERSION}: rerun `wargame batch` into a new --out"
+            )
+        return Results(folder, BATCH, manifest)
+    if not {"scenario", "scenario_hash", "seed", "replication"} <= set(manifest):
+        raise ResultsError(
+            f"{path}: not a manifest of `wargame run` or `wargame batch` of wargame "
+            f"{__version__}; rerun the command into a new --out"
+        )
+    return Results(folder, RUN, manifest)

@@ -1,0 +1,79 @@
+"""The game log: appended line by line, checked line by line on resume."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sim.classroom.log import GameLogError, read_log
+from sim.classroom.session import GameSession
+
+SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
+
+
+def started(tmp_path: Path) -> Path:
+    """A log with a header, two moves and a played turn."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, ["USA", "CHN"], log=log)
+    game.submit("USA", {"budget_change_pct": 1})
+    game.submit("CHN", {})
+    game.next_turn()
+    return log
+
+
+def test_every_event_is_on_disk_as_soon_as_it_is_accepted(tmp_path):
+    """Header, each move and the turn are lines of JSON, in order, written at once."""
+    log = started(tmp_path)
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert lines[0]["format"] == "apwargame-game"
+    assert lines[0]["teams"] == ["USA", "CHN"]
+    assert [e["event"] for e in lines[1:]] == ["move", "move", "turn"]
+    assert lines[1]["move"] == {"budget_change_pct": 1}
+
+
+def test_a_new_game_refuses_to_overwrite_a_log(tmp_path):
+    """Starting a game on an existing log says to resume it instead."""
+    log = started(tmp_path)
+    with pytest.raises(GameLogError, match="already exists; resume it"):
+        GameSession(SCENARIO, ["USA"], log=log)
+
+
+def test_a_corrupt_line_is_named_by_its_number(tmp_path):
+    """A line cut short (a crash mid-write) is reported with its line number."""
+    log = started(tmp_path)
+    log.write_text(log.read_text() + '{"event": "mo')
+    with pytest.raises(GameLogError, match=r"g.jsonl:5: corrupt line"):
+        GameSession.resume(log)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a": 1}\n', "not a game log of this program"),
+        ("", "not a game log of this program"),
+        ("[1, 2]\n", "not a JSON object"),
+    ],
+)
+def test_a_foreign_file_is_refused(tmp_path, text, message):
+    """A file that is not a game log is refused with a message."""
+    path = tmp_path / "other.jsonl"
+    path.write_text(text)
+    with pytest.raises(GameLogError, match=message):
+        read_log(path)
+
+
+def test_an_unknown_event_is_named_by_its_line(tmp_path):
+    """An event this program does not know is refused at its line."""
+    log = started(tmp_path)
+    log.write_text(log.read_text() + '{"event": "nuke", "turn": 1}\n')
+    with pytest.raises(GameLogError, match=r":5: unknown event 'nuke'"):
+        read_log(log)
+
+
+def test_an_edited_log_that_cannot_be_replayed_is_refused(tmp_path):
+    """A move the rules forbid, edited into a log, stops the resume with a message."""
+    log = started(tmp_path)
+    bad = {"event": "move", "turn": 1, "team": "USA", "move": {"posture": 7}}
+    log.write_text(log.read_text() + json.dumps(bad) + "\n")
+    with pytest.raises(GameLogError, match="cannot be replayed: USA: posture 7"):
+        GameSession.resume(log)

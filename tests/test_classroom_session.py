@@ -1,0 +1,226 @@
+"""The classroom game session: moves, injects, turns, rewind and resume."""
+
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.classroom.log import GameLogError
+from sim.classroom.session import GameError, GameSession, MoveError
+from sim.dynamics.escalation import Crises
+from sim.scenario import ScenarioError
+
+SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
+TEAMS = ["USA", "CHN", "JPN"]
+COLLISION = {
+    "kind": "crisis",
+    "parties": ["CHN", "JPN"],
+    "theater": "east_china_sea",
+    "rung": 2,
+    "note": "collision at sea",
+}
+
+
+def play_turn(game: GameSession, **moves: dict) -> None:
+    """Submit each team's move (empty unless given) and play the turn."""
+    for team in game.teams:
+        game.submit(team, moves.get(team, {}))
+    game.next_turn()
+
+
+def snapshot(game: GameSession) -> dict[str, np.ndarray]:
+    """Every array of the game's world, copied."""
+    world = game.model.world
+    out = {f.name: np.copy(getattr(world, f.name)) for f in fields(world)}
+    crises = world.crises
+    del out["crises"]
+    out |= {
+        f"crises.{f.name}": np.copy(getattr(crises, f.name)) for f in fields(Crises)
+    }
+    return out
+
+
+def assert_same(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name
+
+
+def test_rewind_replays_to_the_same_state_bit_for_bit(tmp_path):
+    """Rewinding to a turn gives the world of that turn exactly, and play goes on."""
+    game = GameSession(SCENARIO, TEAMS, log=tmp_path / "g.jsonl")
+    play_turn(game, USA={"budget_change_pct": 4, "exercise": {"JPN": 1.0}})
+    at_turn_1 = snapshot(game)
+    game.inject(COLLISION)
+    play_turn(game, CHN={"posture": 0.9})
+    play_turn(
+        game, CHN={"crisis": {"JPN": "escalate"}}, JPN={"crisis": {"CHN": "hold"}}
+    )
+    after = snapshot(game)
+    game.rewind(1)
+    assert game.turn == 1
+    assert_same(snapshot(game), at_turn_1)
+    game.inject(COLLISION)
+    play_turn(game, CHN={"posture": 0.9})
+    play_turn(
+        game, CHN={"crisis": {"JPN": "escalate"}}, JPN={"crisis": {"CHN": "hold"}}
+    )
+    assert_same(snapshot(game), after)
+
+
+def test_resume_continues_where_the_log_stops(tmp_path):
+    """A resumed game has the same world, the same pending moves, and plays on alike."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    play_turn(game, JPN={"budget_change_pct": 10})
+    game.inject(COLLISION)
+    game.submit("USA", {"declaration": {"JPN": 1.0}})
+    resumed = GameSession.resume(log)
+    assert resumed.turn == 1
+    assert resumed.moves == game.moves
+    assert_same(snapshot(resumed), snapshot(game))
+    for g in (game, resumed):
+        g.submit("CHN", {})
+        g.submit("JPN", {})
+        g.next_turn()
+    assert_same(snapshot(resumed), snapshot(game))
+
+
+def test_a_rewound_game_resumes_at_the_rewound_turn(tmp_path):
+    """The log records the rewind, so a resumed game is the rewound one."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    play_turn(game)
+    play_turn(game, CHN={"budget_change_pct": 20})
+    game.rewind(1)
+    play_turn(game, CHN={"budget_change_pct": -5})
+    resumed = GameSession.resume(log)
+    assert resumed.turn == 2
+    assert_same(snapshot(resumed), snapshot(game))
+
+
+@pytest.mark.parametrize(
+    ("team", "move", "message"),
+    [
+        ("RUS", {}, "'RUS' is not played by a team"),
+        ("USA", {"budget_change_pct": 500}, "beyond USA's means"),
+        ("USA", {"budget_change_pct": -150}, "less than nothing"),
+        ("JPN", {"crisis": {"CHN": "escalate"}}, "not allowed at rung 0"),
+        ("USA", {"exercise": {"CHN": 1.0}}, "not an ally of USA"),
+        ("USA", {"patrol": {"atlantis": 1.0}}, "not a theater"),
+        ("USA", {"posture": 1.5}, "posture 1.5 is not allowed"),
+        ("USA", {"nukes": 1}, "unknown choice(s) nukes"),
+        ("USA", {"cbm": {"CHN": "treaty"}}, "not a confidence-building measure"),
+    ],
+)
+def test_a_move_the_rules_forbid_is_refused_and_changes_nothing(
+    tmp_path, team, move, message
+):
+    """A forbidden move raises a clear message; world, moves and log stay as they were."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    before, text = snapshot(game), log.read_text()
+    with pytest.raises(
+        MoveError, match=message.replace("(", r"\(").replace(")", r"\)")
+    ):
+        game.submit(team, move)
+    assert_same(snapshot(game), before)
+    assert game.moves == {}
+    assert log.read_text() == text
+
+
+def test_an_inject_naming_an_unknown_state_is_refused_and_changes_nothing(tmp_path):
+    """The scenario's validator names the bad party; the game is untouched."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    text, spec = log.read_text(), game.model.spec
+    with pytest.raises(ScenarioError, match="'ZZZ' is not a state declared"):
+        game.inject({**COLLISION, "parties": ["CHN", "ZZZ"]})
+    assert game.model.spec is spec
+    assert log.read_text() == text
+
+
+def test_the_turn_waits_for_every_team():
+    """Next turn is refused until every team has moved, and when paused."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.submit("USA", {})
+    with pytest.raises(GameError, match="waiting for moves from CHN, JPN"):
+        game.next_turn()
+    game.pause()
+    with pytest.raises(GameError, match="paused"):
+        game.submit("CHN", {})
+    game.resume_play()
+    play_turn(game)
+    assert game.turn == 1
+
+
+def test_team_choices_go_through_the_policy_hook():
+    """Posture and crisis actions chosen by a team are applied and recorded as policy."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject(COLLISION)
+    play_turn(game, CHN={"posture": 0.95})
+    assert game.model.agent("CHN").posture == 0.95
+    play_turn(game, CHN={"crisis": {"JPN": "escalate"}})
+    decisions = game.model.decision_frame()
+    chn = decisions[(decisions["state"] == "CHN") & (decisions["opponent"] == "JPN")]
+    assert list(chn["decided_by"]) == ["policy"]
+    assert list(chn["action"]) == ["escalate"]
+
+
+def test_treaty_change_and_budget_shock_injects_take_effect():
+    """A treaty change sets the pair's tie; a budget shock scales the spending."""
+    plain, shocked = GameSession(SCENARIO, TEAMS), GameSession(SCENARIO, TEAMS)
+    shocked.inject(
+        {"kind": "treaty_change", "parties": ["USA", "PHL"], "magnitude": 0.0}
+    )
+    shocked.inject({"kind": "budget_shock", "parties": ["CHN"], "magnitude": 0.5})
+    play_turn(plain)
+    play_turn(shocked)
+    usa, phl, chn = (shocked.model.spec.state_index(s) for s in ("USA", "PHL", "CHN"))
+    assert plain.model.world.tie[0, usa, phl] > 0
+    assert shocked.model.world.tie[0, usa, phl] == 0
+    assert shocked.model.world.milex[0, chn] == 0.5 * plain.model.world.milex[0, chn]
+
+
+def test_bad_treaty_and_budget_magnitudes_are_refused():
+    """A tie outside [0, 1] or a negative spending factor names the field."""
+    game = GameSession(SCENARIO, TEAMS)
+    with pytest.raises(ScenarioError, match="magnitude: 2.0 must be a tie level"):
+        game.inject(
+            {"kind": "treaty_change", "parties": ["USA", "PHL"], "magnitude": 2}
+        )
+    with pytest.raises(ScenarioError, match="must be a spending factor"):
+        game.inject({"kind": "budget_shock", "parties": ["CHN"], "magnitude": -1})
+
+
+def test_a_cbm_between_teams_needs_both_offers():
+    """One team's hotline offer to another team is not enough; both offers are."""
+    game = GameSession(SCENARIO, TEAMS)
+    play_turn(game, USA={"cbm": {"CHN": "hotline"}})
+    assert game.added["cbm"] == []
+    play_turn(game, CHN={"cbm": {"USA": "hotline"}})
+    assert [c["parties"] for c in game.added["cbm"]] == [["CHN", "USA"]]
+    play_turn(game, JPN={"cbm": {"RUS": "notification"}})  # RUS: the doctrine accepts
+    assert game.added["cbm"][-1]["parties"] == ["JPN", "RUS"]
+
+
+def test_teams_must_be_states_of_the_scenario():
+    """An unknown or repeated team is refused with the states to choose from."""
+    with pytest.raises(GameError, match="unknown: XXX"):
+        GameSession(SCENARIO, ["USA", "XXX"])
+    with pytest.raises(GameError, match="name each playable state once"):
+        GameSession(SCENARIO, ["USA", "USA"])
+
+
+def test_resume_refuses_a_log_whose_scenario_changed(tmp_path):
+    """A log written for another version of the scenario is refused."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        SCENARIO.read_text().replace('"a2ad.toml"', f'"{SCENARIO.parent}/a2ad.toml"')
+    )
+    log = tmp_path / "g.jsonl"
+    GameSession(scenario, TEAMS, log=log)
+    scenario.write_text(scenario.read_text().replace("steps = 8", "steps = 9"))
+    with pytest.raises(GameLogError, match="changed since this game started"):
+        GameSession.resume(log)

@@ -1,0 +1,265 @@
+"""Figures: the artists and data they show, their statistics, and ``wargame plot``."""
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.collections import PolyCollection
+
+from sim import plots
+from sim.cli import main
+from sim.dynamics.escalation import RUNGS, WAR
+from sim.plots.escalation import first_passage
+from sim.plots.geography import circle
+from sim.plots.style import PALETTE
+from sim.plots.sweep import outcome_summary, wilson_interval
+from sim.results import open_results
+
+
+@pytest.fixture
+def ladder() -> pd.DataFrame:
+    """Three replications over four steps, climbing at different times."""
+    rungs = {0: [0, 1, 2, 2], 1: [0, 0, 1, 3], 2: [0, 0, 0, 0]}
+    return pd.DataFrame(
+        [
+            {
+                "point": 0,
+                "replication": r,
+                "step": t,
+                "year": 2000 + t / 4,
+                "max_rung": k,
+            }
+            for r, ks in rungs.items()
+            for t, k in enumerate(ks)
+        ]
+    )
+
+
+def test_escalation_curves_show_share_at_or_above_each_rung(ladder):
+    """One line per rung above peace; each is the share of replications there."""
+    ax = plots.escalation_curves(ladder).axes[0]
+    lines = ax.get_lines()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        f"{k} {RUNGS[k].replace('_', ' ')}" for k in range(1, WAR + 1)
+    ]
+    np.testing.assert_allclose(lines[0].get_ydata(), [0, 1 / 3, 2 / 3, 2 / 3])
+    np.testing.assert_allclose(lines[2].get_ydata(), [0, 0, 0, 1 / 3])
+    np.testing.assert_allclose(lines[0].get_xdata(), [2000, 2000.25, 2000.5, 2000.75])
+
+
+def test_rung_fan_has_median_and_two_bands(ladder):
+    """The fan is a median line over a 90% and a 50% band, all on whole rungs."""
+    ax = plots.rung_fan(ladder, label="CHN").axes[0]
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 2
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0, 0, 1, 2])
+    for band in bands:
+        assert np.all(np.mod(band.get_paths()[0].vertices[:, 1], 1) == 0)
+    assert "CHN" in ax.get_title()
+
+
+def test_first_passage_times_and_censoring(ladder):
+    """Years to the first step at the rung; never reaching it is censored."""
+    times = first_passage(ladder, 2)
+    assert times["years"].tolist() == [0.5, 0.75, 0.75]
+    assert times["reached"].tolist() == [True, True, False]
+
+
+def test_kaplan_meier_textbook_example():
+    """S(t) steps down by d/n at each event, skipping censored times."""
+    km = plots.kaplan_meier(
+        np.array([1, 2, 2, 3, 4.0]), np.array([True, True, False, True, False])
+    )
+    assert km["years"].tolist() == [0, 1, 2, 3]
+    np.testing.assert_allclose(km["survival"], [1, 0.8, 0.6, 0.3])
+
+
+def test_kaplan_meier_without_censoring_is_one_minus_the_ecdf():
+    """With every event observed, S(t) is the share still waiting."""
+    years = np.array([3.0, 1, 2, 2, 5])
+    km = plots.kaplan_meier(years, np.ones(5, dtype=bool))
+    expected = [(years > t).mean() for t in km["years"]]
+    np.testing.assert_allclose(km["survival"], expected)
+
+
+@given(st.lists(st.tuples(st.integers(0, 20), st.booleans()), min_size=1, max_size=60))
+def test_kaplan_meier_band_contains_estimate(rows):
+    """The 95% band holds the estimate, within [0, 1], never rising in time."""
+    years = np.array([r[0] for r in rows], dtype=float)
+    reached = np.array([r[1] for r in rows])
+    km = plots.kaplan_meier(years, reached)
+    assert (km["lower"] <= km["survival"] + 1e-12).all()
+    assert (km["survival"] <= km["upper"] + 1e-12).all()
+    assert km[["lower", "upper"]].stack().between(0, 1).all()
+    assert (np.diff(km["survival"]) <= 0).all()
+
+
+def test_survival_curves_one_per_rung_or_per_point(ladder):
+    """Every rung gets a curve, or with one rung every sweep point does."""
+    ax = plots.survival_curves(ladder).axes[0]
+    assert len(ax.get_lines()) == WAR
+    sweep = pd.concat([ladder, ladder.assign(point=1)])
+    ax = plots.survival_curves(sweep, rungs=(2,), labels={0: "low", 1: "high"}).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["low", "high"]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata()[:3], [1, 2 / 3, 1 / 3])
+
+
+def test_arms_trajectories_overlay_observed():
+    """A median line per state, on a log scale, with observed dots and a key."""
+    states = pd.DataFrame(
+        {
+            "replication": np.repeat([0, 1], 4),
+            "state": ["A", "A", "B", "B"] * 2,
+            "year": [2000, 2001] * 4,
+            "milex_usd_m": [10, 11, 100, 90, 12, 13, 100, 110.0],
+        }
+    )
+    observed = pd.DataFrame({"state": ["A"], "year": [2000], "value": [9.0]})
+    ax = plots.arms_trajectories(states, observed=observed).axes[0]
+    medians = [line for line in ax.get_lines() if line.get_label() in ("A", "B")]
+    np.testing.assert_allclose(medians[0].get_ydata(), [11, 12])
+    np.testing.assert_allclose(medians[1].get_ydata(), [100, 100])
+    assert ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "A",
+        "B",
+        "observed",
+    ]
+
+
+def test_read_observed_takes_the_column_after_year(tmp_path):
+    """Without a value column, the one after year holds the values."""
+    path = tmp_path / "milex.csv"
+    path.write_text("iso3,country,year,milex_usd_m\nAAA,A,2000,5\nBBB,B,2000,\n")
+    frame = plots.read_observed(path)
+    assert frame.to_dict("records") == [{"state": "AAA", "year": 2000, "value": 5.0}]
+
+
+def test_circle_keeps_its_radius():
+    """Every point of a coverage circle lies the radius from its centre."""
+    from sim.dynamics.a2ad import great_circle_km
+
+    lat, lon = circle((25.0, 120.0), 1500.0)
+    distance = great_circle_km(np.c_[lat, lon], np.array([25.0, 120.0]))
+    np.testing.assert_allclose(distance, 1500.0, rtol=1e-9)
+
+
+def test_alliance_network_edges_and_nodes(results_folders):
+    """One edge per tied pair, styled by kind; nodes sized by capability."""
+    results = open_results(results_folders / "run")
+    world = results.world_at(4)
+    ax = plots.alliance_network(results.scenario(), world).axes[0]
+    tied = int((np.triu(world.tie[0], 1) > 0).sum())
+    assert tied >= 1
+    assert len(ax.get_lines()) == tied
+    sizes = ax.collections[0].get_sizes()
+    capability = world.capability[0]
+    np.testing.assert_allclose(sizes, 1500 * capability / capability.max())
+    assert "defense_treaty" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_a2ad_coverage_draws_two_circles_per_site(results_folders):
+    """A filled short-range and a dashed long-range circle per launch area."""
+    scenario = open_results(results_folders / "run").scenario()
+    ax = plots.a2ad_coverage(scenario).axes[0]
+    assert len(ax.patches) == 2 * len(scenario.states)  # capitals, no sites
+
+
+def test_a2ad_coverage_refuses_a_scenario_without_a2ad(write_scenario):
+    """With nothing invested in A2/AD there is nothing to draw, and it says so."""
+    from conftest import pair_toml
+
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(write_scenario(pair_toml()))
+    with pytest.raises(ValueError, match="no state invests in A2/AD"):
+        plots.a2ad_coverage(scenario)
+
+
+def test_wilson_interval_known_values():
+    """0 of 10 has upper bound z^2 / (n + z^2); the interval holds p."""
+    lower, upper = wilson_interval(np.array([0.0, 5.0]), np.array([10.0, 10.0]))
+    assert lower[0] == 0
+    assert upper[0] == pytest.approx(1.959964**2 / (10 + 1.959964**2), rel=1e-5)
+    assert lower[1] < 0.5 < upper[1]
+
+
+def test_sweep_outcomes_plot_means_with_intervals():
+    """The line passes through each point's mean, in order of the parameter."""
+    outcomes = pd.DataFrame(
+        {
+            "point": np.repeat([0, 1], 4),
+            "x": np.repeat([2.0, 1.0], 4),
+            "war_onset": [1, 1, 0, 0, 0, 0, 0, 1.0],
+        }
+    )
+    table = outcome_summary(outcomes, "x", "war_onset")
+    assert table["mean"].tolist() == [0.25, 0.5]
+    ax = plots.sweep_outcomes(outcomes, "x").axes[0]
+    ydata = np.asarray(ax.get_lines()[0].get_ydata(), dtype=float)
+    np.testing.assert_allclose(ydata, [0.25, 0.5])
+    assert ax.get_ylabel() == "probability of war"
+
+
+def test_palette_is_okabe_ito():
+    """Figures draw from the colour-blind-safe palette."""
+    assert mpl.colors.to_hex(PALETTE[0]) == "#0072b2"
+    assert len(set(PALETTE)) == 8
+
+
+@pytest.mark.parametrize(
+    ("folder", "kind", "suffix"),
+    [
+        ("run", "escalation", ".png"),
+        ("batch", "escalation", ".svg"),
+        ("batch", "survival", ".pdf"),
+        ("batch", "arms", ".png"),
+        ("run", "network", ".png"),
+        ("batch", "a2ad", ".png"),
+    ],
+)
+def test_plot_command_writes_each_kind(results_folders, tmp_path, folder, kind, suffix):
+    """``wargame plot`` draws every kind from run and batch folders."""
+    out = tmp_path / f"figure{suffix}"
+    args = ["plot", str(results_folders / folder), "--kind", kind, "--out", str(out)]
+    assert main(args) == 0
+    assert out.stat().st_size > 1000
+
+
+def test_plot_command_sweep(results_folders, tmp_path):
+    """A sweep folder gives war probability against the varied parameter."""
+    sweep = tmp_path / "sweep"
+    args = [
+        "sweep", str(results_folders / "triad.toml"), "--replications", "4",
+        "--steps", "4", "--param", "mechanisms.escalation.war_cost=0.2:1.0:3",
+        "--out", str(sweep),
+    ]  # fmt: skip
+    assert main(args) == 0
+    out = tmp_path / "sweep.png"
+    assert main(["plot", str(sweep), "--kind", "sweep", "--out", str(out)]) == 0
+    assert main(["plot", str(sweep), "--kind", "survival", "--rung", "1"]) == 0
+    assert (sweep / "survival.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "sweep"], "not a sweep"),
+        (["--kind", "network", "--step", "99"], "--step 99"),
+        (["--kind", "escalation", "--point", "3"], "--point 3"),
+        (["--kind", "arms", "--out", "x.gif"], "unknown image format"),
+        (["--kind", "survival", "--rung", "0"], "--rung 0"),
+    ],
+)
+def test_plot_command_bad_input(results_folders, capsys, args, message):
+    """Bad options exit 2 with a message naming the option."""
+    assert main(["plot", str(results_folders / "run"), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_plot_command_missing_folder(tmp_path, capsys):
+    """A missing results folder is named, with what to run first."""
+    assert main(["plot", str(tmp_path / "none"), "--kind", "escalation"]) == 2
+    assert "wargame run" in capsys.readouterr().err

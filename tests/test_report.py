@@ -1,0 +1,47 @@
+"""The HTML report: summary, outcome table and embedded figures in one file."""
+
+import re
+
+from sim.cli import main
+from sim.report import outcome_table, summary
+from sim.results import open_results
+
+
+def test_report_of_a_batch_embeds_every_figure_it_can(results_folders, tmp_path):
+    """A batch with per-state series gets all five figures, inline as PNG."""
+    out = tmp_path / "report.html"
+    assert main(["report", str(results_folders / "batch"), "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    images = re.findall(r'<img alt="(\w+)" src="data:image/png;base64,', page)
+    assert images == ["escalation", "survival", "arms", "network", "a2ad"]
+    assert "<h1>wargame report: triad</h1>" in page
+    assert "stability_index" in page
+    assert 'src="http' not in page  # self-contained
+
+
+def test_report_notes_a_figure_it_cannot_draw(results_folders, tmp_path, capsys):
+    """A figure the folder lacks data for is left out with the reason."""
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("manifest.json", "model.csv", "outcomes.csv"):
+        (run / name).write_bytes((results_folders / "run" / name).read_bytes())
+    assert main(["report", str(run)]) == 0
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "No arms figure" in page
+    assert "no states.csv or states.parquet" in capsys.readouterr().err
+
+
+def test_summary_and_outcome_table_of_a_batch(results_folders):
+    """The summary says what ran; the table has each point's means and count."""
+    results = open_results(results_folders / "batch")
+    assert summary(results)["replications per point"] == "12"
+    table = outcome_table(results)
+    assert table.loc["replications", 0] == 12
+    assert 0 <= table.loc["war_onset", 0] <= 1
+
+
+def test_outcome_table_of_a_run_is_one_column(results_folders):
+    """A run's outcomes are listed one per row."""
+    table = outcome_table(open_results(results_folders / "run"))
+    assert list(table.columns) == ["value"]
+    assert "peak_rung" in table.index
