@@ -117,7 +117,7 @@ def test_a_rewound_game_resumes_at_the_rewound_turn(tmp_path):
 def test_a_move_the_rules_forbid_is_refused_and_changes_nothing(
     tmp_path, team, move, message
 ):
-    """A forbidden move raises a clear message; world, moves and log stay as they were."""
+    """A forbidden move raises a clear message; world, moves and log are unchanged."""
     log = tmp_path / "g.jsonl"
     game = GameSession(SCENARIO, TEAMS, log=log)
     before, text = snapshot(game), log.read_text()
@@ -156,7 +156,7 @@ def test_the_turn_waits_for_every_team():
 
 
 def test_team_choices_go_through_the_policy_hook():
-    """Posture and crisis actions chosen by a team are applied and recorded as policy."""
+    """A team's posture and crisis action are applied and recorded as policy."""
     game = GameSession(SCENARIO, TEAMS)
     game.inject(COLLISION)
     play_turn(game, CHN={"posture": 0.95})
@@ -186,7 +186,7 @@ def test_treaty_change_and_budget_shock_injects_take_effect():
 def test_bad_treaty_and_budget_magnitudes_are_refused():
     """A tie outside [0, 1] or a negative spending factor names the field."""
     game = GameSession(SCENARIO, TEAMS)
-    with pytest.raises(ScenarioError, match="magnitude: 2.0 must be a tie level"):
+    with pytest.raises(ScenarioError, match=r"magnitude: 2\.0 must be a tie level"):
         game.inject(
             {"kind": "treaty_change", "parties": ["USA", "PHL"], "magnitude": 2}
         )

@@ -66,7 +66,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     from sim.classroom.terminal import play
 
     game = open_game(args)
-    console = Console(width=110)
+    console = Console(width=110, soft_wrap=True)
     console.print(f"Game log: {game.log.path}")
     play(game, sys.stdin, console)
     return 0
@@ -74,8 +74,13 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the classroom page until interrupted."""
-    from sim.classroom.web import serve
-
+    try:
+        from sim.classroom.web import serve
+    except ImportError as err:
+        raise GameError(
+            f"wargame serve needs the web extra ({err.name} is missing): "
+            "pip install 'apwargame[web]'"
+        ) from err
     game = open_game(args)
     print(f"Game log: {game.log.path}")
     print(f"Classroom page at http://{args.host}:{args.port}/", flush=True)

@@ -323,7 +323,7 @@ class GameSession:
             "year": self.model.year,
             "milex_usd_m": agent.milex,
             "max_budget_usd_m": cap,
-            "max_change_pct": 100 * (cap / agent.milex - 1) if agent.milex else 0.0,
+            "max_change_pct": _change_pct(agent.milex, cap),
             "posture": agent.posture,
             "crises": agent.crises,
             "allies": [
@@ -331,6 +331,9 @@ class GameSession:
             ],
             "theaters": [t.id for t in self.model.spec.theaters],
             "advice": self.advice(team),
+            "advised_change_pct": _change_pct(
+                agent.milex, self.advice(team)["milex_usd_m"]
+            ),
             "submitted": self.moves.get(team),
         }
 
@@ -399,6 +402,11 @@ class GameSession:
                     self.end()
         finally:
             self.log = log
+
+
+def _change_pct(now: float, then: float) -> float:
+    """Percent change from ``now`` to ``then`` (0 from nothing)."""
+    return 100 * (then / now - 1) if now else 0.0
 
 
 def effective(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

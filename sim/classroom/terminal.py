@@ -200,9 +200,6 @@ def show_situation(game: GameSession, team: str, console: Console) -> None:
     """One team's own situation and the doctrine's advice."""
     s = game.situation(team)
     advice = s["advice"]
-    change = (
-        100 * (advice["milex_usd_m"] / s["milex_usd_m"] - 1) if s["milex_usd_m"] else 0
-    )
     console.print(
         f"[bold]{team}[/]: spending {s['milex_usd_m']:,.0f} US$ m (at most "
         f"{s['max_budget_usd_m']:,.0f}, {s['max_change_pct']:+.0f}%), posture "
@@ -211,7 +208,8 @@ def show_situation(game: GameSession, team: str, console: Console) -> None:
         highlight=False,
     )
     console.print(
-        f"  advice: budget {change:+.1f}%, posture {advice['posture']:.2f}"
+        f"  advice: budget {s['advised_change_pct']:+.1f}%, "
+        f"posture {advice['posture']:.2f}"
         + "".join(f"; crisis {k} {v}" for k, v in advice["crisis"].items())
         + f"; allies: {', '.join(s['allies']) or 'none'}",
         highlight=False,

@@ -65,8 +65,8 @@ def MoveForm(  # noqa: N802 (Solara component)
 ) -> None:
     """One team's situation and move form; others' choices are never shown."""
     update_counter.get()
-    budget = solara.use_reactive(0.0)
-    posture = solara.use_reactive(game.model.agent(team).posture)
+    budget = solara.use_reactive(None)  # blank: as advised
+    posture = solara.use_reactive(None)
     signal = solara.use_reactive("none")
     target = solara.use_reactive("")
     level = solara.use_reactive(1.0)
@@ -76,7 +76,11 @@ def MoveForm(  # noqa: N802 (Solara component)
     crisis = solara.use_reactive({})  # opponent -> action chosen
 
     def submit() -> None:
-        move = {"budget_change_pct": budget.value, "posture": posture.value}
+        move = {
+            key: reactive.value
+            for key, reactive in (("budget_change_pct", budget), ("posture", posture))
+            if reactive.value is not None
+        }
         chosen = {
             k: v for k, v in crisis.value.items() if v != ADVICE and k in s["crises"]
         }
@@ -94,11 +98,12 @@ def MoveForm(  # noqa: N802 (Solara component)
             f"Spending **{s['milex_usd_m']:,.0f}** US$ m (at most "
             f"{s['max_change_pct']:+.0f}%), posture {s['posture']:.2f}; crises: "
             + (", ".join(f"{k} at {v}" for k, v in s["crises"].items()) or "none")
-            + f". *{status}*"
+            + f". Advice: budget {s['advised_change_pct']:+.1f}%, posture "
+            f"{s['advice']['posture']:.2f}; a blank field follows it. *{status}*"
         )
         with solara.Row():
-            solara.InputFloat(f"{team} budget change %", value=budget)
-            solara.InputFloat(f"{team} posture 0-1", value=posture)
+            solara.InputFloat(f"{team} budget change %", value=budget, optional=True)
+            solara.InputFloat(f"{team} posture 0-1", value=posture, optional=True)
         for opponent in s["crises"]:
             solara.Select(
                 f"{team} toward {opponent} (advice: {s['advice']['crisis'][opponent]})",
@@ -216,7 +221,7 @@ def Page(  # noqa: N802 (Solara component)
                 ),
                 format="png",
             )
-            PlotMatplotlib(model, {"max_rung": "tab:red"}, post_process=rung_axis)
+            PlotMatplotlib(model, {"max_rung": "tab:red"}, post_process=_curve)
             solara.DataFrame(_public_frame(game), items_per_page=20)
         with solara.Column():
             ControlPanel(game, message)
@@ -229,3 +234,9 @@ def _public_frame(game: GameSession):
     import pandas as pd
 
     return pd.DataFrame(game.public_table()).round(2)
+
+
+def _curve(ax) -> None:
+    """The escalation curve's axis: rungs named, the figure short."""
+    rung_axis(ax)
+    ax.figure.set_size_inches(7, 3.4)

@@ -1,0 +1,107 @@
+"""The debrief: the report of a game log, and its turning points."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from sim.classroom.debrief import tile, turning_points, write_debrief
+from sim.classroom.log import read_log
+from sim.classroom.session import GameSession
+
+SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
+
+
+def played(tmp_path: Path) -> Path:
+    """A logged three-turn game with moves, an inject and a crisis choice."""
+    log = tmp_path / "game.jsonl"
+    game = GameSession(SCENARIO, ["USA", "CHN"], log=log)
+    test = {"kind": "crisis", "parties": ["CHN", "USA"], "theater": "taiwan_strait"}
+    game.inject({**test, "rung": 2, "note": "missile test"})
+    game.submit("USA", {"budget_change_pct": 3})
+    game.submit("CHN", {"posture": game.advice("CHN")["posture"]})  # as advised
+    game.next_turn()
+    game.submit("USA", {"crisis": {"CHN": "escalate"}})
+    game.submit("CHN", {"crisis": {"USA": "escalate"}, "budget_change_pct": 8})
+    game.next_turn()
+    game.submit("USA", {})
+    game.submit("CHN", {})
+    game.next_turn()
+    return log
+
+
+def test_turning_points_compare_the_class_and_the_doctrine(tmp_path):
+    """A row per move; shares in [0, 1]; the advised move changes nothing."""
+    header, events = read_log(played(tmp_path))
+    points = turning_points(header, events, replications=40)
+    assert sorted(zip(points["turn"], points["team"], strict=True)) == [
+        (0, "CHN"), (0, "USA"), (1, "CHN"), (1, "USA"),
+    ]  # fmt: skip
+    assert points[["p_clash_class", "p_clash_doctrine"]].stack().between(0, 1).all()
+    advised = points[(points["turn"] == 0) & (points["team"] == "CHN")]
+    assert advised["effect"].item() == 0.0
+    assert np.all(np.diff(points["effect"].abs().to_numpy()) <= 0)  # largest first
+
+
+def test_turning_points_are_reproducible(tmp_path):
+    """The same log gives the same table, bit for bit."""
+    header, events = read_log(played(tmp_path))
+    a = turning_points(header, events, replications=20)
+    b = turning_points(header, events, replications=20)
+    assert a.equals(b)
+
+
+def test_tile_repeats_one_world_as_replications(tmp_path):
+    """A tiled world's replication r starts exactly where the game stood."""
+    game = GameSession(SCENARIO, ["USA"])
+    world = tile(game.model.world, 3)
+    assert list(world.replications) == [0, 1, 2]
+    assert world.milex.shape == (3, len(game.model.states))
+    assert np.array_equal(world.tie[2], game.model.world.tie[0])
+    assert np.array_equal(world.crises.theater[1], game.model.world.crises.theater[0])
+
+
+def test_debrief_command_writes_one_html_file(tmp_path):
+    """``wargame debrief LOG --out FILE`` writes every section, figures inline."""
+    log = played(tmp_path)
+    out = tmp_path / "debrief.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "debrief", str(log), "--out", str(out),
+         "--replications", "20"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    for section in (
+        "Timeline of moves and injects",
+        "Escalation",
+        "Arms trajectories",
+        "Alliances before and after",
+        "Crises and the factors behind each choice",
+        "Turning points",
+        "missile test",
+    ):
+        assert section in text
+    assert text.count("data:image/png;base64,") == 4
+
+
+def test_debrief_of_a_foreign_file_exits_2_and_writes_nothing(tmp_path):
+    """A file that is not a game log is refused; no report appears."""
+    path = tmp_path / "notes.jsonl"
+    path.write_text('{"hello": 1}\n')
+    out = tmp_path / "debrief.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "debrief", str(path), "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "not a game log" in result.stderr
+    assert not out.exists()
+
+
+def test_write_debrief_in_process(tmp_path):
+    """The function behind the command writes the same kind of file."""
+    out = tmp_path / "d.html"
+    write_debrief(played(tmp_path), out, replications=5)
+    assert out.read_text().startswith("<!doctype html>")

@@ -1,0 +1,98 @@
+"""Terminal play: ``wargame play`` reads moves from standard input."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.classroom.session import GameSession, MoveError
+from sim.classroom.terminal import parse_inject, parse_move
+
+SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
+
+
+def wargame(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_parse_move_reads_every_kind_of_choice():
+    """One line of choices becomes the move dict the session checks."""
+    move = parse_move(
+        "budget +5%; posture 0.7; exercise JPN 1; patrol taiwan_strait 0.5; "
+        "declare JPN 1; crisis PHL hold; cbm CHN hotline"
+    )
+    assert move == {
+        "budget_change_pct": 5.0,
+        "posture": 0.7,
+        "exercise": {"JPN": 1.0},
+        "patrol": {"taiwan_strait": 0.5},
+        "declaration": {"JPN": 1.0},
+        "crisis": {"PHL": "hold"},
+        "cbm": {"CHN": "hotline"},
+    }
+    assert parse_move("") == {}
+
+
+def test_parse_move_says_how_to_write_a_move():
+    """An unreadable choice is refused with an example."""
+    with pytest.raises(MoveError, match=r"cannot read 'budget lots'; write e\.g\."):
+        parse_move("budget lots")
+
+
+def test_parse_inject_reads_kind_parties_theater_rung_and_note():
+    """``inject crisis CHN,JPN east_china_sea 2 collision at sea`` as a dict."""
+    words = ["crisis", "CHN,JPN", "east_china_sea", "2", "collision", "at", "sea"]
+    assert parse_inject(words) == {
+        "kind": "crisis",
+        "parties": ["CHN", "JPN"],
+        "theater": "east_china_sea",
+        "rung": 2,
+        "note": "collision at sea",
+    }
+    assert parse_inject(["budget_shock", "CHN", "0.9"])["magnitude"] == 0.9
+
+
+def test_play_then_resume_in_a_terminal(tmp_path):
+    """Two teams play a turn from stdin, a bad move waits, then the game resumes."""
+    log = tmp_path / "game.jsonl"
+    first = wargame(
+        "play", str(SCENARIO), "--teams", "USA,CHN", "--log", str(log),
+        stdin="budget +900\nbudget +2\nposture 0.8\n"
+        "inject disaster PHL typhoon\nnext\nquit\n",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert "beyond USA's means" in first.stdout
+    assert "Turn 0 of 8" in first.stdout and "Turn 1 of 8" in first.stdout
+    assert "spending US$ m" in first.stdout and "highest rung" in first.stdout
+    assert f"--resume {log}" in first.stdout
+    second = wargame("play", "--resume", str(log), stdin="\n\nnext\nquit\n")
+    assert second.returncode == 0, second.stderr
+    assert "Turn 2 of 8" in second.stdout
+    assert GameSession.resume(log).turn == 2
+
+
+def test_resume_of_a_corrupt_log_exits_2(tmp_path):
+    """A damaged log is named with its line; nothing is played or written."""
+    log = tmp_path / "game.jsonl"
+    log.write_text("not json\n")
+    result = wargame("play", "--resume", str(log))
+    assert result.returncode == 2
+    assert f"error: {log}:1: corrupt line" in result.stderr
+    assert log.read_text() == "not json\n"
+
+
+def test_play_names_unknown_teams(tmp_path):
+    """A team that is not a state of the scenario exits 2 with the choices."""
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA,XYZ", "--log", str(tmp_path / "g.jsonl")
+    )
+    assert result.returncode == 2
+    assert "unknown: XYZ" in result.stderr
+    assert not (tmp_path / "g.jsonl").exists()
