@@ -15,6 +15,7 @@ chunk it falls in or the executor that ran it.
     OUT/chunks/p000000-r000000000000-000000004096/
         model.parquet     one row per (replication, step): model-level series
         states.parquet    one row per (replication, step, state), on request
+        theaters.parquet  one row per (replication, step, theater): highest rung
         crises.parquet    one row per crisis, when the engine records crises
         outcomes.parquet  one row per replication: stability outcomes
 
@@ -45,14 +46,14 @@ from sim import __version__, engine
 from sim.crisis_log import crisis_frame
 from sim.design import Design
 from sim.executors import Executor, InProcess
-from sim.metrics import OutcomeTracker, model_series, state_series
+from sim.metrics import OutcomeTracker, model_series, state_series, theater_series
 from sim.outputs import atomic_directory, write_json
 from sim.scenario import Scenario, load_scenario
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
-TABLES = ("model", "states", "crises", "outcomes")
-FORMAT_VERSION = 1
+TABLES = ("model", "states", "theaters", "crises", "outcomes")
+FORMAT_VERSION = 2
 """Version of the output folder's layout, recorded in the manifest."""
 CHUNK_HOSTILITY_BYTES = 64 * 2**20
 """Memory the (R, N, N) dyad arrays of one chunk may take: sets the default chunk
@@ -212,6 +213,7 @@ class Results:
         model: One row per (point, replication, step).
         states: One row per (point, replication, step, state); empty unless
             per-state series were recorded.
+        theaters: One row per (point, replication, step, theater).
         crises: One row per crisis; empty if the engine records none.
         outcomes: One row per (point, replication), with the point's varied
             fields as columns.
@@ -222,6 +224,7 @@ class Results:
     points: pd.DataFrame
     model: pd.DataFrame
     states: pd.DataFrame = field(repr=False)
+    theaters: pd.DataFrame = field(repr=False)
     crises: pd.DataFrame = field(repr=False)
     outcomes: pd.DataFrame = field(repr=False)
     missing_chunks: int = 0
@@ -436,6 +439,8 @@ def run_chunk(task: Task) -> tuple[Chunk, dict[str, pa.Table]]:
     replications = np.arange(chunk.start, chunk.stop, dtype=np.int64)  # (R,)
     model: dict[str, list[np.ndarray]] = {}
     states: dict[str, list[np.ndarray]] = {}
+    theaters: dict[str, list[np.ndarray]] = {}
+    theater_ids = tuple(t.id for t in setup.scenario.theaters)
     tracker = None
     for world in engine.simulate(
         setup, seed=task.seed, replications=replications, steps=task.steps
@@ -445,6 +450,7 @@ def run_chunk(task: Task) -> tuple[Chunk, dict[str, pa.Table]]:
         else:
             tracker.update(world)
         _append(model, model_series(world))
+        _append(theaters, theater_series(world, len(theater_ids)))
         if task.state_series:
             _append(states, state_series(world))
     point = chunk.point
@@ -455,9 +461,11 @@ def run_chunk(task: Task) -> tuple[Chunk, dict[str, pa.Table]]:
         "model": _model_table(point, replications, steps, years, model),
         "outcomes": _table(point, {"replication": replications, **tracker.result()}),
     }
+    rows = (point, replications, steps)
+    tables["theaters"] = _entity_table(*rows, "theater", theater_ids, theaters)
     if task.state_series:
         ids = setup.scenario.state_ids
-        tables["states"] = _state_table(point, replications, steps, ids, states)
+        tables["states"] = _entity_table(*rows, "state", ids, states)
     tables["crises"] = _crisis_table(point, tracker.crisis_records(), setup.scenario)
     return chunk, tables
 
@@ -518,20 +526,24 @@ def _model_table(
     return _table(point, columns)
 
 
-def _state_table(
+def _entity_table(
     point: int,
     replications: np.ndarray,
     steps: np.ndarray,
-    state_ids: tuple[str, ...],
+    key: str,
+    ids: tuple[str, ...],
     series: dict[str, list[np.ndarray]],
 ) -> pa.Table:
-    """Rows (replication, step, state); per-step (R, N) values become columns."""
-    r, t, n = len(replications), len(steps), len(state_ids)
-    state_codes = np.tile(np.arange(n, dtype=np.int32), r * t)
+    """Rows (replication, step, ``key``) for states or theaters.
+
+    Each series' per-step (R, N) values become a column, N = ``len(ids)``.
+    """
+    r, t, n = len(replications), len(steps), len(ids)
+    codes = np.tile(np.arange(n, dtype=np.int32), r * t)
     columns = {
         "replication": np.repeat(replications, t * n),
         "step": np.tile(np.repeat(steps, n), r),
-        "state": pa.DictionaryArray.from_arrays(state_codes, pa.array(state_ids)),
+        key: pa.DictionaryArray.from_arrays(codes, pa.array(ids, pa.string())),
     }
     for name, values in series.items():
         columns[name] = np.stack(values, axis=1).ravel()  # (R, T, N) -> R*T*N

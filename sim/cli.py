@@ -245,6 +245,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     frames = {"model": model.model_frame()}
     if scenario.outputs.agent_level:
         frames["states"] = model.state_frame()
+    frames["theaters"] = model.theater_frame()
     frames["crises"] = model.crisis_frame()
     frames["decisions"] = model.decision_frame()
     outcomes = model.outcomes()
@@ -404,6 +405,9 @@ def _tuning_commands(commands: argparse._SubParsersAction) -> None:
         "--outcome", default="war_onset", help="sweep: the outcome (war_onset)"
     )
     draw.add_argument("--param", help="sweep: the x axis (default: first varied)")
+    draw.add_argument(
+        "--theater", help="escalation, survival: one theater's crises (default: all)"
+    )
     draw.add_argument(
         "--observed", type=Path, help="arms: CSV of iso3, year, value to overlay"
     )
@@ -573,7 +577,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     observed = plots.read_observed(args.observed) if args.observed else None
     fig = plots.draw(
         results, args.kind, point=args.point, step=args.step, outcome=args.outcome,
-        param=args.param, rung=args.rung, observed=observed,
+        param=args.param, rung=args.rung, observed=observed, theater=args.theater,
     )  # fmt: skip
     out = args.out or args.results / f"{args.kind}.png"
     plots.save(fig, out)

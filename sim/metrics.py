@@ -24,6 +24,7 @@ from sim.dynamics.escalation import (
     WAR,
     WAR_ENDING,
 )
+from sim.dynamics.indexing import where_true
 
 if TYPE_CHECKING:
     from sim.engine import World
@@ -168,6 +169,19 @@ def state_series(world: "World") -> dict[str, np.ndarray]:
     }
 
 
+def theater_series(world: "World", n_theaters: int) -> dict[str, np.ndarray]:
+    """Per-theater values recorded every step, each of shape (R, T).
+
+    ``max_rung`` is the highest rung of any crisis under way in the theater
+    (0, peace, where there is none).
+    """
+    in_theater = [world.crises.theater == t for t in range(n_theaters)]
+    highest = [np.where(at, world.rung, 0).max(axis=(1, 2)) for at in in_theater]
+    r = len(world.replications)
+    rungs = np.stack(highest, axis=1) if highest else np.zeros((r, 0))
+    return {"max_rung": rungs.astype(float)}
+
+
 class OutcomeTracker:
     """Running stability outcomes of R replications, and a record of each crisis.
 
@@ -216,7 +230,7 @@ class OutcomeTracker:
 
     def _record(self, which: np.ndarray, ending: np.ndarray) -> dict[str, np.ndarray]:
         """Rows for the crises marked in ``which`` (R, N, N), ending codes given."""
-        r, i, j = np.nonzero(which)
+        r, i, j = where_true(which)
         crises = self.world.crises
         return {
             "replication": self.world.replications[r],

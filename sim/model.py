@@ -30,7 +30,7 @@ from sim import diplomacy, engine
 from sim.crisis_log import ACTION_NAMES, DECISION_COLUMNS, crisis_frame, decision_rows
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
-from sim.metrics import OutcomeTracker, model_series, state_series
+from sim.metrics import OutcomeTracker, model_series, state_series, theater_series
 from sim.rng import Draws
 from sim.scenario import Scenario, load_scenario
 
@@ -178,8 +178,9 @@ class RegionModel(mesa.Model):
         )
         self.tracker = OutcomeTracker(self.world, self.setup.dt_years)
         self.crisis_log: list[dict] = []
+        self._theater_rungs: list[np.ndarray] = []  # one (T,) row per step
         self.running = self.horizon > 0
-        self.datacollector.collect(self)
+        self._collect()
 
     @property
     def year(self) -> float:
@@ -203,6 +204,18 @@ class RegionModel(mesa.Model):
         frame = self.datacollector.get_agent_vars_dataframe().reset_index()
         frame["step"] = frame.pop("Step").astype(int)
         return frame[columns]
+
+    def theater_frame(self) -> pd.DataFrame:
+        """Highest rung in each theater, one row per (step, theater)."""
+        ids = [t.id for t in self.spec.theaters]
+        rungs = np.array(self._theater_rungs).reshape(-1, len(ids))  # (steps, T)
+        return pd.DataFrame(
+            {
+                "step": np.repeat(np.arange(len(rungs)), len(ids)),
+                "theater": np.tile(ids, len(rungs)),
+                "max_rung": rungs.ravel(),
+            }
+        )
 
     def decision_frame(self) -> pd.DataFrame:
         """Every crisis decision so far with its factors, one row per side and step."""
@@ -250,8 +263,14 @@ class RegionModel(mesa.Model):
         self.crisis_log += decision_rows(self.world, decisions, self.spec, decided_by)
         self.world = engine.advance(self.world, self.setup, draws, decisions)
         self.tracker.update(self.world)
-        self.datacollector.collect(self)
+        self._collect()
         self.running = self.world.step < self.horizon
+
+    def _collect(self) -> None:
+        """Record this step's series: Mesa's DataCollector, and each theater's."""
+        self.datacollector.collect(self)
+        rungs = theater_series(self.world, len(self.spec.theaters))["max_rung"]
+        self._theater_rungs.append(rungs[0])
 
     def _scripted(self) -> np.ndarray:
         """Who decides each dyad's action this step: ``doctrine`` or ``script``."""

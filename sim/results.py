@@ -29,7 +29,13 @@ from sim.outputs import FRAME_SUFFIXES, read_frame
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 RUN, BATCH = "run", "batch"
-KEYS = {"model": ["step"], "states": ["step", "state"], "crises": [], "outcomes": []}
+KEYS = {
+    "model": ["step"],
+    "states": ["step", "state"],
+    "theaters": ["step", "theater"],
+    "crises": [],
+    "outcomes": [],
+}
 """Columns each table needs besides those a figure asks for."""
 
 
@@ -75,25 +81,26 @@ class Results:
         """A table (some of its columns), with ``point`` and ``replication``.
 
         Args:
-            name: ``model``, ``states``, ``crises`` or ``outcomes``.
+            name: ``model``, ``states``, ``theaters``, ``crises`` or ``outcomes``.
             columns: Columns wanted besides the keys (None: all); asking for
                 few keeps memory bounded for a large batch.
 
         Returns:
-            The rows of every replication (and point); ``states`` rows carry the
-            ``year`` of their step, from the model table.
+            The rows of every replication (and point); ``states`` and
+            ``theaters`` rows carry the ``year`` of their step, from the model
+            table.
 
         Raises:
             ResultsError: The table or a column is missing; says what to run.
         """
         wanted = None if columns is None else [*KEYS[name], *columns]
-        if wanted is not None and name == "states":
+        if wanted is not None and name in ("states", "theaters"):
             wanted = [c for c in wanted if c != "year"]  # joined from the model
         if self.kind == RUN:
             frame = self._run_table(name, wanted)
         else:
             frame = self._batch_table(name, wanted)
-        if name == "states" and (columns is None or "year" in columns):
+        if name in ("states", "theaters") and (columns is None or "year" in columns):
             years = self.table("model", ["year"])
             frame = frame.merge(years, on=["point", "replication", "step"])
         return frame

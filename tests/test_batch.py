@@ -81,6 +81,8 @@ def test_batch_rows_equal_region_model_runs(tmp_path):
         )
         states = rows(result.states, r).astype({"state": str})
         pd.testing.assert_frame_equal(states, model.state_frame(), check_exact=True)
+        theaters = rows(result.theaters, r).astype({"theater": str})
+        pd.testing.assert_frame_equal(theaters, model.theater_frame(), check_exact=True)
         crises = model.crisis_frame().drop(columns="replication")
         pd.testing.assert_frame_equal(rows(result.crises, r), crises, check_exact=True)
         outcomes = rows(result.outcomes, r).iloc[0].to_dict()

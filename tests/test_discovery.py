@@ -23,6 +23,7 @@ def synthetic_results(n: int = 600) -> batch.Results:
         points=points,
         model=pd.DataFrame(),
         states=pd.DataFrame(),
+        theaters=pd.DataFrame(),
         crises=pd.DataFrame(),
         outcomes=outcomes,
     )

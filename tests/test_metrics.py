@@ -6,7 +6,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import engine
-from sim.metrics import OutcomeTracker, StabilityWeights, polarisation, stability_index
+from sim.metrics import (
+    OutcomeTracker,
+    StabilityWeights,
+    model_series,
+    polarisation,
+    stability_index,
+    theater_series,
+)
 from sim.scenario import bundled_dir, load_scenario
 
 
@@ -106,3 +113,15 @@ def test_outcomes_have_one_value_per_replication():
     rate = result["deterrence_success_rate"]
     assert ((rate[~np.isnan(rate)] >= 0) & (rate[~np.isnan(rate)] <= 1)).all()
     assert np.isnan(result["war_onset_years"][result["war_onset"] == 0]).all()
+
+
+def test_theater_rungs_add_up_to_the_region():
+    """Every crisis has a theater: the highest theater rung is the region's."""
+    scenario = load_scenario(bundled_dir() / "taiwan_strait.toml")
+    setup = engine.build_setup(scenario)
+    worlds = engine.simulate(setup, seed=3, replications=np.arange(16), steps=12)
+    for world in worlds:
+        theaters = theater_series(world, len(scenario.theaters))["max_rung"]
+        assert theaters.shape == (16, len(scenario.theaters))
+        region = model_series(world)["max_rung"]
+        np.testing.assert_array_equal(theaters.max(axis=1), region)

@@ -251,6 +251,7 @@ def test_plot_command_sweep(results_folders, tmp_path):
         (["--kind", "escalation", "--point", "3"], "--point 3"),
         (["--kind", "arms", "--out", "x.gif"], "unknown image format"),
         (["--kind", "survival", "--rung", "0"], "--rung 0"),
+        (["--kind", "escalation", "--theater", "sea"], "--theater sea: not one of"),
     ],
 )
 def test_plot_command_bad_input(results_folders, capsys, args, message):
@@ -263,3 +264,12 @@ def test_plot_command_missing_folder(tmp_path, capsys):
     """A missing results folder is named, with what to run first."""
     assert main(["plot", str(tmp_path / "none"), "--kind", "escalation"]) == 2
     assert "wargame run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("folder", ["run", "batch"])
+def test_theater_figures_show_that_theater(results_folders, folder):
+    """--theater draws one theater's crises and names it in the title."""
+    results = open_results(results_folders / folder)
+    for kind in ("escalation", "survival"):
+        fig = plots.draw(results, kind, theater="border")
+        assert fig.axes[0].get_title().endswith(", border")

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from sim import batch
 from sim.cli import main
 from sim.results import BATCH, RUN, ResultsError, open_results
 
@@ -67,7 +68,8 @@ def test_other_format_is_refused(results_folders, tmp_path):
     """A batch manifest of another layout version names both versions."""
     manifest = json.loads((results_folders / "batch" / "manifest.json").read_text())
     (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "format": 99}))
-    with pytest.raises(ResultsError, match=r"format 99.*reads format 1"):
+    expected = rf"format 99.*reads format {batch.FORMAT_VERSION}"
+    with pytest.raises(ResultsError, match=expected):
         open_results(tmp_path)
 
 

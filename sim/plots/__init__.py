@@ -76,6 +76,7 @@ def draw(
     param: str | None = None,
     rung: int | None = None,
     observed: pd.DataFrame | None = None,
+    theater: str | None = None,
 ) -> Figure:
     """Draw one kind of figure from a results folder.
 
@@ -90,26 +91,29 @@ def draw(
         rung: ``survival`` to this rung only, one curve per sweep point (None:
             every rung, at ``point``).
         observed: Rows ``state``, ``year``, ``value`` to overlay on ``arms``.
+        theater: ``escalation`` and ``survival`` of the crises in this theater
+            only (None: the whole region).
 
     Raises:
         ResultsError: The folder lacks what the figure needs (says what to run).
     """
     if kind == "escalation":
-        model = _at_point(results.table("model", ["year", "max_rung"]), point)
+        model = _at_point(_rungs(results, theater), point)
         fig = Figure(figsize=(9, 8), layout="constrained")
         top, bottom = fig.subplots(2, 1, sharex=True)
         escalation_curves(model, ax=top)
-        rung_fan(model, ax=bottom)
+        rung_fan(model, label=theater or "region", ax=bottom)
         top.set_xlabel("")
-        return fig
+        return _name_theater(fig, theater)
     if kind == "survival":
-        model = results.table("model", ["year", "max_rung"])
+        model = _rungs(results, theater)
         if rung is None:
-            return survival_curves(_at_point(model, point))
+            return _name_theater(survival_curves(_at_point(model, point)), theater)
         if not 1 <= rung <= WAR:
             raise ResultsError(f"--rung {rung}: must be 1 to {WAR}")
         labels = _point_labels(results)
-        return survival_curves(model, rungs=(rung,), labels=labels)
+        fig = survival_curves(model, rungs=(rung,), labels=labels)
+        return _name_theater(fig, theater)
     if kind == "arms":
         states = results.table("states", ["year", "milex_usd_m"])
         return arms_trajectories(_at_point(states, point), observed=observed)
@@ -125,6 +129,28 @@ def draw(
     if kind == "sweep":
         return _sweep(results, outcome, param)
     raise ResultsError(f"--kind {kind}: not one of {', '.join(RESULT_KINDS)}")
+
+
+def _rungs(results: Results, theater: str | None) -> pd.DataFrame:
+    """Rows (point, replication, step) with ``year`` and ``max_rung``.
+
+    The region's highest rung, or one theater's (from the ``theaters`` table).
+    """
+    if theater is None:
+        return results.table("model", ["year", "max_rung"])
+    rows = results.table("theaters", ["year", "max_rung"])
+    known = sorted(rows["theater"].unique())
+    if theater not in known:
+        raise ResultsError(f"--theater {theater}: not one of {', '.join(known)}")
+    return rows[rows["theater"] == theater].drop(columns="theater")
+
+
+def _name_theater(fig: Figure, theater: str | None) -> Figure:
+    """Say in the first panel's title which theater a figure shows."""
+    if theater is not None:
+        ax = fig.axes[0]
+        ax.set_title(f"{ax.get_title()}, {theater}")
+    return fig
 
 
 def _at_point(frame: pd.DataFrame, point: int) -> pd.DataFrame:
