@@ -38,7 +38,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares, minimize
-from scipy.stats import chi2
 
 from sim import engine
 from sim.design import DesignError, parse_range
@@ -654,6 +653,8 @@ class CrisisRates:
 
         Garwood's (1936) chi-squared interval of a Poisson count, over the years.
         """
+        from scipy.stats import chi2  # slow to import; only this needs it
+
         counts = np.array([self.disputes, self.force], dtype=float)
         tail = (1.0 - CONFIDENCE) / 2
         lo = np.where(counts > 0, chi2.ppf(tail, 2 * counts) / 2, 0.0)

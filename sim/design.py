@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 DESIGNS = ("single", "grid", "lhs", "sobol")
 DEFAULT_GRID_POINTS = 5
@@ -144,6 +143,8 @@ class Design:
 
     def _unit_sample(self) -> np.ndarray:
         """A seeded sample of the unit hypercube, shape (samples, ranges)."""
+        from scipy.stats import qmc  # slow to import; only sweeps need it
+
         rng = np.random.default_rng(self.seed)
         d = len(self.ranges)
         if self.kind == "lhs":

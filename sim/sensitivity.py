@@ -23,10 +23,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 from sim.design import Range
 from sim.experiments import ExperimentError, check_outcome, outcome_names, run_points
@@ -143,6 +139,9 @@ def analyse(
 
 
 def _sample(problem: dict, method: str, samples: int, seed: int) -> np.ndarray:
+    from SALib.sample import morris as morris_sample  # SALib is slow to import
+    from SALib.sample import sobol as sobol_sample
+
     if method == "sobol":
         return sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     return morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
@@ -152,6 +151,9 @@ def _analyse(
     problem: dict, method: str, unit: np.ndarray, y: np.ndarray, seed: int
 ) -> pd.DataFrame:
     """SALib's indices as one row per parameter, most influential first."""
+    from SALib.analyze import morris as morris_analyze  # SALib is slow to import
+    from SALib.analyze import sobol as sobol_analyze
+
     if method == "sobol":
         found = sobol_analyze.analyze(
             problem, y, calc_second_order=False, conf_level=CONF_LEVEL, seed=seed
