@@ -7,10 +7,12 @@ Run from the repository root::
 It prints, in one run on the baseline scenario (17 states):
 
 1. the engine's throughput in state-steps per second for 10,000 replications x
-   100 steps, in process, end to end (``sim.batch.run``: chunks, outcomes and
-   Parquet files included);
+   100 steps, end to end (``sim.batch.run``: chunks, outcomes and Parquet files
+   included), once in process (one core) and once on all cores
+   (:class:`sim.executors.Processes`, process start-up included), same plan;
 2. the same for ``mesa.batch_run`` over ``RegionModel`` (fewer replications,
-   explicit ``rng=[...]`` seeds, scaled per replication) and the ratio;
+   explicit ``rng=[...]`` seeds, scaled per replication) and the ratio of each
+   engine run to it;
 3. peak memory (maximum resident set) of ``wargame batch`` with 100,000
    replications, measured on a child process; memory is bounded by the chunk,
    not the step count, so this run takes 20 steps to save time;
@@ -33,6 +35,7 @@ import mesa
 import numpy as np
 
 from sim import batch
+from sim.executors import Executor, Processes
 from sim.model import RegionModel
 from sim.scenario import bundled_dir, load_scenario
 
@@ -53,11 +56,15 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def batch_seconds(scenario: Path, replications: int) -> float:
-    """Seconds for a whole in-process batch, written to a temporary folder."""
+def batch_seconds(
+    scenario: Path, replications: int, executor: Executor | None = None
+) -> float:
+    """Seconds for a whole batch (in process by default) to a temporary folder."""
     plan = batch.plan(scenario, replications=replications, steps=STEPS)
     with tempfile.TemporaryDirectory() as out:
-        return timed(lambda: batch.run(plan, Path(out), progress=False))
+        return timed(
+            lambda: batch.run(plan, Path(out), executor=executor, progress=False)
+        )
 
 
 def mesa_seconds(replications: int) -> float:
@@ -130,26 +137,30 @@ def main() -> None:
     print(f"baseline_2024: {n} states, {STEPS} steps per replication\n")
 
     memory, memory_seconds = peak_memory_gib(MEMORY_REPLICATIONS)
-    whole = batch_seconds(BASELINE, ENGINE_REPLICATIONS)
-    engine_rate = ENGINE_REPLICATIONS * STEPS * n / whole
+    pool = Processes()
+    engine_runs = {
+        "in process (1 core)": batch_seconds(BASELINE, ENGINE_REPLICATIONS),
+        f"Processes ({pool.workers} workers)": batch_seconds(
+            BASELINE, ENGINE_REPLICATIONS, pool
+        ),
+    }
     mesa_time = mesa_seconds(MESA_REPLICATIONS)
-    mesa_rate = MESA_REPLICATIONS * STEPS * n / mesa_time
-    per_rep_engine = whole / ENGINE_REPLICATIONS
     per_rep_mesa = mesa_time / MESA_REPLICATIONS
 
     print(
-        f"engine, batch of {ENGINE_REPLICATIONS:,} replications to Parquet: "
-        f"{whole:.2f} s, {engine_rate:,.0f} state-steps/s"
-    )
-    print(
         f"mesa.batch_run over RegionModel, {MESA_REPLICATIONS} replications: "
-        f"{mesa_time:.2f} s, {mesa_rate:,.0f} state-steps/s"
+        f"{mesa_time:.2f} s, {MESA_REPLICATIONS * STEPS * n / mesa_time:,.0f} "
+        f"state-steps/s, {per_rep_mesa * 1e3:.1f} ms per replication"
     )
-    print(
-        f"per replication: engine {per_rep_engine * 1e3:.3f} ms, "
-        f"mesa.batch_run {per_rep_mesa * 1e3:.1f} ms, "
-        f"ratio {per_rep_mesa / per_rep_engine:,.0f}x (target >= 50x)"
-    )
+    for label, seconds in engine_runs.items():
+        per_rep = seconds / ENGINE_REPLICATIONS
+        print(
+            f"engine {label}, {ENGINE_REPLICATIONS:,} replications to Parquet: "
+            f"{seconds:.2f} s, {ENGINE_REPLICATIONS * STEPS * n / seconds:,.0f} "
+            f"state-steps/s (target >= 1,000,000), {per_rep * 1e3:.3f} ms per "
+            f"replication, {per_rep_mesa / per_rep:,.0f}x mesa.batch_run "
+            "(target >= 50x)"
+        )
     print(
         f"peak memory, wargame batch {MEMORY_REPLICATIONS:,} replications x "
         f"{MEMORY_STEPS} steps: {memory:.2f} GiB in {memory_seconds:.1f} s "

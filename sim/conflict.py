@@ -27,6 +27,7 @@ from sim.diplomacy import cbms_in_force
 from sim.dynamics import a2ad, alliances, escalation, signaling
 from sim.dynamics.crisis_decision import ACTIONS, Factors, choose
 from sim.dynamics.escalation import WAR
+from sim.dynamics.indexing import where_true
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
 
@@ -192,7 +193,7 @@ def crisis_sides(rung: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Each crisis appears twice, once from each side.
     """
-    return np.nonzero((rung >= 1) & (rung < WAR))
+    return where_true((rung >= 1) & (rung < WAR))
 
 
 def side_power(
@@ -331,7 +332,7 @@ def advance_conflict(
     pull, where = alliances.entrapment_pull(rose, crises.theater, fields["tie"], alli)
     pull = np.minimum(pull, cap)
     rung, crises = escalation.raise_rungs(rung, crises, pull)
-    r, m, j = np.nonzero(pull)  # m pulled toward j: j challenges m
+    r, m, j = where_true(pull)  # m pulled toward j: j challenges m
     strongest = np.argsort(-pull[r, m, j], kind="stable")
     r, m, j = r[strongest], m[strongest], j[strongest]
     rung, crises = escalation.open_crises(
@@ -352,11 +353,12 @@ def _open_incidents(world, setup, projected, draws, rung, crises):
     esc, n = setup.params["escalation"], rung.shape[1]
     hostile = world.hostility > 0
     pair_i, pair_j = np.nonzero(np.triu(hostile.any(axis=0), 1))  # (P,)
-    r, p = np.nonzero(hostile[:, pair_i, pair_j])  # (R, P) -> hostile (r, pair)
+    r, p = where_true(hostile[:, pair_i, pair_j])  # (R, P) -> hostile (r, pair)
     i, j = pair_i[p], pair_j[p]
     presence = escalation.presence(projected, world.capability, world.posture)
     contact, theater, forward = escalation.contact(presence[r, i], presence[r, j])
-    trust = np.minimum(world.trust[r, i, j], world.trust[r, j, i])
+    trust = np.minimum(world.trust[:, pair_i, pair_j], world.trust[:, pair_j, pair_i])
+    trust = trust[r, p]
     chance = escalation.incident_chance(contact, trust, esc, setup.dt_years)
     hotline, _ = cbms_in_force(setup, world.step)
     chance = signaling.defuse(chance, hotline[i, j], setup.params["signaling"])
@@ -429,6 +431,6 @@ def _open_disputes(rung, crises, cs: ConflictSetup, esc, draws: Draws, dt, step)
         return rung, crises
     u = draws.uniform(Stream.INCIDENTS, (len(cs.disputes),), offset=n * n)
     fire = u < escalation.hazard(esc.dispute_rate_per_year * cs.dispute_hostility, dt)
-    r, k = np.nonzero(fire)  # (R, D) -> fired (replication, dispute), in order
+    r, k = where_true(fire)  # (R, D) -> fired (replication, dispute), in order
     c, d, t = cs.disputes[k].T
     return escalation.open_crises(rung, crises, (r, c, d), 1, t, step)

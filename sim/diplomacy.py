@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.dynamics import a2ad, cooperation, signaling
+from sim.dynamics.indexing import where_true
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
 
@@ -277,7 +278,7 @@ def _signal(
 
 def _read(felt: np.ndarray, sigma: np.ndarray, draws: Draws) -> np.ndarray:
     """Pressure as read, drawing noise only for the dyads that feel some."""
-    r, k, i = np.nonzero(felt)
+    r, k, i = where_true(felt)
     eps = draws.normal_at(Stream.SIGNALING, r, k * felt.shape[1] + i)
     seen = np.zeros_like(felt)
     seen[r, k, i] = signaling.read(felt[r, k, i], sigma[r, k, i], eps)

@@ -175,10 +175,10 @@ def theater_series(world: "World", n_theaters: int) -> dict[str, np.ndarray]:
     ``max_rung`` is the highest rung of any crisis under way in the theater
     (0, peace, where there is none).
     """
-    in_theater = [world.crises.theater == t for t in range(n_theaters)]
-    highest = [np.where(at, world.rung, 0).max(axis=(1, 2)) for at in in_theater]
-    r = len(world.replications)
-    rungs = np.stack(highest, axis=1) if highest else np.zeros((r, 0))
+    theater = world.crises.theater
+    r, i, j = where_true((world.rung > 0) & (theater >= 0))  # dyads above peace
+    rungs = np.zeros((len(world.replications), n_theaters), dtype=world.rung.dtype)
+    np.maximum.at(rungs, (r, theater[r, i, j]), world.rung[r, i, j])
     return {"max_rung": rungs.astype(float)}
 
 

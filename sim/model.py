@@ -208,7 +208,8 @@ class RegionModel(mesa.Model):
     def theater_frame(self) -> pd.DataFrame:
         """Highest rung in each theater, one row per (step, theater)."""
         ids = [t.id for t in self.spec.theaters]
-        rungs = np.array(self._theater_rungs).reshape(-1, len(ids))  # (steps, T)
+        steps = len(self._theater_rungs)
+        rungs = np.reshape(self._theater_rungs, (steps, len(ids)))  # (steps, T)
         return pd.DataFrame(
             {
                 "step": np.repeat(np.arange(len(rungs)), len(ids)),

@@ -125,6 +125,24 @@ def test_contact_is_largest_where_both_are_present():
     assert contact[0] == pytest.approx(0.30) and theater[0] == 2 and not forward[0]
 
 
+def test_without_theaters_there_is_no_contact():
+    """With no theater, no pair is in contact anywhere."""
+    contact, theater, forward = escalation.contact(np.zeros((3, 0)), np.zeros((3, 0)))
+    assert (contact == 0).all() and (theater == -1).all() and not forward.any()
+
+
+def test_a_scenario_without_theaters_runs_with_no_crises(write_scenario):
+    """Rivals in contact-prone postures but no theater never start a crisis."""
+    text = pair_toml(steps=12, red="posture = 1.0", blue="posture = 1.0")
+    text = text.split("[[theater]]")[0] + (
+        '[[rivalry]]\nparties = ["RED", "BLUE"]\nhostility = 0.8\n'
+        "[mechanisms.escalation]\nincident_rate_per_year = 50.0\n"
+    )
+    setup = engine.build_setup(load_scenario(write_scenario(text)))
+    run = worlds(setup, steps=12, reps=20)
+    assert len(run) == 13 and all((w.rung == 0).all() for w in run)
+
+
 def test_lower_trust_raises_the_incident_rate(write_scenario):
     """With disputes silent, rivals who trust each other less have more crises."""
     counts = []

@@ -8,6 +8,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from sim import engine
 from sim.model import RegionModel, StateAgent
 from sim.scenario import bundled_dir, load_scenario
+from tests.conftest import pair_toml
 
 BASELINE = bundled_dir() / "baseline_2024.toml"
 
@@ -34,6 +35,17 @@ def test_model_equals_the_engine_replication_bit_for_bit():
         model.run_for(6)
         assert np.array_equal(model.world.milex[0], batch.milex[r])
         assert np.array_equal(model.world.capability[0], batch.capability[r])
+
+
+def test_a_scenario_without_theaters_runs_with_an_empty_theater_frame(
+    write_scenario,
+):
+    """No [[theater]]: the model runs and records no theater rows."""
+    text = pair_toml(steps=4).split("[[theater]]")[0]
+    text += '[[rivalry]]\nparties = ["RED", "BLUE"]\nhostility = 0.8\n'
+    model = RegionModel(scenario=write_scenario(text), rng=1)
+    model.run_for(4)
+    assert model.theater_frame().empty and len(model.model_frame()) == 5
 
 
 def test_mesa_keeps_its_own_scenario_attribute():

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import param
 
 
@@ -190,12 +191,12 @@ def entrapment_pull(
     where = np.full(rung.shape, -1, dtype=np.int8)
     if not params.enabled or params.entrapment == 0:
         return pull, where
-    r, i, j = np.nonzero(rung)
+    r, i, j = where_true(rung)
     to_partner, to_opponent = tie[r, :, i], tie[r, :, j]  # (M, N): w_mi, w_mj
     level = np.floor(params.entrapment * to_partner * rung[r, i, j][:, None])
     level = np.where(to_partner > to_opponent, level, 0).astype(np.int8)
     level[np.arange(len(r)), j] = 0  # j is not pulled against itself
-    side, m = np.nonzero(level)
+    side, m = where_true(level)
     order = np.argsort(level[side, m], kind="stable")  # strongest pull written last
     side, m = side[order], m[order]
     pull[r[side], m, j[side]] = level[side, m]

@@ -101,10 +101,10 @@ def together(teams: np.ndarray) -> np.ndarray:
     """
     r, _, n = teams.shape
     pairs = np.zeros((r, n, n), dtype=bool)
-    rows = np.flatnonzero(teams.any(axis=(1, 2)))  # worlds where some group met
-    met = teams[rows]
-    for k in np.flatnonzero(met.any(axis=(0, 2))):
-        pairs[rows] |= met[:, k, :, None] & met[:, k, None, :]
+    met = teams.any(axis=2)  # (R, G)
+    for k in np.flatnonzero(met.any(axis=0)):
+        rows = np.flatnonzero(met[:, k])  # worlds where group k met
+        pairs[rows] |= teams[rows, k, :, None] & teams[rows, k, None, :]
     return pairs & ~np.eye(n, dtype=bool)[None]
 
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sim.dynamics.crisis_decision import BACK_DOWN, ESCALATE, HOLD
+from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import param
 
 #: Names of the escalation ladder's rungs; a threshold is an index into it.
@@ -190,9 +191,12 @@ def contact(
     Returns:
         ``(contact, theater, forward)``: contact in [0, 1] (M,), the theater
         where it is largest (M,), and whether i has at least j's presence there
-        (M,), which makes i the challenger of an incident.
+        (M,), which makes i the challenger of an incident. With no theater
+        there is no contact: zero, theater -1 and not forward.
     """
     both = presence_i * presence_j  # (M, T)
+    if both.shape[1] == 0:
+        return np.zeros(len(both)), np.full(len(both), -1), np.zeros(len(both), bool)
     theater = np.argmax(both, axis=1)
     rows = np.arange(len(theater))
     forward = presence_i[rows, theater] >= presence_j[rows, theater]
@@ -217,6 +221,9 @@ def resolve(
 ) -> tuple[np.ndarray, Crises, np.ndarray]:
     """Move every active crisis one step given both sides' actions.
 
+    Only the sides of crises under way are visited; every other dyad keeps its
+    rung, bookkeeping and audience cost (and has no ending).
+
     Args:
         rung: Current rungs, (R, N, N) int8, symmetric.
         action: ``action[i, j]``, i's action toward j, (R, N, N) int8.
@@ -230,29 +237,30 @@ def resolve(
         ``(rung, crises, audience_cost)`` after the step; ``crises.ending`` holds
         the code of every crisis that ended in it.
     """
-    active = (rung >= 1) & (rung < WAR)
-    other = np.swapaxes(action, 1, 2)
-    mine_back, theirs_back = action == BACK_DOWN, other == BACK_DOWN
+    r, i, j = where_true((rung >= 1) & (rung < WAR))  # sides of active crises, (M,)
+    mine, theirs = action[r, i, j], action[r, j, i]  # (M,)
+    mine_back, theirs_back = mine == BACK_DOWN, theirs == BACK_DOWN
     both_back = mine_back & theirs_back
-    challenger_back = np.where(crises.challenger, mine_back, theirs_back)
-    defender_back = np.where(crises.challenger, theirs_back, mine_back)
+    is_challenger = crises.challenger[r, i, j]
+    challenger_back = np.where(is_challenger, mine_back, theirs_back)
+    defender_back = np.where(is_challenger, theirs_back, mine_back)
     someone_back = mine_back | theirs_back
-    climbs = active & ~someone_back & ((action == ESCALATE) | (other == ESCALATE))
+    climbs = ~someone_back & ((mine == ESCALATE) | (theirs == ESCALATE))
     climbs &= params.enabled
     settles = (
-        active
-        & (action == HOLD)
-        & (other == HOLD)
-        & (settle_draw < hazard(params.settle_rate_per_year, dt_years))
+        (mine == HOLD)
+        & (theirs == HOLD)
+        & (settle_draw[r, i, j] < hazard(params.settle_rate_per_year, dt_years))
     )
-    new_rung = np.where(climbs, rung + 1, rung).astype(np.int8)
+    k = rung[r, i, j]
+    moved = np.where(climbs, k + 1, k).astype(np.int8)
     ending = np.select(
         [
-            active & both_back,
-            active & challenger_back & ~defender_back,
-            active & defender_back & ~challenger_back,
+            both_back,
+            challenger_back & ~defender_back,
+            defender_back & ~challenger_back,
             settles,
-            climbs & (new_rung == WAR),
+            climbs & (moved == WAR),
         ],
         [
             NEGOTIATED,
@@ -263,31 +271,43 @@ def resolve(
         ],
         0,
     ).astype(np.int8)
-    new_rung = np.where((ending > 0) & (ending != WAR_ENDING), 0, new_rung)
-    pushed = climbs & (action == ESCALATE)
-    stays = active & (ending == 0)
-    crises = replace(
-        crises,
-        peak=np.maximum(crises.peak, new_rung).astype(np.int8),
-        climbed=np.where(pushed, new_rung, crises.climbed).astype(np.int8),
-        ending=ending,
+    moved = np.where((ending > 0) & (ending != WAR_ENDING), 0, moved).astype(np.int8)
+    pushed = climbs & (mine == ESCALATE)
+    stays = ending == 0
+    new_rung, ended, climbed, audience = (
+        rung.copy(),
+        np.zeros_like(crises.ending),
+        crises.climbed.copy(),
+        audience_cost.copy(),
     )
-    audience_cost = audience_cost + params.audience_cost_per_rung * stays * new_rung
-    return new_rung.astype(np.int8), crises, audience_cost
+    new_rung[r, i, j] = moved
+    ended[r, i, j] = ending
+    climbed[r, i, j] = np.where(pushed, moved, climbed[r, i, j])
+    audience[r, i, j] += params.audience_cost_per_rung * stays * moved
+    crises = replace(
+        crises, peak=np.maximum(crises.peak, new_rung), climbed=climbed, ending=ended
+    )
+    return new_rung, crises, audience
 
 
 def clear_ended(crises: Crises, audience_cost: np.ndarray) -> tuple[Crises, np.ndarray]:
     """Forget the bookkeeping of crises that ended last step (war stays recorded)."""
-    gone = (crises.ending > 0) & (crises.ending != WAR_ENDING)
-    cleared = Crises(
-        theater=np.where(gone, -1, crises.theater).astype(np.int8),
-        challenger=crises.challenger & ~gone,
-        start_step=np.where(gone, -1, crises.start_step).astype(np.int32),
-        peak=np.where(gone, 0, crises.peak).astype(np.int8),
-        climbed=np.where(gone, 0, crises.climbed).astype(np.int8),
-        ending=np.zeros_like(crises.ending),
-    )
-    return cleared, np.where(gone, 0.0, audience_cost)
+    gone = where_true((crises.ending > 0) & (crises.ending != WAR_ENDING))
+    if gone[0].size == 0:
+        return replace(crises, ending=np.zeros_like(crises.ending)), audience_cost
+    cleared = _copy(crises)
+    cleared.ending[...] = 0
+    cleared.theater[gone] = cleared.start_step[gone] = -1
+    cleared.challenger[gone] = False
+    cleared.peak[gone] = cleared.climbed[gone] = 0
+    audience_cost = audience_cost.copy()
+    audience_cost[gone] = 0.0
+    return cleared, audience_cost
+
+
+def _copy(crises: Crises) -> Crises:
+    """Bookkeeping with arrays of its own, for a step to change in place."""
+    return Crises(**{name: a.copy() for name, a in vars(crises).items()})
 
 
 def open_crises(
@@ -325,7 +345,7 @@ def open_crises(
     r, c, d = r[free], c[free], d[free]
     level, where = start_rung[free], theater[free]
     rung = rung.copy()
-    crises = replace(crises, **{k: v.copy() for k, v in crises.__dict__.items()})
+    crises = _copy(crises)
     for a, b in ((c, d), (d, c)):
         rung[r, a, b] = crises.peak[r, a, b] = level
         crises.theater[r, a, b] = where
