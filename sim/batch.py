@@ -12,7 +12,7 @@ chunk it falls in or the executor that ran it.
 :func:`run` writes an output folder::
 
     OUT/manifest.json                       what was run (written first)
-    OUT/chunks/p000000-r000000000000-000000004096/
+    OUT/chunks/p000000-r000000000000-000000001024/
         model.parquet     one row per (replication, step): model-level series
         states.parquet    one row per (replication, step, state), on request
         theaters.parquet  one row per (replication, step, theater): highest rung
@@ -58,8 +58,11 @@ FORMAT_VERSION = 2
 CHUNK_HOSTILITY_BYTES = 64 * 2**20
 """Memory the (R, N, N) dyad arrays of one chunk may take: sets the default chunk
 size (a speed/memory choice: big enough to amortise per-step overhead)."""
-CHUNK_LIMITS = (64, 4096)
-"""Smallest and largest default chunk size, in replications."""
+CHUNK_LIMITS = (64, 1024)
+"""Smallest and largest default chunk size, in replications. The largest keeps a
+batch in many chunks, so every worker stays busy to the end (10,000 replications
+make 10 chunks, shared evenly by 2 workers); one process runs as fast with 256
+as with 4,096 replications a chunk (measured with benchmarks/bench_batch.py)."""
 MAX_SEED = 2**63
 """Seeds are 63-bit keys of the counter-based random numbers (:mod:`sim.rng`)."""
 _RECORD_ONLY = ("created", "scenario_path", "chunks")

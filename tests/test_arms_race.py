@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from sim import engine
 from sim.dynamics import arms_race
-from sim.scenario import load_scenario
+from sim.scenario import bundled_dir, load_scenario
 from tests.conftest import pair_toml
 
 DT = 0.25
@@ -133,3 +133,17 @@ def test_more_hostility_means_more_threat():
     assert (
         arms_race.perceived_threat(milex, high) > arms_race.perceived_threat(milex, low)
     ).all()
+
+
+def test_bundled_richardson_scenario_is_richardsons_euler_step():
+    """scenarios/richardson_two_state.toml follows Euler's recursion bit for bit."""
+    scenario = load_scenario(bundled_dir() / "richardson_two_state.toml")
+    red, blue = (s.overrides["arms_race"] for s in scenario.states)
+    x0, y0 = (s.milex_usd_m for s in scenario.states)
+    steps = scenario.info.steps
+    expected = euler(
+        red["reaction_per_year"], red["fatigue_per_year"],
+        red["grievance_usd_m_per_year"], blue["reaction_per_year"],
+        blue["fatigue_per_year"], blue["grievance_usd_m_per_year"], x0, y0, steps,
+    )  # fmt: skip
+    assert np.array_equal(trajectory(scenario, steps), expected)
