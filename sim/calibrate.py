@@ -1,7 +1,7 @@
 """Calibration: fit scenario parameters to observed spending and crisis rates.
 
 **Spending** (:func:`fit_spending`). Given yearly military spending of a group of
-states (a file shaped like ``shared/data/milex.csv``: ``country, iso3, year`` and
+states (a file shaped like ``scenarios/data/milex.csv``: ``country, iso3, year`` and
 a value column), the model is started at the window's first year with the
 observed spending of the chosen states and stepped in ``dt_years``; its value at
 each later year's start is compared with the observed one, and SciPy's

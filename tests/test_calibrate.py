@@ -35,7 +35,7 @@ def richardson_years(start: tuple[float, float], years: int) -> np.ndarray:
 
 
 def write_milex(path, values: np.ndarray, first_year: int, states=("RED", "BLUE")):
-    """Write values (years, states) in the shape of shared/data/milex.csv."""
+    """Write values (years, states) in the shape of scenarios/data/milex.csv."""
     rows = [
         {"country": s, "iso3": s, "year": first_year + t, "value": values[t, i]}
         for t in range(len(values))
@@ -166,10 +166,8 @@ def test_mape_is_mean_absolute_percentage_error():
 
 
 def test_real_milex_file_is_read_directly():
-    """shared/data/milex.csv (value column after year) reads for any group."""
-    path = bundled_dir().parent.parent / "shared" / "data" / "milex.csv"
-    if not path.exists():
-        pytest.skip("shared/data is not beside the repository")
+    """scenarios/data/milex.csv (value column after year) reads for any group."""
+    path = bundled_dir() / "data" / "milex.csv"
     series = calibrate.read_series(path, ["CHN", "JPN", "USA"], np.arange(1990, 2025))
     assert list(series.columns) == ["CHN", "JPN", "USA"]
     assert series.shape == (35, 3)

@@ -222,6 +222,12 @@ def test_capitals_csv_equals_shared_data(shared):
     assert _csv(DATA / "capitals.csv") == _csv(shared / "capitals.csv")
 
 
+@pytest.mark.parametrize("name", ["milex.csv", "mids.csv"])
+def test_series_for_calibration_are_copies_of_shared_data(shared, name):
+    """The SIPRI and MID series shipped for calibration equal the shared files."""
+    assert (DATA / name).read_bytes() == (shared / name).read_bytes()
+
+
 def test_alliances_csv_equals_shared_data(shared):
     """Copy alliance rows verbatim; derive members_in_scenario from member years."""
     source = {r["name"]: r for r in _csv(shared / "alliances.csv")}
