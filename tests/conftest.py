@@ -6,6 +6,33 @@ from pathlib import Path
 import pytest
 
 
+def state_toml(
+    state_id: str, name: str, milex: float, lon: float, extra: str = ""
+) -> str:
+    """One fictional ``[[state]]`` on the equator, with ``extra`` lines after it."""
+    return f"""
+[[state]]
+id = "{state_id}"
+name = "{name}"
+milex_usd_m = {milex}
+gdp_usd_m = 100000.0
+capital = [0.0, {lon}]
+{extra}
+"""
+
+
+BORDER = """
+[[theater]]
+id = "border"
+name = "Border"
+center = [0.0, 5.0]
+
+[[dispute]]
+parties = ["RED", "BLUE"]
+theater = "border"
+"""
+
+
 def pair_toml(
     *,
     steps: int = 8,
@@ -22,31 +49,9 @@ description = "Two fictional rivals."
 start_year = 2000
 steps = {steps}
 seed = 7
-
-[[state]]
-id = "RED"
-name = "Red"
-milex_usd_m = {milex[0]}
-gdp_usd_m = 100000.0
-capital = [0.0, 0.0]
-{red}
-
-[[state]]
-id = "BLUE"
-name = "Blue"
-milex_usd_m = {milex[1]}
-gdp_usd_m = 100000.0
-capital = [0.0, 10.0]
-{blue}
-
-[[theater]]
-id = "border"
-name = "Border"
-center = [0.0, 5.0]
-
-[[dispute]]
-parties = ["RED", "BLUE"]
-theater = "border"
+{state_toml("RED", "Red", milex[0], 0.0, red)}
+{state_toml("BLUE", "Blue", milex[1], 10.0, blue)}
+{BORDER}
 {extra}
 """
 
@@ -63,6 +68,9 @@ def triad_toml(
     RED disputes the border with BLUE; GREEN, farther away, is tied to BLUE by an
     alliance of the given ``kind``.
     """
+    red = state_toml("RED", "Red", 100.0, 0.0, "resolve = 0.8\nthreshold = 5")
+    blue = state_toml("BLUE", "Blue", blue_milex, 10.0, "resolve = 0.8\nthreshold = 4")
+    green = state_toml("GREEN", "Green", 300.0, 40.0, "threshold = 4")
     return f"""
 [scenario]
 name = "triad"
@@ -70,47 +78,13 @@ description = "A challenger, a defender and the defender's patron."
 start_year = 2000
 steps = {steps}
 seed = 11
-
-[[state]]
-id = "RED"
-name = "Red"
-milex_usd_m = 100.0
-gdp_usd_m = 100000.0
-capital = [0.0, 0.0]
-resolve = 0.8
-threshold = 5
-
-[[state]]
-id = "BLUE"
-name = "Blue"
-milex_usd_m = {blue_milex}
-gdp_usd_m = 100000.0
-capital = [0.0, 10.0]
-resolve = 0.8
-threshold = 4
-
-[[state]]
-id = "GREEN"
-name = "Green"
-milex_usd_m = 300.0
-gdp_usd_m = 100000.0
-capital = [0.0, 40.0]
-threshold = 4
-
+{red}{blue}{green}
 [[alliance]]
 name = "Green-Blue tie"
 members = ["GREEN", "BLUE"]
 kind = "{kind}"
 since = 1990
-
-[[theater]]
-id = "border"
-name = "Border"
-center = [0.0, 5.0]
-
-[[dispute]]
-parties = ["RED", "BLUE"]
-theater = "border"
+{BORDER}
 {extra}
 """
 
