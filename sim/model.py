@@ -268,7 +268,12 @@ class RegionModel(mesa.Model):
         self.running = self.world.step < self.horizon
 
     def _collect(self) -> None:
-        """Record this step's series: Mesa's DataCollector, and each theater's."""
+        """Record this step's series: Mesa's DataCollector, and each theater's.
+
+        The series are computed once here; the DataCollector's reporters read them.
+        """
+        self._model_values = model_series(self.world)
+        self._state_values = state_series(self.world)
         self.datacollector.collect(self)
         rungs = theater_series(self.world, len(self.spec.theaters))["max_rung"]
         self._theater_rungs.append(rungs[0])
@@ -357,9 +362,9 @@ def _copy(value: object) -> object:
 
 def _model_value(model: RegionModel, name: str) -> float:
     """One model-level series' current value (a DataCollector reporter)."""
-    return float(model_series(model.world)[name][0])
+    return float(model._model_values[name][0])
 
 
 def _state_value(agent: StateAgent, name: str) -> float:
     """One per-state series' current value for an agent (a DataCollector reporter)."""
-    return float(state_series(agent.model.world)[name][0, agent.index])
+    return float(agent.model._state_values[name][0, agent.index])
