@@ -147,13 +147,7 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int | None) ->
     parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
     parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")
     parser.add_argument("--out", type=Path, help="output folder (default results/...)")
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="set a scenario field for every run (value in TOML); repeatable",
-    )
+    _set_option(parser)
     parser.add_argument(
         "--states", action="store_true", help="also record per-state series"
     )
@@ -436,11 +430,16 @@ def _experiment_options(parser: argparse.ArgumentParser, replications: int) -> N
     )  # fmt: skip
     parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _set_option(parser)
+    parser.add_argument("--out", type=Path, help="output folder")
+
+
+def _set_option(parser: argparse.ArgumentParser) -> None:
+    """``--set PATH=VALUE``, shared by every command that runs a scenario many times."""
     parser.add_argument(
         "--set", action="append", default=[], metavar="PATH=VALUE",
         help="set a scenario field for every run (value in TOML); repeatable",
     )  # fmt: skip
-    parser.add_argument("--out", type=Path, help="output folder")
 
 
 def _states(text: str | None) -> list[str]:
