@@ -96,3 +96,13 @@ def test_play_names_unknown_teams(tmp_path):
     assert result.returncode == 2
     assert "unknown: XYZ" in result.stderr
     assert not (tmp_path / "g.jsonl").exists()
+
+
+def test_refusals_show_scenario_tables_verbatim(tmp_path):
+    """A refusal quoting ``[[alliance]]`` prints it as written, not as markup."""
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA,CHN", "--log", str(tmp_path / "g.jsonl"),
+        stdin="exercise CHN 1\nquit\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "shares no [[alliance]] with it" in result.stdout

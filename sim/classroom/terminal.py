@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.classroom.session import GameError, GameSession, MoveError
@@ -96,7 +97,7 @@ def _reader(stdin: TextIO, console: Console) -> Callable[[str], str | None]:
         line = stdin.readline()
         if not line:
             return None
-        console.print(line.rstrip("\n"), highlight=False)
+        console.print(line.rstrip("\n"), markup=False, highlight=False)
         return line.strip()
 
     return ask
@@ -115,7 +116,16 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
             game.submit(team, parse_move(line))
             return True
         except (MoveError, GameError) as err:
-            console.print(f"[red]refused:[/] {err}", highlight=False)
+            _refuse(console, str(err))
+
+
+def _refuse(console: Console, reason: str) -> None:
+    """Say why a move or command was refused; the reason is text, not markup.
+
+    Messages quote scenario tables such as ``[[alliance]]``, which rich would
+    otherwise take for style tags and drop.
+    """
+    console.print(f"[red]refused:[/] {escape(reason)}", highlight=False)
 
 
 def _control(game: GameSession, ask, console: Console) -> bool:
@@ -139,13 +149,12 @@ def _control(game: GameSession, ask, console: Console) -> bool:
                 game.end()
                 return True
             else:
-                console.print(f"[red]unknown command[/] {line!r}", highlight=False)
+                shown = escape(repr(line))
+                console.print(f"[red]unknown command[/] {shown}", highlight=False)
         except ScenarioError as err:
-            console.print(
-                f"[red]refused:[/] {'; '.join(err.problems)}", highlight=False
-            )
+            _refuse(console, "; ".join(err.problems))
         except (MoveError, GameError) as err:
-            console.print(f"[red]refused:[/] {err}", highlight=False)
+            _refuse(console, str(err))
 
 
 def _saved(game: GameSession, console: Console) -> None:
@@ -154,7 +163,9 @@ def _saved(game: GameSession, console: Console) -> None:
         if game.log
         else ""
     )
-    console.print(f"Stopped at turn {game.turn}; the game is saved{where}")
+    console.print(
+        f"Stopped at turn {game.turn}; the game is saved{where}", markup=False
+    )
 
 
 def show_region(game: GameSession, console: Console) -> None:
