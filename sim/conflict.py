@@ -263,7 +263,7 @@ def crisis_actions(
         resolve=np.broadcast_to(cs.resolve, (n,))[i],
         threshold=cs.threshold[i],
         audience_cost=world.audience_cost[sides]
-        + signaling.pledge_stake(world.pledge, world.hostility)[sides],
+        + signaling.pledge_stake(world.pledge, world.hostility, sides),
         opponent_climbed=world.crises.climbed[r, j, i],
         trust=world.trust[sides],
         opponent_transparency=world.transparency[r, j],
@@ -346,14 +346,16 @@ def advance_conflict(
 def _open_incidents(world, setup, projected, draws, rung, crises):
     """Start crises from incidents between hostile pairs with forces in contact.
 
-    Only hostile pairs (``H_ij > 0``, upper triangle) are visited; each uses the
+    Only hostile pairs (``H_ij > 0``, upper triangle) are visited: the pairs
+    hostile at the start, in every replication, since hostility stays positive
+    exactly there (:func:`sim.dynamics.signaling.provoke`). Each uses the
     incident uniform of its dyad, so the outcome does not depend on the others.
     The side with more presence in the theater of contact is the challenger.
     """
     esc, n = setup.params["escalation"], rung.shape[1]
-    hostile = world.hostility > 0
-    pair_i, pair_j = np.nonzero(np.triu(hostile.any(axis=0), 1))  # (P,)
-    r, p = where_true(hostile[:, pair_i, pair_j])  # (R, P) -> hostile (r, pair)
+    pair_i, pair_j = np.nonzero(np.triu(setup.hostility > 0, 1))  # (P,)
+    r = np.repeat(np.arange(rung.shape[0]), len(pair_i))  # every (r, pair)
+    p = np.tile(np.arange(len(pair_i)), rung.shape[0])
     i, j = pair_i[p], pair_j[p]
     presence = escalation.presence(projected, world.capability, world.posture)
     contact, theater, forward = escalation.contact(presence[r, i], presence[r, j])

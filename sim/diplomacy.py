@@ -34,6 +34,9 @@ _NEVER = np.iinfo(np.int64).max
 class Signals:
     """The signals every state sends in one step (levels in [0, 1]).
 
+    The leading axis is R, or 1 when every replication sends the same (the
+    scenario's schedule): consumers broadcast it.
+
     Attributes:
         exercise: ``E_ij``, i exercises with ally j, (R, N, N).
         patrol: ``F_it``, i patrols theater t, (R, N, T).
@@ -127,23 +130,17 @@ def initial_fields(r: int, n: int) -> dict[str, np.ndarray]:
     return {"signal_credit": np.zeros((r, n, n)), "pledge": np.zeros((r, n, n))}
 
 
-def no_signals(r: int, n: int, n_theaters: int) -> Signals:
-    """Silence: every signal at level 0."""
-    return Signals(
-        np.zeros((r, n, n)), np.zeros((r, n, n_theaters)), np.zeros((r, n, n))
-    )
-
-
-def scheduled_signals(setup: "Setup", step: int, r: int) -> Signals:
+def scheduled_signals(setup: "Setup", step: int) -> Signals:
     """The default doctrine's signals: the scenario's ``[[signal]]`` schedule.
 
-    An exercise is joint: every pair of its participants (sender and partners)
-    drills together. Where several entries overlap the highest level counts.
+    The schedule is the same in every replication, so the arrays have a leading
+    axis of 1. An exercise is joint: every pair of its participants (sender and
+    partners) drills together. Where several entries overlap the highest level
+    counts. With signaling off, every level is 0.
     """
     scenario = setup.scenario
     n, n_theaters = len(scenario.states), len(scenario.theaters)
-    if not setup.params["signaling"].enabled:
-        return no_signals(r, n, n_theaters)
+    enabled = setup.params["signaling"].enabled
     index = scenario.state_index
     theater = {t.id: k for k, t in enumerate(scenario.theaters)}
     exercise, patrol, declaration = (
@@ -151,7 +148,7 @@ def scheduled_signals(setup: "Setup", step: int, r: int) -> Signals:
         np.zeros((n, n_theaters)),
         np.zeros((n, n)),
     )
-    for s in scenario.signals:
+    for s in scenario.signals if enabled else ():
         ended = s.end_step is not None and step >= s.end_step
         if step < s.start_step or ended or (step - s.start_step) % s.every_steps:
             continue
@@ -166,9 +163,7 @@ def scheduled_signals(setup: "Setup", step: int, r: int) -> Signals:
         else:
             declaration[i, partners] = np.maximum(declaration[i, partners], s.level)
     np.fill_diagonal(exercise, 0.0)
-    return Signals(
-        *(np.repeat(a[None], r, axis=0) for a in (exercise, patrol, declaration))
-    )
+    return Signals(exercise[None], patrol[None], declaration[None])
 
 
 def cbms_in_force(setup: "Setup", step: int) -> tuple[np.ndarray, np.ndarray]:
@@ -251,7 +246,7 @@ def _signal(
     hotline, notified = cbms_in_force(setup, world.step)
     credit = signaling.fade(world.signal_credit, sig.credit_decay_per_year, dt)
     pledge = signaling.fade(world.pledge, sig.pledge_decay_per_year, dt)
-    seen = np.zeros_like(world.hostility)
+    seen = 0.0  # pressure as read: none unless a signal was sent
     if sent.exercise.any() or sent.patrol.any() or sent.declaration.any():
         exercise, patrol, declaration = sent.exercise, sent.patrol, sent.declaration
         gained = signaling.reassurance(exercise, patrol, declaration, dip.claim, sig)
@@ -303,23 +298,24 @@ def _cooperate(
     for step, struck in dip.disaster_injects:
         if step == world.step:
             hit = hit | struck[None]
+    rows = np.flatnonzero(hit.any(axis=1))  # worlds with a disaster: only they change
     teams = cooperation.relief_teams(
-        hit, setup.conflict.capital_distance_km, trust, coop
+        hit[rows], setup.conflict.capital_distance_km, trust[rows], coop
     )
-    trust, transparency = cooperation.cooperate(
-        trust,
-        transparency,
+    trust[rows], transparency[rows] = cooperation.cooperate(
+        trust[rows],
+        transparency[rows],
         teams,
         coop.relief_trust_gain,
         coop.relief_transparency_gain,
-    )
+    )  # in place: remember gave new arrays
     forums = cooperation.meeting(
         dip.forum_members, dip.forum_every, dip.forum_first, world.step
     )
     return cooperation.cooperate(
         trust,
         transparency,
-        np.broadcast_to(forums, (len(trust), *forums.shape)),
+        forums[None],  # the same meetings in every world
         coop.forum_trust_gain,
         coop.forum_transparency_gain,
     )

@@ -300,7 +300,7 @@ def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
         action=action,
         sides=sides,
         factors=factors,
-        signals=diplomacy.scheduled_signals(setup, world.step, len(world.replications)),
+        signals=diplomacy.scheduled_signals(setup, world.step),
         posture=world.posture.copy(),
     )
 

@@ -132,17 +132,17 @@ def stability_index(
 def off_diagonal_mean(dyads: np.ndarray) -> np.ndarray:
     """Mean over all pairs i != j of an (R, N, N) array, shape (R,)."""
     n = dyads.shape[1]
-    return mean_where(dyads, ~np.eye(n, dtype=bool)[None])
+    return mean_where(dyads, ~np.eye(n, dtype=bool))
 
 
 def mean_where(values: np.ndarray, where: np.ndarray) -> np.ndarray:
     """Mean of each replication's (N, N) values where ``where`` holds, (R,).
 
-    NaN for a replication where it holds nowhere.
+    ``where`` is (R, N, N), or (N, N) when the same for every replication (then
+    it is counted once). NaN for a replication where it holds nowhere.
     """
-    where = np.broadcast_to(where, values.shape)
-    count = where.sum(axis=(1, 2))
     total = np.where(where, values, 0.0).sum(axis=(1, 2))
+    count = np.broadcast_to(where.sum(axis=(-2, -1)), total.shape)
     return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
 
 
@@ -222,10 +222,9 @@ class OutcomeTracker:
             (self.war_step < 0) & at_war, world.step, self.war_step
         )
         ended = (crises.ending > 0) & crises.challenger
-        codes = np.where(ended, crises.ending, 0)
-        for code in range(1, len(ENDINGS)):
-            self.endings[:, code] += (codes == code).sum(axis=(1, 2))
         if ended.any():
+            r, i, j = where_true(ended)
+            np.add.at(self.endings, (r, crises.ending[r, i, j]), 1)
             self._records.append(self._record(ended, crises.ending))
 
     def _record(self, which: np.ndarray, ending: np.ndarray) -> dict[str, np.ndarray]:

@@ -131,7 +131,7 @@ def test_scheduled_signals_follow_their_rhythm():
     setup = engine.build_setup(scenario)
     usa, ind = scenario.state_index("USA"), scenario.state_index("IND")
     levels = [
-        diplomacy.scheduled_signals(setup, step, 1).exercise[0, usa, ind]
+        diplomacy.scheduled_signals(setup, step).exercise[0, usa, ind]
         for step in range(13)
     ]
     assert levels[:9] == [0.3, 0, 0, 0, 0.3, 0, 0, 0, 0.3]

@@ -60,6 +60,22 @@ def test_world_arrays_have_a_replication_axis(baseline_setup):
     assert world.hostility.shape == (3, n, n)
 
 
+def test_hostility_stays_positive_exactly_where_it_starts_positive():
+    """Signals provoke only rivals: hostility never appears between friends.
+
+    The incident phase relies on it: it visits the starting rivals only.
+    """
+    setup = engine.build_setup(load_scenario(bundled_dir() / "signaling.toml"))
+    rivals = setup.hostility > 0
+    provoked = False
+    for world in engine.simulate(setup, seed=4, replications=np.arange(8), steps=40):
+        np.testing.assert_array_equal(
+            world.hostility > 0, np.broadcast_to(rivals, world.hostility.shape)
+        )
+        provoked |= bool((world.hostility > setup.hostility).any())
+    assert provoked  # the signals did raise some rival's hostility
+
+
 def test_hostility_is_symmetric_from_disputes_and_rivalries(write_scenario):
     """A dispute makes its parties mutually hostile; others stay at zero."""
     setup = engine.build_setup(load_scenario(write_scenario(pair_toml())))

@@ -103,6 +103,32 @@ def test_crisis_records_agree_with_the_outcomes():
     assert (result["peak_rung"] >= 1).all()
 
 
+def test_deterrence_rate_agrees_with_the_crisis_records():
+    """The rate counts the records' endings: challenger backed down over tested."""
+    tracker = tracked("south_china_sea.toml")
+    records, result = tracker.crisis_records(), tracker.result()
+    for r in range(30):
+        ending = records["ending"][records["replication"] == r]
+        held = np.sum(ending == "challenger_backed_down")
+        tested = held + np.sum(np.isin(ending, ["defender_backed_down", "war"]))
+        expected = held / tested if tested else np.nan
+        np.testing.assert_equal(result["deterrence_success_rate"][r], expected)
+
+
+def test_model_series_means_are_over_the_right_pairs():
+    """Mean trust is over pairs i != j; mean credibility over tied pairs only."""
+    setup = engine.build_setup(load_scenario(bundled_dir() / "quad_aukus.toml"))
+    *_, world = engine.simulate(setup, seed=2, replications=np.arange(4), steps=8)
+    series = model_series(world)
+    off_diagonal = ~np.eye(setup.n_states, dtype=bool)
+    for r in range(4):
+        trust, tie = world.trust[r], world.tie[r]
+        assert series["mean_trust"][r] == pytest.approx(trust[off_diagonal].mean())
+        assert series["mean_ally_credibility"][r] == pytest.approx(
+            world.credibility[r][tie > 0].mean()
+        )
+
+
 def test_outcomes_have_one_value_per_replication():
     """Each outcome is an (R,) array; rates and shares stay within [0, 1]."""
     result = tracked("korean_peninsula.toml").result()

@@ -73,9 +73,10 @@ def test_pledge_stakes_audience_cost_against_the_allys_adversaries():
     """A pledge to 1 makes backing down against 1's adversary 2 costly, not others."""
     pledge = np.zeros((1, 3, 3))
     pledge[0, 0, 1] = 0.4
-    stake = signaling.pledge_stake(pledge, HOSTILE)
-    assert stake[0, 0].tolist() == pytest.approx([0.0, 0.0, 0.4])
-    assert not stake[0, 1:].any()
+    r, i, k = (a.ravel() for a in np.indices((1, 3, 3)))
+    stake = signaling.pledge_stake(pledge, HOSTILE, (r, i, k)).reshape(3, 3)
+    assert stake[0].tolist() == pytest.approx([0.0, 0.0, 0.4])
+    assert not stake[1:].any()
 
 
 def test_pressure_falls_on_rivals_and_notification_softens_exercises():
@@ -122,14 +123,22 @@ def test_reading_is_unbiased_and_exact_under_notification():
     assert not zero.any()
 
 
-@given(st.floats(0.0, 1.0), st.floats(0.0, 50.0), st.floats(0.01, 1.0))
-def test_provocation_keeps_hostility_in_bounds(start, read, dt):
-    """Hostility stays in [0, 1] however much pressure is read."""
-    hostility = np.full((1, 2, 2), start)
+@given(
+    st.floats(0.01, 1.0),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 50.0),
+    st.floats(0.01, 1.0),
+)
+def test_provocation_keeps_hostility_in_bounds_and_off_friends(start, extra, read, dt):
+    """Rivals' hostility stays in [start, 1] however much is read; friends' stays 0."""
+    baseline = np.array([[0.0, start, 0.0], [start, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    hostility = np.minimum(baseline + extra * (baseline > 0), 1.0)[None]
     out = signaling.provoke(
-        hostility, np.zeros((2, 2)), np.full((1, 2, 2), read), signaling.Params(), dt
+        hostility, baseline, np.full((1, 3, 3), read), signaling.Params(), dt
     )
-    assert np.all((out >= 0) & (out <= 1))
+    rivals = baseline > 0
+    assert np.all((out[0][rivals] >= start) & (out[0][rivals] <= 1))
+    assert not out[0][~rivals].any()
 
 
 def test_hostility_relaxes_to_its_start_without_signals():

@@ -146,8 +146,12 @@ def credibility(
         Credibility in [0, 1], zero where there is no tie, shape (R, N, N).
     """
     reach = np.exp(-patron_distance_km / params.credibility_range_km)  # (N, N)
-    value = tie * reach * (1.0 - abandonment) + params.exercise_gain * exercises
-    return np.where(tie > 0, np.clip(value, 0.0, 1.0), 0.0)
+    value = tie * reach
+    value *= 1.0 - abandonment
+    value += params.exercise_gain * exercises
+    np.clip(value, 0.0, 1.0, out=value)
+    value *= tie > 0  # zero where there is no tie
+    return value
 
 
 def allied_power(
@@ -294,8 +298,9 @@ def relax_doubts(
     """
     rate = min(params.doubt_relax_per_year * dt_years, 1.0)
     relaxed = abandonment + rate * (params.initial_abandonment - abandonment)
-    shock = params.reputation_loss * (patron_backed_down[:, None, :] & (tie > 0))
-    return np.clip(relaxed + shock, 0.0, 1.0)
+    r, j = where_true(patron_backed_down)  # (M,): only their clients are shaken
+    relaxed[r, :, j] += params.reputation_loss * (tie[r, :, j] > 0)
+    return np.clip(relaxed, 0.0, 1.0, out=relaxed)
 
 
 def fade_exercises(

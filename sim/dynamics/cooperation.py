@@ -135,7 +135,8 @@ def cooperate(
     Args:
         trust: ``trust_ab``, (R, N, N).
         transparency: ``tau_a``, (R, N).
-        teams: ``team[r, g, a]``, participants of each event, (R, G, N) bool.
+        teams: ``team[r, g, a]``, participants of each event, (R, G, N) bool,
+            or (1, G, N) when the same in every replication.
         trust_gain: Share of the trust gap each shared event closes.
         transparency_gain: Share of the openness gap taking part closes.
 

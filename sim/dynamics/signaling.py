@@ -175,21 +175,26 @@ def signal_credibility(
     return np.where(tie > 0, np.minimum(credibility + credit, 1.0), 0.0)
 
 
-def pledge_stake(pledge: np.ndarray, hostility: np.ndarray) -> np.ndarray:
+def pledge_stake(
+    pledge: np.ndarray,
+    hostility: np.ndarray,
+    sides: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
     """Audience cost i would pay to back down against k: ``max_j Q_ij [H_jk > 0]``.
 
     Args:
         pledge: ``Q_ij``, i's public pledge to j in stake units, (R, N, N).
         hostility: ``H_jk``, (R, N, N).
+        sides: ``(r, i, k)`` index arrays of the sides asked about, each (M,).
 
     Returns:
-        Stake at ``[r, i, k]``, shape (R, N, N).
+        Stake of each side, shape (M,).
     """
-    stake = np.zeros_like(pledge)
-    for j in np.flatnonzero(pledge.any(axis=(0, 1))):  # allies pledged to
-        hostile = hostility[:, j, None, :] > 0  # (R, 1, N): adversaries k of j
-        stake = np.maximum(stake, pledge[:, :, j, None] * hostile)
-    return stake
+    r, i, k = sides
+    if not pledge.any():  # no pledges: nothing at stake (the usual case)
+        return np.zeros(len(r))
+    hostile = hostility[r, :, k] > 0  # (M, N): is j an adversary of k
+    return (pledge[r, i, :] * hostile).max(axis=1, initial=0.0)
 
 
 def pressure(
@@ -225,7 +230,7 @@ def pressure(
         patrols += claim[None, :, None, t] * patrol[:, None, :, t]
     pledges = np.zeros_like(exercise)  # [r, k, i] = sum_j D_ij [H_kj > 0]
     for j in np.flatnonzero(declaration.any(axis=(0, 1))):  # allies pledged to
-        pledges += (hostility[:, :, j, None] > 0) * declaration[:, None, :, j]
+        pledges = pledges + (hostility[:, :, j, None] > 0) * declaration[:, None, :, j]
     return np.where(hostility > 0, drills + patrols + pledges, 0.0)
 
 
@@ -264,25 +269,36 @@ def read(intensity: np.ndarray, sigma: np.ndarray, eps: np.ndarray) -> np.ndarra
 def provoke(
     hostility: np.ndarray,
     baseline: np.ndarray,
-    read_pressure: np.ndarray,
+    read_pressure: np.ndarray | float,
     params: Params,
     dt_years: float,
 ) -> np.ndarray:
     """Hostility after a step: relax toward its start, then add what was read.
 
+    Only rivals feel pressure (:func:`pressure`) and hostility relaxes toward
+    its start, so it stays zero wherever it starts at zero and at least its
+    start elsewhere: only the pairs of rivals at the start are computed.
+
     Args:
-        hostility: ``H_ki``, (R, N, N).
+        hostility: ``H_ki``, (R, N, N), zero wherever ``baseline`` is.
         baseline: Starting hostility ``H0``, (N, N).
-        read_pressure: ``p^_ki``, (R, N, N).
+        read_pressure: ``p^_ki``, (R, N, N), or 0.0 when nothing was read.
         params: Signaling parameters.
         dt_years: Step length in years.
     """
-    relaxed = baseline + fade(
-        hostility - baseline, params.hostility_relax_per_year, dt_years
+    k, i = np.nonzero(baseline)  # rival pairs, (P,)
+    start = baseline[k, i]
+    relaxed = start + fade(
+        hostility[:, k, i] - start, params.hostility_relax_per_year, dt_years
     )
-    return np.clip(
-        relaxed + dt_years * params.provocation_per_year * read_pressure, 0, 1
+    read = np.asarray(read_pressure)
+    if read.ndim:
+        read = read[:, k, i]
+    out = np.zeros_like(hostility)
+    out[:, k, i] = np.clip(
+        relaxed + dt_years * params.provocation_per_year * read, 0, 1
     )
+    return out
 
 
 def toward_one(value: np.ndarray, where: np.ndarray, share: float) -> np.ndarray:
