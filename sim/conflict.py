@@ -196,6 +196,17 @@ def crisis_sides(rung: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return where_true((rung >= 1) & (rung < WAR))
 
 
+def opposite_side(sides: tuple[np.ndarray, ...], n: int) -> np.ndarray:
+    """Where each side's opponent sits in ``sides``: the index of (r, j, i), (M,).
+
+    ``sides`` lists both sides of every crisis in row-major order, as
+    :func:`crisis_sides` gives them.
+    """
+    r, i, j = sides
+    key = (r * n + i) * n + j  # sorted
+    return np.searchsorted(key, (r * n + j) * n + i)
+
+
 def side_power(
     world: "World",
     projected: np.ndarray,
@@ -254,9 +265,10 @@ def crisis_actions(
     theater = world.crises.theater[sides].astype(np.intp)
     alli = setup.params["alliances"]
     dyad = i * n + j
+    own_power = side_power(world, projected, sides, theater, alli)
     choice, factors = choose(
-        own_power=side_power(world, projected, sides, theater, alli),
-        opponent_power=side_power(world, projected, (r, j, i), theater, alli),
+        own_power=own_power,
+        opponent_power=own_power[opposite_side(sides, n)],
         rung=world.rung[sides],
         top=WAR,
         stake=np.maximum(world.hostility[sides], esc.min_stake),

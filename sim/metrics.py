@@ -132,17 +132,18 @@ def stability_index(
 def off_diagonal_mean(dyads: np.ndarray) -> np.ndarray:
     """Mean over all pairs i != j of an (R, N, N) array, shape (R,)."""
     n = dyads.shape[1]
-    return mean_where(dyads, ~np.eye(n, dtype=bool))
+    diagonal = np.trace(dyads, axis1=1, axis2=2)
+    return (dyads.sum(axis=(1, 2)) - diagonal) / (n * (n - 1))
 
 
-def mean_where(values: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """Mean of each replication's (N, N) values where ``where`` holds, (R,).
+def ally_mean(credibility: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """Mean credibility over tied pairs, (R,): NaN for a replication without ties.
 
-    ``where`` is (R, N, N), or (N, N) when the same for every replication (then
-    it is counted once). NaN for a replication where it holds nowhere.
+    Credibility is zero wherever there is no tie, so its plain sum is the sum
+    over tied pairs.
     """
-    total = np.where(where, values, 0.0).sum(axis=(1, 2))
-    count = np.broadcast_to(where.sum(axis=(-2, -1)), total.shape)
+    count = (tie > 0).sum(axis=(1, 2))
+    total = credibility.sum(axis=(1, 2))
     return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
 
 
@@ -154,7 +155,7 @@ def model_series(world: "World") -> dict[str, np.ndarray]:
         "crises_active": active_crises(world.rung).sum(axis=(1, 2)) / 2.0,
         "mean_trust": off_diagonal_mean(world.trust),
         "mean_hostility": off_diagonal_mean(world.hostility),
-        "mean_ally_credibility": mean_where(world.credibility, world.tie > 0),
+        "mean_ally_credibility": ally_mean(world.credibility, world.tie),
         "max_rung": world.rung.max(axis=(1, 2)).astype(float),
     }
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.dynamics.indexing import where_true
+from sim.dynamics.indexing import rival_pairs, sum_into_rows, where_true
 from sim.dynamics.parameters import param
 
 
@@ -214,9 +214,15 @@ def threat(
     distance_km: np.ndarray,
     rng_km: float,
 ) -> np.ndarray:
-    """Walt's threat ``T_i = sum_j H_ij K_j exp(-d_ij / d_t)``, shape (R, N)."""
-    proximity = np.exp(-distance_km / rng_km)  # (N, N)
-    return (hostility * proximity * capability[:, None, :]).sum(axis=2)
+    """Walt's threat ``T_i = sum_j H_ij K_j exp(-d_ij / d_t)``, shape (R, N).
+
+    Summed over the hostile pairs in a fixed order (see
+    :func:`~sim.dynamics.indexing.sum_into_rows`).
+    """
+    i, j = rival_pairs(hostility)
+    proximity = np.exp(-distance_km[i, j] / rng_km)  # (P,)
+    terms = hostility[:, i, j] * proximity * capability[:, j]  # (R, P)
+    return sum_into_rows(terms, i, capability.shape[1])
 
 
 def balance(

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.dynamics.indexing import rival_pairs, sum_into_rows
 from sim.dynamics.parameters import Value, param
 
 
@@ -68,10 +69,11 @@ def perceived_threat(milex: np.ndarray, hostility: np.ndarray) -> np.ndarray:
         Perceived threat, shape (R, N), US$ m per year.
 
     Notes:
-        An elementwise product summed over the last (state) axis, never ``matmul``,
-        so a replication's value does not depend on how many are computed at once.
+        Summed over the hostile pairs in a fixed order, never ``matmul``, so a
+        replication's value does not depend on how many are computed at once.
     """
-    return (hostility * milex[:, None, :]).sum(axis=2)
+    k, j = rival_pairs(hostility)
+    return sum_into_rows(hostility[:, k, j] * milex[:, j], k, milex.shape[1])
 
 
 def steady_grievance(

@@ -155,4 +155,6 @@ def remember(
     value: np.ndarray, start: np.ndarray, params: Params, dt_years: float
 ) -> np.ndarray:
     """Drift back toward the starting value: ``v0 + (v - v0) exp(-m dt)``."""
-    return start + fade(value - start, params.memory_decay_per_year, dt_years)
+    drifted = fade(value - start, params.memory_decay_per_year, dt_years)
+    drifted += start  # in place: one array fewer
+    return drifted

@@ -371,6 +371,8 @@ def raise_rungs(
 
     ``pull[m, j]`` is the rung m is pulled to toward j; it lifts the dyad both ways.
     """
+    if not pull.any():  # nobody pulled (the usual case): nothing changes
+        return rung, crises
     pull = np.maximum(pull, np.swapaxes(pull, 1, 2))
     lift = (rung >= 1) & (rung < WAR) & (pull > rung) & (crises.ending == 0)
     new_rung = np.where(lift, pull, rung).astype(np.int8)
