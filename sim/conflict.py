@@ -173,18 +173,14 @@ def initial_fields(setup: "Setup", r: int) -> dict[str, object]:
     }
 
 
-def theater_power(world: "World", setup: "Setup") -> np.ndarray:
+def theater_power(world: "World", setup: "Setup", denied: np.ndarray) -> np.ndarray:
     """Power each state projects into each theater, ``P_it``, shape (R, N, T).
 
-    Boulding's loss-of-strength gradient times ``1 - D_it`` (see
-    :mod:`sim.dynamics.a2ad`). A denier does not deny itself or its friends:
-    states it is tied to and not hostile to.
+    Boulding's loss-of-strength gradient times ``1 - D_it``, where ``denied``
+    is the denial ``D_it`` each state meets in each theater, (R, N, T) (see
+    :mod:`sim.dynamics.a2ad` and :func:`sim.engine.denial_met`).
     """
-    exempt = a2ad.exempt_from_denial(world.tie, world.hostility)
     params = setup.params["a2ad"]
-    denied = a2ad.denial(
-        setup.cover, world.a2ad_stock, world.counter_stock, exempt, params
-    )
     return a2ad.projected_power(world.capability, setup.distance_km, denied, params)
 
 
@@ -339,7 +335,7 @@ def advance_conflict(
     cap = escalation.highest_start(esc)
     step = world.step + 1
 
-    rung, crises = _open_injected(rung, crises, cs, world.step, cap, step)
+    _open_injected(rung, crises, cs, world.step, cap, step)
     rose = np.where(rung > world.rung, rung, 0)  # only a climbing crisis pulls
     pull, where = alliances.entrapment_pull(rose, crises.theater, fields["tie"], alli)
     pull = np.minimum(pull, cap)
@@ -347,16 +343,14 @@ def advance_conflict(
     r, m, j = where_true(pull)  # m pulled toward j: j challenges m
     strongest = np.argsort(-pull[r, m, j], kind="stable")
     r, m, j = r[strongest], m[strongest], j[strongest]
-    rung, crises = escalation.open_crises(
-        rung, crises, (r, j, m), pull[r, m, j], where[r, m, j], step
-    )
-    rung, crises = _open_disputes(rung, crises, cs, esc, draws, dt, step)
-    rung, crises = _open_incidents(world, setup, projected, draws, rung, crises)
+    escalation.open_crises(rung, crises, (r, j, m), pull[r, m, j], where[r, m, j], step)
+    _open_disputes(rung, crises, cs, esc, draws, dt, step)
+    _open_incidents(world, setup, projected, draws, rung, crises)
     return {**fields, "rung": rung, "crises": crises, "audience_cost": audience}
 
 
 def _open_incidents(world, setup, projected, draws, rung, crises):
-    """Start crises from incidents between hostile pairs with forces in contact.
+    """Start crises from incidents between hostile pairs in contact, in place.
 
     Only hostile pairs (``H_ij > 0``, upper triangle) are visited: the pairs
     hostile at the start, in every replication, since hostility stays positive
@@ -379,7 +373,7 @@ def _open_incidents(world, setup, projected, draws, rung, crises):
     fire = draws.uniform_at(Stream.INCIDENTS, r, i * n + j) < chance
     r, i, j, theater, forward = (a[fire] for a in (r, i, j, theater, forward))
     sides = (r, np.where(forward, i, j), np.where(forward, j, i))
-    return escalation.open_crises(rung, crises, sides, 1, theater, world.step + 1)
+    escalation.open_crises(rung, crises, sides, 1, theater, world.step + 1)
 
 
 def _alliance_phase(
@@ -428,23 +422,20 @@ def _alliance_phase(
 
 
 def _open_injected(rung, crises, cs: ConflictSetup, now: int, cap: int, step: int):
-    """Start the crises the scenario injects at this step, in every replication."""
+    """Start this step's injected crises in every replication, in place."""
     rows = np.arange(rung.shape[0])
     for _, c, d, t, level in cs.crisis_injects[cs.crisis_injects[:, 0] == now]:
         sides = (rows, np.full_like(rows, c), np.full_like(rows, d))
-        rung, crises = escalation.open_crises(
-            rung, crises, sides, min(level, cap), t, step
-        )
-    return rung, crises
+        escalation.open_crises(rung, crises, sides, min(level, cap), t, step)
 
 
 def _open_disputes(rung, crises, cs: ConflictSetup, esc, draws: Draws, dt, step):
-    """Start crises from standing disputes, one chance per dispute per step."""
+    """Start crises from standing disputes (one chance each per step), in place."""
     n = rung.shape[1]
     if len(cs.disputes) == 0:
-        return rung, crises
+        return
     u = draws.uniform(Stream.INCIDENTS, (len(cs.disputes),), offset=n * n)
     fire = u < escalation.hazard(esc.dispute_rate_per_year * cs.dispute_hostility, dt)
     r, k = where_true(fire)  # (R, D) -> fired (replication, dispute), in order
     c, d, t = cs.disputes[k].T
-    return escalation.open_crises(rung, crises, (r, c, d), 1, t, step)
+    escalation.open_crises(rung, crises, (r, c, d), 1, t, step)

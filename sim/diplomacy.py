@@ -175,29 +175,19 @@ def cbms_in_force(setup: "Setup", step: int) -> tuple[np.ndarray, np.ndarray]:
     return dip.hotline_since <= step, dip.notification_since <= step
 
 
-def denial_at_capitals(world: "World", setup: "Setup") -> np.ndarray:
-    """Denial each state meets at each capital, ``[r, patron j, capital i]``."""
-    return a2ad.denial(
-        setup.diplomacy.capital_cover,
-        world.a2ad_stock,
-        world.counter_stock,
-        a2ad.exempt_from_denial(world.tie, world.hostility),
-        setup.params["a2ad"],
-    )
-
-
 def deterrence_credibility(
-    credibility: np.ndarray, world: "World", setup: "Setup"
+    credibility: np.ndarray, world: "World", setup: "Setup", denied: np.ndarray
 ) -> np.ndarray:
     """Alliance credibility with signal credit, discounted inside denial zones.
 
-    Each step is skipped where it would change nothing (no credit, no denial).
+    ``denied`` is the denial each state meets at each capital, ``[r, patron j,
+    capital i]`` (see :func:`sim.engine.denial_met`). Each step is skipped where
+    it would change nothing (no credit, no denial).
     """
     if world.signal_credit.any():
         credibility = signaling.signal_credibility(
             credibility, world.signal_credit, world.tie
         )
-    denied = denial_at_capitals(world, setup)
     if denied.any():
         credibility = a2ad.credibility_under_denial(credibility, denied)
     return credibility

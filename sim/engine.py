@@ -281,9 +281,36 @@ def initial_world(setup: Setup, replications: np.ndarray) -> World:
         **initial_fields(setup, r),
         **diplomacy.initial_fields(r, setup.n_states),
     )
-    credibility = diplomacy.deterrence_credibility(world.credibility, world, setup)
+    in_theaters, at_capitals = denial_met(world, setup)
+    credibility = diplomacy.deterrence_credibility(
+        world.credibility, world, setup, at_capitals
+    )
     world = replace(world, credibility=credibility)
-    return replace(world, projected=theater_power(world, setup))
+    return replace(world, projected=theater_power(world, setup, in_theaters))
+
+
+def denial_met(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
+    """Denial each state meets in each theater and at each capital.
+
+    Theaters and capitals are points that each denier's sites cover; one
+    contest of A2/AD against counter-A2/AD stocks (:func:`sim.dynamics.a2ad.denial`)
+    serves both. A denier does not deny itself or its friends: states it is
+    tied to and not hostile to.
+
+    Returns:
+        ``(in_theaters, at_capitals)``: ``D_it`` (R, N, T) and the denial at
+        ``[r, patron j, capital i]`` (R, N, N).
+    """
+    cover = np.concatenate([setup.cover, setup.diplomacy.capital_cover], axis=1)
+    denied = a2ad.denial(
+        cover,
+        world.a2ad_stock,
+        world.counter_stock,
+        a2ad.exempt_from_denial(world.tie, world.hostility),
+        setup.params["a2ad"],
+    )  # (R, N, T + N)
+    n_theaters = setup.cover.shape[1]
+    return denied[:, :, :n_theaters], denied[:, :, n_theaters:]
 
 
 def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
@@ -357,10 +384,13 @@ def advance(world: World, setup: Setup, draws: Draws, decisions: Decisions) -> W
         **conflict,
         **diplomacy.advance_diplomacy(world, setup, draws, sent),
     )
+    in_theaters, at_capitals = denial_met(new, setup)
     if "credibility" in conflict:  # recomputed from its base this step
-        credibility = diplomacy.deterrence_credibility(new.credibility, new, setup)
+        credibility = diplomacy.deterrence_credibility(
+            new.credibility, new, setup, at_capitals
+        )
         new = replace(new, credibility=credibility)
-    return replace(new, projected=theater_power(new, setup))
+    return replace(new, projected=theater_power(new, setup, in_theaters))
 
 
 def budget_factor(setup: Setup, step: int) -> np.ndarray:

@@ -143,15 +143,20 @@ def credibility(
         params: Alliance parameters.
 
     Returns:
-        Credibility in [0, 1], zero where there is no tie, shape (R, N, N).
+        Credibility in [0, 1], zero where there is no tie, shape (R, N, N): only
+        the pairs tied in some replication are computed.
     """
-    reach = np.exp(-patron_distance_km / params.credibility_range_km)  # (N, N)
-    value = tie * reach
-    value *= 1.0 - abandonment
-    value += params.exercise_gain * exercises
+    i, j = np.nonzero(tie.any(axis=0))  # (P,)
+    reach = np.exp(-patron_distance_km[i, j] / params.credibility_range_km)
+    strength = tie[:, i, j]  # (R, P)
+    value = strength * reach
+    value *= 1.0 - abandonment[:, i, j]
+    value += params.exercise_gain * exercises[:, i, j]
     np.clip(value, 0.0, 1.0, out=value)
-    value *= tie > 0  # zero where there is no tie
-    return value
+    value *= strength > 0  # zero where this replication has no tie
+    credibility = np.zeros_like(tie)
+    credibility[:, i, j] = value
+    return credibility
 
 
 def allied_power(

@@ -291,23 +291,21 @@ def resolve(
 
 
 def clear_ended(crises: Crises, audience_cost: np.ndarray) -> tuple[Crises, np.ndarray]:
-    """Forget the bookkeeping of crises that ended last step (war stays recorded)."""
+    """Forget the bookkeeping of crises that ended last step (war stays recorded).
+
+    Returns new arrays: the step's own, which :func:`open_crises` may change.
+    """
     gone = where_true((crises.ending > 0) & (crises.ending != WAR_ENDING))
-    if gone[0].size == 0:
-        return replace(crises, ending=np.zeros_like(crises.ending)), audience_cost
-    cleared = _copy(crises)
+    cleared = Crises(**{name: a.copy() for name, a in vars(crises).items()})
     cleared.ending[...] = 0
+    if gone[0].size == 0:
+        return cleared, audience_cost
     cleared.theater[gone] = cleared.start_step[gone] = -1
     cleared.challenger[gone] = False
     cleared.peak[gone] = cleared.climbed[gone] = 0
     audience_cost = audience_cost.copy()
     audience_cost[gone] = 0.0
     return cleared, audience_cost
-
-
-def _copy(crises: Crises) -> Crises:
-    """Bookkeeping with arrays of its own, for a step to change in place."""
-    return Crises(**{name: a.copy() for name, a in vars(crises).items()})
 
 
 def open_crises(
@@ -317,8 +315,11 @@ def open_crises(
     start_rung: np.ndarray | int,
     theater: np.ndarray | int,
     step: int,
-) -> tuple[np.ndarray, Crises]:
+) -> None:
     """Start the listed crises whose dyad is at peace (and did not just settle).
+
+    Changes ``rung`` and ``crises`` in place: they must be the step's own
+    arrays (from :func:`clear_ended` and :func:`resolve`), never a world's.
 
     Args:
         rung: Current rungs, (R, N, N).
@@ -329,9 +330,6 @@ def open_crises(
         start_rung: Rung each starts at, scalar or (M,).
         theater: Theater of each, scalar or (M,).
         step: Step number the new crises start at.
-
-    Returns:
-        ``(rung, crises)``: new arrays with the new crises in place.
     """
     r, c, d = sides
     n = rung.shape[1]
@@ -340,19 +338,14 @@ def open_crises(
     first = np.sort(np.unique(key, return_index=True)[1])
     free = first[(rung[r[first], c[first], d[first]] == 0)]
     free = free[crises.ending[r[free], c[free], d[free]] == 0]
-    if free.size == 0:
-        return rung, crises
     r, c, d = r[free], c[free], d[free]
     level, where = start_rung[free], theater[free]
-    rung = rung.copy()
-    crises = _copy(crises)
     for a, b in ((c, d), (d, c)):
         rung[r, a, b] = crises.peak[r, a, b] = level
         crises.theater[r, a, b] = where
         crises.start_step[r, a, b] = step
     crises.challenger[r, c, d] = True
     crises.climbed[r, c, d] = level
-    return rung, crises
 
 
 def highest_start(params: Params) -> int:
