@@ -51,6 +51,11 @@ def active_crises(rung: np.ndarray) -> np.ndarray:
     return (rung >= 1) & (rung < WAR)
 
 
+def count_per_replication(mask: np.ndarray) -> np.ndarray:
+    """Number of true dyads in each replication of a sparse (R, N, N) mask, (R,)."""
+    return np.bincount(where_true(mask)[0], minlength=len(mask))
+
+
 def polarisation(tie: np.ndarray) -> np.ndarray:
     """Bloc structure of the tie network: modularity of its best partition.
 
@@ -152,7 +157,7 @@ def model_series(world: "World") -> dict[str, np.ndarray]:
     return {
         "total_milex_usd_m": world.milex.sum(axis=1),
         "total_capability_usd_m": world.capability.sum(axis=1),
-        "crises_active": active_crises(world.rung).sum(axis=(1, 2)) / 2.0,
+        "crises_active": count_per_replication(active_crises(world.rung)) / 2.0,
         "mean_trust": off_diagonal_mean(world.trust),
         "mean_hostility": off_diagonal_mean(world.hostility),
         "mean_ally_credibility": ally_mean(world.credibility, world.tie),
@@ -215,7 +220,7 @@ class OutcomeTracker:
         self.world = world
         crises = world.crises
         started = (crises.start_step == world.step) & crises.challenger
-        self.crises += started.sum(axis=(1, 2))
+        self.crises += count_per_replication(started)
         self.peak = np.maximum(self.peak, world.rung.max(axis=(1, 2)))
         self.crisis_steps += (world.rung >= 1).any(axis=(1, 2))
         at_war = (world.rung == WAR).any(axis=(1, 2))

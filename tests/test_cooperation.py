@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from sim.dynamics import cooperation
 from sim.rng import Draws, Stream
@@ -84,3 +85,13 @@ def test_goodwill_fades_back_to_the_start():
     for _ in range(200):
         trust = cooperation.remember(trust, start, params, 0.25)
     assert np.allclose(trust, 0.3, atol=1e-6)
+
+
+@given(arrays(bool, st.tuples(st.integers(1, 4), st.integers(0, 4), st.integers(1, 5))))
+def test_pairs_work_together_when_some_group_holds_both(teams):
+    """``together`` is true for distinct a, b exactly when one group holds both."""
+    pairs = cooperation.together(teams)
+    r, g, n = teams.shape
+    for w, a, b in np.ndindex(r, n, n):
+        shared = any(teams[w, k, a] and teams[w, k, b] for k in range(g))
+        assert pairs[w, a, b] == (shared and a != b)

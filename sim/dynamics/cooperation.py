@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import Value, param
 from sim.dynamics.signaling import fade, toward_one
 
@@ -101,10 +102,13 @@ def together(teams: np.ndarray) -> np.ndarray:
     """
     r, _, n = teams.shape
     pairs = np.zeros((r, n, n), dtype=bool)
-    met = teams.any(axis=2)  # (R, G)
-    for k in np.flatnonzero(met.any(axis=0)):
-        rows = np.flatnonzero(met[:, k])  # worlds where group k met
-        pairs[rows] |= teams[rows, k, :, None] & teams[rows, k, None, :]
+    world, group = where_true(teams.any(axis=2))  # groups that met, by world
+    if world.size == 0:
+        return pairs
+    members = teams[world, group]  # (M, N)
+    met = members[:, :, None] & members[:, None, :]  # (M, N, N)
+    first = np.flatnonzero(np.diff(world, prepend=-1))  # each world's first group
+    pairs[world[first]] = np.logical_or.reduceat(met, first, axis=0)
     return pairs & ~np.eye(n, dtype=bool)[None]
 
 
