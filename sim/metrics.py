@@ -72,10 +72,12 @@ def polarisation(tie: np.ndarray) -> np.ndarray:
     Returns:
         Modularity per replication, shape (R,).
     """
-    r, n, _ = tie.shape
-    distinct, inverse = np.unique(tie.reshape(r, -1), axis=0, return_inverse=True)
-    values = np.array([_modularity(row.reshape(n, n)) for row in distinct])
-    return values[inverse.reshape(-1)]
+    known: dict[bytes, float] = {}  # modularity by the tie matrix's bytes
+    for ties in tie:
+        key = ties.tobytes()
+        if key not in known:
+            known[key] = _modularity(ties)
+    return np.array([known[ties.tobytes()] for ties in tie])
 
 
 def _modularity(tie: np.ndarray) -> float:
