@@ -223,9 +223,10 @@ class OutcomeTracker:
         crises = world.crises
         started = (crises.start_step == world.step) & crises.challenger
         self.crises += count_per_replication(started)
-        self.peak = np.maximum(self.peak, world.rung.max(axis=(1, 2)))
-        self.crisis_steps += (world.rung >= 1).any(axis=(1, 2))
-        at_war = (world.rung == WAR).any(axis=(1, 2))
+        top = world.rung.max(axis=(1, 2))  # (R,): war is the top rung
+        self.peak = np.maximum(self.peak, top)
+        self.crisis_steps += top >= 1
+        at_war = top == WAR
         self.war_step = np.where(
             (self.war_step < 0) & at_war, world.step, self.war_step
         )
