@@ -291,11 +291,16 @@ def crisis_actions(
 
 def backed_down(crises: escalation.Crises) -> np.ndarray:
     """Whether each state backed down in some crisis this step, (R, N)."""
-    ending, challenger = crises.ending, crises.challenger
-    mine = ((ending == escalation.CHALLENGER_BACKED_DOWN) & challenger) | (
-        (ending == escalation.DEFENDER_BACKED_DOWN) & ~challenger
-    )
-    return mine.any(axis=2)
+    ending = crises.ending
+    sides = where_true(
+        (ending == escalation.CHALLENGER_BACKED_DOWN)
+        | (ending == escalation.DEFENDER_BACKED_DOWN)
+    )  # both sides of each crisis that ended with someone backing down
+    challenger_backed = ending[sides] == escalation.CHALLENGER_BACKED_DOWN
+    mine = crises.challenger[sides] == challenger_backed  # this side backed down
+    backed = np.zeros(ending.shape[:2], dtype=bool)
+    backed[sides[0][mine], sides[1][mine]] = True
+    return backed
 
 
 def advance_conflict(

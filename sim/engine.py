@@ -301,6 +301,10 @@ def denial_met(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
         ``(in_theaters, at_capitals)``: ``D_it`` (R, N, T) and the denial at
         ``[r, patron j, capital i]`` (R, N, N).
     """
+    r, n = world.a2ad_stock.shape
+    n_theaters = setup.cover.shape[1]
+    if not world.a2ad_stock.any():  # nobody has A2/AD: nobody is denied
+        return np.zeros((r, n, n_theaters)), np.zeros((r, n, n))
     cover = np.concatenate([setup.cover, setup.diplomacy.capital_cover], axis=1)
     denied = a2ad.denial(
         cover,
@@ -309,7 +313,6 @@ def denial_met(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
         a2ad.exempt_from_denial(world.tie, world.hostility),
         setup.params["a2ad"],
     )  # (R, N, T + N)
-    n_theaters = setup.cover.shape[1]
     return denied[:, :, :n_theaters], denied[:, :, n_theaters:]
 
 

@@ -146,7 +146,7 @@ def credibility(
         Credibility in [0, 1], zero where there is no tie, shape (R, N, N): only
         the pairs tied in some replication are computed.
     """
-    i, j = np.nonzero(tie.any(axis=0))  # (P,)
+    i, j = np.nonzero((tie != 0).any(axis=0))  # (P,)
     reach = np.exp(-patron_distance_km[i, j] / params.credibility_range_km)
     strength = tie[:, i, j]  # (R, P)
     value = strength * reach
@@ -308,7 +308,9 @@ def relax_doubts(
         New doubts in [0, 1], shape (R, N, N).
     """
     rate = min(params.doubt_relax_per_year * dt_years, 1.0)
-    relaxed = abandonment + rate * (params.initial_abandonment - abandonment)
+    relaxed = params.initial_abandonment - abandonment
+    relaxed *= rate
+    relaxed += abandonment  # A + rate (A0 - A), in place
     r, j = where_true(patron_backed_down)  # (M,): only their clients are shaken
     relaxed[r, :, j] += params.reputation_loss * (tie[r, :, j] > 0)
     return np.clip(relaxed, 0.0, 1.0, out=relaxed)

@@ -18,7 +18,7 @@ def rival_pairs(hostility: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Sums over rivals need only these pairs: the others add exact zeros.
     """
-    return np.nonzero(hostility.any(axis=0))
+    return np.nonzero((hostility != 0).any(axis=0))  # faster than any on floats
 
 
 def sum_into_rows(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
