@@ -5,6 +5,8 @@ import pytest
 
 from sim import engine
 from sim.cli import main
+from sim.conflict import backed_down
+from sim.dynamics import escalation
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
 from tests.conftest import pair_toml, triad_toml
 
@@ -117,3 +119,21 @@ def test_scripted_actions_override_the_doctrine_in_every_replication(write_scena
     ending = world.crises.ending[:, 0, 1]
     assert set(ending.tolist()) <= {1, 3}  # challenger backed down, or negotiated
     assert (world.rung[:, 0, 1] == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("ending", "backed"),
+    [
+        ("CHALLENGER_BACKED_DOWN", [True, False, False]),
+        ("DEFENDER_BACKED_DOWN", [False, True, False]),
+        ("NEGOTIATED", [False, False, False]),
+    ],
+)
+def test_backed_down_names_the_side_that_gave_way(ending, backed):
+    """Of a crisis 0 (challenger) vs 1, only the side that backed down is marked."""
+    crises = escalation.no_crises(2, 3)
+    crises.challenger[1, 0, 1] = True
+    crises.ending[1, 0, 1] = crises.ending[1, 1, 0] = getattr(escalation, ending)
+    result = backed_down(crises)
+    assert result[1].tolist() == backed
+    assert not result[0].any()
