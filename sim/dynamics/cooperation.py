@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import Value, param
-from sim.dynamics.signaling import fade, toward_one
+from sim.dynamics.signaling import close_gap, fade, toward_one
 
 
 @dataclass(frozen=True)
@@ -102,14 +102,12 @@ def together(teams: np.ndarray) -> np.ndarray:
     """
     r, _, n = teams.shape
     pairs = np.zeros((r, n, n), dtype=bool)
-    world, group = where_true(teams.any(axis=2))  # groups that met, by world
-    if world.size == 0:
-        return pairs
+    world, group = where_true(teams.any(axis=2))  # groups that met, (M,)
     members = teams[world, group]  # (M, N)
-    met = members[:, :, None] & members[:, None, :]  # (M, N, N)
-    first = np.flatnonzero(np.diff(world, prepend=-1))  # each world's first group
-    pairs[world[first]] = np.logical_or.reduceat(met, first, axis=0)
-    return pairs & ~np.eye(n, dtype=bool)[None]
+    k, a, b = where_true(members[:, :, None] & members[:, None, :])
+    pairs[world[k], a, b] = True  # a pair in several groups is marked once
+    pairs[:, np.arange(n), np.arange(n)] = False
+    return pairs
 
 
 def meeting(
@@ -150,7 +148,9 @@ def cooperate(
     """
     if not teams.any():  # nobody took part: nothing changes
         return trust, transparency
-    trust = toward_one(trust, together(teams), trust_gain)
+    pairs = where_true(np.broadcast_to(together(teams), trust.shape))
+    trust = trust.copy()
+    trust[pairs] = close_gap(trust[pairs], trust_gain)  # only the pairs that met
     transparency = toward_one(transparency, teams.any(axis=1), transparency_gain)
     return trust, transparency
 
