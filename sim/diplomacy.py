@@ -288,17 +288,16 @@ def _cooperate(
     for step, struck in dip.disaster_injects:
         if step == world.step:
             hit = hit | struck[None]
-    rows = np.flatnonzero(hit.any(axis=1))  # worlds with a disaster: only they change
     teams = cooperation.relief_teams(
-        hit[rows], setup.conflict.capital_distance_km, trust[rows], coop
+        hit, setup.conflict.capital_distance_km, trust, coop
     )
-    trust[rows], transparency[rows] = cooperation.cooperate(
-        trust[rows],
-        transparency[rows],
+    trust, transparency = cooperation.cooperate(
+        trust,
+        transparency,
         teams,
         coop.relief_trust_gain,
         coop.relief_transparency_gain,
-    )  # in place: remember gave new arrays
+    )
     forums = cooperation.meeting(
         dip.forum_members, dip.forum_every, dip.forum_first, world.step
     )
