@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import Value, param
-from sim.dynamics.signaling import close_gap, fade, toward_one
+from sim.dynamics.signaling import close_gap, toward_one
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,7 @@ def remember(
     value: np.ndarray, start: np.ndarray, params: Params, dt_years: float
 ) -> np.ndarray:
     """Drift back toward the starting value: ``v0 + (v - v0) exp(-m dt)``."""
-    drifted = fade(value - start, params.memory_decay_per_year, dt_years)
-    drifted += start  # in place: one array fewer
+    drifted = value - start
+    drifted *= np.exp(-params.memory_decay_per_year * dt_years)  # fade, in place
+    drifted += start
     return drifted
