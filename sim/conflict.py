@@ -369,9 +369,12 @@ def _open_incidents(world, setup, projected, draws, rung, crises):
     p = np.tile(np.arange(len(pair_i)), rung.shape[0])
     i, j = pair_i[p], pair_j[p]
     presence = escalation.presence(projected, world.capability, world.posture)
-    contact, theater, forward = escalation.contact(presence[r, i], presence[r, j])
+    rows = (len(r), presence.shape[2])  # (R * P, T), row r * P + p
+    contact, theater, forward = escalation.contact(
+        presence[:, pair_i].reshape(rows), presence[:, pair_j].reshape(rows)
+    )
     trust = np.minimum(world.trust[:, pair_i, pair_j], world.trust[:, pair_j, pair_i])
-    trust = trust[r, p]
+    trust = trust.ravel()  # (R * P,), as r, p
     chance = escalation.incident_chance(contact, trust, esc, setup.dt_years)
     hotline, _ = cbms_in_force(setup, world.step)
     chance = signaling.defuse(chance, hotline[i, j], setup.params["signaling"])

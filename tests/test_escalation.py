@@ -212,3 +212,12 @@ def test_ladder_stays_within_bounds_whatever_the_parameters(
         assert (np.diagonal(rung, axis1=1, axis2=2) == 0).all()
         assert (world.crises.peak >= rung).all()
         assert ((world.crises.ending >= 0) & (world.crises.ending < 5)).all()
+
+
+def test_presence_is_the_forward_share_of_capability_and_zero_without_any():
+    """``f_it = posture_i P_it / K_i``, capped at 1; a state with no capability: 0."""
+    projected = np.array([[[50.0, 300.0], [0.0, 0.0]]])  # (R=1, N=2, T=2)
+    capability = np.array([[100.0, 0.0]])
+    presence = escalation.presence(projected, capability, np.array([0.5, 1.0]))
+    assert presence[0, 0].tolist() == [0.25, 1.0]
+    assert presence[0, 1].tolist() == [0.0, 0.0]

@@ -170,12 +170,8 @@ def presence(
     The share of i's capability that reaches theater t, weighted by its forward
     posture (``posture`` (N,) or (R, N)); zero for a state without capability.
     """
-    share = np.divide(
-        projected,
-        capability[:, :, None],
-        out=np.zeros_like(projected),
-        where=capability[:, :, None] > 0,
-    )
+    divisor = np.where(capability > 0, capability, np.inf)[:, :, None]
+    share = projected / divisor  # zero where there is no capability
     return np.clip(np.asarray(posture)[..., None] * share, 0.0, 1.0)
 
 
