@@ -229,8 +229,8 @@ def side_power(
     own = projected[r, i, theater]
     if not alli.enabled:
         return own
-    n = projected.shape[1]
-    there = projected[r[:, None], np.arange(n)[None, :], theater[:, None]]  # (M, N)
+    by_theater = np.ascontiguousarray(np.swapaxes(projected, 1, 2))  # (R, T, N)
+    there = by_theater[r, theater]  # (M, N): every state's power in the theater
     tie, cred = world.tie[r, i], world.credibility[r, i]  # (M, N)
     allied = alliances.allied_power(there, tie, cred)
     opponent = np.arange(len(r)), j
