@@ -10,8 +10,9 @@ halves, so that any agent can replace the default doctrine's choice:
    phases in a fixed order.
 
 Replication r depends only on (seed, r): random draws are counter-based
-(:mod:`sim.rng`) and all arithmetic is elementwise or sums over the state axis,
-never ``matmul``, so any batch size or chunking gives bit-identical results.
+(:mod:`sim.rng`) and all arithmetic is elementwise or sums over the state axis
+or the hostile pairs (:func:`sim.dynamics.indexing.sum_into_rows`), never
+``matmul``, so any batch size or chunking gives bit-identical results.
 """
 
 from collections.abc import Iterator
