@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -496,6 +497,9 @@ class _Validator:
         for name, params_type in MECHANISMS.items():
             sub = t.table(name)
             values = {}
+            sub.expect(
+                p for p, (_, spec) in specs(params_type).items() if spec.per_state
+            )
             for pname, (f, spec) in specs(params_type).items():
                 if pname in sub.data and not spec.per_state:
                     sub.problem(pname, sub.data.pop(pname), "is not settable per state")
@@ -660,6 +664,7 @@ class _Validator:
                 )
         for name, params_type in MECHANISMS.items():
             sub = t.table(name)
+            sub.expect(specs(params_type))
             values = {}
             for pname, (f, spec) in specs(params_type).items():
                 if pname not in sub.data:
@@ -889,11 +894,19 @@ class _Table:
             self.problem(key, list(value), "must name exactly two states")
         return (*value, "", "")[:2]
 
+    def expect(self, keys: Iterable[str]) -> None:
+        """Count ``keys`` as known fields here, present or not (for :meth:`finish`)."""
+        self.used.update(keys)
+
     def finish(self) -> None:
-        """Report every key that no getter asked for (unknown fields)."""
+        """Report every key that no getter asked for (unknown fields).
+
+        The keys the getters asked for are the known ones, and are listed.
+        """
+        known = ", ".join(sorted(self.used))
         for key in self.data:
             if key not in self.used:
-                self.problem(key, "", "is not a known field here")
+                self.problem(key, "", f"is not a known field here; known: {known}")
 
 
 _REQUIRED = object()

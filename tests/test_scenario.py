@@ -76,7 +76,9 @@ def test_unknown_mechanism_and_parameter_are_named(write_scenario):
     found = problems(write_scenario(text))
     assert any("mechanisms.arms_rase" in p and "known: arms_race" in p for p in found)
     assert any(
-        "mechanisms.arms_race.reaction: is not a known field" in p for p in found
+        "mechanisms.arms_race.reaction: is not a known field" in p
+        and "reaction_per_year" in p
+        for p in found
     )
 
 
