@@ -289,7 +289,10 @@ def resolve(
 def clear_ended(crises: Crises, audience_cost: np.ndarray) -> tuple[Crises, np.ndarray]:
     """Forget the bookkeeping of crises that ended last step (war stays recorded).
 
-    Returns new arrays: the step's own, which :func:`open_crises` may change.
+    Returns:
+        ``(crises, audience_cost)``: new bookkeeping arrays, the step's own,
+        which :func:`open_crises` may change; the audience costs are copied
+        only when some are cleared.
     """
     gone = where_true((crises.ending > 0) & (crises.ending != WAR_ENDING))
     cleared = Crises(**{name: a.copy() for name, a in vars(crises).items()})
