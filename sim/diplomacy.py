@@ -288,13 +288,10 @@ def _cooperate(
     for step, struck in dip.disaster_injects:
         if step == world.step:
             hit = hit | struck[None]
-    teams = cooperation.relief_teams(
-        hit, setup.conflict.capital_distance_km, trust, coop
-    )
     trust, transparency = cooperation.cooperate(
         trust,
         transparency,
-        teams,
+        cooperation.relief_teams(hit, setup.conflict.capital_distance_km, trust, coop),
         coop.relief_trust_gain,
         coop.relief_transparency_gain,
     )
@@ -304,7 +301,7 @@ def _cooperate(
     return cooperation.cooperate(
         trust,
         transparency,
-        forums[None],  # the same meetings in every world
+        cooperation.in_every_world(forums[forums.any(axis=1)], len(trust)),
         coop.forum_trust_gain,
         coop.forum_transparency_gain,
     )

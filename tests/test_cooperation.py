@@ -29,20 +29,20 @@ def test_relief_comes_from_near_trusting_states_only():
     params = cooperation.Params(relief_range_km=5000.0, relief_min_trust=0.3)
     hit = np.array([[True, False, False]])
     trust = np.full((1, 3, 3), 0.5)
-    team = cooperation.relief_teams(hit, DISTANCE, trust, params)
-    assert team[0, 0].tolist() == [True, True, False]  # 2 is too far
-    assert not team[0, 1:].any()  # nobody else was struck
+    world, team = cooperation.relief_teams(hit, DISTANCE, trust, params)
+    assert world.tolist() == [0]  # one relief: nobody else was struck
+    assert team.tolist() == [[True, True, False]]  # 2 is too far
     trust[0, 1, 0] = 0.1
-    distrust = cooperation.relief_teams(hit, DISTANCE, trust, params)
-    assert distrust[0, 0].tolist() == [True, False, False]
+    _, distrust = cooperation.relief_teams(hit, DISTANCE, trust, params)
+    assert distrust.tolist() == [[True, False, False]]
 
 
 def test_joint_relief_raises_trust_and_openness_of_participants_only():
     """Participants' mutual trust and their transparency rise; outsiders' do not."""
     trust = np.full((1, 3, 3), 0.4)
     transparency = np.full((1, 3), 0.5)
-    teams = np.array([[[True, True, False], [False] * 3, [False] * 3]])
-    t2, tau2 = cooperation.cooperate(trust, transparency, teams, 0.1, 0.2)
+    groups = (np.array([0]), np.array([[True, True, False]]))
+    t2, tau2 = cooperation.cooperate(trust, transparency, groups, 0.1, 0.2)
     assert t2[0, 0, 1] == pytest.approx(0.46)
     assert t2[0, 1, 0] == pytest.approx(0.46)
     assert t2[0, 0, 2] == 0.4
@@ -55,10 +55,10 @@ def test_cooperation_keeps_trust_within_bounds(start, gain, events):
     """However many events, trust stays in [start, 1]."""
     trust = np.full((1, 2, 2), start)
     transparency = np.full((1, 2), start)
-    teams = np.ones((1, 1, 2), dtype=bool)
+    groups = cooperation.in_every_world(np.ones((1, 2), dtype=bool), 1)
     for _ in range(events):
         trust, transparency = cooperation.cooperate(
-            trust, transparency, teams, gain, gain
+            trust, transparency, groups, gain, gain
         )
     assert np.all((trust >= start) & (trust <= 1.0))
     assert np.all((transparency >= start) & (transparency <= 1.0))
@@ -87,11 +87,20 @@ def test_goodwill_fades_back_to_the_start():
     assert np.allclose(trust, 0.3, atol=1e-6)
 
 
-@given(arrays(bool, st.tuples(st.integers(1, 4), st.integers(0, 4), st.integers(1, 5))))
-def test_pairs_work_together_when_some_group_holds_both(teams):
-    """``together`` is true for distinct a, b exactly when one group holds both."""
-    pairs = cooperation.together(teams)
-    r, g, n = teams.shape
-    for w, a, b in np.ndindex(r, n, n):
-        shared = any(teams[w, k, a] and teams[w, k, b] for k in range(g))
-        assert pairs[w, a, b] == (shared and a != b)
+@given(st.integers(1, 3), st.data())
+def test_pairs_work_together_when_some_group_holds_both(r, data):
+    """Each pair of distinct states sharing a group in a world is listed once."""
+    n = data.draw(st.integers(1, 5))
+    world = np.array(data.draw(st.lists(st.integers(0, r - 1), max_size=6)), int)
+    members = data.draw(arrays(bool, (len(world), n)))
+    in_world, first, second = cooperation.together(world, members, r)
+    listed = list(zip(in_world.tolist(), first.tolist(), second.tolist(), strict=True))
+    expected = {
+        (w, a, b)
+        for w, group in zip(world.tolist(), members, strict=True)
+        for a in range(n)
+        for b in range(n)
+        if a != b and group[a] and group[b]
+    }
+    assert sorted(listed) == sorted(expected)
+    assert len(listed) == len(set(listed))

@@ -75,8 +75,8 @@ def disasters(uniform: np.ndarray, rate_per_year: Value, dt_years: float) -> np.
 
 def relief_teams(
     hit: np.ndarray, distance_km: np.ndarray, trust: np.ndarray, params: Params
-) -> np.ndarray:
-    """Who takes part in the relief of each stricken state, (R, N, N) bool.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who takes part in the relief of each stricken state.
 
     Args:
         hit: States struck this step, (R, N).
@@ -85,29 +85,44 @@ def relief_teams(
         params: Cooperation parameters.
 
     Returns:
-        ``team[r, h, a]``: a takes part in the relief of h (h itself included).
+        ``(world, members)``: one relief per stricken state, in C order of
+        (world, state): the world it happens in, (M,), and who takes part,
+        (M, N) bool, the stricken state itself included.
     """
-    n = hit.shape[1]
-    near = (distance_km <= params.relief_range_km)[None]  # (1, N=a, N=h)
-    helps = near & (trust >= params.relief_min_trust)  # [r, a, h]
-    team = np.swapaxes(helps, 1, 2) | np.eye(n, dtype=bool)[None]
-    return team & hit[:, :, None]
+    world, struck = where_true(hit)  # (M,)
+    distance = distance_km[struck]  # (M, N): from h to each a (symmetric)
+    near = distance <= params.relief_range_km
+    trusting = trust[world, :, struck] >= params.relief_min_trust  # a trusts h
+    members = near & trusting
+    members[np.arange(len(struck)), struck] = True
+    return world, members
 
 
-def together(teams: np.ndarray) -> np.ndarray:
-    """Pairs of distinct states that share a team, (R, N, N) bool.
+def in_every_world(members: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same groups (G, N) in each of R worlds, as ``(world, members)``."""
+    return np.repeat(np.arange(r), len(members)), np.tile(members, (r, 1))
+
+
+def together(
+    world: np.ndarray, members: np.ndarray, r: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(r, a, b)`` of each pair of distinct states that share a group, once.
 
     Args:
-        teams: ``team[r, g, a]``: a is in group g (a relief or a forum), (R, G, N).
+        world: World of each group, (G,).
+        members: Members of each group, (G, N) bool.
+        r: Number of worlds R.
+
+    Returns:
+        Index arrays, in C order; a pair in several groups of one world is
+        listed once.
     """
-    r, _, n = teams.shape
+    n = members.shape[1]
+    g, a, b = where_true(members[:, :, None] & members[:, None, :])
     pairs = np.zeros((r, n, n), dtype=bool)
-    world, group = where_true(teams.any(axis=2))  # groups that met, (M,)
-    members = teams[world, group]  # (M, N)
-    k, a, b = where_true(members[:, :, None] & members[:, None, :])
-    pairs[world[k], a, b] = True  # a pair in several groups is marked once
+    pairs[world[g], a, b] = True
     pairs[:, np.arange(n), np.arange(n)] = False
-    return pairs
+    return where_true(pairs)
 
 
 def meeting(
@@ -128,30 +143,35 @@ def meeting(
 def cooperate(
     trust: np.ndarray,
     transparency: np.ndarray,
-    teams: np.ndarray,
+    groups: tuple[np.ndarray, np.ndarray],
     trust_gain: float,
     transparency_gain: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Trust and transparency after the participants of some events work together.
+    """Trust and transparency after the members of some groups work together.
 
     Args:
         trust: ``trust_ab``, (R, N, N).
         transparency: ``tau_a``, (R, N).
-        teams: ``team[r, g, a]``, participants of each event, (R, G, N) bool,
-            or (1, G, N) when the same in every replication.
+        groups: ``(world, members)``: the world of each group (a relief or a
+            forum meeting), (G,), and its members, (G, N) bool.
         trust_gain: Share of the trust gap each shared event closes.
         transparency_gain: Share of the openness gap taking part closes.
 
     Returns:
         ``(trust, transparency)`` after the events (one gain per step even when a
-        pair shares several events).
+        pair shares several events); only the pairs and states that took part
+        are computed.
     """
-    if not teams.any():  # nobody took part: nothing changes
+    world, members = groups
+    if not members.any():  # nobody took part: nothing changes
         return trust, transparency
-    pairs = where_true(np.broadcast_to(together(teams), trust.shape))
+    pairs = together(world, members, len(trust))
     trust = trust.copy()
-    trust[pairs] = close_gap(trust[pairs], trust_gain)  # only the pairs that met
-    transparency = toward_one(transparency, teams.any(axis=1), transparency_gain)
+    trust[pairs] = close_gap(trust[pairs], trust_gain)
+    g, a = where_true(members)
+    took_part = np.zeros(transparency.shape, dtype=bool)
+    took_part[world[g], a] = True
+    transparency = toward_one(transparency, took_part, transparency_gain)
     return trust, transparency
 
 
