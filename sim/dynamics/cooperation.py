@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import Value, param
-from sim.dynamics.signaling import close_gap, toward_one
+from sim.dynamics.signaling import toward_one
 
 
 @dataclass(frozen=True)
@@ -103,26 +103,23 @@ def in_every_world(members: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]
     return np.repeat(np.arange(r), len(members)), np.tile(members, (r, 1))
 
 
-def together(
-    world: np.ndarray, members: np.ndarray, r: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(r, a, b)`` of each pair of distinct states that share a group, once.
+def together(world: np.ndarray, members: np.ndarray, r: int) -> np.ndarray:
+    """Pairs of distinct states that share a group, (R, N, N) bool.
 
     Args:
-        world: World of each group, (G,).
+        world: World of each group, (G,), in increasing order.
         members: Members of each group, (G, N) bool.
         r: Number of worlds R.
-
-    Returns:
-        Index arrays, in C order; a pair in several groups of one world is
-        listed once.
     """
     n = members.shape[1]
-    g, a, b = where_true(members[:, :, None] & members[:, None, :])
     pairs = np.zeros((r, n, n), dtype=bool)
-    pairs[world[g], a, b] = True
+    shared = members[:, :, None] & members[:, None, :]  # (G, N, N)
+    rank = np.arange(len(world)) - np.searchsorted(world, world)  # within its world
+    for k in range(rank.max(initial=-1) + 1):  # each pass: one group per world
+        layer = rank == k
+        pairs[world[layer]] |= shared[layer]
     pairs[:, np.arange(n), np.arange(n)] = False
-    return where_true(pairs)
+    return pairs
 
 
 def meeting(
@@ -153,21 +150,19 @@ def cooperate(
         trust: ``trust_ab``, (R, N, N).
         transparency: ``tau_a``, (R, N).
         groups: ``(world, members)``: the world of each group (a relief or a
-            forum meeting), (G,), and its members, (G, N) bool.
+            forum meeting), (G,) in increasing order, and its members, (G, N)
+            bool.
         trust_gain: Share of the trust gap each shared event closes.
         transparency_gain: Share of the openness gap taking part closes.
 
     Returns:
         ``(trust, transparency)`` after the events (one gain per step even when a
-        pair shares several events); only the pairs and states that took part
-        are computed.
+        pair shares several events).
     """
     world, members = groups
     if not members.any():  # nobody took part: nothing changes
         return trust, transparency
-    pairs = together(world, members, len(trust))
-    trust = trust.copy()
-    trust[pairs] = close_gap(trust[pairs], trust_gain)
+    trust = toward_one(trust, together(world, members, len(trust)), trust_gain)
     g, a = where_true(members)
     took_part = np.zeros(transparency.shape, dtype=bool)
     took_part[world[g], a] = True

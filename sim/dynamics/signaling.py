@@ -306,12 +306,7 @@ def toward_one(value: np.ndarray, where: np.ndarray, share: float) -> np.ndarray
 
     Used for trust and transparency, which cooperation only ever raises toward 1.
     """
-    return np.where(where, close_gap(value, share), value)
-
-
-def close_gap(value: np.ndarray, share: float) -> np.ndarray:
-    """Close ``share`` of the gap to 1: ``v + share (1 - v)``."""
-    return value + share * (1.0 - value)
+    return np.where(where, value + share * (1.0 - value), value)
 
 
 def build_trust(
