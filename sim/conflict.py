@@ -333,9 +333,7 @@ def advance_conflict(
     settle[r, i, j] = settle[r, j, i] = draws.uniform_at(
         Stream.ESCALATION, r, i * n + j
     )
-    rung, crises, audience = escalation.resolve(
-        world.rung, action, crises, audience, settle, esc, dt
-    )
+    rung = escalation.resolve(world.rung, action, crises, audience, settle, esc, dt)
     fields = _alliance_phase(world, setup, backed_down(crises))
     cap = escalation.highest_start(esc)
     step = world.step + 1
@@ -344,8 +342,8 @@ def advance_conflict(
     rose = np.where(rung > world.rung, rung, 0)  # only a climbing crisis pulls
     pull, where = alliances.entrapment_pull(rose, crises.theater, fields["tie"], alli)
     pull = np.minimum(pull, cap)
-    rung, crises = escalation.raise_rungs(rung, crises, pull)
     r, m, j = where_true(pull)  # m pulled toward j: j challenges m
+    escalation.raise_rungs(rung, crises, (r, m, j), pull[r, m, j])
     strongest = np.argsort(-pull[r, m, j], kind="stable")
     r, m, j = r[strongest], m[strongest], j[strongest]
     escalation.open_crises(rung, crises, (r, j, m), pull[r, m, j], where[r, m, j], step)

@@ -44,11 +44,12 @@ def test_how_both_actions_move_the_crisis(mine, theirs, rung, ending):
     action = np.zeros((1, 2, 2), dtype=np.int8)
     action[0, 0, 1], action[0, 1, 0] = mine, theirs
     no_settling = np.ones((1, 2, 2))
-    new, after, _ = escalation.resolve(
+    new = escalation.resolve(
         rungs, action, crises, np.zeros((1, 2, 2)), no_settling, Params(), 0.25
     )
     assert new[0, 0, 1] == new[0, 1, 0] == rung
-    assert escalation.ENDINGS[after.ending[0, 0, 1]] == ending
+    assert escalation.ENDINGS[crises.ending[0, 0, 1]] == ending
+    assert rungs[0, 0, 1] == 2  # the rungs given are left as they were
 
 
 def test_climbing_from_limited_clash_is_war_and_war_stays():
@@ -56,12 +57,12 @@ def test_climbing_from_limited_clash_is_war_and_war_stays():
     rungs, crises = one_crisis(rung=WAR - 1)
     action = np.full((1, 2, 2), ESCALATE, dtype=np.int8)
     args = (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), Params(), 0.25)
-    rungs, crises, _ = escalation.resolve(rungs, action, crises, *args)
+    rungs = escalation.resolve(rungs, action, crises, *args)
     assert rungs[0, 0, 1] == WAR
     assert escalation.ENDINGS[crises.ending[0, 0, 1]] == "war"
-    crises, _ = escalation.clear_ended(crises, np.zeros((1, 2, 2)))
+    crises, audience = escalation.clear_ended(crises, np.zeros((1, 2, 2)))
     back = np.full((1, 2, 2), BACK_DOWN, dtype=np.int8)
-    rungs, crises, _ = escalation.resolve(rungs, back, crises, *args)
+    rungs = escalation.resolve(rungs, back, crises, audience, *args[1:])
     assert rungs[0, 0, 1] == WAR and crises.ending[0, 0, 1] == 0
 
 
@@ -70,9 +71,8 @@ def test_audience_cost_grows_with_time_and_rung_in_crisis():
     rungs, crises = one_crisis(rung=3)
     hold = np.zeros((1, 2, 2), dtype=np.int8)
     params = Params(audience_cost_per_rung=0.1)
-    _, _, cost = escalation.resolve(
-        rungs, hold, crises, np.zeros((1, 2, 2)), np.ones((1, 2, 2)), params, 0.25
-    )
+    cost = np.zeros((1, 2, 2))
+    escalation.resolve(rungs, hold, crises, cost, np.ones((1, 2, 2)), params, 0.25)
     assert cost[0, 0, 1] == cost[0, 1, 0] == pytest.approx(0.3)
 
 
@@ -221,3 +221,29 @@ def test_presence_is_the_forward_share_of_capability_and_zero_without_any():
     presence = escalation.presence(projected, capability, np.array([0.5, 1.0]))
     assert presence[0, 0].tolist() == [0.25, 1.0]
     assert presence[0, 1].tolist() == [0.0, 0.0]
+
+
+def test_a_pull_lifts_a_crisis_both_ways_and_the_strongest_wins():
+    """Entrapment lifts crises under way, never peace, ended crises or downwards."""
+    rungs = np.zeros((1, 3, 3), dtype=np.int8)
+    rungs[0, 0, 1] = rungs[0, 1, 0] = 2
+    crises = escalation.no_crises(1, 3)
+    crises.peak[0, 0, 1] = crises.peak[0, 1, 0] = 2
+    pulled = (np.array([0, 0, 0, 0]), np.array([0, 1, 0, 2]), np.array([1, 0, 2, 1]))
+    escalation.raise_rungs(rungs, crises, pulled, np.array([4, 3, 5, 1], np.int8))
+    assert rungs[0, 0, 1] == rungs[0, 1, 0] == 4  # the stronger of 4 and 3
+    assert crises.peak[0, 0, 1] == crises.peak[0, 1, 0] == 4
+    assert rungs[0, 0, 2] == rungs[0, 2, 0] == 0  # at peace: not started here
+    ended = escalation.no_crises(1, 3)
+    ended.ending[0, 0, 1] = ended.ending[0, 1, 0] = escalation.NEGOTIATED
+    kept = np.zeros((1, 3, 3), dtype=np.int8)
+    kept[0, 0, 1] = kept[0, 1, 0] = 2
+    escalation.raise_rungs(kept, ended, pulled, np.array([4, 3, 5, 1], np.int8))
+    assert kept[0, 0, 1] == 2  # the crisis ended: nothing to lift
+    high = np.zeros((1, 3, 3), dtype=np.int8)
+    high[0, 0, 1] = high[0, 1, 0] = 3
+    one = (np.array([0]), np.array([0]), np.array([1]))
+    escalation.raise_rungs(
+        high, escalation.no_crises(1, 3), one, np.array([2], np.int8)
+    )
+    assert high[0, 0, 1] == 3  # a weaker pull does not lower a crisis

@@ -34,7 +34,7 @@ war (or the defender backs down). Simplifications: one rung per step at most; a
 dyad has at most one crisis at a time; a settled dispute can flare up again.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -214,24 +214,26 @@ def resolve(
     settle_draw: np.ndarray,
     params: Params,
     dt_years: float,
-) -> tuple[np.ndarray, Crises, np.ndarray]:
+) -> np.ndarray:
     """Move every active crisis one step given both sides' actions.
 
     Only the sides of crises under way are visited; every other dyad keeps its
-    rung, bookkeeping and audience cost (and has no ending).
+    rung, bookkeeping and audience cost (and has no ending). ``crises`` and
+    ``audience_cost`` change in place: they must be the step's own arrays, as
+    :func:`clear_ended` gives them (no ending recorded yet).
 
     Args:
         rung: Current rungs, (R, N, N) int8, symmetric.
         action: ``action[i, j]``, i's action toward j, (R, N, N) int8.
-        crises: Bookkeeping before the step.
+        crises: Bookkeeping before the step; after it, ``crises.ending`` holds
+            the code of every crisis that ended in it.
         audience_cost: Audience cost paid, (R, N, N), directional.
         settle_draw: Uniforms on [0, 1), (R, N, N), symmetric.
         params: Escalation parameters.
         dt_years: Step length in years.
 
     Returns:
-        ``(rung, crises, audience_cost)`` after the step; ``crises.ending`` holds
-        the code of every crisis that ended in it.
+        The rungs after the step, a new array.
     """
     r, i, j = where_true((rung >= 1) & (rung < WAR))  # sides of active crises, (M,)
     mine, theirs = action[r, i, j], action[r, j, i]  # (M,)
@@ -270,35 +272,25 @@ def resolve(
     moved = np.where((ending > 0) & (ending != WAR_ENDING), 0, moved).astype(np.int8)
     pushed = climbs & (mine == ESCALATE)
     stays = ending == 0
-    new_rung, ended, climbed, audience = (
-        rung.copy(),
-        np.zeros_like(crises.ending),
-        crises.climbed.copy(),
-        audience_cost.copy(),
-    )
+    new_rung = rung.copy()
     new_rung[r, i, j] = moved
-    ended[r, i, j] = ending
-    climbed[r, i, j] = np.where(pushed, moved, climbed[r, i, j])
-    audience[r, i, j] += params.audience_cost_per_rung * stays * moved
-    crises = replace(
-        crises, peak=np.maximum(crises.peak, new_rung), climbed=climbed, ending=ended
-    )
-    return new_rung, crises, audience
+    crises.ending[r, i, j] = ending
+    crises.climbed[r, i, j] = np.where(pushed, moved, crises.climbed[r, i, j])
+    crises.peak[r, i, j] = np.maximum(crises.peak[r, i, j], moved)
+    audience_cost[r, i, j] += params.audience_cost_per_rung * stays * moved
+    return new_rung
 
 
 def clear_ended(crises: Crises, audience_cost: np.ndarray) -> tuple[Crises, np.ndarray]:
     """Forget the bookkeeping of crises that ended last step (war stays recorded).
 
     Returns:
-        ``(crises, audience_cost)``: new bookkeeping arrays, the step's own,
-        which :func:`open_crises` may change; the audience costs are copied
-        only when some are cleared.
+        ``(crises, audience_cost)``: new arrays, the step's own, which
+        :func:`resolve` and :func:`open_crises` change in place.
     """
     gone = where_true((crises.ending > 0) & (crises.ending != WAR_ENDING))
     cleared = Crises(**{name: a.copy() for name, a in vars(crises).items()})
     cleared.ending[...] = 0
-    if gone[0].size == 0:
-        return cleared, audience_cost
     cleared.theater[gone] = cleared.start_step[gone] = -1
     cleared.challenger[gone] = False
     cleared.peak[gone] = cleared.climbed[gone] = 0
@@ -357,16 +349,29 @@ def highest_start(params: Params) -> int:
 
 
 def raise_rungs(
-    rung: np.ndarray, crises: Crises, pull: np.ndarray
-) -> tuple[np.ndarray, Crises]:
-    """Lift crises already under way to a pulled rung (entrapment).
+    rung: np.ndarray,
+    crises: Crises,
+    pulled: tuple[np.ndarray, np.ndarray, np.ndarray],
+    level: np.ndarray,
+) -> None:
+    """Lift crises already under way to a pulled rung (entrapment), in place.
 
-    ``pull[m, j]`` is the rung m is pulled to toward j; it lifts the dyad both ways.
+    ``rung`` and ``crises`` must be the step's own arrays (see :func:`resolve`).
+
+    Args:
+        rung: Current rungs, (R, N, N), symmetric.
+        crises: Current bookkeeping.
+        pulled: ``(r, m, j)``: m is pulled toward j in world r, each (M,).
+        level: Rung each pull reaches, (M,). A pull lifts the dyad both ways;
+            the strongest pull on a dyad wins.
     """
-    if not pull.any():  # nobody pulled (the usual case): nothing changes
-        return rung, crises
-    pull = np.maximum(pull, np.swapaxes(pull, 1, 2))
-    lift = (rung >= 1) & (rung < WAR) & (pull > rung) & (crises.ending == 0)
-    new_rung = np.where(lift, pull, rung).astype(np.int8)
-    peak = np.maximum(crises.peak, new_rung).astype(np.int8)
-    return new_rung, replace(crises, peak=peak)
+    r, m, j = pulled
+    r, a, b = np.concatenate([r, r]), np.concatenate([m, j]), np.concatenate([j, m])
+    level = np.concatenate([level, level])
+    order = np.argsort(level, kind="stable")  # the strongest is written last
+    r, a, b, level = r[order], a[order], b[order], level[order]
+    now = rung[r, a, b]
+    lift = (now >= 1) & (now < WAR) & (level > now) & (crises.ending[r, a, b] == 0)
+    r, a, b, level = r[lift], a[lift], b[lift], level[lift]
+    rung[r, a, b] = level
+    crises.peak[r, a, b] = np.maximum(crises.peak[r, a, b], level)
