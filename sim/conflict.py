@@ -327,13 +327,12 @@ def advance_conflict(
     dt = setup.dt_years
     n = world.capability.shape[1]
     crises, audience = escalation.clear_ended(world.crises, world.audience_cost)
-    settle = np.ones(world.rung.shape)
-    upper = sides[1] < sides[2]
-    r, i, j = (a[upper] for a in sides)
-    settle[r, i, j] = settle[r, j, i] = draws.uniform_at(
-        Stream.ESCALATION, r, i * n + j
+    r, i, j = sides
+    lower, upper = np.minimum(i, j), np.maximum(i, j)  # one draw per crisis
+    settle = draws.uniform_at(Stream.ESCALATION, r, lower * n + upper)
+    rung = escalation.resolve(
+        world.rung, action, crises, audience, sides, settle, esc, dt
     )
-    rung = escalation.resolve(world.rung, action, crises, audience, settle, esc, dt)
     fields = _alliance_phase(world, setup, backed_down(crises))
     cap = escalation.highest_start(esc)
     step = world.step + 1

@@ -27,6 +27,15 @@ def one_crisis(rung: int = 2, challenger_is_first: bool = True):
     return rungs, crises
 
 
+def step_crises(rungs, action, crises, audience, settle=1.0, params=None):
+    """One ``resolve`` of every crisis under way, each drawing ``settle``."""
+    sides = np.nonzero((rungs >= 1) & (rungs < WAR))
+    draws = np.full(len(sides[0]), settle)
+    return escalation.resolve(
+        rungs, action, crises, audience, sides, draws, params or Params(), 0.25
+    )
+
+
 @pytest.mark.parametrize(
     ("mine", "theirs", "rung", "ending"),
     [
@@ -43,10 +52,7 @@ def test_how_both_actions_move_the_crisis(mine, theirs, rung, ending):
     rungs, crises = one_crisis(rung=2)
     action = np.zeros((1, 2, 2), dtype=np.int8)
     action[0, 0, 1], action[0, 1, 0] = mine, theirs
-    no_settling = np.ones((1, 2, 2))
-    new = escalation.resolve(
-        rungs, action, crises, np.zeros((1, 2, 2)), no_settling, Params(), 0.25
-    )
+    new = step_crises(rungs, action, crises, np.zeros((1, 2, 2)))
     assert new[0, 0, 1] == new[0, 1, 0] == rung
     assert escalation.ENDINGS[crises.ending[0, 0, 1]] == ending
     assert rungs[0, 0, 1] == 2  # the rungs given are left as they were
@@ -56,13 +62,12 @@ def test_climbing_from_limited_clash_is_war_and_war_stays():
     """The step past limited clash ends the crisis in war, and war is absorbing."""
     rungs, crises = one_crisis(rung=WAR - 1)
     action = np.full((1, 2, 2), ESCALATE, dtype=np.int8)
-    args = (np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), Params(), 0.25)
-    rungs = escalation.resolve(rungs, action, crises, *args)
+    rungs = step_crises(rungs, action, crises, np.zeros((1, 2, 2)), settle=0.0)
     assert rungs[0, 0, 1] == WAR
     assert escalation.ENDINGS[crises.ending[0, 0, 1]] == "war"
     crises, audience = escalation.clear_ended(crises, np.zeros((1, 2, 2)))
     back = np.full((1, 2, 2), BACK_DOWN, dtype=np.int8)
-    rungs = escalation.resolve(rungs, back, crises, audience, *args[1:])
+    rungs = step_crises(rungs, back, crises, audience, settle=0.0)
     assert rungs[0, 0, 1] == WAR and crises.ending[0, 0, 1] == 0
 
 
@@ -72,7 +77,7 @@ def test_audience_cost_grows_with_time_and_rung_in_crisis():
     hold = np.zeros((1, 2, 2), dtype=np.int8)
     params = Params(audience_cost_per_rung=0.1)
     cost = np.zeros((1, 2, 2))
-    escalation.resolve(rungs, hold, crises, cost, np.ones((1, 2, 2)), params, 0.25)
+    step_crises(rungs, hold, crises, cost, params=params)
     assert cost[0, 0, 1] == cost[0, 1, 0] == pytest.approx(0.3)
 
 
@@ -247,3 +252,13 @@ def test_a_pull_lifts_a_crisis_both_ways_and_the_strongest_wins():
         high, escalation.no_crises(1, 3), one, np.array([2], np.int8)
     )
     assert high[0, 0, 1] == 3  # a weaker pull does not lower a crisis
+
+
+def test_a_held_stand_off_settles_when_its_draw_falls_below_the_hazard():
+    """Both sides holding: negotiated if the crisis's uniform is under the hazard."""
+    for draw, ending in ((0.0, "negotiated"), (0.999, "")):
+        rungs, crises = one_crisis(rung=2)
+        hold = np.zeros((1, 2, 2), dtype=np.int8)
+        new = step_crises(rungs, hold, crises, np.zeros((1, 2, 2)), settle=draw)
+        assert escalation.ENDINGS[crises.ending[0, 0, 1]] == ending
+        assert new[0, 0, 1] == (0 if ending else 2)

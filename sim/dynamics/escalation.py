@@ -211,13 +211,14 @@ def resolve(
     action: np.ndarray,
     crises: Crises,
     audience_cost: np.ndarray,
+    sides: tuple[np.ndarray, np.ndarray, np.ndarray],
     settle_draw: np.ndarray,
     params: Params,
     dt_years: float,
 ) -> np.ndarray:
     """Move every active crisis one step given both sides' actions.
 
-    Only the sides of crises under way are visited; every other dyad keeps its
+    Only the sides given are visited; every other dyad keeps its
     rung, bookkeeping and audience cost (and has no ending). ``crises`` and
     ``audience_cost`` change in place: they must be the step's own arrays, as
     :func:`clear_ended` gives them (no ending recorded yet).
@@ -228,14 +229,17 @@ def resolve(
         crises: Bookkeeping before the step; after it, ``crises.ending`` holds
             the code of every crisis that ended in it.
         audience_cost: Audience cost paid, (R, N, N), directional.
-        settle_draw: Uniforms on [0, 1), (R, N, N), symmetric.
+        sides: ``(r, i, j)`` of both sides of every crisis under way (above
+            peace, below war), each (M,).
+        settle_draw: The settlement uniform on [0, 1) of each side's crisis,
+            (M,), the same for both sides.
         params: Escalation parameters.
         dt_years: Step length in years.
 
     Returns:
         The rungs after the step, a new array.
     """
-    r, i, j = where_true((rung >= 1) & (rung < WAR))  # sides of active crises, (M,)
+    r, i, j = sides
     mine, theirs = action[r, i, j], action[r, j, i]  # (M,)
     mine_back, theirs_back = mine == BACK_DOWN, theirs == BACK_DOWN
     both_back = mine_back & theirs_back
@@ -248,7 +252,7 @@ def resolve(
     settles = (
         (mine == HOLD)
         & (theirs == HOLD)
-        & (settle_draw[r, i, j] < hazard(params.settle_rate_per_year, dt_years))
+        & (settle_draw < hazard(params.settle_rate_per_year, dt_years))
     )
     k = rung[r, i, j]
     moved = np.where(climbs, k + 1, k).astype(np.int8)
