@@ -28,6 +28,7 @@ from sim.dynamics import a2ad, alliances, escalation, signaling
 from sim.dynamics.crisis_decision import ACTIONS, Factors, choose
 from sim.dynamics.escalation import WAR
 from sim.dynamics.indexing import where_true
+from sim.dynamics.rates import fade, hazard
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
 
@@ -389,7 +390,7 @@ def _alliance_phase(
     if not alli.enabled:
         return {"tie": world.tie}
     cs, dt = setup.conflict, setup.dt_years
-    exercises = alliances.fade_exercises(world.exercises, alli, dt)
+    exercises = fade(world.exercises, alli.exercise_decay_per_year, dt)
     for step, members, level in cs.exercise_injects:
         if step == world.step:
             block = np.ix_(np.arange(len(exercises)), members, members)
@@ -440,7 +441,7 @@ def _open_disputes(rung, crises, cs: ConflictSetup, esc, draws: Draws, dt, step)
     if len(cs.disputes) == 0:
         return
     u = draws.uniform(Stream.INCIDENTS, (len(cs.disputes),), offset=n * n)
-    fire = u < escalation.hazard(esc.dispute_rate_per_year * cs.dispute_hostility, dt)
+    fire = u < hazard(esc.dispute_rate_per_year * cs.dispute_hostility, dt)
     r, k = where_true(fire)  # (R, D) -> fired (replication, dispute), in order
     c, d, t = cs.disputes[k].T
     escalation.open_crises(rung, crises, (r, c, d), 1, t, step)

@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.dynamics import a2ad, cooperation, signaling
 from sim.dynamics.indexing import where_true
+from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
 
@@ -234,8 +235,8 @@ def _signal(
     """The signaling phase; work on silence or on no CBM is skipped (it adds 0)."""
     sig, dip, dt = setup.params["signaling"], setup.diplomacy, setup.dt_years
     hotline, notified = cbms_in_force(setup, world.step)
-    credit = signaling.fade(world.signal_credit, sig.credit_decay_per_year, dt)
-    pledge = signaling.fade(world.pledge, sig.pledge_decay_per_year, dt)
+    credit = fade(world.signal_credit, sig.credit_decay_per_year, dt)
+    pledge = fade(world.pledge, sig.pledge_decay_per_year, dt)
     seen = 0.0  # pressure as read: none unless a signal was sent
     if sent.exercise.any() or sent.patrol.any() or sent.declaration.any():
         exercise, patrol, declaration = sent.exercise, sent.patrol, sent.declaration

@@ -314,10 +314,3 @@ def relax_doubts(
     r, j = where_true(patron_backed_down)  # (M,): only their clients are shaken
     relaxed[r, :, j] += params.reputation_loss * (tie[r, :, j] > 0)
     return np.clip(relaxed, 0.0, 1.0, out=relaxed)
-
-
-def fade_exercises(
-    exercises: np.ndarray, params: Params, dt_years: float
-) -> np.ndarray:
-    """Exercise levels after one step of fading: ``X' = X * exp(-rate * dt)``."""
-    return exercises * np.exp(-params.exercise_decay_per_year * dt_years)

@@ -28,6 +28,7 @@ import numpy as np
 
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import Value, param
+from sim.dynamics.rates import fade, hazard
 from sim.dynamics.signaling import toward_one
 
 
@@ -70,7 +71,7 @@ def disasters(uniform: np.ndarray, rate_per_year: Value, dt_years: float) -> np.
         rate_per_year: ``q_h``, scalar or (N,).
         dt_years: Step length in years.
     """
-    return uniform < -np.expm1(-np.asarray(rate_per_year) * dt_years)
+    return uniform < hazard(rate_per_year, dt_years)
 
 
 def relief_teams(
@@ -175,6 +176,6 @@ def remember(
 ) -> np.ndarray:
     """Drift back toward the starting value: ``v0 + (v - v0) exp(-m dt)``."""
     drifted = value - start
-    drifted *= np.exp(-params.memory_decay_per_year * dt_years)  # fade, in place
+    fade(drifted, params.memory_decay_per_year, dt_years, out=drifted)
     drifted += start
     return drifted

@@ -41,6 +41,7 @@ import numpy as np
 from sim.dynamics.crisis_decision import BACK_DOWN, ESCALATE, HOLD
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import param
+from sim.dynamics.rates import hazard
 
 #: Names of the escalation ladder's rungs; a threshold is an index into it.
 RUNGS: tuple[str, ...] = (
@@ -155,11 +156,6 @@ def initial_trust(tie: np.ndarray, hostility: np.ndarray, params: Params) -> np.
     )
     np.fill_diagonal(trust, 1.0)
     return trust
-
-
-def hazard(rate_per_year: np.ndarray | float, dt_years: float) -> np.ndarray:
-    """Chance of at least one event in a step, ``1 - exp(-rate * dt)``."""
-    return -np.expm1(-np.asarray(rate_per_year) * dt_years)
 
 
 def presence(

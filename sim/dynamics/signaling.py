@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.dynamics.parameters import Value, param
+from sim.dynamics.rates import fade, hazard
 
 #: Kinds of signal a scenario schedules in ``[[signal]]``.
 SIGNAL_KINDS = ("exercise", "patrol", "declaration")
@@ -161,11 +162,6 @@ def reassurance(
         params.credibility_per_sunk_cost * sunk + params.credibility_per_stake * staked
     )
     return np.swapaxes(rate, 1, 2)
-
-
-def fade(stock: np.ndarray, rate_per_year: float, dt_years: float) -> np.ndarray:
-    """Exponential fading over one step: ``S exp(-rate dt)``."""
-    return stock * np.exp(-rate_per_year * dt_years)
 
 
 def signal_credibility(
@@ -320,8 +316,7 @@ def build_trust(
         params: Signaling parameters.
         dt_years: Step length in years.
     """
-    share = -np.expm1(-params.cbm_trust_per_year * dt_years)
-    return toward_one(trust, agreed[None], share)
+    return toward_one(trust, agreed[None], hazard(params.cbm_trust_per_year, dt_years))
 
 
 def defuse(chance: np.ndarray, hotline: np.ndarray, params: Params) -> np.ndarray:
