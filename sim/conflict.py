@@ -190,7 +190,7 @@ def crisis_sides(rung: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Each crisis appears twice, once from each side.
     """
-    return where_true((rung >= 1) & (rung < WAR))
+    return where_true(escalation.under_way(rung))
 
 
 def opposite_side(sides: tuple[np.ndarray, ...], n: int) -> np.ndarray:
@@ -285,8 +285,8 @@ def crisis_actions(
     action = np.zeros(world.rung.shape, dtype=np.int8)
     action[sides] = choice
     for _, a, b, code in cs.scripts[cs.scripts[:, 0] == world.step]:
-        under_way = (world.rung[:, a, b] >= 1) & (world.rung[:, a, b] < WAR)
-        action[:, a, b] = np.where(under_way, code, action[:, a, b])
+        in_crisis = escalation.under_way(world.rung[:, a, b])
+        action[:, a, b] = np.where(in_crisis, code, action[:, a, b])
     return action, sides, factors
 
 

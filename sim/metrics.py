@@ -23,6 +23,7 @@ from sim.dynamics.escalation import (
     ENDINGS,
     WAR,
     WAR_ENDING,
+    under_way,
 )
 from sim.dynamics.indexing import where_true
 
@@ -44,11 +45,6 @@ def cagr(start: np.ndarray, end: np.ndarray, years: float) -> np.ndarray:
 def regional_burden(milex: np.ndarray, gdp: np.ndarray) -> np.ndarray:
     """Regional spending over regional GDP, shape (R,) from (R, N) arrays."""
     return milex.sum(axis=1) / gdp.sum(axis=1)
-
-
-def active_crises(rung: np.ndarray) -> np.ndarray:
-    """Dyads in a crisis (above peace, below war), (R, N, N) bool."""
-    return (rung >= 1) & (rung < WAR)
 
 
 def count_per_replication(mask: np.ndarray) -> np.ndarray:
@@ -159,7 +155,7 @@ def model_series(world: "World") -> dict[str, np.ndarray]:
     return {
         "total_milex_usd_m": world.milex.sum(axis=1),
         "total_capability_usd_m": world.capability.sum(axis=1),
-        "crises_active": count_per_replication(active_crises(world.rung)) / 2.0,
+        "crises_active": count_per_replication(under_way(world.rung)) / 2.0,
         "mean_trust": off_diagonal_mean(world.trust),
         "mean_hostility": off_diagonal_mean(world.hostility),
         "mean_ally_credibility": ally_mean(world.credibility, world.tie),
@@ -261,7 +257,7 @@ class OutcomeTracker:
         current step). Rows are in order of end step, then replication.
         """
         crises = self.world.crises
-        open_now = active_crises(self.world.rung) & crises.challenger
+        open_now = under_way(self.world.rung) & crises.challenger
         ongoing = np.full(self.world.rung.shape, len(ENDINGS), dtype=np.int8)
         parts = [*self._records, self._record(open_now, ongoing)]
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}

@@ -29,7 +29,7 @@ import pandas as pd
 from sim import diplomacy, engine
 from sim.crisis_log import ACTION_NAMES, DECISION_COLUMNS, crisis_frame, decision_rows
 from sim.dynamics.crisis_decision import ACTIONS
-from sim.dynamics.escalation import RUNGS, WAR
+from sim.dynamics.escalation import RUNGS, under_way
 from sim.metrics import OutcomeTracker, model_series, state_series, theater_series
 from sim.rng import Draws
 from sim.scenario import Scenario, load_scenario
@@ -113,9 +113,7 @@ class StateAgent(mesa.Agent):
         """Crises under way: opponent id -> rung name."""
         rung = self.model.world.rung[0, self.index]
         ids = self.model.spec.state_ids
-        return {
-            ids[j]: RUNGS[rung[j]] for j in np.flatnonzero((rung >= 1) & (rung < WAR))
-        }
+        return {ids[j]: RUNGS[rung[j]] for j in np.flatnonzero(under_way(rung))}
 
 
 class RegionModel(mesa.Model):

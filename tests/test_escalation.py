@@ -262,3 +262,11 @@ def test_a_held_stand_off_settles_when_its_draw_falls_below_the_hazard():
         new = step_crises(rungs, hold, crises, np.zeros((1, 2, 2)), settle=draw)
         assert escalation.ENDINGS[crises.ending[0, 0, 1]] == ending
         assert new[0, 0, 1] == (0 if ending else 2)
+
+
+def test_a_crisis_is_under_way_above_peace_and_below_war():
+    """Peace (0) and war (the top rung) are not crises under way; the rest are."""
+    rungs = np.arange(WAR + 1, dtype=np.int8)
+    assert escalation.under_way(rungs).tolist() == [False] + [True] * (WAR - 1) + [
+        False
+    ]

@@ -143,6 +143,11 @@ def no_crises(r: int, n: int) -> Crises:
     )
 
 
+def under_way(rung: np.ndarray) -> np.ndarray:
+    """Whether each dyad is in a crisis: above peace and below war (any shape)."""
+    return (rung >= 1) & (rung < WAR)
+
+
 def initial_trust(tie: np.ndarray, hostility: np.ndarray, params: Params) -> np.ndarray:
     """Starting trust by relation: rivals (H > 0), else allies (tie > 0), else others.
 
@@ -371,7 +376,7 @@ def raise_rungs(
     order = np.argsort(level, kind="stable")  # the strongest is written last
     r, a, b, level = r[order], a[order], b[order], level[order]
     now = rung[r, a, b]
-    lift = (now >= 1) & (now < WAR) & (level > now) & (crises.ending[r, a, b] == 0)
+    lift = under_way(now) & (level > now) & (crises.ending[r, a, b] == 0)
     r, a, b, level = r[lift], a[lift], b[lift], level[lift]
     rung[r, a, b] = level
     crises.peak[r, a, b] = np.maximum(crises.peak[r, a, b], level)
