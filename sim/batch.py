@@ -45,6 +45,7 @@ from tqdm import tqdm
 from sim import __version__, engine
 from sim.crisis_log import crisis_frame
 from sim.design import Design
+from sim.errors import InputError
 from sim.executors import Executor, InProcess
 from sim.metrics import OutcomeTracker, model_series, state_series, theater_series
 from sim.outputs import atomic_directory, write_json
@@ -69,7 +70,7 @@ _RECORD_ONLY = ("created", "scenario_path", "chunks")
 """Manifest keys that describe a run without defining it (not compared on resume)."""
 
 
-class BatchError(ValueError):
+class BatchError(InputError):
     """A batch that cannot run as asked (bad arguments or output folder)."""
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim import __version__, batch, engine
+from sim.errors import InputError
 from sim.outputs import FRAME_SUFFIXES, read_frame
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -39,7 +40,7 @@ KEYS = {
 """Columns each table needs besides those a figure asks for."""
 
 
-class ResultsError(ValueError):
+class ResultsError(InputError):
     """A results folder that cannot give what a figure or report needs."""
 
 

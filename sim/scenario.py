@@ -29,6 +29,7 @@ from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS
 from sim.dynamics.parameters import specs
 from sim.dynamics.signaling import CBM_KINDS, SIGNAL_KINDS
+from sim.errors import InputError
 
 ALLIANCE_KINDS = (
     "defense_treaty",
@@ -42,7 +43,7 @@ OUTPUT_FORMATS = ("csv", "parquet")
 _KEYED_ARRAYS = {"state": "id", "theater": "id", "alliance": "name", "forum": "name"}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file, or a chain of them, failed to load or validate.
 
     Attributes:

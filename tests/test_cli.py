@@ -101,3 +101,31 @@ def test_negative_steps_is_a_usage_error(capsys):
     """--steps -1 is refused with a message naming the option."""
     assert main(["run", str(BASELINE), "--steps", "-1"]) == 2
     assert "--steps -1: must be >= 0" in capsys.readouterr().err
+
+
+def test_import_loads_no_heavy_library():
+    """``import sim.cli`` (what --help and --version pay) loads no numerical stack."""
+    heavy = ("matplotlib", "scipy", "pandas", "mesa", "dask", "optuna", "numpy")
+    probe = (
+        "import sys, sim.cli; "
+        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_help_lists_every_command():
+    """``wargame --help`` names each command, in a fresh interpreter."""
+    result = wargame("--help")
+    assert result.returncode == 0
+    for name in ("run", "batch", "sweep", "calibrate", "tune", "plot", "debrief"):
+        assert f"    {name}" in result.stdout
+
+
+def test_command_help_shows_its_options():
+    """A command's own help lists its options, built only when asked for."""
+    result = wargame("sweep", "--help")
+    assert result.returncode == 0
+    assert "--param PATH=LO:HI[:N]" in result.stdout
