@@ -69,15 +69,8 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the classroom page until interrupted."""
-    from sim.classroom.session import GameError
+    from sim.classroom.web import serve
 
-    try:
-        from sim.classroom.web import serve
-    except ImportError as err:
-        raise GameError(
-            f"wargame serve needs the web extra ({err.name} is missing): "
-            "pip install 'apwargame[web]'"
-        ) from err
     game = open_game(args)
     print(f"Game log: {game.log.path}")
     print(f"Classroom page at http://{args.host}:{args.port}/", flush=True)

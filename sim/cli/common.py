@@ -12,7 +12,27 @@ from typing import NamedTuple
 from sim.errors import InputError
 
 EXIT_BAD_INPUT = 2
+"""A file, field or argument that cannot be used as given (argparse's status too)."""
+EXIT_MISSING_EXTRA = 3
+"""The command needs an optional extra that is not installed."""
+EXIT_OS_ERROR = 74
+"""A file or folder could not be read or written (``EX_IOERR`` of sysexits.h)."""
 EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT, as a shell reports it)."""
+EXIT_BROKEN_PIPE = 141
+"""The reader of standard output went away, as in ``wargame list | head -1``."""
+
+EXTRAS = {
+    "SALib": "analysis",
+    "optuna": "analysis",
+    "ema_workbench": "analysis",
+    "dask": "dask",
+    "distributed": "dask",
+    "rich": "classroom",
+    "solara": "classroom",
+    "ipyvuetify": "classroom",
+}
+"""The optional extra (``pip install 'apwargame[EXTRA]'``) that installs a module."""
 
 
 class Command(NamedTuple):
