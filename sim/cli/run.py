@@ -22,13 +22,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one replication, print the outcomes, write trajectories and a manifest."""
-    from datetime import UTC, datetime
-
-    import pandas as pd
-
-    from sim import __version__
     from sim.model import RegionModel
-    from sim.outputs import write_frame, write_json
+    from sim.results import write_run
     from sim.scenario import load_scenario
 
     for name in ("steps", "seed", "replication"):
@@ -41,31 +36,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     model.run_for(model.horizon)
     out = args.out or Path("results") / scenario.info.name
-    suffix = "." + (args.format or scenario.outputs.format)
-    frames = {"model": model.model_frame()}
-    if scenario.outputs.agent_level:
-        frames["states"] = model.state_frame()
-    frames["theaters"] = model.theater_frame()
-    frames["crises"] = model.crisis_frame()
-    frames["decisions"] = model.decision_frame()
-    outcomes = model.outcomes()
-    for name, frame in frames.items():
-        write_frame(frame, out / f"{name}{suffix}")
-    write_frame(pd.DataFrame([outcomes]), out / f"outcomes{suffix}")
-    write_json(
-        {
-            "scenario": str(scenario.path),
-            "scenario_name": scenario.info.name,
-            "scenario_hash": scenario.content_hash,
-            "seed": model.seed,
-            "replication": model.replication,
-            "steps": model.world.step,
-            "version": __version__,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "files": sorted(f"{name}{suffix}" for name in [*frames, "outcomes"]),
-        },
-        out / "manifest.json",
-    )
+    outcomes = write_run(model, out, table_format=args.format)
     print(f"{scenario.info.name}: seed {model.seed}, replication {model.replication}")
     print(f"{model.world.step} steps of {scenario.info.dt_years} years")
     print(_outcome_table(outcomes))
