@@ -32,7 +32,6 @@ import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +41,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from sim import __version__, engine
+from sim import engine, manifest
 from sim.crisis_log import crisis_frame
 from sim.design import Design
+from sim.errors import InputError
 from sim.executors import Executor, InProcess
 from sim.metrics import OutcomeTracker, model_series, state_series, theater_series
-from sim.outputs import atomic_directory, write_json
+from sim.outputs import atomic_directory
 from sim.scenario import Scenario, load_scenario
 
-MANIFEST = "manifest.json"
+MANIFEST = manifest.FILE
 CHUNKS = "chunks"
 TABLES = ("model", "states", "theaters", "crises", "outcomes")
-FORMAT_VERSION = 2
-"""Version of the output folder's layout, recorded in the manifest."""
+FORMAT_VERSION = manifest.FORMAT
 CHUNK_HOSTILITY_BYTES = 64 * 2**20
 """Memory the (R, N, N) dyad arrays of one chunk may take: sets the default chunk
 size (a speed/memory choice: big enough to amortise per-step overhead)."""
@@ -69,7 +68,7 @@ _RECORD_ONLY = ("created", "scenario_path", "chunks")
 """Manifest keys that describe a run without defining it (not compared on resume)."""
 
 
-class BatchError(ValueError):
+class BatchError(InputError):
     """A batch that cannot run as asked (bad arguments or output folder)."""
 
 
@@ -163,13 +162,11 @@ class Plan:
             yield Task(chunk, setup, self.seed, self.steps, self.state_series)
 
     def manifest(self) -> dict[str, Any]:
-        """The manifest: what defines this batch, plus a few records of the run."""
+        """The manifest (:mod:`sim.manifest`): what defines this batch."""
         return {
-            "format": FORMAT_VERSION,
-            "version": __version__,
-            "scenario": self.scenario.info.name,
-            "scenario_hash": self.scenario.content_hash,
-            "scenario_path": str(self.scenario.path),
+            **manifest.describe(
+                manifest.BATCH, self.scenario, seed=self.seed, steps=self.steps
+            ),
             "settings": self.settings,
             "design": self.design.describe(),
             "points": [
@@ -180,8 +177,6 @@ class Plan:
                 }
                 for p in self.points
             ],
-            "seed": self.seed,
-            "steps": self.steps,
             "replications": self.replications,
             "chunk_size": self.chunk_size,
             "state_series": self.state_series,
@@ -368,32 +363,32 @@ def _interactive() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def _prepare(out: Path, manifest: dict[str, Any]) -> None:
+def _prepare(out: Path, described: dict[str, Any]) -> None:
     """Write the manifest into a new folder, or check it matches an existing one.
 
     Also removes hidden chunk folders left by an interrupted write.
     """
     path = out / MANIFEST
     if path.exists():
-        _check_same_batch(out, _read_manifest(out), manifest)
+        _check_same_batch(out, _read_manifest(out), described)
     elif out.exists() and any(out.iterdir()):
         raise BatchError(
             f"{out}: exists and is not a batch folder (no {MANIFEST}); "
             "choose a new or empty --out"
         )
     else:
-        created = datetime.now(UTC).isoformat(timespec="seconds")
-        write_json({**manifest, "created": created}, path)
+        manifest.write(out, described)
     chunks = out / CHUNKS
     for stale in chunks.glob(".*") if chunks.exists() else ():
         shutil.rmtree(stale)
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
-    try:
-        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise BatchError(f"{out / MANIFEST}: cannot read it: {err}") from err
+    """The manifest of a batch folder, checked (:func:`sim.manifest.read`)."""
+    found = manifest.read(out)
+    if found["kind"] != manifest.BATCH:
+        raise BatchError(f"{out}: not a batch folder (its {MANIFEST} is a run's)")
+    return found
 
 
 def _check_same_batch(out: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -571,10 +566,10 @@ def load(out: str | Path, *, columns: dict[str, list[str]] | None = None) -> Res
     out = Path(out)
     if not (out / MANIFEST).exists():
         raise BatchError(f"{out}: not a batch folder (no {MANIFEST})")
-    manifest = _read_manifest(out)
+    recorded = _read_manifest(out)
     done = sorted(finished_chunks(out))
     points = pd.DataFrame(
-        [{"point": p["point"], **p["overrides"]} for p in manifest["points"]]
+        [{"point": p["point"], **p["overrides"]} for p in recorded["points"]]
     )
     wanted = dict.fromkeys(TABLES) if columns is None else columns
     frames = {
@@ -586,9 +581,9 @@ def load(out: str | Path, *, columns: dict[str, list[str]] | None = None) -> Res
     if "point" in frames["outcomes"]:
         frames["outcomes"] = points.merge(frames["outcomes"], on="point")
     return Results(
-        manifest=manifest,
+        manifest=recorded,
         points=points,
-        missing_chunks=manifest["chunks"] - len(done),
+        missing_chunks=recorded["chunks"] - len(done),
         **frames,
     )
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import InputError
+
 DESIGNS = ("single", "grid", "lhs", "sobol")
 DEFAULT_GRID_POINTS = 5
 """Values per range in a grid when ``:n`` is not given (a usability choice)."""
@@ -29,7 +31,7 @@ DEFAULT_SAMPLES = 16
 """Points of an LHS or Sobol' design when not given (a power of two for Sobol')."""
 
 
-class DesignError(ValueError):
+class DesignError(InputError):
     """A setting, range or design that cannot be used as given."""
 
 

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from sim import batch
+from sim.errors import InputError
 
 
-class ExperimentError(ValueError):
+class ExperimentError(InputError):
     """Arguments or data that an experiment cannot use as given.
 
     Raised by calibration, sensitivity analysis, discovery and tuning; the

@@ -116,6 +116,32 @@ class StateAgent(mesa.Agent):
         return {ids[j]: RUNGS[rung[j]] for j in np.flatnonzero(under_way(rung))}
 
 
+class UnkeyedRandom:
+    """Stands in for Mesa's ``model.random`` and ``model.rng``; any use raises.
+
+    A draw from a generator that advances with each call depends on the order of
+    the calls, so replication r of a batch would no longer equal the Mesa run of
+    replication r. Every random number here comes from :mod:`sim.rng`, keyed by
+    (seed, replication, step, stream). Mesa may store this object (an ``AgentSet``
+    keeps a reference); only drawing from it, e.g. ``model.agents.shuffle_do``,
+    raises.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        raise RuntimeError(
+            f"{self._name}.{attribute}: RegionModel draws every random number from "
+            "the counter-based streams of sim.rng (keyed by seed, replication, step "
+            "and stream), so that a batch equals the Mesa runs bit for bit; declare "
+            "a stream for a new mechanism's draws instead of using Mesa's generators"
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self._name}: unused; draws come from sim.rng>"
+
+
 class RegionModel(mesa.Model):
     """The Asia-Pacific region as a Mesa model over an R = 1 engine world.
 
@@ -147,6 +173,10 @@ class RegionModel(mesa.Model):
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
             raise TypeError(f"rng must be an integer seed, not {seed!r}")
         super().__init__(rng=int(seed))
+        # Mesa's own generators would draw outside the counter-based streams.
+        self.random = UnkeyedRandom("model.random")
+        self.rng = UnkeyedRandom("model.rng")
+        self.agents.random = self.random  # Mesa made this set with its own
         self.spec = spec
         self.seed = int(seed)
         self.replication = replication

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from sim import __version__, plots
 from sim.outputs import atomic_write
-from sim.results import RUN, Results, ResultsError
+from sim.results import RUN, ResultsError, ResultsFolder
 
 FIGURES = {
     "escalation": "Escalation: share of replications at or above each rung, and "
@@ -42,7 +42,7 @@ figcaption, .note { color: #555; font-size: 0.9em; }
 """
 
 
-def summary(results: Results) -> dict[str, str]:
+def summary(results: ResultsFolder) -> dict[str, str]:
     """What was run, as label to text, from the manifest."""
     m = results.manifest
     rows = {
@@ -66,7 +66,7 @@ def summary(results: Results) -> dict[str, str]:
     return {k: str(v) for k, v in rows.items()}
 
 
-def outcome_table(results: Results) -> pd.DataFrame:
+def outcome_table(results: ResultsFolder) -> pd.DataFrame:
     """The run's outcomes, or each point's mean outcomes and replication count."""
     outcomes = results.table("outcomes")
     if results.kind == RUN:
@@ -84,7 +84,7 @@ def _png(fig: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def render(results: Results) -> tuple[str, dict[str, str]]:
+def render(results: ResultsFolder) -> tuple[str, dict[str, str]]:
     """The page's HTML, and the figures left out with the reason for each."""
     kinds = [k for k in FIGURES if k != "sweep" or results.varied]
     figures, skipped = [], {}
@@ -120,7 +120,7 @@ def render(results: Results) -> tuple[str, dict[str, str]]:
     return page, skipped
 
 
-def write_report(results: Results, out: Path) -> dict[str, str]:
+def write_report(results: ResultsFolder, out: Path) -> dict[str, str]:
     """Write the page to ``out`` atomically; return the figures left out."""
     page, skipped = render(results)
     atomic_write(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))

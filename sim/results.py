@@ -1,9 +1,12 @@
-"""Reading back what ``wargame run``, ``batch`` and ``sweep`` wrote, for figures.
+"""Results folders: writing a run's, and reading back any run's, batch's or sweep's.
 
-One :class:`Results` view serves both kinds of folder: a *run* folder (one
-replication; ``model``, ``states``, ``crises``, ``outcomes`` tables as CSV or
-Parquet beside a ``manifest.json``) and a *batch* folder (Parquet chunks read
-with :func:`sim.batch.load`). Tables are read on demand and only the columns a
+:func:`write_run` writes what one :class:`~sim.model.RegionModel` run produced;
+:func:`sim.batch.run` writes a batch or sweep. One reader, :func:`open_results`,
+opens all of them as a :class:`ResultsFolder`: a *run* folder (one replication;
+``model``, ``states``, ``theaters``, ``crises``, ``decisions``, ``outcomes``
+tables as CSV or Parquet beside a ``manifest.json``) and a *batch* folder
+(Parquet chunks read with :func:`sim.batch.load`). Both carry one manifest
+schema (:mod:`sim.manifest`). Tables are read on demand and only the columns a
 figure needs, so memory stays bounded for a large batch. Every problem names the
 file and says what to run first.
 
@@ -14,21 +17,24 @@ this exact, :mod:`sim.rng`). The scenario file must be unchanged since the
 results were written: its content hash is checked.
 """
 
-import json
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim import __version__, batch, engine
-from sim.outputs import FRAME_SUFFIXES, read_frame
+from sim import __version__, batch, engine, manifest
+from sim.manifest import BATCH, RUN, ResultsError
+from sim.outputs import FRAME_SUFFIXES, read_frame, write_frame
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
-RUN, BATCH = "run", "batch"
+if TYPE_CHECKING:
+    from sim.model import RegionModel
+
+__all__ = ["BATCH", "RUN", "ResultsError", "ResultsFolder", "open_results", "write_run"]
 KEYS = {
     "model": ["step"],
     "states": ["step", "state"],
@@ -39,12 +45,8 @@ KEYS = {
 """Columns each table needs besides those a figure asks for."""
 
 
-class ResultsError(ValueError):
-    """A results folder that cannot give what a figure or report needs."""
-
-
 @dataclass(frozen=True)
-class Results:
+class ResultsFolder:
     """A results folder of ``wargame run`` or ``wargame batch``/``sweep``.
 
     Attributes:
@@ -74,8 +76,7 @@ class Results:
     @property
     def scenario_name(self) -> str:
         """Name of the scenario the results come from."""
-        key = "scenario_name" if self.kind == RUN else "scenario"
-        return str(self.manifest[key])
+        return str(self.manifest["scenario"])
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """A table (some of its columns), with ``point`` and ``replication``.
@@ -154,11 +155,10 @@ class Results:
         Raises:
             ResultsError: The scenario file is gone or changed since the run.
         """
+        path = Path(self.manifest["scenario_path"])
         if self.kind == RUN:
-            path, overrides = Path(self.manifest["scenario"]), {}
-            expected = self.manifest["scenario_hash"]
+            overrides, expected = {}, self.manifest["scenario_hash"]
         else:
-            path = Path(self.manifest["scenario_path"])
             spec = self._point(point)
             overrides = {**self.manifest["settings"], **spec["overrides"]}
             expected = spec["scenario_hash"]
@@ -215,38 +215,49 @@ class Results:
         return deque(worlds, maxlen=1)[0]  # the last, keeping only one in memory
 
 
-def open_results(folder: str | Path) -> Results:
+def open_results(folder: str | Path) -> ResultsFolder:
     """Open a folder written by ``wargame run``, ``batch`` or ``sweep``.
 
     Raises:
         ResultsError: No such folder, no manifest, or a layout of another version.
     """
-    folder = Path(folder)
-    path = folder / batch.MANIFEST
-    if not folder.is_dir():
-        raise ResultsError(
-            f"{folder}: no such folder; run `wargame run` or `wargame batch` first"
-        )
-    if not path.exists():
-        raise ResultsError(
-            f"{folder}: no {batch.MANIFEST}, so not the output of `wargame run` "
-            "or `wargame batch`; point at the folder given to --out"
-        )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ResultsError(f"{path}: cannot read it: {err}") from err
-    if "format" in manifest:
-        if manifest["format"] != batch.FORMAT_VERSION:
-            raise ResultsError(
-                f"{path}: format {manifest['format']} (wargame "
-                f"{manifest.get('version', '?')}); this wargame {__version__} reads "
-                f"format {batch.FORMAT_VERSION}: rerun `wargame batch` into a new --out"
-            )
-        return Results(folder, BATCH, manifest)
-    if not {"scenario", "scenario_hash", "seed", "replication"} <= set(manifest):
-        raise ResultsError(
-            f"{path}: not a manifest of `wargame run` or `wargame batch` of wargame "
-            f"{__version__}; rerun the command into a new --out"
-        )
-    return Results(folder, RUN, manifest)
+    found = manifest.read(folder)
+    return ResultsFolder(Path(folder), found["kind"], found)
+
+
+def write_run(
+    model: "RegionModel", out: str | Path, *, table_format: str | None = None
+) -> dict[str, float]:
+    """Write a finished run's tables and manifest into a folder.
+
+    Tables: ``model``, ``states`` (when the model collects per-state series),
+    ``theaters``, ``crises``, ``decisions`` and ``outcomes``, each written
+    atomically; the manifest last, so a folder with a manifest is whole.
+
+    Args:
+        model: The model, run as far as wanted.
+        out: The folder (created if missing).
+        table_format: ``csv`` or ``parquet`` (the scenario's ``[outputs] format``
+            if None).
+
+    Returns:
+        The run's outcomes.
+    """
+    out = Path(out)
+    suffix = "." + (table_format or model.spec.outputs.format)
+    outcomes = model.outcomes()
+    frames = {"model": model.model_frame()}
+    if model.agent_level:
+        frames["states"] = model.state_frame()
+    frames["theaters"] = model.theater_frame()
+    frames["crises"] = model.crisis_frame()
+    frames["decisions"] = model.decision_frame()
+    frames["outcomes"] = pd.DataFrame([outcomes])
+    for name, frame in frames.items():
+        write_frame(frame, out / f"{name}{suffix}")
+    described = manifest.describe(
+        RUN, model.spec, seed=model.seed, steps=model.world.step
+    )
+    files = sorted(f"{name}{suffix}" for name in frames)
+    manifest.write(out, {**described, "replication": model.replication, "files": files})
+    return outcomes

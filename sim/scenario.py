@@ -21,6 +21,7 @@ import math
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS
 from sim.dynamics.parameters import specs
 from sim.dynamics.signaling import CBM_KINDS, SIGNAL_KINDS
+from sim.errors import InputError
 
 ALLIANCE_KINDS = (
     "defense_treaty",
@@ -42,7 +44,7 @@ OUTPUT_FORMATS = ("csv", "parquet")
 _KEYED_ARRAYS = {"state": "id", "theater": "id", "alliance": "name", "forum": "name"}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file, or a chain of them, failed to load or validate.
 
     Attributes:
@@ -270,7 +272,7 @@ def load_scenario(
     """Read, merge (``extends``), override and validate a scenario file.
 
     Args:
-        path: The TOML file.
+        path: The TOML file, or a bundled scenario's name (``baseline_2024``).
         overrides: Field paths to values applied after merging, e.g.
             ``{"mechanisms.arms_race.reaction_per_year": 0.2,
             "state.USA.resolve": 0.9, "scenario.steps": 8}``.
@@ -285,7 +287,7 @@ def load_scenario(
     Raises:
         ScenarioError: Listing every problem, each naming file, field and value.
     """
-    path = Path(path).resolve()
+    path = scenario_path(path)
     data, origin = _read_chain(path, ())
     for dotted, value in (overrides or {}).items():
         _apply_override(data, origin, dotted, value)
@@ -913,5 +915,42 @@ _REQUIRED = object()
 
 
 def bundled_dir() -> Path:
-    """The ``scenarios/`` folder shipped beside the package."""
+    """The bundled scenarios and their data.
+
+    An installed wheel carries them as the package data ``sim/scenarios``; a source
+    tree (an editable install, or ``PYTHONPATH`` at a checkout) has them in the
+    repository's top-level ``scenarios/`` folder, which the wheel is built from.
+    """
+    installed = resources.files("sim").joinpath("scenarios")
+    if installed.is_dir():
+        return Path(str(installed))
     return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def bundled_names() -> list[str]:
+    """The names of the bundled scenarios (file stems), sorted."""
+    return sorted(path.stem for path in bundled_dir().glob("*.toml"))
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """The file a scenario argument means: a path, or a bundled scenario's name.
+
+    A bare name without suffix or folder (``baseline_2024``) that is not a file here
+    names a bundled scenario, so ``wargame run baseline_2024`` works from any folder.
+
+    Raises:
+        ScenarioError: A bare name that is neither a file nor a bundled scenario;
+            the message lists the bundled names.
+    """
+    path = Path(name_or_path)
+    if path.exists() or path.suffix or len(path.parts) > 1:
+        return path.resolve()
+    bundled = bundled_dir() / f"{path.name}.toml"
+    if not bundled.exists():
+        raise ScenarioError(
+            [
+                f"{name_or_path}: no such file and no bundled scenario of that name; "
+                f"bundled: {', '.join(bundled_names())}"
+            ]
+        )
+    return bundled

@@ -101,3 +101,79 @@ def test_negative_steps_is_a_usage_error(capsys):
     """--steps -1 is refused with a message naming the option."""
     assert main(["run", str(BASELINE), "--steps", "-1"]) == 2
     assert "--steps -1: must be >= 0" in capsys.readouterr().err
+
+
+def test_import_loads_no_heavy_library():
+    """``import sim.cli`` (what --help and --version pay) loads no numerical stack."""
+    heavy = ("matplotlib", "scipy", "pandas", "mesa", "dask", "optuna", "numpy")
+    probe = (
+        "import sys, sim.cli; "
+        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_help_lists_every_command():
+    """``wargame --help`` names each command, in a fresh interpreter."""
+    result = wargame("--help")
+    assert result.returncode == 0
+    for name in ("run", "batch", "sweep", "calibrate", "tune", "plot", "debrief"):
+        assert f"    {name}" in result.stdout
+
+
+def test_command_help_shows_its_options():
+    """A command's own help lists its options, built only when asked for."""
+    result = wargame("sweep", "--help")
+    assert result.returncode == 0
+    assert "--param PATH=LO:HI[:N]" in result.stdout
+
+
+def test_unwritable_output_is_one_line_and_status_74(tmp_path):
+    """An --out under a regular file: one line naming the path, status 74."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = wargame("run", str(BASELINE), "--steps", "1", "--out", str(blocker / "o"))
+    assert result.returncode == 74
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: {blocker / 'o'}: Not a directory"
+    ]
+
+
+def test_closed_pipe_is_quiet_with_status_141():
+    """``wargame list | head -0``: no BrokenPipeError, status 141."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        process.stdout.close()  # the reader goes away before the command writes
+        errors = process.stderr.read()
+    assert process.returncode == 141
+    assert errors == b""
+
+
+def test_missing_extra_names_the_extra(tmp_path):
+    """A command whose optional library is absent says which extra installs it."""
+    probe = (
+        "import sys; sys.modules['optuna'] = None; from sim.cli import main; "
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "tune", str(BASELINE), "--minimise",
+         "peak_rung", "--param", "scenario.steps=1:2", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 3
+    assert "pip install 'apwargame[analysis]'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bundled_scenario_by_name_from_another_folder(tmp_path):
+    """``wargame run baseline_2024`` finds the bundled file from any folder."""
+    result = wargame("run", "baseline_2024", "--steps", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "results" / "baseline_2024" / "manifest.json").exists()

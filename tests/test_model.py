@@ -151,3 +151,14 @@ def test_rng_must_be_an_integer_seed():
     """The counter-based engine needs an integer seed, and says so."""
     with pytest.raises(TypeError, match="integer seed"):
         RegionModel(scenario=BASELINE, rng=np.random.default_rng(1))
+
+
+def test_mesa_generators_refuse_to_draw():
+    """model.random and model.rng raise a message pointing to sim.rng when used."""
+    model = RegionModel(scenario=bundled_dir() / "richardson_two_state.toml", rng=1)
+    with pytest.raises(RuntimeError, match=r"model\.random\.random: .*sim\.rng"):
+        model.random.random()
+    with pytest.raises(RuntimeError, match=r"model\.rng\.normal: .*sim\.rng"):
+        model.rng.normal()
+    with pytest.raises(RuntimeError, match=r"sim\.rng"):
+        model.agents.shuffle_do("step")

@@ -7,6 +7,7 @@ import pytest
 
 from sim import batch
 from sim.cli import main
+from sim.manifest import COMMON, FORMAT
 from sim.results import BATCH, RUN, ResultsError, open_results
 
 
@@ -14,6 +15,16 @@ def test_kinds_are_recognised(results_folders):
     """A run folder reads as a run, a batch folder as a batch."""
     assert open_results(results_folders / "run").kind == RUN
     assert open_results(results_folders / "batch").kind == BATCH
+
+
+def test_run_and_batch_share_one_manifest_schema(results_folders):
+    """Both manifests carry every common field: scenario name and path both."""
+    run, batch_ = (open_results(results_folders / k) for k in ("run", "batch"))
+    for results in (run, batch_):
+        assert set(COMMON) <= set(results.manifest)
+        assert results.manifest["format"] == FORMAT
+        assert results.scenario_name == "triad"
+        assert results.manifest["scenario_path"].endswith("triad.toml")
 
 
 def test_table_reads_only_the_columns_asked(results_folders):

@@ -190,3 +190,17 @@ def test_steady_start_with_a_given_grievance_is_refused(write_scenario):
         extra="[mechanisms.arms_race]\nsteady_start = true\n",
     )
     assert "steady_start" in problems(write_scenario(text))[0]
+
+
+def test_unknown_bare_name_lists_the_bundled_scenarios():
+    """A name that is neither a file nor bundled: the error lists the bundled names."""
+    with pytest.raises(ScenarioError, match=r"bundled: .*baseline_2024"):
+        load_scenario("no_such_scenario")
+
+
+def test_bundled_name_loads_the_bundled_file():
+    """A bundled scenario's name loads the same file as its path."""
+    by_name = load_scenario("richardson_two_state")
+    by_path = load_scenario(bundled_dir() / "richardson_two_state.toml")
+    assert by_name.path == by_path.path
+    assert by_name.content_hash == by_path.content_hash

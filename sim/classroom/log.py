@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.errors import InputError
+
 FORMAT = "apwargame-game"
 FORMAT_VERSION = 1
 EVENTS = ("move", "inject", "turn", "rewind", "pause", "resume", "end")
 
 
-class GameLogError(ValueError):
+class GameLogError(InputError):
     """A game log that cannot be read or does not belong to this game."""
 
 

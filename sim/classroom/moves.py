@@ -28,12 +28,13 @@ from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS, SIGNAL_KINDS
 from sim.engine import Decisions
+from sim.errors import InputError
 from sim.model import RegionModel
 
 MOVE_KEYS = ("budget_change_pct", "posture", *SIGNAL_KINDS, "crisis", "cbm")
 
 
-class MoveError(ValueError):
+class MoveError(InputError):
     """A move the rules forbid; the message says why and what is allowed."""
 
 

@@ -28,11 +28,12 @@ from sim import __version__
 from sim.classroom.log import GameLog, GameLogError, Header, read_log
 from sim.classroom.moves import MoveError, cbm_offers, check_move, max_budget
 from sim.dynamics.escalation import RUNGS
+from sim.errors import InputError
 from sim.model import RegionModel, StateAgent
 from sim.scenario import ScenarioError, load_scenario
 
 
-class GameError(ValueError):
+class GameError(InputError):
     """An instruction the game cannot follow now (the state is unchanged)."""
 
 

@@ -38,7 +38,7 @@ from sim.plots.escalation import (
 from sim.plots.geography import a2ad_coverage, alliance_network
 from sim.plots.sensitivity import sensitivity_bars
 from sim.plots.sweep import sweep_outcomes
-from sim.results import Results, ResultsError
+from sim.results import ResultsError, ResultsFolder
 
 __all__ = [
     "PLOT_KINDS",
@@ -67,7 +67,7 @@ def save(fig: Figure, path: Path) -> None:
 
 
 def draw(
-    results: Results,
+    results: ResultsFolder,
     kind: str,
     *,
     point: int = 0,
@@ -131,7 +131,7 @@ def draw(
     raise ResultsError(f"--kind {kind}: not one of {', '.join(RESULT_KINDS)}")
 
 
-def _rungs(results: Results, theater: str | None) -> pd.DataFrame:
+def _rungs(results: ResultsFolder, theater: str | None) -> pd.DataFrame:
     """Rows (point, replication, step) with ``year`` and ``max_rung``.
 
     The region's highest rung, or one theater's (from the ``theaters`` table).
@@ -164,7 +164,7 @@ def _at_point(frame: pd.DataFrame, point: int) -> pd.DataFrame:
     return rows
 
 
-def _point_labels(results: Results) -> dict[int, str]:
+def _point_labels(results: ResultsFolder) -> dict[int, str]:
     """Legend name of each point: its varied fields' values."""
     points = results.points
     return {
@@ -176,7 +176,7 @@ def _point_labels(results: Results) -> dict[int, str]:
     }
 
 
-def _sweep(results: Results, outcome: str, param: str | None) -> Figure:
+def _sweep(results: ResultsFolder, outcome: str, param: str | None) -> Figure:
     varied = results.varied
     if not varied:
         raise ResultsError(

@@ -7,6 +7,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.errors import InputError
 from sim.plots.style import (
     colours,
     fan,
@@ -17,7 +18,7 @@ from sim.plots.style import (
 )
 
 
-class ObservedError(ValueError):
+class ObservedError(InputError):
     """An observed-data file that cannot be overlaid."""
 
 

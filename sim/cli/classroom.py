@@ -1,35 +1,11 @@
-"""The classroom's commands: ``wargame play``, ``serve`` and ``debrief``."""
+"""``wargame play``, ``serve`` and ``debrief``: the classroom game."""
 
 import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.console import Console
-
-from sim.classroom.session import GameError, GameSession
-
-
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    """Add play, serve and debrief to the ``wargame`` command line."""
-    play = commands.add_parser("play", help="play a classroom game in the terminal")
-    _game_options(play)
-    play.set_defaults(func=cmd_play)
-
-    serve = commands.add_parser("serve", help="serve the classroom game as a web page")
-    _game_options(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8765, help="port (8765)")
-    serve.set_defaults(func=cmd_serve)
-
-    debrief = commands.add_parser("debrief", help="write the debrief of a game log")
-    debrief.add_argument("log", type=Path, help="game log (.jsonl)")
-    debrief.add_argument("--out", type=Path, default=Path("debrief.html"))
-    debrief.add_argument(
-        "--replications", type=int, default=100,
-        help="replications per turning-point ensemble (100)",
-    )  # fmt: skip
-    debrief.set_defaults(func=cmd_debrief)
+from sim.cli.common import Command
 
 
 def _game_options(parser: argparse.ArgumentParser) -> None:
@@ -40,8 +16,25 @@ def _game_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", type=Path, metavar="LOG", help="continue a game")
 
 
-def open_game(args: argparse.Namespace) -> GameSession:
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    _game_options(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (8765)")
+
+
+def _debrief_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("log", type=Path, help="game log (.jsonl)")
+    parser.add_argument("--out", type=Path, default=Path("debrief.html"))
+    parser.add_argument(
+        "--replications", type=int, default=100,
+        help="replications per turning-point ensemble (100)",
+    )  # fmt: skip
+
+
+def open_game(args: argparse.Namespace):
     """A new game, or the game of ``--resume LOG``."""
+    from sim.classroom.session import GameError, GameSession
+
     if args.resume:
         if args.teams or args.log or args.seed is not None:
             raise GameError(
@@ -63,6 +56,8 @@ def open_game(args: argparse.Namespace) -> GameSession:
 
 def cmd_play(args: argparse.Namespace) -> int:
     """Play in the terminal, reading moves from standard input."""
+    from rich.console import Console
+
     from sim.classroom.terminal import play
 
     game = open_game(args)
@@ -74,13 +69,8 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the classroom page until interrupted."""
-    try:
-        from sim.classroom.web import serve
-    except ImportError as err:
-        raise GameError(
-            f"wargame serve needs the web extra ({err.name} is missing): "
-            "pip install 'apwargame[web]'"
-        ) from err
+    from sim.classroom.web import serve
+
     game = open_game(args)
     print(f"Game log: {game.log.path}")
     print(f"Classroom page at http://{args.host}:{args.port}/", flush=True)
@@ -91,9 +81,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_debrief(args: argparse.Namespace) -> int:
     """Write the debrief of a game log as one HTML file."""
     from sim.classroom.debrief import write_debrief
+    from sim.classroom.session import GameError
 
     if args.replications < 2:
         raise GameError(f"--replications {args.replications}: must be at least 2")
     write_debrief(args.log, args.out, replications=args.replications)
     print(f"wrote {args.out}")
     return 0
+
+
+COMMANDS = {
+    "play": Command("play a classroom game in the terminal", _game_options, cmd_play),
+    "serve": Command(
+        "serve the classroom game as a web page", _serve_options, cmd_serve
+    ),
+    "debrief": Command(
+        "write the debrief of a game log", _debrief_options, cmd_debrief
+    ),
+}

@@ -1,0 +1,104 @@
+"""The ``wargame`` command line: one module per command group.
+
+- :mod:`sim.cli.run`: ``run``, ``validate``, ``list``
+- :mod:`sim.cli.batch`: ``batch``, ``sweep``
+- :mod:`sim.cli.analysis`: ``calibrate``, ``sensitivity``, ``discover``, ``tune``
+- :mod:`sim.cli.figures`: ``plot``, ``report``
+- :mod:`sim.cli.classroom`: ``play``, ``serve``, ``debrief``
+
+A command's module imports the libraries it needs inside the function that runs
+it, and only the parser of the command being run is built, so ``wargame --help``
+and ``wargame --version`` start without numpy, pandas, matplotlib, scipy or Mesa.
+To add a command, write its options and its function in the module of its group
+and add one entry to that module's ``COMMANDS``.
+
+Every command reports a failure as one line per problem on standard error, never
+a traceback, and exits with a documented status (docs/cli.md): 2 bad input, 3 a
+missing optional extra, 74 a file that cannot be read or written, 130 Ctrl-C, 141
+a closed pipe. Status 1 with a traceback is a bug.
+"""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from sim import __version__
+from sim.cli import analysis, batch, classroom, figures, run
+from sim.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_MISSING_EXTRA,
+    EXIT_OS_ERROR,
+    EXTRAS,
+    Command,
+)
+from sim.errors import InputError
+
+COMMANDS: dict[str, Command] = {
+    **run.COMMANDS,
+    **batch.COMMANDS,
+    **analysis.COMMANDS,
+    **figures.COMMANDS,
+    **classroom.COMMANDS,
+}
+"""Every command, in the order ``wargame --help`` lists them."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``wargame`` command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(_command_named(argv)).parse_args(argv)
+    try:
+        status = COMMANDS[args.command].run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+    except InputError as err:
+        for problem in getattr(err, "problems", [err]):
+            _error(str(problem))
+        return EXIT_BAD_INPUT
+    except ModuleNotFoundError as err:
+        extra = EXTRAS.get((err.name or "").partition(".")[0])
+        if extra is None:
+            raise
+        _error(
+            f"wargame {args.command} needs the {extra} extra ({err.name} is not "
+            f"installed): pip install 'apwargame[{extra}]'"
+        )
+        return EXIT_MISSING_EXTRA
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's own flush at exit is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        _error(f"{where}{err.strerror or err}")
+        return EXIT_OS_ERROR
+    except KeyboardInterrupt as err:
+        print(f"interrupted{f': {err}' if str(err) else ''}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return status
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command in ``argv``: its first word that is not an option."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _parser(command: str | None) -> argparse.ArgumentParser:
+    """The parser of every command name, with the options of ``command`` only."""
+    parser = argparse.ArgumentParser(
+        prog="wargame",
+        description="Asia-Pacific alliance wargame: a Mesa agent-based simulation.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
+    for name, entry in COMMANDS.items():
+        sub = commands.add_parser(name, help=entry.help, description=entry.help)
+        if name == command:
+            entry.options(sub)
+    return parser

@@ -1,0 +1,257 @@
+"""``wargame calibrate``, ``sensitivity``, ``discover`` and ``tune``: experiments."""
+
+import argparse
+from pathlib import Path
+
+from sim.cli.common import (
+    Command,
+    UsageError,
+    experiment_options,
+    param_option,
+    settings,
+)
+
+
+def _calibrate_options(parser: argparse.ArgumentParser) -> None:
+    from sim import calibrate
+
+    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument(
+        "--target", choices=("spending", "crises"), default="spending",
+        help="what to match: yearly spending (default) or crisis rates",
+    )  # fmt: skip
+    parser.add_argument(
+        "--data", type=Path, required=True,
+        help="spending: CSV of country, iso3, year, value; crises: a mids.csv",
+    )  # fmt: skip
+    parser.add_argument(
+        "--states", help="comma-separated ISO3 codes, e.g. IND,PAK (crises: all)"
+    )
+    parser.add_argument(
+        "--fit", action="extend", nargs="+", required=True, metavar="PATH[=LO:HI]",
+        help="parameters to fit (bounds default to the declared range)",
+    )  # fmt: skip
+    parser.add_argument("--window", required=True, help="years fitted, FIRST:LAST")
+    parser.add_argument("--holdout", help="spending: years forecast, FIRST:LAST")
+    parser.add_argument(
+        "--scale", choices=calibrate.SCALES, default="logs",
+        help="spending: least squares on logs (default) or levels",
+    )  # fmt: skip
+    parser.add_argument(
+        "--bootstrap", type=int, default=50, help="spending: bootstrap refits (50)"
+    )
+    parser.add_argument("--value-column", help="spending: the data's value column")
+    parser.add_argument(
+        "--dispute-rung", type=int, default=calibrate.DISPUTE_RUNG,
+        help="crises: lowest peak rung counted as a militarised dispute",
+    )  # fmt: skip
+    parser.add_argument(
+        "--force-rung", type=int, default=calibrate.FORCE_RUNG,
+        help="crises: lowest peak rung counted as use of force",
+    )  # fmt: skip
+    experiment_options(parser, replications=100)
+
+
+def _states(text: str | None) -> list[str]:
+    return [s.strip() for s in (text or "").split(",") if s.strip()]
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit parameters to observed spending or crisis rates, print and write."""
+    import numpy as np
+
+    from sim import calibrate
+    from sim.outputs import write_frame
+
+    fixed = settings(args)
+    params = [calibrate.parse_fit(text) for text in args.fit]
+    window = calibrate.parse_window(args.window)
+    out = args.out or Path("results") / f"{args.scenario.stem}-calibrate"
+    if args.target == "crises":
+        return _calibrate_crises(args, fixed, params, window, out)
+    if args.steps is not None:
+        raise UsageError("--steps: spending runs over the window; it is for crises")
+    states = _states(args.states)
+    if not states:
+        raise UsageError("--states: name the states to fit, e.g. --states IND,PAK")
+    holdout = (
+        calibrate.parse_window(args.holdout, "--holdout") if args.holdout else None
+    )
+    last = holdout.last if holdout else window.last
+    observed = calibrate.read_series(
+        args.data, states, np.arange(window.first, last + 1),
+        value_column=args.value_column,
+    )  # fmt: skip
+    result = calibrate.fit_spending(
+        args.scenario, observed, params, window, holdout=holdout,
+        scale=args.scale, bootstrap=args.bootstrap, seed=args.seed,
+        settings=fixed,
+    )  # fmt: skip
+    for name in ("params", "errors", "series"):
+        write_frame(getattr(result, name), out / f"{name}.csv")
+    print(f"{args.scenario.stem}: {', '.join(states)}, window {window}")
+    print(result.summary())
+    print(f"wrote {out}/ (params.csv, errors.csv, series.csv)")
+    return 0
+
+
+def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
+    """``calibrate --target crises``: match observed dispute and force rates."""
+    from sim import calibrate
+    from sim.outputs import write_frame
+    from sim.scenario import load_scenario
+
+    if args.steps is not None:
+        fixed = {**fixed, "scenario.steps": args.steps}
+    states = _states(args.states) or list(
+        load_scenario(args.scenario, overrides=fixed).state_ids
+    )
+    observed = calibrate.read_mids(args.data, states, window)
+    result = calibrate.fit_crisis_rates(
+        args.scenario, observed, params, states=states,
+        replications=args.replications, seed=args.seed, settings=fixed,
+        dispute_rung=args.dispute_rung, force_rung=args.force_rung,
+    )  # fmt: skip
+    write_frame(result.params, out / "params.csv")
+    write_frame(result.rates.reset_index(names="rate"), out / "rates.csv")
+    print(
+        f"{args.scenario.stem}: {observed.disputes} disputes, {observed.force} "
+        f"with use of force, in {window} ({result.evaluations} ensembles of "
+        f"{args.replications})"
+    )
+    print(result.summary())
+    print(f"wrote {out}/ (params.csv, rates.csv)")
+    return 0
+
+
+def _sensitivity_options(parser: argparse.ArgumentParser) -> None:
+    from sim import sensitivity
+
+    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    param_option(parser)
+    parser.add_argument("--method", choices=sensitivity.METHODS, default="sobol")
+    parser.add_argument("--output", required=True, help="outcome, e.g. peak_rung")
+    parser.add_argument(
+        "--samples", type=int, default=64,
+        help="base samples (power of two for sobol) or Morris trajectories",
+    )  # fmt: skip
+    experiment_options(parser, replications=10)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Sensitivity indices of an output; write the table, samples and a chart."""
+    from sim import plots, sensitivity
+    from sim.design import parse_range
+    from sim.outputs import write_frame
+
+    result = sensitivity.analyse(
+        args.scenario,
+        [parse_range(text) for text in args.param],
+        args.output,
+        method=args.method,
+        samples=args.samples,
+        replications=args.replications,
+        steps=args.steps,
+        seed=args.seed,
+        settings=settings(args),
+    )
+    out = args.out or Path("results") / f"{args.scenario.stem}-sensitivity"
+    write_frame(result.indices.assign(output=result.output), out / "sensitivity.csv")
+    write_frame(result.samples, out / "samples.csv")
+    plots.save(
+        plots.sensitivity_bars(result.indices, result.output), out / "sensitivity.png"
+    )
+    print(result.summary())
+    print(f"wrote {out}/ (sensitivity.csv, samples.csv, sensitivity.png)")
+    return 0
+
+
+def _discover_options(parser: argparse.ArgumentParser) -> None:
+    from sim import discovery
+
+    parser.add_argument("results", type=Path, help="a sweep's output folder")
+    parser.add_argument("--outcome", required=True, help="e.g. 'peak_rung >= 4'")
+    parser.add_argument("--boxes", type=int, default=3, help="most boxes (3)")
+    parser.add_argument(
+        "--mass-min", type=float, default=discovery.MASS_MIN,
+        help="smallest share of runs in a box (0.05)",
+    )  # fmt: skip
+    parser.add_argument("--out", type=Path, help="folder for boxes.csv, limits.csv")
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """PRIM boxes of a sweep where an outcome holds most often."""
+    from sim import discovery
+    from sim.outputs import write_frame
+
+    found = discovery.discover(
+        args.results, args.outcome, max_boxes=args.boxes, mass_min=args.mass_min
+    )
+    print(found.summary())
+    if args.out:
+        write_frame(found.boxes, args.out / "boxes.csv")
+        write_frame(found.limits, args.out / "limits.csv")
+        print(f"wrote {args.out}/ (boxes.csv, limits.csv)")
+    return 0
+
+
+def _tune_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument("--minimise", required=True, help="outcome to minimise")
+    param_option(parser)
+    parser.add_argument(
+        "--constraint", action="append", default=[], metavar="'NAME OP NUMBER'",
+        help="e.g. 'arms_burden <= 0.03'; repeatable",
+    )  # fmt: skip
+    parser.add_argument("--trials", type=int, default=30, help="trials in all (30)")
+    experiment_options(parser, replications=10)
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Search parameters minimising an output, resumably; print the best."""
+    from sim import tune
+    from sim.design import parse_range
+    from sim.experiments import parse_condition
+    from sim.outputs import write_frame
+
+    out = args.out or Path("results") / f"{args.scenario.stem}-tune"
+    result = tune.tune(
+        args.scenario,
+        [parse_range(text) for text in args.param],
+        args.minimise,
+        out,
+        constraints=[parse_condition(t, "--constraint") for t in args.constraint],
+        trials=args.trials,
+        replications=args.replications,
+        steps=args.steps,
+        seed=args.seed,
+        settings=settings(args),
+    )
+    write_frame(result.trials, out / "trials.csv")
+    print(result.summary())
+    print(f"wrote {out}/ ({tune.STORAGE}, trials.csv); rerun to resume")
+    return 0
+
+
+COMMANDS = {
+    "calibrate": Command(
+        "fit parameters to observed spending or crisis rates",
+        _calibrate_options,
+        cmd_calibrate,
+    ),
+    "sensitivity": Command(
+        "Sobol' or Morris sensitivity of an output (SALib)",
+        _sensitivity_options,
+        cmd_sensitivity,
+    ),
+    "discover": Command(
+        "PRIM boxes where an outcome is most likely (a sweep)",
+        _discover_options,
+        cmd_discover,
+    ),
+    "tune": Command(
+        "search parameters minimising an output (optuna; resumable)",
+        _tune_options,
+        cmd_tune,
+    ),
+}

@@ -1,0 +1,111 @@
+"""``wargame batch`` and ``sweep``: many replications, chunked, on any executor."""
+
+import argparse
+from pathlib import Path
+
+from sim.cli.common import (
+    Command,
+    executor,
+    executor_options,
+    set_option,
+    settings,
+)
+
+
+def _batch_options(parser: argparse.ArgumentParser, replications: int | None) -> None:
+    """Options shared by ``batch`` and ``sweep``."""
+    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument(
+        "--replications",
+        type=int,
+        required=replications is None,
+        default=replications,
+        help="replications (per point of a sweep)",
+    )
+    parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
+    parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")
+    parser.add_argument("--out", type=Path, help="output folder (default results/...)")
+    set_option(parser)
+    parser.add_argument(
+        "--states", action="store_true", help="also record per-state series"
+    )
+    executor_options(parser)
+
+
+def _one_point_options(parser: argparse.ArgumentParser) -> None:
+    _batch_options(parser, replications=None)
+
+
+def _sweep_options(parser: argparse.ArgumentParser) -> None:
+    from sim.design import DEFAULT_SAMPLES
+
+    _batch_options(parser, replications=10)
+    parser.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="PATH=LO:HI[:N]",
+        help="vary a field from LO to HI (N grid values, default 5); repeatable",
+    )
+    parser.add_argument("--design", choices=("grid", "lhs", "sobol"), default="grid")
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=DEFAULT_SAMPLES,
+        help=f"points of an lhs/sobol design (default {DEFAULT_SAMPLES})",
+    )
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Run replications of one scenario as chunked ensembles into a folder."""
+    from sim.design import Design
+
+    return _run_batch(args, Design(), "batch")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run replications at every point of a design over parameter ranges."""
+    from sim.design import Design, parse_range
+    from sim.scenario import load_scenario
+
+    ranges = tuple(parse_range(text) for text in args.param)
+    seed = load_scenario(args.scenario).info.seed if args.seed is None else args.seed
+    design = Design(args.design, ranges, samples=args.samples, seed=seed)
+    return _run_batch(args, design, f"sweep-{args.design}")
+
+
+def _run_batch(args: argparse.Namespace, design, label: str) -> int:
+    """Plan, check and run a batch, then say where it went."""
+    from sim import batch
+
+    plan = batch.plan(
+        args.scenario,
+        replications=args.replications,
+        steps=args.steps,
+        seed=args.seed,
+        settings=settings(args),
+        design=design,
+        chunk_size=args.chunk_size,
+        state_series=args.states,
+    )
+    out = args.out or Path("results") / f"{plan.scenario.info.name}-{label}"
+    summary = batch.run(plan, out, executor=executor(args))
+    print(
+        f"{plan.scenario.info.name}: {len(plan.points)} point(s) x "
+        f"{plan.replications} replications, {plan.steps} steps, seed {plan.seed}"
+    )
+    print(
+        f"wrote {summary.written} chunks, skipped {summary.skipped} already "
+        f"finished, to {out}/ (read with sim.batch.load)"
+    )
+    return 0
+
+
+COMMANDS = {
+    "batch": Command(
+        "run many replications of a scenario", _one_point_options, cmd_batch
+    ),
+    "sweep": Command(
+        "run replications over parameter ranges", _sweep_options, cmd_sweep
+    ),
+}

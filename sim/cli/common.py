@@ -1,0 +1,126 @@
+"""What the command modules share: the command table entry, exit statuses and options.
+
+Nothing here imports numpy, pandas or the model: a command's module imports what
+it needs inside the function that runs it, so ``wargame --help`` starts at once.
+"""
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+from sim.errors import InputError
+
+EXIT_BAD_INPUT = 2
+"""A file, field or argument that cannot be used as given (argparse's status too)."""
+EXIT_MISSING_EXTRA = 3
+"""The command needs an optional extra that is not installed."""
+EXIT_OS_ERROR = 74
+"""A file or folder could not be read or written (``EX_IOERR`` of sysexits.h)."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT, as a shell reports it)."""
+EXIT_BROKEN_PIPE = 141
+"""The reader of standard output went away, as in ``wargame list | head -1``."""
+
+EXTRAS = {
+    "SALib": "analysis",
+    "optuna": "analysis",
+    "ema_workbench": "analysis",
+    "dask": "dask",
+    "distributed": "dask",
+    "rich": "classroom",
+    "solara": "classroom",
+    "ipyvuetify": "classroom",
+}
+"""The optional extra (``pip install 'apwargame[EXTRA]'``) that installs a module."""
+
+
+class Command(NamedTuple):
+    """One ``wargame`` command.
+
+    Attributes:
+        help: One line for ``wargame --help``.
+        options: Adds the command's arguments to its parser; called only for the
+            command being run, so it may import the constants its choices need.
+        run: Runs the command on the parsed arguments; returns the exit status.
+    """
+
+    help: str
+    options: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+class UsageError(InputError):
+    """A command-line argument that cannot be used as given."""
+
+
+def set_option(parser: argparse.ArgumentParser) -> None:
+    """``--set PATH=VALUE``, shared by every command that runs a scenario many times."""
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="PATH=VALUE",
+        help="set a scenario field for every run (value in TOML); repeatable",
+    )  # fmt: skip
+
+
+def param_option(parser: argparse.ArgumentParser) -> None:
+    """``--param PATH=LO:HI``, the parameters an experiment varies."""
+    parser.add_argument(
+        "--param", action="append", required=True, metavar="PATH=LO:HI",
+        help="a parameter and its range; repeatable",
+    )  # fmt: skip
+
+
+def experiment_options(parser: argparse.ArgumentParser, replications: int) -> None:
+    """Options shared by calibrate, sensitivity and tune."""
+    parser.add_argument(
+        "--replications", type=int, default=replications,
+        help=f"replications per evaluation ({replications})",
+    )  # fmt: skip
+    parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    set_option(parser)
+    parser.add_argument("--out", type=Path, help="output folder")
+
+
+def settings(args: argparse.Namespace) -> dict:
+    """The ``--set`` options as field path to value."""
+    from sim.design import parse_setting
+
+    return dict(parse_setting(text) for text in args.set)
+
+
+def executor_options(parser: argparse.ArgumentParser) -> None:
+    """Where chunks of replications run: this process, local processes or Dask."""
+    parser.add_argument("--chunk-size", type=int, help="replications per chunk")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--processes",
+        type=int,
+        nargs="?",
+        const=0,
+        metavar="K",
+        help="run chunks in K local processes (all cores if K is omitted)",
+    )
+    where.add_argument(
+        "--workers", type=int, metavar="K", help="start a local Dask cluster of K"
+    )
+    where.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT", help="use a running Dask cluster"
+    )
+
+
+def executor(args: argparse.Namespace):
+    """The executor the options ask for (None: in this process)."""
+    from sim.executors import Dask, Processes
+
+    for option in ("processes", "workers"):
+        value = getattr(args, option)
+        if value is not None and value < (0 if option == "processes" else 1):
+            raise UsageError(f"--{option} {value}: must be at least 1")
+    if args.scheduler:
+        return Dask(scheduler=args.scheduler)
+    if args.workers is not None:
+        return Dask(workers=args.workers)
+    if args.processes is not None:
+        return Processes(args.processes or None)
+    return None

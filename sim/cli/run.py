@@ -1,0 +1,101 @@
+"""``wargame run``, ``validate`` and ``list``: one scenario, one replication."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.cli.common import EXIT_BAD_INPUT, Command, UsageError
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
+    parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")
+    parser.add_argument(
+        "--replication", type=int, default=0, help="replication index (default 0)"
+    )
+    parser.add_argument("--out", type=Path, help="output folder (default results/NAME)")
+    parser.add_argument(
+        "--format", choices=("csv", "parquet"), help="table format (default: scenario)"
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one replication, print the outcomes, write trajectories and a manifest."""
+    from sim.model import RegionModel
+    from sim.results import write_run
+    from sim.scenario import load_scenario
+
+    for name in ("steps", "seed", "replication"):
+        value = getattr(args, name)
+        if value is not None and value < 0:
+            raise UsageError(f"--{name} {value}: must be >= 0")
+    scenario = load_scenario(args.scenario)
+    model = RegionModel(
+        scenario, rng=args.seed, replication=args.replication, steps=args.steps
+    )
+    model.run_for(model.horizon)
+    out = args.out or Path("results") / scenario.info.name
+    outcomes = write_run(model, out, table_format=args.format)
+    print(f"{scenario.info.name}: seed {model.seed}, replication {model.replication}")
+    print(f"{model.world.step} steps of {scenario.info.dt_years} years")
+    print(_outcome_table(outcomes))
+    print(f"wrote {out}/")
+    return 0
+
+
+def _outcome_table(outcomes: dict[str, float]) -> str:
+    width = max(len(k) for k in outcomes)
+    return "\n".join(f"  {k:<{width}}  {v:12.4f}" for k, v in outcomes.items())
+
+
+def _validate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", type=Path, nargs="+", help="scenario files")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check each file; print OK or every problem; fail if any file is bad."""
+    from sim.scenario import ScenarioError, load_scenario
+
+    failed = False
+    for path in args.files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as err:
+            failed = True
+            for problem in err.problems:
+                print(f"error: {problem}", file=sys.stderr)
+        else:
+            print(f"ok: {path} ({scenario.info.name})")
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def _list_options(parser: argparse.ArgumentParser) -> None:
+    from sim.scenario import bundled_dir
+
+    parser.add_argument(
+        "--dir", type=Path, default=bundled_dir(), help="folder of scenarios"
+    )
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print each bundled scenario with its description."""
+    from sim.scenario import ScenarioError, load_scenario
+
+    paths = sorted(args.dir.glob("*.toml"))
+    if not paths:
+        raise UsageError(f"no scenario files (*.toml) in {args.dir}")
+    for path in paths:
+        try:
+            description = load_scenario(path).info.description
+        except ScenarioError as err:
+            description = f"(invalid: {err.problems[0]})"
+        print(f"{path.name:<28} {description}")
+    return 0
+
+
+COMMANDS = {
+    "run": Command("run one replication of a scenario", _run_options, cmd_run),
+    "validate": Command("check scenario files", _validate_options, cmd_validate),
+    "list": Command("list bundled scenarios", _list_options, cmd_list),
+}
