@@ -309,13 +309,13 @@ def spending_path(setup: engine.Setup, steps: int) -> np.ndarray:
     ``milex`` of :func:`sim.engine.simulate` at a fraction of its cost.
     """
     world = engine.initial_world(setup, np.arange(1))
-    arms = setup.params["arms_race"]
+    arms = setup.params.arms_race
     path = [world.milex[0]]
     for _ in range(steps):
         milex = arms_race.apply_budget(
             engine.spending_choice(world, setup), world.gdp, arms
         )
-        world = replace(world, milex=milex, step=world.step + 1)
+        world = world.replace(milex=milex, step=world.step + 1)
         path.append(milex[0])
     return np.array(path)
 

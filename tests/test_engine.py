@@ -1,7 +1,5 @@
 """The engine: reproducibility across batch sizes and chunking, and its setup."""
 
-from dataclasses import fields
-
 import numpy as np
 import pytest
 
@@ -23,9 +21,9 @@ def final_world(setup: engine.Setup, replications, steps: int = 12) -> engine.Wo
 def array_fields(world: engine.World) -> dict[str, np.ndarray]:
     """Every array of a world, by field name."""
     return {
-        f.name: getattr(world, f.name)
-        for f in fields(world)
-        if isinstance(getattr(world, f.name), np.ndarray)
+        name: value
+        for name, value in world.fields.items()
+        if isinstance(value, np.ndarray)
     }
 
 
@@ -95,5 +93,5 @@ def test_per_state_parameters_become_arrays(write_scenario):
     """A parameter one state overrides becomes an (N,) array; others stay scalar."""
     text = pair_toml(blue="[state.arms_race]\nreaction_per_year = 0.7\n")
     params = engine.build_setup(load_scenario(write_scenario(text))).params
-    np.testing.assert_array_equal(params["arms_race"].reaction_per_year, [0.1, 0.7])
-    assert params["arms_race"].fatigue_per_year == 0.2
+    np.testing.assert_array_equal(params.arms_race.reaction_per_year, [0.1, 0.7])
+    assert params.arms_race.fatigue_per_year == 0.2
