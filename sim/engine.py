@@ -43,6 +43,7 @@ __all__ = [
     "build_setup",
     "decide",
     "initial_world",
+    "restrict",
     "simulate",
     "step",
     "world_fields",
@@ -132,6 +133,29 @@ def resolve_params(scenario: Scenario, name: str) -> object:
                 [default if v is None else v for v in values], dtype=float
             )
     return replace(base, **per_state)
+
+
+def restrict(scenario: Scenario, state_ids: list[str]) -> Scenario:
+    """The scenario with only the given states, in that order.
+
+    Injects that involve another state are dropped; every other section is
+    restricted by the step that reads it (its ``restrict``): entries among the
+    kept states stay, groups keep their kept members. Theaters all stay.
+
+    Args:
+        scenario: A validated scenario.
+        state_ids: Ids of states of the scenario to keep.
+    """
+    keep = frozenset(state_ids)
+    sections: dict[str, object] = {
+        "states": tuple(scenario.states[scenario.state_index(s)] for s in state_ids),
+        "injects": tuple(j for j in scenario.injects if keep.issuperset(j.parties)),
+        "content_hash": f"{scenario.content_hash}:{','.join(state_ids)}",
+    }
+    for declared in STEPS:
+        if declared.restrict is not None:
+            sections |= declared.restrict(scenario, keep)
+    return replace(scenario, **sections)
 
 
 def hostility_matrix(scenario: Scenario) -> np.ndarray:
