@@ -142,6 +142,20 @@ class Parameters:
         """Restore pickled parameters."""
         object.__setattr__(self, "_values", state)
 
+    def replace(self, **changes: Any) -> "Parameters":
+        """Parameters with some mechanisms' ``Params`` replaced, by table name.
+
+        Raises:
+            TypeError: For a name that is not a mechanism of these parameters.
+        """
+        unknown = [name for name in changes if name not in self._values]
+        if unknown:
+            raise TypeError(
+                f"no mechanism {', '.join(unknown)}; mechanisms: "
+                + ", ".join(self._values)
+            )
+        return Parameters({**self._values, **changes})
+
     def __iter__(self) -> Iterator[str]:
         """Mechanism names, in the order of :data:`sim.dynamics.MECHANISMS`."""
         return iter(self._values)
