@@ -31,7 +31,7 @@ error (MAPE).
 """
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -269,9 +269,8 @@ def field_value(scenario: Scenario, path: str) -> float:
 def restrict(scenario: Scenario, state_ids: list[str]) -> Scenario:
     """The scenario with only the given states (in that order).
 
-    Disputes, rivalries, sites, injects and scripts that involve another state
-    are dropped; alliances keep their members among the given states and are
-    dropped when fewer than two remain. Theaters all stay.
+    Each engine step drops or trims the entries of its own sections that
+    involve another state (:func:`sim.engine.restrict`).
     """
     unknown = [s for s in state_ids if s not in scenario.state_ids]
     if unknown:
@@ -279,26 +278,7 @@ def restrict(scenario: Scenario, state_ids: list[str]) -> Scenario:
             f"{scenario.path.name}: no state {', '.join(unknown)}; states: "
             + ", ".join(scenario.state_ids)
         )
-    keep = set(state_ids)
-    alliances = tuple(
-        replace(a, members=tuple(m for m in a.members if m in keep))
-        for a in scenario.alliances
-        if len(keep.intersection(a.members)) >= 2
-    )
-    scripts = tuple(
-        s for s in scenario.scripts if keep.issuperset({s.state, *s.crisis})
-    )
-    return replace(
-        scenario,
-        states=tuple(scenario.states[scenario.state_index(s)] for s in state_ids),
-        alliances=alliances,
-        disputes=tuple(d for d in scenario.disputes if keep.issuperset(d.parties)),
-        rivalries=tuple(r for r in scenario.rivalries if keep.issuperset(r.parties)),
-        sites=tuple(s for s in scenario.sites if s.state in keep),
-        injects=tuple(i for i in scenario.injects if keep.issuperset(i.parties)),
-        scripts=scripts,
-        content_hash=f"{scenario.content_hash}:{','.join(state_ids)}",
-    )
+    return engine.restrict(scenario, state_ids)
 
 
 def spending_path(setup: engine.Setup, steps: int) -> np.ndarray:
@@ -309,13 +289,13 @@ def spending_path(setup: engine.Setup, steps: int) -> np.ndarray:
     ``milex`` of :func:`sim.engine.simulate` at a fraction of its cost.
     """
     world = engine.initial_world(setup, np.arange(1))
-    arms = setup.params["arms_race"]
+    arms = setup.params.arms_race
     path = [world.milex[0]]
     for _ in range(steps):
         milex = arms_race.apply_budget(
             engine.spending_choice(world, setup), world.gdp, arms
         )
-        world = replace(world, milex=milex, step=world.step + 1)
+        world = world.replace(milex=milex, step=world.step + 1)
         path.append(milex[0])
     return np.array(path)
 

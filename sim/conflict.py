@@ -2,24 +2,22 @@
 
 The pure mechanisms live in :mod:`sim.dynamics.alliances`,
 :mod:`sim.dynamics.escalation` and :mod:`sim.dynamics.crisis_decision`; this
-module turns a scenario into the arrays they need (:class:`ConflictSetup`),
-computes the default doctrine's crisis actions for every side of every crisis
-(:func:`crisis_actions`) and runs the alliance and escalation phases of a step
-(:func:`advance_conflict`). Everything is vectorised over replications and
+module turns a scenario into the arrays they need
+(:class:`~sim.world.ConflictSetup`), computes the default doctrine's crisis
+actions for every side of every crisis (:func:`crisis_actions`) and declares
+three engine steps (:class:`sim.step.Step`): :data:`CRISES` moves the crises
+under way, :data:`ALLIANCES` updates doubts, exercises, ties and credibility,
+:data:`ONSET` starts new crises. Everything is vectorised over replications and
 dyads; loops run only over theaters, scenario entries and states.
 
 Random numbers: each dyad (i, j) has its own counter in every stream, and only
 the dyads that need a number draw it (:meth:`sim.rng.Draws.uniform_at`), which
 gives exactly the number a dense draw of every dyad would give there; so nothing
 depends on which other crises exist, and a policy that replaces an action never
-shifts anyone's draws. Perception noise: ``PERCEPTION`` normal at ``i*N + j``;
-choice noise: ``ESCALATION`` Gumbel at ``3*(i*N + j) + option``; settlement:
-``ESCALATION`` uniform at ``i*N + j`` (i < j); incidents: ``INCIDENTS`` uniform
-at ``i*N + j`` (i < j); disputes: ``INCIDENTS`` uniform at ``N*N + d``.
+shifts anyone's draws. The steps' ``randoms`` declare each stream's layout.
 """
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 import numpy as np
 
@@ -31,49 +29,13 @@ from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade, hazard
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
-
-if TYPE_CHECKING:
-    from sim.engine import Setup, World
-
-
-@dataclass(frozen=True)
-class ConflictSetup:
-    """What alliances and crises need that stays fixed during a run.
-
-    Attributes:
-        capital_distance_km: Great-circle distance between capitals, (N, N).
-        tie: Starting commitment strength from ``[[alliance]]``, (N, N).
-        trust: Starting trust by relation, (N, N).
-        threat_start: Walt threat at step 0, (N,).
-        posture, resolve, threshold, transparency: Per-state doctrine, (N,).
-        disputes: Challenger, defender and theater index of each dispute, (D, 3).
-        dispute_hostility: Hostility of each dispute, (D,).
-        crisis_injects: Step, challenger, defender, theater, rung, (K, 5).
-        exercise_injects: ``(step, member indices, level)`` of exercise injects.
-        treaty_injects: ``(step, member indices, tie)`` of treaty changes: the
-            tie among the members becomes ``tie`` at that step.
-        scripts: Step, state, opponent, action code of scripted actions, (S, 4).
-    """
-
-    capital_distance_km: np.ndarray
-    tie: np.ndarray
-    trust: np.ndarray
-    threat_start: np.ndarray
-    posture: np.ndarray
-    resolve: np.ndarray
-    threshold: np.ndarray
-    transparency: np.ndarray
-    disputes: np.ndarray
-    dispute_hostility: np.ndarray
-    crisis_injects: np.ndarray
-    exercise_injects: tuple[tuple[int, np.ndarray, float], ...]
-    scripts: np.ndarray
-    treaty_injects: tuple[tuple[int, np.ndarray, float], ...] = ()
+from sim.step import Context, Field, RandomUse, Step
+from sim.world import ConflictSetup, Parameters, Setup, World
 
 
 def build_conflict(
     scenario: Scenario,
-    params: dict,
+    params: Parameters,
     hostility: np.ndarray,
     capability: np.ndarray,
 ) -> ConflictSetup:
@@ -91,7 +53,7 @@ def build_conflict(
     theater_index = {t.id: k for k, t in enumerate(scenario.theaters)}
     capitals = np.array([s.capital for s in states])
     distance = a2ad.great_circle_km(capitals[:, None, :], capitals[None, :, :])
-    alli = params["alliances"]
+    alli = params.alliances
     tie = alliances.tie_matrix(
         [tuple(index(m) for m in a.members) for a in scenario.alliances],
         [a.kind for a in scenario.alliances],
@@ -132,7 +94,7 @@ def build_conflict(
     return ConflictSetup(
         capital_distance_km=distance,
         tie=tie,
-        trust=escalation.initial_trust(tie, hostility, params["escalation"]),
+        trust=escalation.initial_trust(tie, hostility, params.escalation),
         threat_start=threat_start,
         posture=np.array([s.posture for s in states]),
         resolve=np.array([s.resolve for s in states]),
@@ -147,41 +109,41 @@ def build_conflict(
     )
 
 
-def initial_fields(setup: "Setup", r: int) -> dict[str, object]:
-    """The alliance and crisis fields of the world at step 0, for R replications."""
-    cs = setup.conflict
-    n = len(cs.posture)
+def _crises_initial(world: World, setup: Setup) -> dict[str, object]:
+    """No crisis anywhere at step 0."""
+    r, n = len(world.replications), setup.n_states
+    return {
+        "rung": np.zeros((r, n, n), dtype=np.int8),
+        "audience_cost": np.zeros((r, n, n)),
+        "crises": escalation.no_crises(r, n),
+    }
+
+
+def _alliances_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
+    """Ties from ``[[alliance]]``, first doubts, no exercises, their credibility."""
+    cs, alli = setup.conflict, setup.params.alliances
+    r, n = len(world.replications), setup.n_states
     tie = np.tile(cs.tie, (r, 1, 1))
-    abandonment = setup.params["alliances"].initial_abandonment * (tie > 0)
+    abandonment = alli.initial_abandonment * (tie > 0)
     exercises = np.zeros((r, n, n))
     return {
-        "trust": np.tile(cs.trust, (r, 1, 1)),
-        "transparency": np.tile(cs.transparency, (r, 1)),
         "tie": tie,
         "abandonment": abandonment,
         "exercises": exercises,
         "credibility": alliances.credibility(
-            tie,
-            cs.capital_distance_km,
-            abandonment,
-            exercises,
-            setup.params["alliances"],
+            tie, cs.capital_distance_km, abandonment, exercises, alli
         ),
-        "rung": np.zeros((r, n, n), dtype=np.int8),
-        "audience_cost": np.zeros((r, n, n)),
-        "crises": escalation.no_crises(r, n),
-        "posture": np.tile(cs.posture, (r, 1)),
     }
 
 
-def theater_power(world: "World", setup: "Setup", denied: np.ndarray) -> np.ndarray:
+def theater_power(world: World, setup: Setup, denied: np.ndarray) -> np.ndarray:
     """Power each state projects into each theater, ``P_it``, shape (R, N, T).
 
     Boulding's loss-of-strength gradient times ``1 - D_it``, where ``denied``
     is the denial ``D_it`` each state meets in each theater, (R, N, T) (see
     :mod:`sim.dynamics.a2ad` and :func:`sim.engine.denial_met`).
     """
-    params = setup.params["a2ad"]
+    params = setup.params.a2ad
     return a2ad.projected_power(world.capability, setup.distance_km, denied, params)
 
 
@@ -205,7 +167,7 @@ def opposite_side(sides: tuple[np.ndarray, ...], n: int) -> np.ndarray:
 
 
 def side_power(
-    world: "World",
+    world: World,
     projected: np.ndarray,
     sides: tuple[np.ndarray, np.ndarray, np.ndarray],
     theater: np.ndarray,
@@ -239,7 +201,7 @@ def side_power(
 
 
 def crisis_actions(
-    world: "World", setup: "Setup", projected: np.ndarray, draws: Draws
+    world: World, setup: Setup, projected: np.ndarray, draws: Draws
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...], Factors]:
     """The default doctrine's action of every side of every crisis, and why.
 
@@ -256,11 +218,11 @@ def crisis_actions(
     """
     cs = setup.conflict
     n = len(cs.posture)
-    esc = setup.params["escalation"]
+    esc = setup.params.escalation
     sides = crisis_sides(world.rung)
     r, i, j = sides
     theater = world.crises.theater[sides].astype(np.intp)
-    alli = setup.params["alliances"]
+    alli = setup.params.alliances
     dyad = i * n + j
     own_power = side_power(world, projected, sides, theater, alli)
     choice, factors = choose(
@@ -304,52 +266,65 @@ def backed_down(crises: escalation.Crises) -> np.ndarray:
     return backed
 
 
-def advance_conflict(
-    world: "World",
-    setup: "Setup",
-    projected: np.ndarray,
-    draws: Draws,
-    action: np.ndarray,
-    sides: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> dict[str, object]:
-    """One step of alliances and escalation; returns the world fields that change.
+def _crises_run(world: World, context: Context) -> dict[str, object]:
+    """Forget crises that ended last step, then move every crisis given the actions.
 
-    ``action`` holds every side's action (R, N, N); ``sides`` lists the sides of
-    the crises under way, as :func:`crisis_sides` gives them.
-
-    Order: forget crises that ended last step; move every crisis given the
-    actions; update doubts, exercises, ties (balancing) and credibility; then
-    start crises from injects, entrapment (pulled by crises that climbed this
-    step, injected ones included), disputes and incidents, in that priority (a
-    dyad already in crisis is not started again).
+    ``context.decisions.sides`` lists the sides of the crises under way, as
+    :func:`crisis_sides` gives them; the rung, bookkeeping and audience costs
+    returned are this step's own arrays, which :data:`ONSET` then changes in
+    place.
     """
-    cs = setup.conflict
-    esc, alli = setup.params["escalation"], setup.params["alliances"]
-    dt = setup.dt_years
+    setup, decisions = context.setup, context.decisions
     n = world.capability.shape[1]
     crises, audience = escalation.clear_ended(world.crises, world.audience_cost)
-    r, i, j = sides
+    r, i, j = decisions.sides
     lower, upper = np.minimum(i, j), np.maximum(i, j)  # one draw per crisis
-    settle = draws.uniform_at(Stream.ESCALATION, r, lower * n + upper)
+    settle = context.draws.uniform_at(Stream.ESCALATION, r, lower * n + upper)
     rung = escalation.resolve(
-        world.rung, action, crises, audience, sides, settle, esc, dt
+        world.rung,
+        decisions.action,
+        crises,
+        audience,
+        decisions.sides,
+        settle,
+        setup.params.escalation,
+        setup.dt_years,
     )
-    fields = _alliance_phase(world, setup, backed_down(crises))
+    return {"rung": rung, "crises": crises, "audience_cost": audience}
+
+
+def _alliances_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """Doubts (seeing who backed down this step), exercises, ties, credibility."""
+    return _alliance_phase(world, context.setup, backed_down(world.crises))
+
+
+def _onset_run(world: World, context: Context) -> dict[str, object]:
+    """Start crises from injects, entrapment, disputes and incidents, in place.
+
+    In that priority (a dyad already in crisis is not started again):
+    entrapment is pulled by crises that climbed this step, injected ones
+    included, along this step's ties; patrols add presence in their theaters.
+    """
+    setup = context.setup
+    cs, esc, alli = setup.conflict, setup.params.escalation, setup.params.alliances
+    rung, crises, draws = world.rung, world.crises, context.draws
     cap = escalation.highest_start(esc)
     step = world.step + 1
-
     _open_injected(rung, crises, cs, world.step, cap, step)
-    rose = np.where(rung > world.rung, rung, 0)  # only a climbing crisis pulls
-    pull, where = alliances.entrapment_pull(rose, crises.theater, fields["tie"], alli)
+    rose = np.where(rung > context.start.rung, rung, 0)  # only a climbing crisis pulls
+    pull, where = alliances.entrapment_pull(rose, crises.theater, world.tie, alli)
     pull = np.minimum(pull, cap)
     r, m, j = where_true(pull)  # m pulled toward j: j challenges m
     escalation.raise_rungs(rung, crises, (r, m, j), pull[r, m, j])
     strongest = np.argsort(-pull[r, m, j], kind="stable")
     r, m, j = r[strongest], m[strongest], j[strongest]
     escalation.open_crises(rung, crises, (r, j, m), pull[r, m, j], where[r, m, j], step)
-    _open_disputes(rung, crises, cs, esc, draws, dt, step)
-    _open_incidents(world, setup, projected, draws, rung, crises)
-    return {**fields, "rung": rung, "crises": crises, "audience_cost": audience}
+    _open_disputes(rung, crises, cs, esc, draws, setup.dt_years, step)
+    presence = signaling.patrol_presence(
+        world.projected, context.decisions.signals.patrol, setup.params.signaling
+    )
+    _open_incidents(world, setup, presence, draws, rung, crises)
+    return {"rung": rung, "crises": crises}
 
 
 def _open_incidents(world, setup, projected, draws, rung, crises):
@@ -361,7 +336,7 @@ def _open_incidents(world, setup, projected, draws, rung, crises):
     incident uniform of its dyad, so the outcome does not depend on the others.
     The side with more presence in the theater of contact is the challenger.
     """
-    esc, n = setup.params["escalation"], rung.shape[1]
+    esc, n = setup.params.escalation, rung.shape[1]
     pair_i, pair_j = np.nonzero(np.triu(setup.hostility > 0, 1))  # (P,)
     r = np.repeat(np.arange(rung.shape[0]), len(pair_i))  # every (r, pair)
     p = np.tile(np.arange(len(pair_i)), rung.shape[0])
@@ -375,7 +350,7 @@ def _open_incidents(world, setup, projected, draws, rung, crises):
     trust = trust.ravel()  # (R * P,), as r, p
     chance = escalation.incident_chance(contact, trust, esc, setup.dt_years)
     hotline, _ = cbms_in_force(setup, world.step)
-    chance = signaling.defuse(chance, hotline[i, j], setup.params["signaling"])
+    chance = signaling.defuse(chance, hotline[i, j], setup.params.signaling)
     fire = draws.uniform_at(Stream.INCIDENTS, r, i * n + j) < chance
     r, i, j, theater, forward = (a[fire] for a in (r, i, j, theater, forward))
     sides = (r, np.where(forward, i, j), np.where(forward, j, i))
@@ -383,10 +358,10 @@ def _open_incidents(world, setup, projected, draws, rung, crises):
 
 
 def _alliance_phase(
-    world: "World", setup: "Setup", patron_backed_down: np.ndarray
+    world: World, setup: Setup, patron_backed_down: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Exercises, doubts, ties and credibility after one step."""
-    alli = setup.params["alliances"]
+    alli = setup.params.alliances
     if not alli.enabled:
         return {"tie": world.tie}
     cs, dt = setup.conflict, setup.dt_years
@@ -445,3 +420,86 @@ def _open_disputes(rung, crises, cs: ConflictSetup, esc, draws: Draws, dt, step)
     r, k = where_true(fire)  # (R, D) -> fired (replication, dispute), in order
     c, d, t = cs.disputes[k].T
     escalation.open_crises(rung, crises, (r, c, d), 1, t, step)
+
+
+CRISES = Step(
+    name="crises",
+    run=_crises_run,
+    params="escalation",
+    owns=(
+        Field(
+            "rung",
+            "Escalation rung of each pair (index into ``RUNGS``), int8 (R, N, N), "
+            "symmetric.",
+        ),
+        Field(
+            "audience_cost", "Audience cost i has paid in its crisis with j, (R, N, N)."
+        ),
+        Field(
+            "crises",
+            "Bookkeeping of each pair's crisis (theater, challenger, start, peak, "
+            "ending), see :class:`~sim.dynamics.escalation.Crises`.",
+        ),
+    ),
+    initial=_crises_initial,
+    randoms=(
+        RandomUse(
+            Stream.PERCEPTION, "normal", "i*N + j", "the doctrine's perception noise"
+        ),
+        RandomUse(
+            Stream.ESCALATION,
+            "gumbel",
+            "3*(i*N + j) + option",
+            "the doctrine's choice noise (back down, hold, escalate)",
+        ),
+        RandomUse(
+            Stream.ESCALATION,
+            "uniform",
+            "min(i, j)*N + max(i, j)",
+            "settlement of a crisis where both sides hold",
+        ),
+    ),
+    restrict=lambda scenario, keep: {
+        "scripts": tuple(
+            s for s in scenario.scripts if keep.issuperset({s.state, *s.crisis})
+        )
+    },
+)
+
+ALLIANCES = Step(
+    name="alliances",
+    run=_alliances_run,
+    params="alliances",
+    owns=(
+        Field("tie", "Commitment strength of each pair, 0..1, (R, N, N), symmetric."),
+        Field("abandonment", "i's doubt that j will stand by it, 0..1, (R, N, N)."),
+        Field("exercises", "Shared exercise level of each pair, 0..1, (R, N, N)."),
+        Field("credibility", "Credibility of j's commitment to i, 0..1, (R, N, N)."),
+    ),
+    initial=_alliances_initial,
+    restrict=lambda scenario, keep: {
+        "alliances": tuple(
+            replace(a, members=tuple(m for m in a.members if m in keep))
+            for a in scenario.alliances
+            if len(keep.intersection(a.members)) >= 2
+        )
+    },
+)
+
+ONSET = Step(
+    name="onset",
+    run=_onset_run,
+    params="escalation",
+    writes=("rung", "crises"),
+    randoms=(
+        RandomUse(
+            Stream.INCIDENTS,
+            "uniform",
+            "i*N + j (i < j) for incidents, N*N + d for dispute d",
+            "incidents between hostile pairs in contact; flare-ups of disputes",
+        ),
+    ),
+    restrict=lambda scenario, keep: {
+        "disputes": tuple(d for d in scenario.disputes if keep.issuperset(d.parties))
+    },
+)

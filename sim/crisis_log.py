@@ -16,7 +16,7 @@ from sim.dynamics.escalation import RUNGS
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
-    from sim.engine import Decisions, World
+    from sim.world import Decisions, World
 
 ACTION_NAMES = {code: name for name, code in ACTIONS.items()}
 DECISION_COLUMNS = (

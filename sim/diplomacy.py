@@ -2,20 +2,17 @@
 
 The pure mechanisms live in :mod:`sim.dynamics.signaling`,
 :mod:`sim.dynamics.cooperation` and :mod:`sim.dynamics.a2ad`; this module turns a
-scenario into the arrays they need (:class:`DiplomacySetup`), computes the
-default doctrine's signals (the scenario's ``[[signal]]`` schedule,
-:func:`scheduled_signals`) and runs the signaling and cooperation phases of a
-step (:func:`advance_diplomacy`). Loops run only over scenario entries, theaters
-and states, never over replications or dyads.
+scenario into the arrays they need (:class:`~sim.world.DiplomacySetup`), computes
+the default doctrine's signals (the scenario's ``[[signal]]`` schedule,
+:func:`scheduled_signals`) and declares the engine steps :data:`SIGNALING` and
+:data:`COOPERATION`. Loops run only over scenario entries, theaters and states,
+never over replications or dyads.
 
-Random numbers (each a fixed element of its stream, so a policy that changes a
-signal never shifts anyone's draws): reading noise ``SIGNALING`` normal at dyad
-``(k, i)`` of an (N, N) draw, taken only where k feels pressure from i;
-disasters ``COOPERATION`` uniform (N,).
+Random numbers are each a fixed element of their stream (the steps' ``randoms``
+give the layout), so a policy that changes a signal never shifts anyone's draws.
 """
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 import numpy as np
 
@@ -24,62 +21,13 @@ from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
-
-if TYPE_CHECKING:
-    from sim.engine import Setup, World
+from sim.step import Context, Field, RandomUse, Step
+from sim.world import DiplomacySetup, Parameters, Setup, Signals, World
 
 _NEVER = np.iinfo(np.int64).max
 
 
-@dataclass(frozen=True)
-class Signals:
-    """The signals every state sends in one step (levels in [0, 1]).
-
-    The leading axis is R, or 1 when every replication sends the same (the
-    scenario's schedule): consumers broadcast it.
-
-    Attributes:
-        exercise: ``E_ij``, i exercises with ally j, (R, N, N).
-        patrol: ``F_it``, i patrols theater t, (R, N, T).
-        declaration: ``D_ij``, i publicly pledges to defend ally j, (R, N, N).
-    """
-
-    exercise: np.ndarray
-    patrol: np.ndarray
-    declaration: np.ndarray
-
-
-@dataclass(frozen=True)
-class DiplomacySetup:
-    """What signaling and cooperation need that stays fixed during a run.
-
-    Attributes:
-        allies: Pairs that share an ``[[alliance]]`` (who may exercise with or
-            pledge to whom), (N, N) bool.
-        claim: ``claim_it``, i is a party to a dispute in theater t, (N, T).
-        hotline_since: Step from which each pair has a hotline, (N, N) int.
-        notification_since: Step from which each pair notifies exercises, (N, N).
-        capital_cover: A2/AD coverage of each capital by each state's sites,
-            ``[denier k, capital i]``, (N, N).
-        forum_members: Membership of each ``[[forum]]``, (F, N) bool.
-        forum_every: Meeting interval of each forum in steps, (F,).
-        forum_first: Step of each forum's first meeting, (F,).
-        disaster_injects: Step and stricken states (N,) bool of each disaster
-            inject.
-    """
-
-    allies: np.ndarray
-    claim: np.ndarray
-    hotline_since: np.ndarray
-    notification_since: np.ndarray
-    capital_cover: np.ndarray
-    forum_members: np.ndarray
-    forum_every: np.ndarray
-    forum_first: np.ndarray
-    disaster_injects: tuple[tuple[int, np.ndarray], ...]
-
-
-def build_diplomacy(scenario: Scenario, params: dict) -> DiplomacySetup:
+def build_diplomacy(scenario: Scenario, params: Parameters) -> DiplomacySetup:
     """Resolve a scenario's alliances, disputes, signals, CBMs, forums and sites."""
     n, index = len(scenario.states), scenario.state_index
     theater = {t.id: k for k, t in enumerate(scenario.theaters)}
@@ -118,7 +66,7 @@ def build_diplomacy(scenario: Scenario, params: dict) -> DiplomacySetup:
         claim=claim,
         hotline_since=since["hotline"],
         notification_since=since["notification"],
-        capital_cover=a2ad.coverage(site_km, params["a2ad"]),
+        capital_cover=a2ad.coverage(site_km, params.a2ad),
         forum_members=members,
         forum_every=np.array([f.every_steps for f in scenario.forums], dtype=int),
         forum_first=np.array([f.first_step for f in scenario.forums], dtype=int),
@@ -126,12 +74,7 @@ def build_diplomacy(scenario: Scenario, params: dict) -> DiplomacySetup:
     )
 
 
-def initial_fields(r: int, n: int) -> dict[str, np.ndarray]:
-    """The signaling fields of the world at step 0: no credit, no pledges."""
-    return {"signal_credit": np.zeros((r, n, n)), "pledge": np.zeros((r, n, n))}
-
-
-def scheduled_signals(setup: "Setup", step: int) -> Signals:
+def scheduled_signals(setup: Setup, step: int) -> Signals:
     """The default doctrine's signals: the scenario's ``[[signal]]`` schedule.
 
     The schedule is the same in every replication, so the arrays have a leading
@@ -141,7 +84,7 @@ def scheduled_signals(setup: "Setup", step: int) -> Signals:
     """
     scenario = setup.scenario
     n, n_theaters = len(scenario.states), len(scenario.theaters)
-    enabled = setup.params["signaling"].enabled
+    enabled = setup.params.signaling.enabled
     index = scenario.state_index
     theater = {t.id: k for k, t in enumerate(scenario.theaters)}
     exercise, patrol, declaration = (
@@ -167,9 +110,9 @@ def scheduled_signals(setup: "Setup", step: int) -> Signals:
     return Signals(exercise[None], patrol[None], declaration[None])
 
 
-def cbms_in_force(setup: "Setup", step: int) -> tuple[np.ndarray, np.ndarray]:
+def cbms_in_force(setup: Setup, step: int) -> tuple[np.ndarray, np.ndarray]:
     """Pairs with a hotline and pairs notifying exercises at ``step``, (N, N) bool."""
-    if not setup.params["signaling"].enabled:
+    if not setup.params.signaling.enabled:
         none = np.zeros_like(setup.diplomacy.allies)
         return none, none
     dip = setup.diplomacy
@@ -177,7 +120,7 @@ def cbms_in_force(setup: "Setup", step: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def deterrence_credibility(
-    credibility: np.ndarray, world: "World", setup: "Setup", denied: np.ndarray
+    credibility: np.ndarray, world: World, setup: Setup, denied: np.ndarray
 ) -> np.ndarray:
     """Alliance credibility with signal credit, discounted inside denial zones.
 
@@ -194,46 +137,67 @@ def deterrence_credibility(
     return credibility
 
 
-def signal_cost_usd_m(world: "World", setup: "Setup", sent: Signals) -> np.ndarray:
+def signal_cost_usd_m(world: World, setup: Setup, sent: Signals) -> np.ndarray:
     """What the signals sent cost each state, US$ m per year, (R, N): ``s_i x_i``."""
-    sig = setup.params["signaling"]
+    sig = setup.params.signaling
     if not sig.enabled:
         return np.zeros_like(world.milex)
     return signaling.sunk_cost_share(sent.exercise, sent.patrol, sig) * world.milex
 
 
-def advance_diplomacy(
-    world: "World", setup: "Setup", draws: Draws, sent: Signals
-) -> dict[str, np.ndarray]:
-    """One step of signaling then cooperation; returns the world fields that change.
-
-    Signaling: credit and pledges grow with what was sent and fade; rivals read
-    the pressure through noise and grow more hostile; CBM parties trust each other
-    more (the sunk costs are :func:`signal_cost_usd_m`). Cooperation: trust and
-    transparency drift back toward their start, then disaster relief and forum
-    meetings raise them among participants.
-    """
-    fields = {
-        "hostility": world.hostility,
-        "trust": world.trust,
-        "transparency": world.transparency,
-        "signal_credit": world.signal_credit,
-        "pledge": world.pledge,
+def _signaling_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
+    """Hostility from disputes and rivalries, trust by relation; no credit, pledges."""
+    r, n = len(world.replications), setup.n_states
+    return {
+        "hostility": np.tile(setup.hostility, (r, 1, 1)),
+        "signal_credit": np.zeros((r, n, n)),
+        "pledge": np.zeros((r, n, n)),
+        "trust": np.tile(setup.conflict.trust, (r, 1, 1)),
     }
-    if setup.params["signaling"].enabled:
-        fields |= _signal(world, setup, draws, sent)
-    if setup.params["cooperation"].enabled:
-        fields["trust"], fields["transparency"] = _cooperate(
-            world, setup, draws, fields["trust"], fields["transparency"]
+
+
+def _signaling_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """The signaling phase of a step.
+
+    Credit and pledges grow with what was sent and fade; rivals read the
+    pressure through noise and grow more hostile; CBM parties trust each other
+    more (the sunk costs are :func:`signal_cost_usd_m`, paid in the arms race step).
+    """
+    setup = context.setup
+    if not setup.params.signaling.enabled:
+        return {}
+    return _signal(world, setup, context.draws, context.decisions.signals)
+
+
+def _cooperation_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
+    """Each state's transparency, from the scenario."""
+    return {
+        "transparency": np.tile(
+            setup.conflict.transparency, (len(world.replications), 1)
         )
-    return fields
+    }
+
+
+def _cooperation_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """The cooperation phase of a step.
+
+    Trust and transparency drift back toward their start, then disaster relief
+    and forum meetings raise them among participants.
+    """
+    setup = context.setup
+    if not setup.params.cooperation.enabled:
+        return {}
+    trust, transparency = _cooperate(
+        world, setup, context.draws, world.trust, world.transparency
+    )
+    return {"trust": trust, "transparency": transparency}
 
 
 def _signal(
-    world: "World", setup: "Setup", draws: Draws, sent: Signals
+    world: World, setup: Setup, draws: Draws, sent: Signals
 ) -> dict[str, np.ndarray]:
     """The signaling phase; work on silence or on no CBM is skipped (it adds 0)."""
-    sig, dip, dt = setup.params["signaling"], setup.diplomacy, setup.dt_years
+    sig, dip, dt = setup.params.signaling, setup.diplomacy, setup.dt_years
     hotline, notified = cbms_in_force(setup, world.step)
     credit = fade(world.signal_credit, sig.credit_decay_per_year, dt)
     pledge = fade(world.pledge, sig.pledge_decay_per_year, dt)
@@ -272,14 +236,14 @@ def _read(felt: np.ndarray, sigma: np.ndarray, draws: Draws) -> np.ndarray:
 
 
 def _cooperate(
-    world: "World",
-    setup: "Setup",
+    world: World,
+    setup: Setup,
     draws: Draws,
     trust: np.ndarray,
     transparency: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Memory drift, then disaster relief and forum meetings."""
-    coop, dip, dt = setup.params["cooperation"], setup.diplomacy, setup.dt_years
+    coop, dip, dt = setup.params.cooperation, setup.diplomacy, setup.dt_years
     u = draws.uniform(Stream.COOPERATION, (len(dip.allies),))
     trust = cooperation.remember(trust, setup.conflict.trust, coop, dt)
     transparency = cooperation.remember(
@@ -308,7 +272,7 @@ def _cooperate(
     )
 
 
-def signal_doctrine(setup: "Setup", sent: Signals, i: int) -> dict[str, dict]:
+def signal_doctrine(setup: Setup, sent: Signals, i: int) -> dict[str, dict]:
     """State i's signals this step as a policy sees them (replication 0).
 
     Returns:
@@ -328,7 +292,7 @@ def signal_doctrine(setup: "Setup", sent: Signals, i: int) -> dict[str, dict]:
 
 
 def apply_signal_choice(
-    setup: "Setup", sent: Signals, i: int, choice: dict[str, object]
+    setup: Setup, sent: Signals, i: int, choice: dict[str, object]
 ) -> None:
     """Write a policy's signal choices for state i into ``sent`` (replication 0).
 
@@ -381,3 +345,80 @@ def apply_signal_choice(
                 sent.exercise[0, i, j] = sent.exercise[0, j, i] = level
             else:
                 sent.declaration[0, i, ids.index(key)] = level
+
+
+def _restrict_signaling(scenario: Scenario, keep: frozenset[str]) -> dict:
+    """Signals of kept senders to kept partners, CBMs and rivalries among kept states.
+
+    A signal keeps its partners among the kept states; an exercise or
+    declaration left with none is dropped.
+    """
+    signals = tuple(
+        replace(s, partners=tuple(p for p in s.partners if p in keep))
+        for s in scenario.signals
+        if s.state in keep and (s.kind == "patrol" or keep.intersection(s.partners))
+    )
+    return {
+        "signals": signals,
+        "cbms": tuple(c for c in scenario.cbms if keep.issuperset(c.parties)),
+        "rivalries": tuple(r for r in scenario.rivalries if keep.issuperset(r.parties)),
+    }
+
+
+def _restrict_forums(scenario: Scenario, keep: frozenset[str]) -> dict:
+    """Forums with their kept members; a forum left with fewer than two is dropped."""
+    return {
+        "forums": tuple(
+            replace(f, members=tuple(m for m in f.members if m in keep))
+            for f in scenario.forums
+            if len(keep.intersection(f.members)) >= 2
+        )
+    }
+
+
+SIGNALING = Step(
+    name="signaling",
+    run=_signaling_run,
+    params="signaling",
+    owns=(
+        Field(
+            "hostility", "Perceived hostility ``H_ij`` of j as seen by i, (R, N, N)."
+        ),
+        Field(
+            "signal_credit",
+            "Credibility credit of j's commitment to i earned by j's signals "
+            "(:mod:`sim.dynamics.signaling`), (R, N, N).",
+        ),
+        Field(
+            "pledge",
+            "Audience cost i has staked by public pledges to j, stake units, "
+            "(R, N, N).",
+        ),
+        Field("trust", "Trust of i in j, 0..1, (R, N, N)."),
+    ),
+    initial=_signaling_initial,
+    randoms=(
+        RandomUse(
+            Stream.SIGNALING,
+            "normal",
+            "k*N + i, where k feels pressure from i",
+            "misperception of the pressure k reads in i's signals",
+        ),
+    ),
+    restrict=_restrict_signaling,
+)
+
+COOPERATION = Step(
+    name="cooperation",
+    run=_cooperation_run,
+    params="cooperation",
+    owns=(
+        Field("transparency", "How readable each state is to others, 0..1, (R, N)."),
+    ),
+    writes=("trust",),
+    initial=_cooperation_initial,
+    randoms=(
+        RandomUse(Stream.COOPERATION, "uniform", "i", "a disaster strikes state i"),
+    ),
+    restrict=_restrict_forums,
+)

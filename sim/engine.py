@@ -1,13 +1,19 @@
 """The engine: every state variable as an array, advanced one step at a time.
 
-A :class:`World` holds arrays with a leading replication axis R: shape (R, N) for
-per-state values and (R, N, N) for dyads; a single run is R = 1. A step has two
-halves, so that any agent can replace the default doctrine's choice:
+A :class:`~sim.world.World` holds arrays with a leading replication axis R:
+shape (R, N) for per-state values and (R, N, N) for dyads; a single run is R = 1.
+A step has two halves, so that any agent can replace the default doctrine's
+choice:
 
-1. :func:`decide` computes the default doctrine's :class:`Decisions` for every
-   state of every replication at once;
-2. :func:`advance` applies (possibly edited) decisions and runs the enabled
-   phases in a fixed order.
+1. :func:`decide` computes the default doctrine's :class:`~sim.world.Decisions`
+   for every state of every replication at once;
+2. :func:`advance` applies (possibly edited) decisions by running the declared
+   steps of :data:`STEPS`, in order (:class:`sim.step.Step`).
+
+Each step reads the world as the steps before it left it (and, through its
+context, the world as it was when the step began) and returns the fields it
+owns or writes. The world's fields are the union of the steps' declarations
+(:func:`world_fields`).
 
 Replication r depends only on (seed, r): random draws are counter-based
 (:mod:`sim.rng`) and all arithmetic is elementwise or sums over the state axis
@@ -16,159 +22,40 @@ or the hostile pairs (:func:`sim.dynamics.indexing.sum_into_rows`), never
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 
-from sim import diplomacy
-from sim.conflict import (
-    ConflictSetup,
-    advance_conflict,
-    build_conflict,
-    crisis_actions,
-    initial_fields,
-    theater_power,
-)
-from sim.dynamics import MECHANISMS, a2ad, arms_race, signaling
-from sim.dynamics.crisis_decision import Factors
-from sim.dynamics.escalation import Crises
+from sim import conflict, diplomacy
+from sim.dynamics import MECHANISMS, a2ad, arms_race
 from sim.dynamics.parameters import specs
 from sim.rng import Draws
 from sim.scenario import Scenario, ScenarioError
+from sim.step import Context, Field, Step
+from sim.world import Decisions, Parameters, Setup, World
 
-
-@dataclass(frozen=True)
-class Setup:
-    """What stays fixed during a run, derived once from a scenario.
-
-    Attributes:
-        scenario: The validated scenario.
-        params: Each mechanism's parameters, per-state ones as (N,) arrays.
-        hostility: Initial hostility weights ``H_ij`` from disputes and
-            rivalries, shape (N, N), symmetric, zero diagonal.
-        grievance: Richardson's g per state, US$ m per year per year, shape (N,).
-        distance_km: Great-circle distance from each capital to each theater
-            centre, shape (N, T).
-        cover: A2/AD coverage of each theater by each state's sites (its
-            capital where it declares none), shape (N, T).
-        conflict: Fixed arrays of alliances, disputes, injects and scripts.
-        diplomacy: Fixed arrays of signals, CBMs, forums and capital coverage.
-        budget_shocks: Step and spending factor (N,) of each ``budget_shock``
-            inject (the parties' factor is its magnitude, the others' 1).
-    """
-
-    scenario: Scenario
-    params: dict[str, Any]
-    hostility: np.ndarray
-    grievance: np.ndarray
-    distance_km: np.ndarray
-    cover: np.ndarray
-    conflict: ConflictSetup
-    diplomacy: diplomacy.DiplomacySetup
-    budget_shocks: tuple[tuple[int, np.ndarray], ...] = ()
-
-    @property
-    def n_states(self) -> int:
-        """Number of states N."""
-        return len(self.scenario.states)
-
-    @property
-    def dt_years(self) -> float:
-        """Length of a step in years."""
-        return self.scenario.info.dt_years
-
-
-@dataclass
-class World:
-    """The state of R replications at one step (arrays are replaced, not mutated).
-
-    Attributes:
-        step: Steps taken so far.
-        replications: Replication indices of the rows, shape (R,).
-        milex: Military spending, US$ m per year, shape (R, N).
-        capability: Capability stock, US$ m, shape (R, N).
-        gdp: Gross domestic product, US$ m per year, shape (R, N).
-        hostility: Perceived hostility ``H_ij`` of j as seen by i, (R, N, N).
-        a2ad_stock: Investment in A2/AD, US$ m, shape (R, N).
-        counter_stock: Investment in counter-A2/AD, US$ m, shape (R, N).
-        trust: Trust of i in j, 0..1, (R, N, N).
-        transparency: How readable each state is to others, 0..1, (R, N).
-        tie: Commitment strength of each pair, 0..1, (R, N, N), symmetric.
-        abandonment: i's doubt that j will stand by it, 0..1, (R, N, N).
-        exercises: Shared exercise level of each pair, 0..1, (R, N, N).
-        credibility: Credibility of j's commitment to i, 0..1, (R, N, N).
-        rung: Escalation rung of each pair (index into ``RUNGS``), int8
-            (R, N, N), symmetric.
-        audience_cost: Audience cost i has paid in its crisis with j, (R, N, N).
-        crises: Bookkeeping of each pair's crisis (theater, challenger, start,
-            peak, ending), see :class:`~sim.dynamics.escalation.Crises`.
-        signal_credit: Credibility credit of j's commitment to i earned by j's
-            signals (:mod:`sim.dynamics.signaling`), (R, N, N).
-        pledge: Audience cost i has staked by public pledges to j, stake units,
-            (R, N, N).
-        posture: Deterrence posture, 0 restraint .. 1 forward, (R, N): starts
-            at the scenario's and changes only by a policy's choice.
-        projected: Power each state projects into each theater, US$ m,
-            (R, N, T): derived from the other fields at the end of each step
-            (:func:`sim.conflict.theater_power`), so it is computed once a step
-            (empty until :func:`initial_world` derives it).
-    """
-
-    step: int
-    replications: np.ndarray
-    milex: np.ndarray
-    capability: np.ndarray
-    gdp: np.ndarray
-    hostility: np.ndarray
-    a2ad_stock: np.ndarray
-    counter_stock: np.ndarray
-    trust: np.ndarray
-    transparency: np.ndarray
-    tie: np.ndarray
-    abandonment: np.ndarray
-    exercises: np.ndarray
-    credibility: np.ndarray
-    rung: np.ndarray
-    audience_cost: np.ndarray
-    crises: Crises
-    signal_credit: np.ndarray
-    pledge: np.ndarray
-    posture: np.ndarray
-    projected: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 0)))
-
-
-@dataclass
-class Decisions:
-    """What every state chooses this step; policies may overwrite their rows.
-
-    Attributes:
-        milex: Spending each state wants next step, before the budget cap,
-            US$ m per year, shape (R, N).
-        action: Crisis action of i toward j, -1 back down, 0 hold, 1 escalate,
-            int8 (R, N, N); meaningful only where a crisis is under way.
-        sides: ``(r, i, j)`` index arrays of the crisis sides the doctrine
-            decided (i toward j in replication r), each (M,).
-        factors: Why the doctrine chose each of those actions (for the record),
-            arrays (M,) in the order of ``sides``.
-        signals: Exercises, patrols and declarations each state sends.
-        posture: Posture each state takes this step, (R, N).
-    """
-
-    milex: np.ndarray
-    action: np.ndarray
-    sides: tuple[np.ndarray, ...]
-    factors: Factors
-    signals: diplomacy.Signals
-    posture: np.ndarray
+__all__ = [
+    "STEPS",
+    "Decisions",
+    "Setup",
+    "World",
+    "advance",
+    "build_setup",
+    "decide",
+    "initial_world",
+    "restrict",
+    "simulate",
+    "step",
+    "world_fields",
+]
 
 
 def build_setup(scenario: Scenario) -> Setup:
     """Resolve a scenario into the fixed arrays and parameters of a run."""
-    params = {name: resolve_params(scenario, name) for name in MECHANISMS}
+    params = Parameters({name: resolve_params(scenario, name) for name in MECHANISMS})
     hostility = hostility_matrix(scenario)
     milex = np.array([s.milex_usd_m for s in scenario.states])
-    arms = params["arms_race"]
+    arms = params.arms_race
     check_within_budget(scenario, milex, arms)
     if arms.steady_start:
         threat = arms_race.perceived_threat(milex[None, :], hostility[None])[0]
@@ -185,8 +72,8 @@ def build_setup(scenario: Scenario) -> Setup:
         hostility,
         np.array(grievance, dtype=float),
         distance_km,
-        a2ad.coverage(site_distance_km, params["a2ad"]),
-        build_conflict(scenario, params, hostility, capability),
+        a2ad.coverage(site_distance_km, params.a2ad),
+        conflict.build_conflict(scenario, params, hostility, capability),
         diplomacy.build_diplomacy(scenario, params),
         budget_shocks=tuple(
             (j.step, np.where(np.isin(scenario.state_ids, j.parties), j.magnitude, 1.0))
@@ -230,7 +117,7 @@ def check_within_budget(
         raise ScenarioError(problems)
 
 
-def resolve_params(scenario: Scenario, name: str) -> Any:
+def resolve_params(scenario: Scenario, name: str) -> object:
     """A mechanism's parameters with per-state fields as (N,) arrays.
 
     A per-state field becomes an array when some state overrides it in its
@@ -248,6 +135,29 @@ def resolve_params(scenario: Scenario, name: str) -> Any:
     return replace(base, **per_state)
 
 
+def restrict(scenario: Scenario, state_ids: list[str]) -> Scenario:
+    """The scenario with only the given states, in that order.
+
+    Injects that involve another state are dropped; every other section is
+    restricted by the step that reads it (its ``restrict``): entries among the
+    kept states stay, groups keep their kept members. Theaters all stay.
+
+    Args:
+        scenario: A validated scenario.
+        state_ids: Ids of states of the scenario to keep.
+    """
+    keep = frozenset(state_ids)
+    sections: dict[str, object] = {
+        "states": tuple(scenario.states[scenario.state_index(s)] for s in state_ids),
+        "injects": tuple(j for j in scenario.injects if keep.issuperset(j.parties)),
+        "content_hash": f"{scenario.content_hash}:{','.join(state_ids)}",
+    }
+    for declared in STEPS:
+        if declared.restrict is not None:
+            sections |= declared.restrict(scenario, keep)
+    return replace(scenario, **sections)
+
+
 def hostility_matrix(scenario: Scenario) -> np.ndarray:
     """Symmetric (N, N) hostility from disputes and rivalries (largest wins)."""
     n = len(scenario.states)
@@ -260,34 +170,48 @@ def hostility_matrix(scenario: Scenario) -> np.ndarray:
 
 
 def initial_world(setup: Setup, replications: np.ndarray) -> World:
-    """The world at step 0 for the given replication indices (shape (R,))."""
+    """The world at step 0 for the given replication indices (shape (R,)).
+
+    Each step of :data:`STEPS`, in order, gives the values of the fields it
+    owns (its ``initial``), seeing the fields of the steps before it.
+    """
     replications = np.asarray(replications, dtype=np.int64)
-    r = len(replications)
-    states = setup.scenario.states
-    milex = np.tile([s.milex_usd_m for s in states], (r, 1)).astype(float)
-    gdp = np.tile([s.gdp_usd_m for s in states], (r, 1)).astype(float)
-    arms = setup.params["arms_race"]
-    capability = arms_race.initial_capability(milex, arms)
-    hostility = np.tile(setup.hostility, (r, 1, 1))
-    denial = setup.params["a2ad"]
-    world = World(
-        step=0,
-        replications=replications,
-        milex=milex,
-        capability=capability,
-        gdp=gdp,
-        hostility=hostility,
-        a2ad_stock=a2ad.initial_stock(capability, denial.a2ad_share, denial),
-        counter_stock=a2ad.initial_stock(capability, denial.counter_share, denial),
-        **initial_fields(setup, r),
-        **diplomacy.initial_fields(r, setup.n_states),
-    )
-    in_theaters, at_capitals = denial_met(world, setup)
-    credibility = diplomacy.deterrence_credibility(
-        world.credibility, world, setup, at_capitals
-    )
-    world = replace(world, credibility=credibility)
-    return replace(world, projected=theater_power(world, setup, in_theaters))
+    world = World(0, replications)
+    for declared in STEPS:
+        if declared.initial is None:
+            continue
+        values = dict(declared.initial(world, setup))
+        _check_fields(declared, values)
+        world = World(0, replications, **{**world.fields, **values})
+    missing = [name for name in world_fields() if name not in world.fields]
+    if missing:
+        raise TypeError(f"no step gave an initial value of {', '.join(missing)}")
+    return world
+
+
+def world_fields() -> dict[str, str]:
+    """Every world field, in order, with its description, from the steps' ``owns``.
+
+    Raises:
+        TypeError: If two steps own the same field.
+    """
+    table: dict[str, str] = {}
+    for declared in STEPS:
+        for owned in declared.owns:
+            if owned.name in table:
+                raise TypeError(f"step {declared.name} owns {owned.name} again")
+            table[owned.name] = owned.doc
+    return table
+
+
+def _check_fields(declared: Step, values: dict) -> None:
+    """Fail if a step returned a field it neither owns nor declares it writes."""
+    stray = set(values).difference(declared.fields)
+    if stray:
+        raise TypeError(
+            f"step {declared.name} returned {', '.join(sorted(stray))}, which it "
+            "neither owns nor writes; declare them in its `owns` or `writes`"
+        )
 
 
 def denial_met(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
@@ -312,7 +236,7 @@ def denial_met(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
         world.a2ad_stock,
         world.counter_stock,
         a2ad.exempt_from_denial(world.tie, world.hostility),
-        setup.params["a2ad"],
+        setup.params.a2ad,
     )  # (R, N, T + N)
     return denied[:, :, :n_theaters], denied[:, :, n_theaters:]
 
@@ -325,7 +249,9 @@ def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
     Signals follow the scenario's schedule (:func:`sim.diplomacy.scheduled_signals`).
     Posture stays where it is.
     """
-    action, sides, factors = crisis_actions(world, setup, world.projected, draws)
+    action, sides, factors = conflict.crisis_actions(
+        world, setup, world.projected, draws
+    )
     return Decisions(
         milex=spending_choice(world, setup),
         action=action,
@@ -342,7 +268,7 @@ def spending_choice(world: World, setup: Setup) -> np.ndarray:
     Richardson's target (:func:`sim.dynamics.arms_race.richardson_target`); with
     the arms race off, spending stays where it is.
     """
-    arms = setup.params["arms_race"]
+    arms = setup.params.arms_race
     if not arms.enabled:
         return world.milex.copy()
     threat = arms_race.perceived_threat(world.milex, world.hostility)
@@ -352,49 +278,86 @@ def spending_choice(world: World, setup: Setup) -> np.ndarray:
 
 
 def advance(world: World, setup: Setup, draws: Draws, decisions: Decisions) -> World:
-    """Apply the decisions and run the enabled phases, in order, for one step.
+    """Apply the decisions by running every step of :data:`STEPS`, in order.
+
+    Each step sees the world as the steps before it left it; the step counter
+    moves on at the end.
+
+    Raises:
+        TypeError: If a step returns a field it neither owns nor writes.
+    """
+    context = Context(setup, draws, decisions, world)
+    new = world
+    for declared in STEPS:
+        changed = declared.run(new, context)
+        _check_fields(declared, changed)
+        new = new.replace(**changed)
+    return new.replace(step=world.step + 1)
+
+
+def _posture_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
+    return {"posture": np.tile(setup.conflict.posture, (len(world.replications), 1))}
+
+
+def _posture_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """The posture chosen this step rules it (its incidents, say)."""
+    return {"posture": context.decisions.posture}
+
+
+POSTURE = Step(
+    name="posture",
+    run=_posture_run,
+    owns=(
+        Field(
+            "posture",
+            "Deterrence posture, 0 restraint .. 1 forward, (R, N): starts at the "
+            "scenario's and changes only by a policy's choice.",
+        ),
+    ),
+    initial=_posture_initial,
+)
+
+
+def _arms_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
+    r = len(world.replications)
+    states = setup.scenario.states
+    milex = np.tile([s.milex_usd_m for s in states], (r, 1)).astype(float)
+    return {
+        "milex": milex,
+        "gdp": np.tile([s.gdp_usd_m for s in states], (r, 1)).astype(float),
+        "capability": arms_race.initial_capability(milex, setup.params.arms_race),
+    }
+
+
+def _arms_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """Spending chosen, scaled by budget shocks, within the cap; capability stock.
 
     The budget cap and capability accounting always run: they are rules of the
-    world, not of a doctrine, so they bind human teams and scripts too. Order:
-    spending and stocks (signals' sunk costs come out of capability); alliances
-    and crises (patrols add presence in their theaters); signaling and
-    cooperation; then credibility gets its signal credit and its discount inside
-    denial zones. A ``budget_shock`` inject scales its parties' chosen spending
-    before the cap; the posture chosen rules this step's incidents.
+    world, not of a doctrine, so they bind human teams and scripts too. The
+    sunk costs of the signals sent come out of capability.
     """
-    arms = setup.params["arms_race"]
-    sent = decisions.signals
-    world = replace(world, posture=decisions.posture)
+    setup, decisions = context.setup, context.decisions
+    arms, dt = setup.params.arms_race, setup.dt_years
     milex = arms_race.apply_budget(
         decisions.milex * budget_factor(setup, world.step), world.gdp, arms
     )
     capability = arms_race.step_capability(
-        world.capability, world.milex, arms, setup.dt_years
-    ) - setup.dt_years * diplomacy.signal_cost_usd_m(world, setup, sent)
-    a2ad_stock, counter_stock = step_a2ad_stocks(world, setup)
-    presence = signaling.patrol_presence(
-        world.projected, sent.patrol, setup.params["signaling"]
-    )
-    conflict = advance_conflict(
-        world, setup, presence, draws, decisions.action, decisions.sides
-    )
-    new = replace(
-        world,
-        step=world.step + 1,
-        milex=milex,
-        capability=np.maximum(capability, 0.0),
-        a2ad_stock=a2ad_stock,
-        counter_stock=counter_stock,
-        **conflict,
-        **diplomacy.advance_diplomacy(world, setup, draws, sent),
-    )
-    in_theaters, at_capitals = denial_met(new, setup)
-    if "credibility" in conflict:  # recomputed from its base this step
-        credibility = diplomacy.deterrence_credibility(
-            new.credibility, new, setup, at_capitals
-        )
-        new = replace(new, credibility=credibility)
-    return replace(new, projected=theater_power(new, setup, in_theaters))
+        world.capability, world.milex, arms, dt
+    ) - dt * diplomacy.signal_cost_usd_m(world, setup, decisions.signals)
+    return {"milex": milex, "capability": np.maximum(capability, 0.0)}
+
+
+ARMS_RACE = Step(
+    name="arms_race",
+    run=_arms_run,
+    params="arms_race",
+    owns=(
+        Field("milex", "Military spending, US$ m per year, (R, N)."),
+        Field("gdp", "Gross domestic product, US$ m per year, (R, N)."),
+        Field("capability", "Capability stock, US$ m, (R, N)."),
+    ),
+    initial=_arms_initial,
+)
 
 
 def budget_factor(setup: Setup, step: int) -> np.ndarray:
@@ -406,17 +369,109 @@ def budget_factor(setup: Setup, step: int) -> np.ndarray:
     return factor
 
 
-def step_a2ad_stocks(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
-    """Accumulate this step's A2/AD and counter-A2/AD investment."""
-    denial = setup.params["a2ad"]
-    delta = setup.params["arms_race"].depreciation_per_year
-    return tuple(
-        a2ad.step_stock(stock, world.milex, share, delta, setup.dt_years)
-        for stock, share in (
-            (world.a2ad_stock, denial.a2ad_share),
-            (world.counter_stock, denial.counter_share),
+def _a2ad_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
+    denial = setup.params.a2ad
+    return {
+        "a2ad_stock": a2ad.initial_stock(world.capability, denial.a2ad_share, denial),
+        "counter_stock": a2ad.initial_stock(
+            world.capability, denial.counter_share, denial
+        ),
+    }
+
+
+def _a2ad_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """Accumulate this step's A2/AD and counter-A2/AD investment.
+
+    The investment is a share of the spending during the step, the spending at
+    its start (the arms race has already set next step's).
+    """
+    setup = context.setup
+    denial = setup.params.a2ad
+    delta = setup.params.arms_race.depreciation_per_year
+    spent = context.start.milex
+    return {
+        name: a2ad.step_stock(getattr(world, name), spent, share, delta, setup.dt_years)
+        for name, share in (
+            ("a2ad_stock", denial.a2ad_share),
+            ("counter_stock", denial.counter_share),
         )
-    )
+    }
+
+
+A2AD = Step(
+    name="a2ad",
+    run=_a2ad_run,
+    params="a2ad",
+    owns=(
+        Field("a2ad_stock", "Investment in A2/AD, US$ m, (R, N)."),
+        Field("counter_stock", "Investment in counter-A2/AD, US$ m, (R, N)."),
+    ),
+    initial=_a2ad_initial,
+    restrict=lambda scenario, keep: {
+        "sites": tuple(s for s in scenario.sites if s.state in keep)
+    },
+)
+
+
+def _projection(world: World, setup: Setup, *, discount: bool) -> dict:
+    """Credibility under signals and denial (if ``discount``), and projected power."""
+    in_theaters, at_capitals = denial_met(world, setup)
+    fields = {}
+    if discount:
+        fields["credibility"] = diplomacy.deterrence_credibility(
+            world.credibility, world, setup, at_capitals
+        )
+    fields["projected"] = conflict.theater_power(world, setup, in_theaters)
+    return fields
+
+
+def _projection_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """Power projected after this step; credibility from its base, if recomputed.
+
+    Credibility gets its signal credit and its discount inside denial zones
+    where the alliance phase recomputed it from its base this step (alliances
+    enabled).
+    """
+    setup = context.setup
+    return _projection(world, setup, discount=setup.params.alliances.enabled)
+
+
+PROJECTION = Step(
+    name="projection",
+    run=_projection_run,
+    owns=(
+        Field(
+            "projected",
+            "Power each state projects into each theater, US$ m, (R, N, T): "
+            "derived from the other fields at the end of each step "
+            "(:func:`sim.conflict.theater_power`), so it is computed once a step.",
+        ),
+    ),
+    writes=("credibility",),
+    initial=lambda world, setup: _projection(world, setup, discount=True),
+)
+
+
+STEPS: tuple[Step, ...] = (
+    POSTURE,
+    conflict.CRISES,
+    conflict.ALLIANCES,
+    conflict.ONSET,
+    diplomacy.SIGNALING,
+    diplomacy.COOPERATION,
+    ARMS_RACE,
+    A2AD,
+    PROJECTION,
+)
+"""The steps of one simulation step, in the order they run.
+
+Posture first (it rules this step's incidents); crises move given the actions;
+alliances update doubts, exercises, ties and credibility (seeing who backed down);
+new crises start (entrapment along this step's ties, disputes, incidents where
+patrols add presence); signaling then cooperation move hostility, trust and
+transparency; spending, capability and A2/AD stocks accumulate; last, power
+projected and credibility under denial are derived from the new world.
+"""
 
 
 def step(world: World, setup: Setup, seed: int) -> World:

@@ -28,7 +28,7 @@ from sim.dynamics.escalation import (
 from sim.dynamics.indexing import where_true
 
 if TYPE_CHECKING:
-    from sim.engine import World
+    from sim.world import World
 
 
 def cagr(start: np.ndarray, end: np.ndarray, years: float) -> np.ndarray:

@@ -158,6 +158,24 @@ def test_restrict_keeps_only_relations_among_the_chosen_states():
         calibrate.restrict(load_scenario(BASELINE), ["IND", "XYZ"])
 
 
+def test_restrict_keeps_signals_cbms_and_forums_among_the_chosen_states():
+    """Regression: restricting signaling.toml to CHN, JPN used to fail to build.
+
+    Signals, CBMs and forums naming a dropped state were kept, so
+    ``wargame calibrate scenarios/signaling.toml --states CHN,JPN`` ended in
+    ``ValueError: tuple.index(x)``.
+    """
+    scenario = load_scenario(bundled_dir() / "signaling.toml")
+    assert scenario.signals and scenario.cbms
+    small = calibrate.restrict(scenario, ["CHN", "JPN"])
+    named = {p for c in small.cbms for p in c.parties}
+    named |= {p for s in small.signals for p in (s.state, *s.partners)}
+    named |= {m for f in small.forums for m in f.members}
+    assert named <= {"CHN", "JPN"}
+    setup = engine.build_setup(small)
+    assert setup.n_states == 2
+
+
 def test_mape_is_mean_absolute_percentage_error():
     """MAPE of (110, 90) against (100, 100) is 10%."""
     assert calibrate.mape_pct(np.array([110.0, 90.0]), np.array([100.0, 100.0])) == (

@@ -32,7 +32,8 @@ def play_turn(game: GameSession, **moves: dict) -> None:
 def snapshot(game: GameSession) -> dict[str, np.ndarray]:
     """Every array of the game's world, copied."""
     world = game.model.world
-    out = {f.name: np.copy(getattr(world, f.name)) for f in fields(world)}
+    out = {name: np.copy(value) for name, value in world.fields.items()}
+    out["step"] = np.array(world.step)
     crises = world.crises
     del out["crises"]
     out |= {

@@ -1,6 +1,6 @@
 """The engine: reproducibility across batch sizes and chunking, and its setup."""
 
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 
 import numpy as np
 import pytest
@@ -23,9 +23,9 @@ def final_world(setup: engine.Setup, replications, steps: int = 12) -> engine.Wo
 def array_fields(world: engine.World) -> dict[str, np.ndarray]:
     """Every array of a world, by field name."""
     return {
-        f.name: getattr(world, f.name)
-        for f in fields(world)
-        if isinstance(getattr(world, f.name), np.ndarray)
+        name: value
+        for name, value in world.fields.items()
+        if isinstance(value, np.ndarray)
     }
 
 
@@ -95,5 +95,39 @@ def test_per_state_parameters_become_arrays(write_scenario):
     """A parameter one state overrides becomes an (N,) array; others stay scalar."""
     text = pair_toml(blue="[state.arms_race]\nreaction_per_year = 0.7\n")
     params = engine.build_setup(load_scenario(write_scenario(text))).params
-    np.testing.assert_array_equal(params["arms_race"].reaction_per_year, [0.1, 0.7])
-    assert params["arms_race"].fatigue_per_year == 0.2
+    np.testing.assert_array_equal(params.arms_race.reaction_per_year, [0.1, 0.7])
+    assert params.arms_race.fatigue_per_year == 0.2
+
+
+def names_in(value: object) -> set[str]:
+    """Every string inside a scenario section (dataclasses, tuples, dicts)."""
+    if isinstance(value, str):
+        return {value}
+    if is_dataclass(value):
+        return set().union(*(names_in(getattr(value, f.name)) for f in fields(value)))
+    if isinstance(value, dict):
+        return set().union(*(names_in(k) | names_in(v) for k, v in value.items()))
+    if isinstance(value, tuple | list):
+        return set().union(*(names_in(v) for v in value))
+    return set()
+
+
+@pytest.mark.parametrize("path", sorted(bundled_dir().glob("*.toml")), ids=str)
+def test_restrict_leaves_no_trace_of_dropped_states(path):
+    """Every section of every scenario shrinks to the kept states, and still runs.
+
+    The steps restrict the sections they read; a section no step restricts
+    would keep naming a dropped state here.
+    """
+    scenario = load_scenario(path)
+    for keep in (scenario.state_ids[:2], scenario.state_ids[-3:][::-1]):
+        small = engine.restrict(scenario, list(keep))
+        assert small.state_ids == tuple(keep)
+        dropped = set(scenario.state_ids) - set(keep)
+        sections = [f.name for f in fields(small) if f.name not in ("path", "states")]
+        for name in sections:
+            assert not names_in(getattr(small, name)) & dropped, name
+        *_, last = engine.simulate(
+            engine.build_setup(small), seed=1, replications=np.arange(2), steps=2
+        )
+        assert last.milex.shape == (2, len(keep))

@@ -209,7 +209,7 @@ def test_ladder_stays_within_bounds_whatever_the_parameters(
         incident_rate_per_year=rates,
         settle_rate_per_year=rates,
     )
-    setup = replace(setup, params={**setup.params, "escalation": params})
+    setup = replace(setup, params=setup.params.replace(escalation=params))
     for world in worlds(setup, steps=12, reps=6):
         rung = world.rung
         assert ((rung >= 0) & (rung <= WAR)).all()

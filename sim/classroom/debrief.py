@@ -144,11 +144,9 @@ def tile(world: engine.World, r: int) -> engine.World:
         **{f.name: rows(getattr(world.crises, f.name)) for f in fields(Crises)}
     )
     arrays = {
-        f.name: rows(getattr(world, f.name))
-        for f in fields(world)
-        if f.name not in ("step", "replications", "crises")
+        name: rows(value) for name, value in world.fields.items() if name != "crises"
     }
-    return replace(world, replications=np.arange(r), crises=crises, **arrays)
+    return engine.World(world.step, np.arange(r), **arrays, crises=crises)
 
 
 def impose(

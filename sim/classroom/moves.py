@@ -142,7 +142,7 @@ def _budget(model: RegionModel, state: str, change_pct: Any) -> float:
 
 def max_budget(model: RegionModel) -> np.ndarray:
     """Each state's budget cap, US$ m per year, (N,): ``max_share_gdp * gdp``."""
-    share = model.setup.params["arms_race"].max_share_gdp
+    share = model.setup.params.arms_race.max_share_gdp
     return np.broadcast_to(budget_cap(model.world.gdp[0], share), (len(model.states),))
 
 

@@ -38,16 +38,21 @@ For side i of the crisis with j at rung ``k`` (top rung ``K``, major war):
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.dynamics.escalation import Params
+from sim.dynamics.escalation import ACTIONS, BACK_DOWN, ESCALATE, HOLD, Params
 
-#: Action codes, in the order of the utility axis.
-BACK_DOWN, HOLD, ESCALATE = -1, 0, 1
-ACTIONS: dict[str, int] = {"back_down": BACK_DOWN, "hold": HOLD, "escalate": ESCALATE}
+__all__ = [
+    "ACTIONS",
+    "BACK_DOWN",
+    "ESCALATE",
+    "HOLD",
+    "Factors",
+    "choose",
+    "prevail_chance",
+    "rung_cost",
+]
 _TINY_POWER = 1e-9
 
 
@@ -104,7 +109,7 @@ def choose(
     opponent_transparency: np.ndarray,
     perception: np.ndarray,
     gumbel: np.ndarray,
-    params: "Params",
+    params: Params,
 ) -> tuple[np.ndarray, Factors]:
     """Each side's action in its crisis (see the module docstring's equations).
 

@@ -38,11 +38,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.dynamics.crisis_decision import BACK_DOWN, ESCALATE, HOLD
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import param
 from sim.dynamics.rates import hazard
 
+#: Crisis action codes, in the order of the utility axis of the crisis decision.
+BACK_DOWN, HOLD, ESCALATE = -1, 0, 1
+ACTIONS: dict[str, int] = {"back_down": BACK_DOWN, "hold": HOLD, "escalate": ESCALATE}
 #: Names of the escalation ladder's rungs; a threshold is an index into it.
 RUNGS: tuple[str, ...] = (
     "peace",
