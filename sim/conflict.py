@@ -438,7 +438,7 @@ CRISES = Step(
         Field(
             "crises",
             "Bookkeeping of each pair's crisis (theater, challenger, start, peak, "
-            "ending), see :class:`~sim.dynamics.escalation.Crises`.",
+            "ending), arrays (R, N, N): :class:`~sim.dynamics.escalation.Crises`.",
         ),
     ),
     initial=_crises_initial,
