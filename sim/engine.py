@@ -31,7 +31,7 @@ from sim.dynamics import MECHANISMS, a2ad, arms_race
 from sim.dynamics.parameters import specs
 from sim.rng import Draws
 from sim.scenario import Scenario, ScenarioError
-from sim.step import Context, Field, Step
+from sim.step import Context, DeclaredDraws, Field, Step
 from sim.world import Decisions, Parameters, Setup, World
 
 __all__ = [
@@ -285,10 +285,11 @@ def advance(world: World, setup: Setup, draws: Draws, decisions: Decisions) -> W
 
     Raises:
         TypeError: If a step returns a field it neither owns nor writes.
+        RuntimeError: If a step draws from a stream it did not declare.
     """
-    context = Context(setup, draws, decisions, world)
     new = world
     for declared in STEPS:
+        context = Context(setup, DeclaredDraws(draws, declared), decisions, world)
         changed = declared.run(new, context)
         _check_fields(declared, changed)
         new = new.replace(**changed)

@@ -151,6 +151,21 @@ def test_a_step_that_returns_an_undeclared_field_is_refused(
         engine.step(world, setup, seed=1)
 
 
+def test_a_step_that_draws_an_undeclared_stream_is_refused(monkeypatch, write_scenario):
+    """A step draws only the streams and distributions its ``randoms`` declare."""
+    noisy = Step(
+        name="noisy",
+        run=lambda world, context: {
+            "weariness": context.draws.normal(Stream.ARMS_RACE, (2,))
+        },
+    )
+    monkeypatch.setattr(engine, "STEPS", (*engine.STEPS, noisy))
+    setup = engine.build_setup(load_scenario(write_scenario(pair_toml())))
+    world = engine.initial_world(setup, np.arange(1))
+    with pytest.raises(RuntimeError, match="step noisy draws normal numbers from"):
+        engine.step(world, setup, seed=1)
+
+
 # --- the declarations of the engine's own steps ---------------------------------
 
 
