@@ -21,7 +21,7 @@ from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
-from sim.step import Context, Field, RandomUse, Step
+from sim.step import Context, Field, RandomUse, Step, among, groups_among
 from sim.world import DiplomacySetup, Parameters, Setup, Signals, World
 
 _NEVER = np.iinfo(np.int64).max
@@ -285,20 +285,14 @@ def _restrict_signaling(scenario: Scenario, keep: frozenset[str]) -> dict:
     )
     return {
         "signals": signals,
-        "cbms": tuple(c for c in scenario.cbms if keep.issuperset(c.parties)),
-        "rivalries": tuple(r for r in scenario.rivalries if keep.issuperset(r.parties)),
+        "cbms": among(scenario.cbms, keep),
+        "rivalries": among(scenario.rivalries, keep),
     }
 
 
 def _restrict_forums(scenario: Scenario, keep: frozenset[str]) -> dict:
     """Forums with their kept members; a forum left with fewer than two is dropped."""
-    return {
-        "forums": tuple(
-            replace(f, members=tuple(m for m in f.members if m in keep))
-            for f in scenario.forums
-            if len(keep.intersection(f.members)) >= 2
-        )
-    }
+    return {"forums": groups_among(scenario.forums, keep)}
 
 
 SIGNALING = Step(

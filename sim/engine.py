@@ -31,7 +31,7 @@ from sim.dynamics import MECHANISMS, a2ad, arms_race
 from sim.dynamics.parameters import specs
 from sim.rng import Draws
 from sim.scenario import Scenario, ScenarioError
-from sim.step import Context, DeclaredDraws, Field, Step
+from sim.step import Context, DeclaredDraws, Field, Step, among
 from sim.world import Decisions, Parameters, Setup, World
 
 __all__ = [
@@ -149,7 +149,7 @@ def restrict(scenario: Scenario, state_ids: list[str]) -> Scenario:
     keep = frozenset(state_ids)
     sections: dict[str, object] = {
         "states": tuple(scenario.states[scenario.state_index(s)] for s in state_ids),
-        "injects": tuple(j for j in scenario.injects if keep.issuperset(j.parties)),
+        "injects": among(scenario.injects, keep),
         "content_hash": f"{scenario.content_hash}:{','.join(state_ids)}",
     }
     for declared in STEPS:

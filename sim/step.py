@@ -19,8 +19,8 @@ A :class:`Step` is one phase of a simulation step. It says, as data:
 reading the model's order of events. See ``docs/adding_a_mechanism.md``.
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -186,3 +186,20 @@ class Step:
     def fields(self) -> tuple[str, ...]:
         """Names of every field it may change: its own, then those it writes."""
         return (*(f.name for f in self.owns), *self.writes)
+
+
+def among(entries: Iterable[Any], keep: frozenset[str]) -> tuple[Any, ...]:
+    """The entries whose ``parties`` are all kept states (for a ``restrict``)."""
+    return tuple(e for e in entries if keep.issuperset(e.parties))
+
+
+def groups_among(groups: Iterable[Any], keep: frozenset[str]) -> tuple[Any, ...]:
+    """Groups with only their kept ``members``, for a ``restrict``.
+
+    A group left with fewer than two members is dropped.
+    """
+    return tuple(
+        replace(g, members=tuple(m for m in g.members if m in keep))
+        for g in groups
+        if len(keep.intersection(g.members)) >= 2
+    )

@@ -9,16 +9,8 @@ from sim import choices, engine
 from sim.dynamics.escalation import ACTIONS
 from sim.rng import Draws
 from sim.scenario import load_scenario
-from tests.conftest import triad_toml
+from tests.conftest import CRISIS_INJECT, triad_toml
 
-CRISIS = """
-[[inject]]
-step = 0
-kind = "crisis"
-parties = ["RED", "BLUE"]
-theater = "border"
-rung = 2
-"""
 RED, BLUE, GREEN = 0, 1, 2
 
 
@@ -34,13 +26,13 @@ def situation(path, replications: int):
 @pytest.fixture
 def turn(write_scenario):
     """One replication of the triad's crisis turn."""
-    return situation(write_scenario(triad_toml(extra=CRISIS)), 1)
+    return situation(write_scenario(triad_toml(extra=CRISIS_INJECT)), 1)
 
 
 @pytest.fixture
 def turns(write_scenario):
     """Three replications of the triad's crisis turn."""
-    return situation(write_scenario(triad_toml(extra=CRISIS)), 3)
+    return situation(write_scenario(triad_toml(extra=CRISIS_INJECT)), 3)
 
 
 def arrays(decisions) -> list[np.ndarray]:

@@ -23,7 +23,7 @@ from sim.rng import Stream
 from sim.scenario import ScenarioError, load_scenario
 from sim.step import Context, Field, Step
 from sim.world import Setup, World
-from tests.conftest import pair_toml
+from tests.conftest import CRISIS_INJECT, pair_toml
 
 # --- the toy mechanism, as docs/adding_a_mechanism.md writes it -----------------
 
@@ -80,14 +80,8 @@ WEARINESS = Step(
     initial=_weariness_initial,
 )
 
-TOY = """
-[[inject]]
-step = 0
-kind = "crisis"
-parties = ["RED", "BLUE"]
-theater = "border"
-rung = 2
-
+TOY = f"""
+{CRISIS_INJECT}
 [mechanisms.weariness]
 enabled = true
 growth_per_year = 2.0
