@@ -17,8 +17,6 @@ depends on which other crises exist, and a policy that replaces an action never
 shifts anyone's draws. The steps' ``randoms`` declare each stream's layout.
 """
 
-from dataclasses import replace
-
 import numpy as np
 
 from sim.diplomacy import cbms_in_force
@@ -29,7 +27,7 @@ from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade, hazard
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
-from sim.step import Context, Field, RandomUse, Step
+from sim.step import Context, Field, RandomUse, Step, among, groups_among
 from sim.world import ConflictSetup, Parameters, Setup, World
 
 
@@ -438,7 +436,7 @@ CRISES = Step(
         Field(
             "crises",
             "Bookkeeping of each pair's crisis (theater, challenger, start, peak, "
-            "ending), see :class:`~sim.dynamics.escalation.Crises`.",
+            "ending), arrays (R, N, N): :class:`~sim.dynamics.escalation.Crises`.",
         ),
     ),
     initial=_crises_initial,
@@ -478,11 +476,7 @@ ALLIANCES = Step(
     ),
     initial=_alliances_initial,
     restrict=lambda scenario, keep: {
-        "alliances": tuple(
-            replace(a, members=tuple(m for m in a.members if m in keep))
-            for a in scenario.alliances
-            if len(keep.intersection(a.members)) >= 2
-        )
+        "alliances": groups_among(scenario.alliances, keep)
     },
 )
 
@@ -499,7 +493,5 @@ ONSET = Step(
             "incidents between hostile pairs in contact; flare-ups of disputes",
         ),
     ),
-    restrict=lambda scenario, keep: {
-        "disputes": tuple(d for d in scenario.disputes if keep.issuperset(d.parties))
-    },
+    restrict=lambda scenario, keep: {"disputes": among(scenario.disputes, keep)},
 )

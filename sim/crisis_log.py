@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.dynamics.crisis_decision import ACTIONS
-from sim.dynamics.escalation import RUNGS
+from sim.dynamics.escalation import ACTION_NAMES, RUNGS
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
     from sim.world import Decisions, World
 
-ACTION_NAMES = {code: name for name, code in ACTIONS.items()}
 DECISION_COLUMNS = (
     "step",
     "state",

@@ -21,7 +21,7 @@ from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
-from sim.step import Context, Field, RandomUse, Step
+from sim.step import Context, Field, RandomUse, Step, among, groups_among
 from sim.world import DiplomacySetup, Parameters, Setup, Signals, World
 
 _NEVER = np.iinfo(np.int64).max
@@ -272,81 +272,6 @@ def _cooperate(
     )
 
 
-def signal_doctrine(setup: Setup, sent: Signals, i: int) -> dict[str, dict]:
-    """State i's signals this step as a policy sees them (replication 0).
-
-    Returns:
-        ``{"exercise": {ally: level}, "patrol": {theater: level},
-        "declaration": {ally: level}}`` over all of i's allies and all theaters.
-    """
-    ids = setup.scenario.state_ids
-    allies = [j for j in range(len(ids)) if setup.diplomacy.allies[i, j]]
-    return {
-        "exercise": {ids[j]: float(sent.exercise[0, i, j]) for j in allies},
-        "patrol": {
-            t.id: float(sent.patrol[0, i, k])
-            for k, t in enumerate(setup.scenario.theaters)
-        },
-        "declaration": {ids[j]: float(sent.declaration[0, i, j]) for j in allies},
-    }
-
-
-def apply_signal_choice(
-    setup: Setup, sent: Signals, i: int, choice: dict[str, object]
-) -> None:
-    """Write a policy's signal choices for state i into ``sent`` (replication 0).
-
-    An exercise is joint, so choosing one with an ally sets both directions.
-
-    Args:
-        setup: The run's setup.
-        sent: This step's signals, changed in place.
-        i: The choosing state's index.
-        choice: Any of ``exercise``, ``patrol``, ``declaration``, each a table of
-            ally (or theater) id to a level in [0, 1].
-
-    Raises:
-        ValueError: Naming the state, the choice and what would be right, for a
-            partner that is not an ally, an unknown theater or a bad level.
-    """
-    scenario = setup.scenario
-    ids, me = scenario.state_ids, scenario.state_ids[i]
-    theaters = [t.id for t in scenario.theaters]
-    for kind in signaling.SIGNAL_KINDS:
-        table = choice.get(kind, {})
-        if not isinstance(table, dict):
-            raise ValueError(
-                f"policy of {me} chose {kind}={table!r}; expected a table of "
-                f"{'theater' if kind == 'patrol' else 'ally'} -> level in [0, 1]"
-            )
-        for key, level in table.items():
-            if kind == "patrol" and key not in theaters:
-                raise ValueError(
-                    f"policy of {me} chose patrol in {key!r}, which is not a "
-                    f"theater; theaters: {', '.join(theaters)}"
-                )
-            if kind != "patrol" and not (
-                key in ids and setup.diplomacy.allies[i, ids.index(key)]
-            ):
-                raise ValueError(
-                    f"policy of {me} chose {kind} with {key!r}, which is not an ally "
-                    f"of {me} (shares no [[alliance]] with it)"
-                )
-            ok = isinstance(level, int | float) and not isinstance(level, bool)
-            if not (ok and 0.0 <= level <= 1.0):
-                raise ValueError(
-                    f"policy of {me} chose {kind} level {level!r} for {key}; "
-                    "expected a number in [0, 1]"
-                )
-            if kind == "patrol":
-                sent.patrol[0, i, theaters.index(key)] = level
-            elif kind == "exercise":
-                j = ids.index(key)
-                sent.exercise[0, i, j] = sent.exercise[0, j, i] = level
-            else:
-                sent.declaration[0, i, ids.index(key)] = level
-
-
 def _restrict_signaling(scenario: Scenario, keep: frozenset[str]) -> dict:
     """Signals of kept senders to kept partners, CBMs and rivalries among kept states.
 
@@ -360,20 +285,14 @@ def _restrict_signaling(scenario: Scenario, keep: frozenset[str]) -> dict:
     )
     return {
         "signals": signals,
-        "cbms": tuple(c for c in scenario.cbms if keep.issuperset(c.parties)),
-        "rivalries": tuple(r for r in scenario.rivalries if keep.issuperset(r.parties)),
+        "cbms": among(scenario.cbms, keep),
+        "rivalries": among(scenario.rivalries, keep),
     }
 
 
 def _restrict_forums(scenario: Scenario, keep: frozenset[str]) -> dict:
     """Forums with their kept members; a forum left with fewer than two is dropped."""
-    return {
-        "forums": tuple(
-            replace(f, members=tuple(m for m in f.members if m in keep))
-            for f in scenario.forums
-            if len(keep.intersection(f.members)) >= 2
-        )
-    }
+    return {"forums": groups_among(scenario.forums, keep)}
 
 
 SIGNALING = Step(

@@ -31,7 +31,7 @@ from sim.dynamics import MECHANISMS, a2ad, arms_race
 from sim.dynamics.parameters import specs
 from sim.rng import Draws
 from sim.scenario import Scenario, ScenarioError
-from sim.step import Context, Field, Step
+from sim.step import Context, DeclaredDraws, Field, Step, among
 from sim.world import Decisions, Parameters, Setup, World
 
 __all__ = [
@@ -149,7 +149,7 @@ def restrict(scenario: Scenario, state_ids: list[str]) -> Scenario:
     keep = frozenset(state_ids)
     sections: dict[str, object] = {
         "states": tuple(scenario.states[scenario.state_index(s)] for s in state_ids),
-        "injects": tuple(j for j in scenario.injects if keep.issuperset(j.parties)),
+        "injects": among(scenario.injects, keep),
         "content_hash": f"{scenario.content_hash}:{','.join(state_ids)}",
     }
     for declared in STEPS:
@@ -285,10 +285,11 @@ def advance(world: World, setup: Setup, draws: Draws, decisions: Decisions) -> W
 
     Raises:
         TypeError: If a step returns a field it neither owns nor writes.
+        RuntimeError: If a step draws from a stream it did not declare.
     """
-    context = Context(setup, draws, decisions, world)
     new = world
     for declared in STEPS:
+        context = Context(setup, DeclaredDraws(draws, declared), decisions, world)
         changed = declared.run(new, context)
         _check_fields(declared, changed)
         new = new.replace(**changed)

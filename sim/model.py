@@ -26,9 +26,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import diplomacy, engine
-from sim.crisis_log import ACTION_NAMES, DECISION_COLUMNS, crisis_frame, decision_rows
-from sim.dynamics.crisis_decision import ACTIONS
+from sim import choices, engine
+from sim.crisis_log import DECISION_COLUMNS, crisis_frame, decision_rows
 from sim.dynamics.escalation import RUNGS, under_way
 from sim.metrics import OutcomeTracker, model_series, state_series, theater_series
 from sim.rng import Draws
@@ -317,70 +316,20 @@ class RegionModel(mesa.Model):
 
     def _doctrine_view(self, agent: StateAgent, decisions: engine.Decisions) -> dict:
         """One state's row of the decisions as the policy hook's ``doctrine`` dict."""
-        ids = self.spec.state_ids
-        i = agent.index
-        return {
-            "milex_usd_m": float(decisions.milex[0, i]),
-            "posture": float(decisions.posture[0, i]),
-            "crisis": {
-                opponent: ACTION_NAMES[int(decisions.action[0, i, ids.index(opponent)])]
-                for opponent in agent.crises
-            },
-            **diplomacy.signal_doctrine(self.setup, decisions.signals, i),
-        }
+        return choices.doctrine_view(self.world, self.setup, decisions, agent.index)
 
     def _apply_policy(
         self, agent: StateAgent, decisions: engine.Decisions, decided_by: np.ndarray
     ) -> None:
         """Let one agent's policy replace its row of the doctrine's decisions."""
-        ids = self.spec.state_ids
-        i = agent.index
         doctrine = self._doctrine_view(agent, decisions)
         choice = agent.policy.decide(
             agent, {key: _copy(value) for key, value in doctrine.items()}
         )
-        unknown = set(choice) - set(doctrine)
-        if unknown:
-            raise ValueError(
-                f"policy of {agent.state_id} returned unknown choices {sorted(unknown)}"
-                f"; allowed: {sorted(doctrine)}"
-            )
-        milex = choice.get("milex_usd_m", doctrine["milex_usd_m"])
-        if not (isinstance(milex, int | float) and np.isfinite(milex) and milex >= 0):
-            raise ValueError(
-                f"policy of {agent.state_id} chose milex_usd_m={milex!r}; "
-                "expected a finite number >= 0"
-            )
-        posture = choice.get("posture", doctrine["posture"])
-        if not (isinstance(posture, int | float) and 0.0 <= posture <= 1.0):
-            raise ValueError(
-                f"policy of {agent.state_id} chose posture={posture!r}; "
-                "expected a number in [0, 1] (0 restraint, 1 forward)"
-            )
-        decisions.milex[0, agent.index] = milex
-        decisions.posture[0, agent.index] = posture
-        crisis = choice.get("crisis", {})
-        if not isinstance(crisis, dict):
-            raise ValueError(
-                f"policy of {agent.state_id} chose crisis={crisis!r}; expected a "
-                'table of opponent -> action, e.g. {"CHN": "hold"}'
-            )
-        for opponent, action in crisis.items():
-            if opponent not in doctrine["crisis"]:
-                raise ValueError(
-                    f"policy of {agent.state_id} chose {action!r} toward "
-                    f"{opponent!r}, but it has no crisis under way with that state; "
-                    f"crises under way: {sorted(doctrine['crisis']) or 'none'}"
-                )
-            if action not in ACTIONS:
-                raise ValueError(
-                    f"policy of {agent.state_id} chose {action!r} toward {opponent}; "
-                    f"expected one of {', '.join(ACTIONS)}"
-                )
-            j = ids.index(opponent)
-            decisions.action[0, i, j] = ACTIONS[action]
-            decided_by[i, j] = "policy"
-        diplomacy.apply_signal_choice(self.setup, decisions.signals, i, choice)
+        acted = choices.apply_choice(
+            self.world, self.setup, decisions, agent.index, choice
+        )
+        decided_by[agent.index, acted] = "policy"
 
 
 def _copy(value: object) -> object:

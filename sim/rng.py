@@ -48,7 +48,12 @@ _BLOCK_ELEMENTS = 1 << 14
 
 
 class Stream(enum.IntEnum):
-    """Named, fixed stream ids: one per consumer of randomness, never renumbered."""
+    """Named, fixed stream ids: one per consumer of randomness, never renumbered.
+
+    Which engine step draws which distribution from a stream, and at which
+    element indices, is declared by the step (``randoms``, see
+    :class:`sim.step.RandomUse`); a step cannot draw what it did not declare.
+    """
 
     ARMS_RACE = 1
     INCIDENTS = 2

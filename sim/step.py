@@ -19,9 +19,11 @@ A :class:`Step` is one phase of a simulation step. It says, as data:
 reading the model's order of events. See ``docs/adding_a_mechanism.md``.
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+import numpy as np
 
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
@@ -64,20 +66,86 @@ class RandomUse:
     purpose: str
 
 
+class DeclaredDraws:
+    """A step's view of the step's draws: only the streams it declared.
+
+    The same methods, and the same numbers, as :class:`sim.rng.Draws`; drawing a
+    stream and distribution the step did not declare in its ``randoms`` fails,
+    so the declarations are the whole truth about who draws what.
+    """
+
+    def __init__(self, draws: Draws, step: "Step") -> None:
+        """Wrap ``draws`` for ``step``."""
+        self._draws = draws
+        self._step = step.name
+        self._declared = {(use.stream, use.distribution) for use in step.randoms}
+
+    def _check(self, stream: Stream | int, distribution: str) -> None:
+        if (Stream(stream), distribution) not in self._declared:
+            raise RuntimeError(
+                f"step {self._step} draws {distribution} numbers from stream "
+                f"{Stream(stream).name} without declaring it; add a RandomUse to "
+                "its randoms"
+            )
+
+    def uniform(
+        self, stream: Stream | int, shape: tuple[int, ...], *, offset: int = 0
+    ) -> np.ndarray:
+        """As :meth:`sim.rng.Draws.uniform`, for a declared stream."""
+        self._check(stream, "uniform")
+        return self._draws.uniform(stream, shape, offset=offset)
+
+    def normal(
+        self, stream: Stream | int, shape: tuple[int, ...], *, offset: int = 0
+    ) -> np.ndarray:
+        """As :meth:`sim.rng.Draws.normal`, for a declared stream."""
+        self._check(stream, "normal")
+        return self._draws.normal(stream, shape, offset=offset)
+
+    def gumbel(
+        self, stream: Stream | int, shape: tuple[int, ...], *, offset: int = 0
+    ) -> np.ndarray:
+        """As :meth:`sim.rng.Draws.gumbel`, for a declared stream."""
+        self._check(stream, "gumbel")
+        return self._draws.gumbel(stream, shape, offset=offset)
+
+    def uniform_at(
+        self, stream: Stream | int, rows: np.ndarray, index: np.ndarray
+    ) -> np.ndarray:
+        """As :meth:`sim.rng.Draws.uniform_at`, for a declared stream."""
+        self._check(stream, "uniform")
+        return self._draws.uniform_at(stream, rows, index)
+
+    def normal_at(
+        self, stream: Stream | int, rows: np.ndarray, index: np.ndarray
+    ) -> np.ndarray:
+        """As :meth:`sim.rng.Draws.normal_at`, for a declared stream."""
+        self._check(stream, "normal")
+        return self._draws.normal_at(stream, rows, index)
+
+    def gumbel_at(
+        self, stream: Stream | int, rows: np.ndarray, index: np.ndarray
+    ) -> np.ndarray:
+        """As :meth:`sim.rng.Draws.gumbel_at`, for a declared stream."""
+        self._check(stream, "gumbel")
+        return self._draws.gumbel_at(stream, rows, index)
+
+
 @dataclass(frozen=True)
 class Context:
     """What a step's function sees besides the world it updates.
 
     Attributes:
         setup: What stays fixed during the run.
-        draws: This step's random numbers (use only the declared ``randoms``).
+        draws: This step's random numbers, limited to its declared ``randoms``
+            (:class:`DeclaredDraws`).
         decisions: What every state chose this step (doctrine and policies).
         start: The world as it was when the step began, before any phase ran
             (``world`` holds the fields written by the phases before this one).
     """
 
     setup: Setup
-    draws: Draws
+    draws: Draws | DeclaredDraws
     decisions: Decisions
     start: World
 
@@ -118,3 +186,20 @@ class Step:
     def fields(self) -> tuple[str, ...]:
         """Names of every field it may change: its own, then those it writes."""
         return (*(f.name for f in self.owns), *self.writes)
+
+
+def among(entries: Iterable[Any], keep: frozenset[str]) -> tuple[Any, ...]:
+    """The entries whose ``parties`` are all kept states (for a ``restrict``)."""
+    return tuple(e for e in entries if keep.issuperset(e.parties))
+
+
+def groups_among(groups: Iterable[Any], keep: frozenset[str]) -> tuple[Any, ...]:
+    """Groups with only their kept ``members``, for a ``restrict``.
+
+    A group left with fewer than two members is dropped.
+    """
+    return tuple(
+        replace(g, members=tuple(m for m in g.members if m in keep))
+        for g in groups
+        if len(keep.intersection(g.members)) >= 2
+    )

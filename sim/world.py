@@ -16,7 +16,7 @@ them can name these types without an import cycle. It holds data only.
 """
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -99,9 +99,23 @@ class World:
             **{**self._fields, **changes},
         )
 
-    def __iter__(self) -> Iterator[str]:
-        """Field names, so ``dict(world.fields)`` and ``list(world)`` read naturally."""
-        return iter(self._fields)
+    def tiled(self, r: int) -> "World":
+        """A one-replication world repeated as replications ``0..r-1``.
+
+        Every array field, and every array of a dataclass field, is repeated
+        along the replication axis (ensembles that start from one game's world).
+        """
+
+        def rows(value: Any) -> Any:
+            if is_dataclass(value):
+                return replace(
+                    value,
+                    **{f.name: rows(getattr(value, f.name)) for f in fields(value)},
+                )
+            return np.repeat(value, r, axis=0)
+
+        arrays = {name: rows(value) for name, value in self._fields.items()}
+        return World(self.step, np.arange(r), **arrays)
 
 
 class Parameters:

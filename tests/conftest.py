@@ -21,6 +21,16 @@ capital = [0.0, {lon}]
 """
 
 
+CRISIS_INJECT = """
+[[inject]]
+step = 0
+kind = "crisis"
+parties = ["RED", "BLUE"]
+theater = "border"
+rung = 2
+"""
+"""A crisis of RED against BLUE in the border theater at step 0, at rung 2."""
+
 BORDER = """
 [[theater]]
 id = "border"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.classroom.debrief import tile, turning_points, write_debrief
+from sim.classroom.debrief import turning_points, write_debrief
 from sim.classroom.log import read_log
 from sim.classroom.session import GameSession
 
@@ -50,16 +50,6 @@ def test_turning_points_are_reproducible(tmp_path):
     a = turning_points(header, events, replications=20)
     b = turning_points(header, events, replications=20)
     assert a.equals(b)
-
-
-def test_tile_repeats_one_world_as_replications(tmp_path):
-    """A tiled world's replication r starts exactly where the game stood."""
-    game = GameSession(SCENARIO, ["USA"])
-    world = tile(game.model.world, 3)
-    assert list(world.replications) == [0, 1, 2]
-    assert world.milex.shape == (3, len(game.model.states))
-    assert np.array_equal(world.tie[2], game.model.world.tie[0])
-    assert np.array_equal(world.crises.theater[1], game.model.world.crises.theater[0])
 
 
 def test_debrief_command_writes_one_html_file(tmp_path):

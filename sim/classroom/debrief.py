@@ -21,7 +21,6 @@ class's choice. The ensembles run on the engine's replication axis
 import base64
 import html
 import io
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +28,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim import diplomacy, engine
+from sim import choices, engine
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
 from sim.classroom.moves import check_move
 from sim.classroom.session import GameSession, effective
-from sim.dynamics.crisis_decision import ACTIONS
-from sim.dynamics.escalation import RUNGS, WAR, Crises
+from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import SIGNAL_KINDS
 from sim.outputs import atomic_write
 from sim.plots.arms import arms_trajectories
@@ -119,59 +117,20 @@ def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray
     state the doctrine plays; afterwards the doctrine plays everyone.
     """
     setup, seed = game.model.setup, game.header.seed
-    world = tile(game.model.world, r)
+    world = game.model.world.tiled(r)
     draws = Draws(seed, world.replications, world.step)
     decisions = engine.decide(world, setup, draws)
     for team in game.teams:
         if team != doctrine_for:
-            choice = check_move(game.model, team, game.moves[team], decisions)
-            impose(setup, decisions, game.model.spec.state_index(team), choice)
+            choice = check_move(game.model, team, game.moves[team])
+            i = game.model.spec.state_index(team)
+            choices.apply_choice(world, setup, decisions, i, choice, actor=team)
     world = engine.advance(world, setup, draws, decisions)
     peak = world.rung.max(axis=(1, 2))  # (R,)
     while world.step < game.model.horizon:
         world = engine.step(world, setup, seed)
         peak = np.maximum(peak, world.rung.max(axis=(1, 2)))
     return peak
-
-
-def tile(world: engine.World, r: int) -> engine.World:
-    """A one-replication world repeated as replications ``0..r-1``."""
-
-    def rows(value: np.ndarray) -> np.ndarray:
-        return np.repeat(value, r, axis=0)
-
-    crises = Crises(
-        **{f.name: rows(getattr(world.crises, f.name)) for f in fields(Crises)}
-    )
-    arrays = {
-        name: rows(value) for name, value in world.fields.items() if name != "crises"
-    }
-    return engine.World(world.step, np.arange(r), **arrays, crises=crises)
-
-
-def impose(
-    setup: engine.Setup, decisions: engine.Decisions, i: int, choice: dict
-) -> None:
-    """Write a policy's choice for state i into every replication's decisions."""
-    if "milex_usd_m" in choice:
-        decisions.milex[:, i] = choice["milex_usd_m"]
-    if "posture" in choice:
-        decisions.posture[:, i] = choice["posture"]
-    ids = setup.scenario.state_ids
-    for opponent, action in choice.get("crisis", {}).items():
-        decisions.action[:, i, ids.index(opponent)] = ACTIONS[action]
-    signals = {k: choice[k] for k in SIGNAL_KINDS if k in choice}
-    if signals:
-        one = replace(
-            decisions.signals,
-            **{k: getattr(decisions.signals, k)[:1].copy() for k in SIGNAL_KINDS},
-        )
-        diplomacy.apply_signal_choice(setup, one, i, signals)
-        sent = decisions.signals
-        sent.exercise[:, i, :] = one.exercise[0, i, :]
-        sent.exercise[:, :, i] = one.exercise[0, :, i]
-        sent.patrol[:, i, :] = one.patrol[0, i, :]
-        sent.declaration[:, i, :] = one.declaration[0, i, :]
 
 
 def _describe(move: dict[str, Any]) -> str:

@@ -17,17 +17,15 @@ with a message a student can act on.
 """
 
 import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from sim import diplomacy
+from sim import choices
 from sim.dynamics.arms_race import budget_cap
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS, SIGNAL_KINDS
-from sim.engine import Decisions
 from sim.errors import InputError
 from sim.model import RegionModel
 
@@ -38,17 +36,13 @@ class MoveError(InputError):
     """A move the rules forbid; the message says why and what is allowed."""
 
 
-def check_move(
-    model: RegionModel, state: str, move: Any, decisions: Decisions
-) -> dict[str, Any]:
+def check_move(model: RegionModel, state: str, move: Any) -> dict[str, Any]:
     """Check a team's move against the rules and translate it for the policy hook.
 
     Args:
         model: The game's model at the turn being played.
         state: The team's state id.
         move: The move (see the module docstring).
-        decisions: This turn's default decisions (:meth:`RegionModel.doctrine`),
-            used to try the signals without changing anything.
 
     Returns:
         The policy's choice: any of ``milex_usd_m``, ``posture``, ``crisis``,
@@ -83,15 +77,11 @@ def check_move(
         choice["crisis"] = _crisis(model, state, move["crisis"])
     signals = {k: move[k] for k in SIGNAL_KINDS if k in move}
     if signals:
-        scratch = replace(
-            decisions.signals,
-            **{k: getattr(decisions.signals, k).copy() for k in SIGNAL_KINDS},
-        )
         i = model.spec.state_index(state)
         try:
-            diplomacy.apply_signal_choice(model.setup, scratch, i, signals)
-        except ValueError as err:
-            raise MoveError(str(err).replace(f"policy of {state}", state)) from err
+            choices.check_choice(model.world, model.setup, i, signals, actor=state)
+        except choices.ChoiceError as err:
+            raise MoveError(str(err)) from err
         choice |= signals
     if "cbm" in move:
         cbm_offers(model, state, move["cbm"])

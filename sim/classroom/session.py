@@ -197,7 +197,7 @@ class GameSession:
                 f"{team!r} is not played by a team in this game; teams: "
                 f"{', '.join(self.teams)}"
             )
-        self.choices[team] = check_move(self.model, team, move, self._advice[0])
+        self.choices[team] = check_move(self.model, team, move)
         self.moves[team] = move
         self._record({"event": "move", "turn": self.turn, "team": team, "move": move})
 

@@ -1,8 +1,9 @@
 """One module per mechanism: pure array functions, vectorised over (R, N).
 
 Nothing here imports Mesa, pandas or matplotlib. :data:`MECHANISMS` maps each
-``[mechanisms.NAME]`` section of a scenario file to the parameters it accepts, in
-the order the engine runs the phases.
+``[mechanisms.NAME]`` section of a scenario file to the parameters it accepts: the
+scenario loader validates against it, and ``setup.params.NAME`` holds the resolved
+values. The order in which the engine runs its steps is :data:`sim.engine.STEPS`.
 """
 
 from sim.dynamics import (

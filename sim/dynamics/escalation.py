@@ -45,6 +45,7 @@ from sim.dynamics.rates import hazard
 #: Crisis action codes, in the order of the utility axis of the crisis decision.
 BACK_DOWN, HOLD, ESCALATE = -1, 0, 1
 ACTIONS: dict[str, int] = {"back_down": BACK_DOWN, "hold": HOLD, "escalate": ESCALATE}
+ACTION_NAMES: dict[int, str] = {code: name for name, code in ACTIONS.items()}
 #: Names of the escalation ladder's rungs; a threshold is an index into it.
 RUNGS: tuple[str, ...] = (
     "peace",
