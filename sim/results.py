@@ -144,9 +144,10 @@ class ResultsFolder:
         missing = [c for c in wanted if c not in set(have)]
         if missing:
             raise ResultsError(
-                f"{path}: no column {', '.join(missing)} (written by wargame "
-                f"{self.manifest.get('version', '?')}, this is {__version__}); "
-                f"run the command again to rewrite {self.folder}"
+                f"{path}: no column {', '.join(missing)}; columns: "
+                f"{', '.join(c for c in have if c not in ('point', 'replication'))} "
+                f"(written by wargame {self.manifest['version']}, this is "
+                f"{__version__})"
             )
 
     def scenario(self, point: int = 0) -> Scenario:
