@@ -99,7 +99,7 @@ def _run_batch(args: argparse.Namespace, design, label: str) -> int:
     )
     print(
         f"wrote {summary.written} chunks, skipped {summary.skipped} already "
-        f"finished, to {out}/ (read with sim.batch.load)"
+        f"finished, to {out}/ (read with sim.results.open_results)"
     )
     return 0
 
