@@ -184,7 +184,8 @@ class ResultsFolder:
         points = self.manifest["points"]
         if not 0 <= point < len(points):
             raise ResultsError(
-                f"--point {point}: {self.folder} has points 0 to {len(points) - 1}"
+                f"point {point}: {self.folder} has points 0 to {len(points) - 1}",
+                field="point",
             )
         return points[point]
 
@@ -203,7 +204,9 @@ class ResultsFolder:
         """
         steps = int(self.manifest["steps"])
         if not 0 <= step <= steps:
-            raise ResultsError(f"--step {step}: {self.folder} has steps 0 to {steps}")
+            raise ResultsError(
+                f"step {step}: {self.folder} has steps 0 to {steps}", field="step"
+            )
         if replication is None:
             replication = int(self.manifest.get("replication", 0))
         setup = engine.build_setup(self.scenario(point))
