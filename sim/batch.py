@@ -273,12 +273,12 @@ def plan(
     chunk_size = (
         default_chunk_size(len(base.states)) if chunk_size is None else chunk_size
     )
-    _check_at_least("--replications", replications, 1)
-    _check_at_least("--steps", steps, 0)
-    _check_at_least("--seed", seed, 0)
+    _check_at_least("replications", replications, 1)
+    _check_at_least("steps", steps, 0)
+    _check_at_least("seed", seed, 0)
     if seed >= MAX_SEED:
-        raise BatchError(f"--seed {seed}: must be below 2**63")
-    _check_at_least("--chunk-size", chunk_size, 1)
+        raise BatchError(f"seed {seed}: must be below 2**63", field="seed")
+    _check_at_least("chunk_size", chunk_size, 1)
     points = tuple(
         Point(
             i,
@@ -302,9 +302,12 @@ def plan(
     )
 
 
-def _check_at_least(option: str, value: int, low: int) -> None:
+def _check_at_least(field: str, value: int, low: int) -> None:
+    """Fail naming the argument unless ``value`` is a whole number >= ``low``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise BatchError(f"{option} {value!r}: must be a whole number >= {low}")
+        raise BatchError(
+            f"{field} {value!r}: must be a whole number >= {low}", field=field
+        )
 
 
 def run(

@@ -43,6 +43,7 @@ from sim import engine
 from sim.design import DesignError, parse_range
 from sim.dynamics import MECHANISMS, arms_race
 from sim.dynamics.parameters import specs
+from sim.executors import Executor, InProcess
 from sim.experiments import ExperimentError, run_points
 from sim.scenario import Scenario, load_scenario
 
@@ -726,6 +727,8 @@ def fit_crisis_rates(
     dispute_rung: int = DISPUTE_RUNG,
     force_rung: int = FORCE_RUNG,
     max_evaluations: int = 60,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
 ) -> CrisisFit:
     """Fit incident and escalation parameters to observed crisis rates.
 
@@ -750,6 +753,10 @@ def fit_crisis_rates(
         dispute_rung: Lowest peak rung counted as a militarised dispute.
         force_rung: Lowest peak rung counted as use of force.
         max_evaluations: Most ensembles the search may run.
+        executor: Where the chunks of replications run, e.g.
+            :class:`sim.executors.Processes`; in this process if None. Opened
+            once for all evaluations; the results are the same on any executor.
+        chunk_size: Replications per chunk (the batch default if None).
 
     Raises:
         CalibrationError: Unknown states, bad rungs or paths.
@@ -769,8 +776,9 @@ def fit_crisis_rates(
     def simulate(theta: np.ndarray) -> np.ndarray:
         point = {p.path: float(v) for p, v in zip(params, theta, strict=True)}
         result = run_points(
-            scenario, [point], replications=replications, seed=seed, settings=settings
-        )
+            scenario, [point], replications=replications, seed=seed,
+            settings=settings, executor=pool, chunk_size=chunk_size,
+        )  # fmt: skip
         crises = result.crises
         if crises.empty:
             return np.zeros(2)
@@ -783,26 +791,28 @@ def fit_crisis_rates(
         return float((((simulate(theta) - target) / scale) ** 2).sum())
 
     bounds = [(p.lo, p.hi) for p in params]
-    found = minimize(
-        loss,
-        x0,
-        method="Nelder-Mead",
-        bounds=bounds,
-        options={
-            "maxfev": max_evaluations,
-            "xatol": 1e-3,
-            "fatol": 1e-4,
-            "initial_simplex": wide_simplex(x0, params),
-        },
-    )
+    with executor or InProcess() as pool:
+        found = minimize(
+            loss,
+            x0,
+            method="Nelder-Mead",
+            bounds=bounds,
+            options={
+                "maxfev": max_evaluations,
+                "xatol": 1e-3,
+                "fatol": 1e-4,
+                "initial_simplex": wide_simplex(x0, params),
+            },
+        )
+        simulated = simulate(x0), simulate(found.x)
     lo_hi = observed.intervals()
     rates = pd.DataFrame(
         {
             "observed": target,
             "observed_lo": lo_hi[:, 0],
             "observed_hi": lo_hi[:, 1],
-            "simulated_start": simulate(x0),
-            "simulated": simulate(found.x),
+            "simulated_start": simulated[0],
+            "simulated": simulated[1],
         },
         index=["disputes", "force"],
     )

@@ -96,7 +96,7 @@ def discover(
     """
     if not isinstance(results, batch.Results):
         results = batch.load(results)
-    condition = parse_condition(outcome, "--outcome")
+    condition = parse_condition(outcome, "condition")
     params = [c for c in results.points.columns if c != "point"]
     if not params:
         raise ExperimentError(
@@ -105,15 +105,22 @@ def discover(
         )
     outcomes = results.outcomes
     known = [c for c in outcomes.columns if c not in (*params, "point", "replication")]
-    check_outcome(condition.name, known, "--outcome")
-    if not 0 < mass_min < 1 or max_boxes < 1:
-        raise ExperimentError("--mass-min must be in (0, 1) and --boxes >= 1")
+    check_outcome(condition.name, known, "condition")
+    if not 0 < mass_min < 1:
+        raise ExperimentError(
+            f"mass_min {mass_min}: must be in (0, 1)", field="mass_min"
+        )
+    if max_boxes < 1:
+        raise ExperimentError(
+            f"max_boxes {max_boxes}: must be at least 1", field="max_boxes"
+        )
     x = outcomes[params].astype(float).reset_index(drop=True)  # (runs, D)
     y = condition.holds(outcomes[condition.name])  # (runs,)
     if not 0 < y.sum() < len(y):
         raise ExperimentError(
-            f"--outcome {outcome!r}: holds in {int(y.sum())} of {len(y)} runs; "
-            "PRIM needs some runs where it holds and some where it does not"
+            f"condition {outcome!r}: holds in {int(y.sum())} of {len(y)} runs; "
+            "PRIM needs some runs where it holds and some where it does not",
+            field="condition",
         )
     boxes, limits = _prim(x, y, max_boxes, mass_min)
     return Discovery(str(condition), int(y.sum()), len(y), boxes, limits)

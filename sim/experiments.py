@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim import batch
 from sim.errors import InputError
+from sim.executors import Executor, InProcess
 
 
 class ExperimentError(InputError):
@@ -58,8 +59,14 @@ def run_points(
     steps: int | None = None,
     seed: int | None = None,
     settings: dict[str, Any] | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
 ) -> PointResults:
     """Run R replications of the scenario at each point (overrides) and collect.
+
+    The chunks of every point go to the executor together, so a pool keeps busy
+    across points; results are put back in (point, replication) order, so they
+    are the same on any executor and with any chunk size.
 
     Args:
         scenario: The scenario file.
@@ -68,13 +75,16 @@ def run_points(
         steps: Steps per replication (the scenario's if None).
         seed: Experiment seed (the scenario's if None).
         settings: Field path to value applied at every point.
+        executor: An executor already opened as a context manager (so a search
+            can reuse one pool for all its evaluations); this process if None.
+        chunk_size: Replications per chunk (:func:`sim.batch.plan`'s default
+            if None).
 
     Raises:
         ScenarioError: A point's override is invalid, naming the field.
         BatchError: A count or seed out of range.
     """
-    outcomes, crises = [], []
-    years = 0.0
+    tasks, years = [], 0.0
     for index, overrides in enumerate(points):
         plan = batch.plan(
             scenario,
@@ -82,18 +92,33 @@ def run_points(
             steps=steps,
             seed=seed,
             settings={**(settings or {}), **overrides},
+            chunk_size=chunk_size,
         )
         years = plan.steps * plan.scenario.info.dt_years
-        for task in plan.tasks(plan.chunks()):
-            _, tables = batch.run_chunk(task)
-            outcomes.append(tables["outcomes"].to_pandas().assign(point=index))
-            if "crises" in tables:
-                crises.append(tables["crises"].to_pandas().assign(point=index))
+        tasks.extend((index, task) for task in plan.tasks(plan.chunks()))
+    outcomes, crises = [], []
+    for index, tables in (executor or InProcess()).imap_unordered(_run_task, tasks):
+        outcomes.append(tables["outcomes"].to_pandas().assign(point=index))
+        if "crises" in tables:
+            crises.append(tables["crises"].to_pandas().assign(point=index))
     return PointResults(
-        outcomes=pd.concat(outcomes, ignore_index=True),
-        crises=pd.concat(crises, ignore_index=True) if crises else pd.DataFrame(),
+        outcomes=_in_order(outcomes),
+        crises=_in_order(crises) if crises else pd.DataFrame(),
         years=years,
     )
+
+
+def _run_task(item: tuple[int, batch.Task]) -> tuple[int, dict]:
+    """Run one chunk of a point; a top-level function, so processes can run it."""
+    index, task = item
+    return index, batch.run_chunk(task)[1]
+
+
+def _in_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Chunks' rows in (point, replication) order, whatever order they finished."""
+    rows = pd.concat(frames, ignore_index=True)
+    keys = ["point", "replication"]
+    return rows.sort_values(keys, kind="stable", ignore_index=True)
 
 
 def outcome_names(scenario: str | Path) -> list[str]:
@@ -102,11 +127,18 @@ def outcome_names(scenario: str | Path) -> list[str]:
     return [c for c in columns if c not in ("point", "replication")]
 
 
-def check_outcome(name: str, known: list[str], option: str = "--output") -> None:
-    """Fail naming the known outcomes unless ``name`` is one of them."""
+def check_outcome(name: str, known: list[str], field: str = "outcome") -> None:
+    """Fail naming the known outcomes unless ``name`` is one of them.
+
+    Args:
+        name: The outcome asked for.
+        known: The outcomes there are.
+        field: The argument that named it, carried by the error (``field``).
+    """
     if name not in known:
         raise ExperimentError(
-            f"{option} {name!r}: not an output; outputs: {', '.join(known)}"
+            f"{field} {name!r}: not an outcome; outcomes: {', '.join(known)}",
+            field=field,
         )
 
 
@@ -148,8 +180,13 @@ class Condition:
         return f"{self.name} {self.operator} {self.value:g}"
 
 
-def parse_condition(text: str, option: str) -> Condition:
-    """Parse ``NAME OP NUMBER`` with OP one of >=, <=, >, <, ==, !=."""
+def parse_condition(text: str, field: str) -> Condition:
+    """Parse ``NAME OP NUMBER`` with OP one of >=, <=, >, <, ==, !=.
+
+    Args:
+        text: The condition, e.g. ``peak_rung >= 4``.
+        field: The argument that gave it, named by an error.
+    """
     match = _CONDITION.match(text)
     number = None
     if match:
@@ -159,7 +196,8 @@ def parse_condition(text: str, option: str) -> Condition:
             number = None
     if number is None or not np.isfinite(number):
         raise ExperimentError(
-            f"{option} {text!r}: expected NAME OP NUMBER, e.g. 'peak_rung >= 4', "
-            f"with OP one of {', '.join(_OPERATORS)}"
+            f"{field} {text!r}: expected NAME OP NUMBER, e.g. 'peak_rung >= 4', "
+            f"with OP one of {', '.join(_OPERATORS)}",
+            field=field,
         )
     return Condition(match[1], match[2], number)

@@ -15,7 +15,9 @@ Each kind adds its own fields: a run its ``replication`` and ``files``; a batch
 its ``settings``, ``design``, ``points``, ``replications``, ``chunk_size``,
 ``state_series`` and ``chunks``. :func:`read` checks all of this in one place,
 so every reader (:func:`sim.results.open_results`, :func:`sim.batch.load`) gives
-one error, naming the file and what to do, for a folder it cannot read.
+one error, naming the file and what to do, for a folder it cannot read. Checks
+that every folder should get (checksums of the files a manifest lists, a lock
+against two writers) belong in :func:`write` and :func:`read`.
 """
 
 import json

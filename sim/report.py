@@ -7,17 +7,11 @@ folder cannot give (e.g. arms trajectories without per-state series) is left
 out with the reason on the page.
 """
 
-import base64
-import html
-import io
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.figure import Figure
 
-from sim import __version__, plots
-from sim.outputs import atomic_write
+from sim import page, plots
 from sim.results import RUN, ResultsError, ResultsFolder
 
 FIGURES = {
@@ -31,15 +25,6 @@ FIGURES = {
     "a2ad": "A2/AD coverage of the states investing in it, over the theaters.",
     "sweep": "Probability of war across the sweep, with Wilson 95% intervals.",
 }
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto;
-       color: #222; line-height: 1.45; }
-table { border-collapse: collapse; font-size: 0.9em; }
-td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-th { background: #f3f3f3; }
-figure { margin: 1.5em 0; } img { max-width: 100%; }
-figcaption, .note { color: #555; font-size: 0.9em; }
-"""
 
 
 def summary(results: ResultsFolder) -> dict[str, str]:
@@ -47,7 +32,7 @@ def summary(results: ResultsFolder) -> dict[str, str]:
     m = results.manifest
     rows = {
         "scenario": results.scenario_name,
-        "scenario file": m.get("scenario_path", m.get("scenario")),
+        "scenario file": m["scenario_path"],
         "scenario hash": str(m["scenario_hash"])[:16],
         "kind": "single run" if results.kind == RUN else "batch",
         "seed": m["seed"],
@@ -78,12 +63,6 @@ def outcome_table(results: ResultsFolder) -> pd.DataFrame:
     return table.assign(replications=outcomes.groupby("point").size()).T
 
 
-def _png(fig: Figure) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 def render(results: ResultsFolder) -> tuple[str, dict[str, str]]:
     """The page's HTML, and the figures left out with the reason for each."""
     kinds = [k for k in FIGURES if k != "sweep" or results.varied]
@@ -94,34 +73,21 @@ def render(results: ResultsFolder) -> tuple[str, dict[str, str]]:
         except ResultsError as err:
             skipped[kind] = str(err)
             continue
-        figures.append(
-            f'<figure><img alt="{kind}" src="data:image/png;base64,{_png(fig)}">'
-            f"<figcaption>{html.escape(FIGURES[kind])}</figcaption></figure>"
-        )
-    rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-        for k, v in summary(results).items()
-    )
-    notes = "".join(
-        f'<p class="note">No {k} figure: {html.escape(v)}</p>'
-        for k, v in skipped.items()
-    )
-    table = outcome_table(results).to_html(float_format=lambda x: f"{x:.4g}")
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    title = html.escape(f"wargame report: {results.scenario_name}")
-    page = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{title}</h1><h2>Scenario</h2><table>{rows}</table>"
-        f"<h2>Outcomes</h2>{table}<h2>Figures</h2>{''.join(figures)}{notes}"
-        f'<p class="note">Made by wargame {__version__} on {created}.</p>'
-        "</body></html>"
-    )
-    return page, skipped
+        figures.append(page.figure(fig, FIGURES[kind], alt=kind))
+    parts = [
+        page.heading("Scenario"),
+        page.key_values(summary(results)),
+        page.heading("Outcomes"),
+        page.table(outcome_table(results)),
+        page.heading("Figures"),
+        *figures,
+        *(page.paragraph(f"No {k} figure: {v}", note=True) for k, v in skipped.items()),
+    ]
+    return page.render(f"wargame report: {results.scenario_name}", parts), skipped
 
 
 def write_report(results: ResultsFolder, out: Path) -> dict[str, str]:
     """Write the page to ``out`` atomically; return the figures left out."""
-    page, skipped = render(results)
-    atomic_write(out, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    text, skipped = render(results)
+    page.write(out, text)
     return skipped

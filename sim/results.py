@@ -144,9 +144,10 @@ class ResultsFolder:
         missing = [c for c in wanted if c not in set(have)]
         if missing:
             raise ResultsError(
-                f"{path}: no column {', '.join(missing)} (written by wargame "
-                f"{self.manifest.get('version', '?')}, this is {__version__}); "
-                f"run the command again to rewrite {self.folder}"
+                f"{path}: no column {', '.join(missing)}; columns: "
+                f"{', '.join(c for c in have if c not in ('point', 'replication'))} "
+                f"(written by wargame {self.manifest['version']}, this is "
+                f"{__version__})"
             )
 
     def scenario(self, point: int = 0) -> Scenario:
@@ -183,7 +184,8 @@ class ResultsFolder:
         points = self.manifest["points"]
         if not 0 <= point < len(points):
             raise ResultsError(
-                f"--point {point}: {self.folder} has points 0 to {len(points) - 1}"
+                f"point {point}: {self.folder} has points 0 to {len(points) - 1}",
+                field="point",
             )
         return points[point]
 
@@ -202,7 +204,9 @@ class ResultsFolder:
         """
         steps = int(self.manifest["steps"])
         if not 0 <= step <= steps:
-            raise ResultsError(f"--step {step}: {self.folder} has steps 0 to {steps}")
+            raise ResultsError(
+                f"step {step}: {self.folder} has steps 0 to {steps}", field="step"
+            )
         if replication is None:
             replication = int(self.manifest.get("replication", 0))
         setup = engine.build_setup(self.scenario(point))

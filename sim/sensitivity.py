@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.design import Range
+from sim.executors import Executor, InProcess
 from sim.experiments import ExperimentError, check_outcome, outcome_names, run_points
 
 METHODS = ("sobol", "morris")
@@ -77,6 +78,8 @@ def analyse(
     steps: int | None = None,
     seed: int = 0,
     settings: dict[str, Any] | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
 ) -> Sensitivity:
     """Sensitivity indices of an outcome's mean to the given parameter ranges.
 
@@ -91,23 +94,34 @@ def analyse(
         steps: Steps per replication (the scenario's if None).
         seed: Seed of the sampler, the bootstrap and the runs.
         settings: Field path to value applied at every point.
+        executor: Where the chunks of replications run, e.g.
+            :class:`sim.executors.Processes`; in this process if None. Opened
+            once for all evaluations; the results are the same on any executor.
+        chunk_size: Replications per chunk (the batch default if None).
 
     Raises:
         ExperimentError: Unknown method or output, bad sample count or ranges.
         ScenarioError: A parameter path that does not exist, named.
     """
     if method not in METHODS:
-        raise ExperimentError(f"--method {method!r}: use one of {', '.join(METHODS)}")
+        raise ExperimentError(
+            f"method {method!r}: use one of {', '.join(METHODS)}", field="method"
+        )
     if not ranges:
-        raise ExperimentError("--param: give at least one path=lo:hi range")
+        raise ExperimentError(
+            "ranges: give at least one path=lo:hi range", field="ranges"
+        )
     if any(r.n is not None for r in ranges):
-        raise ExperimentError("--param: the :n suffix is for grids; use lo:hi")
+        raise ExperimentError(
+            "ranges: the :n suffix is for grids; use lo:hi", field="ranges"
+        )
     if samples < 2 or (method == "sobol" and samples & (samples - 1)):
         raise ExperimentError(
-            f"--samples {samples}: must be >= 2"
-            + (" and a power of two for sobol" if method == "sobol" else "")
+            f"samples {samples}: must be >= 2"
+            + (" and a power of two for sobol" if method == "sobol" else ""),
+            field="samples",
         )
-    check_outcome(output, outcome_names(scenario))
+    check_outcome(output, outcome_names(scenario), "output")
     problem = {
         "num_vars": len(ranges),
         "names": [r.path for r in ranges],
@@ -119,19 +133,23 @@ def analyse(
         dict(zip(problem["names"], row, strict=True))
         for row in zip(*columns, strict=True)
     ]
-    results = run_points(
-        scenario,
-        points,
-        replications=replications,
-        steps=steps,
-        seed=seed,
-        settings=settings,
-    )
+    with executor or InProcess() as pool:
+        results = run_points(
+            scenario,
+            points,
+            replications=replications,
+            steps=steps,
+            seed=seed,
+            settings=settings,
+            executor=pool,
+            chunk_size=chunk_size,
+        )
     y = results.means(output).to_numpy()  # (P,)
     if not np.isfinite(y).all():
         raise ExperimentError(
-            f"--output {output}: its mean is undefined (NaN) at some points, e.g. "
-            "a rate of events that never happen; choose another output"
+            f"output {output}: its mean is undefined (NaN) at some points, e.g. "
+            "a rate of events that never happen; choose another outcome",
+            field="output",
         )
     indices = _analyse(problem, method, unit, y, seed)
     table = pd.DataFrame(points).assign(**{output: y})

@@ -25,6 +25,7 @@ import optuna
 import pandas as pd
 
 from sim.design import Range
+from sim.executors import Executor, InProcess
 from sim.experiments import (
     Condition,
     ExperimentError,
@@ -83,6 +84,8 @@ def tune(
     steps: int | None = None,
     seed: int = 0,
     settings: dict[str, Any] | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
 ) -> Tuning:
     """Search the ranges for the lowest mean of ``minimise`` (resumable).
 
@@ -98,6 +101,10 @@ def tune(
         steps: Steps per replication (the scenario's if None).
         seed: Seed of the sampler and of the runs.
         settings: Field path to value applied in every trial.
+        executor: Where the chunks of replications run, e.g.
+            :class:`sim.executors.Processes`; in this process if None. Opened
+            once for all evaluations; the results are the same on any executor.
+        chunk_size: Replications per chunk (the batch default if None).
 
     Raises:
         ExperimentError: Unknown outcomes, bad ranges, or a folder holding a
@@ -106,13 +113,16 @@ def tune(
     """
     constraints = list(constraints or [])
     if not ranges:
-        raise ExperimentError("--param: give at least one path=lo:hi range")
-    if trials < 1 or replications < 1:
-        raise ExperimentError("--trials and --replications must be at least 1")
+        raise ExperimentError(
+            "ranges: give at least one path=lo:hi range", field="ranges"
+        )
+    for field, count in (("trials", trials), ("replications", replications)):
+        if count < 1:
+            raise ExperimentError(f"{field} {count}: must be at least 1", field=field)
     known = outcome_names(scenario)
-    check_outcome(minimise, known, "--minimise")
+    check_outcome(minimise, known, "minimise")
     for condition in constraints:
-        check_outcome(condition.name, known, "--constraint")
+        check_outcome(condition.name, known, "constraints")
         condition.excess(0.0)  # fails unless an inequality
     definition = {
         "scenario_hash": _checked_hash(scenario, ranges, settings),
@@ -140,6 +150,8 @@ def tune(
             steps=steps,
             seed=seed,
             settings=settings,
+            executor=pool,
+            chunk_size=chunk_size,
         ).outcomes.mean(numeric_only=True)
         for name in {minimise, *(c.name for c in constraints)}:
             if math.isnan(means[name]):
@@ -153,9 +165,10 @@ def tune(
         return float(means[minimise])
 
     done = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
-    for number in range(done, trials):
-        study.sampler = optuna.samplers.TPESampler(seed=seed + number)
-        study.optimize(objective, n_trials=1)
+    with executor or InProcess() as pool:
+        for number in range(done, trials):
+            study.sampler = optuna.samplers.TPESampler(seed=seed + number)
+            study.optimize(objective, n_trials=1)
     return _result(study, minimise, constraints)
 
 

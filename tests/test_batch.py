@@ -195,9 +195,9 @@ def test_folder_that_is_not_a_batch_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"replications": 0}, "--replications 0: must be a whole number >= 1"),
-        ({"replications": 2, "steps": -1}, "--steps -1"),
-        ({"replications": 2, "chunk_size": 0}, "--chunk-size 0"),
+        ({"replications": 0}, "replications 0: must be a whole number >= 1"),
+        ({"replications": 2, "steps": -1}, "steps -1"),
+        ({"replications": 2, "chunk_size": 0}, "chunk_size 0"),
         ({"replications": 2, "seed": 2**63}, "must be below 2"),
     ],
 )

@@ -163,7 +163,7 @@ def test_missing_extra_names_the_extra(tmp_path):
         "sys.exit(main(sys.argv[1:]))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, "tune", str(BASELINE), "--minimise",
+        [sys.executable, "-c", probe, "tune", str(BASELINE), "--outcome",
          "peak_rung", "--param", "scenario.steps=1:2", "--out", str(tmp_path)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -177,3 +177,26 @@ def test_bundled_scenario_by_name_from_another_folder(tmp_path):
     result = wargame("run", "baseline_2024", "--steps", "1", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "results" / "baseline_2024" / "manifest.json").exists()
+
+
+def test_every_option_of_every_command_has_help():
+    """No command has an option without help text (argparse's -h aside)."""
+    from sim.cli import COMMANDS, _parser
+
+    for name in COMMANDS:
+        parser = _parser(name)
+        sub = parser._subparsers._group_actions[0].choices[name]
+        bare = [
+            a.option_strings or [a.dest]
+            for a in sub._actions
+            if not a.help and a.dest != "help"
+        ]
+        assert bare == [], f"wargame {name}: no help for {bare}"
+
+
+def test_library_field_is_named_as_the_flag(tmp_path, capsys):
+    """A library error about `ranges` reaches the user as one about --param."""
+    args = ["sensitivity", str(BASELINE), "--outcome", "crises"]
+    args += ["--param", "scenario.steps=1:2:3", "--out", str(tmp_path)]
+    assert main(args) == 2
+    assert capsys.readouterr().err.startswith("error: --param: the :n suffix")

@@ -2,8 +2,8 @@
 
 Its spending must equal `scenarios/data/milex_1960.csv`, its capitals
 `scenarios/data/capitals.csv`, its alliances rows of `alliances_1960.csv`, its GDP the
-stated assumption (milex / 0.05), and the data files must copy the shared, read-only
-data folder (`/work/shared/data`) when it is present.
+stated assumption (milex / 0.05). That the data files copy their sources is checked by
+`tools/verify_data.py` and their recorded checksums (tests/test_scenario_data.py).
 """
 
 import csv
@@ -14,7 +14,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "scenarios" / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ASSUMED_BURDEN = 0.05  # the header's modelling assumption for gdp_usd_m
 
 
@@ -65,27 +64,3 @@ def test_every_dispute_and_rivalry_has_evidence(scenario):
     for relation in ("dispute", "rivalry"):
         for entry in scenario[relation]:
             assert (relation, ";".join(entry["parties"])) in cited
-
-
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared data folder not present")
-def test_data_files_copy_the_shared_files():
-    """milex, alliance and evidence rows equal the shared files' rows verbatim."""
-    cinc = {
-        (r["iso3"], r["year"]): r
-        for r in _csv(SHARED / "cinc.csv")
-        if r["year"] == "1960"
-    }
-    for row in _csv(DATA / "milex_1960.csv"):
-        shared = cinc[(row["iso3"], row["year"])]
-        for column in ("country", "ccode", "milex_thousands", "source"):
-            assert row[column] == shared[column]
-    alliances = {r["name"]: r for r in _csv(SHARED / "alliances.csv")}
-    for row in _csv(DATA / "alliances_1960.csv"):
-        shared = alliances[row["name"]]
-        assert all(row[c] == shared[c] for c in shared)
-    crises = {r["dataset_id"]: r for r in _csv(SHARED / "crises.csv")}
-    mids = {r["dispnum"]: r for r in _csv(SHARED / "mids.csv")}
-    for row in _csv(DATA / "conflict_evidence_1960.csv"):
-        shared = (crises if row["file"] == "crises.csv" else mids)[row["dataset_id"]]
-        assert row["source"] == shared["source"]
-        assert row["start_year"] == shared["start_year"]

@@ -44,7 +44,7 @@ def test_prim_finds_the_box_that_holds_the_outcome():
 @pytest.mark.parametrize(
     ("outcome", "message"),
     [
-        ("risk >= 4", "--outcome 'risk': not an output; outputs: peak_rung"),
+        ("risk >= 4", "condition 'risk': not an outcome; outcomes: peak_rung"),
         ("peak_rung >= 9", "holds in 0 of 600 runs"),
         ("peak_rung >>= 4", "expected NAME OP NUMBER"),
     ],
@@ -66,7 +66,7 @@ def test_cli_discovers_on_a_sweep_folder(write_scenario, tmp_path, capsys):
     sweep = batch.plan(scenario, replications=4, design=design)
     batch.run(sweep, tmp_path / "sweep", progress=False)
     out = tmp_path / "boxes"
-    args = ["discover", str(tmp_path / "sweep"), "--outcome", "crises >= 2"]
+    args = ["discover", str(tmp_path / "sweep"), "--condition", "crises >= 2"]
     assert main([*args, "--out", str(out)]) == 0
     assert "box 1: coverage" in capsys.readouterr().out
     assert list(pd.read_csv(out / "boxes.csv").columns)[:3] == [
@@ -76,5 +76,7 @@ def test_cli_discovers_on_a_sweep_folder(write_scenario, tmp_path, capsys):
     ]
     plain = batch.plan(scenario, replications=2)
     batch.run(plain, tmp_path / "plain", progress=False)
-    assert main(["discover", str(tmp_path / "plain"), "--outcome", "crises >= 1"]) == 2
+    assert (
+        main(["discover", str(tmp_path / "plain"), "--condition", "crises >= 1"]) == 2
+    )
     assert "vary no parameter" in capsys.readouterr().err

@@ -43,31 +43,31 @@ def test_outcome_names_are_checked(write_scenario):
     """A name that is no output is refused with the list of outputs."""
     names = outcome_names(write_scenario(pair_toml()))
     assert "peak_rung" in names and "replication" not in names
-    with pytest.raises(ExperimentError, match="--output 'risk': not an output; "):
+    with pytest.raises(ExperimentError, match="outcome 'risk': not an outcome; "):
         check_outcome("risk", names)
 
 
 def test_conditions_parse_and_hold_elementwise():
     """'peak_rung >= 4' compares elementwise; NaN never meets it."""
-    condition = parse_condition("peak_rung >= 4", "--outcome")
+    condition = parse_condition("peak_rung >= 4", "condition")
     assert str(condition) == "peak_rung >= 4"
     held = condition.holds(np.array([3.0, 4.0, 5.0, np.nan]))
     assert held.tolist() == [False, True, True, False]
     assert condition.excess(3.0) == 1.0
-    assert parse_condition("arms_burden<=0.03", "--constraint").excess(0.01) < 0
+    assert parse_condition("arms_burden<=0.03", "constraints").excess(0.01) < 0
 
 
 @pytest.mark.parametrize("text", ["peak_rung", "peak_rung >= high", "a => 1", ">= 4"])
 def test_malformed_conditions_are_refused(text):
     """Anything but NAME OP NUMBER is refused, never evaluated."""
     with pytest.raises(ExperimentError, match="expected NAME OP NUMBER"):
-        parse_condition(text, "--outcome")
+        parse_condition(text, "condition")
 
 
 def test_equality_is_no_constraint():
     """A constraint must be an inequality."""
     with pytest.raises(ExperimentError, match="inequality"):
-        parse_condition("crises == 2", "--constraint").excess(1.0)
+        parse_condition("crises == 2", "constraints").excess(1.0)
 
 
 @given(
@@ -77,7 +77,22 @@ def test_equality_is_no_constraint():
 )
 def test_an_inequality_holds_exactly_where_its_excess_allows(operator, bound, value):
     """holds(v) is excess(v) <= 0 (non-strict) or excess(v) < 0 (strict)."""
-    condition = parse_condition(f"arms_burden {operator} {bound!r}", "--constraint")
+    condition = parse_condition(f"arms_burden {operator} {bound!r}", "constraints")
     excess = condition.excess(value)
     expected = excess <= 0 if operator in ("<=", ">=") else excess < 0
     assert bool(condition.holds(np.array([value]))[0]) == expected
+
+
+def test_points_are_the_same_on_processes_and_in_process(write_scenario):
+    """Two local processes and small chunks give the in-process numbers exactly."""
+    from sim.executors import Processes
+
+    path = write_scenario(pair_toml(steps=6))
+    points = [{}, {"mechanisms.escalation.incident_rate_per_year": 3.0}]
+    here = run_points(path, points, replications=5, seed=4)
+    with Processes(2) as pool:
+        there = run_points(
+            path, points, replications=5, seed=4, executor=pool, chunk_size=2
+        )
+    pd.testing.assert_frame_equal(here.outcomes, there.outcomes)
+    pd.testing.assert_frame_equal(here.crises, there.crises)

@@ -129,14 +129,6 @@ def test_arms_trajectories_overlay_observed():
     ]
 
 
-def test_read_observed_takes_the_column_after_year(tmp_path):
-    """Without a value column, the one after year holds the values."""
-    path = tmp_path / "milex.csv"
-    path.write_text("iso3,country,year,milex_usd_m\nAAA,A,2000,5\nBBB,B,2000,\n")
-    frame = plots.read_observed(path)
-    assert frame.to_dict("records") == [{"state": "AAA", "year": 2000, "value": 5.0}]
-
-
 def test_circle_keeps_its_radius():
     """Every point of a coverage circle lies the radius from its centre."""
     from sim.dynamics.a2ad import great_circle_km

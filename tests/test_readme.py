@@ -14,10 +14,10 @@ def setup_commands() -> list[str]:
 
 
 def test_readme_opens_with_exactly_two_commands():
-    """One command installs and runs the baseline, one runs the tests."""
+    """One installs the core and runs the baseline, one the test extra and tests."""
     install, tests = setup_commands()
-    assert "pip install" in install and "wargame run scenarios/" in install
-    assert "pytest" in tests
+    assert "pip install ." in install and "wargame run baseline_2024" in install
+    assert 'pip install -e ".[test]"' in tests and "pytest" in tests
 
 
 def test_ci_runs_the_readme_commands_verbatim():

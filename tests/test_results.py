@@ -113,6 +113,6 @@ def test_changed_scenario_is_refused(results_folders, tmp_path):
 
 def test_step_out_of_range_is_refused(results_folders):
     """A step past the run's end names the range there is."""
-    with pytest.raises(ResultsError, match=r"--step 99: .* steps 0 to 16"):
+    with pytest.raises(ResultsError, match=r"step 99: .* steps 0 to 16"):
         open_results(results_folders / "run").world_at(99)
     assert np.isfinite(open_results(results_folders / "run").world_at(16).milex).all()

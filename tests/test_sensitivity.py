@@ -61,8 +61,8 @@ def test_same_seed_same_indices():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"output": "risk"}, ExperimentError, "--output 'risk': not an output"),
-        ({"method": "fast"}, ExperimentError, "--method 'fast'"),
+        ({"output": "risk"}, ExperimentError, "output 'risk': not an outcome"),
+        ({"method": "fast"}, ExperimentError, "method 'fast'"),
         ({"samples": 12}, ExperimentError, "power of two"),
         ({"ranges": ["mechanisms.arms_race.nope=0.0:1.0"]}, ScenarioError, "nope"),
     ],
@@ -78,7 +78,7 @@ def test_bad_arguments_are_named(kwargs, error, message):
 def test_cli_writes_table_samples_and_chart(tmp_path, capsys):
     """`wargame sensitivity` writes its table and chart; `plot` redraws it."""
     out = tmp_path / "sens"
-    args = ["sensitivity", str(RICHARDSON), "--output", "arms_burden"]
+    args = ["sensitivity", str(RICHARDSON), "--outcome", "arms_burden"]
     args += ["--param", RANGES[0], "--param", RANGES[2], "--method", "morris"]
     args += ["--samples", "4", "--replications", "1", "--steps", "4"]
     assert main([*args, "--out", str(out)]) == 0

@@ -63,8 +63,8 @@ def test_bad_arguments_write_nothing(write_scenario, tmp_path, capsys):
     path = write_scenario(pair_toml(steps=4))
     base = ["tune", str(path), "--trials", "1", "--out", str(tmp_path / "e")]
     for extra, message in [
-        (["--minimise", "risk", "--param", "state.RED.threshold=1:4"], "'risk'"),
-        (["--minimise", "crises", "--param", "state.RED.nope=0.0:1.0"], "nope"),
+        (["--outcome", "risk", "--param", "state.RED.threshold=1:4"], "'risk'"),
+        (["--outcome", "crises", "--param", "state.RED.nope=0.0:1.0"], "nope"),
     ]:
         assert main([*base, *extra]) == 2
         assert message in capsys.readouterr().err
@@ -75,7 +75,7 @@ def test_cli_tune_prints_the_best_and_writes_trials(write_scenario, tmp_path, ca
     """`wargame tune` prints the best feasible setting and writes trials.csv."""
     path = write_scenario(pair_toml(steps=4))
     out = tmp_path / "f"
-    args = ["tune", str(path), "--minimise", "peak_rung", "--trials", "2"]
+    args = ["tune", str(path), "--outcome", "peak_rung", "--trials", "2"]
     args += ["--param", "state.RED.threshold=1:4", "--replications", "2"]
     assert main([*args, "--constraint", "crises <= 100", "--out", str(out)]) == 0
     assert "best feasible" in capsys.readouterr().out

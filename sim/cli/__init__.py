@@ -33,6 +33,7 @@ from sim.cli.common import (
     EXIT_OS_ERROR,
     EXTRAS,
     Command,
+    flag_message,
 )
 from sim.errors import InputError
 
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = COMMANDS[args.command].run(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except InputError as err:
-        for problem in getattr(err, "problems", [err]):
+        for problem in getattr(err, "problems", [flag_message(err)]):
             _error(str(problem))
         return EXIT_BAD_INPUT
     except ModuleNotFoundError as err:

@@ -6,8 +6,10 @@ from pathlib import Path
 from sim.cli.common import (
     Command,
     UsageError,
+    executor,
     experiment_options,
     param_option,
+    seed,
     settings,
 )
 
@@ -71,6 +73,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return _calibrate_crises(args, fixed, params, window, out)
     if args.steps is not None:
         raise UsageError("--steps: spending runs over the window; it is for crises")
+    if executor(args) is not None or args.chunk_size is not None:
+        raise UsageError(
+            "--processes/--workers/--scheduler/--chunk-size: for --target crises; "
+            "a spending fit runs one replication per evaluation"
+        )
     states = _states(args.states)
     if not states:
         raise UsageError("--states: name the states to fit, e.g. --states IND,PAK")
@@ -84,7 +91,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )  # fmt: skip
     result = calibrate.fit_spending(
         args.scenario, observed, params, window, holdout=holdout,
-        scale=args.scale, bootstrap=args.bootstrap, seed=args.seed,
+        scale=args.scale, bootstrap=args.bootstrap, seed=seed(args),
         settings=fixed,
     )  # fmt: skip
     for name in ("params", "errors", "series"):
@@ -109,8 +116,9 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     observed = calibrate.read_mids(args.data, states, window)
     result = calibrate.fit_crisis_rates(
         args.scenario, observed, params, states=states,
-        replications=args.replications, seed=args.seed, settings=fixed,
+        replications=args.replications, seed=seed(args), settings=fixed,
         dispute_rung=args.dispute_rung, force_rung=args.force_rung,
+        executor=executor(args), chunk_size=args.chunk_size,
     )  # fmt: skip
     write_frame(result.params, out / "params.csv")
     write_frame(result.rates.reset_index(names="rate"), out / "rates.csv")
@@ -129,8 +137,11 @@ def _sensitivity_options(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
     param_option(parser)
-    parser.add_argument("--method", choices=sensitivity.METHODS, default="sobol")
-    parser.add_argument("--output", required=True, help="outcome, e.g. peak_rung")
+    parser.add_argument(
+        "--method", choices=sensitivity.METHODS, default="sobol",
+        help="sobol (variance-based indices, default) or morris (elementary effects)",
+    )  # fmt: skip
+    parser.add_argument("--outcome", required=True, help="outcome, e.g. peak_rung")
     parser.add_argument(
         "--samples", type=int, default=64,
         help="base samples (power of two for sobol) or Morris trajectories",
@@ -147,13 +158,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     result = sensitivity.analyse(
         args.scenario,
         [parse_range(text) for text in args.param],
-        args.output,
+        args.outcome,
         method=args.method,
         samples=args.samples,
         replications=args.replications,
         steps=args.steps,
-        seed=args.seed,
+        seed=seed(args),
         settings=settings(args),
+        executor=executor(args),
+        chunk_size=args.chunk_size,
     )
     out = args.out or Path("results") / f"{args.scenario.stem}-sensitivity"
     write_frame(result.indices.assign(output=result.output), out / "sensitivity.csv")
@@ -170,7 +183,10 @@ def _discover_options(parser: argparse.ArgumentParser) -> None:
     from sim import discovery
 
     parser.add_argument("results", type=Path, help="a sweep's output folder")
-    parser.add_argument("--outcome", required=True, help="e.g. 'peak_rung >= 4'")
+    parser.add_argument(
+        "--condition", required=True, metavar="'NAME OP NUMBER'",
+        help="the runs of interest, e.g. 'peak_rung >= 4'",
+    )  # fmt: skip
     parser.add_argument("--boxes", type=int, default=3, help="most boxes (3)")
     parser.add_argument(
         "--mass-min", type=float, default=discovery.MASS_MIN,
@@ -185,7 +201,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from sim.outputs import write_frame
 
     found = discovery.discover(
-        args.results, args.outcome, max_boxes=args.boxes, mass_min=args.mass_min
+        args.results, args.condition, max_boxes=args.boxes, mass_min=args.mass_min
     )
     print(found.summary())
     if args.out:
@@ -197,7 +213,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def _tune_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
-    parser.add_argument("--minimise", required=True, help="outcome to minimise")
+    parser.add_argument("--outcome", required=True, help="outcome to minimise")
     param_option(parser)
     parser.add_argument(
         "--constraint", action="append", default=[], metavar="'NAME OP NUMBER'",
@@ -218,14 +234,16 @@ def cmd_tune(args: argparse.Namespace) -> int:
     result = tune.tune(
         args.scenario,
         [parse_range(text) for text in args.param],
-        args.minimise,
+        args.outcome,
         out,
-        constraints=[parse_condition(t, "--constraint") for t in args.constraint],
+        constraints=[parse_condition(t, "constraints") for t in args.constraint],
         trials=args.trials,
         replications=args.replications,
         steps=args.steps,
-        seed=args.seed,
+        seed=seed(args),
         settings=settings(args),
+        executor=executor(args),
+        chunk_size=args.chunk_size,
     )
     write_frame(result.trials, out / "trials.csv")
     print(result.summary())

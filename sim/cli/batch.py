@@ -27,7 +27,7 @@ def _batch_options(parser: argparse.ArgumentParser, replications: int | None) ->
     parser.add_argument("--out", type=Path, help="output folder (default results/...)")
     set_option(parser)
     parser.add_argument(
-        "--states", action="store_true", help="also record per-state series"
+        "--state-series", action="store_true", help="also record per-state series"
     )
     executor_options(parser)
 
@@ -47,7 +47,10 @@ def _sweep_options(parser: argparse.ArgumentParser) -> None:
         metavar="PATH=LO:HI[:N]",
         help="vary a field from LO to HI (N grid values, default 5); repeatable",
     )
-    parser.add_argument("--design", choices=("grid", "lhs", "sobol"), default="grid")
+    parser.add_argument(
+        "--design", choices=("grid", "lhs", "sobol"), default="grid",
+        help="grid (every combination), lhs (Latin hypercube) or sobol (default grid)",
+    )  # fmt: skip
     parser.add_argument(
         "--samples",
         type=int,
@@ -86,7 +89,7 @@ def _run_batch(args: argparse.Namespace, design, label: str) -> int:
         settings=settings(args),
         design=design,
         chunk_size=args.chunk_size,
-        state_series=args.states,
+        state_series=args.state_series,
     )
     out = args.out or Path("results") / f"{plan.scenario.info.name}-{label}"
     summary = batch.run(plan, out, executor=executor(args))
@@ -96,7 +99,7 @@ def _run_batch(args: argparse.Namespace, design, label: str) -> int:
     )
     print(
         f"wrote {summary.written} chunks, skipped {summary.skipped} already "
-        f"finished, to {out}/ (read with sim.batch.load)"
+        f"finished, to {out}/ (read with sim.results.open_results)"
     )
     return 0
 

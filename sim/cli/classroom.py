@@ -24,7 +24,10 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
 
 def _debrief_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("log", type=Path, help="game log (.jsonl)")
-    parser.add_argument("--out", type=Path, default=Path("debrief.html"))
+    parser.add_argument(
+        "--out", type=Path, default=Path("debrief.html"),
+        help="HTML file to write (debrief.html)",
+    )  # fmt: skip
     parser.add_argument(
         "--replications", type=int, default=100,
         help="replications per turning-point ensemble (100)",

@@ -34,6 +34,29 @@ EXTRAS = {
 }
 """The optional extra (``pip install 'apwargame[EXTRA]'``) that installs a module."""
 
+FLAGS = {
+    "ranges": "--param",
+    "output": "--outcome",
+    "minimise": "--outcome",
+    "constraints": "--constraint",
+    "max_boxes": "--boxes",
+}
+"""Library argument names whose flag is not ``--`` plus the name with dashes."""
+
+
+def flag_message(err: InputError) -> str:
+    """A library error's message, its leading field named as the flag a user typed.
+
+    The library names the argument an error is about (``err.field``, e.g.
+    ``ranges``); the command line alone knows it as a flag (``--param``).
+    """
+    message = str(err)
+    field = err.field
+    if field is None or not message.startswith(field):
+        return message
+    flag = FLAGS.get(field, "--" + field.replace("_", "-"))
+    return flag + message[len(field) :]
+
 
 class Command(NamedTuple):
     """One ``wargame`` command.
@@ -71,15 +94,23 @@ def param_option(parser: argparse.ArgumentParser) -> None:
 
 
 def experiment_options(parser: argparse.ArgumentParser, replications: int) -> None:
-    """Options shared by calibrate, sensitivity and tune."""
+    """Options shared by calibrate, sensitivity and tune (executor options too)."""
     parser.add_argument(
         "--replications", type=int, default=replications,
         help=f"replications per evaluation ({replications})",
     )  # fmt: skip
     parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")
     set_option(parser)
     parser.add_argument("--out", type=Path, help="output folder")
+    executor_options(parser)
+
+
+def seed(args: argparse.Namespace) -> int:
+    """``--seed``, or the scenario's seed when it is not given (every command)."""
+    from sim.scenario import load_scenario
+
+    return load_scenario(args.scenario).info.seed if args.seed is None else args.seed
 
 
 def settings(args: argparse.Namespace) -> dict:

@@ -13,7 +13,9 @@ def _plot_options(parser: argparse.ArgumentParser) -> None:
     from sim import plots
 
     parser.add_argument("results", type=Path, help="folder written by a command")
-    parser.add_argument("--kind", choices=plots.PLOT_KINDS, required=True)
+    parser.add_argument(
+        "--kind", choices=plots.PLOT_KINDS, required=True, help="the figure to draw"
+    )
     parser.add_argument(
         "--out", type=Path, help="image file, .png/.svg/.pdf (default RESULTS/KIND.png)"
     )

@@ -27,8 +27,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.dynamics.escalation import WAR
+from sim.observed import read_observed
 from sim.outputs import atomic_write
-from sim.plots.arms import arms_trajectories, read_observed
+from sim.plots.arms import arms_trajectories
 from sim.plots.escalation import (
     escalation_curves,
     kaplan_meier,

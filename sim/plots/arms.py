@@ -1,13 +1,10 @@
 """Arms-race trajectories: each state's spending across replications, and data."""
 
-from pathlib import Path
-
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.errors import InputError
 from sim.plots.style import (
     colours,
     fan,
@@ -16,44 +13,6 @@ from sim.plots.style import (
     legend_outside,
     line_style,
 )
-
-
-class ObservedError(InputError):
-    """An observed-data file that cannot be overlaid."""
-
-
-def read_observed(path: str | Path) -> pd.DataFrame:
-    """Read observed yearly values from a ``country, iso3, year, value`` CSV.
-
-    The value column is ``value`` if there is one, else the column right after
-    ``year`` (as in the bundled ``milex_*.csv``).
-
-    Returns:
-        Rows ``state`` (ISO3), ``year``, ``value``; blank values dropped.
-
-    Raises:
-        ObservedError: The file is unreadable or lacks a column.
-    """
-    path = Path(path)
-    try:
-        raw = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise ObservedError(f"{path}: cannot read it as CSV: {err}") from err
-    for column in ("iso3", "year"):
-        if column not in raw.columns:
-            raise ObservedError(f"{path}: no {column} column; need iso3, year, value")
-    after = list(raw.columns).index("year") + 1
-    if "value" not in raw.columns and after >= len(raw.columns):
-        raise ObservedError(f"{path}: no value column after year")
-    value = "value" if "value" in raw.columns else raw.columns[after]
-    frame = pd.DataFrame(
-        {
-            "state": raw["iso3"],
-            "year": raw["year"],
-            "value": pd.to_numeric(raw[value], errors="coerce"),
-        }
-    )
-    return frame.dropna()
 
 
 def arms_trajectories(
