@@ -39,11 +39,14 @@ class PointResults:
         crises: One row per crisis (``point``, ``replication``, ``peak_rung``,
             ...); empty if the engine records none.
         years: Simulated years per replication.
+        final: One row per (point, replication): the model-level series
+            (:func:`sim.metrics.model_series`) at the last step.
     """
 
     outcomes: pd.DataFrame
     crises: pd.DataFrame
     years: float
+    final: pd.DataFrame
 
     def means(self, metric: str) -> pd.Series:
         """Mean of an outcome over replications, one value per point (in order)."""
@@ -73,7 +76,7 @@ def run_points(
         ScenarioError: A point's override is invalid, naming the field.
         BatchError: A count or seed out of range.
     """
-    outcomes, crises = [], []
+    outcomes, crises, final = [], [], []
     years = 0.0
     for index, overrides in enumerate(points):
         plan = batch.plan(
@@ -87,12 +90,16 @@ def run_points(
         for task in plan.tasks(plan.chunks()):
             _, tables = batch.run_chunk(task)
             outcomes.append(tables["outcomes"].to_pandas().assign(point=index))
+            model = tables["model"].to_pandas()
+            last = model[model["step"] == plan.steps].drop(columns=["step", "year"])
+            final.append(last.assign(point=index).reset_index(drop=True))
             if "crises" in tables:
                 crises.append(tables["crises"].to_pandas().assign(point=index))
     return PointResults(
         outcomes=pd.concat(outcomes, ignore_index=True),
         crises=pd.concat(crises, ignore_index=True) if crises else pd.DataFrame(),
         years=years,
+        final=pd.concat(final, ignore_index=True),
     )
 
 
