@@ -107,12 +107,14 @@ class Records:
         final: One row per replication: the model-level series at the last
             step (:func:`sim.metrics.model_series`).
         years: Simulated years per replication.
+        seed: The seed the replications ran with.
     """
 
     outcomes: pd.DataFrame
     crises: pd.DataFrame
     final: pd.DataFrame
     years: float
+    seed: int
 
     @property
     def replications(self) -> np.ndarray:
@@ -133,6 +135,16 @@ class Records:
             crises = crises[np.asarray(where, dtype=bool)]
         counts = crises.groupby("replication").size()
         return counts.reindex(self.replications, fill_value=0).to_numpy(float)
+
+    def rate(self, where: np.ndarray | pd.Series | None = None) -> np.ndarray:
+        """Crises per year in each replication, (R,): :meth:`count` over years.
+
+        Raises:
+            ExperimentError: The runs took no time (zero steps).
+        """
+        if self.years <= 0:
+            raise ExperimentError("a rate per year needs runs of at least one step")
+        return self.count(where) / self.years
 
 
 @dataclass(frozen=True)
@@ -281,9 +293,6 @@ def run(
 ) -> Pair:
     """Run both arms over the same seed and replication indices 0..R-1.
 
-    Reuses the batch engine's vectorised chunks in this process
-    (:func:`sim.experiments.run_points`); nothing is written to disk.
-
     Args:
         a: The reference arm.
         b: The treatment arm.
@@ -301,16 +310,28 @@ def run(
         ScenarioError: An arm's scenario or override is invalid.
         BatchError: A count or seed out of range.
     """
+    first = run_arm(a, replications=replications, seed=seed, steps=steps)
+    second = run_arm(b, replications=replications, seed=first.seed, steps=steps)
+    return Pair(a, b, first, second, first.seed)
+
+
+def run_arm(
+    arm: Arm, *, replications: int, seed: int | None = None, steps: int | None = None
+) -> Records:
+    """Run replications 0..R-1 of one arm and keep its records.
+
+    Reuses the batch engine's vectorised chunks in this process
+    (:func:`sim.experiments.run_points`); nothing is written to disk. Two
+    calls with the same seed and replications make a :class:`Pair`.
+
+    Args:
+        arm: The arm.
+        replications: Replications to run.
+        seed: Seed (the arm's scenario seed if None).
+        steps: Steps per replication (the scenario's if None).
+    """
     if seed is None:
-        seed = load_scenario(a.scenario, overrides=dict(a.overrides)).info.seed
-    records = [
-        _records(arm, replications=replications, seed=seed, steps=steps)
-        for arm in (a, b)
-    ]
-    return Pair(a, b, records[0], records[1], seed)
-
-
-def _records(arm: Arm, *, replications: int, seed: int, steps: int | None) -> Records:
+        seed = load_scenario(arm.scenario, overrides=dict(arm.overrides)).info.seed
     result = run_points(
         arm.scenario,
         [dict(arm.overrides)],
@@ -323,6 +344,7 @@ def _records(arm: Arm, *, replications: int, seed: int, steps: int | None) -> Re
         crises=result.crises.drop(columns="point", errors="ignore"),
         final=result.final.drop(columns="point"),
         years=result.years,
+        seed=seed,
     )
 
 
@@ -470,6 +492,23 @@ def _t_interval(
     if scale == "relative":
         return np.expm1(low), np.expm1(high)
     return low, high
+
+
+def mean_interval(
+    values: np.ndarray, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Mean of one arm's per-replication values and its t interval.
+
+    Returns:
+        ``(mean, low, high)``; the ends are NaN for fewer than 2 values.
+    """
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, np.nan, np.nan
+    t = stats.t.ppf(0.5 + confidence / 2, len(values) - 1)
+    half = float(t * values.std(ddof=1) / np.sqrt(len(values)))
+    return mean, mean - half, mean + half
 
 
 def wilson_interval(
