@@ -401,7 +401,8 @@ class DtRow:
         per_year: The rate, events per year.
         low: Lower end of its 95% interval.
         high: Upper end.
-        relative: Relative difference from the reference rate (NaN if that is 0).
+        relative: Relative difference from the reference rate (infinite if
+            that is 0 and this is not).
         difference: Paired comparison with the reference, events per year.
     """
 
@@ -436,8 +437,12 @@ def dt_rates(scenario: Path, replications: int) -> list[DtRow]:
         for name, metric in DT_RATES:
             versus = pair.compare(metric, method="t", name=name)
             rate, low, high = paired.mean_interval(metric(other))
-            relative = (
-                versus.effect / versus.estimate_a if versus.estimate_a else np.nan
-            )
-            rows.append(DtRow(dt, name, rate, low, high, relative, versus))
+            rows.append(DtRow(dt, name, rate, low, high, _relative(versus), versus))
     return rows
+
+
+def _relative(versus: Comparison) -> float:
+    """``b / a - 1`` of a comparison: 0 when both are 0, infinite when only a is."""
+    if versus.estimate_a:
+        return versus.effect / versus.estimate_a
+    return 0.0 if versus.effect == 0 else np.inf
