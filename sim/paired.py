@@ -432,7 +432,7 @@ def paired_effect(
             "scale; use t or bootstrap"
         )
     est_a, est_b = y_a.sum() / x_a.sum(), y_b.sum() / x_b.sum()
-    effect = _effect(est_a, est_b, scale)
+    effect = _effect(np.array(est_a), np.array(est_b), scale)
     if method == "newcombe":
         low, high = newcombe_interval(y_a.astype(bool), y_b.astype(bool), confidence)
     elif method == "bootstrap":
@@ -457,12 +457,6 @@ def paired_effect(
 
 def _is_binary(y: np.ndarray, x: np.ndarray) -> bool:
     return bool(np.all(x == 1) and np.all((y == 0) | (y == 1)))
-
-
-def _effect(est_a: float, est_b: float, scale: str) -> float:
-    if scale == "difference":
-        return est_b - est_a
-    return est_b / est_a - 1.0 if est_a > 0 else np.nan
 
 
 def _t_interval(
@@ -580,14 +574,15 @@ def _bootstrap(
         size = min(block, BOOTSTRAP_RESAMPLES - start)
         weights = rng.multinomial(n, np.full(n, 1.0 / n), size=size)  # (B, R)
         y_a, x_a, y_b, x_b = (weights @ stacked.T).T  # each (B,)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            effects.append(_effect_array(y_a / x_a, y_b / x_b, scale))
+        with np.errstate(divide="ignore", invalid="ignore"):  # an empty resample
+            effects.append(_effect(y_a / x_a, y_b / x_b, scale))
     tail = (1 - confidence) / 2
     low, high = np.nanquantile(np.concatenate(effects), [tail, 1 - tail])
     return low, high
 
 
-def _effect_array(est_a: np.ndarray, est_b: np.ndarray, scale: str) -> np.ndarray:
+def _effect(est_a: np.ndarray, est_b: np.ndarray, scale: str) -> np.ndarray:
+    """``b - a`` or ``b / a - 1`` elementwise (NaN where ``a`` is not positive)."""
     if scale == "difference":
         return est_b - est_a
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -187,3 +187,11 @@ def test_bad_metrics_are_named(write_scenario):
         pair.compare("war_onset_years")
     with pytest.raises(ExperimentError, match=r"expected one value per .*\(3,\)"):
         pair.compare(lambda r: np.zeros(2))
+
+
+def test_a_relative_effect_from_nothing_is_undefined():
+    """Arm a at 0: no relative effect (NaN), and no warning on the way."""
+    result = paired_effect(
+        (np.zeros(5), ones(5)), (np.ones(5), ones(5)), scale="relative"
+    )
+    assert np.isnan(result.effect) and np.isnan(result.low) and result.sign == 0

@@ -179,21 +179,26 @@ def final_credibility(records: Records) -> np.ndarray:
     return records.final["mean_ally_credibility"].to_numpy()
 
 
-def zone_arms(ally: str, other: str) -> tuple[Arm, Arm]:
-    """Arms of case (b) for GREEN's ally ``ally``: no A2/AD, then a growing stock.
+def zone_case(ally: str, other: str, expected: str, claim: str) -> Case:
+    """Case (b) for GREEN's ally ``ally``: no A2/AD, then a growing stock.
 
     The other ally's alliance is switched off (strength 0), so the mean
     credibility of the run's commitments is that of GREEN and ``ally``.
     """
     scenario = HERE / "a2ad_zone.toml"
     only = {f"alliance.green_{other.lower()}.kind": "non_aggression"}
-    return (
-        Arm(scenario, only, label=f"{ally}, no A2/AD"),
-        Arm(
+    where = "inside" if expected == "-" else "outside"
+    return Case(
+        key=f"b_{where}",
+        title=f"RED builds A2/AD (20% of spending); ally {ally} {where} the zone",
+        anchor="Krepinevich, Watts & Work 2003; Biddle & Oelrich 2016",
+        a=Arm(scenario, only, label=f"{ally}, no A2/AD"),
+        b=Arm(
             scenario,
             {**only, "mechanisms.a2ad.a2ad_share": 0.2},
             label=f"{ally}, A2/AD growing",
         ),
+        checks=(Check("credibility", claim, final_credibility, expected),),
     )
 
 
@@ -233,36 +238,8 @@ CASES: tuple[Case, ...] = (
             ),
         ),
     ),
-    Case(
-        key="b_inside",
-        title="RED builds A2/AD (20% of spending); ally BLUE inside the zone",
-        anchor="Krepinevich 2003; Biddle & Oelrich 2016 (A2/AD and credibility)",
-        a=zone_arms("BLUE", "GOLD")[0],
-        b=zone_arms("BLUE", "GOLD")[1],
-        checks=(
-            Check(
-                "credibility",
-                "the patron's credibility falls inside the zone",
-                final_credibility,
-                "-",
-            ),
-        ),
-    ),
-    Case(
-        key="b_outside",
-        title="RED builds A2/AD (20% of spending); ally GOLD outside the zone",
-        anchor="Krepinevich 2003; Biddle & Oelrich 2016 (A2/AD and credibility)",
-        a=zone_arms("GOLD", "BLUE")[0],
-        b=zone_arms("GOLD", "BLUE")[1],
-        checks=(
-            Check(
-                "credibility",
-                "the patron's credibility does not change outside the zone",
-                final_credibility,
-                "0",
-            ),
-        ),
-    ),
+    zone_case("BLUE", "GOLD", "-", "the patron's credibility falls inside the zone"),
+    zone_case("GOLD", "BLUE", "0", "it does not change outside the zone"),
     Case(
         key="c",
         title="a hotline and an exercise-notification agreement between RED and BLUE",
