@@ -241,6 +241,20 @@ class Pair:
     records_b: Records
     seed: int
 
+    def __post_init__(self) -> None:
+        """Refuse records that are not paired: other replications or seeds."""
+        ra, rb = self.records_a, self.records_b
+        if not np.array_equal(ra.replications, rb.replications):
+            raise ExperimentError(
+                f"arms {self.a.name} and {self.b.name} ran different replications; "
+                "a pair needs the same indices in both"
+            )
+        if not ra.seed == rb.seed == self.seed:
+            raise ExperimentError(
+                f"arms {self.a.name} and {self.b.name} ran seeds {ra.seed} and "
+                f"{rb.seed}; a pair needs one seed (here {self.seed})"
+            )
+
     def compare(
         self,
         metric: Metric,

@@ -195,3 +195,16 @@ def test_a_relative_effect_from_nothing_is_undefined():
         (np.zeros(5), ones(5)), (np.ones(5), ones(5)), scale="relative"
     )
     assert np.isnan(result.effect) and np.isnan(result.low) and result.sign == 0
+
+
+def test_records_of_other_replications_or_seeds_make_no_pair(write_scenario):
+    """A pair is refused unless both arms ran the same seed and replications."""
+    path = write_scenario(pair_toml(steps=2))
+    three = paired.run_arm(Arm(path), replications=3)
+    with pytest.raises(ExperimentError, match="ran different replications"):
+        paired.Pair(
+            Arm(path), Arm(path), three, paired.run_arm(Arm(path), replications=4), 7
+        )
+    other = paired.run_arm(Arm(path), replications=3, seed=8)
+    with pytest.raises(ExperimentError, match="ran seeds 7 and 8"):
+        paired.Pair(Arm(path), Arm(path), three, other, 7)
