@@ -48,7 +48,9 @@ class Check:
         claim: What theory says, in words.
         metric: The metric (see :meth:`sim.paired.Pair.compare`).
         expected: ``+``, ``-``, ``0`` or ``<=0`` (see the module docstring).
-        scale: ``difference`` or ``relative``.
+        scale: ``difference`` or ``relative``. Rates of rare events use the
+            difference: their relative effect is undefined when either arm
+            has none.
     """
 
     key: str
@@ -223,13 +225,7 @@ CASES: tuple[Case, ...] = (
                 "-",
                 "relative",
             ),
-            Check(
-                "losses",
-                "fewer losses of the protégé",
-                protege_losses,
-                "-",
-                "relative",
-            ),
+            Check("losses", "fewer losses of the protégé", protege_losses, "-"),
             Check(
                 "back_downs",
                 "more back-downs by the challenger",
@@ -328,7 +324,6 @@ CASES: tuple[Case, ...] = (
                 "more limited clashes or worse",
                 peak_at_least(LIMITED_CLASH),
                 "+",
-                "relative",
             ),
         ),
     ),

@@ -165,7 +165,7 @@ def test_f_misperception_raises_war():
     check("f", "war")
 
 
-@not_yet("-55% limited clashes or worse/yr (95% CI -64% to -43%)", "more (+)")
+@not_yet("-0.0088 limited clashes or worse/yr (95% CI -0.011 to -0.0064)", "+")
 def test_f_misperception_raises_limited_clashes():
     """(f) More misperception: more limited clashes or worse per year (+).
 
