@@ -208,3 +208,17 @@ def test_records_of_other_replications_or_seeds_make_no_pair(write_scenario):
     other = paired.run_arm(Arm(path), replications=3, seed=8)
     with pytest.raises(ExperimentError, match="ran seeds 7 and 8"):
         paired.Pair(Arm(path), Arm(path), three, other, 7)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=50),
+    st.floats(-100, 100),
+)
+def test_a_constant_shift_is_measured_exactly(values, shift):
+    """Arm b = arm a + c in every replication: effect c, an interval of width ~0."""
+    a = np.array(values)
+    result = paired_effect((a, ones(len(a))), (a + shift, ones(len(a))), method="t")
+    assert result.effect == pytest.approx(shift, abs=1e-9)
+    assert result.low == pytest.approx(shift, abs=1e-6)
+    assert result.high == pytest.approx(shift, abs=1e-6)
