@@ -40,11 +40,14 @@ class PointResults:
         crises: One row per crisis (``point``, ``replication``, ``peak_rung``,
             ...); empty if the engine records none.
         years: Simulated years per replication.
+        final: One row per (point, replication): the model-level series
+            (:func:`sim.metrics.model_series`) at the last step.
     """
 
     outcomes: pd.DataFrame
     crises: pd.DataFrame
     years: float
+    final: pd.DataFrame
 
     def means(self, metric: str) -> pd.Series:
         """Mean of an outcome over replications, one value per point (in order)."""
@@ -84,7 +87,7 @@ def run_points(
         ScenarioError: A point's override is invalid, naming the field.
         BatchError: A count or seed out of range.
     """
-    tasks, years = [], 0.0
+    tasks, years, last_step = [], 0.0, 0
     for index, overrides in enumerate(points):
         plan = batch.plan(
             scenario,
@@ -95,16 +98,21 @@ def run_points(
             chunk_size=chunk_size,
         )
         years = plan.steps * plan.scenario.info.dt_years
+        last_step = plan.steps
         tasks.extend((index, task) for task in plan.tasks(plan.chunks()))
-    outcomes, crises = [], []
+    outcomes, crises, final = [], [], []
     for index, tables in (executor or InProcess()).imap_unordered(_run_task, tasks):
         outcomes.append(tables["outcomes"].to_pandas().assign(point=index))
+        model = tables["model"].to_pandas()
+        last = model[model["step"] == last_step].drop(columns=["step", "year"])
+        final.append(last.assign(point=index).reset_index(drop=True))
         if "crises" in tables:
             crises.append(tables["crises"].to_pandas().assign(point=index))
     return PointResults(
         outcomes=_in_order(outcomes),
         crises=_in_order(crises) if crises else pd.DataFrame(),
         years=years,
+        final=_in_order(final),
     )
 
 
