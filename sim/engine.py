@@ -34,21 +34,6 @@ from sim.scenario import Scenario, ScenarioError
 from sim.step import Context, DeclaredDraws, Field, Step, among
 from sim.world import Decisions, Parameters, Setup, World
 
-__all__ = [
-    "STEPS",
-    "Decisions",
-    "Setup",
-    "World",
-    "advance",
-    "build_setup",
-    "decide",
-    "initial_world",
-    "restrict",
-    "simulate",
-    "step",
-    "world_fields",
-]
-
 
 def build_setup(scenario: Scenario) -> Setup:
     """Resolve a scenario into the fixed arrays and parameters of a run."""

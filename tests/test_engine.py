@@ -131,3 +131,25 @@ def test_restrict_leaves_no_trace_of_dropped_states(path):
             engine.build_setup(small), seed=1, replications=np.arange(2), steps=2
         )
         assert last.milex.shape == (2, len(keep))
+
+
+def test_a_step_leaves_the_world_it_started_from_unchanged(baseline_setup):
+    """No step changes an array of the previous world in place (they are shared)."""
+    *_, world = engine.simulate(
+        baseline_setup, seed=5, replications=np.arange(6), steps=6
+    )
+    before = {
+        name: (
+            {f.name: np.copy(getattr(value, f.name)) for f in fields(value)}
+            if is_dataclass(value)
+            else np.copy(value)
+        )
+        for name, value in world.fields.items()
+    }
+    engine.step(world, baseline_setup, seed=5)
+    for name, value in world.fields.items():
+        if is_dataclass(value):
+            for sub, old in before[name].items():
+                np.testing.assert_array_equal(getattr(value, sub), old, err_msg=name)
+        else:
+            np.testing.assert_array_equal(value, before[name], err_msg=name)
