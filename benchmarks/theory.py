@@ -43,6 +43,9 @@ def main() -> None:
     dt_replications = int(sys.argv[2]) if len(sys.argv) > 2 else DT_REPLICATIONS
     start = time.perf_counter()
     print(f"Theory suite, {replications:,} paired replications per arm\n")
+    for case in CASES:
+        print(f"- {case.key}: {case.title}")
+    print()
     print("| case | claim | anchor | expected | effect | 95% CI | holds? |")
     print("|---|---|---|---|---|---|---|")
     for case in CASES:

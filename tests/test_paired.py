@@ -222,3 +222,20 @@ def test_a_constant_shift_is_measured_exactly(values, shift):
     assert result.effect == pytest.approx(shift, abs=1e-9)
     assert result.low == pytest.approx(shift, abs=1e-6)
     assert result.high == pytest.approx(shift, abs=1e-6)
+
+
+def test_wilson_interval_of_five_in_twenty():
+    """Wilson's 95% interval for 5/20 is 0.112 to 0.469 (by the formula, by hand)."""
+    assert wilson_interval(5, 20) == pytest.approx((0.1119, 0.4687), abs=1e-4)
+
+
+def test_newcombe_without_correlation_is_the_square_and_add_interval():
+    """With phi = 0 the paired interval is Newcombe's square-and-add of two Wilsons."""
+    # both 2, only b 8, only a 4, neither 26: ad - bc = 20 <= n/2, so phi is 0
+    a = np.array([1] * 2 + [0] * 8 + [1] * 4 + [0] * 26, dtype=bool)
+    b = np.array([1] * 2 + [1] * 8 + [0] * 4 + [0] * 26, dtype=bool)
+    (l_a, u_a), (l_b, u_b) = wilson_interval(6, 40), wilson_interval(10, 40)
+    p_a, p_b = 6 / 40, 10 / 40
+    low = p_b - p_a - np.hypot(p_b - l_b, u_a - p_a)
+    high = p_b - p_a + np.hypot(p_a - l_a, u_b - p_b)
+    assert newcombe_interval(a, b) == pytest.approx((low, high))
