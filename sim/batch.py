@@ -46,7 +46,13 @@ from sim.crisis_log import crisis_frame
 from sim.design import Design
 from sim.errors import InputError
 from sim.executors import Executor, InProcess
-from sim.metrics import OutcomeTracker, model_series, state_series, theater_series
+from sim.metrics import (
+    OutcomeTracker,
+    Places,
+    model_series,
+    state_series,
+    theater_series,
+)
 from sim.outputs import atomic_directory
 from sim.scenario import Scenario, load_scenario
 
@@ -447,7 +453,9 @@ def run_chunk(task: Task) -> tuple[Chunk, dict[str, pa.Table]]:
         setup, seed=task.seed, replications=replications, steps=task.steps
     ):
         if tracker is None:
-            tracker = OutcomeTracker(world, setup.dt_years)
+            tracker = OutcomeTracker(
+                world, setup.dt_years, places=Places.of(setup.scenario)
+            )
         else:
             tracker.update(world)
         _append(model, model_series(world))

@@ -286,8 +286,10 @@ def spending_path(setup: engine.Setup, steps: int) -> np.ndarray:
     """Spending of every state at steps 0..steps, US$ m per year, (steps + 1, N).
 
     The engine's spending rule (:func:`sim.engine.spending_choice`) and budget
-    cap alone: in this model nothing else moves spending, so this equals the
-    ``milex`` of :func:`sim.engine.simulate` at a fraction of its cost.
+    cap alone, at the scenario's hostility: it equals the ``milex`` of
+    :func:`sim.engine.simulate` at a fraction of its cost when hostility stays
+    put (``[mechanisms.hostility] enabled = false``); with hostility moving
+    (crises, signals) it is the path those events would leave undisturbed.
     """
     world = engine.initial_world(setup, np.arange(1))
     arms = setup.params.arms_race

@@ -52,11 +52,11 @@ def build_conflict(
     capitals = np.array([s.capital for s in states])
     distance = a2ad.great_circle_km(capitals[:, None, :], capitals[None, :, :])
     alli = params.alliances
+    members = [tuple(index(m) for m in a.members) for a in scenario.alliances]
     tie = alliances.tie_matrix(
-        [tuple(index(m) for m in a.members) for a in scenario.alliances],
-        [a.kind for a in scenario.alliances],
+        members,
+        [alliances.strength(a.kind, a.strength, alli) for a in scenario.alliances],
         n,
-        alli,
     )
     threat_start = alliances.threat(
         capability[None], hostility[None], distance, alli.threat_range_km
@@ -99,10 +99,10 @@ def build_conflict(
         threshold=np.array([s.threshold for s in states]),
         transparency=np.array([s.transparency for s in states]),
         disputes=np.array(disputes, dtype=np.intp).reshape(-1, 3),
-        dispute_hostility=np.array([d.hostility for d in scenario.disputes]),
         crisis_injects=np.array(crisis_injects, dtype=np.intp).reshape(-1, 5),
         exercise_injects=exercise_injects,
         scripts=np.array(scripts, dtype=np.intp).reshape(-1, 4),
+        bound=alliances.bound_matrix(members, [a.kind for a in scenario.alliances], n),
         treaty_injects=treaty_injects,
     )
 
@@ -192,10 +192,10 @@ def side_power(
         return own
     by_theater = np.ascontiguousarray(np.swapaxes(projected, 1, 2))  # (R, T, N)
     there = by_theater[r, theater]  # (M, N): every state's power in the theater
-    tie, cred = world.tie[r, i], world.credibility[r, i]  # (M, N)
-    allied = alliances.allied_power(there, tie, cred)
+    cred = world.credibility[r, i]  # (M, N)
+    allied = alliances.allied_power(there, cred)
     opponent = np.arange(len(r)), j
-    return own + allied - tie[opponent] * cred[opponent] * there[opponent]
+    return own + allied - cred[opponent] * there[opponent]
 
 
 def crisis_actions(
@@ -300,59 +300,95 @@ def _onset_run(world: World, context: Context) -> dict[str, object]:
     """Start crises from injects, entrapment, disputes and incidents, in place.
 
     In that priority (a dyad already in crisis is not started again):
-    entrapment is pulled by crises that climbed this step, injected ones
-    included, along this step's ties; patrols add presence in their theaters.
+    entrapment is pulled by the crises under way, injected ones included, along
+    this step's ties; patrols add presence in their theaters, which disputes
+    and incidents need.
     """
     setup = context.setup
-    cs, esc, alli = setup.conflict, setup.params.escalation, setup.params.alliances
+    cs, esc = setup.conflict, setup.params.escalation
     rung, crises, draws = world.rung, world.crises, context.draws
     cap = escalation.highest_start(esc)
-    step = world.step + 1
-    _open_injected(rung, crises, cs, world.step, cap, step)
-    rose = np.where(rung > context.start.rung, rung, 0)  # only a climbing crisis pulls
-    pull, where = alliances.entrapment_pull(rose, crises.theater, world.tie, alli)
-    pull = np.minimum(pull, cap)
-    r, m, j = where_true(pull)  # m pulled toward j: j challenges m
-    escalation.raise_rungs(rung, crises, (r, m, j), pull[r, m, j])
-    strongest = np.argsort(-pull[r, m, j], kind="stable")
-    r, m, j = r[strongest], m[strongest], j[strongest]
-    escalation.open_crises(rung, crises, (r, j, m), pull[r, m, j], where[r, m, j], step)
-    _open_disputes(rung, crises, cs, esc, draws, setup.dt_years, step)
-    presence = signaling.patrol_presence(
+    _open_injected(rung, crises, cs, world.step, cap, world.step + 1)
+    _entrap(world, setup, world.tie, draws, rung, crises, cap)
+    projected = signaling.patrol_presence(
         world.projected, context.decisions.signals.patrol, setup.params.signaling
     )
+    presence = escalation.presence(projected, world.capability, world.posture)
+    _open_disputes(world, presence, rung, crises, cs, esc, draws, setup.dt_years)
     _open_incidents(world, setup, presence, draws, rung, crises)
     return {"rung": rung, "crises": crises}
 
 
-def _open_incidents(world, setup, projected, draws, rung, crises):
+def _entrap(world, setup, tie, draws, rung, crises, cap):
+    """Pull allies into their partners' crises (entrapment), in place.
+
+    Every crisis under way pulls (:func:`sim.dynamics.alliances.entrapment_pull`);
+    m joins its crisis with j with chance ``1 - exp(-q_mj dt)``, drawn from the
+    ``ALLIANCES`` uniform at ``m*N + j``. A crisis of m with j already under way
+    is lifted to the partner's rung; otherwise one opens at it (at most ``cap``),
+    with the partner's role.
+    """
+    n = rung.shape[1]
+    pull = alliances.entrapment_pull(
+        np.where(escalation.under_way(rung), rung, 0),
+        crises.theater,
+        crises.challenger,
+        tie,
+        world.hostility,
+        setup.conflict.bound,
+        world.capability,
+        WAR,
+        setup.params.alliances,
+    )
+    chance = hazard(pull.rate, setup.dt_years)
+    joins = draws.uniform_at(Stream.ALLIANCES, pull.r, pull.m * n + pull.j) < chance
+    r, m, j = pull.r[joins], pull.m[joins], pull.j[joins]
+    level = np.minimum(pull.rung[joins], cap).astype(np.int8)
+    escalation.raise_rungs(rung, crises, (r, m, j), level)
+    mine = pull.challenges[joins]
+    sides = (r, np.where(mine, m, j), np.where(mine, j, m))
+    escalation.open_crises(
+        rung,
+        crises,
+        sides,
+        level,
+        pull.theater[joins],
+        world.step + 1,
+        origin=escalation.ENTRAPMENT,
+    )
+
+
+def _open_incidents(world, setup, presence, draws, rung, crises):
     """Start crises from incidents between hostile pairs in contact, in place.
 
-    Only hostile pairs (``H_ij > 0``, upper triangle) are visited: the pairs
-    hostile at the start, in every replication, since hostility stays positive
-    exactly there (:func:`sim.dynamics.signaling.provoke`). Each uses the
-    incident uniform of its dyad, so the outcome does not depend on the others.
-    The side with more presence in the theater of contact is the challenger.
+    The chance scales with the pair's current hostility ``max(H_ij, H_ji)``, so
+    only pairs hostile in some replication are visited (upper triangle); the
+    others have none. Each uses the incident uniform of its dyad, so the
+    outcome does not depend on the others. The side with more presence in the
+    theater of contact is the challenger.
     """
     esc, n = setup.params.escalation, rung.shape[1]
-    pair_i, pair_j = np.nonzero(np.triu(setup.hostility > 0, 1))  # (P,)
+    hostile = np.maximum(world.hostility, np.swapaxes(world.hostility, 1, 2))
+    pair_i, pair_j = np.nonzero(np.triu((hostile > 0).any(axis=0), 1))  # (P,)
     r = np.repeat(np.arange(rung.shape[0]), len(pair_i))  # every (r, pair)
     p = np.tile(np.arange(len(pair_i)), rung.shape[0])
     i, j = pair_i[p], pair_j[p]
-    presence = escalation.presence(projected, world.capability, world.posture)
     rows = (len(r), presence.shape[2])  # (R * P, T), row r * P + p
     contact, theater, forward = escalation.contact(
         presence[:, pair_i].reshape(rows), presence[:, pair_j].reshape(rows)
     )
     trust = np.minimum(world.trust[:, pair_i, pair_j], world.trust[:, pair_j, pair_i])
     trust = trust.ravel()  # (R * P,), as r, p
-    chance = escalation.incident_chance(contact, trust, esc, setup.dt_years)
+    heat = hostile[:, pair_i, pair_j].ravel()  # (R * P,)
+    chance = escalation.incident_chance(heat * contact, trust, esc, setup.dt_years)
     hotline, _ = cbms_in_force(setup, world.step)
     chance = signaling.defuse(chance, hotline[i, j], setup.params.signaling)
     fire = draws.uniform_at(Stream.INCIDENTS, r, i * n + j) < chance
     r, i, j, theater, forward = (a[fire] for a in (r, i, j, theater, forward))
     sides = (r, np.where(forward, i, j), np.where(forward, j, i))
-    escalation.open_crises(rung, crises, sides, 1, theater, world.step + 1)
+    escalation.open_crises(
+        rung, crises, sides, 1, theater, world.step + 1, origin=escalation.INCIDENT
+    )
 
 
 def _alliance_phase(
@@ -405,19 +441,30 @@ def _open_injected(rung, crises, cs: ConflictSetup, now: int, cap: int, step: in
     rows = np.arange(rung.shape[0])
     for _, c, d, t, level in cs.crisis_injects[cs.crisis_injects[:, 0] == now]:
         sides = (rows, np.full_like(rows, c), np.full_like(rows, d))
-        escalation.open_crises(rung, crises, sides, min(level, cap), t, step)
+        escalation.open_crises(
+            rung, crises, sides, min(level, cap), t, step, origin=escalation.INJECT
+        )
 
 
-def _open_disputes(rung, crises, cs: ConflictSetup, esc, draws: Draws, dt, step):
-    """Start crises from standing disputes (one chance each per step), in place."""
+def _open_disputes(world, presence, rung, crises, cs: ConflictSetup, esc, draws, dt):
+    """Start crises from standing disputes (one chance each per step), in place.
+
+    Challenger c opens one against d at the rate ``q_d H_cd f_ct`` per year:
+    its current hostility times its presence in the dispute's theater (forward
+    posture included, :func:`sim.dynamics.escalation.presence`).
+    """
     n = rung.shape[1]
     if len(cs.disputes) == 0:
         return
+    c, d, t = cs.disputes.T  # (D,)
     u = draws.uniform(Stream.INCIDENTS, (len(cs.disputes),), offset=n * n)
-    fire = u < hazard(esc.dispute_rate_per_year * cs.dispute_hostility, dt)
+    heat = world.hostility[:, c, d] * presence[:, c, t]  # (R, D)
+    fire = u < hazard(esc.dispute_rate_per_year * heat, dt)
     r, k = where_true(fire)  # (R, D) -> fired (replication, dispute), in order
     c, d, t = cs.disputes[k].T
-    escalation.open_crises(rung, crises, (r, c, d), 1, t, step)
+    escalation.open_crises(
+        rung, crises, (r, c, d), 1, t, world.step + 1, origin=escalation.DISPUTE
+    )
 
 
 CRISES = Step(
@@ -491,6 +538,12 @@ ONSET = Step(
             "uniform",
             "i*N + j (i < j) for incidents, N*N + d for dispute d",
             "incidents between hostile pairs in contact; flare-ups of disputes",
+        ),
+        RandomUse(
+            Stream.ALLIANCES,
+            "uniform",
+            "m*N + j",
+            "ally m joins a partner's crisis against j (entrapment)",
         ),
     ),
     restrict=lambda scenario, keep: {"disputes": among(scenario.disputes, keep)},

@@ -146,10 +146,10 @@ def signal_cost_usd_m(world: World, setup: Setup, sent: Signals) -> np.ndarray:
 
 
 def _signaling_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
-    """Hostility from disputes and rivalries, trust by relation; no credit, pledges."""
+    """Trust by relation; no credit, pledges or provocation."""
     r, n = len(world.replications), setup.n_states
     return {
-        "hostility": np.tile(setup.hostility, (r, 1, 1)),
+        "provocation": np.zeros((r, n, n)),
         "signal_credit": np.zeros((r, n, n)),
         "pledge": np.zeros((r, n, n)),
         "trust": np.tile(setup.conflict.trust, (r, 1, 1)),
@@ -160,21 +160,22 @@ def _signaling_run(world: World, context: Context) -> dict[str, np.ndarray]:
     """The signaling phase of a step.
 
     Credit and pledges grow with what was sent and fade; rivals read the
-    pressure through noise and grow more hostile; CBM parties trust each other
-    more (the sunk costs are :func:`signal_cost_usd_m`, paid in the arms race step).
+    pressure through noise, a provocation the hostility step adds; CBM parties
+    trust each other more (the sunk costs are :func:`signal_cost_usd_m`, paid in
+    the arms race step).
     """
     setup = context.setup
     if not setup.params.signaling.enabled:
-        return {}
+        return {"provocation": np.zeros_like(world.provocation)}
     return _signal(world, setup, context.draws, context.decisions.signals)
 
 
 def _cooperation_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
-    """Each state's transparency, from the scenario."""
+    """Each state's transparency, from the scenario; nobody has met."""
+    r, n = len(world.replications), setup.n_states
     return {
-        "transparency": np.tile(
-            setup.conflict.transparency, (len(world.replications), 1)
-        )
+        "transparency": np.tile(setup.conflict.transparency, (r, 1)),
+        "met": np.zeros((r, n, n), dtype=bool),
     }
 
 
@@ -182,21 +183,28 @@ def _cooperation_run(world: World, context: Context) -> dict[str, np.ndarray]:
     """The cooperation phase of a step.
 
     Trust and transparency drift back toward their start, then disaster relief
-    and forum meetings raise them among participants.
+    and forum meetings raise them among participants; ``met`` marks who took
+    part together (the hostility step softens their enmity).
     """
     setup = context.setup
     if not setup.params.cooperation.enabled:
-        return {}
-    trust, transparency = _cooperate(
+        return {"met": np.zeros_like(world.met)}
+    trust, transparency, met = _cooperate(
         world, setup, context.draws, world.trust, world.transparency
     )
-    return {"trust": trust, "transparency": transparency}
+    if met is None:
+        met = np.zeros_like(world.met)
+    return {"trust": trust, "transparency": transparency, "met": met}
 
 
 def _signal(
     world: World, setup: Setup, draws: Draws, sent: Signals
 ) -> dict[str, np.ndarray]:
-    """The signaling phase; work on silence or on no CBM is skipped (it adds 0)."""
+    """The signaling phase; work on silence or on no CBM is skipped (it adds 0).
+
+    ``provocation`` is the hostility per year each state read from the others'
+    signals, ``pi p^_ki`` (:mod:`sim.dynamics.hostility`).
+    """
     sig, dip, dt = setup.params.signaling, setup.diplomacy, setup.dt_years
     hotline, notified = cbms_in_force(setup, world.step)
     credit = fade(world.signal_credit, sig.credit_decay_per_year, dt)
@@ -218,8 +226,9 @@ def _signal(
     trust = world.trust
     if agreed.any():
         trust = signaling.build_trust(trust, agreed, sig, dt)
+    provocation = sig.provocation_per_year * seen
     return {
-        "hostility": signaling.provoke(world.hostility, setup.hostility, seen, sig, dt),
+        "provocation": np.broadcast_to(provocation, world.hostility.shape).copy(),
         "trust": trust,
         "signal_credit": credit,
         "pledge": pledge,
@@ -241,8 +250,8 @@ def _cooperate(
     draws: Draws,
     trust: np.ndarray,
     transparency: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Memory drift, then disaster relief and forum meetings."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Memory drift, then disaster relief and forum meetings, and who met."""
     coop, dip, dt = setup.params.cooperation, setup.diplomacy, setup.dt_years
     u = draws.uniform(Stream.COOPERATION, (len(dip.allies),))
     trust = cooperation.remember(trust, setup.conflict.trust, coop, dt)
@@ -253,23 +262,27 @@ def _cooperate(
     for step, struck in dip.disaster_injects:
         if step == world.step:
             hit = hit | struck[None]
-    trust, transparency = cooperation.cooperate(
+    trust, transparency, relief = cooperation.cooperate(
         trust,
         transparency,
         cooperation.relief_teams(hit, setup.conflict.capital_distance_km, trust, coop),
         coop.relief_trust_gain,
         coop.relief_transparency_gain,
+        world.hostility,
     )
     forums = cooperation.meeting(
         dip.forum_members, dip.forum_every, dip.forum_first, world.step
     )
-    return cooperation.cooperate(
+    trust, transparency, forum = cooperation.cooperate(
         trust,
         transparency,
         cooperation.in_every_world(forums[forums.any(axis=1)], len(trust)),
         coop.forum_trust_gain,
         coop.forum_transparency_gain,
+        world.hostility,
     )
+    met = forum if relief is None else relief if forum is None else relief | forum
+    return trust, transparency, met
 
 
 def _restrict_signaling(scenario: Scenario, keep: frozenset[str]) -> dict:
@@ -301,7 +314,8 @@ SIGNALING = Step(
     params="signaling",
     owns=(
         Field(
-            "hostility", "Perceived hostility ``H_ij`` of j as seen by i, (R, N, N)."
+            "provocation",
+            "Hostility per year i read from j's signals this step, (R, N, N).",
         ),
         Field(
             "signal_credit",
@@ -333,6 +347,11 @@ COOPERATION = Step(
     params="cooperation",
     owns=(
         Field("transparency", "How readable each state is to others, 0..1, (R, N)."),
+        Field(
+            "met",
+            "Pairs that took part in a relief or forum meeting together this "
+            "step, (R, N, N) bool.",
+        ),
     ),
     writes=("trust",),
     initial=_cooperation_initial,

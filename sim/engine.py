@@ -28,6 +28,8 @@ import numpy as np
 
 from sim import conflict, diplomacy
 from sim.dynamics import MECHANISMS, a2ad, arms_race
+from sim.dynamics.escalation import WAR
+from sim.dynamics.hostility import arms_growth, step_hostility
 from sim.dynamics.parameters import specs
 from sim.rng import Draws
 from sim.scenario import Scenario, ScenarioError
@@ -50,7 +52,9 @@ def build_setup(scenario: Scenario) -> Setup:
     else:
         grievance = np.broadcast_to(arms.grievance_usd_m_per_year, milex.shape)
     distance_km, site_distance_km = theater_distances(scenario)
-    capability = arms_race.initial_capability(milex, arms)
+    check_shares(scenario, params.a2ad)
+    conventional = a2ad.conventional_share(params.a2ad)
+    capability = arms_race.initial_capability(conventional * milex, arms)
     return Setup(
         scenario,
         params,
@@ -97,6 +101,20 @@ def check_within_budget(
         "[state.arms_race] max_share_gdp or lower the spending"
         for i, s in enumerate(scenario.states)
         if milex[i] > cap[i]
+    ]
+    if problems:
+        raise ScenarioError(problems)
+
+
+def check_shares(scenario: Scenario, denial: a2ad.Params) -> None:
+    """Fail if a state puts more than its whole budget into A2/AD and counter-A2/AD."""
+    n = len(scenario.states)
+    total = np.broadcast_to(denial.a2ad_share + denial.counter_share, (n,))
+    problems = [
+        f"{scenario.path.name}: state[{s.id}].a2ad: a2ad_share + counter_share = "
+        f"{total[i]:g} is above 1 (they are shares of one budget); lower one"
+        for i, s in enumerate(scenario.states)
+        if total[i] > 1.0
     ]
     if problems:
         raise ScenarioError(problems)
@@ -308,10 +326,13 @@ def _arms_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
     r = len(world.replications)
     states = setup.scenario.states
     milex = np.tile([s.milex_usd_m for s in states], (r, 1)).astype(float)
+    conventional = a2ad.conventional_share(setup.params.a2ad) * milex
     return {
         "milex": milex,
         "gdp": np.tile([s.gdp_usd_m for s in states], (r, 1)).astype(float),
-        "capability": arms_race.initial_capability(milex, setup.params.arms_race),
+        "capability": arms_race.initial_capability(
+            conventional, setup.params.arms_race
+        ),
     }
 
 
@@ -320,15 +341,18 @@ def _arms_run(world: World, context: Context) -> dict[str, np.ndarray]:
 
     The budget cap and capability accounting always run: they are rules of the
     world, not of a doctrine, so they bind human teams and scripts too. The
-    sunk costs of the signals sent come out of capability.
+    A2/AD and counter-A2/AD shares of spending go into their stocks (the
+    :data:`A2AD` step), the rest into capability; the sunk costs of the signals
+    sent come out of capability.
     """
     setup, decisions = context.setup, context.decisions
     arms, dt = setup.params.arms_race, setup.dt_years
     milex = arms_race.apply_budget(
         decisions.milex * budget_factor(setup, world.step), world.gdp, arms
     )
+    conventional = a2ad.conventional_share(setup.params.a2ad) * world.milex
     capability = arms_race.step_capability(
-        world.capability, world.milex, arms, dt
+        world.capability, conventional, arms, dt
     ) - dt * diplomacy.signal_cost_usd_m(world, setup, decisions.signals)
     return {"milex": milex, "capability": np.maximum(capability, 0.0)}
 
@@ -357,11 +381,13 @@ def budget_factor(setup: Setup, step: int) -> np.ndarray:
 
 def _a2ad_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
     denial = setup.params.a2ad
+    delta = setup.params.arms_race.depreciation_per_year
     return {
-        "a2ad_stock": a2ad.initial_stock(world.capability, denial.a2ad_share, denial),
-        "counter_stock": a2ad.initial_stock(
-            world.capability, denial.counter_share, denial
-        ),
+        name: a2ad.initial_stock(world.milex, share, delta, denial)
+        for name, share in (
+            ("a2ad_stock", denial.a2ad_share),
+            ("counter_stock", denial.counter_share),
+        )
     }
 
 
@@ -396,6 +422,52 @@ A2AD = Step(
     restrict=lambda scenario, keep: {
         "sites": tuple(s for s in scenario.sites if s.state in keep)
     },
+)
+
+
+def _hostility_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
+    """Hostility from disputes and rivalries."""
+    return {"hostility": np.tile(setup.hostility, (len(world.replications), 1, 1))}
+
+
+def _hostility_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """Hostility after this step's provocation, crises, arms growth and cooperation.
+
+    Arms growth is the growth of each state's burden (spending over GDP) from
+    the start of the step to the spending the arms race set, so growth that
+    only keeps pace with the economy reads as no threat.
+    """
+    setup, start = context.setup, context.start
+    growth = arms_growth(
+        start.milex / start.gdp, world.milex / world.gdp, setup.dt_years
+    )
+    return {
+        "hostility": step_hostility(
+            world.hostility,
+            setup.hostility,
+            world.provocation,
+            world.rung,
+            WAR,
+            growth,
+            world.met,
+            setup.params.hostility,
+            setup.dt_years,
+        )
+    }
+
+
+HOSTILITY = Step(
+    name="hostility",
+    run=_hostility_run,
+    params="hostility",
+    owns=(
+        Field(
+            "hostility",
+            "Perceived hostility ``H_ij`` of j as seen by i, (R, N, N) "
+            "(:mod:`sim.dynamics.hostility`).",
+        ),
+    ),
+    initial=_hostility_initial,
 )
 
 
@@ -446,6 +518,7 @@ STEPS: tuple[Step, ...] = (
     diplomacy.SIGNALING,
     diplomacy.COOPERATION,
     ARMS_RACE,
+    HOSTILITY,
     A2AD,
     PROJECTION,
 )
@@ -454,8 +527,10 @@ STEPS: tuple[Step, ...] = (
 Posture first (it rules this step's incidents); crises move given the actions;
 alliances update doubts, exercises, ties and credibility (seeing who backed down);
 new crises start (entrapment along this step's ties, disputes, incidents where
-patrols add presence); signaling then cooperation move hostility, trust and
-transparency; spending, capability and A2/AD stocks accumulate; last, power
+patrols add presence); signaling then cooperation move trust and
+transparency; spending and capability accumulate; hostility moves with the
+signals read, the crises, rivals' arms growth and cooperation; the A2/AD stocks
+accumulate; last, power
 projected and credibility under denial are derived from the new world.
 """
 

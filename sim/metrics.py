@@ -5,22 +5,27 @@ only running summaries, so a batch of many replications never has to hold whole
 trajectories. Every outcome is an array with one value per replication, shape (R,).
 It also keeps one record per crisis (:meth:`OutcomeTracker.crisis_records`).
 
-Outcomes (see :meth:`OutcomeTracker.result`): war onset and its time, peak
-escalation, share of time in crisis, number of crises, deterrence success rate,
-regional arms growth (CAGR) and burden, alliance polarisation, and the composite
-:func:`stability_index`.
+Outcomes (see :meth:`OutcomeTracker.result`, defined in ``docs/outcomes.md``):
+war and clash onset and the time of war, peak escalation, share of the time before
+war spent in crisis, number of crises, deterrence success rate (crises with a
+defined challenger only), regional arms growth (CAGR) and burden, polarisation of
+the signed network of ties and enmities into two camps, and the composite
+:func:`stability_index`; and clash onset, war onset and deterrence per dyad and
+per theater (:class:`Places`), named ``OUTCOME.PLACE``.
 """
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from sim.dynamics.escalation import (
     CHALLENGER_BACKED_DOWN,
     DEFENDER_BACKED_DOWN,
     ENDINGS,
+    INCIDENT,
+    ORIGINS,
+    RUNGS,
     WAR,
     WAR_ENDING,
     under_way,
@@ -28,7 +33,13 @@ from sim.dynamics.escalation import (
 from sim.dynamics.indexing import where_true
 
 if TYPE_CHECKING:
+    from sim.scenario import Scenario
     from sim.world import World
+
+#: The rung from which a crisis counts as a use of force (limited clash or worse).
+CLASH = RUNGS.index("limited_clash")
+#: Outcomes reported per dyad and per theater, as ``OUTCOME.PLACE``.
+PLACE_OUTCOMES = ("clash_onset", "war_onset", "deterrence_success_rate")
 
 
 def cagr(start: np.ndarray, end: np.ndarray, years: float) -> np.ndarray:
@@ -52,41 +63,90 @@ def count_per_replication(mask: np.ndarray) -> np.ndarray:
     return np.bincount(where_true(mask)[0], minlength=len(mask))
 
 
-def polarisation(tie: np.ndarray) -> np.ndarray:
-    """Bloc structure of the tie network: modularity of its best partition.
+def polarisation(
+    tie: np.ndarray, hostility: np.ndarray, *, iterations: int = 60
+) -> np.ndarray:
+    """How far the region splits into two camps: enemies across, no friends across.
 
-    Newman's weighted modularity of the communities found by greedy modularity
-    maximisation (Clauset, Newman and Moore 2004, via networkx), with commitment
-    strength as edge weight: 0 when ties do not fall into blocs (or there are
-    none), towards 1 for separate, internally dense blocs. Computed once per
-    distinct tie matrix, so replications whose ties never changed share one
-    computation.
+    Structural balance (Heider 1946; Cartwright and Harary 1956) on the signed
+    network with ties ``w_ij`` as friendship and mutual hostility
+    ``h_ij = (H_ij + H_ji) / 2`` as enmity: for the split ``s`` of the states
+    into two camps that maximises it, the share of all enmity that runs between
+    the camps, net of the friendship that crosses them::
+
+        P = max(0, max_s sum_{i<j, s_i != s_j} (h_ij - w_ij)) / sum_{i<j} h_ij
+
+    0 without enmity, or when friendship crosses every line enmity draws; 1
+    when two camps face each other with no enmity inside and no tie across.
+    Enmity inside a camp or a tie across lowers it; a tie between two enemies
+    of the same state (balancing) does not. The split is a signed max-cut,
+    found from the sign of the leading eigenvector of ``h - w`` (power
+    iteration from a fixed vector) and improved by moving one state at a time
+    until no move helps, the heuristic used for the frustration index of
+    signed graphs. Only elementwise work and sums over the state axis: a
+    replication's value does not depend on the batch.
 
     Args:
-        tie: Commitment strength, shape (R, N, N).
+        tie: Commitment strength, (R, N, N), symmetric.
+        hostility: Hostility ``H_ij``, (R, N, N).
+        iterations: Power iterations for the starting split.
 
     Returns:
-        Modularity per replication, shape (R,).
+        P per replication, in [0, 1], shape (R,).
     """
-    known: dict[bytes, float] = {}  # modularity by the tie matrix's bytes
-    for ties in tie:
-        key = ties.tobytes()
-        if key not in known:
-            known[key] = _modularity(ties)
-    return np.array([known[ties.tobytes()] for ties in tie])
+    enmity = (hostility + np.swapaxes(hostility, 1, 2)) / 2
+    n = tie.shape[1]
+    off = ~np.eye(n, dtype=bool)
+    weight = np.where(off, enmity - tie, 0.0)  # (R, N, N): what a cut gains
+    shift = np.abs(weight).sum(axis=2).max(axis=1)[:, None]  # (R, 1)
+    vector = np.broadcast_to(np.linspace(-1.0, 1.0, n), (len(tie), n)).copy()
+    for _ in range(iterations):  # leading eigenvector of shift*I - weight
+        vector = shift * vector - (weight * vector[:, None, :]).sum(axis=2)
+        vector /= np.maximum(np.abs(vector).max(axis=1, keepdims=True), 1e-300)
+    side = np.where(vector >= 0, 1.0, -1.0)
+    rows = np.arange(len(tie))
+    for _ in range(n * n):
+        pull = (weight * side[:, None, :]).sum(axis=2)  # sum_j weight_ij s_j
+        gain = side * pull  # moving i alone gains this much cut weight
+        best = np.argmax(gain, axis=1)
+        moves = gain[rows, best] > 1e-12
+        if not moves.any():
+            break
+        side[rows[moves], best[moves]] *= -1.0
+    across = side[:, :, None] != side[:, None, :]
+    cut = (weight * across).sum(axis=(1, 2)) / 2
+    total = enmity.sum(axis=(1, 2), where=off) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, np.maximum(cut, 0.0) / total, 0.0)
+    return np.clip(share, 0.0, 1.0)
 
 
-def _modularity(tie: np.ndarray) -> float:
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(tie)))
-    i, j = np.nonzero(np.triu(tie, 1))
-    graph.add_weighted_edges_from(
-        zip(i.tolist(), j.tolist(), tie[i, j].tolist(), strict=True)
-    )
-    if graph.number_of_edges() == 0:
-        return 0.0
-    blocs = nx.community.greedy_modularity_communities(graph, weight="weight")
-    return float(nx.community.modularity(graph, blocs, weight="weight"))
+@dataclass(frozen=True)
+class Places:
+    """The dyads and theaters that get outcomes of their own.
+
+    Attributes:
+        dyads: State indices ``(i, j)`` of each dyad, in the order of the
+            scenario's disputes then rivalries (each pair once).
+        dyad_names: ``I_J`` for each dyad, from the state ids (``CHN_TWN``).
+        theaters: Theater ids, in scenario order.
+    """
+
+    dyads: tuple[tuple[int, int], ...] = ()
+    dyad_names: tuple[str, ...] = ()
+    theaters: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, scenario: "Scenario") -> "Places":
+        """The scenario's disputes and rivalries, and its theaters."""
+        dyads: dict[frozenset, tuple[str, str]] = {}
+        for pair in (*scenario.disputes, *scenario.rivalries):
+            dyads.setdefault(frozenset(pair.parties), pair.parties)
+        return cls(
+            dyads=tuple(tuple(map(scenario.state_index, p)) for p in dyads.values()),
+            dyad_names=tuple(f"{a}_{b}" for a, b in dyads.values()),
+            theaters=tuple(t.id for t in scenario.theaters),
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +158,7 @@ class StabilityWeights:
         peak: Weight of peak escalation, as a share of the ladder.
         crisis_time: Weight of the share of time in crisis.
         arms_growth: Weight of arms growth, CAGR over ``arms_growth_full``.
-        polarisation: Weight of alliance polarisation (modularity).
+        polarisation: Weight of polarisation (two camps, :func:`polarisation`).
         arms_growth_full: Regional CAGR that counts as fully destabilising.
     """
 
@@ -193,6 +253,7 @@ class OutcomeTracker:
         world: The world at step 0.
         dt_years: Length of a step in years.
         weights: Weights of the composite stability index.
+        places: Dyads and theaters reported on their own (none by default).
     """
 
     def __init__(
@@ -200,17 +261,31 @@ class OutcomeTracker:
         world: "World",
         dt_years: float,
         weights: StabilityWeights = StabilityWeights(),
+        places: Places = Places(),
     ) -> None:
         self.dt_years = dt_years
         self.weights = weights
+        self.places = places
         self.start_milex = world.milex.sum(axis=1)
         self.world = world
-        r = len(world.replications)
+        r, n = world.milex.shape
         self.war_step = np.full(r, -1)
         self.peak = world.rung.max(axis=(1, 2)).astype(int)
         self.crisis_steps = np.zeros(r, dtype=int)
+        self.steps_before_war = np.zeros(r, dtype=int)
         self.crises = np.zeros(r, dtype=int)
         self.endings = np.zeros((r, len(ENDINGS)), dtype=int)
+        self.dyad = np.full((n, n), -1)  # (N, N): index of each place dyad
+        pairs = np.array(places.dyads, dtype=int).reshape(-1, 2)
+        self.dyad[pairs[:, 0], pairs[:, 1]] = self.dyad[pairs[:, 1], pairs[:, 0]] = (
+            np.arange(len(pairs))
+        )
+        self.pairs = pairs
+        self.dyad_peak = world.rung[:, pairs[:, 0], pairs[:, 1]].astype(int)  # (R, P)
+        n_theaters = len(places.theaters)
+        self.theater_peak = np.zeros((r, n_theaters), dtype=int)
+        self.dyad_endings = np.zeros((r, len(pairs), len(ENDINGS)), dtype=int)
+        self.theater_endings = np.zeros((r, n_theaters, len(ENDINGS)), dtype=int)
         self._records: list[dict[str, np.ndarray]] = []
 
     def update(self, world: "World") -> None:
@@ -221,16 +296,41 @@ class OutcomeTracker:
         self.crises += count_per_replication(started)
         top = world.rung.max(axis=(1, 2))  # (R,): war is the top rung
         self.peak = np.maximum(self.peak, top)
-        self.crisis_steps += top >= 1
         at_war = top == WAR
         self.war_step = np.where(
             (self.war_step < 0) & at_war, world.step, self.war_step
         )
+        before_war = self.war_step < 0
+        self.steps_before_war += before_war
+        in_crisis = count_per_replication(under_way(world.rung)) > 0
+        self.crisis_steps += in_crisis & before_war
+        pairs = self.pairs
+        self.dyad_peak = np.maximum(
+            self.dyad_peak, world.rung[:, pairs[:, 0], pairs[:, 1]]
+        )
+        if self.places.theaters:
+            rungs = theater_series(world, len(self.places.theaters))["max_rung"]
+            self.theater_peak = np.maximum(self.theater_peak, rungs.astype(int))
         ended = (crises.ending > 0) & crises.challenger
         if ended.any():
-            r, i, j = where_true(ended)
-            np.add.at(self.endings, (r, crises.ending[r, i, j]), 1)
+            self._count_endings(ended & (crises.origin != INCIDENT))
             self._records.append(self._record(ended, crises.ending))
+
+    def _count_endings(self, tested: np.ndarray) -> None:
+        """Count the endings of crises with a defined challenger, (R, N, N) mask."""
+        crises = self.world.crises
+        r, i, j = where_true(tested)
+        ending = crises.ending[r, i, j]
+        np.add.at(self.endings, (r, ending), 1)
+        place = self.dyad[i, j]
+        mine = place >= 0
+        np.add.at(self.dyad_endings, (r[mine], place[mine], ending[mine]), 1)
+        theater = crises.theater[r, i, j].astype(int)
+        if self.places.theaters:
+            there = theater >= 0
+            np.add.at(
+                self.theater_endings, (r[there], theater[there], ending[there]), 1
+            )
 
     def _record(self, which: np.ndarray, ending: np.ndarray) -> dict[str, np.ndarray]:
         """Rows for the crises marked in ``which`` (R, N, N), ending codes given."""
@@ -245,16 +345,18 @@ class OutcomeTracker:
             "end_step": np.full(len(r), self.world.step),
             "peak_rung": crises.peak[r, i, j].astype(int),
             "ending": np.array((*ENDINGS, "ongoing"))[ending[r, i, j]],
+            "origin": np.array(ORIGINS)[crises.origin[r, i, j]],
         }
 
     def crisis_records(self) -> dict[str, np.ndarray]:
         """One row per crisis so far, as equal-length arrays (no pandas).
 
         Columns: replication, challenger and defender (state indices), theater
-        (theater index), start_step, end_step, peak_rung, and ending (one of
+        (theater index), start_step, end_step, peak_rung, ending (one of
         ``challenger_backed_down``, ``defender_backed_down``, ``negotiated``,
         ``war``, or ``ongoing`` for a crisis still open, whose end_step is the
-        current step). Rows are in order of end step, then replication.
+        current step) and origin (``dispute``, ``incident``, ``inject`` or
+        ``entrapment``). Rows are in order of end step, then replication.
         """
         crises = self.world.crises
         open_now = under_way(self.world.rung) & crises.challenger
@@ -263,34 +365,55 @@ class OutcomeTracker:
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
     def result(self) -> dict[str, np.ndarray]:
-        """Outcomes so far, each of shape (R,).
+        """Outcomes so far, each of shape (R,) (definitions in ``docs/outcomes.md``).
 
         ``war_onset`` is 1 if some dyad reached major war, ``war_onset_years``
-        the time of the first (NaN if none); ``deterrence_success_rate`` is the
-        share of concluded crises, other than negotiated ones, that ended with
-        the challenger backing down (NaN if none).
+        the time of the first (NaN if none), ``clash_onset`` 1 if some dyad
+        reached a limited clash or worse; ``crisis_time_share`` is the share of
+        the steps before the first war with some crisis under way;
+        ``deterrence_success_rate`` is the share of concluded crises with a
+        defined challenger (not incidents), other than negotiated ones, that
+        ended with the challenger backing down (NaN if none). Then
+        ``clash_onset``, ``war_onset`` and ``deterrence_success_rate`` of each
+        place, named ``OUTCOME.PLACE``.
         """
         years = self.world.step * self.dt_years
-        steps = max(self.world.step, 1)
-        held = self.endings[:, CHALLENGER_BACKED_DOWN]
-        tested = held + self.endings[:, DEFENDER_BACKED_DOWN]
-        tested = tested + self.endings[:, WAR_ENDING]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            deterrence = np.where(tested > 0, held / tested, np.nan)
         outcomes = {
             "war_onset": (self.war_step >= 0).astype(float),
             "war_onset_years": np.where(
                 self.war_step >= 0, self.war_step * self.dt_years, np.nan
             ),
+            "clash_onset": (self.peak >= CLASH).astype(float),
             "peak_rung": self.peak.astype(float),
-            "crisis_time_share": self.crisis_steps / steps,
+            "crisis_time_share": self.crisis_steps
+            / np.maximum(self.steps_before_war, 1),
             "crises": self.crises.astype(float),
-            "deterrence_success_rate": deterrence,
+            "deterrence_success_rate": deterrence_rate(self.endings),
             "arms_growth_cagr": cagr(
                 self.start_milex, self.world.milex.sum(axis=1), years
             ),
             "arms_burden": regional_burden(self.world.milex, self.world.gdp),
-            "polarisation": polarisation(self.world.tie),
+            "polarisation": polarisation(self.world.tie, self.world.hostility),
         }
         outcomes["stability_index"] = stability_index(outcomes, self.weights)
+        names = (*self.places.dyad_names, *self.places.theaters)
+        peaks = np.concatenate([self.dyad_peak, self.theater_peak], axis=1)
+        endings = np.concatenate([self.dyad_endings, self.theater_endings], axis=1)
+        rates = deterrence_rate(endings)
+        for k, place in enumerate(names):
+            outcomes[f"clash_onset.{place}"] = (peaks[:, k] >= CLASH).astype(float)
+            outcomes[f"war_onset.{place}"] = (peaks[:, k] == WAR).astype(float)
+            outcomes[f"deterrence_success_rate.{place}"] = rates[:, k]
         return outcomes
+
+
+def deterrence_rate(endings: np.ndarray) -> np.ndarray:
+    """Challenger backed down over (that + defender backed down + war); NaN if 0.
+
+    Args:
+        endings: Counts of each ending code, (..., len(ENDINGS)).
+    """
+    held = endings[..., CHALLENGER_BACKED_DOWN]
+    tested = held + endings[..., DEFENDER_BACKED_DOWN] + endings[..., WAR_ENDING]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(tested > 0, held / tested, np.nan)

@@ -29,7 +29,13 @@ import pandas as pd
 from sim import choices, engine
 from sim.crisis_log import DECISION_COLUMNS, crisis_frame, decision_rows
 from sim.dynamics.escalation import RUNGS, under_way
-from sim.metrics import OutcomeTracker, model_series, state_series, theater_series
+from sim.metrics import (
+    OutcomeTracker,
+    Places,
+    model_series,
+    state_series,
+    theater_series,
+)
 from sim.rng import Draws
 from sim.scenario import Scenario, load_scenario
 
@@ -203,7 +209,9 @@ class RegionModel(mesa.Model):
                 else None
             ),
         )
-        self.tracker = OutcomeTracker(self.world, self.setup.dt_years)
+        self.tracker = OutcomeTracker(
+            self.world, self.setup.dt_years, places=Places.of(self.setup.scenario)
+        )
         self.crisis_log: list[dict] = []
         self._theater_rungs: list[np.ndarray] = []  # one (T,) row per step
         self.running = self.horizon > 0

@@ -3,8 +3,8 @@
 A scenario file is data, read with the standard library's ``tomllib`` and never
 executed. It may ``extends = "other.toml"`` (a path relative to itself) and
 override a few fields: tables merge key by key; ``[[state]]`` and ``[[theater]]``
-entries merge by ``id`` and ``[[alliance]]`` entries by ``name`` (a child entry
-with a known key updates it, a new key is appended); other arrays of tables
+entries merge by ``id`` and ``[[alliance]]`` entries by ``id`` or ``name`` (a
+child entry with a known key updates it, a new key is appended); other arrays of tables
 (``[[dispute]]``, ``[[rivalry]]``, ``[[a2ad_site]]``, ``[[inject]]``, ``[[signal]]``,
 ``[[cbm]]``) are appended; ``[[forum]]`` entries merge by ``name``.
 
@@ -41,7 +41,12 @@ ALLIANCE_KINDS = (
 )
 INJECT_KINDS = ("crisis", "disaster", "exercise", "treaty_change", "budget_shock")
 OUTPUT_FORMATS = ("csv", "parquet")
-_KEYED_ARRAYS = {"state": "id", "theater": "id", "alliance": "name", "forum": "name"}
+_KEYED_ARRAYS = {
+    "state": ("id",),
+    "theater": ("id",),
+    "alliance": ("id", "name"),
+    "forum": ("name",),
+}
 
 
 class ScenarioError(InputError):
@@ -87,12 +92,25 @@ class State:
 
 @dataclass(frozen=True)
 class Alliance:
-    """One ``[[alliance]]``: a treaty, partnership or forum among states."""
+    """One ``[[alliance]]``: a treaty, partnership or forum among states.
+
+    Attributes:
+        name: Full name, e.g. the treaty's title.
+        members: State ids.
+        kind: One of :data:`ALLIANCE_KINDS`.
+        since: Year signed.
+        id: Short key for overrides and sweeps (``alliance.US-JPN.strength``);
+            the name when the file gives none.
+        strength: Its own commitment strength in [0, 1], or None for its
+            kind's default (``[mechanisms.alliances]``).
+    """
 
     name: str
     members: tuple[str, ...]
     kind: str
     since: int
+    id: str = ""
+    strength: float | None = None
 
 
 @dataclass(frozen=True)
@@ -364,14 +382,32 @@ def _is_table_array(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, dict) for v in value)
 
 
+def _entry_keys(section: str, entry: dict) -> list[Any]:
+    """The keys that name an entry of a keyed array (``[[alliance]]``: id, name)."""
+    return [entry[f] for f in _KEYED_ARRAYS.get(section, ()) if f in entry]
+
+
+def _find_entry(section: str, entries: list, key: Any) -> int | None:
+    """Position of the entry a key names, or None."""
+    for i, entry in enumerate(entries):
+        if key in _entry_keys(section, entry):
+            return i
+    return None
+
+
 def _merge_entries(
     key: str, old: list, old_origin: list, new: list, new_origin: list
 ) -> None:
     """Merge an array of tables: by id/name for keyed arrays, else append."""
-    id_field = _KEYED_ARRAYS.get(key)
-    position = {e.get(id_field): i for i, e in enumerate(old)} if id_field else {}
     for entry, entry_origin in zip(new, new_origin, strict=True):
-        i = position.get(entry.get(id_field)) if id_field else None
+        i = next(
+            (
+                found
+                for k in _entry_keys(key, entry)
+                if (found := _find_entry(key, old, k)) is not None
+            ),
+            None,
+        )
         if i is None:
             old.append(entry)
             old_origin.append(entry_origin)
@@ -380,16 +416,16 @@ def _merge_entries(
 
 
 def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
-    """Set one ``a.b.c`` path; ``state.ID`` (or ``theater.ID``) picks an entry."""
+    """Set one ``a.b.c`` path; ``state.ID`` (or theater, alliance) picks an entry."""
     parts = dotted.split(".")
     node, node_origin = data, origin
     for i, part in enumerate(parts[:-1]):
         if part in _KEYED_ARRAYS and isinstance(node.get(part), list):
             key = parts[i + 1]
-            ids = [e.get(_KEYED_ARRAYS[part]) for e in node[part]]
-            if key not in ids:
+            j = _find_entry(part, node[part], key)
+            if j is None:
+                ids = [_entry_keys(part, e)[0] for e in node[part]]
                 raise ScenarioError([f"override {dotted}: no {part} {key!r} ({ids})"])
-            j = ids.index(key)
             node, node_origin = node[part][j], node_origin[part][j]
             rest = ".".join(parts[i + 2 :])
             return _apply_override(node, node_origin, rest, value)
@@ -421,6 +457,7 @@ class _Validator:
         self._unique(top, "theater", [t.id for t in theaters])
         alliances = tuple(self._alliance(t, ids) for t in top.tables("alliance"))
         self._unique(top, "alliance", [a.name for a in alliances])
+        self._unique(top, "alliance", [a.id for a in alliances if a.id != a.name])
         theater_ids = [t.id for t in theaters]
         disputes = tuple(
             self._dispute(t, ids, theater_ids) for t in top.tables("dispute")
@@ -513,11 +550,15 @@ class _Validator:
         t.finish()
 
     def _alliance(self, t: "_Table", ids: list[str]) -> Alliance:
+        name = t.text("name")
+        own = t.real("strength", lo=0.0, hi=1.0) if "strength" in t.data else None
         alliance = Alliance(
-            name=t.text("name"),
+            name=name,
             members=t.ids("members", ids, at_least=2),
             kind=t.choice("kind", ALLIANCE_KINDS),
             since=t.integer("since"),
+            id=t.text("id", default=name),
+            strength=own,
         )
         t.finish()
         return alliance
@@ -762,10 +803,9 @@ class _Table:
             self.problem(key, value, f"must be an array of tables ([[{key}]])")
             return []
         origins = self.origin.get(key, [])
-        id_field = _KEYED_ARRAYS.get(key)
         tables = []
         for i, entry in enumerate(value):
-            name = entry.get(id_field) if id_field else None
+            name = next(iter(_entry_keys(key, entry)), None)
             label = f"{key}[{name if isinstance(name, str) else i}]"
             entry_origin = origins[i] if isinstance(origins, list) else {}
             tables.append(_Table(self.v, entry, entry_origin, label))

@@ -204,11 +204,12 @@ class ConflictSetup:
     Attributes:
         capital_distance_km: Great-circle distance between capitals, (N, N).
         tie: Starting commitment strength from ``[[alliance]]``, (N, N).
+        bound: Pairs sharing a defense treaty, bound to defend each other,
+            (N, N) bool.
         trust: Starting trust by relation, (N, N).
         threat_start: Walt threat at step 0, (N,).
         posture, resolve, threshold, transparency: Per-state doctrine, (N,).
         disputes: Challenger, defender and theater index of each dispute, (D, 3).
-        dispute_hostility: Hostility of each dispute, (D,).
         crisis_injects: Step, challenger, defender, theater, rung, (K, 5).
         exercise_injects: ``(step, member indices, level)`` of exercise injects.
         treaty_injects: ``(step, member indices, tie)`` of treaty changes: the
@@ -225,10 +226,10 @@ class ConflictSetup:
     threshold: np.ndarray
     transparency: np.ndarray
     disputes: np.ndarray
-    dispute_hostility: np.ndarray
     crisis_injects: np.ndarray
     exercise_injects: tuple[tuple[int, np.ndarray, float], ...]
     scripts: np.ndarray
+    bound: np.ndarray
     treaty_injects: tuple[tuple[int, np.ndarray, float], ...] = ()
 
 

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim import engine
 from sim.dynamics import a2ad
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import ScenarioError, bundled_dir, load_scenario
 from tests.conftest import pair_toml
 
 # Published great-circle distances. AOJ "Distance Between Two Cities" (mirrored at
@@ -87,7 +88,9 @@ def denier_and_outsider(params: a2ad.Params, counter: float = 0.0) -> np.ndarray
 
 def test_denial_by_range_class_and_exemptions():
     """Short class denies fully, long class by its weight, beyond range nothing."""
-    params = a2ad.Params(max_denial=0.6, long_range_weight=0.5)
+    params = a2ad.Params(
+        max_denial=0.6, long_range_weight=0.5, half_denial_stock_usd_m=0.0
+    )
     d = denier_and_outsider(params)
     assert d[0, 1].tolist() == pytest.approx([0.6, 0.3, 0.0])
     assert d[0, 0].tolist() == [0.0, 0.0, 0.0]  # the denier itself
@@ -105,7 +108,7 @@ def test_denial_is_bounded_by_max_denial(max_denial, weight, counter):
 
 def test_counter_investment_wins_back_projection():
     """More counter-A2/AD stock means strictly less denial in covered theaters."""
-    params = a2ad.Params()
+    params = a2ad.Params(half_denial_stock_usd_m=0.0)
     met = [denier_and_outsider(params, c)[0, 1, 0] for c in (0.0, 50.0, 100.0, 1e4)]
     assert all(a > b for a, b in itertools.pairwise(met))
     assert met[2] == pytest.approx(params.max_denial / 2)
@@ -198,11 +201,49 @@ def test_denial_grows_with_the_deniers_stock_under_half_saturation():
 
 
 def test_initial_stock_is_the_built_share_of_the_steady_stock():
-    """``initial_build`` scales the starting stock; 1 is the steady stock ``s * K``."""
-    capability = np.array([[1000.0, 500.0]])
+    """``initial_build`` scales the starting stock; 1 is the steady ``s x / delta``."""
+    milex = np.array([[100.0, 50.0]])
     params = a2ad.Params(initial_build=np.array([0.25, 1.0]))
-    stock = a2ad.initial_stock(capability, 0.2, params)
+    stock = a2ad.initial_stock(milex, 0.2, 0.1, params)
     assert stock[0].tolist() == pytest.approx([50.0, 100.0])
+    steady = a2ad.step_stock(stock[:, 1:], milex[:, 1:], 0.2, 0.1, 0.25)
+    assert steady[0, 0] == pytest.approx(100.0)
+
+
+def test_a2ad_is_bought_out_of_conventional_capability():
+    """China's capability falls as its A2/AD share rises; the total stock holds."""
+    base = bundled_dir() / "baseline_2024.toml"
+    worlds = []
+    for share in (0.0, 0.3):
+        scenario = load_scenario(base, overrides={"state.CHN.a2ad.a2ad_share": share})
+        setup = engine.build_setup(scenario)
+        *_, world = engine.simulate(setup, seed=1, replications=np.arange(2), steps=4)
+        worlds.append((world, scenario.state_index("CHN")))
+    (w0, c), (w3, _) = worlds
+    assert w3.capability[0, c] < 0.75 * w0.capability[0, c]
+    assert w3.a2ad_stock[0, c] > 0 == w0.a2ad_stock[0, c]
+
+
+def test_shares_above_the_whole_budget_are_refused():
+    """a2ad_share + counter_share above 1 names the state and both fields."""
+    base = bundled_dir() / "baseline_2024.toml"
+    shares = {"state.CHN.a2ad.a2ad_share": 0.7, "state.CHN.a2ad.counter_share": 0.5}
+    with pytest.raises(
+        ScenarioError, match=r"state\[CHN\].a2ad: a2ad_share \+ counter"
+    ):
+        engine.build_setup(load_scenario(base, overrides=shares))
+
+
+def test_a_small_arsenal_denies_little_by_default():
+    """With the default half-denial stock, a stock of 1% of it denies under 1%."""
+    params = a2ad.Params()
+    assert params.half_denial_stock_usd_m > 0
+    small = np.array([[0.01 * params.half_denial_stock_usd_m, 0.0]])
+    cover = np.ones((2, 1))
+    met = a2ad.denial(
+        cover, small, np.zeros((1, 2)), np.eye(2, dtype=bool)[None], params
+    )
+    assert met[0, 1, 0] < 0.01 * params.max_denial
 
 
 def test_exempt_from_denial_spares_self_and_friends_not_tied_rivals():

@@ -62,30 +62,94 @@ def test_no_tie_means_no_credibility_whatever_the_exercises():
     assert (cred == 0).all()
 
 
-def test_allied_power_is_the_weighted_sum_of_partners_projection():
-    """sum_k w_ik c_ik P_kt, checked against a plain loop."""
+def test_allied_power_counts_commitment_once():
+    """sum_k c_ik P_kt: credibility carries the commitment, never squared."""
     rng = np.random.default_rng(1)
-    there, tie, cred = rng.uniform(0, 1, (3, 5, 4))
-    got = alliances.allied_power(there, tie, cred)
+    there, cred = rng.uniform(0, 1, (2, 5, 4))
+    got = alliances.allied_power(there, cred)
     for m in range(5):
-        want = sum(tie[m, k] * cred[m, k] * there[m, k] for k in range(4))
-        assert got[m] == pytest.approx(want)
+        assert got[m] == pytest.approx(sum(cred[m, k] * there[m, k] for k in range(4)))
 
 
-def test_entrapment_pulls_the_more_committed_ally_to_a_share_of_the_rung():
-    """Partner 1 fights 0 at rung 4: ally 2 is pulled to floor(0.6 * 1 * 4) = 2."""
-    rung = np.zeros((1, 3, 3), dtype=np.int8)
-    rung[0, 0, 1] = rung[0, 1, 0] = 4
+def crisis_0_vs_1(rung: int, *, zero_challenges: bool = True):
+    """State 0 and state 1 in a crisis at ``rung`` in theater 0; three states."""
+    level = np.zeros((1, 3, 3), dtype=np.int8)
+    level[0, 0, 1] = level[0, 1, 0] = rung
     theater = np.full((1, 3, 3), -1, dtype=np.int8)
     theater[0, 0, 1] = theater[0, 1, 0] = 0
+    challenger = np.zeros((1, 3, 3), dtype=bool)
+    challenger[0, 0, 1] = zero_challenges
+    challenger[0, 1, 0] = not zero_challenges
+    return level, theater, challenger
+
+
+def pull_on_2(rung, w, *, hostile=False, bound=False, zero_challenges=True):
+    """Rate at which ally 2 of partner 1 is pulled toward 0."""
+    level, theater, challenger = crisis_0_vs_1(rung, zero_challenges=zero_challenges)
     tie = np.zeros((1, 3, 3))
-    tie[0, 1, 2] = tie[0, 2, 1] = 1.0
-    pull, where = alliances.entrapment_pull(rung, theater, tie, Params(entrapment=0.6))
-    assert pull[0, 2, 0] == 2 and where[0, 2, 0] == 0
-    assert pull[0, 2, 1] == 0  # never pulled against the partner itself
-    tie[0, 2, 0] = tie[0, 0, 2] = 1.0  # equally tied to the opponent: stays out
-    pull, _ = alliances.entrapment_pull(rung, theater, tie, Params(entrapment=0.6))
-    assert pull[0, 2, 0] == 0
+    tie[0, 1, 2] = tie[0, 2, 1] = w
+    hostility = np.zeros((1, 3, 3))
+    hostility[0, 2, 0] = float(hostile)
+    treaty = np.zeros((3, 3), dtype=bool)
+    treaty[1, 2] = treaty[2, 1] = bound
+    capability = np.array([[1.0, 1.0, 2.0]])  # 2 is 1's patron
+    pull = alliances.entrapment_pull(
+        level, theater, challenger, tie, hostility, treaty, capability, 5, Params()
+    )
+    mine = (pull.m == 2) & (pull.j == 0)
+    return pull, (pull.rate[mine].sum() if mine.any() else 0.0)
+
+
+@given(w1=unit, w2=unit, r1=st.integers(1, 4), r2=st.integers(1, 4))
+def test_entrapment_rises_smoothly_with_commitment_and_rung(w1, w2, r1, r2):
+    """The rate epsilon w r / K is monotone in both and never rounds to zero."""
+    _, low = pull_on_2(min(r1, r2), min(w1, w2), hostile=True)
+    _, high = pull_on_2(max(r1, r2), max(w1, w2), hostile=True)
+    assert 0.0 <= low <= high
+    want = Params().entrapment_rate_per_year * max(w1, w2) * max(r1, r2) / 5
+    assert high == pytest.approx(want)
+
+
+def test_a_rung_4_crisis_pulls_a_partner_even_at_weak_commitment():
+    """The USA at 0.6 commitment to a partner blockaded at rung 4 is pulled."""
+    _, rate = pull_on_2(4, 0.6, hostile=True)
+    assert rate == pytest.approx(Params().entrapment_rate_per_year * 0.6 * 4 / 5)
+
+
+def test_entrapment_only_against_a_foe_or_by_treaty():
+    """No hostility and no treaty: no pull; a treaty binds only against a challenger."""
+    assert pull_on_2(3, 1.0)[1] == 0.0
+    assert pull_on_2(3, 1.0, bound=True, zero_challenges=True)[1] > 0
+    assert pull_on_2(3, 1.0, bound=True)[1] > 0  # 0 challenged partner 1
+    assert pull_on_2(3, 1.0, bound=True, zero_challenges=False)[1] == 0.0
+    assert pull_on_2(3, 1.0, hostile=True, zero_challenges=False)[1] > 0
+
+
+def test_the_pulled_ally_takes_its_partners_side():
+    """Joining a defender the ally is challenged; joining a challenger it challenges."""
+    pull, _ = pull_on_2(2, 1.0, hostile=True)
+    assert not pull.challenges[(pull.m == 2) & (pull.j == 0)].any()
+    pull, _ = pull_on_2(2, 1.0, hostile=True, zero_challenges=False)
+    assert pull.challenges[(pull.m == 2) & (pull.j == 0)].all()
+    assert pull.theater[(pull.m == 2)].tolist() == [0]
+
+
+def test_an_ally_equally_tied_to_the_opponent_stays_out():
+    """Snyder: m must be more committed to its partner than to the opponent."""
+    level, theater, challenger = crisis_0_vs_1(4)
+    tie = np.ones((1, 3, 3)) - np.eye(3)
+    pull = alliances.entrapment_pull(
+        level,
+        theater,
+        challenger,
+        tie,
+        np.ones((1, 3, 3)),
+        np.ones((3, 3), bool),
+        np.ones((1, 3)),
+        5,
+        Params(),
+    )
+    assert len(pull.m) == 0
 
 
 def triad_runs(write_scenario, *, kind="defense_treaty", extra="", reps=600):
@@ -102,11 +166,11 @@ def triad_runs(write_scenario, *, kind="defense_treaty", extra="", reps=600):
 def test_entrapment_raises_the_allys_escalation(write_scenario):
     """With entrapment on, the patron climbs the ladder against its client's foe."""
     _, off = triad_runs(
-        write_scenario, extra="[mechanisms.alliances]\nentrapment = 0.0"
+        write_scenario, extra="[mechanisms.alliances]\nentrapment_rate_per_year = 0"
     )
-    _, on = triad_runs(write_scenario, extra="[mechanisms.alliances]\nentrapment = 0.6")
+    _, on = triad_runs(write_scenario)
     assert off.max() == 0  # GREEN and RED have no quarrel of their own
-    assert on.mean() > 0.05
+    assert on.mean() > 0.02 and on.max() >= 2
 
 
 def test_a_stronger_more_credible_alliance_lowers_war_frequency(write_scenario):
@@ -152,3 +216,16 @@ def test_doubts_rise_when_the_patron_backs_down_and_relax_after():
         shaken, tie, np.array([[False, False]]), params, 0.25
     )
     assert params.initial_abandonment < calmer[0, 0, 1] < shaken[0, 0, 1]
+
+
+def test_a_treaty_binds_the_patron_not_the_client():
+    """A client is not pulled into its patron's crisis by the treaty alone."""
+    level, theater, challenger = crisis_0_vs_1(3)  # 0 challenges 1
+    tie = np.zeros((1, 3, 3))
+    tie[0, 1, 2] = tie[0, 2, 1] = 1.0
+    treaty = np.zeros((3, 3), dtype=bool)
+    treaty[1, 2] = treaty[2, 1] = True
+    args = (level, theater, challenger, tie, np.zeros((1, 3, 3)), treaty)
+    client = alliances.entrapment_pull(*args, np.array([[1.0, 5.0, 2.0]]), 5, Params())
+    patron = alliances.entrapment_pull(*args, np.array([[1.0, 1.0, 2.0]]), 5, Params())
+    assert len(client.m) == 0 and patron.m.tolist() == [2]

@@ -29,6 +29,7 @@ def richardson(write_scenario, k, a, g, l, b, h, x0, y0, steps, share=1.0):
         steps=steps,
         red=coefficients(k, a, g, x0, share),
         blue=coefficients(l, b, h, y0, share),
+        extra="[mechanisms.hostility]\nenabled = false  # fixed H: Richardson's case",
     )
     text = text.replace("milex_usd_m = 100.0\n", "").replace("milex_usd_m = 50.0\n", "")
     return load_scenario(
@@ -119,10 +120,17 @@ def test_capability_stock_is_steady_under_constant_spending():
 
 
 def test_steady_start_makes_the_starting_spending_a_fixed_point(write_scenario):
-    """With steady_start the baseline does not move until something changes."""
-    text = pair_toml(steps=20, extra="[mechanisms.arms_race]\nsteady_start = true\n")
-    path = trajectory(load_scenario(write_scenario(text)), 20)
+    """With steady_start the start is a fixed point: it moves once hostility does."""
+    steady = "[mechanisms.arms_race]\nsteady_start = true\n"
+    fixed = steady + "[mechanisms.hostility]\nenabled = false\n"
+    path = trajectory(
+        load_scenario(write_scenario(pair_toml(steps=20, extra=fixed))), 20
+    )
     np.testing.assert_allclose(path, np.tile([100.0, 50.0], (21, 1)), rtol=1e-12)
+    moving = trajectory(
+        load_scenario(write_scenario(pair_toml(steps=20, extra=steady))), 20
+    )
+    assert not np.allclose(moving, path)  # crises raised hostility, hence spending
 
 
 def test_more_hostility_means_more_threat():

@@ -134,9 +134,13 @@ def test_holdout_compares_model_with_naive_baselines():
 
 
 def test_spending_path_matches_the_engine():
-    """The calibration's spending rule equals the whole engine's milex path."""
+    """At fixed hostility the calibration's spending rule is the engine's path."""
     scenario = load_scenario(
-        BASELINE, overrides={"mechanisms.arms_race.steady_start": False}
+        BASELINE,
+        overrides={
+            "mechanisms.arms_race.steady_start": False,
+            "mechanisms.hostility.enabled": False,
+        },
     )
     setup = engine.build_setup(calibrate.restrict(scenario, ["CHN", "JPN", "USA"]))
     fast = calibrate.spending_path(setup, 12)

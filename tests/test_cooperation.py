@@ -42,7 +42,11 @@ def test_joint_relief_raises_trust_and_openness_of_participants_only():
     trust = np.full((1, 3, 3), 0.4)
     transparency = np.full((1, 3), 0.5)
     groups = (np.array([0]), np.array([[True, True, False]]))
-    t2, tau2 = cooperation.cooperate(trust, transparency, groups, 0.1, 0.2)
+    friends = np.zeros((1, 3, 3))
+    t2, tau2, met = cooperation.cooperate(
+        trust, transparency, groups, 0.1, 0.2, friends
+    )
+    assert np.argwhere(met[0]).tolist() == [[0, 1], [1, 0]]
     assert t2[0, 0, 1] == pytest.approx(0.46)
     assert t2[0, 1, 0] == pytest.approx(0.46)
     assert t2[0, 0, 2] == 0.4
@@ -57,11 +61,49 @@ def test_cooperation_keeps_trust_within_bounds(start, gain, events):
     transparency = np.full((1, 2), start)
     groups = cooperation.in_every_world(np.ones((1, 2), dtype=bool), 1)
     for _ in range(events):
-        trust, transparency = cooperation.cooperate(
-            trust, transparency, groups, gain, gain
+        trust, transparency, _ = cooperation.cooperate(
+            trust, transparency, groups, gain, gain, np.zeros((1, 2, 2))
         )
     assert np.all((trust >= start) & (trust <= 1.0))
     assert np.all((transparency >= start) & (transparency <= 1.0))
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_cooperation_reaches_rivals_at_a_lower_rate(h1, h2):
+    """Trust gained in a shared event falls with the pair's hostility, never below 0."""
+    groups = (np.array([0]), np.array([[True, True]]))
+
+    def gained(h):
+        trust, _, _ = cooperation.cooperate(
+            np.full((1, 2, 2), 0.2),
+            np.full((1, 2), 0.5),
+            groups,
+            0.1,
+            0.0,
+            np.full((1, 2, 2), h),
+        )
+        return trust[0, 0, 1] - 0.2
+
+    calm, hostile = sorted((h1, h2))
+    assert gained(calm) >= gained(hostile) >= 0.0
+    assert gained(calm) == pytest.approx(0.1 * (1 - calm) * 0.8)
+
+
+def test_rivals_at_their_starting_trust_join_a_relief():
+    """The default least trust is below rivals' starting trust: rivals help too."""
+    from sim.dynamics.escalation import Params as EscalationParams
+
+    assert cooperation.Params().relief_min_trust < EscalationParams().trust_rivals
+
+
+def test_no_event_means_nobody_met():
+    """With no participant, trust is untouched and no pair met."""
+    trust = np.full((1, 2, 2), 0.3)
+    groups = (np.zeros(0, dtype=int), np.zeros((0, 2), dtype=bool))
+    out, _, met = cooperation.cooperate(
+        trust, np.ones((1, 2)), groups, 0.1, 0.1, np.zeros((1, 2, 2))
+    )
+    assert out is trust and met is None
 
 
 def test_forums_meet_on_their_schedule():
@@ -97,3 +139,23 @@ def test_pairs_work_together_when_some_group_holds_both(r, data):
     for w, a, b in np.ndindex(r, n, n):
         shared = any(g[a] and g[b] for g in members[world == w])
         assert pairs[w, a, b] == (shared and a != b)
+
+
+def test_the_baseline_has_the_regions_forums_and_their_gain_matters():
+    """ARF, EAS and the Shangri-La Dialogue meet; forum_trust_gain moves trust."""
+    from sim import engine
+    from sim.scenario import bundled_dir, load_scenario
+
+    base = bundled_dir() / "baseline_2024.toml"
+    names = {f.name for f in load_scenario(base).forums}
+    assert {"ASEAN Regional Forum", "East Asia Summit", "Shangri-La Dialogue"} <= names
+    trust = []
+    for gain in (0.0, 0.1):
+        setup = engine.build_setup(
+            load_scenario(
+                base, overrides={"mechanisms.cooperation.forum_trust_gain": gain}
+            )
+        )
+        *_, world = engine.simulate(setup, seed=1, replications=np.arange(2), steps=8)
+        trust.append(world.trust.mean())
+    assert trust[1] > trust[0]

@@ -18,7 +18,7 @@ theater = "border"
 rung = 2
 
 [mechanisms.alliances]
-entrapment = 0.0
+entrapment_rate_per_year = 0.0
 """
 
 

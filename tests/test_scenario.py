@@ -4,8 +4,11 @@ import math
 
 import pytest
 
+from sim import engine
+from sim.design import Design, parse_range
+from sim.dynamics.alliances import Params
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
-from tests.conftest import pair_toml
+from tests.conftest import pair_toml, triad_toml
 
 
 def problems(path, **kwargs) -> list[str]:
@@ -204,3 +207,46 @@ def test_bundled_name_loads_the_bundled_file():
     by_path = load_scenario(bundled_dir() / "richardson_two_state.toml")
     assert by_name.path == by_path.path
     assert by_name.content_hash == by_path.content_hash
+
+
+def test_an_alliance_takes_its_own_strength_else_its_kinds():
+    """``strength`` overrides the kind's default for that alliance only."""
+    base = bundled_dir() / "baseline_2024.toml"
+    plain = engine.build_setup(load_scenario(base)).conflict.tie
+    setup = engine.build_setup(
+        load_scenario(base, overrides={"alliance.US-JPN.strength": 0.4})
+    )
+    scenario, tie = setup.scenario, setup.conflict.tie
+    i = scenario.state_index
+    assert tie[i("USA"), i("JPN")] == tie[i("JPN"), i("USA")] == 0.4
+    assert tie[i("USA"), i("KOR")] == plain[i("USA"), i("KOR")] == 1.0  # same kind
+    assert tie[i("CHN"), i("PRK")] == plain[i("CHN"), i("PRK")]
+
+
+def test_an_alliance_is_found_by_its_id_or_its_name(write_scenario):
+    """Overrides pick an alliance by short id or full name; unknown keys fail."""
+    path = write_scenario(triad_toml())
+    by_name = load_scenario(path, overrides={"alliance.Green-Blue tie.strength": 0.3})
+    assert by_name.alliances[0].strength == 0.3
+    assert by_name.alliances[0].id == "Green-Blue tie"  # no id: the name
+    with pytest.raises(ScenarioError, match="no alliance 'GB'"):
+        load_scenario(path, overrides={"alliance.GB.strength": 0.3})
+
+
+def test_a_bad_alliance_strength_names_the_alliance(write_scenario):
+    """Strength outside [0, 1] fails naming the alliance and the field."""
+    path = write_scenario(triad_toml())
+    with pytest.raises(ScenarioError, match=r"alliance\[Green-Blue tie\]\.strength"):
+        load_scenario(path, overrides={"alliance.Green-Blue tie.strength": 1.5})
+
+
+def test_alliance_strength_can_be_swept_by_its_id():
+    """A sweep range over ``alliance.US-JPN.strength`` gives one tie per point."""
+    design = Design("grid", (parse_range("alliance.US-JPN.strength=0.0:1.0:3"),))
+    base = bundled_dir() / "baseline_2024.toml"
+    ties = []
+    for point in design.points():
+        setup = engine.build_setup(load_scenario(base, overrides=point))
+        i = setup.scenario.state_index
+        ties.append(setup.conflict.tie[i("USA"), i("JPN")])
+    assert ties == [Params().dialogue_forum, 0.5, 1.0]  # the Quad stays

@@ -123,33 +123,6 @@ def test_reading_is_unbiased_and_exact_under_notification():
     assert not zero.any()
 
 
-@given(
-    st.floats(0.01, 1.0),
-    st.floats(0.0, 1.0),
-    st.floats(0.0, 50.0),
-    st.floats(0.01, 1.0),
-)
-def test_provocation_keeps_hostility_in_bounds_and_off_friends(start, extra, read, dt):
-    """Rivals' hostility stays in [start, 1] however much is read; friends' stays 0."""
-    baseline = np.array([[0.0, start, 0.0], [start, 0.0, 0.0], [0.0, 0.0, 0.0]])
-    hostility = np.minimum(baseline + extra * (baseline > 0), 1.0)[None]
-    out = signaling.provoke(
-        hostility, baseline, np.full((1, 3, 3), read), signaling.Params(), dt
-    )
-    rivals = baseline > 0
-    assert np.all((out[0][rivals] >= start) & (out[0][rivals] <= 1))
-    assert not out[0][~rivals].any()
-
-
-def test_hostility_relaxes_to_its_start_without_signals():
-    """With no pressure, provoked hostility returns to its starting value."""
-    baseline = np.array([[0, 0.5], [0.5, 0]])
-    h = np.full((1, 2, 2), 0.9)
-    for _ in range(200):
-        h = signaling.provoke(h, baseline, np.zeros_like(h), signaling.Params(), 0.25)
-    assert np.allclose(h[0], baseline, atol=1e-6)
-
-
 def test_hotline_defuses_its_share_of_incidents():
     """A hotline removes ``hotline_defuse`` of the incident chance, only on its pair."""
     chance = np.full((1, 2, 2), 0.4)

@@ -12,6 +12,7 @@ from sim.dynamics import (
     arms_race,
     cooperation,
     escalation,
+    hostility,
     signaling,
 )
 
@@ -22,4 +23,5 @@ MECHANISMS: dict[str, type] = {
     "escalation": escalation.Params,
     "signaling": signaling.Params,
     "cooperation": cooperation.Params,
+    "hostility": hostility.Params,
 }

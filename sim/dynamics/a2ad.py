@@ -22,9 +22,18 @@ arsenal denies little) and capped by ``max_denial``:
     D_it = max_{j denies i} max_denial * cover_jt * A_j / (A_j + C_i + S)
 
 A denier does not deny itself or those it exempts (its allies). The A2/AD stock
-``A`` and counter stock ``C`` accumulate shares of spending and depreciate like
-capability; a state starts with a share ``b`` (``initial_build``) of the stock its
-share would sustain, so a zone can grow during a run. Ranges of 0 km, or no A2/AD
+``A`` and counter stock ``C`` (counter-A2/AD: long-range strike, electronic
+warfare and missile defence) are bought from the budget: shares ``s_A`` and
+``s_C`` of spending ``x`` go into them, and only the rest into the conventional
+capability ``K`` that projects power. Each stock depreciates like capability:
+
+    A' = A + dt (s_A x - delta A),   C' = C + dt (s_C x - delta C),
+    K' = K + dt ((1 - s_A - s_C) x - delta K)
+
+so a state that buys denial projects less. It starts with a share ``b``
+(``initial_build``) of the stock its share would sustain, ``b s x / delta``, so
+a zone can grow during a run. The half-denial stock ``S`` is positive by
+default, so a small arsenal denies little. Ranges of 0 km, or no A2/AD
 investment, leave projection untouched.
 
 Denial also reaches extended deterrence: an ally i whose capital lies inside a
@@ -62,13 +71,24 @@ class Params:
         0.7, lo=0.0, hi=1.0, doc="Share of projected power full coverage removes."
     )
     a2ad_share: Value = param(
-        0.0, lo=0.0, hi=1.0, per_state=True, doc="Share of spending put into A2/AD."
+        0.0,
+        lo=0.0,
+        hi=1.0,
+        per_state=True,
+        doc="Share of spending put into A2/AD (out of conventional capability).",
     )
     counter_share: Value = param(
-        0.0, lo=0.0, hi=1.0, per_state=True, doc="Share of spending into counter-A2/AD."
+        0.0,
+        lo=0.0,
+        hi=1.0,
+        per_state=True,
+        doc="Share of spending into counter-A2/AD and missile defence.",
     )
     half_denial_stock_usd_m: float = param(
-        0.0, lo=0.0, doc="A2/AD stock denying half of max_denial unopposed, US$ m."
+        100000.0,
+        lo=0.0,
+        doc="A2/AD stock denying half of max_denial unopposed, US$ m (a choice: "
+        "about a third of China's 2024 spending).",
     )
     initial_build: Value = param(
         1.0,
@@ -214,18 +234,23 @@ def projected_power(
     return capability[:, :, None] * gradient[None] * (1.0 - denial_met)
 
 
-def initial_stock(capability: np.ndarray, share: Value, params: Params) -> np.ndarray:
-    """Stock at the start: ``b * s * K``, the built share of the steady stock.
+def conventional_share(params: Params) -> Value:
+    """Share of spending left for conventional capability, ``1 - s_A - s_C``."""
+    return 1.0 - params.a2ad_share - params.counter_share
 
-    A share ``s`` of spending sustains a stock ``s * K`` where capability ``K`` is
-    itself the steady stock of spending.
+
+def initial_stock(
+    milex: np.ndarray, share: Value, depreciation_per_year: Value, params: Params
+) -> np.ndarray:
+    """Stock at the start: ``b * s * x / delta``, the built share of the steady stock.
 
     Args:
-        capability: Capability stocks ``K``, US$ m, shape (R, N).
+        milex: Spending ``x``, US$ m per year, shape (R, N).
         share: ``a2ad_share`` or ``counter_share``, scalar or (N,).
+        depreciation_per_year: ``delta``, scalar or (N,).
         params: A2/AD parameters (``initial_build`` may be per state).
     """
-    return params.initial_build * share * capability
+    return params.initial_build * share * milex / depreciation_per_year
 
 
 def step_stock(

@@ -17,10 +17,20 @@ Quantities, for a pair of states (i, j):
 
   falling with the patron's distance ``d_ij`` (km between capitals) and with i's
   doubts of abandonment ``A_ij``, rising with shared exercises ``X_ij``;
-* allied power of i in theater t: ``sum_k w_ik * c_ik * P_kt`` (P: projected power);
-* entrapment: when i's crisis with j climbs to rung ``r_ij``, each state m more
-  committed to i than to j is pulled into a crisis with j at rung
-  ``floor(epsilon * w_mi * r_ij)`` (or its crisis with j is lifted to it);
+* allied power of i in theater t: ``sum_k c_ik * P_kt`` (P: projected power);
+  the commitment ``w_ik`` enters once, through the credibility;
+* entrapment: while i's crisis with j stands at rung ``r_ij``, each state m more
+  committed to i than to j that is hostile to j (``H_mj > 0``) or bound to
+  oppose it (m is i's patron, more capable than i and tied to it by a defense
+  treaty, and j challenged i: extended deterrence, Huth 1988) is pulled into
+  a crisis with j at the rate (per year)
+
+      q_mj = sum_i epsilon * w_mi * r_ij / K
+
+  (K the top rung, major war), so it joins in a step with chance
+  ``1 - exp(-q_mj dt)``, at the rung of the partner's crisis that pulls
+  hardest (or its crisis with j is lifted to it). It joins on its partner's
+  side: j's challenge to i is a challenge to m, and i's to j is m's too;
 * balancing: when i's threat ``T_i = sum_j H_ij * K_j * exp(-d_ij / d_t)``
   (hostility x capability x proximity, Walt) exceeds ``beta`` times its starting
   value, i tightens its existing ties and builds one with the strongest state
@@ -42,7 +52,11 @@ from sim.dynamics.parameters import param
 
 @dataclass(frozen=True)
 class Params:
-    """Parameters of alliance dynamics (all defaults are modelling choices)."""
+    """Parameters of alliance dynamics (all defaults are modelling choices).
+
+    The strengths by kind are each kind's default: an ``[[alliance]]`` may set
+    its own ``strength``.
+    """
 
     enabled: bool = param(
         True, doc="Count allies in the local balance and run entrapment/balancing."
@@ -80,8 +94,10 @@ class Params:
     exercise_decay_per_year: float = param(
         1.0, lo=0.0, doc="Rate at which the exercise level fades, 1/yr."
     )
-    entrapment: float = param(
-        0.4, lo=0.0, hi=1.0, doc="Share of a partner's rung an ally is pulled to."
+    entrapment_rate_per_year: float = param(
+        2.0,
+        lo=0.0,
+        doc="Rate a full ally joins a partner's crisis at major war's rung, 1/yr.",
     )
     threat_range_km: float = param(
         5000.0, lo=1.0, doc="Distance at which a rival's threat falls to 1/e, km."
@@ -103,27 +119,43 @@ KIND_FIELDS = (
 )
 
 
+def strength(kind: str, own: float | None, params: Params) -> float:
+    """An alliance's commitment strength: its own, else its kind's default."""
+    return getattr(params, kind) if own is None else own
+
+
 def tie_matrix(
-    members: list[tuple[int, ...]], kinds: list[str], n: int, params: Params
+    members: list[tuple[int, ...]], strengths: list[float], n: int
 ) -> np.ndarray:
     """Commitment strength ``w_ij``: the strongest tie each pair shares.
 
     Args:
         members: State indices of each alliance.
-        kinds: Each alliance's kind (a :data:`KIND_FIELDS` name).
+        strengths: Each alliance's strength in [0, 1] (see :func:`strength`).
         n: Number of states N.
-        params: Alliance parameters (strength by kind).
 
     Returns:
         Symmetric (N, N) array in [0, 1] with a zero diagonal.
     """
     tie = np.zeros((n, n))
-    for group, kind in zip(members, kinds, strict=True):
+    for group, level in zip(members, strengths, strict=True):
         idx = np.array(group)
         block = np.ix_(idx, idx)
-        tie[block] = np.maximum(tie[block], getattr(params, kind))
+        tie[block] = np.maximum(tie[block], level)
     np.fill_diagonal(tie, 0.0)
     return tie
+
+
+def bound_matrix(
+    members: list[tuple[int, ...]], kinds: list[str], n: int
+) -> np.ndarray:
+    """Pairs bound to defend each other: they share a defense treaty, (N, N) bool."""
+    bound = np.zeros((n, n), dtype=bool)
+    for group, kind in zip(members, kinds, strict=True):
+        if kind == "defense_treaty":
+            bound[np.ix_(group, group)] = True
+    np.fill_diagonal(bound, False)
+    return bound
 
 
 def credibility(
@@ -159,58 +191,107 @@ def credibility(
     return credibility
 
 
-def allied_power(
-    projected_there: np.ndarray, tie: np.ndarray, cred: np.ndarray
-) -> np.ndarray:
-    """Power i's allies bring to a theater, ``sum_k w_ik c_ik P_kt``.
+def allied_power(projected_there: np.ndarray, cred: np.ndarray) -> np.ndarray:
+    """Power i's allies bring to a theater, ``sum_k c_ik P_kt``.
+
+    The credibility ``c_ik`` already carries the commitment ``w_ik`` (see
+    :func:`credibility`), so the commitment is counted once.
 
     Args:
         projected_there: ``P_kt`` of every state k in the theater, (..., N).
-        tie: i's commitment strengths ``w_ik``, (..., N).
         cred: Credibility ``c_ik`` of each k's commitment to i, (..., N).
 
     Returns:
         Allied power, US$ m, shape (...): an elementwise product summed over the
         fixed state axis (never ``matmul``).
     """
-    return (tie * cred * projected_there).sum(axis=-1)
+    return (cred * projected_there).sum(axis=-1)
+
+
+@dataclass(frozen=True)
+class Pull:
+    """Who may be pulled into whose crisis this step, one entry per (r, m, j).
+
+    Attributes:
+        r, m, j: World, pulled ally and the opponent it is pulled toward, (K,).
+        rate: Entrapment rate ``q_mj`` summed over m's partners, 1/yr, (K,).
+        rung: Rung of the partner's crisis that pulls hardest, (K,).
+        theater: Theater of that crisis, (K,).
+        challenges: Whether m is the challenger of the crisis it joins (its
+            partner challenged j), else j is, (K,) bool.
+    """
+
+    r: np.ndarray
+    m: np.ndarray
+    j: np.ndarray
+    rate: np.ndarray
+    rung: np.ndarray
+    theater: np.ndarray
+    challenges: np.ndarray
 
 
 def entrapment_pull(
-    rung: np.ndarray, theater: np.ndarray, tie: np.ndarray, params: Params
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rung to which each state is pulled toward each opponent by its partners.
+    rung: np.ndarray,
+    theater: np.ndarray,
+    challenger: np.ndarray,
+    tie: np.ndarray,
+    hostility: np.ndarray,
+    bound: np.ndarray,
+    capability: np.ndarray,
+    top: int,
+    params: Params,
+) -> Pull:
+    """Rates at which allies are pulled into their partners' crises (Snyder).
 
-    State m is pulled toward j by partner i when m is more committed to i than to
-    j: ``pull_mj = max_i floor(epsilon * w_mi * r_ij)`` over such i (Snyder's
-    entrapment). Only the crises given (nonzero ``rung``) pull, and only they are
-    visited, each against all N states.
+    Partner i's crisis with j at rung ``r_ij`` pulls m at ``epsilon w_mi r_ij /
+    top`` per year when m is more committed to i than to j and either hostile
+    to j or i's patron (bound to i by a defense treaty and more capable) while
+    j challenges i; rates from several partners add up. Only the crises given
+    (nonzero ``rung``) pull.
 
     Args:
         rung: Rungs of the crises that pull (0 elsewhere), (R, N, N), int.
-        theater: Theater of each dyad's crisis (-1 none), shape (R, N, N).
-        tie: Commitment strength ``w_mi``, shape (R, N, N).
+        theater: Theater of each dyad's crisis (-1 none), (R, N, N).
+        challenger: ``[r, i, j]`` true if i challenged j, (R, N, N).
+        tie: Commitment strength ``w_mi``, (R, N, N).
+        hostility: ``H_mj``, how hostile m takes j to be, (R, N, N).
+        bound: Pairs sharing a defense treaty, (N, N) bool.
+        capability: Capability stocks ``K``, (R, N): the more capable side of
+            a treaty is the patron bound to defend the other.
+        top: The top rung K (major war).
         params: Alliance parameters.
 
     Returns:
-        ``(pull, where)``: pulled rung (R, N, N) int8 (0 for none) and the
-        theater of the partner's crisis that pulls hardest (-1 for none).
+        The candidate pulls, each (r, m, j) once, in C order.
     """
-    pull = np.zeros(rung.shape, dtype=np.int8)
-    where = np.full(rung.shape, -1, dtype=np.int8)
-    if not params.enabled or params.entrapment == 0:
-        return pull, where
-    r, i, j = where_true(rung)
+    r, i, j = where_true(rung)  # (M,): partner i, opponent j
+    none = np.zeros(0, dtype=np.intp)
+    if not params.enabled or params.entrapment_rate_per_year == 0 or len(r) == 0:
+        return Pull(none, none, none, np.zeros(0), none, none, np.zeros(0, bool))
+    n = rung.shape[1]
     to_partner, to_opponent = tie[r, :, i], tie[r, :, j]  # (M, N): w_mi, w_mj
-    level = np.floor(params.entrapment * to_partner * rung[r, i, j][:, None])
-    level = np.where(to_partner > to_opponent, level, 0).astype(np.int8)
-    level[np.arange(len(r)), j] = 0  # j is not pulled against itself
-    side, m = where_true(level)
-    order = np.argsort(level[side, m], kind="stable")  # strongest pull written last
-    side, m = side[order], m[order]
-    pull[r[side], m, j[side]] = level[side, m]
-    where[r[side], m, j[side]] = theater[r[side], i[side], j[side]]
-    return pull, where
+    patron = bound[:, i].T & (capability[r] > capability[r, i][:, None])  # (M, N)
+    defended = challenger[r, j, i][:, None] & patron  # j challenged m's client i
+    against = (hostility[r, :, j] > 0) | defended
+    rate = params.entrapment_rate_per_year * to_partner * (rung[r, i, j] / top)[:, None]
+    rate = np.where((to_partner > to_opponent) & against, rate, 0.0)
+    rate[np.arange(len(r)), j] = 0.0  # j is not pulled against itself
+    side, m = where_true(rate)  # (K0,)
+    key = (r[side] * n + m) * n + j[side]
+    order = np.lexsort((-rate[side, m], key))  # by key, strongest first
+    side, m, key = side[order], m[order], key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])[: len(key)]
+    total = np.add.reduceat(rate[side, m], first) if len(key) else np.zeros(0)
+    s = side[first]
+    return Pull(
+        r=r[s],
+        m=m[first],
+        j=j[s],
+        rate=total,
+        rung=rung[r[s], i[s], j[s]],
+        theater=theater[r[s], i[s], j[s]],
+        challenges=challenger[r[s], i[s], j[s]],
+    )
 
 
 def threat(

@@ -10,12 +10,16 @@ Disasters strike each state (its own region) as a Poisson process with rate
 ``q_h`` per year, so a step brings one with chance ``1 - exp(-q_h dt)``; a
 scenario may also inject one. States within ``relief_range_km`` of the stricken
 state h whose trust in it is at least ``relief_min_trust`` answer with humanitarian
-assistance and disaster relief (HADR). Every pair of participants (h and its
-responders) closes a share ``g_T`` of its trust gap, and each participant a
-share ``g_tau`` of its transparency gap:
+assistance and disaster relief (HADR); rivals take part too unless their trust
+has fallen below it. Every pair of participants (h and its responders) closes a
+share of its trust gap that hostility ``H_ab`` discounts, so cooperation reaches
+rivals at a lower rate, and each participant a share ``g_tau`` of its
+transparency gap:
 
-    trust_ab' = trust_ab + g_T (1 - trust_ab),   tau_a' = tau_a + g_tau (1 - tau_a)
+    trust_ab' = trust_ab + g_T (1 - H_ab) (1 - trust_ab),
+    tau_a' = tau_a + g_tau (1 - tau_a)
 
+(shared events also soften hostility itself, see :mod:`.hostility`).
 A dialogue forum meets every ``every_steps`` steps from its first meeting; each
 meeting does the same for its members with gains ``f_T`` and ``f_tau``. Between
 events trust and transparency drift back toward their starting values at
@@ -44,7 +48,7 @@ class Params:
         5000.0, lo=0.0, doc="Farthest capital distance from which a state helps, km."
     )
     relief_min_trust: float = param(
-        0.3, lo=0.0, hi=1.0, doc="Least trust in the stricken state to help it."
+        0.1, lo=0.0, hi=1.0, doc="Least trust in the stricken state to help it."
     )
     relief_trust_gain: float = param(
         0.1, lo=0.0, hi=1.0, doc="Share of the trust gap one joint relief closes."
@@ -144,7 +148,8 @@ def cooperate(
     groups: tuple[np.ndarray, np.ndarray],
     trust_gain: float,
     transparency_gain: float,
-) -> tuple[np.ndarray, np.ndarray]:
+    hostility: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Trust and transparency after the members of some groups work together.
 
     Args:
@@ -153,22 +158,26 @@ def cooperate(
         groups: ``(world, members)``: the world of each group (a relief or a
             forum meeting), (G,) in increasing order, and its members, (G, N)
             bool.
-        trust_gain: Share of the trust gap each shared event closes.
+        trust_gain: Share of the trust gap each shared event closes between
+            friends; hostility ``H_ab`` discounts it by ``1 - H_ab``.
         transparency_gain: Share of the openness gap taking part closes.
+        hostility: ``H_ab``, (R, N, N).
 
     Returns:
-        ``(trust, transparency)`` after the events (one gain per step even when a
-        pair shares several events).
+        ``(trust, transparency, met)`` after the events (one gain per step even
+        when a pair shares several events); ``met`` marks the pairs that worked
+        together, (R, N, N) bool, or is None when nobody took part.
     """
     world, members = groups
     if not members.any():  # nobody took part: nothing changes
-        return trust, transparency
-    trust = toward_one(trust, together(world, members, len(trust)), trust_gain)
+        return trust, transparency, None
+    met = together(world, members, len(trust))
+    trust = toward_one(trust, met, trust_gain * (1.0 - hostility))
     g, a = where_true(members)
     took_part = np.zeros(transparency.shape, dtype=bool)
     took_part[world[g], a] = True
     transparency = toward_one(transparency, took_part, transparency_gain)
-    return trust, transparency
+    return trust, transparency, met
 
 
 def remember(

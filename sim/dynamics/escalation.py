@@ -7,10 +7,12 @@ dyad above peace and below war; war is absorbing for the rest of the run.
 Crises start, at rung 1 unless an inject says otherwise, from
 
 * standing disputes: challenger c opens one against defender d in the dispute's
-  theater with probability ``1 - exp(-dt * q_d * H_cd)`` per step;
+  theater t with probability ``1 - exp(-dt * q_d * H_cd * f_ct)`` per step, with
+  the current hostility ``H_cd`` (:mod:`.hostility`) and c's presence ``f_ct``;
 * incidents: forces in close contact in a theater (Jervis's spiral), with
-  probability ``1 - exp(-dt * q_i * contact_ij * (1 - trust_ij))`` for hostile
-  pairs (``H_ij > 0``), where ``contact_ij = max_t f_it f_jt`` and the presence
+  probability ``1 - exp(-dt * q_i * H_ij * contact_ij * (1 - trust_ij))``, with
+  ``H_ij`` the pair's current hostility (the larger direction), where
+  ``contact_ij = max_t f_it f_jt`` and the presence
   ``f_it = posture_i * P_it / K_i`` is the share of i's capability that reaches
   theater t, weighted by its forward posture; the side with more presence there
   is the challenger;
@@ -65,6 +67,11 @@ ENDINGS: tuple[str, ...] = (
     "war",
 )
 CHALLENGER_BACKED_DOWN, DEFENDER_BACKED_DOWN, NEGOTIATED, WAR_ENDING = 1, 2, 3, 4
+#: How a crisis started; code 0 means no crisis. An incident's challenger (the side
+#: with more presence) is a convention, not a choice to challenge, so deterrence is
+#: not counted for incidents.
+ORIGINS: tuple[str, ...] = ("", "dispute", "incident", "inject", "entrapment")
+DISPUTE, INCIDENT, INJECT, ENTRAPMENT = 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,8 @@ class Crises:
         climbed: Highest rung i took the crisis to itself (directional).
         ending: How the crisis ended in the step just taken (:data:`ENDINGS`
             code, 0 for not ended); symmetric.
+        origin: How the crisis started (:data:`ORIGINS` code, 0 for none);
+            symmetric.
     """
 
     theater: np.ndarray
@@ -132,6 +141,7 @@ class Crises:
     peak: np.ndarray
     climbed: np.ndarray
     ending: np.ndarray
+    origin: np.ndarray
 
 
 def no_crises(r: int, n: int) -> Crises:
@@ -143,6 +153,7 @@ def no_crises(r: int, n: int) -> Crises:
         peak=np.zeros((r, n, n), dtype=np.int8),
         climbed=np.zeros((r, n, n), dtype=np.int8),
         ending=np.zeros((r, n, n), dtype=np.int8),
+        origin=np.zeros((r, n, n), dtype=np.int8),
     )
 
 
@@ -301,7 +312,7 @@ def clear_ended(crises: Crises, audience_cost: np.ndarray) -> tuple[Crises, np.n
     cleared.ending[...] = 0
     cleared.theater[gone] = cleared.start_step[gone] = -1
     cleared.challenger[gone] = False
-    cleared.peak[gone] = cleared.climbed[gone] = 0
+    cleared.peak[gone] = cleared.climbed[gone] = cleared.origin[gone] = 0
     audience_cost = audience_cost.copy()
     audience_cost[gone] = 0.0
     return cleared, audience_cost
@@ -314,6 +325,8 @@ def open_crises(
     start_rung: np.ndarray | int,
     theater: np.ndarray | int,
     step: int,
+    *,
+    origin: int,
 ) -> None:
     """Start the listed crises whose dyad is at peace (and did not just settle).
 
@@ -329,6 +342,7 @@ def open_crises(
         start_rung: Rung each starts at, scalar or (M,).
         theater: Theater of each, scalar or (M,).
         step: Step number the new crises start at.
+        origin: How they start, an :data:`ORIGINS` code.
     """
     r, c, d = sides
     n = rung.shape[1]
@@ -343,6 +357,7 @@ def open_crises(
         rung[r, a, b] = crises.peak[r, a, b] = level
         crises.theater[r, a, b] = where
         crises.start_step[r, a, b] = step
+        crises.origin[r, a, b] = origin
     crises.challenger[r, c, d] = True
     crises.climbed[r, c, d] = level
 

@@ -37,7 +37,8 @@ through log-normal noise of scale ``sigma_ki = s (1 - trust_ki)(1 - tau_i)``
 transparent to each other and discounts the exercise part by ``nu``)::
 
     p^_ki = p_ki exp(sigma_ki eps - sigma_ki^2 / 2)
-    H_ki' = clip(H0_ki + (H_ki - H0_ki) exp(-rho dt) + dt pi p^_ki, 0, 1)
+
+adds ``pi p^_ki`` to k's hostility toward i per year (see :mod:`.hostility`).
 
 Confidence-building measures: a hotline defuses a share ``h`` of the incidents
 between its parties before they become crises; any CBM raises the parties' trust
@@ -49,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.dynamics.parameters import Value, param
-from sim.dynamics.rates import fade, hazard
+from sim.dynamics.rates import hazard
 
 #: Kinds of signal a scenario schedules in ``[[signal]]``.
 SIGNAL_KINDS = ("exercise", "patrol", "declaration")
@@ -93,9 +94,6 @@ class Params:
     )
     provocation_per_year: float = param(
         0.05, lo=0.0, doc="Hostility a rival adds per year per unit pressure read."
-    )
-    hostility_relax_per_year: float = param(
-        0.5, lo=0.0, doc="Rate at which hostility returns to its start, 1/yr."
     )
     perception_noise: float = param(
         1.0, lo=0.0, doc="Log-scale s.d. of reading a signal at zero trust/openness."
@@ -260,41 +258,6 @@ def read(intensity: np.ndarray, sigma: np.ndarray, eps: np.ndarray) -> np.ndarra
         eps: Standard normal draws, same shape as ``intensity``.
     """
     return intensity * np.exp(sigma * eps - 0.5 * sigma**2)
-
-
-def provoke(
-    hostility: np.ndarray,
-    baseline: np.ndarray,
-    read_pressure: np.ndarray | float,
-    params: Params,
-    dt_years: float,
-) -> np.ndarray:
-    """Hostility after a step: relax toward its start, then add what was read.
-
-    Only rivals feel pressure (:func:`pressure`) and hostility relaxes toward
-    its start, so it stays zero wherever it starts at zero and at least its
-    start elsewhere: only the pairs of rivals at the start are computed.
-
-    Args:
-        hostility: ``H_ki``, (R, N, N), zero wherever ``baseline`` is.
-        baseline: Starting hostility ``H0``, (N, N).
-        read_pressure: ``p^_ki``, (R, N, N), or 0.0 when nothing was read.
-        params: Signaling parameters.
-        dt_years: Step length in years.
-    """
-    k, i = np.nonzero(baseline)  # rival pairs, (P,)
-    start = baseline[k, i]
-    relaxed = start + fade(
-        hostility[:, k, i] - start, params.hostility_relax_per_year, dt_years
-    )
-    read = np.asarray(read_pressure)
-    if read.ndim:
-        read = read[:, k, i]
-    out = np.zeros_like(hostility)
-    out[:, k, i] = np.clip(
-        relaxed + dt_years * params.provocation_per_year * read, 0, 1
-    )
-    return out
 
 
 def toward_one(value: np.ndarray, where: np.ndarray, share: float) -> np.ndarray:

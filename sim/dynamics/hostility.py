@@ -1,0 +1,124 @@
+"""Hostility as a state: how threatening each state takes each other to be.
+
+Anchors: R. Jervis, *Perception and Misperception in International Politics*
+(1976) and "Cooperation under the Security Dilemma", *World Politics* 30(2), 1978
+(the spiral: a rival's arms and shows of force read as hostile intent, and
+hostility feeds the next round); P. F. Diehl and G. Goertz, *War and Peace in
+International Rivalry* (2000) (rivalries deepen with each militarised crisis
+and fade with time); I. Kelman, *Disaster Diplomacy* (2012) and A. Acharya,
+*Constructing a Security Community in Southeast Asia* (2014) (shared relief and
+regular dialogue soften enmity).
+
+``H_ij`` in [0, 1] is how hostile i takes j to be, starting at the scenario's
+disputes and rivalries ``H0``. Each step of ``dt`` years:
+
+    H_ij' = clip(H0_ij + (H_ij - H0_ij) exp(-rho dt)
+                 + dt (pi p^_ij + kappa_c s_ij + kappa_a g_j [H_ij > 0]), 0, 1)
+    H_ij'' = H_ij' (1 - c)   if i and j cooperated this step (relief, forum)
+
+* ``rho`` (``relax_per_year``): hostility returns to its start with time;
+* ``pi p^_ij`` (``provocation_per_year`` of signaling times the pressure i
+  read from j's signals, :mod:`.signaling`): provocation;
+* ``s_ij = rung_ij / K``: the pair's crisis (or war) on the ladder of K rungs;
+  ``kappa_c`` (``crisis_per_year``) is the hostility a war adds per year;
+* ``g_j = max(0, ln(b_j' / b_j) / dt)``: growth per year of j's military
+  burden ``b = x / GDP`` (spending that only keeps pace with the economy is
+  no threat), read as hostile by j's rivals only, ``kappa_a``
+  (``arms_growth_weight``);
+* ``c`` (``cooperation_calm``): the share one shared relief or forum meeting
+  removes.
+
+Hostility below ``floor`` counts as none and is set to 0, so a pair that a
+crisis made hostile becomes friendly again in finite time. Hostility drives
+the perceived threat of the arms race (:mod:`.arms_race`), Walt's threat
+and balancing (:mod:`.alliances`), the stake of a crisis, and the dispute and
+incident hazards (:mod:`.escalation`).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.dynamics.parameters import param
+from sim.dynamics.rates import fade
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of hostility (all defaults are modelling choices)."""
+
+    enabled: bool = param(
+        True, doc="Let hostility move; when off it stays at the scenario's."
+    )
+    relax_per_year: float = param(
+        0.5, lo=0.0, doc="Rate at which hostility returns to its start, 1/yr."
+    )
+    crisis_per_year: float = param(
+        0.5, lo=0.0, doc="Hostility a pair at major war adds per year (per rung/K)."
+    )
+    arms_growth_weight: float = param(
+        1.0, lo=0.0, doc="Hostility added per unit of a rival's arms growth rate."
+    )
+    cooperation_calm: float = param(
+        0.05, lo=0.0, hi=1.0, doc="Share of hostility one shared event removes."
+    )
+    floor: float = param(
+        0.01, lo=0.0, hi=1.0, doc="Hostility below this counts as none (set to 0)."
+    )
+
+
+def arms_growth(
+    milex: np.ndarray, new_milex: np.ndarray, dt_years: float
+) -> np.ndarray:
+    """Each state's arms growth per year, ``max(0, ln(x' / x) / dt)``, (R, N).
+
+    Zero where spending was zero (no growth rate is defined there).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.log(new_milex / milex) / dt_years
+    return np.where((milex > 0) & (rate > 0), rate, 0.0)
+
+
+def step_hostility(
+    hostility: np.ndarray,
+    start: np.ndarray,
+    provocation: np.ndarray | float,
+    rung: np.ndarray,
+    top: int,
+    growth: np.ndarray,
+    met: np.ndarray | None,
+    params: Params,
+    dt_years: float,
+) -> np.ndarray:
+    """Hostility after one step (see the module equation).
+
+    Args:
+        hostility: ``H_ij``, (R, N, N).
+        start: The scenario's ``H0``, (N, N).
+        provocation: ``pi p^_ij``, hostility per year read from signals,
+            (R, N, N), or 0.0 when nothing was read.
+        rung: Escalation rung of each pair after the step, (R, N, N).
+        top: The top rung K (major war).
+        growth: Arms growth per year ``g_j``, (R, N).
+        met: Pairs that cooperated this step, (R, N, N) bool, or None.
+        params: Hostility parameters.
+        dt_years: Step length in years.
+
+    Returns:
+        New hostility in [0, 1], (R, N, N), zero on the diagonal.
+    """
+    if not params.enabled:
+        return hostility
+    relaxed = fade(hostility - start, params.relax_per_year, dt_years)
+    relaxed += start
+    push = params.crisis_per_year * (rung / top)
+    push += provocation
+    push += params.arms_growth_weight * (hostility > 0) * growth[:, None, :]
+    relaxed += dt_years * push
+    if met is not None:
+        relaxed *= np.where(met, 1.0 - params.cooperation_calm, 1.0)
+    np.clip(relaxed, 0.0, 1.0, out=relaxed)
+    relaxed[relaxed < params.floor] = 0.0
+    n = relaxed.shape[1]
+    relaxed[:, np.arange(n), np.arange(n)] = 0.0  # nobody is hostile to itself
+    return relaxed

@@ -1,0 +1,106 @@
+"""Hostility as a state: provocation, crises, arms growth, cooperation, time."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import engine
+from sim.dynamics import hostility
+from sim.dynamics.hostility import Params, arms_growth, step_hostility
+from sim.scenario import bundled_dir, load_scenario
+
+START = np.array([[0.0, 0.5, 0.0], [0.5, 0.0, 0.0], [0.0, 0.0, 0.0]])
+QUIET = np.zeros((1, 3, 3), dtype=np.int8)
+
+
+def after(h, *, provocation=0.0, rung=QUIET, growth=None, met=None, dt=0.25):
+    """Hostility after one step from ``h`` (1, 3, 3) with the default params."""
+    growth = np.zeros((1, 3)) if growth is None else growth
+    return step_hostility(h, START, provocation, rung, 5, growth, met, Params(), dt)
+
+
+def test_hostility_relaxes_to_its_start_with_time():
+    """With nothing happening, hostility returns to the scenario's."""
+    h = np.full((1, 3, 3), 0.9) * (1 - np.eye(3))
+    for _ in range(200):
+        h = after(h)
+    np.testing.assert_allclose(h[0], START, atol=1e-6)
+
+
+def test_a_crisis_makes_even_friends_hostile_and_it_passes():
+    """A crisis between non-rivals raises hostility; at peace it falls to exactly 0."""
+    rung = QUIET.copy()
+    rung[0, 0, 2] = rung[0, 2, 0] = 3
+    h = after(START[None].copy(), rung=rung)
+    assert h[0, 0, 2] == h[0, 2, 0] == pytest.approx(0.25 * 0.5 * 3 / 5)
+    for _ in range(40):
+        h = after(h)
+    assert h[0, 0, 2] == 0.0  # below the floor: none at all
+
+
+def test_a_rivals_arms_growth_raises_hostility_of_its_rivals_only():
+    """Jervis's spiral: j's growth alarms those already hostile to j."""
+    growth = np.array([[0.0, 0.2, 0.0]])  # state 1 grows 20% a year
+    h = after(START[None].copy(), growth=growth)
+    assert h[0, 0, 1] == pytest.approx(0.5 + 0.25 * 0.2)
+    assert h[0, 2, 1] == 0.0  # 2 is no rival of 1
+    assert h[0, 1, 0] == 0.5  # 0 did not grow
+
+
+def test_cooperation_softens_hostility():
+    """A shared relief or forum meeting removes a share of the pair's hostility."""
+    met = np.zeros((1, 3, 3), dtype=bool)
+    met[0, 0, 1] = met[0, 1, 0] = True
+    h = after(START[None].copy(), met=met)
+    assert h[0, 0, 1] == pytest.approx(0.5 * (1 - Params().cooperation_calm))
+
+
+@given(
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 50.0),
+    st.integers(0, 5),
+    st.floats(0.0, 3.0),
+    st.floats(0.01, 1.0),
+)
+def test_hostility_stays_in_bounds(h0, read, rung, growth, dt):
+    """Whatever pushes it, hostility stays in [0, 1] with a zero diagonal."""
+    h = np.full((1, 3, 3), h0) * (1 - np.eye(3))
+    level = np.full((1, 3, 3), rung, dtype=np.int8) * (1 - np.eye(3, dtype=np.int8))
+    out = after(
+        h,
+        provocation=np.full((1, 3, 3), read),
+        rung=level,
+        growth=np.full((1, 3), growth),
+        dt=dt,
+    )
+    assert np.all((out >= 0) & (out <= 1))
+    assert not np.diagonal(out, axis1=1, axis2=2).any()
+
+
+def test_arms_growth_is_the_positive_log_growth_per_year():
+    """Growth is ln(x'/x)/dt where spending rose, 0 where it fell or was 0."""
+    got = arms_growth(
+        np.array([[100.0, 100.0, 0.0]]), np.array([[110.0, 90.0, 5.0]]), 0.5
+    )
+    assert got[0].tolist() == pytest.approx([np.log(1.1) / 0.5, 0.0, 0.0])
+
+
+def test_switched_off_hostility_stays_put():
+    """With the mechanism off nothing moves it."""
+    h = START[None] * 1.0
+    rung = np.full((1, 3, 3), 4, dtype=np.int8)
+    out = step_hostility(
+        h, START, 1.0, rung, 5, np.ones((1, 3)), None, Params(enabled=False), 0.25
+    )
+    assert out is h
+
+
+def test_baseline_hostility_and_spending_move():
+    """In the baseline, crises move hostility and hostility moves spending."""
+    setup = engine.build_setup(load_scenario(bundled_dir() / "baseline_2024.toml"))
+    *_, world = engine.simulate(setup, seed=1, replications=np.arange(20), steps=20)
+    assert not np.allclose(world.hostility, setup.hostility)
+    start = np.array([s.milex_usd_m for s in setup.scenario.states])
+    assert not np.allclose(world.milex, start)
+    assert hostility.Params().enabled
