@@ -23,7 +23,7 @@ def played(tmp_path: Path) -> Path:
     game.submit("CHN", {"posture": game.advice("CHN")["posture"]})  # as advised
     game.next_turn()
     game.submit("USA", {"crisis": {"CHN": "escalate"}})
-    game.submit("CHN", {"crisis": {"USA": "escalate"}, "budget_change_pct": 8})
+    game.submit("CHN", {"crisis": {"USA": "escalate"}, "budget_change_pct": 5})
     game.next_turn()
     game.submit("USA", {})
     game.submit("CHN", {})

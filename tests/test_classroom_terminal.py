@@ -10,6 +10,7 @@ from sim.classroom.session import GameSession, MoveError
 from sim.classroom.terminal import parse_inject, parse_move
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
+THEATERS = ["east_china_sea", "south_china_sea"]
 
 
 def wargame(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -49,14 +50,23 @@ def test_parse_move_says_how_to_write_a_move():
 def test_parse_inject_reads_kind_parties_theater_rung_and_note():
     """``inject crisis CHN,JPN east_china_sea 2 collision at sea`` as a dict."""
     words = ["crisis", "CHN,JPN", "east_china_sea", "2", "collision", "at", "sea"]
-    assert parse_inject(words) == {
+    assert parse_inject(words, THEATERS) == {
         "kind": "crisis",
         "parties": ["CHN", "JPN"],
         "theater": "east_china_sea",
         "rung": 2,
         "note": "collision at sea",
     }
-    assert parse_inject(["budget_shock", "CHN", "0.9"])["magnitude"] == 0.9
+    assert parse_inject(["budget_shock", "CHN", "0.9"], THEATERS)["magnitude"] == 0.9
+
+
+def test_a_word_that_is_no_theater_is_the_note():
+    """``inject disaster PHL typhoon``: typhoon is the note, not a theater."""
+    assert parse_inject(["disaster", "PHL", "typhoon"], THEATERS) == {
+        "kind": "disaster",
+        "parties": ["PHL"],
+        "note": "typhoon",
+    }
 
 
 def test_play_then_resume_in_a_terminal(tmp_path):
@@ -105,4 +115,4 @@ def test_refusals_show_scenario_tables_verbatim(tmp_path):
         stdin="exercise CHN 1\nquit\n",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "shares no [[alliance]] with it" in result.stdout
+    assert "a shared [[alliance]] of a cooperative kind" in result.stdout

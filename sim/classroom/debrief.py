@@ -22,7 +22,6 @@ import base64
 import html
 import io
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,10 +30,9 @@ from matplotlib.figure import Figure
 from sim import choices, engine
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
-from sim.classroom.moves import check_move
+from sim.classroom.moves import check_move, describe_move
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.escalation import RUNGS, WAR
-from sim.dynamics.signaling import SIGNAL_KINDS
 from sim.outputs import atomic_write
 from sim.plots.arms import arms_trajectories
 from sim.rng import Draws
@@ -82,7 +80,7 @@ def turning_points(header, events: list[dict], *, replications: int) -> pd.DataF
                 {
                     "turn": t,
                     "team": team,
-                    "move": _describe(game.moves[team]),
+                    "move": describe_move(game.moves[team]),
                     "p_clash_class": float((outcome["class"] >= CLASH).mean()),
                     "p_clash_doctrine": float((outcome["doctrine"] >= CLASH).mean()),
                     "peak_class": float(outcome["class"].mean()),
@@ -133,18 +131,6 @@ def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray
     return peak
 
 
-def _describe(move: dict[str, Any]) -> str:
-    """A move in a few words, e.g. ``budget +5%; crisis PHL escalate``."""
-    parts = []
-    if "budget_change_pct" in move:
-        parts.append(f"budget {move['budget_change_pct']:+g}%")
-    if "posture" in move:
-        parts.append(f"posture {move['posture']:g}")
-    for key in (*SIGNAL_KINDS, "crisis", "cbm"):
-        parts += [f"{key} {k} {v}" for k, v in move.get(key, {}).items()]
-    return "; ".join(parts)
-
-
 def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     """Moves and injects in the order they were made, one row each."""
     info = game.model.spec.info
@@ -154,7 +140,7 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
             continue
         year = info.start_year + e["turn"] * info.dt_years
         if e["event"] == "move":
-            what, who = _describe(e["move"]) or "(followed the advice)", e["team"]
+            what, who = describe_move(e["move"]) or "(followed the advice)", e["team"]
         else:
             j = e["inject"]
             who = "instructor"
