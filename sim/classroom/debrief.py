@@ -180,7 +180,14 @@ def _html(game: GameSession, events: list[dict], points: pd.DataFrame, r: int) -
         "<h2>Timeline of moves and injects</h2>",
         _table(_timeline(game, events)),
         "<h2>Escalation</h2>",
-        _png(escalation_curve(frame["year"].to_numpy(), frame["max_rung"].to_numpy())),
+        _png(
+            escalation_curve(
+                frame["max_rung"].to_numpy(),
+                start_year=spec.info.start_year,
+                dt_years=spec.info.dt_years,
+                turns=model.horizon,
+            )
+        ),
         "<h2>Arms trajectories of the teams</h2>",
         _png(arms),
         "<h2>Alliances before and after</h2>",
