@@ -186,10 +186,10 @@ def crisis_odds(game: "GameSession", team: str) -> list[Odds]:
     rivals = np.array([spec.state_index(r) for r, _ in pairs])
     where = np.array([theaters.index(t) for _, t in pairs])
     zeros, mine = np.zeros(len(pairs), dtype=int), np.full(len(pairs), i)
-    alli = setup.params["alliances"]
+    alli = setup.params.alliances
     own = conflict.side_power(world, projected, (zeros, mine, rivals), where, alli)
     theirs = conflict.side_power(world, projected, (zeros, rivals, mine), where, alli)
-    m = setup.params["escalation"].decisiveness
+    m = setup.params.escalation.decisiveness
     ratio = np.log(np.maximum(own, 1e-9)) - np.log(np.maximum(theirs, 1e-9))
     return [
         Odds(
@@ -235,7 +235,7 @@ def _default_interests(game: "GameSession", team: str) -> list[str]:
 
 
 def _alliances(game: "GameSession", team: str) -> list[str]:
-    spec, alli = game.model.spec, game.model.setup.params["alliances"]
+    spec, alli = game.model.spec, game.model.setup.params.alliances
     lines = []
     for a in spec.alliances:
         if team not in a.members:
@@ -274,7 +274,7 @@ def _rules(game: "GameSession", team: str) -> list[str]:
 
 
 def _costs(game: "GameSession", team: str) -> list[str]:
-    esc = game.model.setup.params["escalation"]
+    esc = game.model.setup.params.escalation
     return [
         f"Standing at {RUNGS[k].replace('_', ' ')} costs "
         f"{rung_cost(np.array(k), WAR, esc.war_cost):.2f} of the stake."

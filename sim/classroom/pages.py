@@ -326,7 +326,8 @@ to the controls.</p>
 <form novalidate data-post='next'><button type='submit'>Next turn</button></form>
 <form novalidate data-post='pause'><button type='submit'>Pause</button></form>
 <form novalidate data-post='resume'><button type='submit'>Resume</button></form>
-<form novalidate data-post='reset' data-confirm='Go back to turn 0 (the log keeps this branch)?'>
+<form novalidate data-post='reset'
+ data-confirm='Go back to turn 0 (the log keeps this branch)?'>
 <button type='submit'>Reset</button></form>
 <form novalidate data-post='end' data-confirm='End the game for everyone?'>
 <button type='submit' class='danger'>End the game</button></form>
