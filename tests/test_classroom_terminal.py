@@ -123,21 +123,19 @@ def test_refusals_show_scenario_tables_verbatim(tmp_path):
     assert "a shared [[alliance]] of a cooperative kind" in result.stdout
 
 
-README = Path(__file__).parent.parent / "README.md"
+GUIDE = Path(__file__).parent.parent / "docs" / "classroom.md"
 
 
-def readme_control_lines() -> list[str]:
-    """The control cell's commands as the README's classroom section writes them."""
-    text = README.read_text()
-    section = text[text.index("## Classroom exercise") :]
-    section = section[: section.index("\n## ", 3)]
-    lines = re.findall(r"`(inject [^`]+)`", " ".join(section.split()))
+def guide_control_lines() -> list[str]:
+    """The control cell's commands as the lecturer's guide writes them."""
+    text = GUIDE.read_text()
+    lines = re.findall(r"`(inject [^`]+)`", " ".join(text.split()))
     assert len(lines) >= 4, lines
     return lines
 
 
-def test_readme_commands_run_at_a_real_terminal(tmp_path):
-    """In a pty, the README's move and injects are accepted; help; no doubled echo."""
+def test_the_guides_commands_run_at_a_real_terminal(tmp_path):
+    """In a pty, the guide's move and injects are accepted; help; no doubled echo."""
     log = tmp_path / "game.jsonl"
     command = [
         sys.executable, "-m", "sim.cli", "play", str(SCENARIO),
@@ -159,7 +157,7 @@ def test_readme_commands_run_at_a_real_terminal(tmp_path):
         screen.answer("CHN move (help)> ", "help")
         screen.answer("CHN move (help)> ", "")
         screen.answer("JPN move (help)> ", "")
-        for line in ["help", *readme_control_lines()]:
+        for line in ["help", *guide_control_lines()]:
             screen.answer("control (next", line)
         screen.answer("control (next", "next")
         screen.wait_for("Turn 1 of 8")
@@ -172,7 +170,7 @@ def test_readme_commands_run_at_a_real_terminal(tmp_path):
         os.close(main)
     text = screen.text
     assert "refused" not in text, text
-    assert text.count("inject accepted") == len(readme_control_lines())
+    assert text.count("inject accepted") == len(guide_control_lines())
     assert "theaters: taiwan_strait" in text and "states: USA" in text
     assert "budget PCT     from" in text  # a team's help
     assert text.count(move) == 1  # the terminal's echo only, not ours as well

@@ -47,6 +47,7 @@ from sim.classroom.moves import (
 from sim.classroom.news import place
 from sim.dynamics.crisis_decision import prevail_chance, rung_cost
 from sim.dynamics.escalation import RUNGS, WAR
+from sim.errors import InputError
 
 if TYPE_CHECKING:
     from sim.classroom.session import GameSession
@@ -56,7 +57,7 @@ TEXT_KEYS = ("objectives", "interests", "red_lines")
 SHOW_OF_FORCE = RUNGS.index("show_of_force")
 
 
-class BriefingError(ValueError):
+class BriefingError(InputError):
     """A briefings file that cannot be read; the message names file and key."""
 
 
