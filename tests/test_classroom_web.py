@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,9 @@ def asgi_request(
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # A thread of its own: Playwright's sync API keeps a loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     return status, b"".join(m.get("body", b"") for m in sent if "body" in m)
 
@@ -347,3 +350,37 @@ def test_every_page_fits_a_projector_a_laptop_and_a_phone(browser, served, tmp_p
     projector = laptop(browser, served.projector, 1024, 768)
     see(projector, "collision at sea")
     assert projector.locator("img.map").evaluate("i => i.naturalWidth") > 0
+
+
+def control(app, command: str, body: dict | None = None) -> tuple[int, dict]:
+    """One instructor command from this machine; (status, answer)."""
+    path = f"/control/s3cret/{command}"
+    status, text = asgi_request(app, "POST", path, client="127.0.0.1", body=body)
+    return status, json.loads(text)
+
+
+def test_the_instructors_commands_and_their_refusals(room):
+    """Inject, pause and its held timer, rewind and reset; bad input is named."""
+    app, game = create_app(room), room.game
+    status, answer = control(app, "inject", {"kind": "crisis", "parties": ["CHN"]})
+    assert status == 400 and "a crisis names two states" in answer["error"]
+    inject = {"kind": "disaster", "parties": ["PHL"], "note": "typhoon"}
+    assert control(app, "inject", inject)[0] == 200
+    assert game.added["inject"][0]["note"] == "typhoon"
+    assert control(app, "timer", {"minutes": 5})[0] == 200
+    assert room.deadline is not None
+    assert control(app, "pause")[0] == 200
+    assert game.paused and room.deadline is None and room.remaining > 0
+    status, answer = control(app, "next")
+    assert status == 400 and "paused" in answer["error"]
+    assert control(app, "resume")[0] == 200
+    assert room.deadline is not None and room.remaining is None
+    game.submit("USA", {})
+    game.submit("CHN", {})
+    assert control(app, "next")[0] == 200 and game.turn == 1
+    status, answer = control(app, "rewind", {"turn": 5})
+    assert status == 400 and "choose a turn from 0 to 1" in answer["error"]
+    assert control(app, "rewind", {"turn": "x"})[0] == 400
+    assert control(app, "reset")[0] == 200 and game.turn == 0
+    assert control(app, "timer", {"minutes": 0})[0] == 200 and room.deadline is None
+    assert control(app, "nonsense")[0] == 400

@@ -175,9 +175,9 @@ def _crisis_news(start: Before, game: "GameSession") -> list[str]:
         if was == is_ and not actions:
             continue
         moved = (
-            f"stays at {_name(is_)}"
+            f"stays at {words(is_)}"
             if was == is_
-            else f"went from {_name(was)} to {_name(is_)}"
+            else f"went from {words(was)} to {words(is_)}"
         )
         news.append(f"{pair}: {actions + ', so it ' if actions else ''}{moved}.")
         if is_ == RUNGS[WAR] and was != is_:
@@ -226,12 +226,13 @@ def _own_move(team: str, move: dict[str, Any], by_timer: bool) -> str:
 
 def place(theater: str) -> str:
     """A theater's id as a place name: ``south_china_sea`` -> ``South China Sea``."""
-    return theater.replace("_", " ").title()
+    return words(theater).title()
 
 
 def _key(row: Any) -> tuple[str, str, int]:
     return (row.challenger, row.defender, int(row.start_step))
 
 
-def _name(rung: str) -> str:
-    return rung.replace("_", " ")
+def words(name: str) -> str:
+    """An id as words: ``show_of_force`` -> ``show of force``."""
+    return name.replace("_", " ")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
 from sim.classroom.moves import describe_move
-from sim.classroom.news import describe_inject
+from sim.classroom.news import describe_inject, words
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
@@ -63,11 +63,6 @@ def status_line(game: "GameSession", timer: dict[str, Any]) -> str:
     )
 
 
-def _words(name: str) -> str:
-    """An id as words: ``show_of_force`` -> ``show of force``."""
-    return name.replace("_", " ")
-
-
 def _year(game: "GameSession") -> str:
     year = game.model.year
     quarter = round((year % 1) * 4) + 1
@@ -109,7 +104,7 @@ def region_table(game: "GameSession") -> str:
         f"<tr class='{'team' if r['team'] == 'team' else ''}'><td>{esc(r['state'])}"
         f"</td><td class='n'>{r['milex_usd_m'] / 1000:,.1f}</td><td class='n'>"
         f"{r['burden_pct']:.1f}</td><td class='n'>{r['posture']:.2f}</td>"
-        f"<td>{esc(_words(r['max_rung']))}</td></tr>"
+        f"<td>{esc(words(r['max_rung']))}</td></tr>"
         for r in game.public_table()
     )
     return (

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.classroom.log import Header
 from sim.classroom.moves import describe_move
-from sim.classroom.news import ENDINGS, place
+from sim.classroom.news import ENDINGS, place, words
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.escalation import RUNGS
 
@@ -46,15 +46,11 @@ class Branch:
     from_turn: int
 
 
-def _words(name: str) -> str:
-    return name.replace("_", " ")
-
-
 def chance_words(p: float) -> str:
     """A probability of a clash in words."""
-    for floor, words in CHANCE_WORDS:
+    for floor, phrase in CHANCE_WORDS:
         if p >= floor:
-            return words
+            return phrase
     return "possible" if p >= 0.1 else "unlikely"
 
 
@@ -76,7 +72,7 @@ def summary(game: GameSession) -> str:
         f"The teams ({', '.join(game.teams)}) played {game.turn} of "
         f"{model.horizon} turns. The region saw {len(crises)} "
         f"{'crises' if len(crises) != 1 else 'crisis'}; the highest rung reached was "
-        f"{_words(RUNGS[peak])}"
+        f"{words(RUNGS[peak])}"
         + (f", first after turn {turn - 1}" if peak else "")
         + ". "
     )
@@ -166,7 +162,7 @@ def branch_table(found: list[Branch]) -> pd.DataFrame:
             {
                 "line of play": b.label,
                 "turns played": b.game.turn,
-                "peak rung": _words(RUNGS[peak]),
+                "peak rung": words(RUNGS[peak]),
                 "crises": len(crises),
                 "wars": int((crises["ending"] == "war").sum()),
                 "its moves from the parting turn": "; ".join(moves) or "(advice)",

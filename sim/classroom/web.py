@@ -240,7 +240,8 @@ def inject_from_form(data: dict[str, Any]) -> dict[str, Any]:
     }
     if inject["kind"] == "crisis":
         inject["theater"] = data.get("theater")
-        inject["rung"] = _whole(data.get("rung"), "rung")
+        if data.get("rung") not in (None, ""):
+            inject["rung"] = _whole(data.get("rung"), "rung")
     elif data.get("magnitude") not in (None, ""):
         inject["magnitude"] = _number(data.get("magnitude"), "magnitude")
     return inject
