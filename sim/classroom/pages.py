@@ -277,6 +277,7 @@ def projector_page(game: "GameSession", timer: dict, version: int) -> str:
 
 def control_live(game: "GameSession", timer: dict, links: dict[str, str]) -> str:
     """The instructor's live part: status, every team's move, all the news."""
+    waiting = ", ".join(game.waiting_for) or "nobody"
     rows = "".join(
         f"<tr><td>{esc(t)}</td><td>"
         + (
@@ -292,6 +293,7 @@ def control_live(game: "GameSession", timer: dict, links: dict[str, str]) -> str
         status_line(game, timer)
         + f"<table class='moves'><tr><th>team</th><th>move this turn</th>"
         f"<th>join link</th></tr>{rows}</table>"
+        + f"<p class='waiting'>Waiting for: {esc(waiting)}</p>"
         + crises_line(game)
         + news_block(game, None, every_team=True)
     )

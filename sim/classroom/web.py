@@ -40,6 +40,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
+from matplotlib.figure import Figure
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -93,6 +94,7 @@ class Classroom:
         self.deadline: float | None = None  # wall-clock time, s since the epoch
         self.remaining: float | None = None  # held while paused
         self._images: dict[str, tuple[int, bytes]] = {}
+        self._drawing = threading.Lock()  # one figure at a time, apart from the game
         if timer_minutes:
             self.set_timer(timer_minutes)
 
@@ -167,31 +169,36 @@ class Classroom:
 
     # ----------------------------------------------------------- images
 
-    def image(self, name: str) -> bytes:
-        """The projector's map or curve as PNG, drawn once per version."""
-        cached = self._images.get(name)
-        if cached and cached[0] == self.version:
-            return cached[1]
-        model = self.game.model
+    def figure_of(self, name: str) -> Callable[[], Figure]:
+        """What the projector's map or curve needs, taken now (under the lock).
+
+        Returns a function that draws it, safe to call without the lock: it
+        holds the world and series of this moment (a turn replaces the
+        world, it does not change it), so drawing never blocks the game.
+        """
+        model, turn = self.game.model, self.game.turn
+        spec, world = model.spec, model.world
         if name == "map":
-            fig = region_map(
-                model.spec,
-                model.world,
-                f"Alliances, A2/AD and crises, turn {self.game.turn}",
-                size=(10, 5.6),
-            )
-        else:
-            fig = escalation_curve(
-                model.model_frame()["max_rung"].to_numpy(),
-                start_year=model.spec.info.start_year,
-                dt_years=model.spec.info.dt_years,
-                turns=model.horizon,
-                size=(8, 3.0),
-            )
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100)
-        self._images[name] = (self.version, buffer.getvalue())
-        return self._images[name][1]
+            title = f"Alliances, A2/AD and crises, turn {turn}"
+            return lambda: region_map(spec, world, title, size=(10, 5.6))
+        rung = model.model_frame()["max_rung"].to_numpy()
+        return lambda: escalation_curve(
+            rung,
+            start_year=spec.info.start_year,
+            dt_years=spec.info.dt_years,
+            turns=model.horizon,
+            size=(8, 3.0),
+        )
+
+    def image(self, name: str, version: int, draw: Callable[[], Figure]) -> bytes:
+        """The projector's map or curve as PNG, drawn once per version."""
+        with self._drawing:
+            cached = self._images.get(name)
+            if cached is None or cached[0] != version:
+                buffer = io.BytesIO()
+                draw().savefig(buffer, format="png", dpi=100)
+                self._images[name] = (version, buffer.getvalue())
+            return self._images[name][1]
 
     def links(self, base: str = "") -> dict[str, str]:
         """Each team's page, under ``base`` (e.g. ``http://10.0.0.2:8765``)."""
@@ -417,7 +424,9 @@ def create_app(room: Classroom) -> Starlette:
         name = request.path_params["name"]
         if name not in ("map", "curve"):
             return Response(status_code=404)
-        png = await locked(lambda: room.image(name))
+        version = room.version
+        draw = await locked(lambda: room.figure_of(name))
+        png = await anyio.to_thread.run_sync(room.image, name, version, draw)
         return Response(png, media_type="image/png")
 
     async def events(request: Request) -> Response:
