@@ -5,7 +5,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from sim.classroom import story
 from sim.classroom.debrief import turning_points, write_debrief
 from sim.classroom.log import read_log
 from sim.classroom.session import GameSession
@@ -23,7 +25,7 @@ def played(tmp_path: Path) -> Path:
     game.submit("CHN", {"posture": game.advice("CHN")["posture"]})  # as advised
     game.next_turn()
     game.submit("USA", {"crisis": {"CHN": "escalate"}})
-    game.submit("CHN", {"crisis": {"USA": "escalate"}, "budget_change_pct": 8})
+    game.submit("CHN", {"crisis": {"USA": "escalate"}, "budget_change_pct": 5})
     game.next_turn()
     game.submit("USA", {})
     game.submit("CHN", {})
@@ -64,15 +66,18 @@ def test_debrief_command_writes_one_html_file(tmp_path):
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     for section in (
+        "What happened",
+        "Turning points",
+        "Questions for the discussion",
         "Timeline of moves and injects",
         "Escalation",
         "Arms trajectories",
         "Alliances before and after",
         "Crises and the factors behind each choice",
-        "Turning points",
         "missile test",
     ):
         assert section in text
+    assert "The branches the class rewound" not in text  # no rewind in this game
     assert text.count("data:image/png;base64,") == 4
 
 
@@ -95,3 +100,58 @@ def test_write_debrief_in_process(tmp_path):
     out = tmp_path / "d.html"
     write_debrief(played(tmp_path), out, replications=5)
     assert out.read_text().startswith("<!doctype html>")
+
+
+def test_a_rewound_branch_is_shown_beside_the_kept_game(tmp_path):
+    """Each rewind leaves a branch: replayed from the log, told in the debrief."""
+    log = tmp_path / "game.jsonl"
+    game = GameSession(SCENARIO, ["USA", "CHN"], log=log)
+    for move in ({"budget_change_pct": 5}, {"budget_change_pct": 5}):
+        game.submit("USA", {})
+        game.submit("CHN", move)
+        game.next_turn()
+    game.rewind(1)
+    game.submit("USA", {})
+    game.submit("CHN", {"budget_change_pct": -3})
+    game.next_turn()
+    header, events = read_log(log)
+    found = story.branches(header, events)
+    assert [b.from_turn for b in found] == [0, 1]
+    assert found[1].game.turn == 2
+    chn = found[1].game.model.agent("CHN").milex
+    assert chn > game.model.agent("CHN").milex  # the branch spent more
+    table = story.branch_table(found)
+    assert "CHN t1: budget +5%" in table["its moves from the parting turn"].iloc[1]
+    out = tmp_path / "d.html"
+    write_debrief(log, out, replications=4)
+    text = out.read_text()
+    assert "branch 1: rewound from turn 2 to turn 1" in text
+    assert text.count("data:image/png;base64,") == 5
+
+
+def test_turning_points_are_told_in_sentences(tmp_path):
+    """The largest effect reads as a sentence with both shares."""
+    header, events = read_log(played(tmp_path))
+    game = GameSession.from_events(header, events)
+    points = turning_points(header, events, replications=20)
+    sentences = story.turning_point_sentences(points, game)
+    top = points[points["effect"] != 0].iloc[0]
+    assert sentences[0].startswith(f"{top['team']}'s ")
+    assert f"at turn {top['turn']}" in sentences[0]
+    assert f"{top['p_clash_class']:.0%} of replications against" in sentences[0]
+    assert f"{top['p_clash_doctrine']:.0%} with the doctrine's choice" in sentences[0]
+
+
+def test_questions_come_from_what_happened(tmp_path):
+    """A CBM agreed and a budget rise each raise their own question."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    game.submit("USA", {"cbm": {"CHN": "hotline"}, "budget_change_pct": 2})
+    game.submit("CHN", {"cbm": {"USA": "hotline"}})
+    game.next_turn()
+    empty = pd.DataFrame(
+        columns=["turn", "team", "move", "p_clash_class", "p_clash_doctrine", "effect"]
+    )
+    asked = " ".join(story.questions(game, empty, []))
+    assert "Confidence-building measures came into force (CHN and USA)" in asked
+    assert "USA raised spending" in asked
+    assert "timer" not in asked

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.classroom.moves import MoveError, check_move, max_budget
+from sim.classroom.moves import (
+    MoveError,
+    budget_change_bounds_pct,
+    check_move,
+    max_budget,
+    signal_partners,
+)
 from sim.model import RegionModel
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
@@ -19,11 +25,12 @@ def model() -> RegionModel:
 
 @settings(max_examples=60, deadline=None)
 @given(change_pct=st.floats(-300, 1000, allow_nan=False))
-def test_a_budget_is_accepted_exactly_within_the_states_means(model, change_pct):
-    """Any change is allowed iff the new spending lies in [0, max_share_gdp x GDP]."""
+def test_a_budget_is_accepted_exactly_within_the_turns_bounds(model, change_pct):
+    """A change is allowed iff within the record's yearly range and the GDP cap."""
     usa = model.agent("USA")
     milex = usa.milex * (1 + change_pct / 100)
-    allowed = 0 <= milex <= max_budget(model)[usa.index]
+    lo, hi = budget_change_bounds_pct(model.setup.dt_years)
+    allowed = lo <= change_pct <= hi and milex <= max_budget(model)[usa.index]
     try:
         choice = check_move(model, "USA", {"budget_change_pct": change_pct})
     except MoveError:
@@ -37,3 +44,21 @@ def test_a_move_must_be_a_table(model):
     """A move that is not a dict is refused."""
     with pytest.raises(MoveError, match="a move is a table of choices"):
         check_move(model, "USA", ["escalate"])
+
+
+def test_the_budget_bound_is_the_records_yearly_range_scaled_to_the_turn():
+    """Four quarterly turns at the bound compound to one year at it."""
+    lo_q, hi_q = budget_change_bounds_pct(0.25)
+    lo_y, hi_y = budget_change_bounds_pct(1.0)
+    assert lo_y < lo_q < 0 < hi_q < hi_y
+    assert (1 + hi_q / 100) ** 4 == pytest.approx(1 + hi_y / 100)
+    assert (1 + lo_q / 100) ** 4 == pytest.approx(1 + lo_y / 100)
+
+
+def test_non_aggression_partners_are_no_signal_partners(model):
+    """USA and RUS share only a non-aggression charter: no exercises between them."""
+    assert "JPN" in signal_partners(model, "USA")
+    assert "RUS" not in signal_partners(model, "USA")
+    assert "CHN" not in signal_partners(model, "JPN")
+    with pytest.raises(MoveError, match="choose one of"):
+        check_move(model, "USA", {"exercise": {"RUS": 1.0}})

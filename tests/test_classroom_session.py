@@ -74,7 +74,7 @@ def test_resume_continues_where_the_log_stops(tmp_path):
     """A resumed game has the same world, the same pending moves, and plays on alike."""
     log = tmp_path / "g.jsonl"
     game = GameSession(SCENARIO, TEAMS, log=log)
-    play_turn(game, JPN={"budget_change_pct": 10})
+    play_turn(game, JPN={"budget_change_pct": 5})
     game.inject(COLLISION)
     game.submit("USA", {"declaration": {"JPN": 1.0}})
     resumed = GameSession.resume(log)
@@ -93,9 +93,9 @@ def test_a_rewound_game_resumes_at_the_rewound_turn(tmp_path):
     log = tmp_path / "g.jsonl"
     game = GameSession(SCENARIO, TEAMS, log=log)
     play_turn(game)
-    play_turn(game, CHN={"budget_change_pct": 20})
+    play_turn(game, CHN={"budget_change_pct": 4})
     game.rewind(1)
-    play_turn(game, CHN={"budget_change_pct": -5})
+    play_turn(game, CHN={"budget_change_pct": -3})
     resumed = GameSession.resume(log)
     assert resumed.turn == 2
     assert_same(snapshot(resumed), snapshot(game))
@@ -106,9 +106,11 @@ def test_a_rewound_game_resumes_at_the_rewound_turn(tmp_path):
     [
         ("RUS", {}, "'RUS' is not played by a team"),
         ("USA", {"budget_change_pct": 500}, "beyond USA's means"),
-        ("USA", {"budget_change_pct": -150}, "less than nothing"),
+        ("USA", {"budget_change_pct": -50}, "more than budgets in the region change"),
+        ("USA", {"exercise": {"RUS": 1.0}}, "not an ally of USA in a treaty"),
+        ("JPN", {"declaration": {"CHN": 1.0}}, "not an ally of JPN in a treaty"),
         ("JPN", {"crisis": {"CHN": "escalate"}}, "not allowed at rung 0"),
-        ("USA", {"exercise": {"CHN": 1.0}}, "not an ally of USA"),
+        ("USA", {"exercise": {"CHN": 1.0}}, "no exercise with 'CHN'"),
         ("USA", {"patrol": {"atlantis": 1.0}}, "not a theater"),
         ("USA", {"posture": 1.5}, "posture 1.5 is not allowed"),
         ("USA", {"nukes": 1}, "unknown choice(s) nukes"),
@@ -225,3 +227,63 @@ def test_resume_refuses_a_log_whose_scenario_changed(tmp_path):
     scenario.write_text(scenario.read_text().replace("steps = 8", "steps = 9"))
     with pytest.raises(GameLogError, match="changed since this game started"):
         GameSession.resume(log)
+
+
+def test_the_timer_plays_the_advice_for_teams_that_have_not_moved(tmp_path):
+    """A time-out keeps the moves made, plays advice for the rest, and says so."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    game.submit("USA", {"exercise": {"JPN": 1.0}})
+    game.time_out()
+    assert game.turn == 1
+    news = game.news[-1]
+    assert "the doctrine's advice was played for CHN, JPN" in news["public"][-1]
+    assert news["private"]["USA"] == ["You played: exercise JPN 1.0."]
+    assert "timer ran out" in news["private"]["CHN"][0]
+    resumed = GameSession.resume(log)
+    assert resumed.news == game.news
+    assert [e.get("by") for e in resumed.events if e["event"] == "move"] == [
+        None, "timer", "timer",
+    ]  # fmt: skip
+
+
+def test_news_tells_how_a_crisis_started_moved_and_ended():
+    """An injected crisis is announced, each side's action reported, its end told."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject(COLLISION)
+    play_turn(game)
+    first = game.news[0]["public"]
+    assert first[0].startswith("Crisis: CHN challenges JPN in East China Sea")
+    assert "CHN-JPN: went from peace to show of force." in first
+    while "CHN-JPN" in game.outcome()["crises"]:
+        play_turn(game, JPN={"crisis": {"CHN": "back_down"}})
+    last = " ".join(game.news[-1]["public"])
+    assert "JPN chose to back down" in last
+    assert "Crisis over: CHN against JPN in East China Sea ended" in last
+
+
+def test_news_keeps_each_teams_offers_private():
+    """A CBM offer is told to its addressee only; the agreement to everyone."""
+    game = GameSession(SCENARIO, TEAMS)
+    play_turn(game, USA={"cbm": {"CHN": "hotline"}})
+    assert any("USA offered you a hotline" in s for s in game.news[0]["private"]["CHN"])
+    assert not any("offered" in s for s in game.news[0]["private"]["JPN"])
+    assert not any("offered" in s for s in game.news[0]["public"])
+    play_turn(game, CHN={"cbm": {"USA": "hotline"}})
+    assert "In force from now: a hotline between CHN and USA." in game.news[1]["public"]
+
+
+def test_a_team_at_war_is_told_so():
+    """The situation lists wars apart from the crises still open to choice."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject({**COLLISION, "rung": 4})
+    while not game.situation("JPN")["wars"]:
+        open_ = "CHN" in game.situation("JPN")["crises"]
+        play_turn(
+            game,
+            CHN={"crisis": {"JPN": "escalate"}} if open_ else {},
+            JPN={"crisis": {"CHN": "escalate"}} if open_ else {},
+        )
+    assert game.situation("JPN")["wars"] == ["CHN"]
+    assert "CHN" not in game.situation("JPN")["crises"]
+    assert any(s.startswith("WAR: CHN and JPN") for n in game.news for s in n["public"])

@@ -1,7 +1,12 @@
 """Terminal play: ``wargame play`` reads moves from standard input."""
 
+import os
+import pty
+import re
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,7 @@ from sim.classroom.session import GameSession, MoveError
 from sim.classroom.terminal import parse_inject, parse_move
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
+THEATERS = ["east_china_sea", "south_china_sea"]
 
 
 def wargame(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -49,14 +55,23 @@ def test_parse_move_says_how_to_write_a_move():
 def test_parse_inject_reads_kind_parties_theater_rung_and_note():
     """``inject crisis CHN,JPN east_china_sea 2 collision at sea`` as a dict."""
     words = ["crisis", "CHN,JPN", "east_china_sea", "2", "collision", "at", "sea"]
-    assert parse_inject(words) == {
+    assert parse_inject(words, THEATERS) == {
         "kind": "crisis",
         "parties": ["CHN", "JPN"],
         "theater": "east_china_sea",
         "rung": 2,
         "note": "collision at sea",
     }
-    assert parse_inject(["budget_shock", "CHN", "0.9"])["magnitude"] == 0.9
+    assert parse_inject(["budget_shock", "CHN", "0.9"], THEATERS)["magnitude"] == 0.9
+
+
+def test_a_word_that_is_no_theater_is_the_note():
+    """``inject disaster PHL typhoon``: typhoon is the note, not a theater."""
+    assert parse_inject(["disaster", "PHL", "typhoon"], THEATERS) == {
+        "kind": "disaster",
+        "parties": ["PHL"],
+        "note": "typhoon",
+    }
 
 
 def test_play_then_resume_in_a_terminal(tmp_path):
@@ -105,4 +120,90 @@ def test_refusals_show_scenario_tables_verbatim(tmp_path):
         stdin="exercise CHN 1\nquit\n",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "shares no [[alliance]] with it" in result.stdout
+    assert "a shared [[alliance]] of a cooperative kind" in result.stdout
+
+
+GUIDE = Path(__file__).parent.parent / "docs" / "classroom.md"
+
+
+def guide_control_lines() -> list[str]:
+    """The control cell's commands as the lecturer's guide writes them."""
+    text = GUIDE.read_text()
+    lines = re.findall(r"`(inject [^`]+)`", " ".join(text.split()))
+    assert len(lines) >= 4, lines
+    return lines
+
+
+def test_the_guides_commands_run_at_a_real_terminal(tmp_path):
+    """In a pty, the guide's move and injects are accepted; help; no doubled echo."""
+    log = tmp_path / "game.jsonl"
+    command = [
+        sys.executable, "-m", "sim.cli", "play", str(SCENARIO),
+        "--teams", "USA,CHN,JPN", "--log", str(log),
+    ]  # fmt: skip
+    main, child = pty.openpty()
+    env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "110"}
+    process = subprocess.Popen(
+        command, stdin=child, stdout=child, stderr=child, env=env, close_fds=True
+    )
+    os.close(child)
+    screen = Screen(main)
+    try:
+        move = (
+            "budget +5; posture 0.7; exercise JPN 1; patrol taiwan_strait 0.5; "
+            "declare JPN 1; cbm CHN hotline"
+        )
+        screen.answer("USA move (help)> ", move)
+        screen.answer("CHN move (help)> ", "help")
+        screen.answer("CHN move (help)> ", "")
+        screen.answer("JPN move (help)> ", "")
+        for line in ["help", *guide_control_lines()]:
+            screen.answer("control (next", line)
+        screen.answer("control (next", "next")
+        screen.wait_for("Turn 1 of 8")
+        screen.answer("USA move (help)> ", "quit")
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(main)
+    text = screen.text
+    assert "refused" not in text, text
+    assert text.count("inject accepted") == len(guide_control_lines())
+    assert "theaters: taiwan_strait" in text and "states: USA" in text
+    assert "budget PCT     from" in text  # a team's help
+    assert text.count(move) == 1  # the terminal's echo only, not ours as well
+    game = GameSession.resume(log)
+    assert game.turn == 1
+    notes = [j.note for j in game.model.spec.injects if j.step == 0]
+    assert "typhoon" in notes and "collision at sea" in notes
+
+
+class Screen:
+    """What a pty shows, read as the program writes it."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.text = ""
+
+    def wait_for(self, text: str, *, timeout: float = 120) -> None:
+        """Read until ``text`` appears after what was already matched."""
+        start = len(self.text)
+        deadline = time.monotonic() + timeout
+        while text not in self.text[start - len(text) :]:
+            left = deadline - time.monotonic()
+            assert left > 0, f"no {text!r} in:\n{self.text[-2000:]}"
+            ready, _, _ = select.select([self.fd], [], [], min(left, 1.0))
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:
+                    chunk = b""
+                assert chunk, f"the program ended before {text!r}:\n{self.text}"
+                self.text += chunk.decode(errors="replace").replace("\r\n", "\n")
+
+    def answer(self, prompt: str, line: str) -> None:
+        """Wait for ``prompt``, then type ``line`` and Enter."""
+        self.wait_for(prompt)
+        os.write(self.fd, (line + "\n").encode())

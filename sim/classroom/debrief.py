@@ -1,9 +1,13 @@
 """The debrief: what happened in a game, why, and which choices mattered most.
 
-:func:`write_debrief` replays a game log and writes one self-contained HTML file:
-the timeline of moves and injects, the escalation curve, the arms trajectories,
-the alliance map before and after, every crisis with the factors behind each
-side's choice (:mod:`sim.crisis_log`), and the turning points.
+:func:`write_debrief` replays a game log and writes one self-contained HTML file
+that reads as a story first (:mod:`sim.classroom.story`): what happened, the
+turning points in sentences, the branches the class rewound beside the one it
+kept, and discussion questions drawn from this game; then the evidence: the
+escalation curve, the timeline of moves and injects, the arms trajectories,
+the alliance map before and after, every crisis and the factors behind each
+side's choice (:mod:`sim.crisis_log`). Tables scroll inside the page at 1280 px
+and shrink in print.
 
 A turning point is a team's move that changed the outcome most. For each move a
 team made (an empty move follows the doctrine and is skipped), two ensembles of
@@ -22,19 +26,20 @@ import base64
 import html
 import io
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FormatStrFormatter
 
 from sim import choices, engine
+from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
-from sim.classroom.moves import check_move
+from sim.classroom.moves import check_move, describe_move
+from sim.classroom.news import place
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.escalation import RUNGS, WAR
-from sim.dynamics.signaling import SIGNAL_KINDS
 from sim.outputs import atomic_write
 from sim.plots.arms import arms_trajectories
 from sim.rng import Draws
@@ -52,7 +57,8 @@ def write_debrief(log: str | Path, out: str | Path, *, replications: int = 100) 
     header, events = read_log(log)
     game = GameSession.from_events(header, events, source=str(log))
     points = turning_points(header, events, replications=replications)
-    text = _html(game, effective(events), points, replications)
+    found = story.branches(header, events)
+    text = _html(game, effective(events), points, replications, found)
     out = Path(out)
     atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
@@ -82,7 +88,7 @@ def turning_points(header, events: list[dict], *, replications: int) -> pd.DataF
                 {
                     "turn": t,
                     "team": team,
-                    "move": _describe(game.moves[team]),
+                    "move": describe_move(game.moves[team]),
                     "p_clash_class": float((outcome["class"] >= CLASH).mean()),
                     "p_clash_doctrine": float((outcome["doctrine"] >= CLASH).mean()),
                     "peak_class": float(outcome["class"].mean()),
@@ -133,18 +139,6 @@ def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray
     return peak
 
 
-def _describe(move: dict[str, Any]) -> str:
-    """A move in a few words, e.g. ``budget +5%; crisis PHL escalate``."""
-    parts = []
-    if "budget_change_pct" in move:
-        parts.append(f"budget {move['budget_change_pct']:+g}%")
-    if "posture" in move:
-        parts.append(f"posture {move['posture']:g}")
-    for key in (*SIGNAL_KINDS, "crisis", "cbm"):
-        parts += [f"{key} {k} {v}" for k, v in move.get(key, {}).items()]
-    return "; ".join(parts)
-
-
 def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     """Moves and injects in the order they were made, one row each."""
     info = game.model.spec.info
@@ -154,7 +148,7 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
             continue
         year = info.start_year + e["turn"] * info.dt_years
         if e["event"] == "move":
-            what, who = _describe(e["move"]) or "(followed the advice)", e["team"]
+            what, who = describe_move(e["move"]) or "(followed the advice)", e["team"]
         else:
             j = e["inject"]
             who = "instructor"
@@ -167,82 +161,203 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["turn", "year", "who", "what"])
 
 
-def _png(fig: Figure) -> str:
+def _png(fig: Figure, alt: str) -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
+    fig.savefig(buffer, format="png", dpi=100)
     data = base64.b64encode(buffer.getvalue()).decode()
-    return f'<img alt="figure" src="data:image/png;base64,{data}">'
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _html(game: GameSession, events: list[dict], points: pd.DataFrame, r: int) -> str:
+def _branch_curves(found: list[story.Branch], spec) -> Figure:
+    """The escalation curve of every line of play, the kept one in bold."""
+    fig = escalation_curve(
+        found[0].game.model.model_frame()["max_rung"].to_numpy(),
+        start_year=spec.info.start_year,
+        dt_years=spec.info.dt_years,
+        turns=found[0].game.model.horizon,
+    )
+    ax = fig.axes[0]
+    ax.lines[0].set_label("kept")
+    for k, b in enumerate(found[1:], start=1):
+        rung = b.game.model.model_frame()["max_rung"].to_numpy()
+        ax.step(
+            np.arange(len(rung)) + 0.05 * k,
+            rung,
+            where="post",
+            linestyle="--",
+            label=f"branch {k}",
+        )
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title("Escalation: the kept game and the rewound branches")
+    return fig
+
+
+def _decisions(model) -> pd.DataFrame:
+    """Every crisis decision with the factors a class discusses, readable."""
+    frame = model.decision_frame()
+    if frame.empty:
+        return frame
+    return pd.DataFrame(
+        {
+            "turn": frame["step"],
+            "side": frame["state"] + " toward " + frame["opponent"],
+            "rung": frame["rung"].str.replace("_", " "),
+            "power, own : opponent (US$ bn)": [
+                f"{a / 1000:,.0f} : {b / 1000:,.0f}"
+                for a, b in zip(
+                    frame["own_power_usd_m"], frame["opponent_power_usd_m"], strict=True
+                )
+            ],
+            "seen chance": frame["seen_chance"].map("{:.0%}".format),
+            "resolve": frame["resolve"].map("{:.2f}".format),
+            "audience cost": frame["audience_cost"].map("{:.2f}".format),
+            "action": frame["action"].str.replace("_", " "),
+            "decided by": frame["decided_by"],
+        }
+    )
+
+
+def _crises(model) -> pd.DataFrame:
+    """One row per crisis, in words."""
+    frame = model.crisis_frame()
+    if frame.empty:
+        return frame
+    return pd.DataFrame(
+        {
+            "challenger": frame["challenger"],
+            "defender": frame["defender"],
+            "theater": frame["theater"].map(place),
+            "turns": [
+                f"{a} to {b}"
+                for a, b in zip(frame["start_step"], frame["end_step"], strict=True)
+            ],
+            "peak": frame["peak"].str.replace("_", " "),
+            "ending": frame["ending"].str.replace("_", " "),
+        }
+    )
+
+
+def _html(
+    game: GameSession,
+    events: list[dict],
+    points: pd.DataFrame,
+    r: int,
+    found: list[story.Branch],
+) -> str:
     """The debrief page."""
     model, spec = game.model, game.model.spec
-    frame = model.model_frame()
     states = model.state_frame()
     states["year"] = spec.info.start_year + states["step"] * spec.info.dt_years
     states["replication"] = 0
     first = engine.initial_world(model.setup, np.array([game.header.replication]))
-    decisions = model.decision_frame().round(3)
-    crises = model.crisis_frame()
     arms = arms_trajectories(states[states["state"].isin(game.teams)])
-    arms.axes[0].ticklabel_format(axis="x", useOffset=False)
+    years = np.unique(states["year"])
+    arms.axes[0].set_xticks(years[:: max(1, len(years) // 8)])
+    arms.axes[0].xaxis.set_major_formatter(FormatStrFormatter("%g"))
+    shown = pd.DataFrame(
+        {
+            "turn": points["turn"],
+            "team": points["team"],
+            "move": points["move"],
+            "clash, with the move": points["p_clash_class"].map("{:.0%}".format),
+            "clash, doctrine's choice": points["p_clash_doctrine"].map("{:.0%}".format),
+            "mean peak, with the move": points["peak_class"].round(2),
+            "mean peak, doctrine's choice": points["peak_doctrine"].round(2),
+            "effect": points["effect"].round(2),
+        }
+    )
+    esc = html.escape
     sections = [
-        f"<h1>Debrief: {html.escape(spec.info.name)}</h1>",
-        f"<p>{html.escape(spec.info.description)}</p>",
-        f"<p>Teams: {', '.join(game.teams)}; seed {game.header.seed}; "
-        f"{game.turn} turns played of {model.horizon}.</p>",
+        f"<h1>Debrief: {esc(spec.info.name)}</h1>",
+        f"<p class='note'>{esc(spec.info.description)} Seed {game.header.seed}.</p>",
+        "<h2>What happened</h2>",
+        f"<p>{esc(story.summary(game))}</p>",
+        "<h2>Turning points</h2>",
+        "<ul>"
+        + "".join(
+            f"<li>{esc(s)}</li>" for s in story.turning_point_sentences(points, game)
+        )
+        + "</ul>",
+        f"<p class='note'>For each team move, {r} replications from that turn "
+        "with the move and with the doctrine's choice instead (the doctrine plays "
+        "everyone afterwards). A clash: the peak rung reached limited clash or "
+        f"war. Peak: mean peak rung (0 peace .. {WAR} major war); effect: class "
+        "minus doctrine. Largest effect first.</p>",
+        _table(shown),
+    ]
+    if len(found) > 1:
+        sections += [
+            "<h2>The branches the class rewound</h2>",
+            _png(_branch_curves(found, spec), "escalation of each branch"),
+            _table(story.branch_table(found)),
+        ]
+    sections += [
+        "<h2>Questions for the discussion</h2><ol>"
+        + "".join(f"<li>{esc(q)}</li>" for q in story.questions(game, points, found))
+        + "</ol>",
+        "<h2>Escalation</h2>",
+        _png(
+            escalation_curve(
+                model.model_frame()["max_rung"].to_numpy(),
+                start_year=spec.info.start_year,
+                dt_years=spec.info.dt_years,
+                turns=model.horizon,
+            ),
+            "escalation curve",
+        ),
         "<h2>Timeline of moves and injects</h2>",
         _table(_timeline(game, events)),
-        "<h2>Escalation</h2>",
-        _png(escalation_curve(frame["year"].to_numpy(), frame["max_rung"].to_numpy())),
         "<h2>Arms trajectories of the teams</h2>",
-        _png(arms),
+        _png(arms, "spending of the teams"),
         "<h2>Alliances before and after</h2>",
-        _png(region_map(spec, first, "Alliances and A2/AD coverage at the start")),
-        _png(region_map(spec, model.world, f"... and after turn {game.turn}")),
+        _png(
+            region_map(spec, first, "Alliances and A2/AD coverage at the start"),
+            "map at the start",
+        ),
+        _png(
+            region_map(spec, model.world, f"... and after turn {game.turn}"),
+            "map at the end",
+        ),
         "<h2>Crises and the factors behind each choice</h2>",
-        "<p>Each crisis, then every side's decision at every step: the balance "
-        "it saw (own and opponent power, seen chance of prevailing), its resolve, "
-        "the stake, the audience cost of backing down, the doctrine's utility of "
-        "each option, the action taken and who took it (a team's <i>policy</i> or "
-        "the <i>doctrine</i>).</p>",
-        _table(crises),
-        _table(decisions),
-        "<h2>Turning points</h2>",
-        f"<p>For each team move: {r} replications from that turn with the move "
-        "and with the doctrine's choice instead (doctrine for everyone "
-        "afterwards). <i>p_clash</i>: share of replications whose peak rung "
-        "reached limited clash or war; <i>peak</i>: mean peak rung (0 peace .. "
-        f"{WAR} major war); <i>effect</i>: class minus doctrine. Largest first.</p>",
-        _table(points.round(3)),
-        _QUESTIONS,
+        _table(_crises(model)),
+        "<p class='note'>Every side's decision at every turn: the balance it saw, "
+        "its chance of prevailing as it saw it, its resolve, the audience cost it "
+        "would pay for backing down, what it did and who decided (a team's "
+        "<i>policy</i>, a <i>script</i> or the <i>doctrine</i>).</p>",
+        _table(_decisions(model)),
     ]
     body = "\n".join(sections)
-    head = f"<meta charset='utf-8'><title>Debrief</title>{_STYLE}"
-    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>\n"
+    head = f"<meta charset='utf-8'><title>Debrief: {esc(spec.info.name)}</title>"
+    return (
+        f"<!doctype html><html lang='en'><head>{head}{_STYLE}</head>"
+        f"<body>{body}</body></html>\n"
+    )
 
 
 def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "<p><i>none</i></p>"
-    return frame.to_html(
-        index=False, border=0, classes="t", float_format="{:,.3f}".format
+    table = frame.to_html(
+        index=False, border=0, classes="t", float_format="{:,.2f}".format
     )
+    return f"<div class='wide'>{table}</div>"
 
 
 _STYLE = """<style>
-body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 1.5em auto;
+  padding: 0 1em; color: #222; line-height: 1.45; }
+.wide { overflow-x: auto; }
 table.t { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }
-table.t th, table.t td { padding: 2px 8px; border-bottom: 1px solid #ddd; }
-img { max-width: 100%; }
+table.t th, table.t td { padding: 2px 8px; border-bottom: 1px solid #ddd;
+  text-align: left; vertical-align: top; }
+img { max-width: 100%; height: auto; }
+.note { color: #555; font-size: 0.9em; }
+li { margin: 0.3em 0; }
+@media print {
+  body { max-width: none; font-size: 10pt; }
+  .wide { overflow: visible; }
+  table.t { font-size: 8pt; }
+  img { max-height: 9cm; }
+  h2 { break-after: avoid; }
+}
 </style>"""
-
-_QUESTIONS = """<h2>Questions for the discussion</h2><ul>
-<li>Deterrence: where did a threat hold, and was it the balance of power, resolve or
-the audience cost that made it credible?</li>
-<li>The security dilemma: did a budget rise meant as defence read as a threat?</li>
-<li>Signaling: which exercises, patrols and declarations reassured allies, and
-which provoked rivals?</li>
-<li>A2/AD: how did denial zones change the credibility of distant allies?</li>
-<li>Alliance dilemmas: who feared abandonment, and who was entrapped in a partner's
-crisis?</li></ul>"""

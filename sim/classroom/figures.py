@@ -1,7 +1,9 @@
 """The classroom's figures: the region's map and the escalation curve of a game.
 
-Built on :mod:`sim.plots` (the alliance network and A2/AD coverage), framed on
-the Asia-Pacific, so the web page and the debrief show the same pictures.
+Built on :mod:`sim.plots.geography` (the alliance network and A2/AD coverage;
+its frame holds every state, the United States included), with the crises under
+way marked on their theaters, so the projector and the debrief show the same
+pictures. The escalation curve counts turns on its axis with their years below.
 """
 
 import contextlib
@@ -10,27 +12,57 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.dynamics.escalation import RUNGS, WAR
+from sim.dynamics.escalation import RUNGS, WAR, under_way
 from sim.engine import World
-from sim.plots.geography import a2ad_coverage, alliance_network
+from sim.plots.geography import a2ad_coverage, alliance_network, pacific_lon
 from sim.scenario import Scenario
 
-MAP_LON = (60.0, 200.0)
-MAP_LAT = (-50.0, 65.0)
-"""The map's frame, degrees east and north: the Asia-Pacific (a display choice)."""
 
+def region_map(
+    scenario: Scenario, world: World, title: str, *, size=(9.0, 5.2)
+) -> Figure:
+    """Alliance ties (width: credibility) over A2/AD coverage, crises marked.
 
-def region_map(scenario: Scenario, world: World, title: str) -> Figure:
-    """Alliance ties (width: credibility) over A2/AD coverage, for one world."""
-    fig = Figure(figsize=(7, 4.6), layout="tight")
+    Each crisis under way is a red diamond on its theater labelled with its
+    parties and rung.
+    """
+    fig = Figure(figsize=size, layout="constrained")
     ax = fig.subplots()
     with contextlib.suppress(ValueError):  # no state invests in A2/AD: ties only
         a2ad_coverage(scenario, ax=ax)
     alliance_network(scenario, world, ax=ax)
-    ax.set_xlim(*MAP_LON)
-    ax.set_ylim(*MAP_LAT)
+    mark_crises(ax, scenario, world)
     ax.set_title(title)
     return fig
+
+
+def mark_crises(ax: Axes, scenario: Scenario, world: World) -> None:
+    """A red diamond and a label per crisis under way (or war) at its theater."""
+    rung, theater = world.rung[0], world.crises.theater[0]  # (N, N) each
+    ids = scenario.state_ids
+    at_odds = np.triu(under_way(rung) | (rung == WAR), 1)
+    labels: dict[int, list[str]] = {}
+    for i, j in zip(*np.nonzero(at_odds), strict=True):
+        t = int(theater[i, j])
+        if t >= 0:
+            name = RUNGS[rung[i, j]].replace("_", " ")
+            labels.setdefault(t, []).append(f"{ids[i]}-{ids[j]}: {name}")
+    for t, lines in labels.items():
+        lat, lon = scenario.theaters[t].center
+        lon = pacific_lon(lon)
+        ax.plot(lon, lat, "D", color="tab:red", markersize=11, zorder=5)
+        ax.annotate(
+            "\n".join(lines),
+            (lon, lat),
+            xytext=(8, -8),
+            textcoords="offset points",
+            va="top",
+            color="darkred",
+            fontweight="bold",
+            fontsize="small",
+            bbox={"boxstyle": "round", "fc": "white", "ec": "tab:red", "alpha": 0.9},
+            zorder=6,
+        )
 
 
 def rung_axis(ax: Axes) -> None:
@@ -43,12 +75,32 @@ def rung_axis(ax: Axes) -> None:
         legend.remove()
 
 
-def escalation_curve(years: np.ndarray, rung: np.ndarray) -> Figure:
-    """The highest rung of any pair at each step of one game, (T,) each."""
-    fig = Figure(figsize=(7, 3.2), layout="tight")
+def escalation_curve(
+    rung: np.ndarray,
+    *,
+    start_year: float,
+    dt_years: float,
+    turns: int,
+    size=(7.0, 3.2),
+) -> Figure:
+    """The highest rung of any pair after each turn of one game.
+
+    Args:
+        rung: Highest rung at each step so far, (T,).
+        start_year: Calendar year of turn 0.
+        dt_years: Length of a turn, years.
+        turns: Turns in the game (the axis runs from 0 to it).
+        size: Figure size, inches.
+    """
+    fig = Figure(figsize=size, layout="constrained")
     ax = fig.subplots()
-    ax.step(years, rung, where="post", color="tab:red")
-    ax.set_xlabel("year")
+    steps = np.arange(len(rung))
+    ax.step(steps, rung, where="post", color="tab:red", linewidth=2.5)
+    ax.plot(steps, rung, "o", color="tab:red")
+    ticks = range(max(turns, 1) + 1)
+    ax.set_xlim(-0.2, ticks[-1] + 0.2)
+    ax.set_xticks(ticks, [f"{k}\n{start_year + k * dt_years:g}" for k in ticks])
+    ax.set_xlabel("turn (year)")
     ax.grid(alpha=0.3)
     rung_axis(ax)
     return fig

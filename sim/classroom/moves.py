@@ -14,12 +14,28 @@ Every key is optional; what a move leaves out follows the default doctrine (the
 advice shown to the team). :func:`check_move` turns a move into the choice the
 policy hook applies (:class:`sim.model.Policy`), or raises :class:`MoveError`
 with a message a student can act on.
+
+The rules, and where they come from:
+
+- **Budget.** Spending may change in one turn only as much as the region's
+  budgets changed in a year in the record, scaled to the turn:
+  ``(1 + q_lo)**dt - 1 <= change <= (1 + q_hi)**dt - 1`` with ``q_lo`` and
+  ``q_hi`` the 2.5% and 97.5% quantiles of the yearly real changes of SIPRI
+  spending (constant US$) of the scenario's states, 1991-2024
+  (``scenarios/data/milex.csv``; about -13% and +24% a year, so about -3% and
+  +6% a quarter). It may never exceed ``max_share_gdp`` x GDP either.
+- **Signals** (exercise, declaration) go only to partners in an alliance
+  whose kind implies cooperation (:data:`COOPERATIVE_KINDS`): a non-aggression
+  pact promises restraint, not joint drills or pledges (a modelling choice).
+- **Crisis actions** only toward a state in a crisis under way with the team.
 """
 
+import functools
 import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim import choices
 from sim.dynamics.arms_race import budget_cap
@@ -28,8 +44,18 @@ from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS, SIGNAL_KINDS
 from sim.errors import InputError
 from sim.model import RegionModel
+from sim.scenario import bundled_dir
 
 MOVE_KEYS = ("budget_change_pct", "posture", *SIGNAL_KINDS, "crisis", "cbm")
+COOPERATIVE_KINDS = (
+    "defense_treaty",
+    "strategic_partnership",
+    "consultation",
+    "dialogue_forum",
+)
+"""Alliance kinds whose partners may exercise together or pledge to each other."""
+BUDGET_RECORD = "data/milex.csv"
+"""The spending record (under ``scenarios/``) that bounds a turn's budget change."""
 
 
 class MoveError(InputError):
@@ -49,10 +75,11 @@ def check_move(model: RegionModel, state: str, move: Any) -> dict[str, Any]:
         ``exercise``, ``patrol``, ``declaration``.
 
     Raises:
-        MoveError: For an unknown key, a budget beyond the state's means or
-            below zero, a posture outside [0, 1], a crisis action toward a state
-            with no crisis under way (or at war), a signal to a non-ally or an
-            unknown theater, or a CBM with an unknown state or of unknown kind.
+        MoveError: For an unknown key, a budget change beyond the turn's
+            bounds (:func:`budget_range`), a posture outside [0, 1], a crisis
+            action toward a state with no crisis under way (or at war), a
+            signal to a state that is no cooperative ally or to an unknown
+            theater, or a CBM with an unknown state or of unknown kind.
     """
     if not isinstance(move, dict):
         raise MoveError(f"{state}: a move is a table of choices, not {move!r}")
@@ -76,6 +103,7 @@ def check_move(model: RegionModel, state: str, move: Any) -> dict[str, Any]:
     if "crisis" in move:
         choice["crisis"] = _crisis(model, state, move["crisis"])
     signals = {k: move[k] for k in SIGNAL_KINDS if k in move}
+    _cooperative_partners_only(model, state, signals)
     if signals:
         i = model.spec.state_index(state)
         try:
@@ -108,24 +136,86 @@ def cbm_offers(model: RegionModel, state: str, offers: Any) -> list[tuple[str, s
     return list(offers.items())
 
 
+def signal_partners(model: RegionModel, state: str) -> list[str]:
+    """States ``state`` may exercise with or pledge to (:data:`COOPERATIVE_KINDS`)."""
+    partners = {
+        m
+        for a in model.spec.alliances
+        if a.kind in COOPERATIVE_KINDS and state in a.members
+        for m in a.members
+        if m != state and m in model.spec.state_ids
+    }
+    return [s for s in model.spec.state_ids if s in partners]
+
+
+def _cooperative_partners_only(
+    model: RegionModel, state: str, signals: dict[str, Any]
+) -> None:
+    """Refuse an exercise or declaration with a state that is no cooperative ally."""
+    partners = signal_partners(model, state)
+    for kind in ("exercise", "declaration"):
+        table = signals.get(kind)
+        if not isinstance(table, dict):
+            continue  # the engine's check names the bad shape
+        for partner in table:
+            if partner not in partners:
+                raise MoveError(
+                    f"{state}: no {kind} with {partner!r}: it is not an ally of "
+                    f"{state} in a treaty, partnership, consultation pact or "
+                    "forum (a shared [[alliance]] of a cooperative kind); choose "
+                    f"one of {', '.join(partners) or 'none'}"
+                )
+
+
+@functools.cache
+def yearly_change_bounds() -> tuple[float, float]:
+    """The 2.5% and 97.5% quantiles of yearly real spending changes (fractions).
+
+    Over every state and year of ``scenarios/data/milex.csv`` from 1991 on
+    (SIPRI, constant US$): the range within which 95% of the region's yearly
+    budget changes fell.
+    """
+    record = pd.read_csv(bundled_dir() / BUDGET_RECORD)
+    record = record[record["year"] >= 1990].sort_values(["iso3", "year"])
+    spending = record.groupby("iso3")["milex_usd_constant_or_current"]
+    change = spending.pct_change().dropna()
+    lo, hi = change.quantile([0.025, 0.975])
+    return float(lo), float(hi)
+
+
+def budget_change_bounds_pct(dt_years: float) -> tuple[float, float]:
+    """The least and most a budget may change in one turn of ``dt_years``, percent."""
+    lo, hi = yearly_change_bounds()
+    return 100 * ((1 + lo) ** dt_years - 1), 100 * ((1 + hi) ** dt_years - 1)
+
+
+def budget_range(model: RegionModel, state: str) -> tuple[float, float]:
+    """The spending a team may choose this turn, US$ m per year: (least, most)."""
+    agent = model.agent(state)
+    lo, hi = budget_change_bounds_pct(model.setup.dt_years)
+    cap = float(max_budget(model)[agent.index])
+    return agent.milex * (1 + lo / 100), min(agent.milex * (1 + hi / 100), cap)
+
+
 def _budget(model: RegionModel, state: str, change_pct: Any) -> float:
-    """Next turn's spending, US$ m, for a change in percent; within the cap."""
+    """Next turn's spending, US$ m, for a change in percent; within the bounds."""
     if not (_is_number(change_pct) and math.isfinite(change_pct)):
         raise MoveError(f"{state}: budget change {change_pct!r} is not a number")
     agent = model.agent(state)
     milex = agent.milex * (1.0 + change_pct / 100.0)
-    limit = float(max_budget(model)[agent.index])
-    if milex < 0:
-        raise MoveError(
-            f"{state}: a budget change of {change_pct:+g}% would spend less than "
-            "nothing; the deepest cut is -100%"
+    least, most = budget_range(model, state)
+    if not least <= milex <= most:
+        cap = float(max_budget(model)[agent.index])
+        reason = (
+            f"beyond {state}'s means (max_share_gdp x GDP = {cap:,.0f} US$ m)"
+            if milex > cap
+            else "more than budgets in the region change in a turn"
         )
-    if milex > limit:
-        most = 100.0 * (limit / agent.milex - 1.0)
+        lo, hi = (100.0 * (x / agent.milex - 1.0) for x in (least, most))
         raise MoveError(
-            f"{state}: a budget of {milex:,.0f} US$ m ({change_pct:+g}%) is beyond "
-            f"{state}'s means: at most {limit:,.0f} US$ m (max_share_gdp x GDP), "
-            f"a change of at most {most:+.1f}%"
+            f"{state}: a budget change of {change_pct:+g}% is {reason}; choose "
+            f"from {lo:+.1f}% to {hi:+.1f}% this turn (the 95% range of yearly "
+            "changes in the SIPRI record, scaled to the turn)"
         )
     return float(milex)
 
@@ -168,3 +258,15 @@ def _crisis(model: RegionModel, state: str, actions: Any) -> dict[str, str]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def describe_move(move: dict[str, Any]) -> str:
+    """A move in a few words, e.g. ``budget +5%; crisis PHL escalate``."""
+    parts = []
+    if "budget_change_pct" in move:
+        parts.append(f"budget {move['budget_change_pct']:+g}%")
+    if "posture" in move:
+        parts.append(f"posture {move['posture']:g}")
+    for key in (*SIGNAL_KINDS, "crisis", "cbm"):
+        parts += [f"{key} {k} {v}" for k, v in move.get(key, {}).items()]
+    return "; ".join(parts)

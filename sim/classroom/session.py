@@ -25,9 +25,16 @@ from typing import Any
 import numpy as np
 
 from sim import __version__
+from sim.classroom import news
 from sim.classroom.log import GameLog, GameLogError, Header, read_log
-from sim.classroom.moves import MoveError, cbm_offers, check_move, max_budget
-from sim.dynamics.escalation import RUNGS
+from sim.classroom.moves import (
+    MoveError,
+    budget_range,
+    cbm_offers,
+    check_move,
+    signal_partners,
+)
+from sim.dynamics.escalation import RUNGS, WAR
 from sim.errors import InputError
 from sim.model import RegionModel, StateAgent
 from sim.scenario import ScenarioError, load_scenario
@@ -155,6 +162,8 @@ class GameSession:
         self.offers: set[tuple[str, str, str]] = set()
         self.paused = False
         self.ended = False
+        self.by_timer: list[str] = []
+        self.news: list[dict[str, Any]] = []
         self._advice = self.model.doctrine()
 
     @property
@@ -183,8 +192,15 @@ class GameSession:
 
     # ------------------------------------------------------------- commands
 
-    def submit(self, team: str, move: dict[str, Any]) -> None:
+    def submit(
+        self, team: str, move: dict[str, Any], *, by_timer: bool = False
+    ) -> None:
         """Check and record a team's move for this turn (a later one replaces it).
+
+        Args:
+            team: The team's state.
+            move: Its move (:mod:`sim.classroom.moves`), recorded as given.
+            by_timer: The turn timer ran out and played the advice for it.
 
         Raises:
             MoveError: The state is not played by a team, or the move breaks a
@@ -199,7 +215,24 @@ class GameSession:
             )
         self.choices[team] = check_move(self.model, team, move)
         self.moves[team] = move
-        self._record({"event": "move", "turn": self.turn, "team": team, "move": move})
+        event = {"event": "move", "turn": self.turn, "team": team, "move": move}
+        if by_timer:
+            self.by_timer.append(team)
+            event["by"] = "timer"
+        elif team in self.by_timer:
+            self.by_timer.remove(team)
+        self._record(event)
+
+    def time_out(self) -> None:
+        """The turn timer ran out: the advice for every team still waiting, then play.
+
+        Raises:
+            GameError: The game is paused or over.
+        """
+        self._check_open()
+        for team in self.waiting_for:
+            self.submit(team, {}, by_timer=True)
+        self.next_turn()
 
     def inject(self, inject: dict[str, Any]) -> None:
         """Add an instructor's event to this turn (see :class:`sim.scenario.Inject`).
@@ -227,6 +260,7 @@ class GameSession:
         if self.waiting_for:
             waiting = ", ".join(self.waiting_for)
             raise GameError(f"turn {self.turn}: waiting for moves from {waiting}")
+        start = news.before(self)
         self._agree_cbms()
         for team in self.teams:
             self.model.agent(team).policy = TeamPolicy(self.choices[team])
@@ -238,7 +272,8 @@ class GameSession:
         self._record(
             {"event": "turn", "turn": self.turn - 1, "outcome": self.outcome()}
         )
-        self.moves, self.choices = {}, {}
+        self.news.append(news.report(start, self, self.moves, self.by_timer))
+        self.moves, self.choices, self.by_timer = {}, {}, []
         self._advice = self.model.doctrine()
 
     def rewind(self, turn: int) -> None:
@@ -284,6 +319,21 @@ class GameSession:
             "milex_usd_m": {s: float(world.milex[0, k]) for k, s in enumerate(ids)},
         }
 
+    def bulletin(self) -> list[dict[str, Any]]:
+        """This turn's injects so far: the scenario's schedule and the instructor's."""
+        return [
+            {
+                "kind": j.kind,
+                "parties": list(j.parties),
+                "theater": j.theater,
+                "rung": j.rung,
+                "magnitude": j.magnitude,
+                "note": j.note,
+            }
+            for j in self.model.spec.injects
+            if j.step == self.turn
+        ]
+
     def public_table(self) -> list[dict[str, Any]]:
         """One row per state: spending, burden, posture, capability, highest rung."""
         world = self.model.world
@@ -316,20 +366,22 @@ class GameSession:
     def situation(self, team: str) -> dict[str, Any]:
         """What one team sees: its own state and advice, not others' choices."""
         agent = self.model.agent(team)
-        cap = float(max_budget(self.model)[agent.index])
-        allies = self.model.setup.diplomacy.allies[agent.index]
+        least, most = budget_range(self.model, team)
+        rung = self.model.world.rung[0, agent.index]
+        ids = self.model.spec.state_ids
         return {
             "state": team,
             "turn": self.turn,
             "year": self.model.year,
             "milex_usd_m": agent.milex,
-            "max_budget_usd_m": cap,
-            "max_change_pct": _change_pct(agent.milex, cap),
+            "min_budget_usd_m": least,
+            "max_budget_usd_m": most,
+            "min_change_pct": _change_pct(agent.milex, least),
+            "max_change_pct": _change_pct(agent.milex, most),
             "posture": agent.posture,
             "crises": agent.crises,
-            "allies": [
-                s for s, a in zip(self.model.spec.state_ids, allies, strict=True) if a
-            ],
+            "wars": [ids[j] for j in np.flatnonzero(rung == WAR)],
+            "allies": signal_partners(self.model, team),
             "theaters": [t.id for t in self.model.spec.theaters],
             "advice": self.advice(team),
             "advised_change_pct": _change_pct(
@@ -389,7 +441,8 @@ class GameSession:
             for event in effective(events):
                 kind = event["event"]
                 if kind == "move":
-                    self.submit(event["team"], event["move"])
+                    by_timer = event.get("by") == "timer"
+                    self.submit(event["team"], event["move"], by_timer=by_timer)
                 elif kind == "inject":
                     inject = {k: v for k, v in event["inject"].items() if k != "step"}
                     self.inject(inject)

@@ -6,9 +6,14 @@ A move is one line of ``;``-separated choices (an empty line follows the advice)
     declare JPN 1; crisis PHL hold; cbm CHN hotline
 
 After the teams, the control cell (the instructor) types ``next`` (or an empty
-line), ``inject KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE]``, ``rewind TURN``,
-``end`` or ``quit`` (stop now, resume later with ``--resume``). Input comes from
-standard input, so a game can be fed from a file.
+line), ``inject KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]``,
+``rewind TURN``, ``end``, ``quit`` (stop now, resume later with ``--resume``) or
+``help`` (the commands, theaters and states); a team may type ``help`` too.
+A word after the parties is a theater only if the scenario has one by that
+name, so ``inject disaster PHL typhoon`` is a disaster with the note "typhoon".
+Input comes from standard input, so a game can be fed from a file; lines read
+from a file are echoed after the prompt, lines typed at a terminal are not
+(the terminal shows them already).
 """
 
 import shlex
@@ -19,8 +24,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sim.classroom.news import describe_inject
 from sim.classroom.session import GameError, GameSession, MoveError
-from sim.scenario import ScenarioError
+from sim.dynamics.crisis_decision import ACTIONS
+from sim.dynamics.escalation import RUNGS, WAR
+from sim.dynamics.signaling import CBM_KINDS
+from sim.scenario import INJECT_KINDS, ScenarioError
 
 _SIGNAL_WORDS = {"exercise": "exercise", "declare": "declaration", "patrol": "patrol"}
 
@@ -51,13 +60,20 @@ def parse_move(text: str) -> dict[str, Any]:
     return move
 
 
-def parse_inject(args: list[str]) -> dict[str, Any]:
-    """An inject from ``KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]``."""
+INJECT_USAGE = "inject KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]"
+
+
+def parse_inject(args: list[str], theaters: list[str]) -> dict[str, Any]:
+    """An inject from ``KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]``.
+
+    The word after the parties is the theater if ``theaters`` names it; any
+    other words are the note.
+    """
     if len(args) < 2:
-        raise GameError("inject KIND PARTIES [THEATER] [RUNG|MAGNITUDE] [NOTE]")
+        raise GameError(f"write {INJECT_USAGE}")
     inject: dict[str, Any] = {"kind": args[0], "parties": args[1].split(",")}
     rest = args[2:]
-    if rest and not _is_number(rest[0]):
+    if rest and rest[0] in theaters:
         inject["theater"] = rest.pop(0)
     if rest and _is_number(rest[0]):
         value = rest.pop(0)
@@ -92,12 +108,15 @@ def play(game: GameSession, stdin: TextIO, console: Console) -> None:
 
 
 def _reader(stdin: TextIO, console: Console) -> Callable[[str], str | None]:
+    echo = not stdin.isatty()  # a terminal shows what is typed already
+
     def ask(prompt: str) -> str | None:
         console.print(prompt, end="")
         line = stdin.readline()
         if not line:
             return None
-        console.print(line.rstrip("\n"), markup=False, highlight=False)
+        if echo:
+            console.print(line.rstrip("\n"), markup=False, highlight=False)
         return line.strip()
 
     return ask
@@ -109,9 +128,12 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
         return True
     show_situation(game, team, console)
     while True:
-        line = ask(f"{team} move> ")
+        line = ask(f"{team} move (help)> ")
         if line is None or line == "quit":
             return False
+        if line == "help":
+            console.print(move_help(game, team), markup=False, highlight=False)
+            continue
         try:
             game.submit(team, parse_move(line))
             return True
@@ -131,16 +153,19 @@ def _refuse(console: Console, reason: str) -> None:
 def _control(game: GameSession, ask, console: Console) -> bool:
     """The control cell's commands until the turn is played; False to stop."""
     while True:
-        line = ask("control (next, inject ..., rewind N, end, quit)> ")
+        line = ask("control (next, inject ..., rewind N, end, quit, help)> ")
         if line is None or line == "quit":
             return False
         words = shlex.split(line) if line else ["next"]
         try:
-            if words[0] == "next":
+            if words[0] == "help":
+                console.print(control_help(game), markup=False, highlight=False)
+            elif words[0] == "next":
                 game.next_turn()
                 return True
-            if words[0] == "inject":
-                game.inject(parse_inject(words[1:]))
+            elif words[0] == "inject":
+                theaters = [t.id for t in game.model.spec.theaters]
+                game.inject(parse_inject(words[1:], theaters))
                 console.print("inject accepted")
             elif words[0] == "rewind" and len(words) == 2 and words[1].isdigit():
                 game.rewind(int(words[1]))
@@ -157,6 +182,49 @@ def _control(game: GameSession, ask, console: Console) -> bool:
             _refuse(console, str(err))
 
 
+def control_help(game: GameSession) -> str:
+    """The control cell's commands, with the inject kinds, theaters and states."""
+    spec = game.model.spec
+    return "\n".join(
+        [
+            "next (or an empty line)  play the turn",
+            f"{INJECT_USAGE}",
+            "    e.g. inject crisis CHN,JPN east_china_sea 2 collision at sea",
+            "         inject disaster PHL typhoon",
+            "         inject treaty_change USA,PHL 0",
+            "         inject budget_shock CHN 0.9",
+            f"    kinds: {', '.join(INJECT_KINDS)}",
+            f"    theaters: {', '.join(t.id for t in spec.theaters)}",
+            f"    states: {', '.join(spec.state_ids)}",
+            f"    rung (crisis): 1 to {WAR - 1} ("
+            + ", ".join(RUNGS[1:WAR]).replace("_", " ")
+            + ")",
+            "rewind TURN  go back to the start of TURN",
+            "end  end the game;  quit  stop now and resume later with --resume",
+        ]
+    )
+
+
+def move_help(game: GameSession, team: str) -> str:
+    """How a team writes a move, with its own partners, theaters and crises."""
+    s = game.situation(team)
+    return "\n".join(
+        [
+            "One line of choices separated by ';' (an empty line follows the advice):",
+            f"  budget PCT     from {s['min_change_pct']:+.1f} to "
+            f"{s['max_change_pct']:+.1f} this turn",
+            "  posture X      0 restraint .. 1 forward",
+            f"  exercise ALLY LEVEL / declare ALLY LEVEL   allies: "
+            f"{', '.join(s['allies']) or 'none'}; level 0..1",
+            f"  patrol THEATER LEVEL   theaters: {', '.join(s['theaters'])}",
+            f"  crisis STATE ACTION    actions: {', '.join(ACTIONS)}; crises: "
+            f"{', '.join(s['crises']) or 'none'}",
+            f"  cbm STATE KIND         kinds: {', '.join(CBM_KINDS)}",
+            "  e.g. budget +2; posture 0.6; exercise JPN 1; cbm CHN hotline",
+        ]
+    )
+
+
 def _saved(game: GameSession, console: Console) -> None:
     where = (
         f" in {game.log.path}; continue with --resume {game.log.path}"
@@ -169,8 +237,14 @@ def _saved(game: GameSession, console: Console) -> None:
 
 
 def show_region(game: GameSession, console: Console) -> None:
-    """The public situation: budgets, ladder levels, alliances."""
+    """The public situation: last turn's news, budgets, ladder levels, alliances."""
     model = game.model
+    if game.news:
+        console.print(f"[bold]News of turn {game.news[-1]['turn']}[/]")
+        for line in game.news[-1]["public"]:
+            console.print(f"  {line}", markup=False, highlight=False)
+    for inject in game.bulletin():
+        console.print(f"  This turn: {describe_inject(inject)}", markup=False)
     title = f"Turn {game.turn} of {model.horizon} - {model.year:.2f}"
     table = Table(title=title)
     for column in (
@@ -211,11 +285,15 @@ def show_situation(game: GameSession, team: str, console: Console) -> None:
     """One team's own situation and the doctrine's advice."""
     s = game.situation(team)
     advice = s["advice"]
+    for line in game.news[-1]["private"][team] if game.news else ():
+        console.print(f"  ({team} only) {line}", markup=False, highlight=False)
+    wars = f"; AT WAR with {', '.join(s['wars'])}" if s["wars"] else ""
     console.print(
-        f"[bold]{team}[/]: spending {s['milex_usd_m']:,.0f} US$ m (at most "
-        f"{s['max_budget_usd_m']:,.0f}, {s['max_change_pct']:+.0f}%), posture "
+        f"[bold]{team}[/]: spending {s['milex_usd_m']:,.0f} US$ m (this turn "
+        f"{s['min_change_pct']:+.1f}% to {s['max_change_pct']:+.1f}%), posture "
         f"{s['posture']:.2f}; crises: "
-        + (", ".join(f"{k} at {v}" for k, v in s["crises"].items()) or "none"),
+        + (", ".join(f"{k} at {v}" for k, v in s["crises"].items()) or "none")
+        + wars,
         highlight=False,
     )
     console.print(

@@ -1,242 +1,521 @@
-"""The classroom page, built with Solara on Mesa's visualisation stack.
+"""The classroom server: a page per role, authority on the server, live updates.
 
-``wargame serve`` starts it (:func:`serve`); one game is shared by every browser
-that opens the page. The page shows the map (alliance ties and A2/AD coverage,
-:mod:`sim.plots.geography`), the escalation curve so far (Mesa's
-``PlotMatplotlib`` over the model's DataCollector), the public table of
-budgets, postures and ladder rungs, a move form per team and the instructor's
-controls (inject, next turn, pause, rewind, reset, end).
+``wargame serve`` starts it (:func:`serve`). One game, one server, three kinds
+of page:
 
-Why not Mesa's ``SolaraViz``: its controller steps the model on a timer and
-resets it by calling the model class again, while a classroom turn must wait
-for every team's checked move and go through :class:`GameSession` so that the
-log records it; so the page is plain Solara components using Mesa's plotting
-component and its ``update_counter`` refresh signal.
+- a **team page** per team, at ``/team/CODE`` (CODE: the team's join code):
+  its own situation, its form, the public news and its private news; a move
+  posted there is a move of that team, whatever the request says;
+- the **control page** at ``/control/SECRET``: the only page that can play
+  the turn, inject, pause, set the turn timer, rewind, reset or end; SECRET is
+  a long random token printed in the instructor's terminal, and the control
+  routes also refuse any client that is not on this machine (loopback), so a
+  student who learns the address still cannot use it;
+- the **projector page** at ``/projector``: read only, public news, the map,
+  the escalation curve and the region's table, laid out for 1024x768.
+
+Every page listens to ``/events`` (server-sent events): after any accepted
+move, inject, timer or turn the server bumps a version number and every page
+fetches its own live part again, so it updates within a second without a
+refresh.
+
+Why Starlette and not Solara (the previous page): Solara shares one reactive
+page among its browsers and keeps state in the client's widgets, so hiding a
+form or refusing a command according to who sent it means re-implementing
+sessions and authority inside the UI layer, and an error re-render wiped the
+form. A small ASGI app with one URL per role checks authority where it belongs
+(the route), renders plain HTML a browser test can drive, and pushes changes
+with server-sent events (one-way, plain HTTP, reconnects by itself). Starlette
+and uvicorn are what Solara itself runs on, so the web extra gets smaller. The
+game's engine stays the Mesa model inside :class:`GameSession`.
 """
 
-import os
+import asyncio
+import contextlib
+import io
+import secrets
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
-import solara
-from mesa.visualization.components.matplotlib_components import PlotMatplotlib
-from mesa.visualization.utils import force_update, update_counter
+import anyio
+from matplotlib.figure import Figure
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
 
-from sim.classroom.figures import region_map, rung_axis
+from sim.classroom import pages
+from sim.classroom.briefing import BriefingError, briefing
+from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.session import GameError, GameSession, MoveError
-from sim.dynamics.crisis_decision import ACTIONS
-from sim.dynamics.signaling import CBM_KINDS, SIGNAL_KINDS
-from sim.scenario import INJECT_KINDS, ScenarioError
+from sim.dynamics.signaling import SIGNAL_KINDS
+from sim.scenario import ScenarioError
 
-GAME: dict[str, GameSession] = {}
-"""The game this server plays (set by :func:`serve`), under the key ``game``."""
-LOCK = threading.Lock()
-"""One command at a time, whichever browser sends it."""
-ADVICE = "as advised"
+LOOPBACK = {"127.0.0.1", "::1"}
+"""Clients allowed to use the control routes: this machine only."""
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Join codes avoid look-alike characters (0/O, 1/I)."""
 
 
-def serve(game: GameSession, *, host: str, port: int) -> None:
-    """Serve the page for ``game`` until interrupted (uvicorn in this process)."""
+class Classroom:
+    """The served game, who may do what in it, its timer and its version.
+
+    Args:
+        game: The game to serve.
+        codes: Join code of each team (random if None).
+        secret: The instructor's token (random if None).
+        timer_minutes: Turn timer length (None: no timer).
+    """
+
+    def __init__(
+        self,
+        game: GameSession,
+        *,
+        codes: dict[str, str] | None = None,
+        secret: str | None = None,
+        timer_minutes: float | None = None,
+    ) -> None:
+        self.game = game
+        self.codes = codes or {team: _code() for team in game.teams}
+        self.teams = {code: team for team, code in self.codes.items()}
+        self.secret = secret or secrets.token_urlsafe(16)
+        self.lock = threading.Lock()
+        self.version = 0
+        self.changed = asyncio.Condition()  # binds to the server's loop on use
+        self.timer_seconds: float | None = None
+        self.deadline: float | None = None  # wall-clock time, s since the epoch
+        self.remaining: float | None = None  # held while paused
+        self._images: dict[str, tuple[int, bytes]] = {}
+        self._drawing = threading.Lock()  # one figure at a time, apart from the game
+        if timer_minutes:
+            self.set_timer(timer_minutes)
+
+    # ------------------------------------------------------------- timer
+
+    def set_timer(self, minutes: float) -> None:
+        """Start a turn timer of ``minutes`` (0 stops it); it restarts each turn."""
+        if not (isinstance(minutes, int | float) and 0 <= minutes <= 600):
+            raise GameError(f"timer {minutes!r}: choose minutes from 0 to 600")
+        self.timer_seconds = float(minutes) * 60 or None
+        self.remaining = None
+        self._restart_timer()
+
+    def _restart_timer(self) -> None:
+        self.deadline = (
+            time.time() + self.timer_seconds
+            if self.timer_seconds and not self.game.finished
+            else None
+        )
+
+    def timer(self) -> dict[str, Any]:
+        """The timer as pages show it."""
+        return {"deadline": self.deadline, "remaining": self.remaining}
+
+    def expired(self) -> bool:
+        """Whether the turn timer has run out on an open game."""
+        return (
+            self.deadline is not None
+            and time.time() >= self.deadline
+            and not self.game.finished
+            and not self.game.paused
+        )
+
+    # ---------------------------------------------------------- commands
+
+    def control(self, command: str, data: dict[str, Any]) -> None:
+        """Run one instructor command (under the lock); raises on a bad one."""
+        game = self.game
+        turn = game.turn
+        if command == "next":
+            game.next_turn()
+        elif command == "inject":
+            game.inject(inject_from_form(data))
+        elif command == "pause":
+            game.pause()
+            if self.deadline is not None:
+                self.remaining, self.deadline = self.deadline - time.time(), None
+        elif command == "resume":
+            game.resume_play()
+            if self.remaining is not None:
+                self.deadline, self.remaining = time.time() + self.remaining, None
+        elif command == "timer":
+            self.set_timer(_number(data.get("minutes"), "minutes"))
+        elif command == "rewind":
+            game.rewind(_whole(data.get("turn"), "turn"))
+            self._restart_timer()
+        elif command == "reset":
+            game.rewind(0)
+            self._restart_timer()
+        elif command == "end":
+            game.end()
+            self.deadline = self.remaining = None
+        else:
+            raise GameError(f"unknown command {command!r}")
+        if game.turn != turn:
+            self._restart_timer()
+
+    def time_out(self) -> None:
+        """The timer ran out: play the advice for the waiting teams, then the turn."""
+        self.game.time_out()
+        self._restart_timer()
+
+    # ----------------------------------------------------------- images
+
+    def figure_of(self, name: str) -> Callable[[], Figure]:
+        """What the projector's map or curve needs, taken now (under the lock).
+
+        Returns a function that draws it, safe to call without the lock: it
+        holds the world and series of this moment (a turn replaces the
+        world, it does not change it), so drawing never blocks the game.
+        """
+        model, turn = self.game.model, self.game.turn
+        spec, world = model.spec, model.world
+        if name == "map":
+            title = f"Alliances, A2/AD and crises, turn {turn}"
+            return lambda: region_map(spec, world, title, size=(10, 5.6))
+        rung = model.model_frame()["max_rung"].to_numpy()
+        return lambda: escalation_curve(
+            rung,
+            start_year=spec.info.start_year,
+            dt_years=spec.info.dt_years,
+            turns=model.horizon,
+            size=(8, 3.0),
+        )
+
+    def image(self, name: str, version: int, draw: Callable[[], Figure]) -> bytes:
+        """The projector's map or curve as PNG, drawn once per version."""
+        with self._drawing:
+            cached = self._images.get(name)
+            if cached is None or cached[0] != version:
+                buffer = io.BytesIO()
+                draw().savefig(buffer, format="png", dpi=100)
+                self._images[name] = (version, buffer.getvalue())
+            return self._images[name][1]
+
+    def links(self, base: str = "") -> dict[str, str]:
+        """Each team's page, under ``base`` (e.g. ``http://10.0.0.2:8765``)."""
+        return {team: f"{base}/team/{code}" for team, code in self.codes.items()}
+
+
+def _code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def move_from_form(data: dict[str, Any]) -> dict[str, Any]:
+    """A move from the team form's fields; blank fields are left to the advice.
+
+    Raises:
+        MoveError: A number field holds something else.
+    """
+    move: dict[str, Any] = {}
+    for key in ("budget_change_pct", "posture"):
+        value = data.get(key)
+        if value not in (None, ""):
+            move[key] = _number(value, key, error=MoveError)
+    crisis = {
+        key.split(".", 1)[1]: value
+        for key, value in data.items()
+        if key.startswith("crisis.") and value
+    }
+    if crisis:
+        move["crisis"] = crisis
+    for kind in SIGNAL_KINDS:
+        target = data.get(f"{kind}.with")
+        if target:
+            level = _number(data.get(f"{kind}.level", 1), f"{kind} level", MoveError)
+            move[kind] = {target: level}
+    if data.get("cbm.with"):
+        move["cbm"] = {data["cbm.with"]: data.get("cbm.kind")}
+    return move
+
+
+def inject_from_form(data: dict[str, Any]) -> dict[str, Any]:
+    """An inject from the control form's fields (checked by the scenario)."""
+    parties = data.get("parties") or []
+    inject: dict[str, Any] = {
+        "kind": data.get("kind"),
+        "parties": list(parties) if isinstance(parties, list) else [parties],
+        "note": str(data.get("note") or ""),
+    }
+    if inject["kind"] == "crisis":
+        inject["theater"] = data.get("theater")
+        if data.get("rung") not in (None, ""):
+            inject["rung"] = _whole(data.get("rung"), "rung")
+    elif data.get("magnitude") not in (None, ""):
+        inject["magnitude"] = _number(data.get("magnitude"), "magnitude")
+    return inject
+
+
+def _number(value: Any, name: str, error: type[Exception] = GameError) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise error(f"{name}: {value!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise error(f"{name}: {value!r} is not a finite number")
+    return number
+
+
+def _whole(value: Any, name: str) -> int:
+    number = _number(value, name)
+    if number != int(number):
+        raise GameError(f"{name}: {value!r} is not a whole number")
+    return int(number)
+
+
+def _message(err: Exception) -> str:
+    if isinstance(err, ScenarioError):
+        return "; ".join(err.problems)
+    return str(err)
+
+
+def create_app(room: Classroom) -> Starlette:
+    """The ASGI app serving ``room``."""
+
+    async def changed() -> None:
+        room.version += 1
+        async with room.changed:
+            room.changed.notify_all()
+
+    async def locked(fn: Callable[[], Any]) -> Any:
+        def run() -> Any:
+            with room.lock:
+                return fn()
+
+        return await anyio.to_thread.run_sync(run)
+
+    def team_of(request: Request) -> str:
+        team = room.teams.get(request.path_params["code"].upper())
+        if team is None:
+            raise LookupError
+        return team
+
+    def instructor(request: Request) -> bool:
+        client = request.client.host if request.client else ""
+        secret = request.path_params["secret"]
+        return client in LOOPBACK and secrets.compare_digest(secret, room.secret)
+
+    def refused() -> Response:
+        return JSONResponse(
+            {"error": "not allowed: this page cannot do that"}, status_code=403
+        )
+
+    async def landing(request: Request) -> Response:
+        return HTMLResponse(pages.landing_page(room.game.model.spec.info.name))
+
+    async def join(request: Request) -> Response:
+        code = request.query_params.get("code", "").strip().upper()
+        if code not in room.teams:
+            return HTMLResponse("No team has that join code.", status_code=404)
+        return RedirectResponse(f"/team/{code}", status_code=303)
+
+    async def team_page(request: Request) -> Response:
+        try:
+            team = team_of(request)
+        except LookupError:
+            return HTMLResponse("No team has that join code.", status_code=404)
+        code = room.codes[team]
+        return HTMLResponse(
+            await locked(lambda: pages.team_page(room.game, team, code, room.timer()))
+        )
+
+    async def team_live(request: Request) -> Response:
+        try:
+            team = team_of(request)
+        except LookupError:
+            return refused()
+
+        def render() -> dict[str, str]:
+            return {
+                "live": pages.team_live(room.game, team, room.timer()),
+                "form": pages.team_form(room.game, team),
+                "key": pages.form_key(room.game),
+            }
+
+        return JSONResponse(await locked(render))
+
+    async def team_move(request: Request) -> Response:
+        try:
+            team = team_of(request)
+        except LookupError:
+            return refused()
+        data = await _json(request)
+        try:
+            move = move_from_form(data)
+            await locked(lambda: room.game.submit(team, move))
+        except (MoveError, GameError) as err:
+            return JSONResponse({"error": _message(err)}, status_code=400)
+        await changed()
+        return JSONResponse({"submitted": move})
+
+    async def briefing_page(request: Request) -> Response:
+        try:
+            team = team_of(request)
+        except LookupError:
+            return HTMLResponse("No team has that join code.", status_code=404)
+        b = await locked(lambda: briefing(room.game, team))
+        return HTMLResponse(pages.handouts_page(f"Briefing {team}", [b]))
+
+    async def control_page(request: Request) -> Response:
+        if not instructor(request):
+            return HTMLResponse("Not allowed.", status_code=403)
+        return HTMLResponse(
+            await locked(
+                lambda: pages.control_page(
+                    room.game, room.secret, room.timer(), room.links(_base(request))
+                )
+            )
+        )
+
+    async def control_live(request: Request) -> Response:
+        if not instructor(request):
+            return refused()
+        html = await locked(
+            lambda: pages.control_live(
+                room.game, room.timer(), room.links(_base(request))
+            )
+        )
+        return JSONResponse({"live": html})
+
+    async def control_command(request: Request) -> Response:
+        if not instructor(request):
+            return refused()
+        data = await _json(request)
+        command = request.path_params["command"]
+        try:
+            await locked(lambda: room.control(command, data))
+        except (MoveError, GameError, ScenarioError, ValueError) as err:
+            return JSONResponse({"error": _message(err)}, status_code=400)
+        await changed()
+        return JSONResponse({"done": command})
+
+    async def handouts(request: Request) -> Response:
+        if not instructor(request):
+            return HTMLResponse("Not allowed.", status_code=403)
+        game = room.game
+        try:
+            every = await locked(lambda: [briefing(game, t) for t in game.teams])
+        except BriefingError as err:
+            return HTMLResponse(str(err), status_code=500)
+        return HTMLResponse(pages.handouts_page("Briefings", every))
+
+    async def projector(request: Request) -> Response:
+        return HTMLResponse(
+            await locked(
+                lambda: pages.projector_page(room.game, room.timer(), room.version)
+            )
+        )
+
+    async def projector_live(request: Request) -> Response:
+        html = await locked(
+            lambda: pages.projector_live(room.game, room.timer(), room.version)
+        )
+        return JSONResponse({"live": html})
+
+    async def image(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in ("map", "curve"):
+            return Response(status_code=404)
+        version = room.version
+        draw = await locked(lambda: room.figure_of(name))
+        png = await anyio.to_thread.run_sync(room.image, name, version, draw)
+        return Response(png, media_type="image/png")
+
+    async def events(request: Request) -> Response:
+        async def stream() -> AsyncIterator[str]:
+            seen = room.version
+            yield f"data: {seen}\n\n"
+            while True:
+                if not await _wait_for_change(room, seen, timeout=15):
+                    yield ": still here\n\n"  # keeps proxies from closing it
+                    continue
+                seen = room.version
+                yield f"data: {seen}\n\n"
+
+        return StreamingResponse(
+            stream(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def watch_timer() -> None:
+        while True:
+            await asyncio.sleep(0.2)
+            if room.expired():
+                try:
+                    await locked(room.time_out)
+                except (MoveError, GameError) as err:
+                    room.deadline = None
+                    print(f"turn timer: {err}", flush=True)
+                await changed()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(watch_timer())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    routes = [
+        Route("/", landing),
+        Route("/join", join),
+        Route("/team/{code}", team_page),
+        Route("/team/{code}/briefing", briefing_page),
+        Route("/team/{code}/move", team_move, methods=["POST"]),
+        Route("/live/team/{code}", team_live),
+        Route("/control/{secret}", control_page),
+        Route("/control/{secret}/handouts", handouts),
+        Route("/control/{secret}/{command}", control_command, methods=["POST"]),
+        Route("/live/control/{secret}", control_live),
+        Route("/projector", projector),
+        Route("/live/projector", projector_live),
+        Route("/{name}.png", image),
+        Route("/events", events),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+async def _wait_for_change(room: Classroom, seen: int, *, timeout: float) -> bool:
+    """Wait until the room's version passes ``seen``; False after ``timeout`` s."""
+    async with room.changed:
+        try:
+            await asyncio.wait_for(
+                room.changed.wait_for(lambda: room.version > seen), timeout
+            )
+        except TimeoutError:
+            return False
+    return True
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def serve(room: Classroom, *, host: str, port: int) -> None:
+    """Serve ``room`` until interrupted (uvicorn in this process)."""
     import uvicorn
 
-    GAME["game"] = game
-    os.environ["SOLARA_APP"] = "sim.classroom.web"
     uvicorn.run(
-        "solara.server.starlette:app", host=host, port=port, log_level="warning"
+        create_app(room),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=2,
     )
-
-
-def run_command(command: Callable[[], object], message: solara.Reactive[str]) -> None:
-    """Run one game command; show its error, if any, and refresh every view."""
-    with LOCK:
-        try:
-            command()
-            message.value = ""
-        except ScenarioError as err:
-            message.value = "; ".join(err.problems)
-        except (MoveError, GameError, ValueError) as err:
-            message.value = str(err)
-    force_update()
-
-
-@solara.component
-def MoveForm(  # noqa: N802 (Solara component)
-    game: GameSession, team: str, message: solara.Reactive[str]
-) -> None:
-    """One team's situation and move form; others' choices are never shown."""
-    update_counter.get()
-    budget = solara.use_reactive(None)  # blank: as advised
-    posture = solara.use_reactive(None)
-    signal = solara.use_reactive("none")
-    target = solara.use_reactive("")
-    level = solara.use_reactive(1.0)
-    cbm_partner = solara.use_reactive("none")
-    cbm_kind = solara.use_reactive(CBM_KINDS[0])
-    s = game.situation(team)
-    crisis = solara.use_reactive({})  # opponent -> action chosen
-
-    def submit() -> None:
-        move = {
-            key: reactive.value
-            for key, reactive in (("budget_change_pct", budget), ("posture", posture))
-            if reactive.value is not None
-        }
-        chosen = {
-            k: v for k, v in crisis.value.items() if v != ADVICE and k in s["crises"]
-        }
-        if chosen:
-            move["crisis"] = chosen
-        if signal.value != "none":
-            move[signal.value] = {target.value: level.value}
-        if cbm_partner.value != "none":
-            move["cbm"] = {cbm_partner.value: cbm_kind.value}
-        run_command(lambda: game.submit(team, move), message)
-
-    with solara.Card(f"{team}", margin=0, elevation=2):
-        status = "move submitted" if s["submitted"] is not None else "waiting"
-        solara.Markdown(
-            f"Spending **{s['milex_usd_m']:,.0f}** US$ m (at most "
-            f"{s['max_change_pct']:+.0f}%), posture {s['posture']:.2f}; crises: "
-            + (", ".join(f"{k} at {v}" for k, v in s["crises"].items()) or "none")
-            + f". Advice: budget {s['advised_change_pct']:+.1f}%, posture "
-            f"{s['advice']['posture']:.2f}; a blank field follows it. *{status}*"
-        )
-        with solara.Row():
-            solara.InputFloat(f"{team} budget change %", value=budget, optional=True)
-            solara.InputFloat(f"{team} posture 0-1", value=posture, optional=True)
-        for opponent in s["crises"]:
-            solara.Select(
-                f"{team} toward {opponent} (advice: {s['advice']['crisis'][opponent]})",
-                values=[ADVICE, *ACTIONS],
-                value=crisis.value.get(opponent, ADVICE),
-                on_value=lambda v, o=opponent: crisis.set({**crisis.value, o: v}),
-            )
-        with solara.Row():
-            solara.Select(
-                f"{team} signal", values=["none", *SIGNAL_KINDS], value=signal
-            )
-            targets = s["theaters"] if signal.value == "patrol" else s["allies"]
-            solara.Select(f"{team} with / in", values=targets, value=target)
-            solara.InputFloat(f"{team} level", value=level)
-        with solara.Row():
-            others = [i for i in game.model.spec.state_ids if i != team]
-            solara.Select(
-                f"{team} CBM with", values=["none", *others], value=cbm_partner
-            )
-            solara.Select(f"{team} CBM", values=list(CBM_KINDS), value=cbm_kind)
-        solara.Button(f"Submit {team} move", on_click=submit, color="primary")
-
-
-@solara.component
-def ControlPanel(  # noqa: N802 (Solara component)
-    game: GameSession, message: solara.Reactive[str]
-) -> None:
-    """The instructor's controls: inject, next turn, pause, rewind, reset, end."""
-    update_counter.get()
-    kind = solara.use_reactive("crisis")
-    parties = solara.use_reactive("")
-    theater = solara.use_reactive(game.model.spec.theaters[0].id)
-    amount = solara.use_reactive(1.0)
-    note = solara.use_reactive("")
-    to_turn = solara.use_reactive(0)
-
-    def inject() -> None:
-        entry = {
-            "kind": kind.value,
-            "parties": [p.strip() for p in parties.value.split(",") if p.strip()],
-            "note": note.value,
-        }
-        if kind.value == "crisis":
-            entry |= {"theater": theater.value, "rung": int(amount.value)}
-        else:
-            entry["magnitude"] = amount.value
-        run_command(lambda: game.inject(entry), message)
-
-    with solara.Card("Instructor (control cell)", margin=0, elevation=2):
-        with solara.Row():
-            solara.Select("inject kind", values=list(INJECT_KINDS), value=kind)
-            solara.InputText("parties (e.g. CHN,JPN)", value=parties)
-            solara.Select(
-                "theater",
-                values=[t.id for t in game.model.spec.theaters],
-                value=theater,
-            )
-        with solara.Row():
-            solara.InputFloat("rung (crisis) or magnitude", value=amount)
-            solara.InputText("note (e.g. collision at sea)", value=note)
-            solara.Button("Inject", on_click=inject)
-        with solara.Row():
-            solara.Button(
-                "Next turn",
-                color="primary",
-                on_click=lambda: run_command(game.next_turn, message),
-            )
-            if game.paused:
-                solara.Button(
-                    "Resume", on_click=lambda: run_command(game.resume_play, message)
-                )
-            else:
-                solara.Button(
-                    "Pause", on_click=lambda: run_command(game.pause, message)
-                )
-            solara.InputInt("rewind to turn", value=to_turn)
-            solara.Button(
-                "Rewind",
-                on_click=lambda: run_command(
-                    lambda: game.rewind(to_turn.value), message
-                ),
-            )
-            solara.Button(
-                "Reset", on_click=lambda: run_command(lambda: game.rewind(0), message)
-            )
-            solara.Button(
-                "End", color="error", on_click=lambda: run_command(game.end, message)
-            )
-
-
-@solara.component
-def Page(  # noqa: N802 (Solara component)
-) -> None:
-    """The classroom page for the served game."""
-    update_counter.get()
-    game = GAME["game"]
-    message = solara.use_reactive("")
-    model = game.model
-    solara.Title(f"Wargame: {model.spec.info.name}")
-    state = "game over" if game.finished else ("paused" if game.paused else "in play")
-    waiting = ", ".join(game.waiting_for) or "nobody"
-    solara.Markdown(
-        f"## {model.spec.info.name}: turn {game.turn} of {model.horizon}, "
-        f"{model.year:.2f} ({state})\nWaiting for: {waiting}"
-    )
-    if message.value:
-        solara.Error(message.value)
-    with solara.Columns([3, 2]):
-        with solara.Column():
-            solara.FigureMatplotlib(
-                region_map(
-                    model.spec,
-                    model.world,
-                    f"Alliances and A2/AD coverage, turn {game.turn}",
-                ),
-                format="png",
-            )
-            PlotMatplotlib(model, {"max_rung": "tab:red"}, post_process=_curve)
-            solara.DataFrame(_public_frame(game), items_per_page=20)
-        with solara.Column():
-            ControlPanel(game, message)
-            for team in game.teams:
-                MoveForm(game, team, message)
-            solara.Button("Refresh", on_click=force_update, text=True)
-
-
-def _public_frame(game: GameSession):
-    import pandas as pd
-
-    return pd.DataFrame(game.public_table()).round(2)
-
-
-def _curve(ax) -> None:
-    """The escalation curve's axis: rungs named, the figure short."""
-    rung_axis(ax)
-    ax.figure.set_size_inches(7, 3.4)

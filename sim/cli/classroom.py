@@ -18,8 +18,15 @@ def _game_options(parser: argparse.ArgumentParser) -> None:
 
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     _game_options(parser)
-    parser.add_argument("--host", default="127.0.0.1", help="address (127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1",
+        help="address to listen on (127.0.0.1: this machine only); the control "
+        "page answers this machine only, whatever the address",
+    )  # fmt: skip
     parser.add_argument("--port", type=int, default=8765, help="port (8765)")
+    parser.add_argument(
+        "--timer", type=float, metavar="MIN", help="turn timer in minutes (none)"
+    )
 
 
 def _debrief_options(parser: argparse.ArgumentParser) -> None:
@@ -71,13 +78,19 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the classroom page until interrupted."""
-    from sim.classroom.web import serve
+    """Serve the classroom pages (team, control, projector) until interrupted."""
+    from sim.classroom.web import Classroom, serve
 
     game = open_game(args)
+    room = Classroom(game, timer_minutes=args.timer)
+    base = f"http://{args.host}:{args.port}"
     print(f"Game log: {game.log.path}")
-    print(f"Classroom page at http://{args.host}:{args.port}/", flush=True)
-    serve(game, host=args.host, port=args.port)
+    print(f"Control page (yours alone, never project it): {base}/control/{room.secret}")
+    print(f"Projector: {base}/projector")
+    for team, link in room.links().items():
+        print(f"Team {team}: {base}{link}  (join code {room.codes[team]})")
+    print("Stop with Ctrl-C; resume later with --resume", flush=True)
+    serve(room, host=args.host, port=args.port)
     return 0
 
 
@@ -96,7 +109,9 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 COMMANDS = {
     "play": Command("play a classroom game in the terminal", _game_options, cmd_play),
     "serve": Command(
-        "serve the classroom game as a web page", _serve_options, cmd_serve
+        "serve the classroom game: a page per team, control, projector",
+        _serve_options,
+        cmd_serve,
     ),
     "debrief": Command(
         "write the debrief of a game log", _debrief_options, cmd_debrief

@@ -29,8 +29,8 @@ EXTRAS = {
     "dask": "dask",
     "distributed": "dask",
     "rich": "classroom",
-    "solara": "classroom",
-    "ipyvuetify": "classroom",
+    "starlette": "classroom",
+    "uvicorn": "classroom",
 }
 """The optional extra (``pip install 'apwargame[EXTRA]'``) that installs a module."""
 

@@ -1,0 +1,316 @@
+"""Team briefings: what each team must know before the first turn.
+
+A seminar game starts with a read-ahead per player cell (the "player
+handbook" of a RAND-style seminar game, the role cards of a matrix game, the
+persona briefs of IQT Labs' Snow Globe). :func:`briefing` writes one per team
+from the scenario and the model, so it is never out of step with the rules:
+
+- **objectives** and **interests**: the scenario's text where it gives some
+  (see below), else defaults from the scenario's disputes and rivalries;
+- **alliances**: every ``[[alliance]]`` of the state, its kind and the
+  commitment strength that kind carries in the model (how much of an ally's
+  power counts in a crisis), and whether the team may exercise with or pledge
+  to its members (:data:`sim.classroom.moves.COOPERATIVE_KINDS`);
+- **red lines**: the rung it climbs to first (its ``threshold``) and the rules
+  of the turn (budget range, crises only where one is under way);
+- **odds and costs**: for every rival in every theater where they are at odds,
+  the local balance (each side's projected power plus its allies', as the
+  crisis decision counts it, :mod:`sim.dynamics.crisis_decision`), the chance to
+  prevail at a show of force and at major war by the contest success function,
+  ``p = P_i^(m k) / (P_i^(m k) + P_j^(m k))``, and the cost of standing at each
+  rung, ``c_k = C (k / K)^2`` in units of the stake.
+
+The scenario may give its own text in a sidecar file beside it,
+``NAME.briefings.toml`` (data only, read with :mod:`tomllib`)::
+
+    [USA]
+    objectives = ["Keep the US-Japan and US-Philippines alliances credible."]
+    interests = ["Freedom of navigation in the South China Sea."]
+    red_lines = ["No Chinese blockade of Taiwan."]
+
+Every key is optional; a state the file leaves out gets the defaults.
+"""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim import conflict, engine
+from sim.classroom.moves import (
+    COOPERATIVE_KINDS,
+    budget_change_bounds_pct,
+    signal_partners,
+)
+from sim.classroom.news import place
+from sim.dynamics.crisis_decision import prevail_chance, rung_cost
+from sim.dynamics.escalation import RUNGS, WAR
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.classroom.session import GameSession
+
+TEXT_KEYS = ("objectives", "interests", "red_lines")
+"""The lists of sentences a scenario's briefings file may give per state."""
+SHOW_OF_FORCE = RUNGS.index("show_of_force")
+
+
+class BriefingError(InputError):
+    """A briefings file that cannot be read; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Odds:
+    """The local balance between a team and one rival in one theater.
+
+    Attributes:
+        rival: The rival's id.
+        theater: The theater's id.
+        own_power_usd_m: The team's power there with its allies, US$ m.
+        rival_power_usd_m: The rival's, with its allies, US$ m.
+        chance_show_of_force: Chance to prevail at a show of force.
+        chance_war: Chance to prevail at major war.
+    """
+
+    rival: str
+    theater: str
+    own_power_usd_m: float
+    rival_power_usd_m: float
+    chance_show_of_force: float
+    chance_war: float
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """One team's briefing (see the module docstring)."""
+
+    state: str
+    name: str
+    objectives: tuple[str, ...]
+    interests: tuple[str, ...]
+    alliances: tuple[str, ...]
+    red_lines: tuple[str, ...]
+    odds: tuple[Odds, ...]
+    costs: tuple[str, ...]
+    moves: tuple[str, ...]
+
+
+def briefings_file(scenario: str | Path) -> Path:
+    """Where a scenario's own briefing text lives: ``NAME.briefings.toml``."""
+    path = Path(scenario)
+    return path.with_name(f"{path.stem}.briefings.toml")
+
+
+def read_texts(scenario: str | Path, states: tuple[str, ...]) -> dict[str, dict]:
+    """The briefing texts a scenario gives, by state (empty if it gives none).
+
+    Raises:
+        BriefingError: The file is not TOML, names a state the scenario lacks,
+            a key other than :data:`TEXT_KEYS`, or a value that is not a list
+            of sentences.
+    """
+    path = briefings_file(scenario)
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise BriefingError(f"{path}: cannot be read as TOML: {err}") from err
+    for state, table in data.items():
+        if state not in states or not isinstance(table, dict):
+            raise BriefingError(
+                f"{path}: [{state}] is not a state of the scenario; states: "
+                f"{', '.join(states)}"
+            )
+        for key, value in table.items():
+            if key not in TEXT_KEYS:
+                raise BriefingError(
+                    f"{path}: {state}.{key} is not a briefing field; use "
+                    f"{', '.join(TEXT_KEYS)}"
+                )
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise BriefingError(
+                    f"{path}: {state}.{key} = {value!r}; expected a list of "
+                    'sentences, e.g. ["Keep the alliance credible."]'
+                )
+    return data
+
+
+def briefing(game: "GameSession", team: str) -> Briefing:
+    """The briefing of one team at the game's current turn."""
+    spec = game.model.spec
+    state = spec.states[spec.state_index(team)]
+    text = read_texts(game.path, spec.state_ids).get(team, {})
+    odds = tuple(crisis_odds(game, team))
+    rivals = sorted({o.rival for o in odds})
+    return Briefing(
+        state=team,
+        name=state.name,
+        objectives=tuple(text.get("objectives", _default_objectives(team, rivals))),
+        interests=tuple(text.get("interests", _default_interests(game, team))),
+        alliances=tuple(_alliances(game, team)),
+        red_lines=tuple(text.get("red_lines", ())) + tuple(_rules(game, team)),
+        odds=odds,
+        costs=tuple(_costs(game, team)),
+        moves=tuple(_moves(game, team)),
+    )
+
+
+def crisis_odds(game: "GameSession", team: str) -> list[Odds]:
+    """The local balance against each rival in each theater where they are at odds.
+
+    A rival is the other party of a ``[[dispute]]`` (in its theater) or of a
+    ``[[rivalry]]`` (in the theaters of either rival's disputes).
+    """
+    model, spec = game.model, game.model.spec
+    theaters = [t.id for t in spec.theaters]
+    disputed: dict[str, list[str]] = {}
+    for d in spec.disputes:
+        for party in d.parties:
+            disputed.setdefault(party, []).append(d.theater)
+    pairs = [
+        (_other(d.parties, team), d.theater) for d in spec.disputes if team in d.parties
+    ]
+    for r in spec.rivalries:
+        if team in r.parties:
+            rival = _other(r.parties, team)
+            where = disputed.get(team, []) + disputed.get(rival, [])
+            pairs += [(rival, t) for t in where]
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return []
+    world, setup = model.world, model.setup
+    projected = conflict.theater_power(world, setup, engine.denial_met(world, setup)[0])
+    i = spec.state_index(team)
+    rivals = np.array([spec.state_index(r) for r, _ in pairs])
+    where = np.array([theaters.index(t) for _, t in pairs])
+    zeros, mine = np.zeros(len(pairs), dtype=int), np.full(len(pairs), i)
+    alli = setup.params.alliances
+    own = conflict.side_power(world, projected, (zeros, mine, rivals), where, alli)
+    theirs = conflict.side_power(world, projected, (zeros, rivals, mine), where, alli)
+    m = setup.params.escalation.decisiveness
+    ratio = np.log(np.maximum(own, 1e-9)) - np.log(np.maximum(theirs, 1e-9))
+    return [
+        Odds(
+            rival=rival,
+            theater=theater,
+            own_power_usd_m=float(own[k]),
+            rival_power_usd_m=float(theirs[k]),
+            chance_show_of_force=float(prevail_chance(ratio[k], SHOW_OF_FORCE, m)),
+            chance_war=float(prevail_chance(ratio[k], WAR, m)),
+        )
+        for k, (rival, theater) in enumerate(pairs)
+    ]
+
+
+def _other(parties: tuple[str, ...], team: str) -> str:
+    return next(p for p in parties if p != team)
+
+
+def _default_objectives(team: str, rivals: list[str]) -> list[str]:
+    against = f" against {', '.join(rivals)}" if rivals else ""
+    return [
+        f"Keep {team} secure{against} without a war you cannot win.",
+        "Keep your allies confident that you will stand by them, and keep "
+        "your own burden of spending bearable.",
+        "Settle every crisis on terms you can defend at home: backing down "
+        "after a public pledge costs you dearly.",
+    ]
+
+
+def _default_interests(game: "GameSession", team: str) -> list[str]:
+    spec = game.model.spec
+    lines = [
+        f"A claim in {place(d.theater)} disputed with {_other(d.parties, team)}."
+        for d in spec.disputes
+        if team in d.parties
+    ]
+    lines += [
+        f"A standing rivalry with {_other(r.parties, team)}."
+        for r in spec.rivalries
+        if team in r.parties
+    ]
+    return lines or ["No territorial dispute: your interest is a stable region."]
+
+
+def _alliances(game: "GameSession", team: str) -> list[str]:
+    spec, alli = game.model.spec, game.model.setup.params.alliances
+    lines = []
+    for a in spec.alliances:
+        if team not in a.members:
+            continue
+        others = [m for m in a.members if m != team and m in spec.state_ids]
+        if not others:
+            continue
+        weight = getattr(alli, a.kind)
+        commits = (
+            f"each counts {weight:.0%} of the other's power in a crisis (times "
+            "its credibility)"
+            if weight > 0
+            else "no help in a crisis"
+        )
+        signals = (
+            "you may exercise with and pledge to its members"
+            if a.kind in COOPERATIVE_KINDS
+            else "no joint exercises or pledges: it promises restraint only"
+        )
+        lines.append(
+            f"{a.name} ({a.kind.replace('_', ' ')}, since {a.since}) with "
+            f"{', '.join(others)}: {commits}; {signals}."
+        )
+    return lines or ["No alliance: you stand alone."]
+
+
+def _rules(game: "GameSession", team: str) -> list[str]:
+    spec = game.model.spec
+    state = spec.states[spec.state_index(team)]
+    first = RUNGS[state.threshold].replace("_", " ")
+    return [
+        f"Your doctrine climbs first to {first} at most (rung {state.threshold}); "
+        "above it you escalate only in reply.",
+        "You may act in a crisis only while one is under way with that state.",
+    ]
+
+
+def _costs(game: "GameSession", team: str) -> list[str]:
+    esc = game.model.setup.params.escalation
+    return [
+        f"Standing at {RUNGS[k].replace('_', ' ')} costs "
+        f"{rung_cost(np.array(k), WAR, esc.war_cost):.2f} of the stake."
+        for k in range(1, WAR + 1)
+    ] + [
+        "Backing down concedes the stake and costs the audience cost you built "
+        "by escalating or pledging in public."
+    ]
+
+
+def _moves(game: "GameSession", team: str) -> list[str]:
+    lo, hi = budget_change_bounds_pct(game.model.setup.dt_years)
+    partners = signal_partners(game.model, team)
+    return [
+        f"Budget: change spending by {lo:+.1f}% to {hi:+.1f}% a turn (the 95% "
+        "range of yearly changes in the SIPRI record, scaled to a turn), never "
+        "beyond max_share_gdp x GDP.",
+        "Posture: 0 restraint .. 1 forward.",
+        f"Exercises and public pledges with: {', '.join(partners) or 'nobody'}.",
+        "Patrols in any theater; confidence-building measures (hotline, "
+        "notification) with any state: in force once both sides offer it "
+        "(a state no team plays accepts).",
+    ]
+
+
+def as_dict(b: Briefing) -> dict[str, Any]:
+    """A briefing as plain data (for a page or a file)."""
+    return {
+        "state": b.state,
+        "name": b.name,
+        "objectives": list(b.objectives),
+        "interests": list(b.interests),
+        "alliances": list(b.alliances),
+        "red_lines": list(b.red_lines),
+        "odds": [vars(o) for o in b.odds],
+        "costs": list(b.costs),
+        "moves": list(b.moves),
+    }

@@ -1,0 +1,238 @@
+"""The news of a turn: what every page learns when a turn is played.
+
+A seminar game lives on its turn reports (the "adjudication" of a matrix game,
+the control cell's narrative in a RAND-style seminar game, the news feed of
+IQT Labs' Snow Globe). :func:`report` compares the region before and after a
+turn and says, in sentences, what happened:
+
+- **public** (every page and the projector): injects, crises started, every
+  side's action in each crisis and how its rung moved, crises ended and how
+  (who backed down, a negotiated settlement, war), wars, confidence-building
+  measures newly in force, the signals the teams sent (exercises, patrols and
+  declarations are seen by all), and which teams the timer left to the
+  doctrine;
+- **private** (one team's page only): the move it submitted, and the
+  confidence-building measures other teams offered it.
+
+Budgets and postures are public through the region's table; a team's other
+choices stay its own.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim.classroom.moves import describe_move
+from sim.dynamics.escalation import RUNGS, WAR
+
+if TYPE_CHECKING:
+    from sim.classroom.session import GameSession
+
+ENDINGS = {
+    "challenger_backed_down": "{challenger} backed down: deterrence held",
+    "defender_backed_down": "{defender} backed down: {challenger} prevailed",
+    "negotiated": "settled by negotiation",
+    "war": "it became a major war",
+}
+"""How each ending of a crisis reads (keys: ``ending`` of the crisis records)."""
+
+
+@dataclass(frozen=True)
+class Before:
+    """The region at the start of a turn, as the news compares it.
+
+    Attributes:
+        turn: The turn about to be played.
+        year: Its calendar year.
+        crises: Crisis records so far (:meth:`RegionModel.crisis_frame`).
+        rungs: The rung of each pair at odds, ``"CHN-JPN"`` -> rung name.
+        cbms: How many CBMs had been agreed in play.
+        injects: This turn's injects (the scenario's and the instructor's).
+    """
+
+    turn: int
+    year: float
+    crises: pd.DataFrame
+    rungs: dict[str, str]
+    cbms: int
+    injects: tuple[dict[str, Any], ...]
+
+
+def before(game: "GameSession") -> Before:
+    """Note the region as a turn starts."""
+    return Before(
+        turn=game.turn,
+        year=game.model.year,
+        crises=game.model.crisis_frame(),
+        rungs=game.outcome()["crises"],
+        cbms=len(game.added["cbm"]),
+        injects=tuple(game.bulletin()),
+    )
+
+
+def report(
+    start: Before,
+    game: "GameSession",
+    moves: dict[str, dict[str, Any]],
+    by_timer: list[str],
+) -> dict[str, Any]:
+    """The news of the turn just played.
+
+    Args:
+        start: The region as the turn started (:func:`before`).
+        game: The game after the turn.
+        moves: Each team's move this turn, as submitted.
+        by_timer: Teams the timer left to the doctrine's advice.
+
+    Returns:
+        ``{"turn", "year", "public": [sentence, ...], "private": {team:
+        [sentence, ...]}}``.
+    """
+    public = [describe_inject(j) for j in start.injects]
+    public += _crisis_news(start, game)
+    public += [
+        f"In force from now: a {c['kind']} between {' and '.join(c['parties'])}."
+        for c in game.added["cbm"][start.cbms :]
+    ]
+    public += [line for team in game.teams for line in _signals_seen(team, moves[team])]
+    if by_timer:
+        public.append(
+            f"The turn timer ran out: the doctrine's advice was played for "
+            f"{', '.join(by_timer)}."
+        )
+    private = {
+        team: [_own_move(team, moves[team], team in by_timer)]
+        + [
+            f"{other} offered you a {kind}: offer it back to bring it into force."
+            for other in game.teams
+            for partner, kind in moves[other].get("cbm", {}).items()
+            if partner == team and other != team
+        ]
+        for team in game.teams
+    }
+    return {
+        "turn": start.turn,
+        "year": start.year,
+        "public": public or ["A quiet quarter: no crisis moved."],
+        "private": private,
+    }
+
+
+def describe_inject(inject: dict[str, Any]) -> str:
+    """An inject as a headline, e.g. ``Crisis: CHN challenges JPN in ...``."""
+    parties = inject["parties"]
+    note = f" ({inject['note']})" if inject.get("note") else ""
+    kind = inject["kind"]
+    if kind == "crisis":
+        rung = RUNGS[inject.get("rung", 1)].replace("_", " ")
+        return (
+            f"Crisis: {parties[0]} challenges {parties[1]} in "
+            f"{place(inject['theater'])} at "
+            f"{rung}{note}."
+        )
+    if kind == "disaster":
+        return f"Disaster strikes {', '.join(parties)}{note}."
+    if kind == "exercise":
+        return f"Exercise of {', '.join(parties)}{note}."
+    if kind == "treaty_change":
+        level = inject.get("magnitude", 1.0)
+        what = "ended" if level == 0 else f"set to {level:g} of a full treaty"
+        return f"Treaty change: the tie of {' and '.join(parties)} is {what}{note}."
+    factor = inject.get("magnitude", 1.0)
+    return (
+        f"Budget shock: {', '.join(parties)} spend {factor:g} times their budget "
+        f"this turn{note}."
+    )
+
+
+def _crisis_news(start: Before, game: "GameSession") -> list[str]:
+    """Crises started, actions taken, rungs moved, crises ended, wars."""
+    news = []
+    now = game.model.crisis_frame()
+    known = {_key(row) for row in start.crises.itertuples()}
+    injected = {tuple(j["parties"]) for j in start.injects if j["kind"] == "crisis"}
+    for row in now.itertuples():
+        if _key(row) not in known and (row.challenger, row.defender) not in injected:
+            news.append(
+                f"New crisis: {row.challenger} challenges {row.defender} in "
+                f"{place(row.theater)}."
+            )
+    decisions = game.model.decision_frame()
+    acted = decisions[decisions["step"] == start.turn]
+    rungs = game.outcome()["crises"]
+    for pair in sorted(set(start.rungs) | set(rungs)):
+        a, b = pair.split("-")
+        sides = acted[
+            ((acted["state"] == a) & (acted["opponent"] == b))
+            | ((acted["state"] == b) & (acted["opponent"] == a))
+        ]
+        actions = "; ".join(
+            f"{s.state} chose to {s.action.replace('_', ' ')}"
+            for s in sides.itertuples()
+        )
+        was, is_ = start.rungs.get(pair, RUNGS[0]), rungs.get(pair, RUNGS[0])
+        if was == is_ and not actions:
+            continue
+        moved = (
+            f"stays at {words(is_)}"
+            if was == is_
+            else f"went from {words(was)} to {words(is_)}"
+        )
+        news.append(f"{pair}: {actions + ', so it ' if actions else ''}{moved}.")
+        if is_ == RUNGS[WAR] and was != is_:
+            news.append(f"WAR: {a} and {b} are at major war.")
+    before_open = start.crises[start.crises["ending"] == "ongoing"]
+    open_keys = {_key(row) for row in before_open.itertuples()}
+    for row in now.itertuples():
+        if _key(row) in open_keys and row.ending != "ongoing":
+            how = ENDINGS[row.ending].format(
+                challenger=row.challenger, defender=row.defender
+            )
+            news.append(
+                f"Crisis over: {row.challenger} against {row.defender} in "
+                f"{place(row.theater)} ended: {how}."
+            )
+    return news
+
+
+def _signals_seen(team: str, move: dict[str, Any]) -> list[str]:
+    """The signals a team sent this turn, as the region saw them."""
+    seen = [
+        f"{team} held an exercise with {ally}."
+        for ally, level in move.get("exercise", {}).items()
+        if level > 0
+    ]
+    seen += [
+        f"{team} patrolled {place(theater)}."
+        for theater, level in move.get("patrol", {}).items()
+        if level > 0
+    ]
+    seen += [
+        f"{team} pledged in public to defend {ally}."
+        for ally, level in move.get("declaration", {}).items()
+        if level > 0
+    ]
+    return seen
+
+
+def _own_move(team: str, move: dict[str, Any], by_timer: bool) -> str:
+    """What a team is told of its own move."""
+    if by_timer:
+        return "The timer ran out before you moved: the doctrine's advice was played."
+    played = describe_move(move) or "the doctrine's advice"
+    return f"You played: {played}."
+
+
+def place(theater: str) -> str:
+    """A theater's id as a place name: ``south_china_sea`` -> ``South China Sea``."""
+    return words(theater).title()
+
+
+def _key(row: Any) -> tuple[str, str, int]:
+    return (row.challenger, row.defender, int(row.start_step))
+
+
+def words(name: str) -> str:
+    """An id as words: ``show_of_force`` -> ``show of force``."""
+    return name.replace("_", " ")

@@ -1,0 +1,241 @@
+"""The story of a game, in prose: what happened, what mattered, what to discuss.
+
+A seminar game's debrief ("hot wash") is a conversation, and tables do not start
+one. This module turns a played game into sentences for the debrief
+(:mod:`sim.classroom.debrief`):
+
+- :func:`summary`: the game in a paragraph (crises, how they ended, the peak);
+- :func:`turning_point_sentences`: each move that changed the odds most, e.g.
+  "CHN's escalation against JPN at turn 4 (2025) made a clash near certain:
+  100% of replications against 11% with the doctrine's choice";
+- :func:`branches`: every branch the class abandoned by rewinding, replayed
+  from the log, to set beside the one it kept;
+- :func:`questions`: discussion questions drawn from this game's events.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.classroom.log import Header
+from sim.classroom.moves import describe_move
+from sim.classroom.news import ENDINGS, place, words
+from sim.classroom.session import GameSession, effective
+from sim.dynamics.escalation import RUNGS
+
+CHANCE_WORDS = ((0.9, "near certain"), (0.6, "likely"), (0.4, "a coin toss"))
+"""How a probability of a clash reads (below 0.4: possible; below 0.1: unlikely)."""
+FORWARD = 0.7
+"""A posture above this reads as forward in the questions (a wording choice)."""
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One line of play: the kept game or a branch abandoned by a rewind.
+
+    Attributes:
+        label: How the debrief names it.
+        game: The branch replayed to where it stopped.
+        from_turn: The turn where it parts from the kept game (0 for the kept).
+    """
+
+    label: str
+    game: GameSession
+    from_turn: int
+
+
+def chance_words(p: float) -> str:
+    """A probability of a clash in words."""
+    for floor, phrase in CHANCE_WORDS:
+        if p >= floor:
+            return phrase
+    return "possible" if p >= 0.1 else "unlikely"
+
+
+def summary(game: GameSession) -> str:
+    """The game in a paragraph."""
+    model = game.model
+    crises = model.crisis_frame()
+    rungs = model.model_frame()["max_rung"].to_numpy()
+    peak = int(rungs.max())
+    turn = int(np.argmax(rungs))
+    ended = crises[crises["ending"] != "ongoing"]
+    told = [
+        f"{c.challenger} against {c.defender} in {place(c.theater)}: "
+        + ENDINGS[c.ending].format(challenger=c.challenger, defender=c.defender)
+        for c in ended.itertuples()
+    ]
+    open_ = crises[crises["ending"] == "ongoing"]
+    text = (
+        f"The teams ({', '.join(game.teams)}) played {game.turn} of "
+        f"{model.horizon} turns. The region saw {len(crises)} "
+        f"{'crises' if len(crises) != 1 else 'crisis'}; the highest rung reached was "
+        f"{words(RUNGS[peak])}"
+        + (f", first after turn {turn - 1}" if peak else "")
+        + ". "
+    )
+    if told:
+        text += "Ended: " + "; ".join(told) + ". "
+    if len(open_):
+        pairs = ", ".join(f"{c.challenger}-{c.defender}" for c in open_.itertuples())
+        text += f"Still open at the end: {pairs}."
+    return text.strip()
+
+
+def _act(move: dict[str, Any]) -> str:
+    """The gist of a move: its crisis action if any, else its choices."""
+    verbs = {
+        "escalate": "escalation against",
+        "hold": "holding firm against",
+        "back_down": "backing down to",
+    }
+    crisis = move.get("crisis", {})
+    if crisis:
+        return " and ".join(f"{verbs[a]} {s}" for s, a in crisis.items())
+    return f"move ({describe_move(move)})"
+
+
+def turning_point_sentences(
+    points: pd.DataFrame, game: GameSession, *, most: int = 3
+) -> list[str]:
+    """The moves that changed the outcome most, in sentences, largest first.
+
+    Args:
+        points: :func:`sim.classroom.debrief.turning_points`.
+        game: The game (for years and moves).
+        most: How many to tell.
+    """
+    info = game.model.spec.info
+    sentences = []
+    for row in points[points["effect"] != 0].head(most).itertuples():
+        move = next(
+            e["move"]
+            for e in effective(game.events)
+            if e["event"] == "move" and e["turn"] == row.turn and e["team"] == row.team
+        )
+        year = info.start_year + row.turn * info.dt_years
+        sentences.append(
+            f"{row.team}'s {_act(move)} at turn {row.turn} ({year:g}) made a clash "
+            f"{chance_words(row.p_clash_class)}: {row.p_clash_class:.0%} of "
+            f"replications against {row.p_clash_doctrine:.0%} with the "
+            "doctrine's choice."
+        )
+    return sentences or [
+        "No team's move changed the odds of a clash: every move the class "
+        "made led where the doctrine's choice would have."
+    ]
+
+
+def branches(header: Header, events: list[dict[str, Any]]) -> list[Branch]:
+    """The kept game, then each branch a rewind abandoned, replayed from the log."""
+    kept = GameSession.from_events(header, effective(events))
+    found = [Branch("kept", kept, 0)]
+    for k, event in enumerate(events):
+        if event["event"] != "rewind":
+            continue
+        game = GameSession.from_events(header, effective(events[:k]))
+        to = event["to_turn"]
+        found.append(
+            Branch(
+                f"branch {len(found)}: rewound from turn {game.turn} to turn {to}",
+                game,
+                to,
+            )
+        )
+    return found
+
+
+def branch_table(found: list[Branch]) -> pd.DataFrame:
+    """One row per branch: where it parted, how far it went, how it turned out."""
+    rows = []
+    for b in found:
+        crises = b.game.model.crisis_frame()
+        moves = [
+            f"{e['team']} t{e['turn']}: {describe_move(e['move'])}"
+            for e in effective(b.game.events)
+            if e["event"] == "move" and e["turn"] >= b.from_turn and e["move"]
+        ]
+        peak = int(b.game.model.model_frame()["max_rung"].max())
+        rows.append(
+            {
+                "line of play": b.label,
+                "turns played": b.game.turn,
+                "peak rung": words(RUNGS[peak]),
+                "crises": len(crises),
+                "wars": int((crises["ending"] == "war").sum()),
+                "its moves from the parting turn": "; ".join(moves) or "(advice)",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def questions(
+    game: GameSession, points: pd.DataFrame, found: list[Branch]
+) -> list[str]:
+    """Discussion questions drawn from what happened in this game."""
+    asked = []
+    top = points[points["effect"] != 0].head(1)
+    for row in top.itertuples():
+        asked.append(
+            f"At turn {row.turn}, {row.team} chose '{row.move}'. What did the team "
+            "expect the others to do, and what did the doctrine see that it did "
+            f"not (a clash in {row.p_clash_doctrine:.0%} of futures against "
+            f"{row.p_clash_class:.0%})?"
+        )
+    crises = game.model.crisis_frame()
+    for c in crises.itertuples():
+        if c.ending == "challenger_backed_down":
+            asked.append(
+                f"Deterrence held when {c.challenger} backed down against "
+                f"{c.defender} in {place(c.theater)}: was it the balance of power, "
+                "an ally's commitment, or the audience cost that made it credible?"
+            )
+        elif c.ending == "defender_backed_down":
+            asked.append(
+                f"{c.defender} backed down to {c.challenger} in {place(c.theater)}: "
+                "what would it have taken to hold, and who paid for the retreat at "
+                "home and with allies?"
+            )
+        elif c.ending == "war":
+            asked.append(
+                f"{c.challenger} and {c.defender} went to war in "
+                f"{place(c.theater)}: at which rung could either side still have "
+                "stopped, and why did it not?"
+            )
+    if game.added["cbm"]:
+        pairs = ", ".join(" and ".join(c["parties"]) for c in game.added["cbm"])
+        asked.append(
+            f"Confidence-building measures came into force ({pairs}): did they "
+            "change how the next crisis between them was read?"
+        )
+    moves = [e for e in effective(game.events) if e["event"] == "move"]
+    rises = [
+        e
+        for e in moves
+        if e["move"].get("budget_change_pct", 0) > 0
+        or e["move"].get("posture", 0) > 0.7
+    ]
+    if rises:
+        teams = sorted({e["team"] for e in rises})
+        asked.append(
+            f"{', '.join(teams)} raised spending or took a forward posture: did a "
+            "neighbour read it as a threat and answer in kind (the security "
+            "dilemma)?"
+        )
+    if any(e.get("by") == "timer" for e in moves):
+        asked.append(
+            "The timer decided for a team at least once: what does a deadline do "
+            "to a crisis decision?"
+        )
+    if len(found) > 1:
+        asked.append(
+            "The class rewound and played again: compare the branches in the "
+            "table above. Was the difference the choice, or chance?"
+        )
+    if not any(e["event"] == "move" and e["move"].get("crisis") for e in moves):
+        asked.append(
+            "No team chose in a crisis: which crisis would you have acted in, and how?"
+        )
+    return asked

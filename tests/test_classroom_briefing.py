@@ -1,0 +1,79 @@
+"""Team briefings: written from the scenario, with the scenario's own text if given."""
+
+from pathlib import Path
+
+import pytest
+
+from sim.classroom.briefing import BriefingError, briefing, briefings_file
+from sim.classroom.session import GameSession
+
+SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
+
+
+@pytest.fixture(scope="module")
+def game() -> GameSession:
+    return GameSession(SCENARIO, ["USA", "CHN", "PHL"])
+
+
+def test_a_briefing_names_alliances_rivals_and_odds(game):
+    """PHL's briefing lists its treaty with the USA and its dispute with China."""
+    b = briefing(game, "PHL")
+    assert b.name == "Philippines"
+    assert any("US-Philippines Mutual Defense Treaty" in a for a in b.alliances)
+    assert "A claim in South China Sea disputed with CHN." in b.interests
+    odds = {(o.rival, o.theater): o for o in b.odds}
+    assert ("CHN", "south_china_sea") in odds
+    for o in b.odds:
+        assert 0 <= o.chance_war <= 1 and 0 <= o.chance_show_of_force <= 1
+        assert o.own_power_usd_m > 0 and o.rival_power_usd_m > 0
+
+
+def test_the_stronger_side_is_likelier_to_prevail_the_higher_the_rung(game):
+    """The contest success function grows steeper toward war, on both sides."""
+    for team in game.teams:
+        for o in briefing(game, team).odds:
+            if o.own_power_usd_m > o.rival_power_usd_m:
+                assert o.chance_war >= o.chance_show_of_force >= 0.5
+            else:
+                assert o.chance_war <= o.chance_show_of_force <= 0.5
+
+
+def test_non_aggression_pacts_allow_no_signals(game):
+    """USA's charter with Russia is listed as restraint only."""
+    charter = next(a for a in briefing(game, "USA").alliances if "RUS" in a)
+    assert "no help in a crisis" in charter
+    assert "no joint exercises or pledges" in charter
+
+
+def test_the_scenario_may_write_its_own_briefing(tmp_path):
+    """A sidecar NAME.briefings.toml sets the objectives and adds red lines."""
+    scenario = tmp_path / "class.toml"
+    scenario.write_text(f'extends = "{SCENARIO}"\n')
+    briefings_file(scenario).write_text(
+        '[USA]\nobjectives = ["Keep the alliances credible."]\n'
+        'red_lines = ["No blockade of Taiwan."]\n'
+    )
+    game = GameSession(scenario, ["USA", "CHN"])
+    usa, chn = briefing(game, "USA"), briefing(game, "CHN")
+    assert usa.objectives == ("Keep the alliances credible.",)
+    assert usa.red_lines[0] == "No blockade of Taiwan."
+    assert chn.objectives[0].startswith("Keep CHN secure")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[XYZ]\nobjectives = ["a"]\n', r"\[XYZ\] is not a state of the scenario"),
+        ('[USA]\ngoals = ["a"]\n', "USA.goals is not a briefing field"),
+        ('[USA]\nobjectives = "a"\n', "expected a list of sentences"),
+        ("[USA\n", "cannot be read as TOML"),
+    ],
+)
+def test_a_bad_briefings_file_is_named_with_its_problem(tmp_path, text, message):
+    """Each mistake names the file and the key."""
+    scenario = tmp_path / "class.toml"
+    scenario.write_text(f'extends = "{SCENARIO}"\n')
+    briefings_file(scenario).write_text(text)
+    game = GameSession(scenario, ["USA"])
+    with pytest.raises(BriefingError, match=message):
+        briefing(game, "USA")
