@@ -2,8 +2,8 @@
 
 A seminar game lives on its turn reports (the "adjudication" of a matrix game,
 the control cell's narrative in a RAND-style seminar game, the news feed of
-IQT Labs' Snow Globe). :func:`report` compares the region before and after a
-turn and says, in sentences, what happened:
+IQT Labs' Snow Globe). :func:`report` compares the region before a turn
+(:class:`Before`) and after it and says, in sentences, what happened:
 
 - **public** (every page and the projector): injects, crises started, every
   side's action in each crisis and how its rung moved, crises ended and how
@@ -19,15 +19,13 @@ choices stay its own.
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from sim.classroom.moves import describe_move
 from sim.dynamics.escalation import RUNGS, WAR
-
-if TYPE_CHECKING:
-    from sim.classroom.session import GameSession
+from sim.model import RegionModel
 
 ENDINGS = {
     "challenger_backed_down": "{challenger} backed down: deterrence held",
@@ -59,29 +57,24 @@ class Before:
     injects: tuple[dict[str, Any], ...]
 
 
-def before(game: "GameSession") -> Before:
-    """Note the region as a turn starts."""
-    return Before(
-        turn=game.turn,
-        year=game.model.year,
-        crises=game.model.crisis_frame(),
-        rungs=game.outcome()["crises"],
-        cbms=len(game.added["cbm"]),
-        injects=tuple(game.bulletin()),
-    )
-
-
 def report(
     start: Before,
-    game: "GameSession",
+    model: RegionModel,
+    *,
+    teams: tuple[str, ...],
+    rungs: dict[str, str],
+    new_cbms: list[dict[str, Any]],
     moves: dict[str, dict[str, Any]],
     by_timer: list[str],
 ) -> dict[str, Any]:
     """The news of the turn just played.
 
     Args:
-        start: The region as the turn started (:func:`before`).
-        game: The game after the turn.
+        start: The region as the turn started.
+        model: The model after the turn.
+        teams: The states played by teams.
+        rungs: The rung of each pair at odds now, ``"CHN-JPN"`` -> rung name.
+        new_cbms: The CBMs agreed this turn.
         moves: Each team's move this turn, as submitted.
         by_timer: Teams the timer left to the doctrine's advice.
 
@@ -90,26 +83,26 @@ def report(
         [sentence, ...]}}``.
     """
     public = [describe_inject(j) for j in start.injects]
-    public += _crisis_news(start, game)
+    public += _crisis_news(start, model, rungs)
     public += [
         f"In force from now: a {c['kind']} between {' and '.join(c['parties'])}."
-        for c in game.added["cbm"][start.cbms :]
+        for c in new_cbms
     ]
-    public += [line for team in game.teams for line in _signals_seen(team, moves[team])]
+    public += [line for team in teams for line in _signals_seen(team, moves[team])]
     if by_timer:
         public.append(
             f"The turn timer ran out: the doctrine's advice was played for "
             f"{', '.join(by_timer)}."
         )
     private = {
-        team: [_own_move(team, moves[team], team in by_timer)]
+        team: [_own_move(moves[team], team in by_timer)]
         + [
             f"{other} offered you a {kind}: offer it back to bring it into force."
-            for other in game.teams
+            for other in teams
             for partner, kind in moves[other].get("cbm", {}).items()
             if partner == team and other != team
         ]
-        for team in game.teams
+        for team in teams
     }
     return {
         "turn": start.turn,
@@ -146,10 +139,10 @@ def describe_inject(inject: dict[str, Any]) -> str:
     )
 
 
-def _crisis_news(start: Before, game: "GameSession") -> list[str]:
+def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
     """Crises started, actions taken, rungs moved, crises ended, wars."""
     news = []
-    now = game.model.crisis_frame()
+    now = model.crisis_frame()
     known = {_key(row) for row in start.crises.itertuples()}
     injected = {tuple(j["parties"]) for j in start.injects if j["kind"] == "crisis"}
     for row in now.itertuples():
@@ -158,9 +151,8 @@ def _crisis_news(start: Before, game: "GameSession") -> list[str]:
                 f"New crisis: {row.challenger} challenges {row.defender} in "
                 f"{place(row.theater)}."
             )
-    decisions = game.model.decision_frame()
+    decisions = model.decision_frame()
     acted = decisions[decisions["step"] == start.turn]
-    rungs = game.outcome()["crises"]
     for pair in sorted(set(start.rungs) | set(rungs)):
         a, b = pair.split("-")
         sides = acted[
@@ -216,7 +208,7 @@ def _signals_seen(team: str, move: dict[str, Any]) -> list[str]:
     return seen
 
 
-def _own_move(team: str, move: dict[str, Any], by_timer: bool) -> str:
+def _own_move(move: dict[str, Any], by_timer: bool) -> str:
     """What a team is told of its own move."""
     if by_timer:
         return "The timer ran out before you moved: the doctrine's advice was played."

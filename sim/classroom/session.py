@@ -260,7 +260,14 @@ class GameSession:
         if self.waiting_for:
             waiting = ", ".join(self.waiting_for)
             raise GameError(f"turn {self.turn}: waiting for moves from {waiting}")
-        start = news.before(self)
+        start = news.Before(
+            turn=self.turn,
+            year=self.model.year,
+            crises=self.model.crisis_frame(),
+            rungs=self.outcome()["crises"],
+            cbms=len(self.added["cbm"]),
+            injects=tuple(self.bulletin()),
+        )
         self._agree_cbms()
         for team in self.teams:
             self.model.agent(team).policy = TeamPolicy(self.choices[team])
@@ -272,7 +279,17 @@ class GameSession:
         self._record(
             {"event": "turn", "turn": self.turn - 1, "outcome": self.outcome()}
         )
-        self.news.append(news.report(start, self, self.moves, self.by_timer))
+        self.news.append(
+            news.report(
+                start,
+                self.model,
+                teams=self.teams,
+                rungs=self.outcome()["crises"],
+                new_cbms=self.added["cbm"][start.cbms :],
+                moves=self.moves,
+                by_timer=self.by_timer,
+            )
+        )
         self.moves, self.choices, self.by_timer = {}, {}, []
         self._advice = self.model.doctrine()
 
