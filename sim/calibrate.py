@@ -211,9 +211,9 @@ def parse_fit(text: str) -> FitParam:
     """
     if "=" in text:
         try:
-            r = parse_range(text)
+            r = parse_range(text, field="fit")
         except DesignError as err:
-            raise CalibrationError(str(err).replace("--param", "--fit")) from err
+            raise CalibrationError(str(err), field="fit") from err
         return FitParam(r.path, float(r.lo), float(r.hi))
     lo, hi = declared_range(text)
     return FitParam(text, lo, hi)

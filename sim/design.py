@@ -95,14 +95,23 @@ class Design:
     def __post_init__(self) -> None:
         """Check the design is complete and consistent; raise DesignError if not."""
         if self.kind not in DESIGNS:
-            raise DesignError(f"design {self.kind!r}: use one of {', '.join(DESIGNS)}")
+            raise DesignError(
+                f"design {self.kind!r}: use one of {', '.join(DESIGNS)}",
+                field="design",
+            )
         if self.kind == "single" and self.ranges:
-            raise DesignError("a single batch takes no --param ranges; use a sweep")
+            raise DesignError(
+                "ranges: a single batch takes none; use a sweep", field="ranges"
+            )
         if self.kind != "single" and not self.ranges:
-            raise DesignError("a sweep needs at least one --param path=lo:hi[:n]")
+            raise DesignError(
+                "ranges: a sweep needs at least one path=lo:hi[:n]", field="ranges"
+            )
         repeated = sorted({p for p in self.paths if self.paths.count(p) > 1})
         if repeated:
-            raise DesignError(f"--param {repeated[0]}: given more than once")
+            raise DesignError(
+                f"ranges {repeated[0]}: given more than once", field="ranges"
+            )
         if self.kind in ("lhs", "sobol"):
             self._check_sampled()
 
@@ -110,15 +119,19 @@ class Design:
         for r in self.ranges:
             if r.n is not None:
                 raise DesignError(
-                    f"--param {r.path}: the :n suffix sets grid values; "
-                    f"{self.kind} designs take --samples instead"
+                    f"ranges {r.path}: the :n suffix sets grid values; "
+                    f"{self.kind} designs take a number of samples instead",
+                    field="ranges",
                 )
         if self.samples < 1:
-            raise DesignError(f"--samples {self.samples}: must be at least 1")
+            raise DesignError(
+                f"samples {self.samples}: must be at least 1", field="samples"
+            )
         if self.kind == "sobol" and self.samples & (self.samples - 1):
             raise DesignError(
-                f"--samples {self.samples}: a Sobol' design needs a power of two "
-                "(e.g. 16, 64, 256) to keep its balance properties"
+                f"samples {self.samples}: a Sobol' design needs a power of two "
+                "(e.g. 16, 64, 256) to keep its balance properties",
+                field="samples",
             )
 
     def points(self) -> list[dict[str, Any]]:
@@ -166,12 +179,13 @@ class Design:
         }
 
 
-def parse_setting(text: str) -> tuple[str, Any]:
+def parse_setting(text: str, field: str = "settings") -> tuple[str, Any]:
     """Parse ``path=value``; the value is read as TOML (numbers, booleans, strings).
 
     A bare word that is not valid TOML (``name=east``) is taken as a string.
+    ``field`` names the argument in an error (:class:`sim.errors.InputError`).
     """
-    path, value_text = _split(text, "--set", "path=value")
+    path, value_text = _split(text, field, "path=value")
     try:
         value = tomllib.loads(f"v = {value_text}")["v"]
     except tomllib.TOMLDecodeError:
@@ -179,39 +193,47 @@ def parse_setting(text: str) -> tuple[str, Any]:
     return path, value
 
 
-def parse_range(text: str) -> Range:
-    """Parse ``path=lo:hi`` or ``path=lo:hi:n`` into a :class:`Range`."""
-    path, bounds = _split(text, "--param", "path=lo:hi[:n]")
+def parse_range(text: str, field: str = "ranges") -> Range:
+    """Parse ``path=lo:hi`` or ``path=lo:hi:n`` into a :class:`Range`.
+
+    ``field`` names the argument in an error (:class:`sim.errors.InputError`).
+    """
+    path, bounds = _split(text, field, "path=lo:hi[:n]")
     parts = bounds.split(":")
     if len(parts) not in (2, 3):
-        raise DesignError(f"--param {text}: expected path=lo:hi or path=lo:hi:n")
-    lo, hi = (_number(text, p) for p in parts[:2])
+        raise DesignError(
+            f"{field} {text}: expected path=lo:hi or path=lo:hi:n", field=field
+        )
+    lo, hi = (_number(text, p, field) for p in parts[:2])
     if lo > hi:
-        raise DesignError(f"--param {text}: lo {lo} is above hi {hi}; swap them")
+        raise DesignError(
+            f"{field} {text}: lo {lo} is above hi {hi}; swap them", field=field
+        )
     n = None
     if len(parts) == 3:
-        n = _number(text, parts[2])
+        n = _number(text, parts[2], field)
         if not isinstance(n, int) or n < 1:
             raise DesignError(
-                f"--param {text}: n {parts[2]} must be a whole number >= 1"
+                f"{field} {text}: n {parts[2]} must be a whole number >= 1",
+                field=field,
             )
     return Range(path, lo, hi, n)
 
 
-def _split(text: str, option: str, form: str) -> tuple[str, str]:
+def _split(text: str, field: str, form: str) -> tuple[str, str]:
     path, sep, value = text.partition("=")
     if not sep or not path.strip() or not value.strip():
-        raise DesignError(f"{option} {text!r}: expected {form}")
+        raise DesignError(f"{field} {text!r}: expected {form}", field=field)
     return path.strip(), value.strip()
 
 
-def _number(text: str, part: str) -> float | int:
+def _number(text: str, part: str, field: str) -> float | int:
     try:
         value = tomllib.loads(f"v = {part.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise DesignError(f"--param {text}: {part!r} is not a number")
+        raise DesignError(f"{field} {text}: {part!r} is not a number", field=field)
     if not np.isfinite(value):
-        raise DesignError(f"--param {text}: {part!r} must be finite")
+        raise DesignError(f"{field} {text}: {part!r} must be finite", field=field)
     return value

@@ -4,6 +4,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No timed assertions in tests (speed is measured in benchmarks/): Hypothesis's
+# per-example deadline would fail a test whose first example imports a library
+# on a busy machine.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 def state_toml(

@@ -104,10 +104,13 @@ def test_sobol_needs_a_power_of_two():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"kind": "grid"}, "at least one --param"),
-        ({"kind": "single", "ranges": (Range("a", 0, 1),)}, "takes no --param"),
+        ({"kind": "grid"}, "at least one path=lo:hi"),
+        (
+            {"kind": "single", "ranges": (Range("a", 0, 1),)},
+            "a single batch takes none",
+        ),
         ({"kind": "box", "ranges": (Range("a", 0, 1),)}, "use one of"),
-        ({"kind": "lhs", "ranges": (Range("a", 0, 1, 3),)}, "take --samples"),
+        ({"kind": "lhs", "ranges": (Range("a", 0, 1, 3),)}, "take a number of samples"),
         ({"kind": "grid", "ranges": (Range("a", 0, 1), Range("a", 0, 2))}, "more"),
     ],
 )
