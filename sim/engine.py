@@ -250,10 +250,11 @@ def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
     With the arms race off, the doctrine holds spending where it is. In a crisis
     every side backs down, holds or escalates (:func:`sim.conflict.crisis_actions`).
     Signals follow the scenario's schedule (:func:`sim.diplomacy.scheduled_signals`).
-    Posture stays where it is.
+    Posture stays where it is. The crisis doctrine draws what the ``crises``
+    step declares (its perception and choice noise).
     """
     action, sides, factors = conflict.crisis_actions(
-        world, setup, world.projected, draws
+        world, setup, world.projected, DeclaredDraws(draws, conflict.CRISES)
     )
     return Decisions(
         milex=spending_choice(world, setup),

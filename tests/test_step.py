@@ -201,10 +201,21 @@ def test_step_names_are_unique():
     assert len(set(names)) == len(names)
 
 
-def test_the_guide_lists_the_steps_in_the_engines_order():
-    """docs/adding_a_mechanism.md's table names every step of STEPS, in order."""
+def test_the_guide_lists_the_steps_as_the_engine_declares_them():
+    """The guide's table: every step in order, with its fields and its table."""
     guide = (Path(__file__).parent.parent / "docs" / "adding_a_mechanism.md").read_text(
         encoding="utf-8"
     )
-    rows = re.findall(r"^\| \d+ \| `(\w+)` \|", guide, flags=re.MULTILINE)
-    assert rows == [s.name for s in engine.STEPS]
+    rows = re.findall(
+        r"^\| \d+ \| `(\w+)` \|([^|]*)\|([^|]*)\|([^|]*)\|$", guide, flags=re.MULTILINE
+    )
+
+    def names(cell: str) -> list[str]:
+        return [n.strip() for n in cell.split(",") if n.strip()]
+
+    listed = [(name, names(o), names(w), t.strip() or None) for name, o, w, t in rows]
+    declared = [
+        (s.name, [f.name for f in s.owns], list(s.writes), s.params)
+        for s in engine.STEPS
+    ]
+    assert listed == declared
