@@ -12,7 +12,6 @@ from sim import plots
 from sim.cli import main
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.plots.escalation import first_passage
-from sim.plots.geography import circle
 from sim.plots.style import PALETTE
 from sim.plots.sweep import outcome_summary, wilson_interval
 from sim.results import open_results
@@ -129,45 +128,6 @@ def test_arms_trajectories_overlay_observed():
     ]
 
 
-def test_circle_keeps_its_radius():
-    """Every point of a coverage circle lies the radius from its centre."""
-    from sim.dynamics.a2ad import great_circle_km
-
-    lat, lon = circle((25.0, 120.0), 1500.0)
-    distance = great_circle_km(np.c_[lat, lon], np.array([25.0, 120.0]))
-    np.testing.assert_allclose(distance, 1500.0, rtol=1e-9)
-
-
-def test_alliance_network_edges_and_nodes(results_folders):
-    """One edge per tied pair, styled by kind; nodes sized by capability."""
-    results = open_results(results_folders / "run")
-    world = results.world_at(4)
-    ax = plots.alliance_network(results.scenario(), world).axes[0]
-    tied = int((np.triu(world.tie[0], 1) > 0).sum())
-    assert tied >= 1
-    assert len(ax.get_lines()) == tied
-    sizes = ax.collections[0].get_sizes()
-    capability = world.capability[0]
-    np.testing.assert_allclose(sizes, 1500 * capability / capability.max())
-    assert "defense_treaty" in [t.get_text() for t in ax.get_legend().get_texts()]
-
-
-def test_a2ad_coverage_draws_two_circles_per_site(results_folders):
-    """A filled short-range and a dashed long-range circle per launch area."""
-    scenario = open_results(results_folders / "run").scenario()
-    ax = plots.a2ad_coverage(scenario).axes[0]
-    assert len(ax.patches) == 2 * len(scenario.states)  # capitals, no sites
-
-
-def test_a2ad_coverage_refuses_a_scenario_without_a2ad(write_scenario):
-    """With nothing invested in A2/AD there is nothing to draw, and it says so."""
-    from conftest import pair_toml
-
-    from sim.scenario import load_scenario
-
-    scenario = load_scenario(write_scenario(pair_toml()))
-    with pytest.raises(ValueError, match="no state invests in A2/AD"):
-        plots.a2ad_coverage(scenario)
 
 
 def test_wilson_interval_known_values():
