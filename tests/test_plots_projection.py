@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sim.dynamics.a2ad import EARTH_RADIUS_KM, great_circle_km
@@ -55,10 +55,11 @@ def test_pacific_centre_keeps_washington_east_of_tokyo():
 @given(latitudes, longitudes, latitudes, longitudes)
 def test_great_circle_is_the_shortest_path(lat1, lon1, lat2, lon2):
     """The arc's pieces add up to the great-circle distance of its ends."""
+    whole = great_circle_km(np.array([lat1, lon1]), np.array([lat2, lon2]))
+    assume(whole < 0.99 * np.pi * EARTH_RADIUS_KM)  # antipodes: no one shortest arc
     lat, lon = great_circle((lat1, lon1), (lat2, lon2), points=50)
     path = np.c_[lat, lon]
     pieces = great_circle_km(path[:-1], path[1:]).sum()
-    whole = great_circle_km(np.array([lat1, lon1]), np.array([lat2, lon2]))
     assert pieces == pytest.approx(whole, abs=1e-6)
     np.testing.assert_allclose(path[0], [lat1, lon1], atol=1e-9)
 

@@ -121,7 +121,8 @@ def great_circle(
 
     Spherical linear interpolation between the unit vectors of ``[lat, lon]``
     points ``a`` and ``b``: ``p(t) = (sin((1-t) w) a + sin(t w) b) / sin(w)``
-    with ``w`` the angle between them.
+    with ``w`` the angle between them. Antipodal points have no one shortest
+    arc: the result is then meaningless (capitals never are antipodes).
     """
     u, v = _unit(a), _unit(b)
     angle = np.arccos(np.clip(u @ v, -1.0, 1.0))
