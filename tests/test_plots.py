@@ -13,7 +13,6 @@ from sim.cli import main
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.plots.escalation import first_passage
 from sim.plots.style import PALETTE
-from sim.plots.sweep import outcome_summary, wilson_interval
 from sim.results import open_results
 
 
@@ -128,31 +127,6 @@ def test_arms_trajectories_overlay_observed():
     ]
 
 
-
-
-def test_wilson_interval_known_values():
-    """0 of 10 has upper bound z^2 / (n + z^2); the interval holds p."""
-    lower, upper = wilson_interval(np.array([0.0, 5.0]), np.array([10.0, 10.0]))
-    assert lower[0] == 0
-    assert upper[0] == pytest.approx(1.959964**2 / (10 + 1.959964**2), rel=1e-5)
-    assert lower[1] < 0.5 < upper[1]
-
-
-def test_sweep_outcomes_plot_means_with_intervals():
-    """The line passes through each point's mean, in order of the parameter."""
-    outcomes = pd.DataFrame(
-        {
-            "point": np.repeat([0, 1], 4),
-            "x": np.repeat([2.0, 1.0], 4),
-            "war_onset": [1, 1, 0, 0, 0, 0, 0, 1.0],
-        }
-    )
-    table = outcome_summary(outcomes, "x", "war_onset")
-    assert table["mean"].tolist() == [0.25, 0.5]
-    ax = plots.sweep_outcomes(outcomes, "x").axes[0]
-    ydata = np.asarray(ax.get_lines()[0].get_ydata(), dtype=float)
-    np.testing.assert_allclose(ydata, [0.25, 0.5])
-    assert ax.get_ylabel() == "probability of war"
 
 
 def test_palette_is_okabe_ito():
