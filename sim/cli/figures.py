@@ -141,7 +141,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 COMMANDS = {
     "plot": Command("draw a figure from written results", _plot_options, cmd_plot),
     "summary": Command(
-        "each outcome's mean with a 95% interval, per point",
+        "each outcome's mean with a 95%% interval, per point",
         _summary_options,
         cmd_summary,
     ),
