@@ -116,13 +116,13 @@ def test_arms_trajectories_overlay_observed():
     )
     observed = pd.DataFrame({"state": ["A"], "year": [2000], "value": [9.0]})
     ax = plots.arms_trajectories(states, observed=observed).axes[0]
-    medians = [line for line in ax.get_lines() if line.get_label() in ("A", "B")]
-    np.testing.assert_allclose(medians[0].get_ydata(), [11, 12])
-    np.testing.assert_allclose(medians[1].get_ydata(), [100, 100])
+    medians = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+    np.testing.assert_allclose(medians["A"], [11, 12])
+    np.testing.assert_allclose(medians["B"], [100, 100])
     assert ax.get_yscale() == "log"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "B",  # the largest first
         "A",
-        "B",
         "observed",
     ]
 
@@ -199,3 +199,39 @@ def test_theater_figures_show_that_theater(results_folders, folder):
     for kind in ("escalation", "survival"):
         fig = plots.draw(results, kind, theater="border")
         assert fig.axes[0].get_title().endswith(", border")
+
+
+def test_arms_groups_the_small_states_and_names_both_units():
+    """Past max_series the smallest states are summed; two units, two labels."""
+    states = pd.DataFrame(
+        {
+            "replication": 0,
+            "state": ["A", "B", "C", "D"] * 2,
+            "year": np.repeat([2000, 2001], 4),
+            "milex_usd_m": [40, 30, 2, 1, 50, 30, 3, 1.0],
+        }
+    )
+    observed = pd.DataFrame({"state": ["A"], "year": [2000], "value": [9.0]})
+    ax = plots.arms_trajectories(
+        states,
+        observed=observed,
+        model_unit="US$ m at 2000 prices",
+        observed_unit="US$ m at constant 2023 prices",
+        max_series=3,
+    ).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [
+        "A",
+        "B",
+        "others (2)",
+        "observed, in\nUS$ m at constant 2023 prices",
+    ]
+    others = next(line for line in ax.get_lines() if line.get_label() == "others (2)")
+    np.testing.assert_allclose(others.get_ydata(), [3, 4])
+    assert "model in US$ m at 2000 prices" in ax.get_ylabel()
+
+
+def test_observed_unit_reads_the_unit_note():
+    """The bundled SIPRI file names its unit; a file without a note has none."""
+    unit = plots.observed_unit("scenarios/data/milex.csv")
+    assert unit == "US$ m at constant 2023 prices and exchange rates"

@@ -92,3 +92,16 @@ def test_crises_in_an_unknown_theater_are_refused(baseline):
     """A theater the scenario lacks is named in the error."""
     with pytest.raises(ValueError, match="atlantis: not a theater of baseline_2024"):
         draw_map(Figure().subplots(), baseline, crises={"atlantis": 1})
+
+
+def test_network_of_a_batch_marks_its_crises(results_folders):
+    """The network map marks each theater's mean crises per replication."""
+    results = open_results(results_folders / "batch")
+    per_theater = plots.crises_per_theater(results, 0)
+    crises = results.table("crises", ["theater"])
+    expected = crises.groupby("theater").size() / 12
+    assert per_theater == pytest.approx(expected.to_dict())
+    assert per_theater, "the triad's batch should have crises on its border"
+    ax = plots.draw(results, "network").axes[0]
+    discs = _drawn(ax, "crises")[0]
+    np.testing.assert_allclose(discs.get_sizes(), [600.0])  # one theater: the top

@@ -58,10 +58,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
         return _plot_sensitivity(args)
     results = open_results(args.results)
     observed = plots.read_observed(args.observed) if args.observed else None
+    unit = plots.observed_unit(args.observed) if args.observed else None
     fig = plots.draw(
         results, args.kind, point=args.point, step=args.step, outcome=args.outcome,
         param=args.param, by=args.by, style=args.style, rung=args.rung,
-        observed=observed, theater=args.theater,
+        observed=observed, observed_unit=unit, theater=args.theater,
     )  # fmt: skip
     out = args.out or args.results / f"{args.kind}.png"
     plots.save(fig, out)

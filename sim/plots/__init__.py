@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from sim.dynamics.escalation import WAR
 from sim.observed import read_observed
 from sim.outputs import atomic_write
-from sim.plots.arms import arms_trajectories
+from sim.plots.arms import arms_trajectories, observed_unit
 from sim.plots.escalation import (
     escalation_curves,
     kaplan_meier,
@@ -48,9 +48,11 @@ __all__ = [
     "a2ad_coverage",
     "alliance_network",
     "arms_trajectories",
+    "crises_per_theater",
     "draw",
     "escalation_curves",
     "kaplan_meier",
+    "observed_unit",
     "read_observed",
     "rung_fan",
     "save",
@@ -83,6 +85,7 @@ def draw(
     style: str | None = None,
     rung: int | None = None,
     observed: pd.DataFrame | None = None,
+    observed_unit: str | None = None,
     theater: str | None = None,
 ) -> Figure:
     """Draw one kind of figure from a results folder.
@@ -107,6 +110,8 @@ def draw(
         rung: ``survival`` to this rung only, one curve per sweep point (None:
             every rung, at ``point``).
         observed: Rows ``state``, ``year``, ``value`` to overlay on ``arms``.
+        observed_unit: Their unit, when not the model's (``US$ m`` at the
+            scenario's start-year prices); named on the figure.
         theater: ``escalation`` and ``survival`` of the crises in this theater
             only (None: the whole region).
 
@@ -125,7 +130,8 @@ def draw(
     if kind not in RESULT_KINDS:
         raise ResultsError(f"--kind {kind}: not one of {', '.join(RESULT_KINDS)}")
     point = _one_point(results, kind, point)
-    return _context(_at(results, kind, point, step, observed, theater), results, point)
+    fig = _at(results, kind, point, step, observed, observed_unit, theater)
+    return _context(fig, results, point)
 
 
 def _at(
@@ -134,6 +140,7 @@ def _at(
     point: int,
     step: int | None,
     observed: pd.DataFrame | None,
+    observed_unit: str | None,
     theater: str | None,
 ) -> Figure:
     """A figure of one point: escalation, survival, arms, network or a2ad."""
@@ -150,15 +157,36 @@ def _at(
         return _name_theater(survival_curves(model), theater)
     if kind == "arms":
         states = results.table("states", ["year", "milex_usd_m"])
-        return arms_trajectories(_at_point(states, point), observed=observed)
+        start = results.scenario(point).info.start_year
+        return arms_trajectories(
+            _at_point(states, point),
+            observed=observed,
+            model_unit=f"US$ m at {start} prices",
+            observed_unit=observed_unit,
+        )
     if kind == "network":
         step = int(results.manifest["steps"]) if step is None else step
         world = results.world_at(step, point=point)
-        return alliance_network(results.scenario(point), world)
+        crises = crises_per_theater(results, point)
+        return alliance_network(results.scenario(point), world, crises=crises)
     try:
         return a2ad_coverage(results.scenario(point))
     except ValueError as err:
         raise ResultsError(str(err)) from err
+
+
+def crises_per_theater(results: ResultsFolder, point: int) -> dict[str, float]:
+    """Mean number of crises per replication in each theater, at one point.
+
+    Empty when the folder recorded no crisis table (nothing to mark).
+    """
+    try:
+        crises = results.table("crises", ["theater"])
+    except ResultsError:
+        return {}
+    rows = crises[crises["point"] == point]
+    replications = int(results.manifest.get("replications", 1))
+    return (rows.groupby("theater").size() / replications).to_dict()
 
 
 def _one_point(results: ResultsFolder, kind: str, point: int | None) -> int:

@@ -300,7 +300,7 @@ def _draw_crises(
             ls="",
             color=CRISIS_COLOUR,
             alpha=0.45,
-            label=f"crises (area; most: {top:.3g})",
+            label=f"crises (disc area; largest {top:.3g})",
         )
     ]
 
@@ -335,7 +335,11 @@ def _frame(
 
 
 def alliance_network(
-    scenario: Scenario, world: World, *, ax: Axes | None = None
+    scenario: Scenario,
+    world: World,
+    *,
+    crises: Mapping[str, float] | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """The tie network at a step on the map of the region.
 
@@ -347,6 +351,8 @@ def alliance_network(
     Args:
         scenario: The scenario (capitals, alliances).
         world: The world at the step, one replication (R = 1).
+        crises: Crises per theater id to mark (e.g. the mean number per
+            replication, :func:`sim.plots.crises_per_theater`).
         ax: Axes to draw on (a new figure if None).
     """
     ax = figure_axes(ax, size=(11, 6))
@@ -355,7 +361,7 @@ def alliance_network(
         f"(year {scenario.info.start_year + world.step * scenario.info.dt_years:g}; "
         "capital area: capability)"
     )
-    draw_map(ax, scenario, world, a2ad=False)
+    draw_map(ax, scenario, world, crises=crises, a2ad=False)
     return ax.figure
 
 
