@@ -27,7 +27,7 @@ def _plot_options(parser: argparse.ArgumentParser) -> None:
         "--rung", type=int, help="survival: this rung only, one curve per sweep point"
     )
     parser.add_argument(
-        "--outcome", default="war_onset", help="sweep: the outcome (war_onset)"
+        "--outcome", default="war_onset", help="sweep, places: the outcome (war_onset)"
     )
     parser.add_argument("--param", help="sweep: the x axis (default: first varied)")
     parser.add_argument(

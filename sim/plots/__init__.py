@@ -16,6 +16,8 @@ Kinds:
   (:mod:`.arms`);
 * ``network``: the alliance network at a step, and ``a2ad``: A2/AD coverage
   circles over the theaters (:mod:`.geography`);
+* ``places``: an outcome (war onset by default) per dyad and per theater, with
+  intervals (:mod:`.places`);
 * ``sweep``: an outcome (war probability by default) against a swept parameter,
   one line per value of a second, or a heatmap over two (:mod:`.sweep`);
 * ``sensitivity``: sensitivity indices (:mod:`.sensitivity`).
@@ -37,6 +39,7 @@ from sim.plots.escalation import (
     survival_curves,
 )
 from sim.plots.geography import a2ad_coverage, alliance_network
+from sim.plots.places import place_outcomes
 from sim.plots.sensitivity import sensitivity_bars
 from sim.plots.sweep import MAX_LINES, sweep_heatmap, sweep_outcomes
 from sim.plots.titles import point_text
@@ -53,6 +56,7 @@ __all__ = [
     "escalation_curves",
     "kaplan_meier",
     "observed_unit",
+    "place_outcomes",
     "read_observed",
     "rung_fan",
     "save",
@@ -62,7 +66,15 @@ __all__ = [
     "sweep_outcomes",
 ]
 
-RESULT_KINDS = ("escalation", "survival", "arms", "network", "a2ad", "sweep")
+RESULT_KINDS = (
+    "escalation",
+    "survival",
+    "arms",
+    "network",
+    "a2ad",
+    "places",
+    "sweep",
+)
 """Kinds drawn from the output of ``wargame run``/``batch``/``sweep``."""
 PLOT_KINDS = (*RESULT_KINDS, "sensitivity")
 SWEEP_STYLES = ("lines", "heatmap")
@@ -97,10 +109,10 @@ def draw(
         results: The folder (:func:`sim.results.open_results`).
         kind: One of :data:`RESULT_KINDS`.
         point: The sweep point shown by ``escalation``, ``survival`` (every
-            rung), ``arms``, ``network`` and ``a2ad``; required when the folder
-            has more than one point.
+            rung), ``arms``, ``network``, ``a2ad`` and ``places``; required
+            when the folder has more than one point.
         step: The step of ``network`` (the last if None).
-        outcome: The outcome of ``sweep``.
+        outcome: The outcome of ``sweep`` and ``places``.
         param: The swept field on the x axis of ``sweep`` (the first varied if
             None).
         by: ``sweep``: a second swept field, one line per value (or the y axis
@@ -130,6 +142,13 @@ def draw(
     if kind not in RESULT_KINDS:
         raise ResultsError(f"--kind {kind}: not one of {', '.join(RESULT_KINDS)}")
     point = _one_point(results, kind, point)
+    if kind == "places":
+        rows = _at_point(results.table("outcomes"), point)
+        try:
+            fig = place_outcomes(rows, outcome, years=horizon_years(results))
+        except ValueError as err:
+            raise ResultsError(str(err)) from err
+        return _context(fig, results, point)
     fig = _at(results, kind, point, step, observed, observed_unit, theater)
     return _context(fig, results, point)
 

@@ -15,6 +15,8 @@ UNITS = {
     "_years": "years",
 }
 """Name suffixes that carry a unit, and the unit they carry."""
+HORIZON = ("war_onset", "clash_onset", "peak_rung", "crises")
+"""Outcomes whose value grows with the horizon (its label says the horizon)."""
 
 
 def readable(path: str) -> str:
@@ -39,10 +41,20 @@ def readable(path: str) -> str:
 
 
 def outcome_label(outcome: str, years: float | None) -> str:
-    """The y-axis label of an outcome's mean, with the horizon where it matters."""
+    """The y-axis label of an outcome's mean, with the horizon where it matters.
+
+    A per-place outcome ``OUTCOME.PLACE`` names its place:
+    ``war_onset.CHN_TWN`` -> ``probability of war (CHN_TWN) within 5 years``.
+    """
+    base, _, place = outcome.partition(".")
+    if place:
+        label = outcome_label(base, None)
+        within = f" within {years:g} years" if years and base in HORIZON else ""
+        return f"{label} ({place}){within}"
     within = f" within {years:g} years" if years else ""
     labels = {
         "war_onset": f"probability of war{within}",
+        "clash_onset": f"probability of a clash{within}",
         "peak_rung": f"mean peak rung{within}",
         "crises": f"mean number of crises{within}",
         "crisis_time_share": "mean share of time in crisis",
