@@ -127,8 +127,6 @@ def test_arms_trajectories_overlay_observed():
     ]
 
 
-
-
 def test_palette_is_okabe_ito():
     """Figures draw from the colour-blind-safe palette."""
     assert mpl.colors.to_hex(PALETTE[0]) == "#0072b2"
