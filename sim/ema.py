@@ -150,7 +150,7 @@ def workbench_model(
     known = outcome_names(path)
     chosen = list(known if outcomes is None else outcomes)
     for outcome in chosen:
-        check_outcome(outcome, known, "outcomes:")
+        check_outcome(outcome, known, "outcomes")
     scenario_name = load_scenario(path, overrides=settings).info.name
     model = Model(
         name or _identifier(scenario_name),

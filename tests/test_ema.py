@@ -93,7 +93,7 @@ def test_bad_inputs_fail_before_any_experiment(triad):
         workbench_model(triad, {"state.GREY.resolve": (0.1, 0.2)})
     with pytest.raises(ScenarioError, match="resolve"):
         workbench_model(triad, {"state.RED.resolve": (0.5, 1.5)})
-    with pytest.raises(ExperimentError, match="'wars': not an output"):
+    with pytest.raises(ExperimentError, match="outcomes 'wars': not an outcome"):
         workbench_model(triad, {"state.RED.resolve": (0.1, 0.2)}, outcomes=["wars"])
     with pytest.raises(ExperimentError, match="lo < hi"):
         workbench_model(triad, {"state.RED.resolve": (0.5, 0.1)})
