@@ -5,7 +5,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.compare import ArmComparison
-from sim.plots.style import PALETTE
+from sim.plots.style import interval_dots
 from sim.plots.titles import outcome_label
 
 
@@ -32,14 +32,7 @@ def comparison_effects(comparison: ArmComparison) -> Figure:
     relative = comparison.scale == "relative"
     for ax, outcome in zip(axes, outcomes, strict=False):
         rows = table[table["outcome"] == outcome].set_index("arm").loc[arms]
-        ax.errorbar(
-            rows["effect"],
-            y,
-            xerr=[rows["effect"] - rows["lower"], rows["upper"] - rows["effect"]],
-            fmt="o",
-            color=PALETTE[0],
-            capsize=3,
-        )
+        interval_dots(ax, rows["effect"], rows["lower"], rows["upper"], y)
         ax.axvline(0.0, color="0.4", ls="--", lw=1)
         what = outcome_label(outcome, comparison.years)
         ax.set_title(what, fontsize="medium")

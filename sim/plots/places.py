@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.plots.style import PALETTE
+from sim.plots.style import interval_dots
 from sim.plots.titles import outcome_label
 from sim.summary import summarise
 
@@ -64,14 +64,7 @@ def place_outcomes(
         rows = rows.sort_values("mean", ascending=True, kind="stable")
         shown = rows.tail(MAX_PLACES)
         y = np.arange(len(shown))
-        ax.errorbar(
-            shown["mean"],
-            y,
-            xerr=[shown["mean"] - shown["lower"], shown["upper"] - shown["mean"]],
-            fmt="o",
-            color=PALETTE[0],
-            capsize=3,
-        )
+        interval_dots(ax, shown["mean"], shown["lower"], shown["upper"], y)
         ax.set_yticks(
             y,
             shown["place"].str.replace("_", "-") if kind == "dyad" else shown["place"],
