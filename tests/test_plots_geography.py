@@ -5,8 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from sim import plots
-from sim.plots.geography import draw_map, tie_kinds
-from sim.plots.projection import Projection, central_meridian
+from sim.plots.geography import draw_map, scenario_projection, tie_kinds
 from sim.results import open_results
 from sim.scenario import load_scenario
 
@@ -30,7 +29,7 @@ def test_alliance_network_arcs_and_capitals(results_folders):
     arcs = _drawn(ax, "tie")
     assert len(tied) >= 1 and len(arcs) == len(tied)
     capitals = np.array([s.capital for s in scenario.states])
-    project = Projection(central_meridian(capitals[:, 1]))
+    project = scenario_projection(scenario)
     for (i, j), arc in zip(tied, arcs, strict=True):
         ends = np.c_[project(capitals[[i, j], 0], capitals[[i, j], 1])]
         np.testing.assert_allclose(arc.get_xydata()[[0, -1]], ends, atol=1e-6)
