@@ -2,8 +2,9 @@
 
 Built on :func:`sim.plots.geography.draw_map` (the alliance network over A2/AD
 coverage on a map whose frame holds every state, the United States included),
-with the crises under way marked on their theaters, so the projector and the debrief show the same
-pictures. The escalation curve counts turns on its axis with their years below.
+with the crises under way marked on their theaters, so the projector and the
+debrief show the same pictures. The escalation curve counts turns on its axis
+with their years below.
 """
 
 import numpy as np
