@@ -9,9 +9,10 @@ uncertainties and levers are scenario field paths (the paths of ``--param`` and
 ``--set``, e.g. ``state.USA.resolve``) and whose outcomes are the columns of the
 outcomes table (``war_onset``, ``peak_rung``, ...), so the Workbench's own
 evaluators, samplers and analyses work on it unchanged. The Workbench (3.0 on)
-wants names that are Python identifiers, so a path's dots become underscores in
-its parameter's name (``state_USA_resolve``, :func:`parameter_name`); the model
-keeps the way back.
+wants names that are Python identifiers, so a dot becomes an underscore in a
+parameter's name (``state.USA.resolve`` -> ``state_USA_resolve``) and in a
+per-place outcome's (``war_onset.CHN_TWN`` -> ``war_onset_CHN_TWN``;
+:func:`workbench_name`); the model keeps the way back.
 
 One experiment runs ``replications`` replications of the scenario with the
 experiment's values (the batch engine, vectorised, nothing written) and reports
@@ -50,12 +51,13 @@ class ScenarioFunction:
     """Outcome means of a scenario at the values of one experiment.
 
     Called by the Workbench with one keyword argument per uncertainty, lever
-    and constant, named by :func:`parameter_name`.
+    and constant, named by :func:`workbench_name`.
 
     Attributes:
         scenario: The scenario file.
         paths: Parameter name to the scenario field path it sets.
-        outcomes: The outcomes to report.
+        outcomes: The outcomes to report, named as in the outcomes table (the
+            result is keyed by :func:`workbench_name`).
         replications: Replications per experiment.
         steps: Steps per replication (the scenario's if None).
         seed: Seed of every experiment (the scenario's if None).
@@ -86,7 +88,8 @@ class ScenarioFunction:
         means = {}
         for name in self.outcomes:
             defined = rows[name].dropna()
-            means[name] = float(defined.mean()) if len(defined) else float("nan")
+            mean = float(defined.mean()) if len(defined) else float("nan")
+            means[workbench_name(name)] = mean
         return means
 
 
@@ -166,25 +169,25 @@ def workbench_model(
     )
     model.uncertainties = inputs
     model.levers = policy
-    model.outcomes = [ScalarOutcome(outcome) for outcome in chosen]
+    model.outcomes = [ScalarOutcome(workbench_name(outcome)) for outcome in chosen]
     return model
 
 
-def parameter_name(path: str) -> str:
-    """The Workbench's name of a field path: dots become underscores.
+def workbench_name(path: str) -> str:
+    """The Workbench's name of a field path or outcome: dots become underscores.
 
-    >>> parameter_name("state.USA.resolve")
+    >>> workbench_name("state.USA.resolve")
     'state_USA_resolve'
     """
     return path.replace(".", "_")
 
 
 def _parameter(path: str, spec: Any, role: str) -> "Parameter":
-    """A Workbench parameter for a field path, named by :func:`parameter_name`."""
+    """A Workbench parameter for a field path, named by :func:`workbench_name`."""
     from ema_workbench import CategoricalParameter, IntegerParameter, RealParameter
     from ema_workbench.em_framework.parameters import Parameter
 
-    name = parameter_name(path)
+    name = workbench_name(path)
     if isinstance(spec, Parameter):
         if spec.name != name:
             raise ExperimentError(

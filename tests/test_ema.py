@@ -51,7 +51,7 @@ def test_experiments_report_the_engine_means(triad):
     model = workbench_model(
         triad,
         {"state.RED.resolve": (0.1, 0.9)},
-        outcomes=["peak_rung", "crises", "deterrence_success_rate"],
+        outcomes=["peak_rung", "crises", "deterrence_success_rate", "war_onset.border"],
         replications=6,
         seed=3,
     )
@@ -75,6 +75,9 @@ def test_experiments_report_the_engine_means(triad):
         outcomes["deterrence_success_rate"],
         expected["deterrence_success_rate"].mean(),  # NaN rows skipped
         equal_nan=True,
+    )
+    np.testing.assert_allclose(  # a per-place outcome, named as an identifier
+        outcomes["war_onset_border"], expected["war_onset.border"].mean()
     )
     assert outcomes["peak_rung"][0] != outcomes["peak_rung"][1]
 
