@@ -158,6 +158,10 @@ class RegionModel(mesa.Model):
             stops (``running`` False) after them.
         agent_level: Collect per-state series as well as model-level ones.
 
+    The DataCollector records the model-level series and, after each step, the
+    stability outcomes of the run so far (:meth:`outcomes`: ``war_onset``,
+    ``crises``, ...), so ``mesa.batch_run`` returns both.
+
     Examples:
         >>> model = RegionModel(scenario="scenarios/baseline_2024.toml", rng=1)
         >>> model.run_for(8)
@@ -191,12 +195,20 @@ class RegionModel(mesa.Model):
         self.states = [StateAgent(self, i) for i in range(len(spec.states))]
         level = spec.outputs.agent_level if agent_level is None else agent_level
         self.agent_level = level
+        self.tracker = OutcomeTracker(
+            self.world, self.setup.dt_years, places=Places.of(self.setup.scenario)
+        )
+        self._outcome_names = list(self.tracker.result())
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "year": "year",
                 **{
                     name: partial(_model_value, name=name)
                     for name in model_series(self.world)
+                },
+                **{
+                    name: partial(_outcome_value, name=name)
+                    for name in self._outcome_names
                 },
             },
             agent_reporters=(
@@ -208,9 +220,6 @@ class RegionModel(mesa.Model):
                 if level
                 else None
             ),
-        )
-        self.tracker = OutcomeTracker(
-            self.world, self.setup.dt_years, places=Places.of(self.setup.scenario)
         )
         self.crisis_log: list[dict] = []
         self._theater_rungs: list[np.ndarray] = []  # one (T,) row per step
@@ -227,8 +236,13 @@ class RegionModel(mesa.Model):
         return {k: float(v[0]) for k, v in self.tracker.result().items()}
 
     def model_frame(self) -> pd.DataFrame:
-        """Model-level series, one row per step, with a ``step`` column."""
+        """Model-level series, one row per step, with a ``step`` column.
+
+        The outcomes so far, which the DataCollector also records (so that
+        ``mesa.batch_run`` returns them), are left out: see :meth:`outcomes`.
+        """
         frame = self.datacollector.get_model_vars_dataframe()
+        frame = frame.drop(columns=self._outcome_names)
         return frame.rename_axis("step").reset_index()
 
     def state_frame(self) -> pd.DataFrame:
@@ -309,6 +323,7 @@ class RegionModel(mesa.Model):
         """
         self._model_values = model_series(self.world)
         self._state_values = state_series(self.world)
+        self._outcome_values = self.outcomes()
         self.datacollector.collect(self)
         rungs = theater_series(self.world, len(self.spec.theaters))["max_rung"]
         self._theater_rungs.append(rungs[0])
@@ -348,6 +363,11 @@ def _copy(value: object) -> object:
 def _model_value(model: RegionModel, name: str) -> float:
     """One model-level series' current value (a DataCollector reporter)."""
     return float(model._model_values[name][0])
+
+
+def _outcome_value(model: RegionModel, name: str) -> float:
+    """One outcome of the run so far (a DataCollector reporter)."""
+    return model._outcome_values[name]
 
 
 def _state_value(agent: StateAgent, name: str) -> float:

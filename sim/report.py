@@ -13,6 +13,7 @@ import pandas as pd
 
 from sim import page, plots
 from sim.results import RUN, ResultsError, ResultsFolder
+from sim.summary import caption, layout, summarise_results
 
 FIGURES = {
     "escalation": "Escalation: share of replications at or above each rung, and "
@@ -52,15 +53,19 @@ def summary(results: ResultsFolder) -> dict[str, str]:
 
 
 def outcome_table(results: ResultsFolder) -> pd.DataFrame:
-    """The run's outcomes, or each point's mean outcomes and replication count."""
-    outcomes = results.table("outcomes")
+    """The run's outcomes, or each point's means with 95% intervals.
+
+    A batch's table has one column per point and one row per outcome, each cell
+    ``mean [lower, upper]`` (:mod:`sim.summary`), and a row ``n`` of
+    replications.
+    """
     if results.kind == RUN:
+        outcomes = results.table("outcomes")
         return outcomes.drop(columns=["point", "replication"]).T.set_axis(
             ["value"], axis=1
         )
-    names = [c for c in outcomes.columns if c not in ("point", "replication")]
-    table = outcomes.groupby("point")[names].mean()
-    return table.assign(replications=outcomes.groupby("point").size()).T
+    table, groups = summarise_results(results)
+    return layout(table, groups).set_index("point").drop(columns=results.varied).T
 
 
 def render(results: ResultsFolder) -> tuple[str, dict[str, str]]:
@@ -69,15 +74,17 @@ def render(results: ResultsFolder) -> tuple[str, dict[str, str]]:
     figures, skipped = [], {}
     for kind in kinds:
         try:
-            fig = plots.draw(results, kind)
+            fig = plots.draw(results, kind, point=None if kind == "sweep" else 0)
         except ResultsError as err:
             skipped[kind] = str(err)
             continue
         figures.append(page.figure(fig, FIGURES[kind], alt=kind))
+    notes = [] if results.kind == RUN else [page.paragraph(caption(results), note=True)]
     parts = [
         page.heading("Scenario"),
         page.key_values(summary(results)),
         page.heading("Outcomes"),
+        *notes,
         page.table(outcome_table(results)),
         page.heading("Figures"),
         *figures,

@@ -104,6 +104,22 @@ def test_batch_run_with_explicit_seeds():
     ]
 
 
+def test_batch_run_returns_the_outcomes():
+    """mesa.batch_run rows carry the run's outcomes, as the model reports them."""
+    rows = mesa.batch_run(
+        RegionModel,
+        parameters={"scenario": str(BASELINE), "agent_level": False},
+        rng=[4],
+        max_steps=6,
+        display_progress=False,
+    )
+    model = RegionModel(scenario=BASELINE, rng=4, agent_level=False)
+    model.run_for(6)
+    expected = model.outcomes()
+    assert {k: rows[-1][k] for k in expected} == pytest.approx(expected, nan_ok=True)
+    assert "war_onset" not in model.model_frame().columns
+
+
 def test_policy_replaces_the_doctrine_for_its_state():
     """An agent with a policy spends what the policy says; others follow doctrine."""
     model = RegionModel(scenario=BASELINE, rng=3)

@@ -12,9 +12,7 @@ from sim import plots
 from sim.cli import main
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.plots.escalation import first_passage
-from sim.plots.geography import circle
 from sim.plots.style import PALETTE
-from sim.plots.sweep import outcome_summary, wilson_interval
 from sim.results import open_results
 
 
@@ -118,81 +116,15 @@ def test_arms_trajectories_overlay_observed():
     )
     observed = pd.DataFrame({"state": ["A"], "year": [2000], "value": [9.0]})
     ax = plots.arms_trajectories(states, observed=observed).axes[0]
-    medians = [line for line in ax.get_lines() if line.get_label() in ("A", "B")]
-    np.testing.assert_allclose(medians[0].get_ydata(), [11, 12])
-    np.testing.assert_allclose(medians[1].get_ydata(), [100, 100])
+    medians = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+    np.testing.assert_allclose(medians["A"], [11, 12])
+    np.testing.assert_allclose(medians["B"], [100, 100])
     assert ax.get_yscale() == "log"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "B",  # the largest first
         "A",
-        "B",
         "observed",
     ]
-
-
-def test_circle_keeps_its_radius():
-    """Every point of a coverage circle lies the radius from its centre."""
-    from sim.dynamics.a2ad import great_circle_km
-
-    lat, lon = circle((25.0, 120.0), 1500.0)
-    distance = great_circle_km(np.c_[lat, lon], np.array([25.0, 120.0]))
-    np.testing.assert_allclose(distance, 1500.0, rtol=1e-9)
-
-
-def test_alliance_network_edges_and_nodes(results_folders):
-    """One edge per tied pair, styled by kind; nodes sized by capability."""
-    results = open_results(results_folders / "run")
-    world = results.world_at(4)
-    ax = plots.alliance_network(results.scenario(), world).axes[0]
-    tied = int((np.triu(world.tie[0], 1) > 0).sum())
-    assert tied >= 1
-    assert len(ax.get_lines()) == tied
-    sizes = ax.collections[0].get_sizes()
-    capability = world.capability[0]
-    np.testing.assert_allclose(sizes, 1500 * capability / capability.max())
-    assert "defense_treaty" in [t.get_text() for t in ax.get_legend().get_texts()]
-
-
-def test_a2ad_coverage_draws_two_circles_per_site(results_folders):
-    """A filled short-range and a dashed long-range circle per launch area."""
-    scenario = open_results(results_folders / "run").scenario()
-    ax = plots.a2ad_coverage(scenario).axes[0]
-    assert len(ax.patches) == 2 * len(scenario.states)  # capitals, no sites
-
-
-def test_a2ad_coverage_refuses_a_scenario_without_a2ad(write_scenario):
-    """With nothing invested in A2/AD there is nothing to draw, and it says so."""
-    from conftest import pair_toml
-
-    from sim.scenario import load_scenario
-
-    scenario = load_scenario(write_scenario(pair_toml()))
-    with pytest.raises(ValueError, match="no state invests in A2/AD"):
-        plots.a2ad_coverage(scenario)
-
-
-def test_wilson_interval_known_values():
-    """0 of 10 has upper bound z^2 / (n + z^2); the interval holds p."""
-    lower, upper = wilson_interval(np.array([0.0, 5.0]), np.array([10.0, 10.0]))
-    assert lower[0] == 0
-    assert upper[0] == pytest.approx(1.959964**2 / (10 + 1.959964**2), rel=1e-5)
-    assert lower[1] < 0.5 < upper[1]
-
-
-def test_sweep_outcomes_plot_means_with_intervals():
-    """The line passes through each point's mean, in order of the parameter."""
-    outcomes = pd.DataFrame(
-        {
-            "point": np.repeat([0, 1], 4),
-            "x": np.repeat([2.0, 1.0], 4),
-            "war_onset": [1, 1, 0, 0, 0, 0, 0, 1.0],
-        }
-    )
-    table = outcome_summary(outcomes, "x", "war_onset")
-    assert table["mean"].tolist() == [0.25, 0.5]
-    ax = plots.sweep_outcomes(outcomes, "x").axes[0]
-    ydata = np.asarray(ax.get_lines()[0].get_ydata(), dtype=float)
-    np.testing.assert_allclose(ydata, [0.25, 0.5])
-    assert ax.get_ylabel() == "probability of war"
 
 
 def test_palette_is_okabe_ito():
@@ -265,3 +197,39 @@ def test_theater_figures_show_that_theater(results_folders, folder):
     for kind in ("escalation", "survival"):
         fig = plots.draw(results, kind, theater="border")
         assert fig.axes[0].get_title().endswith(", border")
+
+
+def test_arms_groups_the_small_states_and_names_both_units():
+    """Past max_series the smallest states are summed; two units, two labels."""
+    states = pd.DataFrame(
+        {
+            "replication": 0,
+            "state": ["A", "B", "C", "D"] * 2,
+            "year": np.repeat([2000, 2001], 4),
+            "milex_usd_m": [40, 30, 2, 1, 50, 30, 3, 1.0],
+        }
+    )
+    observed = pd.DataFrame({"state": ["A"], "year": [2000], "value": [9.0]})
+    ax = plots.arms_trajectories(
+        states,
+        observed=observed,
+        model_unit="US$ m at 2000 prices",
+        observed_unit="US$ m at constant 2023 prices",
+        max_series=3,
+    ).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [
+        "A",
+        "B",
+        "others (2)",
+        "observed, in\nUS$ m at constant 2023 prices",
+    ]
+    others = next(line for line in ax.get_lines() if line.get_label() == "others (2)")
+    np.testing.assert_allclose(others.get_ydata(), [3, 4])
+    assert "model in US$ m at 2000 prices" in ax.get_ylabel()
+
+
+def test_observed_unit_reads_the_unit_note():
+    """The bundled SIPRI file names its unit; a file without a note has none."""
+    unit = plots.observed_unit("scenarios/data/milex.csv")
+    assert unit == "US$ m at constant 2023 prices and exchange rates"

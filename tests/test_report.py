@@ -2,6 +2,8 @@
 
 import re
 
+import numpy as np
+
 from sim.cli import main
 from sim.report import outcome_table, summary
 from sim.results import open_results
@@ -15,7 +17,7 @@ def test_report_of_a_batch_embeds_every_figure_it_can(results_folders, tmp_path)
     images = re.findall(r'<img alt="(\w+)" src="data:image/png;base64,', page)
     assert images == ["escalation", "survival", "arms", "network", "a2ad"]
     assert "<h1>wargame report: triad</h1>" in page
-    assert "stability_index" in page
+    assert "stability index" in page and "95% interval" in page
     assert 'src="http' not in page  # self-contained
 
 
@@ -32,12 +34,18 @@ def test_report_notes_a_figure_it_cannot_draw(results_folders, tmp_path, capsys)
 
 
 def test_summary_and_outcome_table_of_a_batch(results_folders):
-    """The summary says what ran; the table has each point's means and count."""
+    """The summary says what ran; the table has each point's means, intervals, n."""
     results = open_results(results_folders / "batch")
     assert summary(results)["replications per point"] == "12"
     table = outcome_table(results)
-    assert table.loc["replications", 0] == 12
-    assert 0 <= table.loc["war_onset", 0] <= 1
+    assert table.loc["n", 0] == 12
+    outcomes = results.table("outcomes")
+    mean = outcomes["peak_rung"].mean()
+    sd = outcomes["peak_rung"].std()
+    half = 2.200985 * sd / np.sqrt(12)  # t(11) 97.5% quantile
+    assert table.loc["peak rung", 0] == (
+        f"{mean:.3g} [{mean - half:.3g}, {mean + half:.3g}]"
+    )
 
 
 def test_outcome_table_of_a_run_is_one_column(results_folders):

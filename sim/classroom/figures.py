@@ -1,12 +1,11 @@
 """The classroom's figures: the region's map and the escalation curve of a game.
 
-Built on :mod:`sim.plots.geography` (the alliance network and A2/AD coverage;
-its frame holds every state, the United States included), with the crises under
-way marked on their theaters, so the projector and the debrief show the same
-pictures. The escalation curve counts turns on its axis with their years below.
+Built on :func:`sim.plots.geography.draw_map` (the alliance network over A2/AD
+coverage on a map whose frame holds every state, the United States included),
+with the crises under way marked on their theaters, so the projector and the
+debrief show the same pictures. The escalation curve counts turns on its axis
+with their years below.
 """
-
-import contextlib
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -14,7 +13,7 @@ from matplotlib.figure import Figure
 
 from sim.dynamics.escalation import RUNGS, WAR, under_way
 from sim.engine import World
-from sim.plots.geography import a2ad_coverage, alliance_network, pacific_lon
+from sim.plots.geography import draw_map, scenario_projection
 from sim.scenario import Scenario
 
 
@@ -28,11 +27,9 @@ def region_map(
     """
     fig = Figure(figsize=size, layout="constrained")
     ax = fig.subplots()
-    with contextlib.suppress(ValueError):  # no state invests in A2/AD: ties only
-        a2ad_coverage(scenario, ax=ax)
-    alliance_network(scenario, world, ax=ax)
-    mark_crises(ax, scenario, world)
     ax.set_title(title)
+    draw_map(ax, scenario, world, legend=False)
+    mark_crises(ax, scenario, world)
     return fig
 
 
@@ -47,13 +44,13 @@ def mark_crises(ax: Axes, scenario: Scenario, world: World) -> None:
         if t >= 0:
             name = RUNGS[rung[i, j]].replace("_", " ")
             labels.setdefault(t, []).append(f"{ids[i]}-{ids[j]}: {name}")
+    project = scenario_projection(scenario)
     for t, lines in labels.items():
-        lat, lon = scenario.theaters[t].center
-        lon = pacific_lon(lon)
-        ax.plot(lon, lat, "D", color="tab:red", markersize=11, zorder=5)
+        x, y = project(*scenario.theaters[t].center)
+        ax.plot(x, y, "D", color="tab:red", markersize=11, zorder=5)
         ax.annotate(
             "\n".join(lines),
-            (lon, lat),
+            (x, y),
             xytext=(8, -8),
             textcoords="offset points",
             va="top",

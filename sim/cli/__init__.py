@@ -3,7 +3,7 @@
 - :mod:`sim.cli.run`: ``run``, ``validate``, ``list``
 - :mod:`sim.cli.batch`: ``batch``, ``sweep``
 - :mod:`sim.cli.analysis`: ``calibrate``, ``sensitivity``, ``discover``, ``tune``
-- :mod:`sim.cli.figures`: ``plot``, ``report``
+- :mod:`sim.cli.figures`: ``plot``, ``summary``, ``report``
 - :mod:`sim.cli.classroom`: ``play``, ``serve``, ``debrief``
 
 A command's module imports the libraries it needs inside the function that runs

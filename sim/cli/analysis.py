@@ -1,4 +1,4 @@
-"""``wargame calibrate``, ``sensitivity``, ``discover`` and ``tune``: experiments."""
+"""``wargame calibrate``, ``sensitivity``, ``discover``, ``tune``, ``compare``."""
 
 import argparse
 from pathlib import Path
@@ -251,6 +251,75 @@ def cmd_tune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenarios", type=Path, nargs="+",
+        help="scenario files, the reference first (one with --vary)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--vary", metavar="PATH=V1,V2,...",
+        help="one arm per value of this field (TOML values), the first the reference",
+    )  # fmt: skip
+    parser.add_argument(
+        "--outcome", action="append", metavar="NAME",
+        help="an outcome to compare (repeatable; default war_onset, peak_rung, "
+        "crises, stability_index)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--relative", action="store_true", help="relative change, not difference"
+    )
+    parser.add_argument(
+        "--replications", type=int, default=200, help="replications per arm (200)"
+    )
+    parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
+    parser.add_argument(
+        "--seed", type=int, help="seed of every arm (default: the first scenario's)"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="output folder (default results/compare)"
+    )
+
+
+def _arms(args: argparse.Namespace) -> list:
+    """The arms the options name: one per scenario, or per value of --vary."""
+    from sim.compare import field_arms
+    from sim.design import parse_setting
+    from sim.paired import Arm
+
+    if args.vary is None:
+        return [Arm(path, label=path.stem) for path in args.scenarios]
+    if len(args.scenarios) != 1:
+        raise UsageError("--vary: give one scenario, whose field the arms vary")
+    path, _, text = args.vary.partition("=")
+    if not path.strip() or not text.strip():
+        raise UsageError(f"--vary {args.vary!r}: expected PATH=V1,V2,...")
+    values = [parse_setting(f"{path}={value}")[1] for value in text.split(",")]
+    return field_arms(args.scenarios[0], path.strip(), values)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run arms on the same seeds; write each arm's paired effect and a figure."""
+    from sim import plots
+    from sim.compare import OUTCOMES, compare, write_comparison
+    from sim.plots.compare import comparison_effects
+
+    result = compare(
+        _arms(args),
+        replications=args.replications,
+        outcomes=args.outcome or OUTCOMES,
+        steps=args.steps,
+        seed=args.seed,
+        scale="relative" if args.relative else "difference",
+    )
+    out = args.out or Path("results") / "compare"
+    files = write_comparison(result, out)
+    plots.save(comparison_effects(result), out / "compare.png")
+    print(result.caption())
+    print(result.markdown(), end="")
+    print(f"wrote {', '.join(str(f) for f in [*files, out / 'compare.png'])}")
+    return 0
+
+
 COMMANDS = {
     "calibrate": Command(
         "fit parameters to observed spending or crisis rates",
@@ -271,5 +340,10 @@ COMMANDS = {
         "search parameters minimising an output (optuna; resumable)",
         _tune_options,
         cmd_tune,
+    ),
+    "compare": Command(
+        "scenarios or a field's values on the same seeds: paired effects",
+        _compare_options,
+        cmd_compare,
     ),
 }

@@ -80,6 +80,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def _run_batch(args: argparse.Namespace, design, label: str) -> int:
     """Plan, check and run a batch, then say where it went."""
     from sim import batch
+    from sim.results import open_results
+    from sim.summary import short_summary
 
     plan = batch.plan(
         args.scenario,
@@ -101,6 +103,9 @@ def _run_batch(args: argparse.Namespace, design, label: str) -> int:
         f"wrote {summary.written} chunks, skipped {summary.skipped} already "
         f"finished, to {out}/ (read with sim.results.open_results)"
     )
+    results = open_results(out)
+    groups = ["point", *results.varied]
+    print(short_summary(results.table("outcomes"), by=groups))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``wargame plot`` and ``report``: figures and pages from a results folder."""
+"""``wargame plot``, ``summary`` and ``report``: figures, tables, pages of results."""
 
 import argparse
 import sys
@@ -19,15 +19,23 @@ def _plot_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, help="image file, .png/.svg/.pdf (default RESULTS/KIND.png)"
     )
-    parser.add_argument("--point", type=int, default=0, help="sweep point shown (0)")
+    parser.add_argument(
+        "--point", type=int, help="the sweep point shown (needed on a sweep)"
+    )
     parser.add_argument("--step", type=int, help="network: the step (default: last)")
     parser.add_argument(
         "--rung", type=int, help="survival: this rung only, one curve per sweep point"
     )
     parser.add_argument(
-        "--outcome", default="war_onset", help="sweep: the outcome (war_onset)"
+        "--outcome", default="war_onset", help="sweep, places: the outcome (war_onset)"
     )
     parser.add_argument("--param", help="sweep: the x axis (default: first varied)")
+    parser.add_argument(
+        "--by", help="sweep: one line per value of this varied field (or heatmap rows)"
+    )
+    parser.add_argument(
+        "--style", choices=("lines", "heatmap"), help="sweep: lines or heatmap"
+    )
     parser.add_argument(
         "--theater", help="escalation, survival: one theater's crises (default: all)"
     )
@@ -50,9 +58,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
         return _plot_sensitivity(args)
     results = open_results(args.results)
     observed = plots.read_observed(args.observed) if args.observed else None
+    unit = plots.observed_unit(args.observed) if args.observed else None
     fig = plots.draw(
         results, args.kind, point=args.point, step=args.step, outcome=args.outcome,
-        param=args.param, rung=args.rung, observed=observed, theater=args.theater,
+        param=args.param, by=args.by, style=args.style, rung=args.rung,
+        observed=observed, observed_unit=unit, theater=args.theater,
     )  # fmt: skip
     out = args.out or args.results / f"{args.kind}.png"
     plots.save(fig, out)
@@ -74,6 +84,37 @@ def _plot_sensitivity(args: argparse.Namespace) -> int:
     out = args.out or args.results / "sensitivity.png"
     plots.save(plots.sensitivity_bars(indices, indices["output"].iloc[0]), out)
     print(f"wrote {out}")
+    return 0
+
+
+def _summary_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("results", type=Path, help="folder of wargame run/batch/sweep")
+    parser.add_argument(
+        "--by",
+        action="append",
+        metavar="PATH",
+        help="group by this swept field, pooling the others (repeatable)",
+    )
+    parser.add_argument(
+        "--outcome", action="append", metavar="NAME", help="only this outcome"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="folder for summary.csv/.md/.tex (RESULTS/summary)"
+    )
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Write each outcome's mean and 95% interval as CSV, Markdown and LaTeX."""
+    from sim.results import open_results
+    from sim.summary import caption, markdown_table, summarise_results, write_summary
+
+    results = open_results(args.results)
+    table, groups = summarise_results(results, by=args.by, names=args.outcome)
+    out = args.out or args.results / "summary"
+    files = write_summary(table, groups, out, caption=caption(results))
+    print(caption(results))
+    print(markdown_table(table, groups), end="")
+    print(f"wrote {', '.join(str(f) for f in files)}")
     return 0
 
 
@@ -100,5 +141,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "plot": Command("draw a figure from written results", _plot_options, cmd_plot),
+    "summary": Command(
+        "each outcome's mean with a 95%% interval, per point",
+        _summary_options,
+        cmd_summary,
+    ),
     "report": Command("one HTML page of a results folder", _report_options, cmd_report),
 }

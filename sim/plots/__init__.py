@@ -16,8 +16,10 @@ Kinds:
   (:mod:`.arms`);
 * ``network``: the alliance network at a step, and ``a2ad``: A2/AD coverage
   circles over the theaters (:mod:`.geography`);
-* ``sweep``: an outcome (war probability by default) against a swept parameter
-  (:mod:`.sweep`);
+* ``places``: an outcome (war onset by default) per dyad and per theater, with
+  intervals (:mod:`.places`);
+* ``sweep``: an outcome (war probability by default) against a swept parameter,
+  one line per value of a second, or a heatmap over two (:mod:`.sweep`);
 * ``sensitivity``: sensitivity indices (:mod:`.sensitivity`).
 """
 
@@ -29,7 +31,7 @@ from matplotlib.figure import Figure
 from sim.dynamics.escalation import WAR
 from sim.observed import read_observed
 from sim.outputs import atomic_write
-from sim.plots.arms import arms_trajectories
+from sim.plots.arms import arms_trajectories, observed_unit
 from sim.plots.escalation import (
     escalation_curves,
     kaplan_meier,
@@ -37,29 +39,45 @@ from sim.plots.escalation import (
     survival_curves,
 )
 from sim.plots.geography import a2ad_coverage, alliance_network
+from sim.plots.places import place_outcomes
 from sim.plots.sensitivity import sensitivity_bars
-from sim.plots.sweep import sweep_outcomes
+from sim.plots.sweep import MAX_LINES, sweep_heatmap, sweep_outcomes
+from sim.plots.titles import point_text
 from sim.results import ResultsError, ResultsFolder
+from sim.summary import horizon_years
 
 __all__ = [
     "PLOT_KINDS",
     "a2ad_coverage",
     "alliance_network",
     "arms_trajectories",
+    "crises_per_theater",
     "draw",
     "escalation_curves",
     "kaplan_meier",
+    "observed_unit",
+    "place_outcomes",
     "read_observed",
     "rung_fan",
     "save",
     "sensitivity_bars",
     "survival_curves",
+    "sweep_heatmap",
     "sweep_outcomes",
 ]
 
-RESULT_KINDS = ("escalation", "survival", "arms", "network", "a2ad", "sweep")
+RESULT_KINDS = (
+    "escalation",
+    "survival",
+    "arms",
+    "network",
+    "a2ad",
+    "places",
+    "sweep",
+)
 """Kinds drawn from the output of ``wargame run``/``batch``/``sweep``."""
 PLOT_KINDS = (*RESULT_KINDS, "sensitivity")
+SWEEP_STYLES = ("lines", "heatmap")
 
 
 def save(fig: Figure, path: Path) -> None:
@@ -71,33 +89,80 @@ def draw(
     results: ResultsFolder,
     kind: str,
     *,
-    point: int = 0,
+    point: int | None = None,
     step: int | None = None,
     outcome: str = "war_onset",
     param: str | None = None,
+    by: str | None = None,
+    style: str | None = None,
     rung: int | None = None,
     observed: pd.DataFrame | None = None,
+    observed_unit: str | None = None,
     theater: str | None = None,
 ) -> Figure:
     """Draw one kind of figure from a results folder.
 
+    Every figure is titled with the scenario, its horizon and, for one point
+    of a sweep, the point's values.
+
     Args:
         results: The folder (:func:`sim.results.open_results`).
         kind: One of :data:`RESULT_KINDS`.
-        point: The sweep point shown by ``escalation``, ``arms``, ``network``
-            and ``a2ad``.
+        point: The sweep point shown by ``escalation``, ``survival`` (every
+            rung), ``arms``, ``network``, ``a2ad`` and ``places``; required
+            when the folder has more than one point.
         step: The step of ``network`` (the last if None).
-        outcome: The outcome of ``sweep``.
-        param: The swept field of ``sweep`` (the first varied if None).
+        outcome: The outcome of ``sweep`` and ``places``.
+        param: The swept field on the x axis of ``sweep`` (the first varied if
+            None).
+        by: ``sweep``: a second swept field, one line per value (or the y axis
+            of a heatmap); None: the other varied field of a two-field grid.
+        style: ``sweep``: ``lines`` or ``heatmap`` (None: lines when ``by``
+            takes few values, else a heatmap).
         rung: ``survival`` to this rung only, one curve per sweep point (None:
             every rung, at ``point``).
         observed: Rows ``state``, ``year``, ``value`` to overlay on ``arms``.
+        observed_unit: Their unit, when not the model's (``US$ m`` at the
+            scenario's start-year prices); named on the figure.
         theater: ``escalation`` and ``survival`` of the crises in this theater
             only (None: the whole region).
 
     Raises:
-        ResultsError: The folder lacks what the figure needs (says what to run).
+        ResultsError: The folder lacks what the figure needs, or the figure
+            would mislead (says what to ask for instead).
     """
+    if kind == "sweep":
+        return _sweep(results, outcome, param, by, style)
+    if kind == "survival" and rung is not None:
+        if not 1 <= rung <= WAR:
+            raise ResultsError(f"--rung {rung}: must be 1 to {WAR}")
+        labels = _point_labels(results)
+        fig = survival_curves(_rungs(results, theater), rungs=(rung,), labels=labels)
+        return _context(_name_theater(fig, theater), results, None)
+    if kind not in RESULT_KINDS:
+        raise ResultsError(f"--kind {kind}: not one of {', '.join(RESULT_KINDS)}")
+    point = _one_point(results, kind, point)
+    if kind == "places":
+        rows = _at_point(results.table("outcomes"), point)
+        try:
+            fig = place_outcomes(rows, outcome, years=horizon_years(results))
+        except ValueError as err:
+            raise ResultsError(str(err)) from err
+        return _context(fig, results, point)
+    fig = _at(results, kind, point, step, observed, observed_unit, theater)
+    return _context(fig, results, point)
+
+
+def _at(
+    results: ResultsFolder,
+    kind: str,
+    point: int,
+    step: int | None,
+    observed: pd.DataFrame | None,
+    observed_unit: str | None,
+    theater: str | None,
+) -> Figure:
+    """A figure of one point: escalation, survival, arms, network or a2ad."""
     if kind == "escalation":
         model = _at_point(_rungs(results, theater), point)
         fig = Figure(figsize=(9, 8), layout="constrained")
@@ -107,29 +172,72 @@ def draw(
         top.set_xlabel("")
         return _name_theater(fig, theater)
     if kind == "survival":
-        model = _rungs(results, theater)
-        if rung is None:
-            return _name_theater(survival_curves(_at_point(model, point)), theater)
-        if not 1 <= rung <= WAR:
-            raise ResultsError(f"--rung {rung}: must be 1 to {WAR}")
-        labels = _point_labels(results)
-        fig = survival_curves(model, rungs=(rung,), labels=labels)
-        return _name_theater(fig, theater)
+        model = _at_point(_rungs(results, theater), point)
+        return _name_theater(survival_curves(model), theater)
     if kind == "arms":
         states = results.table("states", ["year", "milex_usd_m"])
-        return arms_trajectories(_at_point(states, point), observed=observed)
+        start = results.scenario(point).info.start_year
+        return arms_trajectories(
+            _at_point(states, point),
+            observed=observed,
+            model_unit=f"US$ m at {start} prices",
+            observed_unit=observed_unit,
+        )
     if kind == "network":
         step = int(results.manifest["steps"]) if step is None else step
         world = results.world_at(step, point=point)
-        return alliance_network(results.scenario(point), world)
-    if kind == "a2ad":
-        try:
-            return a2ad_coverage(results.scenario(point))
-        except ValueError as err:
-            raise ResultsError(str(err)) from err
-    if kind == "sweep":
-        return _sweep(results, outcome, param)
-    raise ResultsError(f"--kind {kind}: not one of {', '.join(RESULT_KINDS)}")
+        crises = crises_per_theater(results, point)
+        return alliance_network(results.scenario(point), world, crises=crises)
+    try:
+        return a2ad_coverage(results.scenario(point))
+    except ValueError as err:
+        raise ResultsError(str(err)) from err
+
+
+def crises_per_theater(results: ResultsFolder, point: int) -> dict[str, float]:
+    """Mean number of crises per replication in each theater, at one point.
+
+    Empty when the folder recorded no crisis table (nothing to mark).
+    """
+    try:
+        crises = results.table("crises", ["theater"])
+    except ResultsError:
+        return {}
+    rows = crises[crises["point"] == point]
+    replications = int(results.manifest.get("replications", 1))
+    return (rows.groupby("theater").size() / replications).to_dict()
+
+
+def _one_point(results: ResultsFolder, kind: str, point: int | None) -> int:
+    """The point a one-point figure shows; refuses to guess on a sweep."""
+    points = results.points
+    if point is None:
+        if len(points) > 1:
+            raise ResultsError(
+                f"--kind {kind}: {results.folder} is a sweep of {len(points)} "
+                "points and this figure shows one; say which with --point K "
+                f"(0 to {len(points) - 1}; `wargame summary {results.folder}` "
+                "lists them), or draw --kind sweep"
+            )
+        return 0
+    if point not in set(points["point"]):
+        raise ResultsError(
+            f"--point {point}: {results.folder} has points 0 to {len(points) - 1}"
+        )
+    return point
+
+
+def _context(fig: Figure, results: ResultsFolder, point: int | None) -> Figure:
+    """Title the figure with the scenario, the horizon and the point shown."""
+    years = horizon_years(results)
+    parts = [results.scenario_name]
+    if years is not None:
+        parts.append(f"{int(results.manifest['steps'])} steps, {years:g} years")
+    if point is not None and results.varied:
+        row = results.points.set_index("point").loc[point]
+        parts.append(f"point {point}: {point_text(row.to_dict())}")
+    fig.suptitle(" | ".join(parts), fontsize="medium")
+    return fig
 
 
 def _rungs(results: ResultsFolder, theater: str | None) -> pd.DataFrame:
@@ -167,17 +275,21 @@ def _at_point(frame: pd.DataFrame, point: int) -> pd.DataFrame:
 
 def _point_labels(results: ResultsFolder) -> dict[int, str]:
     """Legend name of each point: its varied fields' values."""
-    points = results.points
+    points = results.points.set_index("point")
     return {
-        int(row["point"]): ", ".join(
-            f"{name.rsplit('.', 1)[-1]}={row[name]:.3g}" for name in results.varied
-        )
-        or f"point {int(row['point'])}"
-        for _, row in points.iterrows()
+        int(p): point_text(row.to_dict()) or f"point {int(p)}"
+        for p, row in points.iterrows()
     }
 
 
-def _sweep(results: ResultsFolder, outcome: str, param: str | None) -> Figure:
+def _sweep(
+    results: ResultsFolder,
+    outcome: str,
+    param: str | None,
+    by: str | None,
+    style: str | None,
+) -> Figure:
+    """An outcome across a sweep: lines, lines by a second field, or a heatmap."""
     varied = results.varied
     if not varied:
         raise ResultsError(
@@ -185,7 +297,41 @@ def _sweep(results: ResultsFolder, outcome: str, param: str | None) -> Figure:
             "sweep SCENARIO --param PATH=LO:HI` first"
         )
     param = varied[0] if param is None else param
-    if param not in varied:
-        raise ResultsError(f"--param {param}: the sweep varied {', '.join(varied)}")
+    for option, name in (("--param", param), ("--by", by)):
+        if name is not None and name not in varied:
+            raise ResultsError(f"{option} {name}: the sweep varied {', '.join(varied)}")
+    if by == param:
+        raise ResultsError(f"--by {by}: the same field as --param; name another")
+    if style not in (None, *SWEEP_STYLES):
+        raise ResultsError(f"--style {style}: not one of {', '.join(SWEEP_STYLES)}")
+    others = [v for v in varied if v != param]
+    if by is None and style == "heatmap":
+        if len(others) != 1:
+            raise ResultsError(
+                "--style heatmap: name the y axis with --by (one of "
+                f"{', '.join(others) or 'none: the sweep varied one field'})"
+            )
+        by = others[0]
+    if by is None and style is None and len(varied) == 2 and _is_grid(results):
+        by = others[0]
     outcomes = results.table("outcomes", [outcome])  # with the varied fields
-    return sweep_outcomes(outcomes, param, outcome=outcome)
+    years = horizon_years(results)
+    try:
+        if by is not None and (
+            style == "heatmap" or (style is None and outcomes[by].nunique() > MAX_LINES)
+        ):
+            fig = sweep_heatmap(
+                outcomes, param, by, outcome=outcome, years=years, varied=varied
+            )
+        else:
+            fig = sweep_outcomes(
+                outcomes, param, by=by, outcome=outcome, years=years, varied=varied
+            )
+    except ValueError as err:
+        raise ResultsError(str(err)) from err
+    return _context(fig, results, None)
+
+
+def _is_grid(results: ResultsFolder) -> bool:
+    """Whether the sweep's points are a full factorial design (a grid)."""
+    return results.manifest.get("design", {}).get("kind") == "grid"

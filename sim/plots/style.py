@@ -81,3 +81,18 @@ def fan_title(ax: Axes, title: str) -> None:
 def legend_outside(ax: Axes, **options) -> None:
     """A legend to the right of the axes, where it hides no data."""
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", **options)
+
+
+def interval_dots(
+    ax: Axes, estimate: np.ndarray, lower: np.ndarray, upper: np.ndarray, y: np.ndarray
+) -> None:
+    """Estimates as dots at heights ``y`` with their intervals as horizontal bars."""
+    estimate = np.asarray(estimate, dtype=float)
+    ax.errorbar(
+        estimate,
+        y,
+        xerr=[estimate - np.asarray(lower), np.asarray(upper) - estimate],
+        fmt="o",
+        color=PALETTE[0],
+        capsize=3,
+    )

@@ -1,0 +1,345 @@
+"""Outcome summaries with confidence intervals, as tables for a paper.
+
+:func:`summarise` turns the outcomes table (one row per replication) into one
+row per group (a sweep point, or a value of a swept parameter) and outcome:
+the number of replications where the outcome is defined, its mean, and a
+confidence interval of the mean (95% by default):
+
+* an indicator, 0 or 1 in every replication (``war_onset``), gets Wilson's
+  score interval (Wilson 1927), ``(p + z^2/2n +- z sqrt(p(1-p)/n + z^2/4n^2))
+  / (1 + z^2/n)``: inside [0, 1], and not empty when no replication (or every
+  one) had the outcome (:func:`is_indicator` says which outcomes are);
+* any other outcome gets Student's t interval, ``mean +- t_{n-1} s / sqrt(n)``,
+  from the central limit theorem (good for the few hundred replications of a
+  batch; it needs n >= 2 and is NaN below).
+
+NaN values (e.g. ``deterrence_success_rate`` with no crisis to judge) are left
+out, and ``n`` says how many remained. :func:`markdown_table` and
+:func:`latex_table` lay the summary out with one row per group and one column
+per outcome, ``mean [lower, upper]``; :func:`write_summary` writes CSV,
+Markdown and LaTeX (``wargame summary``), and :func:`short_summary` is the few
+lines ``wargame batch`` and ``sweep`` print when they finish.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.outputs import atomic_write
+from sim.results import ResultsError, ResultsFolder
+
+KEYS = ("point", "replication")
+HEADLINE = ("war_onset", "peak_rung", "crises", "deterrence_success_rate")
+"""Outcomes of the short summary printed after a batch or sweep."""
+WILSON, STUDENT = "wilson", "t"
+EVENT_WORDS = ("war", "clash", "onset")
+"""Words in the name of an outcome that indicates an event (0 or 1)."""
+LABELS = {
+    "war_onset": "P(war)",
+    "war_onset_years": "years to war",
+    "peak_rung": "peak rung",
+    "crisis_time_share": "time in crisis",
+    "crises": "crises",
+    "deterrence_success_rate": "deterrence success",
+    "arms_growth_cagr": "arms growth (CAGR)",
+    "arms_burden": "arms burden",
+    "polarisation": "polarisation",
+    "stability_index": "stability index",
+}
+"""Column headings of the laid-out tables (other outcomes keep their name)."""
+
+
+def wilson_interval(
+    successes: np.ndarray, trials: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson's score interval of a proportion, each (P,) (see the module)."""
+    successes = np.asarray(successes, dtype=float)
+    trials = np.asarray(trials, dtype=float)
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = successes / trials
+    z2 = z**2
+    centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z2 / (4 * trials**2)) / (1 + z2 / trials)
+    return np.clip(centre - half, 0.0, p), np.clip(centre + half, p, 1.0)
+
+
+def t_interval(
+    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Student's t interval of a mean, each (P,); NaN where n < 2."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(n >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
+        half = t * np.asarray(sd, dtype=float) / np.sqrt(n)
+    return mean - half, mean + half
+
+
+def is_indicator(name: str, values: pd.Series) -> bool:
+    """Whether an outcome is a 0/1 indicator of an event (Wilson's interval).
+
+    Its values are all 0 or 1, and either both occur or its name says it
+    marks an event (``war``, ``clash``, ``onset``): an indicator that never
+    fired (no war in any replication) still gets Wilson's interval, while a
+    continuous outcome that happens to be 0 everywhere (no arms growth) does
+    not.
+    """
+    if not values.isin([0.0, 1.0]).all():
+        return False
+    both = values.nunique() == 2
+    return both or any(word in name for word in EVENT_WORDS)
+
+
+def outcome_columns(outcomes: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+    """The numeric outcome columns of an outcomes table (not keys, not inputs)."""
+    return [
+        c
+        for c in outcomes.columns
+        if c not in (*KEYS, *exclude) and pd.api.types.is_numeric_dtype(outcomes[c])
+    ]
+
+
+def summarise(
+    outcomes: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("point",),
+    names: Sequence[str] | None = None,
+    inputs: Sequence[str] = (),
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Mean and confidence interval of each outcome in each group.
+
+    Args:
+        outcomes: One row per replication (the outcomes table), with the
+            columns named in ``by``.
+        by: Columns whose values form the groups (a sweep's ``point``, or one
+            or more swept fields, pooling the others).
+        names: Outcomes to summarise (None: every numeric column not in
+            ``by`` or ``inputs``, nor ``point`` or ``replication``).
+        inputs: Columns that are inputs, not outcomes (a sweep's varied
+            fields), left out when ``names`` is None.
+        level: Confidence level of the intervals.
+
+    Returns:
+        One row per group and outcome: the ``by`` columns, ``outcome``, ``n``,
+        ``mean``, ``lower``, ``upper`` and ``interval`` (``wilson`` or ``t``).
+
+    Raises:
+        KeyError: A column of ``by`` or ``names`` is not in ``outcomes``.
+    """
+    by = list(by)
+    missing = [c for c in [*by, *(names or [])] if c not in outcomes.columns]
+    if missing:
+        known = ", ".join(outcomes.columns)
+        raise KeyError(f"no column {', '.join(missing)} in the outcomes ({known})")
+    if not 0 < level < 1:
+        raise ValueError(f"level {level}: must be between 0 and 1")
+    names = list(names or outcome_columns(outcomes, exclude=[*by, *inputs]))
+    rows = []
+    for name in names:
+        values = outcomes[[*by, name]].dropna(subset=[name])
+        grouped = values.groupby(by, sort=True)[name]
+        table = pd.DataFrame(
+            {
+                "n": grouped.size(),
+                "mean": grouped.mean(),
+                "sd": grouped.std(ddof=1),
+            }
+        ).reset_index()
+        binary = is_indicator(name, values[name])
+        if binary:
+            lower, upper = wilson_interval(
+                table["mean"] * table["n"], table["n"], level
+            )
+        else:
+            lower, upper = t_interval(table["mean"], table["sd"], table["n"], level)
+        rows.append(
+            table.drop(columns="sd").assign(
+                outcome=name,
+                lower=lower,
+                upper=upper,
+                interval=WILSON if binary else STUDENT,
+            )
+        )
+    columns = [*by, "outcome", "n", "mean", "lower", "upper", "interval"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(rows, ignore_index=True)[columns]
+
+
+def _cell(row: pd.Series, digits: int) -> str:
+    if np.isnan(row["lower"]):
+        return f"{row['mean']:.{digits}g}"
+    low, high = f"{row['lower']:.{digits}g}", f"{row['upper']:.{digits}g}"
+    return f"{row['mean']:.{digits}g} [{low}, {high}]"
+
+
+def layout(summary: pd.DataFrame, by: Sequence[str], digits: int = 3) -> pd.DataFrame:
+    """One row per group, one column per outcome holding ``mean [lower, upper]``.
+
+    ``n/a`` marks an outcome defined in no replication of the group.
+    """
+    by = list(by)
+    cells = summary.assign(cell=summary.apply(_cell, axis=1, digits=digits))
+    wide = cells.pivot(index=by, columns="outcome", values="cell")
+    order = list(dict.fromkeys(summary["outcome"]))
+    wide = wide[order].rename(columns=lambda c: LABELS.get(c, c)).fillna("n/a")
+    n = summary.groupby(by)["n"].max().rename("n")
+    table = pd.concat([n, wide], axis=1).reset_index()
+    for column in by:
+        if pd.api.types.is_float_dtype(table[column]):
+            table[column] = table[column].map(lambda v: f"{v:.4g}")
+    return table
+
+
+def markdown_table(summary: pd.DataFrame, by: Sequence[str], digits: int = 3) -> str:
+    """The summary as a Markdown (pipe) table."""
+    wide = layout(summary, by, digits).astype(str)
+    lines = [
+        "| " + " | ".join(wide.columns) + " |",
+        "|" + "|".join("---" for _ in wide.columns) + "|",
+        *("| " + " | ".join(row) + " |" for row in wide.to_numpy()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def latex_table(
+    summary: pd.DataFrame, by: Sequence[str], *, caption: str = "", digits: int = 3
+) -> str:
+    """The summary as a LaTeX ``table`` with a booktabs ``tabular``."""
+    wide = layout(summary, by, digits).astype(str)
+
+    def escape(text: str) -> str:
+        for char in ("\\", "&", "%", "$", "#", "_", "{", "}"):
+            text = text.replace(
+                char, "\\" + char if char != "\\" else r"\textbackslash{}"
+            )
+        return text
+
+    head = " & ".join(escape(c) for c in wide.columns) + r" \\"
+    body = "\n".join(
+        " & ".join(escape(v) for v in row) + r" \\" for row in wide.to_numpy()
+    )
+    return (
+        "\\begin{table}\n\\centering\n"
+        f"\\caption{{{escape(caption)}}}\n"
+        f"\\begin{{tabular}}{{{'l' * len(by) + 'r' * (len(wide.columns) - len(by))}}}\n"
+        "\\toprule\n"
+        f"{head}\n\\midrule\n{body}\n\\bottomrule\n"
+        "\\end{tabular}\n\\end{table}\n"
+    )
+
+
+def write_summary(
+    summary: pd.DataFrame, by: Sequence[str], out: Path, *, caption: str = ""
+) -> list[Path]:
+    """Write ``summary.csv`` (tidy), ``summary.md`` and ``summary.tex`` into ``out``.
+
+    Returns:
+        The files written.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        out / "summary.csv": lambda tmp: summary.to_csv(tmp, index=False),
+        out / "summary.md": lambda tmp: tmp.write_text(
+            markdown_table(summary, by), encoding="utf-8"
+        ),
+        out / "summary.tex": lambda tmp: tmp.write_text(
+            latex_table(summary, by, caption=caption), encoding="utf-8"
+        ),
+    }
+    for path, write in files.items():
+        atomic_write(path, write)
+    return list(files)
+
+
+def horizon_years(results: ResultsFolder) -> float | None:
+    """Years a results folder covers (steps times step length); None if unknown."""
+    try:
+        dt = results.scenario(0).info.dt_years
+    except ResultsError:
+        return None
+    return int(results.manifest["steps"]) * dt
+
+
+def summarise_results(
+    results: ResultsFolder,
+    *,
+    by: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
+    level: float = 0.95,
+) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`summarise` of a results folder's outcomes table.
+
+    Args:
+        results: The folder (:func:`sim.results.open_results`).
+        by: Swept fields to group by, pooling the others (None: each point,
+            with its values of every swept field).
+        names: Outcomes (None: all).
+        level: Confidence level.
+
+    Returns:
+        The summary and the columns it is grouped by.
+
+    Raises:
+        ResultsError: A field of ``by`` was not swept, or an outcome is unknown.
+    """
+    varied = results.varied
+    unknown = [b for b in by or [] if b not in varied]
+    if unknown:
+        raise ResultsError(
+            f"--by {', '.join(unknown)}: not a swept field of {results.folder} "
+            f"(swept: {', '.join(varied) or 'none'})"
+        )
+    groups = list(by) if by else ["point", *varied]
+    outcomes = results.table("outcomes")
+    missing = [n for n in names or [] if n not in outcomes.columns]
+    if missing:
+        known = ", ".join(outcome_columns(outcomes, exclude=varied))
+        raise ResultsError(f"--outcome {', '.join(missing)}: not an outcome ({known})")
+    table = summarise(outcomes, by=groups, names=names, inputs=varied, level=level)
+    return table, groups
+
+
+def caption(results: ResultsFolder) -> str:
+    """What a summary table shows: scenario, horizon, replications, seed."""
+    years = horizon_years(results)
+    horizon = f", {years:g} years" if years is not None else ""
+    reps = results.manifest.get("replications", 1)
+    return (
+        f"{results.scenario_name}{horizon}, {reps} replications per point, "
+        f"seed {results.manifest['seed']}: mean [95% interval] (Wilson for 0/1 "
+        "outcomes, Student's t otherwise)"
+    )
+
+
+def short_summary(
+    outcomes: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("point",),
+    names: Sequence[str] = HEADLINE,
+    max_rows: int = 12,
+) -> str:
+    """A few lines for the terminal: headline outcomes with 95% intervals.
+
+    Args:
+        outcomes: The outcomes table.
+        by: Group columns (``point`` and the swept fields).
+        names: Outcomes shown (those the table lacks are skipped).
+        max_rows: Groups shown; the rest are counted.
+    """
+    names = [n for n in names if n in outcomes.columns]
+    summary = summarise(outcomes, by=by, names=names)
+    wide = layout(summary, by).rename(columns=lambda c: _short_name(str(c)))
+    text = wide.head(max_rows).to_string(index=False)
+    if len(wide) > max_rows:
+        text += f"\n... and {len(wide) - max_rows} more; see `wargame summary`"
+    return text + "\n(mean [95% interval]; Wilson for 0/1 outcomes, t otherwise)"
+
+
+def _short_name(column: str) -> str:
+    """A swept field path shortened to its last two parts for a narrow table."""
+    parts = column.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 else column

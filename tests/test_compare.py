@@ -1,0 +1,92 @@
+"""Scenario comparisons: same seeds for every arm, paired effects, the figure."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import triad_toml
+
+from sim.cli import main
+from sim.compare import compare, field_arms
+from sim.experiments import ExperimentError, run_points
+from sim.paired import Arm
+from sim.plots.compare import comparison_effects
+
+
+@pytest.fixture
+def triad(write_scenario):
+    """The triad over twelve steps."""
+    return write_scenario(triad_toml(steps=12), "triad.toml")
+
+
+def test_an_arm_against_itself_has_no_effect(triad):
+    """Same scenario, same seeds: every effect is 0 and its interval holds 0."""
+    result = compare(
+        [Arm(triad, label="a"), Arm(triad, label="b")], replications=20, seed=5
+    )
+    table = result.table.set_index("outcome")
+    assert (table["effect"] == 0).all()
+    assert (table["lower"] <= 0).all() and (table["upper"] >= 0).all()
+    assert table.loc["peak_rung", "lower"] == table.loc["peak_rung", "upper"] == 0
+
+
+def test_estimates_are_each_arm_on_the_same_seed(triad):
+    """Each arm's estimate is run_points' mean with the reference's seed."""
+    arms = field_arms(triad, "state.RED.resolve", [0.2, 0.9])
+    result = compare(arms, replications=12, outcomes=["peak_rung", "crises"])
+    means = (
+        run_points(
+            triad,
+            [{"state.RED.resolve": 0.2}, {"state.RED.resolve": 0.9}],
+            replications=12,
+            seed=11,  # the triad's own seed
+        )
+        .outcomes.groupby("point")[["peak_rung", "crises"]]
+        .mean()
+    )
+    table = result.table.set_index("outcome")
+    np.testing.assert_allclose(table["reference"], means.loc[0])
+    np.testing.assert_allclose(table["estimate"], means.loc[1])
+    np.testing.assert_allclose(table["effect"], means.loc[1] - means.loc[0])
+    assert (table["lower"] <= table["effect"]).all()
+    assert (table["effect"] <= table["upper"]).all()
+    assert result.seed == 11 and list(table["method"]) == ["t", "t"]
+
+
+def test_figure_draws_each_effect_and_interval(triad):
+    """One panel per outcome; the point is the effect, the bar its interval."""
+    arms = field_arms(triad, "state.RED.resolve", [0.2, 0.9])
+    result = compare(arms, replications=10, outcomes=["peak_rung", "war_onset"])
+    fig = comparison_effects(result)
+    for ax, row in zip(fig.axes, result.table.itertuples(), strict=True):
+        container = ax.containers[0]
+        x = np.asarray(container.lines[0].get_xdata(), dtype=float)
+        np.testing.assert_allclose(x, [row.effect])
+        bar = container.lines[2][0].get_segments()[0][:, 0]
+        np.testing.assert_allclose(bar, [row.lower, row.upper])
+
+
+def test_bad_arms_are_refused(triad):
+    """One arm, or two of one name, cannot be compared; the error says why."""
+    with pytest.raises(ExperimentError, match="at least two arms"):
+        compare([Arm(triad)], replications=2)
+    with pytest.raises(ExperimentError, match="the same name"):
+        compare([Arm(triad), Arm(triad)], replications=2)
+    with pytest.raises(ExperimentError, match="at least two values"):
+        field_arms(triad, "state.RED.resolve", [0.5])
+
+
+def test_compare_command_writes_table_and_figure(triad, tmp_path, capsys):
+    """``wargame compare --vary`` writes the CSV, the Markdown and the figure."""
+    out = tmp_path / "cmp"
+    args = [
+        "compare", str(triad), "--vary", "state.RED.resolve=0.2,0.9",
+        "--replications", "8", "--outcome", "crises", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    table = pd.read_csv(out / "compare.csv")
+    assert table["arm"].tolist() == ["state.RED.resolve=0.9"]
+    assert (out / "compare.png").stat().st_size > 1000
+    assert "| state.RED.resolve=0.9 | crises |" in capsys.readouterr().out
+    two = ["compare", str(triad), str(triad), "--vary", "state.RED.resolve=0.2,0.9"]
+    assert main(two) == 2
+    assert "--vary: give one scenario" in capsys.readouterr().err

@@ -1,0 +1,130 @@
+"""Sweep figures: the means and intervals drawn, and what they refuse to draw."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import QuadMesh
+
+from sim import plots
+from sim.cli import main
+from sim.results import ResultsError, open_results
+from sim.summary import summarise
+
+
+@pytest.fixture
+def grid() -> pd.DataFrame:
+    """A 2 x 3 grid of points, 4 replications each, war in a known pattern."""
+    rows = []
+    for point, (b, a) in enumerate((b, a) for b in (0.1, 0.9) for a in (1.0, 2.0, 3.0)):
+        wars = int(a) - (1 if b < 0.5 else 0)  # 0..3 wars of 4
+        for r in range(4):
+            rows.append(
+                {
+                    "point": point,
+                    "replication": r,
+                    "a": a,
+                    "b": b,
+                    "war_onset": float(r < wars),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _ys(line) -> list[float]:
+    return np.asarray(line.get_ydata(), dtype=float).tolist()
+
+
+def test_one_line_pools_the_other_field_and_says_so(grid):
+    """Pooled over b, the line holds the mean at each a; the title names b."""
+    ax = plots.sweep_outcomes(grid, "a", years=5, varied=["a", "b"]).axes[0]
+    assert _ys(ax.get_lines()[0]) == [0.125, 0.375, 0.625]
+    assert ax.get_ylabel() == "probability of war within 5 years"
+    assert "pooled over b" in ax.get_title()
+
+
+def test_one_line_per_value_of_the_second_field(grid):
+    """With by, each line holds its group's means, with Wilson intervals."""
+    ax = plots.sweep_outcomes(grid, "a", by="b", varied=["a", "b"]).axes[0]
+    assert [c.get_label() for c in ax.containers] == ["0.1", "0.9"]
+    lines = [container.lines[0] for container in ax.containers]
+    assert [_ys(line) for line in lines] == [[0.0, 0.25, 0.5], [0.25, 0.5, 0.75]]
+    expected = summarise(grid, by=["b", "a"], names=["war_onset"])
+    bars = ax.containers[0].lines[2][0].get_segments()  # the first line's bars
+    np.testing.assert_allclose(
+        [segment[:, 1] for segment in bars],
+        expected[expected["b"] == 0.1][["lower", "upper"]].to_numpy(),
+    )
+    assert "pooled" not in ax.get_title()
+
+
+def test_too_many_lines_are_refused(grid):
+    """More values of by than a reader can tell apart is an error naming by."""
+    many = grid.assign(b=grid["replication"] + grid["point"] * 10.0)
+    with pytest.raises(ValueError, match="--by b: 24 values"):
+        plots.sweep_outcomes(many, "a", by="b")
+
+
+def test_heatmap_cells_are_the_means(grid):
+    """Each cell is colored by its mean, rows by b, columns by a."""
+    ax = plots.sweep_heatmap(grid, "a", "b", years=5).axes[0]
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    np.testing.assert_allclose(
+        np.asarray(mesh.get_array()).reshape(2, 3),
+        [[0.0, 0.25, 0.5], [0.25, 0.5, 0.75]],
+    )
+    assert "0.75\n[0.3, 0.95]" in [t.get_text() for t in ax.texts]
+
+
+def test_heatmap_of_scattered_points_is_refused(grid):
+    """Points that are not a grid cannot make a heatmap, and it says why."""
+    scattered = grid.assign(a=grid["point"] * 1.0)
+    with pytest.raises(ValueError, match="needs every combination"):
+        plots.sweep_heatmap(scattered, "a", "b")
+
+
+@pytest.fixture(scope="module")
+def two_field_sweep(results_folders, tmp_path_factory):
+    """A 2 x 2 grid sweep of the triad."""
+    out = tmp_path_factory.mktemp("sweep2") / "sweep"
+    args = [
+        "sweep", str(results_folders / "triad.toml"), "--replications", "6",
+        "--steps", "8", "--param", "mechanisms.escalation.war_cost=0.2:1.0:2",
+        "--param", "state.RED.resolve=0.3:0.9:2", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    return open_results(out)
+
+
+def test_one_point_figures_of_a_sweep_need_the_point(two_field_sweep):
+    """Escalation on a sweep without --point is refused; with it, titled."""
+    with pytest.raises(ResultsError, match="say which with --point K"):
+        plots.draw(two_field_sweep, "escalation")
+    fig = plots.draw(two_field_sweep, "escalation", point=3)
+    title = fig.get_suptitle()
+    assert "triad | 8 steps, 2 years | point 3:" in title
+    assert "war cost (escalation) = 1" in title and "RED resolve = 0.9" in title
+
+
+def test_sweep_of_two_fields_draws_a_line_per_value(two_field_sweep):
+    """On a two-field grid the default is one line per value of the other."""
+    ax = plots.draw(two_field_sweep, "sweep").axes[0]
+    assert ax.get_legend().get_title().get_text() == "RED resolve"
+    assert "within 2 years" in ax.get_ylabel()
+    heat = plots.draw(two_field_sweep, "sweep", style="heatmap").axes[0]
+    assert heat.get_ylabel() == "RED resolve"
+    with pytest.raises(ResultsError, match=r"--by state\.BLUE\.resolve"):
+        plots.draw(two_field_sweep, "sweep", by="state.BLUE.resolve")
+
+
+def test_sweep_prints_and_summary_writes_intervals(two_field_sweep, tmp_path, capsys):
+    """The sweep printed its summary; wargame summary writes the same numbers."""
+    out = tmp_path / "summary"
+    folder = str(two_field_sweep.folder)
+    assert main(["summary", folder, "--outcome", "peak_rung", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out / "summary.csv")
+    outcomes = two_field_sweep.table("outcomes")
+    means = outcomes.groupby("point")["peak_rung"].mean().to_numpy()
+    np.testing.assert_allclose(table["mean"], means)
+    assert f"{means[0]:.3g} [" in printed
+    assert (out / "summary.tex").read_text().count(r"\\") >= 5
