@@ -257,3 +257,4 @@ def test_scenario_loads_with_the_project_loader(path):
     loader = pytest.importorskip("sim.scenario")
     scenario = loader.load_scenario(path)
     assert scenario.info.name == path.stem
+

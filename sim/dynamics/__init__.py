@@ -11,12 +11,14 @@ from sim.dynamics import (
     alliances,
     arms_race,
     cooperation,
+    economy,
     escalation,
     hostility,
     signaling,
 )
 
 MECHANISMS: dict[str, type] = {
+    "economy": economy.Params,
     "arms_race": arms_race.Params,
     "a2ad": a2ad.Params,
     "alliances": alliances.Params,
