@@ -418,7 +418,7 @@ class SpendingModel:
     @property
     def fitted(self) -> np.ndarray:
         """Positions of the fitted states on the scenario's state axis, (F,)."""
-        return np.array([self.state_ids.index(s) for s in self.states])
+        return np.array([self.state_ids.index(s) for s in self.states], dtype=int)
 
     def yearly(self, theta: np.ndarray, start_year: int, run: RunInputs) -> np.ndarray:
         """Spending of every state at the start of each year, (Y, N).
