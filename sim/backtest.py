@@ -1,5 +1,4 @@
-"""Backtests of the budget model: every rival group at several splits, and a
-baseline started in the past.
+"""Backtests of the budget model: rival groups at several splits, a past start.
 
 :func:`rival_groups` takes each dispute and rivalry of a scenario whose two
 states have SIPRI spending and GDP in every year of a split. :func:`backtest`

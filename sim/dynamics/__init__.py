@@ -18,8 +18,8 @@ from sim.dynamics import (
 )
 
 MECHANISMS: dict[str, type] = {
-    "economy": economy.Params,
     "arms_race": arms_race.Params,
+    "economy": economy.Params,
     "a2ad": a2ad.Params,
     "alliances": alliances.Params,
     "escalation": escalation.Params,
