@@ -109,7 +109,8 @@ def backtest(
     Returns:
         Rows ``group``, ``split``, the holdout MAPE % of every method of
         :data:`sim.calibrate.METHODS`, ``beats`` (the model below both naive
-        baselines) and ``seconds`` (time of the fit).
+        baselines), ``fitted`` (each state's ``k`` and ``a``, a ``*`` marking a
+        value on a bound) and ``seconds`` (time of the fit).
 
     Raises:
         CalibrationError: A group without data at a split, or no group at all.
@@ -151,10 +152,26 @@ def backtest(
                     "split": str(split),
                     **{method: mape[method] for method in calibrate.METHODS},
                     "beats": fit.beats_baselines(),
+                    "fitted": _fitted(fit.params),
                     "seconds": time.perf_counter() - started,
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _fitted(params: pd.DataFrame) -> str:
+    """``IND k=0.39 a=2*; PAK ...``: fitted values, ``*`` where on a bound."""
+    short = {"reaction_per_year": "k", "fatigue_per_year": "a"}
+    parts: dict[str, list[str]] = {}
+    for row in params.itertuples():
+        _, state, _, name = row.path.split(".")
+        bound = (
+            "*"
+            if np.isclose(row.value, row.lo) or np.isclose(row.value, row.hi)
+            else ""
+        )
+        parts.setdefault(state, []).append(f"{short[name]}={row.value:.2f}{bound}")
+    return "; ".join(f"{state} {' '.join(v)}" for state, v in parts.items())
 
 
 def fit_params(group: tuple[str, ...]) -> list[calibrate.FitParam]:
