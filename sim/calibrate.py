@@ -2,22 +2,24 @@
 
 **Spending** (:func:`fit_spending`). Given yearly military spending of a group of
 states (a file shaped like ``scenarios/data/milex.csv``: ``country, iso3, year`` and
-a value column), the model is started at the window's first year with the
-observed spending of the chosen states and stepped in ``dt_years``; its value at
-each later year's start is compared with the observed one, and SciPy's
-``least_squares`` fits the named parameters (on levels or on logs, the user's
-choice). Choices made here, each documented where it is made:
+a value column, read by :func:`read_panel`), the whole scenario is started at the
+window's first year from the observed spending and GDP and stepped in
+``dt_years``; the fitted states' values at each later year's start are compared
+with the observed ones, and SciPy's ``least_squares`` fits the named parameters
+(on levels or on logs, the user's choice). Choices made here, each documented
+where it is made:
 
-- the scenario is *restricted* to the chosen states (:func:`restrict`): their
-  disputes, rivalries and alliances with each other stay, everything involving
-  another state goes, because the other states' spending in the window is not
-  given;
-- ``steady_start`` is switched off: the start is the observed spending, not a
-  fixed point (with it on, the path would stay flat whatever the parameters);
-- spending in this model depends on the arms race alone (crises and alliances
-  do not move budgets), so the fit steps the engine's spending rule and budget
-  cap by themselves (:func:`spending_path`), about a hundred times faster than
-  the whole engine; a test checks the two agree.
+- every state not fitted follows its observed spending, and every state's GDP
+  its observed path (:class:`Drivers`): exogenous forcing series, so a fitted
+  state still faces its real rivals (gaps hold the last observation, a state
+  with none its scenario values);
+- ``steady_start`` is as the scenario says: with it, the starting burdens are a
+  fixed point and spending moves with GDP and the rivals' burdens;
+- spending in this model moves with the economy and the arms race (crises and
+  alliances move it only through hostility, held at its start here), so the fit
+  steps the engine's economy, spending rule and budget cap by themselves
+  (:func:`spending_path`), far faster than the whole engine; a test checks the
+  two agree.
 
 Uncertainty comes from a residual bootstrap (Efron and Tibshirani 1993, ch. 9):
 whole years of residuals are resampled (keeping the states' errors together),
@@ -25,7 +27,8 @@ added to the fitted path and the fit is repeated, with a seeded NumPy generator.
 The holdout forecast restarts the model at the window's last year from the
 observed spending, like the naive baselines it is compared with (last value held
 constant; a straight line fitted to the window), by mean absolute percentage
-error (MAPE).
+error (MAPE), given the observed drivers (conditional) and without them (ex
+ante); see :data:`METHODS` and ``docs/calibration.md``.
 
 **Crisis rates** (:func:`fit_crisis_rates`): see its docstring.
 """
