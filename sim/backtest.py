@@ -109,8 +109,9 @@ def backtest(
     Returns:
         Rows ``group``, ``split``, the holdout MAPE % of every method of
         :data:`sim.calibrate.METHODS`, ``beats`` (the model below both naive
-        baselines), ``fitted`` (each state's ``k`` and ``a``, a ``*`` marking a
-        value on a bound) and ``seconds`` (time of the fit).
+        baselines), ``fitted`` (each state's ``k`` and ``a``; ``*`` marks a
+        value on a bound, ``?`` one the data cannot move) and ``seconds``
+        (time of the fit).
 
     Raises:
         CalibrationError: A group without data at a split, or no group at all.
@@ -160,17 +161,13 @@ def backtest(
 
 
 def _fitted(params: pd.DataFrame) -> str:
-    """``IND k=0.39 a=2*; PAK ...``: fitted values, ``*`` where on a bound."""
+    """``IND k=0.39 a=2*; KOR k=0.10?``: ``*`` on a bound, ``?`` not identified."""
     short = {"reaction_per_year": "k", "fatigue_per_year": "a"}
     parts: dict[str, list[str]] = {}
     for row in params.itertuples():
         _, state, _, name = row.path.split(".")
-        bound = (
-            "*"
-            if np.isclose(row.value, row.lo) or np.isclose(row.value, row.hi)
-            else ""
-        )
-        parts.setdefault(state, []).append(f"{short[name]}={row.value:.2f}{bound}")
+        flag = ("*" if row.on_bound else "") + ("" if row.identified else "?")
+        parts.setdefault(state, []).append(f"{short[name]}={row.value:.2f}{flag}")
     return "; ".join(f"{state} {' '.join(v)}" for state, v in parts.items())
 
 

@@ -607,7 +607,8 @@ class SpendingFit:
     Attributes:
         params: Fitted parameters, one row each: ``path``, ``value``, ``start``
             (initial value), ``lo``/``hi`` (bounds), ``stderr`` and the
-            bootstrap interval ``ci_lo``/``ci_hi``.
+            bootstrap interval ``ci_lo``/``ci_hi``, ``on_bound`` and
+            ``identified`` (False: the data cannot move it).
         errors: One row per method of :data:`METHODS`: ``window_mape_pct`` and
             ``holdout_mape_pct`` over all fitted states, then
             ``holdout_mape_pct_ID`` per state. ``model`` is the forecast given
@@ -635,9 +636,13 @@ class SpendingFit:
         lines = [f"fitted on {self.scale}, {self.bootstrap} bootstrap refits:"]
         width = max(len(p) for p in self.params["path"])
         for row in self.params.itertuples():
+            flags = ("  on its bound" if row.on_bound else "") + (
+                "" if row.identified else "  NOT IDENTIFIED: the fit cannot move it"
+            )
             lines.append(
                 f"  {row.path:<{width}}  {row.value:12.5g}  "
                 f"(s.e. {row.stderr:.3g}; {pct}% {row.ci_lo:.4g} .. {row.ci_hi:.4g})"
+                + flags
             )
         states = [c.removeprefix("holdout_mape_pct_") for c in self._per_state]
         heads = "  ".join(f"{s:>6}" for s in states)
@@ -739,7 +744,7 @@ def fit_spending(
     fitted = transform(path(best.x)[1:])
     resid = target - fitted  # (Y - 1, F)
     draws = _bootstrap(residuals, best.x, (lo, hi), fitted, resid, bootstrap, seed)
-    table = _param_table(params, best.x, x0, draws)
+    table = _param_table(params, best.x, x0, draws, np.linalg.norm(best.jac, axis=0))
     series = _compare(model, best.x, observed, drivers, window, holdout)
     errors = _errors(series, states)
     return SpendingFit(table, errors, series, scale, float(best.cost), bootstrap)
@@ -780,9 +785,22 @@ def _bootstrap(residuals, theta, bounds, fitted, resid, count, seed) -> np.ndarr
     return np.array(draws).reshape(count, len(theta))
 
 
-def _param_table(params, values, starts, draws) -> pd.DataFrame:
+IDENTIFIED_MIN = 1e-8
+"""Smallest norm of a parameter's column of the residuals' Jacobian at the fit
+for it to count as moving the fit; below, the data cannot identify it."""
+
+
+def _param_table(params, values, starts, draws, sensitivity) -> pd.DataFrame:
+    """One row per parameter: value, start, bounds, bootstrap spread and flags.
+
+    ``on_bound`` marks a value at its bound; ``identified`` is False where the
+    fitted path does not move with the parameter (its Jacobian column is
+    about 0), e.g. a reaction to a rival whose spending is held constant.
+    """
     tail = (1.0 - CONFIDENCE) / 2 * 100
     has = len(draws) > 1
+    lo = np.array([p.lo for p in params])
+    hi = np.array([p.hi for p in params])
     return pd.DataFrame(
         {
             "path": [p.path for p in params],
@@ -793,6 +811,8 @@ def _param_table(params, values, starts, draws) -> pd.DataFrame:
             "stderr": draws.std(axis=0, ddof=1) if has else np.nan,
             "ci_lo": np.percentile(draws, tail, axis=0) if has else np.nan,
             "ci_hi": np.percentile(draws, 100 - tail, axis=0) if has else np.nan,
+            "on_bound": np.isclose(values, lo) | np.isclose(values, hi),
+            "identified": sensitivity > IDENTIFIED_MIN,
         }
     )
 

@@ -420,3 +420,23 @@ def test_panel_leaves_missing_years_missing(tmp_path):
     panel = calibrate.read_panel(path, np.arange(1999, 2003))
     assert list(panel.columns) == ["RED", "BLUE"]
     assert panel.loc[1999].isna().all() and panel.loc[2000:].notna().all().all()
+
+
+def test_a_parameter_that_cannot_move_the_fit_is_flagged():
+    """Depreciation shapes capability, not spending: reported as not identified."""
+    values = observed(richardson_years((20.0, 30.0), 8))
+    fit = calibrate.fit_spending(
+        RICHARDSON,
+        values,
+        [
+            calibrate.parse_fit("state.RED.arms_race.reaction_per_year=0:2"),
+            calibrate.parse_fit("state.RED.arms_race.depreciation_per_year"),
+        ],
+        calibrate.Window(2000, 2007),
+        bootstrap=0,
+        settings={"state.RED.arms_race.reaction_per_year": 0.3},
+    )
+    table = fit.params.set_index("path")
+    assert table["identified"].tolist() == [True, False]
+    assert not table["on_bound"].any()
+    assert "depreciation_per_year" in fit.summary().split("NOT IDENTIFIED")[0]
