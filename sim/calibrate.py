@@ -48,6 +48,7 @@ from sim.dynamics import MECHANISMS, arms_race, economy
 from sim.dynamics.parameters import specs
 from sim.executors import Executor, InProcess
 from sim.experiments import ExperimentError, run_points
+from sim.observed import ObservedError, read_observed
 from sim.scenario import Scenario, load_scenario
 
 SCALES = ("logs", "levels")
@@ -164,52 +165,26 @@ def read_series(
 
 
 def _read_long(path: str | Path, value_column: str | None) -> pd.DataFrame:
-    """The file as ``iso3, year, value`` rows (index: file row), checked."""
-    path = Path(path)
-    name = path.name
+    """The file as ``iso3, year, value`` rows (index: file row), checked.
+
+    Read by :func:`sim.observed.read_observed` (blank values are missing);
+    two rows for one state and year are refused, naming their lines.
+    """
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise CalibrationError(f"{path}: cannot read it as CSV: {err}") from err
-    column = _value_column(raw, name, value_column)
-    table = pd.DataFrame(
-        {
-            "iso3": raw["iso3"],
-            "year": _numbers(raw, "year", name, whole=True).astype(int),
-            "value": _numbers(raw, column, name, whole=False),
-        }
-    )
+        rows = read_observed(path, value_column=value_column)
+    except ObservedError as err:
+        raise CalibrationError(str(err), field=err.field) from err
+    table = rows.rename(columns={"state": "iso3"})
     doubled = table[table.duplicated(["iso3", "year"], keep=False)]
     if len(doubled):
         first = doubled.iloc[0]
         raise CalibrationError(
-            f"{name}: lines "
+            f"{Path(path).name}: lines "
             + ", ".join(str(i + 2) for i in doubled.index[:4])
-            + f": more than one row for {first['iso3']} {first['year']}; keep one"
+            + f": more than one row for {first['iso3']} {first['year']}; keep one",
+            field="year",
         )
     return table
-
-
-def _value_column(raw: pd.DataFrame, name: str, value_column: str | None) -> str:
-    """The value column: given, else ``value``, else the one after ``year``."""
-    for needed in ("iso3", "year"):
-        if needed not in raw.columns:
-            raise CalibrationError(
-                f"{name}: no column {needed!r}; expected country, iso3, year, value"
-            )
-    if value_column is None:
-        columns = list(raw.columns)
-        after_year = columns.index("year") + 1
-        if "value" in columns:
-            value_column = "value"
-        elif after_year < len(columns):
-            value_column = columns[after_year]
-    if value_column not in raw.columns:
-        raise CalibrationError(
-            f"{name}: no value column {value_column!r}; columns: "
-            + ", ".join(raw.columns)
-        )
-    return value_column
 
 
 def _numbers(rows: pd.DataFrame, column: str, name: str, *, whole: bool) -> pd.Series:
