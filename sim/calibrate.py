@@ -2,22 +2,24 @@
 
 **Spending** (:func:`fit_spending`). Given yearly military spending of a group of
 states (a file shaped like ``scenarios/data/milex.csv``: ``country, iso3, year`` and
-a value column), the model is started at the window's first year with the
-observed spending of the chosen states and stepped in ``dt_years``; its value at
-each later year's start is compared with the observed one, and SciPy's
-``least_squares`` fits the named parameters (on levels or on logs, the user's
-choice). Choices made here, each documented where it is made:
+a value column, read by :func:`read_panel`), the whole scenario is started at the
+window's first year from the observed spending and GDP and stepped in
+``dt_years``; the fitted states' values at each later year's start are compared
+with the observed ones, and SciPy's ``least_squares`` fits the named parameters
+(on levels or on logs, the user's choice). Choices made here, each documented
+where it is made:
 
-- the scenario is *restricted* to the chosen states (:func:`restrict`): their
-  disputes, rivalries and alliances with each other stay, everything involving
-  another state goes, because the other states' spending in the window is not
-  given;
-- ``steady_start`` is switched off: the start is the observed spending, not a
-  fixed point (with it on, the path would stay flat whatever the parameters);
-- spending in this model depends on the arms race alone (crises and alliances
-  do not move budgets), so the fit steps the engine's spending rule and budget
-  cap by themselves (:func:`spending_path`), about a hundred times faster than
-  the whole engine; a test checks the two agree.
+- every state not fitted follows its observed spending, and every state's GDP
+  its observed path (:class:`Drivers`): exogenous forcing series, so a fitted
+  state still faces its real rivals (gaps hold the last observation, a state
+  with none its scenario values);
+- ``steady_start`` is as the scenario says: with it, the starting burdens are a
+  fixed point and spending moves with GDP and the rivals' burdens;
+- spending in this model moves with the economy and the arms race (crises and
+  alliances move it only through hostility, held at its start here), so the fit
+  steps the engine's economy, spending rule and budget cap by themselves
+  (:func:`spending_path`), far faster than the whole engine; a test checks the
+  two agree.
 
 Uncertainty comes from a residual bootstrap (Efron and Tibshirani 1993, ch. 9):
 whole years of residuals are resampled (keeping the states' errors together),
@@ -25,13 +27,14 @@ added to the fitted path and the fit is repeated, with a seeded NumPy generator.
 The holdout forecast restarts the model at the window's last year from the
 observed spending, like the naive baselines it is compared with (last value held
 constant; a straight line fitted to the window), by mean absolute percentage
-error (MAPE).
+error (MAPE), given the observed drivers (conditional) and without them (ex
+ante); see :data:`METHODS` and ``docs/calibration.md``.
 
 **Crisis rates** (:func:`fit_crisis_rates`): see its docstring.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +44,11 @@ from scipy.optimize import least_squares, minimize
 
 from sim import engine
 from sim.design import DesignError, parse_range
-from sim.dynamics import MECHANISMS, arms_race
+from sim.dynamics import MECHANISMS, arms_race, economy
 from sim.dynamics.parameters import specs
 from sim.executors import Executor, InProcess
 from sim.experiments import ExperimentError, run_points
+from sim.observed import ObservedError, read_observed
 from sim.scenario import Scenario, load_scenario
 
 SCALES = ("logs", "levels")
@@ -87,6 +91,31 @@ def parse_window(text: str, option: str = "--window") -> Window:
     return window
 
 
+def read_panel(
+    path: str | Path, years: np.ndarray, *, value_column: str | None = None
+) -> pd.DataFrame:
+    """Read every state's yearly values from a ``country, iso3, year, value`` file.
+
+    Args:
+        path: A CSV file with columns ``iso3``, ``year`` and a value column.
+        years: The years wanted, shape (Y,).
+        value_column: The column holding the values; ``value`` if the file has
+            one, else the column right after ``year`` (as in ``milex.csv``).
+
+    Returns:
+        A frame indexed by ``years`` with one column per state in the file
+        (in file order), NaN where the file has no row.
+
+    Raises:
+        CalibrationError: The file is not a CSV, lacks a column, holds a value
+            or year that is not a number (naming its line and column), or has
+            two rows for one state and year (naming their lines).
+    """
+    table = _read_long(path, value_column)
+    wide = table.pivot(index="year", columns="iso3", values="value")
+    return wide.reindex(index=years, columns=list(dict.fromkeys(table["iso3"])))
+
+
 def read_series(
     path: str | Path,
     states: list[str],
@@ -94,54 +123,36 @@ def read_series(
     *,
     value_column: str | None = None,
 ) -> pd.DataFrame:
-    """Read yearly values of some states from a ``country, iso3, year, value`` file.
+    """Read yearly values of some states, every one of ``years`` required.
 
     Args:
         path: A CSV file with columns ``iso3``, ``year`` and a value column.
         states: ISO3 codes of the states wanted.
         years: The years wanted, shape (Y,); each state needs every one.
-        value_column: The column holding the values; ``value`` if the file has
-            one, else the column right after ``year`` (as in ``milex.csv``).
+        value_column: As for :func:`read_panel`.
 
     Returns:
         A frame indexed by year with one column per state, in ``states`` order.
 
     Raises:
-        CalibrationError: Naming the file, row, column or state at fault.
+        CalibrationError: Naming the file, line, column or state at fault.
     """
-    path = Path(path)
-    name = path.name
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise CalibrationError(f"{path}: cannot read it as CSV: {err}") from err
-    column = _value_column(raw, name, value_column)
-    wanted = raw[raw["iso3"].isin(states)]
-    year = _numbers(wanted, "year", name, whole=True)
-    value = _numbers(wanted, column, name, whole=False)
-    table = pd.DataFrame({"iso3": wanted["iso3"], "year": year, "value": value})
+    name = Path(path).name
+    table = _read_long(path, value_column)
     problems = []
-    known = sorted(set(raw["iso3"]) - {""})
     for state in states:
-        rows = table[table["iso3"] == state]
-        if rows.empty:
+        have = table.loc[table["iso3"] == state, "year"]
+        if have.empty:
             problems.append(
                 f"{name}: no rows with iso3 {state!r}; states in the file: "
-                + ", ".join(known)
+                + ", ".join(sorted(set(table["iso3"]) - {""}))
             )
-            continue
-        first, last = int(rows["year"].min()), int(rows["year"].max())
-        if years[0] < first or years[-1] > last:
+        elif years[0] < have.min() or years[-1] > have.max():
             problems.append(
                 f"{name}: years {years[0]}-{years[-1]} are outside the data for "
-                f"{state} ({first}-{last}); choose a window within it"
+                f"{state} ({have.min()}-{have.max()}); choose a window within it"
             )
-            continue
-        doubled = sorted(set(rows["year"][rows["year"].duplicated()].astype(int)))
-        if doubled:
-            problems.append(f"{name}: {state} has more than one row for {doubled}")
-        missing = sorted(set(years) - set(rows["year"].astype(int)))
-        if missing:
+        elif missing := sorted(set(years) - set(have)):
             problems.append(
                 f"{name}: {state} has no row for year(s) "
                 + ", ".join(map(str, missing))
@@ -149,32 +160,31 @@ def read_series(
             )
     if problems:
         raise CalibrationError("\n  ".join(problems))
-    table = table[table["year"].isin(years)]
     wide = table.pivot(index="year", columns="iso3", values="value")
-    wide.index = wide.index.astype(int)
     return wide.loc[years, states]
 
 
-def _value_column(raw: pd.DataFrame, name: str, value_column: str | None) -> str:
-    """The value column: given, else ``value``, else the one after ``year``."""
-    for needed in ("iso3", "year"):
-        if needed not in raw.columns:
-            raise CalibrationError(
-                f"{name}: no column {needed!r}; expected country, iso3, year, value"
-            )
-    if value_column is None:
-        columns = list(raw.columns)
-        after_year = columns.index("year") + 1
-        if "value" in columns:
-            value_column = "value"
-        elif after_year < len(columns):
-            value_column = columns[after_year]
-    if value_column not in raw.columns:
+def _read_long(path: str | Path, value_column: str | None) -> pd.DataFrame:
+    """The file as ``iso3, year, value`` rows (index: file row), checked.
+
+    Read by :func:`sim.observed.read_observed` (blank values are missing);
+    two rows for one state and year are refused, naming their lines.
+    """
+    try:
+        rows = read_observed(path, value_column=value_column)
+    except ObservedError as err:
+        raise CalibrationError(str(err), field=err.field) from err
+    table = rows.rename(columns={"state": "iso3"})
+    doubled = table[table.duplicated(["iso3", "year"], keep=False)]
+    if len(doubled):
+        first = doubled.iloc[0]
         raise CalibrationError(
-            f"{name}: no value column {value_column!r}; columns: "
-            + ", ".join(raw.columns)
+            f"{Path(path).name}: lines "
+            + ", ".join(str(i + 2) for i in doubled.index[:4])
+            + f": more than one row for {first['iso3']} {first['year']}; keep one",
+            field="year",
         )
-    return value_column
+    return table
 
 
 def _numbers(rows: pd.DataFrame, column: str, name: str, *, whole: bool) -> pd.Series:
@@ -282,68 +292,264 @@ def restrict(scenario: Scenario, state_ids: list[str]) -> Scenario:
     return engine.restrict(scenario, state_ids)
 
 
-def spending_path(setup: engine.Setup, steps: int) -> np.ndarray:
+def spending_path(
+    setup: engine.Setup,
+    steps: int,
+    *,
+    gdp: np.ndarray | None = None,
+    forced: np.ndarray | None = None,
+) -> np.ndarray:
     """Spending of every state at steps 0..steps, US$ m per year, (steps + 1, N).
 
-    The engine's spending rule (:func:`sim.engine.spending_choice`) and budget
-    cap alone, at the scenario's hostility: it equals the ``milex`` of
-    :func:`sim.engine.simulate` at a fraction of its cost when hostility stays
-    put (``[mechanisms.hostility] enabled = false``); with hostility moving
-    (crises, signals) it is the path those events would leave undisturbed.
+    The engine's economy, spending rule (:func:`sim.engine.spending_choice`) and
+    budget cap alone, at the scenario's hostility: without drivers it equals
+    the ``milex`` of :func:`sim.engine.simulate` at a fraction of its cost when
+    hostility stays put (``[mechanisms.hostility] enabled = false``); with
+    hostility moving (crises, signals) it is the path those events would leave
+    undisturbed.
+
+    Args:
+        setup: The run's setup.
+        steps: Steps to take.
+        gdp: GDP at every step, (steps + 1, N), in place of the economy's
+            projection (observed GDP); row 0 must be the scenario's.
+        forced: Spending at every step, (steps + 1, N), for the states it gives
+            (elsewhere NaN): observed spending of states not fitted, which the
+            others perceive but which the model does not choose.
     """
     world = engine.initial_world(setup, np.arange(1))
     arms = setup.params.arms_race
-    path = [world.milex[0]]
-    for _ in range(steps):
-        milex = arms_race.apply_budget(
-            engine.spending_choice(world, setup), world.gdp, arms
-        )
-        world = world.replace(milex=milex, step=world.step + 1)
+    milex = world.milex
+    path = []
+    for step in range(steps + 1):
+        if forced is not None:
+            milex = np.where(np.isnan(forced[step]), milex, forced[step])
         path.append(milex[0])
+        if step == steps:
+            break
+        world = world.replace(milex=milex)
+        gdp_next = engine.next_gdp(world, setup) if gdp is None else gdp[None, step + 1]
+        choice = engine.spending_choice(world, setup, gdp_next)
+        milex = arms_race.apply_budget(choice, gdp_next, arms)
+        world = world.replace(gdp=gdp_next, step=world.step + 1)
     return np.array(path)
 
 
 @dataclass(frozen=True)
+class Drivers:
+    """Observed series that drive a spending fit from outside (exogenous).
+
+    Attributes:
+        gdp: GDP per year, US$ m (index years, columns ISO3), NaN where not
+            observed; every state's GDP follows it in place of the economy's
+            projection. None: the scenario's economy.
+        milex: Spending per year, US$ m, of any states; a state not fitted
+            follows it as a forcing series. None: states not fitted hold
+            their scenario spending.
+
+    A gap in a series holds the last observed value (before the first
+    observation, the first); a state with no observation at all holds its
+    scenario value. Both are modelling choices, for series such as Viet Nam's
+    (no SIPRI figures 1995-2002, 2019-2024) or North Korea's (none).
+    """
+
+    gdp: pd.DataFrame | None = None
+    milex: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What one run of :class:`SpendingModel` starts from and is driven by.
+
+    Attributes:
+        start_milex: Spending at the start per scenario state, US$ m, (N,);
+            NaN keeps the scenario's value.
+        gdp: GDP at the start of each year, (Y, N), or None for the economy's
+            projection.
+        forced: Spending of forced states each year, (Y, N), NaN elsewhere.
+    """
+
+    start_milex: np.ndarray
+    gdp: np.ndarray | None
+    forced: np.ndarray
+
+
+@dataclass(frozen=True)
 class SpendingModel:
-    """Simulates yearly spending of a restricted scenario for parameter values.
+    """Simulates yearly spending of a scenario's states for parameter values.
 
     Attributes:
         scenario: The scenario file.
-        states: The chosen states, in order.
+        states: The fitted states, in order.
         params: The fitted parameters, in order.
         settings: Field path to value applied to every run (``--set``).
+        state_ids: Every state of the scenario, in its order.
     """
 
     scenario: Path
     states: tuple[str, ...]
     params: tuple[FitParam, ...]
     settings: dict[str, Any]
+    state_ids: tuple[str, ...]
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def yearly(
-        self, theta: np.ndarray, start_year: int, start: np.ndarray, years: int
-    ) -> np.ndarray:
-        """Spending at the start of each of ``years`` years, (years, N).
+    @property
+    def fitted(self) -> np.ndarray:
+        """Positions of the fitted states on the scenario's state axis, (F,)."""
+        return np.array([self.state_ids.index(s) for s in self.states], dtype=int)
+
+    def yearly(self, theta: np.ndarray, start_year: int, run: RunInputs) -> np.ndarray:
+        """Spending of every state at the start of each year, (Y, N).
 
         Args:
             theta: Values of the fitted parameters, shape (P,).
             start_year: Calendar year of the first row.
-            start: Observed spending in ``start_year``, US$ m, shape (N,).
-            years: Rows wanted (the first is ``start``).
+            run: Starting spending and drivers (:meth:`inputs`); its ``forced``
+                has one row per year wanted.
         """
-        overrides = {
-            **self.settings,
-            "scenario.start_year": start_year,
-            "mechanisms.arms_race.steady_start": False,
-            **{
-                f"state.{s}.milex_usd_m": float(x)
-                for s, x in zip(self.states, start, strict=True)
-            },
-            **{p.path: float(v) for p, v in zip(self.params, theta, strict=True)},
-        }
-        scenario = load_scenario(self.scenario, overrides=overrides)
-        setup = engine.build_setup(restrict(scenario, list(self.states)))
+        key = (start_year, id(run))
+        if key not in self._cache:
+            self._cache[key] = (run, self._setup(start_year, run, {}))
+        setup = self._cache[key][1]
+        if all(_is_fast(p.path) for p in self.params):
+            setup = _with_reactions(setup, self.params, theta)
+        else:
+            values = {p.path: float(v) for p, v in zip(self.params, theta, strict=True)}
+            setup = self._setup(start_year, run, values)
         per_year = steps_per_year(setup.dt_years)
-        return spending_path(setup, (years - 1) * per_year)[::per_year]
+        gdp = None if run.gdp is None else economy.interpolate(run.gdp, per_year)
+        forced = economy.interpolate(run.forced, per_year)
+        steps = (len(run.forced) - 1) * per_year
+        return spending_path(setup, steps, gdp=gdp, forced=forced)[::per_year]
+
+    def _setup(
+        self, start_year: int, run: RunInputs, values: dict[str, float]
+    ) -> engine.Setup:
+        """The run's setup: the scenario from ``run``'s start, with ``values``."""
+        overrides = {**self.settings, "scenario.start_year": start_year}
+        for i, state in enumerate(self.state_ids):
+            if not np.isnan(run.start_milex[i]):
+                overrides[f"state.{state}.milex_usd_m"] = float(run.start_milex[i])
+            if run.gdp is not None:
+                overrides[f"state.{state}.gdp_usd_m"] = float(run.gdp[0, i])
+        overrides.update(values)
+        return engine.build_setup(load_scenario(self.scenario, overrides=overrides))
+
+    def inputs(
+        self,
+        observed: pd.DataFrame,
+        drivers: Drivers,
+        years: np.ndarray,
+        *,
+        projected_from: int | None = None,
+    ) -> RunInputs:
+        """Starting spending and drivers of a run over ``years``.
+
+        Args:
+            observed: Spending of the fitted states (index years).
+            drivers: Observed GDP and the other states' spending.
+            years: The run's years, shape (Y,).
+            projected_from: None for drivers as observed (a conditional
+                forecast). A year: drivers known only up to it (an ex ante
+                forecast): GDP grows after it at its mean log growth of the
+                :data:`TRAILING_YEARS` years before
+                (:func:`sim.dynamics.economy.trailing_growth`), and forced states
+                keep that year's burden.
+        """
+        n = len(self.state_ids)
+        base = load_scenario(self.scenario, overrides=self.settings)
+        gdp = None
+        if drivers.gdp is not None:
+            fallback = [s.gdp_usd_m for s in base.states]
+            gdp = _filled(drivers.gdp, self.state_ids, years, fallback, projected_from)
+        forced = np.full((len(years), n), np.nan)
+        others = [i for i in range(n) if i not in set(self.fitted)]
+        fallback = [s.milex_usd_m for s in base.states]
+        if drivers.milex is not None:
+            spend = _filled(drivers.milex, self.state_ids, years, fallback, None)
+        else:
+            spend = np.tile(fallback, (len(years), 1))
+        forced[:, others] = spend[:, others]
+        if projected_from is not None and gdp is not None:
+            later = years > projected_from
+            known = int(np.flatnonzero(~later)[-1])
+            forced[later] = forced[known] * gdp[later] / gdp[known]
+        start = forced[0].copy()
+        start[self.fitted] = observed.loc[years[0], list(self.states)].to_numpy()
+        return RunInputs(start, gdp, forced)
+
+
+FAST_PARAMS = ("reaction_per_year", "fatigue_per_year")
+"""Per-state arms-race parameters a fit sets without reloading the scenario."""
+
+
+def _is_fast(path: str) -> bool:
+    """Whether ``path`` is ``state.ID.arms_race.NAME`` with NAME in FAST_PARAMS."""
+    parts = path.split(".")
+    return (
+        len(parts) == 4
+        and parts[0] == "state"
+        and parts[2] == "arms_race"
+        and (parts[3] in FAST_PARAMS)
+    )
+
+
+def _with_reactions(
+    setup: engine.Setup, params: tuple[FitParam, ...], theta: np.ndarray
+) -> engine.Setup:
+    """The setup with per-state reactions and fatigues set (as a reload would)."""
+    arms = setup.params.arms_race
+    n = setup.n_states
+    ids = setup.scenario.state_ids
+    values = {
+        name: np.broadcast_to(getattr(arms, name), (n,)).astype(float)
+        for name in FAST_PARAMS
+    }
+    for p, v in zip(params, theta, strict=True):
+        _, state, _, name = p.path.split(".")
+        values[name][ids.index(state)] = float(v)
+    arms = replace(arms, **values)
+    states = setup.scenario.states
+    grievance = engine.starting_grievance(
+        np.array([s.milex_usd_m for s in states]),
+        setup.gdp_start,
+        setup.hostility,
+        arms,
+    )
+    return replace(
+        setup, params=setup.params.replace(arms_race=arms), grievance=grievance
+    )
+
+
+TRAILING_YEARS = 10
+"""Years of observed GDP whose mean log growth projects it in an ex ante
+forecast (a modelling choice; the window's length less one if shorter)."""
+
+
+def _filled(
+    panel: pd.DataFrame,
+    state_ids: tuple[str, ...],
+    years: np.ndarray,
+    fallback: list[float],
+    projected_from: int | None,
+) -> np.ndarray:
+    """A driver series over ``years`` for every state, gaps filled, (Y, N).
+
+    Gaps hold the last observation (the first before it starts); a state with
+    none holds ``fallback``. With ``projected_from``, values after that year
+    are projected at the trailing growth of the years before.
+    """
+    known = years if projected_from is None else years[years <= projected_from]
+    history = np.arange(min(panel.index.min(), known[0]), known[-1] + 1)
+    table = panel.reindex(index=history, columns=list(state_ids)).ffill().bfill()
+    table = table.fillna(pd.Series(fallback, index=list(state_ids)))
+    values = table.loc[known].to_numpy(dtype=float)
+    if len(known) == len(years):
+        return values
+    span = min(TRAILING_YEARS, len(history) - 1)
+    growth = economy.trailing_growth(table.to_numpy(dtype=float), span)
+    ahead = (years[len(known) :] - known[-1])[:, None]
+    return np.concatenate([values, values[-1] * np.exp(growth * ahead)])
 
 
 def steps_per_year(dt_years: float) -> int:
@@ -357,6 +563,18 @@ def steps_per_year(dt_years: float) -> int:
     return steps
 
 
+METHODS = {
+    "model": "model",
+    "model, ex ante": "model_ex_ante",
+    "last value": "last_value",
+    "linear trend": "linear_trend",
+    "constant burden": "constant_burden",
+}
+"""Forecasts compared, by name and by column of :attr:`SpendingFit.series`."""
+NAIVE = ("last value", "linear trend")
+"""The naive baselines the model must beat (they use no data after the window)."""
+
+
 @dataclass(frozen=True)
 class SpendingFit:
     """What :func:`fit_spending` found.
@@ -364,13 +582,17 @@ class SpendingFit:
     Attributes:
         params: Fitted parameters, one row each: ``path``, ``value``, ``start``
             (initial value), ``lo``/``hi`` (bounds), ``stderr`` and the
-            bootstrap interval ``ci_lo``/``ci_hi``.
-        errors: One row per method (``model``, ``last value``,
-            ``linear trend``): ``window_mape_pct`` and ``holdout_mape_pct``
-            over all states, then ``holdout_mape_pct_ID`` per state.
-        series: One row per (year, state): ``observed``, ``model`` (the fit in
-            the window, the forecast in the holdout), ``last_value`` and
-            ``linear_trend``; ``part`` says ``window`` or ``holdout``.
+            bootstrap interval ``ci_lo``/``ci_hi``, ``on_bound`` and
+            ``identified`` (False: the data cannot move it).
+        errors: One row per method of :data:`METHODS`: ``window_mape_pct`` and
+            ``holdout_mape_pct`` over all fitted states, then
+            ``holdout_mape_pct_ID`` per state. ``model`` is the forecast given
+            the observed drivers in the holdout (conditional, ex post);
+            ``model, ex ante`` knows nothing after the window (GDP projected
+            at its trailing growth, other states at their last burden);
+            ``constant burden`` is the window's last burden times observed GDP.
+        series: One row per (year, state), a column per method and
+            ``observed``; ``part`` says ``window`` or ``holdout``.
         scale: ``logs`` or ``levels``.
         cost: Half the sum of squared residuals at the fit (in ``scale``).
         bootstrap: Bootstrap refits made.
@@ -389,25 +611,36 @@ class SpendingFit:
         lines = [f"fitted on {self.scale}, {self.bootstrap} bootstrap refits:"]
         width = max(len(p) for p in self.params["path"])
         for row in self.params.itertuples():
+            flags = ("  on its bound" if row.on_bound else "") + (
+                "" if row.identified else "  NOT IDENTIFIED: the fit cannot move it"
+            )
             lines.append(
                 f"  {row.path:<{width}}  {row.value:12.5g}  "
                 f"(s.e. {row.stderr:.3g}; {pct}% {row.ci_lo:.4g} .. {row.ci_hi:.4g})"
+                + flags
             )
-        lines.append("MAPE %          window   holdout")
-        for row in self.errors.itertuples():
+        states = [c.removeprefix("holdout_mape_pct_") for c in self._per_state]
+        heads = "  ".join(f"{s:>6}" for s in states)
+        lines.append(f"MAPE %             window  holdout  {heads}")
+        for row in self.errors.itertuples(index=False):
+            each = "  ".join(f"{getattr(row, c):6.1f}" for c in self._per_state)
             lines.append(
-                f"  {row.method:<12} {row.window_mape_pct:8.2f}  "
-                f"{row.holdout_mape_pct:8.2f}"
+                f"  {row.method:<16} {row.window_mape_pct:6.2f}  "
+                f"{row.holdout_mape_pct:7.2f}  {each}"
             )
         if not np.isnan(self.errors["holdout_mape_pct"]).all():
             verdict = "beats" if self.beats_baselines() else "does not beat"
             lines.append(f"the model {verdict} both naive baselines on the holdout")
         return "\n".join(lines)
 
+    @property
+    def _per_state(self) -> list[str]:
+        return [c for c in self.errors.columns if c.startswith("holdout_mape_pct_")]
+
     def beats_baselines(self) -> bool:
         """Whether the model's holdout MAPE is below both naive baselines'."""
         mape = self.errors.set_index("method")["holdout_mape_pct"]
-        return bool(mape["model"] < mape.drop("model").min())
+        return bool(mape["model"] < mape[list(NAIVE)].min())
 
 
 def fit_spending(
@@ -417,6 +650,7 @@ def fit_spending(
     window: Window,
     *,
     holdout: Window | None = None,
+    drivers: Drivers | None = None,
     scale: str = "logs",
     bootstrap: int = 100,
     seed: int = 0,
@@ -424,13 +658,19 @@ def fit_spending(
 ) -> SpendingFit:
     """Fit parameters to observed yearly spending, with uncertainty and forecast.
 
+    The whole scenario runs: the fitted states follow the model, every other
+    state follows ``drivers.milex`` (a forcing series), and GDP follows
+    ``drivers.gdp``, so fitting KOR and JPN sees the observed CHN and USA.
+
     Args:
         scenario: The scenario file; it must declare every observed state.
-        observed: Yearly spending, index years, one column per state (from
-            :func:`read_series`), covering the window and the holdout.
+        observed: Yearly spending, index years, one column per fitted state
+            (from :func:`read_series`), covering the window and the holdout.
         params: The parameters to fit.
         window: Years fitted.
         holdout: Years forecast from the window's last year, or None.
+        drivers: Observed GDP and spending of the other states (None: the
+            scenario's economy and spending).
         scale: ``logs`` fits log spending (relative errors, so large and small
             spenders weigh alike); ``levels`` fits US$ m (large spenders dominate).
         bootstrap: Residual-bootstrap refits for the uncertainty (0 for none).
@@ -456,27 +696,32 @@ def fit_spending(
         )
     states = tuple(observed.columns)
     base = load_scenario(scenario, overrides=settings)
-    restrict(base, list(states))
+    restrict(base, list(states))  # fails naming unknown states
     x0 = np.array([_start_value(base, p, states) for p in params])
-    model = SpendingModel(Path(scenario), states, tuple(params), dict(settings or {}))
-    obs = observed.loc[window.years].to_numpy(dtype=float)  # (Y, N)
+    model = SpendingModel(
+        Path(scenario), states, tuple(params), dict(settings or {}), base.state_ids
+    )
+    drivers = drivers or Drivers()
+    run = model.inputs(observed, drivers, window.years)
+    obs = observed.loc[window.years].to_numpy(dtype=float)  # (Y, F)
     transform = _transform(scale)
 
     def path(theta: np.ndarray) -> np.ndarray:
-        return model.yearly(theta, window.first, obs[0], len(obs))
+        return model.yearly(theta, window.first, run)[:, model.fitted]
 
     def residuals(theta: np.ndarray, target: np.ndarray) -> np.ndarray:
         return (transform(path(theta)[1:]) - target).ravel()
 
     lo = np.array([p.lo for p in params])
     hi = np.array([p.hi for p in params])
-    target = transform(obs[1:])  # (Y - 1, N)
+    target = transform(obs[1:])  # (Y - 1, F)
     best = least_squares(residuals, x0, bounds=(lo, hi), args=(target,), x_scale="jac")
     fitted = transform(path(best.x)[1:])
-    resid = target - fitted  # (Y - 1, N)
+    resid = target - fitted  # (Y - 1, F)
     draws = _bootstrap(residuals, best.x, (lo, hi), fitted, resid, bootstrap, seed)
-    table = _param_table(params, best.x, x0, draws)
-    series, errors = _compare(model, best.x, observed, window, holdout)
+    table = _param_table(params, best.x, x0, draws, np.linalg.norm(best.jac, axis=0))
+    series = _compare(model, best.x, observed, drivers, window, holdout)
+    errors = _errors(series, states)
     return SpendingFit(table, errors, series, scale, float(best.cost), bootstrap)
 
 
@@ -515,9 +760,22 @@ def _bootstrap(residuals, theta, bounds, fitted, resid, count, seed) -> np.ndarr
     return np.array(draws).reshape(count, len(theta))
 
 
-def _param_table(params, values, starts, draws) -> pd.DataFrame:
+IDENTIFIED_MIN = 1e-8
+"""Smallest norm of a parameter's column of the residuals' Jacobian at the fit
+for it to count as moving the fit; below, the data cannot identify it."""
+
+
+def _param_table(params, values, starts, draws, sensitivity) -> pd.DataFrame:
+    """One row per parameter: value, start, bounds, bootstrap spread and flags.
+
+    ``on_bound`` marks a value at its bound; ``identified`` is False where the
+    fitted path does not move with the parameter (its Jacobian column is
+    about 0), e.g. a reaction to a rival whose spending is held constant.
+    """
     tail = (1.0 - CONFIDENCE) / 2 * 100
     has = len(draws) > 1
+    lo = np.array([p.lo for p in params])
+    hi = np.array([p.hi for p in params])
     return pd.DataFrame(
         {
             "path": [p.path for p in params],
@@ -528,76 +786,82 @@ def _param_table(params, values, starts, draws) -> pd.DataFrame:
             "stderr": draws.std(axis=0, ddof=1) if has else np.nan,
             "ci_lo": np.percentile(draws, tail, axis=0) if has else np.nan,
             "ci_hi": np.percentile(draws, 100 - tail, axis=0) if has else np.nan,
+            "on_bound": np.isclose(values, lo) | np.isclose(values, hi),
+            "identified": sensitivity > IDENTIFIED_MIN,
         }
     )
 
 
 def mape_pct(forecast: np.ndarray, observed: np.ndarray) -> float:
-    """Mean absolute percentage error, %: ``100 * mean(|f - o| / |o|)``."""
+    """Mean absolute percentage error, %: ``100 * mean(|f - o| / |o|)``.
+
+    NaN when there is nothing to compare (no rows, or a method not made).
+    """
+    forecast = np.asarray(forecast, dtype=float)
+    observed = np.asarray(observed, dtype=float)
+    if not len(observed) or np.isnan(forecast).all():
+        return math.nan
     return float(100.0 * np.mean(np.abs(forecast - observed) / np.abs(observed)))
 
 
-def _compare(model, theta, observed, window, holdout):
-    """Model path and naive baselines in the window and the holdout, with MAPEs."""
-    obs_w = observed.loc[window.years].to_numpy(dtype=float)  # (Y, N)
-    fit_w = model.yearly(theta, window.first, obs_w[0], len(obs_w))
-    slope, intercept = np.polyfit(window.years, obs_w, 1)  # (N,), (N,)
-    trend_w = intercept + slope * window.years[:, None]
-    last_w = np.full_like(obs_w, np.nan)
-    parts = [("window", window.years, obs_w, fit_w, last_w, trend_w)]
+def _compare(model, theta, observed, drivers, window, holdout) -> pd.DataFrame:
+    """Model paths and baselines in the window and the holdout, one row per cell."""
+    obs_w = observed.loc[window.years].to_numpy(dtype=float)  # (Y, F)
+    run = model.inputs(observed, drivers, window.years)
+    fit_w = model.yearly(theta, window.first, run)
+    slope, intercept = np.polyfit(window.years, obs_w, 1)  # (F,), (F,)
+    parts = [
+        (
+            "window",
+            window.years,
+            {
+                "observed": obs_w,
+                "model": fit_w[:, model.fitted],
+                "linear_trend": intercept + slope * window.years[:, None],
+            },
+        )
+    ]
     if holdout is not None:
-        obs_h = observed.loc[holdout.years].to_numpy(dtype=float)
-        forecast = model.yearly(theta, window.last, obs_w[-1], len(obs_h) + 1)[1:]
-        trend_h = intercept + slope * holdout.years[:, None]
-        last_h = np.broadcast_to(obs_w[-1], obs_h.shape)
-        parts.append(("holdout", holdout.years, obs_h, forecast, last_h, trend_h))
+        years = np.arange(window.last, holdout.last + 1)
+        conditional = model.inputs(observed, drivers, years)
+        columns = {
+            "observed": observed.loc[holdout.years].to_numpy(dtype=float),
+            "model": model.yearly(theta, window.last, conditional)[1:, model.fitted],
+            "last_value": np.tile(obs_w[-1], (len(holdout.years), 1)),
+            "linear_trend": intercept + slope * holdout.years[:, None],
+        }
+        if conditional.gdp is not None:
+            ex_ante = model.inputs(observed, drivers, years, projected_from=window.last)
+            run = model.yearly(theta, window.last, ex_ante)
+            columns["model_ex_ante"] = run[1:, model.fitted]
+            gdp = conditional.gdp[:, model.fitted]
+            columns["constant_burden"] = obs_w[-1] * gdp[1:] / gdp[0]
+        parts.append(("holdout", holdout.years, columns))
     rows = []
-    for part, years, obs, fit, last, trend in parts:
+    for part, years, columns in parts:
+        blank = np.full((len(years), len(observed.columns)), np.nan)
         for i, state in enumerate(observed.columns):
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "part": part,
-                        "year": years,
-                        "state": state,
-                        "observed": obs[:, i],
-                        "model": fit[:, i],
-                        "last_value": last[:, i],
-                        "linear_trend": trend[:, i],
-                    }
-                )
-            )
-    series = pd.concat(rows, ignore_index=True)
-    return series, _errors(series, tuple(observed.columns))
+            frame = {"part": part, "year": years, "state": state}
+            for column in ("observed", *METHODS.values()):
+                frame[column] = columns.get(column, blank)[:, i]
+            rows.append(pd.DataFrame(frame))
+    return pd.concat(rows, ignore_index=True)
 
 
 def _errors(series: pd.DataFrame, states: tuple[str, ...]) -> pd.DataFrame:
     """MAPE of each method in the window (after its first year) and the holdout."""
-    methods = {
-        "model": "model",
-        "last value": "last_value",
-        "linear trend": "linear_trend",
-    }
     window = series[
         (series["part"] == "window") & (series["year"] > series["year"].min())
     ]
     holdout = series[series["part"] == "holdout"]
     rows = []
-    for method, column in methods.items():
+    for method, column in METHODS.items():
         row: dict[str, Any] = {"method": method}
-        row["window_mape_pct"] = (
-            mape_pct(window[column], window["observed"])
-            if column != "last_value"
-            else math.nan
-        )
-        row["holdout_mape_pct"] = (
-            mape_pct(holdout[column], holdout["observed"]) if len(holdout) else math.nan
-        )
+        row["window_mape_pct"] = mape_pct(window[column], window["observed"])
+        row["holdout_mape_pct"] = mape_pct(holdout[column], holdout["observed"])
         for state in states:
             mine = holdout[holdout["state"] == state]
-            row[f"holdout_mape_pct_{state}"] = (
-                mape_pct(mine[column], mine["observed"]) if len(mine) else math.nan
-            )
+            row[f"holdout_mape_pct_{state}"] = mape_pct(mine[column], mine["observed"])
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -27,7 +27,7 @@ from dataclasses import replace
 import numpy as np
 
 from sim import conflict, diplomacy
-from sim.dynamics import MECHANISMS, a2ad, arms_race
+from sim.dynamics import MECHANISMS, a2ad, arms_race, economy
 from sim.dynamics.escalation import WAR
 from sim.dynamics.hostility import arms_growth, step_hostility
 from sim.dynamics.parameters import specs
@@ -42,15 +42,10 @@ def build_setup(scenario: Scenario) -> Setup:
     params = Parameters({name: resolve_params(scenario, name) for name in MECHANISMS})
     hostility = hostility_matrix(scenario)
     milex = np.array([s.milex_usd_m for s in scenario.states])
+    gdp = np.array([s.gdp_usd_m for s in scenario.states])
     arms = params.arms_race
     check_within_budget(scenario, milex, arms)
-    if arms.steady_start:
-        threat = arms_race.perceived_threat(milex[None, :], hostility[None])[0]
-        grievance = arms_race.steady_grievance(
-            milex, threat, arms.reaction_per_year, arms.fatigue_per_year
-        )
-    else:
-        grievance = np.broadcast_to(arms.grievance_usd_m_per_year, milex.shape)
+    grievance = starting_grievance(milex, gdp, hostility, arms)
     distance_km, site_distance_km = theater_distances(scenario)
     check_shares(scenario, params.a2ad)
     conventional = a2ad.conventional_share(params.a2ad)
@@ -59,7 +54,7 @@ def build_setup(scenario: Scenario) -> Setup:
         scenario,
         params,
         hostility,
-        np.array(grievance, dtype=float),
+        grievance,
         distance_km,
         a2ad.coverage(site_distance_km, params.a2ad),
         conflict.build_conflict(scenario, params, hostility, capability),
@@ -69,6 +64,29 @@ def build_setup(scenario: Scenario) -> Setup:
             for j in scenario.injects
             if j.kind == "budget_shock"
         ),
+    )
+
+
+def starting_grievance(
+    milex: np.ndarray, gdp: np.ndarray, hostility: np.ndarray, arms: arms_race.Params
+) -> np.ndarray:
+    """Richardson's g per state, (N,), the scenario's or a steady start's.
+
+    With ``steady_start`` it is the g that makes the starting burden a fixed
+    point (:func:`sim.dynamics.arms_race.steady_grievance`).
+
+    Args:
+        milex: Starting spending, (N,).
+        gdp: Starting GDP, (N,).
+        hostility: Starting hostility, (N, N).
+        arms: The arms race's parameters.
+    """
+    if not arms.steady_start:
+        given = np.broadcast_to(arms.grievance_usd_m_per_year, milex.shape)
+        return given.astype(float)
+    threat = arms_race.perceived_threat(milex[None, :], gdp[None, :], hostility[None])
+    return arms_race.steady_grievance(
+        milex, threat[0], arms.reaction_per_year, arms.fatigue_per_year
     )
 
 
@@ -247,7 +265,7 @@ def denial_met(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
 def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
     """The default doctrine's choices for all states of all replications.
 
-    With the arms race off, the doctrine holds spending where it is. In a crisis
+    Spending follows the budget model (:func:`spending_choice`). In a crisis
     every side backs down, holds or escalates (:func:`sim.conflict.crisis_actions`).
     Signals follow the scenario's schedule (:func:`sim.diplomacy.scheduled_signals`).
     Posture stays where it is. The crisis doctrine draws what the ``crises``
@@ -257,7 +275,7 @@ def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
         world, setup, world.projected, DeclaredDraws(draws, conflict.CRISES)
     )
     return Decisions(
-        milex=spending_choice(world, setup),
+        milex=spending_choice(world, setup, next_gdp(world, setup)),
         action=action,
         sides=sides,
         factors=factors,
@@ -266,18 +284,28 @@ def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
     )
 
 
-def spending_choice(world: World, setup: Setup) -> np.ndarray:
+def next_gdp(world: World, setup: Setup) -> np.ndarray:
+    """GDP at the next step (:func:`sim.dynamics.economy.project`), (R, N)."""
+    years = (world.step + 1) * setup.dt_years
+    gdp = economy.project(setup.gdp_start, setup.params.economy, years)
+    return np.broadcast_to(gdp, world.gdp.shape).copy()
+
+
+def spending_choice(world: World, setup: Setup, gdp_next: np.ndarray) -> np.ndarray:
     """Spending the default doctrine wants next step, before the cap, (R, N).
 
-    Richardson's target (:func:`sim.dynamics.arms_race.richardson_target`); with
-    the arms race off, spending stays where it is.
+    Richardson's step on the burden (:func:`sim.dynamics.arms_race.budget_target`),
+    carried by GDP growth to ``gdp_next``; with the arms race off, spending
+    holds its burden.
     """
     arms = setup.params.arms_race
+    growth = gdp_next / world.gdp
     if not arms.enabled:
-        return world.milex.copy()
-    threat = arms_race.perceived_threat(world.milex, world.hostility)
-    return arms_race.richardson_target(
-        world.milex, threat, setup.grievance, arms, setup.dt_years
+        return world.milex * growth
+    threat = arms_race.perceived_threat(world.milex, world.gdp, world.hostility)
+    grievance = setup.grievance * (world.gdp / setup.gdp_start)
+    return arms_race.budget_target(
+        world.milex, threat, grievance, growth, arms, setup.dt_years
     )
 
 
@@ -323,6 +351,24 @@ POSTURE = Step(
 )
 
 
+def _economy_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
+    return {"gdp": np.tile(setup.gdp_start, (len(world.replications), 1))}
+
+
+def _economy_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """GDP of the next step: observed paths are data, so this is a projection."""
+    return {"gdp": next_gdp(world, context.setup)}
+
+
+ECONOMY = Step(
+    name="economy",
+    run=_economy_run,
+    params="economy",
+    owns=(Field("gdp", "Gross domestic product, US$ m per year, (R, N)."),),
+    initial=_economy_initial,
+)
+
+
 def _arms_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
     r = len(world.replications)
     states = setup.scenario.states
@@ -330,7 +376,6 @@ def _arms_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
     conventional = a2ad.conventional_share(setup.params.a2ad) * milex
     return {
         "milex": milex,
-        "gdp": np.tile([s.gdp_usd_m for s in states], (r, 1)).astype(float),
         "capability": arms_race.initial_capability(
             conventional, setup.params.arms_race
         ),
@@ -341,7 +386,8 @@ def _arms_run(world: World, context: Context) -> dict[str, np.ndarray]:
     """Spending chosen, scaled by budget shocks, within the cap; capability stock.
 
     The budget cap and capability accounting always run: they are rules of the
-    world, not of a doctrine, so they bind human teams and scripts too. The
+    world, not of a doctrine, so they bind human teams and scripts too. The cap
+    is a share of the new step's GDP (the economy step ran just before). The
     A2/AD and counter-A2/AD shares of spending go into their stocks (the
     :data:`A2AD` step), the rest into capability; the sunk costs of the signals
     sent come out of capability.
@@ -364,7 +410,6 @@ ARMS_RACE = Step(
     params="arms_race",
     owns=(
         Field("milex", "Military spending, US$ m per year, (R, N)."),
-        Field("gdp", "Gross domestic product, US$ m per year, (R, N)."),
         Field("capability", "Capability stock, US$ m, (R, N)."),
     ),
     initial=_arms_initial,
@@ -518,6 +563,7 @@ STEPS: tuple[Step, ...] = (
     conflict.ONSET,
     diplomacy.SIGNALING,
     diplomacy.COOPERATION,
+    ECONOMY,
     ARMS_RACE,
     HOSTILITY,
     A2AD,
@@ -529,9 +575,9 @@ Posture first (it rules this step's incidents); crises move given the actions;
 alliances update doubts, exercises, ties and credibility (seeing who backed down);
 new crises start (entrapment along this step's ties, disputes, incidents where
 patrols add presence); signaling then cooperation move trust and
-transparency; spending and capability accumulate; hostility moves with the
-signals read, the crises, rivals' arms growth and cooperation; the A2/AD stocks
-accumulate; last, power
+transparency; the economy grows; spending (within a share of the new GDP) and
+capability accumulate; hostility moves with the signals read, the crises,
+rivals' arms growth and cooperation; the A2/AD stocks accumulate; last, power
 projected and credibility under denial are derived from the new world.
 """
 

@@ -272,7 +272,8 @@ class Setup:
         params: Each mechanism's parameters, per-state ones as (N,) arrays.
         hostility: Initial hostility weights ``H_ij`` from disputes and
             rivalries, shape (N, N), symmetric, zero diagonal.
-        grievance: Richardson's g per state, US$ m per year per year, shape (N,).
+        grievance: Richardson's g per state at the starting GDP, US$ m per year
+            per year, shape (N,).
         distance_km: Great-circle distance from each capital to each theater
             centre, shape (N, T).
         cover: A2/AD coverage of each theater by each state's sites (its
@@ -302,6 +303,11 @@ class Setup:
     def dt_years(self) -> float:
         """Length of a step in years."""
         return self.scenario.info.dt_years
+
+    @property
+    def gdp_start(self) -> np.ndarray:
+        """GDP of each state at the start, US$ m per year, (N,)."""
+        return np.array([s.gdp_usd_m for s in self.scenario.states], dtype=float)
 
 
 @dataclass

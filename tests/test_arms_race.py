@@ -1,6 +1,7 @@
 """Richardson's arms race: analytic results, regimes, the cap and the stock."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -91,13 +92,42 @@ def test_runaway_regime_grows_until_the_budget_cap_binds(write_scenario):
     a=st.floats(0, 2),
     g=st.floats(-1e3, 1e3),
 )
-def test_richardson_target_is_the_euler_step(x, y, k, a, g):
+def test_budget_target_is_the_euler_step_at_equal_constant_gdp(x, y, k, a, g):
     """For any coefficients the doctrine's target is ``x + dt*(k*y - a*x + g)``."""
     params = arms_race.Params(reaction_per_year=k, fatigue_per_year=a)
     milex = np.array([[x, y]])
-    threat = arms_race.perceived_threat(milex, np.array([[[0.0, 1.0], [1.0, 0.0]]]))
-    target = arms_race.richardson_target(milex, threat, np.array([g, g]), params, DT)
+    gdp = np.full((1, 2), 1e7)
+    hostile = np.array([[[0.0, 1.0], [1.0, 0.0]]])
+    threat = arms_race.perceived_threat(milex, gdp, hostile)
+    target = arms_race.budget_target(
+        milex, threat, np.array([g, g]), np.ones((1, 2)), params, DT
+    )
     assert target[0, 0] == x + DT * (k * y - a * x + g)
+
+
+@given(
+    burden=st.floats(0.001, 0.2),
+    rival=st.floats(0.001, 0.2),
+    gdp=st.floats(1e3, 1e8),
+    growth=st.floats(-0.1, 0.3),
+    k=st.floats(0, 2),
+    a=st.floats(0, 2),
+)
+def test_budget_target_is_the_euler_step_of_the_burden(
+    burden, rival, gdp, growth, k, a
+):
+    """In burdens the step is ``b' = b + dt*(k*b_rival - a*b)``, times next GDP."""
+    params = arms_race.Params(reaction_per_year=k, fatigue_per_year=a)
+    gdps = np.array([[gdp, 3.0 * gdp]])
+    milex = np.array([[burden, rival]]) * gdps
+    hostile = np.array([[[0.0, 1.0], [1.0, 0.0]]])
+    threat = arms_race.perceived_threat(milex, gdps, hostile)
+    factor = np.exp(growth * DT)
+    target = arms_race.budget_target(
+        milex, threat, np.zeros((1, 2)), np.full((1, 2), factor), params, DT
+    )
+    expected = (burden + DT * (k * rival - a * burden)) * gdp * factor
+    assert target[0, 0] == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 @given(milex=st.lists(st.floats(0, 1e6), min_size=3, max_size=3))
@@ -138,8 +168,10 @@ def test_more_hostility_means_more_threat():
     milex = np.array([[100.0, 80.0, 60.0]])
     low = np.full((1, 3, 3), 0.2) * (1 - np.eye(3))
     high = low * 2
+    gdp = np.array([[1e4, 2e4, 3e4]])
     assert (
-        arms_race.perceived_threat(milex, high) > arms_race.perceived_threat(milex, low)
+        arms_race.perceived_threat(milex, gdp, high)
+        > arms_race.perceived_threat(milex, gdp, low)
     ).all()
 
 

@@ -20,6 +20,7 @@ TRUE = {  # the per-state values in richardson_two_state.toml
     "state.BLUE.arms_race.fatigue_per_year": 0.6,
 }
 START = {path: 0.3 for path in TRUE}  # a wrong starting point for the fit
+YEARS = np.arange(2000, 2015)
 
 
 def richardson_years(start: tuple[float, float], years: int) -> np.ndarray:
@@ -347,3 +348,95 @@ def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
     assert set(pd.read_csv(out / "rates.csv")["rate"]) == {"disputes", "force"}
     assert main([*args[:-2], "--states", "RED,GREEN", "--out", str(out)]) == 2
     assert "no state GREEN" in capsys.readouterr().err
+
+
+def test_a_state_fitted_alone_sees_its_rival_as_a_forcing_series(tmp_path):
+    """Fitting RED with BLUE observed (exogenous) recovers RED's k and a.
+
+    Yearly steps, so the forcing series is BLUE's path itself (within a year
+    it would be joined by steady growth, which a fast path is not).
+    """
+    x, y, values = 20.0, 30.0, []
+    for _ in YEARS:
+        values.append((x, y))
+        x, y = x + (0.2 * y - 0.5 * x + 10.0), y + (0.5 * x - 0.6 * y + 20.0)
+    path = write_milex(tmp_path / "m.csv", np.array(values), 2000)
+    milex = calibrate.read_panel(path, YEARS)
+    red = list(TRUE)[:2]
+    fit = calibrate.fit_spending(
+        RICHARDSON,
+        milex[["RED"]],
+        [calibrate.parse_fit(p) for p in red],
+        calibrate.Window(2000, 2014),
+        drivers=calibrate.Drivers(milex=milex),
+        bootstrap=0,
+        settings={"scenario.dt_years": 1.0, **{p: START[p] for p in red}},
+    )
+    fitted = dict(zip(fit.params["path"], fit.params["value"], strict=True))
+    for path in red:
+        assert fitted[path] == pytest.approx(TRUE[path], abs=1e-4)
+
+
+def test_ex_ante_forecast_ignores_the_holdout_drivers(tmp_path):
+    """Changing GDP after the window moves the conditional forecast, not ex ante."""
+    values = richardson_years((20.0, 30.0), 15)
+    milex = calibrate.read_panel(write_milex(tmp_path / "m.csv", values, 2000), YEARS)
+    growth = np.exp(0.03 * np.arange(15))[:, None] * np.full((1, 2), 1e6)
+    fits = []
+    for boom in (1.0, 1.5):
+        gdp = pd.DataFrame(growth, index=YEARS, columns=["RED", "BLUE"])
+        gdp.loc[2010:] *= boom
+        fits.append(
+            calibrate.fit_spending(
+                RICHARDSON,
+                milex,
+                [calibrate.parse_fit("state.RED.arms_race.reaction_per_year")],
+                calibrate.Window(2000, 2009),
+                holdout=calibrate.Window(2010, 2014),
+                drivers=calibrate.Drivers(gdp=gdp, milex=milex),
+                bootstrap=0,
+            ).series
+        )
+    holdout = [s[s["part"] == "holdout"] for s in fits]
+    np.testing.assert_array_equal(
+        holdout[0]["model_ex_ante"], holdout[1]["model_ex_ante"]
+    )
+    assert (holdout[1]["model"] > holdout[0]["model"]).all()
+    assert (holdout[1]["constant_burden"] > holdout[0]["constant_burden"]).all()
+
+
+def test_duplicate_rows_are_refused_naming_their_lines(tmp_path):
+    """Two rows for one state and year: the error names both lines."""
+    path = write_milex(tmp_path / "d.csv", richardson_years((20.0, 30.0), 3), 2000)
+    rows = path.read_text().splitlines()
+    path.write_text("\n".join([*rows, rows[1]]) + "\n")
+    with pytest.raises(calibrate.CalibrationError, match="lines 2, 8: more than one"):
+        calibrate.read_panel(path, np.arange(2000, 2003))
+
+
+def test_panel_leaves_missing_years_missing(tmp_path):
+    """read_panel keeps every state and NaN where the file has no row."""
+    path = write_milex(tmp_path / "p.csv", richardson_years((20.0, 30.0), 3), 2000)
+    panel = calibrate.read_panel(path, np.arange(1999, 2003))
+    assert list(panel.columns) == ["RED", "BLUE"]
+    assert panel.loc[1999].isna().all() and panel.loc[2000:].notna().all().all()
+
+
+def test_a_parameter_that_cannot_move_the_fit_is_flagged():
+    """Depreciation shapes capability, not spending: reported as not identified."""
+    values = observed(richardson_years((20.0, 30.0), 8))
+    fit = calibrate.fit_spending(
+        RICHARDSON,
+        values,
+        [
+            calibrate.parse_fit("state.RED.arms_race.reaction_per_year=0:2"),
+            calibrate.parse_fit("state.RED.arms_race.depreciation_per_year"),
+        ],
+        calibrate.Window(2000, 2007),
+        bootstrap=0,
+        settings={"state.RED.arms_race.reaction_per_year": 0.3},
+    )
+    table = fit.params.set_index("path")
+    assert table["identified"].tolist() == [True, False]
+    assert not table["on_bound"].any()
+    assert "depreciation_per_year" in fit.summary().split("NOT IDENTIFIED")[0]

@@ -257,3 +257,22 @@ def test_scenario_loads_with_the_project_loader(path):
     loader = pytest.importorskip("sim.scenario")
     scenario = loader.load_scenario(path)
     assert scenario.info.name == path.stem
+
+
+def test_baseline_growth_is_trailing_growth_of_gdp_csv(baseline):
+    """Each growth_per_year is ln(GDP_last / GDP_last-10) / 10 from gdp.csv."""
+    gdp = {
+        (r["iso3"], int(r["year"])): float(r["gdp_usd_m"])
+        for r in _csv(DATA / "gdp.csv")
+    }
+    for state in baseline["state"]:
+        growth = state["economy"]["growth_per_year"]
+        years = [y for (iso, y) in gdp if iso == state["id"]]
+        if not years:
+            assert growth == 0.0, state["id"]
+            continue
+        last = max(years)
+        expected = (
+            math.log(gdp[(state["id"], last)] / gdp[(state["id"], last - 10)]) / 10
+        )
+        assert growth == round(expected, 4), state["id"]

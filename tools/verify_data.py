@@ -170,8 +170,23 @@ def check_1960_files_copy_the_source(source: Path) -> None:
         assert row["start_year"] == shared["start_year"]
 
 
+def check_gdp_csv_is_spending_over_share(source: Path) -> None:
+    """gdp.csv is SIPRI constant-dollar spending / share of GDP, every row there."""
+    milex = {(r["iso3"], r["year"]): r for r in _csv(source / "milex.csv")}
+    share = {(r["iso3"], r["year"]): r for r in _csv(source / "milex_share_gdp.csv")}
+    rows = _csv(DATA / "gdp.csv")
+    assert {(r["iso3"], r["year"]) for r in rows} == set(milex) & set(share)
+    for row in rows:
+        key = (row["iso3"], row["year"])
+        spend = float(milex[key]["milex_usd_constant_or_current"])
+        gdp = spend / float(share[key]["milex_share_of_gdp"])
+        assert abs(float(row["gdp_usd_m"]) - gdp) <= 0.05 + 1e-6, key
+        assert row["country"] == milex[key]["country"], key
+
+
 CHECKS = (
     check_milex_csv_equals_source,
+    check_gdp_csv_is_spending_over_share,
     check_capitals_csv_equals_source,
     check_calibration_series_are_copies,
     check_alliances_csv_equals_source,

@@ -44,6 +44,11 @@ def _calibrate_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--value-column", help="spending: the data's value column")
     parser.add_argument(
+        "--gdp", type=Path,
+        help="spending: CSV of observed GDP (iso3, year, value) that drives the "
+        "economy, e.g. scenarios/data/gdp.csv (default: the scenario's economy)",
+    )  # fmt: skip
+    parser.add_argument(
         "--dispute-rung", type=int, default=calibrate.DISPUTE_RUNG,
         help="crises: lowest peak rung counted as a militarised dispute",
     )  # fmt: skip
@@ -85,18 +90,24 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         calibrate.parse_window(args.holdout, "--holdout") if args.holdout else None
     )
     last = holdout.last if holdout else window.last
+    years = np.arange(window.first, last + 1)
     observed = calibrate.read_series(
-        args.data, states, np.arange(window.first, last + 1),
-        value_column=args.value_column,
-    )  # fmt: skip
+        args.data, states, years, value_column=args.value_column
+    )
+    drivers = calibrate.Drivers(
+        gdp=calibrate.read_panel(args.gdp, years) if args.gdp else None,
+        milex=calibrate.read_panel(args.data, years, value_column=args.value_column),
+    )
     result = calibrate.fit_spending(
-        args.scenario, observed, params, window, holdout=holdout,
+        args.scenario, observed, params, window, holdout=holdout, drivers=drivers,
         scale=args.scale, bootstrap=args.bootstrap, seed=seed(args),
         settings=fixed,
     )  # fmt: skip
     for name in ("params", "errors", "series"):
         write_frame(getattr(result, name), out / f"{name}.csv")
     print(f"{args.scenario.stem}: {', '.join(states)}, window {window}")
+    gdp = f"observed ({args.gdp.name})" if args.gdp else "the scenario's economy"
+    print(f"others' spending observed ({args.data.name}); GDP {gdp}")
     print(result.summary())
     print(f"wrote {out}/ (params.csv, errors.csv, series.csv)")
     return 0
@@ -129,6 +140,81 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     )
     print(result.summary())
     print(f"wrote {out}/ (params.csv, rates.csv)")
+    return 0
+
+
+def _backtest_options(parser: argparse.ArgumentParser) -> None:
+    from sim.scenario import bundled_dir
+
+    data = bundled_dir() / "data"
+    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument(
+        "--data", type=Path, default=data / "milex.csv",
+        help="CSV of observed spending, iso3, year, value (SIPRI constant US$)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--gdp", type=Path, default=data / "gdp.csv",
+        help="CSV of observed GDP on the same money basis",
+    )  # fmt: skip
+    parser.add_argument(
+        "--split", action="append", metavar="FIRST:LAST:END",
+        help="fit FIRST-LAST, forecast to END; repeatable "
+        "(default 1990:2012:2024 and 1990:2007:2024)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--groups", help="groups fitted together, e.g. 'IND,PAK;CHN,JPN,USA' "
+        "(default: every dispute and rivalry with data)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--bootstrap", type=int, default=0, help="bootstrap refits per fit (0)"
+    )
+    parser.add_argument(
+        "--seed", type=int, help="bootstrap seed (default: the scenario's)"
+    )
+    parser.add_argument(
+        "--living-from", type=int, default=2015, metavar="YEAR",
+        help="start the scenario from this year's data, run to the data's end (2015)",
+    )  # fmt: skip
+    parser.add_argument("--out", type=Path, help="output folder")
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Fit and forecast every rival group at every split; a living baseline."""
+    import numpy as np
+    import pandas as pd
+
+    from sim import backtest, calibrate
+    from sim.outputs import write_frame
+
+    splits = tuple(backtest.parse_split(t) for t in args.split or ()) or (
+        backtest.SPLITS
+    )
+    groups = None
+    if args.groups:
+        groups = [tuple(_states(g)) for g in args.groups.split(";") if _states(g)]
+    first = min(s.window.first for s in splits)
+    end = max(s.holdout.last for s in splits)
+    years = np.arange(min(first, args.living_from), end + 1)
+    milex = calibrate.read_panel(args.data, years)
+    gdp = calibrate.read_panel(args.gdp, years)
+    table = backtest.backtest(
+        args.scenario, milex, gdp, splits=splits, groups=groups,
+        bootstrap=args.bootstrap, seed=seed(args),
+    )  # fmt: skip
+    living = backtest.living_baseline(
+        args.scenario, milex, gdp, start=args.living_from, end=end
+    )
+    out = args.out or Path("results") / f"{args.scenario.stem}-backtest"
+    write_frame(table, out / "backtest.csv")
+    write_frame(living, out / "living_baseline.csv")
+    with pd.option_context("display.width", 160, "display.precision", 1):
+        print(f"{args.scenario.stem}: holdout MAPE % by group and split")
+        print(table.to_string(index=False))
+        beaten = int(table["beats"].sum())
+        print(f"the model beats both naive baselines in {beaten} of {len(table)}")
+        print(f"\nliving baseline: from {args.living_from} data to {end}, MAPE %")
+        print(living.to_string(index=False))
+    print(f"wrote {out}/ (backtest.csv, living_baseline.csv)")
     return 0
 
 
@@ -325,6 +411,11 @@ COMMANDS = {
         "fit parameters to observed spending or crisis rates",
         _calibrate_options,
         cmd_calibrate,
+    ),
+    "backtest": Command(
+        "forecast every rival group's spending out of sample; a past start",
+        _backtest_options,
+        cmd_backtest,
     ),
     "sensitivity": Command(
         "Sobol' or Morris sensitivity of an output (SALib)",

@@ -11,6 +11,7 @@ from sim.dynamics import (
     alliances,
     arms_race,
     cooperation,
+    economy,
     escalation,
     hostility,
     signaling,
@@ -18,6 +19,7 @@ from sim.dynamics import (
 
 MECHANISMS: dict[str, type] = {
     "arms_race": arms_race.Params,
+    "economy": economy.Params,
     "a2ad": a2ad.Params,
     "alliances": alliances.Params,
     "escalation": escalation.Params,

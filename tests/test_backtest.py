@@ -1,0 +1,103 @@
+"""Backtests: splits, rival groups, the group table and the living baseline."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import backtest, calibrate
+from sim.cli import main
+from sim.scenario import bundled_dir
+from tests.test_calibrate import RICHARDSON, richardson_years, write_milex
+
+BASELINE = bundled_dir() / "baseline_2024.toml"
+DATA = bundled_dir() / "data"
+YEARS = np.arange(2000, 2015)
+
+
+@pytest.fixture
+def pair_data(tmp_path):
+    """The Richardson pair's own path as spending, and constant GDP, 2000-2014."""
+    milex = write_milex(
+        tmp_path / "milex.csv", richardson_years((20.0, 30.0), 15), 2000
+    )
+    gdp = write_milex(tmp_path / "gdp.csv", np.full((15, 2), 1e6), 2000)
+    return milex, gdp
+
+
+def test_splits_parse_and_bad_ones_are_refused():
+    """FIRST:LAST:END fits FIRST-LAST and forecasts LAST+1-END."""
+    split = backtest.parse_split("1990:2012:2024")
+    assert (split.window.first, split.window.last) == (1990, 2012)
+    assert (split.holdout.first, split.holdout.last) == (2013, 2024)
+    for text in ("1990:2012", "2012:1990:2024", "a:b:c"):
+        with pytest.raises(calibrate.CalibrationError, match="--split"):
+            backtest.parse_split(text)
+
+
+def test_rival_groups_are_the_pairs_with_data():
+    """Every dispute or rivalry pair with SIPRI data; none with PRK or VNM."""
+    years = np.arange(1990, 2025)
+    panels = [
+        calibrate.read_panel(DATA / "milex.csv", years),
+        calibrate.read_panel(DATA / "gdp.csv", years),
+    ]
+    groups = backtest.rival_groups(BASELINE, panels, years)
+    assert ("PAK", "IND") in groups and ("USA", "CHN") in groups
+    assert not any({"PRK", "VNM"} & set(g) for g in groups)
+    assert ("USA", "RUS") not in groups  # SIPRI's Russia starts in 1992
+
+
+def test_backtest_on_the_models_own_path_beats_the_baselines(pair_data):
+    """Data the model made are forecast almost exactly, better than naive rules."""
+    milex, gdp = (calibrate.read_panel(p, YEARS) for p in pair_data)
+    table = backtest.backtest(
+        RICHARDSON,
+        milex,
+        gdp,
+        splits=(backtest.parse_split("2000:2009:2014"),),
+        groups=[("RED", "BLUE")],
+    )
+    row = table.iloc[0]
+    assert row["group"] == "RED,BLUE" and row["beats"]
+    assert row["model"] < 1e-3 < row["last value"]
+
+
+def test_living_baseline_of_the_models_own_path_has_no_error(pair_data):
+    """Started from its own data, the scenario retraces them: MAPE about 0."""
+    milex, gdp = (calibrate.read_panel(p, YEARS) for p in pair_data)
+    table = backtest.living_baseline(RICHARDSON, milex, gdp, start=2000, end=2014)
+    assert list(table["state"]) == ["RED", "BLUE", "all"]
+    np.testing.assert_allclose(table["mape_pct"], 0.0, atol=1e-9)
+    assert (table["last_value_mape_pct"] > 1.0).all()
+
+
+def test_cli_backtest_prints_the_table_and_writes_it(pair_data, tmp_path, capsys):
+    """`wargame backtest` prints model vs last value vs trend and writes CSVs."""
+    milex, gdp = pair_data
+    out = tmp_path / "bt"
+    args = ["backtest", str(RICHARDSON), "--data", str(milex), "--gdp", str(gdp)]
+    args += ["--split", "2000:2009:2014", "--groups", "RED,BLUE"]
+    args += ["--living-from", "2000", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "linear trend" in printed and "living baseline" in printed
+    assert "beats both naive baselines in 1 of 1" in printed
+    assert len(pd.read_csv(out / "backtest.csv")) == 1
+
+
+def test_cli_backtest_refuses_a_bad_file_naming_line_and_column(
+    pair_data, tmp_path, capsys
+):
+    """A value that is not a number is named by line and column; nothing written."""
+    milex, gdp = pair_data
+    text = gdp.read_text().splitlines()
+    text[3] = re.sub(r",[^,]*$", ",lots", text[3])
+    gdp.write_text("\n".join(text) + "\n")
+    out = tmp_path / "bad"
+    args = ["backtest", str(RICHARDSON), "--data", str(milex), "--gdp", str(gdp)]
+    args += ["--split", "2000:2009:2014", "--groups", "RED,BLUE", "--out", str(out)]
+    assert main(args) == 2
+    assert "gdp.csv: line 4 (RED), column 'value': 'lots'" in capsys.readouterr().err
+    assert not out.exists()
