@@ -266,11 +266,12 @@ def test_three_teams_the_instructor_and_the_projector_at_once(browser, served):
         see(page, "turn 1 of 8")
     see(pages["CHN"], "You played: posture 0.8.")
     assert "posture 0.8" not in pages["USA"].locator("#live").inner_text()
-    assert [(m["team"], m["move"]) for m in served.moves()] == [
-        ("USA", {"budget_change_pct": 2.0}),
-        ("CHN", {"posture": 0.8}),
-        ("JPN", {}),
-    ]
+    assert {m["team"]: m["move"] for m in served.moves()} == {
+        "USA": {"budget_change_pct": 2.0},
+        "CHN": {"posture": 0.8},
+        "JPN": {},
+    }  # CHN and JPN clicked at once: either may be logged first
+    assert len(served.moves()) == 3
 
 
 def test_an_error_keeps_the_form_and_the_retry_records_the_move(browser, served):

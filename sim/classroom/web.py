@@ -180,14 +180,14 @@ class Classroom:
         spec, world = model.spec, model.world
         if name == "map":
             title = f"Alliances, A2/AD and crises, turn {turn}"
-            return lambda: region_map(spec, world, title, size=(10, 5.6))
+            return lambda: region_map(spec, world, title, size=(7.2, 4.4))
         rung = model.model_frame()["max_rung"].to_numpy()
         return lambda: escalation_curve(
             rung,
             start_year=spec.info.start_year,
             dt_years=spec.info.dt_years,
             turns=model.horizon,
-            size=(8, 3.0),
+            size=(7, 2.9),
         )
 
     def image(self, name: str, version: int, draw: Callable[[], Figure]) -> bytes:
