@@ -60,7 +60,7 @@ class Params:
         1.0, lo=0.0, doc="Hostility added per unit of a rival's arms growth rate."
     )
     cooperation_calm: float = param(
-        0.05, lo=0.0, hi=1.0, doc="Share of hostility one shared event removes."
+        0.01, lo=0.0, hi=1.0, doc="Share of hostility one shared event removes."
     )
     floor: float = param(
         0.01, lo=0.0, hi=1.0, doc="Hostility below this counts as none (set to 0)."
