@@ -143,6 +143,15 @@ def tracked(scenario_name: str, reps: int = 30, steps: int = 20, overrides=None)
     return tracker
 
 
+def rate_from_records(records, r: int, which) -> float:
+    """Deterrence rate of replication r's defined-challenger crises in ``which``."""
+    mine = which & (records["replication"] == r) & (records["origin"] != "incident")
+    ending = records["ending"][mine]
+    held = np.sum(ending == "challenger_backed_down")
+    tested = held + np.sum(np.isin(ending, ["defender_backed_down", "war"]))
+    return held / tested if tested else np.nan
+
+
 WARLIKE = {
     "mechanisms.escalation.war_cost": 0.0,
     "mechanisms.escalation.temperature": 0.5,
@@ -204,11 +213,7 @@ def test_dyad_deterrence_agrees_with_the_crisis_records():
         (records["challenger"] == p) & (records["defender"] == c)
     )
     for r in range(30):
-        mine = pair & (records["replication"] == r) & (records["origin"] != "incident")
-        ending = records["ending"][mine]
-        held = np.sum(ending == "challenger_backed_down")
-        tested = held + np.sum(np.isin(ending, ["defender_backed_down", "war"]))
-        expected = held / tested if tested else np.nan
+        expected = rate_from_records(records, r, pair)
         np.testing.assert_equal(result["deterrence_success_rate.CHN_PHL"][r], expected)
 
 
@@ -245,11 +250,7 @@ def test_deterrence_rate_agrees_with_the_crisis_records():
     records, result = tracker.crisis_records(), tracker.result()
     assert "incident" in set(records["origin"])  # some crises are left out
     for r in range(30):
-        mine = (records["replication"] == r) & (records["origin"] != "incident")
-        ending = records["ending"][mine]
-        held = np.sum(ending == "challenger_backed_down")
-        tested = held + np.sum(np.isin(ending, ["defender_backed_down", "war"]))
-        expected = held / tested if tested else np.nan
+        expected = rate_from_records(records, r, True)
         np.testing.assert_equal(result["deterrence_success_rate"][r], expected)
 
 

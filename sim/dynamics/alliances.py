@@ -342,10 +342,30 @@ def balance(
     """
     if not params.enabled or params.balancing_rate_per_year == 0:
         return tie
-    r, n, _ = tie.shape
     alarmed = threat_now > params.balancing_threshold * threat_start  # (R, N)
-    if not alarmed.any():
+    worlds = np.flatnonzero(alarmed.any(axis=1))  # only these change
+    if len(worlds) == 0:
         return tie
+    out = tie.copy()
+    out[worlds] = _balanced(
+        tie[worlds],
+        capability[worlds],
+        hostility[worlds],
+        alarmed[worlds],
+        params.balancing_rate_per_year * dt_years,
+    )
+    return out
+
+
+def _balanced(
+    tie: np.ndarray,
+    capability: np.ndarray,
+    hostility: np.ndarray,
+    alarmed: np.ndarray,
+    step: float,
+) -> np.ndarray:
+    """Ties after one step of balancing in worlds where some state is alarmed."""
+    r, n, _ = tie.shape
     main = np.argmax(hostility * capability[:, None, :], axis=2)  # (R, N)
     hostile_to = np.swapaxes(hostility, 1, 2)  # [r, s, k] = H_ks
     toward_main = np.take_along_axis(
@@ -362,7 +382,6 @@ def balance(
     )
     grow = (alarmed[:, :, None] & (tie > 0)) | (new > 0)
     grow = grow | np.swapaxes(grow, 1, 2)
-    step = params.balancing_rate_per_year * dt_years
     return np.where(grow, np.minimum(tie + step, 1.0), tie)
 
 

@@ -172,7 +172,11 @@ def cooperate(
     if not members.any():  # nobody took part: nothing changes
         return trust, transparency, None
     met = together(world, members, len(trust))
-    trust = toward_one(trust, met, trust_gain * (1.0 - hostility))
+    gain = 1.0 - hostility  # (R, N, N): g_T (1 - H_ab) (1 - trust_ab) where met
+    gain *= trust_gain
+    gain *= met
+    gain *= 1.0 - trust
+    trust = trust + gain
     g, a = where_true(members)
     took_part = np.zeros(transparency.shape, dtype=bool)
     took_part[world[g], a] = True

@@ -60,7 +60,7 @@ class Params:
         1.0, lo=0.0, doc="Hostility added per unit of a rival's arms growth rate."
     )
     cooperation_calm: float = param(
-        0.05, lo=0.0, hi=1.0, doc="Share of hostility one shared event removes."
+        0.01, lo=0.0, hi=1.0, doc="Share of hostility one shared event removes."
     )
     floor: float = param(
         0.01, lo=0.0, hi=1.0, doc="Hostility below this counts as none (set to 0)."
@@ -105,20 +105,28 @@ def step_hostility(
         dt_years: Step length in years.
 
     Returns:
-        New hostility in [0, 1], (R, N, N), zero on the diagonal.
+        New hostility in [0, 1], (R, N, N), zero on the diagonal. Only the
+        pairs with some hostility, start, crisis or provocation in some
+        replication are computed: elsewhere it stays exactly 0.
     """
     if not params.enabled:
         return hostility
-    relaxed = fade(hostility - start, params.relax_per_year, dt_years)
-    relaxed += start
-    push = params.crisis_per_year * (rung / top)
-    push += provocation
-    push += params.arms_growth_weight * (hostility > 0) * growth[:, None, :]
+    provocation = np.broadcast_to(provocation, hostility.shape)
+    live = (hostility != 0).any(axis=0) | (start != 0) | (rung != 0).any(axis=0)
+    live |= (provocation != 0).any(axis=0)
+    np.fill_diagonal(live, False)  # nobody is hostile to itself
+    i, j = np.nonzero(live)  # (P,)
+    now, h0 = hostility[:, i, j], start[i, j]  # (R, P), (P,)
+    relaxed = fade(now - h0, params.relax_per_year, dt_years)
+    relaxed += h0
+    push = params.crisis_per_year * (rung[:, i, j] / top)
+    push += provocation[:, i, j]
+    push += params.arms_growth_weight * (now > 0) * growth[:, j]
     relaxed += dt_years * push
     if met is not None:
-        relaxed *= np.where(met, 1.0 - params.cooperation_calm, 1.0)
+        relaxed *= np.where(met[:, i, j], 1.0 - params.cooperation_calm, 1.0)
     np.clip(relaxed, 0.0, 1.0, out=relaxed)
     relaxed[relaxed < params.floor] = 0.0
-    n = relaxed.shape[1]
-    relaxed[:, np.arange(n), np.arange(n)] = 0.0  # nobody is hostile to itself
-    return relaxed
+    out = np.zeros_like(hostility)
+    out[:, i, j] = relaxed
+    return out
