@@ -21,9 +21,11 @@ FIGURES = {
     "survival": "Time until the region first reaches each rung (Kaplan-Meier, "
     "95% bands); censored at the end of the run.",
     "arms": "Military spending by state: median with 50% and 90% bands.",
-    "network": "Alliance ties at the last step: line style by alliance kind, "
-    "width by credibility; node area by capability.",
+    "network": "Alliance ties at the last step on a map of the region: great-circle "
+    "arcs styled by alliance kind, as wide as their credibility; capital area by "
+    "capability; discs: crises per replication in each theater.",
     "a2ad": "A2/AD coverage of the states investing in it, over the theaters.",
+    "places": "Probability of war per dyad and per theater, with Wilson 95% intervals.",
     "sweep": "Probability of war across the sweep, with Wilson 95% intervals.",
 }
 

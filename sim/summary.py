@@ -194,9 +194,36 @@ def layout(summary: pd.DataFrame, by: Sequence[str], digits: int = 3) -> pd.Data
     return table
 
 
-def markdown_table(summary: pd.DataFrame, by: Sequence[str], digits: int = 3) -> str:
-    """The summary as a Markdown (pipe) table."""
+def oriented(
+    summary: pd.DataFrame, by: Sequence[str], digits: int = 3
+) -> tuple[pd.DataFrame, int]:
+    """The laid-out table, turned so that it is longer than it is wide.
+
+    With more outcomes than groups (a batch of one point and its per-dyad
+    outcomes) each outcome is a row and each group a column (``point 0``, or
+    ``x=0.2, y=1`` for several group fields); otherwise :func:`layout`'s rows.
+    All cells are text.
+
+    Returns:
+        The table, and how many of its first columns label the rows.
+    """
     wide = layout(summary, by, digits).astype(str)
+    outcomes = len(wide.columns) - len(by) - 1  # not the column n
+    if len(wide) >= outcomes:
+        return wide, len(by)
+    names = [
+        ", ".join(f"{k}={v}" for k, v in zip(by, row, strict=True))
+        if len(by) > 1
+        else f"{by[0]} {row[0]}"
+        for row in wide[list(by)].to_numpy()
+    ]
+    turned = wide.drop(columns=list(by)).T.set_axis(names, axis=1)
+    return turned.rename_axis("outcome").reset_index(), 1
+
+
+def markdown_table(summary: pd.DataFrame, by: Sequence[str], digits: int = 3) -> str:
+    """The summary as a Markdown (pipe) table (:func:`oriented`)."""
+    wide, _ = oriented(summary, by, digits)
     lines = [
         "| " + " | ".join(wide.columns) + " |",
         "|" + "|".join("---" for _ in wide.columns) + "|",
@@ -208,8 +235,8 @@ def markdown_table(summary: pd.DataFrame, by: Sequence[str], digits: int = 3) ->
 def latex_table(
     summary: pd.DataFrame, by: Sequence[str], *, caption: str = "", digits: int = 3
 ) -> str:
-    """The summary as a LaTeX ``table`` with a booktabs ``tabular``."""
-    wide = layout(summary, by, digits).astype(str)
+    """The summary as a LaTeX ``table``, booktabs rules (:func:`oriented`)."""
+    wide, labels = oriented(summary, by, digits)
 
     def escape(text: str) -> str:
         for char in ("\\", "&", "%", "$", "#", "_", "{", "}"):
@@ -225,7 +252,7 @@ def latex_table(
     return (
         "\\begin{table}\n\\centering\n"
         f"\\caption{{{escape(caption)}}}\n"
-        f"\\begin{{tabular}}{{{'l' * len(by) + 'r' * (len(wide.columns) - len(by))}}}\n"
+        f"\\begin{{tabular}}{{{'l' * labels + 'r' * (len(wide.columns) - labels)}}}\n"
         "\\toprule\n"
         f"{head}\n\\midrule\n{body}\n\\bottomrule\n"
         "\\end{tabular}\n\\end{table}\n"

@@ -10,12 +10,12 @@ from sim.results import open_results
 
 
 def test_report_of_a_batch_embeds_every_figure_it_can(results_folders, tmp_path):
-    """A batch with per-state series gets all five figures, inline as PNG."""
+    """A batch with per-state series gets all six figures, inline as PNG."""
     out = tmp_path / "report.html"
     assert main(["report", str(results_folders / "batch"), "--out", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     images = re.findall(r'<img alt="(\w+)" src="data:image/png;base64,', page)
-    assert images == ["escalation", "survival", "arms", "network", "a2ad"]
+    assert images == ["escalation", "survival", "arms", "network", "a2ad", "places"]
     assert "<h1>wargame report: triad</h1>" in page
     assert "stability index" in page and "95% interval" in page
     assert 'src="http' not in page  # self-contained

@@ -120,3 +120,15 @@ def test_short_summary_says_what_the_brackets_are(outcomes):
     assert "0.6 [0.231, 0.882]" in text
     assert "95% interval" in text
     assert "P(war)" in text and "crises" in text
+
+
+def test_a_table_with_more_outcomes_than_groups_is_turned(outcomes):
+    """One point and three outcomes: one row per outcome, one column per point."""
+    one = outcomes[outcomes["point"] == 1]
+    table = summarise(one, names=["war_onset", "crises", "deterrence_success_rate"])
+    markdown = markdown_table(table, ["point"])
+    assert markdown.splitlines()[0] == "| outcome | point 1 |"
+    assert "| P(war) | 0.6 [0.231, 0.882] |" in markdown
+    assert "| n | 5 |" in markdown
+    latex = latex_table(table, ["point"])
+    assert r"\begin{tabular}{lr}" in latex
