@@ -31,6 +31,15 @@ td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th { background: #f3f3f3; }
 figure { margin: 1.5em 0; } img { max-width: 100%; }
 figcaption, .note { color: #555; font-size: 0.9em; }
+.wide { overflow-x: auto; }
+li { margin: 0.3em 0; }
+@media print {
+  body { max-width: none; font-size: 10pt; }
+  .wide { overflow: visible; }
+  table { font-size: 8pt; }
+  img { max-height: 9cm; }
+  h2 { break-after: avoid; }
+}
 """
 
 
@@ -51,12 +60,24 @@ def paragraph(text: str, *, note: bool = False) -> str:
 
 
 def table(frame: pd.DataFrame, *, index: bool = True, digits: int = 4) -> str:
-    """A frame as an HTML table, numbers to ``digits`` significant figures."""
+    """A frame as an HTML table, numbers to ``digits`` significant figures.
+
+    The table scrolls sideways inside the page when it is wider than the page,
+    and is printed whole.
+    """
     if frame.empty:
         return "<p><i>none</i></p>"
-    return frame.to_html(
+    html_table = frame.to_html(
         index=index, border=0, float_format=lambda x: f"{x:.{digits}g}"
     )
+    return f'<div class="wide">{html_table}</div>'
+
+
+def items(texts: Iterable[str], *, numbered: bool = False) -> str:
+    """A bulleted (or numbered) list of plain texts (escaped)."""
+    tag = "ol" if numbered else "ul"
+    rows = "".join(f"<li>{escape(t)}</li>" for t in texts)
+    return f"<{tag}>{rows}</{tag}>"
 
 
 def key_values(rows: Mapping[str, Any]) -> str:

@@ -35,3 +35,16 @@ def test_write_leaves_one_whole_file(tmp_path):
     """Writing leaves the page and no temporary file behind."""
     page.write(tmp_path / "p.html", page.render("t", []))
     assert [p.name for p in tmp_path.iterdir()] == ["p.html"]
+
+
+def test_items_are_escaped_and_numbered_on_request():
+    """A list keeps its order, escapes each text, and numbers only when asked."""
+    assert page.items(["a < b", "c"]) == "<ul><li>a &lt; b</li><li>c</li></ul>"
+    assert page.items(["x"], numbered=True) == "<ol><li>x</li></ol>"
+
+
+def test_wide_tables_scroll_inside_the_page():
+    """A table sits in a box that scrolls sideways: a wide one never widens the page."""
+    html = page.table(pd.DataFrame({"a": [1.0]}))
+    assert html.startswith('<div class="wide">') and "<table" in html
+    assert ".wide { overflow-x: auto; }" in page.render("t", [html])

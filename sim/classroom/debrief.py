@@ -22,9 +22,6 @@ class's choice. The ensembles run on the engine's replication axis
 (:func:`sim.engine.decide` and :func:`sim.engine.advance`), as a batch does.
 """
 
-import base64
-import html
-import io
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +29,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter
 
-from sim import choices, engine
+from sim import choices, engine, page
 from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
@@ -40,7 +37,6 @@ from sim.classroom.moves import check_move, describe_move
 from sim.classroom.news import place
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.escalation import RUNGS, WAR
-from sim.outputs import atomic_write
 from sim.plots.arms import arms_trajectories
 from sim.rng import Draws
 
@@ -58,9 +54,7 @@ def write_debrief(log: str | Path, out: str | Path, *, replications: int = 100) 
     game = GameSession.from_events(header, events, source=str(log))
     points = turning_points(header, events, replications=replications)
     found = story.branches(header, events)
-    text = _html(game, effective(events), points, replications, found)
-    out = Path(out)
-    atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    page.write(out, _html(game, effective(events), points, replications, found))
 
 
 def turning_points(header, events: list[dict], *, replications: int) -> pd.DataFrame:
@@ -161,13 +155,6 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["turn", "year", "who", "what"])
 
 
-def _png(fig: Figure, alt: str) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    data = base64.b64encode(buffer.getvalue()).decode()
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-
-
 def _branch_curves(found: list[story.Branch], spec) -> Figure:
     """The escalation curve of every line of play, the kept one in bold."""
     fig = escalation_curve(
@@ -266,98 +253,63 @@ def _html(
             "effect": points["effect"].round(2),
         }
     )
-    esc = html.escape
-    sections = [
-        f"<h1>Debrief: {esc(spec.info.name)}</h1>",
-        f"<p class='note'>{esc(spec.info.description)} Seed {game.header.seed}.</p>",
-        "<h2>What happened</h2>",
-        f"<p>{esc(story.summary(game))}</p>",
-        "<h2>Turning points</h2>",
-        "<ul>"
-        + "".join(
-            f"<li>{esc(s)}</li>" for s in story.turning_point_sentences(points, game)
-        )
-        + "</ul>",
-        f"<p class='note'>For each team move, {r} replications from that turn "
-        "with the move and with the doctrine's choice instead (the doctrine plays "
-        "everyone afterwards). A clash: the peak rung reached limited clash or "
-        f"war. Peak: mean peak rung (0 peace .. {WAR} major war); effect: class "
-        "minus doctrine. Largest effect first.</p>",
-        _table(shown),
+    parts = [
+        page.paragraph(f"{spec.info.description} Seed {game.header.seed}.", note=True),
+        page.heading("What happened"),
+        page.paragraph(story.summary(game)),
+        page.heading("Turning points"),
+        page.items(story.turning_point_sentences(points, game)),
+        page.paragraph(
+            f"For each team move, {r} replications from that turn with the move and "
+            "with the doctrine's choice instead (the doctrine plays everyone "
+            "afterwards). A clash: the peak rung reached limited clash or war. Peak: "
+            f"mean peak rung (0 peace .. {WAR} major war); effect: class minus "
+            "doctrine. Largest effect first.",
+            note=True,
+        ),
+        page.table(shown, index=False),
     ]
     if len(found) > 1:
-        sections += [
-            "<h2>The branches the class rewound</h2>",
-            _png(_branch_curves(found, spec), "escalation of each branch"),
-            _table(story.branch_table(found)),
+        parts += [
+            page.heading("The branches the class rewound"),
+            page.figure(_branch_curves(found, spec), alt="escalation of each branch"),
+            page.table(story.branch_table(found), index=False),
         ]
-    sections += [
-        "<h2>Questions for the discussion</h2><ol>"
-        + "".join(f"<li>{esc(q)}</li>" for q in story.questions(game, points, found))
-        + "</ol>",
-        "<h2>Escalation</h2>",
-        _png(
+    parts += [
+        page.heading("Questions for the discussion"),
+        page.items(story.questions(game, points, found), numbered=True),
+        page.heading("Escalation"),
+        page.figure(
             escalation_curve(
                 model.model_frame()["max_rung"].to_numpy(),
                 start_year=spec.info.start_year,
                 dt_years=spec.info.dt_years,
                 turns=model.horizon,
             ),
-            "escalation curve",
+            alt="escalation curve",
         ),
-        "<h2>Timeline of moves and injects</h2>",
-        _table(_timeline(game, events)),
-        "<h2>Arms trajectories of the teams</h2>",
-        _png(arms, "spending of the teams"),
-        "<h2>Alliances before and after</h2>",
-        _png(
+        page.heading("Timeline of moves and injects"),
+        page.table(_timeline(game, events), index=False),
+        page.heading("Arms trajectories of the teams"),
+        page.figure(arms, alt="spending of the teams"),
+        page.heading("Alliances before and after"),
+        page.figure(
             region_map(spec, first, "Alliances and A2/AD coverage at the start"),
-            "map at the start",
+            alt="map at the start",
         ),
-        _png(
+        page.figure(
             region_map(spec, model.world, f"... and after turn {game.turn}"),
-            "map at the end",
+            alt="map at the end",
         ),
-        "<h2>Crises and the factors behind each choice</h2>",
-        _table(_crises(model)),
-        "<p class='note'>Every side's decision at every turn: the balance it saw, "
-        "its chance of prevailing as it saw it, its resolve, the audience cost it "
-        "would pay for backing down, what it did and who decided (a team's "
-        "<i>policy</i>, a <i>script</i> or the <i>doctrine</i>).</p>",
-        _table(_decisions(model)),
+        page.heading("Crises and the factors behind each choice"),
+        page.table(_crises(model), index=False),
+        page.paragraph(
+            "Every side's decision at every turn: the balance it saw, its chance of "
+            "prevailing as it saw it, its resolve, the audience cost it would pay for "
+            "backing down, what it did and who decided (a team's policy, a script or "
+            "the doctrine).",
+            note=True,
+        ),
+        page.table(_decisions(model), index=False),
     ]
-    body = "\n".join(sections)
-    head = f"<meta charset='utf-8'><title>Debrief: {esc(spec.info.name)}</title>"
-    return (
-        f"<!doctype html><html lang='en'><head>{head}{_STYLE}</head>"
-        f"<body>{body}</body></html>\n"
-    )
-
-
-def _table(frame: pd.DataFrame) -> str:
-    if frame.empty:
-        return "<p><i>none</i></p>"
-    table = frame.to_html(
-        index=False, border=0, classes="t", float_format="{:,.2f}".format
-    )
-    return f"<div class='wide'>{table}</div>"
-
-
-_STYLE = """<style>
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 1.5em auto;
-  padding: 0 1em; color: #222; line-height: 1.45; }
-.wide { overflow-x: auto; }
-table.t { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }
-table.t th, table.t td { padding: 2px 8px; border-bottom: 1px solid #ddd;
-  text-align: left; vertical-align: top; }
-img { max-width: 100%; height: auto; }
-.note { color: #555; font-size: 0.9em; }
-li { margin: 0.3em 0; }
-@media print {
-  body { max-width: none; font-size: 10pt; }
-  .wide { overflow: visible; }
-  table.t { font-size: 8pt; }
-  img { max-height: 9cm; }
-  h2 { break-after: avoid; }
-}
-</style>"""
+    return page.render(f"Debrief: {spec.info.name}", parts)
