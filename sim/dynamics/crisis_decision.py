@@ -9,34 +9,39 @@ Economic Behavior* 10, 1995), as in Signorino's strategic choice models (APSR 93
 1999): each side's choice probabilities are the logit of its expected utilities,
 which depend on the opponent's choice probabilities.
 
-Payoffs of side i against j at rung ``k`` (top rung ``K``, major war), with
-``V_i = rho_i S`` the value of the stake to i (resolve times stake), ``a_i`` the
-audience cost i bears if it backs down (Fearon 1994), and the value of a stand-off
-at rung ``m``
+Payoffs are measured from the status quo. Side i is the challenger
+(``delta_i = 0``) or the defender (``delta_i = 1``); ``V_i = rho_i S`` is the value
+of the stake to i (resolve times stake); ``a_i`` the audience cost i bears if it
+backs down (Fearon 1994); ``h_i`` how hard j's whole coalition can hurt i
+(:func:`sim.conflict.punishment`: deterrence by punishment, Snyder 1961). A
+stand-off at rung ``m`` is worth
 
-    W_i(m) = (2 p_i(m) - 1) V_i - c(m),    c(m) = C (m / K)^e,
+    W_i(m) = (p_i(m) - delta_i) V_i - h_i c(m),    c(m) = C (m / K)^e,
 
-the expected gain of the contest (win the stake with chance ``p_i(m)``, lose it
-otherwise) less the cost of standing at that rung, convex in the rung (``e`` = 4 by
-default: a limited clash costs 41% of a major war, a show of force 3%);
-``W_i(K)`` is the value of war:
+the contest's expected outcome (the challenger gains the stake with chance
+``p_i(m)``; the defender loses it with chance ``1 - p_i(m)``) less the cost of
+standing at that rung; ``W_i(K)`` is the value of war. At rung ``k``:
 
-    i vs j        back down     hold          escalate
-    back down     0             -V_i - a_i    -V_i - a_i
-    hold          V_i           W_i(k)        W_i(k + 1)
-    escalate      V_i           W_i(k + 1)    W_i(k + 1)
+    i vs j        back down               hold          escalate
+    back down     (1/2 - delta_i) V_i     -delta_i V_i - a_i   (same)
+    hold          (1 - delta_i) V_i       W_i(k)        W_i(k + 1)
+    escalate      (1 - delta_i) V_i       W_i(k + 1)    W_i(k + 1)
 
-Both backing down is a negotiated compromise (the status quo, 0); backing down
-alone concedes the stake and costs the audience cost; holding against a side
-that backs down wins the stake; any escalation against a side that stands takes
-the crisis one rung up. The chance to prevail is a contest success function
-(Tullock 1980; Hirshleifer 1989) whose decisiveness grows with the rung:
+Both backing down is a negotiated compromise (the stake split); a challenger that
+backs down alone keeps the status quo but pays its audience cost; a defender that
+backs down alone concedes the stake and pays its audience cost; standing against
+a side that backs down gets what it concedes; any escalation against a side that
+stands takes the crisis one rung up. So a side backs down when
+``p_i(k) V_i + a_i < h_i c(k)`` (roughly: when standing costs more than it can
+win), and climbs when the next rung's stand-off is worth more. The chance to
+prevail is a contest success function (Tullock 1980; Hirshleifer 1989) of the
+local balance (deterrence by denial), whose decisiveness grows with the rung:
 
     p_i(m) = P_i^(d m) / (P_i^(d m) + P_j^(d m)) = 1 / (1 + exp(-d m ln(P_i / P_j))).
 
-With ``C`` above every ``V`` (the default), war never pays for its own sake:
-``W_i(K) < 0`` always, and war beats conceding (``W_i(K) > -V_i - a_i``) only for
-a side with high resolve, stake, odds or audience cost.
+War pays (``W_i(K) > 0``) only when ``p_i(K) V_i > h_i C``: with the default
+``C`` = 0.7 and ``e`` = 1 (modelling choices), only for a side with high resolve,
+stake and odds facing a coalition that cannot hurt it much.
 
 Private information (Fearon 1995): i knows its own resolve ``rho_i`` but sees j's
 only through its belief ``b_ij`` (see :mod:`.beliefs`). Each side solves the game
@@ -49,12 +54,14 @@ reply when j took the crisis to rung ``k``; otherwise i's escalate is removed fr
 the game (probability 0). A side above its threshold can still be drawn into war:
 a hold against an escalation climbs too.
 
-Solver: a fixed number of damped iterations of the logit response over all games
-at once, following the principal branch by annealing the logit precision
-``lambda = 1 / tau`` up from near 0 (all actions equally likely, the unique QRE)
-to its target, as a homotopy does (Turocy, *Games and Economic Behavior* 51, 2005).
-Everything is elementwise over the leading axes, so each game's answer does not
-depend on the batch. As ``tau -> 0`` the QRE tends to a Nash equilibrium.
+Solver (:func:`stage_qre`): a fixed number of damped iterations of the logit
+response over all games at once, following the principal branch by annealing the
+logit precision ``lambda = 1 / tau`` up from near 0 (all actions equally likely,
+the unique QRE there) to its target, as a homotopy does (Turocy, *Games and
+Economic Behavior* 51, 2005). Everything is elementwise over the leading axes, so
+each game's answer does not depend on the batch. As ``tau -> 0`` the QRE tends to
+a Nash equilibrium. The games of each crisis are solved at its current rung and
+the next (:func:`equilibrium`), which the chain plays within the step.
 """
 
 from dataclasses import dataclass
