@@ -230,26 +230,37 @@ def stage_qre(
     escalate = [c / (2.0 + c) for c in per_player(can_escalate.astype(float))]
     back = [(1.0 - e) / 2.0 for e in escalate]
     hold = list(back)
+    climb_closed = [c + x for c, x in zip(climb, closed, strict=True)]
     precision = start
     for n in range(ANNEAL_ITERATIONS + POLISH_ITERATIONS):
         precision = precision * growth if n < ANNEAL_ITERATIONS else target
         responses = []
         for me, them in ((0, 1), (1, 0)):
-            u_back = concede[me] + back[them] * concede_gap[me]
-            u_hold = back[them] * win[me] + hold[them] * standoff[me]
+            u_back = back[them] * concede_gap[me]
+            u_back += concede[me]
+            u_hold = back[them] * win[me]
+            u_hold += hold[them] * standoff[me]
             u_hold += escalate[them] * climb[me]
-            u_escalate = climb[me] + back[them] * win_gap[me] + closed[me]
-            best = np.maximum(np.maximum(u_back, u_hold), u_escalate)
-            weights = [
-                np.exp(precision * (u - best)) for u in (u_back, u_hold, u_escalate)
-            ]
-            responses.append(
-                [w / (weights[0] + weights[1] + weights[2]) for w in weights]
-            )
-        for me, (b, h, e) in enumerate(responses):
-            back[me] = back[me] + DAMPING * (b - back[me])
-            hold[me] = hold[me] + DAMPING * (h - hold[me])
-            escalate[me] = escalate[me] + DAMPING * (e - escalate[me])
+            u_escalate = back[them] * win_gap[me]
+            u_escalate += climb_closed[me]
+            best = np.maximum(u_back, u_hold)
+            np.maximum(best, u_escalate, out=best)
+            for u in (
+                u_back,
+                u_hold,
+                u_escalate,
+            ):  # in place: exp(precision (u - best))
+                u -= best
+                u *= precision
+                np.exp(u, out=u)
+            share = u_back + u_hold
+            share += u_escalate
+            np.divide(DAMPING, share, out=share)  # DAMPING / sum of the weights
+            responses.append([u * share for u in (u_back, u_hold, u_escalate)])
+        for me, (b, h, e) in enumerate(responses):  # (1 - D) old + D logit
+            back[me] = back[me] * (1.0 - DAMPING) + b
+            hold[me] = hold[me] * (1.0 - DAMPING) + h
+            escalate[me] = escalate[me] * (1.0 - DAMPING) + e
     return np.stack(
         [np.stack([back[p], hold[p], escalate[p]], axis=-1) for p in (0, 1)], axis=-2
     )
