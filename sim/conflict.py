@@ -20,8 +20,9 @@ shifts anyone's draws. The steps' ``randoms`` declare each stream's layout.
 import numpy as np
 
 from sim.diplomacy import cbms_in_force
-from sim.dynamics import a2ad, alliances, escalation, signaling
-from sim.dynamics.crisis_decision import ACTIONS, Factors, choose
+from sim.dynamics import a2ad, alliances, beliefs, escalation, signaling
+from sim.dynamics.crisis_chain import escalation_open
+from sim.dynamics.crisis_decision import ACTIONS, Factors, equilibrium
 from sim.dynamics.escalation import WAR
 from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade, hazard
@@ -198,16 +199,33 @@ def side_power(
     return own + allied - cred[opponent] * there[opponent]
 
 
+def crisis_pairs(
+    crises: escalation.Crises, sides: tuple[np.ndarray, ...], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each crisis's challenger and defender sit in ``sides``, each (P,).
+
+    ``sides`` lists both sides of every crisis in row-major order, as
+    :func:`crisis_sides` gives them; the crises come in the order of their
+    challenger's side.
+    """
+    challenger = np.flatnonzero(crises.challenger[sides])
+    return challenger, opposite_side(sides, n)[challenger]
+
+
 def crisis_actions(
     world: World, setup: Setup, projected: np.ndarray, draws: Draws
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...], Factors]:
-    """The default doctrine's action of every side of every crisis, and why.
+    """The default doctrine's strategy of every side of every crisis, and why.
 
-    Only the sides of crises under way are computed; their random numbers are
-    those of the dense draws at their dyad (:meth:`sim.rng.Draws.normal_at`), so
-    they do not depend on which other crises exist. Scripted actions of the
-    scenario (``[[script]]``) replace the doctrine's where a crisis with the
-    named opponent is under way at the named step.
+    Each crisis's sides play their part of the logit QRE of the stage game as
+    each sees it (:func:`sim.dynamics.crisis_decision.equilibrium`), with the
+    audience cost each bears (its own climbs and its public pledges) and its
+    belief about the other's resolve. The action shown for each side is one
+    draw from its strategy (Gumbel at its dyad, so it does not depend on which
+    other crises exist). Scripted actions of the scenario (``[[script]]``)
+    replace the doctrine's where a crisis with the named opponent is under way
+    at the named step: the side plays that action, with certainty, for the
+    whole step (its strategy becomes the pure action).
 
     Returns:
         ``(action, sides, factors)``: actions (R, N, N) int8 (hold outside a
@@ -221,33 +239,112 @@ def crisis_actions(
     r, i, j = sides
     theater = world.crises.theater[sides].astype(np.intp)
     alli = setup.params.alliances
-    dyad = i * n + j
     own_power = side_power(world, projected, sides, theater, alli)
-    choice, factors = choose(
-        own_power=own_power,
-        opponent_power=own_power[opposite_side(sides, n)],
-        rung=world.rung[sides],
+    whole = side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
+    audience = world.audience_cost[sides] + signaling.pledge_stake(
+        world.pledge, world.hostility, sides
+    )
+    rung = world.rung[sides]
+    resolve = np.broadcast_to(cs.resolve, (n,))[i]
+    threshold = cs.threshold[i]
+    belief = world.crises.belief[sides]
+    stake = np.maximum(world.hostility[sides], esc.min_stake)
+    in_reply = world.crises.climbed[r, j, i] == rung
+    challenger, defender = crisis_pairs(world.crises, sides, n)
+    pair = np.stack([challenger, defender], axis=1)  # (P, 2) positions in sides
+    # the current rung and the next: the chain plays the next rung's strategies
+    # at every rung above the current one within the step
+    now = rung[challenger, None]  # (P, 1)
+    ladder = np.minimum(now + np.arange(2), WAR - 1)  # (P, 2)
+    here = (ladder == now)[:, :, None]  # (P, 2, 1)
+    # above the current rung, i may reply where j could have climbed first
+    could_reply = ladder[:, :, None] <= threshold[pair][:, None, ::-1]
+    reply = np.where(here, in_reply[pair][:, None, :], could_reply)
+    strategy, utility, chance = equilibrium(
+        own_power=own_power[pair],
+        opponent_power=own_power[pair[:, ::-1]],
+        rung=ladder,
         top=WAR,
-        stake=np.maximum(world.hostility[sides], esc.min_stake),
-        resolve=np.broadcast_to(cs.resolve, (n,))[i],
-        threshold=cs.threshold[i],
-        audience_cost=world.audience_cost[sides]
-        + signaling.pledge_stake(world.pledge, world.hostility, sides),
-        opponent_climbed=world.crises.climbed[r, j, i],
-        trust=world.trust[sides],
-        opponent_transparency=world.transparency[r, j],
-        perception=draws.normal_at(Stream.PERCEPTION, r, dyad),
-        gumbel=draws.gumbel_at(
-            Stream.ESCALATION, r[:, None], dyad[:, None] * 3 + np.arange(3)
+        stake=stake[pair],
+        resolve=resolve[pair],
+        belief=belief[pair],
+        audience_cost=audience[pair],
+        punishment=punishment(whole[pair]),
+        may_escalate=escalation_open(
+            ladder[:, :, None], threshold[pair][:, None, :], reply, WAR, esc.enabled
         ),
         params=esc,
+    )  # (P, 2, 2, 3): pair, rung (now, next), side, action
+    above = np.minimum(np.maximum(np.arange(1, WAR) - now, 0), 1)  # (P, K - 1)
+    ladder_strategy = strategy[np.arange(len(pair))[:, None], above]
+    by_side = np.empty(len(r), dtype=np.intp)
+    by_side[pair.ravel()] = np.arange(pair.size)
+    ladder_strategy = np.swapaxes(ladder_strategy, 1, 2).reshape(-1, WAR - 1, 3)
+    ladder_strategy = ladder_strategy[by_side]  # (M, K - 1, 3)
+    strategy = strategy[:, 0].reshape(-1, 3)[by_side]
+    utility = utility[:, 0].reshape(-1, 3)[by_side]
+    gumbel = draws.gumbel_at(
+        Stream.ESCALATION, r[:, None], (i * n + j)[:, None] * 3 + np.arange(3)
     )
-    action = np.zeros(world.rung.shape, dtype=np.int8)
-    action[sides] = choice
+    with np.errstate(divide="ignore"):  # log 0 = -inf: never drawn
+        drawn = (np.argmax(np.log(strategy) + gumbel, axis=-1) - 1).astype(np.int8)
     for _, a, b, code in cs.scripts[cs.scripts[:, 0] == world.step]:
-        in_crisis = escalation.under_way(world.rung[:, a, b])
-        action[:, a, b] = np.where(in_crisis, code, action[:, a, b])
+        scripted = (i == a) & (j == b)
+        drawn[scripted] = code
+        strategy[scripted] = ladder_strategy[scripted] = np.eye(3)[code + 1]
+    action = np.zeros(world.rung.shape, dtype=np.int8)
+    action[sides] = drawn
+    factors = Factors(
+        own_power=own_power,
+        opponent_power=own_power[opposite_side(sides, n)],
+        chance=chance[:, 0].reshape(-1)[by_side],
+        resolve=resolve,
+        belief=belief,
+        stake=stake,
+        audience_cost=audience,
+        threshold=threshold,
+        utility=utility,
+        strategy=strategy,
+        ladder=ladder_strategy,
+        action=drawn,
+    )
     return action, sides, factors
+
+
+def punishment(capability: np.ndarray) -> np.ndarray:
+    """``h_i = 2 Q_j / (Q_i + Q_j)`` from each side's coalition capability, (..., 2).
+
+    Deterrence by punishment (Snyder, *Deterrence and Defense*, 1961): what a
+    contest costs i grows with the harm j's whole coalition can do, its
+    capability wherever it stands (``Q``: own plus allied, weighted by
+    commitment and credibility), while the chance to prevail is the local
+    balance (deterrence by denial). 1 between equals, 0 .. 2.
+
+    Args:
+        capability: ``Q`` of each crisis's challenger (0) and defender (1) on
+            the last axis.
+    """
+    total = capability[..., 0] + capability[..., 1]
+    share = np.divide(
+        capability[..., ::-1],
+        total[..., None],
+        out=np.full(capability.shape, 0.5),
+        where=total[..., None] > 0,
+    )
+    return 2.0 * share
+
+
+def played_strategy(action: np.ndarray, sides: tuple, factors: Factors) -> np.ndarray:
+    """The strategy each side plays at each rung this step, (M, K - 1, 3).
+
+    In the order of ``sides``: the doctrine's equilibrium strategy at each
+    rung, except where a policy or script set an action other than the
+    doctrine's draw: that action, with certainty, at every rung.
+    """
+    chosen = action[sides]
+    own = chosen != factors.action
+    pure = np.eye(3)[chosen.astype(np.intp) + 1][:, None, :]
+    return np.where(own[:, None, None], pure, factors.ladder)
 
 
 def backed_down(crises: escalation.Crises) -> np.ndarray:
@@ -265,30 +362,61 @@ def backed_down(crises: escalation.Crises) -> np.ndarray:
 
 
 def _crises_run(world: World, context: Context) -> dict[str, object]:
-    """Forget crises that ended last step, then move every crisis given the actions.
+    """Forget crises that ended last step, then move every crisis over the step.
 
-    ``context.decisions.sides`` lists the sides of the crises under way, as
-    :func:`crisis_sides` gives them; the rung, bookkeeping and audience costs
-    returned are this step's own arrays, which :data:`ONSET` then changes in
-    place.
+    Each side first learns from the other's signals (:func:`_learned`); then
+    each crisis moves by the exact law of its chain over ``dt`` given both
+    sides' strategies (:func:`played_strategy`,
+    :func:`sim.dynamics.escalation.resolve`). ``context.decisions.sides`` lists
+    the sides of the crises under way, as :func:`crisis_sides` gives them; the
+    rung and bookkeeping returned are this step's own arrays, which
+    :data:`ONSET` then changes in place.
     """
     setup, decisions = context.setup, context.decisions
     n = world.capability.shape[1]
-    crises, audience = escalation.clear_ended(world.crises, world.audience_cost)
+    crises = escalation.clear_ended(world.crises)
+    crises.belief[...] = _learned(world, setup, crises)
     r, i, j = decisions.sides
-    lower, upper = np.minimum(i, j), np.maximum(i, j)  # one draw per crisis
-    settle = context.draws.uniform_at(Stream.ESCALATION, r, lower * n + upper)
+    challenger, defender = crisis_pairs(world.crises, decisions.sides, n)
+    pairs = r[challenger], i[challenger], j[challenger]
+    strategy = played_strategy(decisions.action, decisions.sides, decisions.factors)
+    threshold = np.broadcast_to(setup.conflict.threshold, (n,))
+    lower, upper = np.minimum(pairs[1], pairs[2]), np.maximum(pairs[1], pairs[2])
     rung = escalation.resolve(
         world.rung,
-        decisions.action,
         crises,
-        audience,
-        decisions.sides,
-        settle,
+        pairs,
+        np.stack([strategy[challenger], strategy[defender]], axis=2),
+        np.stack([threshold[pairs[1]], threshold[pairs[2]]], axis=1),
+        context.draws.uniform_at(Stream.ESCALATION, pairs[0], lower * n + upper),
         setup.params.escalation,
         setup.dt_years,
     )
-    return {"rung": rung, "crises": crises, "audience_cost": audience}
+    return {"rung": rung, "crises": crises}
+
+
+def _learned(world: World, setup: Setup, crises: escalation.Crises) -> np.ndarray:
+    """Every side's belief after a step of the opponent's signals, (R, N, N).
+
+    The signal j sends is the cost of the rung it stands on and its audience
+    cost, as at the step's start (:func:`sim.dynamics.beliefs.learn`).
+    """
+    esc = setup.params.escalation
+    r, i, j = crisis_sides(world.rung)
+    belief = crises.belief.copy()
+    if len(r) == 0:
+        return belief
+    share = world.rung[r, i, j] / WAR
+    signal = share * share + world.audience_cost[r, j, i]
+    resolve = np.broadcast_to(setup.conflict.resolve, (world.rung.shape[1],))[j]
+    belief[r, i, j] = beliefs.learn(
+        crises.belief[r, i, j],
+        resolve,
+        signal,
+        esc.learning_rate_per_year,
+        setup.dt_years,
+    )
+    return belief
 
 
 def _alliances_run(world: World, context: Context) -> dict[str, np.ndarray]:
@@ -314,9 +442,48 @@ def _onset_run(world: World, context: Context) -> dict[str, object]:
         world.projected, context.decisions.signals.patrol, setup.params.signaling
     )
     presence = escalation.presence(projected, world.capability, world.posture)
-    _open_disputes(world, presence, rung, crises, cs, esc, draws, setup.dt_years)
-    _open_incidents(world, setup, presence, draws, rung, crises)
-    return {"rung": rung, "crises": crises}
+    exposure = exposure_years(context.start, setup.dt_years)
+    _open_disputes(world, presence, rung, crises, cs, esc, draws, exposure)
+    _open_incidents(world, setup, presence, draws, rung, crises, exposure)
+    _form_beliefs(world, setup, draws, rung, crises)
+    audience = escalation.audience_costs(crises, rung, esc)
+    return {"rung": rung, "crises": crises, "audience_cost": audience}
+
+
+def exposure_years(start: World, dt_years: float) -> np.ndarray:
+    """Years of peace each dyad may open a crisis over this step, (R, N, N).
+
+    ``start`` is the world as the step began: its endings are last step's.
+    A step, plus half a step where a crisis ended in the last one: it ended
+    somewhere within that step (half-way on average), and the rest of it was
+    peace the dyad could not use then, since a dyad has one crisis a step.
+    Without it, crises per year would fall as the step grows.
+    """
+    return np.where(start.crises.ending > 0, 1.5 * dt_years, dt_years)
+
+
+def _form_beliefs(world: World, setup: Setup, draws: Draws, rung, crises) -> None:
+    """Draw both sides' beliefs of every crisis started this step, in place.
+
+    Trust and transparency are those of ``world``, as the step left them.
+    """
+    esc = setup.params.escalation
+    n = rung.shape[1]
+    started = escalation.under_way(rung) & (crises.start_step == world.step + 1)
+    r, i, j = where_true(started)
+    if len(r) == 0:
+        return
+    hotline, notification = cbms_in_force(setup, world.step)
+    spread = beliefs.error_spread(
+        esc.perception_noise,
+        world.trust[r, i, j],
+        world.transparency[r, j],
+        hotline[i, j] | notification[i, j],
+        esc.cbm_clarity,
+    )
+    resolve = np.broadcast_to(setup.conflict.resolve, (n,))[j]
+    normal = draws.normal_at(Stream.PERCEPTION, r, i * n + j)
+    crises.belief[r, i, j] = beliefs.onset_belief(resolve, spread, normal)
 
 
 def _entrap(world, setup, tie, draws, rung, crises, cap):
@@ -358,7 +525,7 @@ def _entrap(world, setup, tie, draws, rung, crises, cap):
     )
 
 
-def _open_incidents(world, setup, presence, draws, rung, crises):
+def _open_incidents(world, setup, presence, draws, rung, crises, exposure):
     """Start crises from incidents between hostile pairs in contact, in place.
 
     The chance scales with the pair's current hostility ``max(H_ij, H_ji)``, so
@@ -380,7 +547,7 @@ def _open_incidents(world, setup, presence, draws, rung, crises):
     trust = np.minimum(world.trust[:, pair_i, pair_j], world.trust[:, pair_j, pair_i])
     trust = trust.ravel()  # (R * P,), as r, p
     heat = hostile[:, pair_i, pair_j].ravel()  # (R * P,)
-    chance = escalation.incident_chance(heat * contact, trust, esc, setup.dt_years)
+    chance = escalation.incident_chance(heat * contact, trust, esc, exposure[r, i, j])
     hotline, _ = cbms_in_force(setup, world.step)
     chance = signaling.defuse(chance, hotline[i, j], setup.params.signaling)
     fire = draws.uniform_at(Stream.INCIDENTS, r, i * n + j) < chance
@@ -446,7 +613,9 @@ def _open_injected(rung, crises, cs: ConflictSetup, now: int, cap: int, step: in
         )
 
 
-def _open_disputes(world, presence, rung, crises, cs: ConflictSetup, esc, draws, dt):
+def _open_disputes(
+    world, presence, rung, crises, cs: ConflictSetup, esc, draws, exposure
+):
     """Start crises from standing disputes (one chance each per step), in place.
 
     Challenger c opens one against d at the rate ``q_d H_cd f_ct`` per year:
@@ -459,7 +628,7 @@ def _open_disputes(world, presence, rung, crises, cs: ConflictSetup, esc, draws,
     c, d, t = cs.disputes.T  # (D,)
     u = draws.uniform(Stream.INCIDENTS, (len(cs.disputes),), offset=n * n)
     heat = world.hostility[:, c, d] * presence[:, c, t]  # (R, D)
-    fire = u < hazard(esc.dispute_rate_per_year * heat, dt)
+    fire = u < hazard(esc.dispute_rate_per_year * heat, exposure[:, c, d])
     r, k = where_true(fire)  # (R, D) -> fired (replication, dispute), in order
     c, d, t = cs.disputes[k].T
     escalation.open_crises(
@@ -478,30 +647,30 @@ CRISES = Step(
             "symmetric.",
         ),
         Field(
-            "audience_cost", "Audience cost i has paid in its crisis with j, (R, N, N)."
+            "audience_cost",
+            "Audience cost i bears in its crisis with j: alpha times the rung it "
+            "climbed to in public, stake units, (R, N, N).",
         ),
         Field(
             "crises",
             "Bookkeeping of each pair's crisis (theater, challenger, start, peak, "
-            "ending), arrays (R, N, N): :class:`~sim.dynamics.escalation.Crises`.",
+            "ending, origin, beliefs), arrays (R, N, N): "
+            ":class:`~sim.dynamics.escalation.Crises`.",
         ),
     ),
     initial=_crises_initial,
     randoms=(
         RandomUse(
-            Stream.PERCEPTION, "normal", "i*N + j", "the doctrine's perception noise"
-        ),
-        RandomUse(
             Stream.ESCALATION,
             "gumbel",
             "3*(i*N + j) + option",
-            "the doctrine's choice noise (back down, hold, escalate)",
+            "the action shown for each side, drawn from its equilibrium strategy",
         ),
         RandomUse(
             Stream.ESCALATION,
             "uniform",
             "min(i, j)*N + max(i, j)",
-            "settlement of a crisis where both sides hold",
+            "the crisis's move over the step, from the law of its chain",
         ),
     ),
     restrict=lambda scenario, keep: {
@@ -531,8 +700,14 @@ ONSET = Step(
     name="onset",
     run=_onset_run,
     params="escalation",
-    writes=("rung", "crises"),
+    writes=("rung", "crises", "audience_cost"),
     randoms=(
+        RandomUse(
+            Stream.PERCEPTION,
+            "normal",
+            "i*N + j",
+            "i's belief about j's resolve, drawn at the crisis's onset",
+        ),
         RandomUse(
             Stream.INCIDENTS,
             "uniform",

@@ -2,8 +2,10 @@
 
 The decision table says, for every side of every crisis at every step of a single
 run (R = 1, the Mesa face), what it saw and valued and what it chose, so a user
-can see why deterrence held or failed. The crisis table names the states and
-theaters of :meth:`sim.metrics.OutcomeTracker.crisis_records`.
+can see why deterrence held or failed: what it believed about the opponent's
+resolve, its equilibrium choice probabilities and the action drawn from them (or
+chosen by a script or policy); see docs/crisis_game.md. The crisis table names
+the states and theaters of :meth:`sim.metrics.OutcomeTracker.crisis_records`.
 """
 
 from typing import TYPE_CHECKING
@@ -26,14 +28,18 @@ DECISION_COLUMNS = (
     "role",
     "own_power_usd_m",
     "opponent_power_usd_m",
-    "seen_chance",
+    "chance",
     "resolve",
+    "belief",
     "stake",
     "audience_cost",
     "threshold",
     "u_back_down",
     "u_hold",
     "u_escalate",
+    "p_back_down",
+    "p_hold",
+    "p_escalate",
     "action",
     "decided_by",
 )
@@ -72,14 +78,18 @@ def decision_rows(
                 "role": "challenger" if crises.challenger[r, i, j] else "defender",
                 "own_power_usd_m": float(f.own_power[k]),
                 "opponent_power_usd_m": float(f.opponent_power[k]),
-                "seen_chance": float(f.seen_chance[k]),
+                "chance": float(f.chance[k]),
                 "resolve": float(f.resolve[k]),
+                "belief": float(f.belief[k]),
                 "stake": float(f.stake[k]),
                 "audience_cost": float(f.audience_cost[k]),
                 "threshold": RUNGS[int(f.threshold[k])],
                 "u_back_down": float(f.utility[k, 0]),
                 "u_hold": float(f.utility[k, 1]),
                 "u_escalate": float(f.utility[k, 2]),
+                "p_back_down": float(f.strategy[k, 0]),
+                "p_hold": float(f.strategy[k, 1]),
+                "p_escalate": float(f.strategy[k, 2]),
                 "action": ACTION_NAMES[int(decisions.action[r, i, j])],
                 "decided_by": str(decided_by[i, j]),
             }

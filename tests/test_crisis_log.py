@@ -114,5 +114,7 @@ def test_every_decision_is_logged_with_its_factors(triad):
         "show_of_force",
         "major_war",
     )
-    assert red["own_power_usd_m"] > 0 and 0 < red["seen_chance"] < 1
-    assert red["u_back_down"] == -red["audience_cost"]
+    assert red["own_power_usd_m"] > 0 and 0 < red["chance"] < 1
+    assert red["belief"] > 0 and red["audience_cost"] >= 0
+    probabilities = red[["p_back_down", "p_hold", "p_escalate"]].to_numpy(float)
+    assert probabilities.min() >= 0 and probabilities.sum() == pytest.approx(1.0)

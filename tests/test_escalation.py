@@ -15,24 +15,34 @@ from sim.scenario import bundled_dir, load_scenario
 from tests.conftest import pair_toml, triad_toml
 
 
-def one_crisis(rung: int = 2, challenger_is_first: bool = True):
-    """Rungs and bookkeeping of one crisis between states 0 and 1."""
+def one_crisis(rung: int = 2, climbed: tuple[int, int] = (2, 0)):
+    """Rungs and bookkeeping of one crisis, challenger 0 against defender 1."""
     rungs = np.zeros((1, 2, 2), dtype=np.int8)
     rungs[0, 0, 1] = rungs[0, 1, 0] = rung
     crises = escalation.no_crises(1, 2)
-    crises.challenger[
-        0, 0 if challenger_is_first else 1, 1 if challenger_is_first else 0
-    ] = True
+    crises.challenger[0, 0, 1] = True
     crises.theater[0, 0, 1] = crises.theater[0, 1, 0] = 0
+    crises.peak[0, 0, 1] = crises.peak[0, 1, 0] = rung
+    crises.climbed[0, 0, 1], crises.climbed[0, 1, 0] = climbed
     return rungs, crises
 
 
-def step_crises(rungs, action, crises, audience, settle=1.0, params=None):
-    """One ``resolve`` of every crisis under way, each drawing ``settle``."""
-    sides = np.nonzero((rungs >= 1) & (rungs < WAR))
-    draws = np.full(len(sides[0]), settle)
+def step_crises(rungs, crises, actions, *, threshold=(5, 5), draw=0.5, dt=10.0, **kw):
+    """Move the crisis (0, 1) over ``dt`` years, each side playing a pure action."""
+    strategy = np.zeros((1, WAR - 1, 2, 3))
+    for side, code in enumerate(actions):
+        strategy[0, :, side, code + 1] = 1.0
+    pairs = (np.array([0]), np.array([0]), np.array([1]))
+    params = Params(**{"settle_rate_per_year": 0.0, **kw})
     return escalation.resolve(
-        rungs, action, crises, audience, sides, draws, params or Params(), 0.25
+        rungs,
+        crises,
+        pairs,
+        strategy,
+        np.array([threshold]),
+        np.array([draw]),
+        params,
+        dt,
     )
 
 
@@ -42,43 +52,73 @@ def step_crises(rungs, action, crises, audience, settle=1.0, params=None):
         (BACK_DOWN, BACK_DOWN, 0, "negotiated"),
         (BACK_DOWN, HOLD, 0, "challenger_backed_down"),
         (ESCALATE, BACK_DOWN, 0, "defender_backed_down"),
-        (ESCALATE, HOLD, 3, ""),
-        (HOLD, ESCALATE, 3, ""),
-        (ESCALATE, ESCALATE, 3, ""),
+        (ESCALATE, HOLD, WAR, "war"),
+        (HOLD, ESCALATE, WAR, "war"),
+        (ESCALATE, ESCALATE, WAR, "war"),
+        (HOLD, HOLD, 2, ""),
     ],
 )
-def test_how_both_actions_move_the_crisis(mine, theirs, rung, ending):
-    """Backing down ends a crisis; otherwise any escalation climbs one rung."""
+def test_how_both_actions_move_the_crisis_over_a_long_step(mine, theirs, rung, ending):
+    """Backing down ends a crisis; escalation climbs, over ten years all the way."""
     rungs, crises = one_crisis(rung=2)
-    action = np.zeros((1, 2, 2), dtype=np.int8)
-    action[0, 0, 1], action[0, 1, 0] = mine, theirs
-    new = step_crises(rungs, action, crises, np.zeros((1, 2, 2)))
+    new = step_crises(rungs, crises, (mine, theirs))
     assert new[0, 0, 1] == new[0, 1, 0] == rung
     assert escalation.ENDINGS[crises.ending[0, 0, 1]] == ending
+    assert crises.peak[0, 0, 1] == max(2, rung)
     assert rungs[0, 0, 1] == 2  # the rungs given are left as they were
 
 
-def test_climbing_from_limited_clash_is_war_and_war_stays():
-    """The step past limited clash ends the crisis in war, and war is absorbing."""
-    rungs, crises = one_crisis(rung=WAR - 1)
-    action = np.full((1, 2, 2), ESCALATE, dtype=np.int8)
-    rungs = step_crises(rungs, action, crises, np.zeros((1, 2, 2)), settle=0.0)
-    assert rungs[0, 0, 1] == WAR
-    assert escalation.ENDINGS[crises.ending[0, 0, 1]] == "war"
-    crises, audience = escalation.clear_ended(crises, np.zeros((1, 2, 2)))
-    back = np.full((1, 2, 2), BACK_DOWN, dtype=np.int8)
-    rungs = step_crises(rungs, back, crises, audience, settle=0.0)
-    assert rungs[0, 0, 1] == WAR and crises.ending[0, 0, 1] == 0
+def test_a_short_step_usually_moves_nothing_and_a_long_one_several_rungs():
+    """Continuous time: the chance of a move grows with the step, up to many rungs."""
+    moved = []
+    for dt in (0.01, 0.5):
+        climbs = []
+        for draw in np.linspace(0.005, 0.995, 100):
+            rungs, crises = one_crisis(rung=1, climbed=(1, 0))
+            climbs.append(
+                int(step_crises(rungs, crises, (1, 0), dt=dt, draw=draw)[0, 0, 1]) - 1
+            )
+        moved.append(climbs)
+    assert np.mean(moved[0]) < 0.1  # 4 a year for 0.01 years: 4% move
+    assert max(moved[1]) >= 3 and np.mean(moved[1]) > 1.5
 
 
-def test_audience_cost_grows_with_time_and_rung_in_crisis():
-    """Each step a side stays in, its audience cost grows by alpha times the rung."""
-    rungs, crises = one_crisis(rung=3)
-    hold = np.zeros((1, 2, 2), dtype=np.int8)
-    params = Params(audience_cost_per_rung=0.1)
-    cost = np.zeros((1, 2, 2))
-    step_crises(rungs, hold, crises, cost, params=params)
-    assert cost[0, 0, 1] == cost[0, 1, 0] == pytest.approx(0.3)
+def test_a_threshold_stops_first_climbs_but_not_replies():
+    """Threshold 2: no first climb above a show of force, but a reply is allowed."""
+    rungs, crises = one_crisis(rung=2, climbed=(2, 0))
+    step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(2, 5))
+    assert crises.ending[0, 0, 1] == 0 and crises.peak[0, 0, 1] == 2
+    rungs, crises = one_crisis(rung=2, climbed=(0, 2))  # the defender took it there
+    new = step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(2, 5))
+    assert new[0, 0, 1] == 3 and crises.climbed[0, 0, 1] == 3  # one reply, then stop
+
+
+def test_a_low_threshold_side_is_drawn_into_war_by_a_climbing_opponent():
+    """Holding against an opponent that keeps escalating climbs to war."""
+    rungs, crises = one_crisis(rung=2, climbed=(2, 0))
+    new = step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(5, 1))
+    assert new[0, 0, 1] == WAR and crises.climbed[0, 1, 0] == 0
+
+
+def test_war_is_absorbing():
+    """After war, the dyad stays at war whatever is chosen."""
+    rungs, crises = one_crisis(rung=WAR - 1, climbed=(WAR - 1, 0))
+    rungs = step_crises(rungs, crises, (ESCALATE, ESCALATE))
+    assert rungs[0, 0, 1] == WAR and crises.ending[0, 0, 1] == escalation.WAR_ENDING
+    kept = escalation.clear_ended(crises)
+    assert kept.peak[0, 0, 1] == WAR and kept.theater[0, 0, 1] == 0
+    assert not escalation.under_way(rungs).any()  # never moved again
+
+
+def test_audience_cost_is_alpha_times_the_rung_a_side_climbed_in_public():
+    """Fearon (1994): only the side that climbed bears it, per state if asked."""
+    rungs, crises = one_crisis(rung=3, climbed=(3, 1))
+    cost = escalation.audience_costs(crises, rungs, Params(audience_cost_per_rung=0.1))
+    assert cost[0, 0, 1] == pytest.approx(0.3) and cost[0, 1, 0] == pytest.approx(0.1)
+    per_state = Params(audience_cost_per_rung=np.array([0.2, 0.0]))
+    cost = escalation.audience_costs(crises, rungs, per_state)
+    assert cost[0, 0, 1] == pytest.approx(0.6) and cost[0, 1, 0] == 0.0
+    assert not escalation.audience_costs(crises, 0 * rungs, Params()).any()
 
 
 def worlds(setup, steps, reps=50, seed=3):
@@ -254,12 +294,14 @@ def test_a_pull_lifts_a_crisis_both_ways_and_the_strongest_wins():
     assert high[0, 0, 1] == 3  # a weaker pull does not lower a crisis
 
 
-def test_a_held_stand_off_settles_when_its_draw_falls_below_the_hazard():
-    """Both sides holding: negotiated if the crisis's uniform is under the hazard."""
-    for draw, ending in ((0.0, "negotiated"), (0.999, "")):
+def test_a_stand_off_settles_at_its_rate():
+    """Both holding for dt: still on with chance exp(-q dt), else negotiated."""
+    on = np.exp(-2.0 * 0.25)
+    for draw, ending in ((on - 0.01, ""), (on + 0.01, "negotiated")):
         rungs, crises = one_crisis(rung=2)
-        hold = np.zeros((1, 2, 2), dtype=np.int8)
-        new = step_crises(rungs, hold, crises, np.zeros((1, 2, 2)), settle=draw)
+        new = step_crises(
+            rungs, crises, (HOLD, HOLD), dt=0.25, draw=draw, settle_rate_per_year=2.0
+        )
         assert escalation.ENDINGS[crises.ending[0, 0, 1]] == ending
         assert new[0, 0, 1] == (0 if ending else 2)
 

@@ -18,7 +18,7 @@ from the scenario and the model, so it is never out of step with the rules:
   crisis decision counts it, :mod:`sim.dynamics.crisis_decision`), the chance to
   prevail at a show of force and at major war by the contest success function,
   ``p = P_i^(m k) / (P_i^(m k) + P_j^(m k))``, and the cost of standing at each
-  rung, ``c_k = C (k / K)^2`` in units of the stake.
+  rung, ``c_k = C (k / K)^e`` in units of the stake.
 
 The scenario may give its own text in a sidecar file beside it,
 ``NAME.briefings.toml`` (data only, read with :mod:`tomllib`)::
@@ -278,7 +278,8 @@ def _costs(game: "GameSession", team: str) -> list[str]:
     esc = game.model.setup.params.escalation
     return [
         f"Standing at {RUNGS[k].replace('_', ' ')} costs "
-        f"{rung_cost(np.array(k), WAR, esc.war_cost):.2f} of the stake."
+        f"{rung_cost(np.array(k), WAR, esc.war_cost, esc.rung_cost_exponent):.2f} "
+        "of the stake."
         for k in range(1, WAR + 1)
     ] + [
         "Backing down concedes the stake and costs the audience cost you built "

@@ -195,7 +195,7 @@ def _decisions(model) -> pd.DataFrame:
                     frame["own_power_usd_m"], frame["opponent_power_usd_m"], strict=True
                 )
             ],
-            "seen chance": frame["seen_chance"].map("{:.0%}".format),
+            "chance": frame["chance"].map("{:.0%}".format),
             "resolve": frame["resolve"].map("{:.2f}".format),
             "audience cost": frame["audience_cost"].map("{:.2f}".format),
             "action": frame["action"].str.replace("_", " "),

@@ -1,40 +1,67 @@
-"""The crisis decision: back down, hold or escalate, for every side of every crisis.
+"""The crisis decision: a stage game of back down / hold / escalate, played in QRE.
 
-One function of arrays, :func:`choose`, used by the default doctrine of every state
-at once (elementwise over the sides of all crises of all replications); a policy
-(script or human team) replaces its outcome, never its draws.
+Each decision opportunity of a crisis (see :mod:`.crisis_chain`) is a simultaneous
+3 x 3 game between its two sides, after the international interaction game of
+Bueno de Mesquita and Lalman (*War and Reason*, 1992) cut to one move each: a side
+can give in (back down), stand firm (hold) or raise the stakes (escalate). The pair
+plays a logit quantal response equilibrium (McKelvey and Palfrey, *Games and
+Economic Behavior* 10, 1995), as in Signorino's strategic choice models (APSR 93(2),
+1999): each side's choice probabilities are the logit of its expected utilities,
+which depend on the opponent's choice probabilities.
 
-For side i of the crisis with j at rung ``k`` (top rung ``K``, major war):
+Payoffs are measured from the status quo. Side i is the challenger
+(``delta_i = 0``) or the defender (``delta_i = 1``); ``V_i = rho_i S`` is the value
+of the stake to i (resolve times stake); ``a_i`` the audience cost i bears if it
+backs down (Fearon 1994); ``h_i`` how hard j's whole coalition can hurt i
+(:func:`sim.conflict.punishment`: deterrence by punishment, Snyder 1961). A
+stand-off at rung ``m`` is worth
 
-* local balance: ``P_i`` and ``P_j``, projected power in the crisis theater plus
-  allied power weighted by commitment x credibility (see :mod:`.alliances`);
-* what i sees (Jervis, *Perception and Misperception*, 1976): the log power ratio
-  blurred by noise whose scale falls with trust and j's transparency,
+    W_i(m) = (p_i(m) - delta_i) V_i - h_i c(m),    c(m) = C (m / K)^e,
 
-      lambda_ij = ln P_i - ln P_j + sigma_ij * eps_ij,
-      sigma_ij = s * (1 - trust_ij) * (1 - transparency_j),  eps ~ N(0, 1);
+the contest's expected outcome (the challenger gains the stake with chance
+``p_i(m)``; the defender loses it with chance ``1 - p_i(m)``) less the cost of
+standing at that rung; ``W_i(K)`` is the value of war. At rung ``k``:
 
-* chance to prevail at rung k, a contest success function (Tullock 1980;
-  Hirshleifer 1989) whose decisiveness grows with the rung, so that power
-  decides more the closer the crisis is to war:
+    i vs j        back down               hold          escalate
+    back down     (1/2 - delta_i) V_i     -delta_i V_i - a_i   (same)
+    hold          (1 - delta_i) V_i       W_i(k)        W_i(k + 1)
+    escalate      (1 - delta_i) V_i       W_i(k + 1)    W_i(k + 1)
 
-      p_ij(k) = P_i^(m k) / (P_i^(m k) + P_j^(m k)) = 1 / (1 + exp(-m k lambda_ij));
+Both backing down is a negotiated compromise (the stake split); a challenger that
+backs down alone keeps the status quo but pays its audience cost; a defender that
+backs down alone concedes the stake and pays its audience cost; standing against
+a side that backs down gets what it concedes; any escalation against a side that
+stands takes the crisis one rung up. So a side backs down when
+``p_i(k) V_i + a_i < h_i c(k)`` (roughly: when standing costs more than it can
+win), and climbs when the next rung's stand-off is worth more. The chance to
+prevail is a contest success function (Tullock 1980; Hirshleifer 1989) of the
+local balance (deterrence by denial), whose decisiveness grows with the rung:
 
-* utilities, with stake ``S_ij``, resolve ``rho_i``, cost of standing at rung k
-  ``c_k = C (k / K)^2`` and audience cost already paid ``a_ij`` (Fearon,
-  "Domestic Political Audiences and the Escalation of International Disputes",
-  APSR 88(3), 1994):
+    p_i(m) = P_i^(d m) / (P_i^(d m) + P_j^(d m)) = 1 / (1 + exp(-d m ln(P_i / P_j))).
 
-      U_back = -a_ij
-      U_hold = rho_i S_ij p_ij(k)     - c_k
-      U_esc  = rho_i S_ij p_ij(k + 1) - c_(k+1)
+War pays (``W_i(K) > 0``) only when ``p_i(K) V_i > h_i C``: with the default
+``C`` = 0.7 and ``e`` = 1 (modelling choices), only for a side with high resolve,
+stake and odds facing a coalition that cannot hurt it much.
 
-  escalation is allowed only when ``k + 1 <= theta_i`` (i's threshold) or j has
-  already climbed past ``theta_i`` itself, and never beyond ``K``;
-* choice by logit quantal response (McKelvey and Palfrey, *Games and Economic
-  Behavior* 10, 1995) with temperature ``tau``: ``argmax_o(U_o / tau + G_o)``,
-  ``G`` standard Gumbel, computed as ``argmax_o(U_o + tau G_o)`` (the same choice,
-  without overflow for tiny ``tau``); ``tau = 0`` is the deterministic best reply.
+Private information (Fearon 1995): i knows its own resolve ``rho_i`` but sees j's
+only through its belief ``b_ij`` (see :mod:`.beliefs`). Each side solves the game
+as it sees it, with ``V_j = b_ij S`` (and the true, visible ``a_j``), and plays its
+own strategy of that equilibrium. With accurate beliefs the two views coincide.
+
+Thresholds: a state's threshold ``theta_i`` is the highest rung it climbs to
+first. Escalation from rung ``k`` is open to i when ``k + 1 <= theta_i``, or in
+reply when j took the crisis to rung ``k``; otherwise i's escalate is removed from
+the game (probability 0). A side above its threshold can still be drawn into war:
+a hold against an escalation climbs too.
+
+Solver (:func:`stage_qre`): a fixed number of damped iterations of the logit
+response over all games at once, following the principal branch by annealing the
+logit precision ``lambda = 1 / tau`` up from near 0 (all actions equally likely,
+the unique QRE there) to its target, as a homotopy does (Turocy, *Games and
+Economic Behavior* 51, 2005). Everything is elementwise over the leading axes, so
+each game's answer does not depend on the batch. As ``tau -> 0`` the QRE tends to
+a Nash equilibrium. The games of each crisis are solved at its current rung and
+the next (:func:`equilibrium`), which the chain plays within the step.
 """
 
 from dataclasses import dataclass
@@ -49,10 +76,20 @@ __all__ = [
     "ESCALATE",
     "HOLD",
     "Factors",
-    "choose",
+    "equilibrium",
+    "expected",
     "prevail_chance",
     "rung_cost",
+    "stage_payoffs",
+    "stage_qre",
 ]
+#: Damped logit-response iterations of the QRE solver: annealing, then polishing.
+ANNEAL_ITERATIONS = 12
+POLISH_ITERATIONS = 36
+#: Weight of the new logit response in each damped iteration.
+DAMPING = 0.7
+#: Logit precision the annealing starts from, per unit of payoff range.
+START_PRECISION = 0.1
 _TINY_POWER = 1e-9
 
 
@@ -63,38 +100,173 @@ class Factors:
     Attributes:
         own_power: ``P_i``, i's power in the crisis theater with allies, US$ m.
         opponent_power: ``P_j``, the same for the opponent, US$ m.
-        seen_chance: ``p_ij(k)``, i's chance to prevail at the current rung as
-            i sees it (after misperception).
+        chance: ``p_i(k)``, i's chance to prevail at the current rung.
         resolve: ``rho_i``.
+        belief: ``b_ij``, i's belief about j's resolve.
         stake: ``S_ij``.
-        audience_cost: ``a_ij``, paid so far.
+        audience_cost: ``a_i``, what backing down would cost i at home.
         threshold: ``theta_i``.
-        utility: ``(U_back, U_hold, U_esc)`` on a last axis of 3; escalation is
-            ``-inf`` where not allowed.
+        utility: i's expected utility of (back down, hold, escalate) against
+            j's strategy in i's view, on a last axis of 3; ``-inf`` where
+            escalation is closed.
+        strategy: i's equilibrium choice probabilities of (back down, hold,
+            escalate) at the current rung, on a last axis of 3.
+        ladder: The same at every rung below war, should the crisis climb
+            there within the step, shape (..., K - 1, 3).
+        action: The action drawn from ``strategy`` (shown to policies).
     """
 
     own_power: np.ndarray
     opponent_power: np.ndarray
-    seen_chance: np.ndarray
+    chance: np.ndarray
     resolve: np.ndarray
+    belief: np.ndarray
     stake: np.ndarray
     audience_cost: np.ndarray
     threshold: np.ndarray
     utility: np.ndarray
+    strategy: np.ndarray
+    ladder: np.ndarray
+    action: np.ndarray
 
 
-def rung_cost(rung: np.ndarray, top: int, war_cost: float) -> np.ndarray:
-    """Cost of standing at a rung, ``c_k = C (k / K)^2``, in stake units."""
-    share = rung / top
-    return war_cost * share * share
+def rung_cost(
+    rung: np.ndarray, top: int, war_cost: float, exponent: float
+) -> np.ndarray:
+    """Cost of standing at a rung, ``c(m) = C (m / K)^e``, in stake units."""
+    return war_cost * (rung / top) ** exponent
 
 
-def prevail_chance(log_ratio: np.ndarray, rung: np.ndarray, m: float) -> np.ndarray:
-    """Contest success ``1 / (1 + exp(-m k lambda))``, computed stably with tanh."""
-    return 0.5 * (1.0 + np.tanh(0.5 * m * rung * log_ratio))
+def prevail_chance(log_ratio: np.ndarray, rung: np.ndarray, d: float) -> np.ndarray:
+    """Contest success ``1 / (1 + exp(-d m lambda))``, computed stably with tanh."""
+    return 0.5 * (1.0 + np.tanh(0.5 * d * rung * log_ratio))
 
 
-def choose(
+def stage_payoffs(
+    value: np.ndarray,
+    audience_cost: np.ndarray,
+    defender: np.ndarray,
+    standoff: np.ndarray,
+    climb: np.ndarray,
+) -> np.ndarray:
+    """One side's payoff table of the stage game (the module docstring's table).
+
+    Every argument broadcasts to one shape S.
+
+    Args:
+        value: ``V_i``.
+        audience_cost: ``a_i``.
+        defender: ``delta_i``, 1 for the defender, 0 for the challenger.
+        standoff: ``W_i(k)``.
+        climb: ``W_i(k + 1)``.
+
+    Returns:
+        Payoffs, shape S + (3, 3): own action by the opponent's, in the order
+        back down, hold, escalate.
+    """
+    value, audience_cost, defender, standoff, climb = np.broadcast_arrays(
+        value, audience_cost, defender, standoff, climb
+    )
+    table = np.empty((*value.shape, 3, 3))
+    table[..., 0, 0] = (0.5 - defender) * value
+    table[..., 0, 1:] = (-defender * value - audience_cost)[..., None]
+    table[..., 1:, 0] = ((1.0 - defender) * value)[..., None]
+    table[..., 1, 1] = standoff
+    table[..., 1, 2] = table[..., 2, 1] = table[..., 2, 2] = climb
+    return table
+
+
+def expected(payoff: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Expected payoff of each own action against the opponent's strategy, S + (3,).
+
+    Args:
+        payoff: Payoff table, S + (3, 3), own action first.
+        theirs: The opponent's strategy, S + (3,).
+    """
+    product = payoff * theirs[..., None, :]
+    return product[..., 0] + product[..., 1] + product[..., 2]
+
+
+def stage_qre(
+    table: np.ndarray, can_escalate: np.ndarray, temperature: float
+) -> np.ndarray:
+    """Logit QRE of stage games, by annealed damped logit-response iterations.
+
+    Each player's strategy is ``sigma(o) proportional to exp(U(o) / tau)`` over
+    its open actions, ``U`` its expected payoff against the other's strategy.
+    The precision ``1 / tau`` rises geometrically from ``START_PRECISION`` per
+    unit of the game's payoff range to its target over ``ANNEAL_ITERATIONS``
+    (tracing the principal branch from the centroid, the QRE at precision 0),
+    then ``POLISH_ITERATIONS`` more run at the target; each iteration moves
+    both strategies ``DAMPING`` of the way to their logit responses. At
+    ``tau = 0`` the target is a best response. The expected payoffs are
+    written out from the table's five distinct entries, elementwise, so one
+    game's answer does not depend on the batch.
+
+    Args:
+        table: Both players' payoff tables (:func:`stage_payoffs`), own action
+            first, S + (2, 3, 3): player 0 on axis -3, its opponent at 1.
+        can_escalate: Whether each player may escalate, S + (2,).
+        temperature: ``tau`` >= 0, in payoff units.
+
+    Returns:
+        Strategies (back down, hold, escalate), S + (2, 3).
+    """
+
+    def per_player(a: np.ndarray) -> list[np.ndarray]:
+        """Player 0's and player 1's entries, as contiguous arrays of shape S."""
+        return [np.ascontiguousarray(a[..., 0]), np.ascontiguousarray(a[..., 1])]
+
+    concede, win = per_player(table[..., 0, 1]), per_player(table[..., 1, 0])
+    standoff, climb = per_player(table[..., 1, 1]), per_player(table[..., 1, 2])
+    concede_gap = per_player(table[..., 0, 0] - table[..., 0, 1])
+    win_gap = per_player(table[..., 1, 0] - table[..., 1, 2])
+    closed = per_player(np.where(can_escalate, 0.0, -np.inf))
+    flat = table.reshape((*table.shape[:-3], 18))
+    spread = flat.max(axis=-1) - flat.min(axis=-1)
+    start = START_PRECISION / np.maximum(spread, 1e-12)
+    target = 1.0 / max(temperature, 1e-300)  # at tau = 0, 1e300: the argmax
+    growth = np.minimum(target / start, 1e12) ** (1.0 / ANNEAL_ITERATIONS)
+    escalate = [c / (2.0 + c) for c in per_player(can_escalate.astype(float))]
+    back = [(1.0 - e) / 2.0 for e in escalate]
+    hold = list(back)
+    climb_closed = [c + x for c, x in zip(climb, closed, strict=True)]
+    precision = start
+    for n in range(ANNEAL_ITERATIONS + POLISH_ITERATIONS):
+        precision = precision * growth if n < ANNEAL_ITERATIONS else target
+        responses = []
+        for me, them in ((0, 1), (1, 0)):
+            u_back = back[them] * concede_gap[me]
+            u_back += concede[me]
+            u_hold = back[them] * win[me]
+            u_hold += hold[them] * standoff[me]
+            u_hold += escalate[them] * climb[me]
+            u_escalate = back[them] * win_gap[me]
+            u_escalate += climb_closed[me]
+            best = np.maximum(u_back, u_hold)
+            np.maximum(best, u_escalate, out=best)
+            for u in (
+                u_back,
+                u_hold,
+                u_escalate,
+            ):  # in place: exp(precision (u - best))
+                u -= best
+                u *= precision
+                np.exp(u, out=u)
+            share = u_back + u_hold
+            share += u_escalate
+            np.divide(DAMPING, share, out=share)  # DAMPING / sum of the weights
+            responses.append([u * share for u in (u_back, u_hold, u_escalate)])
+        for me, (b, h, e) in enumerate(responses):  # (1 - D) old + D logit
+            back[me] = back[me] * (1.0 - DAMPING) + b
+            hold[me] = hold[me] * (1.0 - DAMPING) + h
+            escalate[me] = escalate[me] * (1.0 - DAMPING) + e
+    return np.stack(
+        [np.stack([back[p], hold[p], escalate[p]], axis=-1) for p in (0, 1)], axis=-2
+    )
+
+
+def equilibrium(
     *,
     own_power: np.ndarray,
     opponent_power: np.ndarray,
@@ -102,72 +274,59 @@ def choose(
     top: int,
     stake: np.ndarray,
     resolve: np.ndarray,
-    threshold: np.ndarray,
+    belief: np.ndarray,
     audience_cost: np.ndarray,
-    opponent_climbed: np.ndarray,
-    trust: np.ndarray,
-    opponent_transparency: np.ndarray,
-    perception: np.ndarray,
-    gumbel: np.ndarray,
+    punishment: np.ndarray,
+    may_escalate: np.ndarray,
     params: Params,
-) -> tuple[np.ndarray, Factors]:
-    """Each side's action in its crisis (see the module docstring's equations).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each side's strategy at some rungs: its part of the QRE as it sees it.
 
-    Every argument but ``top`` and ``params`` is an array of one shape S, one
-    entry per side of a crisis (side i of the crisis with j): the engine passes
-    the sides of every crisis under way in every replication at once, so the
-    work is elementwise whatever the batch.
-
-    Args:
-        own_power: ``P_i`` in the crisis theater, own plus allied, US$ m.
-        opponent_power: ``P_j``, likewise.
-        rung: Current rung ``k``, between 1 and ``top - 1``.
-        top: Top rung ``K`` (major war).
-        stake: ``S_ij``.
-        resolve: ``rho_i``.
-        threshold: ``theta_i``, a rung index.
-        audience_cost: ``a_ij`` paid so far.
-        opponent_climbed: Highest rung j took the crisis to itself.
-        trust: ``trust_ij``.
-        opponent_transparency: ``transparency_j``.
-        perception: Standard normal draws ``eps_ij``.
-        gumbel: Standard Gumbel draws, shape S + (3,).
-        params: Escalation parameters (``decisiveness``, ``war_cost``,
-            ``temperature``, ``perception_noise``, and ``enabled``: when off,
-            nobody may escalate).
+    Every argument but ``rung``, ``top``, ``may_escalate`` and ``params`` has
+    shape (P, 2): crisis p's challenger at 0 on the last axis and its defender
+    at 1, each value as that side holds it (``belief[p, 0]`` is the
+    challenger's belief about the defender's resolve). ``rung`` (P, V) lists
+    the rungs below war to solve each crisis's game at, and ``may_escalate``
+    (P, V, 2) whether each side may escalate from each. The stage games of both
+    sides' views at all those rungs are solved at once by :func:`stage_qre`.
 
     Returns:
-        ``(action, factors)``: action codes in {-1, 0, 1} (int8, shape S) and
-        the :class:`Factors` behind them.
+        ``(strategy, utility, chance)``: each side's strategy at each rung
+        asked (P, V, 2, 3); its expected utility of each action there against
+        the opponent's strategy in its own view (P, V, 2, 3), ``-inf`` where
+        escalation is closed; and its chance to prevail there (P, V, 2).
     """
-    sigma = params.perception_noise * (1.0 - trust) * (1.0 - opponent_transparency)
-    log_ratio = (
-        np.log(np.maximum(own_power, _TINY_POWER))
-        - np.log(np.maximum(opponent_power, _TINY_POWER))
-        + sigma * perception
+    other = np.array([1, 0])  # the column of each side's opponent
+
+    def seen(own: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+        """(P, view, player): view v's player 0 is side v, player 1 its opponent."""
+        return np.stack([own, theirs], axis=-1)
+
+    log_ratio = np.log(np.maximum(own_power, _TINY_POWER)) - np.log(
+        np.maximum(opponent_power, _TINY_POWER)
     )
-    k = np.asarray(rung, dtype=float)
-    now = prevail_chance(log_ratio, k, params.decisiveness)
-    up = prevail_chance(log_ratio, k + 1, params.decisiveness)
-    may_climb = (rung + 1 <= threshold) | (opponent_climbed > threshold)
-    may_climb &= (rung < top) & params.enabled
-    value = resolve * stake
-    utility = np.empty((*k.shape, 3))
-    utility[..., 0] = 0.0 - audience_cost  # 0.0 - 0.0 is 0.0, never -0.0
-    utility[..., 1] = value * now - rung_cost(k, top, params.war_cost)
-    utility[..., 2] = np.where(
-        may_climb, value * up - rung_cost(k + 1, top, params.war_cost), -np.inf
+    value = seen(resolve * stake, belief * stake)[:, :, None]  # (P, 2, 1, 2)
+    audience = seen(audience_cost, audience_cost[:, other])[:, :, None]
+    hurt = seen(punishment, punishment[:, other])[:, :, None]
+    defender = np.array([[0.0, 1.0], [1.0, 0.0]])[None, :, None, :]  # role of player
+    lr = seen(log_ratio, log_ratio[:, other])[:, :, None]
+    k = rung[:, None, :, None].astype(float)  # (P, 1, V, 1)
+
+    def standing(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``W(m)`` and the chance behind it, each (P, view, V, player)."""
+        chance = prevail_chance(lr, m, params.decisiveness)
+        cost = rung_cost(m, top, params.war_cost, params.rung_cost_exponent)
+        return (chance - defender) * value - hurt * cost, chance
+
+    (now, chance), (up, _) = standing(k), standing(k + 1)
+    tables = stage_payoffs(value, audience, defender, now, up)  # (P, 2, V, 2, 3, 3)
+    can_escalate = np.swapaxes(seen(may_escalate, may_escalate[..., other]), 1, 2)
+    sigma = stage_qre(tables, can_escalate, params.temperature)
+    utility = expected(tables, sigma[..., ::-1, :])
+    utility[..., 2] = np.where(can_escalate, utility[..., 2], -np.inf)
+    # own view, own player: (P, side, V, 3) -> (P, V, side, 3)
+    return (
+        np.swapaxes(sigma[:, :, :, 0], 1, 2),
+        np.swapaxes(utility[:, :, :, 0], 1, 2),
+        np.swapaxes(chance[:, :, :, 0], 1, 2),
     )
-    score = utility + params.temperature * gumbel  # argmax of U/tau + G, no overflow
-    action = (np.argmax(score, axis=-1) - 1).astype(np.int8)
-    factors = Factors(
-        own_power=own_power,
-        opponent_power=opponent_power,
-        seen_chance=now,
-        resolve=resolve,
-        stake=stake,
-        audience_cost=audience_cost,
-        threshold=threshold,
-        utility=utility,
-    )
-    return action, factors

@@ -19,27 +19,31 @@ Crises start, at rung 1 unless an inject says otherwise, from
 * injects scheduled in the scenario;
 * entrapment, when a partner's crisis pulls an ally in (see :mod:`.alliances`).
 
-Each step both sides choose (see :mod:`.crisis_decision`) and the crisis moves:
+A crisis moves in continuous time (:mod:`.crisis_chain`): at decision
+opportunities (rate ``decision_rate_per_year``) both sides play the stage game of
+:mod:`.crisis_decision` in quantal response equilibrium, with beliefs about each
+other's resolve (:mod:`.beliefs`), and
 
-* both back down: negotiated; one backs down: it loses (challenger or defender
+* both back down: negotiated; one backs down: it concedes (challenger or defender
   backed down), and the rung returns to peace;
 * otherwise, if either escalates the rung rises by one; reaching ``WAR`` ends the
   crisis in war;
-* every step a crisis goes on, each side's audience cost (what backing down
-  would now cost its leaders at home) grows by ``alpha`` times the rung, so
-  commitments harden the longer and higher a crisis runs (Fearon 1994);
-* if both hold, they settle (negotiated) with probability
-  ``1 - exp(-dt * q_s)``.
+* a stand-off is negotiated away at rate ``settle_rate_per_year``;
+* a side bears an audience cost (what backing down would cost its leaders at
+  home) of ``alpha`` per rung it took the crisis to itself, in public: it alone
+  pays it if it backs down, and the opponent sees it (Fearon 1994).
 
 Deterrence holds when the challenger backs down and fails when the ladder reaches
-war (or the defender backs down). Simplifications: one rung per step at most; a
-dyad has at most one crisis at a time; a settled dispute can flare up again.
+war (or the defender backs down). Simplifications: a dyad has at most one crisis at
+a time; a settled dispute can flare up again; strategies and beliefs are refreshed
+once a step (the chain holds them for the step).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.dynamics import crisis_chain
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import param
 from sim.dynamics.rates import hazard
@@ -87,23 +91,40 @@ class Params:
     incident_rate_per_year: float = param(
         0.5, lo=0.0, doc="Incidents per year at full contact and zero trust, 1/yr."
     )
+    decision_rate_per_year: float = param(
+        4.0, lo=0.0, doc="Decision opportunities of a crisis per year, 1/yr."
+    )
     settle_rate_per_year: float = param(
-        2.0, lo=0.0, doc="Rate at which a held stand-off is negotiated away, 1/yr."
+        2.0, lo=0.0, doc="Rate at which a stand-off is negotiated away, 1/yr."
     )
     decisiveness: float = param(
-        1.0, lo=0.0, doc="Contest decisiveness m per rung (Tullock/Hirshleifer)."
+        0.5, lo=0.0, doc="Contest decisiveness d per rung (Tullock/Hirshleifer)."
     )
     war_cost: float = param(
-        0.6, lo=0.0, doc="Cost of standing at major war, in units of the stake."
+        0.7,
+        lo=0.0,
+        doc="Cost C of major war, stake units: war pays only if resolve x stake > C.",
+    )
+    rung_cost_exponent: float = param(
+        1.0, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e."
     )
     temperature: float = param(
-        0.05, lo=0.0, doc="Logit choice noise 1/rationality; 0 is the best reply."
+        0.08, lo=0.0, doc="QRE temperature 1/lambda, stake units; 0 is Nash."
     )
     perception_noise: float = param(
-        1.0, lo=0.0, doc="Misperception s.d. of the log power ratio at zero trust."
+        1.0, lo=0.0, doc="S.d. of the log belief about resolve at zero trust."
+    )
+    cbm_clarity: float = param(
+        0.5, lo=0.0, hi=1.0, doc="Share of that s.d. a hotline or notification removes."
+    )
+    learning_rate_per_year: float = param(
+        4.0, lo=0.0, doc="Belief learning per year per unit of signal cost, 1/yr."
     )
     audience_cost_per_rung: float = param(
-        0.02, lo=0.0, doc="Audience cost added per step and rung in crisis (stake)."
+        0.1,
+        lo=0.0,
+        per_state=True,
+        doc="Audience cost per rung a side climbed in public (stake).",
     )
     min_stake: float = param(
         0.2, lo=0.0, doc="Stake of a crisis between states with no hostility."
@@ -133,6 +154,8 @@ class Crises:
             code, 0 for not ended); symmetric.
         origin: How the crisis started (:data:`ORIGINS` code, 0 for none);
             symmetric.
+        belief: ``[i, j]`` i's belief about j's resolve (:mod:`.beliefs`), 0
+            outside a crisis.
     """
 
     theater: np.ndarray
@@ -142,6 +165,7 @@ class Crises:
     climbed: np.ndarray
     ending: np.ndarray
     origin: np.ndarray
+    belief: np.ndarray
 
 
 def no_crises(r: int, n: int) -> Crises:
@@ -154,6 +178,7 @@ def no_crises(r: int, n: int) -> Crises:
         climbed=np.zeros((r, n, n), dtype=np.int8),
         ending=np.zeros((r, n, n), dtype=np.int8),
         origin=np.zeros((r, n, n), dtype=np.int8),
+        belief=np.zeros((r, n, n)),
     )
 
 
@@ -215,97 +240,97 @@ def contact(
 
 
 def incident_chance(
-    contact_ij: np.ndarray, trust: np.ndarray, params: Params, dt_years: float
+    contact_ij: np.ndarray,
+    trust: np.ndarray,
+    params: Params,
+    dt_years: float | np.ndarray,
 ) -> np.ndarray:
-    """Per-step chance of an incident in a hostile pair, given contact and trust."""
+    """Chance of an incident in a hostile pair over ``dt`` years (scalar or array)."""
     return hazard(params.incident_rate_per_year * contact_ij * (1.0 - trust), dt_years)
 
 
 def resolve(
     rung: np.ndarray,
-    action: np.ndarray,
     crises: Crises,
-    audience_cost: np.ndarray,
-    sides: tuple[np.ndarray, np.ndarray, np.ndarray],
-    settle_draw: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    strategy: np.ndarray,
+    threshold: np.ndarray,
+    draw: np.ndarray,
     params: Params,
     dt_years: float,
 ) -> np.ndarray:
-    """Move every active crisis one step given both sides' actions.
+    """Move every crisis under way over one step of continuous time.
 
-    Only the sides given are visited; every other dyad keeps its
-    rung, bookkeeping and audience cost (and has no ending). ``crises`` and
-    ``audience_cost`` change in place: they must be the step's own arrays, as
-    :func:`clear_ended` gives them (no ending recorded yet).
+    Each crisis moves by one draw from the exact law of its Markov chain over
+    ``dt`` (:func:`sim.dynamics.crisis_chain.step_law`). Only the crises given
+    are visited; every other dyad keeps its rung and bookkeeping (and has no
+    ending). ``crises`` changes in place: it must be the step's own, as
+    :func:`clear_ended` gives it (no ending recorded yet).
 
     Args:
         rung: Current rungs, (R, N, N) int8, symmetric.
-        action: ``action[i, j]``, i's action toward j, (R, N, N) int8.
         crises: Bookkeeping before the step; after it, ``crises.ending`` holds
-            the code of every crisis that ended in it.
-        audience_cost: Audience cost paid, (R, N, N), directional.
-        sides: ``(r, i, j)`` of both sides of every crisis under way (above
-            peace, below war), each (M,).
-        settle_draw: The settlement uniform on [0, 1) of each side's crisis,
-            (M,), the same for both sides.
+            the code of every crisis that ended in it, ``peak`` the highest
+            rung and ``climbed`` the rung each side took the crisis to.
+        pairs: ``(r, c, d)`` of every crisis under way, challenger c and
+            defender d, each (M,).
+        strategy: Each side's choice probabilities (back down, hold,
+            escalate), (M, 2, 3), challenger first.
+        threshold: Each side's threshold, (M, 2).
+        draw: One uniform on [0, 1) per crisis, (M,).
         params: Escalation parameters.
         dt_years: Step length in years.
 
     Returns:
         The rungs after the step, a new array.
     """
-    r, i, j = sides
-    mine, theirs = action[r, i, j], action[r, j, i]  # (M,)
-    mine_back, theirs_back = mine == BACK_DOWN, theirs == BACK_DOWN
-    both_back = mine_back & theirs_back
-    is_challenger = crises.challenger[r, i, j]
-    challenger_back = np.where(is_challenger, mine_back, theirs_back)
-    defender_back = np.where(is_challenger, theirs_back, mine_back)
-    someone_back = mine_back | theirs_back
-    climbs = ~someone_back & ((mine == ESCALATE) | (theirs == ESCALATE))
-    climbs &= params.enabled
-    settles = (
-        (mine == HOLD)
-        & (theirs == HOLD)
-        & (settle_draw < hazard(params.settle_rate_per_year, dt_years))
+    r, c, d = pairs
+    k = rung[r, c, d].astype(np.intp)
+    climbed_c, climbed_d = crises.climbed[r, c, d], crises.climbed[r, d, c]
+    flags = (climbed_c == k) * 1 + (climbed_d == k) * 2
+    law = crisis_chain.step_law(
+        strategy=strategy,
+        threshold=threshold,
+        rung=k,
+        flags=flags,
+        top=WAR,
+        enabled=params.enabled,
+        decision_rate_per_year=params.decision_rate_per_year,
+        settle_rate_per_year=params.settle_rate_per_year,
+        dt_years=dt_years,
     )
-    k = rung[r, i, j]
-    moved = np.where(climbs, k + 1, k).astype(np.int8)
-    ending = np.select(
-        [
-            both_back,
-            challenger_back & ~defender_back,
-            defender_back & ~challenger_back,
-            settles,
-            climbs & (moved == WAR),
-        ],
-        [
-            NEGOTIATED,
-            CHALLENGER_BACKED_DOWN,
-            DEFENDER_BACKED_DOWN,
-            NEGOTIATED,
-            WAR_ENDING,
-        ],
-        0,
-    ).astype(np.int8)
-    moved = np.where((ending > 0) & (ending != WAR_ENDING), 0, moved).astype(np.int8)
-    pushed = climbs & (mine == ESCALATE)
-    stays = ending == 0
+    moved, flags, exit_code = crisis_chain.decode(crisis_chain.sample(law, draw), WAR)
+    ending = np.array(
+        [0, CHALLENGER_BACKED_DOWN, DEFENDER_BACKED_DOWN, NEGOTIATED, WAR_ENDING],
+        dtype=np.int8,
+    )[exit_code + 1]
     new_rung = rung.copy()
-    new_rung[r, i, j] = moved
-    crises.ending[r, i, j] = ending
-    crises.climbed[r, i, j] = np.where(pushed, moved, crises.climbed[r, i, j])
-    crises.peak[r, i, j] = np.maximum(crises.peak[r, i, j], moved)
-    audience_cost[r, i, j] += params.audience_cost_per_rung * stays * moved
+    for a, b, mine in ((c, d, 1), (d, c, 2)):
+        new_rung[r, a, b] = np.where((ending > 0) & (ending != WAR_ENDING), 0, moved)
+        crises.ending[r, a, b] = ending
+        crises.peak[r, a, b] = np.maximum(crises.peak[r, a, b], moved)
+        pushed = (flags & mine) > 0
+        crises.climbed[r, a, b] = np.where(pushed, moved, crises.climbed[r, a, b])
     return new_rung
 
 
-def clear_ended(crises: Crises, audience_cost: np.ndarray) -> tuple[Crises, np.ndarray]:
+def audience_costs(crises: Crises, rung: np.ndarray, params: Params) -> np.ndarray:
+    """``a_ij = alpha * climbed_ij`` for every crisis under way, else 0, (R, N, N).
+
+    The audience cost i bears in its crisis with j: what backing down would cost
+    its leaders, for the rung it took the crisis to in public.
+    """
+    alpha = np.asarray(params.audience_cost_per_rung)  # scalar or (N,), per i
+    borne = alpha.reshape((1, -1, 1) if alpha.ndim else ()) * crises.climbed
+    return np.where(under_way(rung), borne, 0.0)
+
+
+def clear_ended(crises: Crises) -> Crises:
     """Forget the bookkeeping of crises that ended last step (war stays recorded).
 
     Returns:
-        ``(crises, audience_cost)``: new arrays, the step's own, which
-        :func:`resolve` and :func:`open_crises` change in place.
+        New arrays, the step's own, which :func:`resolve` and
+        :func:`open_crises` change in place.
     """
     gone = where_true((crises.ending > 0) & (crises.ending != WAR_ENDING))
     cleared = Crises(**{name: a.copy() for name, a in vars(crises).items()})
@@ -313,9 +338,8 @@ def clear_ended(crises: Crises, audience_cost: np.ndarray) -> tuple[Crises, np.n
     cleared.theater[gone] = cleared.start_step[gone] = -1
     cleared.challenger[gone] = False
     cleared.peak[gone] = cleared.climbed[gone] = cleared.origin[gone] = 0
-    audience_cost = audience_cost.copy()
-    audience_cost[gone] = 0.0
-    return cleared, audience_cost
+    cleared.belief[gone] = 0.0
+    return cleared
 
 
 def open_crises(
