@@ -229,3 +229,22 @@ def test_a_treaty_binds_the_patron_not_the_client():
     client = alliances.entrapment_pull(*args, np.array([[1.0, 5.0, 2.0]]), 5, Params())
     patron = alliances.entrapment_pull(*args, np.array([[1.0, 1.0, 2.0]]), 5, Params())
     assert len(client.m) == 0 and patron.m.tolist() == [2]
+
+
+def test_balancing_tightens_only_ties_with_those_who_share_the_threat():
+    """A, threatened by B, tightens its tie to C (B's enemy), not to D (B's friend)."""
+    hostility = np.zeros((1, 4, 4))
+    for a, b in ((0, 1), (2, 1)):
+        hostility[0, a, b] = hostility[0, b, a] = 1.0
+    tie = np.zeros((1, 4, 4))
+    for a, b in ((0, 2), (0, 3)):
+        tie[0, a, b] = tie[0, b, a] = 0.5
+    capability = np.array([[10.0, 100.0, 50.0, 50.0]])
+    distance = np.full((4, 4), 1000.0)
+    start = alliances.threat(capability * [1, 0.5, 1, 1], hostility, distance, 5000.0)[
+        0
+    ]
+    now = alliances.threat(capability, hostility, distance, 5000.0)
+    out = alliances.balance(tie, capability, hostility, now, start, Params(), 0.25)
+    assert out[0, 0, 2] > 0.5  # C shares A's threat
+    assert out[0, 0, 3] == 0.5  # D does not

@@ -20,6 +20,12 @@ def after(h, *, provocation=0.0, rung=QUIET, growth=None, met=None, dt=0.25):
     return step_hostility(h, START, provocation, rung, 5, growth, met, Params(), dt)
 
 
+def held(dt: float) -> float:
+    """A push of 1 per year over dt against relaxation: (1 - e^-rho dt) / rho."""
+    rho = Params().relax_per_year
+    return -np.expm1(-rho * dt) / rho
+
+
 def test_hostility_relaxes_to_its_start_with_time():
     """With nothing happening, hostility returns to the scenario's."""
     h = np.full((1, 3, 3), 0.9) * (1 - np.eye(3))
@@ -33,7 +39,7 @@ def test_a_crisis_makes_even_friends_hostile_and_it_passes():
     rung = QUIET.copy()
     rung[0, 0, 2] = rung[0, 2, 0] = 3
     h = after(START[None].copy(), rung=rung)
-    assert h[0, 0, 2] == h[0, 2, 0] == pytest.approx(0.25 * 0.5 * 3 / 5)
+    assert h[0, 0, 2] == h[0, 2, 0] == pytest.approx(0.5 * 3 / 5 * held(0.25))
     for _ in range(40):
         h = after(h)
     assert h[0, 0, 2] == 0.0  # below the floor: none at all
@@ -43,7 +49,7 @@ def test_a_rivals_arms_growth_raises_hostility_of_its_rivals_only():
     """Jervis's spiral: j's growth alarms those already hostile to j."""
     growth = np.array([[0.0, 0.2, 0.0]])  # state 1 grows 20% a year
     h = after(START[None].copy(), growth=growth)
-    assert h[0, 0, 1] == pytest.approx(0.5 + 0.25 * 0.2)
+    assert h[0, 0, 1] == pytest.approx(0.5 + 0.2 * held(0.25))
     assert h[0, 2, 1] == 0.0  # 2 is no rival of 1
     assert h[0, 1, 0] == 0.5  # 0 did not grow
 
@@ -104,3 +110,21 @@ def test_baseline_hostility_and_spending_move():
     start = np.array([s.milex_usd_m for s in setup.scenario.states])
     assert not np.allclose(world.milex, start)
     assert hostility.Params().enabled
+
+
+@given(st.integers(1, 12), st.floats(0.0, 0.5), st.floats(0.0, 2.0))
+def test_a_steady_push_gives_the_same_path_at_any_step_length(n, h0, rho):
+    """N steps of dt/n under a constant crisis reach what one step of dt does."""
+    start = np.array([[0.0, h0], [h0, 0.0]])
+    rung = np.array([[[0, 2], [2, 0]]], dtype=np.int8)
+    params = Params(relax_per_year=rho, floor=0.0)
+
+    def run(steps, dt):
+        h = start[None].copy()
+        for _ in range(steps):
+            h = step_hostility(
+                h, start, 0.0, rung, 5, np.zeros((1, 2)), None, params, dt
+            )
+        return h
+
+    np.testing.assert_allclose(run(n, 1.0 / n), run(1, 1.0), rtol=1e-9, atol=1e-12)

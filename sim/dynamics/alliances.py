@@ -33,8 +33,10 @@ Quantities, for a pair of states (i, j):
   side: j's challenge to i is a challenge to m, and i's to j is m's too;
 * balancing: when i's threat ``T_i = sum_j H_ij * K_j * exp(-d_ij / d_t)``
   (hostility x capability x proximity, Walt) exceeds ``beta`` times its starting
-  value, i tightens its existing ties and builds one with the strongest state
-  that is hostile to its main threat and not to i, each at rate ``g`` per year.
+  value, i tightens its existing ties with states hostile to its main threat
+  and builds one with the strongest such state not yet tied to it and not
+  hostile to i, each at rate ``g`` per year (it balances against the threat
+  with those who share it, not with every partner).
 
 Simplifications: ties are symmetric (Snyder's asymmetric dependence enters only
 through distance and doubts); abandonment doubts rise only when the patron backs
@@ -323,10 +325,10 @@ def balance(
     """Ties after one step of balancing against threat (Walt).
 
     A state whose threat exceeds ``balancing_threshold`` times its starting
-    value adds ``balancing_rate_per_year * dt`` to each existing tie and to a tie
-    with its best new partner: the most capable state that is hostile to its main
-    threat (the j with the largest ``H_ij K_j``), not hostile to it, and not yet
-    tied to it. Ties are kept symmetric and at most 1.
+    value adds ``balancing_rate_per_year * dt`` to each existing tie with a
+    state hostile to its main threat (the j with the largest ``H_ij K_j``) and
+    to a tie with its best new partner: the most capable such state, not
+    hostile to it, and not yet tied to it. Ties are kept symmetric and at most 1.
 
     Args:
         tie: Commitment strength, shape (R, N, N).
@@ -380,7 +382,8 @@ def _balanced(
     np.put_along_axis(
         new, partner[:, :, None], (alarmed & found)[:, :, None].astype(float), axis=2
     )
-    grow = (alarmed[:, :, None] & (tie > 0)) | (new > 0)
+    shares_threat = (toward_main > 0) & (hostility == 0)
+    grow = (alarmed[:, :, None] & (tie > 0) & shares_threat) | (new > 0)
     grow = grow | np.swapaxes(grow, 1, 2)
     return np.where(grow, np.minimum(tie + step, 1.0), tie)
 

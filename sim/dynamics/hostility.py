@@ -12,9 +12,17 @@ regular dialogue soften enmity).
 ``H_ij`` in [0, 1] is how hostile i takes j to be, starting at the scenario's
 disputes and rivalries ``H0``. Each step of ``dt`` years:
 
-    H_ij' = clip(H0_ij + (H_ij - H0_ij) exp(-rho dt)
-                 + dt (pi p^_ij + kappa_c s_ij + kappa_a g_j [H_ij > 0]), 0, 1)
-    H_ij'' = H_ij' (1 - c)   if i and j cooperated this step (relief, forum)
+    dH_ij/dt = rho (H0_ij - H_ij) + u_ij,
+    u_ij = pi p^_ij + kappa_c s_ij + kappa_a g_j [H_ij > 0]
+
+solved exactly over the step with the push ``u`` held constant,
+
+    H_ij' = clip(H0_ij + (H_ij - H0_ij) e + u_ij (1 - e) / rho, 0, 1),
+    e = exp(-rho dt)
+
+(``u dt`` when ``rho`` is 0), so a steady push gives the same path at any step
+length; then ``H_ij'' = H_ij' (1 - c)`` if i and j cooperated this step
+(relief, forum):
 
 * ``rho`` (``relax_per_year``): hostility returns to its start with time;
 * ``pi p^_ij`` (``provocation_per_year`` of signaling times the pressure i
@@ -40,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.dynamics.parameters import param
-from sim.dynamics.rates import fade
+from sim.dynamics.rates import fade, hazard
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,16 @@ def arms_growth(
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.log(new_milex / milex) / dt_years
     return np.where((milex > 0) & (rate > 0), rate, 0.0)
+
+
+def held(rate_per_year: float, dt_years: float) -> float:
+    """What a steady push of 1 per year adds over a step against relaxation.
+
+    ``(1 - exp(-rho dt)) / rho``, which tends to ``dt`` as ``rho`` goes to 0.
+    """
+    if rate_per_year * dt_years < 1e-12:  # no relaxation to speak of
+        return dt_years
+    return float(hazard(rate_per_year, dt_years)) / rate_per_year
 
 
 def step_hostility(
@@ -122,7 +140,7 @@ def step_hostility(
     push = params.crisis_per_year * (rung[:, i, j] / top)
     push += provocation[:, i, j]
     push += params.arms_growth_weight * (now > 0) * growth[:, j]
-    relaxed += dt_years * push
+    relaxed += push * held(params.relax_per_year, dt_years)
     if met is not None:
         relaxed *= np.where(met[:, i, j], 1.0 - params.cooperation_calm, 1.0)
     np.clip(relaxed, 0.0, 1.0, out=relaxed)
