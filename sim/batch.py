@@ -13,6 +13,7 @@ chunk it falls in or the executor that ran it.
 
     OUT/manifest.json                       what was run (written first)
     OUT/chunks/p000000-r000000000000-000000001024/
+        chunk.json        the batch's identity and a SHA-256 of each table
         model.parquet     one row per (replication, step): model-level series
         states.parquet    one row per (replication, step, state), on request
         theaters.parquet  one row per (replication, step, theater): highest rung
@@ -22,10 +23,23 @@ chunk it falls in or the executor that ran it.
 Each chunk folder appears whole or not at all, named by its point and
 replication range, so a batch stopped by Ctrl-C or a kill resumes by running the
 same command again: finished chunks are skipped, never duplicated. A folder
-whose manifest records a different batch is refused untouched. :func:`load`
-reads a folder back as tidy pandas frames.
+whose manifest records a different batch is refused untouched.
+
+Results check themselves. The manifest carries the batch's identity (a hash of
+everything that defines it) and every chunk's ``chunk.json`` repeats it, with a
+checksum of each table. A chunk counts as finished only if its record names this
+batch and this chunk, and every table it should have is there with its checksum
+(:func:`inventory`); any other chunk folder (a table missing or damaged, a stray
+folder, a chunk copied from another batch) is missing. A resume recomputes
+exactly the missing chunks (bit-identical, as the random numbers depend only on
+seed and replication) after setting the damaged ones aside, and every reader
+(:func:`load`, :func:`sim.results.open_results`) refuses a damaged folder with
+one line naming the chunk and the command that repairs it. One process writes a
+folder at a time (:func:`sim.outputs.locked`). :func:`load` reads a folder back
+as tidy pandas frames.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -41,11 +55,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from sim import engine, manifest
+from sim import engine, limits, manifest
 from sim.crisis_log import crisis_frame
 from sim.design import Design
 from sim.errors import InputError
 from sim.executors import Executor, InProcess
+from sim.manifest import ResultsError
 from sim.metrics import (
     OutcomeTracker,
     Places,
@@ -53,12 +68,14 @@ from sim.metrics import (
     state_series,
     theater_series,
 )
-from sim.outputs import atomic_directory
+from sim.outputs import LOCK, atomic_directory, check_writable, locked
 from sim.scenario import Scenario, load_scenario
 
 MANIFEST = manifest.FILE
 CHUNKS = "chunks"
 TABLES = ("model", "states", "theaters", "crises", "outcomes")
+RECORD = "chunk.json"
+"""A chunk's record: its batch, its range and a SHA-256 of each of its tables."""
 FORMAT_VERSION = manifest.FORMAT
 CHUNK_HOSTILITY_BYTES = 64 * 2**20
 """Memory the (R, N, N) dyad arrays of one chunk may take: sets the default chunk
@@ -68,9 +85,13 @@ CHUNK_LIMITS = (64, 1024)
 batch in many chunks, so every worker stays busy to the end (10,000 replications
 make 10 chunks, shared evenly by 2 workers); one process runs as fast with 256
 as with 4,096 replications a chunk (measured with benchmarks/bench_batch.py)."""
+CHUNK_COLUMNS = {"model": 64, "theater": 4, "state": 32, "dyad": 24}
+"""Upper estimates of the float columns a chunk holds per step (model-level,
+per theater, per state) and of the (N, N) arrays of its world, for
+:func:`chunk_bytes` (counted on the baseline scenario, then rounded up)."""
 MAX_SEED = 2**63
 """Seeds are 63-bit keys of the counter-based random numbers (:mod:`sim.rng`)."""
-_RECORD_ONLY = ("created", "scenario_path", "chunks")
+_RECORD_ONLY = ("created", "scenario_path", "chunks", "batch")
 """Manifest keys that describe a run without defining it (not compared on resume)."""
 
 
@@ -168,8 +189,12 @@ class Plan:
             yield Task(chunk, setup, self.seed, self.steps, self.state_series)
 
     def manifest(self) -> dict[str, Any]:
-        """The manifest (:mod:`sim.manifest`): what defines this batch."""
-        return {
+        """The manifest (:mod:`sim.manifest`): what defines this batch.
+
+        Its ``batch`` field is the batch's identity: a hash of every field that
+        defines the batch, repeated in each chunk's record.
+        """
+        described = {
             **manifest.describe(
                 manifest.BATCH, self.scenario, seed=self.seed, steps=self.steps
             ),
@@ -188,6 +213,14 @@ class Plan:
             "state_series": self.state_series,
             "chunks": len(self.chunks()),
         }
+        return {**described, "batch": identity(described)}
+
+
+def identity(described: dict[str, Any]) -> str:
+    """The hash identifying a batch: of its defining fields, as they read back."""
+    defining = {k: v for k, v in described.items() if k not in _RECORD_ONLY}
+    text = json.dumps(defining, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -199,12 +232,14 @@ class Summary:
         chunks: Chunks in the batch.
         skipped: Chunks already finished by an earlier run.
         written: Chunks written by this run.
+        discarded: Damaged or stray chunk folders set aside and recomputed.
     """
 
     out: Path
     chunks: int
     skipped: int
     written: int
+    discarded: int = 0
 
 
 @dataclass(frozen=True)
@@ -234,10 +269,33 @@ class Results:
     missing_chunks: int = 0
 
 
-def default_chunk_size(n_states: int) -> int:
-    """Replications per chunk so the (R, N, N) arrays stay near a fixed budget."""
-    size = CHUNK_HOSTILITY_BYTES // (8 * n_states * n_states)
-    return int(np.clip(size, *CHUNK_LIMITS))
+def default_chunk_size(n_states: int, per_replication: int = 0) -> int:
+    """Replications per chunk so the (R, N, N) arrays stay near a fixed budget.
+
+    Args:
+        n_states: States in the scenario.
+        per_replication: Estimated bytes of one replication (:func:`chunk_bytes`);
+            the size is cut so a chunk stays under :data:`sim.limits.CHUNK_MEGABYTES`.
+    """
+    size = int(
+        np.clip(CHUNK_HOSTILITY_BYTES // (8 * n_states * n_states), *CHUNK_LIMITS)
+    )
+    if per_replication:
+        size = min(size, limits.CHUNK_MEGABYTES.value * 2**20 // per_replication)
+    return max(1, size)
+
+
+def chunk_bytes(scenario: Scenario, steps: int, state_series: bool) -> int:
+    """Estimated memory of one replication in a chunk, in bytes (an upper estimate).
+
+    The recorded series grow with the steps; the world's dyad arrays with the
+    square of the states (:data:`CHUNK_COLUMNS`).
+    """
+    n, theaters = len(scenario.states), len(scenario.theaters)
+    per_step = CHUNK_COLUMNS["model"] + CHUNK_COLUMNS["theater"] * theaters
+    if state_series:
+        per_step += CHUNK_COLUMNS["state"] * n
+    return 8 * ((steps + 1) * per_step + CHUNK_COLUMNS["dyad"] * n * n)
 
 
 def plan(
@@ -276,15 +334,24 @@ def plan(
     base = load_scenario(scenario, overrides=settings)
     steps = base.info.steps if steps is None else steps
     seed = base.info.seed if seed is None else seed
-    chunk_size = (
-        default_chunk_size(len(base.states)) if chunk_size is None else chunk_size
-    )
     _check_at_least("replications", replications, 1)
+    limits.REPLICATIONS.check(replications, "replications")
     _check_at_least("steps", steps, 0)
+    limits.STEPS.check(steps, "steps")
     _check_at_least("seed", seed, 0)
     if seed >= MAX_SEED:
         raise BatchError(f"seed {seed}: must be below 2**63", field="seed")
+    per_replication = chunk_bytes(base, steps, state_series)
+    if chunk_size is None:
+        chunk_size = default_chunk_size(len(base.states), per_replication)
     _check_at_least("chunk_size", chunk_size, 1)
+    megabytes = -(-chunk_size * per_replication // 2**20)
+    if megabytes > limits.CHUNK_MEGABYTES.value:
+        too_big = limits.CHUNK_MEGABYTES.message(megabytes)
+        raise limits.LimitError(
+            f"chunk_size {chunk_size}: about {too_big}; or give a smaller --chunk-size",
+            field="chunk_size",
+        )
     points = tuple(
         Point(
             i,
@@ -325,6 +392,12 @@ def run(
 ) -> Summary:
     """Run a plan's unfinished chunks and write them to ``out``.
 
+    Before computing anything: ``out`` is checked writable and, if it holds a
+    batch, the same batch; the executor is started (a scheduler that cannot be
+    reached fails here, with nothing written); then the folder is locked for
+    this process alone, the manifest written or checked again under the lock,
+    and damaged chunks set aside to be recomputed.
+
     Args:
         plan: What to run (see :func:`plan`).
         out: Output folder: new, empty, or holding this same batch (resumed).
@@ -333,38 +406,44 @@ def run(
         progress: Show a progress bar; if None, only on a terminal outside CI.
 
     Returns:
-        What was skipped and written.
+        What was skipped, written and discarded.
 
     Raises:
         BatchError: ``out`` holds something else; nothing is written.
+        OutputError: ``out`` cannot be written, or another process writes it.
         BatchInterrupted: Ctrl-C; finished chunks are kept.
     """
     out = Path(out)
-    _prepare(out, plan.manifest())
+    described = plan.manifest()
+    check_writable(out)
+    _check_folder(out, described)
     chunks = plan.chunks()
-    done = finished_chunks(out)
-    todo = [c for c in chunks if c.id not in done]
-    written = 0
-    bar = tqdm(
-        total=plan.replications * len(plan.points),
-        initial=sum(c.size for c in chunks if c.id in done),
-        unit="rep",
-        desc=plan.scenario.info.name,
-        disable=not (_interactive() if progress is None else progress),
-    )
+    written = done = 0
     try:
-        with bar, executor or InProcess() as pool:
-            for chunk, tables in pool.imap_unordered(run_chunk, plan.tasks(todo)):
-                write_chunk(out, chunk, tables)
-                written += 1
-                bar.update(chunk.size)
+        with executor or InProcess() as pool, locked(out):
+            _prepare(out, described)
+            found = inventory(out, described)
+            _set_aside(out, found.damaged)
+            done = len(found.finished)
+            todo = [c for c in chunks if c.id not in found.finished]
+            with tqdm(
+                total=plan.replications * len(plan.points),
+                initial=sum(c.size for c in chunks if c.id in found.finished),
+                unit="rep",
+                desc=plan.scenario.info.name,
+                disable=not (_interactive() if progress is None else progress),
+            ) as bar:
+                tasks = plan.tasks(todo)
+                for chunk, tables in pool.imap_unordered(run_chunk, tasks):
+                    write_chunk(out, chunk, tables, described["batch"])
+                    written += 1
+                    bar.update(chunk.size)
     except KeyboardInterrupt:
-        finished = len(chunks) - len(todo) + written
         raise BatchInterrupted(
-            f"stopped with {finished} of {len(chunks)} chunks finished in {out}; "
-            "run the same command again to resume"
+            f"stopped with {done + written} of {len(chunks)} chunks finished in "
+            f"{out}; run the same command again to resume"
         ) from None
-    return Summary(out, len(chunks), len(chunks) - len(todo), written)
+    return Summary(out, len(chunks), done, written, len(found.damaged))
 
 
 def _interactive() -> bool:
@@ -372,24 +451,38 @@ def _interactive() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def _prepare(out: Path, described: dict[str, Any]) -> None:
-    """Write the manifest into a new folder, or check it matches an existing one.
-
-    Also removes hidden chunk folders left by an interrupted write.
-    """
-    path = out / MANIFEST
-    if path.exists():
+def _check_folder(out: Path, described: dict[str, Any]) -> None:
+    """Refuse, writing nothing, a folder that holds something other than this batch."""
+    if (out / MANIFEST).exists():
         _check_same_batch(out, _read_manifest(out), described)
-    elif out.exists() and any(out.iterdir()):
+    elif out.exists() and any(p.name != LOCK for p in out.iterdir()):
         raise BatchError(
             f"{out}: exists and is not a batch folder (no {MANIFEST}); "
             "choose a new or empty --out"
         )
+
+
+def _prepare(out: Path, described: dict[str, Any]) -> None:
+    """Under the folder's lock: write the manifest, or check it is this batch's.
+
+    Also removes hidden chunk folders left by an interrupted write.
+    """
+    if (out / MANIFEST).exists():
+        _check_folder(out, described)
     else:
+        _check_folder(out, described)
         manifest.write(out, described)
     chunks = out / CHUNKS
     for stale in chunks.glob(".*") if chunks.exists() else ():
         shutil.rmtree(stale)
+
+
+def _set_aside(out: Path, damaged: dict[str, str]) -> None:
+    """Remove damaged or stray chunk folders (hidden first, so never half-removed)."""
+    for chunk_id in damaged:
+        hidden = out / CHUNKS / f".discarded-{chunk_id}"
+        os.rename(out / CHUNKS / chunk_id, hidden)
+        shutil.rmtree(hidden)
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
@@ -397,7 +490,26 @@ def _read_manifest(out: Path) -> dict[str, Any]:
     found = manifest.read(out)
     if found["kind"] != manifest.BATCH:
         raise BatchError(f"{out}: not a batch folder (its {MANIFEST} is a run's)")
+    for key, kind in _MANIFEST_TYPES.items():
+        value = found.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+            raise ResultsError(
+                f"{out / MANIFEST}: {key} is {found.get(key)!r}, not a "
+                f"{kind.__name__}; the file is damaged: rerun the command into a "
+                "new --out"
+            )
     return found
+
+
+_MANIFEST_TYPES = {
+    "batch": str,
+    "points": list,
+    "replications": int,
+    "chunk_size": int,
+    "chunks": int,
+    "state_series": bool,
+}
+"""Types of the manifest fields a batch reader relies on."""
 
 
 def _check_same_batch(out: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -417,20 +529,153 @@ def _check_same_batch(out: Path, old: dict[str, Any], new: dict[str, Any]) -> No
         )
 
 
+@dataclass(frozen=True)
+class Inventory:
+    """The chunk folders of a batch folder, checked against its manifest.
+
+    Attributes:
+        planned: Every chunk id of the batch, in order.
+        finished: Chunks whose record and every table check out.
+        damaged: Other chunk folders (id to what is wrong): a table missing or
+            changed, no record, a chunk of another batch, or a stray folder.
+    """
+
+    planned: tuple[str, ...]
+    finished: frozenset[str]
+    damaged: dict[str, str]
+
+    @property
+    def missing(self) -> int:
+        """Chunks not finished (never negative)."""
+        return len(self.planned) - len(self.finished)
+
+
+def planned_chunks(described: dict[str, Any]) -> tuple[str, ...]:
+    """Every chunk id a batch's manifest defines, in order."""
+    size, replications = described["chunk_size"], described["replications"]
+    return tuple(
+        Chunk(p, start, min(start + size, replications)).id
+        for p in range(len(described["points"]))
+        for start in range(0, replications, max(1, size))
+    )
+
+
+def inventory(out: Path, described: dict[str, Any]) -> Inventory:
+    """Check every chunk folder of ``out`` against the batch ``described``."""
+    planned = planned_chunks(described)
+    folder = out / CHUNKS
+    present = (
+        sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        if folder.is_dir()
+        else []
+    )
+    wanted = set(planned)
+    tables = _tables(bool(described["state_series"]))
+    damaged = {}
+    for chunk_id in present:
+        problem = (
+            _chunk_problem(folder / chunk_id, chunk_id, described["batch"], tables)
+            if chunk_id in wanted
+            else "not a chunk of this batch (a stray folder)"
+        )
+        if problem:
+            damaged[chunk_id] = problem
+    finished = frozenset(c for c in present if c in wanted and c not in damaged)
+    return Inventory(planned, finished, damaged)
+
+
+def _tables(state_series: bool) -> tuple[str, ...]:
+    """The tables every chunk of a batch has."""
+    return tuple(t for t in TABLES if state_series or t != "states")
+
+
+def _chunk_problem(
+    folder: Path, chunk_id: str, batch_id: str, tables: tuple[str, ...]
+) -> str | None:
+    """What is wrong with one chunk folder, or None if it is whole and this batch's."""
+    try:
+        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"no {RECORD} (not written by this version, or damaged)"
+    except (OSError, ValueError) as err:
+        return f"{RECORD} cannot be read ({err})"
+    if not isinstance(record, dict) or not isinstance(record.get("tables"), dict):
+        return f"{RECORD} is damaged"
+    if record.get("batch") != batch_id:
+        return "a chunk of another batch"
+    if record.get("chunk") != chunk_id:
+        return f"{RECORD} names chunk {record.get('chunk')!r}"
+    for name in tables:
+        expected = record["tables"].get(name)
+        try:
+            digest = _sha256(folder / f"{name}.parquet")
+        except FileNotFoundError:
+            return f"{name}.parquet is missing"
+        except OSError as err:
+            return f"{name}.parquet cannot be read ({err.strerror})"
+        if digest != expected:
+            return f"{name}.parquet is damaged (its checksum differs)"
+    return None
+
+
+def _sha256(path: Path) -> str:
+    """SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def finished_chunks(out: Path) -> set[str]:
-    """Ids of the chunks written to ``out`` (each folder is whole, or absent)."""
-    chunks = out / CHUNKS
-    if not chunks.exists():
+    """Ids of the chunks of ``out`` that check out (none before its manifest)."""
+    if not (out / MANIFEST).exists():
         return set()
-    return {p.name for p in chunks.iterdir() if not p.name.startswith(".")}
+    return set(inventory(out, _read_manifest(out)).finished)
 
 
-def write_chunk(out: Path, chunk: Chunk, tables: dict[str, pa.Table]) -> None:
-    """Write one chunk's tables as Parquet files in a folder that appears at once."""
+def check_complete(out: Path, described: dict[str, Any]) -> None:
+    """Refuse a batch folder with a damaged or missing chunk, naming the repair.
+
+    Raises:
+        ResultsError: One line: the first bad chunk, what is wrong, and the
+            command that recomputes exactly what is missing.
+    """
+    found = inventory(out, described)
+    repair = (
+        f"rerun the `wargame batch`/`sweep` command that wrote it with --out {out}: "
+        "it recomputes only the missing chunks"
+    )
+    if found.damaged:
+        chunk_id, problem = next(iter(found.damaged.items()))
+        more = f" (and {len(found.damaged) - 1} more)" if len(found.damaged) > 1 else ""
+        raise ResultsError(f"{out / CHUNKS / chunk_id}: {problem}{more}; {repair}")
+    if found.missing:
+        first = next(c for c in found.planned if c not in found.finished)
+        raise ResultsError(
+            f"{out}: {found.missing} of {len(found.planned)} chunks missing (first "
+            f"{first}), so the batch is unfinished or damaged; {repair}"
+        )
+
+
+def write_chunk(
+    out: Path, chunk: Chunk, tables: dict[str, pa.Table], batch_id: str
+) -> None:
+    """Write one chunk's tables and record in a folder that appears at once."""
 
     def write(folder: Path) -> None:
+        sums = {}
         for name, table in tables.items():
             pq.write_table(table, folder / f"{name}.parquet")
+            sums[name] = _sha256(folder / f"{name}.parquet")
+        record = {
+            "batch": batch_id,
+            "chunk": chunk.id,
+            "point": chunk.point,
+            "replications": [chunk.start, chunk.stop],
+            "tables": sums,
+        }
+        (folder / RECORD).write_text(json.dumps(record, indent=2), encoding="utf-8")
 
     atomic_directory(out / CHUNKS / chunk.id, write)
 
@@ -569,16 +814,21 @@ def load(out: str | Path, *, columns: dict[str, list[str]] | None = None) -> Res
             when a figure needs a few columns of a large batch.
 
     Returns:
-        The frames, rows ordered by point, replication, step (and state).
+        The frames, rows ordered by point, replication, step (and state), with
+        ``missing_chunks`` the chunks not yet written.
 
     Raises:
         BatchError: ``out`` is not a batch folder.
+        ResultsError: A chunk is damaged (names it and the command that repairs it).
     """
     out = Path(out)
     if not (out / MANIFEST).exists():
         raise BatchError(f"{out}: not a batch folder (no {MANIFEST})")
     recorded = _read_manifest(out)
-    done = sorted(finished_chunks(out))
+    found = inventory(out, recorded)
+    if found.damaged:
+        check_complete(out, recorded)
+    done = sorted(found.finished)
     points = pd.DataFrame(
         [{"point": p["point"], **p["overrides"]} for p in recorded["points"]]
     )
@@ -594,7 +844,7 @@ def load(out: str | Path, *, columns: dict[str, list[str]] | None = None) -> Res
     return Results(
         manifest=recorded,
         points=points,
-        missing_chunks=recorded["chunks"] - len(done),
+        missing_chunks=found.missing,
         **frames,
     )
 
@@ -604,7 +854,10 @@ def _read_table(
 ) -> pd.DataFrame:
     """One table of every finished chunk (only ``columns`` if given), in order."""
     files = [out / CHUNKS / c / f"{name}.parquet" for c in chunk_ids]
-    tables = [pq.read_table(f, columns=columns) for f in files if f.exists()]
+    try:
+        tables = [pq.read_table(f, columns=columns) for f in files if f.exists()]
+    except (OSError, pa.ArrowException) as err:
+        raise ResultsError(f"{out}: {name} table cannot be read: {err}") from err
     if not tables:
         return pd.DataFrame()
     return pa.concat_tables(tables).to_pandas()

@@ -16,12 +16,14 @@ both whole numbers (``threshold=1:4``) takes whole-number values.
 """
 
 import itertools
+import math
 import tomllib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sim import limits
 from sim.errors import InputError
 
 DESIGNS = ("single", "grid", "lhs", "sobol")
@@ -114,6 +116,23 @@ class Design:
             )
         if self.kind in ("lhs", "sobol"):
             self._check_sampled()
+        if self.size > limits.POINTS.value:
+            field = "samples" if self.kind in ("lhs", "sobol") else "ranges"
+            raise DesignError(
+                f"{field}: a {self.kind} design of {limits.POINTS.message(self.size)}",
+                field=field,
+            )
+
+    @property
+    def size(self) -> int:
+        """How many points the design has (at most, for a grid of whole numbers)."""
+        if self.kind == "single":
+            return 1
+        if self.kind == "grid":
+            return math.prod(
+                DEFAULT_GRID_POINTS if r.n is None else r.n for r in self.ranges
+            )
+        return self.samples
 
     def _check_sampled(self) -> None:
         for r in self.ranges:

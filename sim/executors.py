@@ -11,8 +11,11 @@ speed, never numbers.
 - :class:`Processes`: a ``concurrent.futures`` pool of spawned local processes.
 - :class:`Dask`: a ``distributed`` cluster, either an existing one
   (``scheduler="tcp://HOST:PORT"``) or a ``LocalCluster`` of ``workers``
-  processes started on the loopback interface. A task lost with a dying worker
-  is rerun elsewhere by the scheduler; a task that raises is retried.
+  processes started on the loopback interface, its dashboard too (127.0.0.1,
+  never every interface). A task lost with a dying worker is rerun elsewhere by
+  the scheduler; a task that raises is retried. A scheduler that does not answer
+  within :data:`CONNECT_SECONDS` is reported as an :class:`ExecutorError`
+  before anything is written, and so is a cluster that fails part way.
 """
 
 import concurrent.futures as cf
@@ -25,11 +28,19 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
+from sim.errors import InputError
+
+CONNECT_SECONDS = 5.0
+"""How long to wait for a Dask scheduler to answer before giving up."""
 TASK_RETRIES = 3
 """Times Dask retries a task that raised (e.g. a worker that ran out of memory)."""
 IN_FLIGHT_PER_WORKER = 2
 """Tasks submitted per worker at a time: enough to keep workers busy, few enough
 that finished results do not pile up (a throughput/memory choice)."""
+
+
+class ExecutorError(InputError):
+    """A cluster that cannot be reached or failed; the message says what to do."""
 
 
 class Executor(Protocol):
@@ -76,6 +87,10 @@ class _Pool(AbstractContextManager):
         """Wait until at least one future is done; return (done, not done)."""
         raise NotImplementedError
 
+    def _result(self, future: Any) -> Any:
+        """The result of a finished future (its error, if it raised)."""
+        return future.result()
+
     def imap_unordered(
         self, fn: Callable[[Any], Any], items: Iterable[Any]
     ) -> Iterator[Any]:
@@ -92,7 +107,7 @@ class _Pool(AbstractContextManager):
                 done, not_done = self._wait_any(pending)
                 pending = set(not_done)
                 for future in done:
-                    result = future.result()
+                    result = self._result(future)
                     for item in itertools.islice(todo, 1):
                         pending.add(self._submit(fn, item))
                     yield result
@@ -166,9 +181,16 @@ class Dask(_Pool):
             (one thread each) when no scheduler is given; all cores if None.
     """
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        *,
+        timeout: float = CONNECT_SECONDS,
+    ):
         self.scheduler = scheduler
         self.workers = workers or os.cpu_count() or 1
+        self.timeout = timeout
         self.client: Any = None
         self._cluster: Any = None
 
@@ -182,12 +204,26 @@ class Dask(_Pool):
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
-                    dashboard_address=":0",  # any free port: 8787 may be taken
+                    dashboard_address="127.0.0.1:0",  # loopback, any free port
                 )
             self.client = Client(self._cluster)
-        else:
-            self.client = Client(self.scheduler)
+            return self
+        try:
+            self.client = Client(self.scheduler, timeout=self.timeout)
             self.workers = max(1, sum(self.client.nthreads().values()))
+        except (OSError, TimeoutError, ValueError, TypeError) as err:
+            self.__exit__()
+            problem = (
+                "is not a scheduler address"
+                if isinstance(err, ValueError | TypeError)
+                else f"no Dask scheduler answered within {self.timeout:g} s"
+            )
+            raise ExecutorError(
+                f"scheduler {self.scheduler}: {problem} ({type(err).__name__}: "
+                f"{err}); start one (`dask scheduler`) or check the address, "
+                "tcp://HOST:PORT",
+                field="scheduler",
+            ) from None
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -206,3 +242,18 @@ class Dask(_Pool):
         from distributed import wait
 
         return wait(pending, return_when="FIRST_COMPLETED")
+
+    def _result(self, future: Any) -> Any:
+        """The result, or an :class:`ExecutorError` if the cluster lost it."""
+        from distributed import KilledWorker
+        from distributed.comm import CommClosedError
+
+        try:
+            return future.result()
+        except (KilledWorker, CommClosedError, OSError, TimeoutError) as err:
+            raise ExecutorError(
+                f"scheduler {self.scheduler or 'local'}: the Dask cluster failed "
+                f"({type(err).__name__}: {err}); finished chunks are kept: run the "
+                "same command again to resume",
+                field="scheduler",
+            ) from None

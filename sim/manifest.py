@@ -17,7 +17,7 @@ its ``settings``, ``design``, ``points``, ``replications``, ``chunk_size``,
 so every reader (:func:`sim.results.open_results`, :func:`sim.batch.load`) gives
 one error, naming the file and what to do, for a folder it cannot read. Checks
 that every folder should get (checksums of the files a manifest lists, a lock
-against two writers) belong in :func:`write` and :func:`read`.
+against two writers) live in :mod:`sim.batch` and :mod:`sim.outputs`.
 """
 
 import json
@@ -33,8 +33,9 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 FILE = "manifest.json"
-FORMAT = 3
-"""Layout version of results folders (2: batches only; 3: one schema for all)."""
+FORMAT = 4
+"""Layout version of results folders (2: batches only; 3: one schema for all; 4:
+a batch's identity in its manifest and each chunk's record, with checksums)."""
 RUN, BATCH = "run", "batch"
 KINDS = (RUN, BATCH)
 COMMON = (
@@ -113,10 +114,20 @@ def read(folder: str | Path) -> dict[str, Any]:
             f"{__version__} reads format {FORMAT}: rerun the command into a new --out"
         )
     missing = [key for key in COMMON if key not in manifest]
-    if missing or manifest["kind"] not in KINDS:
+    if (
+        missing
+        or not isinstance(manifest["kind"], str)
+        or manifest["kind"] not in KINDS
+    ):
         raise ResultsError(
             f"{path}: not a manifest of wargame {__version__} (missing "
             f"{', '.join(missing) or 'a known kind'}); rerun the command into a "
             "new --out"
         )
+    for key in ("seed", "steps"):
+        if not isinstance(manifest[key], int) or isinstance(manifest[key], bool):
+            raise ResultsError(
+                f"{path}: {key} is {manifest[key]!r}, not a whole number; the file "
+                "is damaged: rerun the command into a new --out"
+            )
     return manifest

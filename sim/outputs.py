@@ -3,17 +3,25 @@
 Each writer writes to a temporary file in the target folder and renames it into
 place (``os.replace`` is atomic on one file system), so an interrupted run never
 leaves a half-written file that a later run or a reader could mistake for whole.
+An output folder has one writer at a time (:func:`locked`), and a command checks
+its output folder can be written before it computes anything
+(:func:`check_writable`).
 """
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sim.errors import InputError
 
 FRAME_SUFFIXES = (".csv", ".parquet")
 
@@ -67,3 +75,86 @@ def write_json(data: dict[str, Any], path: Path) -> None:
     """Write a JSON document (sorted keys, indented) atomically."""
     text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+class OutputError(InputError):
+    """An output folder in use by another process."""
+
+
+class UnwritableError(OSError):
+    """An output folder or file that cannot be written (no error number)."""
+
+
+def check_writable(path: Path, *, folder: bool = True) -> None:
+    """Fail at once, before any computing, if ``path`` cannot be written.
+
+    Args:
+        path: The output folder (or file, if ``folder`` is False) to check.
+        folder: Whether ``path`` is a folder (else a file in a folder).
+
+    Raises:
+        UnwritableError: ``path`` (or a parent) is a file where a folder is
+            needed, or the nearest existing folder is not writable.
+    """
+    if folder and path.exists() and not path.is_dir():
+        raise UnwritableError(f"{path}: is a file; give a folder")
+    if not folder and path.is_dir():
+        raise UnwritableError(f"{path}: is a folder; give a file name")
+    probe = path if folder else path.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UnwritableError(f"{path}: cannot be created, {probe} is a file")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UnwritableError(
+            f"{path}: cannot write in {probe} (permission denied); choose another "
+            "folder"
+        )
+
+
+LOCK = ".lock"
+"""The lock file of an output folder being written."""
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the exclusive lock of an output folder while writing it.
+
+    The lock is an ``flock`` on ``folder/.lock``, which also records the holder's
+    process id and start time. The operating system releases it when the
+    holder exits, however it dies, so a lock left by a killed process is simply
+    taken over. The file is removed on release; a writer that opened it just
+    before checks that the file it locked is still the one in the folder.
+
+    Raises:
+        OutputError: Another process holds the lock; says which and since when.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").split()
+            os.close(fd)
+            pid, since = [*holder, "?", "?"][:2]
+            raise OutputError(
+                f"{folder}: in use by process {pid} since {since}; wait for it to "
+                "finish (or stop it), or choose another --out"
+            ) from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # removed by the holder we waited for: lock the new file
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()} {started}\n".encode())
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)

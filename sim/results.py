@@ -24,11 +24,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__, batch, engine, manifest
 from sim.manifest import BATCH, RUN, ResultsError
-from sim.outputs import FRAME_SUFFIXES, read_frame, write_frame
+from sim.outputs import (
+    FRAME_SUFFIXES,
+    check_writable,
+    locked,
+    read_frame,
+    write_frame,
+)
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
@@ -115,7 +122,13 @@ class ResultsFolder:
                 f"{self.folder}: no {name}.csv or {name}.parquet; run `wargame run "
                 f"SCENARIO --out {self.folder}`{hint} first"
             )
-        frame = read_frame(found[0])
+        try:
+            frame = read_frame(found[0])
+        except (OSError, ValueError, pa.ArrowException) as err:
+            raise ResultsError(
+                f"{found[0]}: cannot be read ({err}); rerun `wargame run` into "
+                f"{self.folder}"
+            ) from err
         if columns is not None:
             self._check_columns(found[0], frame.columns, columns)
             frame = frame[[c for c in dict.fromkeys(columns) if c != "replication"]]
@@ -222,10 +235,18 @@ class ResultsFolder:
 def open_results(folder: str | Path) -> ResultsFolder:
     """Open a folder written by ``wargame run``, ``batch`` or ``sweep``.
 
+    A batch must be whole: every chunk present, of this batch and unchanged
+    since it was written (:func:`sim.batch.check_complete`), so no figure or
+    summary is ever drawn from part of a batch.
+
     Raises:
-        ResultsError: No such folder, no manifest, or a layout of another version.
+        ResultsError: No such folder, no manifest, a layout of another version,
+            or a damaged or unfinished batch (naming the chunk and the repair).
     """
     found = manifest.read(folder)
+    if found["kind"] == BATCH:
+        found = batch._read_manifest(Path(folder))
+        batch.check_complete(Path(folder), found)
     return ResultsFolder(Path(folder), found["kind"], found)
 
 
@@ -248,6 +269,7 @@ def write_run(
         The run's outcomes.
     """
     out = Path(out)
+    check_writable(out)
     suffix = "." + (table_format or model.spec.outputs.format)
     outcomes = model.outcomes()
     frames = {"model": model.model_frame()}
@@ -257,11 +279,15 @@ def write_run(
     frames["crises"] = model.crisis_frame()
     frames["decisions"] = model.decision_frame()
     frames["outcomes"] = pd.DataFrame([outcomes])
-    for name, frame in frames.items():
-        write_frame(frame, out / f"{name}{suffix}")
     described = manifest.describe(
         RUN, model.spec, seed=model.seed, steps=model.world.step
     )
     files = sorted(f"{name}{suffix}" for name in frames)
-    manifest.write(out, {**described, "replication": model.replication, "files": files})
+    with locked(out):
+        (out / manifest.FILE).unlink(missing_ok=True)  # whole again when rewritten
+        for name, frame in frames.items():
+            write_frame(frame, out / f"{name}{suffix}")
+        manifest.write(
+            out, {**described, "replication": model.replication, "files": files}
+        )
     return outcomes

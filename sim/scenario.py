@@ -18,6 +18,8 @@ import functools
 import hashlib
 import json
 import math
+import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sim import limits
 from sim.dynamics import MECHANISMS
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS
@@ -41,6 +44,14 @@ ALLIANCE_KINDS = (
 )
 INJECT_KINDS = ("crisis", "disaster", "exercise", "treaty_change", "budget_shock")
 OUTPUT_FORMATS = ("csv", "parquet")
+MAX_DT_YEARS = 10.0
+"""Longest step, in years (a modelling choice: rates per year stay meaningful)."""
+MAX_USD_M = 1e9
+"""Largest spending or GDP, US$ million (10x world GDP, so sums cannot overflow)."""
+YEAR_RANGE = 100_000
+"""Years run from -YEAR_RANGE to YEAR_RANGE (keeps year arithmetic exact)."""
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_()\-][A-Za-z0-9 _.()\-]{0,99}")
+"""A name or id usable in a path: no separator, no leading dot or space."""
 _KEYED_ARRAYS = {
     "state": ("id",),
     "theater": ("id",),
@@ -323,27 +334,127 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError([f"{seen[-1].name}: extends: cycle {chain}"])
+    if len(seen) >= limits.EXTENDS:
+        raise ScenarioError(
+            [f"{path.name}: extends: a chain of more than {limits.EXTENDS} files"]
+        )
+    where = f"{seen[-1].name}: extends: " if seen else ""
+    text = _read_text(path, where)
+    depth = _bracket_depth(text)
+    if depth > limits.NESTING:
+        raise ScenarioError(
+            [
+                f"{path.name}: arrays or tables nested {depth} deep; a scenario "
+                f"nests at most {limits.NESTING} deep"
+            ]
+        )
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        where = f"{seen[-1].name}: extends: " if seen else ""
-        raise ScenarioError([f"{where}cannot read {path}: {err.strerror}"]) from err
-    try:
-        data = copy.deepcopy(_parse_toml(text))
+        parsed = _parse_toml(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError([f"{path.name}: not valid TOML: {err}"]) from err
+    if _depth(parsed) > limits.NESTING:
+        raise ScenarioError(
+            [
+                f"{path.name}: keys nested more than {limits.NESTING} deep (a long "
+                "dotted key or table header); a scenario needs a few levels"
+            ]
+        )
+    data = copy.deepcopy(parsed)
     origin = _origins(data, path.name)
     parent_ref = data.pop("extends", None)
     origin.pop("extends", None)
     if parent_ref is None:
         return data, origin
-    if not isinstance(parent_ref, str):
+    if not isinstance(parent_ref, str) or not parent_ref or "\0" in parent_ref:
         raise ScenarioError(
             [f"{path.name}: extends: {parent_ref!r} is not a file name (a string)"]
         )
     base, base_origin = _read_chain(path.parent / parent_ref, (*seen, path))
     _merge(base, base_origin, data, origin)
     return base, base_origin
+
+
+def _read_text(path: Path, where: str) -> str:
+    """The text of a scenario file: a regular file, under the size limit, UTF-8.
+
+    A device, a pipe or a folder is refused before reading, and at most one
+    byte more than the limit is read, so no file can make this read forever.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise ScenarioError([f"{where}{path}: {kind}; give a scenario file"])
+        cap = limits.SCENARIO_BYTES.value
+        with path.open("rb") as file:
+            raw = file.read(cap + 1)
+    except OSError as err:
+        raise ScenarioError([f"{where}cannot read {path}: {err.strerror}"]) from err
+    except ValueError as err:  # e.g. a NUL byte in the path
+        raise ScenarioError([f"{where}cannot read {path!s}: {err}"]) from err
+    if len(raw) > cap:
+        raise ScenarioError(
+            [f"{where}{path}: {limits.SCENARIO_BYTES.message(len(raw))}"]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            [
+                f"{where}{path}: not UTF-8 text (byte {raw[err.start]:#04x} at offset "
+                f"{err.start}); save it as UTF-8"
+            ]
+        ) from err
+
+
+def _bracket_depth(text: str) -> int:
+    """Deepest nesting of ``[`` and ``{`` outside strings and comments.
+
+    Counted before parsing, because the parser recurses once per level; a
+    bracket inside a string or comment is skipped (quotes are tracked simply,
+    enough to never under-count the nesting of real arrays and tables).
+    """
+    depth = deepest = 0
+    quote = ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\" and quote in ('"', '"""'):
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = ""
+                continue
+        elif c == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            continue
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return deepest
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed data, found without recursion."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 @functools.lru_cache(maxsize=32)
@@ -453,6 +564,8 @@ class _Validator:
         states = tuple(self._state(t) for t in state_tables)
         ids = [s.id for s in states]
         self._unique(top, "state", ids)
+        if len(states) > limits.STATES.value:
+            top.problem("state", "", limits.STATES.message(len(states)))
         theaters = tuple(self._theater(t) for t in top.tables("theater"))
         self._unique(top, "theater", [t.id for t in theaters])
         alliances = tuple(self._alliance(t, ids) for t in top.tables("alliance"))
@@ -507,22 +620,22 @@ class _Validator:
 
     def _info(self, t: "_Table") -> Info:
         info = Info(
-            name=t.text("name"),
+            name=t.name("name"),
             description=t.text("description"),
-            start_year=t.integer("start_year"),
-            steps=t.integer("steps", lo=1),
-            dt_years=t.real("dt_years", default=0.25, lo=1e-9),
-            seed=t.integer("seed", default=0, lo=0),
+            start_year=t.integer("start_year", lo=-YEAR_RANGE, hi=YEAR_RANGE),
+            steps=t.integer("steps", lo=1, limit=limits.STEPS),
+            dt_years=t.real("dt_years", default=0.25, lo=1e-6, hi=MAX_DT_YEARS),
+            seed=t.integer("seed", default=0, lo=0, hi=2**63 - 1),
         )
         t.finish()
         return info
 
     def _state(self, t: "_Table") -> State:
         state = State(
-            id=t.text("id"),
+            id=t.name("id"),
             name=t.text("name"),
-            milex_usd_m=t.real("milex_usd_m", lo=0.0),
-            gdp_usd_m=t.real("gdp_usd_m", lo=1e-9),
+            milex_usd_m=t.real("milex_usd_m", lo=0.0, hi=MAX_USD_M),
+            gdp_usd_m=t.real("gdp_usd_m", lo=1e-9, hi=MAX_USD_M),
             capital=t.latlon("capital"),
             posture=t.real("posture", default=0.5, lo=0.0, hi=1.0),
             resolve=t.real("resolve", default=0.5, lo=0.0, hi=1.0),
@@ -565,7 +678,7 @@ class _Validator:
 
     def _theater(self, t: "_Table") -> Theater:
         theater = Theater(
-            id=t.text("id"), name=t.text("name"), center=t.latlon("center")
+            id=t.name("id"), name=t.text("name"), center=t.latlon("center")
         )
         t.finish()
         return theater
@@ -821,6 +934,24 @@ class _Table:
             return ""
         return value
 
+    def name(self, key: str, *, default: Any = None) -> str:
+        """A name or id that may become part of a file or folder name.
+
+        Safe by construction: not empty, no path separator, not ``.`` or ``..``,
+        no leading dot and no control character, so ``results/NAME`` always
+        stays inside ``results/``.
+        """
+        value = self.text(key, default=default)
+        given = self.data.get(key)
+        if isinstance(given, str) and not _SAFE_NAME.fullmatch(given):
+            self.problem(
+                key,
+                value,
+                "is not a usable name: use letters, digits, spaces and - _ . ( ) "
+                "(not starting with a dot or a space, at most 100 characters)",
+            )
+        return value
+
     def flag(self, key: str, *, default: Any = None) -> bool:
         """A boolean field."""
         value = self._get(key, _REQUIRED if default is None else default)
@@ -838,8 +969,9 @@ class _Table:
         default: Any = None,
         lo: int | None = None,
         hi: int | None = None,
+        limit: limits.Limit | None = None,
     ) -> int:
-        """An integer field within ``[lo, hi]``."""
+        """An integer field within ``[lo, hi]`` and under ``limit``."""
         value = self._get(key, _REQUIRED if default is None else default)
         if value is _REQUIRED:
             return 0
@@ -847,6 +979,8 @@ class _Table:
             self.problem(key, value, "must be a whole number")
             return 0
         self._check_range(key, value, lo, hi)
+        if limit is not None and value > limit.value:
+            self.problem(key, "", limit.message(value))
         return value
 
     def real(

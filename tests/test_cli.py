@@ -139,7 +139,7 @@ def test_unwritable_output_is_one_line_and_status_74(tmp_path):
     assert result.returncode == 74
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
-        f"error: {blocker / 'o'}: Not a directory"
+        f"error: {blocker / 'o'}: cannot be created, {blocker} is a file"
     ]
 
 

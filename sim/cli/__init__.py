@@ -32,6 +32,7 @@ from sim.cli.common import (
     EXIT_MISSING_EXTRA,
     EXIT_OS_ERROR,
     EXTRAS,
+    OUT_FILES,
     Command,
     flag_message,
 )
@@ -48,10 +49,24 @@ COMMANDS: dict[str, Command] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``wargame`` command; returns the exit status."""
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """Entry point of the ``wargame`` command; returns the exit status.
+
+    Ctrl-C at any moment, from parsing to the last line printed, exits 130
+    with one line; an ``--out`` that cannot be written is refused before the
+    command computes anything.
+    """
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except KeyboardInterrupt as err:
+        print(f"interrupted{f': {err}' if str(err) else ''}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str]) -> int:
+    """Parse ``argv``, run its command, and turn every failure into one line."""
     args = _parser(_command_named(argv)).parse_args(argv)
     try:
+        _check_out(args)
         status = COMMANDS[args.command].run(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except InputError as err:
@@ -75,10 +90,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{err.filename}: " if err.filename else ""
         _error(f"{where}{err.strerror or err}")
         return EXIT_OS_ERROR
-    except KeyboardInterrupt as err:
-        print(f"interrupted{f': {err}' if str(err) else ''}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except RecursionError:
+        _error("input nested too deeply to read (recursion limit)")
+        return EXIT_BAD_INPUT
+    except UnicodeError as err:
+        _error(f"text that is not valid UTF-8 ({err})")
+        return EXIT_BAD_INPUT
     return status
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that cannot be written, before any computing."""
+    out = getattr(args, "out", None)
+    if out is not None:
+        from sim.outputs import check_writable
+
+        check_writable(out, folder=args.command not in OUT_FILES)
 
 
 def _error(message: str) -> None:

@@ -5,7 +5,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.cli.common import Command
+from sim.cli.common import Command, UsageError
 
 
 def _game_options(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +22,11 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1",
         help="address to listen on (127.0.0.1: this machine only); the control "
         "page answers this machine only, whatever the address",
+    )  # fmt: skip
+    parser.add_argument(
+        "--allow-remote", action="store_true",
+        help="allow a --host other than this machine's loopback: every machine "
+        "that can reach it may open the team and projector pages",
     )  # fmt: skip
     parser.add_argument("--port", type=int, default=8765, help="port (8765)")
     parser.add_argument(
@@ -81,6 +86,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the classroom pages (team, control, projector) until interrupted."""
     from sim.classroom.web import Classroom, serve
 
+    check_address(args.host, args.port, allow_remote=args.allow_remote)
     game = open_game(args)
     room = Classroom(game, timer_minutes=args.timer)
     base = f"http://{args.host}:{args.port}"
@@ -92,6 +98,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print("Stop with Ctrl-C; resume later with --resume", flush=True)
     serve(room, host=args.host, port=args.port)
     return 0
+
+
+def check_address(host: str, port: int, *, allow_remote: bool) -> None:
+    """Refuse, before a game log is written, an address the server cannot use.
+
+    A host other than the loopback interface is refused unless the user asked
+    for it (``--allow-remote``): it exposes the team pages, join codes entered
+    there and the projector to every machine that can reach this one. A port
+    in use or not this machine's is refused too.
+
+    Raises:
+        UsageError: The host is not loopback without ``--allow-remote``, or the
+            address cannot be bound.
+    """
+    import ipaddress
+    import socket
+
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: must be 1 to 65535")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not allow_remote:
+        raise UsageError(
+            f"--host {host}: not this machine alone; it would expose the game's "
+            "team pages and projector to every machine that can reach this one "
+            "(the control page stays local); add --allow-remote to do so on a "
+            "classroom network you trust"
+        )
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as err:
+        raise UsageError(
+            f"--host {host} --port {port}: cannot listen there "
+            f"({err.strerror or err}); choose another --port"
+        ) from None
 
 
 def cmd_debrief(args: argparse.Namespace) -> int:

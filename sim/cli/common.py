@@ -34,6 +34,9 @@ EXTRAS = {
 }
 """The optional extra (``pip install 'apwargame[EXTRA]'``) that installs a module."""
 
+OUT_FILES = frozenset({"plot", "report", "debrief"})
+"""Commands whose ``--out`` names a file; every other ``--out`` is a folder."""
+
 FLAGS = {
     "ranges": "--param",
     "output": "--outcome",

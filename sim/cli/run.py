@@ -22,6 +22,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one replication, print the outcomes, write trajectories and a manifest."""
+    from sim import limits
     from sim.model import RegionModel
     from sim.results import write_run
     from sim.scenario import load_scenario
@@ -30,6 +31,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 0:
             raise UsageError(f"--{name} {value}: must be >= 0")
+    if args.steps is not None:
+        limits.STEPS.check(args.steps, "steps")
+    for name, high in (("seed", 2**63 - 1), ("replication", 2**62)):
+        if getattr(args, name) is not None and getattr(args, name) > high:
+            raise UsageError(f"--{name} {getattr(args, name)}: must be <= {high}")
     scenario = load_scenario(args.scenario)
     model = RegionModel(
         scenario, rng=args.seed, replication=args.replication, steps=args.steps
@@ -54,13 +60,20 @@ def _validate_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check each file; print OK or every problem; fail if any file is bad."""
+    """Check each file as ``run`` would; print OK or every problem; fail if any is bad.
+
+    Every check ``run`` makes before it starts is made here: the file's own
+    fields, and the checks of the resolved setup (budgets within their caps,
+    shares of one budget that add up).
+    """
+    from sim.engine import build_setup
     from sim.scenario import ScenarioError, load_scenario
 
     failed = False
     for path in args.files:
         try:
             scenario = load_scenario(path)
+            build_setup(scenario)
         except ScenarioError as err:
             failed = True
             for problem in err.problems:
