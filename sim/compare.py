@@ -60,7 +60,8 @@ class ArmComparison:
             return f"{value:+.1%}" if relative else f"{value:+.3g}"
 
         lines = [
-            f"| arm | outcome | {self.arms[0].name} | arm | effect [95% interval] |",
+            f"| arm | outcome | reference: {self.arms[0].name} | this arm | "
+            "effect [95% interval] |",
             "|---|---|---|---|---|",
         ]
         for row in self.table.itertuples():

@@ -32,13 +32,20 @@ from sim.outputs import atomic_write
 from sim.results import ResultsError, ResultsFolder
 
 KEYS = ("point", "replication")
-HEADLINE = ("war_onset", "peak_rung", "crises", "deterrence_success_rate")
+HEADLINE = (
+    "war_onset",
+    "clash_onset",
+    "peak_rung",
+    "crises",
+    "deterrence_success_rate",
+)
 """Outcomes of the short summary printed after a batch or sweep."""
 WILSON, STUDENT = "wilson", "t"
 EVENT_WORDS = ("war", "clash", "onset")
 """Words in the name of an outcome that indicates an event (0 or 1)."""
 LABELS = {
     "war_onset": "P(war)",
+    "clash_onset": "P(clash)",
     "war_onset_years": "years to war",
     "peak_rung": "peak rung",
     "crisis_time_share": "time in crisis",

@@ -128,3 +128,13 @@ def test_sweep_prints_and_summary_writes_intervals(two_field_sweep, tmp_path, ca
     np.testing.assert_allclose(table["mean"], means)
     assert f"{means[0]:.3g} [" in printed
     assert (out / "summary.tex").read_text().count(r"\\") >= 5
+
+
+def test_points_of_a_latin_hypercube_are_not_joined(grid):
+    """With the other field different at every point, dots stand alone."""
+    scattered = grid.assign(a=grid["point"] * 1.0)  # one point per value of a
+    ax = plots.sweep_outcomes(scattered, "a", varied=["a", "b"]).axes[0]
+    assert ax.containers[0].lines[0].get_linestyle() == "None"
+    assert "dots not joined" in ax.get_title()
+    pooled = plots.sweep_outcomes(grid, "a", varied=["a", "b"]).axes[0]
+    assert pooled.containers[0].lines[0].get_linestyle() == "-"

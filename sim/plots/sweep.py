@@ -69,6 +69,7 @@ def sweep_outcomes(
                 "(--style heatmap)"
             )
     ax = figure_axes(ax, size=(8, 5) if by else (7, 4.5))
+    scattered = _scattered(outcomes, groups, varied or [])
     lines = [(None, table)] if by is None else list(table.groupby(by, sort=True))
     for k, ((value, rows), colour) in enumerate(
         zip(lines, colours(len(lines)), strict=True)
@@ -79,7 +80,7 @@ def sweep_outcomes(
             rows["mean"],
             yerr=[rows["mean"] - rows["lower"], rows["upper"] - rows["mean"]],
             color=colour,
-            ls=line_style(k),
+            ls="none" if scattered else line_style(k),
             marker="o",
             capsize=3,
             label=label,
@@ -95,6 +96,11 @@ def sweep_outcomes(
         + (f", by {readable(by)}" if by else "")
         + f"\n({_counts(table['n'])} per point)"
         + _pooled(outcomes, shown, varied or []).replace("\n", " ")
+        + (
+            "\n(dots not joined: each is one point, the other fields differ)"
+            if scattered
+            else ""
+        )
     )
     if by is None:
         ax.legend(fontsize="small")
@@ -178,6 +184,19 @@ def sweep_heatmap(
         + _pooled(outcomes, [x, y], varied or []).replace("\n", " ")
     )
     return ax.figure
+
+
+def _scattered(outcomes: pd.DataFrame, shown: list[str], varied: list[str]) -> bool:
+    """Whether the points are scattered (a Latin hypercube), not a pooled grid.
+
+    True when other swept fields differ between points yet each drawn value
+    holds one point only: a line through them would join points that differ in
+    more than the drawn fields, so the dots are left unjoined.
+    """
+    if not [v for v in varied if v not in shown]:
+        return False
+    points = outcomes.groupby(shown)["point"].nunique()
+    return bool((points == 1).all())
 
 
 def _counts(n: pd.Series) -> str:
