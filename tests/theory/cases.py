@@ -298,13 +298,13 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         key="e",
-        title="Richardson's reaction coefficient 0.1 -> 0.3 per year",
+        title="Richardson's reaction coefficient 0.1 -> 0.4 per year",
         anchor="Richardson 1960, Arms and Insecurity",
         a=Arm(
             DYAD, {**ARMS_RACE, "mechanisms.arms_race.reaction_per_year": 0.1}, "k 0.1"
         ),
         b=Arm(
-            DYAD, {**ARMS_RACE, "mechanisms.arms_race.reaction_per_year": 0.3}, "k 0.3"
+            DYAD, {**ARMS_RACE, "mechanisms.arms_race.reaction_per_year": 0.4}, "k 0.4"
         ),
         checks=(
             Check("arms_growth", "faster arms growth", "arms_growth_cagr", "+"),
