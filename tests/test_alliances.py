@@ -170,7 +170,7 @@ def test_entrapment_raises_the_allys_escalation(write_scenario):
     )
     _, on = triad_runs(write_scenario)
     assert off.max() == 0  # GREEN and RED have no quarrel of their own
-    assert on.mean() > 0.02 and on.max() >= 2
+    assert on.mean() > off.mean() and on.max() >= 2  # pulled in, past a protest
 
 
 def test_a_stronger_more_credible_alliance_lowers_war_frequency(write_scenario):
