@@ -68,7 +68,7 @@ from sim.metrics import (
     state_series,
     theater_series,
 )
-from sim.outputs import LOCK, atomic_directory, check_writable, locked
+from sim.outputs import atomic_directory, check_writable, locked
 from sim.scenario import Scenario, load_scenario
 
 MANIFEST = manifest.FILE
@@ -455,7 +455,7 @@ def _check_folder(out: Path, described: dict[str, Any]) -> None:
     """Refuse, writing nothing, a folder that holds something other than this batch."""
     if (out / MANIFEST).exists():
         _check_same_batch(out, _read_manifest(out), described)
-    elif out.exists() and any(p.name != LOCK for p in out.iterdir()):
+    elif out.exists() and any(not p.name.startswith(".") for p in out.iterdir()):
         raise BatchError(
             f"{out}: exists and is not a batch folder (no {MANIFEST}); "
             "choose a new or empty --out"
