@@ -454,7 +454,7 @@ def _interactive() -> bool:
 def _check_folder(out: Path, described: dict[str, Any]) -> None:
     """Refuse, writing nothing, a folder that holds something other than this batch."""
     if (out / MANIFEST).exists():
-        _check_same_batch(out, _read_manifest(out), described)
+        _check_same_batch(out, read_manifest(out), described)
     elif out.exists() and any(not p.name.startswith(".") for p in out.iterdir()):
         raise BatchError(
             f"{out}: exists and is not a batch folder (no {MANIFEST}); "
@@ -463,14 +463,12 @@ def _check_folder(out: Path, described: dict[str, Any]) -> None:
 
 
 def _prepare(out: Path, described: dict[str, Any]) -> None:
-    """Under the folder's lock: write the manifest, or check it is this batch's.
+    """Under the folder's lock: check it again, and write the manifest if new.
 
     Also removes hidden chunk folders left by an interrupted write.
     """
-    if (out / MANIFEST).exists():
-        _check_folder(out, described)
-    else:
-        _check_folder(out, described)
+    _check_folder(out, described)
+    if not (out / MANIFEST).exists():
         manifest.write(out, described)
     chunks = out / CHUNKS
     for stale in chunks.glob(".*") if chunks.exists() else ():
@@ -485,7 +483,7 @@ def _set_aside(out: Path, damaged: dict[str, str]) -> None:
         shutil.rmtree(hidden)
 
 
-def _read_manifest(out: Path) -> dict[str, Any]:
+def read_manifest(out: Path) -> dict[str, Any]:
     """The manifest of a batch folder, checked (:func:`sim.manifest.read`)."""
     found = manifest.read(out)
     if found["kind"] != manifest.BATCH:
@@ -631,7 +629,7 @@ def finished_chunks(out: Path) -> set[str]:
     """Ids of the chunks of ``out`` that check out (none before its manifest)."""
     if not (out / MANIFEST).exists():
         return set()
-    return set(inventory(out, _read_manifest(out)).finished)
+    return set(inventory(out, read_manifest(out)).finished)
 
 
 def check_complete(out: Path, described: dict[str, Any]) -> None:
@@ -824,7 +822,7 @@ def load(out: str | Path, *, columns: dict[str, list[str]] | None = None) -> Res
     out = Path(out)
     if not (out / MANIFEST).exists():
         raise BatchError(f"{out}: not a batch folder (no {MANIFEST})")
-    recorded = _read_manifest(out)
+    recorded = read_manifest(out)
     found = inventory(out, recorded)
     if found.damaged:
         check_complete(out, recorded)

@@ -118,7 +118,7 @@ def test_damaged_chunk_is_refused_then_repaired(
     out = tmp_path / "batch"
     shutil.copytree(clean, out)
     damage(out, kind, scenario, tmp_path)
-    found = batch.inventory(out, batch._read_manifest(out))
+    found = batch.inventory(out, batch.read_manifest(out))
     stray = kind == "stray folder"
     assert (FIRST in found.finished) == stray and found.missing == (0 if stray else 1)
     with pytest.raises(ResultsError, match="rerun the `wargame batch`"):
@@ -146,7 +146,7 @@ def test_missing_chunks_is_never_negative(scenario, clean, tmp_path):
     shutil.copytree(clean, out)
     for i in range(5):
         shutil.copytree(out / batch.CHUNKS / FIRST, out / batch.CHUNKS / f"p00009{i}-x")
-    found = batch.inventory(out, batch._read_manifest(out))
+    found = batch.inventory(out, batch.read_manifest(out))
     assert found.missing == 0 and len(found.damaged) == 5
 
 
