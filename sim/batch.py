@@ -496,6 +496,17 @@ def read_manifest(out: Path) -> dict[str, Any]:
                 f"{kind.__name__}; the file is damaged: rerun the command into a "
                 "new --out"
             )
+    for i, point in enumerate(found["points"]):
+        if not (
+            isinstance(point, dict)
+            and point.get("point") == i
+            and isinstance(point.get("overrides"), dict)
+            and isinstance(point.get("scenario_hash"), str)
+        ):
+            raise ResultsError(
+                f"{out / MANIFEST}: points[{i}] is not a point of a batch; the file "
+                "is damaged: rerun the command into a new --out"
+            )
     return found
 
 

@@ -275,13 +275,23 @@ def test_a_dead_scheduler_is_reported_before_anything_is_written(scenario, tmp_p
     assert not out.exists()
 
 
-def test_a_manifest_with_wrong_types_is_refused(clean, tmp_path):
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("chunk_size", "2", "chunk_size is '2', not a int"),
+        ("seed", 1.5, "seed is 1.5, not a whole number"),
+        ("kind", ["batch"], "not a manifest of wargame"),
+        ("points", [1], r"points\[0\] is not a point"),
+        ("state_series", 0, "state_series is 0, not a bool"),
+    ],
+)
+def test_a_manifest_with_wrong_types_is_refused(field, value, message, clean, tmp_path):
     """A hand-edited manifest is one error, not a traceback later."""
     out = tmp_path / "batch"
     shutil.copytree(clean, out)
     manifest = json.loads((out / batch.MANIFEST).read_text())
-    (out / batch.MANIFEST).write_text(json.dumps({**manifest, "chunk_size": "2"}))
-    with pytest.raises(ResultsError, match="chunk_size is '2', not a int"):
+    (out / batch.MANIFEST).write_text(json.dumps({**manifest, field: value}))
+    with pytest.raises(ResultsError, match=message):
         open_results(out)
 
 
