@@ -68,7 +68,7 @@ from sim.metrics import (
     state_series,
     theater_series,
 )
-from sim.outputs import LOCK, atomic_directory, check_writable, locked
+from sim.outputs import atomic_directory, check_writable, locked
 from sim.scenario import Scenario, load_scenario
 
 MANIFEST = manifest.FILE
@@ -454,8 +454,8 @@ def _interactive() -> bool:
 def _check_folder(out: Path, described: dict[str, Any]) -> None:
     """Refuse, writing nothing, a folder that holds something other than this batch."""
     if (out / MANIFEST).exists():
-        _check_same_batch(out, _read_manifest(out), described)
-    elif out.exists() and any(p.name != LOCK for p in out.iterdir()):
+        _check_same_batch(out, read_manifest(out), described)
+    elif out.exists() and any(not p.name.startswith(".") for p in out.iterdir()):
         raise BatchError(
             f"{out}: exists and is not a batch folder (no {MANIFEST}); "
             "choose a new or empty --out"
@@ -463,14 +463,12 @@ def _check_folder(out: Path, described: dict[str, Any]) -> None:
 
 
 def _prepare(out: Path, described: dict[str, Any]) -> None:
-    """Under the folder's lock: write the manifest, or check it is this batch's.
+    """Under the folder's lock: check it again, and write the manifest if new.
 
     Also removes hidden chunk folders left by an interrupted write.
     """
-    if (out / MANIFEST).exists():
-        _check_folder(out, described)
-    else:
-        _check_folder(out, described)
+    _check_folder(out, described)
+    if not (out / MANIFEST).exists():
         manifest.write(out, described)
     chunks = out / CHUNKS
     for stale in chunks.glob(".*") if chunks.exists() else ():
@@ -485,7 +483,7 @@ def _set_aside(out: Path, damaged: dict[str, str]) -> None:
         shutil.rmtree(hidden)
 
 
-def _read_manifest(out: Path) -> dict[str, Any]:
+def read_manifest(out: Path) -> dict[str, Any]:
     """The manifest of a batch folder, checked (:func:`sim.manifest.read`)."""
     found = manifest.read(out)
     if found["kind"] != manifest.BATCH:
@@ -497,6 +495,17 @@ def _read_manifest(out: Path) -> dict[str, Any]:
                 f"{out / MANIFEST}: {key} is {found.get(key)!r}, not a "
                 f"{kind.__name__}; the file is damaged: rerun the command into a "
                 "new --out"
+            )
+    for i, point in enumerate(found["points"]):
+        if not (
+            isinstance(point, dict)
+            and point.get("point") == i
+            and isinstance(point.get("overrides"), dict)
+            and isinstance(point.get("scenario_hash"), str)
+        ):
+            raise ResultsError(
+                f"{out / MANIFEST}: points[{i}] is not a point of a batch; the file "
+                "is damaged: rerun the command into a new --out"
             )
     return found
 
@@ -631,7 +640,7 @@ def finished_chunks(out: Path) -> set[str]:
     """Ids of the chunks of ``out`` that check out (none before its manifest)."""
     if not (out / MANIFEST).exists():
         return set()
-    return set(inventory(out, _read_manifest(out)).finished)
+    return set(inventory(out, read_manifest(out)).finished)
 
 
 def check_complete(out: Path, described: dict[str, Any]) -> None:
@@ -824,7 +833,7 @@ def load(out: str | Path, *, columns: dict[str, list[str]] | None = None) -> Res
     out = Path(out)
     if not (out / MANIFEST).exists():
         raise BatchError(f"{out}: not a batch folder (no {MANIFEST})")
-    recorded = _read_manifest(out)
+    recorded = read_manifest(out)
     found = inventory(out, recorded)
     if found.damaged:
         check_complete(out, recorded)

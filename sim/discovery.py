@@ -95,7 +95,9 @@ def discover(
             no parameter; no run (or every run) meets the outcome.
     """
     if not isinstance(results, batch.Results):
-        results = batch.load(results)
+        folder = Path(results)
+        batch.check_complete(folder, batch.read_manifest(folder))  # whole sweeps only
+        results = batch.load(folder)
     condition = parse_condition(outcome, "condition")
     params = [c for c in results.points.columns if c != "point"]
     if not params:

@@ -209,6 +209,7 @@ class Dask(_Pool):
             self.client = Client(self._cluster)
             return self
         try:
+            _probe(self.scheduler, self.timeout)
             self.client = Client(self.scheduler, timeout=self.timeout)
             self.workers = max(1, sum(self.client.nthreads().values()))
         except (OSError, TimeoutError, ValueError, TypeError) as err:
@@ -218,9 +219,10 @@ class Dask(_Pool):
                 if isinstance(err, ValueError | TypeError)
                 else f"no Dask scheduler answered within {self.timeout:g} s"
             )
+            detail = f": {err}" if str(err) else ""
             raise ExecutorError(
-                f"scheduler {self.scheduler}: {problem} ({type(err).__name__}: "
-                f"{err}); start one (`dask scheduler`) or check the address, "
+                f"scheduler {self.scheduler}: {problem} ({type(err).__name__}"
+                f"{detail}); start one (`dask scheduler`) or check the address, "
                 "tcp://HOST:PORT",
                 field="scheduler",
             ) from None
@@ -257,3 +259,30 @@ class Dask(_Pool):
                 "same command again to resume",
                 field="scheduler",
             ) from None
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Ask the scheduler at ``address`` who it is, giving up after ``timeout``.
+
+    Dask's client bounds the connection but not every wait after it, so an
+    address where something else listens (a web server) would hang; this one
+    round trip, under a deadline of its own, fails fast instead.
+
+    Raises:
+        TimeoutError: No answer in time; OSError: no connection.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def identity() -> None:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity"})
+            await comm.read()
+        finally:
+            comm.abort()
+
+    # In a thread of its own: a notebook's thread already runs an event loop.
+    with cf.ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, asyncio.wait_for(identity(), timeout)).result()

@@ -140,7 +140,7 @@ class ResultsFolder:
         wanted = None
         if columns is not None:
             wanted = list(dict.fromkeys(["point", "replication", *columns]))
-        chunks = sorted(batch.finished_chunks(self.folder))
+        chunks = batch.planned_chunks(self.manifest)  # all checked on opening
         files = [self.folder / batch.CHUNKS / c / f"{name}.parquet" for c in chunks]
         files = [f for f in files if f.exists()]
         if not files:
@@ -245,7 +245,7 @@ def open_results(folder: str | Path) -> ResultsFolder:
     """
     found = manifest.read(folder)
     if found["kind"] == BATCH:
-        found = batch._read_manifest(Path(folder))
+        found = batch.read_manifest(Path(folder))
         batch.check_complete(Path(folder), found)
     return ResultsFolder(Path(folder), found["kind"], found)
 

@@ -48,6 +48,8 @@ MAX_DT_YEARS = 10.0
 """Longest step, in years (a modelling choice: rates per year stay meaningful)."""
 MAX_USD_M = 1e9
 """Largest spending or GDP, US$ million (10x world GDP, so sums cannot overflow)."""
+MAX_MAGNITUDE = 1e15
+"""Largest size of any number in a scenario (no real quantity comes near it)."""
 YEAR_RANGE = 100_000
 """Years run from -YEAR_RANGE to YEAR_RANGE (keeps year arithmetic exact)."""
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_()\-][A-Za-z0-9 _.()\-]{0,99}")
@@ -380,18 +382,19 @@ def _read_text(path: Path, where: str) -> str:
     A device, a pipe or a folder is refused before reading, and at most one
     byte more than the limit is read, so no file can make this read forever.
     """
+    cap = limits.SCENARIO_BYTES.value
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise ScenarioError([f"{where}{path}: {kind}; give a scenario file"])
-        cap = limits.SCENARIO_BYTES.value
-        with path.open("rb") as file:
-            raw = file.read(cap + 1)
+        mode = path.stat().st_mode
+        if stat.S_ISREG(mode):
+            with path.open("rb") as file:
+                raw = file.read(cap + 1)
     except OSError as err:
         raise ScenarioError([f"{where}cannot read {path}: {err.strerror}"]) from err
     except ValueError as err:  # e.g. a NUL byte in the path
         raise ScenarioError([f"{where}cannot read {path!s}: {err}"]) from err
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise ScenarioError([f"{where}{path}: {kind}; give a scenario file"])
     if len(raw) > cap:
         raise ScenarioError(
             [f"{where}{path}: {limits.SCENARIO_BYTES.message(len(raw))}"]
@@ -1013,6 +1016,14 @@ class _Table:
             return 0.0
         if not math.isfinite(value):
             self.problem(key, value, "must be a finite number (not nan or inf)")
+            return 0.0
+        if abs(value) > MAX_MAGNITUDE:
+            self.problem(
+                key,
+                value,
+                f"is too large: numbers are within +-{MAX_MAGNITUDE:g}, so sums "
+                "and products of them cannot overflow",
+            )
             return 0.0
         self._check_range(key, value, lo, hi)
         return float(value)

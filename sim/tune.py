@@ -33,6 +33,7 @@ from sim.experiments import (
     outcome_names,
     run_points,
 )
+from sim.outputs import locked
 from sim.scenario import load_scenario
 
 STUDY = "tune"
@@ -134,7 +135,6 @@ def tune(
         "steps": steps,
         "seed": seed,
     }
-    study = _open_study(Path(out), definition)
 
     def objective(trial: optuna.Trial) -> float:
         point = {
@@ -164,8 +164,9 @@ def tune(
             trial.set_user_attr(c.name, float(means[c.name]))
         return float(means[minimise])
 
-    done = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
-    with executor or InProcess() as pool:
+    with locked(Path(out)), executor or InProcess() as pool:  # one writer
+        study = _open_study(Path(out), definition)
+        done = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
         for number in range(done, trials):
             study.sampler = optuna.samplers.TPESampler(seed=seed + number)
             study.optimize(objective, n_trials=1)
@@ -206,10 +207,11 @@ def _open_study(out: Path, definition: dict[str, Any]) -> optuna.Study:
 
 def _result(study: optuna.Study, minimise: str, constraints: list[Condition]) -> Tuning:
     rows = []
-    for t in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
+    complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    for number, t in enumerate(complete):  # a killed trial leaves no gap
         rows.append(
             {
-                "trial": t.number,
+                "trial": number,
                 **t.params,
                 "value": t.value,
                 **{c.name: t.user_attrs[c.name] for c in constraints},

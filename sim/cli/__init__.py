@@ -22,6 +22,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from sim import __version__
 from sim.cli import analysis, batch, classroom, figures, run
@@ -119,7 +120,7 @@ def _command_named(argv: Sequence[str]) -> str | None:
 
 def _parser(command: str | None) -> argparse.ArgumentParser:
     """The parser of every command name, with the options of ``command`` only."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="wargame",
         description="Asia-Pacific alliance wargame: a Mesa agent-based simulation.",
     )
@@ -130,3 +131,13 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
         if name == command:
             entry.options(sub)
     return parser
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """A parser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: PROG: MESSAGE`` and where to find the usage; exit 2."""
+        self.exit(
+            EXIT_BAD_INPUT, f"error: {self.prog}: {message} (see {self.prog} --help)\n"
+        )

@@ -99,7 +99,9 @@ def _run_batch(args: argparse.Namespace, design, label: str) -> int:
         f"{plan.scenario.info.name}: {len(plan.points)} point(s) x "
         f"{plan.replications} replications, {plan.steps} steps, seed {plan.seed}"
     )
-    redone = f", recomputed {summary.discarded} damaged" if summary.discarded else ""
+    redone = (
+        f", set aside {summary.discarded} damaged or stray" if summary.discarded else ""
+    )
     print(
         f"wrote {summary.written} chunks, skipped {summary.skipped} already "
         f"finished{redone}, to {out}/ (read with sim.results.open_results)"

@@ -84,9 +84,9 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the classroom pages (team, control, projector) until interrupted."""
+    check_address(args.host, args.port, allow_remote=args.allow_remote)
     from sim.classroom.web import Classroom, serve
 
-    check_address(args.host, args.port, allow_remote=args.allow_remote)
     game = open_game(args)
     room = Classroom(game, timer_minutes=args.timer)
     base = f"http://{args.host}:{args.port}"

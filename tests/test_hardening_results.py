@@ -1,0 +1,309 @@
+"""Results that check themselves, one writer per folder, kills, a dead scheduler.
+
+Each damaged folder is refused by every reader with one line naming the chunk
+and the repair; the repair (the same command again) gives the results of an
+undisturbed run bit for bit.
+"""
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import batch, outputs
+from sim.cli import main
+from sim.cli.classroom import check_address
+from sim.cli.common import UsageError
+from sim.executors import Dask, ExecutorError
+from sim.manifest import ResultsError
+from sim.results import open_results
+from tests.test_hardening import GOOD
+
+ARGS = ["--replications", "6", "--steps", "3", "--chunk-size", "2"]
+"""A batch of 3 chunks of the small scenario."""
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory) -> Path:
+    """The small scenario of tests/test_hardening.py."""
+    path = tmp_path_factory.mktemp("scenario") / "tiny.toml"
+    path.write_text(GOOD)
+    return path
+
+
+@pytest.fixture(scope="module")
+def clean(scenario, tmp_path_factory) -> Path:
+    """An undisturbed batch, the reference of every repair."""
+    out = tmp_path_factory.mktemp("clean") / "batch"
+    assert main(["batch", str(scenario), *ARGS, "--out", str(out)]) == 0
+    return out
+
+
+def assert_same(folder: Path, reference: Path) -> None:
+    """Every table of two batch folders is equal bit for bit."""
+    got, expected = batch.load(folder), batch.load(reference)
+    assert got.missing_chunks == expected.missing_chunks == 0
+    for table in batch.TABLES:
+        pd.testing.assert_frame_equal(
+            getattr(got, table), getattr(expected, table), check_exact=True
+        )
+
+
+def other_batch_chunk(scenario: Path, tmp_path: Path) -> Path:
+    """The first chunk of a batch with another seed (same ids, other numbers)."""
+    other = tmp_path / "other"
+    assert (
+        main(["batch", str(scenario), *ARGS, "--seed", "9", "--out", str(other)]) == 0
+    )
+    return sorted((other / batch.CHUNKS).iterdir())[0]
+
+
+FIRST = "p000000-r000000000000-000000000002"
+
+
+def damage(folder: Path, kind: str, scenario: Path, tmp_path: Path) -> None:
+    """Damage the first chunk of a batch folder (or add a stray one)."""
+    chunk = folder / batch.CHUNKS / FIRST
+    model = chunk / "model.parquet"
+    if kind == "table deleted":
+        model.unlink()
+    elif kind == "table truncated":
+        model.write_bytes(model.read_bytes()[:100])
+    elif kind == "table changed, same size":
+        data = bytearray(model.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        model.write_bytes(bytes(data))
+    elif kind == "record deleted":
+        (chunk / batch.RECORD).unlink()
+    elif kind == "record garbled":
+        (chunk / batch.RECORD).write_text("{not json")
+    elif kind == "from another batch":
+        shutil.rmtree(chunk)
+        shutil.copytree(other_batch_chunk(scenario, tmp_path), chunk)
+    elif kind == "stray folder":
+        shutil.copytree(chunk, folder / batch.CHUNKS / "p000099-r000000000000-2")
+    elif kind == "chunk deleted":
+        shutil.rmtree(chunk)
+    else:
+        raise AssertionError(kind)
+
+
+DAMAGE = [
+    "table deleted",
+    "table truncated",
+    "table changed, same size",
+    "record deleted",
+    "record garbled",
+    "from another batch",
+    "stray folder",
+    "chunk deleted",
+]
+
+
+@pytest.mark.parametrize("kind", DAMAGE)
+def test_damaged_chunk_is_refused_then_repaired(
+    kind, scenario, clean, tmp_path, capsys
+):
+    """Readers refuse it naming the chunk and the repair; a resume redoes only it."""
+    out = tmp_path / "batch"
+    shutil.copytree(clean, out)
+    damage(out, kind, scenario, tmp_path)
+    found = batch.inventory(out, batch.read_manifest(out))
+    stray = kind == "stray folder"
+    assert (FIRST in found.finished) == stray and found.missing == (0 if stray else 1)
+    with pytest.raises(ResultsError, match="rerun the `wargame batch`"):
+        open_results(out)
+    capsys.readouterr()
+    for argv in (
+        ["report", str(out)],
+        ["summary", str(out)],
+        ["plot", str(out), "--kind", "arms"],
+    ):
+        assert main(argv) == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1 and "--out " + str(out) in lines[0], lines
+        assert (FIRST in lines[0]) or ("p000099" in lines[0]), lines
+    assert main(["batch", str(scenario), *ARGS, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    expected = "wrote 0 chunks, skipped 3" if stray else "wrote 1 chunks, skipped 2"
+    assert expected in printed, printed
+    assert_same(out, clean)
+
+
+def test_missing_chunks_is_never_negative(scenario, clean, tmp_path):
+    """Extra folders (stray, foreign) never make more finished chunks than planned."""
+    out = tmp_path / "batch"
+    shutil.copytree(clean, out)
+    for i in range(5):
+        shutil.copytree(out / batch.CHUNKS / FIRST, out / batch.CHUNKS / f"p00009{i}-x")
+    found = batch.inventory(out, batch.read_manifest(out))
+    assert found.missing == 0 and len(found.damaged) == 5
+
+
+def test_a_second_writer_is_refused_with_one_line(scenario, tmp_path, capsys):
+    """While one process holds the folder, another gets status 2 and who holds it."""
+    out = tmp_path / "batch"
+    with outputs.locked(out):
+        assert main(["batch", str(scenario), *ARGS, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"in use by process {os.getpid()} since" in err[0]
+    assert not (out / batch.MANIFEST).exists()
+    assert main(["batch", str(scenario), *ARGS, "--out", str(out)]) == 0
+
+
+def test_a_stale_lock_of_a_dead_process_is_taken_over(scenario, clean, tmp_path):
+    """A lock file left by a killed writer holds no lock: the next run proceeds."""
+    out = tmp_path / "batch"
+    out.mkdir()
+    (out / outputs.LOCK).write_text("999999999 2026-01-01T00:00:00+00:00\n")
+    assert main(["batch", str(scenario), *ARGS, "--out", str(out)]) == 0
+    assert not (out / outputs.LOCK).exists()
+    assert_same(out, clean)
+
+
+def test_two_writers_at_once_never_both_write(scenario, clean, tmp_path):
+    """Two batches into one folder at once: each finishes or is refused, whole."""
+    out = tmp_path / "batch"
+    plan = batch.plan(scenario, replications=6, steps=3, chunk_size=2)
+    outcomes: list[str] = []
+
+    def write() -> None:
+        try:
+            batch.run(plan, out, progress=False)
+            outcomes.append("ran")
+        except outputs.OutputError:
+            outcomes.append("refused")
+
+    writers = [threading.Thread(target=write) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert "ran" in outcomes and len(outcomes) == 2
+    assert_same(out, clean)
+
+
+def test_a_run_folder_in_use_is_refused(scenario, tmp_path, capsys):
+    """``wargame run`` takes the same lock as a batch."""
+    out = tmp_path / "run"
+    with outputs.locked(out):
+        assert main(["run", str(scenario), "--out", str(out)]) == 2
+    assert "in use by process" in capsys.readouterr().err
+
+
+def kill_during(argv: list[str], out: Path, seed: int) -> None:
+    """Start ``wargame ARGV`` and SIGKILL it at a seeded moment after it writes.
+
+    The moment is drawn from ``random.Random(seed)`` once the output folder
+    exists, so each test kills at its own fixed (yet arbitrary) time.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
+    deadline = time.monotonic() + 120
+    while not out.exists() and process.poll() is None:
+        assert time.monotonic() < deadline, "the command never started writing"
+        time.sleep(0.01)
+    time.sleep(random.Random(seed).uniform(0.0, 0.6))
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+
+
+SWEEP = [
+    "--replications", "4", "--steps", "6", "--chunk-size", "1",
+    "--param", "state.RED.resolve=0.2:0.8:3",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("command", "seed"), [("batch", 1), ("sweep", 2)])
+def test_killed_at_a_random_moment_resumes_bit_for_bit(
+    command, seed, scenario, tmp_path
+):
+    """SIGKILL at any moment, then the same command: equal to an undisturbed run."""
+    args = SWEEP if command == "sweep" else [*ARGS[:1], "12", *ARGS[2:5], "1"]
+    killed, reference = tmp_path / "killed", tmp_path / "reference"
+    kill_during([command, str(scenario), *args, "--out", str(killed)], killed, seed)
+    assert main([command, str(scenario), *args, "--out", str(killed)]) == 0
+    assert main([command, str(scenario), *args, "--out", str(reference)]) == 0
+    assert_same(killed, reference)
+
+
+def test_killed_tune_resumes_to_the_same_trials(scenario, tmp_path):
+    """A search killed part way and rerun lists the trials an undisturbed one does."""
+    args = [
+        "--param", "state.RED.resolve=0:1", "--outcome", "war_onset",
+        "--trials", "6", "--replications", "2", "--steps", "3",
+    ]  # fmt: skip
+    killed, reference = tmp_path / "killed", tmp_path / "reference"
+    kill_during(["tune", str(scenario), *args, "--out", str(killed)], killed, 3)
+    assert main(["tune", str(scenario), *args, "--out", str(killed)]) == 0
+    assert main(["tune", str(scenario), *args, "--out", str(reference)]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_csv(killed / "trials.csv"),
+        pd.read_csv(reference / "trials.csv"),
+        check_exact=True,
+    )
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 with nothing listening."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_dead_scheduler_is_reported_before_anything_is_written(scenario, tmp_path):
+    """No scheduler at the address: one error within the timeout, no folder."""
+    out = tmp_path / "batch"
+    plan = batch.plan(scenario, replications=2, steps=1)
+    address = f"tcp://127.0.0.1:{free_port()}"
+    with pytest.raises(ExecutorError, match="no Dask scheduler answered within 1 s"):
+        batch.run(plan, out, executor=Dask(scheduler=address, timeout=1))
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("chunk_size", "2", "chunk_size is '2', not a int"),
+        ("seed", 1.5, "seed is 1.5, not a whole number"),
+        ("kind", ["batch"], "not a manifest of wargame"),
+        ("points", [1], r"points\[0\] is not a point"),
+        ("state_series", 0, "state_series is 0, not a bool"),
+    ],
+)
+def test_a_manifest_with_wrong_types_is_refused(field, value, message, clean, tmp_path):
+    """A hand-edited manifest is one error, not a traceback later."""
+    out = tmp_path / "batch"
+    shutil.copytree(clean, out)
+    manifest = json.loads((out / batch.MANIFEST).read_text())
+    (out / batch.MANIFEST).write_text(json.dumps({**manifest, field: value}))
+    with pytest.raises(ResultsError, match=message):
+        open_results(out)
+
+
+def test_serve_binds_loopback_unless_asked():
+    """A non-loopback host needs --allow-remote; loopback needs nothing."""
+    port = free_port()
+    check_address("127.0.0.1", port, allow_remote=False)
+    with pytest.raises(UsageError, match="--allow-remote"):
+        check_address("0.0.0.0", port, allow_remote=False)
+    check_address("0.0.0.0", port, allow_remote=True)
+    with (
+        socket.create_server(("127.0.0.1", port)),
+        pytest.raises(UsageError, match="cannot listen there"),
+    ):
+        check_address("127.0.0.1", port, allow_remote=False)
