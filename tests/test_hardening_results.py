@@ -205,7 +205,8 @@ def kill_during(argv: list[str], out: Path, seed: int) -> None:
     """Start ``wargame ARGV`` and SIGKILL it at a seeded moment after it writes.
 
     The moment is drawn from ``random.Random(seed)`` once the output folder
-    exists, so each test kills at its own fixed (yet arbitrary) time.
+    exists, so each test kills at its own fixed (yet arbitrary) time. Fails if
+    the command finished before the kill (then nothing was tested).
     """
     process = subprocess.Popen(
         [sys.executable, "-m", "sim.cli", *argv],
@@ -217,13 +218,14 @@ def kill_during(argv: list[str], out: Path, seed: int) -> None:
     while not out.exists() and process.poll() is None:
         assert time.monotonic() < deadline, "the command never started writing"
         time.sleep(0.01)
-    time.sleep(random.Random(seed).uniform(0.0, 0.6))
+    time.sleep(random.Random(seed).uniform(0.0, 0.3))
     process.send_signal(signal.SIGKILL)
-    process.communicate()
+    _, err = process.communicate()
+    assert process.returncode == -signal.SIGKILL, f"finished before the kill: {err}"
 
 
 SWEEP = [
-    "--replications", "4", "--steps", "6", "--chunk-size", "1",
+    "--replications", "4", "--steps", "20", "--chunk-size", "1",
     "--param", "state.RED.resolve=0.2:0.8:3",
 ]  # fmt: skip
 
@@ -233,7 +235,11 @@ def test_killed_at_a_random_moment_resumes_bit_for_bit(
     command, seed, scenario, tmp_path
 ):
     """SIGKILL at any moment, then the same command: equal to an undisturbed run."""
-    args = SWEEP if command == "sweep" else [*ARGS[:1], "12", *ARGS[2:5], "1"]
+    args = (
+        SWEEP
+        if command == "sweep"
+        else [*ARGS[:1], "16", "--steps", "20", *ARGS[4:5], "1"]
+    )
     killed, reference = tmp_path / "killed", tmp_path / "reference"
     kill_during([command, str(scenario), *args, "--out", str(killed)], killed, seed)
     assert main([command, str(scenario), *args, "--out", str(killed)]) == 0
@@ -245,7 +251,7 @@ def test_killed_tune_resumes_to_the_same_trials(scenario, tmp_path):
     """A search killed part way and rerun lists the trials an undisturbed one does."""
     args = [
         "--param", "state.RED.resolve=0:1", "--outcome", "war_onset",
-        "--trials", "6", "--replications", "2", "--steps", "3",
+        "--trials", "8", "--replications", "2", "--steps", "10",
     ]  # fmt: skip
     killed, reference = tmp_path / "killed", tmp_path / "reference"
     kill_during(["tune", str(scenario), *args, "--out", str(killed)], killed, 3)
@@ -307,3 +313,29 @@ def test_serve_binds_loopback_unless_asked():
         pytest.raises(UsageError, match="cannot listen there"),
     ):
         check_address("127.0.0.1", port, allow_remote=False)
+
+
+@pytest.mark.parametrize(("command", "seed"), [("tune", 4), ("sensitivity", 5)])
+def test_ctrl_c_at_a_random_moment_is_one_line_and_130(
+    command, seed, scenario, tmp_path
+):
+    """SIGINT at a seeded moment, from start-up to the end: 130 and one line."""
+    args = [
+        command, str(scenario), "--param", "state.RED.resolve=0:1", "--outcome",
+        "war_onset", "--replications", "2", "--steps", "3",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *args, "--out", str(tmp_path / "out")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
+    time.sleep(random.Random(seed).uniform(0.3, 2.0))
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:
+        pytest.skip("finished before the interrupt")  # a fast machine: no signal seen
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1].startswith("interrupted"), err
+    assert "Traceback" not in err
