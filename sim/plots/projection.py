@@ -125,7 +125,8 @@ def great_circle(
     arc: the result is then meaningless (capitals never are antipodes).
     """
     u, v = _unit(a), _unit(b)
-    angle = np.arccos(np.clip(u @ v, -1.0, 1.0))
+    # atan2 of |u x v| and u . v keeps tiny angles that arccos(u . v) rounds to 0
+    angle = np.arctan2(np.linalg.norm(np.cross(u, v)), u @ v)
     t = np.linspace(0.0, 1.0, points)[:, None]
     if angle < 1e-12:
         xyz = np.repeat(u[None, :], points, axis=0)
