@@ -13,7 +13,9 @@ from hypothesis import settings
 settings.register_profile("project", deadline=None)
 # CI (CI=true) explores the same examples every run, so a submission's result does
 # not hang on the draw; a developer's runs keep exploring new ones.
-settings.register_profile("ci", parent=settings.get_profile("project"), derandomize=True)
+settings.register_profile(
+    "ci", parent=settings.get_profile("project"), derandomize=True
+)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "project")
 
 
