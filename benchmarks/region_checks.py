@@ -63,7 +63,7 @@ def crisis_pairs(r: int) -> None:
 
 def blockade(r: int) -> None:
     """Is the USA pulled into a rung-4 Chinese blockade of Taiwan?"""
-    inject = {"step": 0, "kind": "crisis", "parties": ["CHN", "TWN"]}
+    inject = {"year": 2024.0, "kind": "crisis", "parties": ["CHN", "TWN"]}
     inject |= {"theater": "taiwan_strait", "rung": 4}
     scenario = load_scenario("taiwan_strait", events={"inject": [inject]})
     usa, chn = scenario.state_index("USA"), scenario.state_index("CHN")

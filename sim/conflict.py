@@ -68,7 +68,7 @@ def build_conflict(
     ]
     crisis_injects = [
         (
-            j.step,
+            scenario.step_of(j.year),
             index(j.parties[0]),
             index(j.parties[1]),
             theater_index[j.theater],
@@ -79,14 +79,18 @@ def build_conflict(
     ]
     exercise_injects, treaty_injects = (
         tuple(
-            (j.step, np.array([index(p) for p in j.parties]), min(j.magnitude, 1.0))
+            (
+                scenario.step_of(j.year),
+                np.array([index(p) for p in j.parties]),
+                min(j.magnitude, 1.0),
+            )
             for j in scenario.injects
             if j.kind == kind
         )
         for kind in ("exercise", "treaty_change")
     )
     scripts = [
-        (s.step, index(s.state), index(opponent), ACTIONS[action])
+        (scenario.step_of(s.year), index(s.state), index(opponent), ACTIONS[action])
         for s in scenario.scripts
         for opponent, action in s.crisis.items()
     ]

@@ -21,6 +21,7 @@ from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
+from sim.schedule import Repeating
 from sim.step import Context, Field, RandomUse, Step, among, groups_among
 from sim.world import DiplomacySetup, Parameters, Setup, Signals, World
 
@@ -30,6 +31,7 @@ _NEVER = np.iinfo(np.int64).max
 def build_diplomacy(scenario: Scenario, params: Parameters) -> DiplomacySetup:
     """Resolve a scenario's alliances, disputes, signals, CBMs, forums and sites."""
     n, index = len(scenario.states), scenario.state_index
+    clock = (scenario.info.start_year, scenario.info.dt_years)
     theater = {t.id: k for k, t in enumerate(scenario.theaters)}
     allies = np.zeros((n, n), dtype=bool)
     for alliance in scenario.alliances:
@@ -43,7 +45,7 @@ def build_diplomacy(scenario: Scenario, params: Parameters) -> DiplomacySetup:
     since = {kind: np.full((n, n), _NEVER) for kind in signaling.CBM_KINDS}
     for cbm in scenario.cbms:
         i, j = (index(p) for p in cbm.parties)
-        first = min(since[cbm.kind][i, j], cbm.since_step)
+        first = min(since[cbm.kind][i, j], scenario.step_of(cbm.year))
         since[cbm.kind][i, j] = since[cbm.kind][j, i] = first
     capitals = np.array([s.capital for s in scenario.states])
     sites = [
@@ -57,7 +59,7 @@ def build_diplomacy(scenario: Scenario, params: Parameters) -> DiplomacySetup:
     for f, forum in enumerate(scenario.forums):
         members[f, [index(m) for m in forum.members]] = True
     disaster_injects = tuple(
-        (j.step, np.isin(np.arange(n), [index(p) for p in j.parties]))
+        (scenario.step_of(j.year), np.isin(np.arange(n), [index(p) for p in j.parties]))
         for j in scenario.injects
         if j.kind == "disaster"
     )
@@ -68,8 +70,13 @@ def build_diplomacy(scenario: Scenario, params: Parameters) -> DiplomacySetup:
         notification_since=since["notification"],
         capital_cover=a2ad.coverage(site_km, params.a2ad),
         forum_members=members,
-        forum_every=np.array([f.every_steps for f in scenario.forums], dtype=int),
-        forum_first=np.array([f.first_step for f in scenario.forums], dtype=int),
+        forum_meetings=Repeating.of(
+            [(f.first_year, f.every_years, None) for f in scenario.forums], *clock
+        ),
+        signal_sendings=Repeating.of(
+            [(s.first_year, s.every_years, s.last_year) for s in scenario.signals],
+            *clock,
+        ),
         disaster_injects=disaster_injects,
     )
 
@@ -92,10 +99,8 @@ def scheduled_signals(setup: Setup, step: int) -> Signals:
         np.zeros((n, n_theaters)),
         np.zeros((n, n)),
     )
-    for s in scenario.signals if enabled else ():
-        ended = s.end_step is not None and step >= s.end_step
-        if step < s.start_step or ended or (step - s.start_step) % s.every_steps:
-            continue
+    sent = setup.diplomacy.signal_sendings.at(step) & enabled
+    for s in (s for s, now in zip(scenario.signals, sent, strict=True) if now):
         i = index(s.state)
         partners = [index(p) for p in s.partners]
         if s.kind == "exercise":
@@ -270,9 +275,7 @@ def _cooperate(
         coop.relief_transparency_gain,
         world.hostility,
     )
-    forums = cooperation.meeting(
-        dip.forum_members, dip.forum_every, dip.forum_first, world.step
-    )
+    forums = dip.forum_members & dip.forum_meetings.at(world.step)[:, None]
     trust, transparency, forum = cooperation.cooperate(
         trust,
         transparency,

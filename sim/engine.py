@@ -60,7 +60,10 @@ def build_setup(scenario: Scenario) -> Setup:
         conflict.build_conflict(scenario, params, hostility, capability),
         diplomacy.build_diplomacy(scenario, params),
         budget_shocks=tuple(
-            (j.step, np.where(np.isin(scenario.state_ids, j.parties), j.magnitude, 1.0))
+            (
+                scenario.step_of(j.year),
+                np.where(np.isin(scenario.state_ids, j.parties), j.magnitude, 1.0),
+            )
             for j in scenario.injects
             if j.kind == "budget_shock"
         ),

@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sim import limits
+from sim import limits, schedule
 from sim.dynamics import MECHANISMS
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS
@@ -172,11 +172,12 @@ class Signal:
         partners: Allies exercised with or pledged to (empty for a patrol).
         theater: The patrolled theater (None unless a patrol).
         level: Intensity in [0, 1] while the signal runs.
-        start_step: First step it is sent.
-        end_step: Step it stops (exclusive), or None to run to the end.
-        every_steps: Sent at start_step and every this many steps until end_step.
+        first_year: Calendar year it is first sent.
+        every_years: Sent at first_year and every this many years (at least
+            one step: a signal is sent at most once per step).
+        last_year: Latest year it may be sent, or None to run to the end.
 
-    A schedule may reach past the run's last step (a shorter run just ends first).
+    Each sending happens in the step holding its year (:mod:`sim.schedule`).
     """
 
     kind: str
@@ -184,28 +185,32 @@ class Signal:
     partners: tuple[str, ...]
     theater: str | None
     level: float
-    start_step: int
-    end_step: int | None
-    every_steps: int
+    first_year: float
+    every_years: float
+    last_year: float | None
 
 
 @dataclass(frozen=True)
 class Cbm:
-    """One ``[[cbm]]``: a confidence-building measure between two states."""
+    """One ``[[cbm]]``: a confidence-building measure in force from ``year``."""
 
     kind: str
     parties: tuple[str, str]
-    since_step: int
+    year: float
 
 
 @dataclass(frozen=True)
 class Forum:
-    """One ``[[forum]]``: a dialogue forum meeting every ``every_steps`` steps."""
+    """One ``[[forum]]``: a dialogue forum meeting every ``every_years`` years.
+
+    It first meets in ``first_year`` and then every ``every_years`` (at least
+    one step: a forum meets at most once per step).
+    """
 
     name: str
     members: tuple[str, ...]
-    every_steps: int
-    first_step: int
+    every_years: float
+    first_year: float
 
 
 @dataclass(frozen=True)
@@ -213,14 +218,15 @@ class Inject:
     """One ``[[inject]]``: an event scheduled by the scenario or an instructor.
 
     A ``crisis`` inject starts a crisis between its two parties (challenger
-    first) in its theater at its step, at ``rung`` (1 to one below major war).
+    first) in its theater at its ``year``, at ``rung`` (1 to one below major war).
     A ``disaster`` strikes its parties; an ``exercise`` drills them together at
     level ``magnitude``; a ``treaty_change`` sets the tie among its parties to
     ``magnitude`` (0 ends a treaty, 1 is a full one); a ``budget_shock``
     multiplies its parties' spending that step by ``magnitude`` (0.9: a 10% cut).
+    It happens in the step holding its calendar ``year`` (:mod:`sim.schedule`).
     """
 
-    step: int
+    year: float
     kind: str
     parties: tuple[str, ...]
     theater: str | None
@@ -235,14 +241,14 @@ class Script:
 
     Attributes:
         state: The acting state's id.
-        step: The step at which it acts.
+        year: Calendar year in which it acts (in the step holding it).
         crisis: Action toward each opponent, e.g. ``{"KOR": "escalate"}``; one of
             ``back_down``, ``hold``, ``escalate``. Applied only where a crisis
             with that opponent is under way at that step.
     """
 
     state: str
-    step: int
+    year: float
     crisis: dict[str, str]
 
 
@@ -292,6 +298,10 @@ class Scenario:
     def state_index(self, state_id: str) -> int:
         """Position of a state on the state axis."""
         return self.state_ids.index(state_id)
+
+    def step_of(self, year: float) -> int:
+        """The step at which an event in calendar ``year`` happens (holding it)."""
+        return schedule.step_of(year, self.info.start_year, self.info.dt_years)
 
 
 def load_scenario(
@@ -581,14 +591,15 @@ class _Validator:
         rivalries = tuple(self._rivalry(t, ids) for t in top.tables("rivalry"))
         sites = tuple(self._site(t, ids) for t in top.tables("a2ad_site"))
         injects = tuple(
-            self._inject(t, ids, theater_ids, info.steps) for t in top.tables("inject")
+            self._inject(t, ids, theater_ids, info) for t in top.tables("inject")
         )
-        scripts = tuple(self._script(t, ids, info.steps) for t in top.tables("script"))
+        scripts = tuple(self._script(t, ids, info) for t in top.tables("script"))
         signals = tuple(
-            self._signal(t, ids, theater_ids, alliances) for t in top.tables("signal")
+            self._signal(t, ids, theater_ids, alliances, info)
+            for t in top.tables("signal")
         )
-        cbms = tuple(self._cbm(t, ids) for t in top.tables("cbm"))
-        forums = tuple(self._forum(t, ids) for t in top.tables("forum"))
+        cbms = tuple(self._cbm(t, ids, info) for t in top.tables("cbm"))
+        forums = tuple(self._forum(t, ids, info) for t in top.tables("forum"))
         self._unique(top, "forum", [f.name for f in forums])
         mechanisms = self._mechanisms(top.table("mechanisms"))
         for table, state in zip(state_tables, states, strict=True):
@@ -713,7 +724,7 @@ class _Validator:
         return site
 
     def _inject(
-        self, t: "_Table", ids: list[str], theaters: list[str], steps: int
+        self, t: "_Table", ids: list[str], theaters: list[str], info: Info
     ) -> Inject:
         theater = t.choice("theater", theaters) if "theater" in t.data else None
         kind = t.choice("kind", INJECT_KINDS)
@@ -732,7 +743,7 @@ class _Validator:
             if theater is None:
                 t.problem("theater", "", "missing: a crisis inject needs a theater")
         inject = Inject(
-            step=t.integer("step", lo=0, hi=max(steps - 1, 0)),
+            year=t.year("year", info),
             kind=kind,
             parties=parties,
             theater=theater,
@@ -743,9 +754,9 @@ class _Validator:
         t.finish()
         return inject
 
-    def _script(self, t: "_Table", ids: list[str], steps: int) -> Script:
+    def _script(self, t: "_Table", ids: list[str], info: Info) -> Script:
         state = t.choice("state", ids)
-        step = t.integer("step", lo=0, hi=max(steps - 1, 0))
+        year = t.year("year", info)
         crisis = t.table("crisis", required=True)
         actions = {}
         for opponent in crisis.data:
@@ -756,7 +767,7 @@ class _Validator:
             actions[opponent] = crisis.choice(opponent, tuple(ACTIONS))
         crisis.finish()
         t.finish()
-        return Script(state=state, step=step, crisis=actions)
+        return Script(state=state, year=year, crisis=actions)
 
     def _signal(
         self,
@@ -764,6 +775,7 @@ class _Validator:
         ids: list[str],
         theaters: list[str],
         alliances: tuple[Alliance, ...],
+        info: Info,
     ) -> Signal:
         kind = t.choice("kind", SIGNAL_KINDS)
         state = t.choice("state", ids)
@@ -780,36 +792,40 @@ class _Validator:
                         partner,
                         f"is not an ally of {state} (shares no [[alliance]] with it)",
                     )
-        start = t.integer("start_step", default=0, lo=0)
-        end = t.integer("end_step", lo=start + 1) if "end_step" in t.data else None
+        first = t.year("first_year", info, default=info.start_year, repeats=True)
+        last = None
+        if "last_year" in t.data:
+            last = t.real("last_year", lo=first)
         signal = Signal(
             kind=kind,
             state=state,
             partners=partners,
             theater=theater,
             level=t.real("level", default=1.0, lo=0.0, hi=1.0),
-            start_step=start,
-            end_step=end,
-            every_steps=t.integer("every_steps", default=1, lo=1),
+            first_year=first,
+            every_years=t.period("every_years", info),
+            last_year=last,
         )
         t.finish()
         return signal
 
-    def _cbm(self, t: "_Table", ids: list[str]) -> Cbm:
+    def _cbm(self, t: "_Table", ids: list[str], info: Info) -> Cbm:
         cbm = Cbm(
             kind=t.choice("kind", CBM_KINDS),
             parties=t.pair("parties", ids),
-            since_step=t.integer("since_step", default=0, lo=0),
+            year=t.year("year", info, default=info.start_year),
         )
         t.finish()
         return cbm
 
-    def _forum(self, t: "_Table", ids: list[str]) -> Forum:
+    def _forum(self, t: "_Table", ids: list[str], info: Info) -> Forum:
         forum = Forum(
             name=t.text("name"),
             members=t.ids("members", ids, at_least=2),
-            every_steps=t.integer("every_steps", lo=1),
-            first_step=t.integer("first_step", default=0, lo=0),
+            every_years=t.period("every_years", info),
+            first_year=t.year(
+                "first_year", info, default=info.start_year, repeats=True
+            ),
         )
         t.finish()
         return forum
@@ -1000,6 +1016,61 @@ class _Table:
             return 0.0
         return self._number(key, value, lo, hi)
 
+    def year(
+        self, key: str, info: Info, *, default: Any = None, repeats: bool = False
+    ) -> float:
+        """A calendar year within the run: its step is 0 to ``info.steps - 1``.
+
+        A repeating event (``repeats``) may start after the run ends: a run
+        shortened with ``scenario.steps`` just ends before it. Also refuses the
+        step-counted fields that schedules used to take.
+        """
+        self._refuse_steps()
+        known = len(self.v.problems)
+        value = self.real(key, default=default)
+        if len(self.v.problems) > known:
+            return value
+        end = info.start_year + info.steps * info.dt_years
+        step = schedule.step_of(value, info.start_year, info.dt_years)
+        if step < 0:
+            self.problem(key, value, f"is before the run starts ({info.start_year})")
+        elif step >= info.steps and not repeats:
+            self.problem(
+                key,
+                value,
+                f"is at or after the run's end ({end:g}: {info.steps} steps of "
+                f"{info.dt_years:g} years from {info.start_year})",
+            )
+        return value
+
+    def period(self, key: str, info: Info, *, default: Any = None) -> float:
+        """A repeating event's period in years: at least one step of the run."""
+        known = len(self.v.problems)
+        value = self.real(key, default=default)
+        if len(self.v.problems) > known:
+            return value
+        if value <= 0.0:
+            self.problem(key, value, "must be a positive number of years")
+        elif value < info.dt_years * (1 - 1e-9):
+            self.problem(
+                key,
+                value,
+                f"is shorter than one step ({info.dt_years:g} years): a repeating "
+                "event happens at most once per step, so give at least one step",
+            )
+        return value
+
+    def _refuse_steps(self) -> None:
+        """Report fields that schedule an event in steps, naming the new ones."""
+        for old, new in _STEP_FIELDS.items():
+            if old in self.data and old not in self.used:
+                self.used.add(old)
+                self.problem(
+                    old,
+                    self.data[old],
+                    f"is no longer read: schedules are in calendar years; use {new}",
+                )
+
     def param_value(
         self, key: str, default: Any, lo: float | None, hi: float | None
     ) -> float:
@@ -1097,6 +1168,16 @@ class _Table:
 
 
 _REQUIRED = object()
+
+_STEP_FIELDS = {
+    "step": "year (e.g. year = 2026.0)",
+    "start_step": "first_year (e.g. first_year = 2024.5)",
+    "first_step": "first_year (e.g. first_year = 2024.5)",
+    "every_steps": "every_years (e.g. every_years = 1.0)",
+    "end_step": "last_year (the last year it happens, e.g. last_year = 2030.0)",
+    "since_step": "year (the year it comes into force, e.g. year = 2025.0)",
+}
+"""Step-counted schedule fields of older scenario files, and what replaced them."""
 
 
 def bundled_dir() -> Path:

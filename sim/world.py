@@ -24,6 +24,7 @@ import numpy as np
 
 from sim.dynamics.crisis_decision import Factors
 from sim.scenario import Scenario
+from sim.schedule import Repeating
 
 
 class World:
@@ -246,8 +247,8 @@ class DiplomacySetup:
         capital_cover: A2/AD coverage of each capital by each state's sites,
             ``[denier k, capital i]``, (N, N).
         forum_members: Membership of each ``[[forum]]``, (F, N) bool.
-        forum_every: Meeting interval of each forum in steps, (F,).
-        forum_first: Step of each forum's first meeting, (F,).
+        forum_meetings: When each forum meets (:class:`sim.schedule.Repeating`).
+        signal_sendings: When each ``[[signal]]`` is sent, in file order.
         disaster_injects: Step and stricken states (N,) bool of each disaster
             inject.
     """
@@ -258,8 +259,8 @@ class DiplomacySetup:
     notification_since: np.ndarray
     capital_cover: np.ndarray
     forum_members: np.ndarray
-    forum_every: np.ndarray
-    forum_first: np.ndarray
+    forum_meetings: Repeating
+    signal_sendings: Repeating
     disaster_injects: tuple[tuple[int, np.ndarray], ...]
 
 

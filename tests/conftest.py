@@ -36,13 +36,13 @@ capital = [0.0, {lon}]
 
 CRISIS_INJECT = """
 [[inject]]
-step = 0
+year = 2000.0
 kind = "crisis"
 parties = ["RED", "BLUE"]
 theater = "border"
 rung = 2
 """
-"""A crisis of RED against BLUE in the border theater at step 0, at rung 2."""
+"""A crisis of RED against BLUE in the border theater in 2000.0 (step 0), at rung 2."""
 
 BORDER = """
 [[theater]]

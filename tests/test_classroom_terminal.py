@@ -176,7 +176,8 @@ def test_the_guides_commands_run_at_a_real_terminal(tmp_path):
     assert text.count(move) == 1  # the terminal's echo only, not ours as well
     game = GameSession.resume(log)
     assert game.turn == 1
-    notes = [j.note for j in game.model.spec.injects if j.step == 0]
+    spec = game.model.spec
+    notes = [j.note for j in spec.injects if spec.step_of(j.year) == 0]
     assert "typhoon" in notes and "collision at sea" in notes
 
 

@@ -25,30 +25,30 @@ KOREA = bundled_dir() / "korean_peninsula.toml"
             "dispute[1].parties: 'GOLD' is not a state declared in [[state]]",
         ),
         (
-            '[[inject]]\nstep = 1\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
+            '[[inject]]\nyear = 2000.25\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
             'theater = "border"\nrung = 5\n',
             "inject[0].rung: 5 is above 4",
         ),
         (
-            '[[inject]]\nstep = 1\nkind = "crisis"\nparties = ["RED"]\n'
+            '[[inject]]\nyear = 2000.25\nkind = "crisis"\nparties = ["RED"]\n'
             'theater = "border"\n',
             "inject[0].parties: ['RED'] a crisis names two states",
         ),
         (
-            '[[inject]]\nstep = 1\nkind = "crisis"\nparties = ["RED", "BLUE"]\n',
+            '[[inject]]\nyear = 2000.25\nkind = "crisis"\nparties = ["RED", "BLUE"]\n',
             "inject[0].theater: missing: a crisis inject needs a theater",
         ),
         (
-            '[[script]]\nstate = "RED"\nstep = 1\ncrisis = { BLUE = "attack" }\n',
+            '[[script]]\nstate = "RED"\nyear = 2000.25\ncrisis = { BLUE = "attack" }\n',
             "script[0].crisis.BLUE: 'attack' is not one of: back_down, hold, escalate",
         ),
         (
-            '[[script]]\nstate = "RED"\nstep = 1\ncrisis = { GOLD = "hold" }\n',
+            '[[script]]\nstate = "RED"\nyear = 2000.25\ncrisis = { GOLD = "hold" }\n',
             "script[0].crisis.GOLD: is not another state declared in [[state]]",
         ),
         (
-            '[[script]]\nstate = "RED"\nstep = 99\ncrisis = { BLUE = "hold" }\n',
-            "script[0].step: 99 is above 7",
+            '[[script]]\nstate = "RED"\nyear = 2024.75\ncrisis = { BLUE = "hold" }\n',
+            "script[0].year: 2024.75 is at or after the run's end (2002: 8 steps",
         ),
     ],
 )
@@ -113,10 +113,12 @@ def test_scripted_actions_override_the_doctrine_in_every_replication(write_scena
     it is: with dt 0.25 it ends in 1 - exp(-1.5) = 78% of worlds.
     """
     inject = (
-        '[[inject]]\nstep = 0\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
+        '[[inject]]\nyear = 2000.0\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
         'theater = "border"\nrung = 2\n'
     )
-    script = '[[script]]\nstate = "RED"\nstep = 1\ncrisis = { BLUE = "back_down" }\n'
+    script = (
+        '[[script]]\nstate = "RED"\nyear = 2000.25\ncrisis = { BLUE = "back_down" }\n'
+    )
     setup = engine.build_setup(
         load_scenario(write_scenario(triad_toml(extra=inject + script)))
     )

@@ -106,19 +106,6 @@ def test_no_event_means_nobody_met():
     assert out is trust and met is None
 
 
-def test_forums_meet_on_their_schedule():
-    """A forum meets at its first step and every ``every_steps`` after, not before."""
-    members = np.array([[True, True, False], [False, True, True]])
-    every = np.array([4, 2])
-    first = np.array([0, 3])
-    met = {
-        s: cooperation.meeting(members, every, first, s).any(axis=1).tolist()
-        for s in range(9)
-    }
-    assert [s for s in met if met[s][0]] == [0, 4, 8]
-    assert [s for s in met if met[s][1]] == [3, 5, 7]
-
-
 def test_goodwill_fades_back_to_the_start():
     """Without renewed events trust drifts back to its starting value."""
     start = np.full((2, 2), 0.3)

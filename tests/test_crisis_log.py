@@ -11,7 +11,7 @@ from tests.conftest import triad_toml
 
 INJECT = """
 [[inject]]
-step = 0
+year = 2000.0
 kind = "crisis"
 parties = ["RED", "BLUE"]
 theater = "border"

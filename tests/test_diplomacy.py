@@ -51,7 +51,10 @@ def test_cbms_lower_incident_driven_crises_over_many_seeds(write_scenario):
 def test_exercise_raises_allied_credibility_and_rival_hostility(write_scenario):
     """A costly exercise raises allied credibility and the rival's hostility."""
     disputed = "hostility = 0.5\n"
-    drill = '[[signal]]\nkind = "exercise"\nstate = "GREEN"\npartners = ["BLUE"]\n'
+    drill = (
+        '[[signal]]\nkind = "exercise"\nstate = "GREEN"\npartners = ["BLUE"]\n'
+        "every_years = 0.25\n"
+    )
     quiet, _ = final_world(write_scenario(triad_toml(extra=disputed)), 4)
     loud, _ = final_world(write_scenario(triad_toml(extra=disputed + drill)), 4)
     red, blue, green = 0, 1, 2
@@ -126,7 +129,7 @@ def test_replication_does_not_depend_on_batch_size(name):
 
 
 def test_scheduled_signals_follow_their_rhythm():
-    """A yearly exercise is sent at steps 0, 4, 8 and not in between."""
+    """A yearly exercise is sent at steps 0, 4, 8 (quarters) and not in between."""
     scenario = load_scenario(bundled_dir() / "quad_aukus.toml")
     setup = engine.build_setup(scenario)
     usa, ind = scenario.state_index("USA"), scenario.state_index("IND")
@@ -174,7 +177,7 @@ def test_policy_exercise_raises_credibility_like_the_schedule(write_scenario):
 
 def test_disaster_inject_brings_relief_and_trust(write_scenario):
     """A disaster injected on BLUE brings its near ally GREEN to help: trust rises."""
-    inject = '[[inject]]\nstep = 0\nkind = "disaster"\nparties = ["BLUE"]\n'
+    inject = '[[inject]]\nyear = 2000.0\nkind = "disaster"\nparties = ["BLUE"]\n'
     calm = {"mechanisms.cooperation.disaster_rate_per_year": 0.0, "scenario.steps": 1}
     quiet, _ = final_world(write_scenario(triad_toml()), 2, **calm)
     struck, _ = final_world(write_scenario(triad_toml(extra=inject)), 2, **calm)

@@ -152,7 +152,7 @@ BAD_SCENARIOS = {
         "since = 1990"
     ),
     "inject after the end": added(
-        '[[inject]]\nstep = 99\nkind = "disaster"\nparties = ["RED"]'
+        '[[inject]]\nyear = 2099.0\nkind = "disaster"\nparties = ["RED"]'
     ),
     "unknown mechanism": added("[mechanisms.magic]\nenabled = true"),
     "mechanism rate negative": added(

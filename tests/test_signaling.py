@@ -164,13 +164,16 @@ def test_scheduled_signals_and_cbms_load(write_scenario):
 kind = "exercise"
 state = "GREEN"
 partners = ["BLUE"]
-every_steps = 4
+every_years = 1.0
 
 [[signal]]
 kind = "patrol"
 state = "RED"
 theater = "border"
 level = 0.5
+every_years = 0.5
+first_year = 2000.5
+last_year = 2001.5
 
 [[cbm]]
 kind = "hotline"
@@ -179,18 +182,18 @@ parties = ["RED", "BLUE"]
 [[forum]]
 name = "Border talks"
 members = ["RED", "BLUE", "GREEN"]
-every_steps = 4
+every_years = 1.0
 """
     scenario = load_scenario(write_scenario(triad_toml(extra=table)))
     exercise, patrol = scenario.signals
-    assert (exercise.partners, exercise.end_step, exercise.level) == (
+    assert (exercise.partners, exercise.first_year, exercise.last_year) == (
         ("BLUE",),
+        2000.0,
         None,
-        1.0,
     )
-    assert (patrol.theater, patrol.partners) == ("border", ())
-    assert scenario.cbms[0].since_step == 0
-    assert scenario.forums[0].first_step == 0
+    assert (patrol.theater, patrol.partners, patrol.last_year) == ("border", (), 2001.5)
+    assert scenario.cbms[0].year == 2000.0
+    assert scenario.forums[0].first_year == 2000.0
 
 
 def test_exercise_with_a_non_ally_is_named(write_scenario):
@@ -228,11 +231,74 @@ def test_declaration_to_itself_is_named(write_scenario):
             "cbm[0].parties: 'PINK' is not a state declared in [[state]]",
         ),
         (
-            '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_steps = 0\n',
-            "forum[F].every_steps: 0 is below 1",
+            '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_years = 0\n',
+            "forum[F].every_years: 0.0 must be a positive number of years",
+        ),
+        (
+            '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_years = 0.1\n',
+            "forum[F].every_years: 0.1 is shorter than one step (0.25 years)",
+        ),
+        (
+            '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_years = 1\n'
+            "first_year = 1999.5\n",
+            "forum[F].first_year: 1999.5 is before the run starts (2000)",
+        ),
+        (
+            '[[cbm]]\nkind = "hotline"\nparties = ["RED", "BLUE"]\nyear = 2010.0\n',
+            "cbm[0].year: 2010.0 is at or after the run's end (2010: 40 steps of "
+            "0.25 years from 2000)",
+        ),
+        (
+            '[[signal]]\nkind = "patrol"\nstate = "RED"\ntheater = "border"\n'
+            "every_years = 1\nfirst_year = 2002.0\nlast_year = 2001.0\n",
+            "signal[0].last_year: 2001.0 is below 2002.0",
         ),
     ],
 )
 def test_bad_signal_tables_are_named(write_scenario, table, expected):
     """Unknown theaters, kinds, states and out-of-range values name their field."""
+    assert any(expected in p for p in signal_problems(write_scenario, table))
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_steps = 4\n'
+            "first_step = 2\n",
+            "forum[F].first_step: 2 is no longer read: schedules are in calendar "
+            "years; use first_year",
+        ),
+        (
+            '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_steps = 4\n',
+            "forum[F].every_steps: 4 is no longer read: schedules are in calendar "
+            "years; use every_years",
+        ),
+        (
+            '[[signal]]\nkind = "patrol"\nstate = "RED"\ntheater = "border"\n'
+            "every_years = 1\nstart_step = 2\nend_step = 8\n",
+            "signal[0].end_step: 8 is no longer read: schedules are in calendar "
+            "years; use last_year",
+        ),
+        (
+            '[[cbm]]\nkind = "hotline"\nparties = ["RED", "BLUE"]\nsince_step = 3\n',
+            "cbm[0].since_step: 3 is no longer read: schedules are in calendar "
+            "years; use year",
+        ),
+        (
+            '[[inject]]\nstep = 1\nkind = "disaster"\nparties = ["RED"]\n',
+            "inject[0].step: 1 is no longer read: schedules are in calendar years; "
+            "use year",
+        ),
+        (
+            '[[script]]\nstate = "RED"\nstep = 1\ncrisis = { BLUE = "hold" }\n',
+            "script[0].step: 1 is no longer read: schedules are in calendar years; "
+            "use year",
+        ),
+    ],
+)
+def test_schedules_in_steps_are_refused_naming_the_year_fields(
+    write_scenario, table, expected
+):
+    """Step-counted schedule fields of older files are refused with their new name."""
     assert any(expected in p for p in signal_problems(write_scenario, table))

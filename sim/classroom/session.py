@@ -238,7 +238,7 @@ class GameSession:
         """Add an instructor's event to this turn (see :class:`sim.scenario.Inject`).
 
         ``inject`` holds ``kind``, ``parties`` and as the kind needs ``theater``,
-        ``rung``, ``magnitude``, ``note``; its step is the current turn.
+        ``rung``, ``magnitude``, ``note``; its year is the current turn's.
 
         Raises:
             ScenarioError: The inject is invalid (e.g. names an unknown state);
@@ -246,7 +246,7 @@ class GameSession:
             GameError: The game is paused or over.
         """
         self._check_open()
-        entry = {**inject, "step": self.turn}
+        entry = {**inject, "year": self.model.year}
         self._add("inject", entry)
         self._record({"event": "inject", "turn": self.turn, "inject": entry})
 
@@ -348,7 +348,7 @@ class GameSession:
                 "note": j.note,
             }
             for j in self.model.spec.injects
-            if j.step == self.turn
+            if self.model.spec.step_of(j.year) == self.turn
         ]
 
     def public_table(self) -> list[dict[str, Any]]:
@@ -435,7 +435,7 @@ class GameSession:
             if mutual and (partner not in self.teams or team < partner):
                 pair = [team, partner]
                 self._add(
-                    "cbm", {"kind": kind, "parties": pair, "since_step": self.turn}
+                    "cbm", {"kind": kind, "parties": pair, "year": self.model.year}
                 )
         self.offers = {
             o
@@ -461,7 +461,8 @@ class GameSession:
                     by_timer = event.get("by") == "timer"
                     self.submit(event["team"], event["move"], by_timer=by_timer)
                 elif kind == "inject":
-                    inject = {k: v for k, v in event["inject"].items() if k != "step"}
+                    when = ("year", "step")  # step: logs written before years
+                    inject = {k: v for k, v in event["inject"].items() if k not in when}
                     self.inject(inject)
                 elif kind == "turn":
                     self.next_turn()

@@ -20,7 +20,7 @@ transparency gap:
     tau_a' = tau_a + g_tau (1 - tau_a)
 
 (shared events also soften hostility itself, see :mod:`.hostility`).
-A dialogue forum meets every ``every_steps`` steps from its first meeting; each
+A dialogue forum meets every ``every_years`` years from its first meeting; each
 meeting does the same for its members with gains ``f_T`` and ``f_tau``. Between
 events trust and transparency drift back toward their starting values at
 ``memory_decay_per_year`` (goodwill fades unless renewed).
@@ -125,21 +125,6 @@ def together(world: np.ndarray, members: np.ndarray, r: int) -> np.ndarray:
         pairs[world[layer]] |= shared[layer]
     pairs[:, np.arange(n), np.arange(n)] = False
     return pairs
-
-
-def meeting(
-    members: np.ndarray, every_steps: np.ndarray, first_step: np.ndarray, step: int
-) -> np.ndarray:
-    """Membership of the forums that meet at ``step``, (F, N) bool.
-
-    Args:
-        members: Forum membership, (F, N) bool.
-        every_steps: Meeting interval of each forum, (F,) int >= 1.
-        first_step: Step of each forum's first meeting, (F,) int.
-        step: The current step.
-    """
-    meets = (step >= first_step) & ((step - first_step) % every_steps == 0)
-    return members & meets[:, None]
 
 
 def cooperate(
