@@ -300,8 +300,8 @@ def _sweep(
     varied = results.varied
     if not varied:
         raise ResultsError(
-            f"{results.folder}: not a sweep (no varied parameter); run `wargame "
-            "sweep SCENARIO --param PATH=LO:HI` first"
+            f"{results.folder}: not a sweep (no varied parameter); the sweep "
+            "figure needs a folder written by a sweep"
         )
     param = varied[0] if param is None else param
     for field, name in (("param", param), ("by", by)):
