@@ -54,10 +54,12 @@ def parse_split(text: str) -> Split:
     """Parse ``FIRST:LAST:END``: fit FIRST-LAST, forecast LAST+1 to END."""
     parts = text.split(":")
     if len(parts) != 3 or not all(p.strip().isdigit() for p in parts):
-        raise CalibrationError(f"--split {text!r}: expected FIRST:LAST:END years")
+        raise CalibrationError(
+            f"split {text!r}: expected FIRST:LAST:END years", field="split"
+        )
     first, last, end = (int(p) for p in parts)
     if not first < last < end:
-        raise CalibrationError(f"--split {text}: need FIRST < LAST < END")
+        raise CalibrationError(f"split {text}: need FIRST < LAST < END", field="split")
     return Split(Window(first, last), Window(last + 1, end))
 
 

@@ -349,7 +349,7 @@ def plan(
     if megabytes > limits.CHUNK_MEGABYTES.value:
         too_big = limits.CHUNK_MEGABYTES.message(megabytes)
         raise limits.LimitError(
-            f"chunk_size {chunk_size}: about {too_big}; or give a smaller --chunk-size",
+            f"chunk_size {chunk_size}: about {too_big}; or give a smaller one",
             field="chunk_size",
         )
     points = tuple(
@@ -458,7 +458,7 @@ def _check_folder(out: Path, described: dict[str, Any]) -> None:
     elif out.exists() and any(not p.name.startswith(".") for p in out.iterdir()):
         raise BatchError(
             f"{out}: exists and is not a batch folder (no {MANIFEST}); "
-            "choose a new or empty --out"
+            "choose a new or empty output folder"
         )
 
 
@@ -494,7 +494,7 @@ def read_manifest(out: Path) -> dict[str, Any]:
             raise ResultsError(
                 f"{out / MANIFEST}: {key} is {found.get(key)!r}, not a "
                 f"{kind.__name__}; the file is damaged: rerun the command into a "
-                "new --out"
+                "new output folder"
             )
     for i, point in enumerate(found["points"]):
         if not (
@@ -505,7 +505,7 @@ def read_manifest(out: Path) -> dict[str, Any]:
         ):
             raise ResultsError(
                 f"{out / MANIFEST}: points[{i}] is not a point of a batch; the file "
-                "is damaged: rerun the command into a new --out"
+                "is damaged: rerun the command into a new output folder"
             )
     return found
 
@@ -533,8 +533,8 @@ def _check_same_batch(out: Path, old: dict[str, Any], new: dict[str, Any]) -> No
         }
         raise BatchError(
             f"{out} holds a different batch: its {MANIFEST} has {key} = "
-            f"{shown['old']}, this command {shown['new']}; choose another --out, "
-            "or delete the folder to start over"
+            f"{shown['old']}, this command {shown['new']}; choose another output "
+            "folder, or delete the folder to start over"
         )
 
 

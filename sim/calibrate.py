@@ -78,15 +78,23 @@ class Window:
         return f"{self.first}:{self.last}"
 
 
-def parse_window(text: str, option: str = "--window") -> Window:
-    """Parse ``FIRST:LAST`` (inclusive years), e.g. ``1990:2012``."""
+def parse_window(text: str, field: str = "window") -> Window:
+    """Parse ``FIRST:LAST`` (inclusive years), e.g. ``1990:2012``.
+
+    Args:
+        text: The years, ``FIRST:LAST``.
+        field: The argument the years are for (``window`` or ``holdout``), named
+            in the error.
+    """
     first, sep, last = text.partition(":")
     if not (sep and first.strip().isdigit() and last.strip().isdigit()):
-        raise CalibrationError(f"{option} {text!r}: expected FIRST:LAST years")
+        raise CalibrationError(
+            f"{field} {text!r}: expected FIRST:LAST years", field=field
+        )
     window = Window(int(first), int(last))
     if window.last <= window.first:
         raise CalibrationError(
-            f"{option} {text}: the last year must come after the first"
+            f"{field} {text}: the last year must come after the first", field=field
         )
     return window
 
@@ -685,14 +693,21 @@ def fit_spending(
         ScenarioError: The scenario or an override is invalid.
     """
     if scale not in SCALES:
-        raise CalibrationError(f"--scale {scale!r}: use one of {', '.join(SCALES)}")
+        raise CalibrationError(
+            f"scale {scale!r}: use one of {', '.join(SCALES)}", field="scale"
+        )
     if bootstrap < 0:
-        raise CalibrationError(f"--bootstrap {bootstrap}: must be >= 0")
+        raise CalibrationError(
+            f"bootstrap {bootstrap}: must be >= 0 refits", field="bootstrap"
+        )
     if not params:
-        raise CalibrationError("--fit: name at least one parameter to fit")
+        raise CalibrationError(
+            "params: name at least one parameter to fit", field="params"
+        )
     if holdout is not None and holdout.first != window.last + 1:
         raise CalibrationError(
-            f"--holdout {holdout}: must start the year after the window ({window})"
+            f"holdout {holdout}: must start the year after the window ({window})",
+            field="holdout",
         )
     states = tuple(observed.columns)
     base = load_scenario(scenario, overrides=settings)
@@ -730,11 +745,15 @@ def _start_value(scenario: Scenario, param: FitParam, states: tuple[str, ...]) -
     parts = param.path.split(".")
     if parts[0] == "state" and len(parts) > 1 and parts[1] not in states:
         raise CalibrationError(
-            f"--fit {param.path}: state {parts[1]} is not among the calibrated "
-            f"states ({', '.join(states)})"
+            f"params {param.path}: state {parts[1]} is not among the calibrated "
+            f"states ({', '.join(states)})",
+            field="params",
         )
     if not param.lo <= param.hi:
-        raise CalibrationError(f"--fit {param.path}: empty range")
+        raise CalibrationError(
+            f"params {param.path}: empty range ({param.lo} > {param.hi})",
+            field="params",
+        )
     value = field_value(scenario, param.path)
     return float(np.clip(value, param.lo, param.hi))
 
@@ -934,7 +953,8 @@ def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRate
     first, last = int(start.min()), int(start.max())
     if window.first < first or window.last > last:
         raise CalibrationError(
-            f"{path.name}: --window {window} is outside the data ({first}-{last})"
+            f"window {window}: outside the years of {path.name} ({first}-{last})",
+            field="window",
         )
     keep = set(states)
 
@@ -1032,9 +1052,15 @@ def fit_crisis_rates(
     states = list(states or base.state_ids)
     restrict(base, states)  # fails naming unknown states
     if not 1 <= dispute_rung <= force_rung:
-        raise CalibrationError("rungs: need 1 <= --dispute-rung <= --force-rung")
+        raise CalibrationError(
+            f"dispute_rung {dispute_rung}: must be between 1 and the force rung "
+            f"({force_rung})",
+            field="dispute_rung",
+        )
     if not params:
-        raise CalibrationError("--fit: name at least one parameter to fit")
+        raise CalibrationError(
+            "params: name at least one parameter to fit", field="params"
+        )
     x0 = np.array([_start_value(base, p, tuple(base.state_ids)) for p in params])
     target = observed.rates()  # (2,)
     scale = np.maximum(target, 1.0 / observed.years)

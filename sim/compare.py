@@ -94,7 +94,9 @@ def field_arms(scenario: str | Path, path: str, values: Sequence[Any]) -> list[A
         ExperimentError: Fewer than two values.
     """
     if len(values) < 2:
-        raise ExperimentError(f"--vary {path}: give at least two values to compare")
+        raise ExperimentError(
+            f"vary {path}: give at least two values to compare", field="vary"
+        )
     return [Arm(scenario, {path: value}, label=f"{path}={value}") for value in values]
 
 

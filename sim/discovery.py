@@ -102,8 +102,8 @@ def discover(
     params = [c for c in results.points.columns if c != "point"]
     if not params:
         raise ExperimentError(
-            "these results vary no parameter; run a sweep (wargame sweep "
-            "--design lhs --param path=lo:hi ...) and discover on its folder"
+            "these results vary no parameter; run a sweep (a Latin hypercube "
+            "design over the parameters) and discover on its folder"
         )
     outcomes = results.outcomes
     known = [c for c in outcomes.columns if c not in (*params, "point", "replication")]

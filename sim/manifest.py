@@ -100,7 +100,7 @@ def read(folder: str | Path) -> dict[str, Any]:
     if not path.exists():
         raise ResultsError(
             f"{folder}: no {FILE}, so not the output of `wargame run` or `wargame "
-            "batch`; point at the folder given to --out"
+            "batch`; point at the folder the command wrote"
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -111,7 +111,8 @@ def read(folder: str | Path) -> dict[str, Any]:
         written = manifest.get("version", "?") if isinstance(manifest, dict) else "?"
         raise ResultsError(
             f"{path}: format {found} (wargame {written}); this wargame "
-            f"{__version__} reads format {FORMAT}: rerun the command into a new --out"
+            f"{__version__} reads format {FORMAT}: rerun the command into a new "
+            "output folder"
         )
     missing = [key for key in COMMON if key not in manifest]
     if (
@@ -122,12 +123,12 @@ def read(folder: str | Path) -> dict[str, Any]:
         raise ResultsError(
             f"{path}: not a manifest of wargame {__version__} (missing "
             f"{', '.join(missing) or 'a known kind'}); rerun the command into a "
-            "new --out"
+            "new output folder"
         )
     for key in ("seed", "steps"):
         if not isinstance(manifest[key], int) or isinstance(manifest[key], bool):
             raise ResultsError(
                 f"{path}: {key} is {manifest[key]!r}, not a whole number; the file "
-                "is damaged: rerun the command into a new --out"
+                "is damaged: rerun the command into a new output folder"
             )
     return manifest

@@ -141,7 +141,7 @@ def locked(folder: Path) -> Iterator[None]:
             pid, since = [*holder, "?", "?"][:2]
             raise OutputError(
                 f"{folder}: in use by process {pid} since {since}; wait for it to "
-                "finish (or stop it), or choose another --out"
+                "finish (or stop it), or choose another output folder"
             ) from None
         try:
             same = os.fstat(fd).st_ino == os.stat(path).st_ino

@@ -144,7 +144,7 @@ class ResultsFolder:
         files = [self.folder / batch.CHUNKS / c / f"{name}.parquet" for c in chunks]
         files = [f for f in files if f.exists()]
         if not files:
-            hint = " with --states" if name == "states" else ""
+            hint = " with --state-series" if name == "states" else ""
             raise ResultsError(
                 f"{self.folder}: no {name}.parquet in {batch.CHUNKS}/; run `wargame "
                 f"batch SCENARIO --out {self.folder}`{hint} first (or let it finish)"

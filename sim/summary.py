@@ -324,15 +324,18 @@ def summarise_results(
     unknown = [b for b in by or [] if b not in varied]
     if unknown:
         raise ResultsError(
-            f"--by {', '.join(unknown)}: not a swept field of {results.folder} "
-            f"(swept: {', '.join(varied) or 'none'})"
+            f"by {', '.join(unknown)}: not a swept field of {results.folder} "
+            f"(swept: {', '.join(varied) or 'none'})",
+            field="by",
         )
     groups = list(by) if by else ["point", *varied]
     outcomes = results.table("outcomes")
     missing = [n for n in names or [] if n not in outcomes.columns]
     if missing:
         known = ", ".join(outcome_columns(outcomes, exclude=varied))
-        raise ResultsError(f"--outcome {', '.join(missing)}: not an outcome ({known})")
+        raise ResultsError(
+            f"outcome {', '.join(missing)}: not an outcome ({known})", field="outcome"
+        )
     table = summarise(outcomes, by=groups, names=names, inputs=varied, level=level)
     return table, groups
 

@@ -200,7 +200,7 @@ def _open_study(out: Path, definition: dict[str, Any]) -> optuna.Study:
     elif stored != text:
         raise ExperimentError(
             f"{out} holds a different search ({STORAGE} was made with other "
-            "arguments); choose another --out, or delete it to start over"
+            "arguments); choose another output folder, or delete it to start over"
         )
     return study
 

@@ -32,8 +32,18 @@ def test_splits_parse_and_bad_ones_are_refused():
     assert (split.window.first, split.window.last) == (1990, 2012)
     assert (split.holdout.first, split.holdout.last) == (2013, 2024)
     for text in ("1990:2012", "2012:1990:2024", "a:b:c"):
-        with pytest.raises(calibrate.CalibrationError, match="--split"):
+        with pytest.raises(calibrate.CalibrationError, match="split") as raised:
             backtest.parse_split(text)
+        assert raised.value.field == "split"
+
+
+def test_a_bad_split_names_the_flag(tmp_path, capsys):
+    """The library's error is about ``split``; wargame backtest names --split."""
+    out = tmp_path / "out"
+    args = ["backtest", str(BASELINE), "--split", "1990:2012", "--out", str(out)]
+    assert main(args) == 2
+    assert capsys.readouterr().err.startswith("error: --split '1990:2012': expected")
+    assert not out.exists()
 
 
 def test_rival_groups_are_the_pairs_with_data():

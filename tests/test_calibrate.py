@@ -246,12 +246,37 @@ def test_bad_parameter_paths_are_named():
         )
 
 
+def test_calibrate_errors_name_the_flag(tmp_path, capsys):
+    """The library names window, holdout, params; wargame calibrate the flags."""
+    data = write_milex(tmp_path / "d.csv", richardson_years((20.0, 30.0), 10), 2000)
+    base = ["calibrate", str(RICHARDSON), "--data", str(data), "--states", "RED,BLUE"]
+    base += ["--fit", "state.RED.arms_race.reaction_per_year", "--bootstrap", "0"]
+    base += ["--out", str(tmp_path / "out")]
+    for args, start in [
+        (["--window", "2000"], "error: --window '2000': expected FIRST:LAST"),
+        (["--window", "2000:2004", "--holdout", "2006:2009"], "error: --holdout "),
+        (
+            [
+                "--window",
+                "2000:2004",
+                "--fit",
+                "state.GREEN.arms_race.reaction_per_year",
+            ],
+            "error: --fit state.GREEN.arms_race.reaction_per_year: state GREEN",
+        ),
+    ]:
+        assert main(base + args) == 2
+        assert capsys.readouterr().err.startswith(start)
+    assert not (tmp_path / "out").exists()
+
+
 def test_windows_are_parsed_and_checked():
     """FIRST:LAST parses; reversed or malformed windows are refused."""
     assert list(calibrate.parse_window("1990:1992").years) == [1990, 1991, 1992]
     for text in ("1990", "2000:1990", "a:b"):
-        with pytest.raises(calibrate.CalibrationError, match="--window"):
+        with pytest.raises(calibrate.CalibrationError, match="window") as raised:
             calibrate.parse_window(text)
+        assert raised.value.field == "window"
 
 
 def test_declared_ranges_bound_the_fit():
@@ -305,7 +330,7 @@ def test_mids_counts_disputes_among_the_states_in_the_window(tmp_path):
     [
         (lambda t: t.replace("hostlev", "level"), "1990:1994", "no column 'hostlev'"),
         (lambda t: t.replace("1993,1993", "199x,1993"), "1990:1994", "line 5"),
-        (lambda t: t, "1980:1994", "--window 1980:1994 is outside the data"),
+        (lambda t: t, "1980:1994", "window 1980:1994: outside the years of mids.csv"),
     ],
 )
 def test_bad_mids_files_are_named(tmp_path, edit, window, message):

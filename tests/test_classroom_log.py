@@ -34,7 +34,7 @@ def test_every_event_is_on_disk_as_soon_as_it_is_accepted(tmp_path):
 def test_a_new_game_refuses_to_overwrite_a_log(tmp_path):
     """Starting a game on an existing log says to resume it instead."""
     log = started(tmp_path)
-    with pytest.raises(GameLogError, match="already exists; resume it"):
+    with pytest.raises(GameLogError, match="already exists; resume the game"):
         GameSession(SCENARIO, ["USA"], log=log)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from sim.classroom.log import GameLogError
 from sim.classroom.session import GameError, GameSession, MoveError
+from sim.cli import main
 from sim.dynamics.escalation import Crises
 from sim.scenario import ScenarioError
 
@@ -214,6 +215,14 @@ def test_teams_must_be_states_of_the_scenario():
         GameSession(SCENARIO, ["USA", "XXX"])
     with pytest.raises(GameError, match="name each playable state once"):
         GameSession(SCENARIO, ["USA", "USA"])
+
+
+def test_play_names_the_teams_flag(tmp_path, monkeypatch, capsys):
+    """The library's error is about ``teams``; wargame play names --teams."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["play", str(SCENARIO), "--teams", "USA,XXX"]) == 2
+    assert capsys.readouterr().err.startswith("error: --teams USA,XXX: name each")
+    assert not (tmp_path / "games").exists()
 
 
 def test_resume_refuses_a_log_whose_scenario_changed(tmp_path):

@@ -60,8 +60,9 @@ def test_one_line_per_value_of_the_second_field(grid):
 def test_too_many_lines_are_refused(grid):
     """More values of by than a reader can tell apart is an error naming by."""
     many = grid.assign(b=grid["replication"] + grid["point"] * 10.0)
-    with pytest.raises(ValueError, match="--by b: 24 values"):
+    with pytest.raises(ValueError, match="by b: 24 values") as raised:
         plots.sweep_outcomes(many, "a", by="b")
+    assert raised.value.field == "by"
 
 
 def test_heatmap_cells_are_the_means(grid):
@@ -97,7 +98,7 @@ def two_field_sweep(results_folders, tmp_path_factory):
 
 def test_one_point_figures_of_a_sweep_need_the_point(two_field_sweep):
     """Escalation on a sweep without --point is refused; with it, titled."""
-    with pytest.raises(ResultsError, match="say which with --point K"):
+    with pytest.raises(ResultsError, match="name the point"):
         plots.draw(two_field_sweep, "escalation")
     fig = plots.draw(two_field_sweep, "escalation", point=3)
     title = fig.get_suptitle()
@@ -112,8 +113,26 @@ def test_sweep_of_two_fields_draws_a_line_per_value(two_field_sweep):
     assert "within 2 years" in ax.get_ylabel()
     heat = plots.draw(two_field_sweep, "sweep", style="heatmap").axes[0]
     assert heat.get_ylabel() == "RED resolve"
-    with pytest.raises(ResultsError, match=r"--by state\.BLUE\.resolve"):
+    with pytest.raises(ResultsError, match=r"by state\.BLUE\.resolve") as raised:
         plots.draw(two_field_sweep, "sweep", by="state.BLUE.resolve")
+    assert raised.value.field == "by"
+
+
+def test_plot_errors_name_the_flag(two_field_sweep, tmp_path, capsys):
+    """The library names the argument; wargame plot names its flag, status 2."""
+    folder = str(two_field_sweep.folder)
+    for args, start in [
+        (
+            ["--kind", "sweep", "--by", "state.BLUE.resolve"],
+            "error: --by state.BLUE.resolve: the sweep",
+        ),
+        (["--kind", "escalation"], "error: --point: "),
+        (["--kind", "escalation", "--point", "9"], "error: --point 9: "),
+    ]:
+        out = tmp_path / "figure.png"
+        assert main(["plot", folder, *args, "--out", str(out)]) == 2
+        assert capsys.readouterr().err.startswith(start)
+        assert not out.exists()
 
 
 def test_sweep_prints_and_summary_writes_intervals(two_field_sweep, tmp_path, capsys):

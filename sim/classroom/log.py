@@ -76,8 +76,7 @@ class GameLog:
         path = Path(path)
         if path.exists():
             raise GameLogError(
-                f"{path}: already exists; resume it with --resume {path}, or name "
-                "a new log"
+                f"{path}: already exists; resume the game it holds, or name a new log"
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         log = cls(path)

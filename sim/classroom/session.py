@@ -85,9 +85,10 @@ class GameSession:
         unknown = [t for t in teams if t not in base.state_ids]
         if unknown or not teams or len(set(teams)) != len(teams):
             raise GameError(
-                f"--teams {','.join(teams)}: name each playable state once, from "
+                f"teams {','.join(teams)}: name each playable state once, from "
                 f"{', '.join(base.state_ids)}"
-                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+                field="teams",
             )
         self.header = Header(
             scenario=str(self.path),

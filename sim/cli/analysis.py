@@ -86,9 +86,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     states = _states(args.states)
     if not states:
         raise UsageError("--states: name the states to fit, e.g. --states IND,PAK")
-    holdout = (
-        calibrate.parse_window(args.holdout, "--holdout") if args.holdout else None
-    )
+    holdout = calibrate.parse_window(args.holdout, "holdout") if args.holdout else None
     last = holdout.last if holdout else window.last
     years = np.arange(window.first, last + 1)
     observed = calibrate.read_series(

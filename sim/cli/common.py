@@ -43,6 +43,7 @@ FLAGS = {
     "minimise": "--outcome",
     "constraints": "--constraint",
     "max_boxes": "--boxes",
+    "params": "--fit",
 }
 """Library argument names whose flag is not ``--`` plus the name with dashes."""
 

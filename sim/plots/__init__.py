@@ -135,19 +135,21 @@ def draw(
         return _sweep(results, outcome, param, by, style)
     if kind == "survival" and rung is not None:
         if not 1 <= rung <= WAR:
-            raise ResultsError(f"--rung {rung}: must be 1 to {WAR}")
+            raise ResultsError(f"rung {rung}: must be 1 to {WAR}", field="rung")
         labels = _point_labels(results)
         fig = survival_curves(_rungs(results, theater), rungs=(rung,), labels=labels)
         return _context(_name_theater(fig, theater), results, None)
     if kind not in RESULT_KINDS:
-        raise ResultsError(f"--kind {kind}: not one of {', '.join(RESULT_KINDS)}")
+        raise ResultsError(
+            f"kind {kind}: not one of {', '.join(RESULT_KINDS)}", field="kind"
+        )
     point = _one_point(results, kind, point)
     if kind == "places":
         rows = _at_point(results.table("outcomes"), point)
         try:
             fig = place_outcomes(rows, outcome, years=horizon_years(results))
         except ValueError as err:
-            raise ResultsError(str(err)) from err
+            raise ResultsError(str(err), field="outcome") from err
         return _context(fig, results, point)
     fig = _at(results, kind, point, step, observed, observed_unit, theater)
     return _context(fig, results, point)
@@ -214,15 +216,17 @@ def _one_point(results: ResultsFolder, kind: str, point: int | None) -> int:
     if point is None:
         if len(points) > 1:
             raise ResultsError(
-                f"--kind {kind}: {results.folder} is a sweep of {len(points)} "
-                "points and this figure shows one; say which with --point K "
-                f"(0 to {len(points) - 1}; `wargame summary {results.folder}` "
-                "lists them), or draw --kind sweep"
+                f"point: {results.folder} is a sweep of {len(points)} points and "
+                f"the {kind} figure shows one; name the point (0 to "
+                f"{len(points) - 1}; the summary of the folder lists them), or "
+                "draw the sweep figure",
+                field="point",
             )
         return 0
     if point not in set(points["point"]):
         raise ResultsError(
-            f"--point {point}: {results.folder} has points 0 to {len(points) - 1}"
+            f"point {point}: {results.folder} has points 0 to {len(points) - 1}",
+            field="point",
         )
     return point
 
@@ -250,7 +254,9 @@ def _rungs(results: ResultsFolder, theater: str | None) -> pd.DataFrame:
     rows = results.table("theaters", ["year", "max_rung"])
     known = sorted(rows["theater"].unique())
     if theater not in known:
-        raise ResultsError(f"--theater {theater}: not one of {', '.join(known)}")
+        raise ResultsError(
+            f"theater {theater}: not one of {', '.join(known)}", field="theater"
+        )
     return rows[rows["theater"] == theater].drop(columns="theater")
 
 
@@ -267,8 +273,9 @@ def _at_point(frame: pd.DataFrame, point: int) -> pd.DataFrame:
     rows = frame[frame["point"] == point]
     if rows.empty:
         raise ResultsError(
-            f"--point {point}: no rows; the results have points "
-            f"{sorted(frame['point'].unique().tolist())}"
+            f"point {point}: no rows; the results have points "
+            f"{sorted(frame['point'].unique().tolist())}",
+            field="point",
         )
     return rows
 
@@ -293,23 +300,30 @@ def _sweep(
     varied = results.varied
     if not varied:
         raise ResultsError(
-            f"{results.folder}: not a sweep (no varied parameter); run `wargame "
-            "sweep SCENARIO --param PATH=LO:HI` first"
+            f"{results.folder}: not a sweep (no varied parameter); the sweep "
+            "figure needs a folder written by a sweep"
         )
     param = varied[0] if param is None else param
-    for option, name in (("--param", param), ("--by", by)):
+    for field, name in (("param", param), ("by", by)):
         if name is not None and name not in varied:
-            raise ResultsError(f"{option} {name}: the sweep varied {', '.join(varied)}")
+            raise ResultsError(
+                f"{field} {name}: the sweep varied {', '.join(varied)}", field=field
+            )
     if by == param:
-        raise ResultsError(f"--by {by}: the same field as --param; name another")
+        raise ResultsError(
+            f"by {by}: the same field as the x axis; name another", field="by"
+        )
     if style not in (None, *SWEEP_STYLES):
-        raise ResultsError(f"--style {style}: not one of {', '.join(SWEEP_STYLES)}")
+        raise ResultsError(
+            f"style {style}: not one of {', '.join(SWEEP_STYLES)}", field="style"
+        )
     others = [v for v in varied if v != param]
     if by is None and style == "heatmap":
         if len(others) != 1:
             raise ResultsError(
-                "--style heatmap: name the y axis with --by (one of "
-                f"{', '.join(others) or 'none: the sweep varied one field'})"
+                "by: a heatmap needs a field for the y axis (one of "
+                f"{', '.join(others) or 'none: the sweep varied one field'})",
+                field="by",
             )
         by = others[0]
     if by is None and style is None and len(varied) == 2 and _is_grid(results):
@@ -328,7 +342,7 @@ def _sweep(
                 outcomes, param, by=by, outcome=outcome, years=years, varied=varied
             )
     except ValueError as err:
-        raise ResultsError(str(err)) from err
+        raise ResultsError(str(err), field=getattr(err, "field", None)) from err
     return _context(fig, results, None)
 
 

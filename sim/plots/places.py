@@ -46,7 +46,7 @@ def place_outcomes(
     columns = place_columns(list(outcomes.columns), outcome)
     if not columns:
         raise ValueError(
-            f"--outcome {outcome}: no per-place columns ({outcome}.PLACE) in the "
+            f"outcome {outcome}: no per-place columns ({outcome}.PLACE) in the "
             "outcomes; per-place outcomes are war_onset, clash_onset and "
             "deterrence_success_rate"
         )

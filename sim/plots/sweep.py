@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.errors import InputError
 from sim.plots.style import colours, figure_axes, legend_outside, line_style
 from sim.plots.titles import outcome_label, readable
 from sim.summary import summarise
@@ -56,17 +57,17 @@ def sweep_outcomes(
         ax: Axes to draw on (a new figure if None).
 
     Raises:
-        ValueError: ``by`` takes more values than :data:`MAX_LINES`.
+        InputError: ``by`` takes more values than :data:`MAX_LINES`.
     """
     groups = [param] if by is None else [by, param]
     table = summarise(outcomes, by=groups, names=[outcome])
     if by is not None:
         values = table[by].unique()
         if len(values) > MAX_LINES:
-            raise ValueError(
-                f"--by {by}: {len(values)} values, more lines than a reader can "
-                f"tell apart (at most {MAX_LINES}); draw a heatmap instead "
-                "(--style heatmap)"
+            raise InputError(
+                f"by {by}: {len(values)} values, more lines than a reader can "
+                f"tell apart (at most {MAX_LINES}); draw a heatmap instead",
+                field="by",
             )
     ax = figure_axes(ax, size=(8, 5) if by else (7, 4.5))
     scattered = _scattered(outcomes, groups, varied or [])
@@ -136,16 +137,17 @@ def sweep_heatmap(
         ax: Axes to draw on (a new figure if None).
 
     Raises:
-        ValueError: The points do not cover every combination of the two
+        InputError: The points do not cover every combination of the two
             fields' values (not a grid).
     """
     table = summarise(outcomes, by=[y, x], names=[outcome])
     xs, ys = np.sort(table[x].unique()), np.sort(table[y].unique())
     if len(table) != len(xs) * len(ys) or len(xs) < 2 or len(ys) < 2:
-        raise ValueError(
-            f"a heatmap of {x} and {y} needs every combination of their values "
-            f"(a grid); the sweep has {len(table)} of {len(xs)} x {len(ys)}: "
-            "run `wargame sweep --design grid`, or draw lines (--style lines)"
+        raise InputError(
+            f"style heatmap: a heatmap of {x} and {y} needs every combination of "
+            f"their values (a grid); the sweep has {len(table)} of {len(xs)} x "
+            f"{len(ys)}: sweep them on a grid design, or draw lines",
+            field="style",
         )
     grid = table.pivot(index=y, columns=x, values="mean").loc[ys, xs]  # (Y, X)
     ax = figure_axes(ax, size=(8, 6))
