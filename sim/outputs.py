@@ -124,15 +124,25 @@ def locked(folder: Path) -> Iterator[None]:
     process id and start time. The operating system releases it when the
     holder exits, however it dies, so a lock left by a killed process is simply
     taken over. The file is removed on release; a writer that opened it just
-    before checks that the file it locked is still the one in the folder.
+    before checks that the file it locked is still the one in the folder. The
+    folder (and any parent) is created if missing, and removed again on release
+    if nothing was written in it, so a command that fails before writing leaves
+    nothing behind.
+
+    The lock is not re-entrant: a process that holds it and asks again is
+    refused like any other.
 
     Raises:
         OutputError: Another process holds the lock; says which and since when.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    created = _first_missing(folder)
     path = folder / LOCK
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:
+            continue  # removed empty by the holder that just finished: make it again
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -158,3 +168,26 @@ def locked(folder: Path) -> Iterator[None]:
     finally:
         path.unlink(missing_ok=True)
         os.close(fd)
+        if created is not None:
+            _remove_empty(folder, created)
+
+
+def _first_missing(folder: Path) -> Path | None:
+    """The outermost of ``folder`` and its parents that does not exist, if any."""
+    missing = None
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing = candidate
+    return missing
+
+
+def _remove_empty(folder: Path, outermost: Path) -> None:
+    """Remove ``folder`` and its parents up to ``outermost`` while they are empty."""
+    for candidate in (folder, *folder.parents):
+        try:
+            candidate.rmdir()
+        except OSError:  # not empty (someone wrote there), or already gone
+            return
+        if candidate == outermost:
+            return

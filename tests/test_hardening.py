@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.outputs import locked
 
 GOOD = """
 [scenario]
@@ -432,25 +433,30 @@ BAD_COMMANDS = {
 """Command line (with placeholders) and expected exit status."""
 
 
+def inputs(tmp_path: Path) -> dict[str, Path]:
+    """The inputs of a command line, beside the working folder; placeholder to path."""
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "scenario.toml").write_text(GOOD)
+    (folder / "file").write_text("not a folder")
+    (folder / "empty").mkdir()
+    (folder / "nonbatch").mkdir()
+    (folder / "nonbatch" / "notes.txt").write_text("mine")
+    (folder / "damaged").mkdir()
+    (folder / "damaged" / "manifest.json").write_text('{"format": 4, "kind": [1]}')
+    return {
+        "{scenario}": folder / "scenario.toml",
+        "{file}": folder / "file",
+        "{empty}": folder / "empty",
+        "{nonbatch}": folder / "nonbatch",
+        "{damaged}": folder / "damaged",
+    }
+
+
 @pytest.mark.parametrize("case", BAD_COMMANDS)
 def test_bad_command_line(case, tmp_path, workdir, capsys):
     """Each is refused: its status, one line, nothing written anywhere."""
-    inputs = tmp_path / "inputs"
-    inputs.mkdir()
-    (inputs / "scenario.toml").write_text(GOOD)
-    (inputs / "file").write_text("not a folder")
-    (inputs / "empty").mkdir()
-    (inputs / "nonbatch").mkdir()
-    (inputs / "nonbatch" / "notes.txt").write_text("mine")
-    (inputs / "damaged").mkdir()
-    (inputs / "damaged" / "manifest.json").write_text('{"format": 4, "kind": [1]}')
-    places = {
-        "{scenario}": inputs / "scenario.toml",
-        "{file}": inputs / "file",
-        "{empty}": inputs / "empty",
-        "{nonbatch}": inputs / "nonbatch",
-        "{damaged}": inputs / "damaged",
-    }
+    places = inputs(tmp_path)
     argv, expected = BAD_COMMANDS[case]
     argv = [_filled(word, places) for word in argv]
     before = listing(tmp_path)
@@ -461,6 +467,106 @@ def test_bad_command_line(case, tmp_path, workdir, capsys):
     one_line_error(capsys, status, expected)
     assert listing(tmp_path) == before
     assert not os.listdir(workdir)
+
+
+RESOLVE = ["--param", "state.RED.resolve=0:1"]
+"""A parameter range of the good scenario."""
+
+DEFAULT_OUTPUTS = {
+    "run": ([S, "--steps", "1000000000000"], "results/tiny"),
+    "batch": ([S, "--replications", "0"], "results/tiny-batch"),
+    "sweep": ([S, "--replications", "0", *RESOLVE], "results/tiny-sweep-grid"),
+    "tune": ([S, *RESOLVE, "--outcome", "nonsense"], "results/scenario-tune"),
+    "calibrate": (
+        [S, "--data", F, "--fit", "x=0:1", "--window", "2000:2001"],
+        "results/scenario-calibrate",
+    ),
+    "backtest": ([S, "--data", F], "results/scenario-backtest"),
+    "sensitivity": (
+        [S, *RESOLVE, "--outcome", "nonsense"],
+        "results/scenario-sensitivity",
+    ),
+    "compare": ([S, "--outcome", "nonsense"], "results/compare"),
+    "summary": ([E], E + "/summary"),
+    "plot": ([E, "--kind", "arms"], E + "/arms.png"),
+    "report": ([E], E + "/report.html"),
+    "debrief": ([F], "debrief.html"),
+}
+"""Each command that writes by default: a command line that is bad input (status
+2 once the command starts), and the path it writes when ``--out`` is not given."""
+
+
+@pytest.mark.parametrize("command", DEFAULT_OUTPUTS)
+def test_an_unwritable_default_output_is_refused_first(
+    command, tmp_path, workdir, capsys
+):
+    """A default output is checked like ``--out``, before anything else: status 74.
+
+    Where a folder is written, ``results`` (or the folder itself) is a file;
+    where a file is written, it is a folder. Each command line is bad input
+    too, so status 74 (not 2) shows the output was checked first.
+    """
+    places = inputs(tmp_path)
+    words, default = DEFAULT_OUTPUTS[command]
+    argv = [command, *(_filled(word, places) for word in words)]
+    written = Path(_filled(default, places))
+    if written.suffix:  # a file: block it with a folder
+        written.mkdir()
+    elif written.parts[0] == "results":
+        Path("results").write_text("a file, not a folder")
+    else:
+        written.write_text("a file, not a folder")
+    before = listing(tmp_path)
+    line = one_line_error(capsys, main(argv), 74)
+    assert line.startswith(f"error: {written}: "), line
+    assert listing(tmp_path) == before
+
+
+WRITERS = {
+    "run": ([S, "--steps", "1"], "results/tiny"),
+    "batch": ([S, "--replications", "2", "--steps", "1"], "results/tiny-batch"),
+    "sweep": (
+        [S, "--replications", "1", "--steps", "1", *RESOLVE],
+        "results/tiny-sweep-grid",
+    ),
+    "tune": (
+        [S, *RESOLVE, "--outcome", "war_onset", "--trials", "1", "--steps", "1"],
+        "results/scenario-tune",
+    ),
+    "calibrate": (
+        [S, "--data", F, "--fit", "x=0:1", "--window", "2000:2001"],
+        "results/scenario-calibrate",
+    ),
+    "backtest": ([S], "results/scenario-backtest"),
+    "sensitivity": (
+        [S, *RESOLVE, "--outcome", "war_onset"],
+        "results/scenario-sensitivity",
+    ),
+    "compare": ([S], "results/compare"),
+    "summary": ([E], E + "/summary"),
+    "discover": ([E, "--condition", "war_onset > 0", "--out", "found"], "found"),
+}
+"""Every command that writes an output folder, and the folder it writes."""
+
+
+@pytest.mark.parametrize("command", WRITERS)
+def test_a_folder_in_use_is_refused_by_every_writer(command, tmp_path, workdir, capsys):
+    """While this process holds a folder, each writer of it gets status 2, one line.
+
+    The folder is the command's default (``discover`` has none: its ``--out``);
+    the line names the holder, and nothing is written anywhere.
+    """
+    places = inputs(tmp_path)
+    words, folder = WRITERS[command]
+    argv = [command, *(_filled(word, places) for word in words)]
+    folder = Path(_filled(folder, places))
+    before = listing(tmp_path)
+    with locked(folder):
+        line = one_line_error(capsys, main(argv), 2)
+    assert line.startswith(
+        f"error: {folder}: in use by process {os.getpid()} since "
+    ), line
+    assert listing(tmp_path) == before
 
 
 def _filled(word: str, places: dict[str, Path]) -> str:

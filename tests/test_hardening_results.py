@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
@@ -313,6 +314,33 @@ def test_serve_binds_loopback_unless_asked():
         pytest.raises(UsageError, match="cannot listen there"),
     ):
         check_address("127.0.0.1", port, allow_remote=False)
+
+
+def test_a_local_dask_cluster_listens_on_loopback_only():
+    """Scheduler, dashboard and workers of ``--workers`` bind 127.0.0.1 alone.
+
+    Every socket this process and its children open to listen while the cluster
+    runs is on the loopback interface, the dashboard's among them.
+    """
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    psutil = pytest.importorskip("psutil", reason="distributed's dependency missing")
+
+    def listening(process) -> set[tuple[str, int]]:
+        return {
+            (c.laddr.ip, c.laddr.port)
+            for c in process.net_connections(kind="tcp")
+            if c.status == psutil.CONN_LISTEN
+        }
+
+    this = psutil.Process()
+    before = listening(this)
+    with Dask(workers=1) as pool:
+        processes = [this, *this.children(recursive=True)]
+        opened = set().union(*map(listening, processes)) - before
+        dashboard = urlsplit(pool.client.dashboard_link)
+    assert dashboard.hostname == "127.0.0.1"
+    assert ("127.0.0.1", dashboard.port) in opened
+    assert {host for host, _ in opened} == {"127.0.0.1"}, opened
 
 
 @pytest.mark.parametrize(("command", "seed"), [("tune", 4), ("sensitivity", 5)])

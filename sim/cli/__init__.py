@@ -22,6 +22,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import NoReturn
 
 from sim import __version__
@@ -33,7 +34,6 @@ from sim.cli.common import (
     EXIT_MISSING_EXTRA,
     EXIT_OS_ERROR,
     EXTRAS,
-    OUT_FILES,
     Command,
     flag_message,
 )
@@ -53,8 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wargame`` command; returns the exit status.
 
     Ctrl-C at any moment, from parsing to the last line printed, exits 130
-    with one line; an ``--out`` that cannot be written is refused before the
-    command computes anything.
+    with one line. The path a command will write, given by ``--out`` or by
+    default, is refused before the command computes anything if it cannot be
+    written, and an output folder is locked for the whole command (one writer
+    per folder).
     """
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
@@ -66,9 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     """Parse ``argv``, run its command, and turn every failure into one line."""
     args = _parser(_command_named(argv)).parse_args(argv)
+    command = COMMANDS[args.command]
     try:
-        _check_out(args)
-        status = COMMANDS[args.command].run(args)
+        with _writing(args, command):
+            status = command.run(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except InputError as err:
         for problem in getattr(err, "problems", [flag_message(err)]):
@@ -100,13 +103,31 @@ def _main(argv: list[str]) -> int:
     return status
 
 
-def _check_out(args: argparse.Namespace) -> None:
-    """Refuse an ``--out`` that cannot be written, before any computing."""
-    out = getattr(args, "out", None)
-    if out is not None:
-        from sim.outputs import check_writable
+def _writing(args: argparse.Namespace, command: Command) -> AbstractContextManager:
+    """Resolve, check and lock the path ``command`` writes, before it runs.
 
-        check_writable(out, folder=args.command not in OUT_FILES)
+    Sets ``args.out`` to ``--out`` or the command's default; refuses a path that
+    cannot be written; returns the lock of an output folder to hold while the
+    command runs (nothing to hold for a file, or for a command whose library
+    function locks the folder itself).
+
+    Raises:
+        sim.outputs.UnwritableError: The path cannot be written.
+        sim.outputs.OutputError: Another process writes the folder.
+    """
+    output = command.output
+    if output is None:
+        return nullcontext()
+    if args.out is None:
+        args.out = output.default(args)
+    if args.out is None:
+        return nullcontext()
+    from sim.outputs import check_writable, locked
+
+    check_writable(args.out, folder=not output.file)
+    if output.file or output.locks_itself:
+        return nullcontext()
+    return locked(args.out)
 
 
 def _error(message: str) -> None:

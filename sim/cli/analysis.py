@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sim.cli.common import (
     Command,
+    Output,
     UsageError,
     executor,
     experiment_options,
@@ -59,6 +60,11 @@ def _calibrate_options(parser: argparse.ArgumentParser) -> None:
     experiment_options(parser, replications=100)
 
 
+def _scenario_out(args: argparse.Namespace) -> Path:
+    """``results/STEM-COMMAND``, STEM the scenario file's name without suffix."""
+    return Path("results") / f"{args.scenario.stem}-{args.command}"
+
+
 def _states(text: str | None) -> list[str]:
     return [s.strip() for s in (text or "").split(",") if s.strip()]
 
@@ -73,7 +79,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     fixed = settings(args)
     params = [calibrate.parse_fit(text) for text in args.fit]
     window = calibrate.parse_window(args.window)
-    out = args.out or Path("results") / f"{args.scenario.stem}-calibrate"
+    out = args.out
     if args.target == "crises":
         return _calibrate_crises(args, fixed, params, window, out)
     if args.steps is not None:
@@ -202,7 +208,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     living = backtest.living_baseline(
         args.scenario, milex, gdp, start=args.living_from, end=end
     )
-    out = args.out or Path("results") / f"{args.scenario.stem}-backtest"
+    out = args.out
     write_frame(table, out / "backtest.csv")
     write_frame(living, out / "living_baseline.csv")
     with pd.option_context("display.width", 160, "display.precision", 1):
@@ -252,7 +258,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         executor=executor(args),
         chunk_size=args.chunk_size,
     )
-    out = args.out or Path("results") / f"{args.scenario.stem}-sensitivity"
+    out = args.out
     write_frame(result.indices.assign(output=result.output), out / "sensitivity.csv")
     write_frame(result.samples, out / "samples.csv")
     plots.save(
@@ -314,7 +320,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from sim.experiments import parse_condition
     from sim.outputs import write_frame
 
-    out = args.out or Path("results") / f"{args.scenario.stem}-tune"
+    out = args.out
     result = tune.tune(
         args.scenario,
         [parse_range(text) for text in args.param],
@@ -395,7 +401,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         seed=args.seed,
         scale="relative" if args.relative else "difference",
     )
-    out = args.out or Path("results") / "compare"
+    out = args.out
     files = write_comparison(result, out)
     plots.save(comparison_effects(result), out / "compare.png")
     print(result.caption())
@@ -409,30 +415,36 @@ COMMANDS = {
         "fit parameters to observed spending or crisis rates",
         _calibrate_options,
         cmd_calibrate,
+        Output(_scenario_out),
     ),
     "backtest": Command(
         "forecast every rival group's spending out of sample; a past start",
         _backtest_options,
         cmd_backtest,
+        Output(_scenario_out),
     ),
     "sensitivity": Command(
         "Sobol' or Morris sensitivity of an output (SALib)",
         _sensitivity_options,
         cmd_sensitivity,
+        Output(_scenario_out),
     ),
     "discover": Command(
         "PRIM boxes where an outcome is most likely (a sweep)",
         _discover_options,
         cmd_discover,
+        Output(),
     ),
     "tune": Command(
         "search parameters minimising an output (optuna; resumable)",
         _tune_options,
         cmd_tune,
+        Output(_scenario_out, locks_itself=True),
     ),
     "compare": Command(
         "scenarios or a field's values on the same seeds: paired effects",
         _compare_options,
         cmd_compare,
+        Output(lambda args: Path("results") / "compare"),
     ),
 }

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sim.cli.common import (
     Command,
+    Output,
     executor,
     executor_options,
     set_option,
@@ -63,7 +64,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     """Run replications of one scenario as chunked ensembles into a folder."""
     from sim.design import Design
 
-    return _run_batch(args, Design(), "batch")
+    return _run_batch(args, Design())
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -74,10 +75,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     ranges = tuple(parse_range(text) for text in args.param)
     seed = load_scenario(args.scenario).info.seed if args.seed is None else args.seed
     design = Design(args.design, ranges, samples=args.samples, seed=seed)
-    return _run_batch(args, design, f"sweep-{args.design}")
+    return _run_batch(args, design)
 
 
-def _run_batch(args: argparse.Namespace, design, label: str) -> int:
+def _batch_out(args: argparse.Namespace) -> Path:
+    """``results/NAME-batch`` or ``results/NAME-sweep-DESIGN``, NAME the scenario's."""
+    from sim.scenario import load_scenario
+
+    name = load_scenario(args.scenario, overrides=settings(args)).info.name
+    label = f"sweep-{args.design}" if args.command == "sweep" else "batch"
+    return Path("results") / f"{name}-{label}"
+
+
+def _run_batch(args: argparse.Namespace, design) -> int:
     """Plan, check and run a batch, then say where it went."""
     from sim import batch
     from sim.results import open_results
@@ -93,7 +103,7 @@ def _run_batch(args: argparse.Namespace, design, label: str) -> int:
         chunk_size=args.chunk_size,
         state_series=args.state_series,
     )
-    out = args.out or Path("results") / f"{plan.scenario.info.name}-{label}"
+    out = args.out
     summary = batch.run(plan, out, executor=executor(args))
     print(
         f"{plan.scenario.info.name}: {len(plan.points)} point(s) x "
@@ -114,9 +124,15 @@ def _run_batch(args: argparse.Namespace, design, label: str) -> int:
 
 COMMANDS = {
     "batch": Command(
-        "run many replications of a scenario", _one_point_options, cmd_batch
+        "run many replications of a scenario",
+        _one_point_options,
+        cmd_batch,
+        Output(_batch_out, locks_itself=True),
     ),
     "sweep": Command(
-        "run replications over parameter ranges", _sweep_options, cmd_sweep
+        "run replications over parameter ranges",
+        _sweep_options,
+        cmd_sweep,
+        Output(_batch_out, locks_itself=True),
     ),
 }

@@ -5,7 +5,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.cli.common import Command, UsageError
+from sim.cli.common import Command, Output, UsageError
 
 
 def _game_options(parser: argparse.ArgumentParser) -> None:
@@ -158,6 +158,9 @@ COMMANDS = {
         cmd_serve,
     ),
     "debrief": Command(
-        "write the debrief of a game log", _debrief_options, cmd_debrief
+        "write the debrief of a game log",
+        _debrief_options,
+        cmd_debrief,
+        Output(file=True),
     ),
 }

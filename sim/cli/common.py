@@ -34,9 +34,6 @@ EXTRAS = {
 }
 """The optional extra (``pip install 'apwargame[EXTRA]'``) that installs a module."""
 
-OUT_FILES = frozenset({"plot", "report", "debrief"})
-"""Commands whose ``--out`` names a file; every other ``--out`` is a folder."""
-
 FLAGS = {
     "ranges": "--param",
     "output": "--outcome",
@@ -62,6 +59,36 @@ def flag_message(err: InputError) -> str:
     return flag + message[len(field) :]
 
 
+def _nothing(args: argparse.Namespace) -> None:
+    """No default: the command writes only where ``--out`` says."""
+
+
+class Output(NamedTuple):
+    """What a command writes, so the shell can check and lock it before it runs.
+
+    The shell sets ``args.out`` to ``--out`` or, when it is not given, to
+    ``default(args)``; the command writes there. Before the command computes
+    anything the shell checks that path can be written, and then holds an
+    output folder's lock (:func:`sim.outputs.locked`) for the whole command, so
+    a second writer of the folder is refused at once, whichever way the folder
+    was chosen.
+
+    Attributes:
+        default: The path written when ``--out`` is not given (None: nothing
+            is written without ``--out``).
+        file: The output is one file (a figure, a page), written atomically;
+            it is checked but not locked.
+        locks_itself: The library function the command calls takes the folder's
+            lock itself (:func:`sim.batch.run`, :func:`sim.results.write_run`,
+            :func:`sim.tune.tune`); the lock is not re-entrant, so the shell
+            must not hold it too.
+    """
+
+    default: Callable[[argparse.Namespace], Path | None] = _nothing
+    file: bool = False
+    locks_itself: bool = False
+
+
 class Command(NamedTuple):
     """One ``wargame`` command.
 
@@ -70,11 +97,13 @@ class Command(NamedTuple):
         options: Adds the command's arguments to its parser; called only for the
             command being run, so it may import the constants its choices need.
         run: Runs the command on the parsed arguments; returns the exit status.
+        output: What the command writes through ``--out`` (None: no ``--out``).
     """
 
     help: str
     options: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    output: Output | None = None
 
 
 class UsageError(InputError):

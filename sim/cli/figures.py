@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.common import Command, UsageError
+from sim.cli.common import Command, Output, UsageError
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -64,9 +64,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
         param=args.param, by=args.by, style=args.style, rung=args.rung,
         observed=observed, observed_unit=unit, theater=args.theater,
     )  # fmt: skip
-    out = args.out or args.results / f"{args.kind}.png"
-    plots.save(fig, out)
-    print(f"wrote {out}")
+    plots.save(fig, args.out)
+    print(f"wrote {args.out}")
     return 0
 
 
@@ -81,9 +80,8 @@ def _plot_sensitivity(args: argparse.Namespace) -> int:
             f"{args.results}: no sensitivity.csv; run wargame sensitivity first"
         )
     indices = read_frame(table)
-    out = args.out or args.results / "sensitivity.png"
-    plots.save(plots.sensitivity_bars(indices, indices["output"].iloc[0]), out)
-    print(f"wrote {out}")
+    plots.save(plots.sensitivity_bars(indices, indices["output"].iloc[0]), args.out)
+    print(f"wrote {args.out}")
     return 0
 
 
@@ -110,8 +108,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     results = open_results(args.results)
     table, groups = summarise_results(results, by=args.by, names=args.outcome)
-    out = args.out or args.results / "summary"
-    files = write_summary(table, groups, out, caption=caption(results))
+    files = write_summary(table, groups, args.out, caption=caption(results))
     print(caption(results))
     print(markdown_table(table, groups), end="")
     print(f"wrote {', '.join(str(f) for f in files)}")
@@ -131,20 +128,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.results import open_results
 
     results = open_results(args.results)
-    out = args.out or args.results / "report.html"
-    skipped = report.write_report(results, out)
+    skipped = report.write_report(results, args.out)
     for kind, reason in skipped.items():
         print(f"note: no {kind} figure: {reason}", file=sys.stderr)
-    print(f"wrote {out}")
+    print(f"wrote {args.out}")
     return 0
 
 
 COMMANDS = {
-    "plot": Command("draw a figure from written results", _plot_options, cmd_plot),
+    "plot": Command(
+        "draw a figure from written results",
+        _plot_options,
+        cmd_plot,
+        Output(lambda args: args.results / f"{args.kind}.png", file=True),
+    ),
     "summary": Command(
         "each outcome's mean with a 95%% interval, per point",
         _summary_options,
         cmd_summary,
+        Output(lambda args: args.results / "summary"),
     ),
-    "report": Command("one HTML page of a results folder", _report_options, cmd_report),
+    "report": Command(
+        "one HTML page of a results folder",
+        _report_options,
+        cmd_report,
+        Output(lambda args: args.results / "report.html", file=True),
+    ),
 }

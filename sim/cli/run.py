@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.common import EXIT_BAD_INPUT, Command, UsageError
+from sim.cli.common import EXIT_BAD_INPUT, Command, Output, UsageError
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -41,13 +41,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario, rng=args.seed, replication=args.replication, steps=args.steps
     )
     model.run_for(model.horizon)
-    out = args.out or Path("results") / scenario.info.name
-    outcomes = write_run(model, out, table_format=args.format)
+    outcomes = write_run(model, args.out, table_format=args.format)
     print(f"{scenario.info.name}: seed {model.seed}, replication {model.replication}")
     print(f"{model.world.step} steps of {scenario.info.dt_years} years")
     print(_outcome_table(outcomes))
-    print(f"wrote {out}/")
+    print(f"wrote {args.out}/")
     return 0
+
+
+def _run_out(args: argparse.Namespace) -> Path:
+    """``results/NAME``, NAME the scenario's name."""
+    from sim.scenario import load_scenario
+
+    return Path("results") / load_scenario(args.scenario).info.name
 
 
 def _outcome_table(outcomes: dict[str, float]) -> str:
@@ -108,7 +114,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "run": Command("run one replication of a scenario", _run_options, cmd_run),
+    "run": Command(
+        "run one replication of a scenario",
+        _run_options,
+        cmd_run,
+        Output(_run_out, locks_itself=True),
+    ),
     "validate": Command("check scenario files", _validate_options, cmd_validate),
     "list": Command("list bundled scenarios", _list_options, cmd_list),
 }
