@@ -48,7 +48,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.dynamics.indexing import rival_pairs, sum_into_rows, where_true
+from sim.dynamics.indexing import (
+    pair_columns,
+    put_pair_columns,
+    rival_pairs,
+    sum_into_rows,
+    where_true,
+)
 from sim.dynamics.parameters import param
 
 
@@ -182,14 +188,14 @@ def credibility(
     """
     i, j = np.nonzero((tie != 0).any(axis=0))  # (P,)
     reach = np.exp(-patron_distance_km[i, j] / params.credibility_range_km)
-    strength = tie[:, i, j]  # (R, P)
+    strength = pair_columns(tie, i, j)  # (R, P)
     value = strength * reach
-    value *= 1.0 - abandonment[:, i, j]
-    value += params.exercise_gain * exercises[:, i, j]
+    value *= 1.0 - pair_columns(abandonment, i, j)
+    value += params.exercise_gain * pair_columns(exercises, i, j)
     np.clip(value, 0.0, 1.0, out=value)
     value *= strength > 0  # zero where this replication has no tie
-    credibility = np.zeros_like(tie)
-    credibility[:, i, j] = value
+    credibility = np.zeros(tie.shape, dtype=tie.dtype)
+    put_pair_columns(credibility, i, j, value)
     return credibility
 
 
@@ -309,7 +315,7 @@ def threat(
     """
     i, j = rival_pairs(hostility)
     proximity = np.exp(-distance_km[i, j] / rng_km)  # (P,)
-    terms = hostility[:, i, j] * proximity * capability[:, j]  # (R, P)
+    terms = pair_columns(hostility, i, j) * proximity * capability[:, j]  # (R, P)
     return sum_into_rows(terms, i, capability.shape[1])
 
 
