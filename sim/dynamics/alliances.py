@@ -375,21 +375,17 @@ def _balanced(
     """Ties after one step of balancing in worlds where some state is alarmed."""
     r, n, _ = tie.shape
     main = np.argmax(hostility * capability[:, None, :], axis=2)  # (R, N)
-    hostile_to = np.swapaxes(hostility, 1, 2)  # [r, s, k] = H_ks
-    toward_main = np.take_along_axis(
-        hostile_to, np.broadcast_to(main[:, :, None], (r, n, n)), axis=1
-    )  # [r, i, k] = H_k,main(i)
-    eye = np.eye(n, dtype=bool)
-    candidate = (toward_main > 0) & (hostility == 0) & (tie == 0) & ~eye
+    hostile_to = np.ascontiguousarray(np.swapaxes(hostility, 1, 2))  # [r, s, k] = H_ks
+    world = np.arange(r)[:, None]
+    toward_main = hostile_to[world, main]  # [r, i, k] = H_k,main(i)
+    shares_threat = (toward_main > 0) & (hostility == 0)
+    candidate = shares_threat & (tie == 0) & ~np.eye(n, dtype=bool)
     score = np.where(candidate, capability[:, None, :], -1.0)
     partner = np.argmax(score, axis=2)  # (R, N)
     found = np.take_along_axis(score, partner[:, :, None], axis=2)[:, :, 0] >= 0
-    new = np.zeros_like(tie)
-    np.put_along_axis(
-        new, partner[:, :, None], (alarmed & found)[:, :, None].astype(float), axis=2
-    )
-    shares_threat = (toward_main > 0) & (hostility == 0)
-    grow = (alarmed[:, :, None] & (tie > 0) & shares_threat) | (new > 0)
+    new = np.zeros(tie.shape, dtype=bool)  # the best new partner of each alarmed i
+    new[world, np.arange(n), partner] = alarmed & found
+    grow = (alarmed[:, :, None] & (tie > 0) & shares_threat) | new
     grow = grow | np.swapaxes(grow, 1, 2)
     return np.where(grow, np.minimum(tie + step, 1.0), tie)
 
