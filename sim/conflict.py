@@ -24,7 +24,7 @@ from sim.dynamics import a2ad, alliances, beliefs, escalation, signaling
 from sim.dynamics.crisis_chain import escalation_open
 from sim.dynamics.crisis_decision import ACTIONS, Factors, equilibrium
 from sim.dynamics.escalation import WAR
-from sim.dynamics.indexing import where_true
+from sim.dynamics.indexing import pair_columns, where_true
 from sim.dynamics.rates import fade, hazard
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
@@ -539,8 +539,9 @@ def _open_incidents(world, setup, presence, draws, rung, crises, exposure):
     theater of contact is the challenger.
     """
     esc, n = setup.params.escalation, rung.shape[1]
-    hostile = np.maximum(world.hostility, np.swapaxes(world.hostility, 1, 2))
-    pair_i, pair_j = np.nonzero(np.triu((hostile > 0).any(axis=0), 1))  # (P,)
+    hostility = world.hostility
+    somewhere = (hostility > 0).any(axis=0)  # (N, N): H_ij > 0 in some world
+    pair_i, pair_j = np.nonzero(np.triu(somewhere | somewhere.T, 1))  # (P,)
     r = np.repeat(np.arange(rung.shape[0]), len(pair_i))  # every (r, pair)
     p = np.tile(np.arange(len(pair_i)), rung.shape[0])
     i, j = pair_i[p], pair_j[p]
@@ -548,9 +549,16 @@ def _open_incidents(world, setup, presence, draws, rung, crises, exposure):
     contact, theater, forward = escalation.contact(
         presence[:, pair_i].reshape(rows), presence[:, pair_j].reshape(rows)
     )
-    trust = np.minimum(world.trust[:, pair_i, pair_j], world.trust[:, pair_j, pair_i])
+    trust = np.minimum(
+        pair_columns(world.trust, pair_i, pair_j),
+        pair_columns(world.trust, pair_j, pair_i),
+    )
     trust = trust.ravel()  # (R * P,), as r, p
-    heat = hostile[:, pair_i, pair_j].ravel()  # (R * P,)
+    heat = np.maximum(
+        pair_columns(hostility, pair_i, pair_j),
+        pair_columns(hostility, pair_j, pair_i),
+    )
+    heat = heat.ravel()  # (R * P,): max(H_ij, H_ji)
     chance = escalation.incident_chance(heat * contact, trust, esc, exposure[r, i, j])
     hotline, _ = cbms_in_force(setup, world.step)
     chance = signaling.defuse(chance, hotline[i, j], setup.params.signaling)

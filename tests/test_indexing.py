@@ -5,7 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.dynamics.indexing import rival_pairs, sum_into_rows
+from sim.dynamics.indexing import (
+    pair_columns,
+    put_pair_columns,
+    rival_pairs,
+    sum_into_rows,
+)
 
 
 @st.composite
@@ -37,3 +42,26 @@ def test_a_replications_row_sums_do_not_depend_on_the_batch(hostility, data):
     k1, j1 = rival_pairs(hostility[r : r + 1])
     alone = sum_into_rows(hostility[r : r + 1, k1, j1], k1, n)
     np.testing.assert_array_equal(batch[r], alone[0])
+
+
+@given(hostilities(), st.data())
+def test_pair_columns_are_the_fancy_index_on_any_layout(hostility, data):
+    """The gathered columns are ``values[:, i, j]`` bit for bit, transposed too."""
+    n = hostility.shape[1]
+    flat = data.draw(st.lists(st.integers(0, n * n - 1)))  # repeats allowed
+    i, j = np.divmod(np.array(flat, dtype=np.intp), n)
+    for values in (hostility, np.swapaxes(hostility, 1, 2)):
+        np.testing.assert_array_equal(pair_columns(values, i, j), values[:, i, j])
+
+
+@given(hostilities(), st.data())
+def test_putting_pair_columns_is_the_fancy_assignment(hostility, data):
+    """Writing columns changes exactly ``values[:, i, j]``, as assignment would."""
+    r, n, _ = hostility.shape
+    chosen = data.draw(st.sets(st.integers(0, n * n - 1)))
+    i, j = np.divmod(np.array(sorted(chosen), dtype=np.intp), n)
+    columns = np.arange(r * len(i), dtype=float).reshape(r, len(i))
+    expected = hostility.copy()
+    expected[:, i, j] = columns
+    put_pair_columns(hostility, i, j, columns)
+    np.testing.assert_array_equal(hostility, expected)

@@ -48,7 +48,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.dynamics.indexing import rival_pairs, sum_into_rows, where_true
+from sim.dynamics.indexing import (
+    pair_columns,
+    put_pair_columns,
+    rival_pairs,
+    sum_into_rows,
+    where_true,
+)
 from sim.dynamics.parameters import param
 
 
@@ -182,14 +188,14 @@ def credibility(
     """
     i, j = np.nonzero((tie != 0).any(axis=0))  # (P,)
     reach = np.exp(-patron_distance_km[i, j] / params.credibility_range_km)
-    strength = tie[:, i, j]  # (R, P)
+    strength = pair_columns(tie, i, j)  # (R, P)
     value = strength * reach
-    value *= 1.0 - abandonment[:, i, j]
-    value += params.exercise_gain * exercises[:, i, j]
+    value *= 1.0 - pair_columns(abandonment, i, j)
+    value += params.exercise_gain * pair_columns(exercises, i, j)
     np.clip(value, 0.0, 1.0, out=value)
     value *= strength > 0  # zero where this replication has no tie
-    credibility = np.zeros_like(tie)
-    credibility[:, i, j] = value
+    credibility = np.zeros(tie.shape, dtype=tie.dtype)
+    put_pair_columns(credibility, i, j, value)
     return credibility
 
 
@@ -309,7 +315,7 @@ def threat(
     """
     i, j = rival_pairs(hostility)
     proximity = np.exp(-distance_km[i, j] / rng_km)  # (P,)
-    terms = hostility[:, i, j] * proximity * capability[:, j]  # (R, P)
+    terms = pair_columns(hostility, i, j) * proximity * capability[:, j]  # (R, P)
     return sum_into_rows(terms, i, capability.shape[1])
 
 
@@ -369,21 +375,17 @@ def _balanced(
     """Ties after one step of balancing in worlds where some state is alarmed."""
     r, n, _ = tie.shape
     main = np.argmax(hostility * capability[:, None, :], axis=2)  # (R, N)
-    hostile_to = np.swapaxes(hostility, 1, 2)  # [r, s, k] = H_ks
-    toward_main = np.take_along_axis(
-        hostile_to, np.broadcast_to(main[:, :, None], (r, n, n)), axis=1
-    )  # [r, i, k] = H_k,main(i)
-    eye = np.eye(n, dtype=bool)
-    candidate = (toward_main > 0) & (hostility == 0) & (tie == 0) & ~eye
+    hostile_to = np.ascontiguousarray(np.swapaxes(hostility, 1, 2))  # [r, s, k] = H_ks
+    world = np.arange(r)[:, None]
+    toward_main = hostile_to[world, main]  # [r, i, k] = H_k,main(i)
+    shares_threat = (toward_main > 0) & (hostility == 0)
+    candidate = shares_threat & (tie == 0) & ~np.eye(n, dtype=bool)
     score = np.where(candidate, capability[:, None, :], -1.0)
     partner = np.argmax(score, axis=2)  # (R, N)
     found = np.take_along_axis(score, partner[:, :, None], axis=2)[:, :, 0] >= 0
-    new = np.zeros_like(tie)
-    np.put_along_axis(
-        new, partner[:, :, None], (alarmed & found)[:, :, None].astype(float), axis=2
-    )
-    shares_threat = (toward_main > 0) & (hostility == 0)
-    grow = (alarmed[:, :, None] & (tie > 0) & shares_threat) | (new > 0)
+    new = np.zeros(tie.shape, dtype=bool)  # the best new partner of each alarmed i
+    new[world, np.arange(n), partner] = alarmed & found
+    grow = (alarmed[:, :, None] & (tie > 0) & shares_threat) | new
     grow = grow | np.swapaxes(grow, 1, 2)
     return np.where(grow, np.minimum(tie + step, 1.0), tie)
 

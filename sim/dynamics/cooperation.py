@@ -157,11 +157,14 @@ def cooperate(
     if not members.any():  # nobody took part: nothing changes
         return trust, transparency, None
     met = together(world, members, len(trust))
-    gain = 1.0 - hostility  # (R, N, N): g_T (1 - H_ab) (1 - trust_ab) where met
+    # Dense: a third of all pairs meet (forums meet in every world), too many
+    # to gather. Elsewhere the gain is an exact zero and trust is unchanged.
+    gain = np.subtract(1.0, hostility)  # g_T (1 - H_ab) (1 - trust_ab) where met
     gain *= trust_gain
     gain *= met
-    gain *= 1.0 - trust
-    trust = trust + gain
+    gap = np.subtract(1.0, trust)
+    gain *= gap
+    trust = np.add(trust, gain, out=gap)
     g, a = where_true(members)
     took_part = np.zeros(transparency.shape, dtype=bool)
     took_part[world[g], a] = True

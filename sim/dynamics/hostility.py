@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.dynamics.indexing import pair_columns, put_pair_columns
 from sim.dynamics.parameters import param
 from sim.dynamics.rates import fade, hazard
 
@@ -134,17 +135,17 @@ def step_hostility(
     live |= (provocation != 0).any(axis=0)
     np.fill_diagonal(live, False)  # nobody is hostile to itself
     i, j = np.nonzero(live)  # (P,)
-    now, h0 = hostility[:, i, j], start[i, j]  # (R, P), (P,)
+    now, h0 = pair_columns(hostility, i, j), start[i, j]  # (R, P), (P,)
     relaxed = fade(now - h0, params.relax_per_year, dt_years)
     relaxed += h0
-    push = params.crisis_per_year * (rung[:, i, j] / top)
-    push += provocation[:, i, j]
+    push = params.crisis_per_year * (pair_columns(rung, i, j) / top)
+    push += pair_columns(provocation, i, j)
     push += params.arms_growth_weight * (now > 0) * growth[:, j]
     relaxed += push * held(params.relax_per_year, dt_years)
     if met is not None:
-        relaxed *= np.where(met[:, i, j], 1.0 - params.cooperation_calm, 1.0)
+        relaxed *= np.where(pair_columns(met, i, j), 1.0 - params.cooperation_calm, 1.0)
     np.clip(relaxed, 0.0, 1.0, out=relaxed)
     relaxed[relaxed < params.floor] = 0.0
-    out = np.zeros_like(hostility)
-    out[:, i, j] = relaxed
+    out = np.zeros(hostility.shape, dtype=hostility.dtype)
+    put_pair_columns(out, i, j, relaxed)
     return out

@@ -37,3 +37,21 @@ def sum_into_rows(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     r = len(values)
     bins = (np.arange(r)[:, None] * n + rows[None, :]).ravel()
     return np.bincount(bins, weights=values.ravel(), minlength=r * n).reshape(r, n)
+
+
+def pair_columns(values: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``values[:, i, j]``, (R, P), for an (R, N, N) array.
+
+    The same numbers as that fancy index, gathered as columns of the
+    (R, N * N) view, which is about twice as fast on a C-contiguous array.
+    """
+    if not values.flags.c_contiguous:
+        return values[:, i, j]
+    return np.take(values.reshape(len(values), -1), i * values.shape[2] + j, axis=1)
+
+
+def put_pair_columns(
+    values: np.ndarray, i: np.ndarray, j: np.ndarray, columns: np.ndarray
+) -> None:
+    """``values[:, i, j] = columns``, in place, for a C-contiguous (R, N, N) array."""
+    values.reshape(len(values), -1)[:, i * values.shape[2] + j] = columns
