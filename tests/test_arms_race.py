@@ -157,9 +157,10 @@ def test_steady_start_makes_the_starting_spending_a_fixed_point(write_scenario):
         load_scenario(write_scenario(pair_toml(steps=20, extra=fixed))), 20
     )
     np.testing.assert_allclose(path, np.tile([100.0, 50.0], (21, 1)), rtol=1e-12)
-    moving = trajectory(
-        load_scenario(write_scenario(pair_toml(steps=20, extra=steady))), 20
+    half = pair_toml(steps=20, extra=steady).replace(  # room for hostility to rise
+        'theater = "border"\n', 'theater = "border"\nhostility = 0.5\n'
     )
+    moving = trajectory(load_scenario(write_scenario(half)), 20)
     assert not np.allclose(moving, path)  # crises raised hostility, hence spending
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from sim import calibrate, engine
 from sim.cli import main
+from sim.experiments import run_points
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
 from tests.conftest import pair_toml
 
@@ -315,14 +316,34 @@ MIDS = """dispnum,start_year,end_year,side_a,side_b,hiact,hostlev,fatality_code,
 
 
 def test_mids_counts_disputes_among_the_states_in_the_window(tmp_path):
-    """Disputes with a chosen state on each side count; hostlev >= 4 is force."""
+    """A chosen state on each side counts; hostlev >= 4 is force, 5 is war."""
     path = tmp_path / "mids.csv"
     path.write_text(MIDS)
     rates = calibrate.read_mids(path, ["RED", "BLUE"], calibrate.Window(1990, 1994))
-    assert (rates.disputes, rates.force, rates.years) == (3, 2, 5)
-    np.testing.assert_allclose(rates.rates(), [0.6, 0.4])
-    lo, hi = rates.intervals()[0]
-    assert lo < 0.6 < hi
+    assert (rates.disputes, rates.force, rates.war, rates.years) == (3, 2, 1, 5)
+    assert rates.dyads == {"BLUE-RED": 3}
+    np.testing.assert_allclose(rates.rates(), [0.6, 0.4, 0.2])
+    for (lo, hi), rate in zip(rates.intervals(), rates.rates(), strict=True):
+        assert lo < rate < hi
+
+
+def test_mids_count_each_pair_across_a_multi_state_dispute(tmp_path):
+    """BLUE;GREEN against RED is one dispute for BLUE-RED and one for GREEN-RED."""
+    path = tmp_path / "mids.csv"
+    path.write_text(MIDS)
+    rates = calibrate.read_mids(
+        path, ["RED", "BLUE", "GREEN"], calibrate.Window(1990, 1995)
+    )
+    assert rates.dyads == {"BLUE-RED": 4, "GREEN-RED": 1, "BLUE-GREEN": 1}
+    assert rates.disputes == 5
+
+
+def test_poisson_interval_of_one_event_in_25_years_is_garwoods():
+    """One war in 25 years: 95% interval 0.0253/25 .. 5.572/25 a year (Garwood)."""
+    rates = calibrate.CrisisRates(disputes=1, force=1, years=25, war=1)
+    np.testing.assert_allclose(
+        rates.intervals()[2], [0.0253 / 25, 5.5716 / 25], rtol=1e-3
+    )
 
 
 @pytest.mark.parametrize(
@@ -342,21 +363,56 @@ def test_bad_mids_files_are_named(tmp_path, edit, window, message):
 
 
 def test_crisis_fit_moves_the_simulated_rate_to_the_observed(write_scenario):
-    """Fitting the incident rate to a rate simulated at 3.0 moves it from 0.2."""
+    """Rates simulated at a dispute rate of 3 a year, fitted from 0.2: it moves up.
+
+    The fitted value's 95% interval holds it, and the summary names the pairs'
+    rank correlation and who backed down.
+    """
     path = write_scenario(pair_toml(steps=40))
-    rate = "mechanisms.escalation.incident_rate_per_year"
+    rate = "mechanisms.escalation.dispute_rate_per_year"
+    truth = run_points(path, [{rate: 3.0}], replications=20, seed=5).crises
+    peak = truth["peak_rung"].to_numpy()
+    observed = calibrate.CrisisRates(  # 20 replications of 10 years: 200 years
+        disputes=int((peak >= 2).sum()),
+        force=int((peak >= 4).sum()),
+        war=int((peak >= 5).sum()),
+        years=200,
+    )
     fit = calibrate.fit_crisis_rates(
         path,
-        calibrate.CrisisRates(disputes=20, force=0, years=100),  # 0.2 a year
-        [calibrate.parse_fit(f"{rate}=0.0:5.0")],
+        observed,
+        [calibrate.parse_fit(f"{rate}=0.0:10.0")],
         replications=20,
+        steps=40,
         settings={rate: 0.2},
         max_evaluations=12,
     )
+    target = observed.rates()[0]
     rates = fit.rates.loc["disputes"]
-    assert abs(rates["simulated"] - 0.2) < abs(rates["simulated_start"] - 0.2)
-    assert fit.params["value"].iloc[0] > 0.2
-    assert "disputes" in fit.summary()
+    assert abs(rates["simulated"] - target) < abs(rates["simulated_start"] - target)
+    row = fit.params.iloc[0]
+    assert row["value"] > 0.2
+    assert row["identified"]
+    assert row["low"] < row["value"] < row["high"]
+    assert list(fit.rates.index) == ["disputes", "force", "war"]
+    assert list(fit.dyads.index) == ["BLUE-RED"]
+    assert set(fit.back_downs.index) <= {"RED", "BLUE"}
+    assert "Spearman" in fit.summary()
+
+
+def test_a_parameter_the_rates_ignore_is_not_identified(write_scenario):
+    """CBM clarity with no hotline or notification moves nothing: no interval."""
+    path = write_scenario(pair_toml(steps=8))
+    fit = calibrate.fit_crisis_rates(
+        path,
+        calibrate.CrisisRates(disputes=20, force=0, years=10),
+        [calibrate.parse_fit("mechanisms.escalation.cbm_clarity=0.0:1.0")],
+        replications=4,
+        steps=8,
+        max_evaluations=3,
+    )
+    assert not fit.params["identified"].iloc[0]
+    assert "NOT IDENTIFIED" in fit.summary()
 
 
 def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
@@ -370,7 +426,8 @@ def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
     args += ["--window", "1990:1995", "--replications", "4", "--out", str(out)]
     assert main(args) == 0
     assert "use of force" in capsys.readouterr().out
-    assert set(pd.read_csv(out / "rates.csv")["rate"]) == {"disputes", "force"}
+    assert set(pd.read_csv(out / "rates.csv")["rate"]) == {"disputes", "force", "war"}
+    assert list(pd.read_csv(out / "dyads.csv")["dyad"]) == ["BLUE-RED"]
     assert main([*args[:-2], "--states", "RED,GREEN", "--out", str(out)]) == 2
     assert "no state GREEN" in capsys.readouterr().err
 

@@ -128,11 +128,20 @@ def test_a_closed_action_is_never_played():
 
 
 def test_the_weaker_side_backs_down_and_the_stronger_stands():
-    """Facing a much stronger opponent, the defender concedes; the strong holds."""
-    strategy, _, chance = crisis(power=(10.0, 1.0))
+    """Facing a much stronger opponent, the defender concedes; the strong holds.
+
+    With a linear rung cost it concedes at a show of force already; at the
+    fitted, steep cost (low rungs nearly free) it holds them longer but backs
+    down more likely than not at a militarised dispute, before a clash.
+    """
+    strategy, _, chance = crisis(power=(10.0, 1.0), rung_cost_exponent=1.0)
     assert (chance[:, 0] > 0.5).all()
     assert strategy[1, 1, 0] > 0.4  # defender at a show of force backs down
     assert strategy[1, 0, 0] < 0.05  # the challenger does not
+    fitted, _, _ = crisis(power=(10.0, 1.0))
+    assert (fitted[:, 1, 0] > fitted[:, 0, 0]).all()
+    assert fitted[2, 1, 0] > 0.5  # at a militarised dispute
+    assert (fitted[:, 0, 0] < 0.05).all()
 
 
 def test_war_does_not_pay_without_high_resolve_and_stakes():

@@ -57,7 +57,8 @@ def test_bad_outcomes_are_named(outcome, message):
 
 def test_cli_discovers_on_a_sweep_folder(write_scenario, tmp_path, capsys):
     """`wargame discover` reads a sweep folder; a plain batch is refused."""
-    scenario = write_scenario(pair_toml(steps=12))
+    rare = "[mechanisms.escalation]\ndispute_rate_per_year = 0.2\n"  # incidents decide
+    scenario = write_scenario(pair_toml(steps=12, extra=rare))
     design = Design(
         "lhs",
         (parse_range("mechanisms.escalation.incident_rate_per_year=0.0:4.0"),),

@@ -142,7 +142,7 @@ def test_a_crisis_inject_starts_its_crisis_at_its_step_and_rung():
     scenario = load_scenario(bundled_dir() / "korean_peninsula.toml")
     setup = engine.build_setup(scenario)
     prk, kor = scenario.state_index("PRK"), scenario.state_index("KOR")
-    before, world = worlds(setup, steps=5, reps=40)[4:6]
+    before, world = worlds(setup, steps=5, reps=100)[4:6]
     at_peace = before.rung[:, prk, kor] == 0  # else a crisis is already under way
     assert at_peace.sum() > 10
     assert (world.crises.start_step[at_peace, prk, kor] == 5).all()

@@ -57,6 +57,10 @@ def _calibrate_options(parser: argparse.ArgumentParser) -> None:
         "--force-rung", type=int, default=calibrate.FORCE_RUNG,
         help="crises: lowest peak rung counted as use of force",
     )  # fmt: skip
+    parser.add_argument(
+        "--war-rung", type=int, default=calibrate.WAR_RUNG,
+        help="crises: lowest peak rung counted as war",
+    )  # fmt: skip
     experiment_options(parser, replications=100)
 
 
@@ -123,8 +127,6 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     from sim.outputs import write_frame
     from sim.scenario import load_scenario
 
-    if args.steps is not None:
-        fixed = {**fixed, "scenario.steps": args.steps}
     states = _states(args.states) or list(
         load_scenario(args.scenario, overrides=fixed).state_ids
     )
@@ -133,17 +135,22 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
         args.scenario, observed, params, states=states,
         replications=args.replications, seed=seed(args), settings=fixed,
         dispute_rung=args.dispute_rung, force_rung=args.force_rung,
+        war_rung=args.war_rung, steps=args.steps,
         executor=executor(args), chunk_size=args.chunk_size,
     )  # fmt: skip
     write_frame(result.params, out / "params.csv")
     write_frame(result.rates.reset_index(names="rate"), out / "rates.csv")
+    write_frame(result.dyads.reset_index(), out / "dyads.csv")
+    write_frame(
+        result.back_downs.rename_axis("state").reset_index(), out / "back_downs.csv"
+    )
     print(
         f"{args.scenario.stem}: {observed.disputes} disputes, {observed.force} "
-        f"with use of force, in {window} ({result.evaluations} ensembles of "
-        f"{args.replications})"
+        f"with use of force, {observed.war} at war, in {window} "
+        f"({result.evaluations} ensembles of {args.replications})"
     )
     print(result.summary())
-    print(f"wrote {out}/ (params.csv, rates.csv)")
+    print(f"wrote {out}/ (params.csv, rates.csv, dyads.csv, back_downs.csv)")
     return 0
 
 

@@ -80,13 +80,32 @@ DISPUTE, INCIDENT, INJECT, ENTRAPMENT = 1, 2, 3, 4
 
 @dataclass(frozen=True)
 class Params:
-    """Parameters of crises and escalation (all defaults are modelling choices)."""
+    r"""Parameters of crises and escalation.
+
+    Three defaults are fitted to the record (COW MID 5.0 among the baseline's
+    17 states, 1990-2014: disputes, uses of force, war), by::
+
+        wargame calibrate scenarios/baseline_2024.toml --target crises \\
+          --data scenarios/data/mids.csv --window 1990:2014 --replications 100 \\
+          --fit mechanisms.escalation.dispute_rate_per_year=1.0:12.0 \\
+                mechanisms.escalation.rung_cost_exponent=1.0:12.0 \\
+                mechanisms.escalation.war_cost=0.2:2.0
+
+    ``dispute_rate_per_year`` (95% interval 1-12, on the search bounds),
+    ``rung_cost_exponent`` (3.4-11.0) and ``war_cost`` (0.2-1.41); see
+    docs/calibration.md ("Crises against the record"). They are fitted
+    modelling choices, valid with the other defaults and the baseline's
+    disputes, resolves and thresholds; every other default is a modelling
+    choice.
+    """
 
     enabled: bool = param(
         True, doc="Let crises climb; when off no crisis passes the first rung."
     )
     dispute_rate_per_year: float = param(
-        0.2, lo=0.0, doc="Crises a dispute of hostility 1 opens per year, 1/yr."
+        6.80,
+        lo=0.0,
+        doc="Crises a dispute of hostility 1 opens per year, 1/yr (fitted).",
     )
     incident_rate_per_year: float = param(
         0.5, lo=0.0, doc="Incidents per year at full contact and zero trust, 1/yr."
@@ -101,12 +120,13 @@ class Params:
         0.5, lo=0.0, doc="Contest decisiveness d per rung (Tullock/Hirshleifer)."
     )
     war_cost: float = param(
-        0.7,
+        0.707,
         lo=0.0,
-        doc="Cost C of major war, stake units: war pays only if resolve x stake > C.",
+        doc="Cost C of major war, stake units: war pays if resolve x stake > C "
+        "(fitted).",
     )
     rung_cost_exponent: float = param(
-        1.0, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e."
+        7.17, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e (fitted)."
     )
     temperature: float = param(
         0.08, lo=0.0, doc="QRE temperature 1/lambda, stake units; 0 is Nash."

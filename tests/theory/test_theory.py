@@ -25,11 +25,14 @@ from tests.theory.cases import (
 pytestmark = pytest.mark.theory
 
 
-def not_yet(measured: str, expected: str) -> pytest.MarkDecorator:
+def not_yet(measured: str, expected: str, issue: int = 12) -> pytest.MarkDecorator:
     """Mark a case that does not hold today, saying what was measured."""
     return pytest.mark.xfail(
-        strict=True, reason=f"{measured}; expected {expected}; see issue #12"
+        strict=True, reason=f"{measured}; expected {expected}; see issue #{issue}"
     )
+
+
+CALIBRATED = "at the crisis defaults fitted to the record (docs/calibration.md)"
 
 
 def check(case: str, key: str) -> None:
@@ -85,6 +88,11 @@ def test_b_a2ad_leaves_credibility_outside_the_zone():
     check("b_outside", "credibility")
 
 
+@not_yet(
+    f"{CALIBRATED}: +0.0007 share past a show of force (95% CI -0.0032 to +0.0047)",
+    "lower (-)",
+    issue=13,
+)
 def test_c_hotline_and_notification_keep_crises_low():
     """(c) A hotline and notification: fewer crises climb past a show of force (-).
 
@@ -151,6 +159,11 @@ def test_e_richardson_reaction_raises_the_crisis_rate():
     check("e", "crises")
 
 
+@not_yet(
+    f"{CALIBRATED}: +0.005 runs with a war (95% CI -0.0005 to +0.011)",
+    "more (+)",
+    issue=13,
+)
 def test_f_misperception_raises_war():
     """(f) More misperception: more runs with a war (+).
 
@@ -161,6 +174,11 @@ def test_f_misperception_raises_war():
     check("f", "war")
 
 
+@not_yet(
+    f"{CALIBRATED}: +0 limited clashes/yr (0.0486 at both; 95% CI -0.0009 to +0.0009)",
+    "more (+)",
+    issue=13,
+)
 def test_f_misperception_raises_limited_clashes():
     """(f) More misperception: more limited clashes or worse per year (+).
 
@@ -174,6 +192,7 @@ DT_TODAY = {
     "war": "fast size: no war at dt 1/2 against some at dt 1/4; at 4,000 "
     "replications (benchmarks/dt_invariance.py) dt 1/2 -55% within the CI, and "
     "limited clashes -32% outside it",
+    "show of force or worse": f"{CALIBRATED}: dt 1/2 0.189/yr, -12% against dt 1/4",
 }
 
 

@@ -1,0 +1,81 @@
+"""The baseline's crises against the historical record, at the shipped defaults.
+
+Run from the repository root (about a minute on one core)::
+
+    nice -n 10 python benchmarks/crisis_record.py [REPLICATIONS] [SCENARIO]
+
+It runs SCENARIO (``scenarios/baseline_2024.toml`` by default) REPLICATIONS
+times (1,000 by default) over the 25 years of the record, 1990-2014, and prints
+Markdown tables: per year, crises started, show of force or worse, limited clash
+or worse and major war, beside the COW MID 5.0 disputes among the scenario's
+states (``scenarios/data/mids.csv``) with their exact 95% Poisson intervals; the
+pairs carrying the crises, with Spearman's rank correlation of model and record
+over all pairs; and the crises each state backed down in. The rungs counted are
+``sim.calibrate``'s (show of force = MID, limited clash = use of force, major
+war = war). Figures are measurements, printed, never asserted;
+docs/calibration.md ("Crises against the record") discusses them.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim import calibrate
+from sim.experiments import run_points
+from sim.scenario import load_scenario
+
+WINDOW = calibrate.Window(1990, 2014)
+RUNGS = (calibrate.DISPUTE_RUNG, calibrate.FORCE_RUNG, calibrate.WAR_RUNG)
+
+
+def main(replications: int, scenario: Path) -> None:
+    """Run the scenario over the record's span and print model vs record."""
+    base = load_scenario(scenario)
+    states = list(base.state_ids)
+    record = calibrate.read_mids(
+        Path("scenarios/data/mids.csv"), states, WINDOW
+    )  # fmt: skip
+    steps = record.years * calibrate.steps_per_year(base.info.dt_years)
+    began = time.perf_counter()
+    result = run_points(scenario, [{}], replications=replications, steps=steps)
+    table, exposure = result.crises, replications * result.years
+    ours = table["challenger"].isin(states) & table["defender"].isin(states)
+    table = table[ours.to_numpy()]
+    model = calibrate.level_rates(table, exposure, RUNGS)
+    low_high = record.intervals()
+    print(f"{scenario.name}: {replications} replications of {record.years} years")
+    print("| level | model /yr | record /yr (95%) |")
+    print("|---|---|---|")
+    print(f"| crises started | {len(table) / exposure:.2f} | |")
+    names = ("show of force or worse", "limited clash or worse", "major war")
+    for name, sim, obs, (lo, hi) in zip(
+        names, model, record.rates(), low_high, strict=True
+    ):
+        print(f"| {name} | {sim:.3f} | {obs:.3f} ({lo:.3f}-{hi:.3f}) |")
+    dyads = calibrate.dyad_rates(table, RUNGS[0], exposure, record, states)
+    from scipy.stats import spearmanr
+
+    rho = spearmanr(dyads["simulated"], dyads["observed"])[0]
+    print(f"\nSpearman over {len(dyads)} pairs: {rho:.2f}")
+    busy = dyads[(dyads > 0).any(axis=1)].sort_values("observed", ascending=False)
+    print("| pair | model /yr | record /yr |\n|---|---|---|")
+    for pair, row in busy.iterrows():
+        print(f"| {pair} | {row.simulated:.3f} | {row.observed:.2f} |")
+    backed = calibrate.back_downs(table, states)
+    shares = backed / np.maximum(
+        [((table.challenger == s) | (table.defender == s)).sum() for s in backed.index],
+        1,
+    )
+    print("\n| state | backed down alone | share of its crises |\n|---|---|---|")
+    for state, count in backed.items():
+        print(f"| {state} | {count} | {shares[state]:.1%} |")
+    print(f"\n{time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
+        Path(sys.argv[2] if len(sys.argv) > 2 else "scenarios/baseline_2024.toml"),
+    )
