@@ -257,8 +257,10 @@ def wait_for_chunks(out, count: int, process: subprocess.Popen) -> int:
     return len(batch.finished_chunks(out))
 
 
-RESUMABLE = ["--replications", "40", "--steps", "10", "--chunk-size", "2"]
-"""A batch of 20 small chunks: slow enough to be stopped part way."""
+RESUMABLE = ["--replications", "120", "--steps", "10", "--chunk-size", "2"]
+"""A batch of 60 small chunks: slow enough to be stopped part way, even when the
+test process that sends the signal waits for a core on a busy machine."""
+CHUNKS = 60  # chunks of RESUMABLE
 
 
 def test_killed_batch_resumes_without_losing_or_duplicating_rows(tmp_path):
@@ -269,10 +271,10 @@ def test_killed_batch_resumes_without_losing_or_duplicating_rows(tmp_path):
     process.kill()
     process.communicate()
     finished = len(batch.finished_chunks(out))
-    assert finished < 20, "the batch finished before it could be killed"
+    assert finished < CHUNKS, "the batch finished before it could be killed"
     assert main(["batch", str(BASELINE), *RESUMABLE, "--out", str(out)]) == 0
     resumed = batch.load(out)
-    clean = run_batch(tmp_path / "clean", replications=40, steps=10, chunk_size=40)
+    clean = run_batch(tmp_path / "clean", replications=120, steps=10, chunk_size=120)
     for table in TABLES:
         pd.testing.assert_frame_equal(
             getattr(resumed, table), getattr(clean, table), check_exact=True
@@ -289,7 +291,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     assert process.returncode == 130, err
     assert "run the same command again to resume" in err and "Traceback" not in err
     stopped = len(batch.finished_chunks(out))
-    assert 2 <= stopped < 20
+    assert 2 <= stopped < CHUNKS
     manifest = json.loads((out / "manifest.json").read_text())
     assert batch.load(out).missing_chunks == manifest["chunks"] - stopped
     assert main(["batch", str(BASELINE), *RESUMABLE, "--out", str(out)]) == 0
