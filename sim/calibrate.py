@@ -48,7 +48,7 @@ from sim.dynamics import MECHANISMS, arms_race, economy
 from sim.dynamics.parameters import specs
 from sim.executors import Executor, InProcess
 from sim.experiments import ExperimentError, run_points
-from sim.observed import ObservedError, read_observed
+from sim.observed import ObservedError, numbers, read_observed
 from sim.scenario import Scenario, load_scenario
 
 SCALES = ("logs", "levels")
@@ -193,23 +193,6 @@ def _read_long(path: str | Path, value_column: str | None) -> pd.DataFrame:
             field="year",
         )
     return table
-
-
-def _numbers(rows: pd.DataFrame, column: str, name: str, *, whole: bool) -> pd.Series:
-    """A column as numbers; fail naming the first row (file line) that is not one."""
-    values = pd.to_numeric(rows[column].str.strip(), errors="coerce")
-    bad = ~np.isfinite(values.to_numpy(dtype=float))
-    if whole:
-        bad |= ~bad & (values.fillna(0) % 1 != 0).to_numpy()
-    if bad.any():
-        label = rows.index[bad][0]
-        text = rows.loc[label, column]
-        kind = "a whole number" if whole else "a finite number"
-        who = f" ({rows.loc[label, 'iso3']})" if "iso3" in rows.columns else ""
-        raise CalibrationError(
-            f"{name}: line {label + 2}{who}, column {column!r}: {text!r} is not {kind}"
-        )
-    return values
 
 
 @dataclass(frozen=True)
@@ -971,8 +954,11 @@ def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRate
         raise CalibrationError(
             f"{path.name}: no column {missing[0]!r}; expected {', '.join(MID_COLUMNS)}"
         )
-    start = _numbers(raw, "start_year", path.name, whole=True)
-    hostlev = _numbers(raw, "hostlev", path.name, whole=True)
+    try:
+        start = numbers(raw, "start_year", path.name, whole=True)
+        hostlev = numbers(raw, "hostlev", path.name, whole=True)
+    except ObservedError as err:
+        raise CalibrationError(str(err), field=err.field) from err
     first, last = int(start.min()), int(start.max())
     if window.first < first or window.last > last:
         raise CalibrationError(

@@ -66,8 +66,8 @@ def read_observed(
     return pd.DataFrame(
         {
             "state": raw["iso3"].to_numpy(),
-            "year": _numbers(raw, "year", path.name, whole=True).astype(int),
-            "value": _numbers(raw, column, path.name, whole=False).to_numpy(),
+            "year": numbers(raw, "year", path.name, whole=True).astype(int),
+            "value": numbers(raw, column, path.name, whole=False).to_numpy(),
         }
     )
 
@@ -96,8 +96,20 @@ def _value_column(raw: pd.DataFrame, name: str, value_column: str | None) -> str
     return value_column
 
 
-def _numbers(rows: pd.DataFrame, column: str, name: str, *, whole: bool) -> pd.Series:
-    """A column as numbers; fail naming the first row (file line) that is not one."""
+def numbers(rows: pd.DataFrame, column: str, name: str, *, whole: bool) -> pd.Series:
+    """Text column as numbers; fail naming the first row (file line) that is not one.
+
+    Args:
+        rows: A CSV file read as text (``dtype=str``), one row per line after the
+            header, in file order.
+        column: The column to convert.
+        name: The file's name, for the message.
+        whole: Whether the numbers must be whole (years, levels).
+
+    Raises:
+        ObservedError: A value that is not a finite (or whole) number, naming its
+            line, its ``iso3`` where the file has one, and the column.
+    """
     values = pd.to_numeric(rows[column].str.strip(), errors="coerce")
     bad = ~np.isfinite(values.to_numpy(dtype=float))
     if whole:
@@ -106,9 +118,9 @@ def _numbers(rows: pd.DataFrame, column: str, name: str, *, whole: bool) -> pd.S
         label = rows.index[bad][0]
         text = rows.loc[label, column]
         kind = "a whole number" if whole else "a finite number"
+        who = f" ({rows.loc[label, 'iso3']})" if "iso3" in rows.columns else ""
         raise ObservedError(
-            f"{name}: line {label + 2} ({rows.loc[label, 'iso3']}), column "
-            f"{column!r}: {text!r} is not {kind}",
+            f"{name}: line {label + 2}{who}, column {column!r}: {text!r} is not {kind}",
             field=column,
         )
     return values
