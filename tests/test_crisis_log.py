@@ -7,19 +7,15 @@ from sim import engine
 from sim.crisis_log import DECISION_COLUMNS
 from sim.model import RegionModel, StateAgent
 from sim.scenario import load_scenario
-from tests.conftest import triad_toml
+from tests.conftest import CRISIS_INJECT, triad_toml
 
-INJECT = """
-[[inject]]
-year = 2000.0
-kind = "crisis"
-parties = ["RED", "BLUE"]
-theater = "border"
-rung = 2
-
+INJECT = (
+    CRISIS_INJECT
+    + """
 [mechanisms.alliances]
 entrapment_rate_per_year = 0.0
 """
+)
 
 
 class Echo:
