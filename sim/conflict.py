@@ -5,10 +5,12 @@ The pure mechanisms live in :mod:`sim.dynamics.alliances`,
 module turns a scenario into the arrays they need
 (:class:`~sim.world.ConflictSetup`), computes the default doctrine's crisis
 actions for every side of every crisis (:func:`crisis_actions`) and declares
-three engine steps (:class:`sim.step.Step`): :data:`CRISES` moves the crises
-under way, :data:`ALLIANCES` updates doubts, exercises, ties and credibility,
-:data:`ONSET` starts new crises. Everything is vectorised over replications and
-dyads; loops run only over theaters, scenario entries and states.
+two engine steps (:class:`sim.step.Step`): :data:`CRISES` moves the crises
+under way and opens new ones from disputes, incidents, entrapment and injects,
+all in continuous time within the step (:class:`Timeline`); :data:`ALLIANCES`
+updates doubts, exercises, ties and credibility. Everything is
+vectorised over replications and dyads; loops run only over theaters, scenario
+entries, states and the rounds of crises within a step.
 
 Random numbers: each dyad (i, j) has its own counter in every stream, and only
 the dyads that need a number draw it (:meth:`sim.rng.Draws.uniform_at`), which
@@ -17,15 +19,17 @@ depends on which other crises exist, and a policy that replaces an action never
 shifts anyone's draws. The steps' ``randoms`` declare each stream's layout.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.diplomacy import cbms_in_force
-from sim.dynamics import a2ad, alliances, beliefs, escalation, signaling
-from sim.dynamics.crisis_chain import escalation_open
+from sim.dynamics import a2ad, alliances, beliefs, crisis_chain, escalation, signaling
+from sim.dynamics.crisis_chain import WAR_EXIT, escalation_open
 from sim.dynamics.crisis_decision import ACTIONS, Factors, equilibrium
 from sim.dynamics.escalation import WAR
 from sim.dynamics.indexing import pair_columns, where_true
-from sim.dynamics.rates import fade, hazard
+from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
 from sim.step import Context, Field, RandomUse, Step, among, groups_among
@@ -119,6 +123,7 @@ def _crises_initial(world: World, setup: Setup) -> dict[str, object]:
         "rung": np.zeros((r, n, n), dtype=np.int8),
         "audience_cost": np.zeros((r, n, n)),
         "crises": escalation.no_crises(r, n),
+        "ended": escalation.no_endings(r),
     }
 
 
@@ -216,20 +221,133 @@ def crisis_pairs(
     return challenger, opposite_side(sides, n)[challenger]
 
 
+@dataclass(frozen=True)
+class Solved:
+    """The stage game's equilibrium of crises listed as pairs, arrays (P, 2, ...).
+
+    Side 0 on axis 1 is each crisis's challenger, side 1 its defender; each
+    value as that side holds it (see :class:`~sim.dynamics.crisis_decision.Factors`).
+
+    Attributes:
+        own_power: ``P_i`` in the crisis theater, own plus allied, US$ m.
+        resolve: ``rho_i``.
+        belief: ``b_ij``.
+        stake: ``S_ij``.
+        audience: ``a_i``: audience cost of its climbs plus its public pledges.
+        threshold: ``theta_i``.
+        strategy: Equilibrium strategy at the current rung, (P, 2, 3).
+        utility: Expected utility of each action there, (P, 2, 3).
+        chance: Chance to prevail there, (P, 2).
+        ladder: Strategies at every rung below war, (P, K - 1, 2, 3), the
+            current rung's at the rungs below it.
+    """
+
+    own_power: np.ndarray
+    resolve: np.ndarray
+    belief: np.ndarray
+    stake: np.ndarray
+    audience: np.ndarray
+    threshold: np.ndarray
+    strategy: np.ndarray
+    utility: np.ndarray
+    chance: np.ndarray
+    ladder: np.ndarray
+
+
+def solve(
+    world: World,
+    setup: Setup,
+    rung: np.ndarray,
+    crises: escalation.Crises,
+    audience_cost: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> Solved:
+    """Each side's part of the logit QRE of its crisis, as each sees it.
+
+    The stage game (:func:`sim.dynamics.crisis_decision.equilibrium`) is solved
+    at the crisis's rung and at every rung above it, where the chain may take
+    the crisis within the step.
+
+    Args:
+        world: The world as the step began (power, ties, hostility, pledges).
+        setup: The run's setup.
+        rung: Rungs, (R, N, N), where the crises stand.
+        crises: Their bookkeeping (theater, beliefs, climbs).
+        audience_cost: What each side's climbs cost it to back down from, (P, 2).
+        pairs: ``(r, c, d)`` of each crisis, challenger c and defender d, (P,).
+    """
+    cs, esc, alli = setup.conflict, setup.params.escalation, setup.params.alliances
+    n = len(cs.posture)
+    r, c, d = pairs
+    p = len(r)
+    i, j = np.stack([c, d], axis=1).ravel(), np.stack([d, c], axis=1).ravel()
+    sides = (np.repeat(r, 2), i, j)  # side s of crisis q at 2 q + s
+
+    def by_pair(values: np.ndarray) -> np.ndarray:
+        return values.reshape(p, 2)
+
+    theater = crises.theater[sides].astype(np.intp)
+    own_power = by_pair(side_power(world, world.projected, sides, theater, alli))
+    whole = by_pair(
+        side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
+    )
+    audience = audience_cost + by_pair(
+        signaling.pledge_stake(world.pledge, world.hostility, sides)
+    )
+    now = rung[r, c, d].astype(np.intp)
+    resolve = by_pair(np.broadcast_to(cs.resolve, (n,))[i])
+    threshold = by_pair(cs.threshold[i])
+    in_reply = by_pair(crises.climbed[sides[0], j, i] == np.repeat(now, 2))
+    ladder = np.maximum(now[:, None], np.arange(1, WAR))  # (P, K - 1)
+    here = (ladder == now[:, None])[:, :, None]  # (P, K - 1, 1)
+    # above the current rung, i may reply where j could have climbed first
+    could_reply = ladder[:, :, None] <= threshold[:, None, ::-1]
+    reply = np.where(here, in_reply[:, None, :], could_reply)
+    belief = by_pair(crises.belief[sides])
+    stake = by_pair(np.maximum(world.hostility[sides], esc.min_stake))
+    strategy, utility, chance = equilibrium(
+        own_power=own_power,
+        opponent_power=own_power[:, ::-1],
+        rung=ladder,
+        top=WAR,
+        stake=stake,
+        resolve=resolve,
+        belief=belief,
+        audience_cost=audience,
+        punishment=punishment(whole),
+        may_escalate=escalation_open(
+            ladder[:, :, None], threshold[:, None, :], reply, WAR, esc.enabled
+        ),
+        params=esc,
+    )  # (P, K - 1, 2, 3): pair, rung (the current one below it), side, action
+    return Solved(
+        own_power=own_power,
+        resolve=resolve,
+        belief=belief,
+        stake=stake,
+        audience=audience,
+        threshold=threshold,
+        strategy=strategy[:, 0],
+        utility=utility[:, 0],
+        chance=chance[:, 0],
+        ladder=strategy,
+    )
+
+
 def crisis_actions(
-    world: World, setup: Setup, projected: np.ndarray, draws: Draws
+    world: World, setup: Setup, draws: Draws
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...], Factors]:
     """The default doctrine's strategy of every side of every crisis, and why.
 
     Each crisis's sides play their part of the logit QRE of the stage game as
-    each sees it (:func:`sim.dynamics.crisis_decision.equilibrium`), with the
-    audience cost each bears (its own climbs and its public pledges) and its
-    belief about the other's resolve. The action shown for each side is one
-    draw from its strategy (Gumbel at its dyad, so it does not depend on which
-    other crises exist). Scripted actions of the scenario (``[[script]]``)
-    replace the doctrine's where a crisis with the named opponent is under way
-    at the named step: the side plays that action, with certainty, for the
-    whole step (its strategy becomes the pure action).
+    each sees it (:func:`solve`), with the audience cost each bears (its own
+    climbs and its public pledges) and its belief about the other's resolve.
+    The action shown for each side is one draw from its strategy (Gumbel at its
+    dyad, so it does not depend on which other crises exist). Scripted actions
+    of the scenario (``[[script]]``) replace the doctrine's where a crisis with
+    the named opponent is under way at the named step: the side plays that
+    action, with certainty, for the whole step (its strategy becomes the pure
+    action).
 
     Returns:
         ``(action, sides, factors)``: actions (R, N, N) int8 (hold outside a
@@ -238,55 +356,24 @@ def crisis_actions(
     """
     cs = setup.conflict
     n = len(cs.posture)
-    esc = setup.params.escalation
     sides = crisis_sides(world.rung)
     r, i, j = sides
-    theater = world.crises.theater[sides].astype(np.intp)
-    alli = setup.params.alliances
-    own_power = side_power(world, projected, sides, theater, alli)
-    whole = side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
-    audience = world.audience_cost[sides] + signaling.pledge_stake(
-        world.pledge, world.hostility, sides
-    )
-    rung = world.rung[sides]
-    resolve = np.broadcast_to(cs.resolve, (n,))[i]
-    threshold = cs.threshold[i]
-    belief = world.crises.belief[sides]
-    stake = np.maximum(world.hostility[sides], esc.min_stake)
-    in_reply = world.crises.climbed[r, j, i] == rung
     challenger, defender = crisis_pairs(world.crises, sides, n)
-    pair = np.stack([challenger, defender], axis=1)  # (P, 2) positions in sides
-    # the current rung and the next: the chain plays the next rung's strategies
-    # at every rung above the current one within the step
-    now = rung[challenger, None]  # (P, 1)
-    ladder = np.minimum(now + np.arange(2), WAR - 1)  # (P, 2)
-    here = (ladder == now)[:, :, None]  # (P, 2, 1)
-    # above the current rung, i may reply where j could have climbed first
-    could_reply = ladder[:, :, None] <= threshold[pair][:, None, ::-1]
-    reply = np.where(here, in_reply[pair][:, None, :], could_reply)
-    strategy, utility, chance = equilibrium(
-        own_power=own_power[pair],
-        opponent_power=own_power[pair[:, ::-1]],
-        rung=ladder,
-        top=WAR,
-        stake=stake[pair],
-        resolve=resolve[pair],
-        belief=belief[pair],
-        audience_cost=audience[pair],
-        punishment=punishment(whole[pair]),
-        may_escalate=escalation_open(
-            ladder[:, :, None], threshold[pair][:, None, :], reply, WAR, esc.enabled
-        ),
-        params=esc,
-    )  # (P, 2, 2, 3): pair, rung (now, next), side, action
-    above = np.minimum(np.maximum(np.arange(1, WAR) - now, 0), 1)  # (P, K - 1)
-    ladder_strategy = strategy[np.arange(len(pair))[:, None], above]
+    pairs = r[challenger], i[challenger], j[challenger]
+    audience = np.stack(
+        [world.audience_cost[pairs], world.audience_cost[pairs[0], pairs[2], pairs[1]]],
+        axis=1,
+    )
+    solved = solve(world, setup, world.rung, world.crises, audience, pairs)
     by_side = np.empty(len(r), dtype=np.intp)
-    by_side[pair.ravel()] = np.arange(pair.size)
-    ladder_strategy = np.swapaxes(ladder_strategy, 1, 2).reshape(-1, WAR - 1, 3)
-    ladder_strategy = ladder_strategy[by_side]  # (M, K - 1, 3)
-    strategy = strategy[:, 0].reshape(-1, 3)[by_side]
-    utility = utility[:, 0].reshape(-1, 3)[by_side]
+    by_side[np.stack([challenger, defender], axis=1).ravel()] = np.arange(len(r))
+
+    def per_side(values: np.ndarray) -> np.ndarray:
+        """(P, 2, ...) to (M, ...) in the order of ``sides``."""
+        return values.reshape(len(r), *values.shape[2:])[by_side]
+
+    strategy = per_side(solved.strategy)
+    ladder_strategy = per_side(np.swapaxes(solved.ladder, 1, 2))  # (M, K - 1, 3)
     gumbel = draws.gumbel_at(
         Stream.ESCALATION, r[:, None], (i * n + j)[:, None] * 3 + np.arange(3)
     )
@@ -299,15 +386,15 @@ def crisis_actions(
     action = np.zeros(world.rung.shape, dtype=np.int8)
     action[sides] = drawn
     factors = Factors(
-        own_power=own_power,
-        opponent_power=own_power[opposite_side(sides, n)],
-        chance=chance[:, 0].reshape(-1)[by_side],
-        resolve=resolve,
-        belief=belief,
-        stake=stake,
-        audience_cost=audience,
-        threshold=threshold,
-        utility=utility,
+        own_power=per_side(solved.own_power),
+        opponent_power=per_side(solved.own_power[:, ::-1]),
+        chance=per_side(solved.chance),
+        resolve=per_side(solved.resolve),
+        belief=per_side(solved.belief),
+        stake=per_side(solved.stake),
+        audience_cost=per_side(solved.audience),
+        threshold=per_side(solved.threshold),
+        utility=per_side(solved.utility),
         strategy=strategy,
         ladder=ladder_strategy,
         action=drawn,
@@ -351,52 +438,526 @@ def played_strategy(action: np.ndarray, sides: tuple, factors: Factors) -> np.nd
     return np.where(own[:, None, None], pure, factors.ladder)
 
 
-def backed_down(crises: escalation.Crises) -> np.ndarray:
+def backed_down(ended: escalation.Ended, n: int) -> np.ndarray:
     """Whether each state backed down in some crisis this step, (R, N)."""
-    ending = crises.ending
-    sides = where_true(
-        (ending == escalation.CHALLENGER_BACKED_DOWN)
-        | (ending == escalation.DEFENDER_BACKED_DOWN)
-    )  # both sides of each crisis that ended with someone backing down
-    challenger_backed = ending[sides] == escalation.CHALLENGER_BACKED_DOWN
-    mine = crises.challenger[sides] == challenger_backed  # this side backed down
-    backed = np.zeros(ending.shape[:2], dtype=bool)
-    backed[sides[0][mine], sides[1][mine]] = True
+    r, e = ended.rows()
+    code = ended.ending[r, e]
+    who = np.where(
+        code == escalation.CHALLENGER_BACKED_DOWN,
+        ended.challenger[r, e],
+        np.where(code == escalation.DEFENDER_BACKED_DOWN, ended.defender[r, e], -1),
+    )
+    backed = np.zeros((len(ended.ending), n), dtype=bool)
+    backed[r[who >= 0], who[who >= 0]] = True
     return backed
 
 
-def _crises_run(world: World, context: Context) -> dict[str, object]:
-    """Forget crises that ended last step, then move every crisis over the step.
+@dataclass(frozen=True)
+class Sources:
+    """Where new crises come from: each dyad's onset rates, by source.
 
-    Each side first learns from the other's signals (:func:`_learned`); then
-    each crisis moves by the exact law of its chain over ``dt`` given both
-    sides' strategies (:func:`played_strategy`,
-    :func:`sim.dynamics.escalation.resolve`). ``context.decisions.sides`` lists
-    the sides of the crises under way, as :func:`crisis_sides` gives them; the
-    rung and bookkeeping returned are this step's own arrays, which
-    :data:`ONSET` then changes in place.
+    Every dyad with a standing dispute or a hostile pair in contact is a
+    candidate, listed once (``i < j``) in the order of ``i * N + j``; its
+    sources (its disputes, in scenario order, then its incidents) fill the
+    slots of its last axis. Arrays (R, U, G) unless said.
+
+    Attributes:
+        i: Lower state of each candidate dyad, (U,).
+        j: Upper state, (U,).
+        cumulative: Running sum of the source rates over the slots, 1/yr.
+        challenger: Challenger of a crisis from each source.
+        defender: Its defender.
+        theater: Its theater.
+        origin: :data:`~sim.dynamics.escalation.ORIGINS` code, (U, G).
+    """
+
+    i: np.ndarray
+    j: np.ndarray
+    cumulative: np.ndarray
+    challenger: np.ndarray
+    defender: np.ndarray
+    theater: np.ndarray
+    origin: np.ndarray
+
+    @property
+    def total(self) -> np.ndarray:
+        """Each dyad's onset rate, the sum of its sources, (R, U), 1/yr."""
+        return self.cumulative[:, :, -1]
+
+
+def onset_sources(world: World, setup: Setup, patrol: np.ndarray) -> Sources:
+    """The onset rates of disputes and incidents over this step, per year of peace.
+
+    Disputes: challenger c opens one against d at ``q_d H_cd f_ct`` per year,
+    its current hostility times its presence in the dispute's theater (forward
+    posture and patrols included, :func:`sim.dynamics.escalation.presence`).
+    Incidents: a pair hostile in some replication, in contact, at
+    ``q_i max(H_ij, H_ji) contact_ij (1 - trust_ij)`` per year, a share defused
+    by a hotline; the side with more presence in the theater of contact is the
+    challenger.
+    """
+    cs, esc = setup.conflict, setup.params.escalation
+    n, r = setup.n_states, len(world.replications)
+    projected = signaling.patrol_presence(
+        world.projected, patrol, setup.params.signaling
+    )
+    presence = escalation.presence(projected, world.capability, world.posture)
+    c, d, t = cs.disputes.T  # (D,)
+    dispute_rate = (
+        esc.dispute_rate_per_year * world.hostility[:, c, d] * presence[:, c, t]
+    )
+    pair_i, pair_j, rate, first, second, theater = _incidents(world, setup, presence)
+    key = np.concatenate([np.minimum(c, d) * n + np.maximum(c, d), pair_i * n + pair_j])
+    rate = np.concatenate([dispute_rate, rate], axis=1)  # (R, S)
+    challenger = np.concatenate([np.broadcast_to(c, (r, len(c))), first], axis=1)
+    defender = np.concatenate([np.broadcast_to(d, (r, len(d))), second], axis=1)
+    theater = np.concatenate([np.broadcast_to(t, (r, len(t))), theater], axis=1)
+    origin = np.repeat([escalation.DISPUTE, escalation.INCIDENT], [len(c), len(pair_i)])
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    dyads, first_of, size = np.unique(key, return_index=True, return_counts=True)
+    u = np.repeat(np.arange(len(dyads)), size)
+    slot = np.arange(len(key)) - first_of[u]
+    width = int(size.max()) if len(size) else 1
+
+    def grid(values: np.ndarray) -> np.ndarray:
+        out = np.zeros((r, len(dyads), width), dtype=values.dtype)
+        out[:, u, slot] = values[:, order]
+        return out
+
+    origins = np.zeros((len(dyads), width), dtype=np.int8)
+    origins[u, slot] = origin[order]
+    return Sources(
+        i=dyads // n,
+        j=dyads % n,
+        cumulative=np.cumsum(grid(rate), axis=2),
+        challenger=grid(challenger),
+        defender=grid(defender),
+        theater=grid(theater),
+        origin=origins,
+    )
+
+
+def _incidents(
+    world: World, setup: Setup, presence: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Incident rates of the pairs hostile in some replication (upper triangle).
+
+    Returns:
+        ``(i, j, rate, challenger, defender, theater)``: the pairs (P,), then
+        arrays (R, P).
+    """
+    esc = setup.params.escalation
+    hostility = world.hostility
+    somewhere = (hostility > 0).any(axis=0)  # (N, N): H_ij > 0 in some world
+    pair_i, pair_j = np.nonzero(np.triu(somewhere | somewhere.T, 1))  # (P,)
+    r = len(world.replications)
+    rows = (r * len(pair_i), presence.shape[2])  # (R * P, T), row r * P + p
+    contact, theater, forward = escalation.contact(
+        presence[:, pair_i].reshape(rows), presence[:, pair_j].reshape(rows)
+    )
+    trust = np.minimum(
+        pair_columns(world.trust, pair_i, pair_j),
+        pair_columns(world.trust, pair_j, pair_i),
+    )
+    heat = np.maximum(
+        pair_columns(hostility, pair_i, pair_j),
+        pair_columns(hostility, pair_j, pair_i),
+    )  # (R, P): max(H_ij, H_ji)
+    contact, theater, forward = (a.reshape(r, -1) for a in (contact, theater, forward))
+    hotline, _ = cbms_in_force(setup, world.step)
+    rate = signaling.defuse(
+        escalation.incident_rate(heat * contact, trust, esc),
+        hotline[pair_i, pair_j],
+        setup.params.signaling,
+    )
+    challenger = np.where(forward, pair_i, pair_j)
+    defender = np.where(forward, pair_j, pair_i)
+    return pair_i, pair_j, rate, challenger, defender, theater
+
+
+def _crises_run(world: World, context: Context) -> dict[str, object]:
+    """Every crisis, onset and entrapment of the step, in continuous time.
+
+    Each side first learns from the other's signals (:func:`_learned`). The
+    crises under way follow their chains' paths through the step with both
+    sides' strategies (:func:`played_strategy`); then a :class:`Timeline` opens
+    the step's new crises one at a time in order of time, in every replication
+    at once, each of which forms its beliefs, solves its game and follows its
+    path from its onset. ``ended`` lists every crisis that ended within the
+    step.
     """
     setup, decisions = context.setup, context.decisions
-    n = world.capability.shape[1]
-    crises = escalation.clear_ended(world.crises)
-    crises.belief[...] = _learned(world, setup, crises)
+    n = setup.n_states
+    timeline = Timeline(world, setup, context.draws, decisions.signals.patrol)
     r, i, j = decisions.sides
     challenger, defender = crisis_pairs(world.crises, decisions.sides, n)
     pairs = r[challenger], i[challenger], j[challenger]
     strategy = played_strategy(decisions.action, decisions.sides, decisions.factors)
-    threshold = np.broadcast_to(setup.conflict.threshold, (n,))
-    lower, upper = np.minimum(pairs[1], pairs[2]), np.maximum(pairs[1], pairs[2])
-    rung = escalation.resolve(
-        world.rung,
-        crises,
-        pairs,
-        np.stack([strategy[challenger], strategy[defender]], axis=2),
-        np.stack([threshold[pairs[1]], threshold[pairs[2]]], axis=1),
-        context.draws.uniform_at(Stream.ESCALATION, pairs[0], lower * n + upper),
-        setup.params.escalation,
-        setup.dt_years,
+    ladder = np.stack([strategy[challenger], strategy[defender]], axis=2)
+    timeline.follow(pairs, ladder, np.zeros(len(challenger)))
+    for _ in range(MAX_OPENINGS):
+        if not timeline.open_next():
+            break
+    else:
+        raise RuntimeError(f"more than {MAX_OPENINGS} crises opened in one step")
+    timeline.inject(setup.conflict.crisis_injects)
+    esc = setup.params.escalation
+    return {
+        "rung": timeline.rung,
+        "crises": timeline.crises,
+        "ended": timeline.ended_table(),
+        "audience_cost": escalation.audience_costs(timeline.crises, timeline.rung, esc),
+    }
+
+
+#: The pulls of a step before any crisis pulls (see :meth:`Timeline._pulls`).
+_NO_PULLS = {
+    name: np.zeros((0, WAR + 1) if name == "reached" else 0, dtype=dtype)
+    for name, dtype in (
+        ("row", np.intp),
+        ("key", np.intp),
+        ("challenger", np.intp),
+        ("defender", np.intp),
+        ("theater", np.intp),
+        ("reached", float),
+        ("end", float),
+        ("start", float),
+        ("rate", float),
+        ("index", np.intp),
     )
-    return {"rung": rung, "crises": crises}
+}
+#: Most crises one replication may open in one step (a guard, far above any use).
+MAX_OPENINGS = 1 << 12
+#: Events one crisis path may take in one step (a guard for the index layout).
+MAX_EVENTS = 1 << 24
+
+
+class Timeline:
+    """The new crises of one step, opened in order of time (:func:`_crises_run`).
+
+    Every dyad of every replication (``i < j``, key ``i * N + j``) is busy
+    until some time of the step (its crisis ends then; infinite if under way at
+    the step's end or at war; 0 if at peace from the start) and has its next
+    opening due at some time (infinite if none is due). An opening is due
+
+    * from the dyad's own sources, disputes and incidents (:class:`Sources`):
+      when it becomes free at ``x``, at ``x`` plus an exponential time of their
+      summed rate (``INCIDENTS`` uniform ``2 (k N^2 + key)``, lane 0; the source
+      is picked with chance its share of the rate, lane 1), where ``k`` is the
+      ordinal of the crisis whose end freed it (0 at the step's start);
+    * from entrapment: while a partner's crisis stands at rung ``r``, it pulls
+      each ally at the rate ``r`` times ``epsilon w / K``
+      (:func:`sim.dynamics.alliances.entrapment_pull`); the first pull comes
+      when the rung-time along the partner's path reaches an exponential draw
+      (``ALLIANCES`` uniform ``(k N^2 + key) N + m`` for crisis ``k``, ``key``
+      and ally ``m``) and opens a crisis at the partner's rung then, if the
+      dyad is free then and nothing is due before it.
+
+    :meth:`open_next` opens, in every replication, the earliest opening due
+    before the step ends: its ``k``-th of the step. So a replication's crises
+    do not depend on the others in the batch, and a dyad can have several
+    crises in one step. Simplifications: a dyad keeps only its earliest due
+    opening, so a pull that comes after another opening is due is dropped; a
+    crisis's path does not change when another opens.
+    """
+
+    def __init__(
+        self, world: World, setup: Setup, draws: Draws, patrol: np.ndarray
+    ) -> None:
+        """The step's start: crises under way busy, every other dyad free."""
+        self.world, self.setup, self.draws = world, setup, draws
+        self.rung, self.crises = world.rung.copy(), world.crises.copied()
+        self.crises.belief[...] = _learned(world, setup, self.crises)
+        self.sources = onset_sources(world, setup, patrol)
+        r, n = len(world.replications), setup.n_states
+        self.n = n
+        keys = np.arange(n * n)
+        at_peace = self.rung.reshape(r, -1) == 0
+        self.busy = np.where(at_peace & (keys // n < keys % n), 0.0, np.inf)
+        self.due = np.full((r, n * n), np.inf)
+        self.pulled = np.zeros((r, n * n), dtype=bool)
+        self.pull_by = np.zeros((4, r, n * n), dtype=np.intp)
+        self.freed_by = np.zeros((r, n * n), dtype=np.intp)
+        self.dyad = np.full(n * n, -1)
+        self.dyad[self.sources.i * n + self.sources.j] = np.arange(len(self.sources.i))
+        self.ordinal = np.zeros(r, dtype=np.intp)
+        self._ended: list[dict[str, np.ndarray]] = []
+        self._sources = _NO_PULLS
+        rows, u = np.nonzero(at_peace[:, self.sources.i * n + self.sources.j])
+        self._free(rows, self.sources.i[u] * n + self.sources.j[u], np.zeros(len(rows)))
+
+    def follow(
+        self,
+        pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+        ladder: np.ndarray,
+        start: np.ndarray,
+    ) -> None:
+        """Move crises from ``start`` to the end of the step, and see what follows.
+
+        A crisis that ends short of war frees its dyad; its path pulls allies.
+        """
+        setup, n = self.setup, self.n
+        r, c, d = pairs
+        key = np.minimum(c, d) * n + np.maximum(c, d)
+        ordinal = self.ordinal[r]
+        theater = self.crises.theater[pairs].astype(np.intp)
+        threshold = np.broadcast_to(setup.conflict.threshold, (n,))
+        path, ended = escalation.move(
+            self.rung,
+            self.crises,
+            pairs,
+            ladder,
+            np.stack([threshold[c], threshold[d]], axis=1),
+            start,
+            _path_uniforms(self.draws, r, ordinal * n * n + key),
+            setup.params.escalation,
+            setup.dt_years,
+        )
+        self._ended.append(ended)
+        settled = (path.exit >= 0) & (path.exit < WAR_EXIT)
+        self.busy[r, key] = np.where(settled, path.time, np.inf)
+        self.freed_by[r[settled], key[settled]] = ordinal[settled]
+        self._free(r[settled], key[settled], path.time[settled])
+        self._pulls(pairs, path, start, theater, ordinal * n * n + key)
+
+    def open_next(self) -> bool:
+        """Open each replication's earliest due crisis, if before the step's end.
+
+        Returns:
+            Whether any replication opened one.
+        """
+        setup = self.setup
+        key = np.argmin(self.due, axis=1)
+        rows = np.flatnonzero(self.due[np.arange(len(key)), key] < setup.dt_years)
+        if len(rows) == 0:
+            return False
+        key = key[rows]
+        when = self.due[rows, key]
+        self.due[rows, key] = np.inf
+        self.ordinal[rows] += 1
+        pulled = self.pulled[rows, key]
+        picked = self._pick(rows[~pulled], key[~pulled])
+        by_pull = [*self.pull_by[:, rows[pulled], key[pulled]], escalation.ENTRAPMENT]
+        fields = []
+        for pull_value, source_value in zip(by_pull, picked, strict=True):
+            field = np.empty(len(rows), dtype=np.intp)
+            field[pulled], field[~pulled] = pull_value, source_value
+            fields.append(field)
+        challenger, defender, theater, level, origin = fields
+        pairs = escalation.open_crises(
+            self.rung,
+            self.crises,
+            (rows, challenger, defender),
+            level,
+            theater,
+            self.world.step + 1,
+            origin=origin,
+        )
+        _form_beliefs(
+            self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
+        )
+        climbed = np.stack(
+            [
+                self.crises.climbed[pairs],
+                self.crises.climbed[rows, defender, challenger],
+            ],
+            axis=1,
+        )
+        audience = climbed * _alpha(setup.params.escalation, pairs)
+        solved = solve(self.world, setup, self.rung, self.crises, audience, pairs)
+        self.follow(pairs, solved.ladder, when)
+        return True
+
+    def ended_table(self) -> escalation.Ended:
+        """Every crisis that ended in the step, as :class:`~.escalation.Ended`."""
+        columns = {
+            name: np.concatenate([e[name] for e in self._ended])
+            for name in self._ended[0]
+        }
+        return escalation.ended_table(len(self.world.replications), **columns)
+
+    def _free(self, rows: np.ndarray, key: np.ndarray, at: np.ndarray) -> None:
+        """Dyads free from ``at``: their own next opening falls due."""
+        u = self.dyad[key]
+        has = u >= 0
+        rows, key, at, u = rows[has], key[has], at[has], u[has]
+        total = self.sources.total[rows, u]
+        n = self.n
+        index = 2 * (self.freed_by[rows, key] * n * n + key)
+        uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
+        with np.errstate(divide="ignore", over="ignore"):
+            due = at - np.log1p(-uniform) / total  # inf without sources
+        sooner = due < self.due[rows, key]
+        self.due[rows[sooner], key[sooner]] = due[sooner]
+        self.pulled[rows[sooner], key[sooner]] = False
+        src = self._sources
+        freed = np.isin(src["row"] * n * n + src["key"], rows * n * n + key)
+        self._arrive(np.flatnonzero(freed))
+
+    def _pick(self, rows: np.ndarray, key: np.ndarray) -> list[np.ndarray]:
+        """Each own opening's source: challenger, defender, theater, rung, origin."""
+        sources, n = self.sources, self.n
+        u = self.dyad[key]
+        index = 2 * (self.freed_by[rows, key] * n * n + key) + 1
+        pick = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
+        cumulative = sources.cumulative[rows, u]  # (M, G)
+        below = (cumulative <= (pick * cumulative[:, -1])[:, None]).sum(axis=1)
+        slot = np.minimum(below, cumulative.shape[1] - 1)
+        return [
+            sources.challenger[rows, u, slot],
+            sources.defender[rows, u, slot],
+            sources.theater[rows, u, slot],
+            np.ones(len(rows), dtype=np.intp),
+            sources.origin[u, slot],
+        ]
+
+    def _pulls(self, pairs, path, start, theater, slot) -> None:
+        """Keep the pulls of the crises just followed, and when each comes next."""
+        world, setup, n = self.world, self.setup, self.n
+        pull = alliances.entrapment_pull(
+            pairs,
+            world.tie,
+            world.hostility,
+            setup.conflict.bound,
+            world.capability,
+            WAR,
+            setup.params.alliances,
+        )
+        q = pull.crisis
+        if len(q) == 0:
+            return
+        m, toward, mine = pull.m, pull.toward, pull.challenges
+        new = {
+            "row": pairs[0][q],
+            "key": np.minimum(m, toward) * n + np.maximum(m, toward),
+            "challenger": np.where(mine, m, toward),
+            "defender": np.where(mine, toward, m),
+            "theater": theater[q],
+            "reached": path.reached[q],
+            "end": path.time[q],
+            "start": start[q],
+            "rate": pull.rate_per_rung,
+            "index": (slot[q] * n + m) * MAX_OPENINGS,
+        }
+        self._add(new)
+
+    def inject(self, injects: np.ndarray) -> None:
+        """Open this step's injected crises at its end, where the pair is at peace.
+
+        So the states decide on them from the next step; beliefs are drawn with
+        ``k = 0`` (:func:`_form_beliefs`).
+        """
+        r = len(self.world.replications)
+        rows = np.arange(r)
+        cap = escalation.highest_start(self.setup.params.escalation)
+        for _, c, d, t, level in injects[injects[:, 0] == self.world.step]:
+            pairs = escalation.open_crises(
+                self.rung,
+                self.crises,
+                (rows, np.full(r, c), np.full(r, d)),
+                min(level, cap),
+                t,
+                self.world.step + 1,
+                origin=escalation.INJECT,
+            )
+            _form_beliefs(self.world, self.setup, self.draws, self.crises, pairs, 0)
+
+    def _add(self, new: dict[str, np.ndarray]) -> None:
+        """Keep new pulls, and see when each comes."""
+        first = len(self._sources["row"])
+        self._sources = {
+            name: np.concatenate([self._sources[name], new[name]]) for name in new
+        }
+        self._arrive(np.arange(first, first + len(new["row"])))
+
+    def _arrive(self, which: np.ndarray) -> None:
+        """When each pull in ``which`` next comes, once its dyad is free.
+
+        Its rung-time from then along its crisis's path must reach an
+        exponential draw (``ALLIANCES`` uniform at its index plus the ordinal
+        of the crisis whose end freed the dyad); the earliest pull that comes
+        before anything else is due there becomes the dyad's next opening.
+        """
+        src = self._sources
+        rows, key = src["row"][which], src["key"][which]
+        since = np.maximum(self.busy[rows, key], src["start"][which])
+        index = src["index"][which] + self.freed_by[rows, key]
+        uniform = self.draws.uniform_at(Stream.ALLIANCES, rows, index)
+        with np.errstate(divide="ignore", over="ignore"):
+            need = -np.log1p(-uniform) / src["rate"][which]  # rung-years to a pull
+        when, level = _first_pull(src["reached"][which], src["end"][which], since, need)
+        first = np.lexsort((when, key, rows))  # the earliest into each dyad
+        lead = np.ones(len(first), dtype=bool)
+        lead[1:] = (rows[first][1:] != rows[first][:-1]) | (
+            key[first][1:] != key[first][:-1]
+        )
+        first = first[lead]
+        first = first[when[first] < self.due[rows[first], key[first]]]
+        rows, key, chosen = rows[first], key[first], which[first]
+        cap = escalation.highest_start(self.setup.params.escalation)
+        self.due[rows, key] = when[first]
+        self.pulled[rows, key] = True
+        self.pull_by[:, rows, key] = [
+            src["challenger"][chosen],
+            src["defender"][chosen],
+            src["theater"][chosen],
+            np.minimum(level[first], cap),
+        ]
+
+
+def _first_pull(
+    reached: np.ndarray, end: np.ndarray, since: np.ndarray, need: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """When a crisis path's rung-time from ``since`` reaches ``need``, and the rung.
+
+    Args:
+        reached: When the path reached each rung, (Q, K + 1)
+            (:class:`~sim.dynamics.crisis_chain.Path`).
+        end: When it ended (or the step did), (Q,).
+        since: From when to count, (Q,).
+        need: Rung-years to reach, (Q,).
+
+    Returns:
+        ``(when, rung)``: infinite and 0 where it does not get there.
+    """
+    when, rung = np.full(len(end), np.inf), np.zeros(len(end), dtype=np.intp)
+    spent = np.zeros(len(end))
+    for k in range(1, WAR):
+        left = np.maximum(reached[:, k], since)
+        here = k * np.maximum(np.minimum(reached[:, k + 1], end) - left, 0.0)
+        hit = np.isinf(when) & (spent + here >= need) & (here > 0)
+        when = np.where(hit, left + (need - spent) / k, when)
+        rung = np.where(hit, k, rung)
+        spent += here
+    return when, rung
+
+
+def _alpha(esc: escalation.Params, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Audience cost per rung of each side of each crisis, (P, 2)."""
+    alpha = np.asarray(esc.audience_cost_per_rung)
+    if alpha.ndim == 0:
+        return np.full((len(pairs[0]), 2), float(alpha))
+    return np.stack([alpha[pairs[1]], alpha[pairs[2]]], axis=1)
+
+
+def _path_uniforms(
+    draws: Draws, rows: np.ndarray, slot: np.ndarray
+) -> crisis_chain.Uniforms:
+    """The ``ESCALATION`` uniforms of each crisis path: ``2 (slot * E + event) + lane``.
+
+    ``slot`` is ``k N^2 + min(i, j) N + max(i, j)`` for the ``k``-th crisis
+    opened in the step (0 for those under way at its start), and ``E`` is
+    :data:`MAX_EVENTS`.
+    """
+
+    def uniform(event: int, lane: int, which: np.ndarray) -> np.ndarray:
+        if event >= MAX_EVENTS:
+            raise RuntimeError(f"a crisis path took more than {MAX_EVENTS} events")
+        index = 2 * (slot[which] * MAX_EVENTS + event) + lane
+        return draws.uniform_at(Stream.ESCALATION, rows[which], index)
+
+    return uniform
 
 
 def _learned(world: World, setup: Setup, crises: escalation.Crises) -> np.ndarray:
@@ -425,58 +986,32 @@ def _learned(world: World, setup: Setup, crises: escalation.Crises) -> np.ndarra
 
 def _alliances_run(world: World, context: Context) -> dict[str, np.ndarray]:
     """Doubts (seeing who backed down this step), exercises, ties, credibility."""
-    return _alliance_phase(world, context.setup, backed_down(world.crises))
+    n = context.setup.n_states
+    return _alliance_phase(world, context.setup, backed_down(world.ended, n))
 
 
-def _onset_run(world: World, context: Context) -> dict[str, object]:
-    """Start crises from injects, entrapment, disputes and incidents, in place.
+def _form_beliefs(
+    world: World,
+    setup: Setup,
+    draws: Draws,
+    crises: escalation.Crises,
+    pairs: tuple[np.ndarray, ...],
+    ordinal: np.ndarray | int,
+) -> None:
+    """Draw both sides' beliefs of the crises just opened, in place.
 
-    In that priority (a dyad already in crisis is not started again):
-    entrapment is pulled by the crises under way, injected ones included, along
-    this step's ties; patrols add presence in their theaters, which disputes
-    and incidents need.
-    """
-    setup = context.setup
-    cs, esc = setup.conflict, setup.params.escalation
-    rung, crises, draws = world.rung, world.crises, context.draws
-    cap = escalation.highest_start(esc)
-    _open_injected(rung, crises, cs, world.step, cap, world.step + 1)
-    _entrap(world, setup, world.tie, draws, rung, crises, cap)
-    projected = signaling.patrol_presence(
-        world.projected, context.decisions.signals.patrol, setup.params.signaling
-    )
-    presence = escalation.presence(projected, world.capability, world.posture)
-    exposure = exposure_years(context.start, setup.dt_years)
-    _open_disputes(world, presence, rung, crises, cs, esc, draws, exposure)
-    _open_incidents(world, setup, presence, draws, rung, crises, exposure)
-    _form_beliefs(world, setup, draws, rung, crises)
-    audience = escalation.audience_costs(crises, rung, esc)
-    return {"rung": rung, "crises": crises, "audience_cost": audience}
-
-
-def exposure_years(start: World, dt_years: float) -> np.ndarray:
-    """Years of peace each dyad may open a crisis over this step, (R, N, N).
-
-    ``start`` is the world as the step began: its endings are last step's.
-    A step, plus half a step where a crisis ended in the last one: it ended
-    somewhere within that step (half-way on average), and the rest of it was
-    peace the dyad could not use then, since a dyad has one crisis a step.
-    Without it, crises per year would fall as the step grows.
-    """
-    return np.where(start.crises.ending > 0, 1.5 * dt_years, dt_years)
-
-
-def _form_beliefs(world: World, setup: Setup, draws: Draws, rung, crises) -> None:
-    """Draw both sides' beliefs of every crisis started this step, in place.
-
-    Trust and transparency are those of ``world``, as the step left them.
+    ``PERCEPTION`` normal ``(k N + i) N + j`` for i's belief about j in the
+    ``k``-th crisis the step opened in its replication. Trust and transparency
+    are those of ``world``.
     """
     esc = setup.params.escalation
-    n = rung.shape[1]
-    started = escalation.under_way(rung) & (crises.start_step == world.step + 1)
-    r, i, j = where_true(started)
+    n = setup.n_states
+    r, c, d = pairs
     if len(r) == 0:
         return
+    k = np.broadcast_to(ordinal, r.shape)
+    r, k = np.concatenate([r, r]), np.concatenate([k, k])
+    i, j = np.concatenate([c, d]), np.concatenate([d, c])
     hotline, notification = cbms_in_force(setup, world.step)
     spread = beliefs.error_spread(
         esc.perception_noise,
@@ -486,88 +1021,8 @@ def _form_beliefs(world: World, setup: Setup, draws: Draws, rung, crises) -> Non
         esc.cbm_clarity,
     )
     resolve = np.broadcast_to(setup.conflict.resolve, (n,))[j]
-    normal = draws.normal_at(Stream.PERCEPTION, r, i * n + j)
+    normal = draws.normal_at(Stream.PERCEPTION, r, (k * n + i) * n + j)
     crises.belief[r, i, j] = beliefs.onset_belief(resolve, spread, normal)
-
-
-def _entrap(world, setup, tie, draws, rung, crises, cap):
-    """Pull allies into their partners' crises (entrapment), in place.
-
-    Every crisis under way pulls (:func:`sim.dynamics.alliances.entrapment_pull`);
-    m joins its crisis with j with chance ``1 - exp(-q_mj dt)``, drawn from the
-    ``ALLIANCES`` uniform at ``m*N + j``. A crisis of m with j already under way
-    is lifted to the partner's rung; otherwise one opens at it (at most ``cap``),
-    with the partner's role.
-    """
-    n = rung.shape[1]
-    pull = alliances.entrapment_pull(
-        np.where(escalation.under_way(rung), rung, 0),
-        crises.theater,
-        crises.challenger,
-        tie,
-        world.hostility,
-        setup.conflict.bound,
-        world.capability,
-        WAR,
-        setup.params.alliances,
-    )
-    chance = hazard(pull.rate, setup.dt_years)
-    joins = draws.uniform_at(Stream.ALLIANCES, pull.r, pull.m * n + pull.j) < chance
-    r, m, j = pull.r[joins], pull.m[joins], pull.j[joins]
-    level = np.minimum(pull.rung[joins], cap).astype(np.int8)
-    escalation.raise_rungs(rung, crises, (r, m, j), level)
-    mine = pull.challenges[joins]
-    sides = (r, np.where(mine, m, j), np.where(mine, j, m))
-    escalation.open_crises(
-        rung,
-        crises,
-        sides,
-        level,
-        pull.theater[joins],
-        world.step + 1,
-        origin=escalation.ENTRAPMENT,
-    )
-
-
-def _open_incidents(world, setup, presence, draws, rung, crises, exposure):
-    """Start crises from incidents between hostile pairs in contact, in place.
-
-    The chance scales with the pair's current hostility ``max(H_ij, H_ji)``, so
-    only pairs hostile in some replication are visited (upper triangle); the
-    others have none. Each uses the incident uniform of its dyad, so the
-    outcome does not depend on the others. The side with more presence in the
-    theater of contact is the challenger.
-    """
-    esc, n = setup.params.escalation, rung.shape[1]
-    hostility = world.hostility
-    somewhere = (hostility > 0).any(axis=0)  # (N, N): H_ij > 0 in some world
-    pair_i, pair_j = np.nonzero(np.triu(somewhere | somewhere.T, 1))  # (P,)
-    r = np.repeat(np.arange(rung.shape[0]), len(pair_i))  # every (r, pair)
-    p = np.tile(np.arange(len(pair_i)), rung.shape[0])
-    i, j = pair_i[p], pair_j[p]
-    rows = (len(r), presence.shape[2])  # (R * P, T), row r * P + p
-    contact, theater, forward = escalation.contact(
-        presence[:, pair_i].reshape(rows), presence[:, pair_j].reshape(rows)
-    )
-    trust = np.minimum(
-        pair_columns(world.trust, pair_i, pair_j),
-        pair_columns(world.trust, pair_j, pair_i),
-    )
-    trust = trust.ravel()  # (R * P,), as r, p
-    heat = np.maximum(
-        pair_columns(hostility, pair_i, pair_j),
-        pair_columns(hostility, pair_j, pair_i),
-    )
-    heat = heat.ravel()  # (R * P,): max(H_ij, H_ji)
-    chance = escalation.incident_chance(heat * contact, trust, esc, exposure[r, i, j])
-    hotline, _ = cbms_in_force(setup, world.step)
-    chance = signaling.defuse(chance, hotline[i, j], setup.params.signaling)
-    fire = draws.uniform_at(Stream.INCIDENTS, r, i * n + j) < chance
-    r, i, j, theater, forward = (a[fire] for a in (r, i, j, theater, forward))
-    sides = (r, np.where(forward, i, j), np.where(forward, j, i))
-    escalation.open_crises(
-        rung, crises, sides, 1, theater, world.step + 1, origin=escalation.INCIDENT
-    )
 
 
 def _alliance_phase(
@@ -615,39 +1070,6 @@ def _alliance_phase(
     }
 
 
-def _open_injected(rung, crises, cs: ConflictSetup, now: int, cap: int, step: int):
-    """Start this step's injected crises in every replication, in place."""
-    rows = np.arange(rung.shape[0])
-    for _, c, d, t, level in cs.crisis_injects[cs.crisis_injects[:, 0] == now]:
-        sides = (rows, np.full_like(rows, c), np.full_like(rows, d))
-        escalation.open_crises(
-            rung, crises, sides, min(level, cap), t, step, origin=escalation.INJECT
-        )
-
-
-def _open_disputes(
-    world, presence, rung, crises, cs: ConflictSetup, esc, draws, exposure
-):
-    """Start crises from standing disputes (one chance each per step), in place.
-
-    Challenger c opens one against d at the rate ``q_d H_cd f_ct`` per year:
-    its current hostility times its presence in the dispute's theater (forward
-    posture included, :func:`sim.dynamics.escalation.presence`).
-    """
-    n = rung.shape[1]
-    if len(cs.disputes) == 0:
-        return
-    c, d, t = cs.disputes.T  # (D,)
-    u = draws.uniform(Stream.INCIDENTS, (len(cs.disputes),), offset=n * n)
-    heat = world.hostility[:, c, d] * presence[:, c, t]  # (R, D)
-    fire = u < hazard(esc.dispute_rate_per_year * heat, exposure[:, c, d])
-    r, k = where_true(fire)  # (R, D) -> fired (replication, dispute), in order
-    c, d, t = cs.disputes[k].T
-    escalation.open_crises(
-        rung, crises, (r, c, d), 1, t, world.step + 1, origin=escalation.DISPUTE
-    )
-
-
 CRISES = Step(
     name="crises",
     run=_crises_run,
@@ -665,9 +1087,14 @@ CRISES = Step(
         ),
         Field(
             "crises",
-            "Bookkeeping of each pair's crisis (theater, challenger, start, peak, "
-            "ending, origin, beliefs), arrays (R, N, N): "
+            "Bookkeeping of each pair's crisis under way (theater, challenger, "
+            "start, peak, climbs, origin, beliefs), arrays (R, N, N): "
             ":class:`~sim.dynamics.escalation.Crises`.",
+        ),
+        Field(
+            "ended",
+            "Every crisis that ended in the step just taken, arrays (R, E): "
+            ":class:`~sim.dynamics.escalation.Ended`.",
         ),
     ),
     initial=_crises_initial,
@@ -681,14 +1108,35 @@ CRISES = Step(
         RandomUse(
             Stream.ESCALATION,
             "uniform",
-            "min(i, j)*N + max(i, j)",
-            "the crisis's move over the step, from the law of its chain",
+            "2*((k*N*N + min(i, j)*N + max(i, j))*2**24 + event) + lane",
+            "each event of a crisis's path (lane 0 its time, 1 which transition)",
+        ),
+        RandomUse(
+            Stream.INCIDENTS,
+            "uniform",
+            "2*(k*N*N + i*N + j) + lane, i < j",
+            "a dyad's next onset after crisis k freed it (lane 0 its time, 1 "
+            "which dispute or incident)",
+        ),
+        RandomUse(
+            Stream.PERCEPTION,
+            "normal",
+            "(k*N + i)*N + j",
+            "i's belief about j's resolve at the onset of the k-th crisis opened "
+            "within the step (k = 0: an inject at its end)",
+        ),
+        RandomUse(
+            Stream.ALLIANCES,
+            "uniform",
+            "(k*N*N + min(i, j)*N + max(i, j))*N + m",
+            "when crisis k of (i, j) pulls ally m in (entrapment)",
         ),
     ),
     restrict=lambda scenario, keep: {
         "scripts": tuple(
             s for s in scenario.scripts if keep.issuperset({s.state, *s.crisis})
-        )
+        ),
+        "disputes": among(scenario.disputes, keep),
     },
 )
 
@@ -706,32 +1154,4 @@ ALLIANCES = Step(
     restrict=lambda scenario, keep: {
         "alliances": groups_among(scenario.alliances, keep)
     },
-)
-
-ONSET = Step(
-    name="onset",
-    run=_onset_run,
-    params="escalation",
-    writes=("rung", "crises", "audience_cost"),
-    randoms=(
-        RandomUse(
-            Stream.PERCEPTION,
-            "normal",
-            "i*N + j",
-            "i's belief about j's resolve, drawn at the crisis's onset",
-        ),
-        RandomUse(
-            Stream.INCIDENTS,
-            "uniform",
-            "i*N + j (i < j) for incidents, N*N + d for dispute d",
-            "incidents between hostile pairs in contact; flare-ups of disputes",
-        ),
-        RandomUse(
-            Stream.ALLIANCES,
-            "uniform",
-            "m*N + j",
-            "ally m joins a partner's crisis against j (entrapment)",
-        ),
-    ),
-    restrict=lambda scenario, keep: {"disputes": among(scenario.disputes, keep)},
 )

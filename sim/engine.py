@@ -275,7 +275,7 @@ def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
     step declares (its perception and choice noise).
     """
     action, sides, factors = conflict.crisis_actions(
-        world, setup, world.projected, DeclaredDraws(draws, conflict.CRISES)
+        world, setup, DeclaredDraws(draws, conflict.CRISES)
     )
     return Decisions(
         milex=spending_choice(world, setup, next_gdp(world, setup)),
@@ -563,7 +563,6 @@ STEPS: tuple[Step, ...] = (
     POSTURE,
     conflict.CRISES,
     conflict.ALLIANCES,
-    conflict.ONSET,
     diplomacy.SIGNALING,
     diplomacy.COOPERATION,
     ECONOMY,

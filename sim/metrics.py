@@ -28,6 +28,7 @@ from sim.dynamics.escalation import (
     RUNGS,
     WAR,
     WAR_ENDING,
+    Ended,
     under_way,
 )
 from sim.dynamics.indexing import where_true
@@ -289,13 +290,18 @@ class OutcomeTracker:
         self._records: list[dict[str, np.ndarray]] = []
 
     def update(self, world: "World") -> None:
-        """Take in the world after a step."""
+        """Take in the world after a step, and the crises that ended within it."""
         self.world = world
-        crises = world.crises
+        crises, ended = world.crises, world.ended
+        r_end, e_end = ended.rows()
+        peak_end = ended.peak[r_end, e_end].astype(int)
         started = (crises.start_step == world.step) & crises.challenger
-        self.crises += count_per_replication(started)
+        started_and_ended = ended.start_step[r_end, e_end] == world.step
+        self.crises += count_per_replication(started & under_way(world.rung))
+        self.crises += np.bincount(r_end[started_and_ended], minlength=len(self.crises))
         top = world.rung.max(axis=(1, 2))  # (R,): war is the top rung
         self.peak = np.maximum(self.peak, top)
+        np.maximum.at(self.peak, r_end, peak_end)
         at_war = top == WAR
         self.war_step = np.where(
             (self.war_step < 0) & at_war, world.step, self.war_step
@@ -308,44 +314,66 @@ class OutcomeTracker:
         self.dyad_peak = np.maximum(
             self.dyad_peak, world.rung[:, pairs[:, 0], pairs[:, 1]]
         )
+        challenger = ended.challenger[r_end, e_end]
+        defender = ended.defender[r_end, e_end]
+        place = self.dyad[challenger, defender]
+        mine = place >= 0
+        np.maximum.at(self.dyad_peak, (r_end[mine], place[mine]), peak_end[mine])
         if self.places.theaters:
             rungs = theater_series(world, len(self.places.theaters))["max_rung"]
             self.theater_peak = np.maximum(self.theater_peak, rungs.astype(int))
-        ended = (crises.ending > 0) & crises.challenger
-        if ended.any():
-            self._count_endings(ended & (crises.origin != INCIDENT))
-            self._records.append(self._record(ended, crises.ending))
+            theater = ended.theater[r_end, e_end].astype(int)
+            there = theater >= 0
+            np.maximum.at(
+                self.theater_peak, (r_end[there], theater[there]), peak_end[there]
+            )
+        if len(r_end):
+            self._count_endings(ended, r_end, e_end)
+            self._records.append(
+                self._rows(
+                    r_end,
+                    challenger,
+                    defender,
+                    {name: getattr(ended, name)[r_end, e_end] for name in _RECORDED},
+                    ended.ending[r_end, e_end],
+                )
+            )
 
-    def _count_endings(self, tested: np.ndarray) -> None:
-        """Count the endings of crises with a defined challenger, (R, N, N) mask."""
-        crises = self.world.crises
-        r, i, j = where_true(tested)
-        ending = crises.ending[r, i, j]
+    def _count_endings(self, ended: Ended, r: np.ndarray, e: np.ndarray) -> None:
+        """Count the endings of crises with a defined challenger (not incidents)."""
+        tested = ended.origin[r, e] != INCIDENT
+        r, e = r[tested], e[tested]
+        ending = ended.ending[r, e]
         np.add.at(self.endings, (r, ending), 1)
-        place = self.dyad[i, j]
+        place = self.dyad[ended.challenger[r, e], ended.defender[r, e]]
         mine = place >= 0
         np.add.at(self.dyad_endings, (r[mine], place[mine], ending[mine]), 1)
-        theater = crises.theater[r, i, j].astype(int)
+        theater = ended.theater[r, e].astype(int)
         if self.places.theaters:
             there = theater >= 0
             np.add.at(
                 self.theater_endings, (r[there], theater[there], ending[there]), 1
             )
 
-    def _record(self, which: np.ndarray, ending: np.ndarray) -> dict[str, np.ndarray]:
-        """Rows for the crises marked in ``which`` (R, N, N), ending codes given."""
-        r, i, j = where_true(which)
-        crises = self.world.crises
+    def _rows(
+        self,
+        r: np.ndarray,
+        challenger: np.ndarray,
+        defender: np.ndarray,
+        recorded: dict[str, np.ndarray],
+        ending: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Rows of a crisis record (see :meth:`crisis_records`)."""
         return {
             "replication": self.world.replications[r],
-            "challenger": i,
-            "defender": j,
-            "theater": crises.theater[r, i, j].astype(int),
-            "start_step": crises.start_step[r, i, j].astype(int),
+            "challenger": challenger,
+            "defender": defender,
+            "theater": recorded["theater"].astype(int),
+            "start_step": recorded["start_step"].astype(int),
             "end_step": np.full(len(r), self.world.step),
-            "peak_rung": crises.peak[r, i, j].astype(int),
-            "ending": np.array((*ENDINGS, "ongoing"))[ending[r, i, j]],
-            "origin": np.array(ORIGINS)[crises.origin[r, i, j]],
+            "peak_rung": recorded["peak"].astype(int),
+            "ending": np.array((*ENDINGS, "ongoing"))[ending],
+            "origin": np.array(ORIGINS)[recorded["origin"]],
         }
 
     def crisis_records(self) -> dict[str, np.ndarray]:
@@ -359,9 +387,10 @@ class OutcomeTracker:
         ``entrapment``). Rows are in order of end step, then replication.
         """
         crises = self.world.crises
-        open_now = under_way(self.world.rung) & crises.challenger
-        ongoing = np.full(self.world.rung.shape, len(ENDINGS), dtype=np.int8)
-        parts = [*self._records, self._record(open_now, ongoing)]
+        r, i, j = where_true(under_way(self.world.rung) & crises.challenger)
+        recorded = {name: getattr(crises, name)[r, i, j] for name in _RECORDED}
+        ongoing = np.full(len(r), len(ENDINGS))
+        parts = [*self._records, self._rows(r, i, j, recorded, ongoing)]
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
     def result(self) -> dict[str, np.ndarray]:
@@ -405,6 +434,10 @@ class OutcomeTracker:
             outcomes[f"war_onset.{place}"] = (peaks[:, k] == WAR).astype(float)
             outcomes[f"deterrence_success_rate.{place}"] = rates[:, k]
         return outcomes
+
+
+#: Fields a crisis record takes from the bookkeeping.
+_RECORDED = ("theater", "start_step", "peak", "origin")
 
 
 def deterrence_rate(endings: np.ndarray) -> np.ndarray:

@@ -71,21 +71,15 @@ def test_allied_power_counts_commitment_once():
         assert got[m] == pytest.approx(sum(cred[m, k] * there[m, k] for k in range(4)))
 
 
-def crisis_0_vs_1(rung: int, *, zero_challenges: bool = True):
-    """State 0 and state 1 in a crisis at ``rung`` in theater 0; three states."""
-    level = np.zeros((1, 3, 3), dtype=np.int8)
-    level[0, 0, 1] = level[0, 1, 0] = rung
-    theater = np.full((1, 3, 3), -1, dtype=np.int8)
-    theater[0, 0, 1] = theater[0, 1, 0] = 0
-    challenger = np.zeros((1, 3, 3), dtype=bool)
-    challenger[0, 0, 1] = zero_challenges
-    challenger[0, 1, 0] = not zero_challenges
-    return level, theater, challenger
+def crisis_0_vs_1(*, zero_challenges: bool = True):
+    """State 0 and state 1 in a crisis, ``(r, challenger, defender)``; three states."""
+    c, d = (0, 1) if zero_challenges else (1, 0)
+    return np.array([0]), np.array([c]), np.array([d])
 
 
 def pull_on_2(rung, w, *, hostile=False, bound=False, zero_challenges=True):
-    """Rate at which ally 2 of partner 1 is pulled toward 0."""
-    level, theater, challenger = crisis_0_vs_1(rung, zero_challenges=zero_challenges)
+    """Rate at which ally 2 of partner 1 is pulled toward 0 at ``rung``."""
+    crises = crisis_0_vs_1(zero_challenges=zero_challenges)
     tie = np.zeros((1, 3, 3))
     tie[0, 1, 2] = tie[0, 2, 1] = w
     hostility = np.zeros((1, 3, 3))
@@ -94,10 +88,10 @@ def pull_on_2(rung, w, *, hostile=False, bound=False, zero_challenges=True):
     treaty[1, 2] = treaty[2, 1] = bound
     capability = np.array([[1.0, 1.0, 2.0]])  # 2 is 1's patron
     pull = alliances.entrapment_pull(
-        level, theater, challenger, tie, hostility, treaty, capability, 5, Params()
+        crises, tie, hostility, treaty, capability, 5, Params()
     )
-    mine = (pull.m == 2) & (pull.j == 0)
-    return pull, (pull.rate[mine].sum() if mine.any() else 0.0)
+    mine = (pull.m == 2) & (pull.toward == 0)
+    return pull, (rung * pull.rate_per_rung[mine].sum() if mine.any() else 0.0)
 
 
 @given(w1=unit, w2=unit, r1=st.integers(1, 4), r2=st.integers(1, 4))
@@ -128,20 +122,16 @@ def test_entrapment_only_against_a_foe_or_by_treaty():
 def test_the_pulled_ally_takes_its_partners_side():
     """Joining a defender the ally is challenged; joining a challenger it challenges."""
     pull, _ = pull_on_2(2, 1.0, hostile=True)
-    assert not pull.challenges[(pull.m == 2) & (pull.j == 0)].any()
+    assert not pull.challenges[(pull.m == 2) & (pull.toward == 0)].any()
     pull, _ = pull_on_2(2, 1.0, hostile=True, zero_challenges=False)
-    assert pull.challenges[(pull.m == 2) & (pull.j == 0)].all()
-    assert pull.theater[(pull.m == 2)].tolist() == [0]
+    assert pull.challenges[(pull.m == 2) & (pull.toward == 0)].all()
 
 
 def test_an_ally_equally_tied_to_the_opponent_stays_out():
     """Snyder: m must be more committed to its partner than to the opponent."""
-    level, theater, challenger = crisis_0_vs_1(4)
     tie = np.ones((1, 3, 3)) - np.eye(3)
     pull = alliances.entrapment_pull(
-        level,
-        theater,
-        challenger,
+        crisis_0_vs_1(),
         tie,
         np.ones((1, 3, 3)),
         np.ones((3, 3), bool),
@@ -252,12 +242,11 @@ def test_doubts_rise_when_the_patron_backs_down_and_relax_after():
 
 def test_a_treaty_binds_the_patron_not_the_client():
     """A client is not pulled into its patron's crisis by the treaty alone."""
-    level, theater, challenger = crisis_0_vs_1(3)  # 0 challenges 1
     tie = np.zeros((1, 3, 3))
     tie[0, 1, 2] = tie[0, 2, 1] = 1.0
     treaty = np.zeros((3, 3), dtype=bool)
     treaty[1, 2] = treaty[2, 1] = True
-    args = (level, theater, challenger, tie, np.zeros((1, 3, 3)), treaty)
+    args = (crisis_0_vs_1(), tie, np.zeros((1, 3, 3)), treaty)  # 0 challenges 1
     client = alliances.entrapment_pull(*args, np.array([[1.0, 5.0, 2.0]]), 5, Params())
     patron = alliances.entrapment_pull(*args, np.array([[1.0, 1.0, 2.0]]), 5, Params())
     assert len(client.m) == 0 and patron.m.tolist() == [2]

@@ -9,7 +9,6 @@ import pytest
 from sim.classroom.log import GameLogError
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.cli import main
-from sim.dynamics.escalation import Crises
 from sim.scenario import ScenarioError
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
@@ -35,11 +34,11 @@ def snapshot(game: GameSession) -> dict[str, np.ndarray]:
     world = game.model.world
     out = {name: np.copy(value) for name, value in world.fields.items()}
     out["step"] = np.array(world.step)
-    crises = world.crises
-    del out["crises"]
-    out |= {
-        f"crises.{f.name}": np.copy(getattr(crises, f.name)) for f in fields(Crises)
-    }
+    for name in ("crises", "ended"):
+        table = out.pop(name).item()
+        out |= {
+            f"{name}.{f.name}": np.copy(getattr(table, f.name)) for f in fields(table)
+        }
     return out
 
 

@@ -122,11 +122,21 @@ def test_scripted_actions_override_the_doctrine_in_every_replication(write_scena
     setup = engine.build_setup(
         load_scenario(write_scenario(triad_toml(extra=inject + script)))
     )
-    world = list(engine.simulate(setup, seed=1, replications=np.arange(30), steps=2))[2]
-    ending = world.crises.ending[:, 0, 1]
+    _, before, world = engine.simulate(
+        setup, seed=1, replications=np.arange(200), steps=2
+    )
+    opened = before.crises.origin[:, 0, 1] == escalation.INJECT  # else one was on
+    assert opened.sum() > 100
+    ended = world.ended
+    injected = (ended.start_step == 1) & (ended.challenger == 0) & (ended.defender == 1)
+    assert (injected.sum(axis=1) <= 1).all()
+    ending = (ended.ending * injected).sum(axis=1)[opened]  # 0 where it is still on
     assert set(ending.tolist()) <= {0, 1, 3}  # on, challenger backed down, negotiated
     assert (ending == 1).sum() > (ending == 3).sum() > 0
-    assert (world.rung[:, 0, 1] == np.where(ending == 0, 2, 0)).all()  # never climbs
+    on = opened.copy()
+    on[opened] = ending == 0
+    assert (world.rung[on, 0, 1] == 2).all()  # never climbs
+    assert (world.crises.start_step[on, 0, 1] == 1).all()
 
 
 @pytest.mark.parametrize(
@@ -139,9 +149,19 @@ def test_scripted_actions_override_the_doctrine_in_every_replication(write_scena
 )
 def test_backed_down_names_the_side_that_gave_way(ending, backed):
     """Of a crisis 0 (challenger) vs 1, only the side that backed down is marked."""
-    crises = escalation.no_crises(2, 3)
-    crises.challenger[1, 0, 1] = True
-    crises.ending[1, 0, 1] = crises.ending[1, 1, 0] = getattr(escalation, ending)
-    result = backed_down(crises)
+    code = getattr(escalation, ending)
+    one = np.array([0, 1], dtype=np.int8)
+    ended = escalation.ended_table(
+        2,
+        rows=np.array([1]),
+        challenger=one[:1],
+        defender=one[1:],
+        theater=one[:1],
+        start_step=one[1:],
+        peak=one[1:],
+        ending=np.array([code], dtype=np.int8),
+        origin=np.array([escalation.DISPUTE], dtype=np.int8),
+    )
+    result = backed_down(ended, 3)
     assert result[1].tolist() == backed
     assert not result[0].any()

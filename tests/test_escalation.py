@@ -27,23 +27,33 @@ def one_crisis(rung: int = 2, climbed: tuple[int, int] = (2, 0)):
     return rungs, crises
 
 
-def step_crises(rungs, crises, actions, *, threshold=(5, 5), draw=0.5, dt=10.0, **kw):
-    """Move the crisis (0, 1) over ``dt`` years, each side playing a pure action."""
+def step_crises(rungs, crises, actions, *, threshold=(5, 5), u=0.5, dt=10.0, **kw):
+    """Move the crisis (0, 1) over ``dt`` years, each side playing a pure action.
+
+    Every uniform of its path is ``u``; returns the endings' columns.
+    """
     strategy = np.zeros((1, WAR - 1, 2, 3))
     for side, code in enumerate(actions):
         strategy[0, :, side, code + 1] = 1.0
     pairs = (np.array([0]), np.array([0]), np.array([1]))
     params = Params(**{"settle_rate_per_year": 0.0, **kw})
-    return escalation.resolve(
+    _, ended = escalation.move(
         rungs,
         crises,
         pairs,
         strategy,
         np.array([threshold]),
-        np.array([draw]),
+        np.zeros(1),
+        lambda event, lane, which: np.full(len(which), u),
         params,
         dt,
     )
+    return ended
+
+
+def ending_of(ended) -> str:
+    """The name of the one crisis's ending ('' while it is on)."""
+    return escalation.ENDINGS[ended["ending"][0]] if len(ended["ending"]) else ""
 
 
 @pytest.mark.parametrize(
@@ -61,11 +71,13 @@ def step_crises(rungs, crises, actions, *, threshold=(5, 5), draw=0.5, dt=10.0, 
 def test_how_both_actions_move_the_crisis_over_a_long_step(mine, theirs, rung, ending):
     """Backing down ends a crisis; escalation climbs, over ten years all the way."""
     rungs, crises = one_crisis(rung=2)
-    new = step_crises(rungs, crises, (mine, theirs))
-    assert new[0, 0, 1] == new[0, 1, 0] == rung
-    assert escalation.ENDINGS[crises.ending[0, 0, 1]] == ending
-    assert crises.peak[0, 0, 1] == max(2, rung)
-    assert rungs[0, 0, 1] == 2  # the rungs given are left as they were
+    ended = step_crises(rungs, crises, (mine, theirs))
+    assert rungs[0, 0, 1] == rungs[0, 1, 0] == rung
+    assert ending_of(ended) == ending
+    if ending:
+        assert ended["peak"][0] == max(2, rung) and ended["challenger"][0] == 0
+    settled = ending not in ("", "war")
+    assert crises.theater[0, 0, 1] == (-1 if settled else 0)  # forgotten once over
 
 
 def test_a_short_step_usually_moves_nothing_and_a_long_one_several_rungs():
@@ -73,11 +85,10 @@ def test_a_short_step_usually_moves_nothing_and_a_long_one_several_rungs():
     moved = []
     for dt in (0.01, 0.5):
         climbs = []
-        for draw in np.linspace(0.005, 0.995, 100):
+        for u in np.linspace(0.005, 0.995, 100):
             rungs, crises = one_crisis(rung=1, climbed=(1, 0))
-            climbs.append(
-                int(step_crises(rungs, crises, (1, 0), dt=dt, draw=draw)[0, 0, 1]) - 1
-            )
+            step_crises(rungs, crises, (1, 0), dt=dt, u=u)
+            climbs.append(int(rungs[0, 0, 1]) - 1)
         moved.append(climbs)
     assert np.mean(moved[0]) < 0.1  # 4 a year for 0.01 years: 4% move
     assert max(moved[1]) >= 3 and np.mean(moved[1]) > 1.5
@@ -86,28 +97,42 @@ def test_a_short_step_usually_moves_nothing_and_a_long_one_several_rungs():
 def test_a_threshold_stops_first_climbs_but_not_replies():
     """Threshold 2: no first climb above a show of force, but a reply is allowed."""
     rungs, crises = one_crisis(rung=2, climbed=(2, 0))
-    step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(2, 5))
-    assert crises.ending[0, 0, 1] == 0 and crises.peak[0, 0, 1] == 2
+    ended = step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(2, 5))
+    assert ending_of(ended) == "" and crises.peak[0, 0, 1] == 2
     rungs, crises = one_crisis(rung=2, climbed=(0, 2))  # the defender took it there
-    new = step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(2, 5))
-    assert new[0, 0, 1] == 3 and crises.climbed[0, 0, 1] == 3  # one reply, then stop
+    step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(2, 5))
+    assert rungs[0, 0, 1] == 3 and crises.climbed[0, 0, 1] == 3  # one reply, then stop
 
 
 def test_a_low_threshold_side_is_drawn_into_war_by_a_climbing_opponent():
     """Holding against an opponent that keeps escalating climbs to war."""
     rungs, crises = one_crisis(rung=2, climbed=(2, 0))
-    new = step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(5, 1))
-    assert new[0, 0, 1] == WAR and crises.climbed[0, 1, 0] == 0
+    step_crises(rungs, crises, (ESCALATE, HOLD), threshold=(5, 1))
+    assert rungs[0, 0, 1] == WAR and crises.climbed[0, 1, 0] == 0
 
 
 def test_war_is_absorbing():
-    """After war, the dyad stays at war whatever is chosen."""
+    """After war the dyad stays at war, its crisis recorded, never under way again."""
     rungs, crises = one_crisis(rung=WAR - 1, climbed=(WAR - 1, 0))
-    rungs = step_crises(rungs, crises, (ESCALATE, ESCALATE))
-    assert rungs[0, 0, 1] == WAR and crises.ending[0, 0, 1] == escalation.WAR_ENDING
-    kept = escalation.clear_ended(crises)
-    assert kept.peak[0, 0, 1] == WAR and kept.theater[0, 0, 1] == 0
+    ended = step_crises(rungs, crises, (ESCALATE, ESCALATE))
+    assert rungs[0, 0, 1] == WAR and ended["ending"][0] == escalation.WAR_ENDING
+    assert crises.peak[0, 0, 1] == WAR and crises.theater[0, 0, 1] == 0
     assert not escalation.under_way(rungs).any()  # never moved again
+
+
+def test_ended_table_pads_each_replication_in_its_order():
+    """Endings of several replications, each row in the order given, zero-padded."""
+    rows = np.array([2, 0, 2])
+    column = np.array([5, 6, 7], dtype=np.int8)
+    table = escalation.ended_table(
+        3,
+        rows=rows,
+        **{name: column for name in escalation.Ended.__dataclass_fields__},
+    )
+    assert table.ending.tolist() == [[6, 0], [0, 0], [5, 7]]
+    r, e = table.rows()
+    assert r.tolist() == [0, 2, 2] and e.tolist() == [0, 0, 1]
+    assert escalation.no_endings(4).ending.shape == (4, 0)
 
 
 def test_audience_cost_is_alpha_times_the_rung_a_side_climbed_in_public():
@@ -138,28 +163,32 @@ def test_with_escalation_off_no_crisis_passes_the_first_rung():
 
 
 def test_a_crisis_inject_starts_its_crisis_at_its_step_and_rung():
-    """The inject's challenger opens a crisis in its theater at the rung it names."""
+    """The inject's challenger opens a crisis in its theater at the rung it names.
+
+    The inject (year 2025.0) falls in step 4; it opens at that step's end, in
+    every replication where the pair is at peace then.
+    """
     scenario = load_scenario(bundled_dir() / "korean_peninsula.toml")
     setup = engine.build_setup(scenario)
     prk, kor = scenario.state_index("PRK"), scenario.state_index("KOR")
-    before, world = worlds(setup, steps=5, reps=100)[4:6]
-    at_peace = before.rung[:, prk, kor] == 0  # else a crisis is already under way
-    assert at_peace.sum() > 10
-    assert (world.crises.start_step[at_peace, prk, kor] == 5).all()
-    assert (world.rung[at_peace, prk, kor] == 2).all()
-    assert world.crises.challenger[at_peace, prk, kor].all()
+    world = worlds(setup, steps=5, reps=100)[5]
+    opened = world.crises.origin[:, prk, kor] == escalation.INJECT
+    assert opened.sum() > 10
+    assert (world.rung[~opened, prk, kor] > 0).all()  # else a crisis was on then
+    assert (world.crises.start_step[opened, prk, kor] == 5).all()
+    assert (world.rung[opened, prk, kor] == 2).all()
+    assert world.crises.challenger[opened, prk, kor].all()
     theater = [t.id for t in scenario.theaters].index("korean_peninsula")
-    assert (world.crises.theater[at_peace, prk, kor] == theater).all()
+    assert (world.crises.theater[opened, prk, kor] == theater).all()
 
 
 @given(trust=st.floats(0.0, 1.0), more=st.floats(0.0, 1.0), contact=st.floats(0, 1))
-def test_incident_chance_falls_with_trust(trust, more, contact):
-    """The incident hazard never rises when trust rises (forces in contact fixed)."""
+def test_incident_rate_falls_with_trust(trust, more, contact):
+    """The incident rate never rises when trust rises (forces in contact fixed)."""
     low, high = sorted((trust, more))
-    p_low = escalation.incident_chance(np.array([contact]), low, Params(), 0.25)
-    p_high = escalation.incident_chance(np.array([contact]), high, Params(), 0.25)
-    assert (p_low >= p_high).all()
-    assert ((p_low >= 0) & (p_low <= 1)).all()
+    q_low = escalation.incident_rate(np.array([contact]), low, Params())
+    q_high = escalation.incident_rate(np.array([contact]), high, Params())
+    assert (q_low >= q_high).all() and (q_low >= 0).all()
 
 
 def test_contact_is_largest_where_both_are_present():
@@ -256,7 +285,9 @@ def test_ladder_stays_within_bounds_whatever_the_parameters(
         assert (rung == np.swapaxes(rung, 1, 2)).all()
         assert (np.diagonal(rung, axis1=1, axis2=2) == 0).all()
         assert (world.crises.peak >= rung).all()
-        assert ((world.crises.ending >= 0) & (world.crises.ending < 5)).all()
+        ended = world.ended
+        assert ((ended.ending >= 0) & (ended.ending < 5)).all()
+        assert (ended.peak[ended.ending > 0] >= 1).all()
 
 
 def test_presence_is_the_forward_share_of_capability_and_zero_without_any():
@@ -268,42 +299,16 @@ def test_presence_is_the_forward_share_of_capability_and_zero_without_any():
     assert presence[0, 1].tolist() == [0.0, 0.0]
 
 
-def test_a_pull_lifts_a_crisis_both_ways_and_the_strongest_wins():
-    """Entrapment lifts crises under way, never peace, ended crises or downwards."""
-    rungs = np.zeros((1, 3, 3), dtype=np.int8)
-    rungs[0, 0, 1] = rungs[0, 1, 0] = 2
-    crises = escalation.no_crises(1, 3)
-    crises.peak[0, 0, 1] = crises.peak[0, 1, 0] = 2
-    pulled = (np.array([0, 0, 0, 0]), np.array([0, 1, 0, 2]), np.array([1, 0, 2, 1]))
-    escalation.raise_rungs(rungs, crises, pulled, np.array([4, 3, 5, 1], np.int8))
-    assert rungs[0, 0, 1] == rungs[0, 1, 0] == 4  # the stronger of 4 and 3
-    assert crises.peak[0, 0, 1] == crises.peak[0, 1, 0] == 4
-    assert rungs[0, 0, 2] == rungs[0, 2, 0] == 0  # at peace: not started here
-    ended = escalation.no_crises(1, 3)
-    ended.ending[0, 0, 1] = ended.ending[0, 1, 0] = escalation.NEGOTIATED
-    kept = np.zeros((1, 3, 3), dtype=np.int8)
-    kept[0, 0, 1] = kept[0, 1, 0] = 2
-    escalation.raise_rungs(kept, ended, pulled, np.array([4, 3, 5, 1], np.int8))
-    assert kept[0, 0, 1] == 2  # the crisis ended: nothing to lift
-    high = np.zeros((1, 3, 3), dtype=np.int8)
-    high[0, 0, 1] = high[0, 1, 0] = 3
-    one = (np.array([0]), np.array([0]), np.array([1]))
-    escalation.raise_rungs(
-        high, escalation.no_crises(1, 3), one, np.array([2], np.int8)
-    )
-    assert high[0, 0, 1] == 3  # a weaker pull does not lower a crisis
-
-
 def test_a_stand_off_settles_at_its_rate():
     """Both holding for dt: still on with chance exp(-q dt), else negotiated."""
-    on = np.exp(-2.0 * 0.25)
-    for draw, ending in ((on - 0.01, ""), (on + 0.01, "negotiated")):
+    on = np.exp(-2.0 * 0.25)  # the first event comes after dt iff u < 1 - on
+    for u, ending in ((1 - on + 0.01, ""), (1 - on - 0.01, "negotiated")):
         rungs, crises = one_crisis(rung=2)
-        new = step_crises(
-            rungs, crises, (HOLD, HOLD), dt=0.25, draw=draw, settle_rate_per_year=2.0
+        ended = step_crises(
+            rungs, crises, (HOLD, HOLD), dt=0.25, u=u, settle_rate_per_year=2.0
         )
-        assert escalation.ENDINGS[crises.ending[0, 0, 1]] == ending
-        assert new[0, 0, 1] == (0 if ending else 2)
+        assert ending_of(ended) == ending
+        assert rungs[0, 0, 1] == (0 if ending else 2)
 
 
 def test_a_crisis_is_under_way_above_peace_and_below_war():

@@ -46,8 +46,9 @@ def test_tiled_repeats_one_world_as_replications(setup):
     assert list(tiled.replications) == [0, 1, 2]
     assert tiled.step == world.step
     for name, value in world.fields.items():
-        if isinstance(value, escalation.Crises):
-            np.testing.assert_array_equal(tiled.crises.theater[2], value.theater[0])
+        if isinstance(value, escalation.Crises | escalation.Ended):
+            copy = getattr(tiled, name)
+            np.testing.assert_array_equal(copy.theater[2], value.theater[0])
         else:
             np.testing.assert_array_equal(getattr(tiled, name)[1], value[0])
 

@@ -27,10 +27,11 @@ Quantities, for a pair of states (i, j):
 
       q_mj = sum_i epsilon * w_mi * r_ij / K
 
-  (K the top rung, major war), so it joins in a step with chance
-  ``1 - exp(-q_mj dt)``, at the rung of the partner's crisis that pulls
-  hardest (or its crisis with j is lifted to it). It joins on its partner's
-  side: j's challenge to i is a challenge to m, and i's to j is m's too;
+  (K the top rung, major war), in continuous time along the partner's crisis
+  (:mod:`sim.conflict`): it opens a crisis with j at the rung the partner's
+  crisis stands on when the pull comes, if m and j are at peace then (an ally
+  already in a crisis with j plays its own). It joins on its partner's side:
+  j's challenge to i is a challenge to m, and i's to j is m's too;
 * balancing: when i's threat ``T_i = sum_j H_ij * K_j * exp(-d_ij / d_t)``
   (hostility x capability x proximity, Walt) exceeds ``beta`` times its starting
   value, i tightens its existing ties with states hostile to its main threat
@@ -218,30 +219,27 @@ def allied_power(projected_there: np.ndarray, cred: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Pull:
-    """Who may be pulled into whose crisis this step, one entry per (r, m, j).
+    """Who each crisis may pull in: one entry per (crisis, ally).
 
     Attributes:
-        r, m, j: World, pulled ally and the opponent it is pulled toward, (K,).
-        rate: Entrapment rate ``q_mj`` summed over m's partners, 1/yr, (K,).
-        rung: Rung of the partner's crisis that pulls hardest, (K,).
-        theater: Theater of that crisis, (K,).
-        challenges: Whether m is the challenger of the crisis it joins (its
-            partner challenged j), else j is, (K,) bool.
+        crisis: Position of the pulling crisis in the list given, (Q,).
+        m: The ally that may be pulled in, (Q,).
+        toward: The opponent it is pulled toward, its partner's opponent, (Q,).
+        challenges: Whether m would challenge (its partner is the crisis's
+            challenger), else ``toward`` would, (Q,) bool.
+        rate_per_rung: ``epsilon w_mi / K``, 1/yr: the pull is this times the
+            partner's rung, (Q,).
     """
 
-    r: np.ndarray
+    crisis: np.ndarray
     m: np.ndarray
-    j: np.ndarray
-    rate: np.ndarray
-    rung: np.ndarray
-    theater: np.ndarray
+    toward: np.ndarray
     challenges: np.ndarray
+    rate_per_rung: np.ndarray
 
 
 def entrapment_pull(
-    rung: np.ndarray,
-    theater: np.ndarray,
-    challenger: np.ndarray,
+    crises: tuple[np.ndarray, np.ndarray, np.ndarray],
     tie: np.ndarray,
     hostility: np.ndarray,
     bound: np.ndarray,
@@ -249,18 +247,15 @@ def entrapment_pull(
     top: int,
     params: Params,
 ) -> Pull:
-    """Rates at which allies are pulled into their partners' crises (Snyder).
+    """Who each crisis pulls in, and how hard per rung (Snyder; module docstring).
 
     Partner i's crisis with j at rung ``r_ij`` pulls m at ``epsilon w_mi r_ij /
     top`` per year when m is more committed to i than to j and either hostile
     to j or i's patron (bound to i by a defense treaty and more capable) while
-    j challenges i; rates from several partners add up. Only the crises given
-    (nonzero ``rung``) pull.
+    j challenges i. Each crisis pulls on both its sides' allies.
 
     Args:
-        rung: Rungs of the crises that pull (0 elsewhere), (R, N, N), int.
-        theater: Theater of each dyad's crisis (-1 none), (R, N, N).
-        challenger: ``[r, i, j]`` true if i challenged j, (R, N, N).
+        crises: ``(r, c, d)`` of each crisis, challenger c and defender d, (M,).
         tie: Commitment strength ``w_mi``, (R, N, N).
         hostility: ``H_mj``, how hostile m takes j to be, (R, N, N).
         bound: Pairs sharing a defense treaty, (N, N) bool.
@@ -270,35 +265,31 @@ def entrapment_pull(
         params: Alliance parameters.
 
     Returns:
-        The candidate pulls, each (r, m, j) once, in C order.
+        The candidate pulls, by crisis, then its challenger's allies before
+        its defender's, then ally.
     """
-    r, i, j = where_true(rung)  # (M,): partner i, opponent j
+    r, c, d = crises
     none = np.zeros(0, dtype=np.intp)
     if not params.enabled or params.entrapment_rate_per_year == 0 or len(r) == 0:
-        return Pull(none, none, none, np.zeros(0), none, none, np.zeros(0, bool))
-    n = rung.shape[1]
-    to_partner, to_opponent = tie[r, :, i], tie[r, :, j]  # (M, N): w_mi, w_mj
-    patron = bound[:, i].T & (capability[r] > capability[r, i][:, None])  # (M, N)
-    defended = challenger[r, j, i][:, None] & patron  # j challenged m's client i
-    against = (hostility[r, :, j] > 0) | defended
-    rate = params.entrapment_rate_per_year * to_partner * (rung[r, i, j] / top)[:, None]
+        return Pull(none, none, none, np.zeros(0, bool), np.zeros(0))
+    sides = np.arange(2 * len(r)) // 2  # crisis of each side: challenger, defender
+    rows = r[sides]
+    i = np.stack([c, d], axis=1).ravel()  # partner
+    j = np.stack([d, c], axis=1).ravel()  # its opponent
+    partner_defends = np.tile([False, True], len(r))
+    to_partner, to_opponent = tie[rows, :, i], tie[rows, :, j]  # (2M, N)
+    patron = bound[:, i].T & (capability[rows] > capability[rows, i][:, None])
+    against = (hostility[rows, :, j] > 0) | (partner_defends[:, None] & patron)
+    rate = params.entrapment_rate_per_year * to_partner / top
     rate = np.where((to_partner > to_opponent) & against, rate, 0.0)
-    rate[np.arange(len(r)), j] = 0.0  # j is not pulled against itself
-    side, m = where_true(rate)  # (K0,)
-    key = (r[side] * n + m) * n + j[side]
-    order = np.lexsort((-rate[side, m], key))  # by key, strongest first
-    side, m, key = side[order], m[order], key[order]
-    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])[: len(key)]
-    total = np.add.reduceat(rate[side, m], first) if len(key) else np.zeros(0)
-    s = side[first]
+    rate[np.arange(len(rows)), j] = 0.0  # j is not pulled against itself
+    side, m = where_true(rate)
     return Pull(
-        r=r[s],
-        m=m[first],
-        j=j[s],
-        rate=total,
-        rung=rung[r[s], i[s], j[s]],
-        theater=theater[r[s], i[s], j[s]],
-        challenges=challenger[r[s], i[s], j[s]],
+        crisis=sides[side],
+        m=m,
+        toward=j[side],
+        challenges=~partner_defends[side],
+        rate_per_rung=rate[side, m],
     )
 
 

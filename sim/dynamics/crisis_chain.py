@@ -1,15 +1,15 @@
-"""A crisis in continuous time: a Markov chain on rungs and endings over one step.
+"""A crisis in continuous time: one path of its Markov chain through a step.
 
-Within a step each crisis is a continuous-time Markov chain. Its transient states
-are ``(k, w)``: the rung ``k`` (1 .. K - 1) and the flags ``w`` of who took the
+Each crisis is a continuous-time Markov chain. Its transient states are
+``(k, w)``: the rung ``k`` (1 .. K - 1) and the flags ``w`` of who took the
 crisis to that rung (bit 0 the challenger, bit 1 the defender; 0 when nobody did,
 as after an entrapment pull). Its absorbing states are the endings: challenger
-backed down, defender backed down, negotiated (each with the rung it ended at)
-and war. The sides meet at decision opportunities, a Poisson process of rate
-``lambda_d`` per year; at each they play the stage game of
-:mod:`.crisis_decision` with their equilibrium strategies ``sigma_c``,
-``sigma_d``, frozen at the step's start. Independently a stand-off is negotiated
-away at rate ``q_s`` per year. From ``(k, w)`` the rates are
+backed down, defender backed down, negotiated, and war. The sides meet at
+decision opportunities, a Poisson process of rate ``lambda_d`` per year; at each
+they play the stage game of :mod:`.crisis_decision` with their equilibrium
+strategies ``sigma_c``, ``sigma_d``, frozen for the step. Independently a
+stand-off is negotiated away at rate ``q_s`` per year. From ``(k, w)`` the rates
+are
 
     both back down               lambda_d s_c(B) s_d(B) + q_s  -> negotiated
     challenger alone backs down  lambda_d s_c(B) (1 - s_d(B))  -> challenger backed down
@@ -19,35 +19,33 @@ away at rate ``q_s`` per year. From ``(k, w)`` the rates are
     both escalate                lambda_d s_c(E) s_d(E)        -> (k + 1, 3)
 
 where a climb to ``K`` is war, and at ``(k, w)`` a side whose escalation is closed
-(above its threshold and not in reply, :func:`escalation_open`)
-holds instead. So every crisis transition is a rate per year.
+(above its threshold and not in reply, :func:`escalation_open`) holds instead.
+So every crisis transition is a rate per year.
 
-Why a chain with strategies frozen for the step: it makes the step's outcome the
-exact law of the process over ``dt``, whatever ``dt``: a long step may move a crisis
-several rungs (or end it), a short one usually none, and the per-year rates of
-crises, climbs and wars do not depend on the step length except through how
-often the strategies and beliefs are refreshed. The transition law is computed by
-uniformisation (Jensen 1953; Grassmann 1977): with ``Lambda = lambda_d + q_s``,
-an upper bound of every state's total outflow,
-
-    pi(dt) = sum_n Poisson(n; Lambda dt) pi_0 P^n,    P = I + Q / Lambda,
-
-summed to the number of terms whose Poisson tail is below ``TAIL`` (the same for
-every crisis of a step, since ``Lambda`` and ``dt`` are). Each term is a
-vector-matrix product written elementwise over the crises, so one crisis's law does
-not depend on the batch it is in.
+Why a path and not only the end state: a crisis that ends within a step frees
+its dyad for the rest of the step, where a new crisis may start
+(:mod:`sim.conflict`); so the time of each ending matters, not only the state at
+the step's end. The path is drawn exactly, event by event (Gillespie 1977): from
+a state with total outflow ``a``, the next transition comes after an exponential
+time of rate ``a``, and is each transition with chance its rate over ``a``. A
+long step may move a crisis several rungs (or end it), a short one usually none,
+and nothing depends on the step length except how often the strategies are
+refreshed.
 """
 
-import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-#: Poisson tail mass left out of the uniformisation sum.
-TAIL = 1e-13
-#: Absorbing endings of the chain, in the order of its exit axis.
+#: Endings of the chain, in the order of its transition axis; then war.
 EXITS = ("challenger_backed_down", "defender_backed_down", "negotiated")
+WAR_EXIT = len(EXITS)
 #: Transient flag values: who took the crisis to its rung.
 FLAGS = 4
+#: Transitions from a transient state: the three endings, then the climbs that
+#: leave the flags 1 (challenger alone), 2 (defender alone), 3 (both).
+TRANSITIONS = len(EXITS) + 3
 
 
 def escalation_open(
@@ -69,37 +67,22 @@ def escalation_open(
     return ((rung + 1 <= threshold) | in_reply) & (rung < top) & enabled
 
 
-def poisson_weights(mean: float) -> list[float]:
-    """``Poisson(n; mean)`` for n = 0, 1, ... until the tail is below ``TAIL``."""
-    weight = math.exp(-mean)
-    weights, total = [weight], weight
-    n = 0
-    while (1.0 - total > TAIL and weight > 0.0) or n < mean:
-        n += 1
-        weight *= mean / n
-        weights.append(weight)
-        total += weight
-    return weights
-
-
-def step_law(
-    *,
+def rates(
     strategy: np.ndarray,
     threshold: np.ndarray,
     rung: np.ndarray,
     flags: np.ndarray,
+    *,
     top: int,
     enabled: bool,
     decision_rate_per_year: float,
     settle_rate_per_year: float,
-    dt_years: float,
 ) -> np.ndarray:
-    """The law of each crisis's state after ``dt`` years (module docstring).
+    """Rate per year of each transition out of each crisis's state (module table).
 
     Args:
-        strategy: Equilibrium strategies (back down, hold, escalate) at each
-            rung below war, (M, K - 1, 2, 3): challenger at 0 on axis 2,
-            defender at 1.
+        strategy: Strategies (back down, hold, escalate) at each rung below war,
+            (M, K - 1, 2, 3): challenger at 0 on axis 2, defender at 1.
         threshold: Each side's threshold, (M, 2).
         rung: Current rung, 1 .. top - 1, (M,).
         flags: Who took the crisis to its rung, 0 .. 3, (M,).
@@ -107,102 +90,148 @@ def step_law(
         enabled: Whether crises may climb at all.
         decision_rate_per_year: ``lambda_d``.
         settle_rate_per_year: ``q_s``.
-        dt_years: Step length in years.
 
     Returns:
-        Probabilities (M, C) over the categories of :func:`decode`.
+        (M, :data:`TRANSITIONS`): the three endings, then the climbs.
     """
-    m, rungs = len(rung), top - 1
-    total = decision_rate_per_year + settle_rate_per_year
-    if m == 0 or total == 0.0:
-        law = np.zeros((m, rungs * FLAGS + len(EXITS) * rungs + 1))
-        law[np.arange(m), (rung - 1) * FLAGS + flags] = 1.0
-        return law
-    meet, settle = decision_rate_per_year / total, settle_rate_per_year / total
-    k = np.arange(1, top)[:, None]  # (K - 1, 1)
-    w = np.arange(FLAGS)  # (4,)
-    replied = ((w & 2) > 0, (w & 1) > 0)  # the opponent took it there
+    here = strategy[np.arange(len(rung)), rung - 1]  # (M, 2, 3)
     back, hold, escalate = [], [], []
-    for side in (0, 1):
-        s = strategy[:, :, side, :, None]  # (M, K - 1, 3, 1)
+    for side, replied_bit in ((0, 2), (1, 1)):  # the opponent took it there
+        s = here[:, side]
         is_open = escalation_open(
-            k, threshold[:, side, None, None], replied[side], top, enabled
-        )  # (M, K - 1, 4)
-        up = np.where(is_open, s[:, :, 2], 0.0)
-        back.append(np.broadcast_to(s[:, :, 0], up.shape))
-        hold.append(s[:, :, 1] + (s[:, :, 2] - up))
+            rung, threshold[:, side], (flags & replied_bit) > 0, top, enabled
+        )
+        up = np.where(is_open, s[:, 2], 0.0)
+        back.append(s[:, 0])
+        hold.append(s[:, 1] + (s[:, 2] - up))
         escalate.append(up)
-    exits = np.stack(
+    meet = decision_rate_per_year
+    return np.stack(
         [
             meet * back[0] * (1.0 - back[1]),
             meet * back[1] * (1.0 - back[0]),
-            meet * back[0] * back[1] + settle,
-        ],
-        axis=-1,
-    )  # (M, K - 1, 4, 3)
-    climbs = np.stack(
-        [
+            meet * back[0] * back[1] + settle_rate_per_year,
             meet * escalate[0] * hold[1],
             meet * hold[0] * escalate[1],
             meet * escalate[0] * escalate[1],
-        ],
-        axis=-1,
-    )  # (M, K - 1, 4, 3): to flags 1, 2, 3
-    stay = meet * hold[0] * hold[1]  # (M, K - 1, 4)
-
-    state = np.zeros((m, rungs, FLAGS))
-    state[np.arange(m), rung - 1, flags] = 1.0
-    weights = poisson_weights(total * dt_years)
-    # P(absorbed by dt) = sum_n tail_(n+1) * (mass at jump n) * (exit chance)
-    tails = [*np.cumsum(weights[::-1])[::-1][1:], 0.0]  # P(N > n), n = 0, 1, ...
-    law_state = weights[0] * state
-    occupied = tails[0] * state
-    by_flag = [np.ascontiguousarray(climbs[:, :, w]) for w in range(FLAGS)]
-    for weight, tail in zip(weights[1:], tails[1:], strict=True):
-        lifted = state[:, :, 0, None] * by_flag[0]  # (M, K - 1, 3): by new flags
-        for w in range(1, FLAGS):  # in a fixed order
-            lifted += state[:, :, w, None] * by_flag[w]
-        state = state * stay
-        state[:, 1:, 1:] += lifted[:, :-1]
-        law_state += weight * state
-        occupied += tail * state
-    ended = _over_flags(occupied[..., None] * exits)  # (M, K - 1, 3)
-    to_war = _over_flags(occupied[:, -1:, :, None] * climbs[:, -1:])[:, 0]  # (M, 3)
-    war = to_war[:, 0] + to_war[:, 1] + to_war[:, 2]
-    return np.concatenate(
-        [
-            law_state.reshape(m, -1),
-            np.swapaxes(ended, 1, 2).reshape(m, -1),
-            war[:, None],
         ],
         axis=1,
     )
 
 
-def _over_flags(flows: np.ndarray) -> np.ndarray:
-    """Sum over the flag axis 2 in a fixed order: (M, K-1, 4, X) to (M, K-1, X)."""
-    return flows[:, :, 0] + flows[:, :, 1] + flows[:, :, 2] + flows[:, :, 3]
+@dataclass(frozen=True)
+class Path:
+    """Where each crisis's path through the rest of a step left it, arrays (M,).
 
-
-def sample(law: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    """One category per crisis from its law, by inversion with its uniform, (M,)."""
-    cumulative = np.cumsum(law, axis=1)
-    return (cumulative < uniform[:, None] * cumulative[:, -1:]).sum(axis=1)
-
-
-def decode(category: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A category as ``(rung, flags, exit)``.
-
-    ``exit`` is -1 for a crisis still under way, else the index into
-    :data:`EXITS`, or ``len(EXITS)`` for war (rung ``top``); ``flags`` is
-    meaningful only while under way.
+    Attributes:
+        rung: Rung at the step's end, or where it ended (``top`` for war).
+        flags: Who took it to that rung (meaningful only while under way).
+        exit: -1 while under way, else the index into :data:`EXITS`, or
+            :data:`WAR_EXIT`.
+        time: When it ended, years into the step (the step's length if not).
+        climbed: Highest rung each side took it to itself, (M, 2).
+        reached: When it reached each rung 0 .. K, years into the step, (M,
+            K + 1): the start time for its rung at the start and those below,
+            ``inf`` for the rungs it did not get to.
     """
-    rungs = top - 1
-    transient = rungs * FLAGS
-    ending = category - transient
-    under_way = ending < 0
-    rung = np.where(under_way, category // FLAGS + 1, ending % rungs + 1)
-    rung = np.where(ending == len(EXITS) * rungs, top, rung)
-    exit_code = np.where(under_way, -1, np.minimum(ending // rungs, len(EXITS)))
-    flags = np.where(under_way, category % FLAGS, 0)
-    return rung, flags, exit_code
+
+    rung: np.ndarray
+    flags: np.ndarray
+    exit: np.ndarray
+    time: np.ndarray
+    climbed: np.ndarray
+    reached: np.ndarray
+
+    def time_at(self, rung: int) -> np.ndarray:
+        """Years each crisis spent at ``rung`` within the step, (M,)."""
+        right = np.minimum(self.reached[:, rung + 1], self.time)
+        return np.maximum(right - self.reached[:, rung], 0.0)
+
+
+#: ``uniform(event, lane, which)``: one uniform on [0, 1) for each crisis listed
+#: in ``which`` (positions in the batch) for its ``event``-th transition; lane 0
+#: times it, lane 1 picks it. It must depend only on the crisis, event and lane.
+Uniforms = Callable[[int, int, np.ndarray], np.ndarray]
+
+
+def walk(
+    strategy: np.ndarray,
+    threshold: np.ndarray,
+    rung: np.ndarray,
+    flags: np.ndarray,
+    climbed: np.ndarray,
+    start: np.ndarray,
+    uniform: Uniforms,
+    *,
+    dt_years: float,
+    top: int,
+    enabled: bool,
+    decision_rate_per_year: float,
+    settle_rate_per_year: float,
+) -> Path:
+    """Draw each crisis's path from ``start`` years into the step to its end.
+
+    Every crisis draws its own numbers, event by event, so its path does not
+    depend on the other crises of the batch.
+
+    Args:
+        strategy: (M, K - 1, 2, 3), as for :func:`rates`.
+        threshold: (M, 2).
+        rung: Rung at ``start``, (M,).
+        flags: Flags at ``start``, (M,).
+        climbed: Highest rung each side took it to so far, (M, 2).
+        start: Years into the step each crisis is at ``rung``, (M,).
+        uniform: Where the uniforms come from (:data:`Uniforms`).
+        dt_years: Step length ``dt``.
+        top: Top rung ``K`` (war).
+        enabled: Whether crises may climb at all.
+        decision_rate_per_year: ``lambda_d``.
+        settle_rate_per_year: ``q_s``.
+    """
+    rung, flags = rung.astype(np.intp), flags.astype(np.intp)
+    climbed, time = climbed.copy(), start.astype(float)
+    reached = np.where(np.arange(top + 1) <= rung[:, None], time[:, None], np.inf)
+    exit_code = np.full(len(rung), -1)
+    active = np.flatnonzero(time < dt_years)
+    event = 0
+    while len(active):
+        out = rates(
+            strategy[active],
+            threshold[active],
+            rung[active],
+            flags[active],
+            top=top,
+            enabled=enabled,
+            decision_rate_per_year=decision_rate_per_year,
+            settle_rate_per_year=settle_rate_per_year,
+        )
+        total = out.sum(axis=1)
+        with np.errstate(divide="ignore", over="ignore"):
+            wait = -np.log1p(-uniform(event, 0, active)) / total  # inf if total is 0
+        time[active] = np.minimum(time[active] + wait, dt_years)
+        moves = time[active] < dt_years
+        active, out, total = active[moves], out[moves], total[moves]
+        pick = uniform(event, 1, active) * total
+        chosen = (np.cumsum(out, axis=1) <= pick[:, None]).sum(axis=1)
+        chosen = np.minimum(chosen, TRANSITIONS - 1)  # rounding at the top end
+        ends = chosen < len(EXITS)
+        exit_code[active[ends]] = chosen[ends]
+        up = active[~ends]
+        new_flags = chosen[~ends] - len(EXITS) + 1
+        rung[up] += 1
+        reached[up, rung[up]] = time[up]
+        flags[up] = new_flags
+        for side, bit in ((0, 1), (1, 2)):
+            pushed = (new_flags & bit) > 0
+            climbed[up[pushed], side] = rung[up[pushed]]
+        exit_code[up[rung[up] == top]] = WAR_EXIT
+        active = active[exit_code[active] < 0]
+        event += 1
+    return Path(
+        rung=rung,
+        flags=flags,
+        exit=exit_code,
+        time=time,
+        climbed=climbed,
+        reached=reached,
+    )

@@ -7,10 +7,10 @@ dyad above peace and below war; war is absorbing for the rest of the run.
 Crises start, at rung 1 unless an inject says otherwise, from
 
 * standing disputes: challenger c opens one against defender d in the dispute's
-  theater t with probability ``1 - exp(-dt * q_d * H_cd * f_ct)`` per step, with
-  the current hostility ``H_cd`` (:mod:`.hostility`) and c's presence ``f_ct``;
-* incidents: forces in close contact in a theater (Jervis's spiral), with
-  probability ``1 - exp(-dt * q_i * H_ij * contact_ij * (1 - trust_ij))``, with
+  theater t at the rate ``q_d * H_cd * f_ct`` per year of peace, with the
+  current hostility ``H_cd`` (:mod:`.hostility`) and c's presence ``f_ct``;
+* incidents: forces in close contact in a theater (Jervis's spiral), at the rate
+  ``q_i * H_ij * contact_ij * (1 - trust_ij)`` per year of peace, with
   ``H_ij`` the pair's current hostility (the larger direction), where
   ``contact_ij = max_t f_it f_jt`` and the presence
   ``f_it = posture_i * P_it / K_i`` is the share of i's capability that reaches
@@ -18,6 +18,13 @@ Crises start, at rung 1 unless an inject says otherwise, from
   is the challenger;
 * injects scheduled in the scenario;
 * entrapment, when a partner's crisis pulls an ally in (see :mod:`.alliances`).
+
+Disputes and incidents are onsets in continuous time: a dyad at peace, at the
+step's start or from the moment its crisis ended within the step, opens its next
+crisis after an exponential time of the summed rate of its sources (one draw),
+so a dyad may have several crises in one step and the crises per year do not
+depend on the step length (:mod:`sim.conflict`). Injects and entrapment act at
+step boundaries.
 
 A crisis moves in continuous time (:mod:`.crisis_chain`): at decision
 opportunities (rate ``decision_rate_per_year``) both sides play the stage game of
@@ -36,7 +43,8 @@ other's resolve (:mod:`.beliefs`), and
 Deterrence holds when the challenger backs down and fails when the ladder reaches
 war (or the defender backs down). Simplifications: a dyad has at most one crisis at
 a time; a settled dispute can flare up again; strategies and beliefs are refreshed
-once a step (the chain holds them for the step).
+once a step (the chain holds them for the step), and a crisis that starts within
+a step plays its equilibrium as of its onset until the step ends.
 """
 
 from dataclasses import dataclass
@@ -46,7 +54,6 @@ import numpy as np
 from sim.dynamics import crisis_chain
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import param
-from sim.dynamics.rates import hazard
 
 #: Crisis action codes, in the order of the utility axis of the crisis decision.
 BACK_DOWN, HOLD, ESCALATE = -1, 0, 1
@@ -170,8 +177,6 @@ class Crises:
         start_step: Step at which the crisis started, -1 if none; symmetric.
         peak: Highest rung reached so far; symmetric.
         climbed: Highest rung i took the crisis to itself (directional).
-        ending: How the crisis ended in the step just taken (:data:`ENDINGS`
-            code, 0 for not ended); symmetric.
         origin: How the crisis started (:data:`ORIGINS` code, 0 for none);
             symmetric.
         belief: ``[i, j]`` i's belief about j's resolve (:mod:`.beliefs`), 0
@@ -183,9 +188,12 @@ class Crises:
     start_step: np.ndarray
     peak: np.ndarray
     climbed: np.ndarray
-    ending: np.ndarray
     origin: np.ndarray
     belief: np.ndarray
+
+    def copied(self) -> "Crises":
+        """New arrays with the same values: a step's own bookkeeping to change."""
+        return Crises(**{name: a.copy() for name, a in vars(self).items()})
 
 
 def no_crises(r: int, n: int) -> Crises:
@@ -196,7 +204,6 @@ def no_crises(r: int, n: int) -> Crises:
         start_step=np.full((r, n, n), -1, dtype=np.int32),
         peak=np.zeros((r, n, n), dtype=np.int8),
         climbed=np.zeros((r, n, n), dtype=np.int8),
-        ending=np.zeros((r, n, n), dtype=np.int8),
         origin=np.zeros((r, n, n), dtype=np.int8),
         belief=np.zeros((r, n, n)),
     )
@@ -259,79 +266,164 @@ def contact(
     return both[rows, theater], theater, forward
 
 
-def incident_chance(
-    contact_ij: np.ndarray,
-    trust: np.ndarray,
-    params: Params,
-    dt_years: float | np.ndarray,
+def incident_rate(
+    contact_ij: np.ndarray, trust: np.ndarray, params: Params
 ) -> np.ndarray:
-    """Chance of an incident in a hostile pair over ``dt`` years (scalar or array)."""
-    return hazard(params.incident_rate_per_year * contact_ij * (1.0 - trust), dt_years)
+    """Incidents per year of peace in a pair: ``q_i contact_ij (1 - trust_ij)``.
+
+    ``contact_ij`` comes weighted by the pair's hostility.
+    """
+    return params.incident_rate_per_year * contact_ij * (1.0 - trust)
 
 
-def resolve(
+@dataclass(frozen=True)
+class Ended:
+    """The crises that ended in the step just taken, arrays (R, E).
+
+    Row r lists replication r's endings (in a fixed order: round of the step,
+    then dyad), padded to the longest row with ``ending`` 0. A dyad may appear
+    more than once: several crises may start and end within one step.
+
+    Attributes:
+        challenger: Challenger of each crisis.
+        defender: Defender of each crisis.
+        theater: Theater index.
+        start_step: Step the crisis started at.
+        peak: Highest rung it reached.
+        ending: :data:`ENDINGS` code, 0 for padding.
+        origin: :data:`ORIGINS` code.
+    """
+
+    challenger: np.ndarray
+    defender: np.ndarray
+    theater: np.ndarray
+    start_step: np.ndarray
+    peak: np.ndarray
+    ending: np.ndarray
+    origin: np.ndarray
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(r, e)`` of every real ending, in row-major order."""
+        return where_true(self.ending > 0)
+
+
+def ended_table(r: int, rows: np.ndarray, **columns: np.ndarray) -> Ended:
+    """Pad flat endings into an :class:`Ended` of ``r`` replications.
+
+    Args:
+        r: Replications.
+        rows: Replication row of each ending, (E,), in the order to keep.
+        columns: Each field of :class:`Ended`, (E,).
+    """
+    order = np.argsort(rows, kind="stable")
+    rows = rows[order]
+    counts = np.bincount(rows, minlength=r)
+    width = int(counts.max()) if len(rows) else 0
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    slot = np.arange(len(rows)) - first[rows]
+    table = {}
+    for name in Ended.__dataclass_fields__:
+        values = columns[name][order]
+        padded = np.zeros((r, width), dtype=values.dtype)
+        padded[rows, slot] = values
+        table[name] = padded
+    return Ended(**table)
+
+
+def no_endings(r: int) -> Ended:
+    """No crisis ended in any of ``r`` replications."""
+    empty = np.zeros(0, dtype=np.int32)
+    return ended_table(r, empty, **{name: empty for name in Ended.__dataclass_fields__})
+
+
+def move(
     rung: np.ndarray,
     crises: Crises,
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
     strategy: np.ndarray,
     threshold: np.ndarray,
-    draw: np.ndarray,
+    start: np.ndarray,
+    uniform: crisis_chain.Uniforms,
     params: Params,
     dt_years: float,
-) -> np.ndarray:
-    """Move every crisis under way over one step of continuous time.
+) -> tuple[crisis_chain.Path, dict[str, np.ndarray]]:
+    """Move the listed crises from ``start`` years into the step to its end.
 
-    Each crisis moves by one draw from the exact law of its Markov chain over
-    ``dt`` (:func:`sim.dynamics.crisis_chain.step_law`). Only the crises given
-    are visited; every other dyad keeps its rung and bookkeeping (and has no
-    ending). ``crises`` changes in place: it must be the step's own, as
-    :func:`clear_ended` gives it (no ending recorded yet).
+    Each crisis follows one path of its Markov chain
+    (:func:`sim.dynamics.crisis_chain.walk`). ``rung`` and ``crises`` change in
+    place (they must be the step's own): the rung where each path left its
+    crisis (peace for an ending other than war), its peak and each side's
+    climbs; the bookkeeping of a crisis that ended short of war is cleared
+    (war stays recorded).
 
     Args:
-        rung: Current rungs, (R, N, N) int8, symmetric.
-        crises: Bookkeeping before the step; after it, ``crises.ending`` holds
-            the code of every crisis that ended in it, ``peak`` the highest
-            rung and ``climbed`` the rung each side took the crisis to.
-        pairs: ``(r, c, d)`` of every crisis under way, challenger c and
-            defender d, each (M,).
-        strategy: Each side's choice probabilities (back down, hold,
-            escalate), (M, 2, 3), challenger first.
+        rung: Rungs, (R, N, N) int8, symmetric.
+        crises: Bookkeeping.
+        pairs: ``(r, c, d)`` of every crisis to move, challenger c and defender
+            d, each (M,).
+        strategy: Strategies at each rung, (M, K - 1, 2, 3), challenger first.
         threshold: Each side's threshold, (M, 2).
-        draw: One uniform on [0, 1) per crisis, (M,).
+        start: Years into the step each crisis is where it stands, (M,).
+        uniform: Each crisis's uniforms (:data:`~sim.dynamics.crisis_chain.Uniforms`).
         params: Escalation parameters.
         dt_years: Step length in years.
 
     Returns:
-        The rungs after the step, a new array.
+        ``(path, ended)``: the paths, and the columns of :class:`Ended` (plus
+        ``rows``, the replication row) of the crises that ended, in the order
+        given.
     """
     r, c, d = pairs
     k = rung[r, c, d].astype(np.intp)
-    climbed_c, climbed_d = crises.climbed[r, c, d], crises.climbed[r, d, c]
-    flags = (climbed_c == k) * 1 + (climbed_d == k) * 2
-    law = crisis_chain.step_law(
-        strategy=strategy,
-        threshold=threshold,
-        rung=k,
-        flags=flags,
+    climbed = np.stack([crises.climbed[r, c, d], crises.climbed[r, d, c]], axis=1)
+    path = crisis_chain.walk(
+        strategy,
+        threshold,
+        k,
+        (climbed[:, 0] == k) * 1 + (climbed[:, 1] == k) * 2,
+        climbed,
+        start,
+        uniform,
+        dt_years=dt_years,
         top=WAR,
         enabled=params.enabled,
         decision_rate_per_year=params.decision_rate_per_year,
         settle_rate_per_year=params.settle_rate_per_year,
-        dt_years=dt_years,
     )
-    moved, flags, exit_code = crisis_chain.decode(crisis_chain.sample(law, draw), WAR)
-    ending = np.array(
-        [0, CHALLENGER_BACKED_DOWN, DEFENDER_BACKED_DOWN, NEGOTIATED, WAR_ENDING],
+    for a, b, side in ((c, d, 0), (d, c, 1)):
+        rung[r, a, b] = np.where(path.exit == crisis_chain.WAR_EXIT, WAR, path.rung)
+        crises.peak[r, a, b] = np.maximum(crises.peak[r, a, b], path.rung)
+        crises.climbed[r, a, b] = path.climbed[:, side]
+    done = path.exit >= 0
+    codes = np.array(
+        [CHALLENGER_BACKED_DOWN, DEFENDER_BACKED_DOWN, NEGOTIATED, WAR_ENDING],
         dtype=np.int8,
-    )[exit_code + 1]
-    new_rung = rung.copy()
-    for a, b, mine in ((c, d, 1), (d, c, 2)):
-        new_rung[r, a, b] = np.where((ending > 0) & (ending != WAR_ENDING), 0, moved)
-        crises.ending[r, a, b] = ending
-        crises.peak[r, a, b] = np.maximum(crises.peak[r, a, b], moved)
-        pushed = (flags & mine) > 0
-        crises.climbed[r, a, b] = np.where(pushed, moved, crises.climbed[r, a, b])
-    return new_rung
+    )
+    rows, c_end, d_end = r[done], c[done], d[done]
+    ended = {
+        "rows": rows,
+        "challenger": c_end,
+        "defender": d_end,
+        "theater": crises.theater[rows, c_end, d_end],
+        "start_step": crises.start_step[rows, c_end, d_end],
+        "peak": crises.peak[rows, c_end, d_end],
+        "ending": codes[path.exit[done]],
+        "origin": crises.origin[rows, c_end, d_end],
+    }
+    settled = done & (path.exit != crisis_chain.WAR_EXIT)
+    _forget(rung, crises, (r[settled], c[settled], d[settled]))
+    return path, ended
+
+
+def _forget(rung: np.ndarray, crises: Crises, pairs: tuple[np.ndarray, ...]) -> None:
+    """Return the listed dyads to peace with no bookkeeping, both ways, in place."""
+    r, c, d = pairs
+    for a, b in ((c, d), (d, c)):
+        rung[r, a, b] = 0
+        crises.theater[r, a, b] = crises.start_step[r, a, b] = -1
+        crises.challenger[r, a, b] = False
+        crises.peak[r, a, b] = crises.climbed[r, a, b] = crises.origin[r, a, b] = 0
+        crises.belief[r, a, b] = 0.0
 
 
 def audience_costs(crises: Crises, rung: np.ndarray, params: Params) -> np.ndarray:
@@ -345,23 +437,6 @@ def audience_costs(crises: Crises, rung: np.ndarray, params: Params) -> np.ndarr
     return np.where(under_way(rung), borne, 0.0)
 
 
-def clear_ended(crises: Crises) -> Crises:
-    """Forget the bookkeeping of crises that ended last step (war stays recorded).
-
-    Returns:
-        New arrays, the step's own, which :func:`resolve` and
-        :func:`open_crises` change in place.
-    """
-    gone = where_true((crises.ending > 0) & (crises.ending != WAR_ENDING))
-    cleared = Crises(**{name: a.copy() for name, a in vars(crises).items()})
-    cleared.ending[...] = 0
-    cleared.theater[gone] = cleared.start_step[gone] = -1
-    cleared.challenger[gone] = False
-    cleared.peak[gone] = cleared.climbed[gone] = cleared.origin[gone] = 0
-    cleared.belief[gone] = 0.0
-    return cleared
-
-
 def open_crises(
     rung: np.ndarray,
     crises: Crises,
@@ -370,12 +445,12 @@ def open_crises(
     theater: np.ndarray | int,
     step: int,
     *,
-    origin: int,
-) -> None:
-    """Start the listed crises whose dyad is at peace (and did not just settle).
+    origin: np.ndarray | int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start the listed crises whose dyad is at peace.
 
     Changes ``rung`` and ``crises`` in place: they must be the step's own
-    arrays (from :func:`clear_ended` and :func:`resolve`), never a world's.
+    arrays (:meth:`Crises.copied`), never a world's.
 
     Args:
         rung: Current rungs, (R, N, N).
@@ -386,24 +461,29 @@ def open_crises(
         start_rung: Rung each starts at, scalar or (M,).
         theater: Theater of each, scalar or (M,).
         step: Step number the new crises start at.
-        origin: How they start, an :data:`ORIGINS` code.
+        origin: How they start, an :data:`ORIGINS` code, scalar or (M,).
+
+    Returns:
+        ``(r, c, d)`` of the crises started.
     """
     r, c, d = sides
     n = rung.shape[1]
-    start_rung, theater = np.broadcast_arrays(start_rung, theater, r)[:2]
+    start_rung, theater, origin = np.broadcast_arrays(start_rung, theater, origin, r)[
+        :3
+    ]
     key = (r * n + np.minimum(c, d)) * n + np.maximum(c, d)
     first = np.sort(np.unique(key, return_index=True)[1])
     free = first[(rung[r[first], c[first], d[first]] == 0)]
-    free = free[crises.ending[r[free], c[free], d[free]] == 0]
     r, c, d = r[free], c[free], d[free]
-    level, where = start_rung[free], theater[free]
+    level, where, how = start_rung[free], theater[free], origin[free]
     for a, b in ((c, d), (d, c)):
         rung[r, a, b] = crises.peak[r, a, b] = level
         crises.theater[r, a, b] = where
         crises.start_step[r, a, b] = step
-        crises.origin[r, a, b] = origin
+        crises.origin[r, a, b] = how
     crises.challenger[r, c, d] = True
     crises.climbed[r, c, d] = level
+    return r, c, d
 
 
 def highest_start(params: Params) -> int:
@@ -413,32 +493,3 @@ def highest_start(params: Params) -> int:
     start (as diplomatic protests) but nobody can climb.
     """
     return WAR - 1 if params.enabled else 1
-
-
-def raise_rungs(
-    rung: np.ndarray,
-    crises: Crises,
-    pulled: tuple[np.ndarray, np.ndarray, np.ndarray],
-    level: np.ndarray,
-) -> None:
-    """Lift crises already under way to a pulled rung (entrapment), in place.
-
-    ``rung`` and ``crises`` must be the step's own arrays (see :func:`resolve`).
-
-    Args:
-        rung: Current rungs, (R, N, N), symmetric.
-        crises: Current bookkeeping.
-        pulled: ``(r, m, j)``: m is pulled toward j in world r, each (M,).
-        level: Rung each pull reaches, (M,). A pull lifts the dyad both ways;
-            the strongest pull on a dyad wins.
-    """
-    r, m, j = pulled
-    r, a, b = np.concatenate([r, r]), np.concatenate([m, j]), np.concatenate([j, m])
-    level = np.concatenate([level, level])
-    order = np.argsort(level, kind="stable")  # the strongest is written last
-    r, a, b, level = r[order], a[order], b[order], level[order]
-    now = rung[r, a, b]
-    lift = under_way(now) & (level > now) & (crises.ending[r, a, b] == 0)
-    r, a, b, level = r[lift], a[lift], b[lift], level[lift]
-    rung[r, a, b] = level
-    crises.peak[r, a, b] = np.maximum(crises.peak[r, a, b], level)

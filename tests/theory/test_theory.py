@@ -187,15 +187,6 @@ def test_f_misperception_raises_limited_clashes():
     check("f", "clashes")
 
 
-DT_TODAY = {
-    "crises": "dt 1/2 -10% crises/yr against dt 1/4",
-    "war": "fast size: no war at dt 1/2 against some at dt 1/4; at 4,000 "
-    "replications (benchmarks/dt_invariance.py) dt 1/2 -55% within the CI, and "
-    "limited clashes -32% outside it",
-    "show of force or worse": f"{CALIBRATED}: dt 1/2 0.189/yr, -12% against dt 1/4",
-}
-
-
 @pytest.fixture(scope="module")
 def dt_table():
     """Case (g)'s rates of the theory dyad at every dt, 10 years each."""
@@ -204,16 +195,7 @@ def dt_table():
 
 @pytest.mark.parametrize(
     "rate",
-    [
-        pytest.param(
-            name,
-            marks=[not_yet(DT_TODAY[name], "within 10% or the CI")]
-            if name in DT_TODAY
-            else [],
-            id=name.replace(" ", "_"),
-        )
-        for name, _ in DT_RATES
-    ],
+    [pytest.param(name, id=name.replace(" ", "_")) for name, _ in DT_RATES],
 )
 def test_g_rates_per_year_do_not_depend_on_the_step_length(dt_table, rate):
     """(g) dt 1/12, 1/4 and 1/2 years: the same rates per year (within 10% or CI).
