@@ -343,27 +343,40 @@ def test_a_local_dask_cluster_listens_on_loopback_only():
     assert {host for host, _ in opened} == {"127.0.0.1"}, opened
 
 
-CTRL_C_ONCE_READY = """
+ONCE_READY = """
 import signal, sys
 from pathlib import Path
 from sim import batch
 from sim.cli import main
 
-out, ready, argv = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
-run_chunk = batch.run_chunk
+out, ready, action, argv = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+run_chunk, waiting = batch.run_chunk, [True]
 
 
-def ctrl_c_once_ready(task):
-    if any(out.glob(ready)):
-        signal.raise_signal(signal.SIGINT)  # what Ctrl-C sends; raises here
+def once_ready(task):
+    if waiting and any(out.glob(ready)):
+        waiting.clear()
+        if action == "ctrl-c":
+            signal.raise_signal(signal.SIGINT)  # what Ctrl-C sends; raises here
+        print("ready", flush=True)
+        sys.stdin.readline()  # hold the folder until told to go on
     return run_chunk(task)
 
 
-batch.run_chunk = ctrl_c_once_ready
+batch.run_chunk = once_ready
 sys.exit(main([*argv, "--out", str(out)]))
 """
-"""``python -c`` this with OUT READY ARGV: ``wargame ARGV --out OUT`` that gets a
-real SIGINT as it starts a chunk once ``OUT/READY`` (a glob) exists."""
+"""``python -c`` this with OUT READY ACTION ARGV: ``wargame ARGV --out OUT`` that,
+as it starts the first chunk after ``OUT/READY`` (a glob) exists, gets a real
+SIGINT (ACTION ``ctrl-c``) or prints ``ready`` and waits for a line (``hold``)."""
+
+
+def wargame_once_ready(out: Path, ready: str, action: str, argv: list[str]) -> list:
+    """The command of :data:`ONCE_READY`, from this checkout."""
+    return [sys.executable, "-c", ONCE_READY, str(out), ready, action, *argv]
+
+
+ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
 
 MILEX = ["--param", "state.RED.milex_usd_m=50:150", "--outcome", "arms_burden"]
 """A parameter that moves an outcome even in the small scenario's few steps."""
@@ -399,11 +412,11 @@ def test_ctrl_c_part_way_is_one_line_130_and_resumable(
     argv = [command, str(scenario), *args]
     stopped = tmp_path / "stopped"
     process = subprocess.run(
-        [sys.executable, "-c", CTRL_C_ONCE_READY, str(stopped), ready, *argv],
+        wargame_once_ready(stopped, ready, "ctrl-c", argv),
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        env=ENV,
     )
     err = process.stderr
     assert process.returncode == 130, err
@@ -423,3 +436,27 @@ def test_ctrl_c_part_way_is_one_line_130_and_resumable(
             pd.read_csv(reference / "trials.csv"),
             check_exact=True,
         )
+
+
+def test_a_second_search_while_one_runs_is_refused(scenario, tmp_path, capsys):
+    """While a search holds its folder, a second one there is refused.
+
+    The first search is held after its first trial; the second gets one line
+    naming the first's process and changes nothing; the first then finishes as
+    if alone.
+    """
+    out = tmp_path / "search"
+    argv = ["tune", str(scenario), *CTRL_C["tune"][0]]
+    command = wargame_once_ready(out, "trials.csv", "hold", argv)
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=ENV
+    ) as first:
+        assert first.stdout.readline() == "ready\n"
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        assert main([*argv, "--out", str(out)]) == 2
+        line = capsys.readouterr().err.strip()
+        assert line.startswith(f"error: {out}: in use by process {first.pid} since")
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        first.communicate("go on\n", timeout=300)
+    assert first.returncode == 0
+    assert len(pd.read_csv(out / "trials.csv")) == 3
