@@ -159,6 +159,20 @@ def test_a_server_on_a_resumed_game_keeps_its_links_and_timer(tmp_path):
     assert in_play.deadline == pytest.approx(time.time() + 240, abs=30)
 
 
+def test_a_rewind_while_paused_holds_a_full_countdown_also_after_a_restart(tmp_path):
+    """The rewound turn's countdown starts afresh, on this server and the next."""
+    log = tmp_path / "g.jsonl"
+    room = Classroom(GameSession(SCENARIO, ["USA", "CHN"], log=log), timer_minutes=4)
+    room.game.submit("USA", {})
+    room.game.submit("CHN", {})
+    room.control("next", {})
+    room.control("pause", {})
+    room.control("rewind", {"turn": 0})
+    assert room.game.paused and room.remaining == 240
+    again = Classroom(GameSession.resume(log))
+    assert again.game.paused and again.remaining == 240 and again.deadline is None
+
+
 def test_a_log_without_join_codes_gets_new_ones_that_are_kept(tmp_path):
     """A log of an older version or of `wargame play`: new codes, no timer."""
     log = tmp_path / "g.jsonl"

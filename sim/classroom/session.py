@@ -565,13 +565,19 @@ def effective(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The events still in force: a ``rewind`` to turn k drops those of turns >= k.
 
     Events of no turn (pause, resume, timer, codes) are kept, and end is
-    dropped (a rewind reopens an ended game).
+    dropped (a rewind reopens an ended game). A pause before the rewind no
+    longer holds the time its timer had left: the rewound turn's countdown
+    starts afresh, as the server starts it.
     """
     kept: list[dict[str, Any]] = []
     for event in events:
         if event["event"] == "rewind":
             k = event["to_turn"]
-            kept = [e for e in kept if e.get("turn", -1) < k and e["event"] != "end"]
+            kept = [
+                {key: value for key, value in e.items() if key != "timer_left"}
+                for e in kept
+                if e.get("turn", -1) < k and e["event"] != "end"
+            ]
         else:
             kept.append(event)
     return kept
