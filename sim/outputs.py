@@ -9,6 +9,7 @@ its output folder can be written before it computes anything
 """
 
 import fcntl
+import glob
 import json
 import os
 import shutil
@@ -37,6 +38,16 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_partial(path: Path) -> None:
+    """Remove temporary files of ``path`` left by killed :func:`atomic_write` calls.
+
+    Call it while holding the folder's lock (:func:`locked`), so no write of
+    ``path`` is under way.
+    """
+    for partial in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        partial.unlink(missing_ok=True)
 
 
 def atomic_directory(path: Path, write: Callable[[Path], None]) -> None:

@@ -12,6 +12,13 @@ The study lives in ``OUT/study.db`` (SQLite), so a stopped search resumes by
 running the same command again. Every trial k is proposed by a sampler seeded
 with ``seed + k`` from the trials before it, so a resumed search proposes
 exactly what an uninterrupted one would: same seed, same trials.
+
+The search holds the folder's lock (:func:`sim.outputs.locked`) for as long as
+it writes there: a second search of the same folder at the same time is
+refused. ``OUT/trials.csv`` lists the finished trials and is replaced whole
+(:func:`sim.outputs.write_frame`) after each one, so a search stopped at any
+moment leaves the study and a table of every trial it finished, nothing
+half-written; a trial cut short is not counted, and is run again on resume.
 """
 
 import json
@@ -33,11 +40,12 @@ from sim.experiments import (
     outcome_names,
     run_points,
 )
-from sim.outputs import locked
+from sim.outputs import locked, remove_partial, write_frame
 from sim.scenario import load_scenario
 
 STUDY = "tune"
 STORAGE = "study.db"
+TRIALS = "trials.csv"
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,8 @@ def tune(
         ranges: Parameters and their ranges; whole-number bounds search whole
             numbers.
         minimise: The outcome whose mean over replications is minimised.
-        out: Folder of the study; rerun with the same arguments to resume.
+        out: Folder of the study and of ``trials.csv``; rerun with the same
+            arguments to resume.
         constraints: Conditions the mean outcomes must meet (inequalities).
         trials: Trials in total, counting those of earlier runs.
         replications: Replications per trial.
@@ -111,6 +120,10 @@ def tune(
         ExperimentError: Unknown outcomes, bad ranges, or a folder holding a
             different search.
         ScenarioError: A parameter path that does not exist, named.
+        OutputError: Another process is writing ``out`` (a search running
+            there); nothing is written.
+        KeyboardInterrupt: Ctrl-C; says how many trials finished (they are
+            kept, in the study and in trials.csv).
     """
     constraints = list(constraints or [])
     if not ranges:
@@ -164,13 +177,22 @@ def tune(
             trial.set_user_attr(c.name, float(means[c.name]))
         return float(means[minimise])
 
-    with locked(Path(out)), executor or InProcess() as pool:  # one writer
-        study = _open_study(Path(out), definition)
-        done = len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
-        for number in range(done, trials):
-            study.sampler = optuna.samplers.TPESampler(seed=seed + number)
-            study.optimize(objective, n_trials=1)
-    return _result(study, minimise, constraints)
+    out, table = Path(out), pd.DataFrame()
+    try:
+        with locked(out), executor or InProcess() as pool:  # one writer
+            study = _open_study(out, definition)
+            remove_partial(out / TRIALS)
+            table = _write_trials(study, constraints, out)  # as resumed: current
+            for number in range(len(table), trials):
+                study.sampler = optuna.samplers.TPESampler(seed=seed + number)
+                study.optimize(objective, n_trials=1)
+                table = _write_trials(study, constraints, out)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(
+            f"stopped with {len(table)} of {trials} trials finished in {out}; run "
+            "the same command again to resume"
+        ) from None
+    return _result(table, minimise, constraints)
 
 
 def _checked_hash(
@@ -205,7 +227,13 @@ def _open_study(out: Path, definition: dict[str, Any]) -> optuna.Study:
     return study
 
 
-def _result(study: optuna.Study, minimise: str, constraints: list[Condition]) -> Tuning:
+def _write_trials(
+    study: optuna.Study, constraints: list[Condition], out: Path
+) -> pd.DataFrame:
+    """Write the table of finished trials to ``out/trials.csv`` (whole); return it.
+
+    Nothing is written while no trial has finished.
+    """
     rows = []
     complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
     for number, t in enumerate(complete):  # a killed trial leaves no gap
@@ -221,6 +249,13 @@ def _result(study: optuna.Study, minimise: str, constraints: list[Condition]) ->
             }
         )
     table = pd.DataFrame(rows)
+    if rows:
+        write_frame(table, out / TRIALS)
+    return table
+
+
+def _result(table: pd.DataFrame, minimise: str, constraints: list[Condition]) -> Tuning:
+    """The search's result from the table of its finished trials."""
     feasible = table[table["feasible"]]
     best = None if feasible.empty else feasible.loc[feasible["value"].idxmin()]
     return Tuning(minimise, tuple(str(c) for c in constraints), table, best)

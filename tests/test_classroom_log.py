@@ -77,3 +77,20 @@ def test_an_edited_log_that_cannot_be_replayed_is_refused(tmp_path):
     log.write_text(log.read_text() + json.dumps(bad) + "\n")
     with pytest.raises(GameLogError, match="cannot be replayed: USA: posture 7"):
         GameSession.resume(log)
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"event": "timer", "minutes": -3}, "timer -3: choose minutes"),
+        ({"event": "timer"}, "'minutes'"),
+        ({"event": "codes", "codes": {"USA": "AAAAAA"}}, "give one per team"),
+        ({"event": "pause", "timer_left": "soon"}, "timer_left 'soon'"),
+    ],
+)
+def test_an_edited_timer_or_join_code_is_refused(event, message, tmp_path):
+    """A garbled setting of the served game stops the resume, named."""
+    log = started(tmp_path)
+    log.write_text(log.read_text() + json.dumps(event) + "\n")
+    with pytest.raises(GameLogError, match=f"cannot be replayed: .*{message}"):
+        GameSession.resume(log)

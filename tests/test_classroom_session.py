@@ -295,3 +295,62 @@ def test_a_team_at_war_is_told_so():
     assert game.situation("JPN")["wars"] == ["CHN"]
     assert "CHN" not in game.situation("JPN")["crises"]
     assert any(s.startswith("WAR: CHN and JPN") for n in game.news for s in n["public"])
+
+
+CODES = {"USA": "AAAAAA", "CHN": "BBBBBB", "JPN": "CCCCCC"}
+
+
+def test_a_resumed_game_keeps_its_timer_and_join_codes(tmp_path):
+    """The timer's length, the time it held at a pause and the codes are logged.
+
+    A rewind keeps them too: they belong to the room, not to a turn.
+    """
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    game.set_join_codes(CODES)
+    game.set_timer(4)
+    play_turn(game)
+    game.pause(timer_left=75.5)
+    resumed = GameSession.resume(log)
+    assert (resumed.join_codes, resumed.timer_minutes) == (CODES, 4.0)
+    assert resumed.paused and resumed.timer_left == 75.5
+    resumed.resume_play()
+    resumed.rewind(0)
+    again = GameSession.resume(log)
+    assert (again.join_codes, again.timer_minutes) == (CODES, 4.0)
+    assert not again.paused and again.timer_left is None and again.turn == 0
+    game.set_timer(0)  # 0 stops the timer
+    assert GameSession.resume(log).timer_minutes is None
+
+
+def test_a_log_without_timer_or_codes_resumes_with_none(tmp_path):
+    """A log of an older version (or of `wargame play`) has no timer and no codes."""
+    log = tmp_path / "g.jsonl"
+    play_turn(GameSession(SCENARIO, TEAMS, log=log))
+    game = GameSession(SCENARIO, TEAMS, log=tmp_path / "paused.jsonl")
+    game.pause()
+    for resumed in (GameSession.resume(log), GameSession.resume(game.log.path)):
+        assert resumed.timer_minutes is resumed.join_codes is resumed.timer_left is None
+
+
+@pytest.mark.parametrize(
+    ("call", "value", "message"),
+    [
+        ("set_timer", 601, "timer 601: choose minutes from 0 to 600"),
+        ("set_timer", float("nan"), "timer nan"),
+        ("set_timer", True, "timer True"),
+        ("pause", -1.0, "timer_left -1.0: must be seconds >= 0"),
+        ("set_join_codes", {"USA": "AAAAAA"}, "give one per team"),
+        ("set_join_codes", {**CODES, "JPN": "AAAAAA"}, "each one different"),
+        ("set_join_codes", {**CODES, "JPN": "ccc"}, "not so: \\['ccc'\\]"),
+    ],
+)
+def test_bad_timer_and_codes_are_refused_and_not_logged(call, value, message, tmp_path):
+    """A timer out of range or codes that could not be told apart: named, unlogged."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    before = log.read_text()
+    with pytest.raises(GameError, match=message):
+        getattr(game, call)(value)
+    assert log.read_text() == before
+    assert not game.paused

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +24,7 @@ import pytest
 
 from sim.classroom.session import GameSession
 from sim.classroom.web import Classroom, create_app, move_from_form
+from sim.cli import main
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 FLAGS = [
@@ -133,6 +135,78 @@ def test_the_form_becomes_the_move_the_team_chose():
     }
 
 
+def test_a_server_on_a_resumed_game_keeps_its_links_and_timer(tmp_path):
+    """Same join codes, same timer; a paused game holds the time it had left.
+
+    A game in play starts the turn's countdown afresh: the time the server
+    was down does not count against the teams.
+    """
+    log = tmp_path / "g.jsonl"
+    first = Classroom(GameSession(SCENARIO, ["USA", "CHN"], log=log), timer_minutes=4)
+    first.control("pause", {})
+    held = first.remaining
+    assert 0 < held <= 240
+    again = Classroom(GameSession.resume(log))
+    assert again.links() == first.links()
+    assert again.timer_seconds == 240 and again.deadline is None
+    assert again.remaining == held
+    code = first.codes["CHN"]
+    assert asgi_request(create_app(again), "GET", f"/team/{code}", client="x")[0] == 200
+    again.control("resume", {})
+    assert again.deadline == pytest.approx(time.time() + held, abs=30)
+    in_play = Classroom(GameSession.resume(log))
+    assert in_play.links() == first.links()
+    assert in_play.deadline == pytest.approx(time.time() + 240, abs=30)
+
+
+def test_a_rewind_while_paused_holds_a_full_countdown_also_after_a_restart(tmp_path):
+    """The rewound turn's countdown starts afresh, on this server and the next."""
+    log = tmp_path / "g.jsonl"
+    room = Classroom(GameSession(SCENARIO, ["USA", "CHN"], log=log), timer_minutes=4)
+    room.game.submit("USA", {})
+    room.game.submit("CHN", {})
+    room.control("next", {})
+    room.control("pause", {})
+    room.control("rewind", {"turn": 0})
+    assert room.game.paused and room.remaining == 240
+    again = Classroom(GameSession.resume(log))
+    assert again.game.paused and again.remaining == 240 and again.deadline is None
+
+
+def test_a_log_without_join_codes_gets_new_ones_that_are_kept(tmp_path):
+    """A log of an older version or of `wargame play`: new codes, no timer."""
+    log = tmp_path / "g.jsonl"
+    GameSession(SCENARIO, ["USA", "CHN"], log=log)
+    room = Classroom(GameSession.resume(log))
+    assert room.timer_seconds is None and room.deadline is None
+    assert sorted(room.codes) == ["CHN", "USA"]
+    assert Classroom(GameSession.resume(log)).codes == room.codes
+
+
+def test_a_bad_timer_is_refused_before_a_game_log_is_written(tmp_path, capsys):
+    """`wargame serve --timer -1`: one line naming the range, status 2, no log."""
+    log = tmp_path / "g.jsonl"
+    argv = ["serve", str(SCENARIO), "--teams", "USA", "--log", str(log)]
+    assert main([*argv, "--port", str(free_port()), "--timer", "-1"]) == 2
+    assert "--timer -1.0: choose minutes from 0 to 600" in capsys.readouterr().err
+    assert not log.exists()
+
+
+def test_wargame_serve_resume_prints_the_same_links(tmp_path):
+    """Stopped and started again with --resume: the links students hold still work."""
+    first = Served(tmp_path, "--timer", "4")
+    first.stop()
+    again = Served(tmp_path, resume=True, port=first.port)
+    try:
+        assert again.teams == first.teams
+        assert "Turn timer: 4 minutes" in again.text
+        assert "kept no join codes" not in again.text
+        with urllib.request.urlopen(again.teams["JPN"], timeout=30) as page:
+            assert page.status == 200
+    finally:
+        again.stop()
+
+
 # ------------------------------------------------------------ in a browser
 
 
@@ -156,20 +230,26 @@ def free_port() -> int:
 class Served:
     """A running ``wargame serve`` and the links it printed."""
 
-    def __init__(self, tmp_path: Path, *extra: str) -> None:
-        self.port = free_port()
+    def __init__(
+        self, tmp_path: Path, *extra: str, resume: bool = False, port: int = 0
+    ) -> None:
+        self.port = port or free_port()
         self.log = tmp_path / "game.jsonl"
         self.output = tmp_path / "server.txt"
+        game = (
+            ["--resume", str(self.log)]
+            if resume
+            else [str(SCENARIO), "--teams", "USA,CHN,JPN", "--log", str(self.log)]
+        )
         command = [
-            sys.executable, "-m", "sim.cli", "serve", str(SCENARIO),
-            "--teams", "USA,CHN,JPN", "--port", str(self.port),
-            "--log", str(self.log), *extra,
+            sys.executable, "-m", "sim.cli", "serve", *game,
+            "--port", str(self.port), *extra,
         ]  # fmt: skip
         with self.output.open("w") as out:
             self.process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT
             )
-        text = self._wait_for_links()
+        self.text = text = self._wait_for_links()
         self.base = f"http://127.0.0.1:{self.port}"
         self.control = re.search(r"Control page.*?: (\S+)", text).group(1)
         self.teams = dict(re.findall(r"Team (\w+): (\S+)", text))

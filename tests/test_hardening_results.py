@@ -343,27 +343,120 @@ def test_a_local_dask_cluster_listens_on_loopback_only():
     assert {host for host, _ in opened} == {"127.0.0.1"}, opened
 
 
-@pytest.mark.parametrize(("command", "seed"), [("tune", 4), ("sensitivity", 5)])
-def test_ctrl_c_at_a_random_moment_is_one_line_and_130(
-    command, seed, scenario, tmp_path
+ONCE_READY = """
+import signal, sys
+from pathlib import Path
+from sim import batch
+from sim.cli import main
+
+out, ready, action, argv = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+run_chunk, waiting = batch.run_chunk, [True]
+
+
+def once_ready(task):
+    if waiting and any(out.glob(ready)):
+        waiting.clear()
+        if action == "ctrl-c":
+            signal.raise_signal(signal.SIGINT)  # what Ctrl-C sends; raises here
+        print("ready", flush=True)
+        sys.stdin.readline()  # hold the folder until told to go on
+    return run_chunk(task)
+
+
+batch.run_chunk = once_ready
+sys.exit(main([*argv, "--out", str(out)]))
+"""
+"""``python -c`` this with OUT READY ACTION ARGV: ``wargame ARGV --out OUT`` that,
+as it starts the first chunk after ``OUT/READY`` (a glob) exists, gets a real
+SIGINT (ACTION ``ctrl-c``) or prints ``ready`` and waits for a line (``hold``)."""
+
+
+def wargame_once_ready(out: Path, ready: str, action: str, argv: list[str]) -> list:
+    """The command of :data:`ONCE_READY`, from this checkout."""
+    return [sys.executable, "-c", ONCE_READY, str(out), ready, action, *argv]
+
+
+ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+
+MILEX = ["--param", "state.RED.milex_usd_m=50:150", "--outcome", "arms_burden"]
+"""A parameter that moves an outcome even in the small scenario's few steps."""
+CTRL_C = {
+    "batch": (ARGS, "chunks/p*", "stopped with 1 of 3 chunks finished"),
+    "tune": (
+        [*MILEX, "--steps", "3", "--replications", "2", "--trials", "3"],
+        "trials.csv",
+        "stopped with 1 of 3 trials finished",
+    ),
+    "sensitivity": (
+        [*MILEX, "--steps", "3", "--replications", "2", "--samples", "4"],
+        ".lock",
+        "",
+    ),
+}
+"""Each command, the file whose appearance sets off the Ctrl-C (its first whole
+piece of work on disk; the lock for a command that keeps nothing of a stopped
+run) and what its line says after ``interrupted``."""
+
+
+@pytest.mark.parametrize("command", CTRL_C)
+def test_ctrl_c_part_way_is_one_line_130_and_resumable(
+    command, scenario, clean, tmp_path
 ):
-    """SIGINT at a seeded moment, from start-up to the end: 130 and one line."""
-    args = [
-        command, str(scenario), "--param", "state.RED.resolve=0:1", "--outcome",
-        "war_onset", "--replications", "2", "--steps", "3",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *args, "--out", str(tmp_path / "out")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    """A real SIGINT once the first piece of work is on disk: 130 and one line.
+
+    No traceback and nothing half-written; the same command again completes
+    the folder bit for bit as an undisturbed run writes it (sensitivity keeps
+    nothing of a stopped run, so its folder is gone and a rerun starts afresh).
+    """
+    args, ready, says = CTRL_C[command]
+    argv = [command, str(scenario), *args]
+    stopped = tmp_path / "stopped"
+    process = subprocess.run(
+        wargame_once_ready(stopped, ready, "ctrl-c", argv),
+        capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        timeout=300,
+        env=ENV,
     )
-    time.sleep(random.Random(seed).uniform(0.3, 2.0))
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=120)
-    if process.returncode == 0:
-        pytest.skip("finished before the interrupt")  # a fast machine: no signal seen
+    err = process.stderr
     assert process.returncode == 130, err
     assert err.strip().splitlines()[-1].startswith("interrupted"), err
-    assert "Traceback" not in err
+    assert says in err and "Traceback" not in err, err
+    assert not [*stopped.rglob(".*")], "an interrupted write was left behind"
+    if command == "sensitivity":
+        assert not stopped.exists()
+    assert main([*argv, "--out", str(stopped)]) == 0
+    if command == "batch":
+        assert_same(stopped, clean)
+    elif command == "tune":
+        reference = tmp_path / "reference"
+        assert main([*argv, "--out", str(reference)]) == 0
+        pd.testing.assert_frame_equal(
+            pd.read_csv(stopped / "trials.csv"),
+            pd.read_csv(reference / "trials.csv"),
+            check_exact=True,
+        )
+
+
+def test_a_second_search_while_one_runs_is_refused(scenario, tmp_path, capsys):
+    """While a search holds its folder, a second one there is refused.
+
+    The first search is held after its first trial; the second gets one line
+    naming the first's process and changes nothing; the first then finishes as
+    if alone.
+    """
+    out = tmp_path / "search"
+    argv = ["tune", str(scenario), *CTRL_C["tune"][0]]
+    command = wargame_once_ready(out, "trials.csv", "hold", argv)
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=ENV
+    ) as first:
+        assert first.stdout.readline() == "ready\n"
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        assert main([*argv, "--out", str(out)]) == 2
+        line = capsys.readouterr().err.strip()
+        assert line.startswith(f"error: {out}: in use by process {first.pid} since")
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        first.communicate("go on\n", timeout=300)
+    assert first.returncode == 0
+    assert len(pd.read_csv(out / "trials.csv")) == 3

@@ -1,5 +1,7 @@
 """Parameter search: reproducible with a seed, resumable, constraints respected."""
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -7,6 +9,7 @@ from sim import tune
 from sim.cli import main
 from sim.design import parse_range
 from sim.experiments import ExperimentError, parse_condition
+from sim.outputs import OutputError, locked
 from tests.conftest import pair_toml
 
 RANGES = [
@@ -80,3 +83,30 @@ def test_cli_tune_prints_the_best_and_writes_trials(write_scenario, tmp_path, ca
     assert main([*args, "--constraint", "crises <= 100", "--out", str(out)]) == 0
     assert "best feasible" in capsys.readouterr().out
     assert len(pd.read_csv(out / "trials.csv")) == 2
+
+
+def test_the_search_writes_its_finished_trials_itself(write_scenario, tmp_path):
+    """trials.csv is the search's table, written by the search, not its caller.
+
+    A temporary file a killed write left beside it is removed on resume.
+    """
+    path = write_scenario(pair_toml(steps=4))
+    out = tmp_path / "g"
+    first = search(path, out, 2).trials
+    pd.testing.assert_frame_equal(pd.read_csv(out / tune.TRIALS), first)
+    (out / f".{tune.TRIALS}.x1y2z3").write_text("trial,va")  # a killed write's
+    resumed = search(path, out, 3).trials
+    pd.testing.assert_frame_equal(pd.read_csv(out / tune.TRIALS), resumed)
+    assert len(resumed) == 3
+    assert sorted(p.name for p in out.iterdir()) == [tune.STORAGE, tune.TRIALS]
+
+
+def test_a_second_search_of_the_folder_at_once_is_refused(write_scenario, tmp_path):
+    """While a search holds the folder, another is refused and changes nothing."""
+    path = write_scenario(pair_toml(steps=4))
+    out = tmp_path / "h"
+    search(path, out, 1)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with locked(out), pytest.raises(OutputError, match=f"process {os.getpid()}"):
+        search(path, out, 2)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -3,7 +3,9 @@
 The first line is a header naming the scenario (path and content hash), seed,
 replication, package version and teams; every later line is one event:
 ``move``, ``inject``, ``turn`` (a turn played, with its outcome), ``rewind``,
-``pause``, ``resume`` or ``end``. Each line is flushed and fsynced as it is
+``pause`` (with the seconds left on the turn timer, if it ran), ``resume``,
+``end``, or a setting of the served game: ``timer`` (the turn timer's minutes)
+and ``codes`` (each team's join code). Each line is flushed and fsynced as it is
 written, so a crash or a closed laptop loses at most the line being written.
 The log is data only (never pickle); reading it checks every line and names the
 first bad one by its line number.
@@ -19,7 +21,19 @@ from sim.errors import InputError
 
 FORMAT = "apwargame-game"
 FORMAT_VERSION = 1
-EVENTS = ("move", "inject", "turn", "rewind", "pause", "resume", "end")
+EVENTS = (
+    "move",
+    "inject",
+    "turn",
+    "rewind",
+    "pause",
+    "resume",
+    "end",
+    "timer",
+    "codes",
+)
+UNTIMED = ("pause", "resume", "end", "timer", "codes")
+"""Events that belong to no turn (a rewind keeps them)."""
 
 
 class GameLogError(InputError):
@@ -131,7 +145,7 @@ def read_log(path: str | Path) -> tuple[Header, list[dict[str, Any]]]:
                 f"{', '.join(EVENTS)}"
             )
         key = "to_turn" if kind == "rewind" else "turn"
-        if kind not in ("pause", "resume", "end") and not _is_int(event.get(key)):
+        if kind not in UNTIMED and not _is_int(event.get(key)):
             raise GameLogError(f"{path}:{number}: {kind} event without its {key}")
     return header, records[1:]
 

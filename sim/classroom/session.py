@@ -15,9 +15,15 @@ Every accepted move, inject and played turn is appended to the game log
 (:mod:`sim.classroom.log`) as it happens. The game is a pure function of its
 log: :meth:`GameSession.resume` replays it, and :meth:`rewind` appends a
 ``rewind`` event and replays the log up to the chosen turn, bit for bit (random
-numbers are counter-based, :mod:`sim.rng`).
+numbers are counter-based, :mod:`sim.rng`). The settings of a served game are
+logged too, so a resumed server keeps them: the turn timer's length
+(:meth:`~GameSession.set_timer`), the seconds left on it when play was paused,
+and the teams' join codes (:meth:`~GameSession.set_join_codes`). A rewind keeps
+them: they belong to the room, not to a turn.
 """
 
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,11 @@ from sim.dynamics.escalation import RUNGS, WAR
 from sim.errors import InputError
 from sim.model import RegionModel, StateAgent
 from sim.scenario import ScenarioError, load_scenario
+
+TIMER_MINUTES = 600
+"""The longest turn timer, in minutes."""
+JOIN_CODE = re.compile(r"[A-Z0-9]+")
+"""A join code: capital letters and digits (team addresses are matched upper-case)."""
 
 
 class GameError(InputError):
@@ -163,6 +174,9 @@ class GameSession:
         self.offers: set[tuple[str, str, str]] = set()
         self.paused = False
         self.ended = False
+        self.timer_minutes: float | None = None  # no turn timer
+        self.timer_left: float | None = None  # held while paused
+        self.join_codes: dict[str, str] | None = None  # none given yet
         self.by_timer: list[str] = []
         self.news: list[dict[str, Any]] = []
         self._advice = self.model.doctrine()
@@ -307,15 +321,66 @@ class GameSession:
         self._replay(events)
         self._write(events[-1])
 
-    def pause(self) -> None:
-        """Stop accepting moves and turns until :meth:`resume_play`."""
+    def pause(self, timer_left: float | None = None) -> None:
+        """Stop accepting moves and turns until :meth:`resume_play`.
+
+        Args:
+            timer_left: Seconds left on the turn timer, held until play resumes
+                (None: no countdown was running).
+
+        Raises:
+            GameError: ``timer_left`` is not a number of seconds >= 0.
+        """
+        if timer_left is not None and not _at_least_zero(timer_left):
+            raise GameError(f"timer_left {timer_left!r}: must be seconds >= 0")
         self.paused = True
-        self._record({"event": "pause"})
+        self.timer_left = timer_left
+        event: dict[str, Any] = {"event": "pause"}
+        if timer_left is not None:
+            event["timer_left"] = float(timer_left)
+        self._record(event)
 
     def resume_play(self) -> None:
         """Accept moves and turns again after :meth:`pause`."""
         self.paused = False
+        self.timer_left = None
         self._record({"event": "resume"})
+
+    def set_timer(self, minutes: float) -> None:
+        """Set the turn timer's length (0: no timer); logged, so a resume keeps it.
+
+        The countdown itself runs in the server (:mod:`sim.classroom.web`).
+
+        Raises:
+            GameError: ``minutes`` is not a number from 0 to 600.
+        """
+        if not (_at_least_zero(minutes) and minutes <= TIMER_MINUTES):
+            raise GameError(
+                f"timer {minutes!r}: choose minutes from 0 to {TIMER_MINUTES}"
+            )
+        self.timer_minutes = float(minutes) or None
+        self.timer_left = None
+        self._record({"event": "timer", "minutes": float(minutes)})
+
+    def set_join_codes(self, codes: dict[str, str]) -> None:
+        """Set each team's join code; logged, so a resumed game keeps its links.
+
+        Raises:
+            GameError: Not one code per team, a code used twice, or a code that
+                is not capital letters and digits.
+        """
+        if not isinstance(codes, dict) or sorted(codes) != sorted(self.teams):
+            raise GameError(
+                f"join codes {codes!r}: give one per team ({', '.join(self.teams)})"
+            )
+        bad = [c for c in codes.values() if not _is_join_code(c)]
+        if bad or len(set(codes.values())) != len(codes):
+            raise GameError(
+                f"join codes {codes!r}: each one different, of capital letters "
+                "and digits" + (f"; not so: {bad!r}" if bad else "")
+            )
+        self.join_codes = dict(codes)
+        self._record({"event": "codes", "codes": self.join_codes})
 
     def end(self) -> None:
         """End the game (the debrief can be written from the log)."""
@@ -468,13 +533,27 @@ class GameSession:
                 elif kind == "turn":
                     self.next_turn()
                 elif kind == "pause":
-                    self.pause()
+                    self.pause(event.get("timer_left"))
+                elif kind == "timer":
+                    self.set_timer(event["minutes"])
+                elif kind == "codes":
+                    self.set_join_codes(event["codes"])
                 elif kind == "resume":
                     self.resume_play()
                 elif kind == "end":
                     self.end()
         finally:
             self.log = log
+
+
+def _at_least_zero(value: Any) -> bool:
+    """Whether ``value`` is a finite number >= 0 (not a bool)."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and math.isfinite(value) and value >= 0
+
+
+def _is_join_code(value: Any) -> bool:
+    return isinstance(value, str) and JOIN_CODE.fullmatch(value) is not None
 
 
 def _change_pct(now: float, then: float) -> float:
@@ -485,13 +564,20 @@ def _change_pct(now: float, then: float) -> float:
 def effective(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The events still in force: a ``rewind`` to turn k drops those of turns >= k.
 
-    Pause, resume and end are kept (a rewind reopens an ended game).
+    Events of no turn (pause, resume, timer, codes) are kept, and end is
+    dropped (a rewind reopens an ended game). A pause before the rewind no
+    longer holds the time its timer had left: the rewound turn's countdown
+    starts afresh, as the server starts it.
     """
     kept: list[dict[str, Any]] = []
     for event in events:
         if event["event"] == "rewind":
             k = event["to_turn"]
-            kept = [e for e in kept if e.get("turn", -1) < k and e["event"] != "end"]
+            kept = [
+                {key: value for key, value in e.items() if key != "timer_left"}
+                for e in kept
+                if e.get("turn", -1) < k and e["event"] != "end"
+            ]
         else:
             kept.append(event)
     return kept

@@ -68,11 +68,18 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 class Classroom:
     """The served game, who may do what in it, its timer and its version.
 
+    The join codes and the timer's length are the game's (logged, see
+    :class:`GameSession`), so a server started on a resumed game keeps the
+    teams' links and the timer. A resumed game that was paused holds the time
+    its timer had left; one in play starts the turn's countdown afresh (the
+    time the server was down does not count against the teams).
+
     Args:
         game: The game to serve.
-        codes: Join code of each team (random if None).
-        secret: The instructor's token (random if None).
-        timer_minutes: Turn timer length (None: no timer).
+        codes: Join code of each team (the game's if None; random for a game
+            that has none yet, e.g. a new one or a log of an older version).
+        secret: The instructor's token (random if None; never logged).
+        timer_minutes: Turn timer length, 0 for none (the game's if None).
     """
 
     def __init__(
@@ -84,36 +91,48 @@ class Classroom:
         timer_minutes: float | None = None,
     ) -> None:
         self.game = game
-        self.codes = codes or {team: _code() for team in game.teams}
+        if codes is None and game.join_codes is None:
+            codes = {team: _code() for team in game.teams}
+        if codes is not None and codes != game.join_codes:
+            game.set_join_codes(codes)
+        self.codes = dict(game.join_codes or {})
         self.teams = {code: team for team, code in self.codes.items()}
         self.secret = secret or secrets.token_urlsafe(16)
         self.lock = threading.Lock()
         self.version = 0
         self.changed = asyncio.Condition()  # binds to the server's loop on use
-        self.timer_seconds: float | None = None
         self.deadline: float | None = None  # wall-clock time, s since the epoch
         self.remaining: float | None = None  # held while paused
         self._images: dict[str, tuple[int, bytes]] = {}
         self._drawing = threading.Lock()  # one figure at a time, apart from the game
-        if timer_minutes:
+        if timer_minutes is not None and timer_minutes != (game.timer_minutes or 0):
             self.set_timer(timer_minutes)
+        elif game.paused and game.timer_left is not None:
+            self.remaining = game.timer_left
+        else:
+            self._restart_timer()
 
     # ------------------------------------------------------------- timer
 
+    @property
+    def timer_seconds(self) -> float | None:
+        """The turn timer's length in seconds (None: no timer)."""
+        minutes = self.game.timer_minutes
+        return None if minutes is None else minutes * 60
+
     def set_timer(self, minutes: float) -> None:
         """Start a turn timer of ``minutes`` (0 stops it); it restarts each turn."""
-        if not (isinstance(minutes, int | float) and 0 <= minutes <= 600):
-            raise GameError(f"timer {minutes!r}: choose minutes from 0 to 600")
-        self.timer_seconds = float(minutes) * 60 or None
-        self.remaining = None
+        self.game.set_timer(minutes)
         self._restart_timer()
 
     def _restart_timer(self) -> None:
-        self.deadline = (
-            time.time() + self.timer_seconds
-            if self.timer_seconds and not self.game.finished
-            else None
-        )
+        """The turn's countdown from the start: running, or held while paused."""
+        seconds = None if self.game.finished else self.timer_seconds
+        if self.game.paused:
+            self.deadline, self.remaining = None, seconds
+        else:
+            self.deadline = None if seconds is None else time.time() + seconds
+            self.remaining = None
 
     def timer(self) -> dict[str, Any]:
         """The timer as pages show it."""
@@ -139,9 +158,10 @@ class Classroom:
         elif command == "inject":
             game.inject(inject_from_form(data))
         elif command == "pause":
-            game.pause()
             if self.deadline is not None:
-                self.remaining, self.deadline = self.deadline - time.time(), None
+                left = max(0.0, self.deadline - time.time())
+                self.remaining, self.deadline = left, None
+            game.pause(self.remaining)
         elif command == "resume":
             game.resume_play()
             if self.remaining is not None:

@@ -325,7 +325,6 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from sim import tune
     from sim.design import parse_range
     from sim.experiments import parse_condition
-    from sim.outputs import write_frame
 
     out = args.out
     result = tune.tune(
@@ -342,9 +341,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
         executor=executor(args),
         chunk_size=args.chunk_size,
     )
-    write_frame(result.trials, out / "trials.csv")
     print(result.summary())
-    print(f"wrote {out}/ ({tune.STORAGE}, trials.csv); rerun to resume")
+    print(f"wrote {out}/ ({tune.STORAGE}, {tune.TRIALS}); rerun to resume")
     return 0
 
 

@@ -85,12 +85,25 @@ def cmd_play(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the classroom pages (team, control, projector) until interrupted."""
     check_address(args.host, args.port, allow_remote=args.allow_remote)
+    from sim.classroom.session import TIMER_MINUTES
     from sim.classroom.web import Classroom, serve
 
+    if args.timer is not None and not 0 <= args.timer <= TIMER_MINUTES:
+        raise UsageError(
+            f"--timer {args.timer}: choose minutes from 0 to {TIMER_MINUTES}"
+        )
     game = open_game(args)
+    kept_codes = game.join_codes is not None
     room = Classroom(game, timer_minutes=args.timer)
     base = f"http://{args.host}:{args.port}"
     print(f"Game log: {game.log.path}")
+    if args.resume and not kept_codes:
+        print(
+            "This game log kept no join codes (an older version, or `wargame "
+            "play`): the teams get the new links below, kept from now on"
+        )
+    if room.timer_seconds:
+        print(f"Turn timer: {room.timer_seconds / 60:g} minutes")
     print(f"Control page (yours alone, never project it): {base}/control/{room.secret}")
     print(f"Projector: {base}/projector")
     for team, link in room.links().items():
