@@ -214,13 +214,18 @@ def stage_qre(
         Strategies (back down, hold, escalate), S + (2, 3).
     """
     shape = table.shape[:-3]
-    concede, win = _by_player(table[..., 0, 1]), _by_player(table[..., 1, 0])
-    standoff, climb = _by_player(table[..., 1, 1]), _by_player(table[..., 1, 2])
-    concede_gap = _by_player(table[..., 0, 0] - table[..., 0, 1])
-    win_gap = _by_player(table[..., 1, 0] - table[..., 1, 2])
+    # entries[p * 9 + own * 3 + theirs, game]: one contiguous row per entry
+    entries = np.ascontiguousarray(table.reshape(-1, 18).T)
+
+    def entry(own: int, theirs: int) -> np.ndarray:
+        """Both players' payoff at (own action, their action), (2, G)."""
+        return entries[[own * 3 + theirs, 9 + own * 3 + theirs]]
+
+    concede, win, standoff, climb = entry(0, 1), entry(1, 0), entry(1, 1), entry(1, 2)
+    concede_gap = entry(0, 0) - concede
+    win_gap = win - climb
     climb_closed = climb + _by_player(np.where(can_escalate, 0.0, -np.inf))
-    flat = table.reshape((*shape, 18))
-    spread = (flat.max(axis=-1) - flat.min(axis=-1)).reshape(-1)
+    spread = entries.max(axis=0) - entries.min(axis=0)
     start = START_PRECISION / np.maximum(spread, 1e-12)
     target = 1.0 / max(temperature, 1e-300)  # at tau = 0, 1e300: the argmax
     growth = np.minimum(target / start, 1e12) ** (1.0 / ANNEAL_ITERATIONS)
