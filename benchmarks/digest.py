@@ -12,7 +12,8 @@ For each of several bundled scenarios and seeds it prints one line: the digest
 of every field of the world (arrays of dataclass fields included, with their
 dtype and shape) at every step of an ensemble of replications, and the digest
 of every table a batch chunk of the same replications writes (states series
-included). A last line digests all the lines. Any changed bit of any field, at
+included), then of the world of one large ensemble. A last line digests all
+the lines. Any changed bit of any field, at
 any step, of any replication changes a line.
 """
 
@@ -38,6 +39,9 @@ SCENARIOS = (
 SEEDS = (1, 20261130)
 REPLICATIONS = 24
 STEPS = 60
+LARGE = ("baseline_2024", 1000, 20)
+"""One large ensemble too (scenario, replications, steps): its arrays are large
+enough to cross the block edges of the sparse and blocked kernels."""
 
 
 def feed(digest: Any, name: str, value: object) -> None:
@@ -54,13 +58,13 @@ def feed(digest: Any, name: str, value: object) -> None:
         digest.update(array.tobytes())
 
 
-def world_digest(setup: engine.Setup, seed: int) -> str:
+def world_digest(
+    setup: engine.Setup, seed: int, replications: int = REPLICATIONS, steps: int = STEPS
+) -> str:
     """Digest of every field of the world at every step."""
     digest = hashlib.sha256()
-    replications = np.arange(REPLICATIONS, dtype=np.int64)
-    for world in engine.simulate(
-        setup, seed=seed, replications=replications, steps=STEPS
-    ):
+    rows = np.arange(replications, dtype=np.int64)
+    for world in engine.simulate(setup, seed=seed, replications=rows, steps=steps):
         digest.update(f"step {world.step}".encode())
         for name, value in world.fields.items():
             feed(digest, name, value)
@@ -96,6 +100,14 @@ def main() -> None:
             )
             print(line, flush=True)
             total.update(line.encode())
+    name, replications, steps = LARGE
+    setup = engine.build_setup(load_scenario(bundled_dir() / f"{name}.toml"))
+    line = (
+        f"{name} seed {SEEDS[0]}, {replications} replications x {steps} steps: "
+        f"world {world_digest(setup, SEEDS[0], replications, steps)[:16]}"
+    )
+    print(line, flush=True)
+    total.update(line.encode())
     print(f"all: {total.hexdigest()}")
 
 
