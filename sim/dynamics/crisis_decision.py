@@ -205,7 +205,8 @@ def stage_qre(
     ``tau = 0`` the target is a best response. The expected payoffs are
     written out from the table's five distinct entries, elementwise, so one
     game's answer does not depend on the batch; both players and all three
-    actions are updated by the same few array operations, in place.
+    actions are updated by the same few array operations, in place, over
+    blocks of ``QRE_BLOCK`` games small enough to stay in the CPU's cache.
 
     Args:
         table: Both players' payoff tables (:func:`stage_payoffs`), own action
@@ -239,14 +240,15 @@ def _solve(
     concede, win, standoff, climb = entry(0, 1), entry(1, 0), entry(1, 1), entry(1, 2)
     concede_gap = entry(0, 0) - concede
     win_gap = win - climb
-    climb_closed = climb + _by_player(np.where(can_escalate, 0.0, -np.inf))
+    can = np.ascontiguousarray(can_escalate.T)  # (2, G)
+    climb_closed = climb + np.where(can, 0.0, -np.inf)
     spread = entries.max(axis=0) - entries.min(axis=0)
     start = START_PRECISION / np.maximum(spread, 1e-12)
     target = 1.0 / max(temperature, 1e-300)  # at tau = 0, 1e300: the argmax
     growth = np.minimum(target / start, 1e12) ** (1.0 / ANNEAL_ITERATIONS)
     # strategy[action, player, game]: back down, hold, escalate
     strategy = np.empty((3, *concede.shape))
-    open_share = _by_player(can_escalate.astype(float))
+    open_share = can.astype(float)
     np.divide(open_share, 2.0 + open_share, out=strategy[2])
     np.subtract(1.0, strategy[2], out=strategy[0])
     strategy[0] /= 2.0
@@ -278,11 +280,6 @@ def _solve(
         strategy *= 1.0 - DAMPING  # (1 - D) old + D logit
         strategy += weight
     return strategy.transpose(2, 1, 0)
-
-
-def _by_player(a: np.ndarray) -> np.ndarray:
-    """Entries of shape S + (2,) as a contiguous (2, prod(S)) array, player first."""
-    return np.ascontiguousarray(np.moveaxis(a, -1, 0).reshape(2, -1))
 
 
 def equilibrium(
