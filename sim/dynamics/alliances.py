@@ -345,14 +345,18 @@ def balance(
     worlds = np.flatnonzero(alarmed.any(axis=1))  # only these change
     if len(worlds) == 0:
         return tie
-    out = tie.copy()
-    out[worlds] = _balanced(
-        tie[worlds],
-        capability[worlds],
-        hostility[worlds],
-        alarmed[worlds],
+    rows = slice(None) if len(worlds) == len(tie) else worlds  # all: no gathers
+    balanced = _balanced(
+        tie[rows],
+        capability[rows],
+        hostility[rows],
+        alarmed[rows],
         params.balancing_rate_per_year * dt_years,
     )
+    if isinstance(rows, slice):
+        return balanced
+    out = tie.copy()
+    out[worlds] = balanced
     return out
 
 
@@ -366,19 +370,22 @@ def _balanced(
     """Ties after one step of balancing in worlds where some state is alarmed."""
     r, n, _ = tie.shape
     main = np.argmax(hostility * capability[:, None, :], axis=2)  # (R, N)
-    hostile_to = np.ascontiguousarray(np.swapaxes(hostility, 1, 2))  # [r, s, k] = H_ks
+    hostile = np.ascontiguousarray(np.swapaxes(hostility > 0, 1, 2))  # [r, s, k]
     world = np.arange(r)[:, None]
-    toward_main = hostile_to[world, main]  # [r, i, k] = H_k,main(i)
-    shares_threat = (toward_main > 0) & (hostility == 0)
-    candidate = shares_threat & (tie == 0) & ~np.eye(n, dtype=bool)
+    shares_threat = hostile[world, main]  # [r, i, k]: H_k,main(i) > 0
+    shares_threat &= hostility == 0
+    candidate = shares_threat & (tie == 0)
+    candidate[:, np.arange(n), np.arange(n)] = False
     score = np.where(candidate, capability[:, None, :], -1.0)
     partner = np.argmax(score, axis=2)  # (R, N)
     found = np.take_along_axis(score, partner[:, :, None], axis=2)[:, :, 0] >= 0
-    new = np.zeros(tie.shape, dtype=bool)  # the best new partner of each alarmed i
-    new[world, np.arange(n), partner] = alarmed & found
-    grow = (alarmed[:, :, None] & (tie > 0) & shares_threat) | new
-    grow = grow | np.swapaxes(grow, 1, 2)
-    return np.where(grow, np.minimum(tie + step, 1.0), tie)
+    grow = shares_threat & (tie > 0) & alarmed[:, :, None]  # ties of alarmed i ...
+    grow[world, np.arange(n), partner] |= alarmed & found  # ... and new partners
+    grow |= np.swapaxes(grow, 1, 2).copy()
+    out = tie.copy()
+    at = np.flatnonzero(grow)  # few: update only those
+    np.put(out, at, np.minimum(np.take(tie, at) + step, 1.0))
+    return out
 
 
 def relax_doubts(
