@@ -643,9 +643,11 @@ class Timeline:
 
     * from the dyad's own sources, disputes and incidents (:class:`Sources`):
       when it becomes free at ``x``, at ``x`` plus an exponential time of their
-      summed rate (``INCIDENTS`` uniform ``2 (k N^2 + key)``, lane 0; the source
+      summed rate (``INCIDENTS`` uniform ``3 (k N^2 + key)``, lane 0; the source
       is picked with chance its share of the rate, lane 1), where ``k`` is the
-      ordinal of the crisis whose end freed it (0 at the step's start);
+      ordinal of the crisis whose end freed it (0 at the step's start); the
+      challenger of a dispute then decides whether to open it
+      (:meth:`_deterred`, lane 2);
     * from entrapment: while a partner's crisis stands at rung ``r``, it pulls
       each ally at the rate ``r`` times ``epsilon w / K``
       (:func:`sim.dynamics.alliances.entrapment_pull`); the first pull comes
@@ -766,8 +768,43 @@ class Timeline:
         )
         audience = climbed * _alpha(setup.params.escalation, pairs)
         solved = solve(self.world, setup, self.rung, self.crises, audience, pairs)
-        self.follow(pairs, solved.ladder, when)
+        deterred = self._deterred(solved, origin, rows, key)
+        if deterred.any():
+            escalation.forget(self.rung, self.crises, tuple(a[deterred] for a in pairs))
+            rows, key, back = rows[deterred], key[deterred], when[deterred]
+            self.busy[rows, key] = back
+            self.freed_by[rows, key] = self.ordinal[rows]
+            self._free(rows, key, back)
+        go = ~deterred
+        self.follow(tuple(a[go] for a in pairs), solved.ladder[go], when[go])
         return True
+
+    def _deterred(
+        self, solved: Solved, origin: np.ndarray, rows: np.ndarray, key: np.ndarray
+    ) -> np.ndarray:
+        """Whether each would-be challenger of a dispute holds back, (M,) bool.
+
+        The challenger of a dispute decides whether to open it (Bueno de Mesquita
+        & Lalman 1992, the first move of the international interaction game):
+        it goes ahead with the logit chance ``1 / (1 + exp(-E_c / tau))`` of its
+        expected payoff ``E_c`` in the crisis, measured from the status quo: its
+        equilibrium strategy's expected utility at the opening rung, as it sees
+        the game (its belief about the defender included). So a defender made
+        stronger by a credible patron is challenged less (Huth 1988), and an
+        optimistic misperception challenges more (Fearon 1995). Incidents,
+        entrapment and injects are not decided. Drawn from ``INCIDENTS`` uniform
+        ``3 (k N^2 + key) + 2`` for the step's ``k``-th opening.
+        """
+        mine, utility = solved.strategy[:, 0], solved.utility[:, 0]
+        expected = (mine * np.where(mine > 0, utility, 0.0)).sum(axis=1)
+        temperature = self.setup.params.escalation.temperature
+        with np.errstate(divide="ignore", invalid="ignore"):
+            go = 0.5 * (1.0 + np.tanh(0.5 * expected / temperature))
+        go = np.where(np.isnan(go), 0.5, go)  # E_c = 0 at tau = 0: a coin
+        n = self.n
+        index = 3 * (self.ordinal[rows] * n * n + key) + 2
+        uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
+        return (origin == escalation.DISPUTE) & (uniform >= go)
 
     def ended_table(self) -> escalation.Ended:
         """Every crisis that ended in the step, as :class:`~.escalation.Ended`."""
@@ -784,7 +821,7 @@ class Timeline:
         rows, key, at, u = rows[has], key[has], at[has], u[has]
         total = self.sources.total[rows, u]
         n = self.n
-        index = 2 * (self.freed_by[rows, key] * n * n + key)
+        index = 3 * (self.freed_by[rows, key] * n * n + key)
         uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
         with np.errstate(divide="ignore", over="ignore"):
             due = at - np.log1p(-uniform) / total  # inf without sources
@@ -799,7 +836,7 @@ class Timeline:
         """Each own opening's source: challenger, defender, theater, rung, origin."""
         sources, n = self.sources, self.n
         u = self.dyad[key]
-        index = 2 * (self.freed_by[rows, key] * n * n + key) + 1
+        index = 3 * (self.freed_by[rows, key] * n * n + key) + 1
         pick = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
         cumulative = sources.cumulative[rows, u]  # (M, G)
         below = (cumulative <= (pick * cumulative[:, -1])[:, None]).sum(axis=1)
@@ -1114,9 +1151,10 @@ CRISES = Step(
         RandomUse(
             Stream.INCIDENTS,
             "uniform",
-            "2*(k*N*N + i*N + j) + lane, i < j",
-            "a dyad's next onset after crisis k freed it (lane 0 its time, 1 "
-            "which dispute or incident)",
+            "3*(k*N*N + i*N + j) + lane, i < j",
+            "a dyad's next onset after opening k freed it (lane 0 its time, 1 "
+            "which dispute or incident); lane 2: whether the challenger of the "
+            "k-th opening goes ahead",
         ),
         RandomUse(
             Stream.PERCEPTION,

@@ -411,11 +411,11 @@ def move(
         "origin": crises.origin[rows, c_end, d_end],
     }
     settled = done & (path.exit != crisis_chain.WAR_EXIT)
-    _forget(rung, crises, (r[settled], c[settled], d[settled]))
+    forget(rung, crises, (r[settled], c[settled], d[settled]))
     return path, ended
 
 
-def _forget(rung: np.ndarray, crises: Crises, pairs: tuple[np.ndarray, ...]) -> None:
+def forget(rung: np.ndarray, crises: Crises, pairs: tuple[np.ndarray, ...]) -> None:
     """Return the listed dyads to peace with no bookkeeping, both ways, in place."""
     r, c, d = pairs
     for a, b in ((c, d), (d, c)):
