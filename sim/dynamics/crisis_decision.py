@@ -354,13 +354,19 @@ def equilibrium(
         return sigma, expected(tables, sigma[..., ::-1, :]), chance
 
     # The game one rung up, its own climb valued as a stand-off, with the
-    # escalation rights of rung k + 1 where it is asked, else those of k.
+    # escalation rights of rung k + 1 where it is asked, else those of k; solved
+    # only for the columns of rungs where some crisis has a rung above below war.
     asked = rung[:, None, :] == rung[:, :, None] + 1  # (P, V, V'): V' is V + 1
     up = np.where(asked.any(axis=-1), asked.argmax(axis=-1), np.arange(rung.shape[1]))
     can_up = np.take_along_axis(can_escalate, up[:, None, :, None], axis=2)
-    sigma, utility, _ = solve(np.minimum(k + 1, top - 1), standing(k + 2)[0], can_up)
-    war = standing(np.asarray(float(top)))[0]
-    worth = np.where(k + 1 >= top, war, (sigma * utility).sum(axis=-1))
+    war = standing(np.asarray(float(top)))[0]  # (P, view, 1, player)
+    worth = np.repeat(war, rung.shape[1], axis=2)
+    below = np.flatnonzero((rung + 1 < top).any(axis=0))
+    m = k[:, :, below]
+    sigma, utility, _ = solve(
+        np.minimum(m + 1, top - 1), standing(m + 2)[0], can_up[:, :, below]
+    )
+    worth[:, :, below] = np.where(m + 1 >= top, war, (sigma * utility).sum(axis=-1))
     sigma, utility, chance = solve(k, worth, can_escalate)
     utility[..., 2] = np.where(can_escalate, utility[..., 2], -np.inf)
     # own view, own player: (P, side, V, 3) -> (P, V, side, 3)
