@@ -346,7 +346,9 @@ def equilibrium(
 
     can_escalate = np.swapaxes(seen(may_escalate, may_escalate[..., other]), 1, 2)
 
-    def solve(m: np.ndarray, climb: np.ndarray, can: np.ndarray) -> tuple:
+    def solve(
+        m: np.ndarray, climb: np.ndarray, can: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The QRE at rungs ``m`` whose climb is worth ``climb``: sigma, U, p."""
         standoff, chance = standing(m)
         tables = stage_payoffs(value, audience, defender, standoff, climb)
