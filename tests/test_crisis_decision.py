@@ -132,8 +132,8 @@ def test_the_weaker_side_backs_down_and_the_stronger_stands():
     """Facing a much stronger opponent, the defender concedes; the strong holds.
 
     With a linear rung cost it concedes at a show of force already; at the
-    fitted, steep cost (low rungs nearly free) it holds them longer but backs
-    down more likely than not at a militarised dispute, before a clash.
+    fitted, steep cost (low rungs nearly free) it holds them longer, since it
+    can still concede at the next rung, but concedes at a clash, before war.
     """
     strategy, _, chance = crisis(power=(10.0, 1.0), rung_cost_exponent=1.0)
     assert (chance[:, 0] > 0.5).all()
@@ -141,7 +141,7 @@ def test_the_weaker_side_backs_down_and_the_stronger_stands():
     assert strategy[1, 0, 0] < 0.05  # the challenger does not
     fitted, _, _ = crisis(power=(10.0, 1.0))
     assert (fitted[:, 1, 0] > fitted[:, 0, 0]).all()
-    assert fitted[2, 1, 0] > 0.5  # at a militarised dispute
+    assert fitted[-1, 1, 0] > 0.9  # at a limited clash
     assert (fitted[:, 0, 0] < 0.05).all()
 
 
@@ -173,6 +173,37 @@ def test_underrating_the_opponent_makes_a_side_press_harder():
     blind, _, _ = crisis(power=(1.0, 1.0), belief=(0.2, 0.8), temperature=0.1)
     assert (blind[:, 0, 0] < true[:, 0, 0]).all()
     assert (blind[:, 0, 2] >= true[:, 0, 2]).all()
+
+
+def test_beliefs_count_on_the_nearly_free_low_rungs():
+    """Fearon (1995): underrating the defender, the challenger climbs a show of force.
+
+    At the fitted, steep rung cost a show of force costs almost nothing, so a
+    climb is worth what follows it: the game one rung up, where a defender
+    believed irresolute concedes. A climb valued as the next rung's stand-off
+    alone would not depend on the belief (0.445 against 0.454 before).
+    """
+    even = {"power": (1.0, 1.0), "resolve": (0.35, 0.35)}
+    true, _, _ = crisis(**even)
+    blind, _, _ = crisis(**even, belief=(0.1, 0.35))
+    assert blind[1, 0, 2] > true[1, 0, 2] + 0.1
+
+
+def test_a_climb_is_worth_the_game_one_rung_up():
+    """Signorino (1999): escalating pays for what follows, not for the rung.
+
+    Facing a hopeless defender that concedes at a clash, the challenger at a
+    militarised dispute prefers the climb, although a stand-off at a clash
+    would be worth less to it than one where it stands.
+    """
+    strategy, utility, chance = crisis(power=(10.0, 1.0))
+    clash, dispute = WAR - 1, WAR - 2
+    assert strategy[clash - 1, 1, 0] > 0.9  # the defender concedes at a clash
+    standoff = chance[clash - 1, 0] * 0.8 - Params().war_cost * (clash / WAR) ** (
+        Params().rung_cost_exponent
+    )
+    assert standoff < utility[dispute - 1, 0, 1]  # a clash, as a stand-off
+    assert utility[dispute - 1, 0, 2] > utility[dispute - 1, 0, 1]
 
 
 def test_punishment_deters_the_side_that_would_bear_it():

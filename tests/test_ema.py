@@ -79,7 +79,14 @@ def test_experiments_report_the_engine_means(triad):
     np.testing.assert_allclose(  # a per-place outcome, named as an identifier
         outcomes["war_onset_border"], expected["war_onset.border"].mean()
     )
-    assert outcomes["peak_rung"][0] != outcomes["peak_rung"][1]
+    differ = [
+        name
+        for name in ("peak_rung", "crises")
+        if outcomes[name][0] != outcomes[name][1]
+    ]
+    assert differ, (
+        "both experiments gave the same outcomes: the values did not reach the engine"
+    )
 
 
 def test_model_function_pickles_for_the_multiprocessing_evaluator(triad):

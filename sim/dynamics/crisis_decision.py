@@ -24,24 +24,43 @@ standing at that rung; ``W_i(K)`` is the value of war. At rung ``k``:
 
     i vs j        back down               hold          escalate
     back down     (1/2 - delta_i) V_i     -delta_i V_i - a_i   (same)
-    hold          (1 - delta_i) V_i       W_i(k)        W_i(k + 1)
-    escalate      (1 - delta_i) V_i       W_i(k + 1)    W_i(k + 1)
+    hold          (1 - delta_i) V_i       W_i(k)        U_i(k + 1)
+    escalate      (1 - delta_i) V_i       U_i(k + 1)    U_i(k + 1)
 
 Both backing down is a negotiated compromise (the stake split); a challenger that
 backs down alone keeps the status quo but pays its audience cost; a defender that
 backs down alone concedes the stake and pays its audience cost; standing against
 a side that backs down gets what it concedes; any escalation against a side that
-stands takes the crisis one rung up. So a side backs down when
+stands takes the crisis one rung up, which is worth what the game there is worth
+to i in its equilibrium,
+
+    U_i(k + 1) = sum_o sigma_i(o | k + 1) sum_o' sigma_j(o' | k + 1) u_i(o, o' | k + 1),
+
+the expected utility of what follows the move given both sides' quantal
+responses to it (Signorino 1999's strategic choice; Bueno de Mesquita and Lalman
+1992: escalating pays when the opponent then yields, not for the rung itself).
+That game one rung up values its own climb as a stand-off, ``W_i(k + 2)``
+(``W_i(K)``, war, at the top): a one-rung horizon, a modelling choice (full
+backward induction over the ladder was tried: it leaves a hotline without effect
+on climbing, theory case c). So a side backs down when
 ``p_i(k) V_i + a_i < h_i c(k)`` (roughly: when standing costs more than it can
-win), and climbs when the next rung's stand-off is worth more. The chance to
-prevail is a contest success function (Tullock 1980; Hirshleifer 1989) of the
-local balance (deterrence by denial), whose decisiveness grows with the rung:
+win), and climbs when the game one rung up is worth more to it than the
+stand-off here: when it expects the opponent to concede there. Beliefs thus
+count even where the rung cost is nearly nil: a side that underrates the
+other's resolve expects it to yield one rung up and climbs toward it (Fearon
+1995), and a side that sees the other's audience cost expects it to stand and
+yields (Fearon 1994).
+
+The chance to prevail is a contest success function (Tullock 1980; Hirshleifer
+1989) of the local balance (deterrence by denial), whose decisiveness grows with
+the rung:
 
     p_i(m) = P_i^(d m) / (P_i^(d m) + P_j^(d m)) = 1 / (1 + exp(-d m ln(P_i / P_j))).
 
 War pays (``W_i(K) > 0``) only when ``p_i(K) V_i > h_i C``: with the default
-``C`` = 0.7 and ``e`` = 1 (modelling choices), only for a side with high resolve,
-stake and odds facing a coalition that cannot hurt it much.
+``C`` = 0.707 (fitted, see :class:`~sim.dynamics.escalation.Params`), only for a
+side with high resolve, stake and odds facing a coalition that cannot hurt it
+much.
 
 Private information (Fearon 1995): i knows its own resolve ``rho_i`` but sees j's
 only through its belief ``b_ij`` (see :mod:`.beliefs`). Each side solves the game
@@ -61,7 +80,8 @@ the unique QRE there) to its target, as a homotopy does (Turocy, *Games and
 Economic Behavior* 51, 2005). Everything is elementwise over the leading axes, so
 each game's answer does not depend on the batch. As ``tau -> 0`` the QRE tends to
 a Nash equilibrium. The games of each crisis are solved at its current rung and
-the next (:func:`equilibrium`), which the chain plays within the step.
+the next (:func:`equilibrium`), which the chain plays within the step, each after
+the game one rung above it, whose value its climb takes.
 """
 
 from dataclasses import dataclass
@@ -161,7 +181,9 @@ def stage_payoffs(
         audience_cost: ``a_i``.
         defender: ``delta_i``, 1 for the defender, 0 for the challenger.
         standoff: ``W_i(k)``.
-        climb: ``W_i(k + 1)``.
+        climb: ``U_i(k + 1)``, what a climb to the next rung is worth to i
+            (:func:`equilibrium`; ``W_i(k + 1)`` for a side that does not look
+            past it).
 
     Returns:
         Payoffs, shape S + (3, 3): own action by the opponent's, in the order
@@ -304,7 +326,11 @@ def equilibrium(
     challenger's belief about the defender's resolve). ``rung`` (P, V) lists
     the rungs below war to solve each crisis's game at, and ``may_escalate``
     (P, V, 2) whether each side may escalate from each. The stage games of both
-    sides' views at all those rungs are solved at once by :func:`stage_qre`.
+    sides' views at all those rungs are solved at once by :func:`stage_qre`,
+    after the games one rung above them (with the escalation rights of that
+    rung where it is asked too, else of the rung below), whose equilibrium
+    value ``U(k + 1)`` a climb is worth. Each rung's answer depends only on
+    its own inputs, not on the other rungs asked, save those rights.
 
     Returns:
         ``(strategy, utility, chance)``: each side's strategy at each rung
@@ -334,11 +360,32 @@ def equilibrium(
         cost = rung_cost(m, top, params.war_cost, params.rung_cost_exponent)
         return (chance - defender) * value - hurt * cost, chance
 
-    (now, chance), (up, _) = standing(k), standing(k + 1)
-    tables = stage_payoffs(value, audience, defender, now, up)  # (P, 2, V, 2, 3, 3)
     can_escalate = np.swapaxes(seen(may_escalate, may_escalate[..., other]), 1, 2)
-    sigma = stage_qre(tables, can_escalate, params.temperature)
-    utility = expected(tables, sigma[..., ::-1, :])
+
+    def solve(
+        m: np.ndarray, climb: np.ndarray, can: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The QRE at rungs ``m`` whose climb is worth ``climb``: sigma, U, p."""
+        standoff, chance = standing(m)
+        tables = stage_payoffs(value, audience, defender, standoff, climb)
+        sigma = stage_qre(tables, can, params.temperature)
+        return sigma, expected(tables, sigma[..., ::-1, :]), chance
+
+    # The game one rung up, its own climb valued as a stand-off, with the
+    # escalation rights of rung k + 1 where it is asked, else those of k; solved
+    # only for the columns of rungs where some crisis has a rung above below war.
+    asked = rung[:, None, :] == rung[:, :, None] + 1  # (P, V, V'): V' is V + 1
+    up = np.where(asked.any(axis=-1), asked.argmax(axis=-1), np.arange(rung.shape[1]))
+    can_up = np.take_along_axis(can_escalate, up[:, None, :, None], axis=2)
+    war = standing(np.asarray(float(top)))[0]  # (P, view, 1, player)
+    worth = np.repeat(war, rung.shape[1], axis=2)
+    below = np.flatnonzero((rung + 1 < top).any(axis=0))
+    m = k[:, :, below]
+    sigma, utility, _ = solve(
+        np.minimum(m + 1, top - 1), standing(m + 2)[0], can_up[:, :, below]
+    )
+    worth[:, :, below] = np.where(m + 1 >= top, war, (sigma * utility).sum(axis=-1))
+    sigma, utility, chance = solve(k, worth, can_escalate)
     utility[..., 2] = np.where(can_escalate, utility[..., 2], -np.inf)
     # own view, own player: (P, side, V, 3) -> (P, V, side, 3)
     return (

@@ -30,7 +30,7 @@ HERE = Path(__file__).parent
 DYAD = HERE / "dyad.toml"
 TRIAD = HERE / "triad.toml"
 FAST_REPLICATIONS = 1000
-"""Replications per arm in CI: a second or two per case on one core."""
+"""Replications per arm in CI, unless a case asks for more: a second or two a case."""
 FULL_REPLICATIONS = 10_000
 """Replications per arm in ``benchmarks/theory.py``."""
 SHOW_OF_FORCE = RUNGS.index("show_of_force")
@@ -81,6 +81,9 @@ class Case:
         a: The reference arm.
         b: The treatment arm.
         checks: What must hold.
+        replications: Replications per arm in CI: the dyad's crisis-game cases
+            (c, d_crisis, f) run at full size, since their effects, a few
+            thousandths, are below what 1,000 replications can tell from zero.
     """
 
     key: str
@@ -89,6 +92,7 @@ class Case:
     a: Arm
     b: Arm
     checks: tuple[Check, ...] = field(default=())
+    replications: int = FAST_REPLICATIONS
 
     def check(self, key: str) -> Check:
         """The check named ``key``."""
@@ -250,6 +254,7 @@ CASES: tuple[Case, ...] = (
                 "-",
             ),
         ),
+        replications=FULL_REPLICATIONS,
     ),
     Case(
         key="d",
@@ -295,6 +300,7 @@ CASES: tuple[Case, ...] = (
         checks=(
             Check("war", "no more war where beliefs are accurate", "war_onset", "<=0"),
         ),
+        replications=FULL_REPLICATIONS,
     ),
     Case(
         key="e",
@@ -313,7 +319,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         key="f",
-        title="misperception noise 0.5 -> 2 (s.d. of the seen log power ratio)",
+        title="misperception noise 0.5 -> 2 (s.d. of the log belief about resolve)",
         anchor="Jervis 1976, Perception and Misperception; Fearon 1995",
         a=Arm(DYAD, {ESCALATION + "perception_noise": 0.5}, "noise 0.5"),
         b=Arm(DYAD, {ESCALATION + "perception_noise": 2.0}, "noise 2"),
@@ -326,6 +332,7 @@ CASES: tuple[Case, ...] = (
                 "+",
             ),
         ),
+        replications=FULL_REPLICATIONS,
     ),
 )
 CASE = {case.key: case for case in CASES}
