@@ -670,7 +670,6 @@ class Timeline:
         """The step's start: crises under way busy, every other dyad free."""
         self.world, self.setup, self.draws = world, setup, draws
         self.rung, self.crises = world.rung.copy(), world.crises.copied()
-        self.crises.belief[...] = _learned(world, setup, self.crises)
         self.sources = onset_sources(world, setup, patrol)
         r, n = len(world.replications), setup.n_states
         self.n = n
@@ -705,6 +704,9 @@ class Timeline:
         ordinal = self.ordinal[r]
         theater = self.crises.theater[pairs].astype(np.intp)
         threshold = np.broadcast_to(setup.conflict.threshold, (n,))
+        audience = np.stack(
+            [self.crises.climbed[pairs], self.crises.climbed[r, d, c]], axis=1
+        ) * _alpha(setup.params.escalation, pairs)
         path, ended = escalation.move(
             self.rung,
             self.crises,
@@ -717,11 +719,33 @@ class Timeline:
             setup.dt_years,
         )
         self._ended.append(ended)
+        self._learn(pairs, path, start, audience)
         settled = (path.exit >= 0) & (path.exit < WAR_EXIT)
         self.busy[r, key] = np.where(settled, path.time, np.inf)
         self.freed_by[r[settled], key[settled]] = ordinal[settled]
         self._free(r[settled], key[settled], path.time[settled])
         self._pulls(pairs, path, start, theater, ordinal * n * n + key)
+
+    def _learn(self, pairs, path, start, audience) -> None:
+        """Each side of a crisis still on learns from what the other did, in place.
+
+        The evidence about j is the cost of the rungs the crisis stood on,
+        ``(k / K)^2`` for the time it stood there along its path, plus j's
+        audience cost (as the path began) for the whole time
+        (:func:`sim.dynamics.beliefs.learn`).
+        """
+        on = path.exit < 0
+        if not on.any():
+            return
+        r, c, d = (a[on] for a in pairs)
+        rungs = sum((k / WAR) ** 2 * path.time_at(k)[on] for k in range(1, WAR))
+        time = path.time[on] - start[on]
+        resolve = np.broadcast_to(self.setup.conflict.resolve, (self.n,))
+        rate = self.setup.params.escalation.learning_rate_per_year
+        for i, j, theirs in ((c, d, audience[on, 1]), (d, c, audience[on, 0])):
+            self.crises.belief[r, i, j] = beliefs.learn(
+                self.crises.belief[r, i, j], resolve[j], rungs + theirs * time, rate
+            )
 
     def open_next(self) -> bool:
         """Open each replication's earliest due crisis, if before the step's end.
@@ -798,7 +822,7 @@ class Timeline:
         mine, utility = solved.strategy[:, 0], solved.utility[:, 0]
         expected = (mine * np.where(mine > 0, utility, 0.0)).sum(axis=1)
         temperature = self.setup.params.escalation.temperature
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             go = 0.5 * (1.0 + np.tanh(0.5 * expected / temperature))
         go = np.where(np.isnan(go), 0.5, go)  # E_c = 0 at tau = 0: a coin
         n = self.n
@@ -995,30 +1019,6 @@ def _path_uniforms(
         return draws.uniform_at(Stream.ESCALATION, rows[which], index)
 
     return uniform
-
-
-def _learned(world: World, setup: Setup, crises: escalation.Crises) -> np.ndarray:
-    """Every side's belief after a step of the opponent's signals, (R, N, N).
-
-    The signal j sends is the cost of the rung it stands on and its audience
-    cost, as at the step's start (:func:`sim.dynamics.beliefs.learn`).
-    """
-    esc = setup.params.escalation
-    r, i, j = crisis_sides(world.rung)
-    belief = crises.belief.copy()
-    if len(r) == 0:
-        return belief
-    share = world.rung[r, i, j] / WAR
-    signal = share * share + world.audience_cost[r, j, i]
-    resolve = np.broadcast_to(setup.conflict.resolve, (world.rung.shape[1],))[j]
-    belief[r, i, j] = beliefs.learn(
-        crises.belief[r, i, j],
-        resolve,
-        signal,
-        esc.learning_rate_per_year,
-        setup.dt_years,
-    )
-    return belief
 
 
 def _alliances_run(world: World, context: Context) -> dict[str, np.ndarray]:

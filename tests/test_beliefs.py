@@ -33,11 +33,10 @@ def test_an_onset_belief_is_the_truth_blurred_by_a_lognormal_error():
 def test_costly_signals_teach_the_truth_at_a_rate_per_year(belief, signal, dt):
     """The log error shrinks, more for costlier signals, the same in one step or two."""
     truth = 0.7
-    after = beliefs.learn(belief, truth, signal, 4.0, dt)
+    after = beliefs.learn(belief, truth, signal * dt, 4.0)
     assert abs(np.log(after / truth)) <= abs(np.log(belief / truth)) + 1e-12
-    dearer = beliefs.learn(belief, truth, signal + 0.5, 4.0, dt)
+    dearer = beliefs.learn(belief, truth, (signal + 0.5) * dt, 4.0)
     assert abs(np.log(dearer / truth)) <= abs(np.log(after / truth)) + 1e-12
-    twice = beliefs.learn(
-        beliefs.learn(belief, truth, signal, 4.0, dt / 2), truth, signal, 4.0, dt / 2
-    )
+    half = signal * dt / 2
+    twice = beliefs.learn(beliefs.learn(belief, truth, half, 4.0), truth, half, 4.0)
     assert twice == pytest.approx(after, rel=1e-9)

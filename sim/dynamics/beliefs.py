@@ -22,8 +22,9 @@ error shrinks at a rate proportional to the cost of the signals j is sending,
     d/dt ln(b_ij / rho_j) = -kappa ((k / K)^2 + a_j) ln(b_ij / rho_j),
 
 so a show of force or a public escalation teaches more than a protest (cheap
-talk, ``(1/K)^2``). Over a step of ``dt`` years with the signal held at its
-start, the error is multiplied by ``exp(-kappa ((k / K)^2 + a_j) dt)``.
+talk, ``(1/K)^2``). Over a stretch of the crisis the error is multiplied by
+``exp(-kappa E)``, with the evidence ``E`` the integral of that cost over the
+time, rung by rung along the crisis's path through the step (:mod:`sim.conflict`).
 """
 
 import numpy as np
@@ -58,18 +59,17 @@ def onset_belief(
 def learn(
     belief: np.ndarray,
     resolve: np.ndarray,
-    signal: np.ndarray,
+    evidence: np.ndarray,
     rate_per_year: float,
-    dt_years: float,
 ) -> np.ndarray:
-    """The belief after ``dt`` years of signals of cost ``signal`` (any shape).
+    """The belief after signals worth ``evidence`` (any shape).
 
     Args:
         belief: ``b_ij``, positive.
         resolve: ``rho_j``, the truth it learns about, positive.
-        signal: ``(k / K)^2 + a_j``, the cost of what j is doing.
+        evidence: ``E``, the integral over time of ``(k / K)^2 + a_j``, the
+            cost of what j did, in cost-years.
         rate_per_year: ``kappa``, per unit of signal cost.
-        dt_years: Step length in years.
     """
-    shrink = np.exp(-rate_per_year * signal * dt_years)
+    shrink = np.exp(-rate_per_year * evidence)
     return resolve * (belief / resolve) ** shrink

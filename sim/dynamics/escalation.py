@@ -98,8 +98,9 @@ class Params:
                 mechanisms.escalation.rung_cost_exponent=1.0:12.0 \\
                 mechanisms.escalation.war_cost=0.2:2.0
 
-    ``dispute_rate_per_year`` (95% interval 1-12, on the search bounds),
-    ``rung_cost_exponent`` (3.4-11.0) and ``war_cost`` (0.2-1.41); see
+    ``dispute_rate_per_year`` (95% interval 1-10.2), ``rung_cost_exponent``
+    (1-8.8, the lower end on the bound) and ``war_cost`` (0.2-2, the bounds);
+    see
     docs/calibration.md ("Crises against the record"). They are fitted
     modelling choices, valid with the other defaults and the baseline's
     disputes, resolves and thresholds; every other default is a modelling
@@ -110,7 +111,7 @@ class Params:
         True, doc="Let crises climb; when off no crisis passes the first rung."
     )
     dispute_rate_per_year: float = param(
-        6.80,
+        4.21,
         lo=0.0,
         doc="Crises a dispute of hostility 1 opens per year, 1/yr (fitted).",
     )
@@ -127,13 +128,13 @@ class Params:
         0.5, lo=0.0, doc="Contest decisiveness d per rung (Tullock/Hirshleifer)."
     )
     war_cost: float = param(
-        0.707,
+        0.911,
         lo=0.0,
         doc="Cost C of major war, stake units: war pays if resolve x stake > C "
         "(fitted).",
     )
     rung_cost_exponent: float = param(
-        7.17, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e (fitted)."
+        1.23, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e (fitted)."
     )
     temperature: float = param(
         0.08, lo=0.0, doc="QRE temperature 1/lambda, stake units; 0 is Nash."

@@ -133,6 +133,12 @@ def test_d_audience_cost_of_a_pledge_adds_no_war():
     check("d", "war")
 
 
+@not_yet(
+    f"{CALIBRATED}: war 0 -> 0.0023 of runs (95% CI +0.0014 to +0.0034; 10,000 "
+    "replications): with logit choice, audience costs that keep both sides from "
+    "backing down also carry more crises to war by mistake",
+    "no more (<= 0)",
+)
 def test_d_crisis_audience_cost_adds_no_war():
     """(d) Higher audience costs of standing in a crisis add no war (<= 0).
 
