@@ -596,11 +596,11 @@ def _crises_run(world: World, context: Context) -> dict[str, object]:
     strategy = played_strategy(decisions.action, decisions.sides, decisions.factors)
     ladder = np.stack([strategy[challenger], strategy[defender]], axis=2)
     timeline.follow(pairs, ladder, np.zeros(len(challenger)))
-    for _ in range(MAX_OPENINGS):
+    for _ in range(MAX_OPENINGS - 1):  # ordinals stay below MAX_OPENINGS
         if not timeline.open_next():
             break
     else:
-        raise RuntimeError(f"more than {MAX_OPENINGS} crises opened in one step")
+        raise RuntimeError(f"{MAX_OPENINGS - 1} crises or more opened in one step")
     timeline.inject(setup.conflict.crisis_injects)
     esc = setup.params.escalation
     return {
