@@ -5,8 +5,9 @@ import pytest
 
 from sim import engine
 from sim.cli import main
-from sim.conflict import backed_down
+from sim.conflict import Solved, Timeline, backed_down
 from sim.dynamics import escalation
+from sim.rng import Draws
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
 from tests.conftest import pair_toml, triad_toml
 
@@ -165,3 +166,38 @@ def test_backed_down_names_the_side_that_gave_way(ending, backed):
     result = backed_down(ended, 3)
     assert result[1].tolist() == backed
     assert not result[0].any()
+
+
+@pytest.mark.parametrize(
+    ("utility", "origin", "held_back"),
+    [
+        (1.0, escalation.DISPUTE, False),  # expects to gain: goes ahead
+        (-1.0, escalation.DISPUTE, True),  # expects to lose: holds back
+        (-1.0, escalation.INCIDENT, False),  # an incident is nobody's choice
+    ],
+)
+def test_a_disputes_challenger_opens_it_only_if_it_expects_to_gain(
+    utility, origin, held_back
+):
+    """Bueno de Mesquita & Lalman's first move: challenge iff E_c > 0 (logit).
+
+    At the default temperature 0.08 a payoff of +-1 stake is decisive: the logit
+    chance to go ahead is 1 / (1 + exp(-+12.5)).
+    """
+    setup = engine.build_setup(load_scenario(KOREA))
+    world = engine.initial_world(setup, np.arange(50))
+    draws = Draws(1, world.replications, 0)
+    timeline = Timeline(world, setup, draws, np.zeros(world.projected.shape))
+    m = 50
+    hold = np.tile([0.0, 1.0, 0.0], (m, 2, 1))  # both hold
+    solved = Solved(
+        *(np.zeros((m, 2)) for _ in range(6)),
+        strategy=hold,
+        utility=np.where(hold > 0, utility, -0.5),
+        chance=np.zeros((m, 2)),
+        ladder=np.zeros((m, escalation.WAR - 1, 2, 3)),
+    )
+    deterred = timeline._deterred(
+        solved, np.full(m, origin), np.arange(m), np.full(m, 3)
+    )
+    assert (deterred == held_back).all()
