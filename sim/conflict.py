@@ -659,9 +659,10 @@ class Timeline:
     :meth:`open_next` opens, in every replication, the earliest opening due
     before the step ends: its ``k``-th of the step. So a replication's crises
     do not depend on the others in the batch, and a dyad can have several
-    crises in one step. Simplifications: a dyad keeps only its earliest due
-    opening, so a pull that comes after another opening is due is dropped; a
-    crisis's path does not change when another opens.
+    crises in one step. A dyad keeps only its earliest due opening; the pulls
+    into it are drawn again, from then on, whenever it becomes free. A crisis's
+    path does not change when another opens (an ally already in a crisis with
+    the opponent is not lifted to its partner's rung).
     """
 
     def __init__(
