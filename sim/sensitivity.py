@@ -151,6 +151,13 @@ def analyse(
             "a rate of events that never happen; choose another outcome",
             field="output",
         )
+    if np.ptp(y) == 0.0:
+        raise ExperimentError(
+            f"output {output}: {y[0]:g} at every one of the {len(y)} points, so no "
+            "parameter in these ranges moves it and there is nothing to attribute; "
+            "choose another outcome or wider ranges",
+            field="output",
+        )
     indices = _analyse(problem, method, unit, y, seed)
     table = pd.DataFrame(points).assign(**{output: y})
     return Sensitivity(method, output, indices, table)

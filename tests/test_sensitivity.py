@@ -75,6 +75,22 @@ def test_bad_arguments_are_named(kwargs, error, message):
         sensitivity.analyse(RICHARDSON, ranges, args.pop("output"), steps=2, **args)
 
 
+@pytest.mark.parametrize("method", sensitivity.METHODS)
+def test_an_output_no_parameter_moves_is_refused_with_its_value(method):
+    """Depreciation alone never moves the burden: a clear error, not NaN indices."""
+    message = r"output arms_burden: \S+ at every one of the \d+ points"
+    with pytest.raises(ExperimentError, match=message):
+        sensitivity.analyse(
+            RICHARDSON,
+            [parse_range(RANGES[2])],
+            "arms_burden",
+            method=method,
+            samples=8 if method == "sobol" else 4,
+            replications=1,
+            steps=4,
+        )
+
+
 def test_cli_writes_table_samples_and_chart(tmp_path, capsys):
     """`wargame sensitivity` writes its table and chart; `plot` redraws it."""
     out = tmp_path / "sens"
