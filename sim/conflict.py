@@ -705,9 +705,7 @@ class Timeline:
         ordinal = self.ordinal[r]
         theater = self.crises.theater[pairs].astype(np.intp)
         threshold = np.broadcast_to(setup.conflict.threshold, (n,))
-        audience = np.stack(
-            [self.crises.climbed[pairs], self.crises.climbed[r, d, c]], axis=1
-        ) * _alpha(setup.params.escalation, pairs)
+        audience = _audience(self.crises, pairs, setup.params.escalation)
         path, ended = escalation.move(
             self.rung,
             self.crises,
@@ -784,14 +782,7 @@ class Timeline:
         _form_beliefs(
             self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
         )
-        climbed = np.stack(
-            [
-                self.crises.climbed[pairs],
-                self.crises.climbed[rows, defender, challenger],
-            ],
-            axis=1,
-        )
-        audience = climbed * _alpha(setup.params.escalation, pairs)
+        audience = _audience(self.crises, pairs, setup.params.escalation)
         solved = solve(self.world, setup, self.rung, self.crises, audience, pairs)
         deterred = self._deterred(solved, origin, rows, key)
         if deterred.any():
@@ -846,8 +837,7 @@ class Timeline:
         rows, key, at, u = rows[has], key[has], at[has], u[has]
         total = self.sources.total[rows, u]
         n = self.n
-        index = 3 * (self.freed_by[rows, key] * n * n + key)
-        uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
+        uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, self._onset(rows, key))
         with np.errstate(divide="ignore", over="ignore"):
             due = at - np.log1p(-uniform) / total  # inf without sources
         sooner = due < self.due[rows, key]
@@ -857,12 +847,16 @@ class Timeline:
         freed = np.isin(src["row"] * n * n + src["key"], rows * n * n + key)
         self._arrive(np.flatnonzero(freed))
 
+    def _onset(self, rows: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """``INCIDENTS`` index of each dyad's next onset, lane 0 (class docstring)."""
+        n = self.n
+        return 3 * (self.freed_by[rows, key] * n * n + key)
+
     def _pick(self, rows: np.ndarray, key: np.ndarray) -> list[np.ndarray]:
         """Each own opening's source: challenger, defender, theater, rung, origin."""
-        sources, n = self.sources, self.n
+        sources = self.sources
         u = self.dyad[key]
-        index = 3 * (self.freed_by[rows, key] * n * n + key) + 1
-        pick = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
+        pick = self.draws.uniform_at(Stream.INCIDENTS, rows, self._onset(rows, key) + 1)
         cumulative = sources.cumulative[rows, u]  # (M, G)
         below = (cumulative <= (pick * cumulative[:, -1])[:, None]).sum(axis=1)
         slot = np.minimum(below, cumulative.shape[1] - 1)
@@ -995,12 +989,22 @@ def _first_pull(
     return when, rung
 
 
-def _alpha(esc: escalation.Params, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
-    """Audience cost per rung of each side of each crisis, (P, 2)."""
+def _audience(
+    crises: escalation.Crises,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    esc: escalation.Params,
+) -> np.ndarray:
+    """``alpha_i`` times the rung each side took its crisis to, (P, 2).
+
+    The audience cost each side of each listed crisis bears, challenger first
+    (:func:`sim.dynamics.escalation.audience_costs` for one pair).
+    """
+    r, c, d = pairs
+    climbed = np.stack([crises.climbed[r, c, d], crises.climbed[r, d, c]], axis=1)
     alpha = np.asarray(esc.audience_cost_per_rung)
     if alpha.ndim == 0:
-        return np.full((len(pairs[0]), 2), float(alpha))
-    return np.stack([alpha[pairs[1]], alpha[pairs[2]]], axis=1)
+        return climbed * alpha
+    return climbed * np.stack([alpha[c], alpha[d]], axis=1)
 
 
 def _path_uniforms(
