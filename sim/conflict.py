@@ -235,11 +235,9 @@ class Solved:
         stake: ``S_ij``.
         audience: ``a_i``: audience cost of its climbs plus its public pledges.
         threshold: ``theta_i``.
-        strategy: Equilibrium strategy at the current rung, (P, 2, 3).
+        strategy: Equilibrium strategy at the crisis's rung, (P, 2, 3).
         utility: Expected utility of each action there, (P, 2, 3).
         chance: Chance to prevail there, (P, 2).
-        ladder: Strategies at every rung below war, (P, K - 1, 2, 3), the
-            current rung's at the rungs below it.
     """
 
     own_power: np.ndarray
@@ -251,30 +249,30 @@ class Solved:
     strategy: np.ndarray
     utility: np.ndarray
     chance: np.ndarray
-    ladder: np.ndarray
 
 
 def solve(
     world: World,
     setup: Setup,
-    rung: np.ndarray,
     crises: escalation.Crises,
-    audience_cost: np.ndarray,
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rung: np.ndarray,
+    climbed: np.ndarray,
 ) -> Solved:
-    """Each side's part of the logit QRE of its crisis, as each sees it.
+    """Each side's part of the logit QRE of its crisis, as each sees it, now.
 
     The stage game (:func:`sim.dynamics.crisis_decision.equilibrium`) is solved
-    at the crisis's rung and at every rung above it, where the chain may take
-    the crisis within the step.
+    at the crisis's rung, with the beliefs held in ``crises`` and the audience
+    cost of each side's climbs: what the sides play at a decision opportunity.
 
     Args:
         world: The world as the step began (power, ties, hostility, pledges).
         setup: The run's setup.
-        rung: Rungs, (R, N, N), where the crises stand.
-        crises: Their bookkeeping (theater, beliefs, climbs).
-        audience_cost: What each side's climbs cost it to back down from, (P, 2).
+        crises: Their bookkeeping (theater, beliefs).
         pairs: ``(r, c, d)`` of each crisis, challenger c and defender d, (P,).
+        rung: Where each crisis stands, (P,).
+        climbed: Highest rung each side took it to itself, (P, 2), challenger
+            first.
     """
     cs, esc, alli = setup.conflict, setup.params.escalation, setup.params.alliances
     n = len(cs.posture)
@@ -291,35 +289,35 @@ def solve(
     whole = by_pair(
         side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
     )
-    audience = audience_cost + by_pair(
+    audience = _audience(climbed, c, d, esc) + by_pair(
         signaling.pledge_stake(world.pledge, world.hostility, sides)
     )
-    now = rung[r, c, d].astype(np.intp)
+    now = rung.astype(np.intp)[:, None]  # (P, 1)
     resolve = by_pair(np.broadcast_to(cs.resolve, (n,))[i])
     threshold = by_pair(cs.threshold[i])
-    in_reply = by_pair(crises.climbed[sides[0], j, i] == np.repeat(now, 2))
-    ladder = np.maximum(now[:, None], np.arange(1, WAR))  # (P, K - 1)
-    here = (ladder == now[:, None])[:, :, None]  # (P, K - 1, 1)
-    # above the current rung, i may reply where j could have climbed first
-    could_reply = ladder[:, :, None] <= threshold[:, None, ::-1]
-    reply = np.where(here, in_reply[:, None, :], could_reply)
+    in_reply = climbed[:, ::-1] == now  # the opponent took it to this rung
+    # one rung up, i may reply where j could have climbed there first
+    could_reply = now + 1 <= threshold[:, ::-1]
     belief = by_pair(crises.belief[sides])
     stake = by_pair(np.maximum(world.hostility[sides], esc.min_stake))
     strategy, utility, chance = equilibrium(
         own_power=own_power,
         opponent_power=own_power[:, ::-1],
-        rung=ladder,
+        rung=now,
         top=WAR,
         stake=stake,
         resolve=resolve,
         belief=belief,
         audience_cost=audience,
         punishment=punishment(whole),
-        may_escalate=escalation_open(
-            ladder[:, :, None], threshold[:, None, :], reply, WAR, esc.enabled
-        ),
+        may_escalate=escalation_open(now, threshold, in_reply, WAR, esc.enabled)[
+            :, None
+        ],
+        may_escalate_up=escalation_open(
+            now + 1, threshold, could_reply, WAR, esc.enabled
+        )[:, None],
         params=esc,
-    )  # (P, K - 1, 2, 3): pair, rung (the current one below it), side, action
+    )  # (P, 1, 2, 3): pair, rung, side, action
     return Solved(
         own_power=own_power,
         resolve=resolve,
@@ -330,7 +328,6 @@ def solve(
         strategy=strategy[:, 0],
         utility=utility[:, 0],
         chance=chance[:, 0],
-        ladder=strategy,
     )
 
 
@@ -341,30 +338,33 @@ def crisis_actions(
 
     Each crisis's sides play their part of the logit QRE of the stage game as
     each sees it (:func:`solve`), with the audience cost each bears (its own
-    climbs and its public pledges) and its belief about the other's resolve.
-    The action shown for each side is one draw from its strategy (Gumbel at its
-    dyad, so it does not depend on which other crises exist). Scripted actions
-    of the scenario (``[[script]]``) replace the doctrine's where a crisis with
-    the named opponent is under way at the named step: the side plays that
-    action, with certainty, for the whole step (its strategy becomes the pure
-    action).
+    climbs and its public pledges) and its belief about the other's resolve, as
+    the step begins; the crisis's decision opportunities within the step solve
+    it again as they come. The action shown for each side is one draw from its
+    strategy (Gumbel at its dyad, so it does not depend on which other crises
+    exist). Scripted actions of the scenario (``[[script]]``) replace the
+    doctrine's where a crisis with the named opponent is under way at the named
+    step: the side plays that action, with certainty, at every decision
+    opportunity of the step (its strategy becomes the pure action).
 
     Returns:
         ``(action, sides, factors)``: actions (R, N, N) int8 (hold outside a
         crisis), the ``(r, i, j)`` of each side decided, and the
         :class:`~sim.dynamics.crisis_decision.Factors` of each side.
     """
-    cs = setup.conflict
-    n = len(cs.posture)
+    n = setup.n_states
     sides = crisis_sides(world.rung)
     r, i, j = sides
     challenger, defender = crisis_pairs(world.crises, sides, n)
     pairs = r[challenger], i[challenger], j[challenger]
-    audience = np.stack(
-        [world.audience_cost[pairs], world.audience_cost[pairs[0], pairs[2], pairs[1]]],
-        axis=1,
+    solved = solve(
+        world,
+        setup,
+        world.crises,
+        pairs,
+        world.rung[pairs],
+        escalation.climbs(world.crises, pairs),
     )
-    solved = solve(world, setup, world.rung, world.crises, audience, pairs)
     by_side = np.empty(len(r), dtype=np.intp)
     by_side[np.stack([challenger, defender], axis=1).ravel()] = np.arange(len(r))
 
@@ -373,16 +373,14 @@ def crisis_actions(
         return values.reshape(len(r), *values.shape[2:])[by_side]
 
     strategy = per_side(solved.strategy)
-    ladder_strategy = per_side(np.swapaxes(solved.ladder, 1, 2))  # (M, K - 1, 3)
     gumbel = draws.gumbel_at(
         Stream.ESCALATION, r[:, None], (i * n + j)[:, None] * 3 + np.arange(3)
     )
     with np.errstate(divide="ignore"):  # log 0 = -inf: never drawn
         drawn = (np.argmax(np.log(strategy) + gumbel, axis=-1) - 1).astype(np.int8)
-    for _, a, b, code in cs.scripts[cs.scripts[:, 0] == world.step]:
-        scripted = (i == a) & (j == b)
-        drawn[scripted] = code
-        strategy[scripted] = ladder_strategy[scripted] = np.eye(3)[code + 1]
+    scripted, code = scripted_actions(setup, world.step, sides)
+    drawn[scripted] = code[scripted]
+    strategy[scripted] = np.eye(3)[code[scripted] + 1]
     action = np.zeros(world.rung.shape, dtype=np.int8)
     action[sides] = drawn
     factors = Factors(
@@ -396,10 +394,29 @@ def crisis_actions(
         threshold=per_side(solved.threshold),
         utility=per_side(solved.utility),
         strategy=strategy,
-        ladder=ladder_strategy,
         action=drawn,
     )
     return action, sides, factors
+
+
+def scripted_actions(
+    setup: Setup, step: int, sides: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which listed sides a ``[[script]]`` of ``step`` sets, and its action code.
+
+    Returns:
+        ``(scripted, code)``, each (M,) in the order of ``sides``: whether the
+        side's action is scripted, and the action code where it is.
+    """
+    _, i, j = sides
+    scripted = np.zeros(len(i), dtype=bool)
+    code = np.zeros(len(i), dtype=np.intp)
+    scripts = setup.conflict.scripts
+    for _, a, b, action in scripts[scripts[:, 0] == step]:
+        here = (i == a) & (j == b)
+        scripted |= here
+        code[here] = action
+    return scripted, code
 
 
 def punishment(capability: np.ndarray) -> np.ndarray:
@@ -425,21 +442,24 @@ def punishment(capability: np.ndarray) -> np.ndarray:
     return 2.0 * share
 
 
-def played_strategy(action: np.ndarray, sides: tuple, factors: Factors) -> np.ndarray:
-    """The strategy each side plays at each rung this step, (M, K - 1, 3).
+def fixed_strategy(
+    action: np.ndarray, sides: tuple, factors: Factors, scripted: np.ndarray
+) -> np.ndarray:
+    """The strategy a policy or script sets for each side this step, (M, 3).
 
-    In the order of ``sides``: the doctrine's equilibrium strategy at each
-    rung, except where a policy or script set an action other than the
-    doctrine's draw: that action, with certainty, at every rung.
+    In the order of ``sides``: where a policy set an action other than the
+    doctrine's draw, or a script set it, that action, with certainty, at every
+    decision opportunity of the step; NaN where the doctrine decides (its
+    equilibrium at each decision opportunity).
     """
     chosen = action[sides]
-    own = chosen != factors.action
-    pure = np.eye(3)[chosen.astype(np.intp) + 1][:, None, :]
-    return np.where(own[:, None, None], pure, factors.ladder)
+    fixed = (chosen != factors.action) | scripted
+    pure = np.eye(3)[chosen.astype(np.intp) + 1]
+    return np.where(fixed[:, None], pure, np.nan)
 
 
-def backed_down(ended: escalation.Ended, n: int) -> np.ndarray:
-    """Whether each state backed down in some crisis this step, (R, N)."""
+def back_downs(ended: escalation.Ended, n: int) -> np.ndarray:
+    """In how many crises each state backed down alone this step, (R, N)."""
     r, e = ended.rows()
     code = ended.ending[r, e]
     who = np.where(
@@ -447,9 +467,9 @@ def backed_down(ended: escalation.Ended, n: int) -> np.ndarray:
         ended.challenger[r, e],
         np.where(code == escalation.DEFENDER_BACKED_DOWN, ended.defender[r, e], -1),
     )
-    backed = np.zeros((len(ended.ending), n), dtype=bool)
-    backed[r[who >= 0], who[who >= 0]] = True
-    return backed
+    counts = np.zeros((len(ended.ending), n), dtype=np.intp)
+    np.add.at(counts, (r[who >= 0], who[who >= 0]), 1)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -579,13 +599,13 @@ def _incidents(
 def _crises_run(world: World, context: Context) -> dict[str, object]:
     """Every crisis, onset and entrapment of the step, in continuous time.
 
-    Each side first learns from the other's signals (:func:`_learned`). The
-    crises under way follow their chains' paths through the step with both
-    sides' strategies (:func:`played_strategy`); then a :class:`Timeline` opens
-    the step's new crises one at a time in order of time, in every replication
-    at once, each of which forms its beliefs, solves its game and follows its
-    path from its onset. ``ended`` lists every crisis that ended within the
-    step.
+    The crises under way follow their chains' paths through the step, the
+    sides deciding at each decision opportunity (the doctrine's equilibrium
+    then, or what a policy or script fixed for the step:
+    :func:`fixed_strategy`); then a :class:`Timeline` opens the step's new
+    crises one at a time in order of time, in every replication at once, each
+    of which forms its beliefs and follows its path from its onset. ``ended``
+    lists every crisis that ended within the step.
     """
     setup, decisions = context.setup, context.decisions
     n = setup.n_states
@@ -593,9 +613,12 @@ def _crises_run(world: World, context: Context) -> dict[str, object]:
     r, i, j = decisions.sides
     challenger, defender = crisis_pairs(world.crises, decisions.sides, n)
     pairs = r[challenger], i[challenger], j[challenger]
-    strategy = played_strategy(decisions.action, decisions.sides, decisions.factors)
-    ladder = np.stack([strategy[challenger], strategy[defender]], axis=2)
-    timeline.follow(pairs, ladder, np.zeros(len(challenger)))
+    scripted, _ = scripted_actions(setup, world.step, decisions.sides)
+    fixed = fixed_strategy(
+        decisions.action, decisions.sides, decisions.factors, scripted
+    )
+    fixed = np.stack([fixed[challenger], fixed[defender]], axis=1)
+    timeline.follow(pairs, fixed, np.zeros(len(challenger)))
     for _ in range(MAX_OPENINGS - 1):  # ordinals stay below MAX_OPENINGS
         if not timeline.open_next():
             break
@@ -692,12 +715,16 @@ class Timeline:
     def follow(
         self,
         pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-        ladder: np.ndarray,
+        fixed: np.ndarray,
         start: np.ndarray,
     ) -> None:
         """Move crises from ``start`` to the end of the step, and see what follows.
 
-        A crisis that ends short of war frees its dyad; its path pulls allies.
+        At each decision opportunity both sides first learn from what the other
+        did since the last (:meth:`_learn`), then play the stage game's
+        equilibrium as it stands (:func:`solve`), or the strategy ``fixed``
+        (P, 2, 3) for the step where it is not NaN. A crisis that ends short of
+        war frees its dyad; its path pulls allies.
         """
         setup, n = self.setup, self.n
         r, c, d = pairs
@@ -705,12 +732,21 @@ class Timeline:
         ordinal = self.ordinal[r]
         theater = self.crises.theater[pairs].astype(np.intp)
         threshold = np.broadcast_to(setup.conflict.threshold, (n,))
-        audience = _audience(self.crises, pairs, setup.params.escalation)
+        learned = start.astype(float)  # when each side last learned
+
+        def decide(which, rung, climbed, time) -> np.ndarray:
+            listed = tuple(a[which] for a in pairs)
+            self._learn(listed, rung, climbed, time - learned[which])
+            learned[which] = time
+            solved = solve(self.world, setup, self.crises, listed, rung, climbed)
+            mine = fixed[which]
+            return np.where(np.isnan(mine), solved.strategy, mine)
+
         path, ended = escalation.move(
             self.rung,
             self.crises,
             pairs,
-            ladder,
+            decide,
             np.stack([threshold[c], threshold[d]], axis=1),
             start,
             _path_uniforms(self.draws, r, ordinal * n * n + key),
@@ -718,32 +754,40 @@ class Timeline:
             setup.dt_years,
         )
         self._ended.append(ended)
-        self._learn(pairs, path, start, audience)
+        on = path.exit < 0
+        self._learn(
+            tuple(a[on] for a in pairs),
+            path.rung[on],
+            path.climbed[on],
+            path.time[on] - learned[on],
+        )
         settled = (path.exit >= 0) & (path.exit < WAR_EXIT)
         self.busy[r, key] = np.where(settled, path.time, np.inf)
         self.freed_by[r[settled], key[settled]] = ordinal[settled]
         self._free(r[settled], key[settled], path.time[settled])
         self._pulls(pairs, path, start, theater, ordinal * n * n + key)
 
-    def _learn(self, pairs, path, start, audience) -> None:
-        """Each side of a crisis still on learns from what the other did, in place.
+    def _learn(
+        self,
+        pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+        rung: np.ndarray,
+        climbed: np.ndarray,
+        years: np.ndarray,
+    ) -> None:
+        """Each side learns from what the other did over ``years``, in place.
 
-        The evidence about j is the cost of the rungs the crisis stood on,
-        ``(k / K)^2`` for the time it stood there along its path, plus j's
-        audience cost (as the path began) for the whole time
-        (:func:`sim.dynamics.beliefs.learn`).
+        The crises stood at ``rung`` with the climbs ``climbed`` for those years.
+        The evidence about j is the cost of the rung, ``(k / K)^2``, plus j's
+        audience cost, times the years (:func:`sim.dynamics.beliefs.learn`).
         """
-        on = path.exit < 0
-        if not on.any():
-            return
-        r, c, d = (a[on] for a in pairs)
-        rungs = sum((k / WAR) ** 2 * path.time_at(k)[on] for k in range(1, WAR))
-        time = path.time[on] - start[on]
+        r, c, d = pairs
+        audience = _audience(climbed, c, d, self.setup.params.escalation)
+        cost = (rung / WAR) ** 2
         resolve = np.broadcast_to(self.setup.conflict.resolve, (self.n,))
         rate = self.setup.params.escalation.learning_rate_per_year
-        for i, j, theirs in ((c, d, audience[on, 1]), (d, c, audience[on, 0])):
+        for i, j, theirs in ((c, d, audience[:, 1]), (d, c, audience[:, 0])):
             self.crises.belief[r, i, j] = beliefs.learn(
-                self.crises.belief[r, i, j], resolve[j], rungs + theirs * time, rate
+                self.crises.belief[r, i, j], resolve[j], (cost + theirs) * years, rate
             )
 
     def open_next(self) -> bool:
@@ -782,8 +826,14 @@ class Timeline:
         _form_beliefs(
             self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
         )
-        audience = _audience(self.crises, pairs, setup.params.escalation)
-        solved = solve(self.world, setup, self.rung, self.crises, audience, pairs)
+        solved = solve(
+            self.world,
+            setup,
+            self.crises,
+            pairs,
+            self.rung[pairs],
+            escalation.climbs(self.crises, pairs),
+        )
         deterred = self._deterred(solved, origin, rows, key)
         if deterred.any():
             escalation.forget(self.rung, self.crises, tuple(a[deterred] for a in pairs))
@@ -792,7 +842,8 @@ class Timeline:
             self.freed_by[rows, key] = self.ordinal[rows]
             self._free(rows, key, back)
         go = ~deterred
-        self.follow(tuple(a[go] for a in pairs), solved.ladder[go], when[go])
+        doctrine = np.full((int(go.sum()), 2, 3), np.nan)
+        self.follow(tuple(a[go] for a in pairs), doctrine, when[go])
         return True
 
     def _deterred(
@@ -990,17 +1041,14 @@ def _first_pull(
 
 
 def _audience(
-    crises: escalation.Crises,
-    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    esc: escalation.Params,
+    climbed: np.ndarray, c: np.ndarray, d: np.ndarray, esc: escalation.Params
 ) -> np.ndarray:
     """``alpha_i`` times the rung each side took its crisis to, (P, 2).
 
-    The audience cost each side of each listed crisis bears, challenger first
-    (:func:`sim.dynamics.escalation.audience_costs` for one pair).
+    The audience cost each side of each crisis bears, challenger ``c`` first,
+    from its climbs ``climbed`` (P, 2) (as
+    :func:`sim.dynamics.escalation.audience_costs` for every pair).
     """
-    r, c, d = pairs
-    climbed = np.stack([crises.climbed[r, c, d], crises.climbed[r, d, c]], axis=1)
     alpha = np.asarray(esc.audience_cost_per_rung)
     if alpha.ndim == 0:
         return climbed * alpha
@@ -1029,7 +1077,7 @@ def _path_uniforms(
 def _alliances_run(world: World, context: Context) -> dict[str, np.ndarray]:
     """Doubts (seeing who backed down this step), exercises, ties, credibility."""
     n = context.setup.n_states
-    return _alliance_phase(world, context.setup, backed_down(world.ended, n))
+    return _alliance_phase(world, context.setup, back_downs(world.ended, n))
 
 
 def _form_beliefs(
@@ -1068,7 +1116,7 @@ def _form_beliefs(
 
 
 def _alliance_phase(
-    world: World, setup: Setup, patron_backed_down: np.ndarray
+    world: World, setup: Setup, patron_back_downs: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Exercises, doubts, ties and credibility after one step."""
     alli = setup.params.alliances
@@ -1083,7 +1131,7 @@ def _alliance_phase(
     n = exercises.shape[1]
     exercises[:, np.arange(n), np.arange(n)] = 0.0
     abandonment = alliances.relax_doubts(
-        world.abandonment, world.tie, patron_backed_down, alli, dt
+        world.abandonment, world.tie, patron_back_downs, alli, dt
     )
     threat_now = alliances.threat(
         world.capability, world.hostility, cs.capital_distance_km, alli.threat_range_km

@@ -5,7 +5,7 @@ import pytest
 
 from sim import engine
 from sim.cli import main
-from sim.conflict import Solved, Timeline, backed_down
+from sim.conflict import Solved, Timeline, back_downs
 from sim.dynamics import escalation
 from sim.rng import Draws
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
@@ -163,9 +163,32 @@ def test_backed_down_names_the_side_that_gave_way(ending, backed):
         ending=np.array([code], dtype=np.int8),
         origin=np.array([escalation.DISPUTE], dtype=np.int8),
     )
-    result = backed_down(ended, 3)
-    assert result[1].tolist() == backed
+    result = back_downs(ended, 3)
+    assert result[1].tolist() == [int(b) for b in backed]
     assert not result[0].any()
+
+
+def test_back_downs_count_every_crisis_a_state_gave_way_in():
+    """Two crises lost in one step count twice (the step length does not merge them)."""
+    ended = escalation.ended_table(
+        1,
+        rows=np.array([0, 0, 0]),
+        challenger=np.array([0, 0, 2]),
+        defender=np.array([1, 2, 1]),
+        theater=np.zeros(3, dtype=np.int8),
+        start_step=np.ones(3, dtype=np.int8),
+        peak=np.ones(3, dtype=np.int8),
+        ending=np.array(
+            [
+                escalation.DEFENDER_BACKED_DOWN,
+                escalation.CHALLENGER_BACKED_DOWN,
+                escalation.DEFENDER_BACKED_DOWN,
+            ],
+            dtype=np.int8,
+        ),
+        origin=np.full(3, escalation.DISPUTE, dtype=np.int8),
+    )
+    assert back_downs(ended, 3).tolist() == [[1, 2, 0]]
 
 
 @pytest.mark.parametrize(
@@ -195,7 +218,6 @@ def test_a_disputes_challenger_opens_it_only_if_it_expects_to_gain(
         strategy=hold,
         utility=np.where(hold > 0, utility, -0.5),
         chance=np.zeros((m, 2)),
-        ladder=np.zeros((m, escalation.WAR - 1, 2, 3)),
     )
     deterred = timeline._deterred(
         solved, np.full(m, origin), np.arange(m), np.full(m, 3)

@@ -27,15 +27,22 @@ def uniforms(m: int, seed: int = 0, events: int = 200) -> crisis_chain.Uniforms:
 
 def walk(strategy, m, *, rung=1, flags=1, threshold=(5, 5), dt=0.25, q=2.0, lam=4.0,
          start=0.0, seed=0, uniform=None):  # fmt: skip
-    """Paths of ``m`` crises with the same strategy (or one each)."""
+    """Paths of ``m`` crises whose sides play fixed strategies at each rung.
+
+    ``strategy`` is (2, 3) or (K - 1, 2, 3) for all, or (m, K - 1, 2, 3).
+    """
     strategy = np.asarray(strategy, dtype=float)
     if strategy.ndim < 4:  # (2, 3) or (K - 1, 2, 3): the same for every crisis
         strategy = np.broadcast_to(strategy, (m, RUNGS, 2, 3))
     rung = np.broadcast_to(np.array(rung), (m,))
     flags = np.broadcast_to(np.array(flags), (m,))
     climbed = np.stack([np.where(flags & 1, rung, 0), np.where(flags & 2, rung, 0)], 1)
+
+    def decide(which, rung_now, climbed_now, time):
+        return strategy[which, rung_now - 1]
+
     return crisis_chain.walk(
-        strategy,
+        decide,
         np.broadcast_to(np.array(threshold), (m, 2)),
         rung,
         flags,
@@ -48,6 +55,23 @@ def walk(strategy, m, *, rung=1, flags=1, threshold=(5, 5), dt=0.25, q=2.0, lam=
         decision_rate_per_year=lam,
         settle_rate_per_year=q,
     )
+
+
+def rates(strategy, threshold, rung, flags, *, lam, q) -> np.ndarray:
+    """Rate per year of each transition out of one state, (TRANSITIONS,)."""
+    out = (
+        lam
+        * crisis_chain.outcomes(
+            strategy[None],
+            np.array([threshold]),
+            np.array([rung]),
+            np.array([flags]),
+            top=WAR,
+            enabled=True,
+        )[0]
+    )
+    out[crisis_chain.EXITS.index("negotiated")] += q
+    return out
 
 
 def pure(mine: int, theirs: int) -> np.ndarray:
@@ -78,16 +102,7 @@ def exact_law(strategy, *, rung, flags, threshold, dt, q=2.0, lam=4.0) -> np.nda
     for k in range(1, WAR):
         for w in range(crisis_chain.FLAGS):
             state = (k - 1) * crisis_chain.FLAGS + w
-            out = crisis_chain.rates(
-                strategy[None],
-                np.array([threshold]),
-                np.array([k]),
-                np.array([w]),
-                top=WAR,
-                enabled=True,
-                decision_rate_per_year=lam,
-                settle_rate_per_year=q,
-            )[0]
+            out = rates(strategy[k - 1], threshold, k, w, lam=lam, q=q)
             for e in range(EXITS):
                 generator[state, transient + e * RUNGS + k - 1] += out[e]
             for new_flags in (1, 2, 3):
@@ -169,18 +184,16 @@ def test_a_path_continued_from_mid_step_is_a_path_of_the_whole_step():
 
 def test_a_threshold_stops_first_climbs_but_not_replies():
     """A side above its threshold holds instead of climbing first; it may reply."""
-    closed = crisis_chain.rates(
-        np.broadcast_to(pure(1, 0), (2, RUNGS, 2, 3)),
+    closed = crisis_chain.outcomes(
+        np.broadcast_to(pure(1, 0), (2, 2, 3)),
         np.array([[1, 5], [1, 5]]),
         np.array([1, 1]),
         np.array([1, 2]),  # challenger took it to 1 / defender did
         top=WAR,
         enabled=True,
-        decision_rate_per_year=4.0,
-        settle_rate_per_year=0.0,
     )
-    assert closed[0, EXITS:].sum() == 0.0  # no first climb past rung 1
-    assert closed[1, EXITS] == 4.0  # a reply to the defender's climb
+    assert closed[0].sum() == 0.0  # no first climb past rung 1: both hold
+    assert closed[1, EXITS] == 1.0  # a reply to the defender's climb
 
 
 @settings(max_examples=30, deadline=None)

@@ -40,6 +40,7 @@ def crisis(
         audience_cost=np.array([audience], dtype=float),
         punishment=np.array([punishment], dtype=float),
         may_escalate=np.full((1, WAR - 1, 2), open_),
+        may_escalate_up=np.full((1, WAR - 1, 2), open_),
         params=Params(temperature=temperature, **params),
     )
     return strategy[0], utility[0], chance[0]

@@ -32,16 +32,18 @@ def step_crises(rungs, crises, actions, *, threshold=(5, 5), u=0.5, dt=10.0, **k
 
     Every uniform of its path is ``u``; returns the endings' columns.
     """
-    strategy = np.zeros((1, WAR - 1, 2, 3))
+    strategy = np.zeros((2, 3))
     for side, code in enumerate(actions):
-        strategy[0, :, side, code + 1] = 1.0
+        strategy[side, code + 1] = 1.0
     pairs = (np.array([0]), np.array([0]), np.array([1]))
     params = Params(**{"settle_rate_per_year": 0.0, **kw})
     _, ended = escalation.move(
         rungs,
         crises,
         pairs,
-        strategy,
+        lambda which, rung, climbed, time: np.broadcast_to(
+            strategy, (len(which), 2, 3)
+        ),
         np.array([threshold]),
         np.zeros(1),
         lambda event, lane, which: np.full(len(which), u),
@@ -300,12 +302,18 @@ def test_presence_is_the_forward_share_of_capability_and_zero_without_any():
 
 
 def test_a_stand_off_settles_at_its_rate():
-    """Both holding for dt: still on with chance exp(-q dt), else negotiated."""
-    on = np.exp(-2.0 * 0.25)  # the first event comes after dt iff u < 1 - on
+    """With no decision opportunity: on with chance exp(-q dt), else negotiated."""
+    on = np.exp(-2.0 * 0.25)  # the first event comes after dt iff u > 1 - on
     for u, ending in ((1 - on + 0.01, ""), (1 - on - 0.01, "negotiated")):
         rungs, crises = one_crisis(rung=2)
         ended = step_crises(
-            rungs, crises, (HOLD, HOLD), dt=0.25, u=u, settle_rate_per_year=2.0
+            rungs,
+            crises,
+            (ESCALATE, ESCALATE),
+            dt=0.25,
+            u=u,
+            settle_rate_per_year=2.0,
+            decision_rate_per_year=0.0,
         )
         assert ending_of(ended) == ending
         assert rungs[0, 0, 1] == (0 if ending else 2)

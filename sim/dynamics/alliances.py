@@ -57,6 +57,7 @@ from sim.dynamics.indexing import (
     where_true,
 )
 from sim.dynamics.parameters import param
+from sim.dynamics.rates import fade
 
 
 @dataclass(frozen=True)
@@ -391,29 +392,31 @@ def _balanced(
 def relax_doubts(
     abandonment: np.ndarray,
     tie: np.ndarray,
-    patron_backed_down: np.ndarray,
+    back_downs: np.ndarray,
     params: Params,
     dt_years: float,
 ) -> np.ndarray:
     """Doubts of abandonment after one step (Snyder's abandonment fear).
 
-    Doubts relax toward ``initial_abandonment`` at ``doubt_relax_per_year`` and
-    rise by ``reputation_loss`` for every client of a patron that backed down.
+    Doubts relax toward ``initial_abandonment`` at ``doubt_relax_per_year``,
+    exactly over the step (``A0 + (A - A0) exp(-rate dt)``), and rise by
+    ``reputation_loss`` for every crisis in which a client's patron backed down,
+    so neither depends on the step length.
 
     Args:
         abandonment: ``A_ij``, i's doubt about j, shape (R, N, N).
         tie: Commitment strength, shape (R, N, N).
-        patron_backed_down: Whether j backed down in a crisis this step, (R, N).
+        back_downs: Crises in which j backed down this step, (R, N).
         params: Alliance parameters.
         dt_years: Step length in years.
 
     Returns:
         New doubts in [0, 1], shape (R, N, N).
     """
-    rate = min(params.doubt_relax_per_year * dt_years, 1.0)
-    relaxed = params.initial_abandonment - abandonment
-    relaxed *= rate
-    relaxed += abandonment  # A + rate (A0 - A), in place
-    r, j = where_true(patron_backed_down)  # (M,): only their clients are shaken
-    relaxed[r, :, j] += params.reputation_loss * (tie[r, :, j] > 0)
+    relaxed = abandonment - params.initial_abandonment
+    fade(relaxed, params.doubt_relax_per_year, dt_years, out=relaxed)
+    relaxed += params.initial_abandonment  # A0 + (A - A0) exp(-rate dt), in place
+    r, j = where_true(back_downs > 0)  # (M,): only their clients are shaken
+    shaken = params.reputation_loss * back_downs[r, j][:, None]
+    relaxed[r, :, j] += shaken * (tie[r, :, j] > 0)
     return np.clip(relaxed, 0.0, 1.0, out=relaxed)

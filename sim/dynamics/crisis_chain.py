@@ -6,31 +6,34 @@ crisis to that rung (bit 0 the challenger, bit 1 the defender; 0 when nobody did
 as after an entrapment pull). Its absorbing states are the endings: challenger
 backed down, defender backed down, negotiated, and war. The sides meet at
 decision opportunities, a Poisson process of rate ``lambda_d`` per year; at each
-they play the stage game of :mod:`.crisis_decision` with their equilibrium
-strategies ``sigma_c``, ``sigma_d``, frozen for the step. Independently a
-stand-off is negotiated away at rate ``q_s`` per year. From ``(k, w)`` the rates
-are
+they play the stage game of :mod:`.crisis_decision` with the equilibrium
+strategies ``sigma_c``, ``sigma_d`` of that moment: solved then, at the rung,
+with the beliefs and audience costs the crisis has reached by then.
+Independently a stand-off is negotiated away at rate ``q_s`` per year. At a
+decision opportunity at ``(k, w)``:
 
-    both back down               lambda_d s_c(B) s_d(B) + q_s  -> negotiated
-    challenger alone backs down  lambda_d s_c(B) (1 - s_d(B))  -> challenger backed down
-    defender alone backs down    lambda_d s_d(B) (1 - s_c(B))  -> defender backed down
-    challenger alone escalates   lambda_d s_c(E) s_d(H)        -> (k + 1, 1)
-    defender alone escalates     lambda_d s_c(H) s_d(E)        -> (k + 1, 2)
-    both escalate                lambda_d s_c(E) s_d(E)        -> (k + 1, 3)
+    both back down               s_c(B) s_d(B)         -> negotiated
+    challenger alone backs down  s_c(B) (1 - s_d(B))   -> challenger backed down
+    defender alone backs down    s_d(B) (1 - s_c(B))   -> defender backed down
+    challenger alone escalates   s_c(E) s_d(H)         -> (k + 1, 1)
+    defender alone escalates     s_c(H) s_d(E)         -> (k + 1, 2)
+    both escalate                s_c(E) s_d(E)         -> (k + 1, 3)
+    both hold                    s_c(H) s_d(H)         -> stays at (k, w)
 
 where a climb to ``K`` is war, and at ``(k, w)`` a side whose escalation is closed
 (above its threshold and not in reply, :func:`escalation_open`) holds instead.
-So every crisis transition is a rate per year.
+So every crisis transition is a rate per year: ``lambda_d`` times its chance at a
+decision opportunity (plus ``q_s`` for a negotiated end).
 
-Why a path and not only the end state: a crisis that ends within a step frees
-its dyad for the rest of the step, where a new crisis may start
-(:mod:`sim.conflict`); so the time of each ending matters, not only the state at
-the step's end. The path is drawn exactly, event by event (Gillespie 1977): from
-a state with total outflow ``a``, the next transition comes after an exponential
-time of rate ``a``, and is each transition with chance its rate over ``a``. A
-long step may move a crisis several rungs (or end it), a short one usually none,
-and nothing depends on the step length except how often the strategies are
-refreshed.
+The path is drawn exactly, event by event (Gillespie 1977): the next decision
+opportunity or settlement comes after an exponential time of rate
+``lambda_d + q_s``; it is a settlement with chance ``q_s / (lambda_d + q_s)``,
+else the sides decide. Strategies change only at decision opportunities, and
+are solved from the state of that moment, so nothing depends on the step
+length: a long step may move a crisis several rungs (or end it), a short one
+usually none. The time of each ending matters, not only the state at the step's
+end: a crisis that ends within a step frees its dyad for the rest of the step,
+where a new crisis may start (:mod:`sim.conflict`).
 """
 
 from collections.abc import Callable
@@ -67,7 +70,7 @@ def escalation_open(
     return ((rung + 1 <= threshold) | in_reply) & (rung < top) & enabled
 
 
-def rates(
+def outcomes(
     strategy: np.ndarray,
     threshold: np.ndarray,
     rung: np.ndarray,
@@ -75,29 +78,25 @@ def rates(
     *,
     top: int,
     enabled: bool,
-    decision_rate_per_year: float,
-    settle_rate_per_year: float,
 ) -> np.ndarray:
-    """Rate per year of each transition out of each crisis's state (module table).
+    """Chance of each transition at one decision opportunity (module table).
 
     Args:
-        strategy: Strategies (back down, hold, escalate) at each rung below war,
-            (M, K - 1, 2, 3): challenger at 0 on axis 2, defender at 1.
+        strategy: Strategies (back down, hold, escalate) at the crisis's rung,
+            (M, 2, 3): challenger at 0 on axis 1, defender at 1.
         threshold: Each side's threshold, (M, 2).
         rung: Current rung, 1 .. top - 1, (M,).
         flags: Who took the crisis to its rung, 0 .. 3, (M,).
         top: Top rung ``K`` (war).
         enabled: Whether crises may climb at all.
-        decision_rate_per_year: ``lambda_d``.
-        settle_rate_per_year: ``q_s``.
 
     Returns:
-        (M, :data:`TRANSITIONS`): the three endings, then the climbs.
+        (M, :data:`TRANSITIONS`): the three endings, then the climbs; the rest
+        of each row's unit is the chance that both hold.
     """
-    here = strategy[np.arange(len(rung)), rung - 1]  # (M, 2, 3)
     back, hold, escalate = [], [], []
     for side, replied_bit in ((0, 2), (1, 1)):  # the opponent took it there
-        s = here[:, side]
+        s = strategy[:, side]
         is_open = escalation_open(
             rung, threshold[:, side], (flags & replied_bit) > 0, top, enabled
         )
@@ -105,15 +104,14 @@ def rates(
         back.append(s[:, 0])
         hold.append(s[:, 1] + (s[:, 2] - up))
         escalate.append(up)
-    meet = decision_rate_per_year
     return np.stack(
         [
-            meet * back[0] * (1.0 - back[1]),
-            meet * back[1] * (1.0 - back[0]),
-            meet * back[0] * back[1] + settle_rate_per_year,
-            meet * escalate[0] * hold[1],
-            meet * hold[0] * escalate[1],
-            meet * escalate[0] * escalate[1],
+            back[0] * (1.0 - back[1]),
+            back[1] * (1.0 - back[0]),
+            back[0] * back[1],
+            escalate[0] * hold[1],
+            hold[0] * escalate[1],
+            escalate[0] * escalate[1],
         ],
         axis=1,
     )
@@ -153,9 +151,15 @@ class Path:
 #: times it, lane 1 picks it. It must depend only on the crisis, event and lane.
 Uniforms = Callable[[int, int, np.ndarray], np.ndarray]
 
+#: ``decide(which, rung, climbed, time)``: both sides' strategies, (W, 2, 3),
+#: at a decision opportunity of each crisis listed in ``which`` (positions in
+#: the batch), which stands at ``rung`` (W,) with the climbs ``climbed`` (W, 2)
+#: at ``time`` (W,) years into the step. Called in order of time for each crisis.
+Decide = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
 
 def walk(
-    strategy: np.ndarray,
+    decide: Decide,
     threshold: np.ndarray,
     rung: np.ndarray,
     flags: np.ndarray,
@@ -175,7 +179,8 @@ def walk(
     depend on the other crises of the batch.
 
     Args:
-        strategy: (M, K - 1, 2, 3), as for :func:`rates`.
+        decide: Where the strategies at each decision opportunity come from
+            (:data:`Decide`).
         threshold: (M, 2).
         rung: Rung at ``start``, (M,).
         flags: Flags at ``start``, (M,).
@@ -192,32 +197,32 @@ def walk(
     climbed, time = climbed.copy(), start.astype(float)
     reached = np.where(np.arange(top + 1) <= rung[:, None], time[:, None], np.inf)
     exit_code = np.full(len(rung), -1)
-    active = np.flatnonzero(time < dt_years)
+    total = decision_rate_per_year + settle_rate_per_year
+    active = np.flatnonzero(time < dt_years) if total > 0 else np.arange(0)
     event = 0
     while len(active):
-        out = rates(
-            strategy[active],
-            threshold[active],
-            rung[active],
-            flags[active],
+        wait = -np.log1p(-uniform(event, 0, active)) / total
+        time[active] = np.minimum(time[active] + wait, dt_years)
+        active = active[time[active] < dt_years]
+        pick = uniform(event, 1, active) * total
+        settles = pick < settle_rate_per_year
+        exit_code[active[settles]] = EXITS.index("negotiated")
+        meet = active[~settles]
+        chance = outcomes(
+            decide(meet, rung[meet], climbed[meet], time[meet]),
+            threshold[meet],
+            rung[meet],
+            flags[meet],
             top=top,
             enabled=enabled,
-            decision_rate_per_year=decision_rate_per_year,
-            settle_rate_per_year=settle_rate_per_year,
         )
-        total = out.sum(axis=1)
-        with np.errstate(divide="ignore", over="ignore"):
-            wait = -np.log1p(-uniform(event, 0, active)) / total  # inf if total is 0
-        time[active] = np.minimum(time[active] + wait, dt_years)
-        moves = time[active] < dt_years
-        active, out, total = active[moves], out[moves], total[moves]
-        pick = uniform(event, 1, active) * total
-        chosen = (np.cumsum(out, axis=1) <= pick[:, None]).sum(axis=1)
-        chosen = np.minimum(chosen, TRANSITIONS - 1)  # rounding at the top end
+        share = (pick[~settles] - settle_rate_per_year) / decision_rate_per_year
+        chosen = (np.cumsum(chance, axis=1) <= share[:, None]).sum(axis=1)
         ends = chosen < len(EXITS)
-        exit_code[active[ends]] = chosen[ends]
-        up = active[~ends]
-        new_flags = chosen[~ends] - len(EXITS) + 1
+        exit_code[meet[ends]] = chosen[ends]
+        climbs = ~ends & (chosen < TRANSITIONS)  # else both held
+        up = meet[climbs]
+        new_flags = chosen[climbs] - len(EXITS) + 1
         rung[up] += 1
         reached[up, rung[up]] = time[up]
         flags[up] = new_flags

@@ -79,9 +79,9 @@ logit precision ``lambda = 1 / tau`` up from near 0 (all actions equally likely,
 the unique QRE there) to its target, as a homotopy does (Turocy, *Games and
 Economic Behavior* 51, 2005). Everything is elementwise over the leading axes, so
 each game's answer does not depend on the batch. As ``tau -> 0`` the QRE tends to
-a Nash equilibrium. The games of each crisis are solved at its current rung and
-the next (:func:`equilibrium`), which the chain plays within the step, each after
-the game one rung above it, whose value its climb takes.
+a Nash equilibrium. Each crisis's game is solved at each decision opportunity
+(see :mod:`.crisis_chain`), at its rung then (:func:`equilibrium`), after the
+game one rung above it, whose value its climb takes.
 """
 
 from dataclasses import dataclass
@@ -134,8 +134,6 @@ class Factors:
             escalation is closed.
         strategy: i's equilibrium choice probabilities of (back down, hold,
             escalate) at the current rung, on a last axis of 3.
-        ladder: The same at every rung below war, should the crisis climb
-            there within the step, shape (..., K - 1, 3).
         action: The action drawn from ``strategy`` (shown to policies).
     """
 
@@ -149,7 +147,6 @@ class Factors:
     threshold: np.ndarray
     utility: np.ndarray
     strategy: np.ndarray
-    ladder: np.ndarray
     action: np.ndarray
 
 
@@ -316,6 +313,7 @@ def equilibrium(
     audience_cost: np.ndarray,
     punishment: np.ndarray,
     may_escalate: np.ndarray,
+    may_escalate_up: np.ndarray,
     params: Params,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each side's strategy at some rungs: its part of the QRE as it sees it.
@@ -324,13 +322,13 @@ def equilibrium(
     shape (P, 2): crisis p's challenger at 0 on the last axis and its defender
     at 1, each value as that side holds it (``belief[p, 0]`` is the
     challenger's belief about the defender's resolve). ``rung`` (P, V) lists
-    the rungs below war to solve each crisis's game at, and ``may_escalate``
-    (P, V, 2) whether each side may escalate from each. The stage games of both
-    sides' views at all those rungs are solved at once by :func:`stage_qre`,
-    after the games one rung above them (with the escalation rights of that
-    rung where it is asked too, else of the rung below), whose equilibrium
-    value ``U(k + 1)`` a climb is worth. Each rung's answer depends only on
-    its own inputs, not on the other rungs asked, save those rights.
+    the rungs below war to solve each crisis's game at, ``may_escalate``
+    (P, V, 2) whether each side may escalate from each, and ``may_escalate_up``
+    (P, V, 2) whether it may from the rung above, should the crisis climb
+    there. The stage games of both sides' views at all those rungs are solved
+    at once by :func:`stage_qre`, after the games one rung above them, whose
+    equilibrium value ``U(k + 1)`` a climb is worth. Each rung's answer depends
+    only on its own inputs, not on the other rungs asked.
 
     Returns:
         ``(strategy, utility, chance)``: each side's strategy at each rung
@@ -371,12 +369,9 @@ def equilibrium(
         sigma = stage_qre(tables, can, params.temperature)
         return sigma, expected(tables, sigma[..., ::-1, :]), chance
 
-    # The game one rung up, its own climb valued as a stand-off, with the
-    # escalation rights of rung k + 1 where it is asked, else those of k; solved
-    # only for the columns of rungs where some crisis has a rung above below war.
-    asked = rung[:, None, :] == rung[:, :, None] + 1  # (P, V, V'): V' is V + 1
-    up = np.where(asked.any(axis=-1), asked.argmax(axis=-1), np.arange(rung.shape[1]))
-    can_up = np.take_along_axis(can_escalate, up[:, None, :, None], axis=2)
+    # The game one rung up, its own climb valued as a stand-off; solved only for
+    # the columns of rungs where some crisis has a rung above below war.
+    can_up = np.swapaxes(seen(may_escalate_up, may_escalate_up[..., other]), 1, 2)
     war = standing(np.asarray(float(top)))[0]  # (P, view, 1, player)
     worth = np.repeat(war, rung.shape[1], axis=2)
     below = np.flatnonzero((rung + 1 < top).any(axis=0))

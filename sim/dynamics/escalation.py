@@ -23,8 +23,8 @@ Disputes and incidents are onsets in continuous time: a dyad at peace, at the
 step's start or from the moment its crisis ended within the step, opens its next
 crisis after an exponential time of the summed rate of its sources (one draw),
 so a dyad may have several crises in one step and the crises per year do not
-depend on the step length (:mod:`sim.conflict`). Injects and entrapment act at
-step boundaries.
+depend on the step length (:mod:`sim.conflict`). Entrapment pulls allies in along
+a partner's crisis path; injects open at the end of their step.
 
 A crisis moves in continuous time (:mod:`.crisis_chain`): at decision
 opportunities (rate ``decision_rate_per_year``) both sides play the stage game of
@@ -42,9 +42,9 @@ other's resolve (:mod:`.beliefs`), and
 
 Deterrence holds when the challenger backs down and fails when the ladder reaches
 war (or the defender backs down). Simplifications: a dyad has at most one crisis at
-a time; a settled dispute can flare up again; strategies and beliefs are refreshed
-once a step (the chain holds them for the step), and a crisis that starts within
-a step plays its equilibrium as of its onset until the step ends.
+a time; a settled dispute can flare up again; the world around a crisis (power,
+alliances, stakes, pledges) is that of the step's start, while its rung, climbs
+and beliefs are those of each decision opportunity.
 """
 
 from dataclasses import dataclass
@@ -341,7 +341,7 @@ def move(
     rung: np.ndarray,
     crises: Crises,
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    strategy: np.ndarray,
+    decide: crisis_chain.Decide,
     threshold: np.ndarray,
     start: np.ndarray,
     uniform: crisis_chain.Uniforms,
@@ -362,7 +362,8 @@ def move(
         crises: Bookkeeping.
         pairs: ``(r, c, d)`` of every crisis to move, challenger c and defender
             d, each (M,).
-        strategy: Strategies at each rung, (M, K - 1, 2, 3), challenger first.
+        decide: Both sides' strategies at each decision opportunity, challenger
+            first (:data:`~sim.dynamics.crisis_chain.Decide`).
         threshold: Each side's threshold, (M, 2).
         start: Years into the step each crisis is where it stands, (M,).
         uniform: Each crisis's uniforms (:data:`~sim.dynamics.crisis_chain.Uniforms`).
@@ -376,9 +377,9 @@ def move(
     """
     r, c, d = pairs
     k = rung[r, c, d].astype(np.intp)
-    climbed = np.stack([crises.climbed[r, c, d], crises.climbed[r, d, c]], axis=1)
+    climbed = climbs(crises, pairs)
     path = crisis_chain.walk(
-        strategy,
+        decide,
         threshold,
         k,
         (climbed[:, 0] == k) * 1 + (climbed[:, 1] == k) * 2,
@@ -414,6 +415,15 @@ def move(
     settled = done & (path.exit != crisis_chain.WAR_EXIT)
     forget(rung, crises, (r[settled], c[settled], d[settled]))
     return path, ended
+
+
+def climbs(crises: Crises, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Highest rung each side of each listed crisis took it to, (P, 2).
+
+    ``pairs`` is ``(r, c, d)``; the challenger ``c`` comes first.
+    """
+    r, c, d = pairs
+    return np.stack([crises.climbed[r, c, d], crises.climbed[r, d, c]], axis=1)
 
 
 def forget(rung: np.ndarray, crises: Crises, pairs: tuple[np.ndarray, ...]) -> None:
