@@ -124,6 +124,7 @@ def _crises_initial(world: World, setup: Setup) -> dict[str, object]:
         "audience_cost": np.zeros((r, n, n)),
         "crises": escalation.no_crises(r, n),
         "ended": escalation.no_endings(r),
+        "mean_rung": np.zeros((r, n, n)),
     }
 
 
@@ -630,6 +631,7 @@ def _crises_run(world: World, context: Context) -> dict[str, object]:
         "rung": timeline.rung,
         "crises": timeline.crises,
         "ended": timeline.ended_table(),
+        "mean_rung": timeline.rung_years / setup.dt_years,
         "audience_cost": escalation.audience_costs(timeline.crises, timeline.rung, esc),
     }
 
@@ -708,6 +710,7 @@ class Timeline:
         self.dyad[self.sources.i * n + self.sources.j] = np.arange(len(self.sources.i))
         self.ordinal = np.zeros(r, dtype=np.intp)
         self._ended: list[dict[str, np.ndarray]] = []
+        self.rung_years = np.where(self.rung == WAR, WAR * setup.dt_years, 0.0)
         self._sources = _NO_PULLS
         rows, u = np.nonzero(at_peace[:, self.sources.i * n + self.sources.j])
         self._free(rows, self.sources.i[u] * n + self.sources.j[u], np.zeros(len(rows)))
@@ -754,6 +757,10 @@ class Timeline:
             setup.dt_years,
         )
         self._ended.append(ended)
+        years = sum(k * path.time_at(k) for k in range(1, WAR))
+        years += np.where(path.exit == WAR_EXIT, WAR * (setup.dt_years - path.time), 0)
+        self.rung_years[r, c, d] += years  # one crisis per dyad at a time
+        self.rung_years[r, d, c] += years
         on = path.exit < 0
         self._learn(
             tuple(a[on] for a in pairs),
@@ -1185,6 +1192,11 @@ CRISES = Step(
             "ended",
             "Every crisis that ended in the step just taken, arrays (R, E): "
             ":class:`~sim.dynamics.escalation.Ended`.",
+        ),
+        Field(
+            "mean_rung",
+            "Each pair's rung averaged over the time of the step just taken (war "
+            "counts ``K``; 0 at peace), float (R, N, N), symmetric.",
         ),
     ),
     initial=_crises_initial,

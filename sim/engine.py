@@ -495,7 +495,7 @@ def _hostility_run(world: World, context: Context) -> dict[str, np.ndarray]:
             world.hostility,
             setup.hostility,
             world.provocation,
-            world.rung,
+            world.mean_rung,
             WAR,
             growth,
             world.met,

@@ -106,6 +106,34 @@ def test_a_replication_is_the_same_in_any_batch():
     assert np.array_equal(alone[:, 0], among[:, 7])
 
 
+def test_mean_rung_weighs_each_crisis_by_the_time_it_lasted(write_scenario):
+    """A rung-2 stand-off that settles at rate q: mean rung 2 (1 - e^(-q dt)) / (q dt).
+
+    Both sides hold (scripted) and nothing else opens a crisis (no disputes,
+    incidents or entrapment), so the crisis
+    injected at the end of step 0 lasts an exponential time of rate q = 2 into
+    step 1 (dt 0.25): its pair's rung averaged over step 1 is 2 where it is
+    still on, and 1.574 on average.
+    """
+    extra = (
+        '[[inject]]\nyear = 2000.0\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
+        'theater = "border"\nrung = 2\n'
+        '[[script]]\nstate = "RED"\nyear = 2000.25\ncrisis = { BLUE = "hold" }\n'
+        '[[script]]\nstate = "BLUE"\nyear = 2000.25\ncrisis = { RED = "hold" }\n'
+        "[mechanisms.escalation]\ndispute_rate_per_year = 0.0\n"
+        "incident_rate_per_year = 0.0\n[mechanisms.alliances]\nenabled = false\n"
+    )
+    setup = engine.build_setup(load_scenario(write_scenario(triad_toml(extra=extra))))
+    _, _, world = engine.simulate(setup, seed=3, replications=np.arange(4000), steps=2)
+    mean = world.mean_rung[:, 0, 1]
+    assert np.array_equal(mean, world.mean_rung[:, 1, 0])
+    on = world.rung[:, 0, 1] == 2
+    assert (mean[on] == 2.0).all() and ((mean[~on] > 0) & (mean[~on] < 2)).all()
+    q, dt = 2.0, 0.25
+    expected = 2 * (1 - np.exp(-q * dt)) / (q * dt)
+    assert mean.mean() == pytest.approx(expected, abs=4 * mean.std() / np.sqrt(4000))
+
+
 def test_scripted_actions_override_the_doctrine_in_every_replication(write_scenario):
     """A script makes its state back down, for the step, wherever the crisis is on.
 

@@ -27,8 +27,11 @@ length; then ``H_ij'' = H_ij' (1 - c)`` if i and j cooperated this step
 * ``rho`` (``relax_per_year``): hostility returns to its start with time;
 * ``pi p^_ij`` (``provocation_per_year`` of signaling times the pressure i
   read from j's signals, :mod:`.signaling`): provocation;
-* ``s_ij = rung_ij / K``: the pair's crisis (or war) on the ladder of K rungs;
-  ``kappa_c`` (``crisis_per_year``) is the hostility a war adds per year;
+* ``s_ij = rung_ij / K``: the pair's crisis (or war) on the ladder of K rungs,
+  its rung averaged over the step's time (a crisis that starts and ends within
+  the step counts for the time it lasted), so the push does not depend on the
+  step length; ``kappa_c`` (``crisis_per_year``) is the hostility a war adds per
+  year;
 * ``g_j = max(0, ln(b_j' / b_j) / dt)``: growth per year of j's military
   burden ``b = x / GDP`` (spending that only keeps pace with the economy is
   no threat), read as hostile by j's rivals only, ``kappa_a``
@@ -116,7 +119,8 @@ def step_hostility(
         start: The scenario's ``H0``, (N, N).
         provocation: ``pi p^_ij``, hostility per year read from signals,
             (R, N, N), or 0.0 when nothing was read.
-        rung: Escalation rung of each pair after the step, (R, N, N).
+        rung: Each pair's rung averaged over the step's time (war counts
+            ``top``), (R, N, N).
         top: The top rung K (major war).
         growth: Arms growth per year ``g_j``, (R, N).
         met: Pairs that cooperated this step, (R, N, N) bool, or None.
