@@ -672,7 +672,7 @@ class Timeline:
       is picked with chance its share of the rate, lane 1), where ``k`` is the
       ordinal of the crisis whose end freed it (0 at the step's start); the
       challenger of a dispute then decides whether to open it
-      (:meth:`_deterred`, lane 2);
+      (:meth:`_holds_back`, lane 2);
     * from entrapment: while a partner's crisis stands at rung ``r``, it pulls
       each ally at the rate ``r`` times ``epsilon w / K``
       (:func:`sim.dynamics.alliances.entrapment_pull`); the first pull comes
@@ -833,15 +833,7 @@ class Timeline:
         _form_beliefs(
             self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
         )
-        solved = solve(
-            self.world,
-            setup,
-            self.crises,
-            pairs,
-            self.rung[pairs],
-            escalation.climbs(self.crises, pairs),
-        )
-        deterred = self._deterred(solved, origin, rows, key)
+        deterred = self._deterred(pairs, origin, rows, key)
         if deterred.any():
             escalation.forget(self.rung, self.crises, tuple(a[deterred] for a in pairs))
             rows, key, back = rows[deterred], key[deterred], when[deterred]
@@ -854,7 +846,31 @@ class Timeline:
         return True
 
     def _deterred(
-        self, solved: Solved, origin: np.ndarray, rows: np.ndarray, key: np.ndarray
+        self,
+        pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+        origin: np.ndarray,
+        rows: np.ndarray,
+        key: np.ndarray,
+    ) -> np.ndarray:
+        """Whether each crisis just opened is held back by its challenger, (M,).
+
+        Only a dispute's challenger decides (:meth:`_holds_back`), on the game
+        as it stands at the opening (:func:`solve`); incidents, entrapment and
+        injects are nobody's choice.
+        """
+        held = np.zeros(len(rows), dtype=bool)
+        dispute = np.flatnonzero(origin == escalation.DISPUTE)
+        if len(dispute):
+            listed = tuple(a[dispute] for a in pairs)
+            climbed = escalation.climbs(self.crises, listed)
+            solved = solve(
+                self.world, self.setup, self.crises, listed, self.rung[listed], climbed
+            )
+            held[dispute] = self._holds_back(solved, rows[dispute], key[dispute])
+        return held
+
+    def _holds_back(
+        self, solved: Solved, rows: np.ndarray, key: np.ndarray
     ) -> np.ndarray:
         """Whether each would-be challenger of a dispute holds back, (M,) bool.
 
@@ -865,9 +881,9 @@ class Timeline:
         equilibrium strategy's expected utility at the opening rung, as it sees
         the game (its belief about the defender included). So a defender made
         stronger by a credible patron is challenged less (Huth 1988), and an
-        optimistic misperception challenges more (Fearon 1995). Incidents,
-        entrapment and injects are not decided. Drawn from ``INCIDENTS`` uniform
-        ``3 (k N^2 + key) + 2`` for the step's ``k``-th opening.
+        optimistic misperception challenges more (Fearon 1995). Drawn from
+        ``INCIDENTS`` uniform ``3 (k N^2 + key) + 2`` for the step's ``k``-th
+        opening.
         """
         mine, utility = solved.strategy[:, 0], solved.utility[:, 0]
         expected = (mine * np.where(mine > 0, utility, 0.0)).sum(axis=1)
@@ -878,7 +894,7 @@ class Timeline:
         n = self.n
         index = 3 * (self.ordinal[rows] * n * n + key) + 2
         uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
-        return (origin == escalation.DISPUTE) & (uniform >= go)
+        return uniform >= go
 
     def ended_table(self) -> escalation.Ended:
         """Every crisis that ended in the step, as :class:`~.escalation.Ended`."""

@@ -219,26 +219,24 @@ def test_back_downs_count_every_crisis_a_state_gave_way_in():
     assert back_downs(ended, 3).tolist() == [[1, 2, 0]]
 
 
+def korea_timeline(m: int) -> Timeline:
+    """The step-0 timeline of ``m`` replications of the Korean peninsula."""
+    setup = engine.build_setup(load_scenario(KOREA))
+    world = engine.initial_world(setup, np.arange(m))
+    draws = Draws(1, world.replications, 0)
+    return Timeline(world, setup, draws, np.zeros(world.projected.shape))
+
+
 @pytest.mark.parametrize(
-    ("utility", "origin", "held_back"),
-    [
-        (1.0, escalation.DISPUTE, False),  # expects to gain: goes ahead
-        (-1.0, escalation.DISPUTE, True),  # expects to lose: holds back
-        (-1.0, escalation.INCIDENT, False),  # an incident is nobody's choice
-    ],
+    ("utility", "held_back"),
+    [(1.0, False), (-1.0, True)],  # expects to gain: goes ahead; to lose: not
 )
-def test_a_disputes_challenger_opens_it_only_if_it_expects_to_gain(
-    utility, origin, held_back
-):
+def test_a_disputes_challenger_opens_it_only_if_it_expects_to_gain(utility, held_back):
     """Bueno de Mesquita & Lalman's first move: challenge iff E_c > 0 (logit).
 
     At the default temperature 0.08 a payoff of +-1 stake is decisive: the logit
     chance to go ahead is 1 / (1 + exp(-+12.5)).
     """
-    setup = engine.build_setup(load_scenario(KOREA))
-    world = engine.initial_world(setup, np.arange(50))
-    draws = Draws(1, world.replications, 0)
-    timeline = Timeline(world, setup, draws, np.zeros(world.projected.shape))
     m = 50
     hold = np.tile([0.0, 1.0, 0.0], (m, 2, 1))  # both hold
     solved = Solved(
@@ -247,7 +245,18 @@ def test_a_disputes_challenger_opens_it_only_if_it_expects_to_gain(
         utility=np.where(hold > 0, utility, -0.5),
         chance=np.zeros((m, 2)),
     )
-    deterred = timeline._deterred(
-        solved, np.full(m, origin), np.arange(m), np.full(m, 3)
-    )
+    deterred = korea_timeline(m)._holds_back(solved, np.arange(m), np.full(m, 3))
     assert (deterred == held_back).all()
+
+
+@pytest.mark.parametrize(
+    "origin", [escalation.INCIDENT, escalation.ENTRAPMENT, escalation.INJECT]
+)
+def test_only_a_disputes_challenger_decides_whether_to_open_it(origin):
+    """An incident, a pull or an inject is nobody's choice: never held back."""
+    m = 50
+    pairs = (np.arange(m), np.zeros(m, dtype=np.intp), np.ones(m, dtype=np.intp))
+    deterred = korea_timeline(m)._deterred(
+        pairs, np.full(m, origin), np.arange(m), np.full(m, 1)
+    )
+    assert not deterred.any()
