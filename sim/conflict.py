@@ -333,8 +333,8 @@ def solve(
 
 
 def crisis_actions(
-    world: World, setup: Setup, draws: Draws
-) -> tuple[np.ndarray, tuple[np.ndarray, ...], Factors]:
+    world: World, setup: Setup, draws: Draws, *, explain: bool = True
+) -> tuple[np.ndarray, tuple[np.ndarray, ...], Factors | None]:
     """The default doctrine's strategy of every side of every crisis, and why.
 
     Each crisis's sides play their part of the logit QRE of the stage game as
@@ -348,14 +348,23 @@ def crisis_actions(
     step: the side plays that action, with certainty, at every decision
     opportunity of the step (its strategy becomes the pure action).
 
+    Without ``explain`` nothing is solved or drawn: every side holds but for
+    the scripts, and there are no factors.
+
     Returns:
         ``(action, sides, factors)``: actions (R, N, N) int8 (hold outside a
         crisis), the ``(r, i, j)`` of each side decided, and the
-        :class:`~sim.dynamics.crisis_decision.Factors` of each side.
+        :class:`~sim.dynamics.crisis_decision.Factors` of each side (None
+        without ``explain``).
     """
     n = setup.n_states
     sides = crisis_sides(world.rung)
     r, i, j = sides
+    scripted, code = scripted_actions(setup, world.step, sides)
+    action = np.zeros(world.rung.shape, dtype=np.int8)
+    if not explain:
+        action[tuple(a[scripted] for a in sides)] = code[scripted]
+        return action, sides, None
     challenger, defender = crisis_pairs(world.crises, sides, n)
     pairs = r[challenger], i[challenger], j[challenger]
     solved = solve(
@@ -379,10 +388,8 @@ def crisis_actions(
     )
     with np.errstate(divide="ignore"):  # log 0 = -inf: never drawn
         drawn = (np.argmax(np.log(strategy) + gumbel, axis=-1) - 1).astype(np.int8)
-    scripted, code = scripted_actions(setup, world.step, sides)
     drawn[scripted] = code[scripted]
     strategy[scripted] = np.eye(3)[code[scripted] + 1]
-    action = np.zeros(world.rung.shape, dtype=np.int8)
     action[sides] = drawn
     factors = Factors(
         own_power=per_side(solved.own_power),
@@ -444,17 +451,18 @@ def punishment(capability: np.ndarray) -> np.ndarray:
 
 
 def fixed_strategy(
-    action: np.ndarray, sides: tuple, factors: Factors, scripted: np.ndarray
+    action: np.ndarray, sides: tuple, factors: Factors | None, scripted: np.ndarray
 ) -> np.ndarray:
     """The strategy a policy or script sets for each side this step, (M, 3).
 
     In the order of ``sides``: where a policy set an action other than the
     doctrine's draw, or a script set it, that action, with certainty, at every
     decision opportunity of the step; NaN where the doctrine decides (its
-    equilibrium at each decision opportunity).
+    equilibrium at each decision opportunity). Without factors only scripts
+    set actions.
     """
     chosen = action[sides]
-    fixed = (chosen != factors.action) | scripted
+    fixed = scripted if factors is None else (chosen != factors.action) | scripted
     pure = np.eye(3)[chosen.astype(np.intp) + 1]
     return np.where(fixed[:, None], pure, np.nan)
 

@@ -265,7 +265,9 @@ def denial_met(world: World, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
     return denied[:, :, :n_theaters], denied[:, :, n_theaters:]
 
 
-def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
+def decide(
+    world: World, setup: Setup, draws: Draws, *, explain: bool = True
+) -> Decisions:
     """The default doctrine's choices for all states of all replications.
 
     Spending follows the budget model (:func:`spending_choice`). In a crisis
@@ -273,9 +275,20 @@ def decide(world: World, setup: Setup, draws: Draws) -> Decisions:
     Signals follow the scenario's schedule (:func:`sim.diplomacy.scheduled_signals`).
     Posture stays where it is. The crisis doctrine draws what the ``crises``
     step declares (its perception and choice noise).
+
+    Args:
+        world: The world as the step begins.
+        setup: The run's setup.
+        draws: The step's random numbers.
+        explain: Whether to solve each crisis's game as the step begins, for
+            the record and for policies (``decisions.csv``, the Mesa model, the
+            classroom). Without it no side has factors and only scripts set
+            actions; the ``crises`` step solves the game at each decision
+            opportunity either way, so the results are the same (a batch,
+            which keeps no record of decisions, skips it).
     """
     action, sides, factors = conflict.crisis_actions(
-        world, setup, DeclaredDraws(draws, conflict.CRISES)
+        world, setup, DeclaredDraws(draws, conflict.CRISES), explain=explain
     )
     return Decisions(
         milex=spending_choice(world, setup, next_gdp(world, setup)),
@@ -585,9 +598,9 @@ projected and credibility under denial are derived from the new world.
 
 
 def step(world: World, setup: Setup, seed: int) -> World:
-    """One step with the default doctrine for every state."""
+    """One step with the default doctrine for every state (no record of it)."""
     draws = Draws(seed, world.replications, world.step)
-    return advance(world, setup, draws, decide(world, setup, draws))
+    return advance(world, setup, draws, decide(world, setup, draws, explain=False))
 
 
 def simulate(

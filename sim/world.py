@@ -323,7 +323,8 @@ class Decisions:
         sides: ``(r, i, j)`` index arrays of the crisis sides the doctrine
             decided (i toward j in replication r), each (M,).
         factors: Why the doctrine chose each of those actions (for the record),
-            arrays (M,) in the order of ``sides``.
+            arrays (M,) in the order of ``sides``; None when the doctrine was
+            not asked to explain (:func:`sim.engine.decide`).
         signals: Exercises, patrols and declarations each state sends.
         posture: Posture each state takes this step, (R, N).
     """
@@ -331,6 +332,6 @@ class Decisions:
     milex: np.ndarray
     action: np.ndarray
     sides: tuple[np.ndarray, ...]
-    factors: Factors
+    factors: Factors | None
     signals: Signals
     posture: np.ndarray
