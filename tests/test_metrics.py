@@ -162,7 +162,7 @@ def test_places_are_the_disputes_rivalries_and_theaters():
     """Each dispute or rivalry is a dyad (challenger first); each theater a place."""
     places = Places.of(load_scenario(bundled_dir() / "baseline_2024.toml"))
     assert places.dyad_names[0] == "CHN_TWN" and "USA_CHN" in places.dyad_names
-    assert len(set(places.dyad_names)) == len(places.dyads) == 12
+    assert len(set(places.dyad_names)) == len(places.dyads) == 23
     assert "taiwan_strait" in places.theaters
     result = tracked("korean_peninsula.toml", reps=4, steps=2).result()
     for name in PLACE_OUTCOMES:

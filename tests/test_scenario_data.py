@@ -174,6 +174,48 @@ def test_disputes_and_rivalries_have_evidence(baseline):
     assert cited == declared
 
 
+def _entry_comments(text: str, table: str) -> list[str]:
+    """The comment under each ``[[table]]`` header, in file order, as one line."""
+    comments = []
+    for block in text.split(f"\n[[{table}]]\n")[1:]:
+        lines = []
+        for line in block.splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line.lstrip("#").strip())
+        comments.append(" ".join(lines))
+    return comments
+
+
+def _cited_mids(comment: str) -> set[str]:
+    """Dispnums listed after 'MID dispnum(s)', asides in parentheses skipped."""
+    plain = " ".join(re.sub(r"\([^()]*\)", "", comment).split())
+    lists = re.findall(r"MID dispnums? (\d+(?:(?:,| and|, and) \d+)*)", plain)
+    return {n for found in lists for n in re.findall(r"\d+", found)}
+
+
+@pytest.mark.parametrize("table", ["dispute", "rivalry"])
+def test_each_entry_comment_cites_its_evidence(baseline, table):
+    """Name each evidence row's MID dispnum and ICB crisno in the entry's comment."""
+    evidence = _csv(DATA / "conflict_evidence_2024.csv")
+    entries = baseline[table]
+    comments = _entry_comments(BASELINE.read_text(), table)
+    assert len(comments) == len(entries)
+    for entry, comment in zip(entries, comments, strict=True):
+        parties = ";".join(entry["parties"])
+        rows = [
+            r
+            for r in evidence
+            if (r["relation"], r["parties"], r["theater"])
+            == (table, parties, entry.get("theater", ""))
+        ]
+        mids = {r["dataset_id"] for r in rows if r["file"] == "mids.csv"}
+        assert _cited_mids(comment) == mids, (parties, comment)
+        for row in rows:
+            if row["file"] == "crises.csv" and row["dataset_id"]:
+                assert f"{row['dataset_id']} {row['key']}" in comment, (parties, row)
+
+
 def _recorded_sums() -> dict[str, str]:
     """File name to SHA-256, as tools/verify_data.py recorded them."""
     lines = (DATA / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
