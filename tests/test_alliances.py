@@ -77,8 +77,11 @@ def crisis_0_vs_1(*, zero_challenges: bool = True):
     return np.array([0]), np.array([c]), np.array([d])
 
 
-def pull_on_2(rung, w, *, hostile=False, bound=False, zero_challenges=True):
-    """Rate at which ally 2 of partner 1 is pulled toward 0 at ``rung``."""
+def pull_on_2(rung, w, *, hostile=0.0, bound=False, zero_challenges=True):
+    """Rate at which ally 2 of partner 1 is pulled toward 0 at ``rung``.
+
+    ``hostile`` is ally 2's hostility toward 0 (True is 1).
+    """
     crises = crisis_0_vs_1(zero_challenges=zero_challenges)
     tie = np.zeros((1, 3, 3))
     tie[0, 1, 2] = tie[0, 2, 1] = w
@@ -102,6 +105,23 @@ def test_entrapment_rises_smoothly_with_commitment_and_rung(w1, w2, r1, r2):
     assert 0.0 <= low <= high
     want = Params().entrapment_rate_per_year * max(w1, w2) * max(r1, r2) / 5
     assert high == pytest.approx(want)
+
+
+@given(h1=unit, h2=unit)
+def test_entrapment_grows_with_the_allys_own_stake_in_the_quarrel(h1, h2):
+    """Snyder: the rate is epsilon w H_mj r / K, H_mj the ally's own hostility."""
+    _, low = pull_on_2(3, 1.0, hostile=min(h1, h2))
+    _, high = pull_on_2(3, 1.0, hostile=max(h1, h2))
+    assert 0.0 <= low <= high
+    want = Params().entrapment_rate_per_year * max(h1, h2) * 3 / 5
+    assert high == pytest.approx(want)
+
+
+def test_a_treaty_binds_the_patron_whatever_its_own_hostility():
+    """A bound patron defending its client is pulled at the full rate."""
+    full = Params().entrapment_rate_per_year * 3 / 5
+    assert pull_on_2(3, 1.0, bound=True)[1] == pytest.approx(full)
+    assert pull_on_2(3, 1.0, hostile=0.2, bound=True)[1] == pytest.approx(full)
 
 
 def test_a_rung_4_crisis_pulls_a_partner_even_at_weak_commitment():

@@ -25,9 +25,13 @@ Quantities, for a pair of states (i, j):
   treaty, and j challenged i: extended deterrence, Huth 1988) is pulled into
   a crisis with j at the rate (per year)
 
-      q_mj = sum_i epsilon * w_mi * r_ij / K
+      q_mj = sum_i epsilon * w_mi * u_mj * r_ij / K
 
-  (K the top rung, major war), in continuous time along the partner's crisis
+  (K the top rung, major war), where ``u_mj`` is m's own stake in the quarrel:
+  1 where a treaty binds it to oppose j, else its hostility ``H_mj``. An ally
+  is entrapped in its partner's conflicts as far as it shares them or a treaty
+  binds it (Snyder 1984), so a slight grievance of its own draws it into its
+  partner's crises only slowly. In continuous time along the partner's crisis
   (:mod:`sim.conflict`): it opens a crisis with j at the rung the partner's
   crisis stands on when the pull comes, if m and j are at peace then (an ally
   already in a crisis with j plays its own). It joins on its partner's side:
@@ -250,10 +254,11 @@ def entrapment_pull(
 ) -> Pull:
     """Who each crisis pulls in, and how hard per rung (Snyder; module docstring).
 
-    Partner i's crisis with j at rung ``r_ij`` pulls m at ``epsilon w_mi r_ij /
-    top`` per year when m is more committed to i than to j and either hostile
-    to j or i's patron (bound to i by a defense treaty and more capable) while
-    j challenges i. Each crisis pulls on both its sides' allies.
+    Partner i's crisis with j at rung ``r_ij`` pulls m at ``epsilon w_mi u_mj
+    r_ij / top`` per year when m is more committed to i than to j and either
+    hostile to j or i's patron (bound to i by a defense treaty and more
+    capable) while j challenges i: ``u_mj`` is 1 where bound, else ``H_mj``.
+    Each crisis pulls on both its sides' allies.
 
     Args:
         crises: ``(r, c, d)`` of each crisis, challenger c and defender d, (M,).
@@ -280,9 +285,9 @@ def entrapment_pull(
     partner_defends = np.tile([False, True], len(r))
     to_partner, to_opponent = tie[rows, :, i], tie[rows, :, j]  # (2M, N)
     patron = bound[:, i].T & (capability[rows] > capability[rows, i][:, None])
-    against = (hostility[rows, :, j] > 0) | (partner_defends[:, None] & patron)
-    rate = params.entrapment_rate_per_year * to_partner / top
-    rate = np.where((to_partner > to_opponent) & against, rate, 0.0)
+    stake = np.where(partner_defends[:, None] & patron, 1.0, hostility[rows, :, j])
+    rate = params.entrapment_rate_per_year * to_partner * stake / top
+    rate = np.where(to_partner > to_opponent, rate, 0.0)
     rate[np.arange(len(rows)), j] = 0.0  # j is not pulled against itself
     side, m = where_true(rate)
     return Pull(
