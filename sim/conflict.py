@@ -682,7 +682,7 @@ class Timeline:
       challenger of a dispute then decides whether to open it
       (:meth:`_holds_back`, lane 2);
     * from entrapment: while a partner's crisis stands at rung ``r``, it pulls
-      each ally at the rate ``r`` times ``epsilon w / K``
+      each ally at the rate ``r`` times ``epsilon w u / K``
       (:func:`sim.dynamics.alliances.entrapment_pull`); the first pull comes
       when the rung-time along the partner's path reaches an exponential draw
       (``ALLIANCES`` uniform ``(k N^2 + key) N + m`` for crisis ``k``, ``key``

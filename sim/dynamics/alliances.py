@@ -232,7 +232,7 @@ class Pull:
         toward: The opponent it is pulled toward, its partner's opponent, (Q,).
         challenges: Whether m would challenge (its partner is the crisis's
             challenger), else ``toward`` would, (Q,) bool.
-        rate_per_rung: ``epsilon w_mi / K``, 1/yr: the pull is this times the
+        rate_per_rung: ``epsilon w_mi u_mj / K``, 1/yr: the pull is this times the
             partner's rung, (Q,).
     """
 
