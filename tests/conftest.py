@@ -1,6 +1,7 @@
 """Shared helpers: small scenario files written into a temporary folder."""
 
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -145,3 +146,12 @@ def results_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
     plan = batch.plan(scenario, replications=12, chunk_size=5, state_series=True)
     batch.run(plan, root / "batch", progress=False)
     return root
+
+
+def restore_ctrl_c() -> None:
+    """In a child process before it runs: Ctrl-C as a foreground job has it.
+
+    A shell's background job ignores SIGINT and its children inherit that, so a
+    test that sends Ctrl-C to a command it starts passes this as ``preexec_fn``.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

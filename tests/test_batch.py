@@ -19,6 +19,7 @@ from sim.cli import main
 from sim.design import Design, Range
 from sim.model import RegionModel
 from sim.scenario import ScenarioError, bundled_dir
+from tests.conftest import restore_ctrl_c
 
 BASELINE = bundled_dir() / "baseline_2024.toml"
 REACTION = "mechanisms.arms_race.reaction_per_year"
@@ -40,12 +41,17 @@ def run_batch(out, **kwargs) -> batch.Results:
 
 
 def wargame(*args: str) -> subprocess.Popen:
-    """Start the command line in a fresh interpreter, as a user would."""
+    """Start the command line in a fresh interpreter, as a user would.
+
+    Ctrl-C is restored in it: a shell's background job ignores SIGINT, and its
+    children would inherit that (running the tests as one must not change them).
+    """
     return subprocess.Popen(
         [sys.executable, "-m", "sim.cli", *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=restore_ctrl_c,
     )
 
 

@@ -28,6 +28,7 @@ from sim.cli.common import UsageError
 from sim.executors import Dask, ExecutorError
 from sim.manifest import ResultsError
 from sim.results import open_results
+from tests.conftest import restore_ctrl_c
 from tests.test_hardening import GOOD
 
 ARGS = ["--replications", "6", "--steps", "3", "--chunk-size", "2"]
@@ -417,6 +418,7 @@ def test_ctrl_c_part_way_is_one_line_130_and_resumable(
         text=True,
         timeout=300,
         env=ENV,
+        preexec_fn=restore_ctrl_c,
     )
     err = process.stderr
     assert process.returncode == 130, err
