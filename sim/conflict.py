@@ -745,7 +745,10 @@ class Timeline:
         threshold = np.broadcast_to(setup.conflict.threshold, (n,))
         learned = start.astype(float)  # when each side last learned
 
-        def decide(which, rung, climbed, time) -> np.ndarray:
+        def decide(
+            which: np.ndarray, rung: np.ndarray, climbed: np.ndarray, time: np.ndarray
+        ) -> np.ndarray:
+            """Learn since the last decision, then the game's equilibrium now."""
             listed = tuple(a[which] for a in pairs)
             self._learn(listed, rung, climbed, time - learned[which])
             learned[which] = time

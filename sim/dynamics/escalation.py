@@ -111,7 +111,7 @@ class Params:
         True, doc="Let crises climb; when off no crisis passes the first rung."
     )
     dispute_rate_per_year: float = param(
-        4.21,
+        6.40,
         lo=0.0,
         doc="Crises a dispute of hostility 1 opens per year, 1/yr (fitted).",
     )
@@ -128,13 +128,13 @@ class Params:
         0.5, lo=0.0, doc="Contest decisiveness d per rung (Tullock/Hirshleifer)."
     )
     war_cost: float = param(
-        0.911,
+        0.880,
         lo=0.0,
         doc="Cost C of major war, stake units: war pays if resolve x stake > C "
         "(fitted).",
     )
     rung_cost_exponent: float = param(
-        1.23, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e (fitted)."
+        1.16, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e (fitted)."
     )
     temperature: float = param(
         0.08, lo=0.0, doc="QRE temperature 1/lambda, stake units; 0 is Nash."
