@@ -111,7 +111,7 @@ class Params:
         True, doc="Let crises climb; when off no crisis passes the first rung."
     )
     dispute_rate_per_year: float = param(
-        6.40,
+        3.96,
         lo=0.0,
         doc="Crises a dispute of hostility 1 opens per year, 1/yr (fitted).",
     )
@@ -122,13 +122,13 @@ class Params:
         4.0, lo=0.0, doc="Decision opportunities of a crisis per year, 1/yr."
     )
     settle_rate_per_year: float = param(
-        2.0, lo=0.0, doc="Rate at which a stand-off is negotiated away, 1/yr."
+        1.36, lo=0.0, doc="Rate at which a stand-off is negotiated away, 1/yr (fitted)."
     )
     decisiveness: float = param(
         0.5, lo=0.0, doc="Contest decisiveness d per rung (Tullock/Hirshleifer)."
     )
     war_cost: float = param(
-        0.880,
+        0.979,
         lo=0.0,
         doc="Cost C of major war, stake units: war pays if resolve x stake > C "
         "(fitted).",
