@@ -121,7 +121,8 @@ def test_mean_rung_weighs_each_crisis_by_the_time_it_lasted(write_scenario):
         '[[script]]\nstate = "RED"\nyear = 2000.25\ncrisis = { BLUE = "hold" }\n'
         '[[script]]\nstate = "BLUE"\nyear = 2000.25\ncrisis = { RED = "hold" }\n'
         "[mechanisms.escalation]\ndispute_rate_per_year = 0.0\n"
-        "incident_rate_per_year = 0.0\n[mechanisms.alliances]\nenabled = false\n"
+        "incident_rate_per_year = 0.0\nsettle_rate_per_year = 2.0\n"
+        "[mechanisms.alliances]\nenabled = false\n"
     )
     setup = engine.build_setup(load_scenario(write_scenario(triad_toml(extra=extra))))
     _, _, world = engine.simulate(setup, seed=3, replications=np.arange(4000), steps=2)
