@@ -916,20 +916,26 @@ class Timeline:
         return escalation.ended_table(len(self.world.replications), **columns)
 
     def _free(self, rows: np.ndarray, key: np.ndarray, at: np.ndarray) -> None:
-        """Dyads free from ``at``: their own next opening falls due."""
+        """Dyads free from ``at``: their own next openings and pulls fall due.
+
+        A dyad's own next opening falls due where it is a candidate of the
+        batch (its sources may be nil in this replication); the pulls into any
+        freed dyad come again, candidate or not, so a replication's crises do
+        not depend on which dyads the others make candidates.
+        """
+        n = self.n
+        src = self._sources
+        freed = np.isin(src["row"] * n * n + src["key"], rows * n * n + key)
         u = self.dyad[key]
-        has = u >= 0
+        has = u >= 0  # a candidate of the batch; its sources may be nil here
         rows, key, at, u = rows[has], key[has], at[has], u[has]
         total = self.sources.total[rows, u]
-        n = self.n
         uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, self._onset(rows, key))
         with np.errstate(divide="ignore", over="ignore"):
             due = at - np.log1p(-uniform) / total  # inf without sources
         sooner = due < self.due[rows, key]
         self.due[rows[sooner], key[sooner]] = due[sooner]
         self.pulled[rows[sooner], key[sooner]] = False
-        src = self._sources
-        freed = np.isin(src["row"] * n * n + src["key"], rows * n * n + key)
         self._arrive(np.flatnonzero(freed))
 
     def _onset(self, rows: np.ndarray, key: np.ndarray) -> np.ndarray:

@@ -135,6 +135,23 @@ def test_mean_rung_weighs_each_crisis_by_the_time_it_lasted(write_scenario):
     assert mean.mean() == pytest.approx(expected, abs=4 * mean.std() / np.sqrt(4000))
 
 
+def test_a_baseline_replication_is_the_same_alone_and_among_forty():
+    """Replication 12 of the baseline, alone or in a batch of 40, for 22 steps.
+
+    Its crises once depended on the batch: a pull into a dyad that no dispute or
+    incident of this replication makes a candidate, but another replication
+    does, came again when the dyad was freed only in the batch.
+    """
+    setup = engine.build_setup(load_scenario(bundled_dir() / "baseline_2024.toml"))
+    alone, among = (
+        list(engine.simulate(setup, seed=1, replications=reps, steps=22))[-1]
+        for reps in (np.array([12]), np.arange(40))
+    )
+    assert np.array_equal(alone.rung[0], among.rung[12])
+    assert np.array_equal(alone.milex[0], among.milex[12])
+    assert np.array_equal(alone.hostility[0], among.hostility[12])
+
+
 def test_scripted_actions_override_the_doctrine_in_every_replication(write_scenario):
     """A script makes its state back down, for the step, wherever the crisis is on.
 
