@@ -1083,16 +1083,11 @@ def _first_pull(
 def _audience(
     climbed: np.ndarray, c: np.ndarray, d: np.ndarray, esc: escalation.Params
 ) -> np.ndarray:
-    """``alpha_i`` times the rung each side took its crisis to, (P, 2).
+    """The audience cost each side of each crisis bears, challenger ``c`` first.
 
-    The audience cost each side of each crisis bears, challenger ``c`` first,
-    from its climbs ``climbed`` (P, 2) (as
-    :func:`sim.dynamics.escalation.audience_costs` for every pair).
+    From its climbs ``climbed`` (P, 2) (:func:`~.escalation.audience_borne`).
     """
-    alpha = np.asarray(esc.audience_cost_per_rung)
-    if alpha.ndim == 0:
-        return climbed * alpha
-    return climbed * np.stack([alpha[c], alpha[d]], axis=1)
+    return escalation.audience_borne(climbed, np.stack([c, d], axis=1), esc)
 
 
 def _path_uniforms(

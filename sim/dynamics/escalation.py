@@ -443,9 +443,24 @@ def audience_costs(crises: Crises, rung: np.ndarray, params: Params) -> np.ndarr
     The audience cost i bears in its crisis with j: what backing down would cost
     its leaders, for the rung it took the crisis to in public.
     """
-    alpha = np.asarray(params.audience_cost_per_rung)  # scalar or (N,), per i
-    borne = alpha.reshape((1, -1, 1) if alpha.ndim else ()) * crises.climbed
+    bearer = np.arange(rung.shape[1])[None, :, None]
+    borne = audience_borne(crises.climbed, bearer, params)
     return np.where(under_way(rung), borne, 0.0)
+
+
+def audience_borne(
+    climbed: np.ndarray, bearer: np.ndarray, params: Params
+) -> np.ndarray:
+    """``alpha_i`` times the rung i took its crisis to, any shape.
+
+    Args:
+        climbed: Highest rung each side took its crisis to itself.
+        bearer: The state ``i`` that bears each cost, broadcastable to
+            ``climbed``: ``audience_cost_per_rung`` may be set per state.
+        params: Escalation parameters.
+    """
+    alpha = np.asarray(params.audience_cost_per_rung)  # scalar or (N,), per i
+    return climbed * (alpha[bearer] if alpha.ndim else alpha)
 
 
 def open_crises(
