@@ -290,15 +290,16 @@ def solve(
     whole = by_pair(
         side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
     )
-    audience = _audience(climbed, c, d, esc) + by_pair(
-        signaling.pledge_stake(world.pledge, world.hostility, sides)
-    )
+    pledged = by_pair(signaling.pledge_stake(world.pledge, world.hostility, sides))
+    audience = _audience(climbed, c, d, esc) + pledged
     now = rung.astype(np.intp)[:, None]  # (P, 1)
     resolve = by_pair(np.broadcast_to(cs.resolve, (n,))[i])
     threshold = by_pair(cs.threshold[i])
     in_reply = climbed[:, ::-1] == now  # the opponent took it to this rung
-    # one rung up, i may reply where j could have climbed there first
-    could_reply = now + 1 <= threshold[:, ::-1]
+    # one rung up after a climb by the challenger alone, the defender alone, both
+    up = (now + 1)[:, :, None]  # (P, 1, 1)
+    climbed_up = np.where(_CLIMBED, up, climbed[:, None, :])  # (P, 3, 2)
+    audience_up = _audience(climbed_up, c, d, esc) + pledged[:, None, :]
     belief = by_pair(crises.belief[sides])
     stake = by_pair(np.maximum(world.hostility[sides], esc.min_stake))
     strategy, utility, chance = equilibrium(
@@ -310,12 +311,13 @@ def solve(
         resolve=resolve,
         belief=belief,
         audience_cost=audience,
+        audience_up=audience_up[:, None],
         punishment=punishment(whole),
         may_escalate=escalation_open(now, threshold, in_reply, WAR, esc.enabled)[
             :, None
         ],
         may_escalate_up=escalation_open(
-            now + 1, threshold, could_reply, WAR, esc.enabled
+            up, threshold[:, None, :], climbed_up[..., ::-1] == up, WAR, esc.enabled
         )[:, None],
         params=esc,
     )  # (P, 1, 2, 3): pair, rung, side, action
@@ -1080,14 +1082,20 @@ def _first_pull(
     return when, rung
 
 
+#: Which side climbed, (3, 2), after an escalation by the challenger alone, the
+#: defender alone, or both (:data:`sim.dynamics.crisis_decision.CLIMBERS`).
+_CLIMBED = np.array([[True, False], [False, True], [True, True]])
+
+
 def _audience(
     climbed: np.ndarray, c: np.ndarray, d: np.ndarray, esc: escalation.Params
 ) -> np.ndarray:
     """The audience cost each side of each crisis bears, challenger ``c`` first.
 
-    From its climbs ``climbed`` (P, 2) (:func:`~.escalation.audience_borne`).
+    From its climbs ``climbed`` (P, ..., 2) (:func:`~.escalation.audience_borne`).
     """
-    return escalation.audience_borne(climbed, np.stack([c, d], axis=1), esc)
+    bearer = np.stack([c, d], axis=-1).reshape(len(c), *[1] * (climbed.ndim - 2), 2)
+    return escalation.audience_borne(climbed, bearer, esc)
 
 
 def _path_uniforms(

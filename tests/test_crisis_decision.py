@@ -22,13 +22,19 @@ def crisis(
     resolve=(0.8, 0.8),
     belief=None,
     audience=(0.0, 0.0),
+    tying=0.0,
     punishment=(1.0, 1.0),
     open_=True,
     temperature=0.05,
     **params,
 ):
-    """Strategies of one crisis at every rung, (K - 1, 2, 3), challenger first."""
+    """Strategies of one crisis at every rung, (K - 1, 2, 3), challenger first.
+
+    ``tying`` is the audience cost a side adds by its own climb.
+    """
     pair = np.array([resolve], dtype=float)
+    climbed = np.array([[1, 0], [0, 1], [1, 1]])  # challenger, defender, both
+    audience_up = np.array(audience) + tying * climbed
     strategy, utility, chance = equilibrium(
         own_power=np.array([power], dtype=float),
         opponent_power=np.array([power[::-1]], dtype=float),
@@ -38,9 +44,10 @@ def crisis(
         resolve=pair,
         belief=pair[:, ::-1] if belief is None else np.array([belief], dtype=float),
         audience_cost=np.array([audience], dtype=float),
+        audience_up=np.broadcast_to(audience_up, (1, WAR - 1, 3, 2)),
         punishment=np.array([punishment], dtype=float),
         may_escalate=np.full((1, WAR - 1, 2), open_),
-        may_escalate_up=np.full((1, WAR - 1, 2), open_),
+        may_escalate_up=np.full((1, WAR - 1, 3, 2), open_),
         params=Params(temperature=temperature, **params),
     )
     return strategy[0], utility[0], chance[0]
@@ -52,7 +59,8 @@ def random_stage(rng: np.random.Generator, games: int) -> np.ndarray:
     audience = rng.uniform(0.0, 0.5, (games, 2))
     defender = np.array([0.0, 1.0])
     standoff = rng.uniform(-1.0, 0.5, (games, 2)) - defender
-    climb = standoff + rng.uniform(-0.4, 0.2, (games, 2))
+    climb = (standoff + rng.uniform(-0.4, 0.2, (games, 2)))[..., None]
+    climb = climb + rng.uniform(-0.1, 0.1, (games, 2, 3))  # by who climbed
     return stage_payoffs(value, audience, defender, standoff, climb)
 
 
@@ -166,6 +174,22 @@ def test_audience_costs_keep_their_bearer_in_and_push_its_opponent_out():
     tied, _, _ = crisis(power=(1.0, 1.0), audience=(0.5, 0.0), temperature=0.1)
     assert (tied[:, 0, 0] < free[:, 0, 0]).all()
     assert (tied[:, 1, 0] > free[:, 1, 0]).all()
+
+
+def test_a_side_foresees_that_its_own_climb_ties_its_hands():
+    """Fearon (1994): a public climb raises the climber's own audience cost.
+
+    A climb is valued by who made it: a weaker defender that would concede
+    higher up climbs less when its climbs tie its hands, and concedes sooner;
+    the stronger challenger, whose climbs commit it, climbs more. Below the
+    last rung before war, where the climb is to war itself.
+    """
+    free, _, _ = crisis(tying=0.0, temperature=0.1)
+    tied, _, _ = crisis(tying=0.3, temperature=0.1)
+    below = slice(0, WAR - 2)
+    assert (tied[below, 1, 2] < free[below, 1, 2]).all()
+    assert (tied[below, 1, 0] > free[below, 1, 0]).all()
+    assert (tied[below, 0, 2] > free[below, 0, 2]).all()
 
 
 def test_underrating_the_opponent_makes_a_side_press_harder():

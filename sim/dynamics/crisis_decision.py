@@ -22,10 +22,10 @@ the contest's expected outcome (the challenger gains the stake with chance
 ``p_i(m)``; the defender loses it with chance ``1 - p_i(m)``) less the cost of
 standing at that rung; ``W_i(K)`` is the value of war. At rung ``k``:
 
-    i vs j        back down               hold          escalate
+    i vs j        back down               hold             escalate
     back down     (1/2 - delta_i) V_i     -delta_i V_i - a_i   (same)
-    hold          (1 - delta_i) V_i       W_i(k)        U_i(k + 1)
-    escalate      (1 - delta_i) V_i       U_i(k + 1)    U_i(k + 1)
+    hold          (1 - delta_i) V_i       W_i(k)           U_i(k + 1; j)
+    escalate      (1 - delta_i) V_i       U_i(k + 1; i)    U_i(k + 1; ij)
 
 Both backing down is a negotiated compromise (the stake split); a challenger that
 backs down alone keeps the status quo but pays its audience cost; a defender that
@@ -34,11 +34,18 @@ a side that backs down gets what it concedes; any escalation against a side that
 stands takes the crisis one rung up, which is worth what the game there is worth
 to i in its equilibrium,
 
-    U_i(k + 1) = sum_o sigma_i(o | k + 1) sum_o' sigma_j(o' | k + 1) u_i(o, o' | k + 1),
+    U_i(k + 1; .) = sum_{o,o'} sigma_i(o | k+1) sigma_j(o' | k+1) u_i(o, o' | k+1),
 
 the expected utility of what follows the move given both sides' quantal
 responses to it (Signorino 1999's strategic choice; Bueno de Mesquita and Lalman
 1992: escalating pays when the opponent then yields, not for the rung itself).
+The game one rung up depends on who climbed (``; i``, ``; j``, ``; ij``): a
+public climb raises the climber's own audience cost there (``a_i`` grows with
+the highest rung i took the crisis to, :func:`~.escalation.audience_borne`), so a
+side weighs that its escalation ties its own hands (Fearon 1994): it commits it,
+which makes the opponent more likely to yield one rung up, and makes backing
+down there dearer. A side that expects to concede higher up therefore does not
+climb on the way, and builds no audience cost that would later lock it in.
 That game one rung up values its own climb as a stand-off, ``W_i(k + 2)``
 (``W_i(K)``, war, at the top): a one-rung horizon, a modelling choice (full
 backward induction over the ladder was tried: it leaves a hotline without effect
@@ -114,6 +121,12 @@ _TINY_POWER = 1e-9
 #: Games the QRE solver takes at a time, so that their arrays stay in the CPU's
 #: cache (a speed setting: any block size gives the same numbers).
 QRE_BLOCK = 8192
+#: Who escalated, on the last axis of a climb's values (:func:`stage_payoffs`):
+#: the side itself alone, its opponent alone, both.
+OWN, THEIRS, BOTH = 0, 1, 2
+#: Who escalated, on the climbers axis of :func:`equilibrium`'s ``audience_up``
+#: and ``may_escalate_up``: the challenger alone, the defender alone, both.
+CLIMBERS = ("challenger", "defender", "both")
 
 
 @dataclass(frozen=True)
@@ -171,30 +184,34 @@ def stage_payoffs(
 ) -> np.ndarray:
     """One side's payoff table of the stage game (the module docstring's table).
 
-    Every argument broadcasts to one shape S.
+    Every argument but ``climb`` broadcasts to one shape S.
 
     Args:
         value: ``V_i``.
         audience_cost: ``a_i``.
         defender: ``delta_i``, 1 for the defender, 0 for the challenger.
         standoff: ``W_i(k)``.
-        climb: ``U_i(k + 1)``, what a climb to the next rung is worth to i
-            (:func:`equilibrium`; ``W_i(k + 1)`` for a side that does not look
-            past it).
+        climb: What a climb to the next rung is worth to i, S + (3,): after
+            its own escalation against a hold, ``U_i(k + 1; i)``; after the
+            opponent's against its hold, ``U_i(k + 1; j)``; after both
+            escalate, ``U_i(k + 1; ij)`` (:func:`equilibrium`).
 
     Returns:
         Payoffs, shape S + (3, 3): own action by the opponent's, in the order
         back down, hold, escalate.
     """
-    value, audience_cost, defender, standoff, climb = np.broadcast_arrays(
-        value, audience_cost, defender, standoff, climb
+    value, audience_cost, defender, standoff = np.broadcast_arrays(
+        value, audience_cost, defender, standoff
     )
+    climb = np.broadcast_to(climb, (*value.shape, 3))
     table = np.empty((*value.shape, 3, 3))
     table[..., 0, 0] = (0.5 - defender) * value
     table[..., 0, 1:] = (-defender * value - audience_cost)[..., None]
     table[..., 1:, 0] = ((1.0 - defender) * value)[..., None]
     table[..., 1, 1] = standoff
-    table[..., 1, 2] = table[..., 2, 1] = table[..., 2, 2] = climb
+    table[..., 1, 2] = climb[..., THEIRS]
+    table[..., 2, 1] = climb[..., OWN]
+    table[..., 2, 2] = climb[..., BOTH]
     return table
 
 
@@ -256,11 +273,11 @@ def _solve(
         """Both players' payoff at (own action, their action), (2, G)."""
         return entries[[own * 3 + theirs, 9 + own * 3 + theirs]]
 
-    concede, win, standoff, climb = entry(0, 1), entry(1, 0), entry(1, 1), entry(1, 2)
+    concede, win, standoff = entry(0, 1), entry(1, 0), entry(1, 1)
     concede_gap = entry(0, 0) - concede
-    win_gap = win - climb
+    dragged, pushed, both = entry(1, 2), entry(2, 1), entry(2, 2)
     can = np.ascontiguousarray(can_escalate.T)  # (2, G)
-    climb_closed = climb + np.where(can, 0.0, -np.inf)
+    closed = np.where(can, 0.0, -np.inf)  # escalation removed where not open
     spread = entries.max(axis=0) - entries.min(axis=0)
     start = START_PRECISION / np.maximum(spread, 1e-12)
     target = 1.0 / max(temperature, 1e-300)  # at tau = 0, 1e300: the argmax
@@ -284,9 +301,11 @@ def _solve(
         u_back += concede
         np.multiply(back, win, out=u_hold)
         u_hold += np.multiply(hold, standoff, out=scratch)
-        u_hold += np.multiply(escalate, climb, out=scratch)
-        np.multiply(back, win_gap, out=u_escalate)
-        u_escalate += climb_closed
+        u_hold += np.multiply(escalate, dragged, out=scratch)
+        np.multiply(back, win, out=u_escalate)
+        u_escalate += np.multiply(hold, pushed, out=scratch)
+        u_escalate += np.multiply(escalate, both, out=scratch)
+        u_escalate += closed
         np.maximum(u_back, u_hold, out=best)
         np.maximum(best, u_escalate, out=best)
         weight -= best  # in place: exp(precision (u - best))
@@ -311,6 +330,7 @@ def equilibrium(
     resolve: np.ndarray,
     belief: np.ndarray,
     audience_cost: np.ndarray,
+    audience_up: np.ndarray,
     punishment: np.ndarray,
     may_escalate: np.ndarray,
     may_escalate_up: np.ndarray,
@@ -318,17 +338,20 @@ def equilibrium(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each side's strategy at some rungs: its part of the QRE as it sees it.
 
-    Every argument but ``rung``, ``top``, ``may_escalate`` and ``params`` has
-    shape (P, 2): crisis p's challenger at 0 on the last axis and its defender
-    at 1, each value as that side holds it (``belief[p, 0]`` is the
-    challenger's belief about the defender's resolve). ``rung`` (P, V) lists
-    the rungs below war to solve each crisis's game at, ``may_escalate``
-    (P, V, 2) whether each side may escalate from each, and ``may_escalate_up``
-    (P, V, 2) whether it may from the rung above, should the crisis climb
-    there. The stage games of both sides' views at all those rungs are solved
-    at once by :func:`stage_qre`, after the games one rung above them, whose
-    equilibrium value ``U(k + 1)`` a climb is worth. Each rung's answer depends
-    only on its own inputs, not on the other rungs asked.
+    Every argument but ``rung``, ``top``, ``audience_up``, the ``may_escalate``
+    ones and ``params`` has shape (P, 2): crisis p's challenger at 0 on the
+    last axis and its defender at 1, each value as that side holds it
+    (``belief[p, 0]`` is the challenger's belief about the defender's
+    resolve). ``rung`` (P, V) lists the rungs below war to solve each crisis's
+    game at and ``may_escalate`` (P, V, 2) whether each side may escalate from
+    each. ``audience_up`` and ``may_escalate_up``, (P, V, 3, 2), give each
+    side's audience cost and right to escalate one rung up, should the crisis
+    climb there after an escalation by the challenger alone, by the defender
+    alone, or by both (:data:`CLIMBERS`). The stage games of both sides' views
+    at all those rungs are solved at once by :func:`stage_qre`, after the
+    three games one rung above them, whose equilibrium values ``U(k + 1; .)``
+    a climb is worth. Each rung's answer depends only on its own inputs, not
+    on the other rungs asked.
 
     Returns:
         ``(strategy, utility, chance)``: each side's strategy at each rung
@@ -337,54 +360,66 @@ def equilibrium(
         escalation is closed; and its chance to prevail there (P, V, 2).
     """
     other = np.array([1, 0])  # the column of each side's opponent
+    side_of = np.array([[0, 1], [1, 0]])  # [view, player]: view v's player 0 is v
+    # [view, who climbed, counted by player] -> who climbed, counted by side
+    climbers_of = np.array([[0, 1, 2], [1, 0, 2]])
 
     def seen(own: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-        """(P, view, player): view v's player 0 is side v, player 1 its opponent."""
-        return np.stack([own, theirs], axis=-1)
+        """(P, view, 1, 1, player): own for player 0, theirs for player 1."""
+        return np.stack([own, theirs], axis=-1)[:, :, None, None, :]
+
+    def seen_up(by_side: np.ndarray) -> np.ndarray:
+        """(P, V, climbers, side) -> (P, view, V, climbers by player, player)."""
+        picked = by_side[:, :, climbers_of[:, :, None], side_of[:, None, :]]
+        return np.moveaxis(picked, 2, 1)
 
     log_ratio = np.log(np.maximum(own_power, _TINY_POWER)) - np.log(
         np.maximum(opponent_power, _TINY_POWER)
     )
-    value = seen(resolve * stake, belief * stake)[:, :, None]  # (P, 2, 1, 2)
-    audience = seen(audience_cost, audience_cost[:, other])[:, :, None]
-    hurt = seen(punishment, punishment[:, other])[:, :, None]
-    defender = np.array([[0.0, 1.0], [1.0, 0.0]])[None, :, None, :]  # role of player
-    lr = seen(log_ratio, log_ratio[:, other])[:, :, None]
-    k = rung[:, None, :, None].astype(float)  # (P, 1, V, 1)
+    value = seen(resolve * stake, belief * stake)
+    hurt = seen(punishment, punishment[:, other])
+    defender = side_of[None, :, None, None, :].astype(float)  # role of player
+    lr = seen(log_ratio, log_ratio[:, other])
+    k = rung[:, None, :, None, None].astype(float)  # (P, 1, V, 1, 1)
 
     def standing(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``W(m)`` and the chance behind it, each (P, view, V, player)."""
+        """``W(m)`` and the chance behind it, each (P, view, V, climbers, player)."""
         chance = prevail_chance(lr, m, params.decisiveness)
         cost = rung_cost(m, top, params.war_cost, params.rung_cost_exponent)
         return (chance - defender) * value - hurt * cost, chance
 
-    can_escalate = np.swapaxes(seen(may_escalate, may_escalate[..., other]), 1, 2)
-
     def solve(
-        m: np.ndarray, climb: np.ndarray, can: np.ndarray
+        m: np.ndarray, audience: np.ndarray, climb: np.ndarray, can: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The QRE at rungs ``m`` whose climb is worth ``climb``: sigma, U, p."""
+        """The QRE at rungs ``m`` whose climbs are worth ``climb``: sigma, U, p."""
         standoff, chance = standing(m)
         tables = stage_payoffs(value, audience, defender, standoff, climb)
         sigma = stage_qre(tables, can, params.temperature)
         return sigma, expected(tables, sigma[..., ::-1, :]), chance
 
-    # The game one rung up, its own climb valued as a stand-off; solved only for
-    # the columns of rungs where some crisis has a rung above below war.
-    can_up = np.swapaxes(seen(may_escalate_up, may_escalate_up[..., other]), 1, 2)
-    war = standing(np.asarray(float(top)))[0]  # (P, view, 1, player)
-    worth = np.repeat(war, rung.shape[1], axis=2)
+    # The games one rung up, one for each side or pair that climbed there, their
+    # own climbs valued as a stand-off; solved only for the columns of rungs
+    # where some crisis has a rung above below war.
+    war = standing(np.asarray(float(top)))[0]  # (P, view, 1, 1, player)
+    worth = np.repeat(np.repeat(war, rung.shape[1], axis=2), 3, axis=3)
     below = np.flatnonzero((rung + 1 < top).any(axis=0))
     m = k[:, :, below]
     sigma, utility, _ = solve(
-        np.minimum(m + 1, top - 1), standing(m + 2)[0], can_up[:, :, below]
+        np.minimum(m + 1, top - 1),
+        seen_up(audience_up)[:, :, below],
+        standing(m + 2)[0][..., None],
+        seen_up(may_escalate_up)[:, :, below],
     )
     worth[:, :, below] = np.where(m + 1 >= top, war, (sigma * utility).sum(axis=-1))
-    sigma, utility, chance = solve(k, worth, can_escalate)
-    utility[..., 2] = np.where(can_escalate, utility[..., 2], -np.inf)
+    # each player's climb values: after its own escalation, the other's, both
+    climb = worth[:, :, :, climbers_of, np.array([[0], [1]])][:, :, :, None]
+    can = np.moveaxis(may_escalate[:, :, side_of], 2, 1)[:, :, :, None]
+    audience = seen(audience_cost, audience_cost[:, other])
+    sigma, utility, chance = solve(k, audience, climb, can)
+    utility[..., 2] = np.where(can, utility[..., 2], -np.inf)
     # own view, own player: (P, side, V, 3) -> (P, V, side, 3)
     return (
-        np.swapaxes(sigma[:, :, :, 0], 1, 2),
-        np.swapaxes(utility[:, :, :, 0], 1, 2),
-        np.swapaxes(chance[:, :, :, 0], 1, 2),
+        np.swapaxes(sigma[:, :, :, 0, 0], 1, 2),
+        np.swapaxes(utility[:, :, :, 0, 0], 1, 2),
+        np.swapaxes(chance[:, :, :, 0, 0], 1, 2),
     )
