@@ -201,8 +201,7 @@ def side_power(
     own = projected[r, i, theater]
     if not alli.enabled:
         return own
-    by_theater = np.ascontiguousarray(np.swapaxes(projected, 1, 2))  # (R, T, N)
-    there = by_theater[r, theater]  # (M, N): every state's power in the theater
+    there = projected[r, :, theater]  # (M, N): every state's power in the theater
     cred = world.credibility[r, i]  # (M, N)
     allied = alliances.allied_power(there, cred)
     opponent = np.arange(len(r)), j
@@ -252,28 +251,48 @@ class Solved:
     chance: np.ndarray
 
 
-def solve(
+@dataclass(frozen=True)
+class Sides:
+    """What the sides of crises bring to their stage game, fixed through a step.
+
+    Arrays (P, 2), challenger first, from the world as the step began and each
+    crisis's theater: the same at every decision opportunity of the step, so
+    they are gathered once per crisis (:func:`sides_of`), not at each.
+
+    Attributes:
+        own_power: ``P_i`` in the crisis theater, own plus allied, US$ m.
+        punishment: ``h_i`` from each side's whole coalition (:func:`punishment`).
+        pledged: The audience cost of i's public pledges (its climbs add theirs).
+        resolve: ``rho_i``.
+        threshold: ``theta_i``.
+        stake: ``S_ij``, at least the minimum stake.
+    """
+
+    own_power: np.ndarray
+    punishment: np.ndarray
+    pledged: np.ndarray
+    resolve: np.ndarray
+    threshold: np.ndarray
+    stake: np.ndarray
+
+    def __getitem__(self, which: np.ndarray) -> "Sides":
+        """The crises ``which`` (positions along P) only."""
+        return Sides(*(value[which] for value in vars(self).values()))
+
+
+def sides_of(
     world: World,
     setup: Setup,
     crises: escalation.Crises,
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    rung: np.ndarray,
-    climbed: np.ndarray,
-) -> Solved:
-    """Each side's part of the logit QRE of its crisis, as each sees it, now.
-
-    The stage game (:func:`sim.dynamics.crisis_decision.equilibrium`) is solved
-    at the crisis's rung, with the beliefs held in ``crises`` and the audience
-    cost of each side's climbs: what the sides play at a decision opportunity.
+) -> Sides:
+    """Each side's fixed inputs to the stage game of its crisis (:class:`Sides`).
 
     Args:
         world: The world as the step began (power, ties, hostility, pledges).
         setup: The run's setup.
-        crises: Their bookkeeping (theater, beliefs).
+        crises: Their bookkeeping (theater).
         pairs: ``(r, c, d)`` of each crisis, challenger c and defender d, (P,).
-        rung: Where each crisis stands, (P,).
-        climbed: Highest rung each side took it to itself, (P, 2), challenger
-            first.
     """
     cs, esc, alli = setup.conflict, setup.params.escalation, setup.params.alliances
     n = len(cs.posture)
@@ -286,33 +305,63 @@ def solve(
         return values.reshape(p, 2)
 
     theater = crises.theater[sides].astype(np.intp)
-    own_power = by_pair(side_power(world, world.projected, sides, theater, alli))
-    whole = by_pair(
-        side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
+    whole = side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
+    return Sides(
+        own_power=by_pair(side_power(world, world.projected, sides, theater, alli)),
+        punishment=punishment(by_pair(whole)),
+        pledged=by_pair(signaling.pledge_stake(world.pledge, world.hostility, sides)),
+        resolve=by_pair(np.broadcast_to(cs.resolve, (n,))[i]),
+        threshold=by_pair(cs.threshold[i]),
+        stake=by_pair(np.maximum(world.hostility[sides], esc.min_stake)),
     )
-    pledged = by_pair(signaling.pledge_stake(world.pledge, world.hostility, sides))
-    audience = _audience(climbed, c, d, esc) + pledged
+
+
+def solve(
+    setup: Setup,
+    crises: escalation.Crises,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rung: np.ndarray,
+    climbed: np.ndarray,
+    fixed: Sides,
+) -> Solved:
+    """Each side's part of the logit QRE of its crisis, as each sees it, now.
+
+    The stage game (:func:`sim.dynamics.crisis_decision.equilibrium`) is solved
+    at the crisis's rung, with the beliefs held in ``crises`` and the audience
+    cost of each side's climbs: what the sides play at a decision opportunity.
+
+    Args:
+        setup: The run's setup.
+        crises: Their bookkeeping (beliefs).
+        pairs: ``(r, c, d)`` of each crisis, challenger c and defender d, (P,).
+        rung: Where each crisis stands, (P,).
+        climbed: Highest rung each side took it to itself, (P, 2), challenger
+            first.
+        fixed: What the sides bring to the game through the step
+            (:func:`sides_of` of the same pairs).
+    """
+    esc = setup.params.escalation
+    r, c, d = pairs
+    audience = _audience(climbed, c, d, esc) + fixed.pledged
     now = rung.astype(np.intp)[:, None]  # (P, 1)
-    resolve = by_pair(np.broadcast_to(cs.resolve, (n,))[i])
-    threshold = by_pair(cs.threshold[i])
+    threshold = fixed.threshold
     in_reply = climbed[:, ::-1] == now  # the opponent took it to this rung
     # one rung up after a climb by the challenger alone, the defender alone, both
     up = (now + 1)[:, :, None]  # (P, 1, 1)
     climbed_up = np.where(_CLIMBED, up, climbed[:, None, :])  # (P, 3, 2)
-    audience_up = _audience(climbed_up, c, d, esc) + pledged[:, None, :]
-    belief = by_pair(crises.belief[sides])
-    stake = by_pair(np.maximum(world.hostility[sides], esc.min_stake))
+    audience_up = _audience(climbed_up, c, d, esc) + fixed.pledged[:, None, :]
+    belief = np.stack([crises.belief[r, c, d], crises.belief[r, d, c]], axis=1)
     strategy, utility, chance = equilibrium(
-        own_power=own_power,
-        opponent_power=own_power[:, ::-1],
+        own_power=fixed.own_power,
+        opponent_power=fixed.own_power[:, ::-1],
         rung=now,
         top=WAR,
-        stake=stake,
-        resolve=resolve,
+        stake=fixed.stake,
+        resolve=fixed.resolve,
         belief=belief,
         audience_cost=audience,
         audience_up=audience_up[:, None],
-        punishment=punishment(whole),
+        punishment=fixed.punishment,
         may_escalate=escalation_open(now, threshold, in_reply, WAR, esc.enabled)[
             :, None
         ],
@@ -322,10 +371,10 @@ def solve(
         params=esc,
     )  # (P, 1, 2, 3): pair, rung, side, action
     return Solved(
-        own_power=own_power,
-        resolve=resolve,
+        own_power=fixed.own_power,
+        resolve=fixed.resolve,
         belief=belief,
-        stake=stake,
+        stake=fixed.stake,
         audience=audience,
         threshold=threshold,
         strategy=strategy[:, 0],
@@ -370,12 +419,12 @@ def crisis_actions(
     challenger, defender = crisis_pairs(world.crises, sides, n)
     pairs = r[challenger], i[challenger], j[challenger]
     solved = solve(
-        world,
         setup,
         world.crises,
         pairs,
         world.rung[pairs],
         escalation.climbs(world.crises, pairs),
+        sides_of(world, setup, world.crises, pairs),
     )
     by_side = np.empty(len(r), dtype=np.intp)
     by_side[np.stack([challenger, defender], axis=1).ravel()] = np.arange(len(r))
@@ -746,6 +795,7 @@ class Timeline:
         theater = self.crises.theater[pairs].astype(np.intp)
         threshold = np.broadcast_to(setup.conflict.threshold, (n,))
         learned = start.astype(float)  # when each side last learned
+        fixed_inputs = sides_of(self.world, setup, self.crises, pairs)
 
         def decide(
             which: np.ndarray, rung: np.ndarray, climbed: np.ndarray, time: np.ndarray
@@ -754,7 +804,9 @@ class Timeline:
             listed = tuple(a[which] for a in pairs)
             self._learn(listed, rung, climbed, time - learned[which])
             learned[which] = time
-            solved = solve(self.world, setup, self.crises, listed, rung, climbed)
+            solved = solve(
+                setup, self.crises, listed, rung, climbed, fixed_inputs[which]
+            )
             mine = fixed[which]
             return np.where(np.isnan(mine), solved.strategy, mine)
 
@@ -876,8 +928,9 @@ class Timeline:
         if len(dispute):
             listed = tuple(a[dispute] for a in pairs)
             climbed = escalation.climbs(self.crises, listed)
+            fixed = sides_of(self.world, self.setup, self.crises, listed)
             solved = solve(
-                self.world, self.setup, self.crises, listed, self.rung[listed], climbed
+                self.setup, self.crises, listed, self.rung[listed], climbed, fixed
             )
             held[dispute] = self._holds_back(solved, rows[dispute], key[dispute])
         return held
@@ -925,9 +978,10 @@ class Timeline:
         freed dyad come again, candidate or not, so a replication's crises do
         not depend on which dyads the others make candidates.
         """
-        n = self.n
         src = self._sources
-        freed = np.isin(src["row"] * n * n + src["key"], rows * n * n + key)
+        marked = np.zeros(self.busy.shape, dtype=bool)  # (R, N * N)
+        marked[rows, key] = True
+        freed = marked[src["row"], src["key"]]  # the pulls into the freed dyads
         u = self.dyad[key]
         has = u >= 0  # a candidate of the batch; its sources may be nil here
         rows, key, at, u = rows[has], key[has], at[has], u[has]
@@ -1036,13 +1090,13 @@ class Timeline:
         with np.errstate(divide="ignore", over="ignore"):
             need = -np.log1p(-uniform) / src["rate"][which]  # rung-years to a pull
         when, level = _first_pull(src["reached"][which], src["end"][which], since, need)
-        first = np.lexsort((when, key, rows))  # the earliest into each dyad
-        lead = np.ones(len(first), dtype=bool)
+        soon = np.flatnonzero(when < self.due[rows, key])  # before anything else
+        first = soon[np.lexsort((when[soon], key[soon], rows[soon]))]
+        lead = np.ones(len(first), dtype=bool)  # the earliest into each dyad
         lead[1:] = (rows[first][1:] != rows[first][:-1]) | (
             key[first][1:] != key[first][:-1]
         )
         first = first[lead]
-        first = first[when[first] < self.due[rows[first], key[first]]]
         rows, key, chosen = rows[first], key[first], which[first]
         cap = escalation.highest_start(self.setup.params.escalation)
         self.due[rows, key] = when[first]
