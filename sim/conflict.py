@@ -252,12 +252,12 @@ class Solved:
 
 
 @dataclass(frozen=True)
-class Sides:
+class SideInputs:
     """What the sides of crises bring to their stage game, fixed through a step.
 
     Arrays (P, 2), challenger first, from the world as the step began and each
     crisis's theater: the same at every decision opportunity of the step, so
-    they are gathered once per crisis (:func:`sides_of`), not at each.
+    they are gathered once per crisis (:func:`side_inputs`), not at each.
 
     Attributes:
         own_power: ``P_i`` in the crisis theater, own plus allied, US$ m.
@@ -275,18 +275,18 @@ class Sides:
     threshold: np.ndarray
     stake: np.ndarray
 
-    def __getitem__(self, which: np.ndarray) -> "Sides":
+    def __getitem__(self, which: np.ndarray) -> "SideInputs":
         """The crises ``which`` (positions along P) only."""
-        return Sides(*(value[which] for value in vars(self).values()))
+        return SideInputs(*(value[which] for value in vars(self).values()))
 
 
-def sides_of(
+def side_inputs(
     world: World,
     setup: Setup,
     crises: escalation.Crises,
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> Sides:
-    """Each side's fixed inputs to the stage game of its crisis (:class:`Sides`).
+) -> SideInputs:
+    """Each side's fixed inputs to the stage game of its crisis (:class:`SideInputs`).
 
     Args:
         world: The world as the step began (power, ties, hostility, pledges).
@@ -306,7 +306,7 @@ def sides_of(
 
     theater = crises.theater[sides].astype(np.intp)
     whole = side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
-    return Sides(
+    return SideInputs(
         own_power=by_pair(side_power(world, world.projected, sides, theater, alli)),
         punishment=punishment(by_pair(whole)),
         pledged=by_pair(signaling.pledge_stake(world.pledge, world.hostility, sides)),
@@ -322,7 +322,7 @@ def solve(
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
     rung: np.ndarray,
     climbed: np.ndarray,
-    fixed: Sides,
+    inputs: SideInputs,
 ) -> Solved:
     """Each side's part of the logit QRE of its crisis, as each sees it, now.
 
@@ -337,31 +337,31 @@ def solve(
         rung: Where each crisis stands, (P,).
         climbed: Highest rung each side took it to itself, (P, 2), challenger
             first.
-        fixed: What the sides bring to the game through the step
-            (:func:`sides_of` of the same pairs).
+        inputs: What the sides bring to the game through the step
+            (:func:`side_inputs` of the same pairs).
     """
     esc = setup.params.escalation
     r, c, d = pairs
-    audience = _audience(climbed, c, d, esc) + fixed.pledged
+    audience = _audience(climbed, c, d, esc) + inputs.pledged
     now = rung.astype(np.intp)[:, None]  # (P, 1)
-    threshold = fixed.threshold
+    threshold = inputs.threshold
     in_reply = climbed[:, ::-1] == now  # the opponent took it to this rung
     # one rung up after a climb by the challenger alone, the defender alone, both
     up = (now + 1)[:, :, None]  # (P, 1, 1)
     climbed_up = np.where(_CLIMBED, up, climbed[:, None, :])  # (P, 3, 2)
-    audience_up = _audience(climbed_up, c, d, esc) + fixed.pledged[:, None, :]
+    audience_up = _audience(climbed_up, c, d, esc) + inputs.pledged[:, None, :]
     belief = np.stack([crises.belief[r, c, d], crises.belief[r, d, c]], axis=1)
     strategy, utility, chance = equilibrium(
-        own_power=fixed.own_power,
-        opponent_power=fixed.own_power[:, ::-1],
+        own_power=inputs.own_power,
+        opponent_power=inputs.own_power[:, ::-1],
         rung=now,
         top=WAR,
-        stake=fixed.stake,
-        resolve=fixed.resolve,
+        stake=inputs.stake,
+        resolve=inputs.resolve,
         belief=belief,
         audience_cost=audience,
         audience_up=audience_up[:, None],
-        punishment=fixed.punishment,
+        punishment=inputs.punishment,
         may_escalate=escalation_open(now, threshold, in_reply, WAR, esc.enabled)[
             :, None
         ],
@@ -371,10 +371,10 @@ def solve(
         params=esc,
     )  # (P, 1, 2, 3): pair, rung, side, action
     return Solved(
-        own_power=fixed.own_power,
-        resolve=fixed.resolve,
+        own_power=inputs.own_power,
+        resolve=inputs.resolve,
         belief=belief,
-        stake=fixed.stake,
+        stake=inputs.stake,
         audience=audience,
         threshold=threshold,
         strategy=strategy[:, 0],
@@ -424,7 +424,7 @@ def crisis_actions(
         pairs,
         world.rung[pairs],
         escalation.climbs(world.crises, pairs),
-        sides_of(world, setup, world.crises, pairs),
+        side_inputs(world, setup, world.crises, pairs),
     )
     by_side = np.empty(len(r), dtype=np.intp)
     by_side[np.stack([challenger, defender], axis=1).ravel()] = np.arange(len(r))
@@ -678,7 +678,8 @@ def _crises_run(world: World, context: Context) -> dict[str, object]:
         decisions.action, decisions.sides, decisions.factors, scripted
     )
     fixed = np.stack([fixed[challenger], fixed[defender]], axis=1)
-    timeline.follow(pairs, fixed, np.zeros(len(challenger)))
+    inputs = side_inputs(world, setup, world.crises, pairs)
+    timeline.follow(pairs, fixed, np.zeros(len(challenger)), inputs)
     for _ in range(MAX_OPENINGS - 1):  # ordinals stay below MAX_OPENINGS
         if not timeline.open_next():
             break
@@ -779,14 +780,15 @@ class Timeline:
         pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
         fixed: np.ndarray,
         start: np.ndarray,
+        inputs: SideInputs,
     ) -> None:
         """Move crises from ``start`` to the end of the step, and see what follows.
 
         At each decision opportunity both sides first learn from what the other
         did since the last (:meth:`_learn`), then play the stage game's
-        equilibrium as it stands (:func:`solve`), or the strategy ``fixed``
-        (P, 2, 3) for the step where it is not NaN. A crisis that ends short of
-        war frees its dyad; its path pulls allies.
+        equilibrium as it stands (:func:`solve`, with the crises' ``inputs``),
+        or the strategy ``fixed`` (P, 2, 3) for the step where it is not NaN.
+        A crisis that ends short of war frees its dyad; its path pulls allies.
         """
         setup, n = self.setup, self.n
         r, c, d = pairs
@@ -795,7 +797,6 @@ class Timeline:
         theater = self.crises.theater[pairs].astype(np.intp)
         threshold = np.broadcast_to(setup.conflict.threshold, (n,))
         learned = start.astype(float)  # when each side last learned
-        fixed_inputs = sides_of(self.world, setup, self.crises, pairs)
 
         def decide(
             which: np.ndarray, rung: np.ndarray, climbed: np.ndarray, time: np.ndarray
@@ -804,9 +805,7 @@ class Timeline:
             listed = tuple(a[which] for a in pairs)
             self._learn(listed, rung, climbed, time - learned[which])
             learned[which] = time
-            solved = solve(
-                setup, self.crises, listed, rung, climbed, fixed_inputs[which]
-            )
+            solved = solve(setup, self.crises, listed, rung, climbed, inputs[which])
             mine = fixed[which]
             return np.where(np.isnan(mine), solved.strategy, mine)
 
@@ -898,7 +897,8 @@ class Timeline:
         _form_beliefs(
             self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
         )
-        deterred = self._deterred(pairs, origin, rows, key)
+        inputs = side_inputs(self.world, setup, self.crises, pairs)
+        deterred = self._deterred(pairs, inputs, origin, rows, key)
         if deterred.any():
             escalation.forget(self.rung, self.crises, tuple(a[deterred] for a in pairs))
             rows, key, back = rows[deterred], key[deterred], when[deterred]
@@ -907,12 +907,13 @@ class Timeline:
             self._free(rows, key, back)
         go = ~deterred
         doctrine = np.full((int(go.sum()), 2, 3), np.nan)
-        self.follow(tuple(a[go] for a in pairs), doctrine, when[go])
+        self.follow(tuple(a[go] for a in pairs), doctrine, when[go], inputs[go])
         return True
 
     def _deterred(
         self,
         pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+        inputs: SideInputs,
         origin: np.ndarray,
         rows: np.ndarray,
         key: np.ndarray,
@@ -920,17 +921,17 @@ class Timeline:
         """Whether each crisis just opened is held back by its challenger, (M,).
 
         Only a dispute's challenger decides (:meth:`_holds_back`), on the game
-        as it stands at the opening (:func:`solve`); incidents, entrapment and
-        injects are nobody's choice.
+        as it stands at the opening (:func:`solve` with the crises' ``inputs``);
+        incidents, entrapment and injects are nobody's choice.
         """
         held = np.zeros(len(rows), dtype=bool)
         dispute = np.flatnonzero(origin == escalation.DISPUTE)
         if len(dispute):
             listed = tuple(a[dispute] for a in pairs)
             climbed = escalation.climbs(self.crises, listed)
-            fixed = sides_of(self.world, self.setup, self.crises, listed)
+            rung = self.rung[listed]
             solved = solve(
-                self.setup, self.crises, listed, self.rung[listed], climbed, fixed
+                self.setup, self.crises, listed, rung, climbed, inputs[dispute]
             )
             held[dispute] = self._holds_back(solved, rows[dispute], key[dispute])
         return held
