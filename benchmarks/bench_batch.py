@@ -26,6 +26,7 @@ of this machine, printed, never asserted. Targets (a 2-core machine): engine
 second, peak memory < 2 GiB at 100,000 replications.
 """
 
+import os
 import resource
 import subprocess
 import sys
@@ -38,6 +39,7 @@ import numpy as np
 
 from sim import batch
 from sim.executors import Executor, Processes
+from sim.limits import STATES
 from sim.model import RegionModel
 from sim.scenario import bundled_dir, load_scenario
 
@@ -177,6 +179,8 @@ def main() -> None:
         "(target < 2 GiB)\n"
     )
 
+    # the largest synthetic region is above the default limit on states: meant here
+    os.environ[STATES.env] = str(max(SCALING_STATES))
     print(f"scaling, {SCALING_REPLICATIONS:,} replications x {STEPS} steps:")
     print("  states  ms/replication  state-steps/s")
     with tempfile.TemporaryDirectory() as folder:

@@ -201,8 +201,7 @@ def side_power(
     own = projected[r, i, theater]
     if not alli.enabled:
         return own
-    by_theater = np.ascontiguousarray(np.swapaxes(projected, 1, 2))  # (R, T, N)
-    there = by_theater[r, theater]  # (M, N): every state's power in the theater
+    there = projected[r, :, theater]  # (M, N): every state's power in the theater
     cred = world.credibility[r, i]  # (M, N)
     allied = alliances.allied_power(there, cred)
     opponent = np.arange(len(r)), j
@@ -252,28 +251,48 @@ class Solved:
     chance: np.ndarray
 
 
-def solve(
+@dataclass(frozen=True)
+class SideInputs:
+    """What the sides of crises bring to their stage game, fixed through a step.
+
+    Arrays (P, 2), challenger first, from the world as the step began and each
+    crisis's theater: the same at every decision opportunity of the step, so
+    they are gathered once per crisis (:func:`side_inputs`), not at each.
+
+    Attributes:
+        own_power: ``P_i`` in the crisis theater, own plus allied, US$ m.
+        punishment: ``h_i`` from each side's whole coalition (:func:`punishment`).
+        pledged: The audience cost of i's public pledges (its climbs add theirs).
+        resolve: ``rho_i``.
+        threshold: ``theta_i``.
+        stake: ``S_ij``, at least the minimum stake.
+    """
+
+    own_power: np.ndarray
+    punishment: np.ndarray
+    pledged: np.ndarray
+    resolve: np.ndarray
+    threshold: np.ndarray
+    stake: np.ndarray
+
+    def __getitem__(self, which: np.ndarray) -> "SideInputs":
+        """The crises ``which`` (positions along P) only."""
+        return SideInputs(*(value[which] for value in vars(self).values()))
+
+
+def side_inputs(
     world: World,
     setup: Setup,
     crises: escalation.Crises,
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    rung: np.ndarray,
-    climbed: np.ndarray,
-) -> Solved:
-    """Each side's part of the logit QRE of its crisis, as each sees it, now.
-
-    The stage game (:func:`sim.dynamics.crisis_decision.equilibrium`) is solved
-    at the crisis's rung, with the beliefs held in ``crises`` and the audience
-    cost of each side's climbs: what the sides play at a decision opportunity.
+) -> SideInputs:
+    """Each side's fixed inputs to the stage game of its crisis (:class:`SideInputs`).
 
     Args:
         world: The world as the step began (power, ties, hostility, pledges).
         setup: The run's setup.
-        crises: Their bookkeeping (theater, beliefs).
+        crises: Their bookkeeping (theater).
         pairs: ``(r, c, d)`` of each crisis, challenger c and defender d, (P,).
-        rung: Where each crisis stands, (P,).
-        climbed: Highest rung each side took it to itself, (P, 2), challenger
-            first.
     """
     cs, esc, alli = setup.conflict, setup.params.escalation, setup.params.alliances
     n = len(cs.posture)
@@ -286,33 +305,63 @@ def solve(
         return values.reshape(p, 2)
 
     theater = crises.theater[sides].astype(np.intp)
-    own_power = by_pair(side_power(world, world.projected, sides, theater, alli))
-    whole = by_pair(
-        side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
+    whole = side_power(world, world.capability[:, :, None], sides, 0 * theater, alli)
+    return SideInputs(
+        own_power=by_pair(side_power(world, world.projected, sides, theater, alli)),
+        punishment=punishment(by_pair(whole)),
+        pledged=by_pair(signaling.pledge_stake(world.pledge, world.hostility, sides)),
+        resolve=by_pair(np.broadcast_to(cs.resolve, (n,))[i]),
+        threshold=by_pair(cs.threshold[i]),
+        stake=by_pair(np.maximum(world.hostility[sides], esc.min_stake)),
     )
-    pledged = by_pair(signaling.pledge_stake(world.pledge, world.hostility, sides))
-    audience = _audience(climbed, c, d, esc) + pledged
+
+
+def solve(
+    setup: Setup,
+    crises: escalation.Crises,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rung: np.ndarray,
+    climbed: np.ndarray,
+    inputs: SideInputs,
+) -> Solved:
+    """Each side's part of the logit QRE of its crisis, as each sees it, now.
+
+    The stage game (:func:`sim.dynamics.crisis_decision.equilibrium`) is solved
+    at the crisis's rung, with the beliefs held in ``crises`` and the audience
+    cost of each side's climbs: what the sides play at a decision opportunity.
+
+    Args:
+        setup: The run's setup.
+        crises: Their bookkeeping (beliefs).
+        pairs: ``(r, c, d)`` of each crisis, challenger c and defender d, (P,).
+        rung: Where each crisis stands, (P,).
+        climbed: Highest rung each side took it to itself, (P, 2), challenger
+            first.
+        inputs: What the sides bring to the game through the step
+            (:func:`side_inputs` of the same pairs).
+    """
+    esc = setup.params.escalation
+    r, c, d = pairs
+    audience = _audience(climbed, c, d, esc) + inputs.pledged
     now = rung.astype(np.intp)[:, None]  # (P, 1)
-    resolve = by_pair(np.broadcast_to(cs.resolve, (n,))[i])
-    threshold = by_pair(cs.threshold[i])
+    threshold = inputs.threshold
     in_reply = climbed[:, ::-1] == now  # the opponent took it to this rung
     # one rung up after a climb by the challenger alone, the defender alone, both
     up = (now + 1)[:, :, None]  # (P, 1, 1)
     climbed_up = np.where(_CLIMBED, up, climbed[:, None, :])  # (P, 3, 2)
-    audience_up = _audience(climbed_up, c, d, esc) + pledged[:, None, :]
-    belief = by_pair(crises.belief[sides])
-    stake = by_pair(np.maximum(world.hostility[sides], esc.min_stake))
+    audience_up = _audience(climbed_up, c, d, esc) + inputs.pledged[:, None, :]
+    belief = np.stack([crises.belief[r, c, d], crises.belief[r, d, c]], axis=1)
     strategy, utility, chance = equilibrium(
-        own_power=own_power,
-        opponent_power=own_power[:, ::-1],
+        own_power=inputs.own_power,
+        opponent_power=inputs.own_power[:, ::-1],
         rung=now,
         top=WAR,
-        stake=stake,
-        resolve=resolve,
+        stake=inputs.stake,
+        resolve=inputs.resolve,
         belief=belief,
         audience_cost=audience,
         audience_up=audience_up[:, None],
-        punishment=punishment(whole),
+        punishment=inputs.punishment,
         may_escalate=escalation_open(now, threshold, in_reply, WAR, esc.enabled)[
             :, None
         ],
@@ -322,10 +371,10 @@ def solve(
         params=esc,
     )  # (P, 1, 2, 3): pair, rung, side, action
     return Solved(
-        own_power=own_power,
-        resolve=resolve,
+        own_power=inputs.own_power,
+        resolve=inputs.resolve,
         belief=belief,
-        stake=stake,
+        stake=inputs.stake,
         audience=audience,
         threshold=threshold,
         strategy=strategy[:, 0],
@@ -370,12 +419,12 @@ def crisis_actions(
     challenger, defender = crisis_pairs(world.crises, sides, n)
     pairs = r[challenger], i[challenger], j[challenger]
     solved = solve(
-        world,
         setup,
         world.crises,
         pairs,
         world.rung[pairs],
         escalation.climbs(world.crises, pairs),
+        side_inputs(world, setup, world.crises, pairs),
     )
     by_side = np.empty(len(r), dtype=np.intp)
     by_side[np.stack([challenger, defender], axis=1).ravel()] = np.arange(len(r))
@@ -629,7 +678,8 @@ def _crises_run(world: World, context: Context) -> dict[str, object]:
         decisions.action, decisions.sides, decisions.factors, scripted
     )
     fixed = np.stack([fixed[challenger], fixed[defender]], axis=1)
-    timeline.follow(pairs, fixed, np.zeros(len(challenger)))
+    inputs = side_inputs(world, setup, world.crises, pairs)
+    timeline.follow(pairs, fixed, np.zeros(len(challenger)), inputs)
     for _ in range(MAX_OPENINGS - 1):  # ordinals stay below MAX_OPENINGS
         if not timeline.open_next():
             break
@@ -730,14 +780,15 @@ class Timeline:
         pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
         fixed: np.ndarray,
         start: np.ndarray,
+        inputs: SideInputs,
     ) -> None:
         """Move crises from ``start`` to the end of the step, and see what follows.
 
         At each decision opportunity both sides first learn from what the other
         did since the last (:meth:`_learn`), then play the stage game's
-        equilibrium as it stands (:func:`solve`), or the strategy ``fixed``
-        (P, 2, 3) for the step where it is not NaN. A crisis that ends short of
-        war frees its dyad; its path pulls allies.
+        equilibrium as it stands (:func:`solve`, with the crises' ``inputs``),
+        or the strategy ``fixed`` (P, 2, 3) for the step where it is not NaN.
+        A crisis that ends short of war frees its dyad; its path pulls allies.
         """
         setup, n = self.setup, self.n
         r, c, d = pairs
@@ -754,7 +805,7 @@ class Timeline:
             listed = tuple(a[which] for a in pairs)
             self._learn(listed, rung, climbed, time - learned[which])
             learned[which] = time
-            solved = solve(self.world, setup, self.crises, listed, rung, climbed)
+            solved = solve(setup, self.crises, listed, rung, climbed, inputs[which])
             mine = fixed[which]
             return np.where(np.isnan(mine), solved.strategy, mine)
 
@@ -846,7 +897,8 @@ class Timeline:
         _form_beliefs(
             self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
         )
-        deterred = self._deterred(pairs, origin, rows, key)
+        inputs = side_inputs(self.world, setup, self.crises, pairs)
+        deterred = self._deterred(pairs, inputs, origin, rows, key)
         if deterred.any():
             escalation.forget(self.rung, self.crises, tuple(a[deterred] for a in pairs))
             rows, key, back = rows[deterred], key[deterred], when[deterred]
@@ -855,12 +907,13 @@ class Timeline:
             self._free(rows, key, back)
         go = ~deterred
         doctrine = np.full((int(go.sum()), 2, 3), np.nan)
-        self.follow(tuple(a[go] for a in pairs), doctrine, when[go])
+        self.follow(tuple(a[go] for a in pairs), doctrine, when[go], inputs[go])
         return True
 
     def _deterred(
         self,
         pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+        inputs: SideInputs,
         origin: np.ndarray,
         rows: np.ndarray,
         key: np.ndarray,
@@ -868,16 +921,17 @@ class Timeline:
         """Whether each crisis just opened is held back by its challenger, (M,).
 
         Only a dispute's challenger decides (:meth:`_holds_back`), on the game
-        as it stands at the opening (:func:`solve`); incidents, entrapment and
-        injects are nobody's choice.
+        as it stands at the opening (:func:`solve` with the crises' ``inputs``);
+        incidents, entrapment and injects are nobody's choice.
         """
         held = np.zeros(len(rows), dtype=bool)
         dispute = np.flatnonzero(origin == escalation.DISPUTE)
         if len(dispute):
             listed = tuple(a[dispute] for a in pairs)
             climbed = escalation.climbs(self.crises, listed)
+            rung = self.rung[listed]
             solved = solve(
-                self.world, self.setup, self.crises, listed, self.rung[listed], climbed
+                self.setup, self.crises, listed, rung, climbed, inputs[dispute]
             )
             held[dispute] = self._holds_back(solved, rows[dispute], key[dispute])
         return held
@@ -925,9 +979,10 @@ class Timeline:
         freed dyad come again, candidate or not, so a replication's crises do
         not depend on which dyads the others make candidates.
         """
-        n = self.n
         src = self._sources
-        freed = np.isin(src["row"] * n * n + src["key"], rows * n * n + key)
+        marked = np.zeros(self.busy.shape, dtype=bool)  # (R, N * N)
+        marked[rows, key] = True
+        freed = marked[src["row"], src["key"]]  # the pulls into the freed dyads
         u = self.dyad[key]
         has = u >= 0  # a candidate of the batch; its sources may be nil here
         rows, key, at, u = rows[has], key[has], at[has], u[has]
@@ -1036,13 +1091,13 @@ class Timeline:
         with np.errstate(divide="ignore", over="ignore"):
             need = -np.log1p(-uniform) / src["rate"][which]  # rung-years to a pull
         when, level = _first_pull(src["reached"][which], src["end"][which], since, need)
-        first = np.lexsort((when, key, rows))  # the earliest into each dyad
-        lead = np.ones(len(first), dtype=bool)
+        soon = np.flatnonzero(when < self.due[rows, key])  # before anything else
+        first = soon[np.lexsort((when[soon], key[soon], rows[soon]))]
+        lead = np.ones(len(first), dtype=bool)  # the earliest into each dyad
         lead[1:] = (rows[first][1:] != rows[first][:-1]) | (
             key[first][1:] != key[first][:-1]
         )
         first = first[lead]
-        first = first[when[first] < self.due[rows[first], key[first]]]
         rows, key, chosen = rows[first], key[first], which[first]
         cap = escalation.highest_start(self.setup.params.escalation)
         self.due[rows, key] = when[first]

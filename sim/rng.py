@@ -331,6 +331,7 @@ class Draws:
         row_key = _chain(row_key, self.seed)
         row_key = _chain(row_key, reps)
         self._step_key = _chain(row_key, self.step)
+        self._lane_keys: dict[tuple[int, int], np.ndarray] = {}
 
     def __repr__(self) -> str:
         """Return a short description of the key."""
@@ -437,6 +438,20 @@ class Draws:
         """The Gumbels of :meth:`gumbel` at chosen elements (see :meth:`uniform_at`)."""
         return self._generate_at(stream, rows, index, (_Lane.GUMBEL,), _to_gumbel)
 
+    def _lane_key(self, stream_id: int, lane: _Lane) -> np.ndarray:
+        """Row keys of one lane of one stream, (R,) ``uint64``, kept for the step.
+
+        A step draws from the same few lanes hundreds of times (a crisis path
+        event by event), so each lane's keys are chained once.
+        """
+        key = (stream_id, int(lane))
+        if key not in self._lane_keys:
+            stream_key = _chain(self._step_key, stream_id)
+            keys = _chain(stream_key, int(lane))
+            keys.flags.writeable = False
+            self._lane_keys[key] = keys
+        return self._lane_keys[key]
+
     def _generate_at(
         self,
         stream: Stream | int,
@@ -453,8 +468,7 @@ class Draws:
         if int(index.min()) < 0:
             msg = f"index must be non-negative, got {int(index.min())}"
             raise ValueError(msg)
-        stream_key = _chain(self._step_key, stream_id)
-        lane_keys = [_chain(stream_key, int(lane)) for lane in lanes]
+        lane_keys = [self._lane_key(stream_id, lane) for lane in lanes]
         flat_rows, flat_index = rows.ravel(), index.ravel().astype(_U64)
         out = np.empty(flat_rows.size, dtype=np.float64)
         for start in range(0, flat_rows.size, _BLOCK_ELEMENTS):
@@ -492,8 +506,7 @@ class Draws:
         start = _check_key("offset", offset)
         dims = _check_shape(shape)
         rows, cols = self._step_key.size, int(np.prod(dims, dtype=np.int64))
-        stream_key = _chain(self._step_key, stream_id)
-        lane_keys = [_chain(stream_key, int(lane)) for lane in lanes]
+        lane_keys = [self._lane_key(stream_id, lane) for lane in lanes]
         out = np.empty((rows, cols), dtype=np.float64)
         for row_slice, c0, c1 in _blocks(rows, cols):
             weyl = np.arange(c1 - c0, dtype=_U64)

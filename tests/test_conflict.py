@@ -5,7 +5,7 @@ import pytest
 
 from sim import engine
 from sim.cli import main
-from sim.conflict import Solved, Timeline, back_downs
+from sim.conflict import Solved, Timeline, back_downs, side_inputs
 from sim.dynamics import escalation
 from sim.rng import Draws
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
@@ -274,7 +274,9 @@ def test_only_a_disputes_challenger_decides_whether_to_open_it(origin):
     """An incident, a pull or an inject is nobody's choice: never held back."""
     m = 50
     pairs = (np.arange(m), np.zeros(m, dtype=np.intp), np.ones(m, dtype=np.intp))
-    deterred = korea_timeline(m)._deterred(
-        pairs, np.full(m, origin), np.arange(m), np.full(m, 1)
+    timeline = korea_timeline(m)
+    inputs = side_inputs(timeline.world, timeline.setup, timeline.crises, pairs)
+    deterred = timeline._deterred(
+        pairs, inputs, np.full(m, origin), np.arange(m), np.full(m, 1)
     )
     assert not deterred.any()

@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.dynamics import crisis_decision
 from sim.dynamics.crisis_chain import escalation_open
 from sim.dynamics.crisis_decision import (
     equilibrium,
@@ -273,13 +272,3 @@ def test_strategies_are_distributions_whatever_the_inputs(
     assert np.isfinite(strategy).all() and (strategy >= 0).all()
     np.testing.assert_allclose(strategy.sum(axis=-1), 1.0)
     assert ((chance > 0) & (chance < 1)).all()
-
-
-def test_games_solved_in_blocks_are_bit_identical(monkeypatch):
-    """The solver's cache blocks change no number, across a block's edges too."""
-    rng = np.random.default_rng(11)
-    tables = random_stage(rng, 37).reshape(37, 1, 2, 3, 3)
-    can = rng.random((37, 1, 2)) < 0.6
-    whole = stage_qre(tables, can, 0.08)
-    monkeypatch.setattr(crisis_decision, "QRE_BLOCK", 8)
-    assert np.array_equal(stage_qre(tables, can, 0.08), whole)

@@ -96,6 +96,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.dynamics.escalation import ACTIONS, BACK_DOWN, ESCALATE, HOLD, Params
+from sim.dynamics.quantal import stage_qre
 
 __all__ = [
     "ACTIONS",
@@ -110,17 +111,7 @@ __all__ = [
     "stage_payoffs",
     "stage_qre",
 ]
-#: Damped logit-response iterations of the QRE solver: annealing, then polishing.
-ANNEAL_ITERATIONS = 12
-POLISH_ITERATIONS = 36
-#: Weight of the new logit response in each damped iteration.
-DAMPING = 0.7
-#: Logit precision the annealing starts from, per unit of payoff range.
-START_PRECISION = 0.1
 _TINY_POWER = 1e-9
-#: Games the QRE solver takes at a time, so that their arrays stay in the CPU's
-#: cache (a speed setting: any block size gives the same numbers).
-QRE_BLOCK = 8192
 #: Who escalated, on the last axis of a climb's values (:func:`stage_payoffs`):
 #: the side itself alone, its opponent alone, both.
 OWN, THEIRS, BOTH = 0, 1, 2
@@ -224,100 +215,6 @@ def expected(payoff: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     """
     product = payoff * theirs[..., None, :]
     return product[..., 0] + product[..., 1] + product[..., 2]
-
-
-def stage_qre(
-    table: np.ndarray, can_escalate: np.ndarray, temperature: float
-) -> np.ndarray:
-    """Logit QRE of stage games, by annealed damped logit-response iterations.
-
-    Each player's strategy is ``sigma(o) proportional to exp(U(o) / tau)`` over
-    its open actions, ``U`` its expected payoff against the other's strategy.
-    The precision ``1 / tau`` rises geometrically from ``START_PRECISION`` per
-    unit of the game's payoff range to its target over ``ANNEAL_ITERATIONS``
-    (tracing the principal branch from the centroid, the QRE at precision 0),
-    then ``POLISH_ITERATIONS`` more run at the target; each iteration moves
-    both strategies ``DAMPING`` of the way to their logit responses. At
-    ``tau = 0`` the target is a best response. The expected payoffs are
-    written out from the table's five distinct entries, elementwise, so one
-    game's answer does not depend on the batch; both players and all three
-    actions are updated by the same few array operations, in place, over
-    blocks of ``QRE_BLOCK`` games small enough to stay in the CPU's cache.
-
-    Args:
-        table: Both players' payoff tables (:func:`stage_payoffs`), own action
-            first, S + (2, 3, 3): player 0 on axis -3, its opponent at 1.
-        can_escalate: Whether each player may escalate, S + (2,).
-        temperature: ``tau`` >= 0, in payoff units.
-
-    Returns:
-        Strategies (back down, hold, escalate), S + (2, 3).
-    """
-    shape = table.shape[:-3]
-    tables, can = table.reshape(-1, 2, 3, 3), can_escalate.reshape(-1, 2)
-    strategy = np.empty((len(tables), 2, 3))
-    for low in range(0, len(tables), QRE_BLOCK):
-        games = slice(low, low + QRE_BLOCK)
-        strategy[games] = _solve(tables[games], can[games], temperature)
-    return strategy.reshape((*shape, 2, 3))
-
-
-def _solve(
-    table: np.ndarray, can_escalate: np.ndarray, temperature: float
-) -> np.ndarray:
-    """:func:`stage_qre` of G games, (G, 2, 3, 3) and (G, 2), to (G, 2, 3)."""
-    # entries[p * 9 + own * 3 + theirs, game]: one contiguous row per entry
-    entries = np.ascontiguousarray(table.reshape(-1, 18).T)
-
-    def entry(own: int, theirs: int) -> np.ndarray:
-        """Both players' payoff at (own action, their action), (2, G)."""
-        return entries[[own * 3 + theirs, 9 + own * 3 + theirs]]
-
-    concede, win, standoff = entry(0, 1), entry(1, 0), entry(1, 1)
-    concede_gap = entry(0, 0) - concede
-    dragged, pushed, both = entry(1, 2), entry(2, 1), entry(2, 2)
-    can = np.ascontiguousarray(can_escalate.T)  # (2, G)
-    closed = np.where(can, 0.0, -np.inf)  # escalation removed where not open
-    spread = entries.max(axis=0) - entries.min(axis=0)
-    start = START_PRECISION / np.maximum(spread, 1e-12)
-    target = 1.0 / max(temperature, 1e-300)  # at tau = 0, 1e300: the argmax
-    growth = np.minimum(target / start, 1e12) ** (1.0 / ANNEAL_ITERATIONS)
-    # strategy[action, player, game]: back down, hold, escalate
-    strategy = np.empty((3, *concede.shape))
-    open_share = can.astype(float)
-    np.divide(open_share, 2.0 + open_share, out=strategy[2])
-    np.subtract(1.0, strategy[2], out=strategy[0])
-    strategy[0] /= 2.0
-    strategy[1] = strategy[0]
-    weight = np.empty_like(strategy)  # expected utility, then logit weight
-    u_back, u_hold, u_escalate = weight
-    best = np.empty_like(concede)
-    scratch = np.empty_like(concede)
-    precision = start
-    for n in range(ANNEAL_ITERATIONS + POLISH_ITERATIONS):
-        precision = precision * growth if n < ANNEAL_ITERATIONS else target
-        back, hold, escalate = strategy[:, ::-1]  # each player's opponent
-        np.multiply(back, concede_gap, out=u_back)
-        u_back += concede
-        np.multiply(back, win, out=u_hold)
-        u_hold += np.multiply(hold, standoff, out=scratch)
-        u_hold += np.multiply(escalate, dragged, out=scratch)
-        np.multiply(back, win, out=u_escalate)
-        u_escalate += np.multiply(hold, pushed, out=scratch)
-        u_escalate += np.multiply(escalate, both, out=scratch)
-        u_escalate += closed
-        np.maximum(u_back, u_hold, out=best)
-        np.maximum(best, u_escalate, out=best)
-        weight -= best  # in place: exp(precision (u - best))
-        weight *= precision
-        np.exp(weight, out=weight)
-        np.add(u_back, u_hold, out=scratch)
-        scratch += u_escalate
-        np.divide(DAMPING, scratch, out=scratch)  # DAMPING / sum of the weights
-        weight *= scratch
-        strategy *= 1.0 - DAMPING  # (1 - D) old + D logit
-        strategy += weight
-    return strategy.transpose(2, 1, 0)
 
 
 def equilibrium(
