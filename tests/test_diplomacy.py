@@ -49,14 +49,21 @@ def test_cbms_lower_incident_driven_crises_over_many_seeds(write_scenario):
 
 
 def test_exercise_raises_allied_credibility_and_rival_hostility(write_scenario):
-    """A costly exercise raises allied credibility and the rival's hostility."""
+    """A costly exercise raises allied credibility and the rival's hostility.
+
+    No crisis opens, so what a crisis does to hostility cannot mask the signal's.
+    """
     disputed = "hostility = 0.5\n"
     drill = (
         '[[signal]]\nkind = "exercise"\nstate = "GREEN"\npartners = ["BLUE"]\n'
         "every_years = 0.25\n"
     )
-    quiet, _ = final_world(write_scenario(triad_toml(extra=disputed)), 4)
-    loud, _ = final_world(write_scenario(triad_toml(extra=disputed + drill)), 4)
+    calm = {
+        "mechanisms.escalation.dispute_rate_per_year": 0.0,
+        "mechanisms.escalation.incident_rate_per_year": 0.0,
+    }
+    quiet, _ = final_world(write_scenario(triad_toml(extra=disputed)), 4, **calm)
+    loud, _ = final_world(write_scenario(triad_toml(extra=disputed + drill)), 4, **calm)
     red, blue, green = 0, 1, 2
     assert np.all(loud.credibility[:, blue, green] > quiet.credibility[:, blue, green])
     assert np.all(loud.hostility[:, red, blue] > quiet.hostility[:, red, blue])
