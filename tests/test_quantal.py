@@ -1,5 +1,10 @@
 """The compiled logit QRE solver: known equilibria, a numpy reference, any batch."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -114,3 +119,38 @@ def test_each_game_is_bit_identical_alone_or_in_any_batch_and_shape():
         tables.reshape(60, 2, 3, 3)[shuffled], can.reshape(60, 2)[shuffled], 0.1
     )
     assert np.array_equal(flat, together.reshape(60, 2, 3)[shuffled])
+
+
+SOLVE_ONCE = (
+    "import numpy as np; from sim.dynamics.quantal import stage_qre; "
+    "stage_qre(np.zeros((1, 2, 3, 3)), np.ones((1, 2), bool), 0.1)"
+)
+
+
+def compile_in_a_new_process(cache_dir: Path | None) -> None:
+    """Solve one game in a fresh interpreter, with or without NUMBA_CACHE_DIR."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = str(cache_dir)
+    subprocess.run([sys.executable, "-c", SOLVE_ONCE], env=env, check=True)
+
+
+def written_since(folder: Path, start: float) -> list[Path]:
+    """Numba cache files under ``folder`` written at or after ``start``."""
+    found = [*folder.rglob("*.nbi"), *folder.rglob("*.nbc")]
+    return [p for p in found if p.stat().st_mtime >= start]
+
+
+def test_the_kernel_writes_nothing_into_the_package_unless_asked(tmp_path):
+    """No compiled cache beside the installed source; one where the user asks.
+
+    A cache in the package's folder outlives ``pip uninstall`` as a bare
+    ``sim/`` folder, which then hides a later install of the package.
+    """
+    package = Path(quantal.__file__).parent
+    start = tmp_path.stat().st_mtime - 1.0
+    compile_in_a_new_process(None)
+    assert written_since(package, start) == []
+    compile_in_a_new_process(tmp_path)
+    assert written_since(tmp_path, start) != []
+    assert written_since(package, start) == []

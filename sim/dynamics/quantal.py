@@ -19,8 +19,12 @@ both players at once from the previous iteration's strategies. As ``tau -> 0``
 the answer tends to a Nash equilibrium; at ``tau = 0`` the logit is a best
 response (ties shared).
 
-The iterations are a plain loop per game, compiled by Numba (``cache=True``:
-compiled once per installation, about 1.5 s, then loaded from the cache). Every
+The iterations are a plain loop per game, compiled by Numba when first called
+in a process (about 1.5 s). The compiled code is cached on disk only where the
+user names a folder for it with Numba's own ``NUMBA_CACHE_DIR``: by default
+Numba would write it into the installed package, where ``pip uninstall`` leaves
+it behind as a bare ``sim/`` folder that hides any later install of the package.
+With that folder set, later processes load the kernel in about 0.3 s. Every
 game is solved by the same operations in the same order whatever else is in the
 batch (a few games take each iteration in turn only so that the CPU overlaps
 their work), so its answer is bit-identical in any batch, and a batch
@@ -30,6 +34,7 @@ come in many small batches).
 """
 
 import math
+import os
 
 import numba
 import numpy as np
@@ -41,6 +46,9 @@ __all__ = [
     "START_PRECISION",
     "stage_qre",
 ]
+
+#: Cache the compiled kernel only in a folder the user chose (see above).
+CACHE = bool(os.environ.get("NUMBA_CACHE_DIR"))
 
 #: Damped logit-response iterations: annealing the precision, then polishing.
 ANNEAL_ITERATIONS = 12
@@ -83,7 +91,7 @@ def stage_qre(
     return strategy.reshape((*shape, 2, 3))
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=CACHE, nogil=True, error_model="numpy")
 def _solve(
     table: np.ndarray, can: np.ndarray, temperature: float, strategy: np.ndarray
 ) -> None:
@@ -115,7 +123,7 @@ def _solve(
                 _iterate(table[g], can[g], strategy[g], utility, precision[g])
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=CACHE, inline="always", error_model="numpy")
 def _iterate(
     game: np.ndarray,
     can: np.ndarray,
@@ -153,7 +161,7 @@ def _iterate(
         sigma[i, 2] = (1.0 - DAMPING) * sigma[i, 2] + share * weight_2
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=CACHE, inline="always", error_model="numpy")
 def _logit_weight(utility: float, best: float, precision: float) -> float:
     """``exp(lambda (U - U_best))``, the logit weight of an action against the best.
 
