@@ -79,9 +79,18 @@ def test_cli_rejects_a_bad_dispute_and_writes_nothing(write_scenario, tmp_path, 
 
 
 def test_cli_writes_crises_and_decisions(tmp_path, capsys):
-    """`wargame run` prints the stability outcomes and writes crises and decisions."""
+    """`wargame run` prints the stability outcomes and writes crises and decisions.
+
+    Disputes and incidents are off, so the inject finds the pair at peace (an
+    inject opens a crisis only there).
+    """
+    quiet = tmp_path / "quiet.toml"
+    quiet.write_text(
+        f'extends = "{KOREA}"\n[mechanisms.escalation]\n'
+        "dispute_rate_per_year = 0.0\nincident_rate_per_year = 0.0\n"
+    )
     out = tmp_path / "out"
-    assert main(["run", str(KOREA), "--out", str(out), "--steps", "8"]) == 0
+    assert main(["run", str(quiet), "--out", str(out), "--steps", "8"]) == 0
     printed = capsys.readouterr().out
     for name in ("war_onset", "deterrence_success_rate", "stability_index"):
         assert name in printed
