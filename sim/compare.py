@@ -13,8 +13,8 @@ a paired t interval otherwise. Paired intervals are far narrower than those of
 two independent batches.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class ArmComparison:
         seed: The seed every arm ran with.
         years: Years each replication covers.
         scale: ``difference`` or ``relative``.
+        settings: Fields set alike in every arm (field path to value).
     """
 
     arms: tuple[Arm, ...]
@@ -51,6 +52,7 @@ class ArmComparison:
     seed: int
     years: float
     scale: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def markdown(self) -> str:
         """The table as Markdown: one row per arm and outcome."""
@@ -77,9 +79,16 @@ class ArmComparison:
         return (
             f"Effect of each arm against {self.arms[0].name} "
             f"({self.scale}), {self.replications} paired replications per arm, "
-            f"seed {self.seed}, {self.years:g} years: paired 95% intervals "
-            "(Newcombe for 0/1 outcomes, t otherwise)"
+            f"seed {self.seed}, {self.years:g} years{self._alike()}: paired 95% "
+            "intervals (Newcombe for 0/1 outcomes, t otherwise)"
         )
+
+    def _alike(self) -> str:
+        """``, every arm with PATH=VALUE, ...``, or nothing without settings."""
+        if not self.settings:
+            return ""
+        fields = ", ".join(f"{path}={value}" for path, value in self.settings.items())
+        return f", every arm with {fields}"
 
 
 def field_arms(scenario: str | Path, path: str, values: Sequence[Any]) -> list[Arm]:
@@ -108,6 +117,7 @@ def compare(
     steps: int | None = None,
     seed: int | None = None,
     scale: str = "difference",
+    settings: Mapping[str, Any] | None = None,
 ) -> ArmComparison:
     """Run every arm on the same seeds; each arm's effect against the first.
 
@@ -120,10 +130,14 @@ def compare(
         steps: Steps per replication (each arm's scenario's if None).
         seed: The seed of every arm (the first arm's scenario seed if None).
         scale: ``difference`` (arm minus reference) or ``relative``.
+        settings: Fields to set alike in every arm (``--set``), e.g. to compare
+            two audience costs with misperception switched off; an arm may
+            not override one of them as well.
 
     Raises:
-        ExperimentError: Fewer than two arms, arms with the same name, an
-            unknown outcome, or one with NaN in some replications.
+        ExperimentError: Fewer than two arms, arms with the same name, a
+            setting an arm also overrides, an unknown outcome, or one with NaN
+            in some replications.
         ScenarioError: An arm's scenario or override is invalid.
     """
     if len(arms) < 2:
@@ -135,11 +149,20 @@ def compare(
         raise ExperimentError(
             f"arms {', '.join(names)}: two have the same name; label them"
         )
-    first = paired.run_arm(arms[0], replications=replications, seed=seed, steps=steps)
+    settings = dict(settings or {})
+    for arm in arms:
+        clash = sorted(set(settings) & set(arm.overrides))
+        if clash:
+            raise ExperimentError(
+                f"set {clash[0]}: arm {arm.name} sets it too; set it in one place",
+                field="set",
+            )
+    alike = [replace(arm, overrides={**settings, **arm.overrides}) for arm in arms]
+    first = paired.run_arm(alike[0], replications=replications, seed=seed, steps=steps)
     rows = []
-    for arm in arms[1:]:
+    for arm, run in zip(arms[1:], alike[1:], strict=True):
         records = paired.run_arm(
-            arm, replications=replications, seed=first.seed, steps=steps
+            run, replications=replications, seed=first.seed, steps=steps
         )
         pair = paired.Pair(arms[0], arm, first, records, first.seed)
         for outcome in outcomes:
@@ -158,7 +181,13 @@ def compare(
                 }
             )
     return ArmComparison(
-        tuple(arms), pd.DataFrame(rows), replications, first.seed, first.years, scale
+        tuple(arms),
+        pd.DataFrame(rows),
+        replications,
+        first.seed,
+        first.years,
+        scale,
+        settings,
     )
 
 

@@ -11,6 +11,7 @@ from sim.cli.common import (
     experiment_options,
     param_option,
     seed,
+    set_option,
     settings,
 )
 
@@ -370,6 +371,7 @@ def _compare_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, help="seed of every arm (default: the first scenario's)"
     )
+    set_option(parser)
     parser.add_argument(
         "--out", type=Path, help="output folder (default results/compare)"
     )
@@ -405,6 +407,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         steps=args.steps,
         seed=args.seed,
         scale="relative" if args.relative else "difference",
+        settings=settings(args),
     )
     out = args.out
     files = write_comparison(result, out)
