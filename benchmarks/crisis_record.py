@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 
 from sim import calibrate
-from sim.experiments import run_points
 from sim.scenario import load_scenario
 
 WINDOW = calibrate.Window(1990, 2014)
@@ -39,10 +38,9 @@ def main(replications: int, scenario: Path) -> None:
     )  # fmt: skip
     steps = record.years * calibrate.steps_per_year(base.info.dt_years)
     began = time.perf_counter()
-    result = run_points(scenario, [{}], replications=replications, steps=steps)
-    table, exposure = result.crises, replications * result.years
-    ours = table["challenger"].isin(states) & table["defender"].isin(states)
-    table = table[ours.to_numpy()]
+    table, exposure = calibrate.crises_among(
+        scenario, states, replications=replications, steps=steps
+    )
     model = calibrate.level_rates(table, exposure, RUNGS)
     low_high = record.intervals()
     print(f"{scenario.name}: {replications} replications of {record.years} years")

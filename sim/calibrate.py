@@ -1140,15 +1140,10 @@ def fit_crisis_rates(
         nonlocal evaluations
         evaluations += 1
         point = {p.path: float(v) for p, v in zip(params, theta, strict=True)}
-        result = run_points(
-            scenario, [point], replications=replications, steps=steps, seed=seed,
-            settings=settings, executor=pool, chunk_size=chunk_size,
+        return crises_among(
+            scenario, states, point, replications=replications, steps=steps,
+            seed=seed, settings=settings, executor=pool, chunk_size=chunk_size,
         )  # fmt: skip
-        table = result.crises
-        if table.empty:
-            return table, replications * result.years
-        ours = table["challenger"].isin(states) & table["defender"].isin(states)
-        return table[ours.to_numpy()], replications * result.years
 
     def simulate(theta: np.ndarray) -> np.ndarray:
         return level_rates(*crises(theta), rungs)
@@ -1244,6 +1239,41 @@ def _moment_se(jacobian: np.ndarray, weight: np.ndarray, noise: np.ndarray):
     meat = j.T @ ((weight**2 * noise)[:, None] * j)
     se[moves] = np.sqrt(np.clip(np.diag(inverse @ meat @ inverse), 0.0, None))
     return se
+
+
+def crises_among(
+    scenario: str | Path,
+    states: list[str],
+    point: dict[str, Any] | None = None,
+    *,
+    replications: int,
+    steps: int,
+    seed: int | None = None,
+    settings: dict[str, Any] | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+) -> tuple[pd.DataFrame, float]:
+    """The crises between ``states`` of ``replications`` runs, and their years.
+
+    Runs the scenario at ``point`` (overrides; none if None) for ``steps``
+    steps with :func:`sim.experiments.run_points` and keeps the crises whose
+    challenger and defender are both among ``states``: what the record of
+    those states is compared with (:func:`level_rates`, :func:`dyad_rates`,
+    :func:`back_downs`).
+
+    Returns:
+        ``(crises, exposure)``: the crisis table, and the replication-years
+        it covers (``replications`` times the years of a run).
+    """
+    result = run_points(
+        scenario, [point or {}], replications=replications, steps=steps, seed=seed,
+        settings=settings, executor=executor, chunk_size=chunk_size,
+    )  # fmt: skip
+    table, exposure = result.crises, replications * result.years
+    if table.empty:
+        return table, exposure
+    ours = table["challenger"].isin(states) & table["defender"].isin(states)
+    return table[ours.to_numpy()], exposure
 
 
 def level_rates(table: pd.DataFrame, exposure: float, rungs) -> np.ndarray:

@@ -541,8 +541,9 @@ def test_the_shipped_crisis_defaults_keep_the_baseline_inside_the_record():
     )
     rungs = (calibrate.DISPUTE_RUNG, calibrate.FORCE_RUNG, calibrate.WAR_RUNG)
     steps = record.years * calibrate.steps_per_year(baseline.info.dt_years)
-    result = run_points(BASELINE, [{}], replications=60, steps=steps)
-    crises, exposure = result.crises, 60 * result.years
+    crises, exposure = calibrate.crises_among(
+        BASELINE, states, replications=60, steps=steps
+    )
     model = calibrate.level_rates(crises, exposure, rungs)
     for level, rate, (low, high) in zip(
         ("disputes", "force", "war"), model, record.intervals(), strict=True
