@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from sim.cli import main
 from sim.scenario import bundled_dir
@@ -200,3 +201,16 @@ def test_library_field_is_named_as_the_flag(tmp_path, capsys):
     args += ["--param", "scenario.steps=1:2:3", "--out", str(tmp_path)]
     assert main(args) == 2
     assert capsys.readouterr().err.startswith("error: --param: the :n suffix")
+
+
+@pytest.mark.parametrize("command", ["batch", "compare"])
+def test_a_bad_set_is_named_as_the_flag(command, tmp_path, capsys):
+    """``--set war_cost`` (no value) is an error about --set, with nothing written."""
+    out = tmp_path / "out"
+    args = [command, str(BASELINE), "--set", "war_cost", "--out", str(out)]
+    args += ["--replications", "2"]
+    if command == "compare":
+        args += ["--vary", "mechanisms.escalation.war_cost=0.6,0.3"]
+    assert main(args) == 2
+    assert capsys.readouterr().err == "error: --set 'war_cost': expected path=value\n"
+    assert not out.exists()

@@ -41,6 +41,7 @@ FLAGS = {
     "constraints": "--constraint",
     "max_boxes": "--boxes",
     "params": "--fit",
+    "settings": "--set",
 }
 """Library argument names whose flag is not ``--`` plus the name with dashes."""
 
