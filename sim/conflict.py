@@ -235,9 +235,10 @@ class Solved:
         stake: ``S_ij``.
         audience: ``a_i``: audience cost of its climbs plus its public pledges.
         threshold: ``theta_i``.
-        strategy: Equilibrium strategy at the crisis's rung, (P, 2, 3).
-        utility: Expected utility of each action there, (P, 2, 3).
-        chance: Chance to prevail there, (P, 2).
+        strategy: Equilibrium strategy at the crisis's rung, (P, 2, 3), or
+            of the sides whose views were solved only (:func:`solve`).
+        utility: Expected utility of each action there, as ``strategy``.
+        chance: Chance to prevail there, (P, 2), as ``strategy``.
     """
 
     own_power: np.ndarray
@@ -323,6 +324,7 @@ def solve(
     rung: np.ndarray,
     climbed: np.ndarray,
     inputs: SideInputs,
+    views: tuple[int, ...] = (0, 1),
 ) -> Solved:
     """Each side's part of the logit QRE of its crisis, as each sees it, now.
 
@@ -339,6 +341,8 @@ def solve(
             first.
         inputs: What the sides bring to the game through the step
             (:func:`side_inputs` of the same pairs).
+        views: The sides whose views to solve (both by default): the
+            equilibrium fields of :class:`Solved` hold these sides only.
     """
     esc = setup.params.escalation
     r, c, d = pairs
@@ -369,7 +373,8 @@ def solve(
             up, threshold[:, None, :], climbed_up[..., ::-1] == up, WAR, esc.enabled
         )[:, None],
         params=esc,
-    )  # (P, 1, 2, 3): pair, rung, side, action
+        views=views,
+    )  # (P, 1, views, 3): pair, rung, side, action
     return Solved(
         own_power=inputs.own_power,
         resolve=inputs.resolve,
@@ -931,7 +936,13 @@ class Timeline:
             climbed = escalation.climbs(self.crises, listed)
             rung = self.rung[listed]
             solved = solve(
-                self.setup, self.crises, listed, rung, climbed, inputs[dispute]
+                self.setup,
+                self.crises,
+                listed,
+                rung,
+                climbed,
+                inputs[dispute],
+                views=(0,),  # the challenger's own view only
             )
             held[dispute] = self._holds_back(solved, rows[dispute], key[dispute])
         return held

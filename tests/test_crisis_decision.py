@@ -25,11 +25,13 @@ def crisis(
     punishment=(1.0, 1.0),
     open_=True,
     temperature=0.05,
+    views=(0, 1),
     **params,
 ):
     """Strategies of one crisis at every rung, (K - 1, 2, 3), challenger first.
 
-    ``tying`` is the audience cost a side adds by its own climb.
+    ``tying`` is the audience cost a side adds by its own climb; ``views`` the
+    sides whose views are solved (their strategies only are returned).
     """
     pair = np.array([resolve], dtype=float)
     climbed = np.array([[1, 0], [0, 1], [1, 1]])  # challenger, defender, both
@@ -48,8 +50,31 @@ def crisis(
         may_escalate=np.full((1, WAR - 1, 2), open_),
         may_escalate_up=np.full((1, WAR - 1, 3, 2), open_),
         params=Params(temperature=temperature, **params),
+        views=views,
     )
     return strategy[0], utility[0], chance[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    power=st.tuples(*[st.floats(0.1, 10.0)] * 2),
+    resolve=st.tuples(*[st.floats(0.1, 2.0)] * 2),
+    belief=st.tuples(*[st.floats(0.1, 2.0)] * 2),
+    audience=st.tuples(*[st.floats(0.0, 0.5)] * 2),
+    tying=st.floats(0.0, 0.3),
+)
+def test_one_sides_view_solved_alone_is_that_side_of_both(
+    power, resolve, belief, audience, tying
+):
+    """A challenger weighing an opening solves its own view only: same bits."""
+    game = dict(
+        power=power, resolve=resolve, belief=belief, audience=audience, tying=tying
+    )
+    both = crisis(**game)
+    for side in (0, 1):
+        alone = crisis(**game, views=(side,))
+        for one, of_both in zip(alone, both, strict=True):
+            assert np.array_equal(one[:, 0], of_both[:, side])
 
 
 def random_stage(rng: np.random.Generator, games: int) -> np.ndarray:

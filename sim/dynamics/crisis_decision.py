@@ -232,6 +232,7 @@ def equilibrium(
     may_escalate: np.ndarray,
     may_escalate_up: np.ndarray,
     params: Params,
+    views: tuple[int, ...] = (0, 1),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each side's strategy at some rungs: its part of the QRE as it sees it.
 
@@ -244,30 +245,37 @@ def equilibrium(
     each. ``audience_up`` and ``may_escalate_up``, (P, V, 3, 2), give each
     side's audience cost and right to escalate one rung up, should the crisis
     climb there after an escalation by the challenger alone, by the defender
-    alone, or by both (:data:`CLIMBERS`). The stage games of both sides' views
+    alone, or by both (:data:`CLIMBERS`). The stage games of the sides' views
     at all those rungs are solved at once by :func:`stage_qre`, after the
     three games one rung above them, whose equilibrium values ``U(k + 1; .)``
     a climb is worth. Each rung's answer depends only on its own inputs, not
-    on the other rungs asked.
+    on the other rungs asked. ``views`` lists the sides whose views to solve
+    (both by default); a caller that needs one side's play only (a challenger
+    weighing an opening) solves half the games, and gets the same answer for
+    that side as from both.
 
     Returns:
-        ``(strategy, utility, chance)``: each side's strategy at each rung
-        asked (P, V, 2, 3); its expected utility of each action there against
-        the opponent's strategy in its own view (P, V, 2, 3), ``-inf`` where
-        escalation is closed; and its chance to prevail there (P, V, 2).
+        ``(strategy, utility, chance)``: the strategy of each side in
+        ``views`` at each rung asked (P, V, len(views), 3); its expected
+        utility of each action there against the opponent's strategy in its
+        own view (P, V, len(views), 3), ``-inf`` where escalation is closed;
+        and its chance to prevail there (P, V, len(views)).
     """
     other = np.array([1, 0])  # the column of each side's opponent
-    side_of = np.array([[0, 1], [1, 0]])  # [view, player]: view v's player 0 is v
-    # [view, who climbed, counted by player] -> who climbed, counted by side
+    seer = np.array(views)  # [view]: the side whose view it is
+    side_of = np.stack([seer, other[seer]], axis=1)  # [view, player]: 0 is seer
+    # [party, who climbed counted from that party] -> who climbed, counted from
+    # party 0: a view's seer is side 0 or 1, a player of a view 0 or 1
     climbers_of = np.array([[0, 1, 2], [1, 0, 2]])
 
     def seen(own: np.ndarray, theirs: np.ndarray) -> np.ndarray:
         """(P, view, 1, 1, player): own for player 0, theirs for player 1."""
-        return np.stack([own, theirs], axis=-1)[:, :, None, None, :]
+        return np.stack([own[:, seer], theirs[:, seer]], axis=-1)[:, :, None, None, :]
 
     def seen_up(by_side: np.ndarray) -> np.ndarray:
         """(P, V, climbers, side) -> (P, view, V, climbers by player, player)."""
-        picked = by_side[:, :, climbers_of[:, :, None], side_of[:, None, :]]
+        by_player = climbers_of[seer][:, :, None]
+        picked = by_side[:, :, by_player, side_of[:, None, :]]
         return np.moveaxis(picked, 2, 1)
 
     log_ratio = np.log(np.maximum(own_power, _TINY_POWER)) - np.log(
