@@ -6,10 +6,14 @@ keeps the default doctrine's)::
 
     {"milex_usd_m": 1e5,                   # spending wanted, before the cap
      "posture": 0.7,                       # 0 restraint .. 1 forward
-     "crisis": {"CHN": "hold"},            # back_down, hold or escalate
+     "crisis": {"CHN": "hold"},            # an order: back_down, hold or escalate
      "exercise": {"JPN": 1.0},             # signals, levels in [0, 1]
      "patrol": {"taiwan_strait": 0.5},
      "declaration": {"JPN": 1.0}}
+
+A crisis action is an order, played with certainty at every decision opportunity
+of the step, even where it is the action the doctrine drew; left out, the doctrine
+plays its equilibrium strategy there.
 
 The Mesa model's policy hook (:class:`sim.model.Policy`), the classroom's moves
 (:mod:`sim.classroom.moves`, which first apply the game's own rules) and the
@@ -212,6 +216,7 @@ def apply_choice(
     for opponent, action in choice.get("crisis", {}).items():
         j = ids.index(opponent)
         decisions.action[:, i, j] = ACTIONS[action]
+        decisions.ordered[:, i, j] = True
         acted.append(j)
     sent = decisions.signals
     theaters = [t.id for t in setup.scenario.theaters]

@@ -507,18 +507,17 @@ def punishment(capability: np.ndarray) -> np.ndarray:
 
 
 def fixed_strategy(
-    action: np.ndarray, sides: tuple, factors: Factors | None, scripted: np.ndarray
+    action: np.ndarray, sides: tuple, ordered: np.ndarray, scripted: np.ndarray
 ) -> np.ndarray:
     """The strategy a policy or script sets for each side this step, (M, 3).
 
-    In the order of ``sides``: where a policy set an action other than the
-    doctrine's draw, or a script set it, that action, with certainty, at every
-    decision opportunity of the step; NaN where the doctrine decides (its
-    equilibrium at each decision opportunity). Without factors only scripts
-    set actions.
+    In the order of ``sides``: where a policy ordered an action
+    (``ordered``, :class:`~sim.world.Decisions`) or a script set it, that
+    action, with certainty, at every decision opportunity of the step; NaN
+    where the doctrine decides (its equilibrium at each decision opportunity).
     """
     chosen = action[sides]
-    fixed = scripted if factors is None else (chosen != factors.action) | scripted
+    fixed = ordered[sides] | scripted
     pure = np.eye(3)[chosen.astype(np.intp) + 1]
     return np.where(fixed[:, None], pure, np.nan)
 
@@ -680,7 +679,7 @@ def _crises_run(world: World, context: Context) -> dict[str, object]:
     pairs = r[challenger], i[challenger], j[challenger]
     scripted, _ = scripted_actions(setup, world.step, decisions.sides)
     fixed = fixed_strategy(
-        decisions.action, decisions.sides, decisions.factors, scripted
+        decisions.action, decisions.sides, decisions.ordered, scripted
     )
     fixed = np.stack([fixed[challenger], fixed[defender]], axis=1)
     inputs = side_inputs(world, setup, world.crises, pairs)

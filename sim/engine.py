@@ -297,6 +297,7 @@ def decide(
         factors=factors,
         signals=diplomacy.scheduled_signals(setup, world.step),
         posture=world.posture.copy(),
+        ordered=np.zeros(action.shape, dtype=bool),
     )
 
 

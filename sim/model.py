@@ -52,14 +52,17 @@ class Policy(Protocol):
                 1e5, "crisis": {"CHN": "hold"}, "exercise": {"JPN": 1.0},
                 "patrol": {"south_china_sea": 0.5}, "declaration": {"PHL": 0.0}}``;
                 ``crisis`` maps each opponent in a crisis under way to
-                ``back_down``, ``hold`` or ``escalate``; ``posture`` is a
+                ``back_down``, ``hold`` or ``escalate`` (one draw from the
+                doctrine's strategy as the step begins); ``posture`` is a
                 number in [0, 1] (0 restraint, 1 forward); ``exercise`` and
                 ``declaration`` map each ally, ``patrol`` each theater, to a
                 signal level in [0, 1] (see :mod:`sim.dynamics.signaling`).
 
         Returns:
             The choices to apply, with the same keys (missing keys keep the
-            doctrine's value).
+            doctrine's value). A crisis action returned is an order, played
+            with certainty through the step even where it is the doctrine's
+            draw; a crisis left out is played by the doctrine's equilibrium.
         """
         ...
 

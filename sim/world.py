@@ -327,6 +327,10 @@ class Decisions:
             not asked to explain (:func:`sim.engine.decide`).
         signals: Exercises, patrols and declarations each state sends.
         posture: Posture each state takes this step, (R, N).
+        ordered: Where a policy set i's action toward j itself, bool (R, N, N):
+            that action is played with certainty at every decision opportunity
+            of the step, even where it is the doctrine's own draw; elsewhere
+            the doctrine plays its equilibrium strategy, solved anew at each.
     """
 
     milex: np.ndarray
@@ -335,3 +339,4 @@ class Decisions:
     factors: Factors | None
     signals: Signals
     posture: np.ndarray
+    ordered: np.ndarray

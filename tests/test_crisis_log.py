@@ -19,11 +19,19 @@ entrapment_rate_per_year = 0.0
 
 
 class Echo:
-    """A policy that returns exactly what the doctrine proposed."""
+    """A policy that returns what the doctrine proposed but the crisis orders."""
 
     def decide(self, agent: StateAgent, doctrine: dict) -> dict:
-        """Return the doctrine's choices."""
-        return doctrine
+        """Return the doctrine's choices, leaving crises to the doctrine."""
+        return {key: value for key, value in doctrine.items() if key != "crisis"}
+
+
+class Stand:
+    """A policy that holds in every crisis, and leaves the rest to the doctrine."""
+
+    def decide(self, agent: StateAgent, doctrine: dict) -> dict:
+        """Hold toward every opponent in a crisis."""
+        return {"crisis": dict.fromkeys(doctrine["crisis"], "hold")}
 
 
 class Yield:
@@ -40,14 +48,20 @@ def triad(write_scenario):
     return load_scenario(write_scenario(triad_toml(steps=12, extra=INJECT)))
 
 
-def test_a_policy_echoing_the_doctrine_changes_nothing(triad):
-    """Same seed, same result, whether the doctrine or a policy decided."""
-    plain, echoed = RegionModel(triad, rng=9), RegionModel(triad, rng=9)
+@pytest.mark.parametrize("seed", [9, 10, 11, 13])
+def test_a_policy_echoing_the_doctrine_changes_nothing(triad, seed):
+    """Same seed, same result, whether the doctrine or a policy decided.
+
+    The policy leaves crises out, so the doctrine plays its equilibrium there
+    (an order, even of the doctrine's own draw, would be played for certain).
+    """
+    plain, echoed = RegionModel(triad, rng=seed), RegionModel(triad, rng=seed)
     for agent in echoed.states:
         agent.policy = Echo()
     plain.run_for(12)
     echoed.run_for(12)
     assert np.array_equal(plain.world.rung, echoed.world.rung)
+    assert plain.crisis_frame().equals(echoed.crisis_frame())
     assert plain.outcomes() == pytest.approx(echoed.outcomes(), nan_ok=True)
 
 
@@ -62,6 +76,31 @@ def test_a_policy_choice_is_what_the_engine_applies(triad):
     log = model.decision_frame()
     red = log[log["state"] == "RED"].iloc[0]
     assert (red["action"], red["decided_by"]) == ("back_down", "policy")
+
+
+def test_a_policy_order_is_played_even_where_the_doctrine_drew_the_same(triad):
+    """Both sides ordered to hold every step: no crisis under way climbs.
+
+    The doctrine's own action toward the opponent is one draw from its strategy;
+    a policy that orders that same action still plays it with certainty through
+    the step, not the doctrine's mixed strategy. (A crisis that opens within a
+    step is the doctrine's until the next, when the orders reach it.)
+    """
+    held = 0
+    for seed in range(8):
+        model = RegionModel(triad, rng=seed)
+        for side in ("RED", "BLUE"):
+            model.agent(side).policy = Stand()
+        pair = (0, *(model.spec.state_index(s) for s in ("RED", "BLUE")))
+        for _ in range(12):
+            start, rung = model.world.crises.start_step[pair], model.world.rung[pair]
+            model.step()
+            if rung > 0 and model.world.crises.start_step[pair] == start:
+                assert model.world.rung[pair] == rung, f"seed {seed}"
+                held += 1
+        log = model.decision_frame()
+        assert set(log["action"]) == {"hold"} and set(log["decided_by"]) == {"policy"}
+    assert held >= 20
 
 
 def test_policy_draws_do_not_shift_other_replications_numbers(triad):
