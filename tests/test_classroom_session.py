@@ -256,7 +256,7 @@ def test_the_timer_plays_the_advice_for_teams_that_have_not_moved(tmp_path):
 
 
 def test_news_tells_how_a_crisis_started_moved_and_ended():
-    """An injected crisis is announced, each side's action reported, its end told."""
+    """An injected crisis is announced, its moves reported, its end told."""
     game = GameSession(SCENARIO, TEAMS)
     game.inject(COLLISION)
     play_turn(game)
@@ -266,8 +266,56 @@ def test_news_tells_how_a_crisis_started_moved_and_ended():
     while "CHN-JPN" in game.outcome()["crises"]:
         play_turn(game, JPN={"crisis": {"CHN": "back_down"}})
     last = " ".join(game.news[-1]["public"])
-    assert "JPN chose to back down" in last
+    assert "CHN-JPN: went from show of force to peace." in last
     assert "Crisis over: CHN against JPN in East China Sea ended" in last
+    assert "chose" not in last  # orders and the doctrine's draws are not news
+
+
+def test_news_tells_the_end_of_every_crisis_that_ended_in_the_turn():
+    """Crises that open and end within one turn are told too."""
+    game = GameSession(SCENARIO, TEAMS)
+    told = recorded = 0
+    for _ in range(6):
+        play_turn(game)
+        frame = game.model.crisis_frame()
+        recorded = int((frame["ending"] != "ongoing").sum())
+        told += sum(s.startswith("Crisis over:") for s in game.news[-1]["public"])
+        assert told == recorded
+    assert recorded > 0
+
+
+def test_news_names_who_escalated_from_the_path_itself():
+    """A side is said to escalate exactly when it took the crisis up itself.
+
+    Both teams of a crisis order escalation, turn after turn: each line of news
+    about the pair names a side as escalating only if the crisis's record shows
+    that side climbed during the turn, and the rung the news gives is the
+    world's.
+    """
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject(COLLISION)
+    play_turn(game)
+    said = 0
+    while game.outcome()["crises"].get("CHN-JPN") not in (None, "major_war"):
+        crises = game.model.world.crises
+        chn, jpn = (game.model.spec.state_index(s) for s in ("CHN", "JPN"))
+        before = crises.climbed[0, chn, jpn], crises.climbed[0, jpn, chn]
+        play_turn(
+            game,
+            CHN={"crisis": {"JPN": "escalate"}},
+            JPN={"crisis": {"CHN": "escalate"}},
+        )
+        crises = game.model.world.crises
+        after = crises.climbed[0, chn, jpn], crises.climbed[0, jpn, chn]
+        (line,) = [s for s in game.news[-1]["public"] if s.startswith("CHN-JPN:")]
+        rung = game.outcome()["crises"].get("CHN-JPN", "peace").replace("_", " ")
+        assert line.endswith(f"{rung}.")
+        told = line.removeprefix("CHN-JPN: ").partition(" escalated; ")
+        named = told[0].split(" and ") if told[1] else []
+        for side, was, now in zip(("CHN", "JPN"), before, after, strict=True):
+            assert (side in named) == (now > was), line
+        said += len(named)
+    assert said > 0
 
 
 def test_news_keeps_each_teams_offers_private():

@@ -21,6 +21,7 @@ choices stay its own.
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.classroom.moves import describe_move
@@ -47,6 +48,9 @@ class Before:
         rungs: The rung of each pair at odds, ``"CHN-JPN"`` -> rung name.
         cbms: How many CBMs had been agreed in play.
         injects: This turn's injects (the scenario's and the instructor's).
+        climbed: ``[i, j]`` the highest rung i took its crisis with j to
+            itself, (N, N) (:class:`~sim.dynamics.escalation.Crises`).
+        started: ``[i, j]`` the step that crisis started, -1 for none, (N, N).
     """
 
     turn: int
@@ -55,6 +59,8 @@ class Before:
     rungs: dict[str, str]
     cbms: int
     injects: tuple[dict[str, Any], ...]
+    climbed: np.ndarray
+    started: np.ndarray
 
 
 def report(
@@ -140,7 +146,14 @@ def describe_inject(inject: dict[str, Any]) -> str:
 
 
 def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
-    """Crises started, actions taken, rungs moved, crises ended, wars."""
+    """Crises started, who escalated, rungs moved, crises ended, wars.
+
+    What a side did is read from the crisis's path, not from the orders or the
+    doctrine's draw at the turn's start: a side of a crisis under way when the
+    turn began escalated if it took the crisis to a higher rung itself during
+    the turn (its ``climbed``); a crisis new this turn is announced with the
+    rung it reached; how a crisis ended is told by its record.
+    """
     news = []
     now = model.crisis_frame()
     known = {_key(row) for row in start.crises.itertuples()}
@@ -151,33 +164,25 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
                 f"New crisis: {row.challenger} challenges {row.defender} in "
                 f"{place(row.theater)}."
             )
-    decisions = model.decision_frame()
-    acted = decisions[decisions["step"] == start.turn]
     for pair in sorted(set(start.rungs) | set(rungs)):
         a, b = pair.split("-")
-        sides = acted[
-            ((acted["state"] == a) & (acted["opponent"] == b))
-            | ((acted["state"] == b) & (acted["opponent"] == a))
+        escalated = [
+            me for me, them in ((a, b), (b, a)) if _escalated(start, model, me, them)
         ]
-        actions = "; ".join(
-            f"{s.state} chose to {s.action.replace('_', ' ')}"
-            for s in sides.itertuples()
-        )
         was, is_ = start.rungs.get(pair, RUNGS[0]), rungs.get(pair, RUNGS[0])
-        if was == is_ and not actions:
-            continue
+        who = f"{' and '.join(escalated)} escalated; it " if escalated else ""
         moved = (
             f"stays at {words(is_)}"
             if was == is_
             else f"went from {words(was)} to {words(is_)}"
         )
-        news.append(f"{pair}: {actions + ', so it ' if actions else ''}{moved}.")
+        news.append(f"{pair}: {who}{moved}.")
         if is_ == RUNGS[WAR] and was != is_:
             news.append(f"WAR: {a} and {b} are at major war.")
-    before_open = start.crises[start.crises["ending"] == "ongoing"]
-    open_keys = {_key(row) for row in before_open.itertuples()}
-    for row in now.itertuples():
-        if _key(row) in open_keys and row.ending != "ongoing":
+    before_ended = start.crises[start.crises["ending"] != "ongoing"]
+    ended_keys = {_key(row) for row in before_ended.itertuples()}
+    for row in now.itertuples():  # those of the turn too
+        if row.ending != "ongoing" and _key(row) not in ended_keys:
             how = ENDINGS[row.ending].format(
                 challenger=row.challenger, defender=row.defender
             )
@@ -186,6 +191,18 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
                 f"{place(row.theater)} ended: {how}."
             )
     return news
+
+
+def _escalated(start: Before, model: RegionModel, me: str, them: str) -> bool:
+    """Whether ``me`` took its crisis with ``them`` up a rung itself this turn.
+
+    Only a crisis under way when the turn began, and still the same one.
+    """
+    i, j = model.spec.state_index(me), model.spec.state_index(them)
+    crises = model.world.crises
+    if start.started[i, j] < 0 or crises.start_step[0, i, j] != start.started[i, j]:
+        return False
+    return bool(crises.climbed[0, i, j] > start.climbed[i, j])
 
 
 def _signals_seen(team: str, move: dict[str, Any]) -> list[str]:

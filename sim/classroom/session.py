@@ -282,6 +282,8 @@ class GameSession:
             rungs=self.outcome()["crises"],
             cbms=len(self.added["cbm"]),
             injects=tuple(self.bulletin()),
+            climbed=self.model.world.crises.climbed[0].copy(),
+            started=self.model.world.crises.start_step[0].copy(),
         )
         self._agree_cbms()
         for team in self.teams:
