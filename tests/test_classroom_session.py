@@ -1,5 +1,6 @@
 """The classroom game session: moves, injects, turns, rewind and resume."""
 
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.classroom.log import GameLogError
+from sim.classroom.pages import team_form
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.cli import main
 from sim.scenario import ScenarioError
@@ -402,3 +404,26 @@ def test_bad_timer_and_codes_are_refused_and_not_logged(call, value, message, tm
         getattr(game, call)(value)
     assert log.read_text() == before
     assert not game.paused
+
+
+def test_a_team_sees_the_doctrines_odds_behind_its_crisis_advice():
+    """The advice in a crisis is one draw; the team also sees the odds it came from.
+
+    They are the doctrine's equilibrium strategy toward that opponent as the
+    turn begins, the same the decision log records, and the team page shows them.
+    """
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject(COLLISION)
+    play_turn(game)
+    odds = game.situation("JPN")["odds"]["CHN"]
+    assert list(odds) == ["back_down", "hold", "escalate"]
+    assert sum(odds.values()) == pytest.approx(1.0)
+    assert odds[game.advice("JPN")["crisis"]["CHN"]] > 0
+    page = team_form(game, "JPN")
+    assert re.search(r"toward CHN \([a-z ]+; the doctrine: [a-z ]+ \d+%", page)
+    play_turn(game)
+    logged = game.model.decision_frame()
+    mine = logged[(logged["step"] == 1) & (logged["state"] == "JPN")].iloc[0]
+    assert [mine["p_back_down"], mine["p_hold"], mine["p_escalate"]] == [
+        pytest.approx(p) for p in odds.values()
+    ]

@@ -260,6 +260,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def describe_odds(odds: dict[str, float]) -> str:
+    """The doctrine's strategy in a crisis in words, likeliest first.
+
+    E.g. ``hold 62%, escalate 30%, back down 8%`` from ``{"back_down": 0.08,
+    "hold": 0.62, "escalate": 0.30}``.
+    """
+    ranked = sorted(odds.items(), key=lambda item: -item[1])
+    return ", ".join(f"{action.replace('_', ' ')} {p:.0%}" for action, p in ranked)
+
+
 def describe_move(move: dict[str, Any]) -> str:
     """A move in a few words, e.g. ``budget +5%; crisis PHL escalate``."""
     parts = []

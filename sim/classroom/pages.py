@@ -16,7 +16,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
-from sim.classroom.moves import describe_move
+from sim.classroom.moves import describe_move, describe_odds
 from sim.classroom.news import describe_inject, words
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -158,7 +158,10 @@ def team_live(game: "GameSession", team: str, timer: dict[str, Any]) -> str:
     )
     advised = "; ".join(
         [f"budget {s['advised_change_pct']:+.1f}%", f"posture {advice['posture']:.2f}"]
-        + [f"{k}: {v.replace('_', ' ')}" for k, v in advice["crisis"].items()]
+        + [
+            f"{k}: {v.replace('_', ' ')} ({describe_odds(s['odds'][k])})"
+            for k, v in advice["crisis"].items()
+        ]
     )
     waiting = ", ".join(game.waiting_for) or "nobody"
     return (
@@ -177,15 +180,17 @@ def team_form(game: "GameSession", team: str) -> str:
     s = game.situation(team)
     ids = [i for i in game.model.spec.state_ids if i != team]
     crisis = "".join(
-        f"<label>toward {esc(opp)} ({esc(rung.replace('_', ' '))}; advice: "
-        f"{esc(s['advice']['crisis'][opp].replace('_', ' '))})"
-        f"{_select(f'crisis.{opp}', ['', *ACTIONS], blank='as advised')}</label>"
+        f"<label>toward {esc(opp)} ({esc(rung.replace('_', ' '))}; the doctrine: "
+        f"{esc(describe_odds(s['odds'][opp]))})"
+        f"{_select(f'crisis.{opp}', ['', *ACTIONS], blank='the doctrine')}</label>"
         for opp, rung in s["crises"].items()
     )
     return f"""
 <form id='move' data-post='move' autocomplete='off' novalidate>
 <h2>Your move for turn {game.turn}</h2>
-<p class='hint'>Leave a field blank to follow the doctrine's advice.</p>
+<p class='hint'>Leave a field blank to follow the doctrine's advice. A crisis action
+is an order your state plays all turn; left to the doctrine, it weighs the crisis
+afresh at each moment of decision, with the odds shown.</p>
 <label>Budget change, % (from {s["min_change_pct"]:+.1f} to {s["max_change_pct"]:+.1f})
 <input name='budget_change_pct' type='number' step='any'
  min='{s["min_change_pct"]:.2f}' max='{s["max_change_pct"]:.2f}'

@@ -40,6 +40,7 @@ from sim.classroom.moves import (
     check_move,
     signal_partners,
 )
+from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.errors import InputError
 from sim.model import RegionModel, StateAgent
@@ -469,6 +470,7 @@ class GameSession:
             "allies": signal_partners(self.model, team),
             "theaters": [t.id for t in self.model.spec.theaters],
             "advice": self.advice(team),
+            "odds": self._crisis_odds(agent.index),
             "advised_change_pct": _change_pct(
                 agent.milex, self.advice(team)["milex_usd_m"]
             ),
@@ -476,6 +478,23 @@ class GameSession:
         }
 
     # ------------------------------------------------------------- internals
+
+    def _crisis_odds(self, i: int) -> dict[str, dict[str, float]]:
+        """The doctrine's strategy of state i toward each crisis opponent now.
+
+        Its equilibrium chances of backing down, holding and escalating as the
+        turn begins, of which the advice is one draw; left to the doctrine, the
+        state plays the strategy solved anew at each moment of decision.
+        """
+        decisions = self._advice[0]
+        r, me, them = decisions.sides
+        ids = self.model.spec.state_ids
+        return {
+            ids[them[k]]: dict(
+                zip(ACTIONS, map(float, decisions.factors.strategy[k]), strict=True)
+            )
+            for k in np.flatnonzero((r == 0) & (me == i))
+        }
 
     def _check_open(self) -> None:
         if self.finished:

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sim.classroom.moves import describe_odds
 from sim.classroom.news import describe_inject
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
@@ -299,7 +300,10 @@ def show_situation(game: GameSession, team: str, console: Console) -> None:
     console.print(
         f"  advice: budget {s['advised_change_pct']:+.1f}%, "
         f"posture {advice['posture']:.2f}"
-        + "".join(f"; crisis {k} {v}" for k, v in advice["crisis"].items())
+        + "".join(
+            f"; crisis {k} {v} ({describe_odds(s['odds'][k])})"
+            for k, v in advice["crisis"].items()
+        )
         + f"; allies: {', '.join(s['allies']) or 'none'}",
         highlight=False,
     )
