@@ -1,5 +1,6 @@
 """The debrief: the report of a game log, and its turning points."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,14 @@ def test_questions_come_from_what_happened(tmp_path):
     assert "Confidence-building measures came into force (CHN and USA)" in asked
     assert "USA raised spending" in asked
     assert "timer" not in asked
+
+
+def test_the_decision_table_shows_orders_as_played_and_the_doctrines_odds(tmp_path):
+    """An order is what the side played; a doctrine side's row gives its odds."""
+    out = tmp_path / "d.html"
+    write_debrief(played(tmp_path), out, replications=5)
+    text = out.read_text()
+    assert "<td>escalate (ordered)</td>" in text  # both teams' orders of turn 1
+    assert re.search(
+        r"<td>(hold|escalate|back down) \d+%, [a-z ]+ \d+%, [a-z ]+ \d+%</td>", text
+    )

@@ -33,9 +33,10 @@ from sim import choices, engine, page
 from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
-from sim.classroom.moves import check_move, describe_move
+from sim.classroom.moves import check_move, describe_move, describe_odds
 from sim.classroom.news import place
 from sim.classroom.session import GameSession, effective
+from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.plots.arms import arms_trajectories
 from sim.rng import Draws
@@ -198,7 +199,17 @@ def _decisions(model) -> pd.DataFrame:
             "chance": frame["chance"].map("{:.0%}".format),
             "resolve": frame["resolve"].map("{:.2f}".format),
             "audience cost": frame["audience_cost"].map("{:.2f}".format),
-            "action": frame["action"].str.replace("_", " "),
+            "played": [
+                describe_odds(dict(zip(ACTIONS, odds, strict=True)))
+                if by == "doctrine"
+                else f"{action.replace('_', ' ')} (ordered)"
+                for by, action, odds in zip(
+                    frame["decided_by"],
+                    frame["action"],
+                    frame[["p_back_down", "p_hold", "p_escalate"]].to_numpy(),
+                    strict=True,
+                )
+            ],
             "decided by": frame["decided_by"],
         }
     )
@@ -306,8 +317,9 @@ def _html(
         page.paragraph(
             "Every side's decision at every turn: the balance it saw, its chance of "
             "prevailing as it saw it, its resolve, the audience cost it would pay for "
-            "backing down, what it did and who decided (a team's policy, a script or "
-            "the doctrine).",
+            "backing down, what it played and who decided: a team's (policy's) or a "
+            "script's order, played all turn, or the doctrine's odds as the turn "
+            "began (it weighs the crisis afresh at each moment of decision).",
             note=True,
         ),
         page.table(_decisions(model), index=False),
