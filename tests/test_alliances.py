@@ -220,6 +220,34 @@ def test_a_defence_treaty_lowers_war_frequency_at_the_calibrated_defaults(
     assert wars["defense_treaty"] < 0.8 * wars["dialogue_forum"]
 
 
+@settings(max_examples=50, deadline=None)
+@given(
+    capability=st.lists(st.floats(1.0, 1e6), min_size=3, max_size=3),
+    growth=st.floats(1.01, 10.0),
+)
+def test_threat_is_relative_so_common_growth_alarms_nobody(capability, growth):
+    """Walt: the threat is hostile power against one's own means.
+
+    A region whose capabilities all grow by one factor keeps every threat (and
+    so triggers no balancing); a hostile rival that outgrows A raises A's.
+    """
+    hostility = np.zeros((1, 3, 3))
+    hostility[0, 0, 1] = hostility[0, 1, 0] = hostility[0, 2, 1] = hostility[
+        0, 1, 2
+    ] = 0.5
+    k = np.array([capability])
+    distance = np.full((3, 3), 1000.0)
+    before = alliances.threat(k, hostility, distance, 5000.0)
+    grown = alliances.threat(k * growth, hostility, distance, 5000.0)
+    np.testing.assert_allclose(grown, before, rtol=1e-12)
+    rival_grew = alliances.threat(k * [1.0, growth, 1.0], hostility, distance, 5000.0)
+    assert rival_grew[0, 0] > before[0, 0]
+    tie = alliances.balance(
+        np.zeros((1, 3, 3)), k * growth, hostility, grown, before[0], Params(), 0.25
+    )
+    assert not tie.any()
+
+
 def test_a_state_under_rising_threat_seeks_its_threats_enemy():
     """Walt: A, threatened by B, ties itself to C, B's other enemy, and not to B."""
     hostility = np.zeros((1, 3, 3))

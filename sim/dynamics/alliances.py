@@ -36,8 +36,11 @@ Quantities, for a pair of states (i, j):
   crisis stands on when the pull comes, if m and j are at peace then (an ally
   already in a crisis with j plays its own). It joins on its partner's side:
   j's challenge to i is a challenge to m, and i's to j is m's too;
-* balancing: when i's threat ``T_i = sum_j H_ij * K_j * exp(-d_ij / d_t)``
-  (hostility x capability x proximity, Walt) exceeds ``beta`` times its starting
+* balancing: when i's threat ``T_i = sum_j H_ij * K_j * exp(-d_ij / d_t) / K_i``
+  (hostility x capability x proximity, Walt, over i's own capability: the
+  hostile power near i against its means, so capabilities that all grow alike
+  are no rising threat, while a rival that outgrows i or a hostility that
+  deepens is) exceeds ``beta`` times its starting
   value, i tightens its existing ties with states hostile to its main threat
   and builds one with the strongest such state not yet tied to it and not
   hostile to i, each at rate ``g`` per year (it balances against the threat
@@ -299,21 +302,30 @@ def entrapment_pull(
     )
 
 
+#: Capability (US$ m) a state with none counts as having in its threat ratio.
+_TINY_CAPABILITY = 1e-9
+
+
 def threat(
     capability: np.ndarray,
     hostility: np.ndarray,
     distance_km: np.ndarray,
     rng_km: float,
 ) -> np.ndarray:
-    """Walt's threat ``T_i = sum_j H_ij K_j exp(-d_ij / d_t)``, shape (R, N).
+    """Walt's threat ``T_i = sum_j H_ij K_j exp(-d_ij / d_t) / K_i``, shape (R, N).
 
+    The hostile capability near i over i's own (Walt 1987: states balance
+    against power that threatens them, weighed against their own means), so a
+    region whose capabilities all grow at one rate holds its threats level.
     Summed over the hostile pairs in a fixed order (see
-    :func:`~sim.dynamics.indexing.sum_into_rows`).
+    :func:`~sim.dynamics.indexing.sum_into_rows`); a state with no capability
+    counts as having ``_TINY_CAPABILITY``.
     """
     i, j = rival_pairs(hostility)
     proximity = np.exp(-distance_km[i, j] / rng_km)  # (P,)
     terms = pair_columns(hostility, i, j) * proximity * capability[:, j]  # (R, P)
-    return sum_into_rows(terms, i, capability.shape[1])
+    hostile_power = sum_into_rows(terms, i, capability.shape[1])
+    return hostile_power / np.maximum(capability, _TINY_CAPABILITY)
 
 
 def balance(
