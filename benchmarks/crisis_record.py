@@ -10,7 +10,9 @@ Markdown tables: per year, crises started, show of force or worse, limited clash
 or worse and major war, beside the COW MID 5.0 disputes among the scenario's
 states (``scenarios/data/mids.csv``) with their exact 95% Poisson intervals; the
 pairs carrying the crises, with Spearman's rank correlation of model and record
-over all pairs; and the crises each state backed down in. The rungs counted are
+over all pairs; the same levels by five-year window (the model's years 0-4,
+5-9, ... beside the record's 1990-94, 1995-99, ...), to show the trend of each;
+and the crises each state backed down in. The rungs counted are
 ``sim.calibrate``'s (show of force = MID, limited clash = use of force, major
 war = war). Figures are measurements, printed, never asserted;
 docs/calibration.md ("Crises against the record") discusses them.
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim import calibrate
 from sim.scenario import load_scenario
@@ -52,6 +55,7 @@ def main(replications: int, scenario: Path) -> None:
         names, model, record.rates(), low_high, strict=True
     ):
         print(f"| {name} | {sim:.3f} | {obs:.3f} ({lo:.3f}-{hi:.3f}) |")
+    print_windows(table, replications, base.info.dt_years, states)
     dyads = calibrate.dyad_rates(table, RUNGS[0], exposure, record, states)
     from scipy.stats import spearmanr
 
@@ -70,6 +74,28 @@ def main(replications: int, scenario: Path) -> None:
     for state, count in backed.items():
         print(f"| {state} | {count} | {shares[state]:.1%} |")
     print(f"\n{time.perf_counter() - began:.0f} s")
+
+
+def print_windows(
+    table: pd.DataFrame, replications: int, dt_years: float, states: list[str]
+) -> None:
+    """Show of force or worse and limited clash or worse per year, by 5 years."""
+    per_window = 5 * calibrate.steps_per_year(dt_years)
+    window = table["start_step"].to_numpy() // per_window
+    print("\n| model years | MIDs / force per year | record | MIDs / force per year |")
+    print("|---|---|---|---|")
+    for k in range(len(WINDOW.years) // 5):
+        start = WINDOW.first + 5 * k
+        rec = calibrate.read_mids(
+            Path("scenarios/data/mids.csv"), states, calibrate.Window(start, start + 4)
+        )
+        mine = table[window == k]
+        model = calibrate.level_rates(mine, replications * 5.0, RUNGS)
+        observed = rec.rates()
+        print(
+            f"| {5 * k}-{5 * k + 4} | {model[0]:.2f} / {model[1]:.2f} | "
+            f"{start}-{start + 4} | {observed[0]:.2f} / {observed[1]:.2f} |"
+        )
 
 
 if __name__ == "__main__":
