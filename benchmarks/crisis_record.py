@@ -29,6 +29,7 @@ from sim import calibrate
 from sim.scenario import load_scenario
 
 WINDOW = calibrate.Window(1990, 2014)
+MIDS = Path("scenarios/data/mids.csv")
 RUNGS = (calibrate.DISPUTE_RUNG, calibrate.FORCE_RUNG, calibrate.WAR_RUNG)
 
 
@@ -36,9 +37,7 @@ def main(replications: int, scenario: Path) -> None:
     """Run the scenario over the record's span and print model vs record."""
     base = load_scenario(scenario)
     states = list(base.state_ids)
-    record = calibrate.read_mids(
-        Path("scenarios/data/mids.csv"), states, WINDOW
-    )  # fmt: skip
+    record = calibrate.read_mids(MIDS, states, WINDOW)
     steps = record.years * calibrate.steps_per_year(base.info.dt_years)
     began = time.perf_counter()
     table, exposure = calibrate.crises_among(
@@ -86,9 +85,7 @@ def print_windows(
     print("|---|---|---|---|")
     for k in range(len(WINDOW.years) // 5):
         start = WINDOW.first + 5 * k
-        rec = calibrate.read_mids(
-            Path("scenarios/data/mids.csv"), states, calibrate.Window(start, start + 4)
-        )
+        rec = calibrate.read_mids(MIDS, states, calibrate.Window(start, start + 4))
         mine = table[window == k]
         model = calibrate.level_rates(mine, replications * 5.0, RUNGS)
         observed = rec.rates()

@@ -309,10 +309,11 @@ class RegionModel(mesa.Model):
         """Advance one step: doctrine for all, policies override, then apply."""
         draws = Draws(self.seed, self.world.replications, self.world.step)
         decisions = engine.decide(self.world, self.setup, draws)
-        decided_by = self._scripted()
         for agent in self.states:
             if agent.policy is not None:
-                self._apply_policy(agent, decisions, decided_by)
+                self._apply_policy(agent, decisions)
+        decided_by = self._scripted()
+        decided_by[decisions.ordered[0]] = "policy"
         self.crisis_log += decision_rows(self.world, decisions, self.spec, decided_by)
         self.world = engine.advance(self.world, self.setup, draws, decisions)
         self.tracker.update(self.world)
@@ -332,7 +333,10 @@ class RegionModel(mesa.Model):
         self._theater_rungs.append(rungs[0])
 
     def _scripted(self) -> np.ndarray:
-        """Who decides each dyad's action this step: ``doctrine`` or ``script``."""
+        """Who decides each dyad's action this step: ``doctrine`` or ``script``.
+
+        A policy's orders (``Decisions.ordered``) overrule both.
+        """
         n = len(self.states)
         decided_by = np.full((n, n), "doctrine", dtype=object)
         scripts = self.setup.conflict.scripts
@@ -344,18 +348,13 @@ class RegionModel(mesa.Model):
         """One state's row of the decisions as the policy hook's ``doctrine`` dict."""
         return choices.doctrine_view(self.world, self.setup, decisions, agent.index)
 
-    def _apply_policy(
-        self, agent: StateAgent, decisions: engine.Decisions, decided_by: np.ndarray
-    ) -> None:
+    def _apply_policy(self, agent: StateAgent, decisions: engine.Decisions) -> None:
         """Let one agent's policy replace its row of the doctrine's decisions."""
         doctrine = self._doctrine_view(agent, decisions)
         choice = agent.policy.decide(
             agent, {key: _copy(value) for key, value in doctrine.items()}
         )
-        acted = choices.apply_choice(
-            self.world, self.setup, decisions, agent.index, choice
-        )
-        decided_by[agent.index, acted] = "policy"
+        choices.apply_choice(self.world, self.setup, decisions, agent.index, choice)
 
 
 def _copy(value: object) -> object:
