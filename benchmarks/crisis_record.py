@@ -11,7 +11,9 @@ or worse and major war, beside the COW MID 5.0 disputes among the scenario's
 states (``scenarios/data/mids.csv``) with their exact 95% Poisson intervals; the
 pairs carrying the crises, with Spearman's rank correlation of model and record
 over all pairs; the same levels by five-year window (the model's years 0-4,
-5-9, ... beside the record's 1990-94, 1995-99, ...), to show the trend of each;
+5-9, ... beside the record's 1990-94, 1995-99, ...), to show the trend of each,
+and over the first ten years and the last fifteen, each record rate with its
+exact 95% Poisson interval;
 and the crises each state backed down in. The rungs counted are
 ``sim.calibrate``'s (show of force = MID, limited clash = use of force, major
 war = war). Figures are measurements, printed, never asserted;
@@ -78,21 +80,30 @@ def main(replications: int, scenario: Path) -> None:
 def print_windows(
     table: pd.DataFrame, replications: int, dt_years: float, states: list[str]
 ) -> None:
-    """Show of force or worse and limited clash or worse per year, by 5 years."""
-    per_window = 5 * calibrate.steps_per_year(dt_years)
-    window = table["start_step"].to_numpy() // per_window
-    print("\n| model years | MIDs / force per year | record | MIDs / force per year |")
-    print("|---|---|---|---|")
-    for k in range(len(WINDOW.years) // 5):
-        start = WINDOW.first + 5 * k
-        rec = calibrate.read_mids(MIDS, states, calibrate.Window(start, start + 4))
-        mine = table[window == k]
-        model = calibrate.level_rates(mine, replications * 5.0, RUNGS)
-        observed = rec.rates()
-        print(
-            f"| {5 * k}-{5 * k + 4} | {model[0]:.2f} / {model[1]:.2f} | "
-            f"{start}-{start + 4} | {observed[0]:.2f} / {observed[1]:.2f} |"
-        )
+    """Show of force or worse and limited clash or worse per year, by 5 and 10 years.
+
+    Each record rate has its exact 95% Poisson interval; a model rate outside
+    it is marked.
+    """
+    per_year = calibrate.steps_per_year(dt_years)
+    year = table["start_step"].to_numpy() // per_year
+    spans = [(5 * k, 5 * k + 4) for k in range(len(WINDOW.years) // 5)]
+    spans += [(0, 9), (10, len(WINDOW.years) - 1)]
+    print("\n| model years | record years | MIDs /yr, model | record (95%) |", end="")
+    print(" uses of force /yr, model | record (95%) |")
+    print("|---|---|---|---|---|---|")
+    for first, last in spans:
+        span = calibrate.Window(WINDOW.first + first, WINDOW.first + last)
+        rec = calibrate.read_mids(MIDS, states, span)
+        mine = table[(year >= first) & (year <= last)]
+        model = calibrate.level_rates(mine, replications * (last - first + 1.0), RUNGS)
+        cells = []
+        for sim, obs, (lo, hi) in list(
+            zip(model, rec.rates(), rec.intervals(), strict=True)
+        )[:2]:
+            mark = "" if lo <= sim <= hi else " (outside)"
+            cells.append(f"{sim:.2f}{mark} | {obs:.2f} ({lo:.2f}-{hi:.2f})")
+        print(f"| {first}-{last} | {span.first}-{span.last} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
