@@ -275,6 +275,8 @@ class OutcomeTracker:
         self.crisis_steps = np.zeros(r, dtype=int)
         self.steps_before_war = np.zeros(r, dtype=int)
         self.crises = np.zeros(r, dtype=int)
+        self.clashes = np.zeros(r, dtype=int)  # concluded crises that reached one
+        self.clash_step = np.where(self.peak >= CLASH, 0, -1)
         self.endings = np.zeros((r, len(ENDINGS)), dtype=int)
         self.dyad = np.full((n, n), -1)  # (N, N): index of each place dyad
         pairs = np.array(places.dyads, dtype=int).reshape(-1, 2)
@@ -302,6 +304,10 @@ class OutcomeTracker:
         top = world.rung.max(axis=(1, 2))  # (R,): war is the top rung
         self.peak = np.maximum(self.peak, top)
         np.maximum.at(self.peak, r_end, peak_end)
+        np.add.at(self.clashes, r_end[peak_end >= CLASH], 1)
+        self.clash_step = np.where(
+            (self.clash_step < 0) & (self.peak >= CLASH), world.step, self.clash_step
+        )
         at_war = top == WAR
         self.war_step = np.where(
             (self.war_step < 0) & at_war, world.step, self.war_step
@@ -338,6 +344,12 @@ class OutcomeTracker:
                     ended.ending[r_end, e_end],
                 )
             )
+
+    def _clashing_now(self) -> np.ndarray:
+        """Crises under way that have reached a limited clash, per replication."""
+        crises = self.world.crises
+        now = under_way(self.world.rung) & crises.challenger & (crises.peak >= CLASH)
+        return count_per_replication(now)
 
     def _count_endings(self, ended: Ended, r: np.ndarray, e: np.ndarray) -> None:
         """Count the endings of crises with a defined challenger (not incidents)."""
@@ -398,7 +410,11 @@ class OutcomeTracker:
 
         ``war_onset`` is 1 if some dyad reached major war, ``war_onset_years``
         the time of the first (NaN if none), ``clash_onset`` 1 if some dyad
-        reached a limited clash or worse; ``crisis_time_share`` is the share of
+        reached a limited clash or worse, ``clash_onset_years`` the time of the
+        first (NaN if none), ``clashes`` the crises, concluded or under way,
+        that reached one (at the region's calibrated rates ``clash_onset`` is 1
+        in nearly every replication of ten years; these two still vary);
+        ``crisis_time_share`` is the share of
         the steps before the first war with some crisis under way;
         ``deterrence_success_rate`` is the share of concluded crises with a
         defined challenger (not incidents), other than negotiated ones, that
@@ -413,6 +429,10 @@ class OutcomeTracker:
                 self.war_step >= 0, self.war_step * self.dt_years, np.nan
             ),
             "clash_onset": (self.peak >= CLASH).astype(float),
+            "clash_onset_years": np.where(
+                self.clash_step >= 0, self.clash_step * self.dt_years, np.nan
+            ),
+            "clashes": (self.clashes + self._clashing_now()).astype(float),
             "peak_rung": self.peak.astype(float),
             "crisis_time_share": self.crisis_steps
             / np.maximum(self.steps_before_war, 1),

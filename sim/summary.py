@@ -35,6 +35,7 @@ KEYS = ("point", "replication")
 HEADLINE = (
     "war_onset",
     "clash_onset",
+    "clashes",
     "peak_rung",
     "crises",
     "deterrence_success_rate",
@@ -47,6 +48,8 @@ LABELS = {
     "war_onset": "P(war)",
     "clash_onset": "P(clash)",
     "war_onset_years": "years to war",
+    "clash_onset_years": "years to clash",
+    "clashes": "clashes",
     "peak_rung": "peak rung",
     "crisis_time_share": "time in crisis",
     "crises": "crises",

@@ -218,10 +218,38 @@ def test_dyad_deterrence_agrees_with_the_crisis_records():
 
 
 def test_baseline_outcomes_vary_across_replications():
-    """Polarisation and arms growth are not one value in every replication."""
+    """Polarisation, arms growth and clashes are not one value in every replication.
+
+    ``clash_onset`` is (a use of force somewhere in ten years is all but
+    certain at the record's rates): the count and time of clashes are not.
+    """
     result = tracked("baseline_2024.toml", reps=30, steps=40).result()
-    for name in ("polarisation", "arms_growth_cagr", "stability_index"):
+    for name in (
+        "polarisation",
+        "arms_growth_cagr",
+        "stability_index",
+        "clashes",
+        "clash_onset_years",
+    ):
         assert np.unique(result[name]).size > 1, name
+
+
+def test_clashes_agree_with_the_crisis_records():
+    """Clashes count the crises that reached a limited clash; onset and time agree."""
+    tracker = tracked("south_china_sea.toml", reps=30, steps=40, overrides=WARLIKE)
+    records, result = tracker.crisis_records(), tracker.result()
+    reached = records["peak_rung"] >= 4
+    counts = np.bincount(records["replication"][reached], minlength=30)
+    assert counts.tolist() == result["clashes"].astype(int).tolist()
+    np.testing.assert_array_equal(result["clash_onset"], counts > 0)
+    first = result["clash_onset_years"]
+    np.testing.assert_array_equal(np.isfinite(first), counts > 0)
+    for r in np.flatnonzero(counts):  # after the first such crisis began
+        began = records["start_step"][reached & (records["replication"] == r)]
+        assert began.min() * 0.25 <= first[r] <= 40 * 0.25
+    war = result["war_onset"] == 1  # a war is a clash too, at the latest then
+    assert war.any() and not war.all()
+    assert (first[war] <= result["war_onset_years"][war]).all()
 
 
 def test_crisis_records_agree_with_the_outcomes():

@@ -15,7 +15,7 @@ UNITS = {
     "_years": "years",
 }
 """Name suffixes that carry a unit, and the unit they carry."""
-HORIZON = ("war_onset", "clash_onset", "peak_rung", "crises")
+HORIZON = ("war_onset", "clash_onset", "clashes", "peak_rung", "crises")
 """Outcomes whose value grows with the horizon (its label says the horizon)."""
 
 
@@ -57,9 +57,11 @@ def outcome_label(outcome: str, years: float | None) -> str:
         "clash_onset": f"probability of a clash{within}",
         "peak_rung": f"mean peak rung{within}",
         "crises": f"mean number of crises{within}",
+        "clashes": f"mean number of clashes{within}",
         "crisis_time_share": "mean share of time in crisis",
         "deterrence_success_rate": "mean deterrence success rate",
         "war_onset_years": "mean years to war (runs with war)",
+        "clash_onset_years": "mean years to a clash (runs with one)",
         "stability_index": "mean stability index",
     }
     return labels.get(outcome, f"mean {outcome.replace('_', ' ')}")
