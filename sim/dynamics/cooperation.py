@@ -10,8 +10,12 @@ Disasters strike each state (its own region) as a Poisson process with rate
 ``q_h`` per year, so a step brings one with chance ``1 - exp(-q_h dt)``; a
 scenario may also inject one. States within ``relief_range_km`` of the stricken
 state h whose trust in it is at least ``relief_min_trust`` answer with humanitarian
-assistance and disaster relief (HADR); rivals take part too unless their trust
-has fallen below it. Every pair of participants (h and its responders) closes a
+assistance and disaster relief (HADR). Trust never falls below where it started
+(relief, forums and CBMs raise it; memory brings it back), so the threshold keeps
+out only states that start below it: at the default 0.1, below the starting
+trust of rivals (``trust_rivals`` 0.2 of :mod:`.escalation`), every state in
+range takes part, rivals included; above 0.2 it keeps rivals out, above 0.5
+all but allies. Every pair of participants (h and its responders) closes a
 share of its trust gap that hostility ``H_ab`` discounts, so cooperation reaches
 rivals at a lower rate, and each participant a share ``g_tau`` of its
 transparency gap:
