@@ -10,11 +10,11 @@ Markdown tables: per year, crises started, show of force or worse, limited clash
 or worse and major war, beside the COW MID 5.0 disputes among the scenario's
 states (``scenarios/data/mids.csv``) with their exact 95% Poisson intervals; the
 pairs carrying the crises, with Spearman's rank correlation of model and record
-over all pairs; the same levels by five-year window (the model's years 0-4,
-5-9, ... beside the record's 1990-94, 1995-99, ...), to show the trend of each,
-and over the first ten years and the last fifteen, each record rate with its
-exact 95% Poisson interval;
-and the crises each state backed down in. The rungs counted are
+over all pairs; shows of force and uses of force by five-year window (the
+model's years 0-4, 5-9, ... beside the record's 1990-94, 1995-99, ...), then
+over the first ten years and the last fifteen, each record rate with its exact
+95% Poisson interval (``calibrate.trend``, as ``wargame calibrate --target
+crises`` prints it); and the crises each state backed down in. The rungs counted are
 ``sim.calibrate``'s (show of force = MID, limited clash = use of force, major
 war = war). Figures are measurements, printed, never asserted;
 docs/calibration.md ("Crises against the record") discusses them.
@@ -56,7 +56,7 @@ def main(replications: int, scenario: Path) -> None:
         names, model, record.rates(), low_high, strict=True
     ):
         print(f"| {name} | {sim:.3f} | {obs:.3f} ({lo:.3f}-{hi:.3f}) |")
-    print_windows(table, replications, base.info.dt_years, states)
+    print_windows(table, replications, base.info.dt_years, record)
     dyads = calibrate.dyad_rates(table, RUNGS[0], exposure, record, states)
     from scipy.stats import spearmanr
 
@@ -78,32 +78,25 @@ def main(replications: int, scenario: Path) -> None:
 
 
 def print_windows(
-    table: pd.DataFrame, replications: int, dt_years: float, states: list[str]
+    table: pd.DataFrame, replications: int, dt_years: float, record
 ) -> None:
-    """Show of force or worse and limited clash or worse per year, by 5 and 10 years.
-
-    Each record rate has its exact 95% Poisson interval; a model rate outside
-    it is marked.
-    """
+    """Disputes and uses of force per year by window (``calibrate.trend``)."""
     per_year = calibrate.steps_per_year(dt_years)
-    year = table["start_step"].to_numpy() // per_year
-    spans = [(5 * k, 5 * k + 4) for k in range(len(WINDOW.years) // 5)]
-    spans += [(0, 9), (10, len(WINDOW.years) - 1)]
+    windows = calibrate.trend(
+        table, replications, per_year, record, RUNGS, record.years
+    )
     print("\n| model years | record years | MIDs /yr, model | record (95%) |", end="")
     print(" uses of force /yr, model | record (95%) |")
     print("|---|---|---|---|---|---|")
-    for first, last in spans:
-        span = calibrate.Window(WINDOW.first + first, WINDOW.first + last)
-        rec = calibrate.read_mids(MIDS, states, span)
-        mine = table[(year >= first) & (year <= last)]
-        model = calibrate.level_rates(mine, replications * (last - first + 1.0), RUNGS)
-        cells = []
-        for sim, obs, (lo, hi) in list(
-            zip(model, rec.rates(), rec.intervals(), strict=True)
-        )[:2]:
-            mark = "" if lo <= sim <= hi else " (outside)"
-            cells.append(f"{sim:.2f}{mark} | {obs:.2f} ({lo:.2f}-{hi:.2f})")
-        print(f"| {first}-{last} | {span.first}-{span.last} | {' | '.join(cells)} |")
+    for row in windows.itertuples():
+        cells = [
+            f"{getattr(row, f'{level}_simulated'):.2f}"
+            f"{'' if getattr(row, f'{level}_inside') else ' (outside)'} | "
+            f"{getattr(row, level):.2f} ({getattr(row, f'{level}_lo'):.2f}-"
+            f"{getattr(row, f'{level}_hi'):.2f})"
+            for level in ("disputes", "force")
+        ]
+        print(f"| {row.model_years} | {row.record_years} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":

@@ -899,6 +899,10 @@ class CrisisRates:
         war: Those reaching war (``hostlev`` 5).
         dyads: Disputes per unordered pair of the states (``"A-B"``, A < B); a
             dispute with several states a side counts for each pair across it.
+        first_year: The window's first calendar year.
+        yearly: Disputes, uses of force and wars starting in each year of the
+            window, (years, 3) (empty where not known, as for counts given
+            by hand).
     """
 
     disputes: int
@@ -906,6 +910,21 @@ class CrisisRates:
     years: int
     war: int = 0
     dyads: dict[str, int] = field(default_factory=dict)
+    first_year: int = 0
+    yearly: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=int))
+
+    def span(self, first: int, last: int) -> "CrisisRates":
+        """The counts of years ``first`` to ``last`` of the window (0 its first)."""
+        part = self.yearly[first : last + 1]
+        disputes, force, war = (int(n) for n in part.sum(axis=0))
+        return CrisisRates(
+            disputes=disputes,
+            force=force,
+            years=len(part),
+            war=war,
+            first_year=self.first_year + first,
+            yearly=part,
+        )
 
     def counts(self) -> np.ndarray:
         """Disputes, uses of force and wars, shape (3,) (:data:`LEVELS`)."""
@@ -981,12 +1000,22 @@ def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRate
         for key in {dyad_key(a, b) for a in a_side for b in b_side if a != b}:
             dyads[key] = dyads.get(key, 0) + 1
     level = hostlev.to_numpy()
+    reached = (
+        np.stack([counted, level >= USE_OF_FORCE_HOSTLEV, level >= WAR_HOSTLEV], axis=1)
+        & counted[:, None]
+    )
+    year = start.to_numpy().astype(int) - window.first
+    yearly = np.zeros((len(window.years), len(LEVELS)), dtype=int)
+    np.add.at(yearly, year[counted], reached[counted].astype(int))
+    disputes, force, war = (int(n) for n in yearly.sum(axis=0))
     return CrisisRates(
-        disputes=int(counted.sum()),
-        force=int((counted & (level >= USE_OF_FORCE_HOSTLEV)).sum()),
+        disputes=disputes,
+        force=force,
         years=len(window.years),
-        war=int((counted & (level >= WAR_HOSTLEV)).sum()),
+        war=war,
         dyads=dyads,
+        first_year=window.first,
+        yearly=yearly,
     )
 
 
@@ -1006,6 +1035,9 @@ class CrisisFit:
         back_downs: Per state, crises it backed down in alone at the fit
             (challenger or defender), over all replications.
         evaluations: Ensembles run by the search and the intervals.
+        trend: Disputes and uses of force per year by window of years, model
+            at the fit beside the record (:func:`trend`); empty where the
+            record has no yearly counts.
     """
 
     params: pd.DataFrame
@@ -1013,6 +1045,7 @@ class CrisisFit:
     dyads: pd.DataFrame
     back_downs: pd.Series
     evaluations: int
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def spearman(self) -> float:
@@ -1046,6 +1079,21 @@ class CrisisFit:
         )
         backed = ", ".join(f"{s} {n}" for s, n in self.back_downs.items())
         lines.append(f"backed down alone (crises, all replications): {backed}")
+        if len(self.trend):
+            lines.append("by window, per year: disputes / force, simulated")
+            lines.append("  vs observed (95% interval); * outside it")
+        for row in self.trend.itertuples():
+            cells = [
+                f"{getattr(row, f'{level}_simulated'):.2f}"
+                f"{'' if getattr(row, f'{level}_inside') else '*'} vs "
+                f"{getattr(row, level):.2f} ({getattr(row, f'{level}_lo'):.2f}-"
+                f"{getattr(row, f'{level}_hi'):.2f})"
+                for level in LEVELS[:2]
+            ]
+            lines.append(
+                f"  years {row.model_years:<6} {row.record_years:<10} "
+                + " / ".join(cells)
+            )
         return "\n".join(lines)
 
 
@@ -1195,12 +1243,14 @@ def fit_crisis_rates(
             "identified": np.isfinite(se),
         }
     )
+    per_year = steps_per_year(base.info.dt_years)
     return CrisisFit(
         params=table,
         rates=rates,
         dyads=dyad_rates(at_fit, dispute_rung, exposure, observed, states),
         back_downs=back_downs(at_fit, states),
         evaluations=evaluations,
+        trend=trend(at_fit, replications, per_year, observed, rungs, steps // per_year),
     )
 
 
@@ -1288,6 +1338,71 @@ def level_rates(table: pd.DataFrame, exposure: float, rungs) -> np.ndarray:
         return np.zeros(len(rungs))
     peak = table["peak_rung"].to_numpy()
     return (peak[:, None] >= np.asarray(rungs)).sum(axis=0) / exposure
+
+
+TREND_YEARS = 5
+"""Years per window of :func:`trend`."""
+
+
+def trend_spans(years: int) -> list[tuple[int, int]]:
+    """Windows of :data:`TREND_YEARS` over ``years``, then the first ten and the rest.
+
+    The last window may be shorter; the split at ten years (the baseline's
+    default run) is there only where there are more than ten.
+    """
+    width = TREND_YEARS
+    spans = [(k, min(k + width, years) - 1) for k in range(0, years, width)]
+    return spans + ([(0, 9), (10, years - 1)] if years > 10 else [])
+
+
+def trend(
+    table: pd.DataFrame,
+    replications: int,
+    steps_a_year: int,
+    observed: CrisisRates,
+    rungs,
+    model_years: int,
+) -> pd.DataFrame:
+    """Disputes and uses of force per year, model beside record, by window.
+
+    The model's year ``k`` (from its start) is compared with the record's year
+    ``k`` of the window, over :func:`trend_spans` of the years both cover: a
+    fit to the totals can hide a trend that differs from the record's.
+
+    Args:
+        table: Crisis records (``start_step``, ``peak_rung``), all replications.
+        replications: Replications in the table.
+        steps_a_year: Steps per simulated year.
+        observed: The record, with its yearly counts (:func:`read_mids`).
+        rungs: Dispute, force and war rungs.
+        model_years: Whole years each replication ran.
+
+    Returns:
+        One row per window: ``model_years`` and ``record_years`` (``"0-4"``,
+        ``"1990-1994"``), then for ``disputes`` and ``force`` the record's rate,
+        its 95% interval (``_lo``, ``_hi``), the model's (``_simulated``) and
+        whether that is inside the interval (``_inside``).
+    """
+    years = min(len(observed.yearly), model_years)
+    start = np.zeros(0, dtype=int)
+    if len(table):
+        start = table["start_step"].to_numpy() // steps_a_year
+    rows = []
+    for first, last in trend_spans(years):
+        record = observed.span(first, last)
+        mine = table[(start >= first) & (start <= last)]
+        model = level_rates(mine, replications * (last - first + 1.0), rungs)
+        rates, (lo, hi) = record.rates(), record.intervals().T
+        row: dict[str, Any] = {
+            "model_years": f"{first}-{last}",
+            "record_years": f"{record.first_year}-{record.first_year + last - first}",
+        }
+        for k, level in enumerate(LEVELS[:2]):  # war: too few in a window
+            row |= {level: rates[k], f"{level}_lo": lo[k], f"{level}_hi": hi[k]}
+            row[f"{level}_simulated"] = model[k]
+            row[f"{level}_inside"] = bool(lo[k] <= model[k] <= hi[k])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def dyad_rates(

@@ -327,6 +327,53 @@ def test_mids_counts_disputes_among_the_states_in_the_window(tmp_path):
         assert lo < rate < hi
 
 
+def test_mids_are_counted_by_year_too(tmp_path):
+    """The yearly counts add up to the window's, and a span of years is a window."""
+    path = tmp_path / "mids.csv"
+    path.write_text(MIDS)
+    rates = calibrate.read_mids(path, ["RED", "BLUE"], calibrate.Window(1990, 1994))
+    expected = [[1, 0, 0], [1, 1, 0], [0, 0, 0], [1, 1, 1], [0, 0, 0]]
+    assert rates.yearly.tolist() == expected
+    middle = rates.span(1, 3)
+    assert (middle.disputes, middle.force, middle.war) == (2, 2, 1)
+    assert (middle.years, middle.first_year) == (3, 1991)
+    whole = rates.span(0, 4)
+    assert whole.counts().tolist() == rates.counts().tolist()
+
+
+def test_trend_spans_are_windows_of_five_years_then_the_first_ten():
+    """Five-year windows (the last shorter), then years 0-9 and the rest."""
+    assert calibrate.trend_spans(10) == [(0, 4), (5, 9)]
+    assert calibrate.trend_spans(12) == [(0, 4), (5, 9), (10, 11), (0, 9), (10, 11)]
+    assert calibrate.trend_spans(3) == [(0, 2)]
+
+
+def test_trend_sets_the_model_beside_the_record_by_window():
+    """Crises counted by the year they started, per replication-year of a window."""
+    observed = calibrate.CrisisRates(
+        disputes=10,
+        force=5,
+        years=10,
+        first_year=2000,
+        yearly=np.array([[1, 1 if k % 2 else 0, 0] for k in range(10)]),
+    )
+    table = pd.DataFrame(  # quarterly steps: years 0, 1 and 5
+        {"start_step": [0, 5, 22], "peak_rung": [4, 2, 2]}
+    )
+    rungs = (2, 4, 5)
+    windows = calibrate.trend(table, 2, 4, observed, rungs, model_years=10)
+    assert list(windows["model_years"]) == ["0-4", "5-9"]
+    assert list(windows["record_years"]) == ["2000-2004", "2005-2009"]
+    np.testing.assert_allclose(windows["disputes_simulated"], [2 / 10, 1 / 10])
+    np.testing.assert_allclose(windows["force_simulated"], [1 / 10, 0.0])
+    np.testing.assert_allclose(windows["disputes"], [1.0, 1.0])
+    np.testing.assert_allclose(windows["force"], [2 / 5, 3 / 5])
+    assert not windows["disputes_inside"].any()  # 0.2 a year against 1 (0.32-2.3)
+    assert windows["force_inside"].tolist() == [True, False]
+    shorter = calibrate.trend(table, 2, 4, observed, rungs, model_years=5)
+    assert list(shorter["model_years"]) == ["0-4"]  # only years both cover
+
+
 def test_mids_count_each_pair_across_a_multi_state_dispute(tmp_path):
     """BLUE;GREEN against RED is one dispute for BLUE-RED and one for GREEN-RED."""
     path = tmp_path / "mids.csv"
@@ -398,6 +445,7 @@ def test_crisis_fit_moves_the_simulated_rate_to_the_observed(write_scenario):
     assert list(fit.dyads.index) == ["BLUE-RED"]
     assert set(fit.back_downs.index) <= {"RED", "BLUE"}
     assert "Spearman" in fit.summary()
+    assert fit.trend.empty  # counts given by hand, not by year: no windows
 
 
 def test_a_parameter_the_rates_ignore_is_not_identified(write_scenario):
@@ -425,9 +473,14 @@ def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
     args += ["--fit", "mechanisms.escalation.incident_rate_per_year=0.0:3.0"]
     args += ["--window", "1990:1995", "--replications", "4", "--out", str(out)]
     assert main(args) == 0
-    assert "use of force" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "use of force" in printed
+    assert re.search(r"years 0-4 +1990-1994", printed)  # the trend, by window
     assert set(pd.read_csv(out / "rates.csv")["rate"]) == {"disputes", "force", "war"}
     assert list(pd.read_csv(out / "dyads.csv")["dyad"]) == ["BLUE-RED"]
+    trend = pd.read_csv(out / "trend.csv")
+    assert list(trend["record_years"]) == ["1990-1994", "1995-1995"]
+    assert {"disputes_simulated", "force_lo", "force_inside"} <= set(trend.columns)
     assert main([*args[:-2], "--states", "RED,GREEN", "--out", str(out)]) == 2
     assert "no state GREEN" in capsys.readouterr().err
 

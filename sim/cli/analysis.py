@@ -145,13 +145,14 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     write_frame(
         result.back_downs.rename_axis("state").reset_index(), out / "back_downs.csv"
     )
+    write_frame(result.trend, out / "trend.csv")
     print(
         f"{args.scenario.stem}: {observed.disputes} disputes, {observed.force} "
         f"with use of force, {observed.war} at war, in {window} "
         f"({result.evaluations} ensembles of {args.replications})"
     )
     print(result.summary())
-    print(f"wrote {out}/ (params.csv, rates.csv, dyads.csv, back_downs.csv)")
+    print(f"wrote {out}/ (params.csv, rates.csv, dyads.csv, back_downs.csv, trend.csv)")
     return 0
 
 
