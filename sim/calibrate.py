@@ -1243,14 +1243,20 @@ def fit_crisis_rates(
             "identified": np.isfinite(se),
         }
     )
-    per_year = steps_per_year(base.info.dt_years)
+    try:
+        per_year = steps_per_year(base.info.dt_years)
+    except CalibrationError:  # steps given, but they do not divide a year: no trend
+        windows = pd.DataFrame()
+    else:
+        years = steps // per_year
+        windows = trend(at_fit, replications, per_year, observed, rungs, years)
     return CrisisFit(
         params=table,
         rates=rates,
         dyads=dyad_rates(at_fit, dispute_rung, exposure, observed, states),
         back_downs=back_downs(at_fit, states),
         evaluations=evaluations,
-        trend=trend(at_fit, replications, per_year, observed, rungs, steps // per_year),
+        trend=windows,
     )
 
 

@@ -463,6 +463,25 @@ def test_a_parameter_the_rates_ignore_is_not_identified(write_scenario):
     assert "NOT IDENTIFIED" in fit.summary()
 
 
+def test_a_step_that_does_not_divide_a_year_fits_without_a_trend(
+    write_scenario, tmp_path
+):
+    """Steps of 0.3 years, their number given: the fit runs, the trend is left out."""
+    path, mids = write_scenario(pair_toml(steps=8)), tmp_path / "mids.csv"
+    mids.write_text(MIDS)
+    fit = calibrate.fit_crisis_rates(
+        path,
+        calibrate.read_mids(mids, ["RED", "BLUE"], calibrate.Window(1990, 1995)),
+        [calibrate.parse_fit("mechanisms.escalation.incident_rate_per_year=0:3")],
+        replications=4,
+        steps=20,
+        settings={"scenario.dt_years": 0.3},
+        max_evaluations=3,
+    )
+    assert fit.trend.empty
+    assert list(fit.rates.index) == ["disputes", "force", "war"]
+
+
 def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
     """`wargame calibrate --target crises` prints observed and simulated rates."""
     path = write_scenario(pair_toml(steps=8))
