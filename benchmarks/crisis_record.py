@@ -14,9 +14,9 @@ over all pairs; shows of force and uses of force by five-year window (the
 model's years 0-4, 5-9, ... beside the record's 1990-94, 1995-99, ...), then
 over the first ten years and the last fifteen, each record rate with its exact
 95% Poisson interval (``calibrate.trend``, as ``wargame calibrate --target
-crises`` prints it); and the crises each state backed down in. The rungs counted are
-``sim.calibrate``'s (show of force = MID, limited clash = use of force, major
-war = war). Figures are measurements, printed, never asserted;
+crises`` prints it); and the crises each state backed down in. The rungs
+counted are ``sim.calibrate``'s (show of force = MID, limited clash = use of
+force, major war = war). Figures are measurements, printed, never asserted;
 docs/calibration.md ("Crises against the record") discusses them.
 """
 

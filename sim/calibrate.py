@@ -1000,9 +1000,8 @@ def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRate
         for key in {dyad_key(a, b) for a in a_side for b in b_side if a != b}:
             dyads[key] = dyads.get(key, 0) + 1
     level = hostlev.to_numpy()
-    reached = (
-        np.stack([counted, level >= USE_OF_FORCE_HOSTLEV, level >= WAR_HOSTLEV], axis=1)
-        & counted[:, None]
+    reached = np.stack(  # each level a dispute reached: dispute, force, war
+        [level >= 0, level >= USE_OF_FORCE_HOSTLEV, level >= WAR_HOSTLEV], axis=1
     )
     year = start.to_numpy().astype(int) - window.first
     yearly = np.zeros((len(window.years), len(LEVELS)), dtype=int)
