@@ -218,20 +218,18 @@ def test_dyad_deterrence_agrees_with_the_crisis_records():
 
 
 def test_baseline_outcomes_vary_across_replications():
-    """Polarisation, arms growth and clashes are not one value in every replication.
+    """No regional outcome of the baseline is one value in every replication.
 
-    ``clash_onset`` is (a use of force somewhere in ten years is all but
-    certain at the record's rates): the count and time of clashes are not.
+    But ``clash_onset``: a use of force somewhere in ten years is all but
+    certain at the record's rates (docs/outcomes.md); the count and time of
+    clashes (``clashes``, ``clash_onset_years``) vary instead.
     """
     result = tracked("baseline_2024.toml", reps=30, steps=40).result()
-    for name in (
-        "polarisation",
-        "arms_growth_cagr",
-        "stability_index",
-        "clashes",
-        "clash_onset_years",
-    ):
-        assert np.unique(result[name]).size > 1, name
+    regional = [name for name in result if "." not in name]
+    assert {"clashes", "clash_onset_years", "polarisation"} <= set(regional)
+    for name in regional:
+        if name != "clash_onset":
+            assert np.unique(result[name]).size > 1, name
 
 
 def test_clashes_agree_with_the_crisis_records():
