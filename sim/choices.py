@@ -186,11 +186,12 @@ def apply_choice(
     choice: dict[str, Any],
     *,
     actor: str | None = None,
-) -> list[int]:
+) -> None:
     """Check state i's choice and write it into every replication's decisions.
 
     An exercise is joint, so choosing one with an ally sets both directions.
-    The arrays of ``decisions`` change in place.
+    A crisis action is an order, marked in ``decisions.ordered``. The arrays
+    of ``decisions`` change in place.
 
     Args:
         world: The world the choice is made in.
@@ -199,9 +200,6 @@ def apply_choice(
         i: The choosing state's index.
         choice: The choice (see the module docstring).
         actor: Who chose, as error messages name it.
-
-    Returns:
-        The opponents (indices) toward whom the choice set a crisis action.
 
     Raises:
         ChoiceError: As :func:`check_choice`; nothing is written then.
@@ -212,12 +210,10 @@ def apply_choice(
         decisions.milex[:, i] = choice["milex_usd_m"]
     if "posture" in choice:
         decisions.posture[:, i] = choice["posture"]
-    acted = []
     for opponent, action in choice.get("crisis", {}).items():
         j = ids.index(opponent)
         decisions.action[:, i, j] = ACTIONS[action]
         decisions.ordered[:, i, j] = True
-        acted.append(j)
     sent = decisions.signals
     theaters = [t.id for t in setup.scenario.theaters]
     for theater, level in choice.get("patrol", {}).items():
@@ -227,7 +223,6 @@ def apply_choice(
         sent.exercise[:, i, j] = sent.exercise[:, j, i] = level
     for ally, level in choice.get("declaration", {}).items():
         sent.declaration[:, i, ids.index(ally)] = level
-    return acted
 
 
 def _is_number(value: Any) -> bool:

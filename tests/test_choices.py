@@ -66,7 +66,7 @@ def test_the_doctrines_own_view_applied_changes_nothing(turn):
 def test_a_choice_is_written_into_every_replication(turns):
     """Spending, posture, crisis action and a joint exercise reach every row."""
     world, setup, decisions = turns
-    acted = choices.apply_choice(
+    choices.apply_choice(
         world,
         setup,
         decisions,
@@ -79,7 +79,8 @@ def test_a_choice_is_written_into_every_replication(turns):
             "patrol": {"border": 1.0},
         },
     )
-    assert acted == [RED]
+    ordered = decisions.ordered[:, BLUE]  # the crisis order, toward RED only
+    assert ordered[:, RED].all() and ordered.sum() == len(ordered)
     assert (decisions.milex[:, BLUE] == 55.0).all()
     assert (decisions.posture[:, BLUE] == 0.9).all()
     assert (decisions.action[:, BLUE, RED] == ACTIONS["escalate"]).all()
