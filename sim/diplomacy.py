@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from sim.dynamics import a2ad, cooperation, signaling
+from sim.dynamics.escalation import WAR
 from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
@@ -259,7 +260,8 @@ def _cooperate(
     """Memory drift, then disaster relief and forum meetings, and who met."""
     coop, dip, dt = setup.params.cooperation, setup.diplomacy, setup.dt_years
     u = draws.uniform(Stream.COOPERATION, (len(dip.allies),))
-    trust = cooperation.remember(trust, setup.conflict.trust, coop, dt)
+    strain = world.mean_rung / WAR
+    trust = cooperation.remember_trust(trust, setup.conflict.trust, strain, coop, dt)
     transparency = cooperation.remember(
         transparency, setup.conflict.transparency, coop, dt
     )

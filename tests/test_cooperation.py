@@ -116,6 +116,67 @@ def test_goodwill_fades_back_to_the_start():
     assert np.allclose(trust, 0.3, atol=1e-6)
 
 
+@given(
+    arrays(float, (2, 3, 3), elements=st.floats(0.0, 1.0)),
+    st.floats(0.0, 1.0),
+    st.floats(0.01, 2.0),
+)
+def test_without_a_crisis_trust_only_remembers(trust, start, dt):
+    """No strain: trust drifts exactly as goodwill fades, to the bit."""
+    params = cooperation.Params(crisis_distrust_per_year=3.0)
+    start = np.full((3, 3), start)
+    eroded = cooperation.remember_trust(trust, start, np.zeros_like(trust), params, dt)
+    assert np.array_equal(eroded, cooperation.remember(trust, start, params, dt))
+
+
+@given(
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 0.5),
+    st.floats(0.0, 3.0),
+    st.integers(2, 12),
+)
+def test_crises_wear_trust_down_alike_at_any_step_length(
+    trust, start, strain, memory, kappa, parts
+):
+    """The exact solution: one step of a year equals ``parts`` shorter ones."""
+    params = cooperation.Params(
+        memory_decay_per_year=memory, crisis_distrust_per_year=kappa
+    )
+    start, s = np.full((1, 1), start), np.full((1, 1, 1), strain)
+    whole = cooperation.remember_trust(np.full((1, 1, 1), trust), start, s, params, 1)
+    steps = np.full((1, 1, 1), trust)
+    for _ in range(parts):
+        steps = cooperation.remember_trust(steps, start, s, params, 1 / parts)
+    assert steps == pytest.approx(whole, abs=1e-12)
+    assert 0.0 <= whole.item() <= max(trust, start.item())
+
+
+def test_a_standing_crisis_settles_trust_at_its_steady_state():
+    """At strain s trust goes to ``m T0 / (m + kappa s)``, below the start."""
+    params = cooperation.Params(memory_decay_per_year=0.1, crisis_distrust_per_year=1)
+    start, trust = np.full((1, 1), 0.2), np.full((1, 1, 1), 0.2)
+    for _ in range(400):
+        trust = cooperation.remember_trust(trust, start, trust * 0 + 0.4, params, 0.25)
+    assert trust.item() == pytest.approx(0.1 * 0.2 / (0.1 + 0.4))
+
+
+@pytest.mark.parametrize("kappa", [0.0, 1.0])
+def test_the_baselines_crises_wear_trust_below_the_relief_threshold(kappa):
+    """Crises wear rivals' trust below ``relief_min_trust``; nothing else lowers it."""
+    from sim import engine
+    from sim.scenario import bundled_dir, load_scenario
+
+    path = bundled_dir() / "baseline_2024.toml"
+    field = "mechanisms.cooperation.crisis_distrust_per_year"
+    setup = engine.build_setup(load_scenario(path, overrides={field: kappa}))
+    *_, world = engine.simulate(setup, seed=3, replications=np.arange(20), steps=40)
+    fell = world.trust < setup.conflict.trust - 1e-12
+    below = world.trust < cooperation.Params().relief_min_trust
+    assert fell.any() == below.any() == (kappa > 0)
+
+
 @given(st.integers(1, 3), st.data())
 def test_pairs_work_together_when_some_group_holds_both(r, data):
     """A distinct pair works together exactly when a group of its world has both."""

@@ -1,24 +1,25 @@
 """Cooperation: disaster relief and dialogue forums that build trust and openness.
 
 Anchors: the "disaster diplomacy" literature (I. Kelman, *Disaster Diplomacy*,
-2012: disasters can catalyse, though not create, cooperation between states) and
+2012: disasters can catalyse, though not create, cooperation between states),
 the ASEAN way of security dialogue (A. Acharya, *Constructing a Security Community
 in Southeast Asia*, 3rd ed. 2014: regular, consensual meetings that build trust
-and transparency without binding commitments).
+and transparency without binding commitments), and trust as a belief about the
+other's intent that its conduct updates (A. Kydd, *Trust and Mistrust in
+International Relations*, 2005; R. Jervis, *Perception and Misperception in
+International Politics*, 1976: crises read as hostile intent, the spiral).
 
 Disasters strike each state (its own region) as a Poisson process with rate
 ``q_h`` per year, so a step brings one with chance ``1 - exp(-q_h dt)``; a
 scenario may also inject one. States within ``relief_range_km`` of the stricken
 state h whose trust in it is at least ``relief_min_trust`` answer with humanitarian
-assistance and disaster relief (HADR). Trust never falls below where it started
-(relief, forums and CBMs raise it; memory brings it back), so the threshold keeps
-out only states that start below it: at the default 0.1, below the starting
-trust of rivals (``trust_rivals`` 0.2 of :mod:`.escalation`), every state in
-range takes part, rivals included; above 0.2 it keeps rivals out, above 0.5
-all but allies. Every pair of participants (h and its responders) closes a
-share of its trust gap that hostility ``H_ab`` discounts, so cooperation reaches
-rivals at a lower rate, and each participant a share ``g_tau`` of its
-transparency gap:
+assistance and disaster relief (HADR). At the default 0.1, below the starting
+trust of rivals (``trust_rivals`` 0.2 of :mod:`.escalation`), rivals take part
+until their crises have worn their trust down below it; above 0.2 the threshold
+keeps rivals out from the start, above 0.5 all but allies. Every pair of
+participants (h and its responders) closes a share of its trust gap that
+hostility ``H_ab`` discounts, so cooperation reaches rivals at a lower rate, and
+each participant a share ``g_tau`` of its transparency gap:
 
     trust_ab' = trust_ab + g_T (1 - H_ab) (1 - trust_ab),
     tau_a' = tau_a + g_tau (1 - tau_a)
@@ -27,7 +28,21 @@ transparency gap:
 A dialogue forum meets every ``every_years`` years from its first meeting; each
 meeting does the same for its members with gains ``f_T`` and ``f_tau``. Between
 events trust and transparency drift back toward their starting values at
-``memory_decay_per_year`` (goodwill fades unless renewed).
+``memory_decay_per_year`` (goodwill fades unless renewed), while a pair's
+crisis wears its trust down (Kydd 2005; Jervis 1976):
+
+    dT_ab/dt = m (T0_ab - T_ab) - kappa s_ab T_ab,
+
+``s_ab = rung_ab / K`` the pair's rung on the ladder of K rungs averaged over
+the step's time (as :mod:`.hostility` counts it), ``kappa``
+(``crisis_distrust_per_year``, a modelling choice) the rate at war, solved
+exactly over the step with ``s`` held, so a steady crisis gives the same path
+at any step length. A pair that stays in crisis settles at ``m T0 / (m + kappa
+s)``: rivals (0.2) standing at a show of force (s = 0.4) settle at 0.04, and
+trust comes back at ``m`` once their crises stop. Lower trust in turn widens
+the misperception of resolve (:mod:`.beliefs`) and raises the incident rate
+(:mod:`.escalation`). With cooperation off (``enabled = false``) trust neither
+drifts nor erodes: it stays where the scenario and CBMs set it.
 """
 
 from dataclasses import dataclass
@@ -68,6 +83,9 @@ class Params:
     )
     memory_decay_per_year: float = param(
         0.1, lo=0.0, doc="Rate trust and openness return to their start, 1/yr."
+    )
+    crisis_distrust_per_year: float = param(
+        1.0, lo=0.0, doc="Rate a pair's war erodes its trust (per rung/K), 1/yr."
     )
 
 
@@ -174,6 +192,35 @@ def cooperate(
     took_part[world[g], a] = True
     transparency = toward_one(transparency, took_part, transparency_gain)
     return trust, transparency, met
+
+
+def remember_trust(
+    trust: np.ndarray,
+    start: np.ndarray,
+    strain: np.ndarray,
+    params: Params,
+    dt_years: float,
+) -> np.ndarray:
+    """Trust after a step of memory drift and erosion by the pair's crisis.
+
+    ``dT/dt = m (T0 - T) - kappa s T`` solved exactly with ``s`` held over the
+    step: ``T' = T* + (T - T*) exp(-(m + kappa s) dt)``, ``T* = m T0 / (m +
+    kappa s)`` (module docstring). Where ``s`` is 0 this is :func:`remember`
+    to the bit.
+
+    Args:
+        trust: ``T_ab``, (R, N, N).
+        start: ``T0_ab``, the scenario's trust, (N, N).
+        strain: ``s_ab``, the pair's rung over the top rung, averaged over
+            the step's time, (R, N, N).
+        params: Cooperation parameters (``m``, ``kappa``).
+        dt_years: Step length in years.
+    """
+    m = params.memory_decay_per_year
+    rate = m + params.crisis_distrust_per_year * strain
+    share = np.divide(m, rate, out=np.ones_like(rate), where=rate > 0)
+    target = start * share  # T*: exactly T0 where there is no crisis
+    return target + (trust - target) * np.exp(-rate * dt_years)
 
 
 def remember(
