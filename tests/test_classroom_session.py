@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.classroom.briefing import briefing
 from sim.classroom.log import GameLogError
 from sim.classroom.pages import team_form
 from sim.classroom.session import GameError, GameSession, MoveError
@@ -427,3 +428,36 @@ def test_a_team_sees_the_doctrines_odds_behind_its_crisis_advice():
     assert [mine["p_back_down"], mine["p_hold"], mine["p_escalate"]] == [
         pytest.approx(p) for p in odds.values()
     ]
+
+
+# ------------------------------------------------------------ treaty change
+
+
+def test_a_treaty_change_ends_the_teams_right_to_exercise_and_pledge():
+    """After `inject treaty_change USA,PHL 0` is played, USA and PHL are no partners.
+
+    The tie ends when the turn is played (the inject takes effect in its
+    step): until then PHL is still USA's ally; after it, the allies list,
+    the move check and the briefing all follow the tie as it stands.
+    """
+    game = GameSession(SCENARIO, ["USA", "CHN", "PHL"])
+    assert "PHL" in game.situation("USA")["allies"]
+    game.inject({"kind": "treaty_change", "parties": ["USA", "PHL"], "magnitude": 0})
+    assert "PHL" in game.situation("USA")["allies"]
+    play_turn(game)
+    usa, phl = (game.model.spec.state_index(s) for s in ("USA", "PHL"))
+    assert game.model.world.tie[0, usa, phl] == 0
+    assert "PHL" not in game.situation("USA")["allies"]
+    assert "USA" not in game.situation("PHL")["allies"]
+    assert "JPN" in game.situation("USA")["allies"]
+    for team, move in [
+        ("USA", {"exercise": {"PHL": 1.0}}),
+        ("USA", {"declaration": {"PHL": 1.0}}),
+        ("PHL", {"exercise": {"USA": 1.0}}),
+    ]:
+        with pytest.raises(MoveError, match="was ended by a treaty change"):
+            game.submit(team, move)
+    assert game.moves == {}
+    treaty = next(a for a in briefing(game, "USA").alliances if "PHL" in a)
+    assert "ended by a treaty change (tie 0)" in treaty
+    assert "PHL" not in briefing(game, "USA").moves[2]

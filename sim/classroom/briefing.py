@@ -10,7 +10,8 @@ from the scenario and the model, so it is never out of step with the rules:
 - **alliances**: every ``[[alliance]]`` of the state, its kind and the
   commitment strength that kind carries in the model (how much of an ally's
   power counts in a crisis), and whether the team may exercise with or pledge
-  to its members (:data:`sim.classroom.moves.COOPERATIVE_KINDS`);
+  to its members (:data:`sim.classroom.moves.COOPERATIVE_KINDS`) as the ties
+  stand now (a tie ended by a treaty change is said so);
 - **red lines**: the rung it climbs to first (its ``threshold``) and the rules
   of the turn (budget range, crises only where one is under way);
 - **odds and costs**: for every rival in every theater where they are at odds,
@@ -42,6 +43,7 @@ from sim import conflict, engine
 from sim.classroom.moves import (
     COOPERATIVE_KINDS,
     budget_change_bounds_pct,
+    ended_ties,
     signal_partners,
 )
 from sim.classroom.news import place
@@ -237,6 +239,7 @@ def _default_interests(game: "GameSession", team: str) -> list[str]:
 
 def _alliances(game: "GameSession", team: str) -> list[str]:
     spec, alli = game.model.spec, game.model.setup.params.alliances
+    ended = set(ended_ties(game.model, team))
     lines = []
     for a in spec.alliances:
         if team not in a.members:
@@ -251,11 +254,19 @@ def _alliances(game: "GameSession", team: str) -> list[str]:
             if weight > 0
             else "no help in a crisis"
         )
-        signals = (
-            "you may exercise with and pledge to its members"
-            if a.kind in COOPERATIVE_KINDS
-            else "no joint exercises or pledges: it promises restraint only"
-        )
+        cut = [m for m in others if m in ended]
+        if len(cut) == len(others):
+            commits = "ended by a treaty change (tie 0): no help in a crisis"
+            signals = "no exercises or pledges while it stays ended"
+        elif a.kind not in COOPERATIVE_KINDS:
+            signals = "no joint exercises or pledges: it promises restraint only"
+        elif cut:
+            signals = (
+                "you may exercise with and pledge to its members but "
+                f"{', '.join(cut)}, whose tie with you a treaty change ended"
+            )
+        else:
+            signals = "you may exercise with and pledge to its members"
         lines.append(
             f"{a.name} ({a.kind.replace('_', ' ')}, since {a.since}) with "
             f"{', '.join(others)}: {commits}; {signals}."

@@ -27,6 +27,9 @@ The rules, and where they come from:
 - **Signals** (exercise, declaration) go only to partners in an alliance
   whose kind implies cooperation (:data:`COOPERATIVE_KINDS`): a non-aggression
   pact promises restraint, not joint drills or pledges (a modelling choice).
+  The tie must stand now: a pair whose tie a treaty change ended (an
+  instructor's ``treaty_change`` to 0) is no longer partners, though the
+  scenario's ``[[alliance]]`` still names them (:func:`signal_partners`).
 - **Crisis actions** only toward a state in a crisis under way with the team.
 """
 
@@ -78,8 +81,9 @@ def check_move(model: RegionModel, state: str, move: Any) -> dict[str, Any]:
         MoveError: For an unknown key, a budget change beyond the turn's
             bounds (:func:`budget_range`), a posture outside [0, 1], a crisis
             action toward a state with no crisis under way (or at war), a
-            signal to a state that is no cooperative ally or to an unknown
-            theater, or a CBM with an unknown state or of unknown kind.
+            signal to a state that is no cooperative ally (or whose tie was
+            ended) or to an unknown theater, or a CBM with an unknown state or
+            of unknown kind.
     """
     if not isinstance(move, dict):
         raise MoveError(f"{state}: a move is a table of choices, not {move!r}")
@@ -137,7 +141,13 @@ def cbm_offers(model: RegionModel, state: str, offers: Any) -> list[tuple[str, s
 
 
 def signal_partners(model: RegionModel, state: str) -> list[str]:
-    """States ``state`` may exercise with or pledge to (:data:`COOPERATIVE_KINDS`)."""
+    """States ``state`` may exercise with or pledge to now.
+
+    Those sharing an ``[[alliance]]`` of a cooperative kind
+    (:data:`COOPERATIVE_KINDS`) whose tie stands now: a pair whose tie a
+    treaty change ended (the world's tie 0 where the scenario's was above 0)
+    is left out until a tie grows again.
+    """
     partners = {
         m
         for a in model.spec.alliances
@@ -145,7 +155,19 @@ def signal_partners(model: RegionModel, state: str) -> list[str]:
         for m in a.members
         if m != state and m in model.spec.state_ids
     }
+    partners -= set(ended_ties(model, state))
     return [s for s in model.spec.state_ids if s in partners]
+
+
+def ended_ties(model: RegionModel, state: str) -> list[str]:
+    """States whose tie with ``state`` was ended in play: 0 now, above 0 at the start.
+
+    Only a treaty change lowers a tie (balancing adds to ties), so these are
+    the allies an instructor's ``treaty_change`` to 0 cut off.
+    """
+    i, ids = model.spec.state_index(state), model.spec.state_ids
+    now, start = model.world.tie[0, i], model.setup.conflict.tie[i]
+    return [ids[j] for j in np.flatnonzero((now <= 0) & (start > 0)) if j != i]
 
 
 def _cooperative_partners_only(
@@ -153,18 +175,27 @@ def _cooperative_partners_only(
 ) -> None:
     """Refuse an exercise or declaration with a state that is no cooperative ally."""
     partners = signal_partners(model, state)
+    ended = ended_ties(model, state)
     for kind in ("exercise", "declaration"):
         table = signals.get(kind)
         if not isinstance(table, dict):
             continue  # the engine's check names the bad shape
         for partner in table:
-            if partner not in partners:
+            if partner in partners:
+                continue
+            if partner in ended:
                 raise MoveError(
-                    f"{state}: no {kind} with {partner!r}: it is not an ally of "
-                    f"{state} in a treaty, partnership, consultation pact or "
-                    "forum (a shared [[alliance]] of a cooperative kind); choose "
-                    f"one of {', '.join(partners) or 'none'}"
+                    f"{state}: no {kind} with {partner!r}: the tie of {state} and "
+                    f"{partner} was ended by a treaty change (it is 0 now), so "
+                    "they are no longer partners; choose one of "
+                    f"{', '.join(partners) or 'none'}"
                 )
+            raise MoveError(
+                f"{state}: no {kind} with {partner!r}: it is not an ally of "
+                f"{state} in a treaty, partnership, consultation pact or "
+                "forum (a shared [[alliance]] of a cooperative kind); choose "
+                f"one of {', '.join(partners) or 'none'}"
+            )
 
 
 @functools.cache
