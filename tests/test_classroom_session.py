@@ -337,12 +337,12 @@ def test_a_team_at_war_is_told_so():
     game = GameSession(SCENARIO, TEAMS)
     game.inject({**COLLISION, "rung": 4})
     while not game.situation("JPN")["wars"]:
-        open_ = "CHN" in game.situation("JPN")["crises"]
-        play_turn(
-            game,
-            CHN={"crisis": {"JPN": "escalate"}} if open_ else {},
-            JPN={"crisis": {"CHN": "escalate"}} if open_ else {},
-        )
+        orders = {}
+        for team, rival in (("CHN", "JPN"), ("JPN", "CHN")):
+            open_ = game.situation(team)["crisis_actions"].get(rival, [])
+            if open_:  # escalate where the threshold allows it, else hold
+                orders[team] = {"crisis": {rival: open_[-1]}}
+        play_turn(game, **orders)
     assert game.situation("JPN")["wars"] == ["CHN"]
     assert "CHN" not in game.situation("JPN")["crises"]
     assert any(s.startswith("WAR: CHN and JPN") for n in game.news for s in n["public"])
@@ -428,6 +428,74 @@ def test_a_team_sees_the_doctrines_odds_behind_its_crisis_advice():
     assert [mine["p_back_down"], mine["p_hold"], mine["p_escalate"]] == [
         pytest.approx(p) for p in odds.values()
     ]
+
+
+# ---------------------------------------------------------- thresholds
+
+
+def test_an_escalation_past_the_threshold_is_refused_with_the_reason(tmp_path):
+    """CHN (threshold 3) may not order escalate at militarised dispute, which it took.
+
+    The engine would play the order as a hold, so the move is refused at once,
+    naming the threshold and the reply; the game and its log are unchanged.
+    JPN, which CHN took there, may escalate in reply.
+    """
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    game.inject({**COLLISION, "rung": 3})
+    play_turn(game)
+    assert game.outcome()["crises"]["CHN-JPN"] == "militarised_dispute"
+    before, text = snapshot(game), log.read_text()
+    with pytest.raises(MoveError) as refused:
+        game.submit("CHN", {"crisis": {"JPN": "escalate"}})
+    message = str(refused.value)
+    assert "not open at rung 3 (militarised dispute)" in message
+    assert "CHN's threshold is rung 3 (militarised dispute)" in message
+    assert "in reply when JPN took the crisis to rung k" in message
+    assert "choose hold or back_down" in message
+    assert_same(snapshot(game), before)
+    assert game.moves == {} and log.read_text() == text
+    assert game.situation("CHN")["crisis_actions"]["JPN"] == ["back_down", "hold"]
+    assert game.situation("CHN")["threshold"] == 3
+    game.submit("CHN", {"crisis": {"JPN": "hold"}})
+    game.submit("JPN", {"crisis": {"CHN": "escalate"}})  # in reply: open
+    assert "escalate" in game.situation("JPN")["crisis_actions"]["CHN"]
+
+
+def test_the_actions_open_are_those_the_engines_doctrine_may_play():
+    """Escalation is open to a team exactly where its doctrine's strategy may escalate.
+
+    The engine removes a closed escalation from a side's game (probability 0);
+    an open one keeps a positive logit chance. Over the crises of several
+    turns, the session's rule and the engine's strategy agree, and a move is
+    accepted exactly where the action is listed as open.
+    """
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject({**COLLISION, "rung": 3})
+    seen = {True: 0, False: 0}
+    for _ in range(5):
+        for team in game.teams:
+            s = game.situation(team)
+            for rival, actions in s["crisis_actions"].items():
+                may = "escalate" in actions
+                assert may == (s["odds"][rival]["escalate"] > 0), (team, rival)
+                move = {"crisis": {rival: "escalate"}}
+                if may:
+                    game.submit(team, move)
+                else:
+                    with pytest.raises(MoveError, match="threshold is rung"):
+                        game.submit(team, move)
+                seen[may] += 1
+        play_turn(game)
+    assert seen[True] and seen[False]
+
+
+def test_the_briefing_states_the_threshold_rule():
+    """The red lines state the threshold and when the team may escalate."""
+    game = GameSession(SCENARIO, TEAMS)
+    rules = " ".join(briefing(game, "CHN").red_lines)
+    assert "Your threshold is militarised dispute (rung 3)" in rules
+    assert "you may escalate only if k + 1 <= 3, or in reply" in rules
 
 
 # ------------------------------------------------------------ treaty change

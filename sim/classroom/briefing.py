@@ -12,8 +12,9 @@ from the scenario and the model, so it is never out of step with the rules:
   power counts in a crisis), and whether the team may exercise with or pledge
   to its members (:data:`sim.classroom.moves.COOPERATIVE_KINDS`) as the ties
   stand now (a tie ended by a treaty change is said so);
-- **red lines**: the rung it climbs to first (its ``threshold``) and the rules
-  of the turn (budget range, crises only where one is under way);
+- **red lines**: the rung it climbs to first (its ``threshold``), when it may
+  escalate (up to it, or in reply), and the rules of the turn (crises only
+  where one is under way);
 - **odds and costs**: for every rival in every theater where they are at odds,
   the local balance (each side's projected power plus its allies', as the
   crisis decision counts it, :mod:`sim.dynamics.crisis_decision`), the chance to
@@ -45,6 +46,7 @@ from sim.classroom.moves import (
     budget_change_bounds_pct,
     ended_ties,
     signal_partners,
+    threshold,
 )
 from sim.classroom.news import place
 from sim.dynamics.crisis_decision import prevail_chance, rung_cost
@@ -275,12 +277,14 @@ def _alliances(game: "GameSession", team: str) -> list[str]:
 
 
 def _rules(game: "GameSession", team: str) -> list[str]:
-    spec = game.model.spec
-    state = spec.states[spec.state_index(team)]
-    first = RUNGS[state.threshold].replace("_", " ")
+    theta = threshold(game.model, team)
+    first = RUNGS[theta].replace("_", " ")
     return [
-        f"Your doctrine climbs first to {first} at most (rung {state.threshold}); "
-        "above it you escalate only in reply.",
+        f"Your threshold is {first} (rung {theta}): the highest rung you climb "
+        f"to first. From rung k you may escalate only if k + 1 <= {theta}, or "
+        "in reply when your opponent took the crisis to rung k; elsewhere an "
+        "order to escalate is refused (hold or back down). Holding against an "
+        "escalation climbs too.",
         "You may act in a crisis only while one is under way with that state.",
     ]
 

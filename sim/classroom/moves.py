@@ -30,7 +30,13 @@ The rules, and where they come from:
   The tie must stand now: a pair whose tie a treaty change ended (an
   instructor's ``treaty_change`` to 0) is no longer partners, though the
   scenario's ``[[alliance]]`` still names them (:func:`signal_partners`).
-- **Crisis actions** only toward a state in a crisis under way with the team.
+- **Crisis actions** only toward a state in a crisis under way with the team,
+  and escalation only where the engine would play it
+  (:func:`sim.dynamics.crisis_chain.escalation_open`): from rung ``k`` a state
+  escalates when ``k + 1 <= threshold`` (the highest rung it climbs to first),
+  or in reply when the opponent took the crisis to ``k``. Elsewhere the engine
+  would turn the order into a hold, so the move is refused and says why
+  (:func:`crisis_actions` lists the actions open).
 """
 
 import functools
@@ -42,6 +48,7 @@ import pandas as pd
 
 from sim import choices
 from sim.dynamics.arms_race import budget_cap
+from sim.dynamics.crisis_chain import escalation_open
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS, SIGNAL_KINDS
@@ -80,10 +87,10 @@ def check_move(model: RegionModel, state: str, move: Any) -> dict[str, Any]:
     Raises:
         MoveError: For an unknown key, a budget change beyond the turn's
             bounds (:func:`budget_range`), a posture outside [0, 1], a crisis
-            action toward a state with no crisis under way (or at war), a
-            signal to a state that is no cooperative ally (or whose tie was
-            ended) or to an unknown theater, or a CBM with an unknown state or
-            of unknown kind.
+            action toward a state with no crisis under way (or at war), an
+            escalation closed by the state's threshold, a signal to a state
+            that is no cooperative ally (or whose tie was ended) or to an
+            unknown theater, or a CBM with an unknown state or of unknown kind.
     """
     if not isinstance(move, dict):
         raise MoveError(f"{state}: a move is a table of choices, not {move!r}")
@@ -257,8 +264,80 @@ def max_budget(model: RegionModel) -> np.ndarray:
     return np.broadcast_to(budget_cap(model.world.gdp[0], share), (len(model.states),))
 
 
+def crisis_actions(model: RegionModel, state: str) -> dict[str, list[str]]:
+    """The crisis actions open to ``state`` now, toward each opponent of a crisis.
+
+    Every crisis under way with the state (rungs 1 to one below war), in the
+    order of the scenario's states; back down and hold always, escalate where
+    :func:`may_escalate`.
+    """
+    i, ids = model.spec.state_index(state), model.spec.state_ids
+    rung = model.world.rung[0, i]
+    return {
+        ids[j]: [
+            a for a in ACTIONS if a != "escalate" or may_escalate(model, state, ids[j])
+        ]
+        for j in np.flatnonzero((rung > 0) & (rung < WAR))
+    }
+
+
+def threshold(model: RegionModel, state: str) -> int:
+    """The state's threshold: the highest rung it climbs to first."""
+    n = len(model.spec.state_ids)
+    thresholds = np.broadcast_to(model.setup.conflict.threshold, (n,))
+    return int(thresholds[model.spec.state_index(state)])
+
+
+def may_escalate(model: RegionModel, state: str, opponent: str) -> bool:
+    """Whether ``state`` may escalate against ``opponent`` from their rung now.
+
+    The engine's own rule (:func:`~sim.dynamics.crisis_chain.escalation_open`,
+    docs/crisis_game.md "Thresholds"): from rung ``k``, when ``k + 1 <=
+    threshold``, or in reply when the opponent took the crisis to ``k``
+    (its highest climb is ``k``). Elsewhere an order to escalate is played as
+    a hold.
+    """
+    ids = model.spec.state_ids
+    i, j = ids.index(state), ids.index(opponent)
+    rung = int(model.world.rung[0, i, j])
+    in_reply = int(model.world.crises.climbed[0, j, i]) == rung
+    return bool(
+        escalation_open(
+            np.asarray(rung),
+            np.asarray(threshold(model, state)),
+            np.asarray(in_reply),
+            WAR,
+            model.setup.params.escalation.enabled,
+        )
+    )
+
+
+def _closed_escalation(model: RegionModel, state: str, opponent: str) -> str:
+    """Why ``state`` may not escalate against ``opponent`` now, for a student."""
+    ids = model.spec.state_ids
+    rung = int(model.world.rung[0, ids.index(state), ids.index(opponent)])
+    here = f"rung {rung} ({RUNGS[rung].replace('_', ' ')})"
+    if not model.setup.params.escalation.enabled:
+        return (
+            f"{state}: escalate toward {opponent} is not open: crises do not "
+            "climb in this scenario ([mechanisms.escalation] enabled = false); "
+            "choose hold or back_down"
+        )
+    theta = threshold(model, state)
+    return (
+        f"{state}: escalate toward {opponent} is not open at {here}: {state}'s "
+        f"threshold is rung {theta} ({RUNGS[theta].replace('_', ' ')}), the "
+        f"highest rung it climbs to first; from rung k it may escalate only if "
+        f"k + 1 <= {theta}, or in reply when {opponent} took the crisis to rung "
+        f"k, and {opponent} did not take it to {RUNGS[rung].replace('_', ' ')}. "
+        "The order would be played as hold: choose hold or back_down (holding "
+        f"against an escalation climbs too; once {opponent} takes the crisis "
+        f"higher, {state} may escalate in reply)"
+    )
+
+
 def _crisis(model: RegionModel, state: str, actions: Any) -> dict[str, str]:
-    """Crisis actions, each toward a state with a crisis under way."""
+    """Crisis actions, each toward a state with a crisis under way, each open."""
     if not isinstance(actions, dict):
         raise MoveError(f'{state}: crisis is a table of opponent -> action, e.g. '
                         f'{{"CHN": "hold"}}, not {actions!r}')  # fmt: skip
@@ -284,6 +363,8 @@ def _crisis(model: RegionModel, state: str, actions: Any) -> dict[str, str]:
                 f"{state}: {action!r} toward {opponent} is not allowed at rung "
                 f"{WAR} ({RUNGS[WAR]}): war has ended all crisis choice"
             )
+        if action == "escalate" and not may_escalate(model, state, opponent):
+            raise MoveError(_closed_escalation(model, state, opponent))
     return dict(actions)
 
 

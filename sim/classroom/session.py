@@ -38,7 +38,9 @@ from sim.classroom.moves import (
     budget_range,
     cbm_offers,
     check_move,
+    crisis_actions,
     signal_partners,
+    threshold,
 )
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -450,7 +452,14 @@ class GameSession:
         ]
 
     def situation(self, team: str) -> dict[str, Any]:
-        """What one team sees: its own state and advice, not others' choices."""
+        """What one team sees: its own state and advice, not others' choices.
+
+        Among its keys: ``crises`` (opponent -> rung name), ``crisis_actions``
+        (opponent -> the actions the team may order there now: escalate only
+        where its ``threshold`` or a reply allows,
+        :func:`~sim.classroom.moves.crisis_actions`), ``allies`` (the states it
+        may exercise with or pledge to, as the ties stand now).
+        """
         agent = self.model.agent(team)
         least, most = budget_range(self.model, team)
         rung = self.model.world.rung[0, agent.index]
@@ -466,6 +475,8 @@ class GameSession:
             "max_change_pct": _change_pct(agent.milex, most),
             "posture": agent.posture,
             "crises": agent.crises,
+            "crisis_actions": crisis_actions(self.model, team),
+            "threshold": threshold(self.model, team),
             "wars": [ids[j] for j in np.flatnonzero(rung == WAR)],
             "allies": signal_partners(self.model, team),
             "theaters": [t.id for t in self.model.spec.theaters],
