@@ -529,3 +529,30 @@ def test_a_treaty_change_ends_the_teams_right_to_exercise_and_pledge():
     treaty = next(a for a in briefing(game, "USA").alliances if "PHL" in a)
     assert "ended by a treaty change (tie 0)" in treaty
     assert "PHL" not in briefing(game, "USA").moves[2]
+
+
+def test_a_log_of_moves_the_new_rules_refuse_still_replays(tmp_path):
+    """A log written before these rules replays as it was played.
+
+    Its moves (an escalation past the threshold, which the engine held; an
+    exercise with an ally whose tie was ended) are read back unchecked by
+    those two rules, so a game of an older version resumes and plays on.
+    """
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    game.inject({**COLLISION, "rung": 3})
+    game.inject({"kind": "treaty_change", "parties": ["USA", "JPN"], "magnitude": 0})
+    play_turn(game)
+    old = {
+        "CHN": {"crisis": {"JPN": "escalate"}},
+        "USA": {"exercise": {"JPN": 1.0}},
+    }
+    for team, move in old.items():  # as an older version logged them
+        with pytest.raises(MoveError):
+            game.submit(team, move)
+        game.log.append({"event": "move", "turn": 1, "team": team, "move": move})
+    resumed = GameSession.resume(log)
+    assert resumed.turn == 1 and resumed.moves == old
+    resumed.submit("JPN", {})
+    resumed.next_turn()
+    assert resumed.turn == 2

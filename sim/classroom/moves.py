@@ -37,6 +37,12 @@ The rules, and where they come from:
   or in reply when the opponent took the crisis to ``k``. Elsewhere the engine
   would turn the order into a hold, so the move is refused and says why
   (:func:`crisis_actions` lists the actions open).
+
+A move read back from a game log (``replay=True``) skips the two checks added
+after logs were first written, the tie standing now and escalation past the
+threshold, so an older log replays as it was played: the engine then held
+instead of a closed escalation, and applied signals to any state sharing an
+``[[alliance]]``.
 """
 
 import functools
@@ -72,13 +78,17 @@ class MoveError(InputError):
     """A move the rules forbid; the message says why and what is allowed."""
 
 
-def check_move(model: RegionModel, state: str, move: Any) -> dict[str, Any]:
+def check_move(
+    model: RegionModel, state: str, move: Any, *, replay: bool = False
+) -> dict[str, Any]:
     """Check a team's move against the rules and translate it for the policy hook.
 
     Args:
         model: The game's model at the turn being played.
         state: The team's state id.
         move: The move (see the module docstring).
+        replay: The move is read back from a game log: skip the checks an
+            older log's moves were not held to (see the module docstring).
 
     Returns:
         The policy's choice: any of ``milex_usd_m``, ``posture``, ``crisis``,
@@ -112,9 +122,9 @@ def check_move(model: RegionModel, state: str, move: Any) -> dict[str, Any]:
             )
         choice["posture"] = float(posture)
     if "crisis" in move:
-        choice["crisis"] = _crisis(model, state, move["crisis"])
+        choice["crisis"] = _crisis(model, state, move["crisis"], replay=replay)
     signals = {k: move[k] for k in SIGNAL_KINDS if k in move}
-    _cooperative_partners_only(model, state, signals)
+    _cooperative_partners_only(model, state, signals, replay=replay)
     if signals:
         i = model.spec.state_index(state)
         try:
@@ -147,13 +157,16 @@ def cbm_offers(model: RegionModel, state: str, offers: Any) -> list[tuple[str, s
     return list(offers.items())
 
 
-def signal_partners(model: RegionModel, state: str) -> list[str]:
+def signal_partners(
+    model: RegionModel, state: str, *, as_scenario: bool = False
+) -> list[str]:
     """States ``state`` may exercise with or pledge to now.
 
     Those sharing an ``[[alliance]]`` of a cooperative kind
     (:data:`COOPERATIVE_KINDS`) whose tie stands now: a pair whose tie a
     treaty change ended (the world's tie 0 where the scenario's was above 0)
-    is left out until a tie grows again.
+    is left out until a tie grows again. ``as_scenario``: every cooperative
+    ally the scenario names, ended or not.
     """
     partners = {
         m
@@ -162,7 +175,8 @@ def signal_partners(model: RegionModel, state: str) -> list[str]:
         for m in a.members
         if m != state and m in model.spec.state_ids
     }
-    partners -= set(ended_ties(model, state))
+    if not as_scenario:
+        partners -= set(ended_ties(model, state))
     return [s for s in model.spec.state_ids if s in partners]
 
 
@@ -178,10 +192,10 @@ def ended_ties(model: RegionModel, state: str) -> list[str]:
 
 
 def _cooperative_partners_only(
-    model: RegionModel, state: str, signals: dict[str, Any]
+    model: RegionModel, state: str, signals: dict[str, Any], *, replay: bool = False
 ) -> None:
     """Refuse an exercise or declaration with a state that is no cooperative ally."""
-    partners = signal_partners(model, state)
+    partners = signal_partners(model, state, as_scenario=replay)
     ended = ended_ties(model, state)
     for kind in ("exercise", "declaration"):
         table = signals.get(kind)
@@ -336,7 +350,9 @@ def _closed_escalation(model: RegionModel, state: str, opponent: str) -> str:
     )
 
 
-def _crisis(model: RegionModel, state: str, actions: Any) -> dict[str, str]:
+def _crisis(
+    model: RegionModel, state: str, actions: Any, *, replay: bool = False
+) -> dict[str, str]:
     """Crisis actions, each toward a state with a crisis under way, each open."""
     if not isinstance(actions, dict):
         raise MoveError(f'{state}: crisis is a table of opponent -> action, e.g. '
@@ -363,7 +379,9 @@ def _crisis(model: RegionModel, state: str, actions: Any) -> dict[str, str]:
                 f"{state}: {action!r} toward {opponent} is not allowed at rung "
                 f"{WAR} ({RUNGS[WAR]}): war has ended all crisis choice"
             )
-        if action == "escalate" and not may_escalate(model, state, opponent):
+        if action == "escalate" and not (
+            replay or may_escalate(model, state, opponent)
+        ):
             raise MoveError(_closed_escalation(model, state, opponent))
     return dict(actions)
 

@@ -211,7 +211,12 @@ class GameSession:
     # ------------------------------------------------------------- commands
 
     def submit(
-        self, team: str, move: dict[str, Any], *, by_timer: bool = False
+        self,
+        team: str,
+        move: dict[str, Any],
+        *,
+        by_timer: bool = False,
+        replay: bool = False,
     ) -> None:
         """Check and record a team's move for this turn (a later one replaces it).
 
@@ -219,6 +224,10 @@ class GameSession:
             team: The team's state.
             move: Its move (:mod:`sim.classroom.moves`), recorded as given.
             by_timer: The turn timer ran out and played the advice for it.
+            replay: The move is read back from the game log: the rules an
+                older log's moves were not held to are not enforced
+                (:func:`~sim.classroom.moves.check_move`), so it replays as
+                it was played.
 
         Raises:
             MoveError: The state is not played by a team, or the move breaks a
@@ -231,7 +240,7 @@ class GameSession:
                 f"{team!r} is not played by a team in this game; teams: "
                 f"{', '.join(self.teams)}"
             )
-        self.choices[team] = check_move(self.model, team, move)
+        self.choices[team] = check_move(self.model, team, move, replay=replay)
         self.moves[team] = move
         event = {"event": "move", "turn": self.turn, "team": team, "move": move}
         if by_timer:
@@ -557,7 +566,9 @@ class GameSession:
                 kind = event["event"]
                 if kind == "move":
                     by_timer = event.get("by") == "timer"
-                    self.submit(event["team"], event["move"], by_timer=by_timer)
+                    self.submit(
+                        event["team"], event["move"], by_timer=by_timer, replay=True
+                    )
                 elif kind == "inject":
                     when = ("year", "step")  # step: logs written before years
                     inject = {k: v for k, v in event["inject"].items() if k not in when}
