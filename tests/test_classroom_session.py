@@ -490,12 +490,52 @@ def test_the_actions_open_are_those_the_engines_doctrine_may_play():
     assert seen[True] and seen[False]
 
 
-def test_the_briefing_states_the_threshold_rule():
-    """The red lines state the threshold and when the team may escalate."""
+def test_the_briefing_states_the_threshold_and_the_moments_of_decision():
+    """The red lines state the threshold rule and the chance of a turn undecided."""
     game = GameSession(SCENARIO, TEAMS)
     rules = " ".join(briefing(game, "CHN").red_lines)
     assert "Your threshold is militarised dispute (rung 3)" in rules
     assert "you may escalate only if k + 1 <= 3, or in reply" in rules
+    assert "every moment of decision in the turn" in rules
+    assert "has none about 37% of the time" in rules
+
+
+# ------------------------------------------------------ moments of decision
+
+
+def test_the_news_data_names_crises_that_had_no_moment_of_decision():
+    """A back-down order ends a crisis at its first moment of decision.
+
+    So a crisis that stands still after one had no moment of decision in the
+    turn, and the session lists it in ``news[-1]["no_decision"]``. It is right:
+    replaying that turn with another order (hold) gives the same world bit for
+    bit, since no order was played; a crisis left to hold orders is never
+    listed.
+    """
+    game = GameSession(SCENARIO, TEAMS, seed=2)
+    game.inject(COLLISION)
+    play_turn(game)
+    rung = game.outcome()["crises"]["CHN-JPN"]
+    play_turn(game, JPN={"crisis": {"CHN": "back_down"}})
+    assert game.outcome()["crises"]["CHN-JPN"] == rung  # it stood still
+    assert game.news[-1]["no_decision"] == [
+        {"pair": "CHN-JPN", "rung": rung, "orders": {"JPN": "back_down"}}
+    ]
+    after = snapshot(game)
+    game.rewind(1)
+    play_turn(game, JPN={"crisis": {"CHN": "hold"}})
+    assert_same(snapshot(game), after)
+    assert game.news[-1]["no_decision"] == []  # hold: it cannot be told
+    chn, jpn = (game.model.spec.state_index(s) for s in ("CHN", "JPN"))
+    seen = {True: 0, False: 0}  # listed, or the back-down order was played
+    while "CHN-JPN" in game.outcome()["crises"] and game.turn < 7:
+        started = game.model.world.crises.start_step[0, chn, jpn]
+        play_turn(game, JPN={"crisis": {"CHN": "back_down"}})
+        still = game.model.world.crises.start_step[0, chn, jpn] == started
+        listed = [e["pair"] for e in game.news[-1]["no_decision"]] == ["CHN-JPN"]
+        assert listed == still  # the same crisis still under way: no decision
+        seen[listed] += 1
+    assert seen[False] > 0
 
 
 # ------------------------------------------------------------ treaty change

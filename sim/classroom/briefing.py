@@ -14,7 +14,8 @@ from the scenario and the model, so it is never out of step with the rules:
   stand now (a tie ended by a treaty change is said so);
 - **red lines**: the rung it climbs to first (its ``threshold``), when it may
   escalate (up to it, or in reply), and the rules of the turn (crises only
-  where one is under way);
+  where one is under way, orders played at each moment of decision of the
+  turn, of which there may be none);
 - **odds and costs**: for every rival in every theater where they are at odds,
   the local balance (each side's projected power plus its allies', as the
   crisis decision counts it, :mod:`sim.dynamics.crisis_decision`), the chance to
@@ -279,6 +280,9 @@ def _alliances(game: "GameSession", team: str) -> list[str]:
 def _rules(game: "GameSession", team: str) -> list[str]:
     theta = threshold(game.model, team)
     first = RUNGS[theta].replace("_", " ")
+    setup = game.model.setup
+    rate = setup.params.escalation.decision_rate_per_year
+    none = float(np.exp(-rate * setup.dt_years))
     return [
         f"Your threshold is {first} (rung {theta}): the highest rung you climb "
         f"to first. From rung k you may escalate only if k + 1 <= {theta}, or "
@@ -286,6 +290,11 @@ def _rules(game: "GameSession", team: str) -> list[str]:
         "order to escalate is refused (hold or back down). Holding against an "
         "escalation climbs too.",
         "You may act in a crisis only while one is under way with that state.",
+        "A crisis order is played at every moment of decision in the turn; "
+        f"these come about {rate:g} times a year at random, so a turn of "
+        f"{12 * setup.dt_years:g} months has none about {none:.0%} of the time, "
+        "and then your order is not played: the crisis stays where it was "
+        "(unless a negotiation settles it).",
     ]
 
 

@@ -36,7 +36,8 @@ The rules, and where they come from:
   escalates when ``k + 1 <= threshold`` (the highest rung it climbs to first),
   or in reply when the opponent took the crisis to ``k``. Elsewhere the engine
   would turn the order into a hold, so the move is refused and says why
-  (:func:`crisis_actions` lists the actions open).
+  (:func:`crisis_actions` lists the actions open). An order is played at every
+  moment of decision of the turn; a turn may have none.
 
 A move read back from a game log (``replay=True``) skips the two checks added
 after logs were first written, the tie standing now and escalation past the

@@ -39,6 +39,7 @@ from sim.classroom.moves import (
     cbm_offers,
     check_move,
     crisis_actions,
+    may_escalate,
     signal_partners,
     threshold,
 )
@@ -280,6 +281,11 @@ class GameSession:
     def next_turn(self) -> None:
         """Play the turn: every team's move through its policy, then one step.
 
+        The turn's news (appended to :attr:`news`) is :func:`news.report`'s,
+        plus ``"no_decision"``: the crises in which, for certain, no moment of
+        decision came in the turn, so the teams' orders there were never
+        played (see :meth:`_undecided`).
+
         Raises:
             GameError: A team has not moved, or the game is paused or over.
         """
@@ -298,6 +304,7 @@ class GameSession:
             started=self.model.world.crises.start_step[0].copy(),
         )
         self._agree_cbms()
+        telling = self._telling_orders()
         for team in self.teams:
             self.model.agent(team).policy = TeamPolicy(self.choices[team])
         try:
@@ -308,17 +315,17 @@ class GameSession:
         self._record(
             {"event": "turn", "turn": self.turn - 1, "outcome": self.outcome()}
         )
-        self.news.append(
-            news.report(
-                start,
-                self.model,
-                teams=self.teams,
-                rungs=self.outcome()["crises"],
-                new_cbms=self.added["cbm"][start.cbms :],
-                moves=self.moves,
-                by_timer=self.by_timer,
-            )
+        report = news.report(
+            start,
+            self.model,
+            teams=self.teams,
+            rungs=self.outcome()["crises"],
+            new_cbms=self.added["cbm"][start.cbms :],
+            moves=self.moves,
+            by_timer=self.by_timer,
         )
+        report["no_decision"] = self._undecided(telling)
+        self.news.append(report)
         self.moves, self.choices, self.by_timer = {}, {}, []
         self._advice = self.model.doctrine()
 
@@ -515,6 +522,58 @@ class GameSession:
             )
             for k in np.flatnonzero((r == 0) & (me == i))
         }
+
+    def _telling_orders(self) -> list[tuple[int, int, dict[str, str], int, int]]:
+        """The crises this turn whose orders move them at any moment of decision.
+
+        A team's order to back down ends its crisis at the first moment of
+        decision (alone or by negotiation); an order to escalate where it is
+        open (:func:`~sim.classroom.moves.may_escalate`) climbs or ends it
+        there, whatever the other side does. So if such a crisis is still
+        under way at the same rung after the turn, no moment of decision came.
+        One entry per pair ``i < j``: ``(i, j, orders, rung, start step)``,
+        ``orders`` every team's order in that crisis.
+        """
+        spec, world = self.model.spec, self.model.world
+        orders: dict[tuple[int, int], dict[str, str]] = {}
+        for team in self.teams:
+            for opponent, action in self.choices[team].get("crisis", {}).items():
+                pair = sorted((spec.state_index(team), spec.state_index(opponent)))
+                orders.setdefault((pair[0], pair[1]), {})[team] = action
+        ids = spec.state_ids
+        return [
+            (i, j, by, int(world.rung[0, i, j]), int(world.crises.start_step[0, i, j]))
+            for (i, j), by in sorted(orders.items())
+            if any(
+                action == "back_down"
+                or (
+                    action == "escalate"
+                    and may_escalate(self.model, team, ids[j if team == ids[i] else i])
+                )
+                for team, action in by.items()
+            )
+        ]
+
+    def _undecided(
+        self, telling: list[tuple[int, int, dict[str, str], int, int]]
+    ) -> list[dict[str, Any]]:
+        """The crises of ``telling`` that had no moment of decision in the turn.
+
+        Those still under way after the turn, the same crisis (same start step)
+        at the same rung: a team's order there would have moved it at any
+        moment of decision (:meth:`_telling_orders`). Each is ``{"pair":
+        "CHN-JPN", "rung": "militarised_dispute", "orders": {"JPN":
+        "back_down"}}``, the pair named as in :meth:`outcome`. A crisis whose
+        orders are all hold (or left to the doctrine) is never listed: standing
+        still, it may have had moments of decision where both sides held.
+        """
+        world, ids = self.model.world, self.model.spec.state_ids
+        return [
+            {"pair": f"{ids[i]}-{ids[j]}", "rung": RUNGS[rung], "orders": dict(by)}
+            for i, j, by, rung, started in telling
+            if int(world.rung[0, i, j]) == rung
+            and int(world.crises.start_step[0, i, j]) == started
+        ]
 
     def _check_open(self) -> None:
         if self.finished:
