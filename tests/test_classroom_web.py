@@ -465,3 +465,41 @@ def test_the_instructors_commands_and_their_refusals(room):
     assert control(app, "reset")[0] == 200 and game.turn == 0
     assert control(app, "timer", {"minutes": 0})[0] == 200 and room.deadline is None
     assert control(app, "nonsense")[0] == 400
+
+
+# ------------------------------------------------- bad input through the server
+
+
+def post(url: str, body: object) -> tuple[int, dict]:
+    """POST ``body`` (bytes as they are, anything else as JSON); (status, answer)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_a_bad_move_body_is_refused_and_the_move_before_it_kept(served):
+    """Not JSON, or not a table of fields: 400 naming it; the move and log stay."""
+    url = served.teams["CHN"] + "/move"
+    assert post(url, {"turn": 0, "posture": 0.8})[0] == 200
+    logged = served.log.read_text()
+    for body, named in [
+        (b"posture=0.3", "not JSON"),
+        (b"", "not JSON"),
+        (b"\xff\xfe", "not JSON"),
+        ([{"posture": 0.3}], "this one is a list"),
+        ("posture", "this one is a string"),
+        (None, "this one is null"),
+    ]:
+        status, answer = post(url, body)
+        assert status == 400, (body, answer)
+        assert named in answer["error"] and "\n" not in answer["error"]
+    status, answer = post(served.control + "/next", b"next please")
+    assert status == 400 and "not JSON" in answer["error"]
+    assert served.log.read_text() == logged
+    assert [m["move"] for m in served.moves()] == [{"posture": 0.8}]

@@ -367,11 +367,11 @@ def create_app(room: Classroom) -> Starlette:
             team = team_of(request)
         except LookupError:
             return refused()
-        data = await _json(request)
         try:
+            data = await _json(request)
             move = move_from_form(data)
             await locked(lambda: room.game.submit(team, move))
-        except (MoveError, GameError) as err:
+        except (RequestError, MoveError, GameError) as err:
             return JSONResponse({"error": _message(err)}, status_code=400)
         await changed()
         return JSONResponse({"submitted": move})
@@ -408,11 +408,11 @@ def create_app(room: Classroom) -> Starlette:
     async def control_command(request: Request) -> Response:
         if not instructor(request):
             return refused()
-        data = await _json(request)
         command = request.path_params["command"]
         try:
+            data = await _json(request)
             await locked(lambda: room.control(command, data))
-        except (MoveError, GameError, ScenarioError, ValueError) as err:
+        except (RequestError, MoveError, GameError, ScenarioError, ValueError) as err:
             return JSONResponse({"error": _message(err)}, status_code=400)
         await changed()
         return JSONResponse({"done": command})
@@ -520,12 +520,34 @@ async def _wait_for_change(room: Classroom, seen: int, *, timeout: float) -> boo
     return True
 
 
+class RequestError(Exception):
+    """A request whose body the server cannot read as a form (answered 400)."""
+
+
+JSON_TYPES = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+
+
 async def _json(request: Request) -> dict[str, Any]:
+    """The request's body: a JSON object of a form's fields.
+
+    Raises:
+        RequestError: The body is not JSON (an empty one included), or is JSON
+            but not an object (a list, a string, a number, null).
+    """
     try:
         data = await request.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    except ValueError:  # a JSONDecodeError, or a UnicodeDecodeError
+        raise RequestError(
+            "the request's body is not JSON; send a JSON object of the form's "
+            'fields, e.g. {"posture": 0.5}'
+        ) from None
+    if not isinstance(data, dict):
+        kind = JSON_TYPES.get(type(data), "a number")
+        raise RequestError(
+            f"the request's body must be a JSON object of the form's fields; this "
+            f"one is {kind}"
+        )
+    return data
 
 
 def serve(room: Classroom, *, host: str, port: int) -> None:
