@@ -503,3 +503,34 @@ def test_a_bad_move_body_is_refused_and_the_move_before_it_kept(served):
     assert status == 400 and "not JSON" in answer["error"]
     assert served.log.read_text() == logged
     assert [m["move"] for m in served.moves()] == [{"posture": 0.8}]
+
+
+def test_a_field_of_the_wrong_kind_is_refused_by_name(served):
+    """A list, a table or a boolean where the form sends text or a number: 400.
+
+    The message names the field, the server prints no traceback, and the log
+    and the team's move stay as they were.
+    """
+    url = served.teams["USA"] + "/move"
+    assert post(url, {"turn": 0, "budget_change_pct": 1})[0] == 200
+    logged = served.log.read_text()
+    for body, named in [
+        ({"crisis.CHN": ["hold"]}, "crisis.CHN: ['hold'] is not"),
+        ({"crisis.CHN": 0}, "crisis.CHN: 0 is not"),
+        ({"exercise.with": ["JPN"]}, "exercise.with: ['JPN'] is not"),
+        ({"patrol.with": {"taiwan_strait": 1}}, "patrol.with: {'taiwan_strait': 1}"),
+        ({"declaration.with": True}, "declaration.with: True is not"),
+        ({"cbm.with": ["CHN"], "cbm.kind": "hotline"}, "cbm.with: ['CHN'] is not"),
+        ({"cbm.with": "CHN", "cbm.kind": ["hotline"]}, "cbm.kind: ['hotline'] is"),
+        ({"posture": True}, "posture: True is not a number"),
+        ({"budget_change_pct": False}, "budget_change_pct: False is not a number"),
+        ({"exercise.with": "JPN", "exercise.level": True}, "exercise level: True"),
+    ]:
+        status, answer = post(url, {"turn": 0, **body})
+        assert status == 400, (body, answer)
+        assert named in answer["error"], answer
+    assert served.log.read_text() == logged
+    assert [m["move"] for m in served.moves()] == [{"budget_change_pct": 1.0}]
+    status, answer = post(served.control + "/timer", {"minutes": True})
+    assert status == 400 and "minutes: True is not a number" in answer["error"]
+    assert "Traceback" not in served.output.read_text()

@@ -233,28 +233,44 @@ def move_from_form(data: dict[str, Any]) -> dict[str, Any]:
     """A move from the team form's fields; blank fields are left to the advice.
 
     Raises:
-        MoveError: A number field holds something else.
+        MoveError: A number field holds something else (a boolean included),
+            or a choice field (a crisis action, a partner, a theater, a CBM)
+            holds something other than text; the message names the field.
     """
     move: dict[str, Any] = {}
     for key in ("budget_change_pct", "posture"):
         value = data.get(key)
         if value not in (None, ""):
             move[key] = _number(value, key, error=MoveError)
-    crisis = {
-        key.split(".", 1)[1]: value
-        for key, value in data.items()
-        if key.startswith("crisis.") and value
-    }
+    crisis = {}
+    for key in data:
+        action = _choice(data, key) if key.startswith("crisis.") else None
+        if action is not None:
+            crisis[key.split(".", 1)[1]] = action
     if crisis:
         move["crisis"] = crisis
     for kind in SIGNAL_KINDS:
-        target = data.get(f"{kind}.with")
-        if target:
+        target = _choice(data, f"{kind}.with")
+        if target is not None:
             level = _number(data.get(f"{kind}.level", 1), f"{kind} level", MoveError)
             move[kind] = {target: level}
-    if data.get("cbm.with"):
-        move["cbm"] = {data["cbm.with"]: data.get("cbm.kind")}
+    partner = _choice(data, "cbm.with")
+    if partner is not None:
+        move["cbm"] = {partner: _choice(data, "cbm.kind")}
     return move
+
+
+def _choice(data: dict[str, Any], key: str) -> str | None:
+    """A choice field of the team form: its text, None if blank or absent."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise MoveError(
+            f"{key}: {value!r} is not one of the form's choices; send its text, "
+            'e.g. "hold", "JPN" or "taiwan_strait"'
+        )
+    return value
 
 
 def inject_from_form(data: dict[str, Any]) -> dict[str, Any]:
@@ -275,6 +291,8 @@ def inject_from_form(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _number(value: Any, name: str, error: type[Exception] = GameError) -> float:
+    if isinstance(value, bool):  # float(True) is 1.0: a tick box, not a number
+        raise error(f"{name}: {value!r} is not a number")
     try:
         number = float(value)
     except (TypeError, ValueError):
