@@ -101,7 +101,7 @@ def test_control_routes_answer_only_this_machine_with_the_secret(room):
 def test_a_move_is_the_teams_whose_page_posts_it(room):
     """A field naming another team is ignored: the join code decides the team."""
     app = create_app(room)
-    body = {"budget_change_pct": 1, "team": "USA"}
+    body = {"turn": 0, "budget_change_pct": 1, "team": "USA"}
     status, _ = asgi_request(
         app, "POST", "/team/BBBBBB/move", client="10.0.0.7", body=body
     )
@@ -534,3 +534,54 @@ def test_a_field_of_the_wrong_kind_is_refused_by_name(served):
     status, answer = post(served.control + "/timer", {"minutes": True})
     assert status == 400 and "minutes: True is not a number" in answer["error"]
     assert "Traceback" not in served.output.read_text()
+
+
+def test_a_move_for_a_turn_already_played_is_refused(served):
+    """Posted just after Next: 409, not counted for the next turn; no turn: 400."""
+    for team, url in served.teams.items():
+        assert post(url + "/move", {"turn": 0})[0] == 200, team
+    assert post(served.control + "/next", {})[0] == 200
+    logged = served.log.read_text()
+    status, answer = post(served.teams["USA"] + "/move", {"turn": 0, "posture": 0.9})
+    assert status == 409
+    assert "for turn 0, but the game is now at turn 1" in answer["error"]
+    for body, named in [
+        ({"posture": 0.9}, "turn: missing"),
+        ({"turn": "one", "posture": 0.9}, "turn: 'one' is not a number"),
+        ({"turn": True, "posture": 0.9}, "turn: True is not a number"),
+    ]:
+        status, answer = post(served.teams["USA"] + "/move", body)
+        assert status == 400 and named in answer["error"], answer
+    assert served.log.read_text() == logged
+    assert post(served.teams["USA"] + "/move", {"turn": 1, "posture": 0.9})[0] == 200
+    assert served.moves()[-1] == {
+        "event": "move", "turn": 1, "team": "USA", "move": {"posture": 0.9}
+    }  # fmt: skip
+
+
+def test_the_page_sends_its_turn_and_a_late_move_asks_again(browser, served):
+    """A page that missed the news of Next posts for its turn and is told it moved on.
+
+    Its event stream is cut, so it still shows turn 0 when the instructor
+    plays the turn; its move is refused, and the page then shows turn 1's form
+    with the reason, keeping the log free of a move nobody chose for turn 1.
+    """
+    page = laptop(browser, served.teams["USA"])
+    page.route("**/events", lambda route: route.abort())
+    page.reload()
+    page.locator("#live .status").wait_for(timeout=WAIT_MS)
+    for url in served.teams.values():
+        assert post(url + "/move", {"turn": 0})[0] == 200
+    assert post(served.control + "/next", {})[0] == 200
+    assert "Your move for turn 0" in page.locator("#move h2").inner_text()
+    page.get_by_label("Posture").fill("0.9")
+    page.get_by_role("button", name="Submit USA move").click()
+    page.locator("#move .error").get_by_text("the game is now at turn 1").wait_for(
+        timeout=WAIT_MS
+    )
+    assert "Your move for turn 1" in page.locator("#move h2").inner_text()
+    assert [m["turn"] for m in served.moves()] == [0, 0, 0]
+    page.get_by_label("Posture").fill("0.9")
+    page.get_by_role("button", name="Submit USA move").click()
+    see(page, "You submitted: posture 0.9")
+    assert served.moves()[-1]["turn"] == 1

@@ -188,6 +188,7 @@ def team_form(game: "GameSession", team: str) -> str:
     return f"""
 <form id='move' data-post='move' autocomplete='off' novalidate>
 <h2>Your move for turn {game.turn}</h2>
+<input type='hidden' name='turn' value='{game.turn}'>
 <p class='hint'>Leave a field blank to follow the doctrine's advice. A crisis action
 is an order your state plays all turn; left to the doctrine, it weighs the crisis
 afresh at each moment of decision, with the odds shown.</p>
@@ -528,6 +529,13 @@ SCRIPT = """
           method: 'POST', headers: {'Content-Type': 'application/json'},
           body: JSON.stringify(body)});
         const data = await answer.json();
+        if (answer.status === 409) {  // the turn moved on: show the new form
+          await refresh();
+          const now = document.querySelector(
+            'form[data-post="' + form.dataset.post + '"] .error');
+          (now || error).textContent = data.error;
+          return;
+        }
         if (!answer.ok) { error.textContent = data.error; return; }
         refresh();
       });

@@ -5,7 +5,10 @@ of page:
 
 - a **team page** per team, at ``/team/CODE`` (CODE: the team's join code):
   its own situation, its form, the public news and its private news; a move
-  posted there is a move of that team, whatever the request says;
+  posted there is a move of that team, whatever the request says, and for the
+  turn the form was shown for (its ``turn`` field, required): one that arrives
+  after that turn was played (or rewound) is refused with 409, not counted for
+  the turn now open;
 - the **control page** at ``/control/SECRET``: the only page that can play
   the turn, inject, pause, set the turn timer, rewind, reset or end; SECRET is
   a long random token printed in the instructor's terminal, and the control
@@ -63,6 +66,14 @@ LOOPBACK = {"127.0.0.1", "::1"}
 """Clients allowed to use the control routes: this machine only."""
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join codes avoid look-alike characters (0/O, 1/I)."""
+
+
+class RequestError(Exception):
+    """A request whose body the server cannot read as a form (answered 400)."""
+
+
+class StaleTurnError(Exception):
+    """A move for a turn that is no longer the game's (answered 409)."""
 
 
 class Classroom:
@@ -260,6 +271,17 @@ def move_from_form(data: dict[str, Any]) -> dict[str, Any]:
     return move
 
 
+def _shown_turn(data: dict[str, Any]) -> int:
+    """The turn a team's form was shown for (its ``turn`` field)."""
+    if data.get("turn") is None:
+        raise RequestError(
+            "turn: missing; a move says which turn it is for (the team page sends "
+            "the turn its form shows), so that one arriving after the turn was "
+            "played is not counted for the next"
+        )
+    return _whole(data["turn"], "turn")
+
+
 def _choice(data: dict[str, Any], key: str) -> str | None:
     """A choice field of the team form: its text, None if blank or absent."""
     value = data.get(key)
@@ -385,10 +407,24 @@ def create_app(room: Classroom) -> Starlette:
             team = team_of(request)
         except LookupError:
             return refused()
+
+        def submit(shown: int, move: dict[str, Any]) -> None:
+            now = room.game.turn
+            if shown != now:
+                raise StaleTurnError(
+                    f"this move was for turn {shown}, but the game is now at turn "
+                    f"{now}; it was not recorded. Check the new situation (reload "
+                    "the page if its form still shows the old turn) and submit again"
+                )
+            room.game.submit(team, move)
+
         try:
             data = await _json(request)
+            shown = _shown_turn(data)
             move = move_from_form(data)
-            await locked(lambda: room.game.submit(team, move))
+            await locked(lambda: submit(shown, move))
+        except StaleTurnError as err:
+            return JSONResponse({"error": str(err)}, status_code=409)
         except (RequestError, MoveError, GameError) as err:
             return JSONResponse({"error": _message(err)}, status_code=400)
         await changed()
@@ -536,10 +572,6 @@ async def _wait_for_change(room: Classroom, seen: int, *, timeout: float) -> boo
         except TimeoutError:
             return False
     return True
-
-
-class RequestError(Exception):
-    """A request whose body the server cannot read as a form (answered 400)."""
 
 
 JSON_TYPES = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
