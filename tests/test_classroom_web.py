@@ -286,8 +286,12 @@ class Served:
 
     def moves(self) -> list[dict]:
         """The move events of the game log so far."""
+        return self.events("move")
+
+    def events(self, kind: str) -> list[dict]:
+        """The events of one kind in the game log so far."""
         lines = [json.loads(line) for line in self.log.read_text().splitlines()]
-        return [e for e in lines[1:] if e["event"] == "move"]
+        return [e for e in lines[1:] if e["event"] == kind]
 
 
 @pytest.fixture(scope="module")
@@ -585,3 +589,25 @@ def test_the_page_sends_its_turn_and_a_late_move_asks_again(browser, served):
     page.get_by_role("button", name="Submit USA move").click()
     see(page, "You submitted: posture 0.9")
     assert served.moves()[-1]["turn"] == 1
+
+
+def test_the_challenger_is_the_party_ticked_first(browser, served):
+    """Ticking PRK then USA makes PRK the challenger, whatever the page's order.
+
+    The page shows the order it will send; unticking drops a party from it.
+    """
+    control = laptop(browser, served.control)
+    tick = {s: control.locator(f"input[name='parties'][value='{s}']") for s in
+            ("CHN", "PRK", "USA")}  # fmt: skip
+    order = control.locator("#inject .order")
+    tick["CHN"].check()
+    tick["PRK"].check()
+    tick["USA"].check()
+    tick["CHN"].uncheck()
+    assert order.inner_text() == "Order: PRK, USA"
+    control.locator("select[name='theater']").select_option("korean_peninsula")
+    control.get_by_label("Note").fill("missile test")
+    control.get_by_role("button", name="Inject").click()
+    see(control, "missile test")
+    [event] = served.events("inject")
+    assert event["inject"]["parties"] == ["PRK", "USA"]

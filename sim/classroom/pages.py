@@ -338,9 +338,10 @@ to the controls.</p>
 <form novalidate data-post='timer'><label>Turn timer, minutes (0: off)
 <input name='minutes' type='number' min='0' step='0.05' value='4'></label>
 <button type='submit'>Set timer</button><p class='error' role='alert'></p></form>
-<form novalidate id='inject' data-post='inject'><h2>Inject</h2>
+<form novalidate id='inject' data-post='inject' autocomplete='off'><h2>Inject</h2>
 <label>Kind {_select("kind", list(INJECT_KINDS))}</label>
-<fieldset><legend>Parties (challenger first)</legend>{parties}</fieldset>
+<fieldset><legend>Parties, in the order you tick them (a crisis's challenger
+first)</legend>{parties}<p class='order hint' aria-live='polite'></p></fieldset>
 <label>Theater (crisis) {_select("theater", theaters)}</label>
 <label>Rung (crisis) <select name='rung'>{rungs}</select></label>
 <label>Magnitude (other kinds) <input name='magnitude' type='number' step='0.05'
@@ -493,14 +494,37 @@ SCRIPT = """
         String(left % 60).padStart(2, '0');
     });
   }
-  function values(form) {
+  let ticks = 0;
+  function ticked(form) {  // the ticked boxes of each name, in the order ticked
     const out = {};
     for (const el of form.elements) {
-      if (!el.name) continue;
-      if (el.type === 'checkbox') {
-        if (el.checked) (out[el.name] = out[el.name] || []).push(el.value);
-        continue;
+      if (el.name && el.type === 'checkbox' && el.checked) {
+        (out[el.name] = out[el.name] || []).push(el);
       }
+    }
+    for (const name in out) {
+      out[name].sort(function (a, b) {
+        return (+a.dataset.ticked || 0) - (+b.dataset.ticked || 0);
+      });
+    }
+    return out;
+  }
+  function showOrder(form) {
+    const shown = form.querySelector('.order');
+    if (!shown) return;
+    const order = Object.values(ticked(form)).flat().map(function (el) {
+      return el.value;
+    });
+    shown.textContent = order.length ? 'Order: ' + order.join(', ') : '';
+  }
+  function values(form) {
+    const out = {};
+    const boxes = ticked(form);
+    for (const name in boxes) {
+      out[name] = boxes[name].map(function (el) { return el.value; });
+    }
+    for (const el of form.elements) {
+      if (!el.name || el.type === 'checkbox') continue;
       if (el.type === 'number' && el.validity.badInput) {
         const label = el.closest('label');
         const what = label ? label.firstChild.textContent.trim() : el.name;
@@ -513,6 +537,14 @@ SCRIPT = """
   }
   function bind(root) {
     root.querySelectorAll('form[data-post]').forEach(function (form) {
+      form.addEventListener('change', function (event) {
+        const box = event.target;
+        if (box.type !== 'checkbox') return;
+        if (box.checked) box.dataset.ticked = ++ticks;
+        else delete box.dataset.ticked;
+        showOrder(form);
+      });
+      showOrder(form);
       form.addEventListener('submit', async function (event) {
         event.preventDefault();
         const error = form.querySelector('.error') ||
