@@ -611,3 +611,26 @@ def test_the_challenger_is_the_party_ticked_first(browser, served):
     see(control, "missile test")
     [event] = served.events("inject")
     assert event["inject"]["parties"] == ["PRK", "USA"]
+
+
+def timer_field(served: Served) -> str:
+    """The value the control page's turn-timer field shows."""
+    with urllib.request.urlopen(served.control, timeout=30) as page:
+        html = page.read().decode()
+    return re.search(r"<input name='minutes'[^>]*value='([^']*)'", html).group(1)
+
+
+def test_the_timer_field_shows_the_timer_set(tmp_path):
+    """Off (0) without --timer, the length given, and the length the page set."""
+    plain = Served(tmp_path)
+    try:
+        assert timer_field(plain) == "0"
+    finally:
+        plain.stop()
+    timed = Served(tmp_path, "--timer", "2.5", resume=True, port=plain.port)
+    try:
+        assert timer_field(timed) == "2.5"
+        assert post(timed.control + "/timer", {"minutes": 0.75})[0] == 200
+        assert timer_field(timed) == "0.75"
+    finally:
+        timed.stop()

@@ -336,7 +336,8 @@ to the controls.</p>
 <button type='submit' class='danger'>End the game</button></form>
 <p class='error' role='alert'></p></div>
 <form novalidate data-post='timer'><label>Turn timer, minutes (0: off)
-<input name='minutes' type='number' min='0' step='0.05' value='4'></label>
+<input name='minutes' type='number' min='0' step='0.05'
+ value='{game.timer_minutes or 0:g}'></label>
 <button type='submit'>Set timer</button><p class='error' role='alert'></p></form>
 <form novalidate id='inject' data-post='inject' autocomplete='off'><h2>Inject</h2>
 <label>Kind {_select("kind", list(INJECT_KINDS))}</label>
