@@ -12,8 +12,8 @@ import fcntl
 import glob
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -28,16 +28,41 @@ FRAME_SUFFIXES = (".csv", ".parquet")
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it."""
+    """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it.
+
+    The file gets the mode a plain ``open(path, "w")`` gives (0666 less the
+    umask, e.g. 0644), not the private 0600 of :func:`tempfile.mkstemp`, which
+    the rename would keep.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _fresh(path, _new_file)
     try:
         write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _fresh(path: Path, make: Callable[[Path], None]) -> Path:
+    """A new hidden path beside ``path`` (``.NAME.RANDOM``), created by ``make``.
+
+    ``make`` creates it with a mode the umask then masks (as ``open`` and
+    ``mkdir`` do) and raises :class:`FileExistsError` if the name is taken.
+    """
+    for _ in range(100):
+        candidate = path.parent / f".{path.name}.{secrets.token_hex(4)}"
+        try:
+            make(candidate)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"{path.parent}: no free temporary name for {path.name}")
+
+
+def _new_file(path: Path) -> None:
+    """Create an empty file, failing if anything (a link included) is there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    os.close(os.open(path, flags, 0o666))
 
 
 def remove_partial(path: Path) -> None:
@@ -55,9 +80,11 @@ def atomic_directory(path: Path, write: Callable[[Path], None]) -> None:
 
     The folder appears with all its files or not at all; ``path`` must not exist.
     A folder left by an interrupted write is hidden (its name starts with a dot).
+    It gets the mode a plain ``mkdir`` gives (0777 less the umask, e.g. 0755),
+    not the private 0700 of :func:`tempfile.mkdtemp`.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    tmp = _fresh(path, lambda candidate: os.mkdir(candidate, 0o777))
     try:
         write(tmp)
         os.rename(tmp, path)

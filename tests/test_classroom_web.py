@@ -634,3 +634,23 @@ def test_the_timer_field_shows_the_timer_set(tmp_path):
         assert timer_field(timed) == "0.75"
     finally:
         timed.stop()
+
+
+def test_the_debrief_of_a_served_game_can_be_read_by_others(tmp_path):
+    """`wargame debrief` writes a file with the umask's mode (0644), not 0600."""
+    served = Served(tmp_path)
+    try:
+        for url in served.teams.values():
+            assert post(url + "/move", {"turn": 0})[0] == 200
+        assert post(served.control + "/next", {})[0] == 200
+        assert post(served.control + "/end", {})[0] == 200
+    finally:
+        served.stop()
+    out = tmp_path / "debrief.html"
+    before = os.umask(0o022)
+    try:
+        argv = ["debrief", str(served.log), "--out", str(out), "--replications", "2"]
+        assert main(argv) == 0
+    finally:
+        os.umask(before)
+    assert out.stat().st_mode & 0o777 == 0o644
