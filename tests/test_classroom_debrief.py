@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.classroom import story
+from sim.classroom import debrief, story
 from sim.classroom.debrief import turning_points, write_debrief
 from sim.classroom.log import read_log
 from sim.classroom.session import GameSession
@@ -167,3 +167,33 @@ def test_the_decision_table_shows_orders_as_played_and_the_doctrines_odds(tmp_pa
     assert re.search(
         r"<td>(hold|escalate|back down) \d+%, [a-z ]+ \d+%, [a-z ]+ \d+%</td>", text
     )
+
+
+def play_turns(game: GameSession, turns: int) -> None:
+    """Play ``turns`` turns with every team following the advice."""
+    for _ in range(turns):
+        for team in game.teams:
+            game.submit(team, {})
+        game.next_turn()
+
+
+def test_the_crisis_table_counts_turns_as_the_news_does():
+    """Each crisis opens and ends in the turns whose news announces it."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    test = {"kind": "crisis", "parties": ["CHN", "USA"], "theater": "taiwan_strait"}
+    game.inject({**test, "rung": 2})
+    play_turns(game, 4)
+    table = debrief._crises(game.model)
+    assert len(table) > 3
+    for row in table.itertuples():
+        start, end = map(int, row.turns.split(" to "))
+        opened = " ".join(game.news[start]["public"])
+        told = f"{row.challenger} challenges {row.defender} in"
+        assert f"Crisis: {told}" in opened or f"New crisis: {told}" in opened, row
+        if row.ending == "ongoing":
+            assert end == game.turn - 1
+        else:
+            over = f"Crisis over: {row.challenger} against {row.defender} in"
+            assert over in " ".join(game.news[end]["public"]), row
+    injected = table[(table["challenger"] == "CHN") & (table["defender"] == "USA")]
+    assert injected["turns"].iloc[0].startswith("0 to ")

@@ -216,7 +216,14 @@ def _decisions(model) -> pd.DataFrame:
 
 
 def _crises(model) -> pd.DataFrame:
-    """One row per crisis, in words."""
+    """One row per crisis, in words, with the turns it opened and ended in.
+
+    A crisis record counts steps of the world: a crisis that opens while turn
+    ``t`` is played is first seen at step ``t + 1``, and one that ends in turn
+    ``t`` ends at step ``t + 1`` (an open one's end is the current step, after
+    the last turn played). The table gives turns, as the news, the timeline and
+    the decision table do.
+    """
     frame = model.crisis_frame()
     if frame.empty:
         return frame
@@ -226,7 +233,7 @@ def _crises(model) -> pd.DataFrame:
             "defender": frame["defender"],
             "theater": frame["theater"].map(place),
             "turns": [
-                f"{a} to {b}"
+                f"{a - 1} to {b - 1}"
                 for a, b in zip(frame["start_step"], frame["end_step"], strict=True)
             ],
             "peak": frame["peak"].str.replace("_", " "),
