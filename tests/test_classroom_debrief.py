@@ -197,3 +197,30 @@ def test_the_crisis_table_counts_turns_as_the_news_does():
             assert over in " ".join(game.news[end]["public"]), row
     injected = table[(table["challenger"] == "CHN") & (table["defender"] == "USA")]
     assert injected["turns"].iloc[0].startswith("0 to ")
+
+
+def test_only_the_moves_played_are_told(tmp_path):
+    """A revised move is told once, as played; a move of a turn never played is not."""
+    log = tmp_path / "game.jsonl"
+    game = GameSession(SCENARIO, ["USA", "CHN"], log=log)
+    for pct in range(5):  # five revisions of the turn-0 move: the last one stands
+        game.submit("USA", {"budget_change_pct": pct})
+    game.submit("CHN", {"budget_change_pct": 5})
+    game.submit("CHN", {})  # withdrawn: CHN follows the advice
+    game.next_turn()
+    play_turns(game, 1)
+    game.submit("USA", {"posture": 0.9})  # turn 2 is never played
+    game.end()
+    header, events = read_log(log)
+    replayed = GameSession.from_events(header, events)
+    timeline = debrief._timeline(replayed, replayed.events)
+    moves = timeline[timeline["who"] != "instructor"]
+    assert sorted(zip(moves["turn"], moves["who"], strict=True)) == [
+        (0, "CHN"), (0, "USA"), (1, "CHN"), (1, "USA"),
+    ]  # fmt: skip
+    assert moves["what"].tolist()[:2] == ["budget +4%", "(followed the advice)"]
+    table = story.branch_table(story.branches(header, events))
+    assert table["its moves from the parting turn"].item() == "USA t0: budget +4%"
+    empty = pd.DataFrame(columns=[*debrief._COLUMNS, "effect"])
+    asked = " ".join(story.questions(replayed, empty, []))
+    assert " USA raised spending" in asked  # not "CHN, USA raised"

@@ -135,12 +135,10 @@ def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray
 
 
 def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
-    """Moves and injects in the order they were made, one row each."""
+    """Moves and injects of the turns played, one row each (:func:`story.played`)."""
     info = game.model.spec.info
     rows = []
-    for e in events:
-        if e["event"] not in ("move", "inject"):
-            continue
+    for e in story.played(events):
         year = info.start_year + e["turn"] * info.dt_years
         if e["event"] == "move":
             what, who = describe_move(e["move"]) or "(followed the advice)", e["team"]

@@ -46,6 +46,28 @@ class Branch:
     from_turn: int
 
 
+def played(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The moves and injects of the turns played, in the order they were made.
+
+    Of a team's moves at a turn only the one in force when the turn was played
+    counts (a later submission replaces an earlier one); moves and injects of a
+    turn never played (entered before the game ended, or dropped by a rewind)
+    did not happen.
+    """
+    kept = effective(events)
+    turns = {e["turn"] for e in kept if e["event"] == "turn"}
+    final = {
+        (e["turn"], e["team"]): k for k, e in enumerate(kept) if e["event"] == "move"
+    }
+    return [
+        e
+        for k, e in enumerate(kept)
+        if e["event"] in ("move", "inject")
+        and e["turn"] in turns
+        and (e["event"] == "inject" or final[e["turn"], e["team"]] == k)
+    ]
+
+
 def chance_words(p: float) -> str:
     """A probability of a clash in words."""
     for floor, phrase in CHANCE_WORDS:
@@ -112,7 +134,7 @@ def turning_point_sentences(
     for row in points[points["effect"] != 0].head(most).itertuples():
         move = next(
             e["move"]
-            for e in effective(game.events)
+            for e in played(game.events)
             if e["event"] == "move" and e["turn"] == row.turn and e["team"] == row.team
         )
         year = info.start_year + row.turn * info.dt_years
@@ -154,7 +176,7 @@ def branch_table(found: list[Branch]) -> pd.DataFrame:
         crises = b.game.model.crisis_frame()
         moves = [
             f"{e['team']} t{e['turn']}: {describe_move(e['move'])}"
-            for e in effective(b.game.events)
+            for e in played(b.game.events)
             if e["event"] == "move" and e["turn"] >= b.from_turn and e["move"]
         ]
         peak = int(b.game.model.model_frame()["max_rung"].max())
@@ -210,7 +232,7 @@ def questions(
             f"Confidence-building measures came into force ({pairs}): did they "
             "change how the next crisis between them was read?"
         )
-    moves = [e for e in effective(game.events) if e["event"] == "move"]
+    moves = [e for e in played(game.events) if e["event"] == "move"]
     rises = [
         e
         for e in moves
