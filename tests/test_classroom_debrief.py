@@ -214,7 +214,7 @@ def test_only_the_moves_played_are_told(tmp_path):
     header, events = read_log(log)
     replayed = GameSession.from_events(header, events)
     timeline = debrief._timeline(replayed, replayed.events)
-    moves = timeline[timeline["who"] != "instructor"]
+    moves = timeline[timeline["who"].isin(game.teams)]
     assert sorted(zip(moves["turn"], moves["who"], strict=True)) == [
         (0, "CHN"), (0, "USA"), (1, "CHN"), (1, "USA"),
     ]  # fmt: skip
@@ -224,3 +224,36 @@ def test_only_the_moves_played_are_told(tmp_path):
     empty = pd.DataFrame(columns=[*debrief._COLUMNS, "effect"])
     asked = " ".join(story.questions(replayed, empty, []))
     assert " USA raised spending" in asked  # not "CHN, USA raised"
+
+
+def test_every_inject_is_told_with_its_size():
+    """The scenario's injects and the instructor's, sized, in timeline and summary."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    game.inject({"kind": "budget_shock", "parties": ["CHN"], "magnitude": 0.8})
+    game.submit("USA", {"budget_change_pct": 2})
+    game.submit("CHN", {})
+    game.next_turn()
+    play_turns(game, 1)
+    game.inject({"kind": "treaty_change", "parties": ["USA", "JPN"], "magnitude": 0.5})
+    game.inject({"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 0.7})
+    play_turns(game, 2)
+    game.inject({"kind": "disaster", "parties": ["JPN"], "note": "never played"})
+    game.end()
+    timeline = debrief._timeline(game, game.events)
+    told = {(t, who, what) for t, who, what in timeline[["turn", "who", "what"]].values}
+    scenario = {(t, what) for t, who, what in told if who == "scenario"}
+    assert [t for t, _ in sorted(scenario)] == [1, 3]  # S's own: turns 1 and 3
+    assert any("water-cannon" in what for _, what in scenario)
+    assert any("Typhoon" in what for _, what in scenario)
+    instructor = sorted((t, what) for t, who, what in told if who == "instructor")
+    assert [t for t, _ in instructor] == [0, 2, 2]
+    assert "0.8" in instructor[0][1]
+    assert any("0.5 of a full treaty" in what for _, what in instructor)
+    assert any("level 0.7" in what for _, what in instructor)
+    assert not any("never played" in what for _, _, what in told)
+    assert timeline["turn"].is_monotonic_increasing
+    text = story.summary(game)
+    for fact in ("water-cannon", "Typhoon", "0.8", "0.5 of a full treaty"):
+        assert fact in text, fact
+    assert "never played" not in text
+    assert "USA in 1 of 4 turns (0), CHN in none" in text

@@ -34,7 +34,7 @@ from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
 from sim.classroom.moves import check_move, describe_move, describe_odds
-from sim.classroom.news import place
+from sim.classroom.news import describe_inject, place
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -135,23 +135,32 @@ def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray
 
 
 def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
-    """Moves and injects of the turns played, one row each (:func:`story.played`)."""
+    """Injects and moves of the turns played, one row each, turn by turn.
+
+    A turn's injects come first, the scenario's then the instructor's
+    (:func:`story.injects`), each with its size; then the moves the teams
+    played, in the order they were made (:func:`story.played`).
+    """
     info = game.model.spec.info
-    rows = []
-    for e in story.played(events):
-        year = info.start_year + e["turn"] * info.dt_years
-        if e["event"] == "move":
-            what, who = describe_move(e["move"]) or "(followed the advice)", e["team"]
-        else:
-            j = e["inject"]
-            who = "instructor"
-            what = f"inject {j['kind']} {', '.join(j['parties'])}"
-            what += f" in {j['theater']}" if j.get("theater") else ""
-            what += f": {j['note']}" if j.get("note") else ""
-        rows.append(
-            {"turn": e["turn"], "year": f"{year:.2f}", "who": who, "what": what}
-        )
-    return pd.DataFrame(rows, columns=["turn", "year", "who", "what"])
+    rows = [
+        {"turn": turn, "who": by, "what": describe_inject(inject)}
+        for turn, by, inject in story.injects(game)
+    ]
+    rows += [
+        {
+            "turn": e["turn"],
+            "who": e["team"],
+            "what": describe_move(e["move"]) or "(followed the advice)",
+        }
+        for e in story.played(events)
+        if e["event"] == "move"
+    ]
+    frame = pd.DataFrame(rows, columns=["turn", "year", "who", "what"])
+    frame = frame.sort_values("turn", kind="stable")
+    frame["year"] = [
+        f"{info.start_year + t * info.dt_years:.2f}" for t in frame["turn"]
+    ]
+    return frame
 
 
 def _branch_curves(found: list[story.Branch], spec) -> Figure:

@@ -133,7 +133,8 @@ def describe_inject(inject: dict[str, Any]) -> str:
     if kind == "disaster":
         return f"Disaster strikes {', '.join(parties)}{note}."
     if kind == "exercise":
-        return f"Exercise of {', '.join(parties)}{note}."
+        level = inject.get("magnitude", 1.0)
+        return f"Exercise of {', '.join(parties)} at level {level:g}{note}."
     if kind == "treaty_change":
         level = inject.get("magnitude", 1.0)
         what = "ended" if level == 0 else f"set to {level:g} of a full treaty"

@@ -13,7 +13,7 @@ one. This module turns a played game into sentences for the debrief
 - :func:`questions`: discussion questions drawn from this game's events.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -21,9 +21,10 @@ import pandas as pd
 
 from sim.classroom.log import Header
 from sim.classroom.moves import describe_move
-from sim.classroom.news import ENDINGS, place, words
+from sim.classroom.news import ENDINGS, describe_inject, place, words
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.escalation import RUNGS
+from sim.scenario import load_scenario
 
 CHANCE_WORDS = ((0.9, "near certain"), (0.6, "likely"), (0.4, "a coin toss"))
 """How a probability of a clash reads (below 0.4: possible; below 0.1: unlikely)."""
@@ -68,6 +69,28 @@ def played(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def injects(game: GameSession) -> list[tuple[int, str, dict[str, Any]]]:
+    """Every inject of the turns played, by turn: ``(turn, by, inject)``.
+
+    ``by`` is ``"scenario"`` for the scenario file's own ``[[inject]]`` schedule
+    and ``"instructor"`` for one added in play (the scenario's first within a
+    turn); ``inject`` holds what :func:`~sim.classroom.news.describe_inject`
+    reads, its size (rung, magnitude) included.
+    """
+    base = load_scenario(game.path)
+    found = [
+        (base.step_of(j.year), "scenario", asdict(j))
+        for j in base.injects
+        if base.step_of(j.year) < game.turn
+    ]
+    found += [
+        (e["turn"], "instructor", e["inject"])
+        for e in played(game.events)
+        if e["event"] == "inject"
+    ]
+    return sorted(found, key=lambda f: f[0])
+
+
 def chance_words(p: float) -> str:
     """A probability of a clash in words."""
     for floor, phrase in CHANCE_WORDS:
@@ -92,7 +115,10 @@ def summary(game: GameSession) -> str:
     open_ = crises[crises["ending"] == "ongoing"]
     text = (
         f"The teams ({', '.join(game.teams)}) played {game.turn} of "
-        f"{model.horizon} turns. The region saw {len(crises)} "
+        f"{model.horizon} turns. "
+        + _injects_told(game)
+        + _moves_told(game)
+        + f"The region saw {len(crises)} "
         f"{'crises' if len(crises) != 1 else 'crisis'}; the highest rung reached was "
         f"{words(RUNGS[peak])}"
         + (f", first after turn {turn - 1}" if peak else "")
@@ -104,6 +130,41 @@ def summary(game: GameSession) -> str:
         pairs = ", ".join(f"{c.challenger}-{c.defender}" for c in open_.itertuples())
         text += f"Still open at the end: {pairs}."
     return text.strip()
+
+
+def _injects_told(game: GameSession) -> str:
+    """The injects of the game in a sentence, each with its turn and size."""
+    told = []
+    for turn, by, inject in injects(game):
+        headline = describe_inject(inject).rstrip(".")
+        told.append(f"at turn {turn} (the {by}'s), {headline[0].lower()}{headline[1:]}")
+    return f"Injects: {'; '.join(told)}. " if told else "No inject. "
+
+
+def _moves_told(game: GameSession) -> str:
+    """In which turns each team made its own move, and its crisis choices."""
+    moves = [e for e in played(game.events) if e["event"] == "move"]
+    own = []
+    for k, team in enumerate(game.teams):
+        turns = [str(e["turn"]) for e in moves if e["team"] == team and e["move"]]
+        of = f" of {game.turn} turns" if k == 0 else ""
+        own.append(
+            f"{team} in {len(turns)}{of} ({', '.join(turns)})"
+            if turns
+            else f"{team} in none{of}"
+        )
+    text = (
+        f"Own moves: {', '.join(own)}; in the other turns the doctrine's advice "
+        "was played. "
+    )
+    crisis = [
+        f"{e['team']}'s {_act(e['move'])} at turn {e['turn']}"
+        for e in moves
+        if e["move"].get("crisis")
+    ]
+    if crisis:
+        text += f"Crisis choices: {'; '.join(crisis)}. "
+    return text
 
 
 def _act(move: dict[str, Any]) -> str:
