@@ -139,8 +139,9 @@ def test_turning_points_are_told_in_sentences(tmp_path):
     top = points[points["effect"] != 0].iloc[0]
     assert sentences[0].startswith(f"{top['team']}'s ")
     assert f"at turn {top['turn']}" in sentences[0]
-    assert f"{top['p_clash_class']:.0%} of replications against" in sentences[0]
-    assert f"{top['p_clash_doctrine']:.0%} with the doctrine's choice" in sentences[0]
+    assert f"{top['p_clash_class']:.0%} of replications (" in sentences[0]
+    assert f"against {top['p_clash_doctrine']:.0%} (" in sentences[0]
+    assert "with the doctrine's choice" in sentences[0]
 
 
 def test_questions_come_from_what_happened(tmp_path):
@@ -153,7 +154,9 @@ def test_questions_come_from_what_happened(tmp_path):
         columns=["turn", "team", "move", "p_clash_class", "p_clash_doctrine", "effect"]
     )
     asked = " ".join(story.questions(game, empty, []))
-    assert "Confidence-building measures came into force (CHN and USA)" in asked
+    assert (
+        "Confidence-building measures came into force (CHN and USA: hotline)" in asked
+    )
     assert "USA raised spending" in asked
     assert "timer" not in asked
 
@@ -257,3 +260,58 @@ def test_every_inject_is_told_with_its_size():
         assert fact in text, fact
     assert "never played" not in text
     assert "USA in 1 of 4 turns (0), CHN in none" in text
+
+
+def crisis_game(seed: int) -> GameSession:
+    """Three turns of three teams, each choosing in every crisis it is in."""
+    game = GameSession(SCENARIO, ["USA", "CHN", "JPN"], seed=seed)
+    game.inject({**COLLISION, "rung": 2})
+    actions = ("back_down", "hold", "escalate")
+    for k in range(3):
+        for i, team in enumerate(game.teams):
+            foes = list(game.situation(team)["crises"])
+            crisis = {f: actions[(seed + k + i + j) % 3] for j, f in enumerate(foes)}
+            game.submit(team, {"crisis": crisis} if crisis else {})
+        game.next_turn()
+    return game
+
+
+COLLISION = {"kind": "crisis", "parties": ["CHN", "JPN"], "theater": "east_china_sea"}
+
+
+def test_turning_points_are_ranked_and_worded_by_what_the_move_did():
+    """The effect bounds the change of the clash share; a sentence says which way."""
+    game = crisis_game(seed=9)
+    points = turning_points(game.header, game.events, replications=20)
+    change = points["p_clash_class"] - points["p_clash_doctrine"]
+    assert (points["effect"] >= change.abs() - 1e-12).all()
+    assert (points["effect"] >= 0).all() and points["effect"].is_monotonic_decreasing
+    assert (change < 0).any()  # a move that lowered the odds of a clash
+    told = points[points["effect"] != 0].head(3)
+    sentences = story.turning_point_sentences(points, game)
+    assert len(sentences) == len(told) > 1
+    for row, sentence in zip(told.itertuples(), sentences, strict=True):
+        if row.p_clash_class > row.p_clash_doctrine:
+            assert "made a clash more likely" in sentence, sentence
+        elif row.p_clash_class < row.p_clash_doctrine:
+            assert "made a clash less likely" in sentence, sentence
+        else:
+            assert "left the chance of a clash as it was" in sentence, sentence
+
+
+def test_each_discussion_question_is_asked_once():
+    """Two crises that end alike raise their question once."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    game.inject(
+        {"kind": "crisis", "parties": ["CHN", "USA"], "theater": "taiwan_strait"}
+    )
+    play_turns(game, 5)
+    crises = game.model.crisis_frame()
+    twice = crises[crises.duplicated(["challenger", "defender", "theater", "ending"])]
+    assert len(twice)  # the same crisis ended the same way twice in this game
+    asked = story.questions(game, pd.DataFrame(columns=points_columns()), [])
+    assert len(asked) == len(set(asked))
+
+
+def points_columns() -> list[str]:
+    return [*debrief._COLUMNS, "effect"]

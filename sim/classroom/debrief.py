@@ -20,6 +20,15 @@ the peak rung of any pair; the table compares how likely a clash or war was
 (peak at ``limited_clash`` or above) and the mean peak, with and without the
 class's choice. The ensembles run on the engine's replication axis
 (:func:`sim.engine.decide` and :func:`sim.engine.advance`), as a batch does.
+
+Moves are ranked by their ``effect``: the total variation distance between the
+two ensembles' distributions of the peak rung, half the sum over the rungs of
+the difference of their shares. It is the least share of replications whose
+peak would have to change to turn one distribution into the other: 0 when the
+move led where the doctrine's choice would have, at least the change in the
+share of clashes (a sum over the rungs from ``limited_clash`` up), and it also
+counts moves that shift the peak below a clash or from a clash to war. Unlike
+the change of the mean peak rung, changes in opposite directions do not cancel.
 """
 
 from pathlib import Path
@@ -64,7 +73,8 @@ def turning_points(header, events: list[dict], *, replications: int) -> pd.DataF
     Returns:
         One row per move, largest effect first: ``turn``, ``team``, ``move``,
         ``p_clash_class``, ``p_clash_doctrine``, ``peak_class``,
-        ``peak_doctrine`` and ``effect`` (difference of mean peak rungs).
+        ``peak_doctrine`` and ``effect`` (total variation distance of the two
+        distributions of the peak rung, in [0, 1]: see the module docstring).
     """
     kept = effective(events)
     final = GameSession.from_events(header, kept)
@@ -88,11 +98,17 @@ def turning_points(header, events: list[dict], *, replications: int) -> pd.DataF
                     "p_clash_doctrine": float((outcome["doctrine"] >= CLASH).mean()),
                     "peak_class": float(outcome["class"].mean()),
                     "peak_doctrine": float(outcome["doctrine"].mean()),
+                    "effect": _distance(outcome["class"], outcome["doctrine"]),
                 }
             )
-    frame = pd.DataFrame(rows, columns=[*_COLUMNS])
-    frame["effect"] = frame["peak_class"] - frame["peak_doctrine"]
-    return frame.sort_values("effect", key=np.abs, ascending=False, kind="stable")
+    frame = pd.DataFrame(rows, columns=[*_COLUMNS, "effect"])
+    return frame.sort_values("effect", ascending=False, kind="stable")
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Total variation distance of two samples of peak rungs, in [0, 1]."""
+    share = [np.bincount(x, minlength=WAR + 1) / len(x) for x in (a, b)]
+    return float(np.abs(share[0] - share[1]).sum() / 2)
 
 
 _COLUMNS = (
@@ -275,7 +291,7 @@ def _html(
             "clash, doctrine's choice": points["p_clash_doctrine"].map("{:.0%}".format),
             "mean peak, with the move": points["peak_class"].round(2),
             "mean peak, doctrine's choice": points["peak_doctrine"].round(2),
-            "effect": points["effect"].round(2),
+            "effect": points["effect"].map("{:.0%}".format),
         }
     )
     parts = [
@@ -288,8 +304,10 @@ def _html(
             f"For each team move, {r} replications from that turn with the move and "
             "with the doctrine's choice instead (the doctrine plays everyone "
             "afterwards). A clash: the peak rung reached limited clash or war. Peak: "
-            f"mean peak rung (0 peace .. {WAR} major war); effect: class minus "
-            "doctrine. Largest effect first.",
+            f"mean peak rung (0 peace .. {WAR} major war). Effect: the least share "
+            "of replications whose peak rung would have to change to turn the "
+            "doctrine's futures into the class's (total variation distance; at "
+            "least the change in the share of clashes). Largest effect first.",
             note=True,
         ),
         page.table(shown, index=False),

@@ -5,9 +5,10 @@ one. This module turns a played game into sentences for the debrief
 (:mod:`sim.classroom.debrief`):
 
 - :func:`summary`: the game in a paragraph (crises, how they ended, the peak);
-- :func:`turning_point_sentences`: each move that changed the odds most, e.g.
-  "CHN's escalation against JPN at turn 4 (2025) made a clash near certain:
-  100% of replications against 11% with the doctrine's choice";
+- :func:`turning_point_sentences`: each move that changed the outcome most,
+  worded by which way it moved the odds, e.g. "CHN's escalation against JPN at
+  turn 4 (2025) made a clash more likely: 100% of replications (near certain)
+  against 11% (possible) with the doctrine's choice";
 - :func:`branches`: every branch the class abandoned by rewinding, replayed
   from the log, to set beside the one it kept;
 - :func:`questions`: discussion questions drawn from this game's events.
@@ -200,15 +201,38 @@ def turning_point_sentences(
         )
         year = info.start_year + row.turn * info.dt_years
         sentences.append(
-            f"{row.team}'s {_act(move)} at turn {row.turn} ({year:g}) made a clash "
-            f"{chance_words(row.p_clash_class)}: {row.p_clash_class:.0%} of "
-            f"replications against {row.p_clash_doctrine:.0%} with the "
-            "doctrine's choice."
+            f"{row.team}'s {_act(move)} at turn {row.turn} ({year:g}) {_told(row)}."
         )
     return sentences or [
         "No team's move changed the odds of a clash: every move the class "
         "made led where the doctrine's choice would have."
     ]
+
+
+def _told(row: Any) -> str:
+    """What a move did to the odds of a clash, worded by the sign of the change.
+
+    ``row``: a row of :func:`sim.classroom.debrief.turning_points`.
+    """
+    shares = (
+        f"{row.p_clash_class:.0%} of replications ({chance_words(row.p_clash_class)}) "
+        f"against {row.p_clash_doctrine:.0%} "
+        f"({chance_words(row.p_clash_doctrine)}) with the doctrine's choice"
+    )
+    if row.p_clash_class != row.p_clash_doctrine:
+        more = "more" if row.p_clash_class > row.p_clash_doctrine else "less"
+        return f"made a clash {more} likely: {shares}"
+    peaks = f"{row.peak_class:.2f} against {row.peak_doctrine:.2f}"
+    if row.peak_class == row.peak_doctrine:
+        return (
+            f"left the chance of a clash as it was ({shares}) and the mean peak "
+            f"rung too ({peaks}), but changed how high crises went"
+        )
+    way = "raised" if row.peak_class > row.peak_doctrine else "lowered"
+    return (
+        f"left the chance of a clash as it was ({shares}) but {way} the mean "
+        f"peak rung: {peaks}"
+    )
 
 
 def branches(header: Header, events: list[dict[str, Any]]) -> list[Branch]:
@@ -261,11 +285,21 @@ def questions(
     asked = []
     top = points[points["effect"] != 0].head(1)
     for row in top.itertuples():
+        odds = (
+            f"a clash in {row.p_clash_class:.0%} of futures with it against "
+            f"{row.p_clash_doctrine:.0%} with the doctrine's choice"
+        )
+        riskier = (row.p_clash_class, row.peak_class) > (
+            row.p_clash_doctrine,
+            row.peak_doctrine,
+        )
         asked.append(
-            f"At turn {row.turn}, {row.team} chose '{row.move}'. What did the team "
-            "expect the others to do, and what did the doctrine see that it did "
-            f"not (a clash in {row.p_clash_doctrine:.0%} of futures against "
-            f"{row.p_clash_class:.0%})?"
+            f"At turn {row.turn}, {row.team} chose '{row.move}' ({odds}). What did "
+            "the team expect the others to do, and what did the doctrine see that "
+            "it did not?"
+            if riskier
+            else f"At turn {row.turn}, {row.team} chose '{row.move}' ({odds}). "
+            "What did the team see that the doctrine did not?"
         )
     crises = game.model.crisis_frame()
     for c in crises.itertuples():
@@ -288,7 +322,12 @@ def questions(
                 "stopped, and why did it not?"
             )
     if game.added["cbm"]:
-        pairs = ", ".join(" and ".join(c["parties"]) for c in game.added["cbm"])
+        pairs = ", ".join(
+            dict.fromkeys(
+                f"{' and '.join(c['parties'])}: {words(c['kind'])}"
+                for c in game.added["cbm"]
+            )
+        )
         asked.append(
             f"Confidence-building measures came into force ({pairs}): did they "
             "change how the next crisis between them was read?"
@@ -321,4 +360,4 @@ def questions(
         asked.append(
             "No team chose in a crisis: which crisis would you have acted in, and how?"
         )
-    return asked
+    return list(dict.fromkeys(asked))  # each question once
