@@ -12,7 +12,8 @@ IQT Labs' Snow Globe). :func:`report` compares the region before a turn
   declarations are seen by all), and which teams the timer left to the
   doctrine;
 - **private** (one team's page only): the move it submitted, and the
-  confidence-building measures other teams offered it.
+  confidence-building measures other teams offered it (to offer back, unless
+  the measure is in force between them, from this turn or before).
 
 Budgets and postures are public through the region's table; a team's other
 choices stay its own.
@@ -100,10 +101,15 @@ def report(
             f"The turn timer ran out: the doctrine's advice was played for "
             f"{', '.join(by_timer)}."
         )
+    in_force = {
+        (frozenset(c.parties), c.kind) for c in model.spec.cbms if c.year <= start.year
+    }
     private = {
         team: [_own_move(moves[team], team in by_timer)]
         + [
-            f"{other} offered you a {kind}: offer it back to bring it into force."
+            f"{other} offered you a {kind}, in force between you."
+            if (frozenset((team, other)), kind) in in_force
+            else f"{other} offered you a {kind}: offer it back to bring it into force."
             for other in teams
             for partner, kind in moves[other].get("cbm", {}).items()
             if partner == team and other != team

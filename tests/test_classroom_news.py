@@ -1,0 +1,34 @@
+"""The news of a turn, public and private, from games played with the session."""
+
+from pathlib import Path
+
+from sim.classroom.session import GameSession
+
+SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
+
+
+def test_a_measure_in_force_is_not_asked_for_again():
+    """Once a hotline is in force, no private line asks to offer it back."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    game.submit("USA", {"cbm": {"CHN": "hotline"}})
+    game.submit("CHN", {"cbm": {"USA": "hotline", "JPN": "notification"}})
+    game.next_turn()
+    news = game.news[-1]
+    assert "In force from now: a hotline between CHN and USA." in news["public"]
+    assert "CHN offered you a hotline, in force between you." in news["private"]["USA"]
+    assert not any("offer it back" in line for line in news["private"]["USA"])
+    game.submit("USA", {})
+    game.submit("CHN", {"cbm": {"USA": "hotline"}})  # offered again, in force
+    game.next_turn()
+    assert not any("offer it back" in line for line in game.news[-1]["private"]["USA"])
+
+
+def test_an_offer_not_yet_in_force_asks_for_an_answer():
+    """An offer the partner has not made back is told with what brings it in force."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    game.submit("USA", {})
+    game.submit("CHN", {"cbm": {"USA": "notification"}})
+    game.next_turn()
+    assert game.news[-1]["private"]["USA"][1] == (
+        "CHN offered you a notification: offer it back to bring it into force."
+    )
