@@ -32,3 +32,21 @@ def test_an_offer_not_yet_in_force_asks_for_an_answer():
     assert game.news[-1]["private"]["USA"][1] == (
         "CHN offered you a notification: offer it back to bring it into force."
     )
+
+
+def test_a_budget_shock_reads_as_a_sentence():
+    """One state spends, two spend: the verb and the pronoun agree; the size is told."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    game.inject({"kind": "budget_shock", "parties": ["CHN"], "magnitude": 0.9})
+    game.inject({"kind": "budget_shock", "parties": ["JPN", "KOR"], "magnitude": 1.2})
+    for team in game.teams:
+        game.submit(team, {})
+    game.next_turn()
+    public = game.news[-1]["public"]
+    assert "Budget shock: CHN spends 0.9 times its budget this turn (a 10% cut)." in (
+        public
+    )
+    assert (
+        "Budget shock: JPN and KOR spend 1.2 times their budgets this turn "
+        "(a 20% rise)." in public
+    )

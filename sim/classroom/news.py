@@ -146,9 +146,17 @@ def describe_inject(inject: dict[str, Any]) -> str:
         what = "ended" if level == 0 else f"set to {level:g} of a full treaty"
         return f"Treaty change: the tie of {' and '.join(parties)} is {what}{note}."
     factor = inject.get("magnitude", 1.0)
+    who = " and ".join(parties)
+    spend = "spends" if len(parties) == 1 else "spend"
+    budget = "its budget" if len(parties) == 1 else "their budgets"
+    change = (
+        "no change"
+        if factor == 1
+        else f"a {abs(factor - 1):.0%} {'rise' if factor > 1 else 'cut'}"
+    )
     return (
-        f"Budget shock: {', '.join(parties)} spend {factor:g} times their budget "
-        f"this turn{note}."
+        f"Budget shock: {who} {spend} {factor:g} times {budget} this turn "
+        f"({change}){note}."
     )
 
 
