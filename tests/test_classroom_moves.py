@@ -46,6 +46,13 @@ def test_a_move_must_be_a_table(model):
         check_move(model, "USA", ["escalate"])
 
 
+@pytest.mark.parametrize("action", [["hold"], {"a": 1}, 3, None])
+def test_a_crisis_action_that_is_not_text_is_refused_by_name(model, action):
+    """A list or table where an action goes is a move error, not a TypeError."""
+    with pytest.raises(MoveError, match="is not a crisis action"):
+        check_move(model, "USA", {"crisis": {"CHN": action}})
+
+
 def test_the_budget_bound_is_the_records_yearly_range_scaled_to_the_turn():
     """Four quarterly turns at the bound compound to one year at it."""
     lo_q, hi_q = budget_change_bounds_pct(0.25)

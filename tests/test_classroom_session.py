@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.classroom.briefing import briefing
+from sim.classroom.debrief import write_debrief
 from sim.classroom.log import GameLogError
 from sim.classroom.pages import team_form
 from sim.classroom.session import GameError, GameSession, MoveError
@@ -596,3 +597,5 @@ def test_a_log_of_moves_the_new_rules_refuse_still_replays(tmp_path):
     resumed.submit("JPN", {})
     resumed.next_turn()
     assert resumed.turn == 2
+    write_debrief(log, tmp_path / "debrief.html", replications=4)  # replays them too
+    assert (tmp_path / "debrief.html").stat().st_size > 0

@@ -139,7 +139,7 @@ def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray
     decisions = engine.decide(world, setup, draws)
     for team in game.teams:
         if team != doctrine_for:
-            choice = check_move(game.model, team, game.moves[team])
+            choice = check_move(game.model, team, game.moves[team], replay=True)
             i = game.model.spec.state_index(team)
             choices.apply_choice(world, setup, decisions, i, choice, actor=team)
     world = engine.advance(world, setup, draws, decisions)

@@ -363,7 +363,7 @@ def _crisis(
     for opponent, action in actions.items():
         if opponent not in ids or opponent == state:
             raise MoveError(f"{state}: {opponent!r} is not another state of the game")
-        if action not in ACTIONS:
+        if not isinstance(action, str) or action not in ACTIONS:
             raise MoveError(
                 f"{state}: {action!r} is not a crisis action; choose one of "
                 f"{', '.join(ACTIONS)}"
