@@ -458,6 +458,9 @@ def test_an_escalation_past_the_threshold_is_refused_with_the_reason(tmp_path):
     assert game.moves == {} and log.read_text() == text
     assert game.situation("CHN")["crisis_actions"]["JPN"] == ["back_down", "hold"]
     assert game.situation("CHN")["threshold"] == 3
+    form = team_form(game, "CHN")  # the page offers only the actions open
+    toward_jpn = re.search(r"<select name='crisis.JPN'>.*?</select>", form).group()
+    assert "value='hold'" in toward_jpn and "value='escalate'" not in toward_jpn
     game.submit("CHN", {"crisis": {"JPN": "hold"}})
     game.submit("JPN", {"crisis": {"CHN": "escalate"}})  # in reply: open
     assert "escalate" in game.situation("JPN")["crisis_actions"]["CHN"]

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from sim.classroom.briefing import Briefing
 from sim.classroom.moves import describe_move, describe_odds
 from sim.classroom.news import describe_inject, words
-from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
 from sim.scenario import INJECT_KINDS
@@ -179,10 +178,12 @@ def team_form(game: "GameSession", team: str) -> str:
     """A team's move form for this turn (blank fields follow the advice)."""
     s = game.situation(team)
     ids = [i for i in game.model.spec.state_ids if i != team]
+    open_now = s["crisis_actions"]  # escalation only where the threshold opens it
     crisis = "".join(
         f"<label>toward {esc(opp)} ({esc(rung.replace('_', ' '))}; the doctrine: "
         f"{esc(describe_odds(s['odds'][opp]))})"
-        f"{_select(f'crisis.{opp}', ['', *ACTIONS], blank='the doctrine')}</label>"
+        f"{_select(f'crisis.{opp}', ['', *open_now[opp]], blank='the doctrine')}"
+        "</label>"
         for opp, rung in s["crises"].items()
     )
     return f"""
