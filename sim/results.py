@@ -132,9 +132,14 @@ class ResultsFolder:
         if columns is not None:
             self._check_columns(found[0], frame.columns, columns)
             frame = frame[[c for c in dict.fromkeys(columns) if c != "replication"]]
+        keys = {"point": 0}
         if "replication" not in frame:
-            frame = frame.assign(replication=self.manifest["replication"])
-        return frame.assign(point=0)
+            keys = {"replication": self.manifest["replication"], **keys}
+        # One new frame with the keys, not two inserts: pandas reads a CSV into
+        # one block per column, and inserting into a wide table (the outcomes,
+        # three columns per place) warns that it is fragmented.
+        data = {c: frame[c] for c in frame.columns if c not in keys}
+        return pd.DataFrame({**data, **keys}, index=frame.index)
 
     def _batch_table(self, name: str, columns: list[str] | None) -> pd.DataFrame:
         wanted = None

@@ -116,3 +116,28 @@ def test_step_out_of_range_is_refused(results_folders):
     with pytest.raises(ResultsError, match=r"step 99: .* steps 0 to 16"):
         open_results(results_folders / "run").world_at(99)
     assert np.isfinite(open_results(results_folders / "run").world_at(16).milex).all()
+
+
+def test_a_wide_run_table_is_read_without_a_warning(results_folders, tmp_path):
+    """A run's outcomes with a column per place (over 100) read without warnings.
+
+    pandas reads a CSV into one block per column; inserting the keys into
+    such a table warned (PerformanceWarning) on every `wargame summary`.
+    """
+    import warnings
+
+    import pandas as pd
+
+    (tmp_path / "manifest.json").write_bytes(
+        (results_folders / "run" / "manifest.json").read_bytes()
+    )
+    outcomes = pd.read_csv(results_folders / "run" / "outcomes.csv")
+    places = {f"war_onset.P{k}": [0.0] for k in range(120)}
+    wide = pd.concat([outcomes, pd.DataFrame(places)], axis=1)
+    wide.to_csv(tmp_path / "outcomes.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = open_results(tmp_path).table("outcomes")
+        frame.assign(extra=1)  # and the frame handed on is not fragmented
+    assert list(frame.columns) == [*wide.columns, "replication", "point"]
+    assert frame["point"].tolist() == [0] and len(frame) == 1
