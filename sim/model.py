@@ -229,6 +229,18 @@ class RegionModel(mesa.Model):
         self.running = self.horizon > 0
         self._collect()
 
+    def run_for(self, duration: float | int) -> None:
+        """Run ``duration`` steps (Mesa's ``run_for``); 0 steps does nothing.
+
+        Mesa warns (``RuntimeWarning: end time 0.0 is larger than time 0.0``)
+        when asked to advance to the time it is already at, but a run of no
+        steps (``wargame run --steps 0``: the world as the scenario sets it) is
+        asked for, not a mistake, so Mesa is not called.
+        """
+        if duration == 0:
+            return
+        super().run_for(duration)
+
     @property
     def year(self) -> float:
         """Calendar time of the current step, in years."""
