@@ -3,15 +3,31 @@
 :func:`summarise` turns the outcomes table (one row per replication) into one
 row per group (a sweep point, or a value of a swept parameter) and outcome:
 the number of replications where the outcome is defined, its mean, and a
-confidence interval of the mean (95% by default):
+confidence interval of the mean (95% by default). The interval follows what
+the outcome is, declared in :data:`OUTCOME_KINDS` (definitions in
+``docs/outcomes.md``; a per-place outcome ``war_onset.CHN_TWN`` is of its base
+outcome's kind), never its name or its values:
 
-* an indicator, 0 or 1 in every replication (``war_onset``), gets Wilson's
+* an *indicator*, 0 or 1 in each replication (``war_onset``), gets Wilson's
   score interval (Wilson 1927), ``(p + z^2/2n +- z sqrt(p(1-p)/n + z^2/4n^2))
   / (1 + z^2/n)``: inside [0, 1], and not empty when no replication (or every
-  one) had the outcome (:func:`is_indicator` says which outcomes are);
-* any other outcome gets Student's t interval, ``mean +- t_{n-1} s / sqrt(n)``,
-  from the central limit theorem (good for the few hundred replications of a
-  batch; it needs n >= 2 and is NaN below).
+  one) had the event;
+* a *count* (``crises``, ``clashes``) gets Student's t interval,
+  ``mean +- t_{n-1} s / sqrt(n)``, cut at 0; where every replication had the
+  same count (no clash in any), the spread gives an interval of no width, so it
+  gets the exact Poisson interval of the mean instead (Garwood 1936),
+  ``[chi2_{a/2}(2S), chi2_{1-a/2}(2S + 2)] / 2n`` for the total S;
+* a *share* in [0, 1] (``crisis_time_share``) and any other *continuous*
+  outcome get Student's t interval cut to the outcome's range (a share's
+  [0, 1], ``peak_rung``'s [0, 5], years' [0, inf)): the mean lies in the
+  range, so cutting the interval to it loses no coverage (Mandelkern 2002).
+
+The t interval rests on the spread between replications, so an outcome other
+than an indicator gets none from fewer than :data:`MIN_REPLICATIONS` (two
+replications give t_1 = 12.7 and intervals far outside the range): ``lower``
+and ``upper`` are NaN, ``interval`` is ``none`` and a laid-out cell reads
+``mean (n=2)``. An outcome not in the table (a column added by hand) is
+continuous and unbounded.
 
 NaN values (e.g. ``deterrence_success_rate`` with no crisis to judge) are left
 out, and ``n`` says how many remained. :func:`markdown_table` and
@@ -22,12 +38,14 @@ lines ``wargame batch`` and ``sweep`` print when they finish.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.dynamics.escalation import WAR
 from sim.outputs import atomic_write
 from sim.results import ResultsError, ResultsFolder
 
@@ -41,9 +59,52 @@ HEADLINE = (
     "deterrence_success_rate",
 )
 """Outcomes of the short summary printed after a batch or sweep."""
-WILSON, STUDENT = "wilson", "t"
-EVENT_WORDS = ("war", "clash", "onset")
-"""Words in the name of an outcome that indicates an event (0 or 1)."""
+WILSON, POISSON, STUDENT, NONE = "wilson", "poisson", "t", "none"
+"""The ``interval`` column: how each row's interval was found (none: too few)."""
+INDICATOR, COUNT, SHARE, CONTINUOUS = "indicator", "count", "share", "continuous"
+MIN_REPLICATIONS = 3
+"""Fewest replications for an interval that rests on their spread (not Wilson's)."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an outcome is: which interval its mean gets, and its range.
+
+    Attributes:
+        kind: ``indicator`` (0 or 1), ``count`` (0, 1, 2, ...), ``share`` (in
+            [0, 1]) or ``continuous``.
+        low: Smallest value the outcome can take.
+        high: Largest value the outcome can take.
+    """
+
+    kind: str
+    low: float = -np.inf
+    high: float = np.inf
+
+
+OUTCOME_KINDS: dict[str, Kind] = {
+    "war_onset": Kind(INDICATOR, 0.0, 1.0),
+    "war_onset_years": Kind(CONTINUOUS, 0.0),
+    "clash_onset": Kind(INDICATOR, 0.0, 1.0),
+    "clash_onset_years": Kind(CONTINUOUS, 0.0),
+    "clashes": Kind(COUNT, 0.0),
+    "peak_rung": Kind(CONTINUOUS, 0.0, float(WAR)),
+    "crisis_time_share": Kind(SHARE, 0.0, 1.0),
+    "crises": Kind(COUNT, 0.0),
+    "deterrence_success_rate": Kind(SHARE, 0.0, 1.0),
+    "arms_growth_cagr": Kind(CONTINUOUS, -1.0),
+    "arms_burden": Kind(SHARE, 0.0, 1.0),
+    "polarisation": Kind(SHARE, 0.0, 1.0),
+    "stability_index": Kind(SHARE, 0.0, 1.0),
+}
+"""The kind and range of every outcome of :meth:`sim.metrics.OutcomeTracker.result`
+(``docs/outcomes.md``); an outcome ``NAME.PLACE`` is of NAME's kind."""
+INTERVALS = (
+    "Wilson for 0/1 outcomes, Student's t cut to each outcome's range otherwise, "
+    "exact Poisson for a count that never varied; mean (n=2): too few "
+    "replications for an interval"
+)
+"""What the brackets of a laid-out summary are, for its caption."""
 LABELS = {
     "war_onset": "P(war)",
     "clash_onset": "P(clash)",
@@ -87,19 +148,78 @@ def t_interval(
     return mean - half, mean + half
 
 
-def is_indicator(name: str, values: pd.Series) -> bool:
-    """Whether an outcome is a 0/1 indicator of an event (Wilson's interval).
+def poisson_interval(
+    total: np.ndarray, n: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Garwood 1936) interval of the mean of n Poisson counts summing to total.
 
-    Its values are all 0 or 1, and either both occur or its name says it
-    marks an event (``war``, ``clash``, ``onset``): an indicator that never
-    fired (no war in any replication) still gets Wilson's interval, while a
-    continuous outcome that happens to be 0 everywhere (no arms growth) does
-    not.
+    ``[chi2_{a/2}(2 total), chi2_{1-a/2}(2 total + 2)] / 2n`` with a = 1 - level,
+    the lower bound 0 when the total is 0; each (P,).
     """
-    if not values.isin([0.0, 1.0]).all():
-        return False
-    both = values.nunique() == 2
-    return both or any(word in name for word in EVENT_WORDS)
+    total = np.asarray(total, dtype=float)
+    n = np.asarray(n, dtype=float)
+    alpha = 1 - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lower = np.where(
+            total > 0, stats.chi2.ppf(alpha / 2, np.maximum(2 * total, 1e-300)), 0.0
+        )
+        upper = stats.chi2.ppf(1 - alpha / 2, 2 * total + 2)
+    return lower / (2 * n), upper / (2 * n)
+
+
+def outcome_kind(name: str) -> Kind:
+    """The kind of an outcome (:data:`OUTCOME_KINDS`), by its name.
+
+    ``NAME.PLACE`` (``war_onset.CHN_TWN``) is of NAME's kind; an outcome not
+    declared is continuous and unbounded (Student's t, not cut).
+    """
+    if name in OUTCOME_KINDS:
+        return OUTCOME_KINDS[name]
+    return OUTCOME_KINDS.get(name.split(".", 1)[0], Kind(CONTINUOUS))
+
+
+def mean_interval(
+    kind: Kind,
+    mean: np.ndarray,
+    sd: np.ndarray,
+    n: np.ndarray,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The interval of each group's mean of an outcome of this kind (the module).
+
+    Args:
+        kind: What the outcome is.
+        mean: Each group's mean, (P,).
+        sd: Each group's standard deviation (ddof 1; NaN for one value), (P,).
+        n: Each group's replications, (P,).
+        level: Confidence level.
+
+    Returns:
+        Lower and upper bounds, inside the kind's range (NaN where there are
+        too few replications), and how each was found (``wilson``,
+        ``poisson``, ``t`` or ``none``), each (P,).
+    """
+    mean = np.asarray(mean, dtype=float)
+    sd = np.asarray(sd, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if kind.kind == INDICATOR:
+        lower, upper = wilson_interval(mean * n, n, level)
+        return lower, upper, np.full(len(mean), WILSON, dtype=object)
+    lower, upper = t_interval(mean, sd, n, level)
+    method = np.full(len(mean), STUDENT, dtype=object)
+    if kind.kind == COUNT:
+        flat = sd == 0  # every replication had the same count
+        p_lower, p_upper = poisson_interval(mean * n, n, level)
+        lower, upper = np.where(flat, p_lower, lower), np.where(flat, p_upper, upper)
+        method[flat] = POISSON
+    few = n < MIN_REPLICATIONS
+    lower, upper = np.where(few, np.nan, lower), np.where(few, np.nan, upper)
+    method[few] = NONE
+    return (
+        np.clip(lower, kind.low, kind.high),
+        np.clip(upper, kind.low, kind.high),
+        method,
+    )
 
 
 def outcome_columns(outcomes: pd.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
@@ -133,8 +253,10 @@ def summarise(
         level: Confidence level of the intervals.
 
     Returns:
-        One row per group and outcome: the ``by`` columns, ``outcome``, ``n``,
-        ``mean``, ``lower``, ``upper`` and ``interval`` (``wilson`` or ``t``).
+        One row per group and outcome: the ``by`` columns, ``outcome``,
+        ``kind`` (:data:`OUTCOME_KINDS`), ``n``, ``mean``, ``lower``, ``upper``
+        and ``interval`` (``wilson``, ``poisson``, ``t``, or ``none`` from
+        fewer than :data:`MIN_REPLICATIONS` replications).
 
     Raises:
         KeyError: A column of ``by`` or ``names`` is not in ``outcomes``.
@@ -158,22 +280,16 @@ def summarise(
                 "sd": grouped.std(ddof=1),
             }
         ).reset_index()
-        binary = is_indicator(name, values[name])
-        if binary:
-            lower, upper = wilson_interval(
-                table["mean"] * table["n"], table["n"], level
-            )
-        else:
-            lower, upper = t_interval(table["mean"], table["sd"], table["n"], level)
+        kind = outcome_kind(name)
+        lower, upper, method = mean_interval(
+            kind, table["mean"], table["sd"], table["n"], level
+        )
         rows.append(
             table.drop(columns="sd").assign(
-                outcome=name,
-                lower=lower,
-                upper=upper,
-                interval=WILSON if binary else STUDENT,
+                outcome=name, kind=kind.kind, lower=lower, upper=upper, interval=method
             )
         )
-    columns = [*by, "outcome", "n", "mean", "lower", "upper", "interval"]
+    columns = [*by, "outcome", "kind", "n", "mean", "lower", "upper", "interval"]
     if not rows:
         return pd.DataFrame(columns=columns)
     return pd.concat(rows, ignore_index=True)[columns]
@@ -181,7 +297,7 @@ def summarise(
 
 def _cell(row: pd.Series, digits: int) -> str:
     if np.isnan(row["lower"]):
-        return f"{row['mean']:.{digits}g}"
+        return f"{row['mean']:.{digits}g} (n={int(row['n'])})"
     low, high = f"{row['lower']:.{digits}g}", f"{row['upper']:.{digits}g}"
     return f"{row['mean']:.{digits}g} [{low}, {high}]"
 
@@ -350,8 +466,7 @@ def caption(results: ResultsFolder) -> str:
     reps = results.manifest.get("replications", 1)
     return (
         f"{results.scenario_name}{horizon}, {reps} replications per point, "
-        f"seed {results.manifest['seed']}: mean [95% interval] (Wilson for 0/1 "
-        "outcomes, Student's t otherwise)"
+        f"seed {results.manifest['seed']}: mean [95% interval]; {INTERVALS}"
     )
 
 
@@ -376,7 +491,7 @@ def short_summary(
     text = wide.head(max_rows).to_string(index=False)
     if len(wide) > max_rows:
         text += f"\n... and {len(wide) - max_rows} more; see `wargame summary`"
-    return text + "\n(mean [95% interval]; Wilson for 0/1 outcomes, t otherwise)"
+    return text + f"\n(mean [95% interval]; {INTERVALS})"
 
 
 def _short_name(column: str) -> str:

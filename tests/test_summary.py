@@ -7,9 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.summary import (
-    is_indicator,
     latex_table,
     markdown_table,
+    outcome_kind,
+    poisson_interval,
     short_summary,
     summarise,
     t_interval,
@@ -70,21 +71,27 @@ def test_summarise_per_point(outcomes):
     crises = table.loc[(0, "crises")]
     assert crises["interval"] == "t"
     assert crises["lower"] == pytest.approx(1.036757, abs=1e-6)
-    steady = table.loc[(1, "crises")]
-    assert steady["lower"] == steady["upper"] == 2.0
+    steady = table.loc[(1, "crises")]  # 2 crises in each: no spread
+    assert steady["interval"] == "poisson"
+    assert (steady["lower"], steady["upper"]) == poisson_interval(10.0, 5.0)
+    assert steady["lower"] < 2 < steady["upper"]
     deterrence = table.loc[(1, "deterrence_success_rate")]
     assert deterrence["n"] == 4 and deterrence["mean"] == pytest.approx(0.625)
     assert (0, "deterrence_success_rate") not in table.index  # never defined
     assert "x" not in table.index.get_level_values("outcome")
 
 
-def test_indicators_are_events_not_any_zero_column():
-    """War that never happened is an indicator; growth that stayed 0 is not."""
-    zeros = pd.Series([0.0, 0.0, 0.0])
-    assert is_indicator("war_onset", zeros)
-    assert not is_indicator("arms_growth_cagr", zeros)
-    assert is_indicator("anything", pd.Series([0.0, 1.0]))
-    assert not is_indicator("war_onset_years", pd.Series([0.5, 1.0]))
+def test_the_kind_of_an_outcome_is_what_it_is_not_its_name_or_values():
+    """Declared kinds: per-place outcomes take their base's; unknown is plain t."""
+    assert outcome_kind("war_onset").kind == "indicator"
+    assert outcome_kind("clash_onset.taiwan_strait").kind == "indicator"
+    assert outcome_kind("clashes").kind == "count"  # a count, though it has "clash"
+    assert outcome_kind("clash_onset_years").kind == "continuous"
+    share = outcome_kind("deterrence_success_rate.CHN_TWN")
+    assert (share.kind, share.low, share.high) == ("share", 0, 1)
+    assert outcome_kind("peak_rung").high == 5
+    assert outcome_kind("my_column").kind == "continuous"
+    assert np.isinf(outcome_kind("my_column").low)
 
 
 def test_summarise_by_a_swept_value_pools_points(outcomes):
@@ -132,3 +139,117 @@ def test_a_table_with_more_outcomes_than_groups_is_turned(outcomes):
     assert "| n | 5 |" in markdown
     latex = latex_table(table, ["point"])
     assert r"\begin{tabular}{lr}" in latex
+
+
+def test_poisson_interval_known_values():
+    """0 events in n: [0, -ln(0.025) / n]; 10 in 5 (Garwood's table) [0.959, 3.678]."""
+    lower, upper = poisson_interval(np.array([0.0, 10.0]), np.array([10.0, 5.0]))
+    assert lower[0] == 0 and upper[0] == pytest.approx(-np.log(0.025) / 10)
+    np.testing.assert_allclose(
+        [lower[1] * 5, upper[1] * 5], [4.795389, 18.390356], atol=1e-6
+    )
+
+
+RANGES = {
+    "war_onset": (0, 1),
+    "clash_onset.CHN_TWN": (0, 1),
+    "clashes": (0, np.inf),
+    "crises": (0, np.inf),
+    "peak_rung": (0, 5),
+    "crisis_time_share": (0, 1),
+    "deterrence_success_rate.TWN_PHL": (0, 1),
+    "polarisation": (0, 1),
+    "stability_index": (0, 1),
+    "arms_burden": (0, 1),
+    "war_onset_years": (0, np.inf),
+    "arms_growth_cagr": (-1, np.inf),
+}
+"""Each outcome's range, as docs/outcomes.md defines it."""
+
+
+@st.composite
+def samples(draw) -> tuple[str, list[float]]:
+    """An outcome and the values of a few replications, inside its range."""
+    name = draw(st.sampled_from(sorted(RANGES)))
+    low, high = RANGES[name]
+    n = draw(st.integers(1, 40))
+    if high == 1 and name.split(".")[0] in ("war_onset", "clash_onset"):
+        values = st.sampled_from([0.0, 1.0])
+    elif name in ("clashes", "crises", "peak_rung"):
+        values = st.integers(0, int(min(high, 30))).map(float)
+    else:
+        values = st.floats(low, min(high, low + 50))
+    return name, draw(st.lists(values, min_size=n, max_size=n))
+
+
+@given(samples())
+def test_intervals_stay_inside_each_outcomes_range(sample):
+    """Every interval holds its mean and stays in the outcome's range.
+
+    Before, a share got t intervals beyond [0, 1] and a count below 0.
+    """
+    name, values = sample
+    outcomes = pd.DataFrame({"point": 0, name: values})
+    row = summarise(outcomes, names=[name]).iloc[0]
+    low, high = RANGES[name]
+    if row["interval"] == "none":  # too few replications to say
+        assert len(values) < 3 and np.isnan(row["lower"]) and np.isnan(row["upper"])
+        return
+    assert low <= row["lower"] <= row["mean"] + 1e-12
+    assert row["mean"] - 1e-12 <= row["upper"] <= high
+
+
+def test_a_count_of_zeros_and_ones_is_a_count_not_an_indicator():
+    """Clashes 0 or 1 in each replication: a count's interval, not Wilson's."""
+    outcomes = pd.DataFrame(
+        {"point": 0, "clashes": [0.0, 1, 0, 0, 1, 0], "war_onset": 0.0}
+    )
+    table = summarise(outcomes).set_index("outcome")
+    assert table.loc["clashes", "interval"] == "t"
+    assert table.loc["clashes", "lower"] == 0  # cut at 0, not below
+    assert table.loc["war_onset", "interval"] == "wilson"
+    assert table.loc["war_onset", "upper"] > 0  # no war, but not certainty
+
+
+def test_too_few_replications_get_no_interval_and_say_so():
+    """One or two replications: the mean and its n, no absurd t interval."""
+    outcomes = pd.DataFrame(
+        {
+            "point": [0, 1, 1],
+            "crises": [4.0, 2.0, 6.0],
+            "crisis_time_share": [1.0, 0.9, 1.0],
+            "war_onset": [0.0, 0.0, 1.0],
+        }
+    )
+    table = summarise(outcomes)
+    few = table[table["outcome"] != "war_onset"]
+    assert (few["interval"] == "none").all() and few["lower"].isna().all()
+    assert (table[table["outcome"] == "war_onset"]["interval"] == "wilson").all()
+    markdown = markdown_table(table, ["point"])
+    assert "| crises | 4 (n=1) | 4 (n=2) |" in markdown
+    assert "| time in crisis | 1 (n=1) | 0.95 (n=2) |" in markdown
+    assert "| P(war) | 0 [0, 0.793] | 0.5 [0.0945, 0.905] |" in markdown
+    assert "too few replications" in short_summary(outcomes)
+
+
+def test_a_real_batch_has_every_outcome_declared_and_in_range(results_folders):
+    """A batch of 12: each outcome has a kind, each interval its range.
+
+    The first two replications alone get no interval but Wilson's, and say so.
+    """
+    from sim.results import open_results
+    from sim.summary import OUTCOME_KINDS, outcome_columns, summarise_results
+
+    results = open_results(results_folders / "batch")
+    outcomes = results.table("outcomes")
+    assert {c.split(".")[0] for c in outcome_columns(outcomes)} <= set(OUTCOME_KINDS)
+    table, _ = summarise_results(results)
+    assert (table["n"] <= 12).all() and (table["interval"] != "none").all()
+    for row in table.itertuples():
+        kind = outcome_kind(row.outcome)
+        assert kind.low <= row.lower <= row.mean <= row.upper <= kind.high, row
+    clashes = table.set_index("outcome").loc["clashes"]
+    assert clashes["kind"] == "count" and clashes["interval"] != "wilson"
+    two = summarise(outcomes[outcomes["replication"] < 2])
+    assert set(two["interval"]) <= {"wilson", "none"}
+    assert "(n=2)" in short_summary(outcomes[outcomes["replication"] < 2])
