@@ -208,3 +208,41 @@ class Screen:
         """Wait for ``prompt``, then type ``line`` and Enter."""
         self.wait_for(prompt)
         os.write(self.fd, (line + "\n").encode())
+
+
+def test_an_apostrophe_is_text_and_an_open_quote_is_asked_again(tmp_path):
+    """``Luzon's typhoon`` is a note; an open double quote is refused, asked again."""
+    log = tmp_path / "game.jsonl"
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA,CHN", "--log", str(log),
+        stdin="\n\ninject disaster PHL Luzon's typhoon\n"
+        'inject disaster PHL "5 dead\ninject disaster PHL "5 dead"\nnext\nquit\n',
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "refused: cannot read 'inject disaster PHL \"5 dead': a double quote" in (
+        result.stdout
+    )
+    assert result.stdout.count("inject accepted") == 2
+    game = GameSession.resume(log)
+    assert game.turn == 1
+    notes = [j.note for j in game.model.spec.injects]
+    assert "Luzon's typhoon" in notes and "5 dead" in notes
+
+
+@pytest.mark.parametrize("encoding", ["utf-8:strict", "utf-8:surrogateescape"])
+def test_a_line_that_is_not_utf8_is_asked_again(tmp_path, encoding):
+    """Bytes that are not UTF-8 are refused at the prompt; nothing reaches the log."""
+    log = tmp_path / "game.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "play", str(SCENARIO), "--teams", "USA",
+         "--log", str(log)],
+        input=b"\ninject disaster PHL caf\xe9\nnext\nquit\n",
+        capture_output=True, timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": encoding},
+    )  # fmt: skip
+    out = result.stdout.decode(errors="replace")
+    assert result.returncode == 0, result.stderr
+    assert "refused: cannot read that line: it is not UTF-8 text" in out
+    assert "\\udc" not in log.read_text()
+    assert GameSession.resume(log).turn == 1

@@ -11,6 +11,9 @@ line), ``inject KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]``,
 ``help`` (the commands, theaters and states); a team may type ``help`` too.
 A word after the parties is a theater only if the scenario has one by that
 name, so ``inject disaster PHL typhoon`` is a disaster with the note "typhoon".
+Double quotes keep words together (``"3 dead"`` is a note, not a magnitude);
+an apostrophe is text (``Luzon's typhoon``). A line that cannot be read (a
+double quote left open, bytes that are not UTF-8) is refused and asked again.
 Input comes from standard input, so a game can be fed from a file; lines read
 from a file are echoed after the prompt, lines typed at a terminal are not
 (the terminal shows them already).
@@ -112,15 +115,59 @@ def _reader(stdin: TextIO, console: Console) -> Callable[[str], str | None]:
     echo = not stdin.isatty()  # a terminal shows what is typed already
 
     def ask(prompt: str) -> str | None:
-        console.print(prompt, end="")
-        line = stdin.readline()
-        if not line:
-            return None
-        if echo:
-            console.print(line.rstrip("\n"), markup=False, highlight=False)
-        return line.strip()
+        while True:
+            console.print(prompt, end="")
+            line = stdin.readline()
+            if not line:
+                return None
+            text = _is_text(line)
+            if echo:
+                shown = line if text else _readable(line)
+                console.print(shown.rstrip("\n"), markup=False, highlight=False)
+            if text:
+                return line.strip()
+            _refuse(
+                console, "cannot read that line: it is not UTF-8 text; type it again"
+            )
 
     return ask
+
+
+def _is_text(line: str) -> bool:
+    """Whether ``line`` is text: no undecodable bytes (kept as lone surrogates)."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _readable(line: str) -> str:
+    """``line`` with each undecodable byte shown as the replacement character."""
+    return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def split_command(line: str) -> list[str]:
+    """The words of a control command; double quotes keep words together.
+
+    An apostrophe is part of its word (``Luzon's``), and backslashes and ``#``
+    are text.
+
+    Raises:
+        GameError: A double quote is left open.
+    """
+    lexer = shlex.shlex(line, posix=True)
+    lexer.whitespace_split = True
+    lexer.quotes = '"'
+    lexer.escape = ""
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:
+        raise GameError(
+            f"cannot read {line!r}: a double quote is not closed; close it, or "
+            "leave it out"
+        ) from None
 
 
 def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
@@ -157,8 +204,8 @@ def _control(game: GameSession, ask, console: Console) -> bool:
         line = ask("control (next, inject ..., rewind N, end, quit, help)> ")
         if line is None or line == "quit":
             return False
-        words = shlex.split(line) if line else ["next"]
         try:
+            words = (split_command(line) or [""]) if line else ["next"]
             if words[0] == "help":
                 console.print(control_help(game), markup=False, highlight=False)
             elif words[0] == "next":

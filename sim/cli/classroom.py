@@ -78,6 +78,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     game = open_game(args)
     console = Console(width=110, soft_wrap=True)
     console.print(f"Game log: {game.log.path}")
+    if hasattr(sys.stdin, "reconfigure"):
+        # A line that is not UTF-8 is refused at its prompt, not the whole game.
+        sys.stdin.reconfigure(errors="surrogateescape")
     play(game, sys.stdin, console)
     return 0
 
