@@ -246,3 +246,18 @@ def test_a_line_that_is_not_utf8_is_asked_again(tmp_path, encoding):
     assert "refused: cannot read that line: it is not UTF-8 text" in out
     assert "\\udc" not in log.read_text()
     assert GameSession.resume(log).turn == 1
+
+
+def test_a_rung_or_turn_that_is_no_whole_number_is_refused(tmp_path):
+    """``2.5`` as a rung, ``rewind ²`` or ``rewind`` alone: refused, asked again."""
+    log = tmp_path / "game.jsonl"
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA", "--log", str(log),
+        stdin="\ninject crisis CHN,JPN east_china_sea 2.5 collision\nrewind ²\n"
+        "rewind\ninject crisis CHN,JPN east_china_sea 2.0 collision\nnext\nquit\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "refused: rung 2.5: write a whole number from 1 to" in result.stdout
+    assert result.stdout.count("refused: write rewind TURN, a turn from 0 to 0") == 2
+    assert "inject accepted" in result.stdout
+    assert GameSession.resume(log).turn == 1

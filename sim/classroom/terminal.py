@@ -81,11 +81,25 @@ def parse_inject(args: list[str], theaters: list[str]) -> dict[str, Any]:
         inject["theater"] = rest.pop(0)
     if rest and _is_number(rest[0]):
         value = rest.pop(0)
-        key = "rung" if inject["kind"] == "crisis" else "magnitude"
-        inject[key] = int(value) if key == "rung" else float(value)
+        if inject["kind"] == "crisis":
+            inject["rung"] = _rung(value)
+        else:
+            inject["magnitude"] = float(value)
     if rest:
         inject["note"] = " ".join(rest)
     return inject
+
+
+def _rung(text: str) -> int:
+    """A crisis's starting rung: a whole number (``2`` or ``2.0``, not ``2.5``)."""
+    number = float(text)
+    if not number.is_integer():
+        raise GameError(
+            f"rung {text}: write a whole number from 1 to {WAR - 1} ("
+            + ", ".join(RUNGS[1:WAR]).replace("_", " ")
+            + ")"
+        )
+    return int(number)
 
 
 def _is_number(text: str) -> bool:
@@ -215,7 +229,9 @@ def _control(game: GameSession, ask, console: Console) -> bool:
                 theaters = [t.id for t in game.model.spec.theaters]
                 game.inject(parse_inject(words[1:], theaters))
                 console.print("inject accepted")
-            elif words[0] == "rewind" and len(words) == 2 and words[1].isdigit():
+            elif words[0] == "rewind":
+                if len(words) != 2 or not words[1].isdecimal():
+                    raise GameError(f"write rewind TURN, a turn from 0 to {game.turn}")
                 game.rewind(int(words[1]))
                 return True
             elif words[0] == "end":
