@@ -13,6 +13,7 @@ import pytest
 
 from sim.classroom.session import GameSession, MoveError
 from sim.classroom.terminal import parse_inject, parse_move
+from sim.cli import main
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 THEATERS = ["east_china_sea", "south_china_sea"]
@@ -261,3 +262,14 @@ def test_a_rung_or_turn_that_is_no_whole_number_is_refused(tmp_path):
     assert result.stdout.count("refused: write rewind TURN, a turn from 0 to 0") == 2
     assert "inject accepted" in result.stdout
     assert GameSession.resume(log).turn == 1
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**63)])
+def test_a_seed_out_of_range_is_named_and_exits_2(seed, tmp_path, capsys):
+    """``--seed -1``: one line naming --seed, status 2, no log written."""
+    log = tmp_path / "g.jsonl"
+    args = ["play", str(SCENARIO), "--teams", "USA", "--seed", seed, "--log", str(log)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: --seed {seed}: must be from 0 to {2**63 - 1}\n"
+    assert not log.exists()

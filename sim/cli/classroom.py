@@ -7,6 +7,9 @@ from pathlib import Path
 
 from sim.cli.common import Command, Output, UsageError
 
+MAX_SEED = 2**63 - 1
+"""The largest seed (the scenario's ``seed`` field has the same bound)."""
+
 
 def _game_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, nargs="?", help="scenario file (TOML)")
@@ -63,6 +66,8 @@ def open_game(args: argparse.Namespace):
         return game
     if args.scenario is None or not args.teams:
         raise GameError("name a SCENARIO and --teams (or --resume LOG)")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise UsageError(f"--seed {args.seed}: must be from 0 to {MAX_SEED}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log = args.log or Path("games") / f"{args.scenario.stem}-{stamp}.jsonl"
     teams = [t.strip() for t in args.teams.split(",") if t.strip()]
