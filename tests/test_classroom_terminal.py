@@ -19,13 +19,14 @@ SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 THEATERS = ["east_china_sea", "south_china_sea"]
 
 
-def wargame(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+def wargame(*args: str, stdin: str = "", cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "sim.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=cwd,
     )
 
 
@@ -273,3 +274,25 @@ def test_a_seed_out_of_range_is_named_and_exits_2(seed, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == f"error: --seed {seed}: must be from 0 to {2**63 - 1}\n"
     assert not log.exists()
+
+
+def test_a_bundled_scenario_by_name_from_another_folder(tmp_path):
+    """``wargame play classroom_crisis`` finds the bundled file, as ``run`` does.
+
+    ``--resume`` with the same name is the same game; an unknown name lists them.
+    """
+    first = wargame(
+        "play", "classroom_crisis", "--teams", "USA", stdin="\nnext\nquit\n",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    (log,) = (tmp_path / "games").glob("classroom_crisis-*.jsonl")
+    again = wargame(
+        "play", "classroom_crisis", "--resume", str(log), stdin="quit\n", cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    assert "Turn 1 of 8" in again.stdout
+    unknown = wargame("play", "no_such_game", "--teams", "USA", cwd=tmp_path)
+    assert unknown.returncode == 2
+    assert "no bundled scenario of that name; bundled: " in unknown.stderr
+    assert "classroom_crisis" in unknown.stderr

@@ -50,8 +50,12 @@ def _debrief_options(parser: argparse.ArgumentParser) -> None:
 
 
 def open_game(args: argparse.Namespace):
-    """A new game, or the game of ``--resume LOG``."""
+    """A new game, or the game of ``--resume LOG``.
+
+    SCENARIO is a file or a bundled scenario's name, as for ``wargame run``.
+    """
     from sim.classroom.session import GameError, GameSession
+    from sim.scenario import scenario_path
 
     if args.resume:
         if args.teams or args.log or args.seed is not None:
@@ -59,7 +63,7 @@ def open_game(args: argparse.Namespace):
                 "--resume LOG continues a game as it was; drop --teams/--seed/--log"
             )
         game = GameSession.resume(args.resume)
-        if args.scenario and args.scenario.resolve() != game.path:
+        if args.scenario and scenario_path(args.scenario).resolve() != game.path:
             raise GameError(
                 f"{args.resume}: was played with {game.path}, not {args.scenario}"
             )
@@ -68,10 +72,11 @@ def open_game(args: argparse.Namespace):
         raise GameError("name a SCENARIO and --teams (or --resume LOG)")
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise UsageError(f"--seed {args.seed}: must be from 0 to {MAX_SEED}")
+    scenario = scenario_path(args.scenario)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    log = args.log or Path("games") / f"{args.scenario.stem}-{stamp}.jsonl"
+    log = args.log or Path("games") / f"{scenario.stem}-{stamp}.jsonl"
     teams = [t.strip() for t in args.teams.split(",") if t.strip()]
-    return GameSession(args.scenario, teams, seed=args.seed, log=log)
+    return GameSession(scenario, teams, seed=args.seed, log=log)
 
 
 def cmd_play(args: argparse.Namespace) -> int:
