@@ -1,11 +1,12 @@
 """The game log: appended line by line, checked line by line on resume."""
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
 
-from sim.classroom.log import GameLogError, read_log
+from sim.classroom.log import GameLogError, GameLogWarning, read_log
 from sim.classroom.session import GameSession
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
@@ -39,11 +40,50 @@ def test_a_new_game_refuses_to_overwrite_a_log(tmp_path):
 
 
 def test_a_corrupt_line_is_named_by_its_number(tmp_path):
-    """A line cut short (a crash mid-write) is reported with its line number."""
+    """A damaged line before the last is refused with its line number."""
     log = started(tmp_path)
-    log.write_text(log.read_text() + '{"event": "mo')
-    with pytest.raises(GameLogError, match=r"g.jsonl:5: corrupt line"):
+    lines = log.read_text().splitlines(keepends=True)
+    lines[2] = '{"event": "mo\n'
+    log.write_text("".join(lines))
+    with pytest.raises(GameLogError, match=r"g.jsonl:3: corrupt line.* line 3$"):
         GameSession.resume(log)
+
+
+@pytest.mark.parametrize("cut", ['{"event": "mo', "\0\0\0", '{"event": "mo\n', "\n"])
+def test_a_last_line_cut_short_is_left_out_and_replaced(tmp_path, cut):
+    """A crash mid-write loses that line only, named; the next line replaces it."""
+    log = started(tmp_path)
+    whole = log.read_text()
+    log.write_text(whole + cut)
+    with pytest.warns(GameLogWarning, match=r"g.jsonl:5: the last line is cut short"):
+        game = GameSession.resume(log)
+    assert game.turn == 1
+    assert log.read_text() == whole + cut  # reading alone changes nothing
+    game.submit("USA", {"posture": 0.5})
+    text = log.read_text()
+    assert text.startswith(whole) and text.count("\n") == 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, events = read_log(log)
+    assert events[-1]["move"] == {"posture": 0.5}
+
+
+def test_a_whole_last_line_without_its_newline_is_kept(tmp_path):
+    """A last line whole but for its newline is an event; the next line follows."""
+    log = started(tmp_path)
+    log.write_text(log.read_text().rstrip("\n"))
+    game = GameSession.resume(log)
+    assert game.turn == 1
+    game.submit("USA", {})
+    assert [e["event"] for e in read_log(log)[1]] == ["move", "move", "turn", "move"]
+
+
+def test_a_damaged_header_is_never_left_out(tmp_path):
+    """A log of one damaged line is refused, not read as an empty game."""
+    log = tmp_path / "g.jsonl"
+    log.write_text('{"format": "apwar')
+    with pytest.raises(GameLogError, match=r"g.jsonl:1: corrupt line"):
+        read_log(log)
 
 
 @pytest.mark.parametrize(

@@ -296,3 +296,30 @@ def test_a_bundled_scenario_by_name_from_another_folder(tmp_path):
     assert unknown.returncode == 2
     assert "no bundled scenario of that name; bundled: " in unknown.stderr
     assert "classroom_crisis" in unknown.stderr
+
+
+def test_a_log_cut_short_by_a_crash_resumes_and_debriefs(tmp_path):
+    """A half-written last line is named in one warning and left out.
+
+    The game goes on from the line before, and the log is whole again after.
+    """
+    log = tmp_path / "game.jsonl"
+    first = wargame(
+        "play", str(SCENARIO), "--teams", "USA", "--log", str(log),
+        stdin="\nnext\nquit\n",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    log.write_text(log.read_text() + '{"event": "move", "team": "US')
+    warning = f"warning: {log}:4: the last line is cut short"
+    debrief = wargame(
+        "debrief", str(log), "--out", str(tmp_path / "d.html"), "--replications", "2"
+    )
+    assert debrief.returncode == 0, debrief.stderr
+    assert debrief.stderr.startswith(warning) and debrief.stderr.count("\n") == 1
+    again = wargame("play", "--resume", str(log), stdin="posture 0.5\nquit\n")
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.startswith(warning) and again.stderr.count("\n") == 1
+    assert "Turn 1 of 8" in again.stdout
+    last = wargame("play", "--resume", str(log), stdin="quit\n")
+    assert last.returncode == 0 and last.stderr == ""
+    assert GameSession.resume(log).moves == {"USA": {"posture": 0.5}}

@@ -8,11 +8,15 @@ replication, package version and teams; every later line is one event:
 and ``codes`` (each team's join code). Each line is flushed and fsynced as it is
 written, so a crash or a closed laptop loses at most the line being written.
 The log is data only (never pickle); reading it checks every line and names the
-first bad one by its line number.
+first bad one by its line number. The one exception is a last line cut short,
+which is what a crash while writing it leaves: reading leaves it out with a
+warning (:class:`GameLogWarning`) naming it, and the next line appended to the
+log replaces it.
 """
 
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,10 @@ UNTIMED = ("pause", "resume", "end", "timer", "codes")
 
 class GameLogError(InputError):
     """A game log that cannot be read or does not belong to this game."""
+
+
+class GameLogWarning(UserWarning):
+    """A game log's last line was cut short (a crash while writing it); left out."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class GameLog:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._mended = False  # a cut-short last line is replaced on first append
 
     @classmethod
     def create(cls, path: str | Path, header: Header) -> "GameLog":
@@ -94,38 +103,77 @@ class GameLog:
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         log = cls(path)
+        log._mended = True  # a new file: nothing to mend
         log.append(header.to_json())
         return log
 
     def append(self, event: dict[str, Any]) -> None:
-        """Write one event as a line, flushed and fsynced before returning."""
+        """Write one event as a line, flushed and fsynced before returning.
+
+        The first append to an existing log first cuts off a last line that was
+        cut short (the line :func:`read_log` left out), so the new line follows
+        the last whole one.
+        """
+        if not self._mended:
+            self._mend()
         line = json.dumps(event, sort_keys=True, allow_nan=False) + "\n"
         with self.path.open("a", encoding="utf-8") as f:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())
 
+    def _mend(self) -> None:
+        """End the log after its last whole line, before anything is appended.
+
+        A cut-short last line is dropped (one truncation, synced); a whole last
+        line without its newline gets one.
+        """
+        with self.path.open("r+b") as f:
+            data = f.read()
+            lines = data.splitlines(keepends=True)
+            if len(lines) > 1 and not _is_json(lines[-1]):
+                f.truncate(len(data) - len(lines[-1]))
+            elif data and not data.endswith((b"\n", b"\r")):
+                f.write(b"\n")
+            f.flush()
+            os.fsync(f.fileno())
+        self._mended = True
+
 
 def read_log(path: str | Path) -> tuple[Header, list[dict[str, Any]]]:
     """Read and check a game log: its header and its events, in order.
 
+    A last line (after the header) that is not JSON is what a crash while it
+    was written leaves: it is left out with a :class:`GameLogWarning` naming it.
+
     Raises:
         GameLogError: Naming the file and line of the first problem: not a
-            game log (no header), a line that is not a JSON object, an unknown
-            event or one missing its ``turn``.
+            game log (no header), a line before the last that is not JSON, a
+            line that is not a JSON object, an unknown event or one missing its
+            ``turn``.
     """
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
+        lines = path.read_bytes().splitlines()
+    except OSError as err:
         raise GameLogError(f"{path}: cannot read the game log: {err}") from err
     records = []
     for number, line in enumerate(lines, start=1):
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
+            record = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            if number == len(lines) > 1:
+                warnings.warn(
+                    f"{path}:{number}: the last line is cut short (the program "
+                    "stopped while writing it?); left out, the game is read to "
+                    f"line {number - 1}",
+                    GameLogWarning,
+                    stacklevel=2,
+                )
+                break
+            reason = err.msg if isinstance(err, json.JSONDecodeError) else err
             raise GameLogError(
-                f"{path}:{number}: corrupt line, not JSON ({err.msg}); the game "
+                f"{path}:{number}: corrupt line, not JSON ({reason}); the game "
                 f"log is damaged at line {number}"
             ) from err
         if not isinstance(record, dict):
@@ -169,6 +217,15 @@ def _header(path: Path, record: dict[str, Any]) -> Header:
     except (KeyError, TypeError, ValueError) as err:
         raise GameLogError(f"{path}:1: header lacks or garbles {err}") from err
     return header
+
+
+def _is_json(line: bytes) -> bool:
+    """Whether one line of a log is JSON (UTF-8 text holding one JSON value)."""
+    try:
+        json.loads(line.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError
+        return False
+    return True
 
 
 def _is_int(value: Any) -> bool:

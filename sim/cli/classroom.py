@@ -2,6 +2,9 @@
 
 import argparse
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,6 +52,29 @@ def _debrief_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+@contextmanager
+def log_warnings() -> Iterator[None]:
+    """Show each warning about a game log as one line on standard error.
+
+    A log whose last line was cut short is read without it
+    (:class:`sim.classroom.log.GameLogWarning`); the user is told which line.
+    """
+    from sim.classroom.log import GameLogWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", GameLogWarning)
+        show = warnings.showwarning
+
+        def one_line(message, category, *args, **kwargs) -> None:
+            if issubclass(category, GameLogWarning):
+                print(f"warning: {message}", file=sys.stderr, flush=True)
+            else:
+                show(message, category, *args, **kwargs)
+
+        warnings.showwarning = one_line
+        yield
+
+
 def open_game(args: argparse.Namespace):
     """A new game, or the game of ``--resume LOG``.
 
@@ -62,7 +88,8 @@ def open_game(args: argparse.Namespace):
             raise GameError(
                 "--resume LOG continues a game as it was; drop --teams/--seed/--log"
             )
-        game = GameSession.resume(args.resume)
+        with log_warnings():
+            game = GameSession.resume(args.resume)
         if args.scenario and scenario_path(args.scenario).resolve() != game.path:
             raise GameError(
                 f"{args.resume}: was played with {game.path}, not {args.scenario}"
@@ -171,7 +198,8 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 
     if args.replications < 2:
         raise GameError(f"--replications {args.replications}: must be at least 2")
-    write_debrief(args.log, args.out, replications=args.replications)
+    with log_warnings():
+        write_debrief(args.log, args.out, replications=args.replications)
     print(f"wrote {args.out}")
     return 0
 
