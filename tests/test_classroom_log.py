@@ -134,3 +134,11 @@ def test_an_edited_timer_or_join_code_is_refused(event, message, tmp_path):
     log.write_text(log.read_text() + json.dumps(event) + "\n")
     with pytest.raises(GameLogError, match=f"cannot be replayed: .*{message}"):
         GameSession.resume(log)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_log_that_cannot_be_written_names_its_path(tmp_path):
+    """A new game whose log cannot be made says so, with the path; no file left."""
+    with pytest.raises(OSError, match="cannot write the game log there") as err:
+        GameSession(SCENARIO, ["USA"], log="/proc/x.jsonl")
+    assert err.value.filename == "/proc/x.jsonl"

@@ -323,3 +323,24 @@ def test_a_log_cut_short_by_a_crash_resumes_and_debriefs(tmp_path):
     last = wargame("play", "--resume", str(log), stdin="quit\n")
     assert last.returncode == 0 and last.stderr == ""
     assert GameSession.resume(log).moves == {"USA": {"posture": 0.5}}
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_log_that_cannot_be_written_is_one_line_and_status_74(tmp_path):
+    """``--log`` where no file can be made: one line naming it, status 74.
+
+    74 is docs/cli.md's status for a file that cannot be written; no game starts.
+    """
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    cases = {
+        "/proc/x.jsonl": "error: /proc/x.jsonl: cannot",
+        str(tmp_path): f"error: {tmp_path}: is a folder; give a file name",
+        str(blocker / "g.jsonl"): f"error: {blocker / 'g.jsonl'}: cannot be created",
+    }
+    for log, message in cases.items():
+        result = wargame("play", str(SCENARIO), "--teams", "USA", "--log", log)
+        assert result.returncode == 74, result.stderr
+        assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+        assert "Turn 0" not in result.stdout
+    assert not Path("/proc/x.jsonl").exists()

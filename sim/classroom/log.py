@@ -14,6 +14,7 @@ warning (:class:`GameLogWarning`) naming it, and the next line appended to the
 log replaces it.
 """
 
+import contextlib
 import json
 import os
 import warnings
@@ -95,16 +96,32 @@ class GameLog:
 
     @classmethod
     def create(cls, path: str | Path, header: Header) -> "GameLog":
-        """Start a new log with its header; refuses to overwrite a file."""
+        """Start a new log with its header; refuses to overwrite a file.
+
+        Raises:
+            GameLogError: The file exists already.
+            OSError: The log cannot be written there (its ``filename`` is the
+                path); no file is left behind.
+        """
         path = Path(path)
         if path.exists():
             raise GameLogError(
                 f"{path}: already exists; resume the game it holds, or name a new log"
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
         log = cls(path)
         log._mended = True  # a new file: nothing to mend
-        log.append(header.to_json())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            log.append(header.to_json())
+        except OSError as err:
+            with contextlib.suppress(OSError):  # no header, or half of one: no log
+                path.unlink(missing_ok=True)
+            raise OSError(
+                err.errno,
+                f"cannot write the game log there ({err.strerror or err}); "
+                "name a file in a folder you can write",
+                str(path),
+            ) from err
         return log
 
     def append(self, event: dict[str, Any]) -> None:

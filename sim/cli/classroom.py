@@ -81,6 +81,7 @@ def open_game(args: argparse.Namespace):
     SCENARIO is a file or a bundled scenario's name, as for ``wargame run``.
     """
     from sim.classroom.session import GameError, GameSession
+    from sim.outputs import check_writable
     from sim.scenario import scenario_path
 
     if args.resume:
@@ -103,6 +104,7 @@ def open_game(args: argparse.Namespace):
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log = args.log or Path("games") / f"{scenario.stem}-{stamp}.jsonl"
     teams = [t.strip() for t in args.teams.split(",") if t.strip()]
+    check_writable(log, folder=False)  # before the scenario is loaded
     return GameSession(scenario, teams, seed=args.seed, log=log)
 
 
