@@ -1,18 +1,21 @@
 """Terminal play: ``wargame play`` reads moves from standard input."""
 
+import io
 import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from sim.classroom.session import GameSession, MoveError
-from sim.classroom.terminal import parse_inject, parse_move
+from sim.classroom.terminal import parse_inject, parse_move, play
 from sim.cli import main
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
@@ -344,3 +347,56 @@ def test_a_log_that_cannot_be_written_is_one_line_and_status_74(tmp_path):
         assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
         assert "Turn 0" not in result.stdout
     assert not Path("/proc/x.jsonl").exists()
+
+
+def test_ctrl_c_at_a_prompt_says_the_game_is_saved_and_how_to_go_on(tmp_path):
+    """Ctrl-C at a prompt: the lecturer is told the game is saved, and --resume.
+
+    The log holds every accepted move; the status is 130, as for every command.
+    """
+    log = tmp_path / "game.jsonl"
+    command = [
+        sys.executable, "-m", "sim.cli", "play", str(SCENARIO),
+        "--teams", "USA,CHN", "--log", str(log),
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        screen = Screen(process.stdout.fileno())
+        screen.wait_for("USA move (help)> ")
+        process.stdin.write(b"posture 0.5\n")
+        process.stdin.flush()
+        screen.wait_for("CHN move (help)> ")
+        process.send_signal(signal.SIGINT)
+        rest, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    out = screen.text + rest.decode()
+    assert process.returncode == 130
+    assert err.decode() == "interrupted\n"
+    assert f"the game is saved in {log}; continue with --resume {log}" in out
+    assert GameSession.resume(log).moves == {"USA": {"posture": 0.5}}
+
+
+def test_ctrl_c_while_a_command_runs_says_it_may_need_typing_again(tmp_path):
+    """Ctrl-C in the middle of playing a turn: that command may be lost, said so."""
+
+    class Interrupted(GameSession):
+        def next_turn(self) -> None:
+            raise KeyboardInterrupt
+
+    log = tmp_path / "game.jsonl"
+    game = Interrupted(SCENARIO, ["USA"], log=log)
+    console = Console(width=200, record=True)
+    with pytest.raises(KeyboardInterrupt):
+        play(game, io.StringIO("\nrewind 5\nnext\n"), console)
+    text = console.export_text()
+    assert "refused: rewind 5" in text  # a refused command is over, not running
+    assert (
+        f"Interrupted while playing 'next': the game is saved in {log} up to the "
+        "command before it" in text
+    )
+    assert f"continue with --resume {log}" in text

@@ -20,7 +20,8 @@ from a file are echoed after the prompt, lines typed at a terminal are not
 """
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -111,40 +112,75 @@ def _is_number(text: str) -> bool:
 
 
 def play(game: GameSession, stdin: TextIO, console: Console) -> None:
-    """Run the game from ``stdin`` until it ends, input runs out, or ``quit``."""
-    ask = _reader(stdin, console)
-    while not game.finished:
-        show_region(game, console)
-        for team in game.teams:
-            if not _team_turn(game, team, ask, console):
+    """Run the game from ``stdin`` until it ends, input runs out, or ``quit``.
+
+    Ctrl-C (KeyboardInterrupt) says where the game is saved and how to continue,
+    then propagates.
+    """
+    ask = _Prompt(stdin, console)
+    try:
+        while not game.finished:
+            show_region(game, console)
+            for team in game.teams:
+                if not _team_turn(game, team, ask, console):
+                    return _saved(game, console)
+            if not _control(game, ask, console):
                 return _saved(game, console)
-        if not _control(game, ask, console):
-            return _saved(game, console)
+    except KeyboardInterrupt:
+        _interrupted(game, ask.running, console)
+        raise
     show_region(game, console)
     console.print("[bold]The game is over.[/] Write the debrief with wargame debrief.")
     return None
 
 
-def _reader(stdin: TextIO, console: Console) -> Callable[[str], str | None]:
-    echo = not stdin.isatty()  # a terminal shows what is typed already
+class _Prompt:
+    """Asks for a line of ``stdin``; knows which line's command is running.
 
-    def ask(prompt: str) -> str | None:
+    Attributes:
+        running: The line whose command is changing the game now (None: none
+            is; every accepted command is in the game log).
+    """
+
+    def __init__(self, stdin: TextIO, console: Console) -> None:
+        self.stdin = stdin
+        self.console = console
+        self.echo = not stdin.isatty()  # a terminal shows what is typed already
+        self.running: str | None = None
+
+    def __call__(self, prompt: str) -> str | None:
+        """The next readable line, stripped (None at the end of input)."""
         while True:
-            console.print(prompt, end="")
-            line = stdin.readline()
+            self.console.print(prompt, end="")
+            line = self.stdin.readline()
             if not line:
                 return None
             text = _is_text(line)
-            if echo:
+            if self.echo:
                 shown = line if text else _readable(line)
-                console.print(shown.rstrip("\n"), markup=False, highlight=False)
+                self.console.print(shown.rstrip("\n"), markup=False, highlight=False)
             if text:
                 return line.strip()
             _refuse(
-                console, "cannot read that line: it is not UTF-8 text; type it again"
+                self.console,
+                "cannot read that line: it is not UTF-8 text; type it again",
             )
 
-    return ask
+    @contextmanager
+    def run(self, line: str) -> Iterator[None]:
+        """Mark ``line``'s command as running while it changes the game.
+
+        Ctrl-C while it runs leaves it marked: it may or may not be logged.
+        """
+        self.running = line
+        try:
+            yield
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            self.running = None  # refused: the game is as it was
+            raise
+        self.running = None
 
 
 def _is_text(line: str) -> bool:
@@ -197,7 +233,9 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
             console.print(move_help(game, team), markup=False, highlight=False)
             continue
         try:
-            game.submit(team, parse_move(line))
+            move = parse_move(line)
+            with ask.run(line):
+                game.submit(team, move)
             return True
         except (MoveError, GameError) as err:
             _refuse(console, str(err))
@@ -223,19 +261,24 @@ def _control(game: GameSession, ask, console: Console) -> bool:
             if words[0] == "help":
                 console.print(control_help(game), markup=False, highlight=False)
             elif words[0] == "next":
-                game.next_turn()
+                with ask.run(line or "next"):
+                    game.next_turn()
                 return True
             elif words[0] == "inject":
                 theaters = [t.id for t in game.model.spec.theaters]
-                game.inject(parse_inject(words[1:], theaters))
+                inject = parse_inject(words[1:], theaters)
+                with ask.run(line):
+                    game.inject(inject)
                 console.print("inject accepted")
             elif words[0] == "rewind":
                 if len(words) != 2 or not words[1].isdecimal():
                     raise GameError(f"write rewind TURN, a turn from 0 to {game.turn}")
-                game.rewind(int(words[1]))
+                with ask.run(line):
+                    game.rewind(int(words[1]))
                 return True
             elif words[0] == "end":
-                game.end()
+                with ask.run(line):
+                    game.end()
                 return True
             else:
                 shown = escape(repr(line))
@@ -298,6 +341,24 @@ def _saved(game: GameSession, console: Console) -> None:
     console.print(
         f"Stopped at turn {game.turn}; the game is saved{where}", markup=False
     )
+
+
+def _interrupted(game: GameSession, running: str | None, console: Console) -> None:
+    """After Ctrl-C: what the game log holds and how to continue from it."""
+    if game.log is None:
+        return
+    console.print()  # end the prompt's line
+    if running is None:  # every accepted command was logged as it was accepted
+        return _saved(game, console)
+    path = game.log.path
+    console.print(
+        f"Interrupted while playing {running!r}: the game is saved in {path} up "
+        "to the command before it (that one only if it was written; type it "
+        f"again if it is missing); continue with --resume {path}",
+        markup=False,
+        highlight=False,
+    )
+    return None
 
 
 def show_region(game: GameSession, console: Console) -> None:
