@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from sim.classroom.log import read_log
 from sim.classroom.session import GameSession, MoveError
 from sim.classroom.terminal import parse_inject, parse_move, play
 from sim.cli import main
@@ -400,3 +401,29 @@ def test_ctrl_c_while_a_command_runs_says_it_may_need_typing_again(tmp_path):
         "command before it" in text
     )
     assert f"continue with --resume {log}" in text
+
+
+def test_state_and_theater_ids_are_read_in_any_case(tmp_path):
+    """``cbm chn hotline``, ``inject disaster phl``: read as the scenario's ids."""
+    log = tmp_path / "game.jsonl"
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA,CHN", "--log", str(log),
+        stdin="cbm chn HOTLINE; exercise jpn 1; patrol Taiwan_Strait 0.5\n"
+        "\nInject DISASTER phl typhoon\ninject crisis chn,jpn EAST_CHINA_SEA 2\n"
+        "next\nquit\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "refused" not in result.stdout and "unknown command" not in result.stdout
+    _, events = read_log(log)
+    assert events[0]["move"] == {
+        "cbm": {"CHN": "hotline"},
+        "exercise": {"JPN": 1.0},
+        "patrol": {"taiwan_strait": 0.5},
+    }
+    injects = [e["inject"] for e in events if e["event"] == "inject"]
+    assert [(j["kind"], j["parties"]) for j in injects] == [
+        ("disaster", ["PHL"]),
+        ("crisis", ["CHN", "JPN"]),
+    ]
+    assert injects[1]["theater"] == "east_china_sea"
+    assert GameSession.resume(log).turn == 1

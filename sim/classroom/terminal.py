@@ -14,13 +14,14 @@ name, so ``inject disaster PHL typhoon`` is a disaster with the note "typhoon".
 Double quotes keep words together (``"3 dead"`` is a note, not a magnitude);
 an apostrophe is text (``Luzon's typhoon``). A line that cannot be read (a
 double quote left open, bytes that are not UTF-8) is refused and asked again.
+Commands, state ids and theater ids are read in any case (``crisis chn hold``).
 Input comes from standard input, so a game can be fed from a file; lines read
 from a file are echoed after the prompt, lines typed at a terminal are not
 (the terminal shows them already).
 """
 
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -39,12 +40,20 @@ from sim.scenario import INJECT_KINDS, ScenarioError
 _SIGNAL_WORDS = {"exercise": "exercise", "declare": "declaration", "patrol": "patrol"}
 
 
-def parse_move(text: str) -> dict[str, Any]:
-    """A move from one line of ``;``-separated choices (see the module docstring)."""
+def parse_move(text: str, names: Iterable[str] = ()) -> dict[str, Any]:
+    """A move from one line of ``;``-separated choices (see the module docstring).
+
+    Args:
+        text: The line.
+        names: The scenario's state and theater ids; a word that is one of them
+            in another case (``chn``) is read as the id (``CHN``). Verbs,
+            crisis actions and kinds of measure are read in any case.
+    """
+    canonical = _canonical(names)
     move: dict[str, Any] = {}
     for part in filter(None, (p.strip() for p in text.split(";"))):
         words = part.split()
-        verb, args = words[0].lower(), words[1:]
+        verb, args = words[0].lower(), [canonical(w) for w in words[1:]]
         try:
             if verb == "budget" and len(args) == 1:
                 move["budget_change_pct"] = float(args[0].rstrip("%"))
@@ -53,7 +62,7 @@ def parse_move(text: str) -> dict[str, Any]:
             elif verb in _SIGNAL_WORDS and len(args) == 2:
                 move.setdefault(_SIGNAL_WORDS[verb], {})[args[0]] = float(args[1])
             elif verb in ("crisis", "cbm") and len(args) == 2:
-                move.setdefault(verb, {})[args[0]] = args[1]
+                move.setdefault(verb, {})[args[0]] = args[1].lower()
             else:
                 raise ValueError
         except ValueError:
@@ -65,21 +74,32 @@ def parse_move(text: str) -> dict[str, Any]:
     return move
 
 
+def _canonical(names: Iterable[str]) -> Callable[[str], str]:
+    """A word as the id among ``names`` it is in any case, else as it is."""
+    by_fold = {name.casefold(): name for name in names}
+    return lambda word: by_fold.get(word.casefold(), word)
+
+
 INJECT_USAGE = "inject KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]"
 
 
-def parse_inject(args: list[str], theaters: list[str]) -> dict[str, Any]:
+def parse_inject(
+    args: list[str], theaters: list[str], states: Iterable[str] = ()
+) -> dict[str, Any]:
     """An inject from ``KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]``.
 
     The word after the parties is the theater if ``theaters`` names it; any
-    other words are the note.
+    other words are the note. The kind, a party among ``states`` and the
+    theater are read in any case (``phl`` is ``PHL``).
     """
     if len(args) < 2:
         raise GameError(f"write {INJECT_USAGE}")
-    inject: dict[str, Any] = {"kind": args[0], "parties": args[1].split(",")}
+    state, theater = _canonical(states), _canonical(theaters)
+    parties = [state(party) for party in args[1].split(",")]
+    inject: dict[str, Any] = {"kind": args[0].lower(), "parties": parties}
     rest = args[2:]
-    if rest and rest[0] in theaters:
-        inject["theater"] = rest.pop(0)
+    if rest and theater(rest[0]) in theaters:
+        inject["theater"] = theater(rest.pop(0))
     if rest and _is_number(rest[0]):
         value = rest.pop(0)
         if inject["kind"] == "crisis":
@@ -227,13 +247,14 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
     show_situation(game, team, console)
     while True:
         line = ask(f"{team} move (help)> ")
-        if line is None or line == "quit":
+        if line is None or line.lower() == "quit":
             return False
-        if line == "help":
+        if line.lower() == "help":
             console.print(move_help(game, team), markup=False, highlight=False)
             continue
         try:
-            move = parse_move(line)
+            spec = game.model.spec
+            move = parse_move(line, [*spec.state_ids, *(t.id for t in spec.theaters)])
             with ask.run(line):
                 game.submit(team, move)
             return True
@@ -254,10 +275,11 @@ def _control(game: GameSession, ask, console: Console) -> bool:
     """The control cell's commands until the turn is played; False to stop."""
     while True:
         line = ask("control (next, inject ..., rewind N, end, quit, help)> ")
-        if line is None or line == "quit":
+        if line is None or line.lower() == "quit":
             return False
         try:
             words = (split_command(line) or [""]) if line else ["next"]
+            words[0] = words[0].lower()  # commands in any case, like the ids
             if words[0] == "help":
                 console.print(control_help(game), markup=False, highlight=False)
             elif words[0] == "next":
@@ -266,7 +288,8 @@ def _control(game: GameSession, ask, console: Console) -> bool:
                 return True
             elif words[0] == "inject":
                 theaters = [t.id for t in game.model.spec.theaters]
-                inject = parse_inject(words[1:], theaters)
+                states = game.model.spec.state_ids
+                inject = parse_inject(words[1:], theaters, states)
                 with ask.run(line):
                     game.inject(inject)
                 console.print("inject accepted")
