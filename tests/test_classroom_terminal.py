@@ -198,7 +198,7 @@ class Screen:
         """Read until ``text`` appears after what was already matched."""
         start = len(self.text)
         deadline = time.monotonic() + timeout
-        while text not in self.text[start - len(text) :]:
+        while text not in self.text[max(0, start - len(text)) :]:
             left = deadline - time.monotonic()
             assert left > 0, f"no {text!r} in:\n{self.text[-2000:]}"
             ready, _, _ = select.select([self.fd], [], [], min(left, 1.0))
