@@ -6,6 +6,7 @@ import pytest
 
 from sim.classroom.briefing import BriefingError, briefing, briefings_file
 from sim.classroom.session import GameSession
+from sim.cli import main
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 
@@ -65,15 +66,41 @@ def test_the_scenario_may_write_its_own_briefing(tmp_path):
     [
         ('[XYZ]\nobjectives = ["a"]\n', r"\[XYZ\] is not a state of the scenario"),
         ('[USA]\ngoals = ["a"]\n', "USA.goals is not a briefing field"),
-        ('[USA]\nobjectives = "a"\n', "expected a list of sentences"),
+        ('[USA]\nred_line = ["a"]\n', "USA.red_line is not a briefing field"),
+        ('[USA]\nobjectives = "a"\n', "USA.objectives = 'a'; expected a list of"),
+        ('USA = ["a"]\n', r"USA = \['a'\]; expected a table \[USA\]"),
         ("[USA\n", "cannot be read as TOML"),
+        (b'[USA]\nobjectives = ["\xff"]\n', "cannot be read as TOML"),
     ],
 )
-def test_a_bad_briefings_file_is_named_with_its_problem(tmp_path, text, message):
-    """Each mistake names the file and the key."""
+def test_a_bad_briefings_file_is_refused_when_the_game_is_created(
+    tmp_path, text, message
+):
+    """Each mistake names the file and the key, before a log is written."""
     scenario = tmp_path / "class.toml"
     scenario.write_text(f'extends = "{SCENARIO}"\n')
-    briefings_file(scenario).write_text(text)
-    game = GameSession(scenario, ["USA"])
-    with pytest.raises(BriefingError, match=message):
-        briefing(game, "USA")
+    path = briefings_file(scenario)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    log = tmp_path / "game.jsonl"
+    with pytest.raises(BriefingError, match=message) as refused:
+        GameSession(scenario, ["USA"], log=log)
+    assert str(refused.value).startswith(f"{path}: ")
+    assert not log.exists()
+
+
+def test_play_refuses_a_bad_briefings_file_in_one_line(tmp_path, monkeypatch, capsys):
+    """The play command names what is wrong and where, exits 2, writes no log."""
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "class.toml"
+    scenario.write_text(f'extends = "{SCENARIO}"\n')
+    briefings_file(scenario).write_text('[USA]\nred_line = ["No blockade."]\n')
+    assert main(["play", str(scenario), "--teams", "USA,CHN"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {briefings_file(scenario)}: USA.red_line is not a briefing field; "
+        "use objectives, interests, red_lines\n"
+    )
+    assert not (tmp_path / "games").exists()

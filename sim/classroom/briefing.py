@@ -31,7 +31,10 @@ The scenario may give its own text in a sidecar file beside it,
     interests = ["Freedom of navigation in the South China Sea."]
     red_lines = ["No Chinese blockade of Taiwan."]
 
-Every key is optional; a state the file leaves out gets the defaults.
+Every key is optional; a state the file leaves out gets the defaults. The file
+is read and checked once, when the game is created
+(:class:`~sim.classroom.session.GameSession`): a bad one is refused then, with
+the file and key named, before any log is written.
 """
 
 import tomllib
@@ -121,10 +124,15 @@ def read_texts(scenario: str | Path, states: tuple[str, ...]) -> dict[str, dict]
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise BriefingError(f"{path}: cannot be read as TOML: {err}") from err
     for state, table in data.items():
-        if state not in states or not isinstance(table, dict):
+        if state in states and not isinstance(table, dict):
+            raise BriefingError(
+                f"{path}: {state} = {table!r}; expected a table [{state}] of "
+                f"{', '.join(TEXT_KEYS)}"
+            )
+        if state not in states:
             raise BriefingError(
                 f"{path}: [{state}] is not a state of the scenario; states: "
                 f"{', '.join(states)}"
@@ -147,7 +155,7 @@ def briefing(game: "GameSession", team: str) -> Briefing:
     """The briefing of one team at the game's current turn."""
     spec = game.model.spec
     state = spec.states[spec.state_index(team)]
-    text = read_texts(game.path, spec.state_ids).get(team, {})
+    text = game.briefing_texts.get(team, {})
     odds = tuple(crisis_odds(game, team))
     rivals = sorted({o.rival for o in odds})
     return Briefing(

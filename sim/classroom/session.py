@@ -32,6 +32,7 @@ import numpy as np
 
 from sim import __version__
 from sim.classroom import news
+from sim.classroom.briefing import read_texts
 from sim.classroom.log import GameLog, GameLogError, Header, read_log
 from sim.classroom.moves import (
     MoveError,
@@ -82,6 +83,9 @@ class GameSession:
 
     Raises:
         ScenarioError: The scenario is invalid.
+        BriefingError: The scenario's briefings file (``NAME.briefings.toml``)
+            is invalid; read here, so a bad one is refused before any log is
+            written and never mid-class.
         GameError: A team names a state the scenario lacks, or twice.
         GameLogError: The log file exists already.
     """
@@ -105,6 +109,8 @@ class GameSession:
                 + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
                 field="teams",
             )
+        # The scenario's own briefing text by state, checked once, here.
+        self.briefing_texts = read_texts(self.path, base.state_ids)
         self.header = Header(
             scenario=str(self.path),
             scenario_hash=base.content_hash,
