@@ -118,6 +118,32 @@ def test_sweep_of_two_fields_draws_a_line_per_value(two_field_sweep):
     assert raised.value.field == "by"
 
 
+def test_the_first_field_given_is_the_x_axis(results_folders, tmp_path):
+    """The default x is the first --param given, not the first in sorted order.
+
+    The manifest stores each point's fields sorted (mechanisms... before
+    state...); the figures follow the order of the flags, as the design keeps it.
+    """
+    out = tmp_path / "sweep"
+    args = [
+        "sweep", str(results_folders / "triad.toml"), "--replications", "2",
+        "--steps", "2", "--param", "state.RED.resolve=0.3:0.9:2",
+        "--param", "mechanisms.escalation.war_cost=0.2:1.0:2", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    results = open_results(out)
+    ax = plots.draw(results, "sweep").axes[0]
+    assert ax.get_xlabel() == "RED resolve"
+    assert ax.get_legend().get_title().get_text() == "war cost (escalation)"
+    heat = plots.draw(results, "sweep", style="heatmap").axes[0]
+    assert (heat.get_xlabel(), heat.get_ylabel()) == (
+        "RED resolve",
+        "war cost (escalation)",
+    )
+    title = plots.draw(results, "escalation", point=1).get_suptitle()
+    assert title.endswith("point 1: RED resolve = 0.3, war cost (escalation) = 1")
+
+
 def test_plot_errors_name_the_flag(two_field_sweep, tmp_path, capsys):
     """The library names the argument; wargame plot names its flag, status 2."""
     folder = str(two_field_sweep.folder)

@@ -24,6 +24,7 @@ Kinds:
 """
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -113,8 +114,8 @@ def draw(
             when the folder has more than one point.
         step: The step of ``network`` (the last if None).
         outcome: The outcome of ``sweep`` and ``places``.
-        param: The swept field on the x axis of ``sweep`` (the first varied if
-            None).
+        param: The swept field on the x axis of ``sweep`` (None: the first
+            varied, in the order the sweep was given its ranges).
         by: ``sweep``: a second swept field, one line per value (or the y axis
             of a heatmap); None: the other varied field of a two-field grid.
         style: ``sweep``: ``lines`` or ``heatmap`` (None: lines when ``by``
@@ -238,8 +239,7 @@ def _context(fig: Figure, results: ResultsFolder, point: int | None) -> Figure:
     if years is not None:
         parts.append(f"{int(results.manifest['steps'])} steps, {years:g} years")
     if point is not None and results.varied:
-        row = results.points.set_index("point").loc[point]
-        parts.append(f"point {point}: {point_text(row.to_dict())}")
+        parts.append(f"point {point}: {point_text(_point_values(results)[point])}")
     fig.suptitle(" | ".join(parts), fontsize="medium")
     return fig
 
@@ -282,11 +282,31 @@ def _at_point(frame: pd.DataFrame, point: int) -> pd.DataFrame:
 
 def _point_labels(results: ResultsFolder) -> dict[int, str]:
     """Legend name of each point: its varied fields' values."""
-    points = results.points.set_index("point")
     return {
-        int(p): point_text(row.to_dict()) or f"point {int(p)}"
-        for p, row in points.iterrows()
+        p: point_text(values) or f"point {p}"
+        for p, values in _point_values(results).items()
     }
+
+
+def _varied(results: ResultsFolder) -> list[str]:
+    """The fields a sweep varied, in the order they were given (``--param``).
+
+    The manifest stores each point's overrides with its keys sorted; its design
+    keeps the ranges in the order the user gave them, which is what "the first
+    varied" means. A field the design does not list (an older manifest) comes
+    after those it does, in the points' order.
+    """
+    ranges = (results.manifest.get("design") or {}).get("ranges") or []
+    given = [r.get("path") for r in ranges if isinstance(r, dict)]
+    return sorted(
+        results.varied, key=lambda v: given.index(v) if v in given else len(given)
+    )
+
+
+def _point_values(results: ResultsFolder) -> dict[int, dict[str, Any]]:
+    """Each point's varied fields and values, in the order of :func:`_varied`."""
+    points = results.points.set_index("point")[_varied(results)]
+    return {int(p): row.to_dict() for p, row in points.iterrows()}
 
 
 def _sweep(
@@ -297,7 +317,7 @@ def _sweep(
     style: str | None,
 ) -> Figure:
     """An outcome across a sweep: lines, lines by a second field, or a heatmap."""
-    varied = results.varied
+    varied = _varied(results)
     if not varied:
         raise ResultsError(
             f"{results.folder}: not a sweep (no varied parameter); the sweep "
