@@ -56,7 +56,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from sim.classroom import pages
-from sim.classroom.briefing import BriefingError, briefing
+from sim.classroom.briefing import briefing
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.signaling import SIGNAL_KINDS
@@ -475,10 +475,7 @@ def create_app(room: Classroom) -> Starlette:
         if not instructor(request):
             return HTMLResponse("Not allowed.", status_code=403)
         game = room.game
-        try:
-            every = await locked(lambda: [briefing(game, t) for t in game.teams])
-        except BriefingError as err:
-            return HTMLResponse(str(err), status_code=500)
+        every = await locked(lambda: [briefing(game, t) for t in game.teams])
         return HTMLResponse(pages.handouts_page("Briefings", every))
 
     async def projector(request: Request) -> Response:
