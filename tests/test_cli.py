@@ -214,3 +214,12 @@ def test_a_bad_set_is_named_as_the_flag(command, tmp_path, capsys):
     assert main(args) == 2
     assert capsys.readouterr().err == "error: --set 'war_cost': expected path=value\n"
     assert not out.exists()
+
+
+def test_help_prints_a_percent_sign_once():
+    """A command's help and ``wargame --help`` print 95%, never 95%%."""
+    for argv in (["summary", "--help"], ["--help"]):
+        result = wargame(*argv)
+        assert result.returncode == 0
+        assert "a 95% interval" in result.stdout
+        assert "%%" not in result.stdout

@@ -148,7 +148,9 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
     for name, entry in COMMANDS.items():
-        sub = commands.add_parser(name, help=entry.help, description=entry.help)
+        # argparse expands % in a help string, never in a description
+        help_text = entry.help.replace("%", "%%")
+        sub = commands.add_parser(name, help=help_text, description=entry.help)
         if name == command:
             entry.options(sub)
     return parser

@@ -94,7 +94,8 @@ class Command(NamedTuple):
     """One ``wargame`` command.
 
     Attributes:
-        help: One line for ``wargame --help``.
+        help: One line for ``wargame --help`` and the command's own help, as
+            printed (a ``%`` is a percent sign, not a format).
         options: Adds the command's arguments to its parser; called only for the
             command being run, so it may import the constants its choices need.
         run: Runs the command on the parsed arguments; returns the exit status.

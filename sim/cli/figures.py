@@ -143,7 +143,7 @@ COMMANDS = {
         Output(lambda args: args.results / f"{args.kind}.png", file=True),
     ),
     "summary": Command(
-        "each outcome's mean with a 95%% interval, per point",
+        "each outcome's mean with a 95% interval, per point",
         _summary_options,
         cmd_summary,
         Output(lambda args: args.results / "summary"),
