@@ -18,9 +18,16 @@ so every reader (:func:`sim.results.open_results`, :func:`sim.batch.load`) gives
 one error, naming the file and what to do, for a folder it cannot read. Checks
 that every folder should get (checksums of the files a manifest lists, a lock
 against two writers) live in :mod:`sim.batch` and :mod:`sim.outputs`.
+
+A folder holds one thing. A batch resumes into a folder holding the same batch
+and refuses any other (:mod:`sim.batch`); a run, which cannot resume, rewrites a
+folder holding the same run (it writes the same files) and refuses any other
+(:func:`check_run_folder`). :func:`difference` names what differs, with both
+values, for either refusal.
 """
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,3 +139,143 @@ def read(folder: str | Path) -> dict[str, Any]:
                 "is damaged: rerun the command into a new output folder"
             )
     return manifest
+
+
+RUN_TABLES = ("model", "states", "theaters", "crises", "decisions", "outcomes")
+"""Tables a run may write beside its manifest (:func:`sim.results.write_run`)."""
+RUN_DEFINING = ("scenario", "seed", "steps", "replication", "files", "version")
+"""What makes two runs the same run (with the scenario's content hash, compared
+last); of ``files`` only the table format counts (``*.csv`` or ``*.parquet``)."""
+SHOWN = 60
+"""Characters of a value a message shows before cutting it short."""
+_NONE = object()
+"""A field one of two manifests lacks."""
+
+
+def check_run_folder(folder: str | Path, described: dict[str, Any]) -> None:
+    """Refuse, before a run computes anything, a folder it would spoil.
+
+    A run writes into a folder that is missing or empty, that holds an
+    unfinished run (tables of this format but no manifest, which is written
+    last), or that holds this same run: the same scenario and content, seed,
+    steps, replication, table format and package version, so it writes the
+    same files again. Anything else is refused, untouched: a batch or sweep (a
+    run would replace its manifest and lose it), a different run, or files of
+    another command.
+
+    Args:
+        folder: The output folder.
+        described: The run's manifest fields: :func:`describe` of kind ``run``
+            plus ``replication`` and ``files`` (names of the tables it writes).
+
+    Raises:
+        ResultsError: One line: what the folder holds, what differs (both
+            values), and how to go on.
+    """
+    folder = Path(folder)
+    entries = (
+        sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        if folder.is_dir()
+        else []
+    )
+    how = "choose another output folder (--out), or delete the folder to start over"
+    if FILE not in entries:
+        stray = [name for name in entries if name not in described["files"]]
+        if stray:
+            raise ResultsError(
+                f"{folder}: exists and does not hold a run (no {FILE}; it holds "
+                f"{_names(stray)}); {how}"
+            )
+        return  # empty, or an unfinished run of this same format
+    old = read(folder)
+    if old["kind"] != RUN:
+        design = old.get("design")
+        single = not isinstance(design, dict) or design.get("kind") == "single"
+        command = "batch" if single else "sweep"
+        raise ResultsError(
+            f"{folder} holds the output of `wargame {command}`; a run there would "
+            f"replace its {FILE} and lose the {command}: {how}"
+        )
+    found = difference(_run_identity(old), _run_identity(described))
+    if found:
+        raise ResultsError(
+            f"{folder} holds a different run: its {FILE} has {found}; {how}"
+        )
+
+
+def _run_identity(described: dict[str, Any]) -> dict[str, Any]:
+    """The fields that make a run the same run, in the order they are compared."""
+    identity = {key: described.get(key, _NONE) for key in RUN_DEFINING}
+    if isinstance(identity["files"], list):
+        suffixes = {Path(str(f)).suffix for f in identity["files"]}
+        identity["files"] = ", ".join(f"*{suffix}" for suffix in sorted(suffixes))
+    return {**identity, "scenario_hash": described.get("scenario_hash", _NONE)}
+
+
+def difference(
+    old: dict[str, Any], new: dict[str, Any], *, skip: Iterable[str] = ()
+) -> str | None:
+    """Where two manifests first differ, as ``FIELD = OLD, this command NEW``.
+
+    Nested fields are followed to the first value that differs
+    (``design.ranges[0].n = 1, this command 2``); content hashes are compared
+    after every other field, so a changed setting is named rather than the
+    hash it changes. Long values are cut short (:data:`SHOWN`).
+
+    Args:
+        old: The manifest in the folder.
+        new: What this command would write, as it would read back.
+        skip: Top-level fields that do not define what was run.
+
+    Returns:
+        The difference, or None if the manifests agree on every field compared.
+    """
+    skipped = set(skip)
+    found = _first_difference(
+        {k: v for k, v in old.items() if k not in skipped},
+        {k: v for k, v in new.items() if k not in skipped},
+        "",
+    )
+    if found is None:
+        return None
+    name, before, after = found
+    note = ""
+    if name.endswith("scenario_hash"):
+        before, after = (v[:12] if isinstance(v, str) else v for v in (before, after))
+        note = " (the scenario file changed since)"
+    return f"{name} = {_shown(before)}, this command {_shown(after)}{note}"
+
+
+def _first_difference(old: Any, new: Any, name: str) -> tuple[str, Any, Any] | None:
+    """The dotted name and both values of the first place ``old`` and ``new`` differ."""
+    if old == new:
+        return None
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = [*new, *(k for k in old if k not in new)]
+        keys.sort(key=lambda k: "hash" in str(k))  # hashes last (a stable sort)
+        for key in keys:
+            found = _first_difference(
+                old.get(key, _NONE), new.get(key, _NONE), f"{name}.{key}".lstrip(".")
+            )
+            if found:
+                return found
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            found = _first_difference(a, b, f"{name}[{i}]")
+            if found:
+                return found
+    return name, old, new
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: JSON (strings bare), cut short if long."""
+    if value is _NONE:
+        return "(none)"
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
+
+
+def _names(names: list[str]) -> str:
+    """The first few names of a listing, and how many more."""
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more

@@ -223,3 +223,99 @@ def test_help_prints_a_percent_sign_once():
         assert result.returncode == 0
         assert "a 95% interval" in result.stdout
         assert "%%" not in result.stdout
+
+
+def _contents(folder) -> dict[str, bytes]:
+    """Every file under ``folder``, by relative path, with its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["batch", "sweep"])
+def test_run_refuses_a_batch_folder_and_keeps_the_batch(
+    command, write_scenario, tmp_path, capsys
+):
+    """``run --out`` a batch's or sweep's folder: status 2, one line, batch intact."""
+    from sim import batch
+
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "b"
+    argv = [command, scenario, "--replications", "2", "--steps", "2"]
+    if command == "sweep":
+        argv += ["--param", "mechanisms.escalation.war_cost=0.2:1.0:2"]
+    assert main([*argv, "--out", str(out)]) == 0
+    before = _contents(out)
+    capsys.readouterr()
+    assert main(["run", scenario, "--steps", "1", "--out", str(out)]) == 2
+    line = _one_error_line(capsys)
+    assert line.startswith(f"error: {out} holds the output of `wargame {command}`")
+    assert "choose another output folder (--out), or delete the folder" in line
+    assert _contents(out) == before
+    assert batch.load(out).missing_chunks == 0
+    assert main([*argv, "--out", str(out)]) == 0  # resumes: nothing to do
+
+
+def test_run_refuses_a_different_run_and_rewrites_the_same(
+    write_scenario, tmp_path, capsys
+):
+    """A run's folder takes the same run again, and refuses another, untouched."""
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "r"
+    first = ["run", scenario, "--steps", "2", "--seed", "1", "--out", str(out)]
+    assert main(first) == 0
+    before = _contents(out)
+    for flags, differs in (
+        (["--seed", "2"], "seed = 1, this command 2"),
+        (["--steps", "3"], "steps = 2, this command 3"),
+        (["--replication", "4"], "replication = 0, this command 4"),
+        (["--format", "parquet"], "files = *.csv, this command *.parquet"),
+    ):
+        capsys.readouterr()
+        argv = [*first, *flags]
+        assert main(argv) == 2, flags
+        line = _one_error_line(capsys)
+        assert line == (
+            f"error: {out} holds a different run: its manifest.json has {differs}; "
+            "choose another output folder (--out), or delete the folder to start over"
+        )
+        assert _contents(out) == before
+    assert main(first) == 0  # the same run: the same files again
+    assert {k: v for k, v in _contents(out).items() if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"
+    }
+
+
+def test_run_refuses_a_folder_of_other_files(write_scenario, tmp_path, capsys):
+    """A folder without a manifest holding other files is not a run's: refused."""
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", scenario, "--steps", "1", "--out", str(out)]) == 2
+    assert "does not hold a run (no manifest.json; it holds notes.txt)" in (
+        _one_error_line(capsys)
+    )
+    assert _contents(out) == {"notes.txt": b"mine"}
+
+
+def test_run_finishes_an_unfinished_run(write_scenario, tmp_path):
+    """Tables without a manifest (a run stopped while writing) are rewritten."""
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "r"
+    argv = ["run", scenario, "--steps", "1", "--out", str(out)]
+    assert main(argv) == 0
+    (out / "manifest.json").unlink()
+    (out / "outcomes.csv").unlink()
+    assert main(argv) == 0
+    assert (out / "manifest.json").exists() and (out / "outcomes.csv").exists()

@@ -40,6 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     model = RegionModel(
         scenario, rng=args.seed, replication=args.replication, steps=args.steps
     )
+    _check_folder(args.out, model, args.format or scenario.outputs.format)
     model.run_for(model.horizon)
     outcomes = write_run(model, args.out, table_format=args.format)
     print(f"{scenario.info.name}: seed {model.seed}, replication {model.replication}")
@@ -47,6 +48,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(_outcome_table(outcomes))
     print(f"wrote {args.out}/")
     return 0
+
+
+def _check_folder(out: Path, model, table_format: str) -> None:
+    """Refuse, before running, a folder holding anything but this same run.
+
+    A batch or sweep there would lose its manifest, a different run its
+    results; the same run writes the same files again (docs/cli.md).
+    """
+    from sim import manifest
+
+    described = manifest.describe(
+        manifest.RUN, model.spec, seed=model.seed, steps=model.horizon
+    )
+    files = sorted(
+        f"{name}.{table_format}"
+        for name in manifest.RUN_TABLES
+        if name != "states" or model.agent_level
+    )
+    manifest.check_run_folder(
+        out, {**described, "replication": model.replication, "files": files}
+    )
 
 
 def _run_out(args: argparse.Namespace) -> Path:
