@@ -524,17 +524,11 @@ _MANIFEST_TYPES = {
 def _check_same_batch(out: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
     """Refuse a folder whose manifest defines a different batch."""
     new = json.loads(json.dumps(new, default=str))  # as it would read back
-    for key in [*new, *(k for k in old if k not in new)]:
-        if key in _RECORD_ONLY or old.get(key) == new.get(key):
-            continue
-        shown = {
-            side: value if len(json.dumps(value)) <= 80 else "(differs)"
-            for side, value in (("old", old.get(key)), ("new", new.get(key)))
-        }
+    found = manifest.difference(old, new, skip=_RECORD_ONLY)
+    if found:
         raise BatchError(
-            f"{out} holds a different batch: its {MANIFEST} has {key} = "
-            f"{shown['old']}, this command {shown['new']}; choose another output "
-            "folder, or delete the folder to start over"
+            f"{out} holds a different batch: its {MANIFEST} has {found}; choose "
+            "another output folder, or delete the folder to start over"
         )
 
 

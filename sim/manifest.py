@@ -259,9 +259,13 @@ def _first_difference(old: Any, new: Any, name: str) -> tuple[str, Any, Any] | N
             )
             if found:
                 return found
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            found = _first_difference(a, b, f"{name}[{i}]")
+    if isinstance(old, list) and isinstance(new, list):
+        for i in range(max(len(old), len(new))):
+            found = _first_difference(
+                old[i] if i < len(old) else _NONE,
+                new[i] if i < len(new) else _NONE,
+                f"{name}[{i}]",
+            )
             if found:
                 return found
     return name, old, new

@@ -171,22 +171,29 @@ def test_rerun_of_a_finished_batch_writes_nothing(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("change", "key"),
+    ("change", "differs"),
     [
-        ({"seed": 5}, "seed"),
-        ({"replications": 7}, "replications"),
-        ({"chunk_size": 3}, "chunk_size"),
-        ({"settings": {REACTION: 0.3}}, "scenario_hash"),
-        ({"design": Design("grid", (Range(REACTION, 0.1, 0.2, 2),))}, "design"),
+        ({"seed": 5}, "seed = 1, this command 5"),
+        ({"replications": 7}, "replications = 6, this command 7"),
+        ({"chunk_size": 3}, "chunk_size = 4, this command 3"),
+        (
+            {"settings": {REACTION: 0.3}},
+            f"settings.{REACTION} = (none), this command 0.3",
+        ),
+        (
+            {"design": Design("grid", (Range(REACTION, 0.1, 0.2, 2),))},
+            "design.kind = single, this command grid",
+        ),
     ],
 )
-def test_folder_of_another_batch_is_refused_untouched(tmp_path, change, key):
-    """A different seed, size, chunking, scenario or design is refused by name."""
+def test_folder_of_another_batch_is_refused_untouched(tmp_path, change, differs):
+    """Another seed, size, chunking, setting or design: refused, both values named."""
     base = {"replications": 6, "steps": 2, "chunk_size": 4}
     batch.run(batch.plan(BASELINE, **base), tmp_path, progress=False)
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    with pytest.raises(batch.BatchError, match=f"its manifest.json has {key} = "):
+    with pytest.raises(batch.BatchError) as refused:
         batch.run(batch.plan(BASELINE, **{**base, **change}), tmp_path)
+    assert f"its manifest.json has {differs}; choose another" in str(refused.value)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 

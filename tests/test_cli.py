@@ -319,3 +319,19 @@ def test_run_finishes_an_unfinished_run(write_scenario, tmp_path):
     (out / "outcomes.csv").unlink()
     assert main(argv) == 0
     assert (out / "manifest.json").exists() and (out / "outcomes.csv").exists()
+
+
+def test_a_different_sweep_names_both_values(write_scenario, tmp_path, capsys):
+    """A sweep into a folder of another grid shows the values that differ."""
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "s"
+    argv = ["sweep", scenario, "--replications", "1", "--steps", "1"]
+    argv += ["--out", str(out), "--param"]
+    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:1"]) == 0
+    capsys.readouterr()
+    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:2"]) == 2
+    assert _one_error_line(capsys) == (
+        f"error: {out} holds a different batch: its manifest.json has "
+        "design.ranges[0].n = 1, this command 2; choose another output folder, "
+        "or delete the folder to start over"
+    )
