@@ -186,6 +186,63 @@ def fit_params(group: tuple[str, ...]) -> list[calibrate.FitParam]:
     ]
 
 
+def living_starts(
+    scenario: str | Path, milex: pd.DataFrame, gdp: pd.DataFrame, *, end: int
+) -> list[int]:
+    """The years a living baseline to ``end`` can start from, in order.
+
+    A start must come before ``end`` (the run needs a year to forecast) and,
+    for the baseline to be compared with anything, some state of the scenario
+    must have spending and GDP in every year from it to ``end``. The years form
+    one span, as a later start needs less data.
+
+    Args:
+        scenario: The scenario file.
+        milex: Observed spending (index years, columns ISO3).
+        gdp: Observed GDP on the same money basis.
+        end: The last year of the run.
+    """
+    states = load_scenario(scenario).state_ids
+    years = sorted(int(y) for y in set(milex.index) & set(gdp.index) if y < end)
+    return [
+        year
+        for year in years
+        if any(_covered((s,), [milex, gdp], np.arange(year, end + 1)) for s in states)
+    ]
+
+
+def check_living_start(
+    scenario: str | Path,
+    milex: pd.DataFrame,
+    gdp: pd.DataFrame,
+    *,
+    start: int,
+    end: int,
+    field: str = "start",
+) -> None:
+    """Refuse a start year the data cannot carry (:func:`living_starts`).
+
+    Raises:
+        CalibrationError: One line naming ``field`` and ``start``, and the span
+            of years that can start the baseline.
+    """
+    starts = living_starts(scenario, milex, gdp, end=end)
+    if start in starts:
+        return
+    if not starts:
+        raise CalibrationError(
+            f"{field} {start}: no state of the scenario has spending and GDP in "
+            f"every year to {end}, so no year can start a living baseline",
+            field=field,
+        )
+    raise CalibrationError(
+        f"{field} {start}: the data allow {starts[0]} to {starts[-1]} (a year "
+        f"before {end}, the last year forecast, from which a state of the "
+        "scenario has spending and GDP every year)",
+        field=field,
+    )
+
+
 def living_baseline(
     scenario: str | Path,
     milex: pd.DataFrame,
@@ -213,7 +270,11 @@ def living_baseline(
         ``mape_pct`` (years after ``start`` to ``end``), ``end_error_pct``
         (signed error in ``end``; for ``all``, the mean absolute one) and
         ``last_value_mape_pct`` (holding ``start``'s spending, for reference).
+
+    Raises:
+        CalibrationError: ``start`` is not one of :func:`living_starts`.
     """
+    check_living_start(scenario, milex, gdp, start=start, end=end)
     years = np.arange(start, end + 1)
     base = load_scenario(scenario)
     overrides: dict[str, float] = {"scenario.start_year": start}

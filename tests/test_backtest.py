@@ -111,3 +111,39 @@ def test_cli_backtest_refuses_a_bad_file_naming_line_and_column(
     assert main(args) == 2
     assert "gdp.csv: line 4 (RED), column 'value': 'lots'" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("year", ["2030", "2014", "1900"])
+def test_cli_backtest_refuses_a_living_start_the_data_cannot_carry(
+    year, pair_data, tmp_path, capsys
+):
+    """A start after the data, at their end or before them is refused at once.
+
+    One line names --living-from and the years it may take; nothing is written.
+    """
+    milex, gdp = pair_data
+    out = tmp_path / "bt"
+    args = ["backtest", str(RICHARDSON), "--data", str(milex), "--gdp", str(gdp)]
+    args += ["--split", "2000:2009:2014", "--groups", "RED,BLUE"]
+    args += ["--living-from", year, "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"error: --living-from {year}: the data allow 2000 to 2013 (a year before "
+        "2014, the last year forecast, from which a state of the scenario has "
+        "spending and GDP every year)"
+    ]
+    assert not out.exists()
+
+
+def test_living_starts_need_a_state_with_data_to_the_end(pair_data):
+    """A start needs one state observed every year from it to the end."""
+    milex, gdp = (calibrate.read_panel(p, YEARS) for p in pair_data)
+    assert backtest.living_starts(RICHARDSON, milex, gdp, end=2014) == list(
+        range(2000, 2014)
+    )
+    milex.loc[2005, "RED"] = np.nan  # RED counts from 2006
+    gdp.loc[2003, "BLUE"] = np.nan  # BLUE from 2004
+    assert backtest.living_starts(RICHARDSON, milex, gdp, end=2014)[0] == 2004
+    with pytest.raises(calibrate.CalibrationError, match="start 2003: the data allow"):
+        backtest.living_baseline(RICHARDSON, milex, gdp, start=2003, end=2014)

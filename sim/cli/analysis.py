@@ -198,6 +198,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     from sim import backtest, calibrate
     from sim.outputs import write_frame
+    from sim.scenario import YEAR_RANGE
 
     splits = tuple(backtest.parse_split(t) for t in args.split or ()) or (
         backtest.SPLITS
@@ -207,9 +208,18 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         groups = [tuple(_states(g)) for g in args.groups.split(";") if _states(g)]
     first = min(s.window.first for s in splits)
     end = max(s.holdout.last for s in splits)
+    # every year of the data, to check --living-from before any fitting
+    firsts = [y for y in map(_first_year, (args.data, args.gdp)) if y is not None]
+    span = np.arange(max(min(first, *firsts), -YEAR_RANGE), end + 1)
+    milex, gdp = (
+        calibrate.read_panel(args.data, span),
+        calibrate.read_panel(args.gdp, span),
+    )
+    backtest.check_living_start(
+        args.scenario, milex, gdp, start=args.living_from, end=end, field="living_from"
+    )
     years = np.arange(min(first, args.living_from), end + 1)
-    milex = calibrate.read_panel(args.data, years)
-    gdp = calibrate.read_panel(args.gdp, years)
+    milex, gdp = milex.reindex(years), gdp.reindex(years)
     table = backtest.backtest(
         args.scenario, milex, gdp, splits=splits, groups=groups,
         bootstrap=args.bootstrap, seed=seed(args),
@@ -229,6 +239,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         print(living.to_string(index=False))
     print(f"wrote {out}/ (backtest.csv, living_baseline.csv)")
     return 0
+
+
+def _first_year(path: Path) -> int | None:
+    """The first year of a ``country, iso3, year, value`` file (None: no rows)."""
+    from sim.observed import read_observed
+
+    years = read_observed(path)["year"]
+    return int(years.min()) if len(years) else None
 
 
 def _sensitivity_options(parser: argparse.ArgumentParser) -> None:
