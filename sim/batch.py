@@ -42,6 +42,7 @@ as tidy pandas frames.
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import sys
 from collections.abc import Iterator
@@ -646,8 +647,8 @@ def check_complete(out: Path, described: dict[str, Any]) -> None:
     """
     found = inventory(out, described)
     repair = (
-        f"rerun the `wargame batch`/`sweep` command that wrote it with --out {out}: "
-        "it recomputes only the missing chunks"
+        f"rerun `{command_line(described, out, resume=True)}`: it recomputes only "
+        "the missing chunks"
     )
     if found.damaged:
         chunk_id, problem = next(iter(found.damaged.items()))
@@ -659,6 +660,59 @@ def check_complete(out: Path, described: dict[str, Any]) -> None:
             f"{out}: {found.missing} of {len(found.planned)} chunks missing (first "
             f"{first}), so the batch is unfinished or damaged; {repair}"
         )
+
+
+def command(described: dict[str, Any]) -> str:
+    """``batch`` or ``sweep``: the command that writes the batch ``described``."""
+    design = described.get("design")
+    single = not isinstance(design, dict) or design.get("kind") in (None, "single")
+    return "batch" if single else "sweep"
+
+
+def command_line(
+    described: dict[str, Any],
+    out: str | Path,
+    *,
+    state_series: bool | None = None,
+    resume: bool = False,
+) -> str:
+    """The ``wargame batch``/``sweep`` command line that writes a batch into ``out``.
+
+    Args:
+        described: The batch's manifest (:meth:`Plan.manifest`, or as read back).
+        out: The output folder the command line names.
+        state_series: Record per-state series (as the batch did if None).
+        resume: Name the chunk size too, as resuming the batch in its own
+            folder needs (a new folder gives the same numbers with any).
+
+    Returns:
+        One line, quoted for a POSIX shell.
+    """
+    design = described.get("design") or {}
+    words = ["wargame", command(described), str(described["scenario_path"])]
+    words += ["--replications", str(described["replications"])]
+    words += ["--steps", str(described["steps"]), "--seed", str(described["seed"])]
+    for path, value in (described.get("settings") or {}).items():
+        words += ["--set", f"{path}={_toml(value)}"]
+    for r in design.get("ranges") or ():
+        n = "" if r.get("n") is None else f":{r['n']}"
+        words += ["--param", f"{r['path']}={_toml(r['lo'])}:{_toml(r['hi'])}{n}"]
+    if design.get("kind") in ("lhs", "sobol"):
+        words += ["--design", design["kind"], "--samples", str(design["samples"])]
+    if resume:
+        words += ["--chunk-size", str(described["chunk_size"])]
+    if described.get("state_series") if state_series is None else state_series:
+        words.append("--state-series")
+    return shlex.join([*words, "--out", str(out)])
+
+
+def _toml(value: Any) -> str:
+    """A setting's value as TOML, as ``--set`` reads it."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 def write_chunk(

@@ -335,3 +335,62 @@ def test_a_different_sweep_names_both_values(write_scenario, tmp_path, capsys):
         "design.ranges[0].n = 1, this command 2; choose another output folder, "
         "or delete the folder to start over"
     )
+
+
+SWEEP = ["--param", "mechanisms.escalation.war_cost=0.2:1.0:2"]
+
+
+@pytest.mark.parametrize("command", ["batch", "sweep"])
+def test_a_figure_needing_state_series_gives_a_command_that_works(
+    command, write_scenario, tmp_path, capsys
+):
+    """``plot --kind arms`` of a batch without --state-series names a command.
+
+    It is the folder's own (batch or sweep), with --state-series and a new
+    folder; run as given, it writes what the figure needs.
+    """
+    import shlex
+
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "b"
+    argv = [command, scenario, "--replications", "2", "--steps", "2"]
+    argv += [*(SWEEP if command == "sweep" else []), "--set", "scenario.seed=3"]
+    assert main([*argv, "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["plot", str(out), "--kind", "arms", "--point", "0"]) == 2
+    line = _one_error_line(capsys)
+    advice = f"new folder: wargame {command} {scenario} "
+    assert f"error: {out}: the {command} recorded no per-state series" in line
+    assert advice in line and line.endswith(f"--state-series --out {out}-states")
+    words = shlex.split(line.partition("new folder: ")[2])
+    assert main(words[1:]) == 0
+    manifest = json.loads((tmp_path / "b-states" / "manifest.json").read_text())
+    assert manifest["state_series"] is True
+    assert manifest["settings"] == {"scenario.seed": 3}
+    assert main(["plot", f"{out}-states", "--kind", "arms", "--point", "0"]) == 0
+
+
+def test_report_and_repair_of_a_sweep_name_sweep(write_scenario, tmp_path, capsys):
+    """A sweep's folder is never sent to ``wargame batch``.
+
+    The report's note and the repair of a missing chunk give the sweep's own
+    command line, which works as given.
+    """
+    import shlex
+    import shutil
+
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "s"
+    argv = ["sweep", scenario, "--replications", "2", "--steps", "2", *SWEEP]
+    assert main([*argv, "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0
+    note = next(n for n in capsys.readouterr().err.splitlines() if "arms" in n)
+    assert f"new folder: wargame sweep {scenario} " in note
+    shutil.rmtree(next((out / "chunks").iterdir()))
+    assert main(["summary", str(out)]) == 2
+    line = _one_error_line(capsys)
+    assert f"rerun `wargame sweep {scenario} " in line
+    words = shlex.split(line.partition("rerun `")[2].partition("`")[0])
+    assert main(words[1:]) == 0
+    assert "wrote 1 chunks, skipped 1" in capsys.readouterr().out

@@ -123,7 +123,7 @@ def test_damaged_chunk_is_refused_then_repaired(
     found = batch.inventory(out, batch.read_manifest(out))
     stray = kind == "stray folder"
     assert (FIRST in found.finished) == stray and found.missing == (0 if stray else 1)
-    with pytest.raises(ResultsError, match="rerun the `wargame batch`"):
+    with pytest.raises(ResultsError, match=r"rerun `wargame batch .* --out "):
         open_results(out)
     capsys.readouterr()
     for argv in (

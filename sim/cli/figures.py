@@ -7,6 +7,8 @@ from pathlib import Path
 from sim.cli.common import Command, Output, UsageError
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+STATE_SERIES_KINDS = ("arms",)
+"""Figures drawn from per-state series, which a batch records with --state-series."""
 
 
 def _plot_options(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +59,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if args.kind == "sensitivity":
         return _plot_sensitivity(args)
     results = open_results(args.results)
+    lacking = _lacking_state_series(results, args.kind)
+    if lacking:
+        raise UsageError(lacking)
     observed = plots.read_observed(args.observed) if args.observed else None
     unit = plots.observed_unit(args.observed) if args.observed else None
     fig = plots.draw(
@@ -67,6 +72,31 @@ def cmd_plot(args: argparse.Namespace) -> int:
     plots.save(fig, args.out)
     print(f"wrote {args.out}")
     return 0
+
+
+def _lacking_state_series(results, kind: str) -> str | None:
+    """Why a batch or sweep cannot draw ``kind``, and the command that can.
+
+    None if it can. A batch folder holds one batch, so the advice is to run it
+    again with --state-series into a new folder (the same folder would refuse).
+    """
+    from sim.batch import command, command_line
+    from sim.manifest import BATCH
+
+    recorded = results.manifest
+    if (
+        kind not in STATE_SERIES_KINDS
+        or results.kind != BATCH
+        or recorded.get("state_series")
+    ):
+        return None
+    folder = results.folder if results.folder.name else results.folder.resolve()
+    new = folder.with_name(f"{folder.name}-states")
+    return (
+        f"{results.folder}: the {command(recorded)} recorded no per-state series, "
+        f"which the {kind} figure needs; run it again with --state-series into a "
+        f"new folder: {command_line(recorded, new, state_series=True)}"
+    )
 
 
 def _plot_sensitivity(args: argparse.Namespace) -> int:
@@ -130,6 +160,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     results = open_results(args.results)
     skipped = report.write_report(results, args.out)
     for kind, reason in skipped.items():
+        reason = _lacking_state_series(results, kind) or reason
         print(f"note: no {kind} figure: {reason}", file=sys.stderr)
     print(f"wrote {args.out}")
     return 0
