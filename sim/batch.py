@@ -327,11 +327,18 @@ def plan(
         The plan.
 
     Raises:
-        BatchError: A count or seed out of range.
+        BatchError: A count or seed out of range, or a field both set and varied.
         ScenarioError: The scenario, a setting or a point's override is invalid.
     """
     settings = dict(settings or {})
     design = design or Design()
+    varied = [path for path in design.paths if path in settings]
+    if varied:
+        raise BatchError(
+            f"settings {varied[0]}: the design varies it too (sweep --param); set "
+            "it or vary it, not both",
+            field="settings",
+        )
     base = load_scenario(scenario, overrides=settings)
     steps = base.info.steps if steps is None else steps
     seed = base.info.seed if seed is None else seed

@@ -309,3 +309,11 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     assert batch.load(out).missing_chunks == manifest["chunks"] - stopped
     assert main(["batch", str(BASELINE), *RESUMABLE, "--out", str(out)]) == 0
     assert batch.load(out).missing_chunks == 0
+
+
+def test_a_field_both_set_and_varied_is_refused():
+    """A setting the design varies too would be silently overridden: refused."""
+    design = Design("grid", (Range(REACTION, 0.1, 0.2, 2),))
+    with pytest.raises(batch.BatchError, match=f"settings {REACTION}: the design") as e:
+        batch.plan(BASELINE, replications=1, settings={REACTION: 0.3}, design=design)
+    assert e.value.field == "settings"

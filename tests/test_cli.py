@@ -394,3 +394,82 @@ def test_report_and_repair_of_a_sweep_name_sweep(write_scenario, tmp_path, capsy
     words = shlex.split(line.partition("rerun `")[2].partition("`")[0])
     assert main(words[1:]) == 0
     assert "wrote 1 chunks, skipped 1" in capsys.readouterr().out
+
+
+RANGE = "mechanisms.escalation.war_cost=0.2:1.0"
+WAR_COST = "mechanisms.escalation.war_cost"
+CALIBRATE = ["calibrate", "--data", "none.csv", "--window", "2000:2001"]
+SMALL = {
+    "batch": ["--steps", "1"],
+    "sweep": ["--replications", "1", "--steps", "1"],
+    "tune": ["--trials", "1", "--replications", "1", "--steps", "1"],
+    "sensitivity": [
+        *("--method", "morris", "--samples", "2"),
+        *("--replications", "1", "--steps", "1"),
+    ],
+    "calibrate": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["batch", "--replications", "2", "--processes", "0"],
+            "--processes 0: must be at least 1",
+        ),
+        (
+            ["tune", "--outcome", "crises", "--param", RANGE + ":3"],
+            f"--param {RANGE}:3: the :N suffix sets the values of a grid (sweep); "
+            "tune takes LO:HI only",
+        ),
+        (
+            [*CALIBRATE, "--fit", RANGE + ":3"],
+            f"--fit {RANGE}:3: the :N suffix sets the values of a grid (sweep); "
+            "calibrate takes LO:HI only",
+        ),
+        (
+            ["sweep", "--param", RANGE, "--samples", "4"],
+            "--samples 4: applies to --design lhs or sobol only; a grid has N "
+            "values per --param PATH=LO:HI:N",
+        ),
+        *(
+            (
+                [command, "--param", RANGE, "--set", f"{WAR_COST}=0.5", *more],
+                f"--set {WAR_COST}: --param varies it too; set it or vary it, not both",
+            )
+            for command, more in (
+                ("sweep", []),
+                ("sweep", ["--design", "lhs"]),
+                ("tune", ["--outcome", "crises"]),
+                ("sensitivity", ["--outcome", "crises"]),
+            )
+        ),
+        (
+            [*CALIBRATE, "--fit", RANGE, "--set", f"{WAR_COST}=0.5"],
+            f"--set {WAR_COST}: --fit varies it too; set it or vary it, not both",
+        ),
+    ],
+)
+def test_options_that_would_be_ignored_are_refused(argv, line, tmp_path, capsys):
+    """An option another one would silently override or drop: one line, status 2."""
+    out = tmp_path / "out"
+    small = SMALL[argv[0]]  # should the refusal go, the command stays quick
+    assert main([argv[0], str(BASELINE), *argv[1:], *small, "--out", str(out)]) == 2
+    assert _one_error_line(capsys) == f"error: {line}"
+    assert not out.exists()
+
+
+def test_processes_without_k_uses_every_core():
+    """``--processes`` alone still means as many processes as cores."""
+    import os
+
+    from sim.cli import _parser
+    from sim.cli.common import executor
+
+    args = _parser("batch").parse_args(["batch", "x.toml", "--replications", "1"])
+    assert executor(args) is None
+    args = _parser("batch").parse_args(
+        ["batch", "x.toml", "--replications", "1", "--processes"]
+    )
+    assert executor(args).workers == (os.cpu_count() or 1)

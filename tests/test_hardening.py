@@ -307,6 +307,10 @@ BAD_COMMANDS = {
         2,
     ),
     "batch --workers 0": (["batch", S, "--replications", "2", "--workers", "0"], 2),
+    "batch --processes 0": (
+        ["batch", S, "--replications", "2", "--processes", "0"],
+        2,
+    ),
     "batch --out a file": (["batch", S, "--replications", "2", "--out", F], 74),
     "batch --out a non-batch folder": (
         ["batch", S, "--replications", "2", "--out", "{nonbatch}"],
@@ -365,6 +369,38 @@ BAD_COMMANDS = {
     ),
     "sweep --design unknown": (
         ["sweep", S, "--design", "random", "--param", "state.RED.resolve=0:1"],
+        2,
+    ),
+    "sweep grid --samples": (
+        ["sweep", S, "--param", "state.RED.resolve=0:1", "--samples", "4"],
+        2,
+    ),
+    "sweep --set a field --param varies": (
+        [
+            "sweep",
+            S,
+            "--param",
+            "state.RED.resolve=0:1",
+            "--set",
+            "state.RED.resolve=1",
+        ],
+        2,
+    ),
+    "tune --param with :n": (
+        ["tune", S, "--param", "state.RED.resolve=0:1:3", "--outcome", "war_onset"],
+        2,
+    ),
+    "tune --set a field --param varies": (
+        [
+            "tune",
+            S,
+            "--param",
+            "state.RED.resolve=0:1",
+            "--set",
+            "state.RED.resolve=1",
+            "--outcome",
+            "war_onset",
+        ],
         2,
     ),
     "plot a missing folder": (["plot", "missing", "--kind", "arms"], 2),

@@ -9,6 +9,7 @@ from sim.cli.common import (
     UsageError,
     executor,
     experiment_options,
+    lo_hi_ranges,
     param_option,
     seed,
     set_option,
@@ -81,8 +82,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim import calibrate
     from sim.outputs import write_frame
 
-    fixed = settings(args)
+    lo_hi_ranges([t for t in args.fit if "=" in t], "calibrate", flag="--fit")
     params = [calibrate.parse_fit(text) for text in args.fit]
+    fixed = settings(args, [p.path for p in params], flag="--fit")
     window = calibrate.parse_window(args.window)
     out = args.out
     if args.target == "crises":
@@ -272,16 +274,17 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.design import parse_range
     from sim.outputs import write_frame
 
+    ranges = [parse_range(text) for text in args.param]
     result = sensitivity.analyse(
         args.scenario,
-        [parse_range(text) for text in args.param],
+        ranges,
         args.outcome,
         method=args.method,
         samples=args.samples,
         replications=args.replications,
         steps=args.steps,
         seed=seed(args),
-        settings=settings(args),
+        settings=settings(args, [r.path for r in ranges]),
         executor=executor(args),
         chunk_size=args.chunk_size,
     )
@@ -343,13 +346,13 @@ def _tune_options(parser: argparse.ArgumentParser) -> None:
 def cmd_tune(args: argparse.Namespace) -> int:
     """Search parameters minimising an output, resumably; print the best."""
     from sim import tune
-    from sim.design import parse_range
     from sim.experiments import parse_condition
 
     out = args.out
+    ranges = lo_hi_ranges(args.param, "tune")
     result = tune.tune(
         args.scenario,
-        [parse_range(text) for text in args.param],
+        ranges,
         args.outcome,
         out,
         constraints=[parse_condition(t, "constraints") for t in args.constraint],
@@ -357,7 +360,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         replications=args.replications,
         steps=args.steps,
         seed=seed(args),
-        settings=settings(args),
+        settings=settings(args, [r.path for r in ranges]),
         executor=executor(args),
         chunk_size=args.chunk_size,
     )

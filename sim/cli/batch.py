@@ -6,6 +6,7 @@ from pathlib import Path
 from sim.cli.common import (
     Command,
     Output,
+    UsageError,
     executor,
     executor_options,
     set_option,
@@ -55,7 +56,6 @@ def _sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--samples",
         type=int,
-        default=DEFAULT_SAMPLES,
         help=f"points of an lhs/sobol design (default {DEFAULT_SAMPLES})",
     )
 
@@ -69,12 +69,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run replications at every point of a design over parameter ranges."""
-    from sim.design import Design, parse_range
+    from sim.design import DEFAULT_SAMPLES, Design, parse_range
     from sim.scenario import load_scenario
 
+    if args.samples is not None and args.design == "grid":
+        raise UsageError(
+            f"--samples {args.samples}: applies to --design lhs or sobol only; a "
+            "grid has N values per --param PATH=LO:HI:N"
+        )
     ranges = tuple(parse_range(text) for text in args.param)
     seed = load_scenario(args.scenario).info.seed if args.seed is None else args.seed
-    design = Design(args.design, ranges, samples=args.samples, seed=seed)
+    samples = DEFAULT_SAMPLES if args.samples is None else args.samples
+    design = Design(args.design, ranges, samples=samples, seed=seed)
     return _run_batch(args, design)
 
 
@@ -98,7 +104,7 @@ def _run_batch(args: argparse.Namespace, design) -> int:
         replications=args.replications,
         steps=args.steps,
         seed=args.seed,
-        settings=settings(args),
+        settings=settings(args, design.paths),
         design=design,
         chunk_size=args.chunk_size,
         state_series=args.state_series,

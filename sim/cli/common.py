@@ -5,7 +5,7 @@ it needs inside the function that runs it, so ``wargame --help`` starts at once.
 """
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -128,6 +128,27 @@ def param_option(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def lo_hi_ranges(texts: list[str], command: str, flag: str = "--param") -> list:
+    """Parse ``PATH=LO:HI`` ranges, refusing the ``:N`` only a grid takes.
+
+    A command that samples or searches a range (``tune``, ``calibrate``) would
+    otherwise drop N without a word; ``sensitivity`` and ``sweep --design
+    lhs/sobol`` refuse it in the library.
+    """
+    from sim.design import parse_range
+
+    ranges = []
+    for text in texts:
+        found = parse_range(text, field=flag.removeprefix("--"))
+        if found.n is not None:
+            raise UsageError(
+                f"{flag} {text}: the :N suffix sets the values of a grid (sweep); "
+                f"{command} takes LO:HI only"
+            )
+        ranges.append(found)
+    return ranges
+
+
 def experiment_options(parser: argparse.ArgumentParser, replications: int) -> None:
     """Options shared by calibrate, sensitivity and tune (executor options too)."""
     parser.add_argument(
@@ -148,11 +169,31 @@ def seed(args: argparse.Namespace) -> int:
     return load_scenario(args.scenario).info.seed if args.seed is None else args.seed
 
 
-def settings(args: argparse.Namespace) -> dict:
-    """The ``--set`` options as field path to value."""
+def settings(
+    args: argparse.Namespace, varied: Sequence[str] = (), flag: str = "--param"
+) -> dict:
+    """The ``--set`` options as field path to value.
+
+    Args:
+        args: The parsed options.
+        varied: Field paths the command varies; setting one too is refused, as
+            ``compare`` refuses it, rather than one silently winning.
+        flag: The option that varies them, named in the refusal.
+    """
     from sim.design import parse_setting
 
-    return dict(parse_setting(text) for text in args.set)
+    fixed = dict(parse_setting(text) for text in args.set)
+    both = [path for path in varied if path in fixed]
+    if both:
+        raise UsageError(
+            f"--set {both[0]}: {flag} varies it too; set it or vary it, not both"
+        )
+    return fixed
+
+
+ALL_CORES = object()
+"""``--processes`` without K: as many processes as cores (not a number a user
+can type, so ``--processes 0`` is refused like any K below 1)."""
 
 
 def executor_options(parser: argparse.ArgumentParser) -> None:
@@ -163,7 +204,7 @@ def executor_options(parser: argparse.ArgumentParser) -> None:
         "--processes",
         type=int,
         nargs="?",
-        const=0,
+        const=ALL_CORES,
         metavar="K",
         help="run chunks in K local processes (all cores if K is omitted)",
     )
@@ -181,12 +222,14 @@ def executor(args: argparse.Namespace):
 
     for option in ("processes", "workers"):
         value = getattr(args, option)
-        if value is not None and value < (0 if option == "processes" else 1):
+        if value is not None and value is not ALL_CORES and value < 1:
             raise UsageError(f"--{option} {value}: must be at least 1")
     if args.scheduler:
         return Dask(scheduler=args.scheduler)
     if args.workers is not None:
         return Dask(workers=args.workers)
+    if args.processes is ALL_CORES:
+        return Processes()
     if args.processes is not None:
-        return Processes(args.processes or None)
+        return Processes(args.processes)
     return None
