@@ -149,10 +149,18 @@ class ResultsFolder:
         files = [self.folder / batch.CHUNKS / c / f"{name}.parquet" for c in chunks]
         files = [f for f in files if f.exists()]
         if not files:
-            hint = " with --state-series" if name == "states" else ""
+            if name == "states" and not self.manifest["state_series"]:
+                new = self.folder.with_name(f"{self.folder.name}-states")
+                line = batch.command_line(self.manifest, new, state_series=True)
+                raise ResultsError(
+                    f"{self.folder}: the {batch.command(self.manifest)} recorded no "
+                    "per-state series; run it again with --state-series into a new "
+                    f"folder: {line}"
+                )
             raise ResultsError(
-                f"{self.folder}: no {name}.parquet in {batch.CHUNKS}/; run `wargame "
-                f"batch SCENARIO --out {self.folder}`{hint} first (or let it finish)"
+                f"{self.folder}: no {name}.parquet in {batch.CHUNKS}/; run "
+                f"`{batch.command_line(self.manifest, self.folder, resume=True)}` "
+                "(or let it finish)"
             )
         if wanted is not None:
             self._check_columns(files[0], pq.read_schema(files[0]).names, wanted)
@@ -288,7 +296,10 @@ def write_run(
         RUN, model.spec, seed=model.seed, steps=model.world.step
     )
     files = sorted(f"{name}{suffix}" for name in frames)
+    identity = {**described, "replication": model.replication, "files": files}
+    manifest.check_run_folder(out, identity)  # before the lock: nothing to undo
     with locked(out):
+        manifest.check_run_folder(out, identity)  # again, now no one else writes
         (out / manifest.FILE).unlink(missing_ok=True)  # whole again when rewritten
         for name, frame in frames.items():
             write_frame(frame, out / f"{name}{suffix}")
