@@ -525,6 +525,10 @@ def test_the_news_data_names_crises_that_had_no_moment_of_decision():
     assert game.news[-1]["no_decision"] == [
         {"pair": "CHN-JPN", "rung": rung, "orders": {"JPN": "back_down"}}
     ]
+    told = " ".join(game.news[-1]["private"]["JPN"])  # the team learns why
+    assert "No moment of decision came in your crisis with CHN this turn" in told
+    assert "your order (back down) was not played" in told
+    assert "moment of decision" not in " ".join(game.news[-1]["private"]["CHN"])
     after = snapshot(game)
     game.rewind(1)
     play_turn(game, JPN={"crisis": {"CHN": "hold"}})

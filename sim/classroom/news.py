@@ -73,6 +73,7 @@ def report(
     new_cbms: list[dict[str, Any]],
     moves: dict[str, dict[str, Any]],
     by_timer: list[str],
+    no_decision: list[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The news of the turn just played.
 
@@ -84,10 +85,13 @@ def report(
         new_cbms: The CBMs agreed this turn.
         moves: Each team's move this turn, as submitted.
         by_timer: Teams the timer left to the doctrine's advice.
+        no_decision: The crises in which no moment of decision came, so the
+            teams' orders there were not played (``GameSession._undecided``):
+            each ordering team is told so in its private news.
 
     Returns:
         ``{"turn", "year", "public": [sentence, ...], "private": {team:
-        [sentence, ...]}}``.
+        [sentence, ...]}, "no_decision": no_decision}``.
     """
     public = [describe_inject(j) for j in start.injects]
     public += _crisis_news(start, model, rungs)
@@ -116,12 +120,26 @@ def report(
         ]
         for team in teams
     }
+    for crisis in no_decision:
+        for team, order in crisis["orders"].items():
+            private[team].append(_unplayed(crisis, team, order))
     return {
         "turn": start.turn,
         "year": start.year,
         "public": public or ["A quiet quarter: no crisis moved."],
         "private": private,
+        "no_decision": list(no_decision),
     }
+
+
+def _unplayed(crisis: dict[str, Any], team: str, order: str) -> str:
+    """Why a team's crisis order did nothing: no moment of decision came."""
+    other = next(s for s in crisis["pair"].split("-") if s != team)
+    return (
+        f"No moment of decision came in your crisis with {other} this turn, so "
+        f"your order ({words(order)}) was not played; it stays at "
+        f"{words(crisis['rung'])}."
+    )
 
 
 def describe_inject(inject: dict[str, Any]) -> str:

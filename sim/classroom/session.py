@@ -321,17 +321,18 @@ class GameSession:
         self._record(
             {"event": "turn", "turn": self.turn - 1, "outcome": self.outcome()}
         )
-        report = news.report(
-            start,
-            self.model,
-            teams=self.teams,
-            rungs=self.outcome()["crises"],
-            new_cbms=self.added["cbm"][start.cbms :],
-            moves=self.moves,
-            by_timer=self.by_timer,
+        self.news.append(
+            news.report(
+                start,
+                self.model,
+                teams=self.teams,
+                rungs=self.outcome()["crises"],
+                new_cbms=self.added["cbm"][start.cbms :],
+                moves=self.moves,
+                by_timer=self.by_timer,
+                no_decision=self._undecided(telling),
+            )
         )
-        report["no_decision"] = self._undecided(telling)
-        self.news.append(report)
         self.moves, self.choices, self.by_timer = {}, {}, []
         self._advice = self.model.doctrine()
 
