@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.classroom.briefing import BriefingError, briefing, briefings_file
+from sim.classroom.briefing import briefing
+from sim.classroom.briefing_texts import BriefingError, briefings_file
 from sim.classroom.session import GameSession
 from sim.cli import main
 

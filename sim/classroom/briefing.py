@@ -33,13 +33,12 @@ The scenario may give its own text in a sidecar file beside it,
 
 Every key is optional; a state the file leaves out gets the defaults. The file
 is read and checked once, when the game is created
-(:class:`~sim.classroom.session.GameSession`): a bad one is refused then, with
+(:mod:`sim.classroom.briefing_texts`, from
+:class:`~sim.classroom.session.GameSession`): a bad one is refused then, with
 the file and key named, before any log is written.
 """
 
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,18 +54,11 @@ from sim.classroom.moves import (
 from sim.classroom.news import place
 from sim.dynamics.crisis_decision import prevail_chance, rung_cost
 from sim.dynamics.escalation import RUNGS, WAR
-from sim.errors import InputError
 
 if TYPE_CHECKING:
     from sim.classroom.session import GameSession
 
-TEXT_KEYS = ("objectives", "interests", "red_lines")
-"""The lists of sentences a scenario's briefings file may give per state."""
 SHOW_OF_FORCE = RUNGS.index("show_of_force")
-
-
-class BriefingError(InputError):
-    """A briefings file that cannot be read; the message names file and key."""
 
 
 @dataclass(frozen=True)
@@ -103,52 +95,6 @@ class Briefing:
     odds: tuple[Odds, ...]
     costs: tuple[str, ...]
     moves: tuple[str, ...]
-
-
-def briefings_file(scenario: str | Path) -> Path:
-    """Where a scenario's own briefing text lives: ``NAME.briefings.toml``."""
-    path = Path(scenario)
-    return path.with_name(f"{path.stem}.briefings.toml")
-
-
-def read_texts(scenario: str | Path, states: tuple[str, ...]) -> dict[str, dict]:
-    """The briefing texts a scenario gives, by state (empty if it gives none).
-
-    Raises:
-        BriefingError: The file is not TOML, names a state the scenario lacks,
-            a key other than :data:`TEXT_KEYS`, or a value that is not a list
-            of sentences.
-    """
-    path = briefings_file(scenario)
-    if not path.exists():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise BriefingError(f"{path}: cannot be read as TOML: {err}") from err
-    for state, table in data.items():
-        if state in states and not isinstance(table, dict):
-            raise BriefingError(
-                f"{path}: {state} = {table!r}; expected a table [{state}] of "
-                f"{', '.join(TEXT_KEYS)}"
-            )
-        if state not in states:
-            raise BriefingError(
-                f"{path}: [{state}] is not a state of the scenario; states: "
-                f"{', '.join(states)}"
-            )
-        for key, value in table.items():
-            if key not in TEXT_KEYS:
-                raise BriefingError(
-                    f"{path}: {state}.{key} is not a briefing field; use "
-                    f"{', '.join(TEXT_KEYS)}"
-                )
-            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                raise BriefingError(
-                    f"{path}: {state}.{key} = {value!r}; expected a list of "
-                    'sentences, e.g. ["Keep the alliance credible."]'
-                )
-    return data
 
 
 def briefing(game: "GameSession", team: str) -> Briefing:

@@ -32,7 +32,7 @@ import numpy as np
 
 from sim import __version__
 from sim.classroom import news
-from sim.classroom.briefing import read_texts
+from sim.classroom.briefing_texts import read_texts
 from sim.classroom.log import GameLog, GameLogError, Header, read_log
 from sim.classroom.moves import (
     MoveError,
