@@ -191,6 +191,7 @@ def test_a_run_of_no_steps_warns_of_nothing(write_scenario, tmp_path):
         warnings.simplefilter("error")
         model = RegionModel(scenario=scenario, rng=1, steps=0)
         model.run_for(model.horizon)
-        assert main(["run", str(scenario), "--steps", "0", "--out", str(tmp_path)]) == 0
+        out = tmp_path / "run"  # a folder of its own: run refuses one with other files
+        assert main(["run", str(scenario), "--steps", "0", "--out", str(out)]) == 0
     assert model.world.step == 0 and not model.running
     assert len(model.model_frame()) == 1
