@@ -335,8 +335,8 @@ def plan(
     varied = [path for path in design.paths if path in settings]
     if varied:
         raise BatchError(
-            f"settings {varied[0]}: the design varies it too (sweep --param); set "
-            "it or vary it, not both",
+            f"settings {varied[0]}: the design varies it too; set it or vary it, "
+            "not both",
             field="settings",
         )
     base = load_scenario(scenario, overrides=settings)

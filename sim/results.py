@@ -154,8 +154,8 @@ class ResultsFolder:
                 line = batch.command_line(self.manifest, new, state_series=True)
                 raise ResultsError(
                     f"{self.folder}: the {batch.command(self.manifest)} recorded no "
-                    "per-state series; run it again with --state-series into a new "
-                    f"folder: {line}"
+                    f"per-state series; run it again, recording them, into a new "
+                    f"folder: `{line}`"
                 )
             raise ResultsError(
                 f"{self.folder}: no {name}.parquet in {batch.CHUNKS}/; run "
