@@ -220,6 +220,17 @@ def test_teams_must_be_states_of_the_scenario():
         GameSession(SCENARIO, ["USA", "USA"])
 
 
+def test_a_bundled_scenario_may_be_named(tmp_path, monkeypatch):
+    """GameSession takes a bundled scenario's name, as wargame play does."""
+    monkeypatch.chdir(tmp_path)  # no file of that name here
+    game = GameSession("classroom_crisis", ["USA"], log=tmp_path / "g.jsonl")
+    assert game.path == SCENARIO.resolve()
+    play_turn(game)
+    assert GameSession.resume(tmp_path / "g.jsonl").turn == 1
+    with pytest.raises(ScenarioError, match="no bundled scenario of that name"):
+        GameSession("classroom_crisys", ["USA"])
+
+
 def test_play_names_the_teams_flag(tmp_path, monkeypatch, capsys):
     """The library's error is about ``teams``; wargame play names --teams."""
     monkeypatch.chdir(tmp_path)

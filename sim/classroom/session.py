@@ -48,7 +48,7 @@ from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.errors import InputError
 from sim.model import RegionModel, StateAgent
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import ScenarioError, load_scenario, scenario_path
 
 TIMER_MINUTES = 600
 """The longest turn timer, in minutes."""
@@ -75,14 +75,17 @@ class GameSession:
     """One classroom game.
 
     Args:
-        scenario: The scenario file.
+        scenario: The scenario file, or a bundled scenario's name
+            (``"classroom_crisis"``), as :func:`~sim.scenario.scenario_path`
+            reads it (the command line's SCENARIO too).
         teams: The states played by teams (ISO3 ids).
         seed: Random seed (the scenario's if None).
         replication: Replication index of that seed.
         log: The game log to write (a new file), or None for no log.
 
     Raises:
-        ScenarioError: The scenario is invalid.
+        ScenarioError: The scenario is invalid, or a bare name that is neither
+            a file nor a bundled scenario.
         BriefingError: The scenario's briefings file (``NAME.briefings.toml``)
             is invalid; read here, so a bad one is refused before any log is
             written and never mid-class.
@@ -99,7 +102,7 @@ class GameSession:
         replication: int = 0,
         log: str | Path | None = None,
     ) -> None:
-        self.path = Path(scenario).resolve()
+        self.path = scenario_path(scenario)
         base = load_scenario(self.path)
         unknown = [t for t in teams if t not in base.state_ids]
         if unknown or not teams or len(set(teams)) != len(teams):
