@@ -231,6 +231,23 @@ def test_a_bundled_scenario_may_be_named(tmp_path, monkeypatch):
         GameSession("classroom_crisys", ["USA"])
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("seed", -1), ("seed", 2**63), ("seed", 1.5), ("seed", True), ("replication", -1)],
+)
+def test_a_seed_or_replication_out_of_range_is_refused_by_name(tmp_path, option, value):
+    """A seed numpy would refuse is refused first, naming it; no log is written."""
+    log = tmp_path / "g.jsonl"
+    with pytest.raises(
+        GameError, match=rf"^{option} .*: must be a whole number from 0 "
+    ) as err:
+        GameSession(SCENARIO, TEAMS, log=log, **{option: value})
+    assert err.value.field == option
+    assert not log.exists()
+    game = GameSession(SCENARIO, TEAMS, seed=np.int64(2**63 - 1), log=log)
+    assert game.header.seed == 2**63 - 1 and type(game.header.seed) is int
+
+
 def test_play_names_the_teams_flag(tmp_path, monkeypatch, capsys):
     """The library's error is about ``teams``; wargame play names --teams."""
     monkeypatch.chdir(tmp_path)

@@ -52,6 +52,8 @@ from sim.scenario import ScenarioError, load_scenario, scenario_path
 
 TIMER_MINUTES = 600
 """The longest turn timer, in minutes."""
+MAX_SEED = 2**63 - 1
+"""The largest seed or replication (the scenario's ``seed`` has the same bound)."""
 JOIN_CODE = re.compile(r"[A-Z0-9]+")
 """A join code: capital letters and digits (team addresses are matched upper-case)."""
 
@@ -89,7 +91,9 @@ class GameSession:
         BriefingError: The scenario's briefings file (``NAME.briefings.toml``)
             is invalid; read here, so a bad one is refused before any log is
             written and never mid-class.
-        GameError: A team names a state the scenario lacks, or twice.
+        GameError: A team names a state the scenario lacks, or twice; or the
+            seed or replication is not a whole number from 0 to 2**63 - 1
+            (:data:`MAX_SEED`).
         GameLogError: The log file exists already.
     """
 
@@ -102,6 +106,12 @@ class GameSession:
         replication: int = 0,
         log: str | Path | None = None,
     ) -> None:
+        for name, value in (("seed", seed), ("replication", replication)):
+            if value is not None and not _is_key(value):
+                raise GameError(
+                    f"{name} {value!r}: must be a whole number from 0 to {MAX_SEED}",
+                    field=name,
+                )
         self.path = scenario_path(scenario)
         base = load_scenario(self.path)
         unknown = [t for t in teams if t not in base.state_ids]
@@ -117,8 +127,8 @@ class GameSession:
         self.header = Header(
             scenario=str(self.path),
             scenario_hash=base.content_hash,
-            seed=base.info.seed if seed is None else seed,
-            replication=replication,
+            seed=base.info.seed if seed is None else int(seed),
+            replication=int(replication),
             version=__version__,
             teams=tuple(teams),
         )
@@ -662,6 +672,12 @@ def _at_least_zero(value: Any) -> bool:
     """Whether ``value`` is a finite number >= 0 (not a bool)."""
     number = isinstance(value, int | float) and not isinstance(value, bool)
     return number and math.isfinite(value) and value >= 0
+
+
+def _is_key(value: Any) -> bool:
+    """Whether ``value`` is a whole number from 0 to :data:`MAX_SEED` (not a bool)."""
+    whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
+    return whole and 0 <= value <= MAX_SEED
 
 
 def _is_join_code(value: Any) -> bool:
