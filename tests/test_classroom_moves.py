@@ -69,3 +69,12 @@ def test_non_aggression_partners_are_no_signal_partners(model):
     assert "CHN" not in signal_partners(model, "JPN")
     with pytest.raises(MoveError, match="choose one of"):
         check_move(model, "USA", {"exercise": {"RUS": 1.0}})
+
+
+def test_partners_and_theaters_are_read_in_any_case(model):
+    """check_move spells ids as the scenario does; an unknown one is still refused."""
+    move = {"exercise": {"jpn": 0.5}, "patrol": {"TAIWAN_STRAIT": 1.0}}
+    choice = check_move(model, "USA", move)
+    assert choice == {"exercise": {"JPN": 0.5}, "patrol": {"taiwan_strait": 1.0}}
+    with pytest.raises(MoveError, match="not an ally of USA"):
+        check_move(model, "USA", {"exercise": {"xyz": 1.0}})

@@ -137,6 +137,42 @@ def test_a_move_the_rules_forbid_is_refused_and_changes_nothing(
     assert log.read_text() == text
 
 
+def test_states_theaters_and_teams_may_be_given_in_any_case(tmp_path):
+    """Lower-case ids play as the scenario's and are logged in its spelling."""
+    lower = {
+        "jpn": {"crisis": {"chn": "hold"}, "cbm": {"rus": "notification"}},
+        "usa": {"exercise": {"jpn": 1.0}, "patrol": {"Taiwan_Strait": 0.5}},
+        "Chn": {"crisis": {"jPn": "escalate"}},
+    }
+    upper = {
+        "JPN": {"crisis": {"CHN": "hold"}, "cbm": {"RUS": "notification"}},
+        "USA": {"exercise": {"JPN": 1.0}, "patrol": {"taiwan_strait": 0.5}},
+        "CHN": {"crisis": {"JPN": "escalate"}},
+    }
+    log = tmp_path / "g.jsonl"
+    games = [GameSession(SCENARIO, TEAMS, log=log), GameSession(SCENARIO, TEAMS)]
+    for game, moves in zip(games, (lower, upper), strict=True):
+        game.inject(COLLISION)
+        play_turn(game)
+        for team, move in moves.items():
+            game.submit(team, move)
+        assert game.moves == upper
+        game.next_turn()
+    assert_same(snapshot(games[0]), snapshot(games[1]))
+    assert games[0].added["cbm"][0]["parties"] == ["JPN", "RUS"]
+    assert not re.search(r'"(jpn|chn|rus|usa|Chn|jPn|Taiwan_Strait)"', log.read_text())
+    assert_same(snapshot(GameSession.resume(log)), snapshot(games[0]))
+
+
+def test_a_state_named_twice_in_any_case_is_refused():
+    """CHN and chn in one table are one state named twice, not two orders."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject(COLLISION)
+    with pytest.raises(MoveError, match="crisis names CHN twice"):
+        game.submit("JPN", {"crisis": {"CHN": "hold", "chn": "back_down"}})
+    assert game.moves == {}
+
+
 def test_an_inject_naming_an_unknown_state_is_refused_and_changes_nothing(tmp_path):
     """The scenario's validator names the bad party; the game is untouched."""
     log = tmp_path / "g.jsonl"

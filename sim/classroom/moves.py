@@ -11,9 +11,12 @@ A move is a plain, JSON-able dict (it is logged as given)::
      "cbm": {"CHN": "hotline"}}            # offer a confidence-building measure
 
 Every key is optional; what a move leaves out follows the default doctrine (the
-advice shown to the team). :func:`check_move` turns a move into the choice the
-policy hook applies (:class:`sim.model.Policy`), or raises :class:`MoveError`
-with a message a student can act on.
+advice shown to the team). States and theaters may be named in any case
+(``{"crisis": {"chn": "hold"}}``), as in the terminal: :func:`canonical_move`
+spells them as the scenario does, so the game log keeps its ids.
+:func:`check_move` turns a move into the choice the policy hook applies
+(:class:`sim.model.Policy`), or raises :class:`MoveError` with a message a
+student can act on.
 
 The rules, and where they come from:
 
@@ -101,10 +104,13 @@ def check_move(
             action toward a state with no crisis under way (or at war), an
             escalation closed by the state's threshold, a signal to a state
             that is no cooperative ally (or whose tie was ended) or to an
-            unknown theater, or a CBM with an unknown state or of unknown kind.
+            unknown theater, a CBM with an unknown state or of unknown kind,
+            or a state or theater named twice in one table
+            (:func:`canonical_move`).
     """
     if not isinstance(move, dict):
         raise MoveError(f"{state}: a move is a table of choices, not {move!r}")
+    move = canonical_move(model, state, move)
     unknown = sorted(set(move) - set(MOVE_KEYS))
     if unknown:
         raise MoveError(
@@ -136,6 +142,52 @@ def check_move(
     if "cbm" in move:
         cbm_offers(model, state, move["cbm"])
     return choice
+
+
+def canonical_id(name: Any, names: list[str] | tuple[str, ...]) -> Any:
+    """``name`` as the one id among ``names`` it is in any case, else as it is.
+
+    An exact match wins; a name that matches none (or, in a scenario whose ids
+    differ only in case, several) is returned unchanged for the check to refuse.
+    """
+    if not isinstance(name, str) or name in names:
+        return name
+    matches = [n for n in names if n.casefold() == name.casefold()]
+    return matches[0] if len(matches) == 1 else name
+
+
+def canonical_move(model: RegionModel, state: str, move: Any) -> Any:
+    """``move`` with its states and theaters spelled as the scenario spells them.
+
+    The partners of ``exercise``, ``declaration``, ``crisis`` and ``cbm`` and the
+    theaters of ``patrol`` may be given in any case (:func:`canonical_id`); the
+    rest of the move, and anything not a table, is returned as it is.
+
+    Raises:
+        MoveError: One table names a state or theater twice (``"CHN"`` and
+            ``"chn"``).
+    """
+    if not isinstance(move, dict):
+        return move
+    states = model.spec.state_ids
+    theaters = [t.id for t in model.spec.theaters]
+    out = dict(move)
+    for key in (*SIGNAL_KINDS, "crisis", "cbm"):
+        table = move.get(key)
+        if not isinstance(table, dict):
+            continue
+        spelled: dict[Any, Any] = {}
+        given: dict[Any, Any] = {}
+        for name, value in table.items():
+            canon = canonical_id(name, theaters if key == "patrol" else states)
+            if canon in spelled:
+                raise MoveError(
+                    f"{state}: {key} names {canon} twice ({given[canon]!r} and "
+                    f"{name!r}); name each once"
+                )
+            spelled[canon], given[canon] = value, name
+        out[key] = spelled
+    return out
 
 
 def cbm_offers(model: RegionModel, state: str, offers: Any) -> list[tuple[str, str]]:

@@ -37,6 +37,8 @@ from sim.classroom.log import GameLog, GameLogError, Header, read_log
 from sim.classroom.moves import (
     MoveError,
     budget_range,
+    canonical_id,
+    canonical_move,
     cbm_offers,
     check_move,
     crisis_actions,
@@ -242,7 +244,10 @@ class GameSession:
 
         Args:
             team: The team's state.
-            move: Its move (:mod:`sim.classroom.moves`), recorded as given.
+            move: Its move (:mod:`sim.classroom.moves`), recorded as given
+                but for its states and theaters, spelled as the scenario does
+                (:func:`~sim.classroom.moves.canonical_move`): they may be
+                given in any case, as may ``team``.
             by_timer: The turn timer ran out and played the advice for it.
             replay: The move is read back from the game log: the rules an
                 older log's moves were not held to are not enforced
@@ -255,11 +260,13 @@ class GameSession:
             GameError: The game is paused or over.
         """
         self._check_open()
+        team = canonical_id(team, self.teams)
         if team not in self.teams:
             raise MoveError(
                 f"{team!r} is not played by a team in this game; teams: "
                 f"{', '.join(self.teams)}"
             )
+        move = canonical_move(self.model, team, move)
         self.choices[team] = check_move(self.model, team, move, replay=replay)
         self.moves[team] = move
         event = {"event": "move", "turn": self.turn, "team": team, "move": move}
