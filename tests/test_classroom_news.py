@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from sim.classroom.session import GameSession
+import pytest
+
+from sim.classroom.session import GameSession, MoveError
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 
@@ -18,7 +20,9 @@ def test_a_measure_in_force_is_not_asked_for_again():
     assert "CHN offered you a hotline, in force between you." in news["private"]["USA"]
     assert not any("offer it back" in line for line in news["private"]["USA"])
     game.submit("USA", {})
-    game.submit("CHN", {"cbm": {"USA": "hotline"}})  # offered again, in force
+    with pytest.raises(MoveError, match="in force already"):  # offered again
+        game.submit("CHN", {"cbm": {"USA": "hotline"}})
+    game.submit("CHN", {"cbm": {"USA": "hotline"}}, replay=True)  # an older log's
     game.next_turn()
     assert not any("offer it back" in line for line in game.news[-1]["private"]["USA"])
 

@@ -248,6 +248,48 @@ def test_a_cbm_between_teams_needs_both_offers():
     assert game.added["cbm"][-1]["parties"] == ["JPN", "RUS"]
 
 
+def test_a_cbm_in_force_is_not_offered_or_added_again(tmp_path):
+    """A measure in force between a pair is refused if offered again, naming it."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    play_turn(
+        game,
+        USA={"cbm": {"CHN": "hotline"}},
+        CHN={"cbm": {"USA": "hotline"}},
+        JPN={"cbm": {"RUS": "notification"}},
+    )
+    play_turn(game)
+    agreed, text = list(game.added["cbm"]), log.read_text()
+    for team, move, pair in [
+        ("CHN", {"cbm": {"USA": "hotline"}}, "CHN and USA"),
+        ("USA", {"cbm": {"chn": "hotline"}}, "USA and CHN"),
+        ("JPN", {"cbm": {"RUS": "notification"}}, "JPN and RUS"),
+    ]:
+        since = rf"between {pair} is in force already, since 2024 \(turn 0\)"
+        with pytest.raises(MoveError, match=since):
+            game.submit(team, move)
+    assert game.moves == {} and log.read_text() == text
+    play_turn(
+        game, USA={"cbm": {"CHN": "notification"}}, CHN={"cbm": {"USA": "notification"}}
+    )
+    assert game.added["cbm"][:2] == agreed and len(game.added["cbm"]) == 3
+
+
+def test_an_older_logs_second_offer_of_a_cbm_adds_no_second_entry():
+    """Replayed from a log the old rules let through, the offer changes nothing."""
+    game = GameSession(SCENARIO, TEAMS)
+    play_turn(game, USA={"cbm": {"CHN": "hotline"}}, CHN={"cbm": {"USA": "hotline"}})
+    assert (
+        "In force from now: a hotline between CHN and USA." in game.news[-1]["public"]
+    )
+    for team, partner in (("USA", "CHN"), ("CHN", "USA"), ("JPN", "USA")):
+        game.submit(team, {"cbm": {partner: "hotline"}}, replay=True)
+    game.next_turn()
+    assert [c["parties"] for c in game.added["cbm"]] == [["CHN", "USA"]]
+    assert not any("In force" in line for line in game.news[-1]["public"])
+    assert game.offers == {("JPN", "USA", "hotline")}  # pending, as before
+
+
 def test_teams_must_be_states_of_the_scenario():
     """An unknown or repeated team is refused with the states to choose from."""
     with pytest.raises(GameError, match="unknown: XXX"):

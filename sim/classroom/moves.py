@@ -42,11 +42,12 @@ The rules, and where they come from:
   (:func:`crisis_actions` lists the actions open). An order is played at every
   moment of decision of the turn; a turn may have none.
 
-A move read back from a game log (``replay=True``) skips the two checks added
-after logs were first written, the tie standing now and escalation past the
-threshold, so an older log replays as it was played: the engine then held
-instead of a closed escalation, and applied signals to any state sharing an
-``[[alliance]]``.
+A move read back from a game log (``replay=True``) skips the three checks added
+after logs were first written, the tie standing now, escalation past the
+threshold and a CBM in force already, so an older log replays as it was
+played: the engine then held instead of a closed escalation, applied signals
+to any state sharing an ``[[alliance]]``, and counted a CBM from its first
+agreement (the session adds no second entry for it).
 """
 
 import functools
@@ -104,8 +105,9 @@ def check_move(
             action toward a state with no crisis under way (or at war), an
             escalation closed by the state's threshold, a signal to a state
             that is no cooperative ally (or whose tie was ended) or to an
-            unknown theater, a CBM with an unknown state or of unknown kind,
-            or a state or theater named twice in one table
+            unknown theater, a CBM with an unknown state or of unknown kind
+            or already in force between the two (:func:`cbm_in_force`), or a
+            state or theater named twice in one table
             (:func:`canonical_move`).
     """
     if not isinstance(move, dict):
@@ -140,7 +142,14 @@ def check_move(
             raise MoveError(str(err)) from err
         choice |= signals
     if "cbm" in move:
-        cbm_offers(model, state, move["cbm"])
+        for partner, kind in cbm_offers(model, state, move["cbm"]):
+            since = None if replay else cbm_in_force(model, state, partner, kind)
+            if since is not None:
+                raise MoveError(
+                    f"{state}: a {kind} between {state} and {partner} is in force "
+                    f"already, since {_when(model, since)}; offer another measure "
+                    "or another state"
+                )
     return choice
 
 
@@ -208,6 +217,32 @@ def cbm_offers(model: RegionModel, state: str, offers: Any) -> list[tuple[str, s
                 f"one of {', '.join(CBM_KINDS)}"
             )
     return list(offers.items())
+
+
+def cbm_in_force(
+    model: RegionModel, state: str, partner: str, kind: str
+) -> float | None:
+    """The year since which a ``kind`` CBM is in force between two states, or None.
+
+    In force now: the scenario's ``[[cbm]]`` of that kind and pair (those agreed
+    in play included) from a year whose step is the current one or earlier; the
+    earliest such year, as the model counts it from the earliest.
+    """
+    spec, pair = model.spec, {state, partner}
+    years = [
+        c.year
+        for c in spec.cbms
+        if c.kind == kind
+        and set(c.parties) == pair
+        and spec.step_of(c.year) <= model.world.step
+    ]
+    return min(years, default=None)
+
+
+def _when(model: RegionModel, year: float) -> str:
+    """A year as a message names it, with its turn if it is one of the game's."""
+    step = model.spec.step_of(year)
+    return f"{year:g} (turn {step})" if step >= 0 else f"{year:g}, before the game"
 
 
 def signal_partners(

@@ -39,6 +39,7 @@ from sim.classroom.moves import (
     budget_range,
     canonical_id,
     canonical_move,
+    cbm_in_force,
     cbm_offers,
     check_move,
     crisis_actions,
@@ -617,7 +618,13 @@ class GameSession:
         self._advice = self.model.doctrine()
 
     def _agree_cbms(self) -> None:
-        """Bring into force the CBMs both parties (or a team and the doctrine) offer."""
+        """Bring into force the CBMs both parties (or a team and the doctrine) offer.
+
+        A measure in force between the pair already is not added again (an
+        offer of one is refused, :func:`~sim.classroom.moves.check_move`, but
+        for a move replayed from an older log), and a pending offer of one is
+        dropped.
+        """
         for team in self.teams:
             for partner, kind in cbm_offers(
                 self.model, team, self.moves[team].get("cbm", {})
@@ -625,7 +632,11 @@ class GameSession:
                 self.offers.add((team, partner, kind))
         for team, partner, kind in sorted(self.offers):
             mutual = partner not in self.teams or (partner, team, kind) in self.offers
-            if mutual and (partner not in self.teams or team < partner):
+            if (
+                mutual
+                and (partner not in self.teams or team < partner)
+                and cbm_in_force(self.model, team, partner, kind) is None
+            ):
                 pair = [team, partner]
                 self._add(
                     "cbm", {"kind": kind, "parties": pair, "year": self.model.year}
@@ -633,7 +644,9 @@ class GameSession:
         self.offers = {
             o
             for o in self.offers
-            if o[1] in self.teams and (o[1], o[0], o[2]) not in self.offers
+            if o[1] in self.teams
+            and (o[1], o[0], o[2]) not in self.offers
+            and cbm_in_force(self.model, *o) is None
         }
 
     def _record(self, event: dict[str, Any]) -> None:
