@@ -473,3 +473,86 @@ def test_processes_without_k_uses_every_core():
         ["batch", "x.toml", "--replications", "1", "--processes"]
     )
     assert executor(args).workers == (os.cpu_count() or 1)
+
+
+MILEX = str(bundled_dir() / "data" / "milex.csv")
+
+
+@pytest.mark.parametrize(
+    ("argv", "start"),
+    [
+        (
+            [
+                "batch",
+                "--replications",
+                "1",
+                "--steps",
+                "1",
+                "--set",
+                "state.USA.resolv=0.9",
+            ],
+            "--set state.USA.resolv=0.9: state[USA] has no field 'resolv'; known: "
+            "a2ad, alliances,",
+        ),
+        (
+            [
+                "batch",
+                "--replications",
+                "1",
+                "--steps",
+                "1",
+                "--set",
+                "state.XXX.resolve=1",
+            ],
+            "--set state.XXX.resolve=1: no state 'XXX' (['USA', ",
+        ),
+        (
+            ["sweep", *SMALL["sweep"], "--param", "state.USA.resolve=0:1.5:2"],
+            "--param state.USA.resolve=0:1.5:2: 1.5 is above 1.0",
+        ),
+        (
+            [
+                *("compare", "--replications", "1", "--steps", "1"),
+                *("--vary", "mechanisms.escalation.war_cst=0.5,1"),
+            ],
+            "--vary mechanisms.escalation.war_cst=0.5,1: mechanisms.escalation has "
+            "no field 'war_cst'; known: audience_cost_per_rung,",
+        ),
+        (
+            [
+                *("sensitivity", "--outcome", "crises", *SMALL["sensitivity"]),
+                *("--param", "state.USA.resolv=0:1"),
+            ],
+            "--param state.USA.resolv=0:1: state[USA] has no field 'resolv'",
+        ),
+        (
+            [
+                *("tune", "--outcome", "crises", "--param", RANGE, *SMALL["tune"]),
+                *("--set", "mechanisms.escalaton.perception_noise=0"),
+            ],
+            "--set mechanisms.escalaton.perception_noise=0: mechanisms.escalaton: is "
+            "not a mechanism; known: arms_race,",
+        ),
+        (
+            [
+                *("calibrate", "--data", MILEX, "--states", "USA"),
+                *("--window", "2000:2001"),
+                *("--fit", "mechanisms.arms_race.reaction_per_yar"),
+            ],
+            "--fit mechanisms.arms_race.reaction_per_yar: not a numeric field",
+        ),
+    ],
+)
+def test_a_bad_field_path_names_its_flag_and_the_words_given(
+    argv, start, tmp_path, capsys
+):
+    """A field path given to --set/--param/--vary/--fit that the scenario refuses.
+
+    The one line names the flag and the whole ``PATH=VALUE`` typed, not the
+    library's ``override resolv`` (the tail after ``state.USA``) or the scenario
+    file (for a mechanism the override made up).
+    """
+    out = tmp_path / "out"
+    assert main([argv[0], str(BASELINE), *argv[1:], "--out", str(out)]) == 2
+    assert _one_error_line(capsys).startswith(f"error: {start}")
+    assert not out.exists()

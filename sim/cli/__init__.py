@@ -35,6 +35,7 @@ from sim.cli.common import (
     EXIT_OS_ERROR,
     EXTRAS,
     Command,
+    field_message,
     flag_message,
 )
 from sim.errors import InputError
@@ -75,7 +76,7 @@ def _main(argv: list[str]) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except InputError as err:
         for problem in getattr(err, "problems", [flag_message(err)]):
-            _error(str(problem))
+            _error(field_message(str(problem), args))
         return EXIT_BAD_INPUT
     except ModuleNotFoundError as err:
         extra = EXTRAS.get((err.name or "").partition(".")[0])

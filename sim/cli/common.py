@@ -5,6 +5,7 @@ it needs inside the function that runs it, so ``wargame --help`` starts at once.
 """
 
 import argparse
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -58,6 +59,106 @@ def flag_message(err: InputError) -> str:
         return message
     flag = FLAGS.get(field, "--" + field.replace("_", "-"))
     return flag + message[len(field) :]
+
+
+FIELD_FLAGS = ("set", "param", "vary", "fit")
+"""Options whose values start with a scenario field path (``PATH=...``), in the
+order a command applies them (``--set`` first)."""
+
+_UNKNOWN = "is not a known field here"
+
+
+def given_fields(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """Each scenario field path the command line names, with the words that named it.
+
+    Returns:
+        ``(path, '--set state.USA.resolve=0.9')`` pairs, in :data:`FIELD_FLAGS`
+        order and then the order given.
+    """
+    given = []
+    for flag in FIELD_FLAGS:
+        texts = getattr(args, flag, None)
+        if not isinstance(texts, list):  # --vary is one string; plot's --param too
+            texts = [texts] if flag == "vary" and isinstance(texts, str) else []
+        for text in texts:
+            path = str(text).partition("=")[0].strip()
+            if path:
+                given.append((path, f"--{flag} {text}"))
+    return given
+
+
+def _entry_path(label: str) -> str:
+    """A validator's label as an override path (``state[USA].x``: ``state.USA.x``)."""
+    return re.sub(r"\[([^\]]*)\]", r".\1", label)
+
+
+def _said(label: str, message: str, path: str) -> str:
+    """``LABEL: MESSAGE`` of a scenario problem, said of the field ``path`` given.
+
+    The label is left out when it is the path itself; an unknown field is said
+    as ``state[USA] has no field 'resolv'``.
+    """
+    if message.startswith(_UNKNOWN):
+        parent, _, leaf = label.rpartition(".")
+        owner = parent or "a scenario's top level"
+        return f"{owner} has no field {leaf!r}{message[len(_UNKNOWN) :]}"
+    return message if _entry_path(label) == path else f"{label}: {message}"
+
+
+def field_message(problem: str, args: argparse.Namespace) -> str:
+    """A problem about a field the command line set or varied, named by its flag.
+
+    The library says where a bad value came from as ``override PATH`` (with
+    only the tail of the path after ``state.ID``), or, for a table an override
+    made up (a misspelt mechanism), as the scenario file; a few library errors
+    start with the path alone. Only the command line knows the flag and the
+    words typed: ``--set state.USA.resolv=0.9: state[USA] has no field
+    'resolv'; known: ...``. Any other problem is returned as it is.
+    """
+    given = given_fields(args)
+    if not given:
+        return problem
+    if problem.startswith("override "):
+        dotted, _, rest = problem.removeprefix("override ").partition(": ")
+        label, _, message = rest.partition(": ")
+        exact = _entry_path(label) if message else None
+        for path, typed in given:
+            if path == exact:
+                return f"{typed}: {_said(label, message, path)}"
+        for path, typed in given:
+            if path == dotted or path.endswith("." + dotted):
+                return f"{typed}: {_said(label, message, path) if message else rest}"
+        return problem
+    origin, _, rest = problem.partition(": ")
+    for path, typed in given:
+        if origin == path:
+            return f"{typed}: {rest}"
+    label, _, message = rest.partition(": ")
+    table = _entry_path(label)
+    for path, typed in given:
+        if (
+            message
+            and origin.endswith(".toml")
+            and path.startswith(table + ".")
+            and problem not in _problems_of_files(args)
+        ):
+            return f"{typed}: {_said(label, message, path)}"
+    return problem
+
+
+def _problems_of_files(args: argparse.Namespace) -> list[str]:
+    """The problems of the command's scenario files read without any override."""
+    from sim.scenario import ScenarioError, load_scenario
+
+    paths = getattr(args, "scenarios", None) or [getattr(args, "scenario", None)]
+    problems = []
+    for path in paths:
+        try:
+            if path is not None:
+                load_scenario(path)
+        except ScenarioError as err:
+            problems += err.problems
+    return problems
 
 
 def _nothing(args: argparse.Namespace) -> None:
