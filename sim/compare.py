@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from sim import paired
-from sim.experiments import ExperimentError
+from sim.experiments import ExperimentError, run_points
 from sim.outputs import atomic_write
 from sim.paired import Arm
 
@@ -136,8 +136,8 @@ def compare(
 
     Raises:
         ExperimentError: Fewer than two arms, arms with the same name, a
-            setting an arm also overrides, an unknown outcome, or one with NaN
-            in some replications.
+            setting an arm also overrides, an outcome an arm does not report
+            (before anything runs), or one with NaN in some replications.
         ScenarioError: An arm's scenario or override is invalid.
     """
     if len(arms) < 2:
@@ -158,6 +158,8 @@ def compare(
                 field="set",
             )
     alike = [replace(arm, overrides={**settings, **arm.overrides}) for arm in arms]
+    for arm, run in zip(arms, alike, strict=True):
+        _check_outcomes(run, outcomes, of="" if arm is arms[0] else f" of {arm.name}")
     first = paired.run_arm(alike[0], replications=replications, seed=seed, steps=steps)
     rows = []
     for arm, run in zip(arms[1:], alike[1:], strict=True):
@@ -189,6 +191,22 @@ def compare(
         scale,
         settings,
     )
+
+
+def _check_outcomes(arm: Arm, outcomes: Sequence[str], of: str) -> None:
+    """Refuse, before any replication runs, an outcome the arm does not report.
+
+    Raises:
+        ExperimentError: Naming the outcome and listing the arm's (``outcome``).
+    """
+    result = run_points(arm.scenario, [dict(arm.overrides)], replications=1, steps=0)
+    known = [c for c in result.outcomes.columns if c not in ("point", "replication")]
+    for name in outcomes:
+        if name not in known:
+            raise ExperimentError(
+                f"outcome {name!r}: not an outcome{of}; outcomes: {', '.join(known)}",
+                field="outcome",
+            )
 
 
 def write_comparison(comparison: ArmComparison, out: Path) -> list[Path]:

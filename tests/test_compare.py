@@ -138,3 +138,31 @@ def test_compare_command_sets_a_field_in_every_arm(triad, tmp_path):
         "every arm with mechanisms.escalation.perception_noise=0: paired 95% "
         "intervals (Newcombe for 0/1 outcomes, t otherwise)"
     )
+
+
+def test_an_unknown_outcome_is_named_as_the_flag_before_anything_runs(
+    triad, tmp_path, capsys, monkeypatch
+):
+    """``compare --outcome war_onsets``: one line about --outcome, listing them.
+
+    It is refused before any arm runs its replications, and nothing is written.
+    """
+    import sim.paired
+
+    def never(*args, **kwargs):
+        raise AssertionError("an arm ran before the outcome was checked")
+
+    monkeypatch.setattr(sim.paired, "run_arm", never)
+    out = tmp_path / "cmp"
+    args = [
+        "compare", str(triad), "--vary", "state.RED.resolve=0.2,0.9",
+        "--outcome", "crises", "--outcome", "war_onsets",
+        "--replications", "4", "--steps", "4", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "error: --outcome 'war_onsets': not an outcome; outcomes: war_onset, "
+    )
+    assert len(err.splitlines()) == 1 and "crises" in err
+    assert not out.exists()
