@@ -141,10 +141,27 @@ class ResultsFolder:
         data = {c: frame[c] for c in frame.columns if c not in keys}
         return pd.DataFrame({**data, **keys}, index=frame.index)
 
+    def columns(self, name: str) -> list[str]:
+        """A table's columns, from one file's header (no rows of a batch are read).
+
+        Raises:
+            ResultsError: The table is missing; says what to run.
+        """
+        if self.kind == RUN:
+            return list(self._run_table(name, None).columns)
+        return pq.read_schema(self._batch_files(name)[0]).names
+
     def _batch_table(self, name: str, columns: list[str] | None) -> pd.DataFrame:
         wanted = None
         if columns is not None:
             wanted = list(dict.fromkeys(["point", "replication", *columns]))
+        files = self._batch_files(name)
+        if wanted is not None:
+            self._check_columns(files[0], pq.read_schema(files[0]).names, wanted)
+        return getattr(batch.load(self.folder, columns={name: wanted}), name)
+
+    def _batch_files(self, name: str) -> list[Path]:
+        """The chunk files of a batch's table; refuses a table no chunk holds."""
         chunks = batch.planned_chunks(self.manifest)  # all checked on opening
         files = [self.folder / batch.CHUNKS / c / f"{name}.parquet" for c in chunks]
         files = [f for f in files if f.exists()]
@@ -162,9 +179,7 @@ class ResultsFolder:
                 f"`{batch.command_line(self.manifest, self.folder, resume=True)}` "
                 "(or let it finish)"
             )
-        if wanted is not None:
-            self._check_columns(files[0], pq.read_schema(files[0]).names, wanted)
-        return getattr(batch.load(self.folder, columns={name: wanted}), name)
+        return files
 
     def _check_columns(self, path: Path, have: Any, wanted: list[str]) -> None:
         missing = [c for c in wanted if c not in set(have)]

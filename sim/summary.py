@@ -437,7 +437,8 @@ def summarise_results(
         The summary and the columns it is grouped by.
 
     Raises:
-        ResultsError: A field of ``by`` was not swept, or an outcome is unknown.
+        ResultsError: A field of ``by`` was not swept, or an outcome is unknown
+            (:func:`check_outcomes`).
     """
     varied = results.varied
     unknown = [b for b in by or [] if b not in varied]
@@ -448,15 +449,29 @@ def summarise_results(
             field="by",
         )
     groups = list(by) if by else ["point", *varied]
+    check_outcomes(results, names or [])
     outcomes = results.table("outcomes")
-    missing = [n for n in names or [] if n not in outcomes.columns]
-    if missing:
-        known = ", ".join(outcome_columns(outcomes, exclude=varied))
-        raise ResultsError(
-            f"outcome {', '.join(missing)}: not an outcome ({known})", field="outcome"
-        )
     table = summarise(outcomes, by=groups, names=names, inputs=varied, level=level)
     return table, groups
+
+
+def check_outcomes(results: ResultsFolder, names: Sequence[str]) -> None:
+    """Refuse outcomes a results folder lacks, listing those it has.
+
+    Reads the outcomes table's header only (``summary --outcome``, ``plot
+    --kind sweep --outcome``).
+
+    Raises:
+        ResultsError: Naming the unknown outcomes (``outcome``).
+    """
+    varied = results.varied
+    known = [c for c in results.columns("outcomes") if c not in (*KEYS, *varied)]
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ResultsError(
+            f"outcome {', '.join(missing)}: not an outcome ({', '.join(known)})",
+            field="outcome",
+        )
 
 
 def caption(results: ResultsFolder) -> str:

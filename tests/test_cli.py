@@ -556,3 +556,27 @@ def test_a_bad_field_path_names_its_flag_and_the_words_given(
     assert main([argv[0], str(BASELINE), *argv[1:], "--out", str(out)]) == 2
     assert _one_error_line(capsys).startswith(f"error: {start}")
     assert not out.exists()
+
+
+def test_an_unknown_outcome_of_a_sweep_figure_is_named_as_the_flag(
+    write_scenario, tmp_path, capsys
+):
+    """``plot --kind sweep --outcome war_onst``: the flag and the outcomes there are.
+
+    Not the chunk file that lacks the column; no figure is written. ``summary``
+    says the same.
+    """
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "s"
+    argv = ["sweep", scenario, "--replications", "2", "--steps", "2", *SWEEP]
+    assert main([*argv, "--out", str(out)]) == 0
+    capsys.readouterr()
+    figure = tmp_path / "sweep.png"
+    plot = ["plot", str(out), "--kind", "sweep", "--outcome", "war_onst"]
+    assert main([*plot, "--out", str(figure)]) == 2
+    line = _one_error_line(capsys)
+    assert line.startswith("error: --outcome war_onst: not an outcome (war_onset, ")
+    assert "parquet" not in line and WAR_COST not in line
+    assert not figure.exists()
+    assert main(["summary", str(out), "--outcome", "war_onst"]) == 2
+    assert _one_error_line(capsys) == line

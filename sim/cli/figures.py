@@ -50,6 +50,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a figure from a results folder, in the format of ``--out``'s suffix."""
     from sim import plots
     from sim.results import open_results
+    from sim.summary import check_outcomes
 
     if args.out is not None and args.out.suffix not in IMAGE_SUFFIXES:
         raise UsageError(
@@ -62,6 +63,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     lacking = _lacking_state_series(results, args.kind)
     if lacking:
         raise UsageError(lacking)
+    if args.kind == "sweep" and results.varied:
+        check_outcomes(results, [args.outcome])  # not the chunk file lacking it
     observed = plots.read_observed(args.observed) if args.observed else None
     unit = plots.observed_unit(args.observed) if args.observed else None
     fig = plots.draw(
