@@ -166,3 +166,22 @@ def test_an_unknown_outcome_is_named_as_the_flag_before_anything_runs(
     )
     assert len(err.splitlines()) == 1 and "crises" in err
     assert not out.exists()
+
+
+def test_one_scenario_given_twice_is_an_a_a_check_named_by_position(tmp_path, capsys):
+    """``compare baseline_2024 baseline_2024``: arms 1: and 2:, every effect 0.
+
+    The command line cannot label arms, so arms that would share a name are
+    named by their position (docs/cli.md) rather than refused.
+    """
+    out = tmp_path / "cmp"
+    args = [
+        "compare", "baseline_2024", "baseline_2024", "--outcome", "crises",
+        "--replications", "4", "--steps", "4", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "against 1:baseline_2024 (difference)" in printed
+    table = pd.read_csv(out / "compare.csv")
+    assert table["arm"].tolist() == ["2:baseline_2024"]
+    assert (table["effect"] == 0).all()

@@ -400,20 +400,32 @@ def _compare_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _arms(args: argparse.Namespace) -> list:
-    """The arms the options name: one per scenario, or per value of --vary."""
+    """The arms the options name: one per scenario, or per value of --vary.
+
+    An arm is named by its file's stem (or ``PATH=VALUE``); when two would share
+    a name (one scenario given twice, an A/A check; two files of one name in
+    different folders; a value given twice), every arm is named by its position
+    too: ``1:baseline_2024``, ``2:baseline_2024``.
+    """
+    from dataclasses import replace
+
     from sim.compare import field_arms
     from sim.design import parse_setting
     from sim.paired import Arm
 
     if args.vary is None:
-        return [Arm(path, label=path.stem) for path in args.scenarios]
-    if len(args.scenarios) != 1:
+        arms = [Arm(path, label=path.stem) for path in args.scenarios]
+    elif len(args.scenarios) != 1:
         raise UsageError("--vary: give one scenario, whose field the arms vary")
-    path, _, text = args.vary.partition("=")
-    if not path.strip() or not text.strip():
-        raise UsageError(f"--vary {args.vary!r}: expected PATH=V1,V2,...")
-    values = [parse_setting(f"{path}={value}")[1] for value in text.split(",")]
-    return field_arms(args.scenarios[0], path.strip(), values)
+    else:
+        path, _, text = args.vary.partition("=")
+        if not path.strip() or not text.strip():
+            raise UsageError(f"--vary {args.vary!r}: expected PATH=V1,V2,...")
+        values = [parse_setting(f"{path}={value}")[1] for value in text.split(",")]
+        arms = field_arms(args.scenarios[0], path.strip(), values)
+    if len({arm.name for arm in arms}) < len(arms):
+        arms = [replace(arm, label=f"{i}:{arm.name}") for i, arm in enumerate(arms, 1)]
+    return arms
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
