@@ -580,3 +580,50 @@ def test_an_unknown_outcome_of_a_sweep_figure_is_named_as_the_flag(
     assert not figure.exists()
     assert main(["summary", str(out), "--outcome", "war_onst"]) == 2
     assert _one_error_line(capsys) == line
+
+
+def _help(command: str, capsys, monkeypatch) -> str:
+    """``wargame COMMAND --help`` through main, its words on one line."""
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "run", "validate", "batch", "sweep", "calibrate", "backtest",
+        "sensitivity", "tune", "compare", "play", "serve",
+    ],
+)  # fmt: skip
+def test_scenario_help_says_a_bundled_name_works(command, capsys, monkeypatch):
+    """Every scenario argument takes a bundled scenario's name, and says so."""
+    text = _help(command, capsys, monkeypatch)
+    if command in ("compare", "validate"):
+        assert "scenario files (TOML) or bundled scenarios' names (wargame list)" in (
+            text
+        )
+    else:
+        assert "scenario file (TOML) or a bundled scenario's name (wargame list)" in (
+            text
+        )
+
+
+def test_every_default_number_of_replications_is_in_the_help(capsys, monkeypatch):
+    """``--replications``' help ends with its default wherever it has one (sweep).
+
+    A batch's has none: it says it is required.
+    """
+    from sim.cli import COMMANDS, _parser
+
+    for name in COMMANDS:
+        sub = _parser(name)._subparsers._group_actions[0].choices[name]
+        found = [a for a in sub._actions if "--replications" in a.option_strings]
+        if not found:
+            continue
+        text = _help(name, capsys, monkeypatch)
+        said = text.rpartition("--replications REPLICATIONS ")[2].partition(" --")[0]
+        shown = "required" if found[0].default is None else found[0].default
+        assert said.endswith(f"({shown})"), f"wargame {name}: {said!r}"

@@ -4,6 +4,8 @@ import argparse
 from pathlib import Path
 
 from sim.cli.common import (
+    SCENARIO_HELP,
+    SCENARIOS_HELP,
     Command,
     Output,
     UsageError,
@@ -20,7 +22,7 @@ from sim.cli.common import (
 def _calibrate_options(parser: argparse.ArgumentParser) -> None:
     from sim import calibrate
 
-    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     parser.add_argument(
         "--target", choices=("spending", "crises"), default="spending",
         help="what to match: yearly spending (default) or crisis rates",
@@ -162,7 +164,7 @@ def _backtest_options(parser: argparse.ArgumentParser) -> None:
     from sim.scenario import bundled_dir
 
     data = bundled_dir() / "data"
-    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     parser.add_argument(
         "--data", type=Path, default=data / "milex.csv",
         help="CSV of observed spending, iso3, year, value (SIPRI constant US$)",
@@ -254,7 +256,7 @@ def _first_year(path: Path) -> int | None:
 def _sensitivity_options(parser: argparse.ArgumentParser) -> None:
     from sim import sensitivity
 
-    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     param_option(parser)
     parser.add_argument(
         "--method", choices=sensitivity.METHODS, default="sobol",
@@ -332,7 +334,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _tune_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     parser.add_argument("--outcome", required=True, help="outcome to minimise")
     param_option(parser)
     parser.add_argument(
@@ -372,7 +374,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
 def _compare_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "scenarios", type=Path, nargs="+",
-        help="scenario files, the reference first (one with --vary)",
+        help=f"{SCENARIOS_HELP}, the reference first (one with --vary)",
     )  # fmt: skip
     parser.add_argument(
         "--vary", metavar="PATH=V1,V2,...",

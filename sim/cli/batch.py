@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 
 from sim.cli.common import (
+    SCENARIO_HELP,
     Command,
     Output,
     UsageError,
@@ -16,13 +17,15 @@ from sim.cli.common import (
 
 def _batch_options(parser: argparse.ArgumentParser, replications: int | None) -> None:
     """Options shared by ``batch`` and ``sweep``."""
-    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     parser.add_argument(
         "--replications",
         type=int,
         required=replications is None,
         default=replications,
-        help="replications (per point of a sweep)",
+        help="replications (required)"
+        if replications is None  # a batch; a sweep's default is shown, as elsewhere
+        else f"replications per point ({replications})",
     )
     parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
     parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")

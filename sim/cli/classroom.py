@@ -8,14 +8,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.cli.common import Command, Output, UsageError
+from sim.cli.common import SCENARIO_HELP, Command, Output, UsageError
 
 MAX_SEED = 2**63 - 1
 """The largest seed (the scenario's ``seed`` field has the same bound)."""
 
 
 def _game_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", type=Path, nargs="?", help="scenario file (TOML)")
+    parser.add_argument("scenario", type=Path, nargs="?", help=SCENARIO_HELP)
     parser.add_argument("--teams", help="states played by teams, e.g. USA,CHN,JPN")
     parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")
     parser.add_argument("--log", type=Path, help="game log to write (.jsonl)")

@@ -209,6 +209,13 @@ class Command(NamedTuple):
     output: Output | None = None
 
 
+SCENARIO_HELP = "scenario file (TOML) or a bundled scenario's name (wargame list)"
+"""Help of every SCENARIO argument: a bundled scenario's name works wherever a file
+does (:func:`sim.scenario.scenario_path`)."""
+SCENARIOS_HELP = "scenario files (TOML) or bundled scenarios' names (wargame list)"
+"""Help of an argument of several scenarios."""
+
+
 class UsageError(InputError):
     """A command-line argument that cannot be used as given."""
 

@@ -4,11 +4,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.common import EXIT_BAD_INPUT, Command, Output, UsageError
+from sim.cli.common import (
+    EXIT_BAD_INPUT,
+    SCENARIO_HELP,
+    SCENARIOS_HELP,
+    Command,
+    Output,
+    UsageError,
+)
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    parser.add_argument("scenario", type=Path, help=SCENARIO_HELP)
     parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
     parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")
     parser.add_argument(
@@ -84,7 +91,7 @@ def _outcome_table(outcomes: dict[str, float]) -> str:
 
 
 def _validate_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", type=Path, nargs="+", help="scenario files")
+    parser.add_argument("files", type=Path, nargs="+", help=SCENARIOS_HELP)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
