@@ -77,8 +77,20 @@ class ResultsFolder:
 
     @property
     def varied(self) -> list[str]:
-        """The fields a sweep varied (empty for a run or a plain batch)."""
-        return [c for c in self.points.columns if c != "point"]
+        """The fields a sweep varied, in the order they were given (``--param``).
+
+        Empty for a run or a plain batch. The manifest stores each point's
+        overrides with its keys sorted; its design keeps the ranges in the order
+        the user gave them, which summaries, reports and figures all follow (the
+        first is a sweep figure's x axis). A field the design does not list (an
+        older manifest) comes after those it does, in the points' order.
+        """
+        fields = [c for c in self.points.columns if c != "point"]
+        ranges = (self.manifest.get("design") or {}).get("ranges") or []
+        given = [r.get("path") for r in ranges if isinstance(r, dict)]
+        return sorted(
+            fields, key=lambda f: given.index(f) if f in given else len(given)
+        )
 
     @property
     def scenario_name(self) -> str:

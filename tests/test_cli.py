@@ -627,3 +627,33 @@ def test_every_default_number_of_replications_is_in_the_help(capsys, monkeypatch
         said = text.rpartition("--replications REPLICATIONS ")[2].partition(" --")[0]
         shown = "required" if found[0].default is None else found[0].default
         assert said.endswith(f"({shown})"), f"wargame {name}: {said!r}"
+
+
+def test_summary_report_and_figures_list_varied_fields_in_the_order_given(
+    write_scenario, tmp_path, capsys
+):
+    """A sweep's fields, listed as its --param flags gave them, everywhere.
+
+    The manifest stores each point's fields sorted (mechanisms... before
+    state...); sweep's own summary, ``summary``, ``report`` and the sweep
+    figure's refusal all follow the order of the flags instead.
+    """
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "s"
+    resolve = "state.RED.resolve"
+    argv = ["sweep", scenario, "--replications", "2", "--steps", "2"]
+    argv += ["--param", f"{resolve}=0.3:0.9:2", *SWEEP, "--out", str(out)]
+    assert main(argv) == 0
+    header = capsys.readouterr().out.splitlines()[2].split()
+    assert header[:3] == ["point", "RED.resolve", "escalation.war_cost"]
+    both = f"{resolve}, {WAR_COST}"
+    assert main(["summary", str(out), "--outcome", "crises"]) == 0
+    assert f"| point | {resolve} | {WAR_COST} | n | crises |" in (
+        capsys.readouterr().out
+    )
+    assert main(["summary", str(out), "--by", "x"]) == 2
+    assert _one_error_line(capsys).endswith(f"(swept: {both})")
+    assert main(["plot", str(out), "--kind", "sweep", "--param", "x"]) == 2
+    assert _one_error_line(capsys).endswith(f"the sweep varied {both}")
+    assert main(["report", str(out)]) == 0
+    assert both in (out / "report.html").read_text()

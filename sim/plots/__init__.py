@@ -288,24 +288,9 @@ def _point_labels(results: ResultsFolder) -> dict[int, str]:
     }
 
 
-def _varied(results: ResultsFolder) -> list[str]:
-    """The fields a sweep varied, in the order they were given (``--param``).
-
-    The manifest stores each point's overrides with its keys sorted; its design
-    keeps the ranges in the order the user gave them, which is what "the first
-    varied" means. A field the design does not list (an older manifest) comes
-    after those it does, in the points' order.
-    """
-    ranges = (results.manifest.get("design") or {}).get("ranges") or []
-    given = [r.get("path") for r in ranges if isinstance(r, dict)]
-    return sorted(
-        results.varied, key=lambda v: given.index(v) if v in given else len(given)
-    )
-
-
 def _point_values(results: ResultsFolder) -> dict[int, dict[str, Any]]:
-    """Each point's varied fields and values, in the order of :func:`_varied`."""
-    points = results.points.set_index("point")[_varied(results)]
+    """Each point's varied fields and values, in the order they were given."""
+    points = results.points.set_index("point")[results.varied]
     return {int(p): row.to_dict() for p, row in points.iterrows()}
 
 
@@ -317,7 +302,7 @@ def _sweep(
     style: str | None,
 ) -> Figure:
     """An outcome across a sweep: lines, lines by a second field, or a heatmap."""
-    varied = _varied(results)
+    varied = results.varied  # in the order of the sweep's --param flags
     if not varied:
         raise ResultsError(
             f"{results.folder}: not a sweep (no varied parameter); the sweep "
