@@ -558,6 +558,20 @@ def test_a_bad_field_path_names_its_flag_and_the_words_given(
     assert not out.exists()
 
 
+def test_a_problem_of_the_file_itself_is_not_put_down_to_a_flag(
+    write_scenario, tmp_path, capsys
+):
+    """A misspelt mechanism in the file stays the file's, whatever --set adds to it."""
+    bad = write_scenario(pair_toml(extra="[mechanisms.escalaton]\nwar_cost = 1.0"))
+    out = tmp_path / "out"
+    argv = ["batch", str(bad), "--replications", "1", "--steps", "1"]
+    argv += ["--set", "mechanisms.escalaton.war_cost=0.5", "--out", str(out)]
+    assert main(argv) == 2
+    assert _one_error_line(capsys).startswith(
+        f"error: {bad.name}: mechanisms.escalaton: is not a mechanism"
+    )
+
+
 def test_an_unknown_outcome_of_a_sweep_figure_is_named_as_the_flag(
     write_scenario, tmp_path, capsys
 ):

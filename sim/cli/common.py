@@ -140,25 +140,31 @@ def field_message(problem: str, args: argparse.Namespace) -> str:
             message
             and origin.endswith(".toml")
             and path.startswith(table + ".")
-            and problem not in _problems_of_files(args)
+            and not _of_the_files(problem, args)
         ):
             return f"{typed}: {_said(label, message, path)}"
     return problem
 
 
-def _problems_of_files(args: argparse.Namespace) -> list[str]:
-    """The problems of the command's scenario files read without any override."""
+def _of_the_files(problem: str, args: argparse.Namespace) -> bool:
+    """Whether the command's scenario files, read without overrides, have ``problem``.
+
+    True too when they cannot be read at all: the problem is not then put down
+    to a flag.
+    """
     from sim.scenario import ScenarioError, load_scenario
 
     paths = getattr(args, "scenarios", None) or [getattr(args, "scenario", None)]
-    problems = []
     for path in paths:
         try:
             if path is not None:
                 load_scenario(path)
         except ScenarioError as err:
-            problems += err.problems
-    return problems
+            if problem in err.problems:
+                return True
+        except (InputError, OSError, RecursionError, UnicodeError):
+            return True
+    return False
 
 
 def _nothing(args: argparse.Namespace) -> None:
