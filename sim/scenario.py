@@ -1202,13 +1202,18 @@ def scenario_path(name_or_path: str | Path) -> Path:
     """The file a scenario argument means: a path, or a bundled scenario's name.
 
     A bare name without suffix or folder (``baseline_2024``) that is not a file here
-    names a bundled scenario, so ``wargame run baseline_2024`` works from any folder.
+    names a bundled scenario, so ``wargame run baseline_2024`` works from any folder;
+    so does a bundled file's name as ``wargame list`` prints it
+    (``baseline_2024.toml``) where no such file is here.
 
     Raises:
         ScenarioError: A bare name that is neither a file nor a bundled scenario;
             the message lists the bundled names.
     """
     path = Path(name_or_path)
+    listed = bundled_dir() / path.name
+    if not path.exists() and len(path.parts) == 1 and path.suffix and listed.exists():
+        return listed
     if path.exists() or path.suffix or len(path.parts) > 1:
         return path.resolve()
     bundled = bundled_dir() / f"{path.name}.toml"

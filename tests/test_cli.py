@@ -98,6 +98,13 @@ def test_list_shows_bundled_scenarios_with_descriptions(capsys):
     assert "richardson_two_state.toml" in printed
 
 
+def test_a_bundled_file_name_as_listed_runs_from_any_folder(tmp_path, monkeypatch):
+    """``wargame run richardson_two_state.toml`` with no such file here: the bundled."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "richardson_two_state.toml", "--steps", "2", "--out", "r"]) == 0
+    assert (tmp_path / "r" / "manifest.json").exists()
+
+
 def test_negative_steps_is_a_usage_error(capsys):
     """--steps -1 is refused with a message naming the option."""
     assert main(["run", str(BASELINE), "--steps", "-1"]) == 2
