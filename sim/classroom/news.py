@@ -19,6 +19,7 @@ Budgets and postures are public through the region's table; a team's other
 choices stay its own.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +74,7 @@ def report(
     new_cbms: list[dict[str, Any]],
     moves: dict[str, dict[str, Any]],
     by_timer: list[str],
-    no_decision: list[dict[str, Any]] = (),
+    no_decision: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The news of the turn just played.
 
