@@ -164,6 +164,17 @@ def test_states_theaters_and_teams_may_be_given_in_any_case(tmp_path):
     assert_same(snapshot(GameSession.resume(log)), snapshot(games[0]))
 
 
+def test_the_teams_of_a_game_may_be_named_in_any_case():
+    """``--teams usa,chn`` is the scenario's USA and CHN; an unknown team is named."""
+    game = GameSession(SCENARIO, ["usa", "Chn"])
+    assert game.teams == ("USA", "CHN") and game.header.teams == ("USA", "CHN")
+    assert game.situation("usa")["threshold"] == game.situation("USA")["threshold"]
+    assert game.advice("chn") == game.advice("CHN")
+    for ask in (game.situation, game.advice):
+        with pytest.raises(MoveError, match="'JPN' is not played by a team"):
+            ask("JPN")
+
+
 def test_a_state_named_twice_in_any_case_is_refused():
     """CHN and chn in one table are one state named twice, not two orders."""
     game = GameSession(SCENARIO, TEAMS)

@@ -117,6 +117,7 @@ class GameSession:
                 )
         self.path = scenario_path(scenario)
         base = load_scenario(self.path)
+        teams = [canonical_id(t, base.state_ids) for t in teams]  # usa -> USA
         unknown = [t for t in teams if t not in base.state_ids]
         if unknown or not teams or len(set(teams)) != len(teams):
             raise GameError(
@@ -229,7 +230,7 @@ class GameSession:
 
     def advice(self, team: str) -> dict[str, Any]:
         """What the default doctrine would choose for a team this turn."""
-        return self._advice[1][team]
+        return self._advice[1][self._team(team)]
 
     # ------------------------------------------------------------- commands
 
@@ -261,12 +262,7 @@ class GameSession:
             GameError: The game is paused or over.
         """
         self._check_open()
-        team = canonical_id(team, self.teams)
-        if team not in self.teams:
-            raise MoveError(
-                f"{team!r} is not played by a team in this game; teams: "
-                f"{', '.join(self.teams)}"
-            )
+        team = self._team(team)
         move = canonical_move(self.model, team, move)
         self.choices[team] = check_move(self.model, team, move, replay=replay)
         self.moves[team] = move
@@ -504,6 +500,7 @@ class GameSession:
         :func:`~sim.classroom.moves.crisis_actions`), ``allies`` (the states it
         may exercise with or pledge to, as the ties stand now).
         """
+        team = self._team(team)
         agent = self.model.agent(team)
         least, most = budget_range(self.model, team)
         rung = self.model.world.rung[0, agent.index]
@@ -602,6 +599,16 @@ class GameSession:
             if int(world.rung[0, i, j]) == rung
             and int(world.crises.start_step[0, i, j]) == started
         ]
+
+    def _team(self, team: str) -> str:
+        """A team's state as the scenario spells it (any case), or a MoveError."""
+        state = canonical_id(team, self.teams)
+        if state not in self.teams:
+            raise MoveError(
+                f"{team!r} is not played by a team in this game; teams: "
+                f"{', '.join(self.teams)}"
+            )
+        return state
 
     def _check_open(self) -> None:
         if self.finished:
