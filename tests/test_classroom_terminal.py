@@ -52,6 +52,19 @@ def test_parse_move_reads_every_kind_of_choice():
     assert parse_move("") == {}
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["budget 5; posture 0.9; budget 2", "exercise JPN 1; exercise jpn 0.5"],
+)
+def test_a_choice_given_twice_in_one_move_is_refused(text):
+    """The second of two budgets is not silently the one played: both are named."""
+    with pytest.raises(MoveError, match=r"both set .*; give each choice once"):
+        parse_move(text, ["JPN"])
+    assert parse_move("exercise JPN 1; exercise KOR 0.5", ["JPN", "KOR"]) == {
+        "exercise": {"JPN": 1.0, "KOR": 0.5}
+    }
+
+
 def test_parse_move_says_how_to_write_a_move():
     """An unreadable choice is refused with an example."""
     with pytest.raises(MoveError, match=r"cannot read 'budget lots'; write e\.g\."):

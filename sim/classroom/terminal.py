@@ -51,9 +51,17 @@ def parse_move(text: str, names: Iterable[str] = ()) -> dict[str, Any]:
     """
     canonical = _canonical(names)
     move: dict[str, Any] = {}
+    said: dict[tuple[str, ...], str] = {}  # what each choice was set by, once
     for part in filter(None, (p.strip() for p in text.split(";"))):
         words = part.split()
         verb, args = words[0].lower(), [canonical(w) for w in words[1:]]
+        choice = (verb, *args[:1]) if verb not in ("budget", "posture") else (verb,)
+        if choice in said:
+            raise MoveError(
+                f"{said[choice]!r} and {part!r} both set {' '.join(choice)}; "
+                "give each choice once"
+            )
+        said[choice] = part
         try:
             if verb == "budget" and len(args) == 1:
                 move["budget_change_pct"] = float(args[0].rstrip("%"))
