@@ -185,12 +185,19 @@ def test_a_state_named_twice_in_any_case_is_refused():
 
 
 def test_an_inject_naming_an_unknown_state_is_refused_and_changes_nothing(tmp_path):
-    """The scenario's validator names the bad party; the game is untouched."""
+    """The scenario's validator names the bad party; the game is untouched.
+
+    It is said of the inject, not of its place among the scenario's
+    (``added in play: inject[2].parties``).
+    """
     log = tmp_path / "g.jsonl"
     game = GameSession(SCENARIO, TEAMS, log=log)
     text, spec = log.read_text(), game.model.spec
-    with pytest.raises(ScenarioError, match="'ZZZ' is not a state declared"):
+    with pytest.raises(ScenarioError) as refused:
         game.inject({**COLLISION, "parties": ["CHN", "ZZZ"]})
+    assert refused.value.problems == [
+        "the inject's parties: 'ZZZ' is not a state declared in [[state]]"
+    ]
     assert game.model.spec is spec
     assert log.read_text() == text
 

@@ -298,7 +298,16 @@ class GameSession:
         """
         self._check_open()
         entry = {**inject, "year": self.model.year}
-        self._add("inject", entry)
+        new = f"inject[{len(self.model.spec.injects)}]."  # where the entry will stand
+        try:
+            self._add("inject", entry)
+        except ScenarioError as err:  # said of the inject, not its place in a list
+            raise ScenarioError(
+                [
+                    re.sub(rf"^[^:]*: {re.escape(new)}", "the inject's ", p)
+                    for p in err.problems
+                ]
+            ) from None
         self._record({"event": "inject", "turn": self.turn, "inject": entry})
 
     def next_turn(self) -> None:
