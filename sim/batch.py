@@ -669,13 +669,6 @@ def check_complete(out: Path, described: dict[str, Any]) -> None:
         )
 
 
-def command(described: dict[str, Any]) -> str:
-    """``batch`` or ``sweep``: the command that writes the batch ``described``."""
-    design = described.get("design")
-    single = not isinstance(design, dict) or design.get("kind") in (None, "single")
-    return "batch" if single else "sweep"
-
-
 def command_line(
     described: dict[str, Any],
     out: str | Path,
@@ -696,7 +689,7 @@ def command_line(
         One line, quoted for a POSIX shell.
     """
     design = described.get("design") or {}
-    words = ["wargame", command(described), str(described["scenario_path"])]
+    words = ["wargame", manifest.command(described), str(described["scenario_path"])]
     words += ["--replications", str(described["replications"])]
     words += ["--steps", str(described["steps"]), "--seed", str(described["seed"])]
     for path, value in (described.get("settings") or {}).items():

@@ -189,18 +189,23 @@ def check_run_folder(folder: str | Path, described: dict[str, Any]) -> None:
         return  # empty, or an unfinished run of this same format
     old = read(folder)
     if old["kind"] != RUN:
-        design = old.get("design")
-        single = not isinstance(design, dict) or design.get("kind") == "single"
-        command = "batch" if single else "sweep"
+        writer = command(old)
         raise ResultsError(
-            f"{folder} holds the output of `wargame {command}`; a run there would "
-            f"replace its {FILE} and lose the {command}: {how}"
+            f"{folder} holds the output of `wargame {writer}`; a run there would "
+            f"replace its {FILE} and lose the {writer}: {how}"
         )
     found = difference(_run_identity(old), _run_identity(described))
     if found:
         raise ResultsError(
             f"{folder} holds a different run: its {FILE} has {found}; {how}"
         )
+
+
+def command(described: dict[str, Any]) -> str:
+    """``batch`` or ``sweep``: the command that writes the batch ``described``."""
+    design = described.get("design")
+    single = not isinstance(design, dict) or design.get("kind") in (None, "single")
+    return "batch" if single else "sweep"
 
 
 def _run_identity(described: dict[str, Any]) -> dict[str, Any]:

@@ -182,7 +182,7 @@ class ResultsFolder:
                 new = self.folder.with_name(f"{self.folder.name}-states")
                 line = batch.command_line(self.manifest, new, state_series=True)
                 raise ResultsError(
-                    f"{self.folder}: the {batch.command(self.manifest)} recorded no "
+                    f"{self.folder}: the {manifest.command(self.manifest)} recorded no "
                     f"per-state series; run it again, recording them, into a new "
                     f"folder: `{line}`"
                 )

@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.classroom.moves import describe_odds
+from sim.classroom.moves import canonical_id, describe_odds
 from sim.classroom.news import describe_inject
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
@@ -84,8 +84,8 @@ def parse_move(text: str, names: Iterable[str] = ()) -> dict[str, Any]:
 
 def _canonical(names: Iterable[str]) -> Callable[[str], str]:
     """A word as the id among ``names`` it is in any case, else as it is."""
-    by_fold = {name.casefold(): name for name in names}
-    return lambda word: by_fold.get(word.casefold(), word)
+    names = tuple(names)
+    return lambda word: canonical_id(word, names)
 
 
 INJECT_USAGE = "inject KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]"

@@ -83,8 +83,8 @@ def _lacking_state_series(results, kind: str) -> str | None:
     None if it can. A batch folder holds one batch, so the advice is to run it
     again with --state-series into a new folder (the same folder would refuse).
     """
-    from sim.batch import command, command_line
-    from sim.manifest import BATCH
+    from sim.batch import command_line
+    from sim.manifest import BATCH, command
 
     recorded = results.manifest
     if (
