@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from sim import paired
-from sim.experiments import ExperimentError, run_points
+from sim.experiments import ExperimentError, check_outcome, outcome_names
 from sim.outputs import atomic_write
 from sim.paired import Arm
 
@@ -199,14 +199,9 @@ def _check_outcomes(arm: Arm, outcomes: Sequence[str], of: str) -> None:
     Raises:
         ExperimentError: Naming the outcome and listing the arm's (``outcome``).
     """
-    result = run_points(arm.scenario, [dict(arm.overrides)], replications=1, steps=0)
-    known = [c for c in result.outcomes.columns if c not in ("point", "replication")]
+    known = outcome_names(arm.scenario, arm.overrides)
     for name in outcomes:
-        if name not in known:
-            raise ExperimentError(
-                f"outcome {name!r}: not an outcome{of}; outcomes: {', '.join(known)}",
-                field="outcome",
-            )
+        check_outcome(name, known, of=of)
 
 
 def write_comparison(comparison: ArmComparison, out: Path) -> list[Path]:

@@ -129,23 +129,29 @@ def _in_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return rows.sort_values(keys, kind="stable", ignore_index=True)
 
 
-def outcome_names(scenario: str | Path) -> list[str]:
+def outcome_names(
+    scenario: str | Path, overrides: dict[str, Any] | None = None
+) -> list[str]:
     """Names of the outcomes a run of the scenario reports (one cheap run)."""
-    columns = run_points(scenario, [{}], replications=1, steps=0).outcomes.columns
+    point = dict(overrides or {})
+    columns = run_points(scenario, [point], replications=1, steps=0).outcomes.columns
     return [c for c in columns if c not in ("point", "replication")]
 
 
-def check_outcome(name: str, known: list[str], field: str = "outcome") -> None:
+def check_outcome(
+    name: str, known: list[str], field: str = "outcome", *, of: str = ""
+) -> None:
     """Fail naming the known outcomes unless ``name`` is one of them.
 
     Args:
         name: The outcome asked for.
         known: The outcomes there are.
         field: The argument that named it, carried by the error (``field``).
+        of: Whose outcomes they are, said after "not an outcome" (e.g. " of B").
     """
     if name not in known:
         raise ExperimentError(
-            f"{field} {name!r}: not an outcome; outcomes: {', '.join(known)}",
+            f"{field} {name!r}: not an outcome{of}; outcomes: {', '.join(known)}",
             field=field,
         )
 
