@@ -19,10 +19,32 @@ def random_games(rng: np.random.Generator, games: int) -> np.ndarray:
     return rng.normal(0.0, 1.0, (games, 2, 3, 3))
 
 
-def reference_qre(
-    table: np.ndarray, can_escalate: np.ndarray, temperature: float
+def reference_hold(
+    table: np.ndarray, sigma: np.ndarray, continuation: float
 ) -> np.ndarray:
-    """The module docstring's iteration in whole-array numpy, (G, 2, 3)."""
+    """Each player's value of a stand-off that goes on, (G, 2), in whole arrays.
+
+    ``H = ((1 - c) W + c A) / (1 - c q)``: the module docstring's fixed point,
+    with ``A`` the game's expected payoff outside the (hold, hold) cell and
+    ``q`` the chance of that cell.
+    """
+    theirs = sigma[:, ::-1]
+    cells = sigma[:, :, :, None] * theirs[:, :, None, :] * table  # (G, 2, 3, 3)
+    both = sigma[:, 0, 1] * sigma[:, 1, 1]
+    rest = cells.sum(axis=(2, 3)) - cells[:, :, 1, 1]
+    stand = table[:, :, 1, 1]
+    return ((1 - continuation) * stand + continuation * rest) / (
+        1 - continuation * both[:, None]
+    )
+
+
+def reference_qre(
+    table: np.ndarray,
+    can_escalate: np.ndarray,
+    temperature: float,
+    continuation: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The module docstring's iteration in whole-array numpy: strategies, holds."""
     games = len(table)
     open_share = can_escalate.astype(float)
     sigma = np.stack(
@@ -36,30 +58,68 @@ def reference_qre(
     closed = np.where(can_escalate, 0.0, -np.inf)
     for n in range(quantal.ANNEAL_ITERATIONS + quantal.POLISH_ITERATIONS):
         precision = precision * growth if n < quantal.ANNEAL_ITERATIONS else target
+        game = table.copy()
+        game[:, :, 1, 1] = reference_hold(table, sigma, continuation)
         theirs = sigma[:, ::-1]
-        utility = (table * theirs[:, :, None, :]).sum(axis=-1)  # (G, 2, 3)
+        utility = (game * theirs[:, :, None, :]).sum(axis=-1)  # (G, 2, 3)
         utility[..., 2] += closed
         best = utility.max(axis=-1, keepdims=True)
         with np.errstate(invalid="ignore"):
             weight = np.exp((utility - best) * np.reshape(precision, (-1, 1, 1)))
         logit = weight / weight.sum(axis=-1, keepdims=True)
         sigma = (1 - quantal.DAMPING) * sigma + quantal.DAMPING * logit
-    return sigma
+    return sigma, reference_hold(table, sigma, continuation)
 
 
+@pytest.mark.parametrize("continuation", [0.0, 0.9])
 @pytest.mark.parametrize("tau", [1.0, 0.3, 0.08, 0.02])
-def test_the_kernel_equals_the_numpy_reference_on_random_games(tau):
-    """Up to rounding, on 5,000 random games.
+def test_the_kernel_equals_the_numpy_reference_on_random_games(tau, continuation):
+    """Up to rounding, on 5,000 random games, strategies and stand-off values.
 
-    The two use different ``exp`` routines (1 ulp apart now and then); games
-    far from converged at high precision amplify that, to 1e-10 at tau = 0.02.
+    The two use different ``exp`` routines (1 ulp apart now and then) and sum
+    the stand-off's cells in different orders; games far from converged at
+    high precision amplify that, to 1e-10 at tau = 0.02, and a stand-off that
+    goes on (``c = 0.9``) by up to ``1 / (1 - c)``, to 2e-9.
     """
     rng = np.random.default_rng(7)
     tables = random_games(rng, 5000)
     can = rng.random((5000, 2)) < 0.7
+    sigma, hold = stage_qre(tables, can, tau, continuation)
+    expected_sigma, expected_hold = reference_qre(tables, can, tau, continuation)
+    np.testing.assert_allclose(sigma, expected_sigma, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(hold, expected_hold, rtol=0, atol=1e-8)
+
+
+@given(continuation=st.floats(0.0, 0.99), tau=st.floats(0.05, 2.0))
+@settings(max_examples=30, deadline=None)
+def test_a_stand_off_that_goes_on_is_worth_its_repeated_game(continuation, tau):
+    """The hold value is the stationary repeated game's, summed round by round.
+
+    Each round the sides play the equilibrium strategies; a (hold, hold) round
+    settles at the table's stand-off value with chance ``1 - c`` and is played
+    again with chance ``c``: the value of the game is the geometric series
+    ``sum_n (c q)^n (A + q (1 - c) W)``, and a stand-off is worth
+    ``(1 - c) W + c`` times that.
+    """
+    tables = random_games(np.random.default_rng(11), 40)
+    sigma, hold = stage_qre(tables, np.ones((40, 2), bool), tau, continuation)
+    theirs = sigma[:, ::-1]
+    cells = sigma[:, :, :, None] * theirs[:, :, None, :] * tables
+    q = (sigma[:, 0, 1] * sigma[:, 1, 1])[:, None]
+    outside = cells.sum(axis=(2, 3)) - cells[:, :, 1, 1]
+    stand = tables[:, :, 1, 1]
+    rounds = sum((continuation * q) ** n for n in range(2000))
+    game = rounds * (outside + q * (1 - continuation) * stand)
     np.testing.assert_allclose(
-        stage_qre(tables, can, tau), reference_qre(tables, can, tau), rtol=0, atol=1e-9
+        hold, (1 - continuation) * stand + continuation * game, rtol=0, atol=1e-9
     )
+
+
+def test_without_continuation_a_stand_off_is_worth_its_cell():
+    """``c = 0``: the one-shot stage game, its (hold, hold) cell untouched."""
+    tables = random_games(np.random.default_rng(12), 50)
+    _, hold = stage_qre(tables, np.ones((50, 2), bool), 0.1)
+    assert np.array_equal(hold, tables[:, :, 1, 1])
 
 
 @given(
@@ -75,7 +135,7 @@ def test_payoffs_that_ignore_the_opponent_give_their_softmax(payoff, tau):
     """
     rows = np.reshape(payoff, (2, 3))
     tables = np.repeat(rows[:, :, None], 3, axis=2)[None]  # u_i(o, o') = u_i(o)
-    sigma = stage_qre(tables, np.ones((1, 2), bool), tau)[0]
+    sigma = stage_qre(tables, np.ones((1, 2), bool), tau)[0][0]
     softmax = np.exp((rows - rows.max(axis=1, keepdims=True)) / tau)
     softmax /= softmax.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(sigma, softmax, rtol=0, atol=1e-12)
@@ -89,7 +149,7 @@ def test_matching_pennies_has_its_half_half_equilibrium(tau):
     """
     pennies = np.array([[1.0, -1.0, 0.0], [-1.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
     tables = np.stack([pennies, -pennies.T])[None]
-    sigma = stage_qre(tables, np.zeros((1, 2), bool), tau)[0]
+    sigma = stage_qre(tables, np.zeros((1, 2), bool), tau)[0][0]
     np.testing.assert_allclose(sigma, [[0.5, 0.5, 0.0]] * 2, atol=1e-9)
 
 
@@ -99,7 +159,7 @@ def test_a_dominant_action_is_played_at_zero_temperature_and_closed_ones_never()
     tables = random_games(rng, 200)
     tables[:, :, 1] += 10.0  # hold dominates for both
     can = rng.random((200, 2)) < 0.5
-    sigma = stage_qre(tables, can, 0.0)
+    sigma, _ = stage_qre(tables, can, 0.0)
     assert (sigma[..., 1] == 1.0).all()
     assert (sigma[..., 2][~can] == 0.0).all()
 
@@ -109,14 +169,15 @@ def test_each_game_is_bit_identical_alone_or_in_any_batch_and_shape():
     rng = np.random.default_rng(5)
     tables = random_games(rng, 60).reshape(5, 12, 2, 3, 3)
     can = rng.random((5, 12, 2)) < 0.6
-    together = stage_qre(tables, can, 0.1)
-    assert together.shape == (5, 12, 2, 3)
+    together, holds = stage_qre(tables, can, 0.1, 0.9)
+    assert together.shape == (5, 12, 2, 3) and holds.shape == (5, 12, 2)
     for a, b in ((0, 0), (2, 7), (4, 11)):
-        alone = stage_qre(tables[a, b], can[a, b], 0.1)
+        alone, hold = stage_qre(tables[a, b], can[a, b], 0.1, 0.9)
         assert np.array_equal(alone, together[a, b])
+        assert np.array_equal(hold, holds[a, b])
     shuffled = rng.permutation(60)
-    flat = stage_qre(
-        tables.reshape(60, 2, 3, 3)[shuffled], can.reshape(60, 2)[shuffled], 0.1
+    flat, _ = stage_qre(
+        tables.reshape(60, 2, 3, 3)[shuffled], can.reshape(60, 2)[shuffled], 0.1, 0.9
     )
     assert np.array_equal(flat, together.reshape(60, 2, 3)[shuffled])
 

@@ -24,15 +24,37 @@ standing at that rung; ``W_i(K)`` is the value of war. At rung ``k``:
 
     i vs j        back down               hold             escalate
     back down     (1/2 - delta_i) V_i     -delta_i V_i - a_i   (same)
-    hold          (1 - delta_i) V_i       W_i(k)           U_i(k + 1; j)
+    hold          (1 - delta_i) V_i       H_i(k)           U_i(k + 1; j)
     escalate      (1 - delta_i) V_i       U_i(k + 1; i)    U_i(k + 1; ij)
 
 Both backing down is a negotiated compromise (the stake split); a challenger that
 backs down alone keeps the status quo but pays its audience cost; a defender that
 backs down alone concedes the stake and pays its audience cost; standing against
-a side that backs down gets what it concedes; any escalation against a side that
-stands takes the crisis one rung up, which is worth what the game there is worth
-to i in its equilibrium,
+a side that backs down gets what it concedes.
+
+Both holding is a stand-off that goes on. Before the next decision opportunity
+(rate ``lambda_d``) it is negotiated away (rate ``q_s``) with chance
+``1 - c``, ``c = lambda_d / (lambda_d + q_s)``, on the terms of the contest at
+that rung, ``W_i(k)``; otherwise the same game is played again. So a stand-off is
+worth
+
+    H_i(k) = (1 - c) W_i(k) + c G_i(k),
+
+``G_i(k)`` the game's value to i in its equilibrium, which contains ``H_i(k)``
+itself: a stationary (Markov) continuation value, found with the equilibrium by
+:func:`stage_qre` (as the agent QRE of an extensive form values a subgame by its
+equilibrium, McKelvey and Palfrey, *Experimental Economics* 1, 1998). Holding is
+thus worth what waiting for the other to yield is worth, as in Fearon (1994)'s
+war of attrition: a side that expects the other to concede later holds rather
+than climbs to war, and a side locked in by its audience cost against a
+stronger will knows that it will concede in the end, and concedes before it
+has built that cost. (Valuing a stand-off as settled at once, ``W_i(k)``, made
+audience costs add war with accurate beliefs, theory case d_crisis: sides locked
+in at a clash found war barely worse than holding and drifted into it by logit
+mistakes.)
+
+Any escalation against a side that stands takes the crisis one rung up, which is
+worth what the game there is worth to i in its equilibrium,
 
     U_i(k + 1; .) = sum_{o,o'} sigma_i(o | k+1) sigma_j(o' | k+1) u_i(o, o' | k+1),
 
@@ -46,7 +68,7 @@ side weighs that its escalation ties its own hands (Fearon 1994): it commits it,
 which makes the opponent more likely to yield one rung up, and makes backing
 down there dearer. A side that expects to concede higher up therefore does not
 climb on the way, and builds no audience cost that would later lock it in.
-That game one rung up values its own climb as a stand-off, ``W_i(k + 2)``
+That game one rung up values its own climb as a settled stand-off, ``W_i(k + 2)``
 (``W_i(K)``, war, at the top): a one-rung horizon, a modelling choice (full
 backward induction over the ladder was tried: it leaves a hotline without effect
 on climbing, theory case c). So a side backs down when
@@ -286,6 +308,8 @@ def equilibrium(
     defender = side_of[None, :, None, None, :].astype(float)  # role of player
     lr = seen(log_ratio, log_ratio[:, other])
     k = rung[:, None, :, None, None].astype(float)  # (P, 1, V, 1, 1)
+    meetings = params.decision_rate_per_year
+    continuation = meetings / max(meetings + params.settle_rate_per_year, 1e-300)
 
     def standing(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``W(m)`` and the chance behind it, each (P, view, V, climbers, player)."""
@@ -299,7 +323,8 @@ def equilibrium(
         """The QRE at rungs ``m`` whose climbs are worth ``climb``: sigma, U, p."""
         standoff, chance = standing(m)
         tables = stage_payoffs(value, audience, defender, standoff, climb)
-        sigma = stage_qre(tables, can, params.temperature)
+        sigma, hold = stage_qre(tables, can, params.temperature, continuation)
+        tables[..., 1, 1] = hold
         return sigma, expected(tables, sigma[..., ::-1, :]), chance
 
     # The games one rung up, one for each side or pair that climbed there, their

@@ -19,6 +19,17 @@ both players at once from the previous iteration's strategies. As ``tau -> 0``
 the answer tends to a Nash equilibrium; at ``tau = 0`` the logit is a best
 response (ties shared).
 
+The (hold, hold) cell may be a stand-off that goes on: with chance ``1 - c`` it
+ends at the table's value ``W_i`` there, with chance ``c`` the same game is
+played again. Each iteration then values it at the stationary fixed point of the
+current strategies,
+
+    H_i = ((1 - c) W_i + c A_i) / (1 - c q),
+
+``A_i`` player i's expected payoff from the other eight cells and ``q`` the
+chance of (hold, hold): the solution of ``H_i = (1 - c) W_i + c G_i`` with
+``G_i = A_i + q H_i`` the game's value. ``c = 0`` is the one-shot game.
+
 The iterations are a plain loop per game, compiled by Numba when first called
 in a process (about 1.5 s). The compiled code is cached on disk only where the
 user names a folder for it with Numba's own ``NUMBA_CACHE_DIR``: by default
@@ -62,8 +73,11 @@ INTERLEAVE = 4
 
 
 def stage_qre(
-    table: np.ndarray, can_escalate: np.ndarray, temperature: float
-) -> np.ndarray:
+    table: np.ndarray,
+    can_escalate: np.ndarray,
+    temperature: float,
+    continuation: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Logit QRE of stage games, by annealed damped logit-response iterations.
 
     The precision rises geometrically from ``START_PRECISION`` per unit of the
@@ -79,23 +93,33 @@ def stage_qre(
         can_escalate: Whether each player may escalate (its third action is
             open), S + (2,).
         temperature: ``tau`` >= 0, in payoff units.
+        continuation: ``c`` in [0, 1]: the chance that a (hold, hold)
+            stand-off is played again rather than ending at its cell's value.
 
     Returns:
-        Strategies (back down, hold, escalate), S + (2, 3).
+        ``(strategy, hold)``: strategies (back down, hold, escalate),
+        S + (2, 3), and each player's value of the stand-off ``H_i`` at them,
+        S + (2,) (the table's (hold, hold) cell when ``c = 0``).
     """
     shape = table.shape[:-3]
     tables = np.ascontiguousarray(table, dtype=float).reshape(-1, 2, 3, 3)
     can = np.ascontiguousarray(can_escalate, dtype=bool).reshape(-1, 2)
     strategy = np.empty((len(tables), 2, 3))
-    _solve(tables, can, float(temperature), strategy)
-    return strategy.reshape((*shape, 2, 3))
+    hold = np.empty((len(tables), 2))
+    _solve(tables, can, float(temperature), float(continuation), strategy, hold)
+    return strategy.reshape((*shape, 2, 3)), hold.reshape((*shape, 2))
 
 
 @numba.njit(cache=CACHE, nogil=True, error_model="numpy")
 def _solve(
-    table: np.ndarray, can: np.ndarray, temperature: float, strategy: np.ndarray
+    table: np.ndarray,
+    can: np.ndarray,
+    temperature: float,
+    continuation: float,
+    strategy: np.ndarray,
+    hold: np.ndarray,
 ) -> None:
-    """:func:`stage_qre` of G games, (G, 2, 3, 3) and (G, 2), into (G, 2, 3).
+    """:func:`stage_qre` of G games, (G, 2, 3, 3) and (G, 2), into (G, 2, 3), (G, 2).
 
     ``INTERLEAVE`` games at a time take each iteration in turn, so that the
     CPU overlaps their independent arithmetic; each game's own sequence of
@@ -120,14 +144,26 @@ def _solve(
                     precision[g] *= growth[g]
                 else:
                     precision[g] = target
-                _iterate(table[g], can[g], strategy[g], utility, precision[g])
+                _iterate(
+                    table[g],
+                    can[g],
+                    continuation,
+                    strategy[g],
+                    hold[g],
+                    utility,
+                    precision[g],
+                )
+    for g in range(games):
+        _stand_off(table[g], continuation, strategy[g], hold[g])
 
 
 @numba.njit(cache=CACHE, inline="always", error_model="numpy")
 def _iterate(
     game: np.ndarray,
     can: np.ndarray,
+    continuation: float,
     sigma: np.ndarray,
+    hold: np.ndarray,
     utility: np.ndarray,
     precision: float,
 ) -> None:
@@ -136,16 +172,19 @@ def _iterate(
     Args:
         game: Both players' tables, (2, 3, 3).
         can: Whether each may escalate, (2,).
+        continuation: ``c``, the chance a stand-off is played again.
         sigma: Both strategies, (2, 3), overwritten with the next.
+        hold: Both players' stand-off values, (2,): scratch.
         utility: Scratch, (2, 3).
         precision: ``lambda``.
     """
+    _stand_off(game, continuation, sigma, hold)
     for i in range(2):  # U_i(o) = sum_o' sigma_j(o') u_i(o, o')
         j = 1 - i
         for o in range(3):
             utility[i, o] = (
                 sigma[j, 0] * game[i, o, 0]
-                + sigma[j, 1] * game[i, o, 1]
+                + sigma[j, 1] * (hold[i] if o == 1 else game[i, o, 1])
                 + sigma[j, 2] * game[i, o, 2]
             )
         if not can[i]:
@@ -173,3 +212,25 @@ def _logit_weight(utility: float, best: float, precision: float) -> float:
     if utility == -np.inf:
         return 0.0
     return math.exp((utility - best) * precision)
+
+
+@numba.njit(cache=CACHE, inline="always", error_model="numpy")
+def _stand_off(
+    game: np.ndarray, continuation: float, sigma: np.ndarray, hold: np.ndarray
+) -> None:
+    """Each player's stand-off value ``H_i`` at the strategies ``sigma``, into ``hold``.
+
+    The module docstring's fixed point; ``c = 1`` with a sure stand-off (possible
+    only at ``tau = 0``) is worth what the other cells give, nothing.
+    """
+    both = sigma[0, 1] * sigma[1, 1]
+    for i in range(2):
+        j = 1 - i
+        rest = 0.0
+        for o in range(3):
+            for p in range(3):
+                if o != 1 or p != 1:
+                    rest += sigma[i, o] * sigma[j, p] * game[i, o, p]
+        hold[i] = ((1.0 - continuation) * game[i, 1, 1] + continuation * rest) / max(
+            1.0 - continuation * both, 1e-12
+        )

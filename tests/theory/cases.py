@@ -293,7 +293,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         key="d_crisis",
-        title="crisis audience cost 0 -> 0.1 per rung and step, accurate beliefs",
+        title="crisis audience cost 0 -> 0.1 per rung climbed, accurate beliefs",
         anchor="Fearon 1994, Domestic Political Audiences",
         a=Arm(DYAD, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.0}, "none"),
         b=Arm(DYAD, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.1}, "0.1"),
