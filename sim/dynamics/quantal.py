@@ -153,8 +153,8 @@ def _solve(
                     utility,
                     precision[g],
                 )
-    for g in range(games):
-        _stand_off(table[g], continuation, strategy[g], hold[g])
+    for g in range(games):  # the stand-off's values at the answer
+        _utilities(table[g], can[g], continuation, strategy[g], hold[g], utility)
 
 
 @numba.njit(cache=CACHE, inline="always", error_model="numpy")
@@ -178,17 +178,7 @@ def _iterate(
         utility: Scratch, (2, 3).
         precision: ``lambda``.
     """
-    _stand_off(game, continuation, sigma, hold)
-    for i in range(2):  # U_i(o) = sum_o' sigma_j(o') u_i(o, o')
-        j = 1 - i
-        for o in range(3):
-            utility[i, o] = (
-                sigma[j, 0] * game[i, o, 0]
-                + sigma[j, 1] * (hold[i] if o == 1 else game[i, o, 1])
-                + sigma[j, 2] * game[i, o, 2]
-            )
-        if not can[i]:
-            utility[i, 2] = -np.inf
+    _utilities(game, can, continuation, sigma, hold, utility)
     for i in range(2):  # sigma_i <- (1 - D) sigma_i + D logit(U_i)
         best = max(utility[i, 0], utility[i, 1], utility[i, 2])
         weight_0 = _logit_weight(utility[i, 0], best, precision)
@@ -215,22 +205,40 @@ def _logit_weight(utility: float, best: float, precision: float) -> float:
 
 
 @numba.njit(cache=CACHE, inline="always", error_model="numpy")
-def _stand_off(
-    game: np.ndarray, continuation: float, sigma: np.ndarray, hold: np.ndarray
+def _utilities(
+    game: np.ndarray,
+    can: np.ndarray,
+    continuation: float,
+    sigma: np.ndarray,
+    hold: np.ndarray,
+    utility: np.ndarray,
 ) -> None:
-    """Each player's stand-off value ``H_i`` at the strategies ``sigma``, into ``hold``.
+    """Both players' expected utilities and stand-off values at ``sigma``, in place.
 
-    The module docstring's fixed point; ``c = 1`` with a sure stand-off (possible
-    only at ``tau = 0``) is worth what the other cells give, nothing.
+    ``U_i(o) = sum_o' sigma_j(o') u_i(o, o')`` into ``utility`` (``-inf`` for a
+    closed escalation), with the (hold, hold) cell valued at ``H_i`` (module
+    docstring), written into ``hold``. ``c = 1`` with a sure stand-off
+    (possible only at ``tau = 0``) is worth what the other cells give, nothing.
     """
     both = sigma[0, 1] * sigma[1, 1]
     for i in range(2):
         j = 1 - i
-        rest = 0.0
-        for o in range(3):
-            for p in range(3):
-                if o != 1 or p != 1:
-                    rest += sigma[i, o] * sigma[j, p] * game[i, o, p]
-        hold[i] = ((1.0 - continuation) * game[i, 1, 1] + continuation * rest) / max(
+        for o in range(3):  # with the table's own (hold, hold) cell
+            utility[i, o] = (
+                sigma[j, 0] * game[i, o, 0]
+                + sigma[j, 1] * game[i, o, 1]
+                + sigma[j, 2] * game[i, o, 2]
+            )
+        stand = game[i, 1, 1]
+        rest = (
+            sigma[i, 0] * utility[i, 0]
+            + sigma[i, 1] * utility[i, 1]
+            + sigma[i, 2] * utility[i, 2]
+            - both * stand
+        )
+        hold[i] = ((1.0 - continuation) * stand + continuation * rest) / max(
             1.0 - continuation * both, 1e-12
         )
+        utility[i, 1] += sigma[j, 1] * (hold[i] - stand)
+        if not can[i]:
+            utility[i, 2] = -np.inf
