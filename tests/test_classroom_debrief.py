@@ -305,7 +305,7 @@ def test_each_discussion_question_is_asked_once():
     game.inject(
         {"kind": "crisis", "parties": ["CHN", "USA"], "theater": "taiwan_strait"}
     )
-    play_turns(game, 5)
+    play_turns(game, 7)
     crises = game.model.crisis_frame()
     twice = crises[crises.duplicated(["challenger", "defender", "theater", "ending"])]
     assert len(twice)  # the same crisis ended the same way twice in this game

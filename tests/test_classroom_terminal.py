@@ -18,6 +18,7 @@ from sim.classroom.log import read_log
 from sim.classroom.session import GameSession, MoveError
 from sim.classroom.terminal import parse_inject, parse_move, play
 from sim.cli import main
+from tests.conftest import restore_ctrl_c
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 THEATERS = ["east_china_sea", "south_china_sea"]
@@ -374,7 +375,11 @@ def test_ctrl_c_at_a_prompt_says_the_game_is_saved_and_how_to_go_on(tmp_path):
         "--teams", "USA,CHN", "--log", str(log),
     ]  # fmt: skip
     process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=restore_ctrl_c,  # pytest may run as a job that ignores Ctrl-C
     )
     try:
         screen = Screen(process.stdout.fileno())
