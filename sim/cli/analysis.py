@@ -10,6 +10,7 @@ from sim.cli.common import (
     Output,
     UsageError,
     executor,
+    experiment_arguments,
     experiment_options,
     lo_hi_ranges,
     param_option,
@@ -138,10 +139,9 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     observed = calibrate.read_mids(args.data, states, window)
     result = calibrate.fit_crisis_rates(
         args.scenario, observed, params, states=states,
-        replications=args.replications, seed=seed(args), settings=fixed,
         dispute_rung=args.dispute_rung, force_rung=args.force_rung,
-        war_rung=args.war_rung, steps=args.steps,
-        executor=executor(args), chunk_size=args.chunk_size,
+        war_rung=args.war_rung,
+        **experiment_arguments(args, [p.path for p in params], flag="--fit"),
     )  # fmt: skip
     write_frame(result.params, out / "params.csv")
     write_frame(result.rates.reset_index(names="rate"), out / "rates.csv")
@@ -283,12 +283,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         args.outcome,
         method=args.method,
         samples=args.samples,
-        replications=args.replications,
-        steps=args.steps,
-        seed=seed(args),
-        settings=settings(args, [r.path for r in ranges]),
-        executor=executor(args),
-        chunk_size=args.chunk_size,
+        **experiment_arguments(args, [r.path for r in ranges]),
     )
     out = args.out
     write_frame(result.indices.assign(output=result.output), out / "sensitivity.csv")
@@ -359,12 +354,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         out,
         constraints=[parse_condition(t, "constraints") for t in args.constraint],
         trials=args.trials,
-        replications=args.replications,
-        steps=args.steps,
-        seed=seed(args),
-        settings=settings(args, [r.path for r in ranges]),
-        executor=executor(args),
-        chunk_size=args.chunk_size,
+        **experiment_arguments(args, [r.path for r in ranges]),
     )
     print(result.summary())
     print(f"wrote {out}/ ({tune.STORAGE}, {tune.TRIALS}); rerun to resume")

@@ -8,7 +8,7 @@ import argparse
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sim.errors import InputError
 
@@ -274,6 +274,30 @@ def experiment_options(parser: argparse.ArgumentParser, replications: int) -> No
     set_option(parser)
     parser.add_argument("--out", type=Path, help="output folder")
     executor_options(parser)
+
+
+def experiment_arguments(
+    args: argparse.Namespace, varied: Sequence[str] = (), flag: str = "--param"
+) -> dict[str, Any]:
+    """What :func:`experiment_options` parsed, as a library experiment's keywords.
+
+    ``replications``, ``steps``, ``seed``, ``settings``, ``executor`` and
+    ``chunk_size``, read in that order: of several bad options, the first is said.
+
+    Args:
+        args: The parsed options.
+        varied: Field paths the command varies, refused in ``--set``
+            (:func:`settings`).
+        flag: The option that varies them, named in the refusal.
+    """
+    return {
+        "replications": args.replications,
+        "steps": args.steps,
+        "seed": seed(args),
+        "settings": settings(args, varied, flag),
+        "executor": executor(args),
+        "chunk_size": args.chunk_size,
+    }
 
 
 def seed(args: argparse.Namespace) -> int:
