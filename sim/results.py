@@ -97,6 +97,25 @@ class ResultsFolder:
         """Name of the scenario the results come from."""
         return str(self.manifest["scenario"])
 
+    def state_series_advice(self, needed_by: str | None = None) -> str:
+        """That this batch recorded no per-state series, and the command that does.
+
+        A batch folder holds one batch, so the advice is to run it again with
+        --state-series into a new folder beside it (the same folder would refuse).
+
+        Args:
+            needed_by: What needs the series, e.g. ``the arms figure``; said if
+                given.
+        """
+        folder = self.folder if self.folder.name else self.folder.resolve()
+        new = folder.with_name(f"{folder.name}-states")
+        needs = f", which {needed_by} needs" if needed_by else ""
+        return (
+            f"{self.folder}: the {manifest.command(self.manifest)} recorded no "
+            f"per-state series{needs}; run it again with --state-series into a new "
+            f"folder: {batch.command_line(self.manifest, new, state_series=True)}"
+        )
+
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """A table (some of its columns), with ``point`` and ``replication``.
 
@@ -179,13 +198,7 @@ class ResultsFolder:
         files = [f for f in files if f.exists()]
         if not files:
             if name == "states" and not self.manifest["state_series"]:
-                new = self.folder.with_name(f"{self.folder.name}-states")
-                line = batch.command_line(self.manifest, new, state_series=True)
-                raise ResultsError(
-                    f"{self.folder}: the {manifest.command(self.manifest)} recorded no "
-                    f"per-state series; run it again, recording them, into a new "
-                    f"folder: `{line}`"
-                )
+                raise ResultsError(self.state_series_advice())
             raise ResultsError(
                 f"{self.folder}: no {name}.parquet in {batch.CHUNKS}/; run "
                 f"`{batch.command_line(self.manifest, self.folder, resume=True)}` "

@@ -1,6 +1,8 @@
 """Reading run and batch folders back: tables, scenario checks, re-run worlds."""
 
 import json
+import shlex
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from sim import batch
 from sim.cli import main
 from sim.manifest import COMMON, FORMAT
 from sim.results import BATCH, RUN, ResultsError, open_results
+from tests.conftest import pair_toml
 
 
 def test_kinds_are_recognised(results_folders):
@@ -91,6 +94,30 @@ def test_missing_table_names_file_and_command(results_folders, tmp_path):
     )
     with pytest.raises(ResultsError, match=r"no states.csv or states.parquet"):
         open_results(tmp_path).table("states", ["milex_usd_m"])
+
+
+def test_a_batch_without_state_series_gives_the_command_that_records_them(
+    write_scenario, tmp_path, monkeypatch
+):
+    """Its states table is refused with a command that writes one, run as given.
+
+    The advice is the one ``wargame plot --kind arms`` gives; it holds for a
+    folder named ``.`` too, whose new folder goes beside it.
+    """
+    scenario = write_scenario(pair_toml())
+    out = tmp_path / "b"
+    batch.run(batch.plan(scenario, replications=2, steps=2), out, progress=False)
+    monkeypatch.chdir(out)
+    for folder in (out, Path(".")):
+        with pytest.raises(ResultsError) as refused:
+            open_results(folder).table("states", ["milex_usd_m"])
+        said = str(refused.value)
+        assert said.startswith(f"{folder}: the batch recorded no per-state series; ")
+        assert said.endswith(f" --state-series --out {tmp_path / 'b-states'}")
+    words = shlex.split(said.partition("new folder: ")[2])
+    assert main(words[1:]) == 0
+    states = open_results(tmp_path / "b-states").table("states", ["milex_usd_m"])
+    assert len(states) == 2 * 3 * 2  # replications x steps 0-2 x states
 
 
 def test_missing_column_names_column_and_version(results_folders):

@@ -80,26 +80,17 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def _lacking_state_series(results, kind: str) -> str | None:
     """Why a batch or sweep cannot draw ``kind``, and the command that can.
 
-    None if it can. A batch folder holds one batch, so the advice is to run it
-    again with --state-series into a new folder (the same folder would refuse).
+    None if it can (:meth:`sim.results.ResultsFolder.state_series_advice`).
     """
-    from sim.batch import command_line
-    from sim.manifest import BATCH, command
+    from sim.manifest import BATCH
 
-    recorded = results.manifest
     if (
         kind not in STATE_SERIES_KINDS
         or results.kind != BATCH
-        or recorded.get("state_series")
+        or results.manifest.get("state_series")
     ):
         return None
-    folder = results.folder if results.folder.name else results.folder.resolve()
-    new = folder.with_name(f"{folder.name}-states")
-    return (
-        f"{results.folder}: the {command(recorded)} recorded no per-state series, "
-        f"which the {kind} figure needs; run it again with --state-series into a "
-        f"new folder: {command_line(recorded, new, state_series=True)}"
-    )
+    return results.state_series_advice(f"the {kind} figure")
 
 
 def _plot_sensitivity(args: argparse.Namespace) -> int:
