@@ -12,6 +12,7 @@ from sim.classroom import debrief, story
 from sim.classroom.debrief import turning_points, write_debrief
 from sim.classroom.log import read_log
 from sim.classroom.session import GameSession
+from tests.conftest import CRISIS_INJECT, pair_toml
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 
@@ -227,6 +228,24 @@ def test_only_the_moves_played_are_told(tmp_path):
     empty = pd.DataFrame(columns=[*debrief._COLUMNS, "effect"])
     asked = " ".join(story.questions(replayed, empty, []))
     assert " USA raised spending" in asked  # not "CHN, USA raised"
+
+
+def test_the_injects_told_are_the_game_s_own_if_its_file_changes(write_scenario):
+    """The scenario's injects are those the game played, not the file's now.
+
+    Rewriting the scenario file during a class (or deleting it) changes
+    neither the game nor its story; the instructor's inject follows the
+    scenario's at the same turn.
+    """
+    path = write_scenario(pair_toml(extra=CRISIS_INJECT))
+    game = GameSession(path, ["RED"])
+    game.inject({"kind": "disaster", "parties": ["BLUE"], "note": "flood"})
+    play_turns(game, 1)
+    path.write_text(pair_toml(), encoding="utf-8")  # its inject gone
+    told = [(turn, by, inject["kind"]) for turn, by, inject in story.injects(game)]
+    assert told == [(0, "scenario", "crisis"), (0, "instructor", "disaster")]
+    path.unlink()
+    assert "at turn 0 (the scenario's), crisis: RED challenges" in story.summary(game)
 
 
 def test_every_inject_is_told_with_its_size():

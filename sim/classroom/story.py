@@ -25,7 +25,6 @@ from sim.classroom.moves import describe_move
 from sim.classroom.news import ENDINGS, describe_inject, place, words
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.escalation import RUNGS
-from sim.scenario import load_scenario
 
 CHANCE_WORDS = ((0.9, "near certain"), (0.6, "likely"), (0.4, "a coin toss"))
 """How a probability of a clash reads (below 0.4: possible; below 0.1: unlikely)."""
@@ -78,11 +77,12 @@ def injects(game: GameSession) -> list[tuple[int, str, dict[str, Any]]]:
     turn); ``inject`` holds what :func:`~sim.classroom.news.describe_inject`
     reads, its size (rung, magnitude) included.
     """
-    base = load_scenario(game.path)
+    spec = game.model.spec  # the file's injects, then those added in play
+    own = spec.injects[: len(spec.injects) - len(game.added["inject"])]
     found = [
-        (base.step_of(j.year), "scenario", asdict(j))
-        for j in base.injects
-        if base.step_of(j.year) < game.turn
+        (spec.step_of(j.year), "scenario", asdict(j))
+        for j in own
+        if spec.step_of(j.year) < game.turn
     ]
     found += [
         (e["turn"], "instructor", e["inject"])
