@@ -337,7 +337,7 @@ def questions(
         e
         for e in moves
         if e["move"].get("budget_change_pct", 0) > 0
-        or e["move"].get("posture", 0) > 0.7
+        or e["move"].get("posture", 0) > FORWARD
     ]
     if rises:
         teams = sorted({e["team"] for e in rises})
