@@ -9,6 +9,7 @@ deterministic rather than flaky.
 
 import math
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -39,6 +40,16 @@ steps = st.integers(0, MAX_KEY)
 streams = st.sampled_from(list(Stream)) | st.integers(0, 1000)
 shapes = st.lists(st.integers(0, 5), min_size=0, max_size=3).map(tuple)
 small = settings(max_examples=40, deadline=None)
+
+
+def over_any_key(**more: st.SearchStrategy) -> Callable[[Callable], Callable]:
+    """Run a test for each method on 40 drawn keys (seed, step, stream, shape, more)."""
+
+    def decorate(test: Callable) -> Callable:
+        keyed = given(seed=seeds, step=steps, stream=streams, shape=shapes, **more)
+        return pytest.mark.parametrize("method", METHODS)(small(keyed(test)))
+
+    return decorate
 
 
 def _ref_mix(z: int) -> int:
@@ -143,9 +154,7 @@ def test_matches_scalar_reference(method, seed, rep, step, stream, offset):
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("method", METHODS)
-@small
-@given(seed=seeds, step=steps, stream=streams, shape=shapes)
+@over_any_key()
 def test_deterministic_across_calls_and_objects(method, seed, step, stream, shape):
     """The same key gives bit-identical arrays on every call and object."""
     reps = np.arange(5, 9)
@@ -157,15 +166,7 @@ def test_deterministic_across_calls_and_objects(method, seed, step, stream, shap
     assert np.array_equal(a, b) and np.array_equal(a, c)
 
 
-@pytest.mark.parametrize("method", METHODS)
-@small
-@given(
-    seed=seeds,
-    step=steps,
-    stream=streams,
-    shape=shapes,
-    bounds=st.tuples(st.integers(0, 12), st.integers(0, 12)).map(sorted),
-)
+@over_any_key(bounds=st.tuples(st.integers(0, 12), st.integers(0, 12)).map(sorted))
 def test_chunking_invariance(method, seed, step, stream, shape, bounds):
     """A chunk of replications gets exactly the rows of the full batch."""
     lo, hi = bounds
@@ -174,15 +175,7 @@ def test_chunking_invariance(method, seed, step, stream, shape, bounds):
     assert np.array_equal(full[lo:hi], chunk)
 
 
-@pytest.mark.parametrize("method", METHODS)
-@small
-@given(
-    seed=seeds,
-    step=steps,
-    stream=streams,
-    shape=shapes,
-    reps=st.lists(st.integers(0, 50), min_size=1, max_size=8),
-)
+@over_any_key(reps=st.lists(st.integers(0, 50), min_size=1, max_size=8))
 def test_rows_follow_replication_ids(method, seed, step, stream, shape, reps):
     """Any order, gaps or repeats give each row its own replication's draws."""
     full = _draw(method, seed, np.arange(51), step, stream, shape)
