@@ -28,6 +28,7 @@ from sim.paired import Arm, Comparison, Ratio, Records
 
 HERE = Path(__file__).parent
 DYAD = HERE / "dyad.toml"
+BASELINE = HERE.parent.parent / "scenarios" / "baseline_2024.toml"
 TRIAD = HERE / "triad.toml"
 FAST_REPLICATIONS = 1000
 """Replications per arm in CI, unless a case asks for more: a second or two a case."""
@@ -301,6 +302,21 @@ CASES: tuple[Case, ...] = (
             Check("war", "no more war where beliefs are accurate", "war_onset", "<=0"),
         ),
         replications=FULL_REPLICATIONS,
+    ),
+    Case(
+        key="d_region",
+        title="crisis audience cost 0 -> 0.1 per rung climbed in the baseline region, "
+        "accurate beliefs",
+        anchor="Fearon 1994, Domestic Political Audiences",
+        a=Arm(
+            BASELINE, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.0}, "none"
+        ),
+        b=Arm(
+            BASELINE, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.1}, "0.1"
+        ),
+        checks=(
+            Check("war", "no more war where beliefs are accurate", "war_onset", "<=0"),
+        ),
     ),
     Case(
         key="e",

@@ -26,6 +26,13 @@ from tests.theory.cases import (
 pytestmark = pytest.mark.theory
 
 
+def not_yet(measured: str, expected: str, issue: int = 12) -> pytest.MarkDecorator:
+    """Mark a case that does not hold today, saying what was measured."""
+    return pytest.mark.xfail(
+        strict=True, reason=f"{measured}; expected {expected}; see issue #{issue}"
+    )
+
+
 def check(case: str, key: str) -> None:
     """Assert that check ``key`` of case ``case`` has its expected sign."""
     expected = CASE[case].check(key)
@@ -126,6 +133,24 @@ def test_d_crisis_audience_cost_adds_no_war():
     so did the game while it valued a stand-off as settled at once.
     """
     check("d_crisis", "war")
+
+
+@not_yet(
+    "in the baseline region, at the fitted defaults: war 0.024 -> 0.281 of runs "
+    "(95% CI +0.228 to +0.286; 1,000 replications of ten years): crises locked at "
+    "a limited clash by both sides' audience costs stand for years, and each "
+    "decision there risks a logit mistake into war (80 of 166 wars in 500 runs "
+    "between North and South Korea)",
+    "no more (<= 0)",
+)
+def test_d_region_audience_cost_adds_no_war_in_the_region():
+    """(d) The same in the baseline region: audience costs add no war (<= 0).
+
+    The dyad isolates the crisis game; the region adds alliances, entrapment,
+    thresholds below war and budgets that move with crises, where Fearon's
+    (1994) claim must hold too.
+    """
+    check("d_region", "war")
 
 
 def test_e_richardson_reaction_speeds_arms_growth():
