@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim import batch
+from sim.design import Range
 from sim.errors import InputError
 from sim.executors import Executor, InProcess
 
@@ -153,6 +154,22 @@ def check_outcome(
         raise ExperimentError(
             f"{field} {name!r}: not an outcome{of}; outcomes: {', '.join(known)}",
             field=field,
+        )
+
+
+def check_ranges(ranges: list[Range]) -> None:
+    """Fail unless there is a range and none carries a grid's ``:n`` suffix.
+
+    A search or sample of the ranges (tuning, sensitivity analysis) takes their
+    bounds only, so an ``:n`` would otherwise be dropped without a word.
+    """
+    if not ranges:
+        raise ExperimentError(
+            "ranges: give at least one path=lo:hi range", field="ranges"
+        )
+    if any(r.n is not None for r in ranges):
+        raise ExperimentError(
+            "ranges: the :n suffix is for grids; use lo:hi", field="ranges"
         )
 
 

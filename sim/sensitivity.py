@@ -26,7 +26,13 @@ import pandas as pd
 
 from sim.design import Range
 from sim.executors import Executor, InProcess
-from sim.experiments import ExperimentError, check_outcome, outcome_names, run_points
+from sim.experiments import (
+    ExperimentError,
+    check_outcome,
+    check_ranges,
+    outcome_names,
+    run_points,
+)
 
 METHODS = ("sobol", "morris")
 MORRIS_LEVELS = 4
@@ -107,14 +113,7 @@ def analyse(
         raise ExperimentError(
             f"method {method!r}: use one of {', '.join(METHODS)}", field="method"
         )
-    if not ranges:
-        raise ExperimentError(
-            "ranges: give at least one path=lo:hi range", field="ranges"
-        )
-    if any(r.n is not None for r in ranges):
-        raise ExperimentError(
-            "ranges: the :n suffix is for grids; use lo:hi", field="ranges"
-        )
+    check_ranges(ranges)
     if samples < 2 or (method == "sobol" and samples & (samples - 1)):
         raise ExperimentError(
             f"samples {samples}: must be >= 2"

@@ -37,6 +37,7 @@ from sim.experiments import (
     Condition,
     ExperimentError,
     check_outcome,
+    check_ranges,
     outcome_names,
     run_points,
 )
@@ -117,8 +118,8 @@ def tune(
         chunk_size: Replications per chunk (the batch default if None).
 
     Raises:
-        ExperimentError: Unknown outcomes, bad ranges, or a folder holding a
-            different search.
+        ExperimentError: Unknown outcomes, no ranges or one with a grid's
+            ``:n`` suffix, or a folder holding a different search.
         ScenarioError: A parameter path that does not exist, named.
         OutputError: Another process is writing ``out`` (a search running
             there); nothing is written.
@@ -126,10 +127,7 @@ def tune(
             kept, in the study and in trials.csv).
     """
     constraints = list(constraints or [])
-    if not ranges:
-        raise ExperimentError(
-            "ranges: give at least one path=lo:hi range", field="ranges"
-        )
+    check_ranges(ranges)
     for field, count in (("trials", trials), ("replications", replications)):
         if count < 1:
             raise ExperimentError(f"{field} {count}: must be at least 1", field=field)

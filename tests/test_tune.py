@@ -61,6 +61,17 @@ def test_a_folder_with_another_search_is_refused(write_scenario, tmp_path):
         tune.tune(path, RANGES[:1], "crisis_time_share", tmp_path / "d", trials=2)
 
 
+def test_a_grid_count_on_a_range_is_refused(write_scenario, tmp_path):
+    """A range's :n suffix is refused as in sensitivity analysis, not dropped."""
+    path = write_scenario(pair_toml(steps=4))
+    grid = parse_range("mechanisms.escalation.incident_rate_per_year=0.0:4.0:5")
+    with pytest.raises(ExperimentError) as caught:
+        tune.tune(path, [grid], "crises", tmp_path / "i", trials=1)
+    assert str(caught.value) == "ranges: the :n suffix is for grids; use lo:hi"
+    assert caught.value.field == "ranges"
+    assert not (tmp_path / "i").exists()
+
+
 def test_bad_arguments_write_nothing(write_scenario, tmp_path, capsys):
     """Unknown outputs and paths fail with a clear message and no study."""
     path = write_scenario(pair_toml(steps=4))

@@ -245,9 +245,9 @@ def param_option(parser: argparse.ArgumentParser) -> None:
 def lo_hi_ranges(texts: list[str], command: str, flag: str = "--param") -> list:
     """Parse ``PATH=LO:HI`` ranges, refusing the ``:N`` only a grid takes.
 
-    A command that samples or searches a range (``tune``, ``calibrate``) would
-    otherwise drop N without a word; ``sensitivity`` and ``sweep --design
-    lhs/sobol`` refuse it in the library.
+    Said of the range as typed: ``calibrate`` would otherwise drop N without a
+    word; ``tune``, ``sensitivity`` and ``sweep --design lhs/sobol`` refuse it
+    in the library too.
     """
     from sim.design import parse_range
 
