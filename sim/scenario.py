@@ -304,8 +304,38 @@ class Scenario:
         return schedule.step_of(year, self.info.start_year, self.info.dt_years)
 
 
+@dataclass(frozen=True)
+class Source:
+    """A scenario file as read from disk, its ``extends`` chain merged, unvalidated.
+
+    :func:`load_scenario` takes one in place of a path, so content read once can
+    be validated again (e.g. with a classroom game's events added) whatever
+    becomes of the file on disk.
+
+    Attributes:
+        path: The file, as :func:`scenario_path` finds it.
+        data: The merged content.
+        origin: The file that set each value, shaped like ``data``.
+    """
+
+    path: Path
+    data: dict
+    origin: dict
+
+
+def read_source(path: str | Path) -> Source:
+    """Read a scenario file and the files it extends, merged but not validated.
+
+    Raises:
+        ScenarioError: A bare name that is neither a file nor a bundled
+            scenario, or a file that cannot be read or parsed as a scenario.
+    """
+    path = scenario_path(path)
+    return Source(path, *_read_chain(path, ()))
+
+
 def load_scenario(
-    path: str | Path,
+    path: str | Path | Source,
     *,
     overrides: dict[str, Any] | None = None,
     events: dict[str, list[dict]] | None = None,
@@ -313,7 +343,8 @@ def load_scenario(
     """Read, merge (``extends``), override and validate a scenario file.
 
     Args:
-        path: The TOML file, or a bundled scenario's name (``baseline_2024``).
+        path: The TOML file, a bundled scenario's name (``baseline_2024``), or
+            a :class:`Source` read already (not read again).
         overrides: Field paths to values applied after merging, e.g.
             ``{"mechanisms.arms_race.reaction_per_year": 0.2,
             "state.USA.resolve": 0.9, "scenario.steps": 8}``.
@@ -328,8 +359,8 @@ def load_scenario(
     Raises:
         ScenarioError: Listing every problem, each naming file, field and value.
     """
-    path = scenario_path(path)
-    data, origin = _read_chain(path, ())
+    source = path if isinstance(path, Source) else read_source(path)
+    data, origin = copy.deepcopy((source.data, source.origin))  # a Source is reused
     for dotted, value in (overrides or {}).items():
         _apply_override(data, origin, dotted, value)
     for key, entries in (events or {}).items():
@@ -338,7 +369,7 @@ def load_scenario(
     digest = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()
     ).hexdigest()
-    return _Validator(path, data, origin).scenario(digest)
+    return _Validator(source.path, data, origin).scenario(digest)
 
 
 def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:

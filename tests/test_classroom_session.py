@@ -14,6 +14,7 @@ from sim.classroom.pages import team_form
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.cli import main
 from sim.scenario import ScenarioError
+from tests.conftest import pair_toml
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 TEAMS = ["USA", "CHN", "JPN"]
@@ -325,6 +326,39 @@ def test_a_bundled_scenario_may_be_named(tmp_path, monkeypatch):
     assert GameSession.resume(tmp_path / "g.jsonl").turn == 1
     with pytest.raises(ScenarioError, match="no bundled scenario of that name"):
         GameSession("classroom_crisys", ["USA"])
+
+
+@pytest.mark.parametrize("change", ["rewrite", "delete"])
+def test_a_game_keeps_the_scenario_it_loaded(tmp_path, change):
+    """The file edited or deleted mid-class: the game plays on as it was loaded.
+
+    Its turns, an inject, a measure agreed and a rewind all take the scenario
+    as read at the start, as a twin game on an untouched copy does.
+    """
+    path, copy = tmp_path / "pair.toml", tmp_path / "copy.toml"
+    for file in (path, copy):
+        file.write_text(pair_toml(), encoding="utf-8")
+    game, twin = (GameSession(file, ["RED", "BLUE"]) for file in (path, copy))
+    if change == "rewrite":
+        path.write_text(pair_toml(steps=2, milex=(400.0, 20.0)), encoding="utf-8")
+    else:
+        path.unlink()
+    hotline = {"RED": {"cbm": {"BLUE": "hotline"}}, "BLUE": {"cbm": {"RED": "hotline"}}}
+    seen = {game: [], twin: []}  # the world and the hash of the scenario run
+    for each in (game, twin):
+        play_turn(each)
+        each.inject({"kind": "disaster", "parties": ["RED"], "note": "flood"})
+        play_turn(each, **hotline)
+        assert len(each.added["cbm"]) == 1
+        seen[each].append((snapshot(each), each.model.spec.content_hash))
+        each.rewind(1)
+        play_turn(each)
+        play_turn(each)
+        seen[each].append((snapshot(each), each.model.spec.content_hash))
+    assert game.turn == 3 and not game.finished
+    for (world, spec), (twin_world, twin_spec) in zip(*seen.values(), strict=True):
+        assert_same(world, twin_world)
+        assert spec == twin_spec
 
 
 @pytest.mark.parametrize(

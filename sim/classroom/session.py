@@ -51,7 +51,7 @@ from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.errors import InputError
 from sim.model import RegionModel, StateAgent
-from sim.scenario import ScenarioError, load_scenario, scenario_path
+from sim.scenario import ScenarioError, Source, load_scenario, read_source
 
 TIMER_MINUTES = 600
 """The longest turn timer, in minutes."""
@@ -82,7 +82,9 @@ class GameSession:
     Args:
         scenario: The scenario file, or a bundled scenario's name
             (``"classroom_crisis"``), as :func:`~sim.scenario.scenario_path`
-            reads it (the command line's SCENARIO too).
+            reads it (the command line's SCENARIO too); or its
+            :class:`~sim.scenario.Source` read already. Read once, here: the
+            game keeps to that content whatever becomes of the file.
         teams: The states played by teams (ISO3 ids).
         seed: Random seed (the scenario's if None).
         replication: Replication index of that seed.
@@ -102,7 +104,7 @@ class GameSession:
 
     def __init__(
         self,
-        scenario: str | Path,
+        scenario: str | Path | Source,
         teams: list[str] | tuple[str, ...],
         *,
         seed: int | None = None,
@@ -115,23 +117,27 @@ class GameSession:
                     f"{name} {value!r}: must be a whole number from 0 to {MAX_SEED}",
                     field=name,
                 )
-        self.path = scenario_path(scenario)
-        base = load_scenario(self.path)
-        teams = [canonical_id(t, base.state_ids) for t in teams]  # usa -> USA
-        unknown = [t for t in teams if t not in base.state_ids]
+        self.source = (
+            scenario if isinstance(scenario, Source) else read_source(scenario)
+        )
+        self.path = self.source.path
+        self.scenario = load_scenario(self.source)  # no events added
+        ids = self.scenario.state_ids
+        teams = [canonical_id(t, ids) for t in teams]  # usa -> USA
+        unknown = [t for t in teams if t not in ids]
         if unknown or not teams or len(set(teams)) != len(teams):
             raise GameError(
                 f"teams {','.join(teams)}: name each playable state once, from "
-                f"{', '.join(base.state_ids)}"
+                f"{', '.join(ids)}"
                 + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
                 field="teams",
             )
         # The scenario's own briefing text by state, checked once, here.
-        self.briefing_texts = read_texts(self.path, base.state_ids)
+        self.briefing_texts = read_texts(self.path, ids)
         self.header = Header(
             scenario=str(self.path),
-            scenario_hash=base.content_hash,
-            seed=base.info.seed if seed is None else int(seed),
+            scenario_hash=self.scenario.content_hash,
+            seed=self.scenario.info.seed if seed is None else int(seed),
             replication=int(replication),
             version=__version__,
             teams=tuple(teams),
@@ -163,7 +169,8 @@ class GameSession:
                 event cannot be replayed (a foreign or edited log).
         """
         try:
-            scenario = load_scenario(header.scenario)
+            content = read_source(header.scenario)
+            scenario = load_scenario(content)
         except ScenarioError as err:
             raise GameLogError(
                 f"{source}: its scenario cannot be loaded: {err}"
@@ -175,7 +182,7 @@ class GameSession:
             )
         try:
             game = cls(
-                header.scenario,
+                content,  # as checked, not read again
                 header.teams,
                 seed=header.seed,
                 replication=header.replication,
@@ -192,7 +199,7 @@ class GameSession:
         self.events: list[dict[str, Any]] = []
         self.added: dict[str, list[dict]] = {"inject": [], "cbm": []}
         self.model = RegionModel(
-            load_scenario(self.path),
+            self.scenario,
             rng=self.header.seed,
             replication=self.header.replication,
         )
@@ -628,7 +635,7 @@ class GameSession:
     def _add(self, key: str, entry: dict[str, Any]) -> None:
         """Add an event to the scenario (validated) and continue under it."""
         added = {**self.added, key: [*self.added[key], entry]}
-        scenario = load_scenario(self.path, events=added)
+        scenario = load_scenario(self.source, events=added)
         self.model.reschedule(scenario)
         self.added = added
         self._advice = self.model.doctrine()
