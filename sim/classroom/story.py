@@ -77,12 +77,11 @@ def injects(game: GameSession) -> list[tuple[int, str, dict[str, Any]]]:
     turn); ``inject`` holds what :func:`~sim.classroom.news.describe_inject`
     reads, its size (rung, magnitude) included.
     """
-    spec = game.model.spec  # the file's injects, then those added in play
-    own = spec.injects[: len(spec.injects) - len(game.added["inject"])]
+    base = game.scenario  # as loaded when the game began, nothing added in play
     found = [
-        (spec.step_of(j.year), "scenario", asdict(j))
-        for j in own
-        if spec.step_of(j.year) < game.turn
+        (base.step_of(j.year), "scenario", asdict(j))
+        for j in base.injects
+        if base.step_of(j.year) < game.turn
     ]
     found += [
         (e["turn"], "instructor", e["inject"])
