@@ -167,9 +167,11 @@ def check_ranges(ranges: list[Range]) -> None:
         raise ExperimentError(
             "ranges: give at least one path=lo:hi range", field="ranges"
         )
-    if any(r.n is not None for r in ranges):
+    gridded = [f"{r.path}={r.lo}:{r.hi}:{r.n}" for r in ranges if r.n is not None]
+    if gridded:
         raise ExperimentError(
-            "ranges: the :n suffix is for grids; use lo:hi", field="ranges"
+            f"ranges: {', '.join(gridded)}: the :n suffix is for grids; use lo:hi",
+            field="ranges",
         )
 
 

@@ -203,11 +203,15 @@ def test_every_option_of_every_command_has_help():
 
 
 def test_library_field_is_named_as_the_flag(tmp_path, capsys):
-    """A library error about `ranges` reaches the user as one about --param."""
+    """A library error about `ranges` reaches the user as one about --param.
+
+    It names the range that carries the suffix.
+    """
     args = ["sensitivity", str(BASELINE), "--outcome", "crises"]
     args += ["--param", "scenario.steps=1:2:3", "--out", str(tmp_path)]
     assert main(args) == 2
-    assert capsys.readouterr().err.startswith("error: --param: the :n suffix")
+    error = capsys.readouterr().err
+    assert error.startswith("error: --param: scenario.steps=1:2:3: the :n suffix")
 
 
 @pytest.mark.parametrize("command", ["batch", "compare"])

@@ -67,7 +67,10 @@ def test_a_grid_count_on_a_range_is_refused(write_scenario, tmp_path):
     grid = parse_range("mechanisms.escalation.incident_rate_per_year=0.0:4.0:5")
     with pytest.raises(ExperimentError) as caught:
         tune.tune(path, [grid], "crises", tmp_path / "i", trials=1)
-    assert str(caught.value) == "ranges: the :n suffix is for grids; use lo:hi"
+    assert str(caught.value) == (
+        "ranges: mechanisms.escalation.incident_rate_per_year=0.0:4.0:5: "
+        "the :n suffix is for grids; use lo:hi"
+    )
     assert caught.value.field == "ranges"
     assert not (tmp_path / "i").exists()
 
