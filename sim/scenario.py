@@ -359,8 +359,12 @@ def load_scenario(
     Raises:
         ScenarioError: Listing every problem, each naming file, field and value.
     """
-    source = path if isinstance(path, Source) else read_source(path)
-    data, origin = copy.deepcopy((source.data, source.origin))  # a Source is reused
+    if isinstance(path, Source):  # reused: validation below changes what it gets
+        source = path
+        data, origin = copy.deepcopy((source.data, source.origin))
+    else:  # read now, for this call alone
+        source = read_source(path)
+        data, origin = source.data, source.origin
     for dotted, value in (overrides or {}).items():
         _apply_override(data, origin, dotted, value)
     for key, entries in (events or {}).items():
