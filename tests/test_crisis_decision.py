@@ -23,6 +23,7 @@ def crisis(
     audience=(0.0, 0.0),
     tying=0.0,
     punishment=(1.0, 1.0),
+    stake=(1.0, 1.0),
     open_=True,
     temperature=0.05,
     views=(0, 1),
@@ -41,7 +42,7 @@ def crisis(
         opponent_power=np.array([power[::-1]], dtype=float),
         rung=np.arange(1, WAR)[None],
         top=WAR,
-        stake=np.ones((1, 2)),
+        stake=np.array([stake], dtype=float),
         resolve=pair,
         belief=pair[:, ::-1] if belief is None else np.array([belief], dtype=float),
         audience_cost=np.array([audience], dtype=float),
@@ -101,6 +102,36 @@ def test_each_side_plays_the_logit_of_the_utilities_it_reports(
     logit = np.exp((finite - finite.max(axis=-1, keepdims=True)) / 0.08)
     logit /= logit.sum(axis=-1, keepdims=True)
     assert np.abs(strategy - logit).max() < 0.05
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    power=st.tuples(*[st.floats(0.3, 3.0)] * 2),
+    resolve=st.tuples(*[st.floats(0.2, 1.0)] * 2),
+    stake=st.tuples(*[st.floats(0.2, 1.0)] * 2),
+    audience=st.tuples(*[st.floats(0.0, 0.4)] * 2),
+)
+def test_with_accurate_beliefs_both_sides_see_one_game(power, resolve, stake, audience):
+    """Each side expects the strategy the other plays, whatever the two stakes.
+
+    A side knows what the issue is worth to the other (``S_j``) but not its
+    resolve: with accurate beliefs its view of the other's strategy is that
+    strategy. Checked on backing down, whose payoffs need no stand-off or climb
+    values: ``u_i(B) = s_j(B) (1/2 - delta_i) V_i + (1 - s_j(B)) (-delta_i V_i -
+    a_i)``. Valuing the other's stake as one's own made views differ where the
+    two stakes do, and sides that were sure the other would yield climbed into
+    war with accurate beliefs.
+    """
+    strategy, utility, _ = crisis(
+        power=power, resolve=resolve, stake=stake, audience=audience, temperature=0.08
+    )
+    value = np.array(resolve) * np.array(stake)
+    defender = np.array([0.0, 1.0])
+    other_yields = strategy[:, ::-1, 0]  # (rung, side)
+    back_down = other_yields * (0.5 - defender) * value + (1.0 - other_yields) * (
+        -defender * value - np.array(audience)
+    )
+    assert np.allclose(utility[..., 0], back_down, atol=1e-9)
 
 
 def random_stage(rng: np.random.Generator, games: int) -> np.ndarray:

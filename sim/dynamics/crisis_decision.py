@@ -10,11 +10,11 @@ Economic Behavior* 10, 1995), as in Signorino's strategic choice models (APSR 93
 which depend on the opponent's choice probabilities.
 
 Payoffs are measured from the status quo. Side i is the challenger
-(``delta_i = 0``) or the defender (``delta_i = 1``); ``V_i = rho_i S`` is the value
-of the stake to i (resolve times stake); ``a_i`` the audience cost i bears if it
-backs down (Fearon 1994); ``h_i`` how hard j's whole coalition can hurt i
-(:func:`sim.conflict.punishment`: deterrence by punishment, Snyder 1961). A
-stand-off at rung ``m`` is worth
+(``delta_i = 0``) or the defender (``delta_i = 1``); ``V_i = rho_i S_i`` is the
+value of the stake to i (resolve times i's stake, its hostility to j); ``a_i``
+the audience cost i bears if it backs down (Fearon 1994); ``h_i`` how hard j's
+whole coalition can hurt i (:func:`sim.conflict.punishment`: deterrence by
+punishment, Snyder 1961). A stand-off at rung ``m`` is worth
 
     W_i(m) = (p_i(m) - delta_i) V_i - h_i c(m),    c(m) = C (m / K)^e,
 
@@ -92,9 +92,14 @@ side with high resolve, stake and odds facing a coalition that cannot hurt it
 much.
 
 Private information (Fearon 1995): i knows its own resolve ``rho_i`` but sees j's
-only through its belief ``b_ij`` (see :mod:`.beliefs`). Each side solves the game
-as it sees it, with ``V_j = b_ij S`` (and the true, visible ``a_j``), and plays its
-own strategy of that equilibrium. With accurate beliefs the two views coincide.
+only through its belief ``b_ij`` (see :mod:`.beliefs`); what the issue is worth to
+j, ``S_j``, is public, as is ``a_j``. Each side solves the game as it sees it, with
+``V_j = b_ij S_j``, and plays its own strategy of that equilibrium. With accurate
+beliefs the two views coincide, whatever the two stakes. (Until 2026-12-01 a side
+valued the other's stake as its own, ``b_ij S_i``: where the two differed, as
+between PRK (0.87) and the USA (0.76), the views did too, and even with accurate
+beliefs and a near-zero temperature a side sure the other would yield climbed
+into war.)
 
 Thresholds: a state's threshold ``theta_i`` is the highest rung it climbs to
 first. Escalation from rung ``k`` is open to i when ``k + 1 <= theta_i``, or in
@@ -152,7 +157,7 @@ class Factors:
         chance: ``p_i(k)``, i's chance to prevail at the current rung.
         resolve: ``rho_i``.
         belief: ``b_ij``, i's belief about j's resolve.
-        stake: ``S_ij``.
+        stake: ``S_i``, i's stake: its hostility to j, at least ``min_stake``.
         audience_cost: ``a_i``, what backing down would cost i at home.
         threshold: ``theta_i``.
         utility: i's expected utility of (back down, hold, escalate) against
@@ -303,7 +308,7 @@ def equilibrium(
     log_ratio = np.log(np.maximum(own_power, _TINY_POWER)) - np.log(
         np.maximum(opponent_power, _TINY_POWER)
     )
-    value = seen(resolve * stake, belief * stake)
+    value = seen(resolve * stake, belief * stake[:, other])
     hurt = seen(punishment, punishment[:, other])
     defender = side_of[None, :, None, None, :].astype(float)  # role of player
     lr = seen(log_ratio, log_ratio[:, other])
