@@ -8,7 +8,9 @@ It runs SCENARIO (``scenarios/baseline_2024.toml`` by default) REPLICATIONS
 times (1,000 by default) over the 25 years of the record, 1990-2014, and prints
 Markdown tables: per year, crises started, show of force or worse, limited clash
 or worse and major war, beside the COW MID 5.0 disputes among the scenario's
-states (``scenarios/data/mids.csv``) with their exact 95% Poisson intervals; the
+states (``scenarios/data/mids.csv``) with their exact 95% Poisson intervals,
+and the allies drawn into a partner's crisis (entrapment) beside the record's
+pairs drawn into a dispute (``calibrate.joined_rate``); the
 pairs carrying the crises, with Spearman's rank correlation of model and record
 over all pairs; shows of force and uses of force by five-year window (the
 model's years 0-4, 5-9, ... beside the record's 1990-94, 1995-99, ...), then
@@ -56,6 +58,12 @@ def main(replications: int, scenario: Path) -> None:
         names, model, record.rates(), low_high, strict=True
     ):
         print(f"| {name} | {sim:.3f} | {obs:.3f} ({lo:.3f}-{hi:.3f}) |")
+    joined = calibrate.joined_rate(table, exposure, RUNGS[0])
+    lo, hi = calibrate.poisson_interval(record.joined, record.years)
+    print(
+        f"| pairs drawn into a partner's dispute | {joined:.3f} | "
+        f"{record.joined / record.years:.3f} ({lo:.3f}-{hi:.3f}) |"
+    )
     print_windows(table, replications, base.info.dt_years, record)
     dyads = calibrate.dyad_rates(table, RUNGS[0], exposure, record, states)
     from scipy.stats import spearmanr

@@ -903,6 +903,9 @@ class CrisisRates:
         yearly: Disputes, uses of force and wars starting in each year of the
             window, (years, 3) (empty where not known, as for counts given
             by hand).
+        joined: Pairs drawn into a dispute another pair began: over the
+            disputes, the pairs across each beyond its first (two states on
+            one side and one on the other add one).
     """
 
     disputes: int
@@ -912,6 +915,7 @@ class CrisisRates:
     dyads: dict[str, int] = field(default_factory=dict)
     first_year: int = 0
     yearly: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=int))
+    joined: int = 0
 
     def span(self, first: int, last: int) -> "CrisisRates":
         """The counts of years ``first`` to ``last`` of the window (0 its first)."""
@@ -935,17 +939,22 @@ class CrisisRates:
         return self.counts() / self.years
 
     def intervals(self) -> np.ndarray:
-        """Exact 95% Poisson intervals of the three rates, shape (3, 2), per year.
+        """Exact 95% Poisson intervals of the three rates, shape (3, 2), per year."""
+        return poisson_interval(self.counts(), self.years)
 
-        Garwood's (1936) chi-squared interval of a Poisson count, over the years.
-        """
-        from scipy.stats import chi2  # slow to import; only this needs it
 
-        counts = self.counts()
-        tail = (1.0 - CONFIDENCE) / 2
-        lo = np.where(counts > 0, chi2.ppf(tail, 2 * counts) / 2, 0.0)
-        hi = chi2.ppf(1 - tail, 2 * (counts + 1)) / 2
-        return np.stack([lo, hi], axis=1) / self.years
+def poisson_interval(counts, years: float) -> np.ndarray:
+    """Exact 95% intervals of Poisson counts as rates per year, shape + (2,).
+
+    Garwood's (1936) chi-squared interval of a Poisson count, over the years.
+    """
+    from scipy.stats import chi2  # slow to import; only this needs it
+
+    counts = np.asarray(counts, dtype=float)
+    tail = (1.0 - CONFIDENCE) / 2
+    lo = np.where(counts > 0, chi2.ppf(tail, 2 * counts) / 2, 0.0)
+    hi = chi2.ppf(1 - tail, 2 * (counts + 1)) / 2
+    return np.stack([lo, hi], axis=-1) / years
 
 
 def dyad_key(a: str, b: str) -> str:
@@ -996,8 +1005,11 @@ def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRate
         & side_b.map(bool).to_numpy()
     )
     dyads: dict[str, int] = {}
+    joined = 0
     for a_side, b_side in zip(side_a[counted], side_b[counted], strict=True):
-        for key in {dyad_key(a, b) for a in a_side for b in b_side if a != b}:
+        across = {dyad_key(a, b) for a in a_side for b in b_side if a != b}
+        joined += max(len(across) - 1, 0)
+        for key in across:
             dyads[key] = dyads.get(key, 0) + 1
     level = hostlev.to_numpy()
     reached = np.stack(  # each level a dispute reached: dispute, force, war
@@ -1015,6 +1027,7 @@ def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRate
         dyads=dyads,
         first_year=window.first,
         yearly=yearly,
+        joined=joined,
     )
 
 
@@ -1026,9 +1039,13 @@ class CrisisFit:
         params: One row per parameter: ``path``, ``start``, ``value``, its
             standard error ``se`` and 95% interval ``low``/``high`` (NaN where
             the rates do not move with it: ``identified`` false).
-        rates: Rows :data:`LEVELS`: ``observed`` per year with its 95% interval
-            ``observed_lo``/``observed_hi``, ``simulated_start`` and
-            ``simulated`` (at the fit) per year.
+        rates: Rows :data:`LEVELS`, then ``joined``: ``observed`` per year
+            with its 95% interval ``observed_lo``/``observed_hi``,
+            ``simulated_start`` and ``simulated`` (at the fit) per year, and
+            ``fitted``, whether the search matched it: ``joined``, the
+            record's pairs drawn into a dispute another pair began against
+            the model's crises opened by entrapment (:func:`joined_rate`), is
+            shown beside the fit, not matched.
         dyads: Per pair of states (``"A-B"``): ``observed`` disputes and
             ``simulated`` crises reaching the dispute rung, per year, at the fit.
         back_downs: Per state, crises it backed down in alone at the fit
@@ -1071,6 +1088,7 @@ class CrisisFit:
                 f"  {row.Index:<10} {row.observed:8.3f} ({row.observed_lo:.3f}-"
                 f"{row.observed_hi:.3f})  {row.simulated:8.3f} "
                 f"({row.simulated_start:.3f})"
+                + ("" if row.fitted else "  not fitted: allies drawn in")
             )
         lines.append(
             f"dyads: Spearman {self.spearman:.2f} between simulated crises and "
@@ -1212,22 +1230,27 @@ def fit_crisis_rates(
                 "initial_simplex": wide_simplex(x0, params),
             },
         )
-        start_rates = simulate(x0)
+        at_start = crises(x0)
         at_fit, exposure = crises(found.x)
         jacobian = _rate_jacobian(simulate, found.x, params)
     fitted = level_rates(at_fit, exposure, rungs)
     noise = observed.counts() / observed.years**2 + fitted / exposure
     se = _moment_se(jacobian, 1.0 / scale**2, noise)
-    lo_hi = observed.intervals()
+    counts = np.append(observed.counts(), observed.joined)
+    lo_hi = poisson_interval(counts, observed.years)
     rates = pd.DataFrame(
         {
-            "observed": target,
+            "observed": counts / observed.years,
             "observed_lo": lo_hi[:, 0],
             "observed_hi": lo_hi[:, 1],
-            "simulated_start": start_rates,
-            "simulated": fitted,
+            "simulated_start": [
+                *level_rates(*at_start, rungs),
+                joined_rate(*at_start, dispute_rung),
+            ],
+            "simulated": [*fitted, joined_rate(at_fit, exposure, dispute_rung)],
+            "fitted": [True] * len(LEVELS) + [False],
         },
-        index=list(LEVELS),
+        index=[*LEVELS, "joined"],
     )
     low = np.array([p.lo for p in params])
     high = np.array([p.hi for p in params])
@@ -1343,6 +1366,19 @@ def level_rates(table: pd.DataFrame, exposure: float, rungs) -> np.ndarray:
         return np.zeros(len(rungs))
     peak = table["peak_rung"].to_numpy()
     return (peak[:, None] >= np.asarray(rungs)).sum(axis=0) / exposure
+
+
+def joined_rate(table: pd.DataFrame, exposure: float, rung: int) -> float:
+    """Allies drawn into a partner's crisis whose crisis reached ``rung``, per year.
+
+    The model's counterpart of :attr:`CrisisRates.joined`: a crisis opened by
+    entrapment (:mod:`sim.dynamics.alliances`) is a state joining its
+    partner's dispute, one more pair across it.
+    """
+    if table.empty:
+        return 0.0
+    drawn = (table["origin"] == "entrapment") & (table["peak_rung"] >= rung)
+    return float(drawn.sum()) / exposure
 
 
 TREND_YEARS = 5

@@ -152,8 +152,9 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     write_frame(result.trend, out / "trend.csv")
     print(
         f"{args.scenario.stem}: {observed.disputes} disputes, {observed.force} "
-        f"with use of force, {observed.war} at war, in {window} "
-        f"({result.evaluations} ensembles of {args.replications})"
+        f"with use of force, {observed.war} at war, {observed.joined} pairs drawn "
+        f"into one, in {window} ({result.evaluations} ensembles of "
+        f"{args.replications})"
     )
     print(result.summary())
     print(f"wrote {out}/ (params.csv, rates.csv, dyads.csv, back_downs.csv, trend.csv)")
