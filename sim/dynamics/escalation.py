@@ -101,11 +101,11 @@ class Params:
                 mechanisms.escalation.war_cost=0.2:2.0 \\
           --set mechanisms.escalation.settle_rate_per_year=0.448
 
-    ``dispute_rate_per_year`` 1.68 (95% interval 1-2.71),
-    ``rung_cost_exponent`` 3.75 (2.98-4.52) and ``war_cost`` 0.807
-    (0.58-1.03), refitted on 2026-12-01 when a stand-off began to count its
-    continuation (:mod:`.crisis_decision`); see docs/calibration.md ("Crises
-    against the record"). They
+    ``dispute_rate_per_year`` 1.68 (95% interval 1-2.64),
+    ``rung_cost_exponent`` 3.70 (3.18-4.22) and ``war_cost`` 0.819
+    (0.58-1.06), refitted on 2026-12-01 when a side began to value the other's
+    stake as the other's (:mod:`.crisis_decision`); see docs/calibration.md
+    ("Crises against the record"). They
     are fitted modelling choices, valid with the other defaults and the
     baseline's disputes, resolves and thresholds; every other default is a
     modelling choice.
@@ -134,13 +134,13 @@ class Params:
         0.5, lo=0.0, doc="Contest decisiveness d per rung (Tullock/Hirshleifer)."
     )
     war_cost: float = param(
-        0.807,
+        0.819,
         lo=0.0,
         doc="Cost C of major war, stake units: war pays if resolve x stake > C "
         "(fitted).",
     )
     rung_cost_exponent: float = param(
-        3.75, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e (fitted)."
+        3.70, lo=1.0, doc="Convexity e of the rung cost c(m) = C (m / K)^e (fitted)."
     )
     temperature: float = param(
         0.08, lo=0.0, doc="QRE temperature 1/lambda, stake units; 0 is Nash."
