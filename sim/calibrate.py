@@ -885,7 +885,9 @@ MID_COLUMNS = ("start_year", "side_a", "side_b", "hostlev")
 USE_OF_FORCE_HOSTLEV = 4
 WAR_HOSTLEV = 5
 LEVELS = ("disputes", "force", "war")
-"""The three levels of the record a crisis fit matches, in this order."""
+"""The three levels of the record, in this order."""
+MOMENTS = (*LEVELS, "joined")
+"""What a crisis fit matches: the three levels, then the pairs drawn in."""
 
 
 @dataclass(frozen=True)
@@ -937,6 +939,10 @@ class CrisisRates:
     def rates(self) -> np.ndarray:
         """Disputes, uses of force and wars per year, shape (3,)."""
         return self.counts() / self.years
+
+    def moments(self) -> np.ndarray:
+        """What a crisis fit matches, per year, shape (4,) (:data:`MOMENTS`)."""
+        return np.append(self.counts(), self.joined) / self.years
 
     def intervals(self) -> np.ndarray:
         """Exact 95% Poisson intervals of the three rates, shape (3, 2), per year."""
@@ -1039,13 +1045,9 @@ class CrisisFit:
         params: One row per parameter: ``path``, ``start``, ``value``, its
             standard error ``se`` and 95% interval ``low``/``high`` (NaN where
             the rates do not move with it: ``identified`` false).
-        rates: Rows :data:`LEVELS`, then ``joined``: ``observed`` per year
-            with its 95% interval ``observed_lo``/``observed_hi``,
-            ``simulated_start`` and ``simulated`` (at the fit) per year, and
-            ``fitted``, whether the search matched it: ``joined``, the
-            record's pairs drawn into a dispute another pair began against
-            the model's crises opened by entrapment (:func:`joined_rate`), is
-            shown beside the fit, not matched.
+        rates: Rows :data:`MOMENTS`: ``observed`` per year with its 95%
+            interval ``observed_lo``/``observed_hi``, ``simulated_start`` and
+            ``simulated`` (at the fit) per year.
         dyads: Per pair of states (``"A-B"``): ``observed`` disputes and
             ``simulated`` crises reaching the dispute rung, per year, at the fit.
         back_downs: Per state, crises it backed down in alone at the fit
@@ -1088,7 +1090,6 @@ class CrisisFit:
                 f"  {row.Index:<10} {row.observed:8.3f} ({row.observed_lo:.3f}-"
                 f"{row.observed_hi:.3f})  {row.simulated:8.3f} "
                 f"({row.simulated_start:.3f})"
-                + ("" if row.fitted else "  not fitted: allies drawn in")
             )
         lines.append(
             f"dyads: Spearman {self.spearman:.2f} between simulated crises and "
@@ -1131,14 +1132,18 @@ def fit_crisis_rates(
     executor: Executor | None = None,
     chunk_size: int | None = None,
 ) -> CrisisFit:
-    """Fit crisis parameters to the observed rates of disputes, force and war.
+    """Fit crisis parameters to the observed rates of disputes, force, war, joiners.
 
     The scenario runs ``replications`` times over the record's span (``steps``
     defaults to the window's years) with the batch engine at each trial value;
     a simulated rate is the number of crises (among ``states``) whose peak
     reached ``dispute_rung`` (resp. ``force_rung``, ``war_rung``) per
-    replication and year. Nelder-Mead (within the bounds) minimises the summed
-    squared relative errors of the three rates, each relative to the observed
+    replication and year, and the number of those opened by entrapment that
+    reached ``dispute_rung``, matched with the record's pairs drawn into a
+    dispute another pair began (:data:`MOMENTS`): a dispute of the record is
+    counted once however many states join it, so the levels must not be met by
+    allies pulled in. Nelder-Mead (within the bounds) minimises the summed
+    squared relative errors of the four rates, each relative to the observed
     rate or to one event per window if none was observed. Every evaluation uses
     the same seeds (common random numbers), so the objective is a
     deterministic, if stepwise, function of the parameters.
@@ -1197,7 +1202,7 @@ def fit_crisis_rates(
         steps = observed.years * steps_per_year(base.info.dt_years)
     rungs = np.array([dispute_rung, force_rung, war_rung])
     x0 = np.array([_start_value(base, p, tuple(base.state_ids)) for p in params])
-    target = observed.rates()  # (3,)
+    target = observed.moments()  # (4,)
     scale = np.maximum(target, 1.0 / observed.years)
     evaluations = 0
 
@@ -1211,7 +1216,7 @@ def fit_crisis_rates(
         )  # fmt: skip
 
     def simulate(theta: np.ndarray) -> np.ndarray:
-        return level_rates(*crises(theta), rungs)
+        return crisis_moments(*crises(theta), rungs)
 
     def loss(theta: np.ndarray) -> float:
         return float((((simulate(theta) - target) / scale) ** 2).sum())
@@ -1230,27 +1235,22 @@ def fit_crisis_rates(
                 "initial_simplex": wide_simplex(x0, params),
             },
         )
-        at_start = crises(x0)
+        start_rates = simulate(x0)
         at_fit, exposure = crises(found.x)
         jacobian = _rate_jacobian(simulate, found.x, params)
-    fitted = level_rates(at_fit, exposure, rungs)
-    noise = observed.counts() / observed.years**2 + fitted / exposure
+    fitted = crisis_moments(at_fit, exposure, rungs)
+    noise = target / observed.years + fitted / exposure
     se = _moment_se(jacobian, 1.0 / scale**2, noise)
-    counts = np.append(observed.counts(), observed.joined)
-    lo_hi = poisson_interval(counts, observed.years)
+    lo_hi = poisson_interval(target * observed.years, observed.years)
     rates = pd.DataFrame(
         {
-            "observed": counts / observed.years,
+            "observed": target,
             "observed_lo": lo_hi[:, 0],
             "observed_hi": lo_hi[:, 1],
-            "simulated_start": [
-                *level_rates(*at_start, rungs),
-                joined_rate(*at_start, dispute_rung),
-            ],
-            "simulated": [*fitted, joined_rate(at_fit, exposure, dispute_rung)],
-            "fitted": [True] * len(LEVELS) + [False],
+            "simulated_start": start_rates,
+            "simulated": fitted,
         },
-        index=[*LEVELS, "joined"],
+        index=list(MOMENTS),
     )
     low = np.array([p.lo for p in params])
     high = np.array([p.hi for p in params])
@@ -1287,7 +1287,7 @@ Z95 = 1.959963984540054
 
 
 def _rate_jacobian(simulate, theta: np.ndarray, params: list[FitParam]) -> np.ndarray:
-    """Central differences of the simulated rates, (3, P), over common seeds.
+    """Central differences of the simulated rates, (moments, P), over common seeds.
 
     Each step is 10% of the value (at least 0.01), kept inside the bounds.
     """
@@ -1352,6 +1352,17 @@ def crises_among(
         return table, exposure
     ours = table["challenger"].isin(states) & table["defender"].isin(states)
     return table[ours.to_numpy()], exposure
+
+
+def crisis_moments(table: pd.DataFrame, exposure: float, rungs) -> np.ndarray:
+    """The model's :data:`MOMENTS` per year, (4,).
+
+    :func:`level_rates`, then :func:`joined_rate` at the dispute rung
+    (``rungs[0]``).
+    """
+    return np.append(
+        level_rates(table, exposure, rungs), joined_rate(table, exposure, rungs[0])
+    )
 
 
 def level_rates(table: pd.DataFrame, exposure: float, rungs) -> np.ndarray:

@@ -1011,8 +1011,14 @@ class Timeline:
         return 3 * (self.freed_by[rows, key] * n * n + key)
 
     def _pick(self, rows: np.ndarray, key: np.ndarray) -> list[np.ndarray]:
-        """Each own opening's source: challenger, defender, theater, rung, origin."""
+        """Each own opening's source: challenger, defender, theater, rung, origin.
+
+        A dispute opens at rung 1, an incident at ``incident_rung`` (at most
+        :func:`~.escalation.highest_start`).
+        """
         sources = self.sources
+        esc = self.setup.params.escalation
+        incident = min(esc.incident_rung, escalation.highest_start(esc))
         u = self.dyad[key]
         pick = self.draws.uniform_at(Stream.INCIDENTS, rows, self._onset(rows, key) + 1)
         cumulative = sources.cumulative[rows, u]  # (M, G)
@@ -1022,7 +1028,7 @@ class Timeline:
             sources.challenger[rows, u, slot],
             sources.defender[rows, u, slot],
             sources.theater[rows, u, slot],
-            np.ones(len(rows), dtype=np.intp),
+            np.where(sources.origin[u, slot] == escalation.INCIDENT, incident, 1),
             sources.origin[u, slot],
         ]
 

@@ -7,6 +7,7 @@ from sim import engine
 from sim.cli import main
 from sim.conflict import Solved, Timeline, back_downs, side_inputs
 from sim.dynamics import escalation
+from sim.experiments import run_points
 from sim.rng import Draws
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
 from tests.conftest import pair_toml, triad_toml
@@ -289,3 +290,30 @@ def test_only_a_disputes_challenger_decides_whether_to_open_it(origin):
         pairs, inputs, np.full(m, origin), np.arange(m), np.full(m, 1)
     )
     assert not deterred.any()
+
+
+@pytest.mark.parametrize(
+    ("settings", "opening"),
+    [
+        ({}, escalation.RUNGS.index("limited_clash")),
+        ({"mechanisms.escalation.incident_rung": 2}, 2),
+        ({"mechanisms.escalation.enabled": False}, 1),
+    ],
+)
+def test_an_incident_opens_at_its_rung_and_a_dispute_at_a_protest(
+    write_scenario, settings, opening
+):
+    """Forces in contact that clash use force at once; a dispute starts talking.
+
+    Two forward-posted rivals with a border dispute: each crisis peaks at its
+    opening rung or above, incidents at ``incident_rung`` (a limited clash by
+    default, a protest with the ladder frozen), disputes at a protest, and some
+    of each stay where they opened.
+    """
+    posture = "posture = 1.0\ntransparency = 0.2"
+    path = write_scenario(pair_toml(steps=40, red=posture, blue=posture))
+    crises = run_points(path, [settings], replications=40, seed=2).crises
+    for origin, rung in (("incident", opening), ("dispute", 1)):
+        peaks = crises.loc[crises["origin"] == origin, "peak_rung"]
+        assert len(peaks) > 0, origin
+        assert peaks.min() == rung, origin

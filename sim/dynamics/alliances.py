@@ -112,9 +112,10 @@ class Params:
         1.0, lo=0.0, doc="Rate at which the exercise level fades, 1/yr."
     )
     entrapment_rate_per_year: float = param(
-        2.0,
+        0.409,
         lo=0.0,
-        doc="Rate a full ally joins a partner's crisis at major war's rung, 1/yr.",
+        doc="Rate a full ally joins a partner's crisis at major war's rung, 1/yr "
+        "(fitted: see sim.dynamics.escalation.Params).",
     )
     threat_range_km: float = param(
         5000.0, lo=1.0, doc="Distance at which a rival's threat falls to 1/e, km."
