@@ -192,11 +192,12 @@ def triad_wars(write_scenario, extra: str) -> dict[str, float]:
     return wars
 
 
-#: The crisis regime before the calibration of issue #13: a linear rung cost and
-#: rare disputes, with war cheap enough to happen.
+#: The crisis regime before the calibration of issue #13: a linear rung cost,
+#: rare disputes and incidents that open at a protest, with war cheap enough to
+#: happen.
 LINEAR_RUNG_COST = (
     "[mechanisms.escalation]\nwar_cost = 0.3\nrung_cost_exponent = 1.0\n"
-    "dispute_rate_per_year = 0.2"
+    "dispute_rate_per_year = 0.2\nincident_rate_per_year = 0.5\nincident_rung = 1"
 )
 
 

@@ -425,6 +425,36 @@ def test_bad_mids_files_are_named(tmp_path, edit, window, message):
         calibrate.read_mids(path, ["RED"], calibrate.parse_window(window))
 
 
+def recorded_at(path, rate: str, value: float) -> calibrate.CrisisRates:
+    """The rates of 20 replications of 10 years (200 years) with ``rate`` at ``value``.
+
+    Counted as a record is: crises peaking at each level, and those opened by
+    entrapment as the pairs drawn in.
+    """
+    truth = run_points(path, [{rate: value}], replications=20, seed=5).crises
+    peak = truth["peak_rung"].to_numpy()
+    return calibrate.CrisisRates(
+        disputes=int((peak >= 2).sum()),
+        force=int((peak >= 4).sum()),
+        war=int((peak >= 5).sum()),
+        years=200,
+        joined=int(((truth["origin"] == "entrapment") & (peak >= 2)).sum()),
+    )
+
+
+def fit_from(path, observed, rate: str, start: float, high: float):
+    """The crisis fit of ``rate`` alone to ``observed``, from ``start``."""
+    return calibrate.fit_crisis_rates(
+        path,
+        observed,
+        [calibrate.parse_fit(f"{rate}=0.0:{high}")],
+        replications=20,
+        steps=40,
+        settings={rate: start},
+        max_evaluations=12,
+    )
+
+
 def test_crisis_fit_moves_the_simulated_rate_to_the_observed(write_scenario):
     """Rates simulated at a dispute rate of 3 a year, fitted from 0.2: it moves up.
 
@@ -433,23 +463,8 @@ def test_crisis_fit_moves_the_simulated_rate_to_the_observed(write_scenario):
     """
     path = write_scenario(pair_toml(steps=40))
     rate = "mechanisms.escalation.dispute_rate_per_year"
-    truth = run_points(path, [{rate: 3.0}], replications=20, seed=5).crises
-    peak = truth["peak_rung"].to_numpy()
-    observed = calibrate.CrisisRates(  # 20 replications of 10 years: 200 years
-        disputes=int((peak >= 2).sum()),
-        force=int((peak >= 4).sum()),
-        war=int((peak >= 5).sum()),
-        years=200,
-    )
-    fit = calibrate.fit_crisis_rates(
-        path,
-        observed,
-        [calibrate.parse_fit(f"{rate}=0.0:10.0")],
-        replications=20,
-        steps=40,
-        settings={rate: 0.2},
-        max_evaluations=12,
-    )
+    observed = recorded_at(path, rate, 3.0)
+    fit = fit_from(path, observed, rate, 0.2, 10.0)
     target = observed.rates()[0]
     rates = fit.rates.loc["disputes"]
     assert abs(rates["simulated"] - target) < abs(rates["simulated_start"] - target)
@@ -473,25 +488,9 @@ def test_crisis_fit_matches_the_allies_drawn_in(write_scenario):
     """
     path = write_scenario(triad_toml(steps=40))
     rate = "mechanisms.alliances.entrapment_rate_per_year"
-    truth = run_points(path, [{rate: 2.0}], replications=20, seed=5).crises
-    peak = truth["peak_rung"].to_numpy()
-    observed = calibrate.CrisisRates(  # 20 replications of 10 years: 200 years
-        disputes=int((peak >= 2).sum()),
-        force=int((peak >= 4).sum()),
-        war=int((peak >= 5).sum()),
-        years=200,
-        joined=int(((truth["origin"] == "entrapment") & (peak >= 2)).sum()),
-    )
+    observed = recorded_at(path, rate, 2.0)
     assert observed.joined > 0
-    fit = calibrate.fit_crisis_rates(
-        path,
-        observed,
-        [calibrate.parse_fit(f"{rate}=0.0:5.0")],
-        replications=20,
-        steps=40,
-        settings={rate: 0.1},
-        max_evaluations=12,
-    )
+    fit = fit_from(path, observed, rate, 0.1, 5.0)
     joined = fit.rates.loc["joined"]
     target = observed.joined / 200
     assert abs(joined["simulated"] - target) < abs(joined["simulated_start"] - target)

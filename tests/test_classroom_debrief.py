@@ -282,14 +282,20 @@ def test_every_inject_is_told_with_its_size():
 
 
 def crisis_game(seed: int) -> GameSession:
-    """Three turns of three teams, each choosing in every crisis it is in."""
+    """Three turns of three teams, each choosing in every crisis it is in.
+
+    Each picks in turn among the actions open to it there (escalation is not
+    open above a team's threshold but in reply).
+    """
     game = GameSession(SCENARIO, ["USA", "CHN", "JPN"], seed=seed)
     game.inject({**COLLISION, "rung": 2})
-    actions = ("back_down", "hold", "escalate")
     for k in range(3):
         for i, team in enumerate(game.teams):
-            foes = list(game.situation(team)["crises"])
-            crisis = {f: actions[(seed + k + i + j) % 3] for j, f in enumerate(foes)}
+            open_now = game.situation(team)["crisis_actions"]
+            crisis = {
+                foe: actions[(seed + k + i + j) % len(actions)]
+                for j, (foe, actions) in enumerate(open_now.items())
+            }
             game.submit(team, {"crisis": crisis} if crisis else {})
         game.next_turn()
     return game
@@ -300,7 +306,7 @@ COLLISION = {"kind": "crisis", "parties": ["CHN", "JPN"], "theater": "east_china
 
 def test_turning_points_are_ranked_and_worded_by_what_the_move_did():
     """The effect bounds the change of the clash share; a sentence says which way."""
-    game = crisis_game(seed=9)
+    game = crisis_game(seed=7)  # moves that raised and lowered the odds
     points = turning_points(game.header, game.events, replications=20)
     change = points["p_clash_class"] - points["p_clash_doctrine"]
     assert (points["effect"] >= change.abs() - 1e-12).all()

@@ -19,8 +19,9 @@ Crises start, at rung 1 unless said otherwise here, from
   default: forces in contact that seize a vessel, attack or exchange fire use
   force without climbing a ladder first, as the COW MID record codes its uses of
   force (Jones, Bremer and Singer 1996: seizure, attack, clash; 67 of the 68
-  uses of force among the baseline's states in 1990-2014); nobody took it there,
-  so neither side may climb above its threshold in reply;
+  uses of force among the baseline's states in 1990-2014); as with an inject,
+  the challenger's forces took it there, so the challenger counts as having
+  climbed to it (its audience cost) and the defender may reply;
 * injects scheduled in the scenario;
 * entrapment, when a partner's crisis pulls an ally in (see :mod:`.alliances`).
 

@@ -150,10 +150,19 @@ def peak_at_least(rung: int) -> Callable[[Records], np.ndarray]:
 
 
 def share_past(rung: int) -> Callable[[Records], Ratio]:
-    """Share of crises, once started, whose peak went past ``rung``."""
+    """Share of disputes' crises, once started, whose peak went past ``rung``.
+
+    A dispute's crisis opens at a protest and has to climb; an incident opens
+    at a limited clash (``incident_rung``), past a show of force before anyone
+    decides anything, so it is left out.
+    """
 
     def share(records: Records) -> Ratio:
-        return Ratio(records.count(records.crises.peak_rung > rung), records.count())
+        c = records.crises
+        climbs = c.origin == "dispute"
+        return Ratio(
+            records.count(climbs & (c.peak_rung > rung)), records.count(climbs)
+        )
 
     share.__name__ = f"share_past_{RUNGS[rung]}"
     return share
@@ -250,7 +259,7 @@ CASES: tuple[Case, ...] = (
         checks=(
             Check(
                 "past_show_of_force",
-                "fewer crises, once started, climb past a show of force",
+                "fewer disputes, once started, climb past a show of force",
                 share_past(SHOW_OF_FORCE),
                 "-",
             ),
