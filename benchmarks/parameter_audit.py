@@ -35,7 +35,8 @@ FIRST = "baseline_2024"
 def moves(value: float | bool, spec: Spec) -> list[float | bool]:
     """Values away from ``value`` inside the spec's range: half again, then half.
 
-    A flag is flipped; zero goes to the middle of a bounded range, else to 1.
+    A flag is flipped; zero goes to the middle of a bounded range, else to 1;
+    a whole-number parameter (a rung) moves to whole numbers.
     """
     if isinstance(value, bool):
         return [not value]
@@ -43,7 +44,10 @@ def moves(value: float | bool, spec: Spec) -> list[float | bool]:
     hi = math.inf if spec.hi is None else spec.hi
     if value == 0:
         return [0.5 * (lo + hi) if math.isfinite(lo + hi) else 1.0]
-    return [v for v in (1.5 * value, 0.5 * value) if lo <= v <= hi]
+    away = [v for v in (1.5 * value, 0.5 * value) if lo <= v <= hi]
+    if isinstance(value, int):
+        return [round(v) for v in away if round(v) != value]
+    return away
 
 
 def settings(
