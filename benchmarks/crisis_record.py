@@ -10,7 +10,7 @@ Markdown tables: per year, crises started, show of force or worse, limited clash
 or worse and major war, beside the COW MID 5.0 disputes among the scenario's
 states (``scenarios/data/mids.csv``) with their exact 95% Poisson intervals,
 and the allies drawn into a partner's crisis (entrapment) beside the record's
-pairs drawn into a dispute (``calibrate.joined_rate``); the
+pairs drawn into a dispute (``calibrate.crisis_moments``); the
 pairs carrying the crises, with Spearman's rank correlation of model and record
 over all pairs; shows of force and uses of force by five-year window (the
 model's years 0-4, 5-9, ... beside the record's 1990-94, 1995-99, ...), then
@@ -47,23 +47,22 @@ def main(replications: int, scenario: Path) -> None:
     table, exposure = calibrate.crises_among(
         scenario, states, replications=replications, steps=steps
     )
-    model = calibrate.level_rates(table, exposure, RUNGS)
-    low_high = record.intervals()
+    model = calibrate.crisis_moments(table, exposure, RUNGS)
+    low_high = calibrate.poisson_interval(record.moment_counts(), record.years)
     print(f"{scenario.name}: {replications} replications of {record.years} years")
     print("| level | model /yr | record /yr (95%) |")
     print("|---|---|---|")
     print(f"| crises started | {len(table) / exposure:.2f} | |")
-    names = ("show of force or worse", "limited clash or worse", "major war")
+    names = (
+        "show of force or worse",
+        "limited clash or worse",
+        "major war",
+        "pairs drawn into a partner's dispute",
+    )
     for name, sim, obs, (lo, hi) in zip(
-        names, model, record.rates(), low_high, strict=True
+        names, model, record.moments(), low_high, strict=True
     ):
         print(f"| {name} | {sim:.3f} | {obs:.3f} ({lo:.3f}-{hi:.3f}) |")
-    joined = calibrate.joined_rate(table, exposure, RUNGS[0])
-    lo, hi = calibrate.poisson_interval(record.joined, record.years)
-    print(
-        f"| pairs drawn into a partner's dispute | {joined:.3f} | "
-        f"{record.joined / record.years:.3f} ({lo:.3f}-{hi:.3f}) |"
-    )
     print_windows(table, replications, base.info.dt_years, record)
     dyads = calibrate.dyad_rates(table, RUNGS[0], exposure, record, states)
     from scipy.stats import spearmanr

@@ -940,9 +940,13 @@ class CrisisRates:
         """Disputes, uses of force and wars per year, shape (3,)."""
         return self.counts() / self.years
 
+    def moment_counts(self) -> np.ndarray:
+        """What a crisis fit matches, as counts, shape (4,) (:data:`MOMENTS`)."""
+        return np.append(self.counts(), self.joined)
+
     def moments(self) -> np.ndarray:
         """What a crisis fit matches, per year, shape (4,) (:data:`MOMENTS`)."""
-        return np.append(self.counts(), self.joined) / self.years
+        return self.moment_counts() / self.years
 
     def intervals(self) -> np.ndarray:
         """Exact 95% Poisson intervals of the three rates, shape (3, 2), per year."""
@@ -1239,9 +1243,9 @@ def fit_crisis_rates(
         at_fit, exposure = crises(found.x)
         jacobian = _rate_jacobian(simulate, found.x, params)
     fitted = crisis_moments(at_fit, exposure, rungs)
-    noise = target / observed.years + fitted / exposure
+    noise = observed.moment_counts() / observed.years**2 + fitted / exposure
     se = _moment_se(jacobian, 1.0 / scale**2, noise)
-    lo_hi = poisson_interval(target * observed.years, observed.years)
+    lo_hi = poisson_interval(observed.moment_counts(), observed.years)
     rates = pd.DataFrame(
         {
             "observed": target,

@@ -136,7 +136,7 @@ class Params:
     incident_rung: int = param(
         4,
         lo=1,
-        hi=len(RUNGS) - 2,
+        hi=WAR - 1,
         doc="Rung an incident opens at; 4, a limited clash (module docstring).",
     )
     decision_rate_per_year: float = param(
