@@ -340,7 +340,10 @@ class OutcomeTracker:
                     r_end,
                     challenger,
                     defender,
-                    {name: getattr(ended, name)[r_end, e_end] for name in _RECORDED},
+                    {
+                        name: getattr(ended, name)[r_end, e_end]
+                        for name in (*_RECORDED, "defender_climbed")
+                    },
                     ended.ending[r_end, e_end],
                 )
             )
@@ -386,6 +389,7 @@ class OutcomeTracker:
             "peak_rung": recorded["peak"].astype(int),
             "ending": np.array((*ENDINGS, "ongoing"))[ending],
             "origin": np.array(ORIGINS)[recorded["origin"]],
+            "defender_climbed": recorded["defender_climbed"].astype(int),
         }
 
     def crisis_records(self) -> dict[str, np.ndarray]:
@@ -395,12 +399,15 @@ class OutcomeTracker:
         (theater index), start_step, end_step, peak_rung, ending (one of
         ``challenger_backed_down``, ``defender_backed_down``, ``negotiated``,
         ``war``, or ``ongoing`` for a crisis still open, whose end_step is the
-        current step) and origin (``dispute``, ``incident``, ``inject`` or
-        ``entrapment``). Rows are in order of end step, then replication.
+        current step), origin (``dispute``, ``incident``, ``inject`` or
+        ``entrapment``) and defender_climbed (the highest rung the defender
+        took the crisis to itself, 0 if it never replied with a climb). Rows
+        are in order of end step, then replication.
         """
         crises = self.world.crises
         r, i, j = where_true(under_way(self.world.rung) & crises.challenger)
         recorded = {name: getattr(crises, name)[r, i, j] for name in _RECORDED}
+        recorded["defender_climbed"] = crises.climbed[r, j, i]
         ongoing = np.full(len(r), len(ENDINGS))
         parts = [*self._records, self._rows(r, i, j, recorded, ongoing)]
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}

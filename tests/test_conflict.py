@@ -218,6 +218,7 @@ def test_backed_down_names_the_side_that_gave_way(ending, backed):
         peak=one[1:],
         ending=np.array([code], dtype=np.int8),
         origin=np.array([escalation.DISPUTE], dtype=np.int8),
+        defender_climbed=one[:1],
     )
     result = back_downs(ended, 3)
     assert result[1].tolist() == [int(b) for b in backed]
@@ -243,6 +244,7 @@ def test_back_downs_count_every_crisis_a_state_gave_way_in():
             dtype=np.int8,
         ),
         origin=np.full(3, escalation.DISPUTE, dtype=np.int8),
+        defender_climbed=np.zeros(3, dtype=np.int8),
     )
     assert back_downs(ended, 3).tolist() == [[1, 2, 0]]
 

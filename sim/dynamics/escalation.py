@@ -316,6 +316,8 @@ class Ended:
         peak: Highest rung it reached.
         ending: :data:`ENDINGS` code, 0 for padding.
         origin: :data:`ORIGINS` code.
+        defender_climbed: Highest rung the defender took the crisis to itself,
+            0 if it never climbed (a reply to the challenger).
     """
 
     challenger: np.ndarray
@@ -325,6 +327,7 @@ class Ended:
     peak: np.ndarray
     ending: np.ndarray
     origin: np.ndarray
+    defender_climbed: np.ndarray
 
     def rows(self) -> tuple[np.ndarray, np.ndarray]:
         """``(r, e)`` of every real ending, in row-major order."""
@@ -434,6 +437,7 @@ def move(
         "peak": crises.peak[rows, c_end, d_end],
         "ending": codes[path.exit[done]],
         "origin": crises.origin[rows, c_end, d_end],
+        "defender_climbed": crises.climbed[rows, d_end, c_end],
     }
     settled = done & (path.exit != crisis_chain.WAR_EXIT)
     forget(rung, crises, (r[settled], c[settled], d[settled]))
