@@ -16,9 +16,12 @@ over all pairs; shows of force and uses of force by five-year window (the
 model's years 0-4, 5-9, ... beside the record's 1990-94, 1995-99, ...), then
 over the first ten years and the last fifteen, each record rate with its exact
 95% Poisson interval (``calibrate.trend``, as ``wargame calibrate --target
-crises`` prints it); and the crises each state backed down in. The rungs
-counted are ``sim.calibrate``'s (show of force = MID, limited clash = use of
-force, major war = war). Figures are measurements, printed, never asserted;
+crises`` prints it); the crises each state backed down in; and how the
+crises ran beside how the record's disputes ran (``sim.dispute_course``: the
+share answered by the target, the share ending with a side yielding, the
+mean duration; ``scenarios/data/mid_outcomes.csv``). The rungs counted are
+``sim.calibrate``'s (show of force = MID, limited clash = use of force, major
+war = war). Figures are measurements, printed, never asserted;
 docs/calibration.md ("Crises against the record") discusses them.
 """
 
@@ -29,11 +32,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import calibrate
+from sim import calibrate, dispute_course
 from sim.scenario import load_scenario
 
 WINDOW = calibrate.Window(1990, 2014)
 MIDS = Path("scenarios/data/mids.csv")
+OUTCOMES = Path("scenarios/data/mid_outcomes.csv")
+COURSE = {
+    "answered": "share answered with force by the target (MID recip)",
+    "answered_force": "the same, uses of force",
+    "yielded": "share ending with a side yielding (MID outcome 1-4 of 1-7)",
+    "years": "mean duration, years (MID maxdur)",
+}
 RUNGS = (calibrate.DISPUTE_RUNG, calibrate.FORCE_RUNG, calibrate.WAR_RUNG)
 
 
@@ -81,7 +91,21 @@ def main(replications: int, scenario: Path) -> None:
     print("\n| state | backed down alone | share of its crises |\n|---|---|---|")
     for state, count in backed.items():
         print(f"| {state} | {count} | {shares[state]:.1%} |")
+    print_course(table, states, base.info.dt_years)
     print(f"\n{time.perf_counter() - began:.0f} s")
+
+
+def print_course(table: pd.DataFrame, states: list[str], dt_years: float) -> None:
+    """How the crises ran beside the record's disputes (``sim.dispute_course``)."""
+    record = dispute_course.read_course(MIDS, OUTCOMES, states, WINDOW)
+    rows = dispute_course.compare(record, dispute_course.model_course(table, dt_years))
+    print("\n| how disputes run | record (95%) | disputes | model |\n|---|---|---|---|")
+    for name, row in rows.iterrows():
+        inside = "" if row.inside else " (outside)"
+        print(
+            f"| {COURSE[name]} | {row.record:.3f} ({row.lo:.3f}-{row.hi:.3f}) | "
+            f"{row.cases:.0f} | {row.model:.3f}{inside} |"
+        )
 
 
 def print_windows(

@@ -972,26 +972,42 @@ def dyad_key(a: str, b: str) -> str:
     return "-".join(sorted((a, b)))
 
 
-def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRates:
-    """Count the disputes of a ``mids.csv`` among ``states`` starting in the window.
+def read_text_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A CSV file as text (no value read as missing), which must have ``columns``.
+
+    Raises:
+        CalibrationError: A file that cannot be read as CSV, or a missing
+            column, naming the file.
+    """
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise CalibrationError(f"{path}: cannot read it as CSV: {err}") from err
+    missing = [c for c in columns if c not in raw.columns]
+    if missing:
+        raise CalibrationError(
+            f"{path.name}: no column {missing[0]!r}; expected {', '.join(columns)}"
+        )
+    return raw
+
+
+def disputes_among(path: str | Path, states: list[str], window: Window) -> pd.DataFrame:
+    """The disputes of a ``mids.csv`` among ``states`` starting in the window.
 
     A dispute counts when some of the states is on each side (``side_a`` and
     ``side_b`` list ISO3 codes separated by ``;``).
+
+    Returns:
+        Those rows, in file order and with the file's row labels (line - 2),
+        ``start_year`` and ``hostlev`` as integers and ``side_a`` and
+        ``side_b`` as lists of the states on each side.
 
     Raises:
         CalibrationError: A missing column, a non-number (naming the line), or
             a window outside the file's years.
     """
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise CalibrationError(f"{path}: cannot read it as CSV: {err}") from err
-    missing = [c for c in MID_COLUMNS if c not in raw.columns]
-    if missing:
-        raise CalibrationError(
-            f"{path.name}: no column {missing[0]!r}; expected {', '.join(MID_COLUMNS)}"
-        )
+    raw = read_text_table(path, MID_COLUMNS)
     try:
         start = numbers(raw, "start_year", path.name, whole=True)
         hostlev = numbers(raw, "hostlev", path.name, whole=True)
@@ -1008,26 +1024,40 @@ def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRate
     def ours(sides: str) -> list[str]:
         return [s for s in sides.split(";") if s in keep]
 
-    side_a, side_b = raw["side_a"].map(ours), raw["side_b"].map(ours)
-    counted = (
-        start.between(window.first, window.last).to_numpy()
-        & side_a.map(bool).to_numpy()
-        & side_b.map(bool).to_numpy()
+    rows = raw.assign(
+        start_year=start.astype(int),
+        hostlev=hostlev.astype(int),
+        side_a=raw["side_a"].map(ours),
+        side_b=raw["side_b"].map(ours),
     )
+    counted = (
+        rows["start_year"].between(window.first, window.last)
+        & rows["side_a"].map(bool)
+        & rows["side_b"].map(bool)
+    )
+    return rows[counted.to_numpy()]
+
+
+def read_mids(path: str | Path, states: list[str], window: Window) -> CrisisRates:
+    """Count the disputes of a ``mids.csv`` among ``states`` starting in the window.
+
+    The disputes are :func:`disputes_among`'s, whose errors it raises.
+    """
+    rows = disputes_among(path, states, window)
     dyads: dict[str, int] = {}
     joined = 0
-    for a_side, b_side in zip(side_a[counted], side_b[counted], strict=True):
+    for a_side, b_side in zip(rows["side_a"], rows["side_b"], strict=True):
         across = {dyad_key(a, b) for a in a_side for b in b_side if a != b}
         joined += max(len(across) - 1, 0)
         for key in across:
             dyads[key] = dyads.get(key, 0) + 1
-    level = hostlev.to_numpy()
+    level = rows["hostlev"].to_numpy()
     reached = np.stack(  # each level a dispute reached: dispute, force, war
         [level >= 0, level >= USE_OF_FORCE_HOSTLEV, level >= WAR_HOSTLEV], axis=1
     )
-    year = start.to_numpy().astype(int) - window.first
+    year = rows["start_year"].to_numpy() - window.first
     yearly = np.zeros((len(window.years), len(LEVELS)), dtype=int)
-    np.add.at(yearly, year[counted], reached[counted].astype(int))
+    np.add.at(yearly, year, reached.astype(int))
     disputes, force, war = (int(n) for n in yearly.sum(axis=0))
     return CrisisRates(
         disputes=disputes,

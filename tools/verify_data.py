@@ -91,6 +91,27 @@ def check_calibration_series_are_copies(source: Path) -> None:
         assert (DATA / name).read_bytes() == (source / name).read_bytes(), name
 
 
+def check_mid_outcomes_follow_mids(source: Path) -> None:
+    """mid_outcomes.csv has one row per dispute of mids.csv, with MIDA's codes.
+
+    Its fields (outcome, recip, maxdur) come from MIDA 5.0, which the source
+    folder does not hold: where it does (``MIDA 5.0.csv``), they must equal it.
+    """
+    outcomes = _csv(DATA / "mid_outcomes.csv")
+    mids = _csv(source / "mids.csv")
+    assert [r["dispnum"] for r in outcomes] == [r["dispnum"] for r in mids]
+    for row in outcomes:
+        assert int(row["outcome"]) in (-9, *range(1, 10)), row
+        assert row["recip"] in ("0", "1"), row
+        assert int(row["maxdur"]) >= 1, row
+        assert "MIDA 5.0" in row["source"], row
+    if (source / "MIDA 5.0.csv").exists():
+        mida = {r["dispnum"]: r for r in _csv(source / "MIDA 5.0.csv")}
+        for row in outcomes:
+            for column in ("outcome", "recip", "maxdur"):
+                assert row[column] == mida[row["dispnum"]][column], row
+
+
 def check_alliances_csv_equals_source(source: Path) -> None:
     """Copy alliance rows verbatim; derive members_in_scenario from member years."""
     by_name = {r["name"]: r for r in _csv(source / "alliances.csv")}
@@ -189,6 +210,7 @@ CHECKS = (
     check_gdp_csv_is_spending_over_share,
     check_capitals_csv_equals_source,
     check_calibration_series_are_copies,
+    check_mid_outcomes_follow_mids,
     check_alliances_csv_equals_source,
     check_conflict_evidence_csv_equals_source,
     check_1960_files_copy_the_source,

@@ -1,0 +1,204 @@
+"""How disputes run, in the record and in the model: answered, yielded, how long.
+
+The crisis fit (:func:`sim.calibrate.fit_crisis_rates`) matches how often disputes
+start and how far they climb. These three checks of how they run are never
+fitted; each compares the record's disputes among the scenario's states (COW MID
+5.0: ``mids.csv`` with ``mid_outcomes.csv``, the codebook's ``recip``,
+``outcome`` and ``maxdur``) with the model's crises that reached a show of force
+(:data:`sim.calibrate.DISPUTE_RUNG`), the crises the fit counts as disputes,
+joiners included as there:
+
+- **answered**: the share of disputes in which the target side took a
+  militarised action itself (MID ``recip`` 1: a threat, display or use of
+  force); in the model, a crisis whose defender climbed to a show of force or
+  higher itself (``defender_climbed``). Also among uses of force (MID
+  ``hostlev`` >= 4; the model's limited clash or worse).
+- **yielded**: the share of disputes with a known outcome (MID ``outcome`` 1-7)
+  that ended with a side yielding or beaten (1-4: victory or yield); in the
+  model, a concluded crisis that ended with a side backing down. A war in the
+  model names no victor and counts as not yielded.
+- **years**: the mean duration in years (MID ``maxdur``, the longest possible,
+  over 365.25); in the model, ``(end_step - start_step) * dt`` of concluded
+  crises: its steps hold a crisis's start and end only to the step, and the
+  difference of the two is unbiased for the duration where both fall anywhere
+  in their steps alike.
+
+The model's crises that are under way at the end of a run are left out: how
+they end is not known yet.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calibrate import (
+    CONFIDENCE,
+    DISPUTE_RUNG,
+    FORCE_RUNG,
+    USE_OF_FORCE_HOSTLEV,
+    CalibrationError,
+    Window,
+    disputes_among,
+    read_text_table,
+)
+from sim.observed import ObservedError, numbers
+
+COURSE_COLUMNS = ("dispnum", "outcome", "recip", "maxdur")
+"""Columns a ``mid_outcomes.csv`` needs (MID 5.0 codebook names)."""
+YIELD_OUTCOMES = (1, 2, 3, 4)
+"""MID outcomes that end a dispute with a side yielding or beaten."""
+KNOWN_OUTCOMES = (*YIELD_OUTCOMES, 5, 6, 7)
+"""MID outcomes that say how a dispute ended (8 unclear, 9 joins a war, -9 missing)."""
+DAYS_A_YEAR = 365.25
+BACKED_DOWN = ("challenger_backed_down", "defender_backed_down")
+
+
+@dataclass(frozen=True)
+class Share:
+    """``count`` of ``of`` cases, with an exact binomial interval."""
+
+    count: int
+    of: int
+
+    @property
+    def value(self) -> float:
+        """The share, NaN of no cases."""
+        return self.count / self.of if self.of else float("nan")
+
+    def interval(self) -> tuple[float, float]:
+        """Clopper and Pearson's (1934) exact 95% interval of the share."""
+        from scipy.stats import beta  # slow to import; only this needs it
+
+        tail = (1.0 - CONFIDENCE) / 2
+        lo = beta.ppf(tail, self.count, self.of - self.count + 1) if self.count else 0.0
+        hi = (
+            beta.ppf(1 - tail, self.count + 1, self.of - self.count)
+            if self.count < self.of
+            else 1.0
+        )
+        return float(lo), float(hi)
+
+
+@dataclass(frozen=True)
+class Course:
+    """How a set of disputes (or crises) ran.
+
+    Attributes:
+        answered: Those whose target side took a militarised action itself.
+        answered_force: The same among those that reached use of force.
+        yielded: Those with a known ending that ended with a side yielding.
+        years: Each one's duration in years, (n,).
+    """
+
+    answered: Share
+    answered_force: Share
+    yielded: Share
+    years: np.ndarray
+
+    def mean_years(self) -> tuple[float, float, float]:
+        """Mean duration with a 95% normal-approximation interval: (mean, lo, hi)."""
+        mean = float(self.years.mean())
+        half = 1.96 * float(self.years.std(ddof=1)) / np.sqrt(len(self.years))
+        return mean, mean - half, mean + half
+
+
+def read_course(
+    mids: str | Path, outcomes: str | Path, states: list[str], window: Window
+) -> Course:
+    """How the record's disputes among ``states`` starting in the window ran.
+
+    Args:
+        mids: A ``mids.csv`` with a ``dispnum`` column
+            (:func:`sim.calibrate.disputes_among` picks the disputes).
+        outcomes: A ``mid_outcomes.csv``: :data:`COURSE_COLUMNS` for every
+            dispute picked.
+        states: ISO3 codes of the states whose disputes count.
+        window: The years the disputes start in.
+
+    Raises:
+        CalibrationError: Either file's errors, naming the file and the line or
+            the dispute.
+    """
+    disputes = disputes_among(mids, states, window)
+    table = _read_outcomes(Path(outcomes))
+    if "dispnum" not in disputes.columns:
+        raise CalibrationError(f"{Path(mids).name}: no column 'dispnum'")
+    number = disputes["dispnum"].str.strip()
+    unknown = sorted(set(number) - set(table.index))
+    if unknown:
+        raise CalibrationError(
+            f"{Path(outcomes).name}: no row for dispute {unknown[0]} of "
+            f"{Path(mids).name}"
+        )
+    runs = table.loc[number.to_numpy()]
+    force = disputes["hostlev"].to_numpy() >= USE_OF_FORCE_HOSTLEV
+    answered = runs["recip"].to_numpy() == 1
+    known = runs["outcome"].isin(KNOWN_OUTCOMES).to_numpy()
+    yielded = runs["outcome"].isin(YIELD_OUTCOMES).to_numpy()
+    return Course(
+        answered=Share(int(answered.sum()), len(runs)),
+        answered_force=Share(int(answered[force].sum()), int(force.sum())),
+        yielded=Share(int(yielded.sum()), int(known.sum())),
+        years=runs["maxdur"].to_numpy(dtype=float) / DAYS_A_YEAR,
+    )
+
+
+def _read_outcomes(path: Path) -> pd.DataFrame:
+    """A ``mid_outcomes.csv`` indexed by dispute number, codes as integers."""
+    raw = read_text_table(path, COURSE_COLUMNS)
+    try:
+        codes = {c: numbers(raw, c, path.name, whole=True) for c in COURSE_COLUMNS[1:]}
+    except ObservedError as err:
+        raise CalibrationError(str(err), field=err.field) from err
+    number = raw["dispnum"].str.strip()
+    twice = number[number.duplicated()]
+    if len(twice):
+        raise CalibrationError(
+            f"{path.name}: line {twice.index[0] + 2}: dispute {twice.iloc[0]} "
+            "is listed twice"
+        )
+    return pd.DataFrame({c: v.astype(int) for c, v in codes.items()}).set_index(number)
+
+
+def model_course(crises: pd.DataFrame, dt_years: float) -> Course:
+    """How the model's concluded crises that reached a show of force ran.
+
+    Args:
+        crises: Crisis records (``peak_rung``, ``defender_climbed``, ``ending``,
+            ``start_step``, ``end_step``), e.g. :func:`sim.calibrate.crises_among`'s.
+        dt_years: The run's step length in years.
+    """
+    done = crises[
+        (crises["ending"] != "ongoing") & (crises["peak_rung"] >= DISPUTE_RUNG)
+    ]
+    answered = done["defender_climbed"].to_numpy() >= DISPUTE_RUNG
+    force = done["peak_rung"].to_numpy() >= FORCE_RUNG
+    yielded = done["ending"].isin(BACKED_DOWN).to_numpy()
+    steps = (done["end_step"] - done["start_step"]).to_numpy(dtype=float)
+    return Course(
+        answered=Share(int(answered.sum()), len(done)),
+        answered_force=Share(int(answered[force].sum()), int(force.sum())),
+        yielded=Share(int(yielded.sum()), len(done)),
+        years=steps * dt_years,
+    )
+
+
+def compare(record: Course, model: Course) -> pd.DataFrame:
+    """The record beside the model, a row per measure.
+
+    Columns: ``record``, ``lo``, ``hi`` (its 95% interval), ``cases`` (the
+    record's disputes behind it), ``model`` and ``inside`` (whether the model's
+    value falls in the record's interval).
+    """
+    rows = {}
+    for name in ("answered", "answered_force", "yielded"):
+        seen, ran = getattr(record, name), getattr(model, name)
+        rows[name] = (seen.value, *seen.interval(), seen.of, ran.value)
+    rows["years"] = (*record.mean_years(), len(record.years), model.mean_years()[0])
+    table = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["record", "lo", "hi", "cases", "model"]
+    )
+    table["inside"] = table["model"].between(table["lo"], table["hi"])
+    return table
