@@ -506,7 +506,32 @@ def short_summary(
     text = wide.head(max_rows).to_string(index=False)
     if len(wide) > max_rows:
         text += f"\n... and {len(wide) - max_rows} more; see `wargame summary`"
-    return text + f"\n(mean [95% interval]; {INTERVALS})"
+    text += f"\n(mean [95% interval]; {INTERVALS})"
+    flat = constant_outcomes(outcomes, names)
+    if flat:
+        values = ", ".join(f"{name} = {value:g}" for name, value in flat.items())
+        text += (
+            f"\nOne value in every replication: {values}. Such an outcome cannot "
+            "tell these runs apart (docs/outcomes.md)."
+        )
+    return text
+
+
+def constant_outcomes(outcomes: pd.DataFrame, names: Sequence[str]) -> dict[str, float]:
+    """Outcomes of ``names`` that took one value in every replication, with it.
+
+    Over the whole table (every group), leaving NaN out, and only where at
+    least :data:`MIN_REPLICATIONS` replications have a value: a constant
+    outcome measures nothing these runs differ in (at the baseline's rates
+    ``clash_onset`` is 1 in every ten-year run, as some clash was in every
+    ten years of the record).
+    """
+    flat = {}
+    for name in names:
+        values = outcomes[name].dropna().to_numpy()
+        if len(values) >= MIN_REPLICATIONS and (values == values[0]).all():
+            flat[name] = float(values[0])
+    return flat
 
 
 def _short_name(column: str) -> str:

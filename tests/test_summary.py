@@ -256,3 +256,20 @@ def test_a_real_batch_has_every_outcome_declared_and_in_range(results_folders):
     two = summarise(outcomes[outcomes["replication"] < 2])
     assert set(two["interval"]) <= {"wilson", "none"}
     assert "(n=2)" in short_summary(outcomes[outcomes["replication"] < 2])
+
+
+def test_short_summary_names_an_outcome_that_never_varied():
+    """One value in every replication of every group: said, with the value."""
+    outcomes = pd.DataFrame(
+        {
+            "point": [0, 0, 0, 1, 1, 1],
+            "clash_onset": 1.0,
+            "war_onset": [0.0, 1, 0, 0, 0, 0],
+            "deterrence_success_rate": [np.nan, 0.5, np.nan, 0.5, 0.5, np.nan],
+        }
+    )
+    text = short_summary(outcomes)
+    assert "One value in every replication: clash_onset = 1, " in text
+    assert "deterrence_success_rate = 0.5." in text  # NaN left out
+    assert "war_onset =" not in text
+    assert "One value" not in short_summary(outcomes.iloc[:2])  # too few to say
