@@ -18,7 +18,7 @@ over the first ten years and the last fifteen, each record rate with its exact
 95% Poisson interval (``calibrate.trend``, as ``wargame calibrate --target
 crises`` prints it); the crises each state backed down in; and how the
 crises ran beside how the record's disputes ran (``sim.dispute_course``: the
-share answered by the target, the share ending with a side yielding, the
+share answered by the target, the share ending with the target conceding, the
 mean duration; ``scenarios/data/mid_outcomes.csv``). The rungs counted are
 ``sim.calibrate``'s (show of force = MID, limited clash = use of force, major
 war = war). Figures are measurements, printed, never asserted;
@@ -41,7 +41,7 @@ OUTCOMES = Path("scenarios/data/mid_outcomes.csv")
 COURSE = {
     "answered": "share answered with force by the target (MID recip)",
     "answered_force": "the same, uses of force",
-    "yielded": "share ending with a side yielding (MID outcome 1-4 of 1-7)",
+    "conceded": "share ending with the target conceding (MID outcome 1 or 4 of 1-7)",
     "years": "mean duration, years (MID maxdur)",
 }
 RUNGS = (calibrate.DISPUTE_RUNG, calibrate.FORCE_RUNG, calibrate.WAR_RUNG)

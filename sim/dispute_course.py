@@ -1,4 +1,4 @@
-"""How disputes run, in the record and in the model: answered, yielded, how long.
+"""How disputes run, in the record and in the model: answered, conceded, how long.
 
 The crisis fit (:func:`sim.calibrate.fit_crisis_rates`) matches how often disputes
 start and how far they climb. These three checks of how they run are never
@@ -13,10 +13,12 @@ joiners included as there:
   force); in the model, a crisis whose defender climbed to a show of force or
   higher itself (``defender_climbed``). Also among uses of force (MID
   ``hostlev`` >= 4; the model's limited clash or worse).
-- **yielded**: the share of disputes with a known outcome (MID ``outcome`` 1-7)
-  that ended with a side yielding or beaten (1-4: victory or yield); in the
-  model, a concluded crisis that ended with a side backing down. A war in the
-  model names no victor and counts as not yielded.
+- **conceded**: the share of disputes with a known outcome (MID ``outcome`` 1-7)
+  that ended with the target giving the initiator its way (1, victory for side
+  A, or 4, yield by side B); in the model, a concluded crisis that ended with
+  the defender backing down, which concedes the stake. A challenger that backs
+  down keeps the status quo, as a MID's stalemate does, and a war names no
+  victor: neither counts.
 - **years**: the mean duration in years (MID ``maxdur``, the longest possible,
   over 365.25); in the model, ``(end_step - start_step) * dt`` of concluded
   crises: its steps hold a crisis's start and end only to the step, and the
@@ -47,12 +49,11 @@ from sim.observed import ObservedError, numbers
 
 COURSE_COLUMNS = ("dispnum", "outcome", "recip", "maxdur")
 """Columns a ``mid_outcomes.csv`` needs (MID 5.0 codebook names)."""
-YIELD_OUTCOMES = (1, 2, 3, 4)
-"""MID outcomes that end a dispute with a side yielding or beaten."""
-KNOWN_OUTCOMES = (*YIELD_OUTCOMES, 5, 6, 7)
+CONCEDED_OUTCOMES = (1, 4)
+"""MID outcomes that end a dispute with side B conceding: A's victory, B's yield."""
+KNOWN_OUTCOMES = (1, 2, 3, 4, 5, 6, 7)
 """MID outcomes that say how a dispute ended (8 unclear, 9 joins a war, -9 missing)."""
 DAYS_A_YEAR = 365.25
-BACKED_DOWN = ("challenger_backed_down", "defender_backed_down")
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,13 @@ class Course:
     Attributes:
         answered: Those whose target side took a militarised action itself.
         answered_force: The same among those that reached use of force.
-        yielded: Those with a known ending that ended with a side yielding.
+        conceded: Those with a known ending that ended with the target conceding.
         years: Each one's duration in years, (n,).
     """
 
     answered: Share
     answered_force: Share
-    yielded: Share
+    conceded: Share
     years: np.ndarray
 
     def mean_years(self) -> tuple[float, float, float]:
@@ -136,11 +137,11 @@ def read_course(
     force = disputes["hostlev"].to_numpy() >= USE_OF_FORCE_HOSTLEV
     answered = runs["recip"].to_numpy() == 1
     known = runs["outcome"].isin(KNOWN_OUTCOMES).to_numpy()
-    yielded = runs["outcome"].isin(YIELD_OUTCOMES).to_numpy()
+    conceded = runs["outcome"].isin(CONCEDED_OUTCOMES).to_numpy()
     return Course(
         answered=Share(int(answered.sum()), len(runs)),
         answered_force=Share(int(answered[force].sum()), int(force.sum())),
-        yielded=Share(int(yielded.sum()), int(known.sum())),
+        conceded=Share(int(conceded.sum()), int(known.sum())),
         years=runs["maxdur"].to_numpy(dtype=float) / DAYS_A_YEAR,
     )
 
@@ -175,12 +176,12 @@ def model_course(crises: pd.DataFrame, dt_years: float) -> Course:
     ]
     answered = done["defender_climbed"].to_numpy() >= DISPUTE_RUNG
     force = done["peak_rung"].to_numpy() >= FORCE_RUNG
-    yielded = done["ending"].isin(BACKED_DOWN).to_numpy()
+    conceded = (done["ending"] == "defender_backed_down").to_numpy()
     steps = (done["end_step"] - done["start_step"]).to_numpy(dtype=float)
     return Course(
         answered=Share(int(answered.sum()), len(done)),
         answered_force=Share(int(answered[force].sum()), int(force.sum())),
-        yielded=Share(int(yielded.sum()), len(done)),
+        conceded=Share(int(conceded.sum()), len(done)),
         years=steps * dt_years,
     )
 
@@ -193,7 +194,7 @@ def compare(record: Course, model: Course) -> pd.DataFrame:
     value falls in the record's interval).
     """
     rows = {}
-    for name in ("answered", "answered_force", "yielded"):
+    for name in ("answered", "answered_force", "conceded"):
         seen, ran = getattr(record, name), getattr(model, name)
         rows[name] = (seen.value, *seen.interval(), seen.of, ran.value)
     rows["years"] = (*record.mean_years(), len(record.years), model.mean_years()[0])

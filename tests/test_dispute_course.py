@@ -1,4 +1,4 @@
-"""How disputes run: answered, yielded and how long, in the record and the model."""
+"""How disputes run: answered, conceded, how long, in the record and the model."""
 
 import numpy as np
 import pandas as pd
@@ -20,14 +20,14 @@ def baseline_states() -> list[str]:
 
 
 def test_the_record_of_the_baseline_states():
-    """157 disputes 1990-2014: 66 answered, 35 of the 68 uses of force, 4 of 123 yields.
+    """157 disputes 1990-2014: 66 answered, 35 of 68 uses of force, 2 of 123 conceded.
 
     Counted by hand from MID 5.0 (``mids.csv`` and ``mid_outcomes.csv``).
     """
     record = read_course(MIDS, OUTCOMES, baseline_states(), RECORD)
     assert record.answered == Share(66, 157)
     assert record.answered_force == Share(35, 68)
-    assert record.yielded == Share(4, 123)
+    assert record.conceded == Share(2, 123)
     assert len(record.years) == 157
     assert record.years.min() == pytest.approx(1 / 365.25)
 
@@ -67,7 +67,8 @@ def test_model_course_counts_concluded_crises_from_a_show_of_force():
     course = model_course(table, dt_years=0.25)
     assert course.answered == Share(2, 4)
     assert course.answered_force == Share(1, 2)
-    assert course.yielded == Share(2, 4)  # a war names no victor
+    assert course.conceded == Share(1, 4)  # the challenger's back-down keeps the
+    # status quo and a war names no victor
     np.testing.assert_allclose(course.years, [0.25, 0.75, 0.0, 1.0])
 
 
@@ -77,8 +78,8 @@ def test_compare_marks_measures_outside_the_record():
     table = compare(record, model)
     assert table.loc["answered", "inside"] and table.loc["years", "inside"]
     assert not table.loc["answered_force", "inside"]
-    assert not table.loc["yielded", "inside"]
-    assert table.loc["yielded", "model"] == 0.5 and table.loc["years", "record"] == 1.0
+    assert not table.loc["conceded", "inside"]
+    assert table.loc["conceded", "model"] == 0.5 and table.loc["years", "record"] == 1.0
 
 
 def write_outcomes(path, lines: list[str]):
