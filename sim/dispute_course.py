@@ -99,9 +99,15 @@ class Course:
     years: np.ndarray
 
     def mean_years(self) -> tuple[float, float, float]:
-        """Mean duration with a 95% normal-approximation interval: (mean, lo, hi)."""
+        """Mean duration with a 95% normal-approximation interval: (mean, lo, hi).
+
+        NaN where there is no duration (and no interval from fewer than two).
+        """
+        n = len(self.years)
+        if n == 0:
+            return float("nan"), float("nan"), float("nan")
         mean = float(self.years.mean())
-        half = 1.96 * float(self.years.std(ddof=1)) / np.sqrt(len(self.years))
+        half = 1.96 * float(self.years.std(ddof=1)) / np.sqrt(n) if n > 1 else np.nan
         return mean, mean - half, mean + half
 
 

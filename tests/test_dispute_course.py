@@ -72,6 +72,14 @@ def test_model_course_counts_concluded_crises_from_a_show_of_force():
     np.testing.assert_allclose(course.years, [0.25, 0.75, 0.0, 1.0])
 
 
+def test_a_model_without_disputes_compares_as_nan():
+    """No crisis reached a show of force: every model value NaN, none inside."""
+    table = crisis_table([(1, 0, "defender_backed_down", 0, 1)])
+    record = read_course(MIDS, OUTCOMES, baseline_states(), RECORD)
+    compared = compare(record, model_course(table, dt_years=0.25))
+    assert compared["model"].isna().all() and not compared["inside"].any()
+
+
 def test_compare_marks_measures_outside_the_record():
     record = Course(Share(40, 100), Share(5, 10), Share(3, 100), np.array([0.5, 1.5]))
     model = Course(Share(41, 100), Share(1, 100), Share(50, 100), np.array([1.0, 1.0]))
