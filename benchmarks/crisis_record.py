@@ -38,12 +38,6 @@ from sim.scenario import load_scenario
 WINDOW = calibrate.Window(1990, 2014)
 MIDS = Path("scenarios/data/mids.csv")
 OUTCOMES = Path("scenarios/data/mid_outcomes.csv")
-COURSE = {
-    "answered": "share answered with force by the target (MID recip)",
-    "answered_force": "the same, uses of force",
-    "conceded": "share ending with the target conceding (MID outcome 1 or 4 of 1-7)",
-    "years": "mean duration, years (MID maxdur)",
-}
 RUNGS = (calibrate.DISPUTE_RUNG, calibrate.FORCE_RUNG, calibrate.WAR_RUNG)
 
 
@@ -98,14 +92,8 @@ def main(replications: int, scenario: Path) -> None:
 def print_course(table: pd.DataFrame, states: list[str], dt_years: float) -> None:
     """How the crises ran beside the record's disputes (``sim.dispute_course``)."""
     record = dispute_course.read_course(MIDS, OUTCOMES, states, WINDOW)
-    rows = dispute_course.compare(record, dispute_course.model_course(table, dt_years))
-    print("\n| how disputes run | record (95%) | disputes | model |\n|---|---|---|---|")
-    for name, row in rows.iterrows():
-        inside = "" if row.inside else " (outside)"
-        print(
-            f"| {COURSE[name]} | {row.record:.3f} ({row.lo:.3f}-{row.hi:.3f}) | "
-            f"{row.cases:.0f} | {row.model:.3f}{inside} |"
-        )
+    model = dispute_course.model_course(table, dt_years)
+    print("\n" + dispute_course.markdown(dispute_course.compare(record, model)))
 
 
 def print_windows(

@@ -1090,6 +1090,9 @@ class CrisisFit:
         trend: Disputes and uses of force per year by window of years, model
             at the fit beside the record (:func:`trend`); empty where the
             record has no yearly counts.
+        crises: The crisis records among the states at the fit, all
+            replications (:func:`crises_among`), e.g. for
+            :func:`sim.dispute_course.model_course`.
     """
 
     params: pd.DataFrame
@@ -1098,6 +1101,7 @@ class CrisisFit:
     back_downs: pd.Series
     evaluations: int
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    crises: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def spearman(self) -> float:
@@ -1313,6 +1317,7 @@ def fit_crisis_rates(
         back_downs=back_downs(at_fit, states),
         evaluations=evaluations,
         trend=windows,
+        crises=at_fit,
     )
 
 

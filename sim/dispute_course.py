@@ -54,6 +54,13 @@ CONCEDED_OUTCOMES = (1, 4)
 KNOWN_OUTCOMES = (1, 2, 3, 4, 5, 6, 7)
 """MID outcomes that say how a dispute ended (8 unclear, 9 joins a war, -9 missing)."""
 DAYS_A_YEAR = 365.25
+LABELS = {
+    "answered": "share answered with force by the target (MID recip)",
+    "answered_force": "the same, uses of force",
+    "conceded": "share ending with the target conceding (MID outcome 1 or 4 of 1-7)",
+    "years": "mean duration, years (MID maxdur)",
+}
+"""What each row of :func:`compare` measures, for a table."""
 
 
 @dataclass(frozen=True)
@@ -169,19 +176,27 @@ def _read_outcomes(path: Path) -> pd.DataFrame:
     return pd.DataFrame({c: v.astype(int) for c, v in codes.items()}).set_index(number)
 
 
-def model_course(crises: pd.DataFrame, dt_years: float) -> Course:
+def model_course(
+    crises: pd.DataFrame,
+    dt_years: float,
+    dispute_rung: int = DISPUTE_RUNG,
+    force_rung: int = FORCE_RUNG,
+) -> Course:
     """How the model's concluded crises that reached a show of force ran.
 
     Args:
         crises: Crisis records (``peak_rung``, ``defender_climbed``, ``ending``,
             ``start_step``, ``end_step``), e.g. :func:`sim.calibrate.crises_among`'s.
         dt_years: The run's step length in years.
+        dispute_rung: Lowest peak rung counted as a dispute, and lowest climb
+            counted as an answer (a show of force).
+        force_rung: Lowest peak rung counted as use of force.
     """
     done = crises[
-        (crises["ending"] != "ongoing") & (crises["peak_rung"] >= DISPUTE_RUNG)
+        (crises["ending"] != "ongoing") & (crises["peak_rung"] >= dispute_rung)
     ]
-    answered = done["defender_climbed"].to_numpy() >= DISPUTE_RUNG
-    force = done["peak_rung"].to_numpy() >= FORCE_RUNG
+    answered = done["defender_climbed"].to_numpy() >= dispute_rung
+    force = done["peak_rung"].to_numpy() >= force_rung
     conceded = (done["ending"] == "defender_backed_down").to_numpy()
     steps = (done["end_step"] - done["start_step"]).to_numpy(dtype=float)
     return Course(
@@ -209,3 +224,18 @@ def compare(record: Course, model: Course) -> pd.DataFrame:
     )
     table["inside"] = table["model"].between(table["lo"], table["hi"])
     return table
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """:func:`compare`'s table as Markdown, a model value outside marked so."""
+    lines = [
+        "| how disputes run | record (95%) | disputes | model |",
+        "|---|---|---|---|",
+    ]
+    for name, row in table.iterrows():
+        outside = "" if row.inside else " (outside)"
+        lines.append(
+            f"| {LABELS[name]} | {row.record:.3f} ({row.lo:.3f}-{row.hi:.3f}) | "
+            f"{row.cases:.0f} | {row.model:.3f}{outside} |"
+        )
+    return "\n".join(lines)

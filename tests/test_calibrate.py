@@ -556,6 +556,40 @@ def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
     assert "no state GREEN" in capsys.readouterr().err
 
 
+def test_cli_sets_how_the_fitted_disputes_run_beside_the_record(
+    write_scenario, tmp_path, capsys
+):
+    """`--outcomes`: the course table printed and written; a bad file costs no fit."""
+    path = write_scenario(pair_toml(steps=8))
+    mids = tmp_path / "mids.csv"
+    mids.write_text(MIDS)
+    outcomes = tmp_path / "mid_outcomes.csv"
+    outcomes.write_text(
+        "dispnum,outcome,recip,maxdur\n1,5,0,1\n2,4,1,30\n3,5,1,10\n"
+        "4,1,1,400\n5,8,0,2\n"
+    )
+    out = tmp_path / "crises"
+    args = ["calibrate", str(path), "--target", "crises", "--data", str(mids)]
+    args += ["--fit", "mechanisms.escalation.incident_rate_per_year=0.0:3.0"]
+    args += ["--window", "1990:1995", "--replications", "4", "--out", str(out)]
+    assert main([*args, "--outcomes", str(outcomes)]) == 0
+    assert "| how disputes run |" in capsys.readouterr().out
+    course = pd.read_csv(out / "course.csv").set_index("measure")
+    assert list(course.index) == ["answered", "answered_force", "conceded", "years"]
+    # RED v BLUE: disputes 1, 2, 4, 5; 2, 4 and 5 used force; 5's ending unclear
+    assert course.loc["answered", "record"] == pytest.approx(2 / 4)
+    assert course.loc["answered_force", "cases"] == 3
+    assert course.loc["conceded", "record"] == pytest.approx(2 / 3)
+    outcomes.write_text("dispnum,outcome,recip,maxdur\n1,5,0,1\n")
+    assert main([*args, "--outcomes", str(outcomes), "--out", str(tmp_path / "x")]) == 2
+    error = capsys.readouterr().err
+    assert "mid_outcomes.csv: no row for dispute 2 of mids.csv" in error
+    assert not (tmp_path / "x").exists()
+    spending = [a for a in args if a not in ("--target", "crises")]
+    assert main([*spending, "--outcomes", str(outcomes)]) == 2
+    assert "--outcomes: for --target crises" in capsys.readouterr().err
+
+
 def test_a_state_fitted_alone_sees_its_rival_as_a_forcing_series(tmp_path):
     """Fitting RED with BLUE observed (exogenous) recovers RED's k and a.
 

@@ -66,6 +66,12 @@ def _calibrate_options(parser: argparse.ArgumentParser) -> None:
         "--war-rung", type=int, default=calibrate.WAR_RUNG,
         help="crises: lowest peak rung counted as war",
     )  # fmt: skip
+    parser.add_argument(
+        "--outcomes", type=Path,
+        help="crises: a mid_outcomes.csv (dispnum, outcome, recip, maxdur) for the "
+        "data's disputes, e.g. scenarios/data/mid_outcomes.csv: how the fitted "
+        "model's disputes run beside the record's",
+    )  # fmt: skip
     experiment_options(parser, replications=100)
 
 
@@ -92,6 +98,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = args.out
     if args.target == "crises":
         return _calibrate_crises(args, fixed, params, window, out)
+    if args.outcomes is not None:
+        raise UsageError("--outcomes: for --target crises")
     if args.steps is not None:
         raise UsageError("--steps: spending runs over the window; it is for crises")
     if executor(args) is not None or args.chunk_size is not None:
@@ -129,14 +137,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     """``calibrate --target crises``: match observed dispute and force rates."""
-    from sim import calibrate
+    from sim import calibrate, dispute_course
     from sim.outputs import write_frame
     from sim.scenario import load_scenario
 
-    states = _states(args.states) or list(
-        load_scenario(args.scenario, overrides=fixed).state_ids
-    )
+    scenario = load_scenario(args.scenario, overrides=fixed)
+    states = _states(args.states) or list(scenario.state_ids)
     observed = calibrate.read_mids(args.data, states, window)
+    record = (
+        dispute_course.read_course(args.data, args.outcomes, states, window)
+        if args.outcomes
+        else None
+    )
     result = calibrate.fit_crisis_rates(
         args.scenario, observed, params, states=states,
         dispute_rung=args.dispute_rung, force_rung=args.force_rung,
@@ -157,7 +169,19 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
         f"{args.replications})"
     )
     print(result.summary())
-    print(f"wrote {out}/ (params.csv, rates.csv, dyads.csv, back_downs.csv, trend.csv)")
+    written = "params.csv, rates.csv, dyads.csv, back_downs.csv, trend.csv"
+    if record is not None:
+        course = dispute_course.compare(
+            record,
+            dispute_course.model_course(
+                result.crises, scenario.info.dt_years, args.dispute_rung,
+                args.force_rung,
+            ),
+        )  # fmt: skip
+        write_frame(course.reset_index(names="measure"), out / "course.csv")
+        print(dispute_course.markdown(course))
+        written += ", course.csv"
+    print(f"wrote {out}/ ({written})")
     return 0
 
 
