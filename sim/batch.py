@@ -140,13 +140,19 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Task:
-    """Everything a worker needs to compute one chunk (picklable)."""
+    """Everything a worker needs to compute one chunk (picklable).
+
+    ``code`` is the planner's :func:`sim.manifest.code_hash`: a worker running
+    other code (another install on a Dask cluster) refuses the chunk rather
+    than mix its results into the batch.
+    """
 
     chunk: Chunk
     setup: engine.Setup
     seed: int
     steps: int
     state_series: bool
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,10 @@ class Plan:
         """The tasks computing the given chunks."""
         for chunk in chunks:
             setup = self.points[chunk.point].setup
-            yield Task(chunk, setup, self.seed, self.steps, self.state_series)
+            yield Task(
+                chunk, setup, self.seed, self.steps, self.state_series,
+                manifest.code_hash(),
+            )  # fmt: skip
 
     def manifest(self) -> dict[str, Any]:
         """The manifest (:mod:`sim.manifest`): what defines this batch.
@@ -744,6 +753,12 @@ def run_chunk(task: Task) -> tuple[Chunk, dict[str, pa.Table]]:
         The chunk and its tables: ``model``, ``outcomes``, and ``states`` and
         ``crises`` when recorded.
     """
+    if task.code and task.code != manifest.code_hash():
+        raise BatchError(
+            f"chunk {task.chunk.id}: this worker runs other code "
+            f"({manifest.code_hash()[:12]}) than the batch ({task.code[:12]}); "
+            "install the same version of wargame on every worker"
+        )
     chunk, setup = task.chunk, task.setup
     replications = np.arange(chunk.start, chunk.stop, dtype=np.int64)  # (R,)
     model: dict[str, list[np.ndarray]] = {}

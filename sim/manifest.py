@@ -9,7 +9,8 @@ kind, say what was run and by what:
   (replications in Parquet chunks; a sweep is a batch over a design's points).
 - ``scenario`` (its name), ``scenario_path`` (the file) and ``scenario_hash``
   (the SHA-256 of its merged content, to detect a file changed since).
-- ``seed``, ``steps``, ``version`` (of the package) and ``created`` (UTC).
+- ``seed``, ``steps``, ``version`` (of the package), ``code`` (the SHA-256 of
+  the package's Python source, :func:`code_hash`) and ``created`` (UTC).
 
 Each kind adds its own fields: a run its ``replication`` and ``files``; a batch
 its ``settings``, ``design``, ``points``, ``replications``, ``chunk_size``,
@@ -20,15 +21,19 @@ that every folder should get (checksums of the files a manifest lists, a lock
 against two writers) live in :mod:`sim.batch` and :mod:`sim.outputs`.
 
 A folder holds one thing. A batch resumes into a folder holding the same batch
-and refuses any other (:mod:`sim.batch`); a run, which cannot resume, rewrites a
-folder holding the same run (it writes the same files) and refuses any other
-(:func:`check_run_folder`). :func:`difference` names what differs, with both
-values, for either refusal.
+and refuses any other (:mod:`sim.batch`); the same batch means the same code
+too, so the chunks of two versions of the model never mix in one folder (the
+package's version number alone does not change with every change of model); a
+run, which cannot resume, rewrites a folder holding the same run (it writes the
+same files) and refuses any other (:func:`check_run_folder`). :func:`difference`
+names what differs, with both values, for either refusal.
 """
 
+import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +68,21 @@ class ResultsError(InputError):
     """A results folder that cannot give what was asked of it."""
 
 
+@cache
+def code_hash() -> str:
+    """SHA-256 of the package's Python source: its files' paths and bytes, in order.
+
+    Any change to the code that runs a model (or to any other module of the
+    package) changes it, so a results folder names the exact code that wrote it.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def describe(kind: str, scenario: "Scenario", *, seed: int, steps: int) -> dict:
     """The common fields of a manifest (all but ``created``, stamped on writing).
 
@@ -76,6 +96,7 @@ def describe(kind: str, scenario: "Scenario", *, seed: int, steps: int) -> dict:
         "format": FORMAT,
         "kind": kind,
         "version": __version__,
+        "code": code_hash(),
         "scenario": scenario.info.name,
         "scenario_path": str(scenario.path),
         "scenario_hash": scenario.content_hash,
@@ -143,7 +164,9 @@ def read(folder: str | Path) -> dict[str, Any]:
 
 RUN_TABLES = ("model", "states", "theaters", "crises", "decisions", "outcomes")
 """Tables a run may write beside its manifest (:func:`sim.results.write_run`)."""
-RUN_DEFINING = ("scenario", "seed", "steps", "replication", "files", "version")
+RUN_DEFINING = (
+    "scenario", "seed", "steps", "replication", "files", "version", "code",
+)  # fmt: skip
 """What makes two runs the same run (with the scenario's content hash, compared
 last); of ``files`` only the table format counts (``*.csv`` or ``*.parquet``)."""
 SHOWN = 60

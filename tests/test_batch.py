@@ -4,6 +4,7 @@ The ``wargame batch`` and ``wargame sweep`` commands are tested here too, since
 what they promise (resume, refuse, never duplicate) is the batch's behaviour.
 """
 
+import dataclasses
 import json
 import signal
 import subprocess
@@ -121,6 +122,18 @@ def test_every_chunk_has_one_schema_with_or_without_crises():
         tables.append(chunk_tables["crises"])
     assert tables[0].num_rows == 0 < tables[1].num_rows
     assert tables[0].schema == tables[1].schema
+
+
+def test_a_worker_running_other_code_refuses_the_chunk():
+    """A task planned by other code (another install) is refused, not computed."""
+    plan = batch.plan(BASELINE, replications=2, steps=1)
+    task = next(plan.tasks(plan.chunks()))
+    assert task.code == batch.manifest.code_hash()
+    other = dataclasses.replace(task, code="f" * 64)
+    with pytest.raises(batch.BatchError, match="this worker runs other code") as err:
+        batch.run_chunk(other)
+    assert "p000000-r000000000000-000000000002" in str(err.value)
+    assert "(ffffffffffff)" in str(err.value)
 
 
 def test_load_gives_tidy_frames_in_order(tmp_path):

@@ -682,3 +682,29 @@ def test_summary_report_and_figures_list_varied_fields_in_the_order_given(
     assert _one_error_line(capsys).endswith(f"the sweep varied {both}")
     assert main(["report", str(out)]) == 0
     assert both in (out / "report.html").read_text()
+
+
+def test_a_batch_of_other_code_is_not_resumed(write_scenario, tmp_path, capsys):
+    """Chunks written by another version of the code never mix with this one's.
+
+    A folder whose manifest has no ``code`` (written before it was recorded)
+    or another is refused, untouched: the package's version number alone does
+    not change with each change of the model.
+    """
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "b"
+    argv = ["batch", scenario, "--replications", "2", "--steps", "1"]
+    argv += ["--out", str(out)]
+    assert main(argv) == 0
+    path = out / "manifest.json"
+    written = json.loads(path.read_text())
+    for code in (None, "0" * 64):
+        old = {k: v for k, v in written.items() if k != "code"}
+        path.write_text(json.dumps(old if code is None else {**old, "code": code}))
+        before = _contents(out)
+        capsys.readouterr()
+        assert main(argv) == 2
+        line = _one_error_line(capsys)
+        assert line.startswith(f"error: {out} holds a different batch: ")
+        assert "code" in line and written["code"][:12] in line
+        assert _contents(out) == before
