@@ -11,7 +11,9 @@ regional arms burden.
 The study lives in ``OUT/study.db`` (SQLite), so a stopped search resumes by
 running the same command again. Every trial k is proposed by a sampler seeded
 with ``seed + k`` from the trials before it, so a resumed search proposes
-exactly what an uninterrupted one would: same seed, same trials.
+exactly what an uninterrupted one would: same seed, same trials. It resumes
+only with the same code (:func:`sim.manifest.code_hash`), so the trials of two
+versions of the model never mix in one study.
 
 The search holds the folder's lock (:func:`sim.outputs.locked`) for as long as
 it writes there: a second search of the same folder at the same time is
@@ -41,6 +43,7 @@ from sim.experiments import (
     outcome_names,
     run_points,
 )
+from sim.manifest import code_hash
 from sim.outputs import locked, remove_partial, write_frame
 from sim.scenario import load_scenario
 
@@ -137,6 +140,7 @@ def tune(
         check_outcome(condition.name, known, "constraints")
         condition.excess(0.0)  # fails unless an inequality
     definition = {
+        "code": code_hash(),  # trials of two versions of the model never mix
         "scenario_hash": _checked_hash(scenario, ranges, settings),
         "settings": settings or {},
         "ranges": [[r.path, r.lo, r.hi] for r in ranges],
