@@ -164,11 +164,11 @@ def read(folder: str | Path) -> dict[str, Any]:
 
 RUN_TABLES = ("model", "states", "theaters", "crises", "decisions", "outcomes")
 """Tables a run may write beside its manifest (:func:`sim.results.write_run`)."""
-RUN_DEFINING = (
-    "scenario", "seed", "steps", "replication", "files", "version", "code",
-)  # fmt: skip
+RUN_DEFINING = ("scenario", "seed", "steps", "replication", "files", "version")
 """What makes two runs the same run (with the scenario's content hash, compared
-last); of ``files`` only the table format counts (``*.csv`` or ``*.parquet``)."""
+last); of ``files`` only the table format counts (``*.csv`` or ``*.parquet``).
+Not ``code``: a run rewrites every file and its manifest last, so nothing of
+another code's run survives it, and a changed model reruns into its folder."""
 SHOWN = 60
 """Characters of a value a message shows before cutting it short."""
 _NONE = object()

@@ -302,6 +302,11 @@ def test_run_refuses_a_different_run_and_rewrites_the_same(
         )
         assert _contents(out) == before
     assert main(first) == 0  # the same run: the same files again
+    written = json.loads((out / "manifest.json").read_text())
+    other_code = {**written, "code": "0" * 64}  # a run rewrites every file
+    (out / "manifest.json").write_text(json.dumps(other_code))
+    assert main(first) == 0
+    assert json.loads((out / "manifest.json").read_text())["code"] == written["code"]
     assert {k: v for k, v in _contents(out).items() if k != "manifest.json"} == {
         k: v for k, v in before.items() if k != "manifest.json"
     }
