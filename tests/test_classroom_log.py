@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from sim.classroom.debrief import write_debrief
 from sim.classroom.log import GameLogError, GameLogWarning, read_log
 from sim.classroom.session import GameSession
+from sim.manifest import code_hash
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 
@@ -116,6 +118,70 @@ def test_an_edited_log_that_cannot_be_replayed_is_refused(tmp_path):
     bad = {"event": "move", "turn": 1, "team": "USA", "move": {"posture": 7}}
     log.write_text(log.read_text() + json.dumps(bad) + "\n")
     with pytest.raises(GameLogError, match="cannot be replayed: USA: posture 7"):
+        GameSession.resume(log)
+
+
+def rewrite(log: Path, edit) -> str:
+    """Apply ``edit`` to the log's lines (as JSON) and write them back; the text."""
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    edit(lines)
+    text = "".join(json.dumps(line) + "\n" for line in lines)
+    log.write_text(text)
+    return text
+
+
+def test_the_header_names_the_code_that_wrote_the_log(tmp_path):
+    """The header records the package's code hash, as results manifests do."""
+    header, _ = read_log(started(tmp_path))
+    assert header.code == code_hash()
+
+
+def test_a_log_from_before_the_code_was_recorded_resumes(tmp_path):
+    """A header without the code hash is read, and its game replays."""
+    log = started(tmp_path)
+    rewrite(log, lambda lines: lines[0].pop("code"))
+    assert read_log(log)[0].code == ""
+    assert GameSession.resume(log).turn == 1
+
+
+@pytest.mark.parametrize("code", ["0123456789abcdef", None])
+def test_a_turn_that_replays_otherwise_is_refused_naming_the_versions(tmp_path, code):
+    """A log whose turn this code plays otherwise is refused, and left as it was.
+
+    The turn's logged spending is changed, as if another version had played
+    it: resuming it or writing its debrief would show a game the class never
+    saw, so both stop at that turn, name both versions and write nothing.
+    """
+    log = started(tmp_path)
+
+    def edit(lines: list[dict]) -> None:
+        lines[0]["version"] = "0.0.1"
+        if code is None:
+            lines[0].pop("code")
+        else:
+            lines[0]["code"] = code
+        lines[-1]["outcome"]["milex_usd_m"]["USA"] += 1.0
+
+    text = rewrite(log, edit)
+    logged = "code 0123456789ab" if code else "code not recorded"
+    message = (
+        rf"turn 0 plays out otherwise than the log recorded: the log was written "
+        rf"by apwargame 0\.0\.1 \({logged}\), this is .* \(code {code_hash()[:12]}\); "
+        "install the code that wrote it"
+    )
+    with pytest.raises(GameLogError, match=message):
+        GameSession.resume(log)
+    with pytest.raises(GameLogError, match="turn 0 plays out otherwise"):
+        write_debrief(log, tmp_path / "debrief.html", replications=2)
+    assert log.read_text() == text
+    assert not (tmp_path / "debrief.html").exists()
+
+
+def test_an_edited_outcome_is_named_as_an_edit(tmp_path):
+    """A turn the same code plays otherwise than logged means the log was edited."""
+    log = started(tmp_path)
+    rewrite(log, lambda lines: lines[-1]["outcome"].update(max_rung=5))
+    with pytest.raises(GameLogError, match="this same code wrote it, so it was edited"):
         GameSession.resume(log)
 
 

@@ -1,17 +1,17 @@
 """The game log: JSON Lines, one event per line, appended and synced to disk.
 
 The first line is a header naming the scenario (path and content hash), seed,
-replication, package version and teams; every later line is one event:
-``move``, ``inject``, ``turn`` (a turn played, with its outcome), ``rewind``,
-``pause`` (with the seconds left on the turn timer, if it ran), ``resume``,
-``end``, or a setting of the served game: ``timer`` (the turn timer's minutes)
-and ``codes`` (each team's join code). Each line is flushed and fsynced as it is
-written, so a crash or a closed laptop loses at most the line being written.
-The log is data only (never pickle); reading it checks every line and names the
-first bad one by its line number. The one exception is a last line cut short,
-which is what a crash while writing it leaves: reading leaves it out with a
-warning (:class:`GameLogWarning`) naming it, and the next line appended to the
-log replaces it.
+replication, package version, code (:func:`sim.manifest.code_hash`) and teams;
+every later line is one event: ``move``, ``inject``, ``turn`` (a turn played,
+with its outcome), ``rewind``, ``pause`` (with the seconds left on the turn
+timer, if it ran), ``resume``, ``end``, or a setting of the served game:
+``timer`` (the turn timer's minutes) and ``codes`` (each team's join code).
+Each line is flushed and fsynced as it is written, so a crash or a closed laptop
+loses at most the line being written. The log is data only (never pickle);
+reading it checks every line and names the first bad one by its line number.
+The one exception is a last line cut short, which is what a crash while writing
+it leaves: reading leaves it out with a warning (:class:`GameLogWarning`)
+naming it, and the next line appended to the log replaces it.
 """
 
 import contextlib
@@ -60,6 +60,8 @@ class Header:
         replication: Replication index of that seed.
         version: Package version that wrote the log.
         teams: The states played by teams, in prompt order.
+        code: :func:`sim.manifest.code_hash` of the code that wrote the log
+            (empty in logs written before it was recorded).
     """
 
     scenario: str
@@ -68,6 +70,7 @@ class Header:
     replication: int
     version: str
     teams: tuple[str, ...]
+    code: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The header line's content."""
@@ -80,6 +83,7 @@ class Header:
             "replication": self.replication,
             "version": self.version,
             "teams": list(self.teams),
+            "code": self.code,
         }
 
 
@@ -230,6 +234,7 @@ def _header(path: Path, record: dict[str, Any]) -> Header:
             replication=int(record["replication"]),
             version=str(record["version"]),
             teams=tuple(str(t) for t in record["teams"]),
+            code=str(record.get("code", "")),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise GameLogError(f"{path}:1: header lacks or garbles {err}") from err

@@ -15,13 +15,16 @@ Every accepted move, inject and played turn is appended to the game log
 (:mod:`sim.classroom.log`) as it happens. The game is a pure function of its
 log: :meth:`GameSession.resume` replays it, and :meth:`rewind` appends a
 ``rewind`` event and replays the log up to the chosen turn, bit for bit (random
-numbers are counter-based, :mod:`sim.rng`). The settings of a served game are
-logged too, so a resumed server keeps them: the turn timer's length
-(:meth:`~GameSession.set_timer`), the seconds left on it when play was paused,
-and the teams' join codes (:meth:`~GameSession.set_join_codes`). A rewind keeps
-them: they belong to the room, not to a turn.
+numbers are counter-based, :mod:`sim.rng`). Each replayed turn must end as the
+log recorded it; a log written by code that plays it otherwise is refused,
+naming the versions, rather than shown as a different game. The settings of a
+served game are logged too, so a resumed server keeps them: the turn timer's
+length (:meth:`~GameSession.set_timer`), the seconds left on it when play was
+paused, and the teams' join codes (:meth:`~GameSession.set_join_codes`). A
+rewind keeps them: they belong to the room, not to a turn.
 """
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -50,6 +53,7 @@ from sim.classroom.moves import (
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.errors import InputError
+from sim.manifest import code_hash
 from sim.model import RegionModel, StateAgent
 from sim.scenario import ScenarioError, Source, load_scenario, read_source
 
@@ -63,6 +67,10 @@ JOIN_CODE = re.compile(r"[A-Z0-9]+")
 
 class GameError(InputError):
     """An instruction the game cannot follow now (the state is unchanged)."""
+
+
+class ReplayMismatchError(GameError):
+    """A replayed turn ended otherwise than its log recorded (other code wrote it)."""
 
 
 @dataclass
@@ -141,6 +149,7 @@ class GameSession:
             replication=int(replication),
             version=__version__,
             teams=tuple(teams),
+            code=code_hash(),
         )
         self._start()
         self.log = None if log is None else GameLog.create(log, self.header)
@@ -188,6 +197,8 @@ class GameSession:
                 replication=header.replication,
             )
             game._replay(events)
+        except ReplayMismatchError as err:
+            raise GameLogError(f"{source}: {err}: {_why_otherwise(header)}") from err
         except (MoveError, GameError, ScenarioError, KeyError, TypeError) as err:
             raise GameLogError(f"{source}: cannot be replayed: {err}") from err
         return game
@@ -697,6 +708,7 @@ class GameSession:
                     self.inject(inject)
                 elif kind == "turn":
                     self.next_turn()
+                    self._check_outcome(event)
                 elif kind == "pause":
                     self.pause(event.get("timer_left"))
                 elif kind == "timer":
@@ -709,6 +721,36 @@ class GameSession:
                     self.end()
         finally:
             self.log = log
+
+    def _check_outcome(self, event: dict[str, Any]) -> None:
+        """Refuse a replayed turn that ends otherwise than its log recorded.
+
+        The logged outcome (year, crises and their rungs, every state's
+        spending) is the turn as the class saw it. Code that plays it otherwise
+        (another version) would resume or debrief a different game, so the
+        replay stops at the first such turn and the log is left as it is.
+
+        Raises:
+            ReplayMismatchError: The turn's outcome differs from the logged one.
+        """
+        played = json.loads(json.dumps(self.outcome(), sort_keys=True))
+        if played != event.get("outcome"):
+            raise ReplayMismatchError(
+                f"turn {event['turn']} plays out otherwise than the log recorded"
+            )
+
+
+def _why_otherwise(header: Header) -> str:
+    """Why a log's game replays otherwise, and what to do, for a message."""
+    here = code_hash()
+    if header.code == here:
+        return "this same code wrote it, so it was edited since; restore it"
+    written = f"code {header.code[:12]}" if header.code else "code not recorded"
+    return (
+        f"the log was written by apwargame {header.version} ({written}), this is "
+        f"{__version__} (code {here[:12]}); install the code that wrote it to "
+        "resume or debrief this game"
+    )
 
 
 def _at_least_zero(value: Any) -> bool:
