@@ -58,6 +58,7 @@ from scipy import stats
 
 from sim.experiments import ExperimentError, run_points
 from sim.scenario import load_scenario
+from sim.summary import wilson_interval
 
 Scale = Literal["difference", "relative"]
 Method = Literal["auto", "t", "newcombe", "bootstrap"]
@@ -517,20 +518,6 @@ def mean_interval(
     t = stats.t.ppf(0.5 + confidence / 2, len(values) - 1)
     half = float(t * values.std(ddof=1) / np.sqrt(len(values)))
     return mean, mean - half, mean + half
-
-
-def wilson_interval(
-    successes: int, n: int, confidence: float = 0.95
-) -> tuple[float, float]:
-    """Wilson's score interval for a proportion (Wilson 1927, *JASA* 22).
-
-    ``(p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)``.
-    """
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
 def newcombe_interval(

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from sim import paired
 from sim.experiments import ExperimentError
-from sim.paired import Arm, Ratio, newcombe_interval, paired_effect, wilson_interval
+from sim.paired import Arm, Ratio, newcombe_interval, paired_effect
+from sim.summary import wilson_interval
 from tests.conftest import pair_toml
 
 RATE = "mechanisms.escalation.dispute_rate_per_year"
@@ -222,11 +223,6 @@ def test_a_constant_shift_is_measured_exactly(values, shift):
     assert result.effect == pytest.approx(shift, abs=1e-9)
     assert result.low == pytest.approx(shift, abs=1e-6)
     assert result.high == pytest.approx(shift, abs=1e-6)
-
-
-def test_wilson_interval_of_five_in_twenty():
-    """Wilson's 95% interval for 5/20 is 0.112 to 0.469 (by the formula, by hand)."""
-    assert wilson_interval(5, 20) == pytest.approx((0.1119, 0.4687), abs=1e-4)
 
 
 def test_newcombe_without_correlation_is_the_square_and_add_interval():
