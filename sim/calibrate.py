@@ -673,7 +673,8 @@ def fit_spending(
 
     Raises:
         CalibrationError: Bad arguments (window, scale, paths).
-        ScenarioError: The scenario or an override is invalid.
+        ScenarioError: The scenario, an override or a bound of a parameter is
+            invalid (:func:`check_bounds`).
     """
     if scale not in SCALES:
         raise CalibrationError(
@@ -696,6 +697,7 @@ def fit_spending(
     base = load_scenario(scenario, overrides=settings)
     restrict(base, list(states))  # fails naming unknown states
     x0 = np.array([_start_value(base, p, states) for p in params])
+    check_bounds(scenario, params, settings)
     model = SpendingModel(
         Path(scenario), states, tuple(params), dict(settings or {}), base.state_ids
     )
@@ -739,6 +741,28 @@ def _start_value(scenario: Scenario, param: FitParam, states: tuple[str, ...]) -
         )
     value = field_value(scenario, param.path)
     return float(np.clip(value, param.lo, param.hi))
+
+
+def check_bounds(
+    scenario: str | Path, params: list[FitParam], settings: dict[str, Any] | None
+) -> None:
+    """Fail unless the scenario takes each parameter at each of its finite bounds.
+
+    The scenario's own check, as ``--set`` and a sweep's points meet it: a range
+    reaching outside a parameter's allowed values is refused before any fitting,
+    naming the bound. Inside the bounds the optimisers never leave, every value
+    the model is run at is then allowed (the per-state arms-race values a
+    spending fit sets without reloading the scenario included).
+
+    Raises:
+        ScenarioError: A bound the scenario refuses, said of its override.
+    """
+    for param in params:
+        for bound in (param.lo, param.hi):
+            if math.isfinite(bound):
+                load_scenario(
+                    scenario, overrides={**(settings or {}), param.path: bound}
+                )
 
 
 def _transform(scale: str):
@@ -1216,7 +1240,8 @@ def fit_crisis_rates(
 
     Raises:
         CalibrationError: Unknown states, bad rungs or paths.
-        ScenarioError: The scenario or an override is invalid.
+        ScenarioError: The scenario, an override or a bound of a parameter is
+            invalid (:func:`check_bounds`).
     """
     base = load_scenario(scenario, overrides=settings)
     states = list(states or base.state_ids)
@@ -1240,6 +1265,7 @@ def fit_crisis_rates(
         steps = observed.years * steps_per_year(base.info.dt_years)
     rungs = np.array([dispute_rung, force_rung, war_rung])
     x0 = np.array([_start_value(base, p, tuple(base.state_ids)) for p in params])
+    check_bounds(scenario, params, settings)
     target = observed.moments()  # (4,)
     scale = np.maximum(target, 1.0 / observed.years)
     evaluations = 0

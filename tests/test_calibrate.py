@@ -288,6 +288,45 @@ def test_declared_ranges_bound_the_fit():
     assert calibrate.parse_fit("state.RED.resolve").lo == -np.inf
 
 
+@pytest.mark.parametrize(
+    "fit, message",
+    [
+        ("state.RED.arms_race.reaction_per_year=-1:2", "-1.0 is below 0.0"),
+        ("state.RED.arms_race.fatigue_per_year=-3:-1", "-3.0 is below 0.0"),
+        ("mechanisms.arms_race.max_share_gdp=0.1:2", "2.0 is above 1.0"),
+    ],
+)
+def test_a_range_outside_the_allowed_values_is_refused_before_fitting(fit, message):
+    """A bound the scenario refuses (as --set would) is named; nothing is fitted.
+
+    Without the check the fit returned -0.4 for a reaction >= 0, or -1 for a
+    fatigue fitted within -3:-1.
+    """
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        calibrate.fit_spending(
+            RICHARDSON,
+            observed(richardson_years((20.0, 30.0), 5)),
+            [calibrate.parse_fit(fit)],
+            calibrate.Window(2000, 2004),
+            bootstrap=0,
+        )
+
+
+def test_cli_calibrate_names_the_bound_and_the_allowed_values(tmp_path, capsys):
+    """`--fit PATH=-1:2` of a parameter >= 0: one line naming it, nothing written."""
+    data = write_milex(tmp_path / "d.csv", richardson_years((20.0, 30.0), 10), 2000)
+    out = tmp_path / "out"
+    args = ["calibrate", str(RICHARDSON), "--data", str(data), "--states", "RED,BLUE"]
+    args += ["--fit", "state.RED.arms_race.reaction_per_year=-1:2", "--window"]
+    args += ["2000:2009", "--bootstrap", "0", "--out", str(out)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        "error: --fit state.RED.arms_race.reaction_per_year=-1:2: -1.0 is below "
+        "0.0; expected a value >= 0.0\n"
+    )
+    assert not out.exists()
+
+
 def test_cli_calibrate_prints_fit_and_writes_tables(tmp_path, capsys):
     """`wargame calibrate` prints the fit and errors and writes three tables."""
     data = write_milex(tmp_path / "m.csv", richardson_years((20.0, 30.0), 14), 2000)
@@ -495,6 +534,20 @@ def test_crisis_fit_matches_the_allies_drawn_in(write_scenario):
     target = observed.joined / 200
     assert abs(joined["simulated"] - target) < abs(joined["simulated_start"] - target)
     assert fit.params.iloc[0]["value"] > 0.1
+
+
+def test_a_crisis_fit_names_the_bound_outside_the_allowed_values(write_scenario):
+    """The bound typed is named, not a trial value of the search's first simplex."""
+    path = write_scenario(pair_toml(steps=8))
+    with pytest.raises(ScenarioError, match=re.escape(": -1.0 is below 0.0;")):
+        calibrate.fit_crisis_rates(
+            path,
+            calibrate.CrisisRates(disputes=20, force=0, years=10),
+            [calibrate.parse_fit("mechanisms.escalation.dispute_rate_per_year=-1:3")],
+            replications=2,
+            steps=8,
+            max_evaluations=3,
+        )
 
 
 def test_a_parameter_the_rates_ignore_is_not_identified(write_scenario):
