@@ -734,9 +734,10 @@ def _start_value(scenario: Scenario, param: FitParam, states: tuple[str, ...]) -
             f"states ({', '.join(states)})",
             field="params",
         )
-    if not param.lo <= param.hi:
+    if not param.lo < param.hi:
         raise CalibrationError(
-            f"params {param.path}: empty range ({param.lo} > {param.hi})",
+            f"params {param.path}: lo {param.lo} is not below hi {param.hi}; a fit "
+            "needs a range (to fix a value, set it)",
             field="params",
         )
     value = field_value(scenario, param.path)

@@ -327,6 +327,21 @@ def test_cli_calibrate_names_the_bound_and_the_allowed_values(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_cli_calibrate_refuses_a_range_of_one_value(tmp_path, capsys):
+    """`--fit PATH=0.2:0.2`: one line, not the optimiser's traceback."""
+    data = write_milex(tmp_path / "d.csv", richardson_years((20.0, 30.0), 10), 2000)
+    out = tmp_path / "out"
+    args = ["calibrate", str(RICHARDSON), "--data", str(data), "--states", "RED,BLUE"]
+    args += ["--fit", "state.RED.arms_race.reaction_per_year=0.2:0.2", "--window"]
+    args += ["2000:2009", "--bootstrap", "0", "--out", str(out)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        "error: --fit state.RED.arms_race.reaction_per_year: lo 0.2 is not below "
+        "hi 0.2; a fit needs a range (to fix a value, set it)\n"
+    )
+    assert not out.exists()
+
+
 def test_cli_calibrate_prints_fit_and_writes_tables(tmp_path, capsys):
     """`wargame calibrate` prints the fit and errors and writes three tables."""
     data = write_milex(tmp_path / "m.csv", richardson_years((20.0, 30.0), 14), 2000)
