@@ -1,8 +1,9 @@
 """Load and validate scenario files (TOML) into typed, immutable objects.
 
 A scenario file is data, read with the standard library's ``tomllib`` and never
-executed. It may ``extends = "other.toml"`` (a path relative to itself) and
-override a few fields: tables merge key by key; ``[[state]]`` and ``[[theater]]``
+executed. It may ``extends = "other.toml"`` (a path relative to itself, else a
+bundled scenario's name, as :func:`scenario_path` finds one) and override a few
+fields: tables merge key by key; ``[[state]]`` and ``[[theater]]``
 entries merge by ``id`` and ``[[alliance]]`` entries by ``id`` or ``name`` (a
 child entry with a known key updates it, a new key is appended); other arrays of tables
 (``[[dispute]]``, ``[[rivalry]]``, ``[[a2ad_site]]``, ``[[inject]]``, ``[[signal]]``,
@@ -416,9 +417,29 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
         raise ScenarioError(
             [f"{path.name}: extends: {parent_ref!r} is not a file name (a string)"]
         )
-    base, base_origin = _read_chain(path.parent / parent_ref, (*seen, path))
+    base, base_origin = _read_chain(_extended(path, parent_ref), (*seen, path))
     _merge(base, base_origin, data, origin)
     return base, base_origin
+
+
+def _extended(path: Path, parent_ref: str) -> Path:
+    """The file ``extends = parent_ref`` in the file ``path`` names.
+
+    A path relative to the extending file first; else a bundled scenario's name,
+    with or without ``.toml``, as a command's scenario argument
+    (:func:`scenario_path`), so a copy of a bundled scenario extends it anywhere.
+
+    Raises:
+        ScenarioError: Neither; says where it looked and lists the bundled names.
+    """
+    where = f"{path.name}: extends: "
+    try:
+        parent = scenario_path(parent_ref, path.parent)
+    except ScenarioError as err:
+        raise ScenarioError([where + problem for problem in err.problems]) from err
+    if not parent.exists():
+        raise ScenarioError([where + _not_found(parent_ref, parent)])
+    return parent
 
 
 def _read_text(path: Path, where: str) -> str:
@@ -1233,30 +1254,39 @@ def bundled_names() -> list[str]:
     return sorted(path.stem for path in bundled_dir().glob("*.toml"))
 
 
-def scenario_path(name_or_path: str | Path) -> Path:
+def scenario_path(name_or_path: str | Path, folder: Path = Path()) -> Path:
     """The file a scenario argument means: a path, or a bundled scenario's name.
 
-    A bare name without suffix or folder (``baseline_2024``) that is not a file here
-    names a bundled scenario, so ``wargame run baseline_2024`` works from any folder;
-    so does a bundled file's name as ``wargame list`` prints it
-    (``baseline_2024.toml``) where no such file is here.
+    A bare name without suffix or folder (``baseline_2024``) that is not a file
+    in ``folder`` names a bundled scenario, so ``wargame run baseline_2024``
+    works from any folder; so does a bundled file's name as ``wargame list``
+    prints it (``baseline_2024.toml``) where no such file is in ``folder``.
+
+    Args:
+        name_or_path: The path or name given.
+        folder: Where a relative path is looked for: the working folder, or
+            the extending file's for an ``extends``.
 
     Raises:
         ScenarioError: A bare name that is neither a file nor a bundled scenario;
-            the message lists the bundled names.
+            the message says where it looked and lists the bundled names.
     """
     path = Path(name_or_path)
+    here = folder / path
     listed = bundled_dir() / path.name
-    if not path.exists() and len(path.parts) == 1 and path.suffix and listed.exists():
+    if not here.exists() and len(path.parts) == 1 and path.suffix and listed.exists():
         return listed
-    if path.exists() or path.suffix or len(path.parts) > 1:
-        return path.resolve()
+    if here.exists() or path.suffix or len(path.parts) > 1:
+        return here.resolve()
     bundled = bundled_dir() / f"{path.name}.toml"
     if not bundled.exists():
-        raise ScenarioError(
-            [
-                f"{name_or_path}: no such file and no bundled scenario of that name; "
-                f"bundled: {', '.join(bundled_names())}"
-            ]
-        )
+        raise ScenarioError([_not_found(name_or_path, here.resolve())])
     return bundled
+
+
+def _not_found(name_or_path: str | Path, looked: Path) -> str:
+    """That no file is at ``looked`` and no bundled scenario is ``name_or_path``."""
+    return (
+        f"{name_or_path}: no file {looked} and no bundled scenario of that name; "
+        f"bundled: {', '.join(bundled_names())}"
+    )

@@ -1,6 +1,8 @@
 """Scenario files: loading, ``extends``, overrides, and clear errors."""
 
 import math
+import re
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +11,8 @@ from sim.design import Design, parse_range
 from sim.dynamics.alliances import Params
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
 from tests.conftest import pair_toml, triad_toml
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def problems(path, **kwargs) -> list[str]:
@@ -145,6 +149,51 @@ def test_cycle_of_extends_is_reported(write_scenario):
     write_scenario('extends = "b.toml"\n', "a.toml")
     b = write_scenario('extends = "a.toml"\n', "b.toml")
     assert problems(b) == ["a.toml: extends: cycle b.toml -> a.toml -> b.toml"]
+
+
+def test_the_documented_variant_extends_the_bundled_baseline_from_any_folder(
+    write_scenario,
+):
+    """docs/scenarios.md's example, saved outside scenarios/, loads onto the bundled.
+
+    Its hash is that of the merged content it loaded, the bundled parent's too;
+    a file of that name beside it is extended instead.
+    """
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", text, re.DOTALL).group(1)
+    assert 'extends = "baseline_2024.toml"' in example
+    variant = load_scenario(write_scenario(example, "docex.toml"))
+    baseline = load_scenario("baseline_2024")
+    assert variant.info.name == "my_variant"
+    assert variant.state_ids == baseline.state_ids
+    bare = write_scenario('extends = "baseline_2024"\n', "bare.toml")
+    assert load_scenario(bare).content_hash == baseline.content_hash
+    suffixed = write_scenario('extends = "baseline_2024.toml"\n', "suffixed.toml")
+    assert load_scenario(suffixed).content_hash == baseline.content_hash
+    local = write_scenario(pair_toml(), "baseline_2024.toml")  # beside it: first
+    assert load_scenario(suffixed).content_hash == load_scenario(local).content_hash
+
+
+@pytest.mark.parametrize("name", ["a2ad", "classroom_crisis"])
+def test_a_copy_of_a_bundled_scenario_elsewhere_loads_as_the_bundled(name, tmp_path):
+    """A copy extends its bundled parents (a chain of two too); same content, hash."""
+    copy = tmp_path / f"{name}.toml"
+    copy.write_bytes((bundled_dir() / f"{name}.toml").read_bytes())
+    assert load_scenario(copy).content_hash == load_scenario(name).content_hash
+
+
+@pytest.mark.parametrize("parent", ["nowhere.toml", "nowhere"])
+def test_extends_of_neither_a_file_nor_a_bundled_name_says_where_it_looked(
+    parent, write_scenario, tmp_path
+):
+    """The file looked for is named, and the bundled names are listed."""
+    child = write_scenario(f'extends = "{parent}"\n', "child.toml")
+    [problem] = problems(child)
+    assert problem.startswith(
+        f"child.toml: extends: {parent}: no file {tmp_path.resolve() / parent} and "
+        "no bundled scenario of that name; bundled: "
+    )
+    assert "baseline_2024" in problem
 
 
 def test_missing_file_and_bad_toml_are_reported(write_scenario, tmp_path):
