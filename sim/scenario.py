@@ -602,6 +602,9 @@ class _Validator:
     def __init__(self, path: Path, data: dict, origin: dict) -> None:
         self.path = path
         self.problems: list[str] = []
+        self.bad: set[str] = set()
+        """Field paths found bad (``scenario.dt_years``): checks resting on them
+        are not made, so one mistake is reported once, not again by each of them."""
         self.data = data
         self.origin = origin
 
@@ -924,6 +927,7 @@ class _Table:
         self.used: set[str] = set()
         if not isinstance(data, dict):
             where = label or "(top level)"
+            self.v.bad.add(label)
             self.v.problems.append(
                 f"{self._file(None)}: {where}: {data!r} is not a table"
             )
@@ -940,6 +944,7 @@ class _Table:
     def problem(self, key: str, value: Any, message: str) -> None:
         """Record that ``key`` holds a bad ``value``."""
         shown = f"{value!r} " if value != "" else ""
+        self.v.bad.add(self._path(key))
         self.v.problems.append(
             f"{self._file(key)}: {self._path(key)}: {shown}{message}"
         )
@@ -949,6 +954,7 @@ class _Table:
         if key in self.data:
             return self.data[key]
         if default is _REQUIRED:
+            self.v.bad.add(self._path(key))
             self.v.problems.append(
                 f"{self._file(None)}: {self._path(key)}: missing (required)"
             )
@@ -1063,7 +1069,7 @@ class _Table:
         self._refuse_steps()
         known = len(self.v.problems)
         value = self.real(key, default=default)
-        if len(self.v.problems) > known:
+        if len(self.v.problems) > known or self.v.bad.intersection(_TIMELINE):
             return value
         end = info.start_year + info.steps * info.dt_years
         step = schedule.step_of(value, info.start_year, info.dt_years)
@@ -1084,9 +1090,10 @@ class _Table:
         value = self.real(key, default=default)
         if len(self.v.problems) > known:
             return value
+        short = value < info.dt_years * (1 - 1e-9)
         if value <= 0.0:
             self.problem(key, value, "must be a positive number of years")
-        elif value < info.dt_years * (1 - 1e-9):
+        elif short and "scenario.dt_years" not in self.v.bad:
             self.problem(
                 key,
                 value,
@@ -1203,6 +1210,9 @@ class _Table:
 
 
 _REQUIRED = object()
+
+_TIMELINE = ("scenario.start_year", "scenario.steps", "scenario.dt_years")
+"""The fields that place a calendar year in the run (a step of it)."""
 
 _STEP_FIELDS = {
     "step": "year (e.g. year = 2026.0)",

@@ -90,6 +90,22 @@ def test_validate_reports_each_file(write_scenario):
     assert "bad.toml: dispute[0].theater: 'sea' is not one of: border" in result.stderr
 
 
+def test_validate_goes_on_past_a_step_of_zero_years(tmp_path, capsys):
+    """``dt_years = 0`` in a file with dated events is one line; later files are read.
+
+    The events' years are not then placed in steps (a division by the step).
+    """
+    zero = tmp_path / "zero.toml"
+    zero.write_text(BASELINE.read_text().replace("dt_years = 0.25", "dt_years = 0"))
+    assert main(["validate", str(zero), str(BASELINE)]) == 2
+    printed = capsys.readouterr()
+    assert printed.err == (
+        "error: zero.toml: scenario.dt_years: 0 is below 1e-06; expected a value "
+        ">= 1e-06\n"
+    )
+    assert f"ok: {BASELINE}" in printed.out
+
+
 def test_list_shows_bundled_scenarios_with_descriptions(capsys):
     """The list command names every bundled scenario file with its description."""
     assert main(["list"]) == 0
