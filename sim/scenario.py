@@ -605,6 +605,10 @@ class _Validator:
         self.bad: set[str] = set()
         """Field paths found bad (``scenario.dt_years``): checks resting on them
         are not made, so one mistake is reported once, not again by each of them."""
+        self.ids_sound = True
+        """Whether every state has an id of its own; if not, the states named
+        elsewhere are not looked up among them (a repeated id would make each
+        reference to the state it replaced a problem)."""
         self.data = data
         self.origin = origin
 
@@ -615,6 +619,8 @@ class _Validator:
         states = tuple(self._state(t) for t in state_tables)
         ids = [s.id for s in states]
         self._unique(top, "state", ids)
+        id_paths = ["state", *(f"{t.label}.id" for t in state_tables)]
+        self.ids_sound = not self.bad.intersection(id_paths)
         if len(states) > limits.STATES.value:
             top.problem("state", "", limits.STATES.message(len(states)))
         theaters = tuple(self._theater(t) for t in top.tables("theater"))
@@ -754,7 +760,7 @@ class _Validator:
 
     def _site(self, t: "_Table", ids: list[str]) -> Site:
         site = Site(
-            state=t.choice("state", ids),
+            state=t.state("state", ids),
             name=t.text("name"),
             location=t.latlon("location"),
         )
@@ -793,12 +799,12 @@ class _Validator:
         return inject
 
     def _script(self, t: "_Table", ids: list[str], info: Info) -> Script:
-        state = t.choice("state", ids)
+        state = t.state("state", ids)
         year = t.year("year", info)
         crisis = t.table("crisis", required=True)
         actions = {}
         for opponent in crisis.data:
-            if opponent not in ids or opponent == state:
+            if opponent == state or (opponent not in ids and self.ids_sound):
                 crisis.problem(
                     opponent, "", "is not another state declared in [[state]]"
                 )
@@ -816,7 +822,7 @@ class _Validator:
         info: Info,
     ) -> Signal:
         kind = t.choice("kind", SIGNAL_KINDS)
-        state = t.choice("state", ids)
+        state = t.state("state", ids)
         partners, theater = (), None
         if kind == "patrol":
             theater = t.choice("theater", theaters)
@@ -1183,9 +1189,13 @@ class _Table:
         if len(set(value)) != len(value):
             self.problem(key, value, "names a state more than once")
         for state_id in value:
-            if state_id not in known:
+            if state_id not in known and self.v.ids_sound:
                 self.problem(key, state_id, "is not a state declared in [[state]]")
         return tuple(value)
+
+    def state(self, key: str, known: list[str]) -> str:
+        """One state id, one of ``known`` (when the states' ids are sound)."""
+        return self.choice(key, known) if self.v.ids_sound else self.text(key)
 
     def pair(self, key: str, known: list[str]) -> tuple[str, str]:
         """Exactly two distinct state ids."""

@@ -137,6 +137,12 @@ BAD_SCENARIOS = {
     "state id escapes": changed('id = "RED"', 'id = "../x"'),
     "state id empty": changed('id = "RED"', 'id = ""'),
     "state id twice": changed('id = "BLUE"', 'id = "RED"'),
+    "state id twice, the other named": changed('id = "BLUE"', 'id = "RED"')
+    + '[[alliance]]\nname = "pact"\nmembers = ["RED", "BLUE"]\nkind = "consultation"\n'
+    'since = 1990\n[[a2ad_site]]\nstate = "BLUE"\nname = "s"\nlocation = [0.0, 1.0]\n'
+    '[[script]]\nstate = "RED"\nyear = 2000.0\ncrisis = {BLUE = "hold"}\n',
+    "state without an id, named": changed('id = "BLUE"\n', "")
+    + '[[dispute]]\nparties = ["RED", "BLUE"]\ntheater = "border"\n',
     "capital off the globe": changed("capital = [0.0, 0.0]", "capital = [91.0, 0.0]"),
     "capital one number": changed("capital = [0.0, 0.0]", "capital = [0.0]"),
     "capital text": changed("capital = [0.0, 0.0]", 'capital = "here"'),
