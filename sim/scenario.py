@@ -1080,13 +1080,18 @@ class _Table:
         end = info.start_year + info.steps * info.dt_years
         step = schedule.step_of(value, info.start_year, info.dt_years)
         if step < 0:
-            self.problem(key, value, f"is before the run starts ({info.start_year})")
+            self.problem(
+                key,
+                value,
+                f"is before the run starts (scenario.start_year = {info.start_year})",
+            )
         elif step >= info.steps and not repeats:
             self.problem(
                 key,
                 value,
-                f"is at or after the run's end ({end:g}: {info.steps} steps of "
-                f"{info.dt_years:g} years from {info.start_year})",
+                f"is at or after the run's end ({end:g}: scenario.start_year = "
+                f"{info.start_year} plus {info.steps} steps of {info.dt_years:g} "
+                "years)",
             )
         return value
 
