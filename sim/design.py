@@ -18,13 +18,16 @@ both whole numbers (``threshold=1:4``) takes whole-number values.
 import itertools
 import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim import limits
 from sim.errors import InputError
+from sim.scenario import load_scenario
 
 DESIGNS = ("single", "grid", "lhs", "sobol")
 DEFAULT_GRID_POINTS = 5
@@ -196,6 +199,24 @@ class Design:
             "samples": self.samples if self.kind in ("lhs", "sobol") else None,
             "seed": self.seed if self.kind in ("lhs", "sobol") else None,
         }
+
+
+def check_bounds(
+    scenario: str | Path,
+    ranges: Iterable[Range],
+    settings: dict[str, Any] | None = None,
+) -> None:
+    """Load the scenario with each range at each of its bounds, before any point.
+
+    A bound its field cannot take is then named as typed (``-1 is below 0.0``),
+    not as a point sampled inside the range.
+
+    Raises:
+        ScenarioError: A bound the field cannot take, or a path it has not.
+    """
+    for r in ranges:
+        for bound in (r.lo, r.hi):
+            load_scenario(scenario, overrides={**(settings or {}), r.path: bound})
 
 
 def parse_setting(text: str, field: str = "settings") -> tuple[str, Any]:

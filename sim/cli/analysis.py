@@ -89,11 +89,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     import numpy as np
 
     from sim import calibrate
+    from sim.design import check_bounds
     from sim.outputs import write_frame
 
-    lo_hi_ranges([t for t in args.fit if "=" in t], "calibrate", flag="--fit")
+    ranges = lo_hi_ranges([t for t in args.fit if "=" in t], "calibrate", "--fit")
     params = [calibrate.parse_fit(text) for text in args.fit]
     fixed = settings(args, [p.path for p in params], flag="--fit")
+    check_bounds(args.scenario, ranges, fixed)
     window = calibrate.parse_window(args.window)
     out = args.out
     if args.target == "crises":
