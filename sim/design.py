@@ -236,7 +236,9 @@ def parse_setting(text: str, field: str = "settings") -> tuple[str, Any]:
 def parse_range(text: str, field: str = "ranges") -> Range:
     """Parse ``path=lo:hi`` or ``path=lo:hi:n`` into a :class:`Range`.
 
-    ``field`` names the argument in an error (:class:`sim.errors.InputError`).
+    A grid of ``n`` values has both bounds, so ``n`` is at least 2 unless
+    ``lo == hi``. ``field`` names the argument in an error
+    (:class:`sim.errors.InputError`).
     """
     path, bounds = _split(text, field, "path=lo:hi[:n]")
     parts = bounds.split(":")
@@ -252,9 +254,11 @@ def parse_range(text: str, field: str = "ranges") -> Range:
     n = None
     if len(parts) == 3:
         n = _number(text, parts[2], field)
-        if not isinstance(n, int) or n < 1:
+        least = 1 if lo == hi else 2
+        if not isinstance(n, int) or n < least:
+            ends = "" if lo == hi else f", for a grid from lo {lo} to hi {hi}"
             raise DesignError(
-                f"{field} {text}: n {parts[2]} must be a whole number >= 1",
+                f"{field} {text}: n {parts[2]} must be a whole number >= {least}{ends}",
                 field=field,
             )
     return Range(path, lo, hi, n)

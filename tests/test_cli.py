@@ -359,12 +359,12 @@ def test_a_different_sweep_names_both_values(write_scenario, tmp_path, capsys):
     out = tmp_path / "s"
     argv = ["sweep", scenario, "--replications", "1", "--steps", "1"]
     argv += ["--out", str(out), "--param"]
-    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:1"]) == 0
+    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:2"]) == 0
     capsys.readouterr()
-    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:2"]) == 2
+    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:3"]) == 2
     assert _one_error_line(capsys) == (
         f"error: {out} holds a different batch: its manifest.json has "
-        "design.ranges[0].n = 1, this command 2; choose another output folder, "
+        "design.ranges[0].n = 2, this command 3; choose another output folder, "
         "or delete the folder to start over"
     )
 
