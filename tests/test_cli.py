@@ -628,6 +628,19 @@ def test_an_unknown_outcome_of_a_sweep_figure_is_named_as_the_flag(
     assert _one_error_line(capsys) == line
 
 
+def test_an_option_is_not_read_as_a_longer_one_it_begins(tmp_path, capsys):
+    """``batch --replication 4`` (``run``'s option) is refused, not --replications."""
+    out = tmp_path / "b"
+    argv = ["batch", str(BASELINE), "--replications", "1", "--steps", "1"]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--replication", "4", "--out", str(out)])
+    assert exited.value.code == 2
+    assert _one_error_line(capsys) == (
+        "error: wargame: unrecognized arguments: --replication 4 (see wargame --help)"
+    )
+    assert not out.exists()
+
+
 def _help(command: str, capsys, monkeypatch) -> str:
     """``wargame COMMAND --help`` through main, its words on one line."""
     monkeypatch.setenv("COLUMNS", "100")
