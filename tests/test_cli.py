@@ -673,8 +673,10 @@ def test_scenario_help_says_a_bundled_name_works(command, capsys, monkeypatch):
 def test_every_default_number_of_replications_is_in_the_help(capsys, monkeypatch):
     """``--replications``' help ends with its default wherever it has one (sweep).
 
-    A batch's has none: it says it is required.
+    A batch's has none: it says it is required. Calibrate's is None when not
+    given (a spending fit refuses it), and says the crisis fit's.
     """
+    from sim.calibrate import CRISIS_REPLICATIONS
     from sim.cli import COMMANDS, _parser
 
     for name in COMMANDS:
@@ -684,8 +686,19 @@ def test_every_default_number_of_replications_is_in_the_help(capsys, monkeypatch
             continue
         text = _help(name, capsys, monkeypatch)
         said = text.rpartition("--replications REPLICATIONS ")[2].partition(" --")[0]
-        shown = "required" if found[0].default is None else found[0].default
+        shown = "required" if found[0].required else found[0].default
+        if name == "calibrate":
+            shown = CRISIS_REPLICATIONS
         assert said.endswith(f"({shown})"), f"wargame {name}: {said!r}"
+
+
+def test_calibrate_help_says_steps_and_replications_are_for_crises(capsys, monkeypatch):
+    """A crisis fit runs the window's years unless --steps; spending runs none."""
+    text = _help("calibrate", capsys, monkeypatch)
+    assert "--replications REPLICATIONS crises: replications per evaluation (100)" in (
+        text
+    )
+    assert "--steps STEPS crises: steps to run (default: the window's years)" in text
 
 
 def test_summary_report_and_figures_list_varied_fields_in_the_order_given(
