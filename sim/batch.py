@@ -58,7 +58,7 @@ from tqdm import tqdm
 
 from sim import engine, limits, manifest
 from sim.crisis_log import crisis_frame
-from sim.design import Design
+from sim.design import Design, check_bounds
 from sim.errors import InputError
 from sim.executors import Executor, InProcess
 from sim.manifest import ResultsError
@@ -349,6 +349,7 @@ def plan(
             field="settings",
         )
     base = load_scenario(scenario, overrides=settings)
+    check_bounds(scenario, design.ranges, settings)
     steps = base.info.steps if steps is None else steps
     seed = base.info.seed if seed is None else seed
     _check_at_least("replications", replications, 1)

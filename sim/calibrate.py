@@ -906,6 +906,8 @@ mobilisation, shows of force that stop short of firing) stays a display (level
 3). A modelling choice; ``--force-rung`` changes it."""
 WAR_RUNG = 5
 """Peak rung counted as war: major war (COW hostility level 5)."""
+CRISIS_REPLICATIONS = 100
+"""Replications per evaluation of a crisis-rate fit when not given."""
 MID_COLUMNS = ("start_year", "side_a", "side_b", "hostlev")
 USE_OF_FORCE_HOSTLEV = 4
 WAR_HOSTLEV = 5
@@ -1184,7 +1186,7 @@ def fit_crisis_rates(
     params: list[FitParam],
     *,
     states: list[str] | None = None,
-    replications: int = 100,
+    replications: int = CRISIS_REPLICATIONS,
     seed: int = 0,
     settings: dict[str, Any] | None = None,
     dispute_rung: int = DISPUTE_RUNG,

@@ -161,6 +161,8 @@ def compare(
     for arm, run in zip(arms, alike, strict=True):
         _check_outcomes(run, outcomes, of="" if arm is arms[0] else f" of {arm.name}")
     first = paired.run_arm(alike[0], replications=replications, seed=seed, steps=steps)
+    for outcome in outcomes:
+        _check_defined(first, outcome, arms[0])
     rows = []
     for arm, run in zip(arms[1:], alike[1:], strict=True):
         records = paired.run_arm(
@@ -168,6 +170,7 @@ def compare(
         )
         pair = paired.Pair(arms[0], arm, first, records, first.seed)
         for outcome in outcomes:
+            _check_defined(records, outcome, arm)
             found = pair.compare(outcome, scale=scale)
             rows.append(
                 {
@@ -202,6 +205,31 @@ def _check_outcomes(arm: Arm, outcomes: Sequence[str], of: str) -> None:
     known = outcome_names(arm.scenario, arm.overrides)
     for name in outcomes:
         check_outcome(name, known, of=of)
+
+
+def _check_defined(records: paired.Records, outcome: str, arm: Arm) -> None:
+    """Refuse an outcome undefined (NaN) in some replication of the arm.
+
+    A paired effect needs the outcome in every replication; the message names
+    outcomes that always have one (those of the same place for ``OUTCOME.PLACE``).
+
+    Raises:
+        ExperimentError: Naming the outcome and what to compare instead.
+    """
+    undefined = int(records.outcomes[outcome].isna().sum())
+    if not undefined:
+        return
+    place = outcome.partition(".")[2]
+    instead = (
+        f"clash_onset.{place} or war_onset.{place}" if place else ", ".join(OUTCOMES)
+    )
+    raise ExperimentError(
+        f"outcome {outcome}: undefined in {undefined} of {len(records.outcomes)} "
+        f"replications of {arm.name} (a rate or time of events that did not "
+        f"happen in them), so it has no paired effect; compare {instead} "
+        "instead, defined in every replication",
+        field="outcome",
+    )
 
 
 def write_comparison(comparison: ArmComparison, out: Path) -> list[Path]:

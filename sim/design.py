@@ -18,13 +18,16 @@ both whole numbers (``threshold=1:4``) takes whole-number values.
 import itertools
 import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim import limits
 from sim.errors import InputError
+from sim.scenario import load_scenario
 
 DESIGNS = ("single", "grid", "lhs", "sobol")
 DEFAULT_GRID_POINTS = 5
@@ -198,6 +201,24 @@ class Design:
         }
 
 
+def check_bounds(
+    scenario: str | Path,
+    ranges: Iterable[Range],
+    settings: dict[str, Any] | None = None,
+) -> None:
+    """Load the scenario with each range at each of its bounds, before any point.
+
+    A bound its field cannot take is then named as typed (``-1 is below 0.0``),
+    not as a point sampled inside the range.
+
+    Raises:
+        ScenarioError: A bound the field cannot take, or a path it has not.
+    """
+    for r in ranges:
+        for bound in (r.lo, r.hi):
+            load_scenario(scenario, overrides={**(settings or {}), r.path: bound})
+
+
 def parse_setting(text: str, field: str = "settings") -> tuple[str, Any]:
     """Parse ``path=value``; the value is read as TOML (numbers, booleans, strings).
 
@@ -215,7 +236,9 @@ def parse_setting(text: str, field: str = "settings") -> tuple[str, Any]:
 def parse_range(text: str, field: str = "ranges") -> Range:
     """Parse ``path=lo:hi`` or ``path=lo:hi:n`` into a :class:`Range`.
 
-    ``field`` names the argument in an error (:class:`sim.errors.InputError`).
+    A grid of ``n`` values has both bounds, so ``n`` is at least 2 unless
+    ``lo == hi``. ``field`` names the argument in an error
+    (:class:`sim.errors.InputError`).
     """
     path, bounds = _split(text, field, "path=lo:hi[:n]")
     parts = bounds.split(":")
@@ -231,9 +254,11 @@ def parse_range(text: str, field: str = "ranges") -> Range:
     n = None
     if len(parts) == 3:
         n = _number(text, parts[2], field)
-        if not isinstance(n, int) or n < 1:
+        least = 1 if lo == hi else 2
+        if not isinstance(n, int) or n < least:
+            ends = "" if lo == hi else f", for a grid from lo {lo} to hi {hi}"
             raise DesignError(
-                f"{field} {text}: n {parts[2]} must be a whole number >= 1",
+                f"{field} {text}: n {parts[2]} must be a whole number >= {least}{ends}",
                 field=field,
             )
     return Range(path, lo, hi, n)

@@ -623,6 +623,13 @@ class _Validator:
     def __init__(self, path: Path, data: dict, origin: dict) -> None:
         self.path = path
         self.problems: list[str] = []
+        self.bad: set[str] = set()
+        """Field paths found bad (``scenario.dt_years``): checks resting on them
+        are not made, so one mistake is reported once, not again by each of them."""
+        self.ids_sound = True
+        """Whether every state has an id of its own; if not, the states named
+        elsewhere are not looked up among them (a repeated id would make each
+        reference to the state it replaced a problem)."""
         self.data = data
         self.origin = origin
 
@@ -633,6 +640,8 @@ class _Validator:
         states = tuple(self._state(t) for t in state_tables)
         ids = [s.id for s in states]
         self._unique(top, "state", ids)
+        id_paths = ["state", *(f"{t.label}.id" for t in state_tables)]
+        self.ids_sound = not self.bad.intersection(id_paths)
         if len(states) > limits.STATES.value:
             top.problem("state", "", limits.STATES.message(len(states)))
         theaters = tuple(self._theater(t) for t in top.tables("theater"))
@@ -772,7 +781,7 @@ class _Validator:
 
     def _site(self, t: "_Table", ids: list[str]) -> Site:
         site = Site(
-            state=t.choice("state", ids),
+            state=t.state("state", ids),
             name=t.text("name"),
             location=t.latlon("location"),
         )
@@ -811,12 +820,12 @@ class _Validator:
         return inject
 
     def _script(self, t: "_Table", ids: list[str], info: Info) -> Script:
-        state = t.choice("state", ids)
+        state = t.state("state", ids)
         year = t.year("year", info)
         crisis = t.table("crisis", required=True)
         actions = {}
         for opponent in crisis.data:
-            if opponent not in ids or opponent == state:
+            if opponent == state or (opponent not in ids and self.ids_sound):
                 crisis.problem(
                     opponent, "", "is not another state declared in [[state]]"
                 )
@@ -834,7 +843,7 @@ class _Validator:
         info: Info,
     ) -> Signal:
         kind = t.choice("kind", SIGNAL_KINDS)
-        state = t.choice("state", ids)
+        state = t.state("state", ids)
         partners, theater = (), None
         if kind == "patrol":
             theater = t.choice("theater", theaters)
@@ -945,6 +954,7 @@ class _Table:
         self.used: set[str] = set()
         if not isinstance(data, dict):
             where = label or "(top level)"
+            self.v.bad.add(label)
             self.v.problems.append(
                 f"{self._file(None)}: {where}: {data!r} is not a table"
             )
@@ -961,6 +971,7 @@ class _Table:
     def problem(self, key: str, value: Any, message: str) -> None:
         """Record that ``key`` holds a bad ``value``."""
         shown = f"{value!r} " if value != "" else ""
+        self.v.bad.add(self._path(key))
         self.v.problems.append(
             f"{self._file(key)}: {self._path(key)}: {shown}{message}"
         )
@@ -970,6 +981,7 @@ class _Table:
         if key in self.data:
             return self.data[key]
         if default is _REQUIRED:
+            self.v.bad.add(self._path(key))
             self.v.problems.append(
                 f"{self._file(None)}: {self._path(key)}: missing (required)"
             )
@@ -1084,18 +1096,23 @@ class _Table:
         self._refuse_steps()
         known = len(self.v.problems)
         value = self.real(key, default=default)
-        if len(self.v.problems) > known:
+        if len(self.v.problems) > known or self.v.bad.intersection(_TIMELINE):
             return value
         end = info.start_year + info.steps * info.dt_years
         step = schedule.step_of(value, info.start_year, info.dt_years)
         if step < 0:
-            self.problem(key, value, f"is before the run starts ({info.start_year})")
+            self.problem(
+                key,
+                value,
+                f"is before the run starts (scenario.start_year = {info.start_year})",
+            )
         elif step >= info.steps and not repeats:
             self.problem(
                 key,
                 value,
-                f"is at or after the run's end ({end:g}: {info.steps} steps of "
-                f"{info.dt_years:g} years from {info.start_year})",
+                f"is at or after the run's end ({end:g}: scenario.start_year = "
+                f"{info.start_year} plus {info.steps} steps of {info.dt_years:g} "
+                "years)",
             )
         return value
 
@@ -1105,9 +1122,10 @@ class _Table:
         value = self.real(key, default=default)
         if len(self.v.problems) > known:
             return value
+        short = value < info.dt_years * (1 - 1e-9)
         if value <= 0.0:
             self.problem(key, value, "must be a positive number of years")
-        elif value < info.dt_years * (1 - 1e-9):
+        elif short and "scenario.dt_years" not in self.v.bad:
             self.problem(
                 key,
                 value,
@@ -1197,9 +1215,13 @@ class _Table:
         if len(set(value)) != len(value):
             self.problem(key, value, "names a state more than once")
         for state_id in value:
-            if state_id not in known:
+            if state_id not in known and self.v.ids_sound:
                 self.problem(key, state_id, "is not a state declared in [[state]]")
         return tuple(value)
+
+    def state(self, key: str, known: list[str]) -> str:
+        """One state id, one of ``known`` (when the states' ids are sound)."""
+        return self.choice(key, known) if self.v.ids_sound else self.text(key)
 
     def pair(self, key: str, known: list[str]) -> tuple[str, str]:
         """Exactly two distinct state ids."""
@@ -1224,6 +1246,9 @@ class _Table:
 
 
 _REQUIRED = object()
+
+_TIMELINE = ("scenario.start_year", "scenario.steps", "scenario.dt_years")
+"""The fields that place a calendar year in the run (a step of it)."""
 
 _STEP_FIELDS = {
     "step": "year (e.g. year = 2026.0)",

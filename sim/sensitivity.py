@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.design import Range
+from sim.design import Range, check_bounds
 from sim.executors import Executor, InProcess
 from sim.experiments import (
     ExperimentError,
@@ -107,13 +107,15 @@ def analyse(
 
     Raises:
         ExperimentError: Unknown method or output, bad sample count or ranges.
-        ScenarioError: A parameter path that does not exist, named.
+        ScenarioError: A parameter path that does not exist, or a bound its
+            field cannot take, named.
     """
     if method not in METHODS:
         raise ExperimentError(
             f"method {method!r}: use one of {', '.join(METHODS)}", field="method"
         )
     check_ranges(ranges)
+    check_bounds(scenario, ranges, settings)
     if samples < 2 or (method == "sobol" and samples & (samples - 1)):
         raise ExperimentError(
             f"samples {samples}: must be >= 2"

@@ -33,7 +33,7 @@ from typing import Any
 import optuna
 import pandas as pd
 
-from sim.design import Range
+from sim.design import Range, check_bounds
 from sim.executors import Executor, InProcess
 from sim.experiments import (
     Condition,
@@ -200,10 +200,8 @@ def tune(
 def _checked_hash(
     scenario: str | Path, ranges: list[Range], settings: dict[str, Any] | None
 ) -> str:
-    """The scenario's hash, after checking every path at its lower bound."""
-    load_scenario(
-        scenario, overrides={**(settings or {}), **{r.path: r.lo for r in ranges}}
-    )
+    """The scenario's hash, after checking every range at its bounds."""
+    check_bounds(scenario, ranges, settings)
     return load_scenario(scenario, overrides=settings).content_hash
 
 

@@ -246,6 +246,10 @@ def test_unknown_parameter_path_names_the_field():
         (["batch", "--replications", "0"], "--replications 0"),
         (["sweep", "--param", f"{REACTION}=0.3:0.1"], "lo 0.3 is above hi 0.1"),
         (["sweep", "--param", "mechanisms.arms_race.speed=0:1"], "arms_race.speed"),
+        (
+            ["sweep", "--design", "lhs", "--param", "state.USA.resolve=0.5:1.5"],
+            "error: --param state.USA.resolve=0.5:1.5: 1.5 is above 1.0;",
+        ),
         (["batch", "--replications", "2", "--set", "state.XXX.resolve=1"], "XXX"),
     ],
 )

@@ -265,6 +265,15 @@ def test_calibrate_errors_name_the_flag(tmp_path, capsys):
             ],
             "error: --fit state.GREEN.arms_race.reaction_per_year: state GREEN",
         ),
+        (
+            ["--window", "2000:2004", "--replications", "5"],
+            "error: --replications: a spending fit runs one replication per "
+            "evaluation; it is for crises",
+        ),
+        (
+            ["--window", "2000:2004", "--fit", "state.BLUE.resolve=-1:1"],
+            "error: --fit state.BLUE.resolve=-1:1: -1 is below 0.0;",
+        ),
     ]:
         assert main(base + args) == 2
         assert capsys.readouterr().err.startswith(start)

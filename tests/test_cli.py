@@ -90,6 +90,22 @@ def test_validate_reports_each_file(write_scenario):
     assert "bad.toml: dispute[0].theater: 'sea' is not one of: border" in result.stderr
 
 
+def test_validate_goes_on_past_a_step_of_zero_years(tmp_path, capsys):
+    """``dt_years = 0`` in a file with dated events is one line; later files are read.
+
+    The events' years are not then placed in steps (a division by the step).
+    """
+    zero = tmp_path / "zero.toml"
+    zero.write_text(BASELINE.read_text().replace("dt_years = 0.25", "dt_years = 0"))
+    assert main(["validate", str(zero), str(BASELINE)]) == 2
+    printed = capsys.readouterr()
+    assert printed.err == (
+        "error: zero.toml: scenario.dt_years: 0 is below 1e-06; expected a value "
+        ">= 1e-06\n"
+    )
+    assert f"ok: {BASELINE}" in printed.out
+
+
 def test_list_shows_bundled_scenarios_with_descriptions(capsys):
     """The list command names every bundled scenario file with its description."""
     assert main(["list"]) == 0
@@ -343,12 +359,12 @@ def test_a_different_sweep_names_both_values(write_scenario, tmp_path, capsys):
     out = tmp_path / "s"
     argv = ["sweep", scenario, "--replications", "1", "--steps", "1"]
     argv += ["--out", str(out), "--param"]
-    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:1"]) == 0
+    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:2"]) == 0
     capsys.readouterr()
-    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:2"]) == 2
+    assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:3"]) == 2
     assert _one_error_line(capsys) == (
         f"error: {out} holds a different batch: its manifest.json has "
-        "design.ranges[0].n = 1, this command 2; choose another output folder, "
+        "design.ranges[0].n = 2, this command 3; choose another output folder, "
         "or delete the folder to start over"
     )
 
@@ -612,6 +628,19 @@ def test_an_unknown_outcome_of_a_sweep_figure_is_named_as_the_flag(
     assert _one_error_line(capsys) == line
 
 
+def test_an_option_is_not_read_as_a_longer_one_it_begins(tmp_path, capsys):
+    """``batch --replication 4`` (``run``'s option) is refused, not --replications."""
+    out = tmp_path / "b"
+    argv = ["batch", str(BASELINE), "--replications", "1", "--steps", "1"]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--replication", "4", "--out", str(out)])
+    assert exited.value.code == 2
+    assert _one_error_line(capsys) == (
+        "error: wargame: unrecognized arguments: --replication 4 (see wargame --help)"
+    )
+    assert not out.exists()
+
+
 def _help(command: str, capsys, monkeypatch) -> str:
     """``wargame COMMAND --help`` through main, its words on one line."""
     monkeypatch.setenv("COLUMNS", "100")
@@ -644,8 +673,10 @@ def test_scenario_help_says_a_bundled_name_works(command, capsys, monkeypatch):
 def test_every_default_number_of_replications_is_in_the_help(capsys, monkeypatch):
     """``--replications``' help ends with its default wherever it has one (sweep).
 
-    A batch's has none: it says it is required.
+    A batch's has none: it says it is required. Calibrate's is None when not
+    given (a spending fit refuses it), and says the crisis fit's.
     """
+    from sim.calibrate import CRISIS_REPLICATIONS
     from sim.cli import COMMANDS, _parser
 
     for name in COMMANDS:
@@ -655,8 +686,19 @@ def test_every_default_number_of_replications_is_in_the_help(capsys, monkeypatch
             continue
         text = _help(name, capsys, monkeypatch)
         said = text.rpartition("--replications REPLICATIONS ")[2].partition(" --")[0]
-        shown = "required" if found[0].default is None else found[0].default
+        shown = "required" if found[0].required else found[0].default
+        if name == "calibrate":
+            shown = CRISIS_REPLICATIONS
         assert said.endswith(f"({shown})"), f"wargame {name}: {said!r}"
+
+
+def test_calibrate_help_says_steps_and_replications_are_for_crises(capsys, monkeypatch):
+    """A crisis fit runs the window's years unless --steps; spending runs none."""
+    text = _help("calibrate", capsys, monkeypatch)
+    assert "--replications REPLICATIONS crises: replications per evaluation (100)" in (
+        text
+    )
+    assert "--steps STEPS crises: steps to run (default: the window's years)" in text
 
 
 def test_summary_report_and_figures_list_varied_fields_in_the_order_given(

@@ -168,6 +168,28 @@ def test_an_unknown_outcome_is_named_as_the_flag_before_anything_runs(
     assert not out.exists()
 
 
+def test_an_outcome_undefined_in_some_replications_names_outcomes_to_use(
+    tmp_path, capsys
+):
+    """A place's deterrence rate without crises there: --outcome, and what instead."""
+    out = tmp_path / "cmp"
+    args = [
+        "compare", "korean_peninsula",
+        "--vary", "mechanisms.escalation.war_cost=0.6,0.3",
+        "--outcome", "deterrence_success_rate.RUS_CHN",
+        "--replications", "4", "--out", str(out),
+    ]  # fmt: skip
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        "error: --outcome deterrence_success_rate.RUS_CHN: undefined in 4 of 4 "
+        "replications of mechanisms.escalation.war_cost=0.6 (a rate or time of "
+        "events that did not happen in them), so it has no paired effect; compare "
+        "clash_onset.RUS_CHN or war_onset.RUS_CHN instead, defined in every "
+        "replication\n"
+    )
+    assert not out.exists()
+
+
 def test_one_scenario_given_twice_is_an_a_a_check_named_by_position(tmp_path, capsys):
     """``compare baseline_2024 baseline_2024``: arms 1: and 2:, every effect 0.
 

@@ -50,7 +50,8 @@ KOREA = bundled_dir() / "korean_peninsula.toml"
         ),
         (
             '[[script]]\nstate = "RED"\nyear = 2024.75\ncrisis = { BLUE = "hold" }\n',
-            "script[0].year: 2024.75 is at or after the run's end (2002: 8 steps",
+            "script[0].year: 2024.75 is at or after the run's end (2002: "
+            "scenario.start_year = 2000 plus 8 steps",
         ),
     ],
 )

@@ -30,6 +30,7 @@ def test_range_parses_bounds_and_grid_count():
     """path=lo:hi[:n] gives the bounds and the optional grid count."""
     assert parse_range(f"{PATH}=0.1:0.3") == Range(PATH, 0.1, 0.3, None)
     assert parse_range(f"{PATH}=0.1:0.3:4") == Range(PATH, 0.1, 0.3, 4)
+    assert parse_range(f"{PATH}=0.1:0.1:1") == Range(PATH, 0.1, 0.1, 1)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +41,10 @@ def test_range_parses_bounds_and_grid_count():
         ("a:1", "'a' is not a number"),
         ("0:1:0", "n 0 must be a whole number"),
         ("0:1:2.5", "n 2.5 must be a whole number"),
+        (
+            "0.2:0.8:1",
+            "n 1 must be a whole number >= 2, for a grid from lo 0.2 to hi 0.8",
+        ),
         ("0:inf", "must be finite"),
     ],
 )

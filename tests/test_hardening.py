@@ -107,6 +107,19 @@ BAD_SCENARIOS = {
     "dt_years zero": changed("steps = 2", "steps = 2\ndt_years = 0.0"),
     "dt_years nan": changed("steps = 2", "steps = 2\ndt_years = nan"),
     "dt_years inf": changed("steps = 2", "steps = 2\ndt_years = inf"),
+    "dt_years zero, an inject in the run": changed(
+        "steps = 2", "steps = 2\ndt_years = 0.0"
+    )
+    + '[[inject]]\nyear = 2000.25\nkind = "disaster"\nparties = ["RED"]\n',
+    "dt_years negative, a forum in the run": changed(
+        "steps = 2", "steps = 2\ndt_years = -1.0"
+    )
+    + '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_years = 1.0\n'
+    "first_year = 2000.25\n",
+    "dt_years above the longest step, a yearly forum": changed(
+        "steps = 2", "steps = 2\ndt_years = 20.0"
+    )
+    + '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_years = 1.0\n',
     "start_year huge": changed("start_year = 2000", "start_year = 1000000000000"),
     "seed negative": changed("steps = 2", "steps = 2\nseed = -1"),
     "unknown scenario field": changed("steps = 2", "steps = 2\nspeed = 3"),
@@ -124,6 +137,12 @@ BAD_SCENARIOS = {
     "state id escapes": changed('id = "RED"', 'id = "../x"'),
     "state id empty": changed('id = "RED"', 'id = ""'),
     "state id twice": changed('id = "BLUE"', 'id = "RED"'),
+    "state id twice, the other named": changed('id = "BLUE"', 'id = "RED"')
+    + '[[alliance]]\nname = "pact"\nmembers = ["RED", "BLUE"]\nkind = "consultation"\n'
+    'since = 1990\n[[a2ad_site]]\nstate = "BLUE"\nname = "s"\nlocation = [0.0, 1.0]\n'
+    '[[script]]\nstate = "RED"\nyear = 2000.0\ncrisis = {BLUE = "hold"}\n',
+    "state without an id, named": changed('id = "BLUE"\n', "")
+    + '[[dispute]]\nparties = ["RED", "BLUE"]\ntheater = "border"\n',
     "capital off the globe": changed("capital = [0.0, 0.0]", "capital = [91.0, 0.0]"),
     "capital one number": changed("capital = [0.0, 0.0]", "capital = [0.0]"),
     "capital text": changed("capital = [0.0, 0.0]", 'capital = "here"'),
@@ -314,6 +333,32 @@ BAD_COMMANDS = {
     "batch --out a file": (["batch", S, "--replications", "2", "--out", F], 74),
     "batch --out a non-batch folder": (
         ["batch", S, "--replications", "2", "--out", "{nonbatch}"],
+        2,
+    ),
+    "batch --set a step of zero years": (
+        [
+            "batch",
+            "taiwan_strait",
+            "--replications",
+            "2",
+            "--set",
+            "scenario.dt_years=0",
+        ],
+        2,
+    ),
+    "batch --set a negative step, forums in the run": (
+        [
+            "batch",
+            "baseline_2024",
+            "--replications",
+            "2",
+            "--set",
+            "scenario.dt_years=-1",
+        ],
+        2,
+    ),
+    "sweep --param a step from zero years": (
+        ["sweep", "taiwan_strait", "--param", "scenario.dt_years=0:1:3"],
         2,
     ),
     "sweep without --param": (["sweep", S], 2),

@@ -99,6 +99,15 @@ def test_every_problem_is_reported_at_once(write_scenario):
     assert "scenario.steps: 0 is below 1" in found[0]
 
 
+def test_a_start_year_that_leaves_the_events_out_is_named():
+    """An event outside the run says the run's start is scenario.start_year's."""
+    found = problems("taiwan_strait", overrides={"scenario.start_year": -5})
+    assert found[0] == (
+        "taiwan_strait.toml: inject[0].year: 2024.5 is at or after the run's end "
+        "(0: scenario.start_year = -5 plus 20 steps of 0.25 years)"
+    )
+
+
 def test_wrong_type_of_whole_table_is_named(write_scenario):
     """A key that should be a table but is a value is reported, not a crash."""
     text = "mechanisms = 3\n" + pair_toml()

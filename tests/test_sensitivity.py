@@ -91,6 +91,19 @@ def test_an_output_no_parameter_moves_is_refused_with_its_value(method):
         )
 
 
+def test_cli_names_a_bound_the_field_cannot_take(tmp_path, capsys):
+    """A bound outside the field's range is named as typed, before any sample."""
+    out = tmp_path / "sens"
+    args = ["sensitivity", str(RICHARDSON), "--outcome", "arms_burden"]
+    args += ["--param", "state.RED.resolve=-1:1.0", "--out", str(out)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        "error: --param state.RED.resolve=-1:1.0: -1 is below 0.0; expected a value "
+        ">= 0.0\n"
+    )
+    assert not out.exists()
+
+
 def test_cli_writes_table_samples_and_chart(tmp_path, capsys):
     """`wargame sensitivity` writes its table and chart; `plot` redraws it."""
     out = tmp_path / "sens"

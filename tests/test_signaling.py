@@ -241,12 +241,13 @@ def test_declaration_to_itself_is_named(write_scenario):
         (
             '[[forum]]\nname = "F"\nmembers = ["RED", "BLUE"]\nevery_years = 1\n'
             "first_year = 1999.5\n",
-            "forum[F].first_year: 1999.5 is before the run starts (2000)",
+            "forum[F].first_year: 1999.5 is before the run starts "
+            "(scenario.start_year = 2000)",
         ),
         (
             '[[cbm]]\nkind = "hotline"\nparties = ["RED", "BLUE"]\nyear = 2010.0\n',
-            "cbm[0].year: 2010.0 is at or after the run's end (2010: 40 steps of "
-            "0.25 years from 2000)",
+            "cbm[0].year: 2010.0 is at or after the run's end (2010: "
+            "scenario.start_year = 2000 plus 40 steps of 0.25 years)",
         ),
         (
             '[[signal]]\nkind = "patrol"\nstate = "RED"\ntheater = "border"\n'

@@ -82,6 +82,10 @@ def test_bad_arguments_write_nothing(write_scenario, tmp_path, capsys):
     for extra, message in [
         (["--outcome", "risk", "--param", "state.RED.threshold=1:4"], "'risk'"),
         (["--outcome", "crises", "--param", "state.RED.nope=0.0:1.0"], "nope"),
+        (
+            ["--outcome", "crises", "--param", "state.RED.resolve=0.5:1.5"],
+            "error: --param state.RED.resolve=0.5:1.5: 1.5 is above 1.0;",
+        ),
     ]:
         assert main([*base, *extra]) == 2
         assert message in capsys.readouterr().err

@@ -141,17 +141,25 @@ def _command_named(argv: Sequence[str]) -> str | None:
 
 
 def _parser(command: str | None) -> argparse.ArgumentParser:
-    """The parser of every command name, with the options of ``command`` only."""
+    """The parser of every command name, with the options of ``command`` only.
+
+    An option must be given whole: argparse would otherwise read a prefix as the
+    option it begins (``batch --replication 4``, ``run``'s option, as
+    ``--replications 4``).
+    """
     parser = _OneLineParser(
         prog="wargame",
         description="Asia-Pacific alliance wargame: a Mesa agent-based simulation.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
     for name, entry in COMMANDS.items():
         # argparse expands % in a help string, never in a description
         help_text = entry.help.replace("%", "%%")
-        sub = commands.add_parser(name, help=help_text, description=entry.help)
+        sub = commands.add_parser(
+            name, help=help_text, description=entry.help, allow_abbrev=False
+        )
         if name == command:
             entry.options(sub)
     return parser

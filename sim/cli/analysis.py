@@ -72,7 +72,12 @@ def _calibrate_options(parser: argparse.ArgumentParser) -> None:
         "data's disputes, e.g. scenarios/data/mid_outcomes.csv: how the fitted "
         "model's disputes run beside the record's",
     )  # fmt: skip
-    experiment_options(parser, replications=100)
+    experiment_options(
+        parser,
+        replications=calibrate.CRISIS_REPLICATIONS,
+        only="crises",
+        steps="the window's years",
+    )
 
 
 def _scenario_out(args: argparse.Namespace) -> Path:
@@ -89,11 +94,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     import numpy as np
 
     from sim import calibrate
+    from sim.design import check_bounds
     from sim.outputs import write_frame
 
-    lo_hi_ranges([t for t in args.fit if "=" in t], "calibrate", flag="--fit")
+    ranges = lo_hi_ranges([t for t in args.fit if "=" in t], "calibrate", "--fit")
     params = [calibrate.parse_fit(text) for text in args.fit]
     fixed = settings(args, [p.path for p in params], flag="--fit")
+    check_bounds(args.scenario, ranges, fixed)
     window = calibrate.parse_window(args.window)
     out = args.out
     if args.target == "crises":
@@ -102,6 +109,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError("--outcomes: for --target crises")
     if args.steps is not None:
         raise UsageError("--steps: spending runs over the window; it is for crises")
+    if args.replications is not None:
+        raise UsageError(
+            "--replications: a spending fit runs one replication per evaluation; "
+            "it is for crises"
+        )
     if executor(args) is not None or args.chunk_size is not None:
         raise UsageError(
             "--processes/--workers/--scheduler/--chunk-size: for --target crises; "
@@ -141,6 +153,8 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     from sim.outputs import write_frame
     from sim.scenario import load_scenario
 
+    if args.replications is None:
+        args.replications = calibrate.CRISIS_REPLICATIONS
     scenario = load_scenario(args.scenario, overrides=fixed)
     states = _states(args.states) or list(scenario.state_ids)
     observed = calibrate.read_mids(args.data, states, window)

@@ -263,13 +263,33 @@ def lo_hi_ranges(texts: list[str], command: str, flag: str = "--param") -> list:
     return ranges
 
 
-def experiment_options(parser: argparse.ArgumentParser, replications: int) -> None:
-    """Options shared by calibrate, sensitivity and tune (executor options too)."""
+def experiment_options(
+    parser: argparse.ArgumentParser,
+    replications: int,
+    *,
+    only: str = "",
+    steps: str = "scenario's",
+) -> None:
+    """Options shared by calibrate, sensitivity and tune (executor options too).
+
+    Args:
+        parser: The command's parser.
+        replications: The number of replications when ``--replications`` is
+            not given.
+        only: The one case that runs replications (``crises``), if not every
+            one: the help of ``--replications`` and ``--steps`` names it, and
+            ``--replications`` is None when not given, so another case can
+            refuse it.
+        steps: The number of steps when ``--steps`` is not given, in words.
+    """
+    case = f"{only}: " if only else ""
     parser.add_argument(
-        "--replications", type=int, default=replications,
-        help=f"replications per evaluation ({replications})",
+        "--replications", type=int, default=None if only else replications,
+        help=f"{case}replications per evaluation ({replications})",
     )  # fmt: skip
-    parser.add_argument("--steps", type=int, help="steps to run (default: scenario's)")
+    parser.add_argument(
+        "--steps", type=int, help=f"{case}steps to run (default: {steps})"
+    )
     parser.add_argument("--seed", type=int, help="random seed (default: scenario's)")
     set_option(parser)
     parser.add_argument("--out", type=Path, help="output folder")
