@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.optimize import least_squares, minimize
 
 from sim import engine
-from sim.design import DesignError, parse_range
+from sim.design import DesignError, check_bounds, parse_range
 from sim.dynamics import MECHANISMS, arms_race, economy
 from sim.dynamics.parameters import specs
 from sim.executors import Executor, InProcess
@@ -742,28 +742,6 @@ def _start_value(scenario: Scenario, param: FitParam, states: tuple[str, ...]) -
         )
     value = field_value(scenario, param.path)
     return float(np.clip(value, param.lo, param.hi))
-
-
-def check_bounds(
-    scenario: str | Path, params: list[FitParam], settings: dict[str, Any] | None
-) -> None:
-    """Fail unless the scenario takes each parameter at each of its finite bounds.
-
-    The scenario's own check, as ``--set`` and a sweep's points meet it: a range
-    reaching outside a parameter's allowed values is refused before any fitting,
-    naming the bound. Inside the bounds the optimisers never leave, every value
-    the model is run at is then allowed (the per-state arms-race values a
-    spending fit sets without reloading the scenario included).
-
-    Raises:
-        ScenarioError: A bound the scenario refuses, said of its override.
-    """
-    for param in params:
-        for bound in (param.lo, param.hi):
-            if math.isfinite(bound):
-                load_scenario(
-                    scenario, overrides={**(settings or {}), param.path: bound}
-                )
 
 
 def _transform(scale: str):

@@ -206,17 +206,21 @@ def check_bounds(
     ranges: Iterable[Range],
     settings: dict[str, Any] | None = None,
 ) -> None:
-    """Load the scenario with each range at each of its bounds, before any point.
+    """Load the scenario with each range at each of its finite bounds, before any point.
 
     A bound its field cannot take is then named as typed (``-1 is below 0.0``),
-    not as a point sampled inside the range.
+    not as a point sampled inside the range. ``ranges`` may be anything with a
+    ``path``, ``lo`` and ``hi`` (a calibration's fitted parameters too, whose
+    bounds may be infinite: no bound to check there).
 
     Raises:
         ScenarioError: A bound the field cannot take, or a path it has not.
     """
     for r in ranges:
         for bound in (r.lo, r.hi):
-            load_scenario(scenario, overrides={**(settings or {}), r.path: bound})
+            if math.isfinite(bound):
+                overrides = {**(settings or {}), r.path: bound}
+                load_scenario(scenario, overrides=overrides)
 
 
 def parse_setting(text: str, field: str = "settings") -> tuple[str, Any]:

@@ -330,7 +330,7 @@ def test_cli_calibrate_names_the_bound_and_the_allowed_values(tmp_path, capsys):
     args += ["2000:2009", "--bootstrap", "0", "--out", str(out)]
     assert main(args) == 2
     assert capsys.readouterr().err == (
-        "error: --fit state.RED.arms_race.reaction_per_year=-1:2: -1.0 is below "
+        "error: --fit state.RED.arms_race.reaction_per_year=-1:2: -1 is below "
         "0.0; expected a value >= 0.0\n"
     )
     assert not out.exists()
