@@ -20,6 +20,8 @@ EXIT_OS_ERROR = 74
 """A file or folder could not be read or written (``EX_IOERR`` of sysexits.h)."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT, as a shell reports it)."""
+EXIT_TERMINATED = 143
+"""Stopped by SIGTERM (128 + SIGTERM), as a shell reports it; stopped as by Ctrl-C."""
 EXIT_BROKEN_PIPE = 141
 """The reader of standard output went away, as in ``wargame list | head -1``."""
 
