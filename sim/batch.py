@@ -505,7 +505,10 @@ def read_manifest(out: Path) -> dict[str, Any]:
     """The manifest of a batch folder, checked (:func:`sim.manifest.read`)."""
     found = manifest.read(out)
     if found["kind"] != manifest.BATCH:
-        raise BatchError(f"{out}: not a batch folder (its {MANIFEST} is a run's)")
+        raise BatchError(
+            f"{out}: not a batch folder (it holds the output of `wargame "
+            f"{manifest.command(found)}`)"
+        )
     for key, kind in _MANIFEST_TYPES.items():
         value = found.get(key)
         if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):

@@ -27,6 +27,8 @@ from sim.paired import Arm
 
 OUTCOMES = ("war_onset", "peak_rung", "crises", "stability_index")
 """Outcomes compared when none are named (defined in every replication)."""
+FILES = ("compare.csv", "compare.md")
+"""The table and its Markdown, as :func:`write_comparison` writes them."""
 
 
 @dataclass(frozen=True)
@@ -233,11 +235,16 @@ def _check_defined(records: paired.Records, outcome: str, arm: Arm) -> None:
 
 
 def write_comparison(comparison: ArmComparison, out: Path) -> list[Path]:
-    """Write ``compare.csv`` and ``compare.md`` into ``out``; return the files."""
+    """Write ``compare.csv`` and ``compare.md`` (:data:`FILES`) into ``out``.
+
+    Returns:
+        The files written.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    table, text = (out / name for name in FILES)
     files = {
-        out / "compare.csv": lambda tmp: comparison.table.to_csv(tmp, index=False),
-        out / "compare.md": lambda tmp: tmp.write_text(
+        table: lambda tmp: comparison.table.to_csv(tmp, index=False),
+        text: lambda tmp: tmp.write_text(
             f"{comparison.caption()}\n\n{comparison.markdown()}", encoding="utf-8"
         ),
     }

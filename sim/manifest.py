@@ -1,12 +1,14 @@
-"""The one manifest schema of a results folder: a run, a batch or a sweep.
+"""The one manifest schema of a results folder: a run, a batch or sweep, an analysis.
 
 Every folder a command writes holds a ``manifest.json`` written first (for a
-batch) or last (for a run), atomically. Its common fields, the same for every
-kind, say what was run and by what:
+batch) or last (for a run or an analysis), atomically. Its common fields, the
+same for every kind, say what was run and by what:
 
 - ``format``: the layout version, :data:`FORMAT`; a reader refuses others.
-- ``kind``: ``run`` (one replication, tables beside the manifest) or ``batch``
-  (replications in Parquet chunks; a sweep is a batch over a design's points).
+- ``kind``: ``run`` (one replication, tables beside the manifest), ``batch``
+  (replications in Parquet chunks; a sweep is a batch over a design's points),
+  or the analysis command that wrote its tables: ``compare``, ``sensitivity``
+  or ``calibrate`` (:data:`ANALYSES`).
 - ``scenario`` (its name), ``scenario_path`` (the file) and ``scenario_hash``
   (the SHA-256 of its merged content, to detect a file changed since).
 - ``seed``, ``steps``, ``version`` (of the package), ``code`` (the SHA-256 of
@@ -14,9 +16,13 @@ kind, say what was run and by what:
 
 Each kind adds its own fields: a run its ``replication`` and ``files``; a batch
 its ``settings``, ``design``, ``points``, ``replications``, ``chunk_size``,
-``state_series`` and ``chunks``. :func:`read` checks all of this in one place,
-so every reader (:func:`sim.results.open_results`, :func:`sim.batch.load`) gives
-one error, naming the file and what to do, for a folder it cannot read. Checks
+``state_series`` and ``chunks``; an analysis its ``replications``, ``files``,
+``scenario_hashes`` (of every scenario it ran, the first the one named above)
+and ``definition`` (its other options, :func:`describe_analysis`); its
+``steps`` is None when each scenario ran its own. :func:`read` checks all of
+this in one place, so every reader (:func:`sim.results.open_results`,
+:func:`sim.batch.load`) gives one error, naming the file and what to do, for a
+folder it cannot read. Checks
 that every folder should get (checksums of the files a manifest lists, a lock
 against two writers) live in :mod:`sim.batch` and :mod:`sim.outputs`.
 
@@ -24,14 +30,16 @@ A folder holds one thing. A batch resumes into a folder holding the same batch
 and refuses any other (:mod:`sim.batch`); the same batch means the same code
 too, so the chunks of two versions of the model never mix in one folder (the
 package's version number alone does not change with every change of model); a
-run, which cannot resume, rewrites a folder holding the same run (it writes the
-same files) and refuses any other (:func:`check_run_folder`). :func:`difference`
-names what differs, with both values, for either refusal.
+run or an analysis, which cannot resume, rewrites a folder holding the same
+command with the same definition (it writes the same files) and refuses any
+other (:func:`check_folder`, :func:`rewriting`). :func:`difference` names
+what differs, with both values, for either refusal.
 """
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -49,7 +57,11 @@ FORMAT = 4
 """Layout version of results folders (2: batches only; 3: one schema for all; 4:
 a batch's identity in its manifest and each chunk's record, with checksums)."""
 RUN, BATCH = "run", "batch"
-KINDS = (RUN, BATCH)
+COMPARE, SENSITIVITY, CALIBRATE = "compare", "sensitivity", "calibrate"
+ANALYSES = (COMPARE, SENSITIVITY, CALIBRATE)
+"""Kinds of the commands whose folder holds the tables of one analysis, which
+the figures and summaries of runs and batches do not read."""
+KINDS = (RUN, BATCH, *ANALYSES)
 COMMON = (
     "format",
     "kind",
@@ -83,14 +95,15 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def describe(kind: str, scenario: "Scenario", *, seed: int, steps: int) -> dict:
+def describe(kind: str, scenario: "Scenario", *, seed: int, steps: int | None) -> dict:
     """The common fields of a manifest (all but ``created``, stamped on writing).
 
     Args:
-        kind: ``run`` or ``batch``.
+        kind: One of :data:`KINDS`.
         scenario: The scenario that was run (before a sweep's overrides).
         seed: The seed of the counter-based random numbers.
-        steps: Steps each replication ran.
+        steps: Steps each replication ran (an analysis: None if each scenario
+            ran its own).
     """
     return {
         "format": FORMAT,
@@ -101,7 +114,39 @@ def describe(kind: str, scenario: "Scenario", *, seed: int, steps: int) -> dict:
         "scenario_path": str(scenario.path),
         "scenario_hash": scenario.content_hash,
         "seed": int(seed),
-        "steps": int(steps),
+        "steps": None if steps is None else int(steps),
+    }
+
+
+def describe_analysis(
+    kind: str,
+    scenarios: Sequence["Scenario"],
+    *,
+    seed: int,
+    steps: int | None,
+    replications: int | None,
+    definition: dict[str, Any],
+    files: list[str],
+) -> dict:
+    """The manifest of an analysis (:data:`ANALYSES`), all but ``created``.
+
+    Args:
+        kind: ``compare``, ``sensitivity`` or ``calibrate``.
+        scenarios: Every scenario file it ran, as given (the first is named by
+            the common fields; each one's content hash is recorded).
+        seed: The seed of its runs.
+        steps: Steps per replication (None: each scenario's own).
+        replications: Replications per evaluation (None: one, as a spending
+            fit runs).
+        definition: The rest of its options, as JSON values.
+        files: The files it writes beside the manifest.
+    """
+    return {
+        **describe(kind, scenarios[0], seed=seed, steps=steps),
+        "scenario_hashes": [scenario.content_hash for scenario in scenarios],
+        "replications": None if replications is None else int(replications),
+        "definition": definition,
+        "files": sorted(files),
     }
 
 
@@ -154,6 +199,8 @@ def read(folder: str | Path) -> dict[str, Any]:
             "new output folder"
         )
     for key in ("seed", "steps"):
+        if key == "steps" and manifest[key] is None and manifest["kind"] in ANALYSES:
+            continue  # each scenario ran its own steps
         if not isinstance(manifest[key], int) or isinstance(manifest[key], bool):
             raise ResultsError(
                 f"{path}: {key} is {manifest[key]!r}, not a whole number; the file "
@@ -169,27 +216,34 @@ RUN_DEFINING = ("scenario", "seed", "steps", "replication", "files", "version")
 last); of ``files`` only the table format counts (``*.csv`` or ``*.parquet``).
 Not ``code``: a run rewrites every file and its manifest last, so nothing of
 another code's run survives it, and a changed model reruns into its folder."""
+ANALYSIS_RECORD_ONLY = ("created", "scenario_path", "code", "files")
+"""Fields of an analysis's manifest that do not define it: the same command with
+the same options rewrites its folder, whatever the code (as a run does)."""
 SHOWN = 60
 """Characters of a value a message shows before cutting it short."""
 _NONE = object()
 """A field one of two manifests lacks."""
 
 
-def check_run_folder(folder: str | Path, described: dict[str, Any]) -> None:
-    """Refuse, before a run computes anything, a folder it would spoil.
+def check_folder(folder: str | Path, described: dict[str, Any]) -> None:
+    """Refuse, before a run or an analysis computes anything, a folder it would spoil.
 
-    A run writes into a folder that is missing or empty, that holds an
-    unfinished run (tables of this format but no manifest, which is written
-    last), or that holds this same run: the same scenario and content, seed,
-    steps, replication, table format and package version, so it writes the
-    same files again. Anything else is refused, untouched: a batch or sweep (a
-    run would replace its manifest and lose it), a different run, or files of
-    another command.
+    A run or an analysis (commands that cannot resume) writes into a folder
+    that is missing or empty, that holds an unfinished write of its own (its
+    files but no manifest, which is written last), or that holds this same
+    command with the same definition, so it writes the same files again. A run
+    is the same with the same scenario and content, seed, steps, replication,
+    table format and package version; an analysis with the same scenarios and
+    contents, seed, steps, replications, options and package version.
+    Anything else is refused, untouched: a batch or sweep (the write would
+    replace its manifest and lose it), another command's output, a different
+    run or analysis, or files of no command.
 
     Args:
         folder: The output folder.
-        described: The run's manifest fields: :func:`describe` of kind ``run``
-            plus ``replication`` and ``files`` (names of the tables it writes).
+        described: The manifest this command writes: :func:`describe` of kind
+            ``run`` plus ``replication`` and ``files`` (the tables it writes),
+            or :func:`describe_analysis`.
 
     Raises:
         ResultsError: One line: what the folder holds, what differs (both
@@ -202,37 +256,62 @@ def check_run_folder(folder: str | Path, described: dict[str, Any]) -> None:
         else []
     )
     how = "choose another output folder (--out), or delete the folder to start over"
+    mine = command(described)
     if FILE not in entries:
         stray = [name for name in entries if name not in described["files"]]
         if stray:
             raise ResultsError(
-                f"{folder}: exists and does not hold a run (no {FILE}; it holds "
-                f"{_names(stray)}); {how}"
+                f"{folder}: exists and does not hold {_a(mine)} (no {FILE}; it "
+                f"holds {_names(stray)}); {how}"
             )
-        return  # empty, or an unfinished run of this same format
+        return  # empty, or an unfinished write of this command
     old = read(folder)
-    if old["kind"] != RUN:
-        writer = command(old)
+    writer = command(old)
+    if writer != mine:
         raise ResultsError(
-            f"{folder} holds the output of `wargame {writer}`; a run there would "
-            f"replace its {FILE} and lose the {writer}: {how}"
+            f"{folder} holds the output of `wargame {writer}`; {_a(mine)} there "
+            f"would replace its {FILE} and lose the {writer}: {how}"
         )
-    found = difference(_run_identity(old), _run_identity(described))
+    new = json.loads(json.dumps(described, default=str))  # as it would read back
+    found = difference(_identity(old), _identity(new))
     if found:
         raise ResultsError(
-            f"{folder} holds a different run: its {FILE} has {found}; {how}"
+            f"{folder} holds a different {mine}: its {FILE} has {found}; {how}"
         )
+
+
+@contextmanager
+def rewriting(folder: Path, described: dict[str, Any]) -> Iterator[None]:
+    """Rewrite a folder :func:`check_folder` let a run or an analysis take.
+
+    The old manifest goes first, so a write stopped part way leaves files with
+    no manifest (an unfinished write, which the same command takes again); the
+    body writes the files, and the manifest is written last, once all are
+    whole. Hold the folder's lock (:func:`sim.outputs.locked`) meanwhile.
+    """
+    (folder / FILE).unlink(missing_ok=True)
+    yield
+    write(folder, described)
 
 
 def command(described: dict[str, Any]) -> str:
-    """``batch`` or ``sweep``: the command that writes the batch ``described``."""
+    """The command that writes the folder ``described``: its kind, or ``sweep``."""
+    if described.get("kind") != BATCH:
+        return str(described.get("kind"))
     design = described.get("design")
     single = not isinstance(design, dict) or design.get("kind") in (None, "single")
     return "batch" if single else "sweep"
 
 
-def _run_identity(described: dict[str, Any]) -> dict[str, Any]:
-    """The fields that make a run the same run, in the order they are compared."""
+def _a(name: str) -> str:
+    """``a run``, ``an analysis``: a command's output named with its article."""
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def _identity(described: dict[str, Any]) -> dict[str, Any]:
+    """The fields that make a run or an analysis the same, in the order compared."""
+    if described.get("kind") != RUN:
+        return {k: v for k, v in described.items() if k not in ANALYSIS_RECORD_ONLY}
     identity = {key: described.get(key, _NONE) for key in RUN_DEFINING}
     if isinstance(identity["files"], list):
         suffixes = {Path(str(f)).suffix for f in identity["files"]}
@@ -268,7 +347,7 @@ def difference(
         return None
     name, before, after = found
     note = ""
-    if name.endswith("scenario_hash"):
+    if "scenario_hash" in name:
         before, after = (v[:12] if isinstance(v, str) else v for v in (before, after))
         note = " (the scenario file changed since)"
     return f"{name} = {_shown(before)}, this command {_shown(after)}{note}"

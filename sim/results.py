@@ -294,13 +294,34 @@ def open_results(folder: str | Path) -> ResultsFolder:
 
     Raises:
         ResultsError: No such folder, no manifest, a layout of another version,
-            or a damaged or unfinished batch (naming the chunk and the repair).
+            a damaged or unfinished batch (naming the chunk and the repair), or
+            the tables of an analysis (``compare``, ``sensitivity``,
+            ``calibrate``), which no figure or summary of runs reads.
     """
     found = manifest.read(folder)
+    if found["kind"] in manifest.ANALYSES:
+        raise ResultsError(_analysis_advice(Path(folder), found))
     if found["kind"] == BATCH:
         found = batch.read_manifest(Path(folder))
         batch.check_complete(Path(folder), found)
     return ResultsFolder(Path(folder), found["kind"], found)
+
+
+def _analysis_advice(folder: Path, found: dict[str, Any]) -> str:
+    """What an analysis's folder holds, and that it is read as it is."""
+    kind = found["kind"]
+    files = found.get("files")
+    tables = ", ".join(map(str, files)) if isinstance(files, list) else "its tables"
+    chart = (
+        f" (`wargame plot {folder} --kind sensitivity` draws its chart again)"
+        if kind == manifest.SENSITIVITY
+        else ""
+    )
+    return (
+        f"{folder} holds the output of `wargame {kind}` ({found['scenario']}, seed "
+        f"{found['seed']}): {tables}, read as they are{chart}; plot, summary and "
+        "report read the output of `wargame run`, `batch` or `sweep`"
+    )
 
 
 def write_run(
@@ -337,13 +358,10 @@ def write_run(
     )
     files = sorted(f"{name}{suffix}" for name in frames)
     identity = {**described, "replication": model.replication, "files": files}
-    manifest.check_run_folder(out, identity)  # before the lock: nothing to undo
+    manifest.check_folder(out, identity)  # before the lock: nothing to undo
     with locked(out):
-        manifest.check_run_folder(out, identity)  # again, now no one else writes
-        (out / manifest.FILE).unlink(missing_ok=True)  # whole again when rewritten
-        for name, frame in frames.items():
-            write_frame(frame, out / f"{name}{suffix}")
-        manifest.write(
-            out, {**described, "replication": model.replication, "files": files}
-        )
+        manifest.check_folder(out, identity)  # again, now no one else writes
+        with manifest.rewriting(out, identity):
+            for name, frame in frames.items():
+                write_frame(frame, out / f"{name}{suffix}")
     return outcomes

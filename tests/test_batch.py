@@ -6,10 +6,12 @@ what they promise (resume, refuse, never duplicate) is the batch's behaviour.
 
 import dataclasses
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -326,6 +328,61 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     assert batch.load(out).missing_chunks == manifest["chunks"] - stopped
     assert main(["batch", str(BASELINE), *RESUMABLE, "--out", str(out)]) == 0
     assert batch.load(out).missing_chunks == 0
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read from Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if parent == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (exists and is not a zombie waiting to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_stops_the_workers_and_a_rerun_resumes(tmp_path):
+    """``kill`` stops a sweep on processes as Ctrl-C does: exit 143, no process left."""
+    argv = ["sweep", BASELINE, "--param", f"{REACTION}=0.1:0.3:2"]
+    argv += ["--replications", "16", "--steps", "4", "--chunk-size", "1"]
+    out = tmp_path / "stopped"
+    process = wargame(*argv, "--processes", "2", "--out", out)
+    wait_for_chunks(out, 1, process)
+    started = children(process.pid)  # two workers and the resource tracker
+    assert len(started) >= 2
+    process.send_signal(signal.SIGTERM)
+    try:
+        assert process.wait(timeout=60) == 143  # not -15: it did not just die
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in started if alive(pid)]
+    finally:  # workers left running would hold the pipes open: stop them
+        for pid in filter(alive, started):
+            os.kill(pid, signal.SIGKILL)
+    _, err = process.communicate()
+    assert err.startswith("terminated: stopped with ") and "Traceback" not in err
+    assert "run the same command again to resume" in err
+    assert not (out / ".lock").exists()
+    assert len(batch.finished_chunks(out)) < 32, "finished before it was stopped"
+    assert main([*map(str, argv), "--out", str(out)]) == 0
+    assert main([*map(str, argv), "--out", str(tmp_path / "clean")]) == 0
+    resumed, clean = batch.load(out), batch.load(tmp_path / "clean")
+    for table in TABLES:
+        pd.testing.assert_frame_equal(
+            getattr(resumed, table), getattr(clean, table), check_exact=True
+        )
 
 
 def test_a_field_both_set_and_varied_is_refused():

@@ -1,5 +1,6 @@
 """Calibration to spending and crises: recovering known parameters, the record."""
 
+import json
 import re
 
 import numpy as np
@@ -10,7 +11,7 @@ from sim import calibrate, engine
 from sim.cli import main
 from sim.experiments import run_points
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
-from tests.conftest import pair_toml, triad_toml
+from tests.conftest import contents, one_error_line, pair_toml, triad_toml
 
 RICHARDSON = bundled_dir() / "richardson_two_state.toml"
 BASELINE = bundled_dir() / "baseline_2024.toml"
@@ -369,6 +370,35 @@ def test_cli_calibrate_prints_fit_and_writes_tables(tmp_path, capsys):
     assert not (tmp_path / "bad").exists()
 
 
+def test_a_calibration_claims_its_folder(tmp_path, capsys):
+    """A fit's folder has a manifest; another fit or a crisis fit is refused there."""
+    data = write_milex(tmp_path / "m.csv", richardson_years((20.0, 30.0), 14), 2000)
+    out = tmp_path / "cal"
+    args = ["calibrate", str(RICHARDSON), "--data", str(data), "--states", "RED,BLUE"]
+    args += ["--fit", "state.RED.arms_race.reaction_per_year", "--bootstrap", "2"]
+    args += ["--window", "2000:2009", "--out", str(out)]
+    assert main(args) == 0
+    written = json.loads((out / "manifest.json").read_text())
+    assert written["kind"] == "calibrate" and written["steps"] is None
+    assert written["files"] == ["errors.csv", "params.csv", "series.csv"]
+    assert written["definition"]["window"] == "2000:2009"
+    before = contents(out)
+    capsys.readouterr()
+    assert main([*args, "--window", "2001:2009"]) == 2
+    assert (
+        "holds a different calibrate: its manifest.json has definition.window = "
+        "2000:2009, this command 2001:2009;"
+    ) in one_error_line(capsys)
+    mids = tmp_path / "mids.csv"
+    mids.write_text(MIDS)
+    crises = ["calibrate", str(RICHARDSON), "--target", "crises", "--data", str(mids)]
+    crises += ["--fit", "mechanisms.escalation.incident_rate_per_year=0.0:3.0"]
+    assert main([*crises, "--window", "1990:1995", "--out", str(out)]) == 2
+    assert f"{out} holds a different calibrate: " in one_error_line(capsys)
+    assert contents(out) == before
+    assert main(args) == 0  # the same fit again
+
+
 MIDS = """dispnum,start_year,end_year,side_a,side_b,hiact,hostlev,fatality_code,source
 1,1990,1990,RED,BLUE,7,3,0,test
 2,1991,1991,BLUE;GREEN,RED,16,4,1,test
@@ -629,8 +659,10 @@ def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
     trend = pd.read_csv(out / "trend.csv")
     assert list(trend["record_years"]) == ["1990-1994", "1995-1995"]
     assert {"disputes_simulated", "force_lo", "force_inside"} <= set(trend.columns)
-    assert main([*args[:-2], "--states", "RED,GREEN", "--out", str(out)]) == 2
+    other = tmp_path / "other"  # out holds this fit, of every state: refused
+    assert main([*args[:-2], "--states", "RED,GREEN", "--out", str(other)]) == 2
     assert "no state GREEN" in capsys.readouterr().err
+    assert not other.exists()
 
 
 def test_cli_sets_how_the_fitted_disputes_run_beside_the_record(

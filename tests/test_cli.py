@@ -9,7 +9,7 @@ import pytest
 
 from sim.cli import main
 from sim.scenario import bundled_dir
-from tests.conftest import pair_toml
+from tests.conftest import contents, one_error_line, pair_toml
 
 BASELINE = bundled_dir() / "baseline_2024.toml"
 
@@ -252,23 +252,6 @@ def test_help_prints_a_percent_sign_once():
         assert "%%" not in result.stdout
 
 
-def _contents(folder) -> dict[str, bytes]:
-    """Every file under ``folder``, by relative path, with its bytes."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def _one_error_line(capsys) -> str:
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
-
-
 @pytest.mark.parametrize("command", ["batch", "sweep"])
 def test_run_refuses_a_batch_folder_and_keeps_the_batch(
     command, write_scenario, tmp_path, capsys
@@ -282,13 +265,13 @@ def test_run_refuses_a_batch_folder_and_keeps_the_batch(
     if command == "sweep":
         argv += ["--param", "mechanisms.escalation.war_cost=0.2:1.0:2"]
     assert main([*argv, "--out", str(out)]) == 0
-    before = _contents(out)
+    before = contents(out)
     capsys.readouterr()
     assert main(["run", scenario, "--steps", "1", "--out", str(out)]) == 2
-    line = _one_error_line(capsys)
+    line = one_error_line(capsys)
     assert line.startswith(f"error: {out} holds the output of `wargame {command}`")
     assert "choose another output folder (--out), or delete the folder" in line
-    assert _contents(out) == before
+    assert contents(out) == before
     assert batch.load(out).missing_chunks == 0
     assert main([*argv, "--out", str(out)]) == 0  # resumes: nothing to do
 
@@ -301,7 +284,7 @@ def test_run_refuses_a_different_run_and_rewrites_the_same(
     out = tmp_path / "r"
     first = ["run", scenario, "--steps", "2", "--seed", "1", "--out", str(out)]
     assert main(first) == 0
-    before = _contents(out)
+    before = contents(out)
     for flags, differs in (
         (["--seed", "2"], "seed = 1, this command 2"),
         (["--steps", "3"], "steps = 2, this command 3"),
@@ -311,19 +294,19 @@ def test_run_refuses_a_different_run_and_rewrites_the_same(
         capsys.readouterr()
         argv = [*first, *flags]
         assert main(argv) == 2, flags
-        line = _one_error_line(capsys)
+        line = one_error_line(capsys)
         assert line == (
             f"error: {out} holds a different run: its manifest.json has {differs}; "
             "choose another output folder (--out), or delete the folder to start over"
         )
-        assert _contents(out) == before
+        assert contents(out) == before
     assert main(first) == 0  # the same run: the same files again
     written = json.loads((out / "manifest.json").read_text())
     other_code = {**written, "code": "0" * 64}  # a run rewrites every file
     (out / "manifest.json").write_text(json.dumps(other_code))
     assert main(first) == 0
     assert json.loads((out / "manifest.json").read_text())["code"] == written["code"]
-    assert {k: v for k, v in _contents(out).items() if k != "manifest.json"} == {
+    assert {k: v for k, v in contents(out).items() if k != "manifest.json"} == {
         k: v for k, v in before.items() if k != "manifest.json"
     }
 
@@ -336,9 +319,9 @@ def test_run_refuses_a_folder_of_other_files(write_scenario, tmp_path, capsys):
     (out / "notes.txt").write_text("mine")
     assert main(["run", scenario, "--steps", "1", "--out", str(out)]) == 2
     assert "does not hold a run (no manifest.json; it holds notes.txt)" in (
-        _one_error_line(capsys)
+        one_error_line(capsys)
     )
-    assert _contents(out) == {"notes.txt": b"mine"}
+    assert contents(out) == {"notes.txt": b"mine"}
 
 
 def test_run_finishes_an_unfinished_run(write_scenario, tmp_path):
@@ -362,7 +345,7 @@ def test_a_different_sweep_names_both_values(write_scenario, tmp_path, capsys):
     assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:2"]) == 0
     capsys.readouterr()
     assert main([*argv, "mechanisms.escalation.war_cost=0.2:1.0:3"]) == 2
-    assert _one_error_line(capsys) == (
+    assert one_error_line(capsys) == (
         f"error: {out} holds a different batch: its manifest.json has "
         "design.ranges[0].n = 2, this command 3; choose another output folder, "
         "or delete the folder to start over"
@@ -390,7 +373,7 @@ def test_a_figure_needing_state_series_gives_a_command_that_works(
     assert main([*argv, "--out", str(out)]) == 0
     capsys.readouterr()
     assert main(["plot", str(out), "--kind", "arms", "--point", "0"]) == 2
-    line = _one_error_line(capsys)
+    line = one_error_line(capsys)
     advice = f"new folder: wargame {command} {scenario} "
     assert f"error: {out}: the {command} recorded no per-state series" in line
     assert advice in line and line.endswith(f"--state-series --out {out}-states")
@@ -421,7 +404,7 @@ def test_report_and_repair_of_a_sweep_name_sweep(write_scenario, tmp_path, capsy
     assert f"new folder: wargame sweep {scenario} " in note
     shutil.rmtree(next((out / "chunks").iterdir()))
     assert main(["summary", str(out)]) == 2
-    line = _one_error_line(capsys)
+    line = one_error_line(capsys)
     assert f"rerun `wargame sweep {scenario} " in line
     words = shlex.split(line.partition("rerun `")[2].partition("`")[0])
     assert main(words[1:]) == 0
@@ -488,7 +471,7 @@ def test_options_that_would_be_ignored_are_refused(argv, line, tmp_path, capsys)
     out = tmp_path / "out"
     small = SMALL[argv[0]]  # should the refusal go, the command stays quick
     assert main([argv[0], str(BASELINE), *argv[1:], *small, "--out", str(out)]) == 2
-    assert _one_error_line(capsys) == f"error: {line}"
+    assert one_error_line(capsys) == f"error: {line}"
     assert not out.exists()
 
 
@@ -586,7 +569,7 @@ def test_a_bad_field_path_names_its_flag_and_the_words_given(
     """
     out = tmp_path / "out"
     assert main([argv[0], str(BASELINE), *argv[1:], "--out", str(out)]) == 2
-    assert _one_error_line(capsys).startswith(f"error: {start}")
+    assert one_error_line(capsys).startswith(f"error: {start}")
     assert not out.exists()
 
 
@@ -599,7 +582,7 @@ def test_a_problem_of_the_file_itself_is_not_put_down_to_a_flag(
     argv = ["batch", str(bad), "--replications", "1", "--steps", "1"]
     argv += ["--set", "mechanisms.escalaton.war_cost=0.5", "--out", str(out)]
     assert main(argv) == 2
-    assert _one_error_line(capsys).startswith(
+    assert one_error_line(capsys).startswith(
         f"error: {bad.name}: mechanisms.escalaton: is not a mechanism"
     )
 
@@ -620,12 +603,12 @@ def test_an_unknown_outcome_of_a_sweep_figure_is_named_as_the_flag(
     figure = tmp_path / "sweep.png"
     plot = ["plot", str(out), "--kind", "sweep", "--outcome", "war_onst"]
     assert main([*plot, "--out", str(figure)]) == 2
-    line = _one_error_line(capsys)
+    line = one_error_line(capsys)
     assert line.startswith("error: --outcome war_onst: not an outcome (war_onset, ")
     assert "parquet" not in line and WAR_COST not in line
     assert not figure.exists()
     assert main(["summary", str(out), "--outcome", "war_onst"]) == 2
-    assert _one_error_line(capsys) == line
+    assert one_error_line(capsys) == line
 
 
 def test_an_option_is_not_read_as_a_longer_one_it_begins(tmp_path, capsys):
@@ -635,7 +618,7 @@ def test_an_option_is_not_read_as_a_longer_one_it_begins(tmp_path, capsys):
     with pytest.raises(SystemExit) as exited:
         main([*argv, "--replication", "4", "--out", str(out)])
     assert exited.value.code == 2
-    assert _one_error_line(capsys) == (
+    assert one_error_line(capsys) == (
         "error: wargame: unrecognized arguments: --replication 4 (see wargame --help)"
     )
     assert not out.exists()
@@ -724,9 +707,9 @@ def test_summary_report_and_figures_list_varied_fields_in_the_order_given(
         capsys.readouterr().out
     )
     assert main(["summary", str(out), "--by", "x"]) == 2
-    assert _one_error_line(capsys).endswith(f"(swept: {both})")
+    assert one_error_line(capsys).endswith(f"(swept: {both})")
     assert main(["plot", str(out), "--kind", "sweep", "--param", "x"]) == 2
-    assert _one_error_line(capsys).endswith(f"the sweep varied {both}")
+    assert one_error_line(capsys).endswith(f"the sweep varied {both}")
     assert main(["report", str(out)]) == 0
     assert both in (out / "report.html").read_text()
 
@@ -748,10 +731,10 @@ def test_a_batch_of_other_code_is_not_resumed(write_scenario, tmp_path, capsys):
     for code in (None, "0" * 64):
         old = {k: v for k, v in written.items() if k != "code"}
         path.write_text(json.dumps(old if code is None else {**old, "code": code}))
-        before = _contents(out)
+        before = contents(out)
         capsys.readouterr()
         assert main(argv) == 2
-        line = _one_error_line(capsys)
+        line = one_error_line(capsys)
         assert line.startswith(f"error: {out} holds a different batch: ")
         assert "code" in line and written["code"][:12] in line
-        assert _contents(out) == before
+        assert contents(out) == before

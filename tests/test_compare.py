@@ -1,15 +1,17 @@
 """Scenario comparisons: same seeds for every arm, paired effects, the figure."""
 
+import json
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import triad_toml
+from conftest import contents, one_error_line, triad_toml
 
 from sim.cli import main
 from sim.compare import compare, field_arms
 from sim.experiments import ExperimentError, run_points
+from sim.manifest import code_hash
 from sim.paired import Arm
 from sim.plots.compare import comparison_effects
 
@@ -207,3 +209,55 @@ def test_one_scenario_given_twice_is_an_a_a_check_named_by_position(tmp_path, ca
     table = pd.read_csv(out / "compare.csv")
     assert table["arm"].tolist() == ["2:baseline_2024"]
     assert (table["effect"] == 0).all()
+
+
+def test_compare_claims_its_folder_and_refuses_any_other(triad, tmp_path, capsys):
+    """A comparison's folder has a manifest; a batch's or another's is refused."""
+    how = "choose another output folder (--out), or delete the folder to start over"
+    batch = tmp_path / "batch"
+    argv = ["batch", str(triad), "--replications", "2", "--steps", "2"]
+    assert main([*argv, "--out", str(batch)]) == 0
+    kept = contents(batch)
+    args = ["compare", str(triad), "--vary", "state.RED.resolve=0.2,0.9"]
+    args += ["--replications", "4", "--steps", "4", "--outcome", "crises"]
+    capsys.readouterr()
+    assert main([*args, "--out", str(batch)]) == 2
+    assert one_error_line(capsys) == (
+        f"error: {batch} holds the output of `wargame batch`; a compare there "
+        f"would replace its manifest.json and lose the batch: {how}"
+    )
+    assert contents(batch) == kept
+    out = tmp_path / "cmp"
+    assert main([*args, "--out", str(out)]) == 0
+    written = json.loads((out / "manifest.json").read_text())
+    assert written["kind"] == "compare" and written["replications"] == 4
+    assert written["files"] == ["compare.csv", "compare.md", "compare.png"]
+    assert written["definition"]["vary"] == "state.RED.resolve=0.2,0.9"
+    assert written["code"] == code_hash() and written["seed"] == 11
+    before = contents(out)
+    capsys.readouterr()
+    assert main([*args, "--relative", "--out", str(out)]) == 2
+    assert one_error_line(capsys) == (
+        f"error: {out} holds a different compare: its manifest.json has "
+        f"definition.relative = false, this command true; {how}"
+    )
+    assert main([*argv, "--out", str(out)]) == 2
+    assert "not a batch folder (it holds the output of `wargame compare`)" in (
+        one_error_line(capsys)
+    )
+    assert contents(out) == before
+    assert main([*args, "--out", str(out)]) == 0  # the same comparison again
+    assert json.loads((out / "manifest.json").read_text())["kind"] == "compare"
+
+
+def test_compare_refuses_a_folder_of_other_files(triad, tmp_path, capsys):
+    """Files of no command, without a manifest, are not a comparison: refused."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    args = ["compare", str(triad), str(triad), "--replications", "2"]
+    assert main([*args, "--steps", "2", "--out", str(out)]) == 2
+    assert "does not hold a compare (no manifest.json; it holds notes.txt)" in (
+        one_error_line(capsys)
+    )
+    assert contents(out) == {"notes.txt": b"mine"}

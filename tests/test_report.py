@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+from conftest import one_error_line
 
 from sim.cli import main
 from sim.report import outcome_table, summary
@@ -53,3 +54,21 @@ def test_outcome_table_of_a_run_is_one_column(results_folders):
     table = outcome_table(open_results(results_folders / "run"))
     assert list(table.columns) == ["value"]
     assert "peak_rung" in table.index
+
+
+def test_report_of_an_analysis_says_what_the_folder_holds(
+    results_folders, tmp_path, capsys
+):
+    """A comparison's folder is named as one, with its tables; nothing is written."""
+    out = tmp_path / "cmp"
+    triad = str(results_folders / "triad.toml")
+    args = ["compare", triad, triad, "--replications", "2", "--steps", "2"]
+    assert main([*args, "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 2
+    assert one_error_line(capsys) == (
+        f"error: {out} holds the output of `wargame compare` (triad, seed 11): "
+        "compare.csv, compare.md, compare.png, read as they are; plot, summary "
+        "and report read the output of `wargame run`, `batch` or `sweep`"
+    )
+    assert not (out / "report.html").exists()

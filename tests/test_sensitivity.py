@@ -1,7 +1,10 @@
 """Sensitivity analysis: null parameters score zero, dominant ones rank first."""
 
+import json
+
 import pandas as pd
 import pytest
+from conftest import contents, one_error_line
 
 from sim import sensitivity
 from sim.cli import main
@@ -122,3 +125,29 @@ def test_cli_writes_table_samples_and_chart(tmp_path, capsys):
     assert (out / "b.svg").read_text().startswith("<?xml")
     assert main(["plot", str(tmp_path), "--kind", "sensitivity"]) == 2
     assert "no sensitivity.csv" in capsys.readouterr().err
+
+
+def test_a_different_study_into_the_folder_is_refused_untouched(tmp_path, capsys):
+    """Another scenario or outcome into a study's folder is refused; the same runs."""
+    out = tmp_path / "sens"
+    args = ["sensitivity", str(RICHARDSON), "--param", RANGES[0], "--method"]
+    args += ["morris", "--samples", "2", "--replications", "1", "--steps", "2"]
+    assert main([*args, "--outcome", "arms_burden", "--out", str(out)]) == 0
+    written = json.loads((out / "manifest.json").read_text())
+    assert written["kind"] == "sensitivity"
+    assert written["definition"]["outcome"] == "arms_burden"
+    assert written["files"] == ["samples.csv", "sensitivity.csv", "sensitivity.png"]
+    before = contents(out)
+    other = [args[0], str(bundled_dir() / "baseline_2024.toml"), *args[2:]]
+    for argv, differs in (
+        ([*args, "--outcome", "peak_rung"], "definition.outcome = arms_burden, "),
+        ([*other, "--outcome", "peak_rung"], "scenario = richardson_two_state, "),
+    ):
+        capsys.readouterr()
+        assert main([*argv, "--out", str(out)]) == 2
+        line = one_error_line(capsys)
+        assert line.startswith(f"error: {out} holds a different sensitivity: its ")
+        assert differs in line
+        assert contents(out) == before
+    assert main([*args, "--outcome", "arms_burden", "--out", str(out)]) == 0
+    assert contents(out).keys() == before.keys()

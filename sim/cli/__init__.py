@@ -15,14 +15,17 @@ and add one entry to that module's ``COMMANDS``.
 Every command reports a failure as one line per problem on standard error, never
 a traceback, and exits with a documented status (docs/cli.md): 2 bad input, 3 a
 missing optional extra, 74 a file that cannot be read or written, 130 Ctrl-C, 141
-a closed pipe. Status 1 with a traceback is a bug.
+a closed pipe, 143 SIGTERM (which stops a command as Ctrl-C does). Status 1 with a
+traceback is a bug.
 """
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import NoReturn
 
 from sim import __version__
@@ -33,6 +36,7 @@ from sim.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_MISSING_EXTRA,
     EXIT_OS_ERROR,
+    EXIT_TERMINATED,
     EXTRAS,
     Command,
     field_message,
@@ -54,16 +58,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wargame`` command; returns the exit status.
 
     Ctrl-C at any moment, from parsing to the last line printed, exits 130
-    with one line. The path a command will write, given by ``--out`` or by
+    with one line; SIGTERM (``kill``) stops the command the same way, its
+    worker processes and cluster shut down and its folder's lock released,
+    and exits 143. The path a command will write, given by ``--out`` or by
     default, is refused before the command computes anything if it cannot be
     written, and an output folder is locked for the whole command (one writer
     per folder).
     """
+    with _terminate_as_ctrl_c() as terminated:
+        try:
+            return _main(sys.argv[1:] if argv is None else list(argv))
+        except KeyboardInterrupt as err:
+            said = "terminated" if terminated else "interrupted"
+            print(f"{said}{f': {err}' if str(err) else ''}", file=sys.stderr)
+            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+
+
+@contextmanager
+def _terminate_as_ctrl_c() -> Iterator[list[int]]:
+    """While the command runs, SIGTERM raises KeyboardInterrupt, as Ctrl-C does.
+
+    Left to its default, SIGTERM ends this process at once, and the worker
+    processes of :class:`sim.executors.Processes` (and the resource tracker of
+    multiprocessing) are left running; as Ctrl-C, it unwinds the command, which
+    shuts them down, releases the folder's lock and says how to resume.
+
+    Signal handlers can only change in the main thread; elsewhere SIGTERM
+    keeps its handler.
+
+    Yields:
+        The SIGTERMs received (empty if none), which tell the exit status.
+    """
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> NoReturn:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return _main(sys.argv[1:] if argv is None else list(argv))
-    except KeyboardInterrupt as err:
-        print(f"interrupted{f': {err}' if str(err) else ''}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _main(argv: list[str]) -> int:

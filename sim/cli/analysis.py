@@ -9,6 +9,7 @@ from sim.cli.common import (
     Command,
     Output,
     UsageError,
+    claim_out,
     executor,
     experiment_arguments,
     experiment_options,
@@ -95,6 +96,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     from sim import calibrate
     from sim.design import check_bounds
+    from sim.manifest import rewriting
     from sim.outputs import write_frame
 
     ranges = lo_hi_ranges([t for t in args.fit if "=" in t], "calibrate", "--fit")
@@ -132,13 +134,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         gdp=calibrate.read_panel(args.gdp, years) if args.gdp else None,
         milex=calibrate.read_panel(args.data, years, value_column=args.value_column),
     )
+    files = ("params", "errors", "series")
+    claimed = claim_out(args, [args.scenario], [f"{name}.csv" for name in files])
     result = calibrate.fit_spending(
         args.scenario, observed, params, window, holdout=holdout, drivers=drivers,
         scale=args.scale, bootstrap=args.bootstrap, seed=seed(args),
         settings=fixed,
     )  # fmt: skip
-    for name in ("params", "errors", "series"):
-        write_frame(getattr(result, name), out / f"{name}.csv")
+    with rewriting(out, claimed):
+        for name in files:
+            write_frame(getattr(result, name), out / f"{name}.csv")
     print(f"{args.scenario.stem}: {', '.join(states)}, window {window}")
     gdp = f"observed ({args.gdp.name})" if args.gdp else "the scenario's economy"
     print(f"others' spending observed ({args.data.name}); GDP {gdp}")
@@ -150,6 +155,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
     """``calibrate --target crises``: match observed dispute and force rates."""
     from sim import calibrate, dispute_course
+    from sim.manifest import rewriting
     from sim.outputs import write_frame
     from sim.scenario import load_scenario
 
@@ -163,27 +169,22 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
         if args.outcomes
         else None
     )
+    files = ["params", "rates", "dyads", "back_downs", "trend"]
+    files += ["course"] if args.outcomes else []
+    claimed = claim_out(args, [args.scenario], [f"{name}.csv" for name in files])
     result = calibrate.fit_crisis_rates(
         args.scenario, observed, params, states=states,
         dispute_rung=args.dispute_rung, force_rung=args.force_rung,
         war_rung=args.war_rung,
         **experiment_arguments(args, [p.path for p in params], flag="--fit"),
     )  # fmt: skip
-    write_frame(result.params, out / "params.csv")
-    write_frame(result.rates.reset_index(names="rate"), out / "rates.csv")
-    write_frame(result.dyads.reset_index(), out / "dyads.csv")
-    write_frame(
-        result.back_downs.rename_axis("state").reset_index(), out / "back_downs.csv"
-    )
-    write_frame(result.trend, out / "trend.csv")
-    print(
-        f"{args.scenario.stem}: {observed.disputes} disputes, {observed.force} "
-        f"with use of force, {observed.war} at war, {observed.joined} pairs drawn "
-        f"into one, in {window} ({result.evaluations} ensembles of "
-        f"{args.replications})"
-    )
-    print(result.summary())
-    written = "params.csv, rates.csv, dyads.csv, back_downs.csv, trend.csv"
+    tables = {
+        "params": result.params,
+        "rates": result.rates.reset_index(names="rate"),
+        "dyads": result.dyads.reset_index(),
+        "back_downs": result.back_downs.rename_axis("state").reset_index(),
+        "trend": result.trend,
+    }
     if record is not None:
         course = dispute_course.compare(
             record,
@@ -192,10 +193,20 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
                 args.force_rung,
             ),
         )  # fmt: skip
-        write_frame(course.reset_index(names="measure"), out / "course.csv")
+        tables["course"] = course.reset_index(names="measure")
+    with rewriting(out, claimed):
+        for name, table in tables.items():
+            write_frame(table, out / f"{name}.csv")
+    print(
+        f"{args.scenario.stem}: {observed.disputes} disputes, {observed.force} "
+        f"with use of force, {observed.war} at war, {observed.joined} pairs drawn "
+        f"into one, in {window} ({result.evaluations} ensembles of "
+        f"{args.replications})"
+    )
+    print(result.summary())
+    if record is not None:
         print(dispute_course.markdown(course))
-        written += ", course.csv"
-    print(f"wrote {out}/ ({written})")
+    print(f"wrote {out}/ ({', '.join(f'{name}.csv' for name in tables)})")
     return 0
 
 
@@ -313,9 +324,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Sensitivity indices of an output; write the table, samples and a chart."""
     from sim import plots, sensitivity
     from sim.design import parse_range
+    from sim.manifest import rewriting
     from sim.outputs import write_frame
 
     ranges = [parse_range(text) for text in args.param]
+    files = ["sensitivity.csv", "samples.csv", "sensitivity.png"]
+    claimed = claim_out(args, [args.scenario], files)
     result = sensitivity.analyse(
         args.scenario,
         ranges,
@@ -325,13 +339,14 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         **experiment_arguments(args, [r.path for r in ranges]),
     )
     out = args.out
-    write_frame(result.indices.assign(output=result.output), out / "sensitivity.csv")
-    write_frame(result.samples, out / "samples.csv")
-    plots.save(
-        plots.sensitivity_bars(result.indices, result.output), out / "sensitivity.png"
-    )
+    with rewriting(out, claimed):
+        indices = result.indices.assign(output=result.output)
+        write_frame(indices, out / "sensitivity.csv")
+        write_frame(result.samples, out / "samples.csv")
+        chart = plots.sensitivity_bars(result.indices, result.output)
+        plots.save(chart, out / "sensitivity.png")
     print(result.summary())
-    print(f"wrote {out}/ (sensitivity.csv, samples.csv, sensitivity.png)")
+    print(f"wrote {out}/ ({', '.join(files)})")
     return 0
 
 
@@ -462,11 +477,14 @@ def _arms(args: argparse.Namespace) -> list:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run arms on the same seeds; write each arm's paired effect and a figure."""
     from sim import plots
-    from sim.compare import OUTCOMES, compare, write_comparison
+    from sim.compare import FILES, OUTCOMES, compare, write_comparison
+    from sim.manifest import rewriting
     from sim.plots.compare import comparison_effects
 
+    arms = _arms(args)
+    claimed = claim_out(args, args.scenarios, [*FILES, "compare.png"])
     result = compare(
-        _arms(args),
+        arms,
         replications=args.replications,
         outcomes=args.outcome or OUTCOMES,
         steps=args.steps,
@@ -475,8 +493,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         settings=settings(args),
     )
     out = args.out
-    files = write_comparison(result, out)
-    plots.save(comparison_effects(result), out / "compare.png")
+    with rewriting(out, claimed):
+        files = write_comparison(result, out)
+        plots.save(comparison_effects(result), out / "compare.png")
     print(result.caption())
     print(result.markdown(), end="")
     print(f"wrote {', '.join(str(f) for f in [*files, out / 'compare.png'])}")

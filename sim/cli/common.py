@@ -20,6 +20,8 @@ EXIT_OS_ERROR = 74
 """A file or folder could not be read or written (``EX_IOERR`` of sysexits.h)."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT, as a shell reports it)."""
+EXIT_TERMINATED = 143
+"""Stopped by SIGTERM (128 + SIGTERM), as a shell reports it; stopped as by Ctrl-C."""
 EXIT_BROKEN_PIPE = 141
 """The reader of standard output went away, as in ``wargame list | head -1``."""
 
@@ -347,6 +349,63 @@ def settings(
             f"--set {both[0]}: {flag} varies it too; set it or vary it, not both"
         )
     return fixed
+
+
+NOT_DEFINING = (
+    "command", "out", "seed", "steps", "replications",
+    "processes", "workers", "scheduler", "chunk_size",
+)  # fmt: skip
+"""Options not in an analysis's ``definition``: its kind and folder, those its
+manifest records on their own, and where it runs (which changes no number)."""
+
+
+def claim_out(
+    args: argparse.Namespace, scenarios: Sequence[Path], files: Sequence[str]
+) -> dict[str, Any]:
+    """The manifest an analysis writes to ``args.out``, once the folder may take it.
+
+    Called by ``compare``, ``sensitivity`` and ``calibrate`` before they compute
+    anything, while the shell holds the folder's lock; write the files inside
+    :func:`sim.manifest.rewriting` with what it returns.
+
+    Args:
+        args: The parsed options; the command is the manifest's kind, and every
+            option but :data:`NOT_DEFINING` its ``definition``.
+        scenarios: The scenario files the command runs, the first named as the
+            scenario (and its seed the default ``--seed``).
+        files: The files it writes into the folder.
+
+    Raises:
+        sim.manifest.ResultsError: The folder holds another command's output,
+            or this command with other options (:func:`sim.manifest.check_folder`).
+    """
+    from sim import manifest
+    from sim.scenario import load_scenario
+
+    loaded = [load_scenario(path) for path in scenarios]
+    definition = {
+        key: _plain(value)
+        for key, value in sorted(vars(args).items())
+        if key not in NOT_DEFINING
+    }
+    described = manifest.describe_analysis(
+        args.command,
+        loaded,
+        seed=loaded[0].info.seed if args.seed is None else args.seed,
+        steps=args.steps,
+        replications=args.replications,
+        definition=definition,
+        files=list(files),
+    )
+    manifest.check_folder(args.out, described)
+    return described
+
+
+def _plain(value: Any) -> Any:
+    """An option's value as JSON reads it back: paths as text, lists as lists."""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Path) else value
 
 
 ALL_CORES = object()

@@ -73,7 +73,7 @@ def _check_folder(out: Path, model, table_format: str) -> None:
         for name in manifest.RUN_TABLES
         if name != "states" or model.agent_level
     )
-    manifest.check_run_folder(
+    manifest.check_folder(
         out, {**described, "replication": model.replication, "files": files}
     )
 
