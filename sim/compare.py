@@ -24,6 +24,7 @@ from sim import paired
 from sim.experiments import ExperimentError, check_outcome, outcome_names
 from sim.outputs import atomic_write
 from sim.paired import Arm
+from sim.summary import constant_outcomes
 
 OUTCOMES = ("war_onset", "peak_rung", "crises", "stability_index")
 """Outcomes compared when none are named (defined in every replication)."""
@@ -46,6 +47,9 @@ class ArmComparison:
         years: Years each replication covers.
         scale: ``difference`` or ``relative``.
         settings: Fields set alike in every arm (field path to value).
+        constant: Outcomes that took one value in every replication of every
+            arm, with that value: their interval is zero wide because these
+            runs never differ on them, not because the effect is known.
     """
 
     arms: tuple[Arm, ...]
@@ -55,9 +59,10 @@ class ArmComparison:
     years: float
     scale: str
     settings: Mapping[str, Any] = field(default_factory=dict)
+    constant: Mapping[str, float] = field(default_factory=dict)
 
     def markdown(self) -> str:
-        """The table as Markdown: one row per arm and outcome."""
+        """The table as Markdown: one row per arm and outcome, then any constant."""
         relative = self.scale == "relative"
 
         def number(value: float) -> str:
@@ -73,6 +78,13 @@ class ArmComparison:
                 f"| {row.arm} | {row.outcome} | {row.reference:.3g} | "
                 f"{row.estimate:.3g} | {number(row.effect)} "
                 f"[{number(row.lower)}, {number(row.upper)}] |"
+            )
+        if self.constant:
+            values = ", ".join(f"{k} = {v:g}" for k, v in self.constant.items())
+            lines.append(
+                f"\nOne value in every replication of every arm: {values}. These "
+                "runs never differ on it, so its interval is zero wide; that is "
+                "no evidence the effect is zero (docs/outcomes.md)."
             )
         return "\n".join(lines) + "\n"
 
@@ -165,11 +177,12 @@ def compare(
     first = paired.run_arm(alike[0], replications=replications, seed=seed, steps=steps)
     for outcome in outcomes:
         _check_defined(first, outcome, arms[0])
-    rows = []
+    rows, recorded = [], [first.outcomes]
     for arm, run in zip(arms[1:], alike[1:], strict=True):
         records = paired.run_arm(
             run, replications=replications, seed=first.seed, steps=steps
         )
+        recorded.append(records.outcomes)
         pair = paired.Pair(arms[0], arm, first, records, first.seed)
         for outcome in outcomes:
             _check_defined(records, outcome, arm)
@@ -195,6 +208,7 @@ def compare(
         first.years,
         scale,
         settings,
+        constant_outcomes(pd.concat(recorded), outcomes),
     )
 
 

@@ -56,6 +56,22 @@ def test_estimates_are_each_arm_on_the_same_seed(triad):
     assert result.seed == 11 and list(table["method"]) == ["t", "t"]
 
 
+def test_an_outcome_no_replication_moves_is_named_not_read_as_a_known_zero(triad):
+    """With escalation off no run has a war: its [0, 0] is named as no evidence."""
+    arms = field_arms(triad, "state.RED.resolve", [0.2, 0.9])
+    off = {"mechanisms.escalation.enabled": False}
+    result = compare(
+        arms, replications=12, outcomes=["war_onset", "crises"], settings=off
+    )
+    assert result.constant == {"war_onset": 0.0}
+    assert (
+        "One value in every replication of every arm: war_onset = 0. These runs "
+        "never differ on it"
+    ) in result.markdown()
+    moving = compare(arms, replications=12, outcomes=["crises"], settings=off)
+    assert moving.constant == {} and "One value" not in moving.markdown()
+
+
 def test_figure_draws_each_effect_and_interval(triad):
     """One panel per outcome; the point is the effect, the bar its interval."""
     arms = field_arms(triad, "state.RED.resolve", [0.2, 0.9])
