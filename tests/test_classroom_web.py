@@ -44,9 +44,15 @@ WAIT_MS = 10_000
 
 
 def asgi_request(
-    app, method: str, path: str, *, client: str, body: dict | None = None
+    app,
+    method: str,
+    path: str,
+    *,
+    client: str,
+    body: dict | None = None,
+    server: str = "127.0.0.1",
 ) -> tuple[int, bytes]:
-    """One request to an ASGI app from a client address; (status, body)."""
+    """One request from a client address to the server's; (status, body)."""
     payload = json.dumps(body or {}).encode()
     scope = {
         "type": "http",
@@ -59,7 +65,7 @@ def asgi_request(
         "query_string": b"",
         "headers": [(b"content-type", b"application/json"), (b"host", b"x")],
         "client": (client, 50000),
-        "server": ("127.0.0.1", 8765),
+        "server": (server, 8765),
     }
     sent: list[dict] = []
 
@@ -96,6 +102,19 @@ def test_control_routes_answer_only_this_machine_with_the_secret(room):
         asgi_request(app, "POST", "/control/s3cret/end", client="127.0.0.1")[0] == 200
     )
     assert room.game.finished
+
+
+def test_the_control_page_answers_this_machine_on_the_address_it_serves(room):
+    """Served on a LAN address, the printed control link works on this machine.
+
+    A browser here that opens ``http://192.168.1.20:8765/control/...`` sends
+    from 192.168.1.20 itself; another machine on the network is refused.
+    """
+    app = create_app(room)
+    lan = "192.168.1.20"
+    for client, status in [("192.168.1.21", 403), (lan, 200), ("127.0.0.2", 200)]:
+        got = asgi_request(app, "GET", "/control/s3cret", client=client, server=lan)
+        assert got[0] == status, client
 
 
 def test_a_move_is_the_teams_whose_page_posts_it(room):

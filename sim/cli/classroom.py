@@ -27,7 +27,7 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1",
         help="address to listen on (127.0.0.1: this machine only); the control "
-        "page answers this machine only, whatever the address",
+        "page answers this machine only (on this address too)",
     )  # fmt: skip
     parser.add_argument(
         "--allow-remote", action="store_true",
