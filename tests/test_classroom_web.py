@@ -226,6 +226,30 @@ def test_wargame_serve_resume_prints_the_same_links(tmp_path):
         again.stop()
 
 
+def test_a_new_served_game_with_a_timer_waits_for_the_instructor(tmp_path):
+    """`--timer 4` holds turn 0's countdown until Start / Resume.
+
+    So the briefing does not run out the first turn.
+    """
+    server = Served(tmp_path, "--timer", "4")
+    try:
+        assert "(paused: press Start / Resume on the control page)" in server.text
+        live = server.control.replace("/control/", "/live/control/")
+        with urllib.request.urlopen(live, timeout=30) as answer:
+            shown = json.load(answer)["live"]
+        assert "paused" in shown and "timer held at 240 s" in shown
+        start = urllib.request.Request(
+            f"{server.control}/resume", data=b"{}", method="POST"
+        )
+        with urllib.request.urlopen(start, timeout=30) as answer:
+            assert answer.status == 200
+        with urllib.request.urlopen(live, timeout=30) as answer:
+            assert "data-deadline" in json.load(answer)["live"]
+        assert [e.get("timer_left") for e in server.events("pause")] == [None]
+    finally:
+        server.stop()
+
+
 # ------------------------------------------------------------ in a browser
 
 

@@ -329,7 +329,7 @@ to the controls.</p>
 <div class='row'>
 <form novalidate data-post='next'><button type='submit'>Next turn</button></form>
 <form novalidate data-post='pause'><button type='submit'>Pause</button></form>
-<form novalidate data-post='resume'><button type='submit'>Resume</button></form>
+<form novalidate data-post='resume'><button type='submit'>Start / Resume</button></form>
 <form novalidate data-post='reset'
  data-confirm='Go back to turn 0 (the log keeps this branch)?'>
 <button type='submit'>Reset</button></form>
