@@ -404,7 +404,7 @@ def test_the_timer_plays_the_advice_for_teams_that_have_not_moved(tmp_path):
     log = tmp_path / "g.jsonl"
     game = GameSession(SCENARIO, TEAMS, log=log)
     game.submit("USA", {"exercise": {"JPN": 1.0}})
-    game.time_out()
+    game.play_waiting("timer")
     assert game.turn == 1
     news = game.news[-1]
     assert "the doctrine's advice was played for CHN, JPN" in news["public"][-1]
@@ -414,6 +414,36 @@ def test_the_timer_plays_the_advice_for_teams_that_have_not_moved(tmp_path):
     assert resumed.news == game.news
     assert [e.get("by") for e in resumed.events if e["event"] == "move"] == [
         None, "timer", "timer",
+    ]  # fmt: skip
+
+
+def test_the_instructor_plays_the_turn_with_advice_for_absent_teams(tmp_path):
+    """Without a timer an absent team need not block the game.
+
+    The instructor plays the turn, the advice for the waiting teams, said so
+    and logged so.
+    """
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    game.submit("USA", {"posture": 0.75})
+    with pytest.raises(GameError, match="or play the turn with the doctrine's advice"):
+        game.next_turn()
+    game.play_waiting()
+    assert game.turn == 1
+    news = game.news[-1]
+    assert (
+        "The instructor played the turn without waiting: the doctrine's advice was "
+        "played for CHN, JPN." in news["public"]
+    )
+    assert news["private"]["USA"] == ["You played: posture 0.75."]
+    assert news["private"]["JPN"][0] == (
+        "The instructor played the turn before you moved: the doctrine's advice "
+        "was played."
+    )
+    resumed = GameSession.resume(log)  # replays to the logged outcome
+    assert resumed.news == game.news
+    assert [e.get("by") for e in resumed.events if e["event"] == "move"] == [
+        None, "instructor", "instructor",
     ]  # fmt: skip
 
 

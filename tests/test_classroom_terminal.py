@@ -445,3 +445,22 @@ def test_state_and_theater_ids_are_read_in_any_case(tmp_path):
     ]
     assert injects[1]["theater"] == "east_china_sea"
     assert GameSession.resume(log).turn == 1
+
+
+def test_next_at_a_team_prompt_plays_the_turn_with_advice_for_the_rest(tmp_path):
+    """An absent team does not block `wargame play`: `next` plays the turn."""
+    log = tmp_path / "game.jsonl"
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA,CHN,JPN", "--log", str(log),
+        stdin="posture 0.75\nnext\nquit\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Turn 1 of 8" in result.stdout
+    assert (
+        "The instructor played the turn without waiting: the doctrine's advice was "
+        "played for CHN, JPN." in result.stdout
+    )
+    _, events = read_log(log)
+    moves = [(e["team"], e.get("by")) for e in events if e["event"] == "move"]
+    assert moves == [("USA", None), ("CHN", "instructor"), ("JPN", "instructor")]
+    assert GameSession.resume(log).turn == 1

@@ -514,6 +514,20 @@ def test_the_instructors_commands_and_their_refusals(room):
     assert control(app, "nonsense")[0] == 400
 
 
+def test_the_control_page_plays_the_turn_with_advice_for_absent_teams(room):
+    """A team that never moves blocks nothing: the instructor plays the turn."""
+    app, game = create_app(room), room.game
+    page = asgi_request(app, "GET", "/control/s3cret", client="127.0.0.1")[1]
+    assert b"Play turn, advice for the waiting" in page
+    game.submit("USA", {"posture": 0.75})
+    status, answer = control(app, "next")
+    assert status == 400 and "waiting for moves from CHN" in answer["error"]
+    assert control(app, "advise")[0] == 200 and game.turn == 1
+    moves = [(e["team"], e.get("by")) for e in game.events if e["event"] == "move"]
+    assert moves == [("USA", None), ("CHN", "instructor")]
+    assert "advice was played for CHN" in game.news[-1]["public"][-1]
+
+
 # ------------------------------------------------- bad input through the server
 
 

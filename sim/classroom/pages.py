@@ -328,6 +328,9 @@ to the controls.</p>
 <main class='two'><section>
 <div class='row'>
 <form novalidate data-post='next'><button type='submit'>Next turn</button></form>
+<form novalidate data-post='advise'
+ data-confirm='Play the turn now, the advice for every team not yet moved?'>
+<button type='submit'>Play turn, advice for the waiting</button></form>
 <form novalidate data-post='pause'><button type='submit'>Pause</button></form>
 <form novalidate data-post='resume'><button type='submit'>Start / Resume</button></form>
 <form novalidate data-post='reset'

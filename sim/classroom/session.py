@@ -222,7 +222,7 @@ class GameSession:
         self.timer_minutes: float | None = None  # no turn timer
         self.timer_left: float | None = None  # held while paused
         self.join_codes: dict[str, str] | None = None  # none given yet
-        self.by_timer: list[str] = []
+        self.advised: dict[str, str] = {}  # team -> who played it the advice
         self.news: list[dict[str, Any]] = []
         self._advice = self.model.doctrine()
 
@@ -257,7 +257,7 @@ class GameSession:
         team: str,
         move: dict[str, Any],
         *,
-        by_timer: bool = False,
+        by: str | None = None,
         replay: bool = False,
     ) -> None:
         """Check and record a team's move for this turn (a later one replaces it).
@@ -268,7 +268,9 @@ class GameSession:
                 but for its states and theaters, spelled as the scenario does
                 (:func:`~sim.classroom.moves.canonical_move`): they may be
                 given in any case, as may ``team``.
-            by_timer: The turn timer ran out and played the advice for it.
+            by: Who played the doctrine's advice for a team that had not
+                moved (:data:`sim.classroom.news.ADVISED`): ``"timer"`` (it ran out) or
+                ``"instructor"``; None for the team's own move.
             replay: The move is read back from the game log: the rules an
                 older log's moves were not held to are not enforced
                 (:func:`~sim.classroom.moves.check_move`), so it replays as
@@ -277,30 +279,39 @@ class GameSession:
         Raises:
             MoveError: The state is not played by a team, or the move breaks a
                 rule; nothing is recorded.
-            GameError: The game is paused or over.
+            GameError: The game is paused or over, or ``by`` is not one of
+                :data:`sim.classroom.news.ADVISED`.
         """
         self._check_open()
+        if by is not None and by not in news.ADVISED:
+            raise GameError(f"by {by!r}: one of {', '.join(news.ADVISED)}, or none")
         team = self._team(team)
         move = canonical_move(self.model, team, move)
         self.choices[team] = check_move(self.model, team, move, replay=replay)
         self.moves[team] = move
         event = {"event": "move", "turn": self.turn, "team": team, "move": move}
-        if by_timer:
-            self.by_timer.append(team)
-            event["by"] = "timer"
-        elif team in self.by_timer:
-            self.by_timer.remove(team)
+        self.advised.pop(team, None)
+        if by is not None:
+            self.advised[team] = by
+            event["by"] = by
         self._record(event)
 
-    def time_out(self) -> None:
-        """The turn timer ran out: the advice for every team still waiting, then play.
+    def play_waiting(self, by: str = "instructor") -> None:
+        """Play the turn now: the doctrine's advice for every team still waiting.
+
+        Each such move is logged with ``by`` (so it replays the same) and the
+        turn's news names the teams it was played for.
+
+        Args:
+            by: ``"instructor"`` (played the turn without waiting) or
+                ``"timer"`` (it ran out).
 
         Raises:
             GameError: The game is paused or over.
         """
         self._check_open()
         for team in self.waiting_for:
-            self.submit(team, {}, by_timer=True)
+            self.submit(team, {}, by=by)
         self.next_turn()
 
     def inject(self, inject: dict[str, Any]) -> None:
@@ -342,7 +353,10 @@ class GameSession:
         self._check_open()
         if self.waiting_for:
             waiting = ", ".join(self.waiting_for)
-            raise GameError(f"turn {self.turn}: waiting for moves from {waiting}")
+            raise GameError(
+                f"turn {self.turn}: waiting for moves from {waiting} (or play "
+                "the turn with the doctrine's advice for them)"
+            )
         start = news.Before(
             turn=self.turn,
             year=self.model.year,
@@ -373,11 +387,11 @@ class GameSession:
                 rungs=self.outcome()["crises"],
                 new_cbms=self.added["cbm"][start.cbms :],
                 moves=self.moves,
-                by_timer=self.by_timer,
+                advised=self.advised,
                 no_decision=self._undecided(telling),
             )
         )
-        self.moves, self.choices, self.by_timer = {}, {}, []
+        self.moves, self.choices, self.advised = {}, {}, {}
         self._advice = self.model.doctrine()
 
     def rewind(self, turn: int) -> None:
@@ -698,9 +712,8 @@ class GameSession:
             for event in effective(events):
                 kind = event["event"]
                 if kind == "move":
-                    by_timer = event.get("by") == "timer"
                     self.submit(
-                        event["team"], event["move"], by_timer=by_timer, replay=True
+                        event["team"], event["move"], by=event.get("by"), replay=True
                     )
                 elif kind == "inject":
                     when = ("year", "step")  # step: logs written before years

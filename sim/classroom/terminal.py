@@ -149,10 +149,11 @@ def play(game: GameSession, stdin: TextIO, console: Console) -> None:
     try:
         while not game.finished:
             show_region(game, console)
+            turn = game.turn  # a team's prompt may play it (next)
             for team in game.teams:
-                if not _team_turn(game, team, ask, console):
+                if game.turn == turn and not _team_turn(game, team, ask, console):
                     return _saved(game, console)
-            if not _control(game, ask, console):
+            if game.turn == turn and not _control(game, ask, console):
                 return _saved(game, console)
     except KeyboardInterrupt:
         _interrupted(game, ask.running, console)
@@ -249,7 +250,11 @@ def split_command(line: str) -> list[str]:
 
 
 def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
-    """Prompt one team until its move is accepted; False when input ends."""
+    """Prompt one team until its move is accepted; False when input ends.
+
+    ``next`` there is the control cell's: play the turn now, with the
+    doctrine's advice for this team and every other team still waiting.
+    """
     if team in game.moves:
         return True
     show_situation(game, team, console)
@@ -261,6 +266,10 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
             console.print(move_help(game, team), markup=False, highlight=False)
             continue
         try:
+            if line.lower() == "next":
+                with ask.run(line):
+                    game.play_waiting("instructor")
+                return True
             spec = game.model.spec
             move = parse_move(line, [*spec.state_ids, *(t.id for t in spec.theaters)])
             with ask.run(line):
@@ -359,6 +368,8 @@ def move_help(game: GameSession, team: str) -> str:
             f"{', '.join(s['crises']) or 'none'}",
             f"  cbm STATE KIND         kinds: {', '.join(CBM_KINDS)}",
             "  e.g. budget +2; posture 0.6; exercise JPN 1; cbm CHN hotline",
+            "next (the control cell) play the turn now: the doctrine's advice for "
+            f"{team} and every team not yet moved, and the news says so",
         ]
     )
 

@@ -167,6 +167,8 @@ class Classroom:
         turn = game.turn
         if command == "next":
             game.next_turn()
+        elif command == "advise":
+            game.play_waiting("instructor")
         elif command == "inject":
             game.inject(inject_from_form(data))
         elif command == "pause":
@@ -196,7 +198,7 @@ class Classroom:
 
     def time_out(self) -> None:
         """The timer ran out: play the advice for the waiting teams, then the turn."""
-        self.game.time_out()
+        self.game.play_waiting("timer")
         self._restart_timer()
 
     # ----------------------------------------------------------- images
