@@ -447,6 +447,39 @@ def test_the_instructor_plays_the_turn_with_advice_for_absent_teams(tmp_path):
     ]  # fmt: skip
 
 
+def test_a_crisis_inject_on_a_pair_in_a_crisis_is_refused_by_name(tmp_path):
+    """It would open nothing, so it is refused, naming the crisis; nothing changes."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    game.inject(COLLISION)
+    with pytest.raises(GameError, match="JPN and CHN is injected for this turn"):
+        game.inject({**COLLISION, "parties": ["JPN", "CHN"]})
+    play_turn(game)
+    written = log.read_text()
+    with pytest.raises(
+        GameError,
+        match=r"JPN and CHN are in a crisis already \(show of force, in East China "
+        r"Sea\): an inject opens a crisis only between states at peace",
+    ):
+        game.inject({**COLLISION, "parties": ["jpn", "chn"]})
+    assert log.read_text() == written
+    assert [j["parties"] for j in game.bulletin()] == [["CHN", "PHL"]]  # the scenario's
+
+
+def test_the_news_says_an_inject_opened_no_crisis_when_one_began_in_the_turn():
+    """The model opened CHN-VNM during the turn: the inject is said to open none."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject({**COLLISION, "parties": ["CHN", "VNM"], "theater": "south_china_sea"})
+    play_turn(game)
+    public = game.news[-1]["public"]
+    assert public[1] == (
+        "The inject opened no crisis: one between CHN and VNM was under way at the "
+        "turn's end (an injected crisis opens only between states at peace)."
+    )
+    assert "New crisis: CHN challenges VNM in South China Sea." in public
+    assert game.outcome()["crises"]["CHN-VNM"] == "diplomatic_protest"
+
+
 def test_news_tells_how_a_crisis_started_moved_and_ended():
     """An injected crisis is announced, its moves reported, its end told."""
     game = GameSession(SCENARIO, TEAMS)

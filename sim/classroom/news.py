@@ -101,7 +101,21 @@ def report(
         ``{"turn", "year", "public": [sentence, ...], "private": {team:
         [sentence, ...]}, "no_decision": no_decision}``.
     """
-    public = [describe_inject(j) for j in start.injects]
+    opened = model.crisis_frame().query("origin == 'inject'")
+    opened = {
+        (row.challenger, row.defender)
+        for row in opened.itertuples()
+        if row.start_step == start.turn + 1
+    }
+    public = []
+    for j in start.injects:
+        public.append(describe_inject(j))
+        if j["kind"] == "crisis" and tuple(j["parties"]) not in opened:
+            public.append(
+                f"The inject opened no crisis: one between "
+                f"{' and '.join(j['parties'])} was under way at the turn's end (an "
+                "injected crisis opens only between states at peace)."
+            )
     public += _crisis_news(start, model, rungs)
     public += [
         f"In force from now: a {c['kind']} between {' and '.join(c['parties'])}."
@@ -199,9 +213,8 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
     news = []
     now = model.crisis_frame()
     known = {_key(row) for row in start.crises.itertuples()}
-    injected = {tuple(j["parties"]) for j in start.injects if j["kind"] == "crisis"}
-    for row in now.itertuples():
-        if _key(row) not in known and (row.challenger, row.defender) not in injected:
+    for row in now.itertuples():  # an injected one is told by its inject
+        if _key(row) not in known and row.origin != "inject":
             news.append(
                 f"New crisis: {row.challenger} challenges {row.defender} in "
                 f"{place(row.theater)}."

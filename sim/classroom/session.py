@@ -314,18 +314,28 @@ class GameSession:
             self.submit(team, {}, by=by)
         self.next_turn()
 
-    def inject(self, inject: dict[str, Any]) -> None:
+    def inject(self, inject: dict[str, Any], *, replay: bool = False) -> None:
         """Add an instructor's event to this turn (see :class:`sim.scenario.Inject`).
 
         ``inject`` holds ``kind``, ``parties`` and as the kind needs ``theater``,
         ``rung``, ``magnitude``, ``note``; its year is the current turn's.
 
+        Args:
+            inject: The event.
+            replay: It is read back from the game log: the checks an older
+                log's injects were not held to are skipped, so it replays as
+                it was played.
+
         Raises:
             ScenarioError: The inject is invalid (e.g. names an unknown state);
                 the game is unchanged.
-            GameError: The game is paused or over.
+            GameError: The game is paused or over, or a crisis inject names a
+                pair in a crisis already or one due this turn (it would open
+                none).
         """
         self._check_open()
+        if inject.get("kind") == "crisis" and not replay:
+            self._check_no_crisis(inject.get("parties"))
         entry = {**inject, "year": self.model.year}
         new = f"inject[{len(self.model.spec.injects)}]."  # where the entry will stand
         try:
@@ -641,6 +651,38 @@ class GameSession:
             and int(world.crises.start_step[0, i, j]) == started
         ]
 
+    def _check_no_crisis(self, parties: Any) -> None:
+        """Refuse a crisis inject between states in a crisis or due one this turn.
+
+        An injected crisis opens at the turn's end only where the pair is at
+        peace then; one under way, or another crisis inject of the pair this
+        turn, would leave it without effect. Parties the scenario does not know
+        are left to its own check.
+        """
+        spec = self.model.spec
+        if not isinstance(parties, list | tuple) or len(parties) != 2:
+            return
+        pair = [canonical_id(str(p), spec.state_ids) for p in parties]
+        if not set(pair) <= set(spec.state_ids) or pair[0] == pair[1]:
+            return
+        i, j = (spec.state_index(p) for p in pair)
+        rung = int(self.model.world.rung[0, i, j])
+        if rung:
+            theater = spec.theaters[self.model.world.crises.theater[0, i, j]].id
+            raise GameError(
+                f"{pair[0]} and {pair[1]} are in a crisis already ("
+                f"{news.words(RUNGS[rung])}, in {news.place(theater)}): an inject "
+                "opens a crisis only between states at peace; wait until it ends"
+            )
+        if any(
+            j["kind"] == "crisis" and set(j["parties"]) == set(pair)
+            for j in self.bulletin()
+        ):
+            raise GameError(
+                f"a crisis between {pair[0]} and {pair[1]} is injected for this "
+                "turn already: a second one would open none"
+            )
+
     def _team(self, team: str) -> str:
         """A team's state as the scenario spells it (any case), or a MoveError."""
         state = canonical_id(team, self.teams)
@@ -718,7 +760,7 @@ class GameSession:
                 elif kind == "inject":
                     when = ("year", "step")  # step: logs written before years
                     inject = {k: v for k, v in event["inject"].items() if k not in when}
-                    self.inject(inject)
+                    self.inject(inject, replay=True)
                 elif kind == "turn":
                     self.next_turn()
                     self._check_outcome(event)
