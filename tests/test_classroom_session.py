@@ -1,5 +1,6 @@
 """The classroom game session: moves, injects, turns, rewind and resume."""
 
+import json
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -254,6 +255,57 @@ def test_bad_treaty_and_budget_magnitudes_are_refused():
         )
     with pytest.raises(ScenarioError, match="must be a spending factor"):
         game.inject({"kind": "budget_shock", "parties": ["CHN"], "magnitude": -1})
+
+
+@pytest.mark.parametrize(
+    ("inject", "message"),
+    [
+        (
+            {"kind": "treaty_change", "parties": ["USA", "JPN"]},
+            "the inject's magnitude: missing; a treaty_change needs a tie level (0 "
+            "ends the parties' tie, 1 makes it a full treaty), from 0 to 1",
+        ),
+        (
+            {"kind": "budget_shock", "parties": ["CHN"]},
+            "missing; a budget_shock needs a spending factor for the step (0.9: a "
+            "10% cut), 0 or more",
+        ),
+        (
+            {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 5},
+            "the inject's magnitude: 5.0 must be an exercise level (1: a full "
+            "exercise), from 0 to 1",
+        ),
+        (
+            {"kind": "disaster", "parties": ["PHL"], "magnitude": 3.0},
+            "the inject's magnitude: 3.0: a disaster takes none",
+        ),
+    ],
+)
+def test_an_inject_magnitude_that_would_do_nothing_meant_is_refused(
+    tmp_path, inject, message
+):
+    """Missing, beyond what the engine plays, or for a kind that reads none."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    written = log.read_text()
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        game.inject(inject)
+    assert log.read_text() == written and game.added["inject"] == []
+
+
+def test_an_older_logs_exercise_inject_above_1_still_replays(tmp_path):
+    """A log whose inject the rules now refuse replays as it was played."""
+    log = tmp_path / "g.jsonl"
+    GameSession(SCENARIO, TEAMS, log=log)
+    entry = {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 5.0}
+    with log.open("a") as older:  # as an older version wrote it
+        event = {"event": "inject", "turn": 0, "inject": {**entry, "year": 2024.0}}
+        older.write(json.dumps(event) + "\n")
+    game = GameSession.resume(log)
+    assert game.bulletin()[-1]["magnitude"] == 5.0
+    play_turn(game)
+    resumed = GameSession.resume(log)
+    assert resumed.turn == 1 and resumed.news == game.news
 
 
 def test_a_cbm_between_teams_needs_both_offers():

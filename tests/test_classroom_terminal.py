@@ -464,3 +464,24 @@ def test_next_at_a_team_prompt_plays_the_turn_with_advice_for_the_rest(tmp_path)
     moves = [(e["team"], e.get("by")) for e in events if e["event"] == "move"]
     assert moves == [("USA", None), ("CHN", "instructor"), ("JPN", "instructor")]
     assert GameSession.resume(log).turn == 1
+
+
+def test_an_inject_magnitude_that_is_no_number_is_refused_with_its_meaning(tmp_path):
+    """`0,9` or `abc` is no factor of 1 and no note: the kind's magnitude is named."""
+    log = tmp_path / "game.jsonl"
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA", "--log", str(log),
+        stdin="\ninject budget_shock CHN 0,9\ninject budget_shock CHN abc\n"
+        "inject treaty_change USA,JPN\nquit\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (
+        "refused: inject budget_shock: '0,9' is not a number; its magnitude is a "
+        "spending factor for the step (0.9: a 10% cut), 0 or more" in result.stdout
+    )
+    assert "refused: inject budget_shock: 'abc' is not a number" in result.stdout
+    assert "refused: the inject's magnitude: missing; a treaty_change needs a tie " in (
+        result.stdout
+    )
+    _, events = read_log(log)
+    assert [e for e in events if e["event"] == "inject"] == []

@@ -528,6 +528,23 @@ def test_the_control_page_plays_the_turn_with_advice_for_absent_teams(room):
     assert "advice was played for CHN" in game.news[-1]["public"][-1]
 
 
+def test_the_inject_form_needs_the_magnitude_it_has_no_default_for(room):
+    """No magnitude of 1 by default: a treaty change without one is refused."""
+    app, game = create_app(room), room.game
+    page = asgi_request(app, "GET", "/control/s3cret", client="127.0.0.1")[1].decode()
+    field = re.search(r"<input name='magnitude'[^>]*>", page).group(0)
+    assert "value" not in field
+    assert "treaty change: a tie level (0 ends the parties&#x27; tie" in page
+    form = {"kind": "treaty_change", "parties": ["USA", "JPN"], "magnitude": None}
+    status, answer = control(app, "inject", form)
+    assert (
+        status == 400
+        and "magnitude: missing; a treaty_change needs" in (answer["error"])
+    )
+    assert game.added["inject"] == []
+    assert control(app, "inject", {**form, "magnitude": 0.5})[0] == 200
+
+
 # ------------------------------------------------- bad input through the server
 
 

@@ -20,7 +20,7 @@ from sim.classroom.moves import describe_move, describe_odds
 from sim.classroom.news import describe_inject, words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
-from sim.scenario import INJECT_KINDS
+from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, magnitude_help
 
 if TYPE_CHECKING:
     from sim.classroom.session import GameSession
@@ -319,6 +319,10 @@ def control_page(game: "GameSession", secret: str, timer: dict, links: dict) -> 
         f"<option value='{k}'>{k} {esc(RUNGS[k].replace('_', ' '))}</option>"
         for k in range(1, WAR)
     )
+    magnitudes = "".join(
+        f"<li>{esc(words(kind))}: {esc(magnitude_help(kind))}</li>"
+        for kind in INJECT_MAGNITUDES
+    )
     body = f"""
 <header><h1>Control cell</h1>
 <a href='/projector' target='_blank'>projector view</a>
@@ -349,8 +353,9 @@ to the controls.</p>
 first)</legend>{parties}<p class='order hint' aria-live='polite'></p></fieldset>
 <label>Theater (crisis) {_select("theater", theaters)}</label>
 <label>Rung (crisis) <select name='rung'>{rungs}</select></label>
-<label>Magnitude (other kinds) <input name='magnitude' type='number' step='0.05'
- value='1'></label>
+<label>Magnitude (exercise, treaty change, budget shock: needed)
+<input name='magnitude' type='number' step='any' placeholder='e.g. 0.9'></label>
+<ul class='hint'>{magnitudes}</ul>
 <label>Note <input name='note' placeholder='e.g. collision at sea'></label>
 <button type='submit'>Inject</button><p class='error' role='alert'></p></form>
 <form novalidate data-post='rewind'><label>Rewind to the start of turn

@@ -55,7 +55,15 @@ from sim.dynamics.escalation import RUNGS, WAR
 from sim.errors import InputError
 from sim.manifest import code_hash
 from sim.model import RegionModel, StateAgent
-from sim.scenario import ScenarioError, Source, load_scenario, read_source
+from sim.scenario import (
+    INJECT_MAGNITUDES,
+    ScenarioError,
+    Source,
+    load_scenario,
+    magnitude_help,
+    magnitude_problem,
+    read_source,
+)
 
 TIMER_MINUTES = 600
 """The longest turn timer, in minutes."""
@@ -327,13 +335,17 @@ class GameSession:
                 it was played.
 
         Raises:
-            ScenarioError: The inject is invalid (e.g. names an unknown state);
+            ScenarioError: The inject is invalid (e.g. names an unknown state,
+                or its magnitude is missing or out of its kind's range, or
+                given to a disaster, :data:`~sim.scenario.INJECT_MAGNITUDES`);
                 the game is unchanged.
             GameError: The game is paused or over, or a crisis inject names a
                 pair in a crisis already or one due this turn (it would open
                 none).
         """
         self._check_open()
+        if not replay:
+            _check_magnitude(inject)
         if inject.get("kind") == "crisis" and not replay:
             self._check_no_crisis(inject.get("parties"))
         entry = {**inject, "year": self.model.year}
@@ -793,6 +805,28 @@ class GameSession:
             raise ReplayMismatchError(
                 f"turn {event['turn']} plays out otherwise than the log recorded"
             )
+
+
+def _check_magnitude(inject: dict[str, Any]) -> None:
+    """Refuse an instructor's inject whose magnitude would do nothing it meant.
+
+    A kind that reads one (:data:`~sim.scenario.INJECT_MAGNITUDES`) needs it,
+    within its range (an exercise's above 1 too, which the engine would
+    count as 1); a disaster reads none. A magnitude that is no number is
+    left to the scenario's check, which names it.
+    """
+    kind, magnitude = inject.get("kind"), inject.get("magnitude")
+    problem = None
+    if kind in INJECT_MAGNITUDES and magnitude is None:
+        problem = f"missing; a {kind} needs {magnitude_help(kind)}"
+    elif kind == "disaster" and magnitude is not None:
+        problem = f"{magnitude!r}: a disaster takes none"
+    elif isinstance(magnitude, int | float) and not isinstance(magnitude, bool):
+        wrong = magnitude_problem(str(kind), magnitude)
+        if wrong:
+            problem = f"{float(magnitude)!r} {wrong}"
+    if problem:
+        raise ScenarioError([f"the inject's magnitude: {problem}"])
 
 
 def _why_otherwise(header: Header) -> str:

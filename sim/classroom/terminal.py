@@ -35,7 +35,7 @@ from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
-from sim.scenario import INJECT_KINDS, ScenarioError
+from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, ScenarioError, magnitude_help
 
 _SIGNAL_WORDS = {"exercise": "exercise", "declare": "declaration", "patrol": "patrol"}
 
@@ -99,6 +99,10 @@ def parse_inject(
     The word after the parties is the theater if ``theaters`` names it; any
     other words are the note. The kind, a party among ``states`` and the
     theater are read in any case (``phl`` is ``PHL``).
+
+    Raises:
+        GameError: A kind that takes a magnitude is followed by a word that
+            is no number (``0,9``, ``abc``); the message says what it means.
     """
     if len(args) < 2:
         raise GameError(f"write {INJECT_USAGE}")
@@ -114,6 +118,11 @@ def parse_inject(
             inject["rung"] = _rung(value)
         else:
             inject["magnitude"] = float(value)
+    elif rest and inject["kind"] in INJECT_MAGNITUDES:
+        raise GameError(
+            f"inject {inject['kind']}: {rest[0]!r} is not a number; its magnitude "
+            f"is {magnitude_help(inject['kind'])}"
+        )
     if rest:
         inject["note"] = " ".join(rest)
     return inject
@@ -341,6 +350,10 @@ def control_help(game: GameSession) -> str:
             "         inject treaty_change USA,PHL 0",
             "         inject budget_shock CHN 0.9",
             f"    kinds: {', '.join(INJECT_KINDS)}",
+            *(
+                f"    magnitude ({kind}): {magnitude_help(kind)}"
+                for kind in INJECT_MAGNITUDES
+            ),
             f"    theaters: {', '.join(t.id for t in spec.theaters)}",
             f"    states: {', '.join(spec.state_ids)}",
             f"    rung (crisis): 1 to {WAR - 1} ("
