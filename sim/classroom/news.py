@@ -201,6 +201,20 @@ def describe_inject(inject: dict[str, Any]) -> str:
     )
 
 
+def announce(inject: dict[str, Any]) -> str:
+    """An inject of the turn under way, as pages show it before the turn is played.
+
+    A crisis inject opens only at the turn's end, so no one can answer it yet.
+    """
+    text = describe_inject(inject)
+    if inject["kind"] == "crisis":
+        text += (
+            " It opens at the end of this turn: "
+            f"{' and '.join(inject['parties'])} can answer it from next turn."
+        )
+    return text
+
+
 def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
     """Crises started, who escalated, rungs moved, crises ended, wars.
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
 from sim.classroom.moves import describe_move, describe_odds
-from sim.classroom.news import describe_inject, words
+from sim.classroom.news import announce, words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
 from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, magnitude_help
@@ -79,7 +79,7 @@ def news_block(
         team: Whose private news to add (None: public only).
         every_team: Add every team's private news (the instructor's view).
     """
-    now = "".join(f"<li>{esc(describe_inject(j))}</li>" for j in game.bulletin())
+    now = "".join(f"<li>{esc(announce(j))}</li>" for j in game.bulletin())
     parts = [f"<h3>This turn</h3><ul class='news'>{now}</ul>"] if now else []
     for item in reversed(game.news):
         lines = "".join(f"<li>{esc(s)}</li>" for s in item["public"])
@@ -255,7 +255,7 @@ def form_key(game: "GameSession") -> str:
 def projector_live(game: "GameSession", timer: dict[str, Any], version: int) -> str:
     """The projector's live part: status, map, curve, news, table."""
     news = game.news[-1]["public"] if game.news else []
-    now = [describe_inject(j) for j in game.bulletin()]
+    now = [announce(j) for j in game.bulletin()]
     items = "".join(f"<li>{esc(s)}</li>" for s in now + news) or "<li>No news yet.</li>"
     waiting = ", ".join(game.waiting_for) or "nobody"
     return (

@@ -30,7 +30,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.classroom.moves import canonical_id, describe_odds
-from sim.classroom.news import describe_inject
+from sim.classroom.news import announce
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -424,7 +424,7 @@ def show_region(game: GameSession, console: Console) -> None:
         for line in game.news[-1]["public"]:
             console.print(f"  {line}", markup=False, highlight=False)
     for inject in game.bulletin():
-        console.print(f"  This turn: {describe_inject(inject)}", markup=False)
+        console.print(f"  This turn: {announce(inject)}", markup=False)
     title = f"Turn {game.turn} of {model.horizon} - {model.year:.2f}"
     table = Table(title=title)
     for column in (
