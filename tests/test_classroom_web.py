@@ -545,6 +545,18 @@ def test_the_inject_form_needs_the_magnitude_it_has_no_default_for(room):
     assert control(app, "inject", {**form, "magnitude": 0.5})[0] == 200
 
 
+def test_rewind_asks_first_and_goes_back_one_turn_by_default(room):
+    """The Rewind button confirms like Reset; a blank turn is the previous one."""
+    app, game = create_app(room), room.game
+    page = asgi_request(app, "GET", "/control/s3cret", client="127.0.0.1")[1].decode()
+    form = re.search(r"<form novalidate data-post='rewind'.*?</form>", page, re.S)
+    assert "data-confirm='Rewind to that turn (blank: the previous)?" in form.group(0)
+    assert "value=" not in form.group(0)
+    for _ in range(2):
+        game.play_waiting()
+    assert control(app, "rewind", {"turn": None})[0] == 200 and game.turn == 1
+
+
 # ------------------------------------------------- bad input through the server
 
 

@@ -358,8 +358,10 @@ first)</legend>{parties}<p class='order hint' aria-live='polite'></p></fieldset>
 <ul class='hint'>{magnitudes}</ul>
 <label>Note <input name='note' placeholder='e.g. collision at sea'></label>
 <button type='submit'>Inject</button><p class='error' role='alert'></p></form>
-<form novalidate data-post='rewind'><label>Rewind to the start of turn
-<input name='turn' type='number' min='0' step='1' value='0'></label>
+<form novalidate data-post='rewind'
+ data-confirm='Rewind to that turn (blank: the previous)? The log keeps this branch.'>
+<label>Rewind to the start of turn
+<input name='turn' type='number' min='0' step='1' placeholder='previous'></label>
 <button type='submit'>Rewind</button><p class='error' role='alert'></p></form>
 </section><section id='live'>{control_live(game, timer, links)}</section></main>"""
     return page(

@@ -182,8 +182,11 @@ class Classroom:
                 self.deadline, self.remaining = time.time() + self.remaining, None
         elif command == "timer":
             self.set_timer(_number(data.get("minutes"), "minutes"))
-        elif command == "rewind":
-            game.rewind(_whole(data.get("turn"), "turn"))
+        elif command == "rewind":  # a blank turn: the previous one
+            back = data.get("turn")
+            game.rewind(
+                max(turn - 1, 0) if back in (None, "") else _whole(back, "turn")
+            )
             self._restart_timer()
         elif command == "reset":
             game.rewind(0)
