@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from sim.classroom.log import read_log
-from sim.classroom.session import GameSession, MoveError
+from sim.classroom.session import GameError, GameSession, MoveError
 from sim.classroom.terminal import parse_inject, parse_move, play
 from sim.cli import main
 from tests.conftest import restore_ctrl_c
@@ -485,3 +485,13 @@ def test_an_inject_magnitude_that_is_no_number_is_refused_with_its_meaning(tmp_p
     )
     _, events = read_log(log)
     assert [e for e in events if e["event"] == "inject"] == []
+
+
+def test_a_misspelt_theater_is_named_with_the_theaters():
+    """`east_chna_sea` is neither taken as the note nor left as a missing theater."""
+    with pytest.raises(GameError) as refused:
+        parse_inject(["crisis", "CHN,JPN", "east_chna_sea", "2"], THEATERS)
+    assert str(refused.value) == (
+        "inject crisis: 'east_chna_sea' is no theater of this scenario; theaters: "
+        "east_china_sea, south_china_sea"
+    )

@@ -101,8 +101,10 @@ def parse_inject(
     theater are read in any case (``phl`` is ``PHL``).
 
     Raises:
-        GameError: A kind that takes a magnitude is followed by a word that
-            is no number (``0,9``, ``abc``); the message says what it means.
+        GameError: A crisis without a theater of ``theaters`` (the word
+            given, a misspelt one, is named and the theaters listed), or a
+            kind that takes a magnitude followed by a word that is no number
+            (``0,9``, ``abc``; the message says what it means).
     """
     if len(args) < 2:
         raise GameError(f"write {INJECT_USAGE}")
@@ -112,6 +114,9 @@ def parse_inject(
     rest = args[2:]
     if rest and theater(rest[0]) in theaters:
         inject["theater"] = theater(rest.pop(0))
+    elif inject["kind"] == "crisis":
+        given = f"{rest[0]!r} is no theater of this scenario" if rest else "no theater"
+        raise GameError(f"inject crisis: {given}; theaters: {', '.join(theaters)}")
     if rest and _is_number(rest[0]):
         value = rest.pop(0)
         if inject["kind"] == "crisis":
