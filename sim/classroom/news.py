@@ -5,7 +5,8 @@ the control cell's narrative in a RAND-style seminar game, the news feed of
 IQT Labs' Snow Globe). :func:`report` compares the region before a turn
 (:class:`Before`) and after it and says, in sentences, what happened:
 
-- **public** (every page and the projector): injects, crises started, every
+- **public** (every page and the projector): injects (a crisis inject that
+  opened none, a crisis of the pair being under way, said so), crises started, every
   side's action in each crisis and how its rung moved, crises ended and how
   (who backed down, a negotiated settlement, war), wars, confidence-building
   measures newly in force, the signals the teams sent (exercises, patrols and
@@ -101,10 +102,10 @@ def report(
         ``{"turn", "year", "public": [sentence, ...], "private": {team:
         [sentence, ...]}, "no_decision": no_decision}``.
     """
-    opened = model.crisis_frame().query("origin == 'inject'")
+    injected = model.crisis_frame().query("origin == 'inject'")
     opened = {
         (row.challenger, row.defender)
-        for row in opened.itertuples()
+        for row in injected.itertuples()
         if row.start_step == start.turn + 1
     }
     public = []
