@@ -44,6 +44,19 @@ ALLIANCE_KINDS = (
     "dialogue_forum",
 )
 INJECT_KINDS = ("crisis", "disaster", "exercise", "treaty_change", "budget_shock")
+INJECT_MAGNITUDES = {
+    "exercise": ("an exercise level (1: a full exercise)", 0.0, 1.0),
+    "treaty_change": (
+        "a tie level (0 ends the parties' tie, 1 makes it a full treaty)",
+        0.0,
+        1.0,
+    ),
+    "budget_shock": ("a spending factor for the step (0.9: a 10% cut)", 0.0, math.inf),
+}
+"""What an inject's ``magnitude`` is, by kind, and its range ``(meaning, lo,
+hi)``; a crisis takes a rung instead and a disaster nothing. A scenario's
+exercise above 1 counts as 1 (the engine's cap), so only a classroom's inject
+is held to it (:func:`magnitude_problem`)."""
 OUTPUT_FORMATS = ("csv", "parquet")
 MAX_DT_YEARS = 10.0
 """Longest step, in years (a modelling choice: rates per year stay meaningful)."""
@@ -212,6 +225,26 @@ class Forum:
     members: tuple[str, ...]
     every_years: float
     first_year: float
+
+
+def magnitude_help(kind: str) -> str:
+    """What a kind's magnitude is and its range, e.g. for a refusal."""
+    meaning, lo, hi = INJECT_MAGNITUDES[kind]
+    span = f"{lo:g} or more" if hi == math.inf else f"from {lo:g} to {hi:g}"
+    return f"{meaning}, {span}"
+
+
+def magnitude_problem(kind: str, magnitude: float) -> str | None:
+    """Why ``magnitude`` cannot be a ``kind`` inject's, or None.
+
+    None too for a kind that reads no magnitude (:data:`INJECT_MAGNITUDES`).
+    """
+    if kind not in INJECT_MAGNITUDES:
+        return None
+    _, lo, hi = INJECT_MAGNITUDES[kind]
+    if lo <= magnitude <= hi:
+        return None
+    return f"must be {magnitude_help(kind)}"
 
 
 @dataclass(frozen=True)
@@ -795,10 +828,9 @@ class _Validator:
         kind = t.choice("kind", INJECT_KINDS)
         parties = t.ids("parties", ids, at_least=1)
         rung, magnitude = 1, t.real("magnitude", default=1.0)
-        if kind == "treaty_change" and not 0.0 <= magnitude <= 1.0:
-            t.problem("magnitude", magnitude, "must be a tie level in [0, 1]")
-        if kind == "budget_shock" and magnitude < 0.0:
-            t.problem("magnitude", magnitude, "must be a spending factor >= 0")
+        problem = magnitude_problem(kind, magnitude)
+        if problem and kind != "exercise":  # above 1, an exercise counts as 1
+            t.problem("magnitude", magnitude, problem)
         if kind == "treaty_change" and len(parties) < 2:
             t.problem("parties", list(parties), "a treaty change names two states")
         if kind == "crisis":

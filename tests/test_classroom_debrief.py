@@ -340,3 +340,35 @@ def test_each_discussion_question_is_asked_once():
 
 def points_columns() -> list[str]:
     return [*debrief._COLUMNS, "effect"]
+
+
+def test_a_crisis_order_never_played_is_told_as_such():
+    """JPN's back-down order met no moment of decision, as its news says.
+
+    The timeline, the summary and the turning points say it was not played,
+    and no discussion question treats it as a choice that happened.
+    """
+    game = GameSession(SCENARIO, ["USA", "CHN", "JPN"], seed=2)
+    game.inject({**COLLISION, "rung": 2})
+    play_turns(game, 1)
+    for team in game.teams:
+        game.submit(team, {"crisis": {"CHN": "back_down"}} if team == "JPN" else {})
+    game.next_turn()
+    assert [c["pair"] for c in game.news[1]["no_decision"]] == ["CHN-JPN"]
+    timeline = debrief._timeline(game, game.events)
+    assert timeline["what"].tolist()[-1] == (
+        "crisis CHN back_down (its crisis order toward CHN was not played: no "
+        "moment of decision came that turn)"
+    )
+    assert "JPN's backing down to CHN (never played) at turn 1" in story.summary(game)
+    points = pd.DataFrame(
+        [[1, "JPN", "crisis CHN back_down", 0.2, 0.5, 1.5, 2.0, 0.3]],
+        columns=points_columns(),
+    )
+    assert story.turning_point_sentences(points, game) == [
+        "JPN's backing down to CHN (never played) at turn 1 (2024.25) was never "
+        "played in this game (no moment of decision came that turn); in the "
+        "replications, it made a clash less likely: 20% of replications "
+        "(possible) against 50% (a coin toss) with the doctrine's choice."
+    ]
+    assert not any("JPN chose" in q for q in story.questions(game, points, []))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.classroom.pages import projector_live, team_live
 from sim.classroom.session import GameSession, MoveError
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
@@ -54,3 +55,20 @@ def test_a_budget_shock_reads_as_a_sentence():
         "Budget shock: JPN and KOR spend 1.2 times their budgets this turn "
         "(a 20% rise)." in public
     )
+
+
+def test_a_crisis_inject_of_this_turn_is_told_as_opening_at_its_end():
+    """The scenario's CHN-PHL crisis of turn 1 cannot be answered in turn 1."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    for team in game.teams:
+        game.submit(team, {})
+    game.next_turn()
+    coming = (
+        "Crisis: CHN challenges PHL in South China Sea at diplomatic protest "
+        "(Coast guard water-cannon incident at a disputed shoal). It opens at the "
+        "end of this turn: CHN and PHL can answer it from next turn."
+    )
+    assert f"<li>{coming}</li>" in team_live(game, "CHN", {})
+    assert f"<li>{coming}</li>" in projector_live(game, {}, 0)
+    with pytest.raises(MoveError, match="no crisis"):
+        game.submit("CHN", {"crisis": {"PHL": "hold"}})

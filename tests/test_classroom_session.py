@@ -1,5 +1,6 @@
 """The classroom game session: moves, injects, turns, rewind and resume."""
 
+import json
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -256,6 +257,57 @@ def test_bad_treaty_and_budget_magnitudes_are_refused():
         game.inject({"kind": "budget_shock", "parties": ["CHN"], "magnitude": -1})
 
 
+@pytest.mark.parametrize(
+    ("inject", "message"),
+    [
+        (
+            {"kind": "treaty_change", "parties": ["USA", "JPN"]},
+            "the inject's magnitude: missing; a treaty_change needs a tie level (0 "
+            "ends the parties' tie, 1 makes it a full treaty), from 0 to 1",
+        ),
+        (
+            {"kind": "budget_shock", "parties": ["CHN"]},
+            "missing; a budget_shock needs a spending factor for the step (0.9: a "
+            "10% cut), 0 or more",
+        ),
+        (
+            {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 5},
+            "the inject's magnitude: 5.0 must be an exercise level (1: a full "
+            "exercise), from 0 to 1",
+        ),
+        (
+            {"kind": "disaster", "parties": ["PHL"], "magnitude": 3.0},
+            "the inject's magnitude: 3.0: a disaster takes none",
+        ),
+    ],
+)
+def test_an_inject_magnitude_that_would_do_nothing_meant_is_refused(
+    tmp_path, inject, message
+):
+    """Missing, beyond what the engine plays, or for a kind that reads none."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    written = log.read_text()
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        game.inject(inject)
+    assert log.read_text() == written and game.added["inject"] == []
+
+
+def test_an_older_logs_exercise_inject_above_1_still_replays(tmp_path):
+    """A log whose inject the rules now refuse replays as it was played."""
+    log = tmp_path / "g.jsonl"
+    GameSession(SCENARIO, TEAMS, log=log)
+    entry = {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 5.0}
+    with log.open("a") as older:  # as an older version wrote it
+        event = {"event": "inject", "turn": 0, "inject": {**entry, "year": 2024.0}}
+        older.write(json.dumps(event) + "\n")
+    game = GameSession.resume(log)
+    assert game.bulletin()[-1]["magnitude"] == 5.0
+    play_turn(game)
+    resumed = GameSession.resume(log)
+    assert resumed.turn == 1 and resumed.news == game.news
+
+
 def test_a_cbm_between_teams_needs_both_offers():
     """One team's hotline offer to another team is not enough; both offers are."""
     game = GameSession(SCENARIO, TEAMS)
@@ -404,7 +456,7 @@ def test_the_timer_plays_the_advice_for_teams_that_have_not_moved(tmp_path):
     log = tmp_path / "g.jsonl"
     game = GameSession(SCENARIO, TEAMS, log=log)
     game.submit("USA", {"exercise": {"JPN": 1.0}})
-    game.time_out()
+    game.play_waiting("timer")
     assert game.turn == 1
     news = game.news[-1]
     assert "the doctrine's advice was played for CHN, JPN" in news["public"][-1]
@@ -415,6 +467,69 @@ def test_the_timer_plays_the_advice_for_teams_that_have_not_moved(tmp_path):
     assert [e.get("by") for e in resumed.events if e["event"] == "move"] == [
         None, "timer", "timer",
     ]  # fmt: skip
+
+
+def test_the_instructor_plays_the_turn_with_advice_for_absent_teams(tmp_path):
+    """Without a timer an absent team need not block the game.
+
+    The instructor plays the turn, the advice for the waiting teams, said so
+    and logged so.
+    """
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    game.submit("USA", {"posture": 0.75})
+    with pytest.raises(GameError, match="or play the turn with the doctrine's advice"):
+        game.next_turn()
+    game.play_waiting()
+    assert game.turn == 1
+    news = game.news[-1]
+    assert (
+        "The instructor played the turn without waiting: the doctrine's advice was "
+        "played for CHN, JPN." in news["public"]
+    )
+    assert news["private"]["USA"] == ["You played: posture 0.75."]
+    assert news["private"]["JPN"][0] == (
+        "The instructor played the turn before you moved: the doctrine's advice "
+        "was played."
+    )
+    resumed = GameSession.resume(log)  # replays to the logged outcome
+    assert resumed.news == game.news
+    assert [e.get("by") for e in resumed.events if e["event"] == "move"] == [
+        None, "instructor", "instructor",
+    ]  # fmt: skip
+
+
+def test_a_crisis_inject_on_a_pair_in_a_crisis_is_refused_by_name(tmp_path):
+    """It would open nothing, so it is refused, naming the crisis; nothing changes."""
+    log = tmp_path / "g.jsonl"
+    game = GameSession(SCENARIO, TEAMS, log=log)
+    game.inject(COLLISION)
+    with pytest.raises(GameError, match="JPN and CHN is injected for this turn"):
+        game.inject({**COLLISION, "parties": ["JPN", "CHN"]})
+    play_turn(game)
+    written = log.read_text()
+    with pytest.raises(
+        GameError,
+        match=r"JPN and CHN are in a crisis already \(show of force, in East China "
+        r"Sea\): an inject opens a crisis only between states at peace",
+    ):
+        game.inject({**COLLISION, "parties": ["jpn", "chn"]})
+    assert log.read_text() == written
+    assert [j["parties"] for j in game.bulletin()] == [["CHN", "PHL"]]  # the scenario's
+
+
+def test_the_news_says_an_inject_opened_no_crisis_when_one_began_in_the_turn():
+    """The model opened CHN-VNM during the turn: the inject is said to open none."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject({**COLLISION, "parties": ["CHN", "VNM"], "theater": "south_china_sea"})
+    play_turn(game)
+    public = game.news[-1]["public"]
+    assert public[1] == (
+        "The inject opened no crisis: one between CHN and VNM was under way at the "
+        "turn's end (an injected crisis opens only between states at peace)."
+    )
+    assert "New crisis: CHN challenges VNM in South China Sea." in public
+    assert game.outcome()["crises"]["CHN-VNM"] == "diplomatic_protest"
 
 
 def test_news_tells_how_a_crisis_started_moved_and_ended():

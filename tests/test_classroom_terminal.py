@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from sim.classroom.log import read_log
-from sim.classroom.session import GameSession, MoveError
+from sim.classroom.session import GameError, GameSession, MoveError
 from sim.classroom.terminal import parse_inject, parse_move, play
 from sim.cli import main
 from tests.conftest import restore_ctrl_c
@@ -445,3 +445,53 @@ def test_state_and_theater_ids_are_read_in_any_case(tmp_path):
     ]
     assert injects[1]["theater"] == "east_china_sea"
     assert GameSession.resume(log).turn == 1
+
+
+def test_next_at_a_team_prompt_plays_the_turn_with_advice_for_the_rest(tmp_path):
+    """An absent team does not block `wargame play`: `next` plays the turn."""
+    log = tmp_path / "game.jsonl"
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA,CHN,JPN", "--log", str(log),
+        stdin="posture 0.75\nnext\nquit\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Turn 1 of 8" in result.stdout
+    assert (
+        "The instructor played the turn without waiting: the doctrine's advice was "
+        "played for CHN, JPN." in result.stdout
+    )
+    _, events = read_log(log)
+    moves = [(e["team"], e.get("by")) for e in events if e["event"] == "move"]
+    assert moves == [("USA", None), ("CHN", "instructor"), ("JPN", "instructor")]
+    assert GameSession.resume(log).turn == 1
+
+
+def test_an_inject_magnitude_that_is_no_number_is_refused_with_its_meaning(tmp_path):
+    """`0,9` or `abc` is no factor of 1 and no note: the kind's magnitude is named."""
+    log = tmp_path / "game.jsonl"
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA", "--log", str(log),
+        stdin="\ninject budget_shock CHN 0,9\ninject budget_shock CHN abc\n"
+        "inject treaty_change USA,JPN\nquit\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (
+        "refused: inject budget_shock: '0,9' is not a number; its magnitude is a "
+        "spending factor for the step (0.9: a 10% cut), 0 or more" in result.stdout
+    )
+    assert "refused: inject budget_shock: 'abc' is not a number" in result.stdout
+    assert "refused: the inject's magnitude: missing; a treaty_change needs a tie " in (
+        result.stdout
+    )
+    _, events = read_log(log)
+    assert [e for e in events if e["event"] == "inject"] == []
+
+
+def test_a_misspelt_theater_is_named_with_the_theaters():
+    """`east_chna_sea` is neither taken as the note nor left as a missing theater."""
+    with pytest.raises(GameError) as refused:
+        parse_inject(["crisis", "CHN,JPN", "east_chna_sea", "2"], THEATERS)
+    assert str(refused.value) == (
+        "inject crisis: 'east_chna_sea' is no theater of this scenario; theaters: "
+        "east_china_sea, south_china_sea"
+    )

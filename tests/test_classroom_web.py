@@ -44,9 +44,15 @@ WAIT_MS = 10_000
 
 
 def asgi_request(
-    app, method: str, path: str, *, client: str, body: dict | None = None
+    app,
+    method: str,
+    path: str,
+    *,
+    client: str,
+    body: dict | None = None,
+    server: str = "127.0.0.1",
 ) -> tuple[int, bytes]:
-    """One request to an ASGI app from a client address; (status, body)."""
+    """One request from a client address to the server's; (status, body)."""
     payload = json.dumps(body or {}).encode()
     scope = {
         "type": "http",
@@ -59,7 +65,7 @@ def asgi_request(
         "query_string": b"",
         "headers": [(b"content-type", b"application/json"), (b"host", b"x")],
         "client": (client, 50000),
-        "server": ("127.0.0.1", 8765),
+        "server": (server, 8765),
     }
     sent: list[dict] = []
 
@@ -96,6 +102,19 @@ def test_control_routes_answer_only_this_machine_with_the_secret(room):
         asgi_request(app, "POST", "/control/s3cret/end", client="127.0.0.1")[0] == 200
     )
     assert room.game.finished
+
+
+def test_the_control_page_answers_this_machine_on_the_address_it_serves(room):
+    """Served on a LAN address, the printed control link works on this machine.
+
+    A browser here that opens ``http://192.168.1.20:8765/control/...`` sends
+    from 192.168.1.20 itself; another machine on the network is refused.
+    """
+    app = create_app(room)
+    lan = "192.168.1.20"
+    for client, status in [("192.168.1.21", 403), (lan, 200), ("127.0.0.2", 200)]:
+        got = asgi_request(app, "GET", "/control/s3cret", client=client, server=lan)
+        assert got[0] == status, client
 
 
 def test_a_move_is_the_teams_whose_page_posts_it(room):
@@ -205,6 +224,30 @@ def test_wargame_serve_resume_prints_the_same_links(tmp_path):
             assert page.status == 200
     finally:
         again.stop()
+
+
+def test_a_new_served_game_with_a_timer_waits_for_the_instructor(tmp_path):
+    """`--timer 4` holds turn 0's countdown until Start / Resume.
+
+    So the briefing does not run out the first turn.
+    """
+    server = Served(tmp_path, "--timer", "4")
+    try:
+        assert "(paused: press Start / Resume on the control page)" in server.text
+        live = server.control.replace("/control/", "/live/control/")
+        with urllib.request.urlopen(live, timeout=30) as answer:
+            shown = json.load(answer)["live"]
+        assert "paused" in shown and "timer held at 240 s" in shown
+        start = urllib.request.Request(
+            f"{server.control}/resume", data=b"{}", method="POST"
+        )
+        with urllib.request.urlopen(start, timeout=30) as answer:
+            assert answer.status == 200
+        with urllib.request.urlopen(live, timeout=30) as answer:
+            assert "data-deadline" in json.load(answer)["live"]
+        assert [e.get("timer_left") for e in server.events("pause")] == [None]
+    finally:
+        server.stop()
 
 
 # ------------------------------------------------------------ in a browser
@@ -469,6 +512,49 @@ def test_the_instructors_commands_and_their_refusals(room):
     assert control(app, "reset")[0] == 200 and game.turn == 0
     assert control(app, "timer", {"minutes": 0})[0] == 200 and room.deadline is None
     assert control(app, "nonsense")[0] == 400
+
+
+def test_the_control_page_plays_the_turn_with_advice_for_absent_teams(room):
+    """A team that never moves blocks nothing: the instructor plays the turn."""
+    app, game = create_app(room), room.game
+    page = asgi_request(app, "GET", "/control/s3cret", client="127.0.0.1")[1]
+    assert b"Play turn, advice for the waiting" in page
+    game.submit("USA", {"posture": 0.75})
+    status, answer = control(app, "next")
+    assert status == 400 and "waiting for moves from CHN" in answer["error"]
+    assert control(app, "advise")[0] == 200 and game.turn == 1
+    moves = [(e["team"], e.get("by")) for e in game.events if e["event"] == "move"]
+    assert moves == [("USA", None), ("CHN", "instructor")]
+    assert "advice was played for CHN" in game.news[-1]["public"][-1]
+
+
+def test_the_inject_form_needs_the_magnitude_it_has_no_default_for(room):
+    """No magnitude of 1 by default: a treaty change without one is refused."""
+    app, game = create_app(room), room.game
+    page = asgi_request(app, "GET", "/control/s3cret", client="127.0.0.1")[1].decode()
+    field = re.search(r"<input name='magnitude'[^>]*>", page).group(0)
+    assert "value" not in field
+    assert "treaty change: a tie level (0 ends the parties&#x27; tie" in page
+    form = {"kind": "treaty_change", "parties": ["USA", "JPN"], "magnitude": None}
+    status, answer = control(app, "inject", form)
+    assert (
+        status == 400
+        and "magnitude: missing; a treaty_change needs" in (answer["error"])
+    )
+    assert game.added["inject"] == []
+    assert control(app, "inject", {**form, "magnitude": 0.5})[0] == 200
+
+
+def test_rewind_asks_first_and_goes_back_one_turn_by_default(room):
+    """The Rewind button confirms like Reset; a blank turn is the previous one."""
+    app, game = create_app(room), room.game
+    page = asgi_request(app, "GET", "/control/s3cret", client="127.0.0.1")[1].decode()
+    form = re.search(r"<form novalidate data-post='rewind'.*?</form>", page, re.S)
+    assert "data-confirm='Rewind to that turn (blank: the previous)?" in form.group(0)
+    assert "value=" not in form.group(0)
+    for _ in range(2):
+        game.play_waiting()
+    assert control(app, "rewind", {"turn": None})[0] == 200 and game.turn == 1
 
 
 # ------------------------------------------------- bad input through the server

@@ -155,7 +155,8 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
 
     A turn's injects come first, the scenario's then the instructor's
     (:func:`story.injects`), each with its size; then the moves the teams
-    played, in the order they were made (:func:`story.played`).
+    played, in the order they were made (:func:`story.played`), a crisis
+    order never played (no moment of decision came) marked so.
     """
     info = game.model.spec.info
     rows = [
@@ -166,7 +167,8 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
         {
             "turn": e["turn"],
             "who": e["team"],
-            "what": describe_move(e["move"]) or "(followed the advice)",
+            "what": (describe_move(e["move"]) or "(followed the advice)")
+            + _not_played(story.unplayed(game, e["turn"], e["team"])),
         }
         for e in story.played(events)
         if e["event"] == "move"
@@ -177,6 +179,16 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
         f"{info.start_year + t * info.dt_years:.2f}" for t in frame["turn"]
     ]
     return frame
+
+
+def _not_played(toward: list[str]) -> str:
+    """A note for a move whose crisis orders toward ``toward`` were never played."""
+    if not toward:
+        return ""
+    return (
+        f" (its crisis order toward {', '.join(toward)} was not played: no moment "
+        "of decision came that turn)"
+    )
 
 
 def _branch_curves(found: list[story.Branch], spec) -> Figure:

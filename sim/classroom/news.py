@@ -5,12 +5,13 @@ the control cell's narrative in a RAND-style seminar game, the news feed of
 IQT Labs' Snow Globe). :func:`report` compares the region before a turn
 (:class:`Before`) and after it and says, in sentences, what happened:
 
-- **public** (every page and the projector): injects, crises started, every
+- **public** (every page and the projector): injects (a crisis inject that
+  opened none, a crisis of the pair being under way, said so), crises started, every
   side's action in each crisis and how its rung moved, crises ended and how
   (who backed down, a negotiated settlement, war), wars, confidence-building
   measures newly in force, the signals the teams sent (exercises, patrols and
-  declarations are seen by all), and which teams the timer left to the
-  doctrine;
+  declarations are seen by all), and which teams the timer or the
+  instructor left to the doctrine;
 - **private** (one team's page only): the move it submitted, and the
   confidence-building measures other teams offered it (to offer back, unless
   the measure is in force between them, from this turn or before).
@@ -37,6 +38,11 @@ ENDINGS = {
     "war": "it became a major war",
 }
 """How each ending of a crisis reads (keys: ``ending`` of the crisis records)."""
+ADVISED = {
+    "timer": "The turn timer ran out",
+    "instructor": "The instructor played the turn without waiting",
+}
+"""Why teams that had not moved got the doctrine's advice, by who played it."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ def report(
     rungs: dict[str, str],
     new_cbms: list[dict[str, Any]],
     moves: dict[str, dict[str, Any]],
-    by_timer: list[str],
+    advised: dict[str, str],
     no_decision: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The news of the turn just played.
@@ -85,7 +91,9 @@ def report(
         rungs: The rung of each pair at odds now, ``"CHN-JPN"`` -> rung name.
         new_cbms: The CBMs agreed this turn.
         moves: Each team's move this turn, as submitted.
-        by_timer: Teams the timer left to the doctrine's advice.
+        advised: Teams left to the doctrine's advice, and by whom:
+            ``"timer"`` (it ran out) or ``"instructor"`` (played the turn
+            without waiting for them).
         no_decision: The crises in which no moment of decision came, so the
             teams' orders there were not played (``GameSession._undecided``):
             each ordering team is told so in its private news.
@@ -94,23 +102,38 @@ def report(
         ``{"turn", "year", "public": [sentence, ...], "private": {team:
         [sentence, ...]}, "no_decision": no_decision}``.
     """
-    public = [describe_inject(j) for j in start.injects]
+    injected = model.crisis_frame().query("origin == 'inject'")
+    opened = {
+        (row.challenger, row.defender)
+        for row in injected.itertuples()
+        if row.start_step == start.turn + 1
+    }
+    public = []
+    for j in start.injects:
+        public.append(describe_inject(j))
+        if j["kind"] == "crisis" and tuple(j["parties"]) not in opened:
+            public.append(
+                f"The inject opened no crisis: one between "
+                f"{' and '.join(j['parties'])} was under way at the turn's end (an "
+                "injected crisis opens only between states at peace)."
+            )
     public += _crisis_news(start, model, rungs)
     public += [
         f"In force from now: a {c['kind']} between {' and '.join(c['parties'])}."
         for c in new_cbms
     ]
     public += [line for team in teams for line in _signals_seen(team, moves[team])]
-    if by_timer:
-        public.append(
-            f"The turn timer ran out: the doctrine's advice was played for "
-            f"{', '.join(by_timer)}."
-        )
+    for by, why in ADVISED.items():
+        left = [team for team in teams if advised.get(team) == by]
+        if left:
+            public.append(
+                f"{why}: the doctrine's advice was played for {', '.join(left)}."
+            )
     in_force = {
         (frozenset(c.parties), c.kind) for c in model.spec.cbms if c.year <= start.year
     }
     private = {
-        team: [_own_move(moves[team], team in by_timer)]
+        team: [_own_move(moves[team], advised.get(team))]
         + [
             f"{other} offered you a {kind}, in force between you."
             if (frozenset((team, other)), kind) in in_force
@@ -179,6 +202,20 @@ def describe_inject(inject: dict[str, Any]) -> str:
     )
 
 
+def announce(inject: dict[str, Any]) -> str:
+    """An inject of the turn under way, as pages show it before the turn is played.
+
+    A crisis inject opens only at the turn's end, so no one can answer it yet.
+    """
+    text = describe_inject(inject)
+    if inject["kind"] == "crisis":
+        text += (
+            " It opens at the end of this turn: "
+            f"{' and '.join(inject['parties'])} can answer it from next turn."
+        )
+    return text
+
+
 def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
     """Crises started, who escalated, rungs moved, crises ended, wars.
 
@@ -191,9 +228,8 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
     news = []
     now = model.crisis_frame()
     known = {_key(row) for row in start.crises.itertuples()}
-    injected = {tuple(j["parties"]) for j in start.injects if j["kind"] == "crisis"}
-    for row in now.itertuples():
-        if _key(row) not in known and (row.challenger, row.defender) not in injected:
+    for row in now.itertuples():  # an injected one is told by its inject
+        if _key(row) not in known and row.origin != "inject":
             news.append(
                 f"New crisis: {row.challenger} challenges {row.defender} in "
                 f"{place(row.theater)}."
@@ -259,10 +295,15 @@ def _signals_seen(team: str, move: dict[str, Any]) -> list[str]:
     return seen
 
 
-def _own_move(move: dict[str, Any], by_timer: bool) -> str:
-    """What a team is told of its own move."""
-    if by_timer:
+def _own_move(move: dict[str, Any], advised: str | None) -> str:
+    """What a team is told of its own move (``advised``: who played the advice)."""
+    if advised == "timer":
         return "The timer ran out before you moved: the doctrine's advice was played."
+    if advised == "instructor":
+        return (
+            "The instructor played the turn before you moved: the doctrine's "
+            "advice was played."
+        )
     played = describe_move(move) or "the doctrine's advice"
     return f"You played: {played}."
 

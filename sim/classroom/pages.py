@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
 from sim.classroom.moves import describe_move, describe_odds
-from sim.classroom.news import describe_inject, words
+from sim.classroom.news import announce, words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
-from sim.scenario import INJECT_KINDS
+from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, magnitude_help
 
 if TYPE_CHECKING:
     from sim.classroom.session import GameSession
@@ -79,7 +79,7 @@ def news_block(
         team: Whose private news to add (None: public only).
         every_team: Add every team's private news (the instructor's view).
     """
-    now = "".join(f"<li>{esc(describe_inject(j))}</li>" for j in game.bulletin())
+    now = "".join(f"<li>{esc(announce(j))}</li>" for j in game.bulletin())
     parts = [f"<h3>This turn</h3><ul class='news'>{now}</ul>"] if now else []
     for item in reversed(game.news):
         lines = "".join(f"<li>{esc(s)}</li>" for s in item["public"])
@@ -255,7 +255,7 @@ def form_key(game: "GameSession") -> str:
 def projector_live(game: "GameSession", timer: dict[str, Any], version: int) -> str:
     """The projector's live part: status, map, curve, news, table."""
     news = game.news[-1]["public"] if game.news else []
-    now = [describe_inject(j) for j in game.bulletin()]
+    now = [announce(j) for j in game.bulletin()]
     items = "".join(f"<li>{esc(s)}</li>" for s in now + news) or "<li>No news yet.</li>"
     waiting = ", ".join(game.waiting_for) or "nobody"
     return (
@@ -319,6 +319,10 @@ def control_page(game: "GameSession", secret: str, timer: dict, links: dict) -> 
         f"<option value='{k}'>{k} {esc(RUNGS[k].replace('_', ' '))}</option>"
         for k in range(1, WAR)
     )
+    magnitudes = "".join(
+        f"<li>{esc(words(kind))}: {esc(magnitude_help(kind))}</li>"
+        for kind in INJECT_MAGNITUDES
+    )
     body = f"""
 <header><h1>Control cell</h1>
 <a href='/projector' target='_blank'>projector view</a>
@@ -328,8 +332,11 @@ to the controls.</p>
 <main class='two'><section>
 <div class='row'>
 <form novalidate data-post='next'><button type='submit'>Next turn</button></form>
+<form novalidate data-post='advise'
+ data-confirm='Play the turn now, the advice for every team not yet moved?'>
+<button type='submit'>Play turn, advice for the waiting</button></form>
 <form novalidate data-post='pause'><button type='submit'>Pause</button></form>
-<form novalidate data-post='resume'><button type='submit'>Resume</button></form>
+<form novalidate data-post='resume'><button type='submit'>Start / Resume</button></form>
 <form novalidate data-post='reset'
  data-confirm='Go back to turn 0 (the log keeps this branch)?'>
 <button type='submit'>Reset</button></form>
@@ -346,12 +353,15 @@ to the controls.</p>
 first)</legend>{parties}<p class='order hint' aria-live='polite'></p></fieldset>
 <label>Theater (crisis) {_select("theater", theaters)}</label>
 <label>Rung (crisis) <select name='rung'>{rungs}</select></label>
-<label>Magnitude (other kinds) <input name='magnitude' type='number' step='0.05'
- value='1'></label>
+<label>Magnitude (exercise, treaty change, budget shock: needed)
+<input name='magnitude' type='number' step='any' placeholder='e.g. 0.9'></label>
+<ul class='hint'>{magnitudes}</ul>
 <label>Note <input name='note' placeholder='e.g. collision at sea'></label>
 <button type='submit'>Inject</button><p class='error' role='alert'></p></form>
-<form novalidate data-post='rewind'><label>Rewind to the start of turn
-<input name='turn' type='number' min='0' step='1' value='0'></label>
+<form novalidate data-post='rewind'
+ data-confirm='Rewind to that turn (blank: the previous)? The log keeps this branch.'>
+<label>Rewind to the start of turn
+<input name='turn' type='number' min='0' step='1' placeholder='previous'></label>
 <button type='submit'>Rewind</button><p class='error' role='alert'></p></form>
 </section><section id='live'>{control_live(game, timer, links)}</section></main>"""
     return page(

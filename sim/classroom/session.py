@@ -55,7 +55,15 @@ from sim.dynamics.escalation import RUNGS, WAR
 from sim.errors import InputError
 from sim.manifest import code_hash
 from sim.model import RegionModel, StateAgent
-from sim.scenario import ScenarioError, Source, load_scenario, read_source
+from sim.scenario import (
+    INJECT_MAGNITUDES,
+    ScenarioError,
+    Source,
+    load_scenario,
+    magnitude_help,
+    magnitude_problem,
+    read_source,
+)
 
 TIMER_MINUTES = 600
 """The longest turn timer, in minutes."""
@@ -222,7 +230,7 @@ class GameSession:
         self.timer_minutes: float | None = None  # no turn timer
         self.timer_left: float | None = None  # held while paused
         self.join_codes: dict[str, str] | None = None  # none given yet
-        self.by_timer: list[str] = []
+        self.advised: dict[str, str] = {}  # team -> who played it the advice
         self.news: list[dict[str, Any]] = []
         self._advice = self.model.doctrine()
 
@@ -257,7 +265,7 @@ class GameSession:
         team: str,
         move: dict[str, Any],
         *,
-        by_timer: bool = False,
+        by: str | None = None,
         replay: bool = False,
     ) -> None:
         """Check and record a team's move for this turn (a later one replaces it).
@@ -268,7 +276,9 @@ class GameSession:
                 but for its states and theaters, spelled as the scenario does
                 (:func:`~sim.classroom.moves.canonical_move`): they may be
                 given in any case, as may ``team``.
-            by_timer: The turn timer ran out and played the advice for it.
+            by: Who played the doctrine's advice for a team that had not
+                moved (:data:`sim.classroom.news.ADVISED`): ``"timer"`` (it ran out) or
+                ``"instructor"``; None for the team's own move.
             replay: The move is read back from the game log: the rules an
                 older log's moves were not held to are not enforced
                 (:func:`~sim.classroom.moves.check_move`), so it replays as
@@ -277,44 +287,67 @@ class GameSession:
         Raises:
             MoveError: The state is not played by a team, or the move breaks a
                 rule; nothing is recorded.
-            GameError: The game is paused or over.
+            GameError: The game is paused or over, or ``by`` is not one of
+                :data:`sim.classroom.news.ADVISED`.
         """
         self._check_open()
+        if by is not None and by not in news.ADVISED:
+            raise GameError(f"by {by!r}: one of {', '.join(news.ADVISED)}, or none")
         team = self._team(team)
         move = canonical_move(self.model, team, move)
         self.choices[team] = check_move(self.model, team, move, replay=replay)
         self.moves[team] = move
         event = {"event": "move", "turn": self.turn, "team": team, "move": move}
-        if by_timer:
-            self.by_timer.append(team)
-            event["by"] = "timer"
-        elif team in self.by_timer:
-            self.by_timer.remove(team)
+        self.advised.pop(team, None)
+        if by is not None:
+            self.advised[team] = by
+            event["by"] = by
         self._record(event)
 
-    def time_out(self) -> None:
-        """The turn timer ran out: the advice for every team still waiting, then play.
+    def play_waiting(self, by: str = "instructor") -> None:
+        """Play the turn now: the doctrine's advice for every team still waiting.
+
+        Each such move is logged with ``by`` (so it replays the same) and the
+        turn's news names the teams it was played for.
+
+        Args:
+            by: ``"instructor"`` (played the turn without waiting) or
+                ``"timer"`` (it ran out).
 
         Raises:
             GameError: The game is paused or over.
         """
         self._check_open()
         for team in self.waiting_for:
-            self.submit(team, {}, by_timer=True)
+            self.submit(team, {}, by=by)
         self.next_turn()
 
-    def inject(self, inject: dict[str, Any]) -> None:
+    def inject(self, inject: dict[str, Any], *, replay: bool = False) -> None:
         """Add an instructor's event to this turn (see :class:`sim.scenario.Inject`).
 
         ``inject`` holds ``kind``, ``parties`` and as the kind needs ``theater``,
         ``rung``, ``magnitude``, ``note``; its year is the current turn's.
 
+        Args:
+            inject: The event.
+            replay: It is read back from the game log: the checks an older
+                log's injects were not held to are skipped, so it replays as
+                it was played.
+
         Raises:
-            ScenarioError: The inject is invalid (e.g. names an unknown state);
+            ScenarioError: The inject is invalid (e.g. names an unknown state,
+                or its magnitude is missing or out of its kind's range, or
+                given to a disaster, :data:`~sim.scenario.INJECT_MAGNITUDES`);
                 the game is unchanged.
-            GameError: The game is paused or over.
+            GameError: The game is paused or over, or a crisis inject names a
+                pair in a crisis already or one due this turn (it would open
+                none).
         """
         self._check_open()
+        if not replay:
+            _check_magnitude(inject)
+        if inject.get("kind") == "crisis" and not replay:
+            self._check_no_crisis(inject.get("parties"))
         entry = {**inject, "year": self.model.year}
         new = f"inject[{len(self.model.spec.injects)}]."  # where the entry will stand
         try:
@@ -342,7 +375,10 @@ class GameSession:
         self._check_open()
         if self.waiting_for:
             waiting = ", ".join(self.waiting_for)
-            raise GameError(f"turn {self.turn}: waiting for moves from {waiting}")
+            raise GameError(
+                f"turn {self.turn}: waiting for moves from {waiting} (or play "
+                "the turn with the doctrine's advice for them)"
+            )
         start = news.Before(
             turn=self.turn,
             year=self.model.year,
@@ -373,11 +409,11 @@ class GameSession:
                 rungs=self.outcome()["crises"],
                 new_cbms=self.added["cbm"][start.cbms :],
                 moves=self.moves,
-                by_timer=self.by_timer,
+                advised=self.advised,
                 no_decision=self._undecided(telling),
             )
         )
-        self.moves, self.choices, self.by_timer = {}, {}, []
+        self.moves, self.choices, self.advised = {}, {}, {}
         self._advice = self.model.doctrine()
 
     def rewind(self, turn: int) -> None:
@@ -627,6 +663,38 @@ class GameSession:
             and int(world.crises.start_step[0, i, j]) == started
         ]
 
+    def _check_no_crisis(self, parties: Any) -> None:
+        """Refuse a crisis inject between states in a crisis or due one this turn.
+
+        An injected crisis opens at the turn's end only where the pair is at
+        peace then; one under way, or another crisis inject of the pair this
+        turn, would leave it without effect. Parties the scenario does not know
+        are left to its own check.
+        """
+        spec = self.model.spec
+        if not isinstance(parties, list | tuple) or len(parties) != 2:
+            return
+        pair = [canonical_id(str(p), spec.state_ids) for p in parties]
+        if not set(pair) <= set(spec.state_ids) or pair[0] == pair[1]:
+            return
+        i, j = (spec.state_index(p) for p in pair)
+        rung = int(self.model.world.rung[0, i, j])
+        if rung:
+            theater = spec.theaters[self.model.world.crises.theater[0, i, j]].id
+            raise GameError(
+                f"{pair[0]} and {pair[1]} are in a crisis already ("
+                f"{news.words(RUNGS[rung])}, in {news.place(theater)}): an inject "
+                "opens a crisis only between states at peace; wait until it ends"
+            )
+        if any(
+            j["kind"] == "crisis" and set(j["parties"]) == set(pair)
+            for j in self.bulletin()
+        ):
+            raise GameError(
+                f"a crisis between {pair[0]} and {pair[1]} is injected for this "
+                "turn already: a second one would open none"
+            )
+
     def _team(self, team: str) -> str:
         """A team's state as the scenario spells it (any case), or a MoveError."""
         state = canonical_id(team, self.teams)
@@ -698,14 +766,13 @@ class GameSession:
             for event in effective(events):
                 kind = event["event"]
                 if kind == "move":
-                    by_timer = event.get("by") == "timer"
                     self.submit(
-                        event["team"], event["move"], by_timer=by_timer, replay=True
+                        event["team"], event["move"], by=event.get("by"), replay=True
                     )
                 elif kind == "inject":
                     when = ("year", "step")  # step: logs written before years
                     inject = {k: v for k, v in event["inject"].items() if k not in when}
-                    self.inject(inject)
+                    self.inject(inject, replay=True)
                 elif kind == "turn":
                     self.next_turn()
                     self._check_outcome(event)
@@ -738,6 +805,28 @@ class GameSession:
             raise ReplayMismatchError(
                 f"turn {event['turn']} plays out otherwise than the log recorded"
             )
+
+
+def _check_magnitude(inject: dict[str, Any]) -> None:
+    """Refuse an instructor's inject whose magnitude would do nothing it meant.
+
+    A kind that reads one (:data:`~sim.scenario.INJECT_MAGNITUDES`) needs it,
+    within its range (an exercise's above 1 too, which the engine would
+    count as 1); a disaster reads none. A magnitude that is no number is
+    left to the scenario's check, which names it.
+    """
+    kind, magnitude = inject.get("kind"), inject.get("magnitude")
+    problem = None
+    if kind in INJECT_MAGNITUDES and magnitude is None:
+        problem = f"missing; a {kind} needs {magnitude_help(kind)}"
+    elif kind == "disaster" and magnitude is not None:
+        problem = f"{magnitude!r}: a disaster takes none"
+    elif isinstance(magnitude, int | float) and not isinstance(magnitude, bool):
+        wrong = magnitude_problem(str(kind), magnitude)
+        if wrong:
+            problem = f"{float(magnitude)!r} {wrong}"
+    if problem:
+        raise ScenarioError([f"the inject's magnitude: {problem}"])
 
 
 def _why_otherwise(header: Header) -> str:

@@ -91,6 +91,21 @@ def injects(game: GameSession) -> list[tuple[int, str, dict[str, Any]]]:
     return sorted(found, key=lambda f: f[0])
 
 
+def unplayed(game: GameSession, turn: int, team: str) -> list[str]:
+    """The states toward which ``team``'s crisis order at ``turn`` was never played.
+
+    No moment of decision came in that crisis that turn (the turn's news,
+    ``no_decision``), so in this game the order changed nothing.
+    """
+    if turn >= len(game.news):
+        return []
+    return [
+        next(s for s in c["pair"].split("-") if s != team)
+        for c in game.news[turn]["no_decision"]
+        if team in c["orders"]
+    ]
+
+
 def chance_words(p: float) -> str:
     """A probability of a clash in words."""
     for floor, phrase in CHANCE_WORDS:
@@ -158,7 +173,8 @@ def _moves_told(game: GameSession) -> str:
         "was played. "
     )
     crisis = [
-        f"{e['team']}'s {_act(e['move'])} at turn {e['turn']}"
+        f"{e['team']}'s {_act(e['move'], unplayed(game, e['turn'], e['team']))} "
+        f"at turn {e['turn']}"
         for e in moves
         if e["move"].get("crisis")
     ]
@@ -167,8 +183,11 @@ def _moves_told(game: GameSession) -> str:
     return text
 
 
-def _act(move: dict[str, Any]) -> str:
-    """The gist of a move: its crisis action if any, else its choices."""
+def _act(move: dict[str, Any], unplayed: list[str] | None = None) -> str:
+    """The gist of a move: its crisis action if any, else its choices.
+
+    A crisis order toward a state in ``unplayed`` is marked as never played.
+    """
     verbs = {
         "escalate": "escalation against",
         "hold": "holding firm against",
@@ -176,7 +195,10 @@ def _act(move: dict[str, Any]) -> str:
     }
     crisis = move.get("crisis", {})
     if crisis:
-        return " and ".join(f"{verbs[a]} {s}" for s, a in crisis.items())
+        return " and ".join(
+            f"{verbs[a]} {s}" + (" (never played)" if s in (unplayed or []) else "")
+            for s, a in crisis.items()
+        )
     return f"move ({describe_move(move)})"
 
 
@@ -199,8 +221,16 @@ def turning_point_sentences(
             if e["event"] == "move" and e["turn"] == row.turn and e["team"] == row.team
         )
         year = info.start_year + row.turn * info.dt_years
+        unplayed_now = unplayed(game, row.turn, row.team)
+        told = _told(row)
+        if unplayed_now and set(unplayed_now) >= set(move.get("crisis", {})):
+            told = (
+                "was never played in this game (no moment of decision came that "
+                f"turn); in the replications, it {told}"
+            )
         sentences.append(
-            f"{row.team}'s {_act(move)} at turn {row.turn} ({year:g}) {_told(row)}."
+            f"{row.team}'s {_act(move, unplayed_now)} at turn {row.turn} ({year:g}) "
+            f"{told}."
         )
     return sentences or [
         "No team's move changed the odds of a clash: every move the class "
@@ -282,8 +312,12 @@ def questions(
 ) -> list[str]:
     """Discussion questions drawn from what happened in this game."""
     asked = []
-    top = points[points["effect"] != 0].head(1)
-    for row in top.itertuples():
+    top = [
+        row
+        for row in points[points["effect"] != 0].itertuples()
+        if not unplayed(game, row.turn, row.team)
+    ][:1]
+    for row in top:
         odds = (
             f"a clash in {row.p_clash_class:.0%} of futures with it against "
             f"{row.p_clash_doctrine:.0%} with the doctrine's choice"

@@ -30,12 +30,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.classroom.moves import canonical_id, describe_odds
-from sim.classroom.news import describe_inject
+from sim.classroom.news import announce
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
-from sim.scenario import INJECT_KINDS, ScenarioError
+from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, ScenarioError, magnitude_help
 
 _SIGNAL_WORDS = {"exercise": "exercise", "declare": "declaration", "patrol": "patrol"}
 
@@ -99,6 +99,12 @@ def parse_inject(
     The word after the parties is the theater if ``theaters`` names it; any
     other words are the note. The kind, a party among ``states`` and the
     theater are read in any case (``phl`` is ``PHL``).
+
+    Raises:
+        GameError: A crisis without a theater of ``theaters`` (the word
+            given, a misspelt one, is named and the theaters listed), or a
+            kind that takes a magnitude followed by a word that is no number
+            (``0,9``, ``abc``; the message says what it means).
     """
     if len(args) < 2:
         raise GameError(f"write {INJECT_USAGE}")
@@ -108,12 +114,20 @@ def parse_inject(
     rest = args[2:]
     if rest and theater(rest[0]) in theaters:
         inject["theater"] = theater(rest.pop(0))
+    elif inject["kind"] == "crisis":
+        given = f"{rest[0]!r} is no theater of this scenario" if rest else "no theater"
+        raise GameError(f"inject crisis: {given}; theaters: {', '.join(theaters)}")
     if rest and _is_number(rest[0]):
         value = rest.pop(0)
         if inject["kind"] == "crisis":
             inject["rung"] = _rung(value)
         else:
             inject["magnitude"] = float(value)
+    elif rest and inject["kind"] in INJECT_MAGNITUDES:
+        raise GameError(
+            f"inject {inject['kind']}: {rest[0]!r} is not a number; its magnitude "
+            f"is {magnitude_help(inject['kind'])}"
+        )
     if rest:
         inject["note"] = " ".join(rest)
     return inject
@@ -149,10 +163,11 @@ def play(game: GameSession, stdin: TextIO, console: Console) -> None:
     try:
         while not game.finished:
             show_region(game, console)
+            turn = game.turn  # a team's prompt may play it (next)
             for team in game.teams:
-                if not _team_turn(game, team, ask, console):
+                if game.turn == turn and not _team_turn(game, team, ask, console):
                     return _saved(game, console)
-            if not _control(game, ask, console):
+            if game.turn == turn and not _control(game, ask, console):
                 return _saved(game, console)
     except KeyboardInterrupt:
         _interrupted(game, ask.running, console)
@@ -249,7 +264,11 @@ def split_command(line: str) -> list[str]:
 
 
 def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
-    """Prompt one team until its move is accepted; False when input ends."""
+    """Prompt one team until its move is accepted; False when input ends.
+
+    ``next`` there is the control cell's: play the turn now, with the
+    doctrine's advice for this team and every other team still waiting.
+    """
     if team in game.moves:
         return True
     show_situation(game, team, console)
@@ -261,6 +280,10 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
             console.print(move_help(game, team), markup=False, highlight=False)
             continue
         try:
+            if line.lower() == "next":
+                with ask.run(line):
+                    game.play_waiting("instructor")
+                return True
             spec = game.model.spec
             move = parse_move(line, [*spec.state_ids, *(t.id for t in spec.theaters)])
             with ask.run(line):
@@ -332,6 +355,10 @@ def control_help(game: GameSession) -> str:
             "         inject treaty_change USA,PHL 0",
             "         inject budget_shock CHN 0.9",
             f"    kinds: {', '.join(INJECT_KINDS)}",
+            *(
+                f"    magnitude ({kind}): {magnitude_help(kind)}"
+                for kind in INJECT_MAGNITUDES
+            ),
             f"    theaters: {', '.join(t.id for t in spec.theaters)}",
             f"    states: {', '.join(spec.state_ids)}",
             f"    rung (crisis): 1 to {WAR - 1} ("
@@ -359,6 +386,8 @@ def move_help(game: GameSession, team: str) -> str:
             f"{', '.join(s['crises']) or 'none'}",
             f"  cbm STATE KIND         kinds: {', '.join(CBM_KINDS)}",
             "  e.g. budget +2; posture 0.6; exercise JPN 1; cbm CHN hotline",
+            "next (the control cell) play the turn now: the doctrine's advice for "
+            f"{team} and every team not yet moved, and the news says so",
         ]
     )
 
@@ -400,7 +429,7 @@ def show_region(game: GameSession, console: Console) -> None:
         for line in game.news[-1]["public"]:
             console.print(f"  {line}", markup=False, highlight=False)
     for inject in game.bulletin():
-        console.print(f"  This turn: {describe_inject(inject)}", markup=False)
+        console.print(f"  This turn: {announce(inject)}", markup=False)
     title = f"Turn {game.turn} of {model.horizon} - {model.year:.2f}"
     table = Table(title=title)
     for column in (

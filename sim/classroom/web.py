@@ -12,8 +12,10 @@ of page:
 - the **control page** at ``/control/SECRET``: the only page that can play
   the turn, inject, pause, set the turn timer, rewind, reset or end; SECRET is
   a long random token printed in the instructor's terminal, and the control
-  routes also refuse any client that is not on this machine (loopback), so a
-  student who learns the address still cannot use it;
+  routes also refuse any client that is not on this machine (a loopback
+  address, or the very address the request came in on: a browser on the
+  instructor's laptop that opens the printed ``--host`` link), so a student
+  who learns the address still cannot use it;
 - the **projector page** at ``/projector``: read only, public news, the map,
   the escalation curve and the region's table, laid out for 1024x768.
 
@@ -36,6 +38,7 @@ game's engine stays the Mesa model inside :class:`GameSession`.
 import asyncio
 import contextlib
 import io
+import ipaddress
 import secrets
 import threading
 import time
@@ -62,8 +65,6 @@ from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.signaling import SIGNAL_KINDS
 from sim.scenario import ScenarioError
 
-LOOPBACK = {"127.0.0.1", "::1"}
-"""Clients allowed to use the control routes: this machine only."""
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join codes avoid look-alike characters (0/O, 1/I)."""
 
@@ -166,6 +167,8 @@ class Classroom:
         turn = game.turn
         if command == "next":
             game.next_turn()
+        elif command == "advise":
+            game.play_waiting("instructor")
         elif command == "inject":
             game.inject(inject_from_form(data))
         elif command == "pause":
@@ -179,8 +182,11 @@ class Classroom:
                 self.deadline, self.remaining = time.time() + self.remaining, None
         elif command == "timer":
             self.set_timer(_number(data.get("minutes"), "minutes"))
-        elif command == "rewind":
-            game.rewind(_whole(data.get("turn"), "turn"))
+        elif command == "rewind":  # a blank turn: the previous one
+            back = data.get("turn")
+            game.rewind(
+                max(turn - 1, 0) if back in (None, "") else _whole(back, "turn")
+            )
             self._restart_timer()
         elif command == "reset":
             game.rewind(0)
@@ -195,7 +201,7 @@ class Classroom:
 
     def time_out(self) -> None:
         """The timer ran out: play the advice for the waiting teams, then the turn."""
-        self.game.time_out()
+        self.game.play_waiting("timer")
         self._restart_timer()
 
     # ----------------------------------------------------------- images
@@ -359,9 +365,8 @@ def create_app(room: Classroom) -> Starlette:
         return team
 
     def instructor(request: Request) -> bool:
-        client = request.client.host if request.client else ""
         secret = request.path_params["secret"]
-        return client in LOOPBACK and secrets.compare_digest(secret, room.secret)
+        return _on_this_machine(request) and secrets.compare_digest(secret, room.secret)
 
     def refused() -> Response:
         return JSONResponse(
@@ -553,6 +558,23 @@ def create_app(room: Classroom) -> Starlette:
         Route("/events", events),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _on_this_machine(request: Request) -> bool:
+    """Whether the request comes from this machine.
+
+    From a loopback address, or from the address it arrived at: a browser on
+    this machine that opens the server's own address (``--host 192.168.1.20``)
+    sends from that address, which no other machine can (it would not get
+    the answer to its connection).
+    """
+    client = request.client.host if request.client else ""
+    server = request.scope.get("server") or ("", 0)
+    try:
+        loopback = ipaddress.ip_address(client).is_loopback
+    except ValueError:
+        return False
+    return loopback or client == server[0]
 
 
 def _base(request: Request) -> str:

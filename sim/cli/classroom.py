@@ -27,7 +27,7 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1",
         help="address to listen on (127.0.0.1: this machine only); the control "
-        "page answers this machine only, whatever the address",
+        "page answers this machine only (on this address too)",
     )  # fmt: skip
     parser.add_argument(
         "--allow-remote", action="store_true",
@@ -135,6 +135,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"--timer {args.timer}: choose minutes from 0 to {TIMER_MINUTES}"
         )
     game = open_game(args)
+    if args.timer and not args.resume:
+        game.pause()  # turn 0's countdown waits for Start on the control page
     kept_codes = game.join_codes is not None
     room = Classroom(game, timer_minutes=args.timer)
     base = f"http://{args.host}:{args.port}"
@@ -145,7 +147,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "play`): the teams get the new links below, kept from now on"
         )
     if room.timer_seconds:
-        print(f"Turn timer: {room.timer_seconds / 60:g} minutes")
+        held = " (paused: press Start / Resume on the control page)"
+        print(
+            f"Turn timer: {room.timer_seconds / 60:g} minutes"
+            + (held if game.paused else "")
+        )
     print(f"Control page (yours alone, never project it): {base}/control/{room.secret}")
     print(f"Projector: {base}/projector")
     for team, link in room.links().items():
