@@ -7,8 +7,8 @@ same for every kind, say what was run and by what:
 - ``format``: the layout version, :data:`FORMAT`; a reader refuses others.
 - ``kind``: ``run`` (one replication, tables beside the manifest), ``batch``
   (replications in Parquet chunks; a sweep is a batch over a design's points),
-  or the analysis command that wrote its tables: ``compare``, ``sensitivity``
-  or ``calibrate`` (:data:`ANALYSES`).
+  or the analysis command that wrote its tables: ``compare``, ``sensitivity``,
+  ``calibrate``, ``backtest`` or ``discover`` (:data:`ANALYSES`).
 - ``scenario`` (its name), ``scenario_path`` (the file) and ``scenario_hash``
   (the SHA-256 of its merged content, to detect a file changed since).
 - ``seed``, ``steps``, ``version`` (of the package), ``code`` (the SHA-256 of
@@ -19,7 +19,9 @@ its ``settings``, ``design``, ``points``, ``replications``, ``chunk_size``,
 ``state_series`` and ``chunks``; an analysis its ``replications``, ``files``,
 ``scenario_hashes`` (of every scenario it ran, the first the one named above)
 and ``definition`` (its other options, :func:`describe_analysis`); its
-``steps`` is None when each scenario ran its own. :func:`read` checks all of
+``steps`` is None when each scenario ran its own. ``discover``, which runs
+nothing, records the scenario, seed, steps and replications of the sweep it
+read (:func:`describe_reading`). :func:`read` checks all of
 this in one place, so every reader (:func:`sim.results.open_results`,
 :func:`sim.batch.load`) gives one error, naming the file and what to do, for a
 folder it cannot read. Checks
@@ -58,7 +60,8 @@ FORMAT = 4
 a batch's identity in its manifest and each chunk's record, with checksums)."""
 RUN, BATCH = "run", "batch"
 COMPARE, SENSITIVITY, CALIBRATE = "compare", "sensitivity", "calibrate"
-ANALYSES = (COMPARE, SENSITIVITY, CALIBRATE)
+BACKTEST, DISCOVER = "backtest", "discover"
+ANALYSES = (COMPARE, SENSITIVITY, CALIBRATE, BACKTEST, DISCOVER)
 """Kinds of the commands whose folder holds the tables of one analysis, which
 the figures and summaries of runs and batches do not read."""
 KINDS = (RUN, BATCH, *ANALYSES)
@@ -106,15 +109,22 @@ def describe(kind: str, scenario: "Scenario", *, seed: int, steps: int | None) -
             ran its own).
     """
     return {
-        "format": FORMAT,
-        "kind": kind,
-        "version": __version__,
-        "code": code_hash(),
+        **_written_by(kind),
         "scenario": scenario.info.name,
         "scenario_path": str(scenario.path),
         "scenario_hash": scenario.content_hash,
         "seed": int(seed),
         "steps": None if steps is None else int(steps),
+    }
+
+
+def _written_by(kind: str) -> dict[str, Any]:
+    """The fields that name what wrote a folder: format, kind, version and code."""
+    return {
+        "format": FORMAT,
+        "kind": kind,
+        "version": __version__,
+        "code": code_hash(),
     }
 
 
@@ -131,7 +141,7 @@ def describe_analysis(
     """The manifest of an analysis (:data:`ANALYSES`), all but ``created``.
 
     Args:
-        kind: ``compare``, ``sensitivity`` or ``calibrate``.
+        kind: ``compare``, ``sensitivity``, ``calibrate`` or ``backtest``.
         scenarios: Every scenario file it ran, as given (the first is named by
             the common fields; each one's content hash is recorded).
         seed: The seed of its runs.
@@ -145,6 +155,34 @@ def describe_analysis(
         **describe(kind, scenarios[0], seed=seed, steps=steps),
         "scenario_hashes": [scenario.content_hash for scenario in scenarios],
         "replications": None if replications is None else int(replications),
+        "definition": definition,
+        "files": sorted(files),
+    }
+
+
+READ = ("scenario", "scenario_path", "scenario_hash", "seed", "steps", "replications")
+"""Fields of a sweep's manifest that ``discover`` records as its own."""
+
+
+def describe_reading(
+    kind: str, source: dict[str, Any], *, definition: dict[str, Any], files: list[str]
+) -> dict:
+    """The manifest of an analysis of a folder (``discover``), all but ``created``.
+
+    It runs nothing: its scenario (and content hash), seed, steps and
+    replications are those the folder's manifest records (:data:`READ`), as
+    that folder's command ran them, whatever the scenario file holds now.
+
+    Args:
+        kind: ``discover``.
+        source: The manifest of the folder it reads.
+        definition: Its options, as JSON values.
+        files: The files it writes beside the manifest.
+    """
+    return {
+        **_written_by(kind),
+        **{key: source[key] for key in READ},
+        "scenario_hashes": [source["scenario_hash"]],
         "definition": definition,
         "files": sorted(files),
     }
@@ -219,6 +257,8 @@ another code's run survives it, and a changed model reruns into its folder."""
 ANALYSIS_RECORD_ONLY = ("created", "scenario_path", "code", "files")
 """Fields of an analysis's manifest that do not define it: the same command with
 the same options rewrites its folder, whatever the code (as a run does)."""
+START_OVER = "choose another output folder (--out), or delete the folder to start over"
+"""How to go on from a folder that is refused."""
 SHOWN = 60
 """Characters of a value a message shows before cutting it short."""
 _NONE = object()
@@ -243,7 +283,7 @@ def check_folder(folder: str | Path, described: dict[str, Any]) -> None:
         folder: The output folder.
         described: The manifest this command writes: :func:`describe` of kind
             ``run`` plus ``replication`` and ``files`` (the tables it writes),
-            or :func:`describe_analysis`.
+            or :func:`describe_analysis` or :func:`describe_reading`.
 
     Raises:
         ResultsError: One line: what the folder holds, what differs (both
@@ -255,14 +295,14 @@ def check_folder(folder: str | Path, described: dict[str, Any]) -> None:
         if folder.is_dir()
         else []
     )
-    how = "choose another output folder (--out), or delete the folder to start over"
+    how = START_OVER
     mine = command(described)
     if FILE not in entries:
         stray = [name for name in entries if name not in described["files"]]
         if stray:
             raise ResultsError(
                 f"{folder}: exists and does not hold {_a(mine)} (no {FILE}; it "
-                f"holds {_names(stray)}); {how}"
+                f"holds {listed(stray)}); {how}"
             )
         return  # empty, or an unfinished write of this command
     old = read(folder)
@@ -386,7 +426,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
 
 
-def _names(names: list[str]) -> str:
+def listed(names: list[str]) -> str:
     """The first few names of a listing, and how many more."""
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
     return ", ".join(names[:3]) + more

@@ -295,8 +295,8 @@ def open_results(folder: str | Path) -> ResultsFolder:
     Raises:
         ResultsError: No such folder, no manifest, a layout of another version,
             a damaged or unfinished batch (naming the chunk and the repair), or
-            the tables of an analysis (``compare``, ``sensitivity``,
-            ``calibrate``), which no figure or summary of runs reads.
+            the tables of an analysis (:data:`sim.manifest.ANALYSES`), which
+            no figure or summary of runs reads.
     """
     found = manifest.read(folder)
     if found["kind"] in manifest.ANALYSES:

@@ -13,7 +13,8 @@ running the same command again. Every trial k is proposed by a sampler seeded
 with ``seed + k`` from the trials before it, so a resumed search proposes
 exactly what an uninterrupted one would: same seed, same trials. It resumes
 only with the same code (:func:`sim.manifest.code_hash`), so the trials of two
-versions of the model never mix in one study.
+versions of the model never mix in one study. A folder holding anything else,
+another command's output or files of none, is refused untouched.
 
 The search holds the folder's lock (:func:`sim.outputs.locked`) for as long as
 it writes there: a second search of the same folder at the same time is
@@ -33,6 +34,7 @@ from typing import Any
 import optuna
 import pandas as pd
 
+from sim import manifest
 from sim.design import Range, check_bounds
 from sim.executors import Executor, InProcess
 from sim.experiments import (
@@ -43,7 +45,6 @@ from sim.experiments import (
     outcome_names,
     run_points,
 )
-from sim.manifest import code_hash
 from sim.outputs import locked, remove_partial, write_frame
 from sim.scenario import load_scenario
 
@@ -122,7 +123,8 @@ def tune(
 
     Raises:
         ExperimentError: Unknown outcomes, no ranges or one with a grid's
-            ``:n`` suffix, or a folder holding a different search.
+            ``:n`` suffix, or a folder holding a different search or anything
+            but a search (another command's output).
         ScenarioError: A parameter path that does not exist, named.
         OutputError: Another process is writing ``out`` (a search running
             there); nothing is written.
@@ -140,7 +142,7 @@ def tune(
         check_outcome(condition.name, known, "constraints")
         condition.excess(0.0)  # fails unless an inequality
     definition = {
-        "code": code_hash(),  # trials of two versions of the model never mix
+        "code": manifest.code_hash(),  # trials of two versions of the model never mix
         "scenario_hash": _checked_hash(scenario, ranges, settings),
         "settings": settings or {},
         "ranges": [[r.path, r.lo, r.hi] for r in ranges],
@@ -182,6 +184,7 @@ def tune(
     out, table = Path(out), pd.DataFrame()
     try:
         with locked(out), executor or InProcess() as pool:  # one writer
+            _check_folder(out)
             study = _open_study(out, definition)
             remove_partial(out / TRIALS)
             table = _write_trials(study, constraints, out)  # as resumed: current
@@ -203,6 +206,30 @@ def _checked_hash(
     """The scenario's hash, after checking every range at its bounds."""
     check_bounds(scenario, ranges, settings)
     return load_scenario(scenario, overrides=settings).content_hash
+
+
+def _check_folder(out: Path) -> None:
+    """Refuse a folder holding anything but a search's own files.
+
+    A search writes only its study (and SQLite's journal beside it) and
+    :data:`TRIALS`; another command's output, or files of none, would be mixed
+    with them.
+    """
+    entries = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    if manifest.FILE in entries:
+        writer = manifest.command(manifest.read(out))
+        raise ExperimentError(
+            f"{out} holds the output of `wargame {writer}`; a search there would "
+            f"mix its {STORAGE} and {TRIALS} with the {writer}: {manifest.START_OVER}"
+        )
+    stray = [
+        name for name in entries if name != TRIALS and not name.startswith(STORAGE)
+    ]
+    if stray:
+        raise ExperimentError(
+            f"{out}: exists and does not hold a search (it holds "
+            f"{manifest.listed(stray)}); {manifest.START_OVER}"
+        )
 
 
 def _open_study(out: Path, definition: dict[str, Any]) -> optuna.Study:

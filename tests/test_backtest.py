@@ -1,5 +1,6 @@
 """Backtests: splits, rival groups, the group table and the living baseline."""
 
+import json
 import re
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from sim import backtest, calibrate
 from sim.cli import main
 from sim.scenario import bundled_dir
+from tests.conftest import contents, one_error_line
 from tests.test_calibrate import RICHARDSON, richardson_years, write_milex
 
 BASELINE = bundled_dir() / "baseline_2024.toml"
@@ -147,3 +149,45 @@ def test_living_starts_need_a_state_with_data_to_the_end(pair_data):
     assert backtest.living_starts(RICHARDSON, milex, gdp, end=2014)[0] == 2004
     with pytest.raises(calibrate.CalibrationError, match="start 2003: the data allow"):
         backtest.living_baseline(RICHARDSON, milex, gdp, start=2003, end=2014)
+
+
+def test_a_backtest_claims_its_folder_and_refuses_any_other(
+    pair_data, tmp_path, capsys
+):
+    """A backtest's folder has a manifest; a run's or another backtest's is refused.
+
+    plot, summary and report name a backtest's folder as they do other analyses'.
+    """
+    milex, gdp = pair_data
+    ran = tmp_path / "run"
+    assert main(["run", str(RICHARDSON), "--steps", "2", "--out", str(ran)]) == 0
+    kept = contents(ran)
+    args = ["backtest", str(RICHARDSON), "--data", str(milex), "--gdp", str(gdp)]
+    args += ["--split", "2000:2009:2014", "--groups", "RED,BLUE"]
+    args += ["--living-from", "2000"]
+    capsys.readouterr()
+    assert main([*args, "--out", str(ran)]) == 2
+    assert one_error_line(capsys).startswith(
+        f"error: {ran} holds the output of `wargame run`; a backtest there would "
+        "replace its manifest.json and lose the run: "
+    )
+    assert contents(ran) == kept
+    out = tmp_path / "bt"
+    assert main([*args, "--out", str(out)]) == 0
+    written = json.loads((out / "manifest.json").read_text())
+    assert written["kind"] == "backtest" and written["steps"] is None
+    assert written["files"] == ["backtest.csv", "living_baseline.csv"]
+    assert written["definition"]["split"] == ["2000:2009:2014"]
+    before = contents(out)
+    capsys.readouterr()
+    assert main([*args, "--bootstrap", "2", "--out", str(out)]) == 2
+    assert (
+        f"error: {out} holds a different backtest: its manifest.json has "
+        "definition.bootstrap = 0, this command 2;"
+    ) in one_error_line(capsys)
+    assert main(["summary", str(out)]) == 2
+    assert one_error_line(capsys).startswith(
+        f"error: {out} holds the output of `wargame backtest` (richardson_two_state"
+    )
+    assert contents(out) == before
+    assert main([*args, "--out", str(out)]) == 0  # the same backtest again

@@ -1,5 +1,7 @@
 """Scenario discovery with PRIM: the box that holds the outcome is found."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,7 +10,7 @@ from sim import batch, discovery
 from sim.cli import main
 from sim.design import Design, parse_range
 from sim.experiments import ExperimentError
-from tests.conftest import pair_toml
+from tests.conftest import contents, one_error_line, pair_toml
 
 
 def synthetic_results(n: int = 600) -> batch.Results:
@@ -55,10 +57,16 @@ def test_bad_outcomes_are_named(outcome, message):
         discovery.discover(synthetic_results(), outcome)
 
 
-def test_cli_discovers_on_a_sweep_folder(write_scenario, tmp_path, capsys):
-    """`wargame discover` reads a sweep folder; a plain batch is refused."""
+@pytest.fixture
+def scenario(write_scenario):
+    """A pair whose crises come from incidents, whose rate a sweep varies."""
     rare = "[mechanisms.escalation]\ndispute_rate_per_year = 0.2\n"  # incidents decide
-    scenario = write_scenario(pair_toml(steps=12, extra=rare))
+    return write_scenario(pair_toml(steps=12, extra=rare))
+
+
+@pytest.fixture
+def sweep(scenario, tmp_path):
+    """The folder of a 16-point sweep of the incident rate, 4 replications each."""
     design = Design(
         "lhs",
         (parse_range("mechanisms.escalation.incident_rate_per_year=0.0:4.0"),),
@@ -66,8 +74,13 @@ def test_cli_discovers_on_a_sweep_folder(write_scenario, tmp_path, capsys):
     )
     sweep = batch.plan(scenario, replications=4, design=design)
     batch.run(sweep, tmp_path / "sweep", progress=False)
+    return tmp_path / "sweep"
+
+
+def test_cli_discovers_on_a_sweep_folder(scenario, sweep, tmp_path, capsys):
+    """`wargame discover` reads a sweep folder; a plain batch is refused."""
     out = tmp_path / "boxes"
-    args = ["discover", str(tmp_path / "sweep"), "--condition", "crises >= 2"]
+    args = ["discover", str(sweep), "--condition", "crises >= 2"]
     assert main([*args, "--out", str(out)]) == 0
     assert "box 1: coverage" in capsys.readouterr().out
     assert list(pd.read_csv(out / "boxes.csv").columns)[:3] == [
@@ -81,3 +94,45 @@ def test_cli_discovers_on_a_sweep_folder(write_scenario, tmp_path, capsys):
         main(["discover", str(tmp_path / "plain"), "--condition", "crises >= 1"]) == 2
     )
     assert "vary no parameter" in capsys.readouterr().err
+
+
+def test_discover_claims_its_folder_and_refuses_any_other(sweep, tmp_path, capsys):
+    """Boxes go to a folder with a manifest of the sweep read; not into the sweep.
+
+    Another condition into that folder is refused untouched; report names it.
+    """
+    kept = contents(sweep)
+    args = ["discover", str(sweep), "--condition", "crises >= 2"]
+    capsys.readouterr()
+    assert main([*args, "--out", str(sweep)]) == 2
+    assert one_error_line(capsys).startswith(
+        f"error: {sweep} holds the output of `wargame sweep`; a discover there "
+        "would replace its manifest.json and lose the sweep: "
+    )
+    assert contents(sweep) == kept
+    out = tmp_path / "boxes"
+    assert main([*args, "--out", str(out)]) == 0
+    written = json.loads((out / "manifest.json").read_text())
+    read = json.loads((sweep / "manifest.json").read_text())
+    assert written["kind"] == "discover" and written["files"] == [
+        "boxes.csv",
+        "limits.csv",
+    ]
+    assert [written[key] for key in ("scenario_hash", "seed", "steps")] == [
+        read[key] for key in ("scenario_hash", "seed", "steps")
+    ]
+    assert written["replications"] == 4
+    assert written["definition"]["condition"] == "crises >= 2"
+    before = contents(out)
+    capsys.readouterr()
+    assert main([*args[:-1], "crises >= 3", "--out", str(out)]) == 2
+    assert (
+        f"error: {out} holds a different discover: its manifest.json has "
+        "definition.condition = crises >= 2, this command crises >= 3;"
+    ) in one_error_line(capsys)
+    assert main(["report", str(out)]) == 2
+    assert one_error_line(capsys).startswith(
+        f"error: {out} holds the output of `wargame discover` (pair, seed "
+    )
+    assert contents(out) == before
+    assert main([*args, "--out", str(out)]) == 0  # the same boxes again

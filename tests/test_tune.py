@@ -10,7 +10,7 @@ from sim.cli import main
 from sim.design import parse_range
 from sim.experiments import ExperimentError, parse_condition
 from sim.outputs import OutputError, locked
-from tests.conftest import pair_toml
+from tests.conftest import contents, one_error_line, pair_toml
 
 RANGES = [
     parse_range("mechanisms.escalation.incident_rate_per_year=0.0:4.0"),
@@ -128,3 +128,30 @@ def test_a_second_search_of_the_folder_at_once_is_refused(write_scenario, tmp_pa
     with locked(out), pytest.raises(OutputError, match=f"process {os.getpid()}"):
         search(path, out, 2)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_folder_of_another_command_is_refused_untouched(
+    write_scenario, tmp_path, capsys
+):
+    """A run's folder, or files of no command, take no study; the search's own do."""
+    path = write_scenario(pair_toml(steps=4))
+    ran = tmp_path / "run"
+    assert main(["run", str(path), "--steps", "2", "--out", str(ran)]) == 0
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    kept = {folder: contents(folder) for folder in (ran, mine)}
+    args = ["tune", str(path), "--outcome", "peak_rung", "--trials", "1"]
+    args += ["--param", "state.RED.threshold=1:4", "--replications", "1"]
+    capsys.readouterr()
+    for folder, said in (
+        (ran, f"{ran} holds the output of `wargame run`; a search there would "),
+        (mine, f"{mine}: exists and does not hold a search (it holds notes.txt);"),
+    ):
+        assert main([*args, "--out", str(folder)]) == 2
+        assert said in one_error_line(capsys)
+        assert contents(folder) == kept[folder]
+    out = tmp_path / "search"
+    assert main([*args, "--out", str(out)]) == 0
+    assert main([*args[:5], "2", *args[6:], "--out", str(out)]) == 0  # resumes
+    assert len(pd.read_csv(out / tune.TRIALS)) == 2

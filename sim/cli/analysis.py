@@ -9,6 +9,7 @@ from sim.cli.common import (
     Command,
     Output,
     UsageError,
+    analysis_definition,
     claim_out,
     executor,
     experiment_arguments,
@@ -251,6 +252,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from sim import backtest, calibrate
+    from sim.manifest import rewriting
     from sim.outputs import write_frame
     from sim.scenario import YEAR_RANGE
 
@@ -274,6 +276,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     )
     years = np.arange(min(first, args.living_from), end + 1)
     milex, gdp = milex.reindex(years), gdp.reindex(years)
+    files = ("backtest.csv", "living_baseline.csv")
+    claimed = claim_out(args, [args.scenario], files)
     table = backtest.backtest(
         args.scenario, milex, gdp, splits=splits, groups=groups,
         bootstrap=args.bootstrap, seed=seed(args),
@@ -282,8 +286,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         args.scenario, milex, gdp, start=args.living_from, end=end
     )
     out = args.out
-    write_frame(table, out / "backtest.csv")
-    write_frame(living, out / "living_baseline.csv")
+    with rewriting(out, claimed):
+        write_frame(table, out / "backtest.csv")
+        write_frame(living, out / "living_baseline.csv")
     with pd.option_context("display.width", 160, "display.precision", 1):
         print(f"{args.scenario.stem}: holdout MAPE % by group and split")
         print(table.to_string(index=False))
@@ -291,7 +296,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         print(f"the model beats both naive baselines in {beaten} of {len(table)}")
         print(f"\nliving baseline: from {args.living_from} data to {end}, MAPE %")
         print(living.to_string(index=False))
-    print(f"wrote {out}/ (backtest.csv, living_baseline.csv)")
+    print(f"wrote {out}/ ({', '.join(files)})")
     return 0
 
 
@@ -368,17 +373,27 @@ def _discover_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     """PRIM boxes of a sweep where an outcome holds most often."""
-    from sim import discovery
+    from sim import batch, discovery, manifest
     from sim.outputs import write_frame
 
+    files = ["boxes.csv", "limits.csv"]
+    if args.out:
+        claimed = manifest.describe_reading(
+            args.command,
+            batch.read_manifest(args.results),
+            definition=analysis_definition(args),
+            files=files,
+        )
+        manifest.check_folder(args.out, claimed)
     found = discovery.discover(
         args.results, args.condition, max_boxes=args.boxes, mass_min=args.mass_min
     )
     print(found.summary())
     if args.out:
-        write_frame(found.boxes, args.out / "boxes.csv")
-        write_frame(found.limits, args.out / "limits.csv")
-        print(f"wrote {args.out}/ (boxes.csv, limits.csv)")
+        with manifest.rewriting(args.out, claimed):
+            write_frame(found.boxes, args.out / "boxes.csv")
+            write_frame(found.limits, args.out / "limits.csv")
+        print(f"wrote {args.out}/ ({', '.join(files)})")
     return 0
 
 

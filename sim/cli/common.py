@@ -359,18 +359,29 @@ NOT_DEFINING = (
 manifest records on their own, and where it runs (which changes no number)."""
 
 
+def analysis_definition(args: argparse.Namespace) -> dict[str, Any]:
+    """An analysis's options, all but :data:`NOT_DEFINING`: its ``definition``."""
+    return {
+        key: _plain(value)
+        for key, value in sorted(vars(args).items())
+        if key not in NOT_DEFINING
+    }
+
+
 def claim_out(
     args: argparse.Namespace, scenarios: Sequence[Path], files: Sequence[str]
 ) -> dict[str, Any]:
     """The manifest an analysis writes to ``args.out``, once the folder may take it.
 
-    Called by ``compare``, ``sensitivity`` and ``calibrate`` before they compute
-    anything, while the shell holds the folder's lock; write the files inside
-    :func:`sim.manifest.rewriting` with what it returns.
+    Called by ``compare``, ``sensitivity``, ``calibrate`` and ``backtest`` before
+    they compute anything, while the shell holds the folder's lock; write the
+    files inside :func:`sim.manifest.rewriting` with what it returns.
 
     Args:
         args: The parsed options; the command is the manifest's kind, and every
-            option but :data:`NOT_DEFINING` its ``definition``.
+            option but :data:`NOT_DEFINING` its ``definition`` (a command
+            without ``--steps`` or ``--replications``, as ``backtest``, records
+            None).
         scenarios: The scenario files the command runs, the first named as the
             scenario (and its seed the default ``--seed``).
         files: The files it writes into the folder.
@@ -383,18 +394,13 @@ def claim_out(
     from sim.scenario import load_scenario
 
     loaded = [load_scenario(path) for path in scenarios]
-    definition = {
-        key: _plain(value)
-        for key, value in sorted(vars(args).items())
-        if key not in NOT_DEFINING
-    }
     described = manifest.describe_analysis(
         args.command,
         loaded,
         seed=loaded[0].info.seed if args.seed is None else args.seed,
-        steps=args.steps,
-        replications=args.replications,
-        definition=definition,
+        steps=getattr(args, "steps", None),
+        replications=getattr(args, "replications", None),
+        definition=analysis_definition(args),
         files=list(files),
     )
     manifest.check_folder(args.out, described)
