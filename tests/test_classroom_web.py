@@ -480,6 +480,34 @@ def test_every_page_fits_a_projector_a_laptop_and_a_phone(browser, served, tmp_p
     assert projector.locator("img.map").evaluate("i => i.naturalWidth") > 0
 
 
+def test_the_projector_fits_1024x768_after_turns_of_news(browser, served, tmp_path):
+    """After two turns of news the curve, the table and who is awaited are on screen.
+
+    The news scrolls in its own box; the page itself does not scroll.
+    """
+    control = laptop(browser, served.control)
+    control.on("dialog", lambda dialog: dialog.accept())
+    control.locator("input[name='parties'][value='CHN']").check()
+    control.locator("input[name='parties'][value='JPN']").check()
+    control.locator("select[name='theater']").select_option("east_china_sea")
+    control.locator("select[name='rung']").select_option("2")
+    control.get_by_label("Note").fill("collision at sea")
+    control.get_by_role("button", name="Inject").click()
+    see(control, "collision at sea")
+    for turn in (1, 2):
+        control.get_by_role("button", name="Play turn, advice for the waiting").click()
+        see(control, f"turn {turn} of 8")
+    projector = laptop(browser, served.projector, 1024, 768)
+    see(projector, "turn 2 of 8")
+    projector.wait_for_function("document.querySelector('#live img.curve').complete")
+    projector.screenshot(path=tmp_path / "projector.png")
+    for part in ("img.map", "img.curve", "p.waiting", "table.region"):
+        box = projector.locator(f"#live {part}").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 768, f"{part}: {box}"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1024, f"{part}: {box}"
+    assert projector.evaluate("document.documentElement.scrollHeight") <= 768
+
+
 def control(app, command: str, body: dict | None = None) -> tuple[int, dict]:
     """One instructor command from this machine; (status, answer)."""
     path = f"/control/s3cret/{command}"

@@ -253,19 +253,25 @@ def form_key(game: "GameSession") -> str:
 
 
 def projector_live(game: "GameSession", timer: dict[str, Any], version: int) -> str:
-    """The projector's live part: status, map, curve, news, table."""
+    """The projector's live part: status; map and curve; crises, news and table.
+
+    Two columns that fit the screen (1024x768 and up, :data:`STYLE`): the map
+    above the curve, and the crises and news (scrolling in their own box when
+    long) above who is awaited and the region's table.
+    """
     news = game.news[-1]["public"] if game.news else []
     now = [announce(j) for j in game.bulletin()]
     items = "".join(f"<li>{esc(s)}</li>" for s in now + news) or "<li>No news yet.</li>"
     waiting = ", ".join(game.waiting_for) or "nobody"
     return (
-        status_line(game, timer) + "<div class='proj'>"
+        status_line(game, timer) + "<div class='proj'><div class='column'>"
         f"<img class='map' alt='map of the region' src='/map.png?v={version}'>"
-        f"<div class='side'><h3>Crises</h3>{crises_line(game)}"
-        f"<h3>{'Latest news' if news else 'News'}</h3><ul class='news'>{items}</ul>"
-        f"<p class='waiting'>Waiting for: {esc(waiting)}</p></div>"
         f"<img class='curve' alt='escalation so far' src='/curve.png?v={version}'>"
-        f"<div class='table'>{region_table(game)}</div></div>"
+        f"</div><div class='column'><div class='side'><h3>Crises</h3>"
+        f"{crises_line(game)}<h3>{'Latest news' if news else 'News'}</h3>"
+        f"<ul class='news'>{items}</ul></div>"
+        f"<p class='waiting'>Waiting for: {esc(waiting)}</p>"
+        f"<div class='table'>{region_table(game)}</div></div></div>"
     )
 
 
@@ -467,13 +473,24 @@ table { border-collapse: collapse; margin: 0.4em 0; }
 th, td { padding: 0.15em 0.5em; border-bottom: 1px solid #ddd; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.team td { font-weight: bold; }
-body.projector { max-width: none; font-size: 17px; padding: 0.3em 0.6em; }
-.proj { display: grid; grid-template-columns: minmax(0, 1.6fr) minmax(0, 1fr);
-  gap: 0.5em 1em; align-items: start; }
-.proj img { width: 100%; height: auto; }
+body.projector { max-width: none; font-size: 16px; padding: 0.3em 0.6em;
+  height: 100vh; }
+body.projector #live { height: 100%; display: flex; flex-direction: column;
+  gap: 0.3em; }
+.proj { flex: 1; min-height: 0; display: grid; gap: 1em;
+  grid-template-columns: minmax(0, 1.35fr) minmax(0, 1fr); }
+.proj .column { display: flex; flex-direction: column; gap: 0.3em; min-height: 0; }
+.proj img { width: 100%; object-fit: contain; object-position: left top; }
+.proj img.map { height: 52vh; } .proj img.curve { height: 36vh; }
+.proj .side { flex: 1; min-height: 6em; overflow-y: auto; }
 .proj .side ul { padding-left: 1.1em; margin: 0.2em 0; }
-.proj .table table { font-size: 0.85em; }
-@media (max-width: 700px) { .proj { grid-template-columns: 1fr; } }
+.proj h3 { margin: 0.1em 0; } .proj p { margin: 0; }
+.proj .table table { font-size: 0.78em; margin: 0; }
+.proj .table td, .proj .table th { padding: 0 0.4em; }
+@media (max-width: 700px) { body.projector { height: auto; }
+  .proj { grid-template-columns: 1fr; }
+  .proj img.map, .proj img.curve { height: auto; }
+  .proj .side { overflow-y: visible; } }
 .briefing { max-width: 60em; }
 .briefing table { font-size: 0.9em; }
 @media print {

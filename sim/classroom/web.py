@@ -17,7 +17,7 @@ of page:
   instructor's laptop that opens the printed ``--host`` link), so a student
   who learns the address still cannot use it;
 - the **projector page** at ``/projector``: read only, public news, the map,
-  the escalation curve and the region's table, laid out for 1024x768.
+  the escalation curve and the region's table, fitting 1024x768 unscrolled.
 
 Every page listens to ``/events`` (server-sent events): after any accepted
 move, inject, timer or turn the server bumps a version number and every page
