@@ -101,8 +101,8 @@ OUTCOME_KINDS: dict[str, Kind] = {
 (``docs/outcomes.md``); an outcome ``NAME.PLACE`` is of NAME's kind."""
 INTERVALS = (
     "Wilson for 0/1 outcomes, Student's t cut to each outcome's range otherwise, "
-    "exact Poisson for a count that never varied; mean (n=2): too few "
-    "replications for an interval"
+    "exact Poisson for a count that never varied; a cell written 'mean (n=K)' "
+    "had too few replications (K) for an interval"
 )
 """What the brackets of a laid-out summary are, for its caption."""
 LABELS = {
