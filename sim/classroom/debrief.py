@@ -43,7 +43,7 @@ from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
 from sim.classroom.moves import check_move, describe_move, describe_odds
-from sim.classroom.news import describe_inject, place
+from sim.classroom.news import describe_inject, ended_ties, place
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -156,19 +156,26 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     A turn's injects come first, the scenario's then the instructor's
     (:func:`story.injects`), each with its size; then the moves the teams
     played, in the order they were made (:func:`story.played`), a crisis
-    order never played (no moment of decision came) marked so.
+    order never played (no moment of decision came) marked so, and signals
+    toward a state whose tie a treaty change of the turn ended marked as
+    backing no commitment.
     """
     info = game.model.spec.info
+    injected = story.injects(game)
     rows = [
         {"turn": turn, "who": by, "what": describe_inject(inject)}
-        for turn, by, inject in story.injects(game)
+        for turn, by, inject in injected
     ]
     rows += [
         {
             "turn": e["turn"],
             "who": e["team"],
             "what": (describe_move(e["move"]) or "(followed the advice)")
-            + _not_played(story.unplayed(game, e["turn"], e["team"])),
+            + _not_played(story.unplayed(game, e["turn"], e["team"]))
+            + _untied(
+                e["move"],
+                ended_ties([j for t, _, j in injected if t == e["turn"]], e["team"]),
+            ),
         }
         for e in story.played(events)
         if e["event"] == "move"
@@ -188,6 +195,30 @@ def _not_played(toward: list[str]) -> str:
     return (
         f" (its crisis order toward {', '.join(toward)} was not played: no moment "
         "of decision came that turn)"
+    )
+
+
+def _untied(move: dict, ended: set[str]) -> str:
+    """A note for a move's exercises and pledges toward states in ``ended``.
+
+    A treaty change of the turn ended those ties before the signals were read
+    (:func:`~sim.classroom.news.ended_ties`), so they back no commitment.
+    """
+    toward = ", ".join(
+        sorted(
+            {
+                ally
+                for kind in ("exercise", "declaration")
+                for ally, level in move.get(kind, {}).items()
+                if level > 0 and ally in ended
+            }
+        )
+    )
+    if not toward:
+        return ""
+    return (
+        f" (a treaty change of this turn ended the tie with {toward} first: the "
+        f"exercise or pledge toward {toward} backs no commitment)"
     )
 
 

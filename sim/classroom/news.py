@@ -10,8 +10,10 @@ IQT Labs' Snow Globe). :func:`report` compares the region before a turn
   side's action in each crisis and how its rung moved, crises ended and how
   (who backed down, a negotiated settlement, war), wars, confidence-building
   measures newly in force, the signals the teams sent (exercises, patrols and
-  declarations are seen by all), and which teams the timer or the
-  instructor left to the doctrine;
+  declarations are seen by all; one toward a state whose tie with the team a
+  treaty change of the turn ended is told as backing no commitment: the engine
+  applies the treaty change before the signals), and which teams the timer or
+  the instructor left to the doctrine;
 - **private** (one team's page only): the move it submitted, and the
   confidence-building measures other teams offered it (to offer back, unless
   the measure is in force between them, from this turn or before).
@@ -122,7 +124,11 @@ def report(
         f"In force from now: a {c['kind']} between {' and '.join(c['parties'])}."
         for c in new_cbms
     ]
-    public += [line for team in teams for line in _signals_seen(team, moves[team])]
+    public += [
+        line
+        for team in teams
+        for line in _signals_seen(team, moves[team], ended_ties(start.injects, team))
+    ]
     for by, why in ADVISED.items():
         left = [team for team in teams if advised.get(team) == by]
         if left:
@@ -275,10 +281,36 @@ def _escalated(start: Before, model: RegionModel, me: str, them: str) -> bool:
     return bool(crises.climbed[0, i, j] > start.climbed[i, j])
 
 
-def _signals_seen(team: str, move: dict[str, Any]) -> list[str]:
-    """The signals a team sent this turn, as the region saw them."""
+def ended_ties(injects: Sequence[dict[str, Any]], team: str) -> set[str]:
+    """The states whose tie with ``team`` this turn's treaty changes end.
+
+    ``injects`` are the turn's, in the order the engine applies them (a later
+    treaty change of the pair overrides an earlier one). The engine ends the
+    tie before it reads the turn's signals, so an exercise or a public pledge
+    toward such a state backs no commitment.
+    """
+    ended: set[str] = set()
+    for inject in injects:
+        if inject["kind"] == "treaty_change" and team in inject["parties"]:
+            others = set(inject["parties"]) - {team}
+            ended = ended | others if inject.get("magnitude") == 0 else ended - others
+    return ended
+
+
+def _signals_seen(team: str, move: dict[str, Any], untied: set[str]) -> list[str]:
+    """The signals a team sent this turn, as the region saw them.
+
+    ``untied``: the states whose tie with the team a treaty change ended this
+    turn (:func:`ended_ties`), before the signals were read.
+    """
     seen = [
-        f"{team} held an exercise with {ally}."
+        f"{team} held an exercise with {ally}"
+        + (
+            " after the treaty change ended their tie: it backs no commitment "
+            f"(it still cost {team} and pressed on its rivals)."
+            if ally in untied
+            else "."
+        )
         for ally, level in move.get("exercise", {}).items()
         if level > 0
     ]
@@ -288,7 +320,13 @@ def _signals_seen(team: str, move: dict[str, Any]) -> list[str]:
         if level > 0
     ]
     seen += [
-        f"{team} pledged in public to defend {ally}."
+        f"{team} pledged in public to defend {ally}"
+        + (
+            " after the treaty change ended their tie: no commitment stands "
+            f"behind the pledge ({team}'s word is staked all the same)."
+            if ally in untied
+            else "."
+        )
         for ally, level in move.get("declaration", {}).items()
         if level > 0
     ]
