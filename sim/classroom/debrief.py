@@ -170,7 +170,7 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
         {
             "turn": e["turn"],
             "who": e["team"],
-            "what": (describe_move(e["move"]) or "(followed the advice)")
+            "what": _move_told(e)
             + _not_played(story.unplayed(game, e["turn"], e["team"]))
             + _untied(
                 e["move"],
@@ -186,6 +186,22 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
         f"{info.start_year + t * info.dt_years:.2f}" for t in frame["turn"]
     ]
     return frame
+
+
+ADVICE_BY = {
+    "timer": "(the doctrine's advice: the timer ran out before the team moved)",
+    "instructor": (
+        "(the doctrine's advice: the instructor played the turn before the team moved)"
+    ),
+}
+"""A timeline's move the timer or the instructor played for a team, by ``by``."""
+
+
+def _move_told(event: dict) -> str:
+    """A logged move in the timeline: its choices, or who played the advice."""
+    if event.get("by") in ADVICE_BY:
+        return ADVICE_BY[event["by"]]
+    return describe_move(event["move"]) or "(followed the advice)"
 
 
 def _not_played(toward: list[str]) -> str:
@@ -244,6 +260,11 @@ def _branch_curves(found: list[story.Branch], spec) -> Figure:
     ax.legend(loc="upper left", fontsize="small")
     ax.set_title("Escalation: the kept game and the rewound branches")
     return fig
+
+
+def _end_of(turns: int) -> str:
+    """When the end map is, after ``turns`` turns, numbered from 0 as elsewhere."""
+    return f"after turn {turns - 1}" if turns else "at the start (no turn played)"
 
 
 def _decisions(model) -> pd.DataFrame:
@@ -384,8 +405,8 @@ def _html(
             alt="map at the start",
         ),
         page.figure(
-            region_map(spec, model.world, f"... and after turn {game.turn}"),
-            alt="map at the end",
+            region_map(spec, model.world, f"... and {_end_of(game.turn)}"),
+            alt=f"map {_end_of(game.turn)}",
         ),
         page.heading("Crises and the factors behind each choice"),
         page.table(_crises(model), index=False),

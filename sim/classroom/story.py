@@ -39,7 +39,8 @@ class Branch:
     Attributes:
         label: How the debrief names it.
         game: The branch replayed to where it stopped.
-        from_turn: The turn where it parts from the kept game (0 for the kept).
+        from_turn: The turn where it parts from the kept game (for the kept
+            game, the earliest turn where a branch parts from it).
     """
 
     label: str
@@ -265,9 +266,12 @@ def _told(row: Any) -> str:
 
 
 def branches(header: Header, events: list[dict[str, Any]]) -> list[Branch]:
-    """The kept game, then each branch a rewind abandoned, replayed from the log."""
-    kept = GameSession.from_events(header, effective(events))
-    found = [Branch("kept", kept, 0)]
+    """The kept game, then each branch a rewind abandoned, replayed from the log.
+
+    The kept game's ``from_turn`` is the earliest turn a branch parts from it
+    (0 if none does), so its row shows the moves set against the branches'.
+    """
+    found = []
     for k, event in enumerate(events):
         if event["event"] != "rewind":
             continue
@@ -275,12 +279,14 @@ def branches(header: Header, events: list[dict[str, Any]]) -> list[Branch]:
         to = event["to_turn"]
         found.append(
             Branch(
-                f"branch {len(found)}: rewound from turn {game.turn} to turn {to}",
+                f"branch {len(found) + 1}: rewound from turn {game.turn} to turn {to}",
                 game,
                 to,
             )
         )
-    return found
+    kept = GameSession.from_events(header, effective(events))
+    parted = min((b.from_turn for b in found), default=0)
+    return [Branch("kept", kept, parted), *found]
 
 
 def branch_table(found: list[Branch]) -> pd.DataFrame:
