@@ -132,6 +132,17 @@ def test_a_move_is_the_teams_whose_page_posts_it(room):
     assert status == 403
 
 
+def test_a_blank_signal_level_follows_the_advice(room):
+    """A partner chosen with its level cleared is left to the doctrine (the guide)."""
+    app = create_app(room)
+    body = {"turn": 0, "exercise.with": "JPN", "exercise.level": None}
+    status, answer = asgi_request(
+        app, "POST", "/team/AAAAAA/move", client="10.0.0.7", body=body
+    )
+    assert (status, json.loads(answer)) == (200, {"submitted": {}})
+    assert room.game.moves == {"USA": {}}
+
+
 def test_the_form_becomes_the_move_the_team_chose():
     """Blank fields are left out; chosen signals and crisis actions are kept."""
     form = {

@@ -249,6 +249,9 @@ def _code() -> str:
 def move_from_form(data: dict[str, Any]) -> dict[str, Any]:
     """A move from the team form's fields; blank fields are left to the advice.
 
+    A signal's partner chosen with its level blank is left to the advice too
+    (a level absent from the form, not blank, is a full one).
+
     Raises:
         MoveError: A number field holds something else (a boolean included),
             or a choice field (a crisis action, a partner, a theater, a CBM)
@@ -268,9 +271,9 @@ def move_from_form(data: dict[str, Any]) -> dict[str, Any]:
         move["crisis"] = crisis
     for kind in SIGNAL_KINDS:
         target = _choice(data, f"{kind}.with")
-        if target is not None:
-            level = _number(data.get(f"{kind}.level", 1), f"{kind} level", MoveError)
-            move[kind] = {target: level}
+        level = data.get(f"{kind}.level", 1)  # a form without the field: a full one
+        if target is not None and level not in (None, ""):  # blank: the advice
+            move[kind] = {target: _number(level, f"{kind} level", MoveError)}
     partner = _choice(data, "cbm.with")
     if partner is not None:
         move["cbm"] = {partner: _choice(data, "cbm.kind")}
