@@ -116,11 +116,11 @@ def test_play_then_resume_in_a_terminal(tmp_path):
 def test_resume_of_a_corrupt_log_exits_2(tmp_path):
     """A damaged log is named with its line; nothing is played or written."""
     log = tmp_path / "game.jsonl"
-    log.write_text("not json\n")
+    log.write_text('{"format": "apwar\n')  # its header cut short
     result = wargame("play", "--resume", str(log))
     assert result.returncode == 2
     assert f"error: {log}:1: corrupt line" in result.stderr
-    assert log.read_text() == "not json\n"
+    assert log.read_text() == '{"format": "apwar\n'
 
 
 def test_play_names_unknown_teams(tmp_path):
