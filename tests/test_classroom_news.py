@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from sim.classroom import debrief
+from sim.classroom.news import place
 from sim.classroom.pages import projector_live, team_live
 from sim.classroom.session import GameSession, MoveError
 
@@ -110,3 +111,24 @@ def test_signals_after_a_treaty_change_ended_the_tie_back_no_commitment():
     game.inject({"kind": "treaty_change", "parties": ["USA", "JPN"], "magnitude": 0.5})
     game.play_waiting()
     assert "USA held an exercise with JPN." in game.news[-1]["public"]
+
+
+def test_theaters_are_named_as_the_scenario_names_them():
+    """The scenario's own names, not title-cased ids ("Sea Of Japan")."""
+    game = GameSession(SCENARIO, ["USA", "JPN"])
+    game.submit("USA", {"patrol": {"sea_of_japan": 0.5}})
+    game.inject(
+        {"kind": "crisis", "parties": ["CHN", "IND"], "theater": "himalayan_border"}
+    )
+    game.play_waiting()
+    public = game.news[-1]["public"]
+    assert "USA patrolled Sea of Japan (East Sea)." in public
+    assert (
+        "Crisis: CHN challenges IND in Himalayan border (Line of Actual Control) at "
+        "diplomatic protest." in public
+    )
+    assert (
+        "Crisis: CHN challenges IND in Himalayan border (Line of Actual Control)"
+        in (" ".join(debrief._timeline(game, game.events)["what"]))
+    )
+    assert place("sea_of_japan") == "Sea of Japan"  # a theater the scenario lacks

@@ -160,10 +160,11 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     toward a state whose tie a treaty change of the turn ended marked as
     backing no commitment.
     """
-    info = game.model.spec.info
+    spec = game.model.spec
+    info = spec.info
     injected = story.injects(game)
     rows = [
-        {"turn": turn, "who": by, "what": describe_inject(inject)}
+        {"turn": turn, "who": by, "what": describe_inject(inject, spec.theaters)}
         for turn, by, inject in injected
     ]
     rows += [
@@ -318,7 +319,7 @@ def _crises(model) -> pd.DataFrame:
         {
             "challenger": frame["challenger"],
             "defender": frame["defender"],
-            "theater": frame["theater"].map(place),
+            "theater": [place(t, model.spec.theaters) for t in frame["theater"]],
             "turns": [
                 f"{a - 1} to {b - 1}"
                 for a, b in zip(frame["start_step"], frame["end_step"], strict=True)

@@ -79,7 +79,8 @@ def news_block(
         team: Whose private news to add (None: public only).
         every_team: Add every team's private news (the instructor's view).
     """
-    now = "".join(f"<li>{esc(announce(j))}</li>" for j in game.bulletin())
+    theaters = game.model.spec.theaters
+    now = "".join(f"<li>{esc(announce(j, theaters))}</li>" for j in game.bulletin())
     parts = [f"<h3>This turn</h3><ul class='news'>{now}</ul>"] if now else []
     for item in reversed(game.news):
         lines = "".join(f"<li>{esc(s)}</li>" for s in item["public"])
