@@ -113,6 +113,16 @@ def test_play_then_resume_in_a_terminal(tmp_path):
     assert GameSession.resume(log).turn == 2
 
 
+def test_a_resumed_game_says_whose_moves_it_kept(tmp_path):
+    """The moves entered for the current turn before the stop are named."""
+    log = tmp_path / "game.jsonl"
+    game = GameSession(SCENARIO, ["USA", "CHN", "JPN"], log=log)
+    game.submit("JPN", {"posture": 0.5})
+    game.submit("USA", {})
+    result = wargame("play", "--resume", str(log), stdin="quit\n")
+    assert "Turn 0: moves kept for USA, JPN; waiting for CHN." in result.stdout
+
+
 def test_resume_of_a_corrupt_log_exits_2(tmp_path):
     """A damaged log is named with its line; nothing is played or written."""
     log = tmp_path / "game.jsonl"

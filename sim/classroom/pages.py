@@ -431,6 +431,16 @@ def landing_page(name: str) -> str:
     )
 
 
+def no_team_page(name: str) -> str:
+    """A join code no team has: say so, with the way back to the landing page."""
+    return page(
+        name,
+        "<h1>No team has that join code</h1><p>Check the code your instructor "
+        "gave your team (letters and digits, e.g. 4BGYPB) and "
+        "<a href='/'>type it again</a>.</p>",
+    )
+
+
 STYLE = """
 * { box-sizing: border-box; }
 body { font-family: system-ui, sans-serif; margin: 0 auto; padding: 0.6em 1em;
