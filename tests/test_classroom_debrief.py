@@ -118,17 +118,19 @@ def test_a_rewound_branch_is_shown_beside_the_kept_game(tmp_path):
     game.next_turn()
     header, events = read_log(log)
     found = story.branches(header, events)
-    assert [b.from_turn for b in found] == [0, 1]
+    assert [b.from_turn for b in found] == [1, 1]  # the kept game parts at turn 1
     assert found[1].game.turn == 2
     chn = found[1].game.model.agent("CHN").milex
     assert chn > game.model.agent("CHN").milex  # the branch spent more
     table = story.branch_table(found)
-    assert "CHN t1: budget +5%" in table["its moves from the parting turn"].iloc[1]
+    moves = table["its moves from the parting turn"].tolist()
+    assert moves == ["CHN t1: budget -3%", "CHN t1: budget +5%"]  # no turn 0
     out = tmp_path / "d.html"
     write_debrief(log, out, replications=4)
     text = out.read_text()
     assert "branch 1: rewound from turn 2 to turn 1" in text
     assert text.count("data:image/png;base64,") == 5
+    assert 'alt="map after turn 1"' in text  # turns 0 and 1 were played
 
 
 def test_turning_points_are_told_in_sentences(tmp_path):
@@ -372,3 +374,40 @@ def test_a_crisis_order_never_played_is_told_as_such():
         "(possible) against 50% (a coin toss) with the doctrine's choice."
     ]
     assert not any("JPN chose" in q for q in story.questions(game, points, []))
+
+
+def test_the_timeline_says_who_played_the_advice():
+    """A move the timer or the instructor played reads so, not as the team's own."""
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    game.submit("USA", {})
+    game.play_waiting("timer")
+    game.submit("CHN", {})
+    game.play_waiting("instructor")
+    timeline = debrief._timeline(game, game.events)
+    moves = timeline[timeline["who"].isin(game.teams)]
+    told = list(zip(moves["turn"], moves["who"], moves["what"], strict=True))
+    assert told == [
+        (0, "USA", "(followed the advice)"),
+        (0, "CHN", "(the doctrine's advice: the timer ran out before the team moved)"),
+        (1, "CHN", "(followed the advice)"),
+        (
+            1,
+            "USA",
+            "(the doctrine's advice: the instructor played the turn before the "
+            "team moved)",
+        ),
+    ]
+
+
+def test_debrief_of_a_scenario_file_says_it_is_not_a_game_log(tmp_path):
+    """The scenario given instead of its log is named as such, not as damaged."""
+    out = tmp_path / "debrief.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "debrief", str(SCENARIO), "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "classroom_crisis.toml:1: a scenario file, not a game log" in result.stderr
+    assert "written by `wargame play` or `wargame serve`" in result.stderr
+    assert "damaged" not in result.stderr
+    assert not out.exists()

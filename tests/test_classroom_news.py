@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.classroom import debrief
+from sim.classroom.news import place
 from sim.classroom.pages import projector_live, team_live
 from sim.classroom.session import GameSession, MoveError
 
@@ -72,3 +74,61 @@ def test_a_crisis_inject_of_this_turn_is_told_as_opening_at_its_end():
     assert f"<li>{coming}</li>" in projector_live(game, {}, 0)
     with pytest.raises(MoveError, match="no crisis"):
         game.submit("CHN", {"crisis": {"PHL": "hold"}})
+
+
+def test_signals_after_a_treaty_change_ended_the_tie_back_no_commitment():
+    """The engine ends the tie before it reads the signals; the news says so, after.
+
+    USA exercised with PHL and pledged to defend it, then the instructor ended
+    their tie in the same turn: the headline comes first, and the exercise and
+    pledge are told as backing no commitment. The timeline of the debrief
+    marks the move so. A tie changed but not ended leaves the signals as they
+    read.
+    """
+    game = GameSession(SCENARIO, ["USA", "CHN"])
+    game.submit("USA", {"exercise": {"PHL": 0.8}, "declaration": {"PHL": 1}})
+    game.inject({"kind": "treaty_change", "parties": ["USA", "PHL"], "magnitude": 0})
+    game.play_waiting()
+    public = game.news[-1]["public"]
+    ended = public.index("Treaty change: the tie of USA and PHL is ended.")
+    exercise = public.index(
+        "USA held an exercise with PHL after the treaty change ended their tie: it "
+        "backs no commitment (it still cost USA and pressed on its rivals)."
+    )
+    pledge = public.index(
+        "USA pledged in public to defend PHL after the treaty change ended their "
+        "tie: no commitment stands behind the pledge (USA's word is staked all the "
+        "same)."
+    )
+    assert ended < exercise < pledge
+    assert "PHL" not in game.situation("USA")["allies"]
+    timeline = debrief._timeline(game, game.events)
+    assert timeline[timeline["who"] == "USA"]["what"].item() == (
+        "exercise PHL 0.8; declaration PHL 1 (a treaty change of this turn ended the "
+        "tie with PHL first: the exercise or pledge toward PHL backs no commitment)"
+    )
+    game.submit("USA", {"exercise": {"JPN": 1}})
+    game.inject({"kind": "treaty_change", "parties": ["USA", "JPN"], "magnitude": 0.5})
+    game.play_waiting()
+    assert "USA held an exercise with JPN." in game.news[-1]["public"]
+
+
+def test_theaters_are_named_as_the_scenario_names_them():
+    """The scenario's own names, not title-cased ids ("Sea Of Japan")."""
+    game = GameSession(SCENARIO, ["USA", "JPN"])
+    game.submit("USA", {"patrol": {"sea_of_japan": 0.5}})
+    game.inject(
+        {"kind": "crisis", "parties": ["CHN", "IND"], "theater": "himalayan_border"}
+    )
+    game.play_waiting()
+    public = game.news[-1]["public"]
+    assert "USA patrolled Sea of Japan (East Sea)." in public
+    assert (
+        "Crisis: CHN challenges IND in Himalayan border (Line of Actual Control) at "
+        "diplomatic protest." in public
+    )
+    assert (
+        "Crisis: CHN challenges IND in Himalayan border (Line of Actual Control)"
+        in (" ".join(debrief._timeline(game, game.events)["what"]))
+    )
+    assert place("sea_of_japan") == "Sea of Japan"  # a theater the scenario lacks

@@ -113,14 +113,24 @@ def test_play_then_resume_in_a_terminal(tmp_path):
     assert GameSession.resume(log).turn == 2
 
 
+def test_a_resumed_game_says_whose_moves_it_kept(tmp_path):
+    """The moves entered for the current turn before the stop are named."""
+    log = tmp_path / "game.jsonl"
+    game = GameSession(SCENARIO, ["USA", "CHN", "JPN"], log=log)
+    game.submit("JPN", {"posture": 0.5})
+    game.submit("USA", {})
+    result = wargame("play", "--resume", str(log), stdin="quit\n")
+    assert "Turn 0: moves kept for USA, JPN; waiting for CHN." in result.stdout
+
+
 def test_resume_of_a_corrupt_log_exits_2(tmp_path):
     """A damaged log is named with its line; nothing is played or written."""
     log = tmp_path / "game.jsonl"
-    log.write_text("not json\n")
+    log.write_text('{"format": "apwar\n')  # its header cut short
     result = wargame("play", "--resume", str(log))
     assert result.returncode == 2
     assert f"error: {log}:1: corrupt line" in result.stderr
-    assert log.read_text() == "not json\n"
+    assert log.read_text() == '{"format": "apwar\n'
 
 
 def test_play_names_unknown_teams(tmp_path):

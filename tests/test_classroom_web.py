@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -132,6 +133,45 @@ def test_a_move_is_the_teams_whose_page_posts_it(room):
     assert status == 403
 
 
+def test_a_blank_signal_level_follows_the_advice(room):
+    """A partner chosen with its level cleared is left to the doctrine (the guide)."""
+    app = create_app(room)
+    body = {"turn": 0, "exercise.with": "JPN", "exercise.level": None}
+    status, answer = asgi_request(
+        app, "POST", "/team/AAAAAA/move", client="10.0.0.7", body=body
+    )
+    assert (status, json.loads(answer)) == (200, {"submitted": {}})
+    assert room.game.moves == {"USA": {}}
+
+
+def test_a_wrong_join_code_links_back_to_the_landing_page(room):
+    """The 404 page says what is wrong and where to type the code again."""
+    status, body = asgi_request(
+        app := create_app(room), "GET", "/team/ZZZZZZ", client="10.0.0.7"
+    )
+    assert status == 404
+    assert "No team has that join code" in body.decode()
+    assert "<a href='/'>type it again</a>" in body.decode()
+    assert (
+        asgi_request(app, "GET", "/team/ZZZZZZ/briefing", client="10.0.0.7")[0] == 404
+    )
+
+
+def test_a_double_clicked_inject_is_injected_once(room):
+    """The same inject sent again at once is refused; another one is not."""
+    app = create_app(room)
+    typhoon = {"kind": "disaster", "parties": ["PHL"], "note": "typhoon"}
+    path = "/control/s3cret/inject"
+    assert asgi_request(app, "POST", path, client="127.0.0.1", body=typhoon)[0] == 200
+    status, body = asgi_request(app, "POST", path, client="127.0.0.1", body=typhoon)
+    assert status == 400
+    assert "the same inject was entered a moment ago" in json.loads(body)["error"]
+    flood = {**typhoon, "note": "flood"}
+    assert asgi_request(app, "POST", path, client="127.0.0.1", body=flood)[0] == 200
+    notes = [j["note"] for j in room.game.bulletin() if j["kind"] == "disaster"]
+    assert notes == ["typhoon", "flood"]
+
+
 def test_the_form_becomes_the_move_the_team_chose():
     """Blank fields are left out; chosen signals and crisis actions are kept."""
     form = {
@@ -224,6 +264,23 @@ def test_wargame_serve_resume_prints_the_same_links(tmp_path):
             assert page.status == 200
     finally:
         again.stop()
+
+
+def test_wargame_serve_says_how_to_resume_at_start_and_on_ctrl_c(tmp_path):
+    """The exact command, at start and when stopped; a resumed game names its moves."""
+    first = Served(tmp_path)
+    again = f"wargame serve --resume {first.log} --port {first.port}"
+    assert f"Stop with Ctrl-C; resume later with: {again}\n" in first.text
+    assert post(first.teams["USA"] + "/move", {"turn": 0})[0] == 200
+    first.process.send_signal(signal.SIGINT)
+    first.process.wait(timeout=30)
+    stopped = f"Stopped at turn 0; the game is saved in {first.log}; continue with: "
+    assert stopped + again in first.output.read_text()
+    resumed = Served(tmp_path, resume=True, port=first.port)
+    try:
+        assert "Turn 0: moves kept for USA; waiting for CHN, JPN." in resumed.text
+    finally:
+        resumed.stop()
 
 
 def test_a_new_served_game_with_a_timer_waits_for_the_instructor(tmp_path):

@@ -182,7 +182,8 @@ def _default_objectives(team: str, rivals: list[str]) -> list[str]:
 def _default_interests(game: "GameSession", team: str) -> list[str]:
     spec = game.model.spec
     lines = [
-        f"A claim in {place(d.theater)} disputed with {_other(d.parties, team)}."
+        f"A claim in {place(d.theater, spec.theaters)} disputed with "
+        f"{_other(d.parties, team)}."
         for d in spec.disputes
         if team in d.parties
     ]

@@ -43,7 +43,7 @@ from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
 from sim.classroom.moves import check_move, describe_move, describe_odds
-from sim.classroom.news import describe_inject, place
+from sim.classroom.news import describe_inject, ended_ties, place
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -156,19 +156,27 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     A turn's injects come first, the scenario's then the instructor's
     (:func:`story.injects`), each with its size; then the moves the teams
     played, in the order they were made (:func:`story.played`), a crisis
-    order never played (no moment of decision came) marked so.
+    order never played (no moment of decision came) marked so, and signals
+    toward a state whose tie a treaty change of the turn ended marked as
+    backing no commitment.
     """
-    info = game.model.spec.info
+    spec = game.model.spec
+    info = spec.info
+    injected = story.injects(game)
     rows = [
-        {"turn": turn, "who": by, "what": describe_inject(inject)}
-        for turn, by, inject in story.injects(game)
+        {"turn": turn, "who": by, "what": describe_inject(inject, spec.theaters)}
+        for turn, by, inject in injected
     ]
     rows += [
         {
             "turn": e["turn"],
             "who": e["team"],
-            "what": (describe_move(e["move"]) or "(followed the advice)")
-            + _not_played(story.unplayed(game, e["turn"], e["team"])),
+            "what": _move_told(e)
+            + _not_played(story.unplayed(game, e["turn"], e["team"]))
+            + _untied(
+                e["move"],
+                ended_ties([j for t, _, j in injected if t == e["turn"]], e["team"]),
+            ),
         }
         for e in story.played(events)
         if e["event"] == "move"
@@ -181,6 +189,22 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     return frame
 
 
+ADVICE_BY = {
+    "timer": "(the doctrine's advice: the timer ran out before the team moved)",
+    "instructor": (
+        "(the doctrine's advice: the instructor played the turn before the team moved)"
+    ),
+}
+"""A timeline's move the timer or the instructor played for a team, by ``by``."""
+
+
+def _move_told(event: dict) -> str:
+    """A logged move in the timeline: its choices, or who played the advice."""
+    if event.get("by") in ADVICE_BY:
+        return ADVICE_BY[event["by"]]
+    return describe_move(event["move"]) or "(followed the advice)"
+
+
 def _not_played(toward: list[str]) -> str:
     """A note for a move whose crisis orders toward ``toward`` were never played."""
     if not toward:
@@ -188,6 +212,30 @@ def _not_played(toward: list[str]) -> str:
     return (
         f" (its crisis order toward {', '.join(toward)} was not played: no moment "
         "of decision came that turn)"
+    )
+
+
+def _untied(move: dict, ended: set[str]) -> str:
+    """A note for a move's exercises and pledges toward states in ``ended``.
+
+    A treaty change of the turn ended those ties before the signals were read
+    (:func:`~sim.classroom.news.ended_ties`), so they back no commitment.
+    """
+    toward = ", ".join(
+        sorted(
+            {
+                ally
+                for kind in ("exercise", "declaration")
+                for ally, level in move.get(kind, {}).items()
+                if level > 0 and ally in ended
+            }
+        )
+    )
+    if not toward:
+        return ""
+    return (
+        f" (a treaty change of this turn ended the tie with {toward} first: the "
+        f"exercise or pledge toward {toward} backs no commitment)"
     )
 
 
@@ -213,6 +261,11 @@ def _branch_curves(found: list[story.Branch], spec) -> Figure:
     ax.legend(loc="upper left", fontsize="small")
     ax.set_title("Escalation: the kept game and the rewound branches")
     return fig
+
+
+def _end_of(turns: int) -> str:
+    """When the end map is, after ``turns`` turns, numbered from 0 as elsewhere."""
+    return f"after turn {turns - 1}" if turns else "at the start (no turn played)"
 
 
 def _decisions(model) -> pd.DataFrame:
@@ -266,7 +319,7 @@ def _crises(model) -> pd.DataFrame:
         {
             "challenger": frame["challenger"],
             "defender": frame["defender"],
-            "theater": frame["theater"].map(place),
+            "theater": [place(t, model.spec.theaters) for t in frame["theater"]],
             "turns": [
                 f"{a - 1} to {b - 1}"
                 for a, b in zip(frame["start_step"], frame["end_step"], strict=True)
@@ -353,8 +406,8 @@ def _html(
             alt="map at the start",
         ),
         page.figure(
-            region_map(spec, model.world, f"... and after turn {game.turn}"),
-            alt="map at the end",
+            region_map(spec, model.world, f"... and {_end_of(game.turn)}"),
+            alt=f"map {_end_of(game.turn)}",
         ),
         page.heading("Crises and the factors behind each choice"),
         page.table(_crises(model), index=False),

@@ -169,9 +169,10 @@ def read_log(path: str | Path) -> tuple[Header, list[dict[str, Any]]]:
 
     Raises:
         GameLogError: Naming the file and line of the first problem: not a
-            game log (no header), a line before the last that is not JSON, a
-            line that is not a JSON object, an unknown event or one missing its
-            ``turn``.
+            game log (its first line is not this program's header, nor a JSON
+            object cut short: a scenario file, say), a line before the last
+            that is not JSON, a line that is not a JSON object, an unknown
+            event or one missing its ``turn``.
     """
     path = Path(path)
     try:
@@ -192,6 +193,8 @@ def read_log(path: str | Path) -> tuple[Header, list[dict[str, Any]]]:
                     stacklevel=2,
                 )
                 break
+            if number == 1 and not line.lstrip().startswith(b"{"):  # no header
+                raise GameLogError(_not_a_log(path)) from err
             reason = err.msg if isinstance(err, json.JSONDecodeError) else err
             raise GameLogError(
                 f"{path}:{number}: corrupt line, not JSON ({reason}); the game "
@@ -201,10 +204,7 @@ def read_log(path: str | Path) -> tuple[Header, list[dict[str, Any]]]:
             raise GameLogError(f"{path}:{number}: corrupt line, not a JSON object")
         records.append(record)
     if not records or records[0].get("format") != FORMAT:
-        raise GameLogError(
-            f"{path}:1: not a game log of this program (no {FORMAT!r} header); "
-            "expected a file written by `wargame play` or `wargame serve`"
-        )
+        raise GameLogError(_not_a_log(path))
     header = _header(path, records[0])
     for number, event in enumerate(records[1:], start=2):
         kind = event.get("event")
@@ -217,6 +217,15 @@ def read_log(path: str | Path) -> tuple[Header, list[dict[str, Any]]]:
         if kind not in UNTIMED and not _is_int(event.get(key)):
             raise GameLogError(f"{path}:{number}: {kind} event without its {key}")
     return header, records[1:]
+
+
+def _not_a_log(path: Path) -> str:
+    """Why ``path`` is refused as a game log: it is none (a scenario, say)."""
+    what = "a scenario file, " if path.suffix == ".toml" else ""
+    return (
+        f"{path}:1: {what}not a game log of this program (no {FORMAT!r} header); "
+        "expected a .jsonl game log written by `wargame play` or `wargame serve`"
+    )
 
 
 def _header(path: Path, record: dict[str, Any]) -> Header:

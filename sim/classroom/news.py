@@ -10,8 +10,10 @@ IQT Labs' Snow Globe). :func:`report` compares the region before a turn
   side's action in each crisis and how its rung moved, crises ended and how
   (who backed down, a negotiated settlement, war), wars, confidence-building
   measures newly in force, the signals the teams sent (exercises, patrols and
-  declarations are seen by all), and which teams the timer or the
-  instructor left to the doctrine;
+  declarations are seen by all; one toward a state whose tie with the team a
+  treaty change of the turn ended is told as backing no commitment: the engine
+  applies the treaty change before the signals), and which teams the timer or
+  the instructor left to the doctrine;
 - **private** (one team's page only): the move it submitted, and the
   confidence-building measures other teams offered it (to offer back, unless
   the measure is in force between them, from this turn or before).
@@ -30,6 +32,7 @@ import pandas as pd
 from sim.classroom.moves import describe_move
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.model import RegionModel
+from sim.scenario import Theater
 
 ENDINGS = {
     "challenger_backed_down": "{challenger} backed down: deterrence held",
@@ -43,6 +46,8 @@ ADVISED = {
     "instructor": "The instructor played the turn without waiting",
 }
 """Why teams that had not moved got the doctrine's advice, by who played it."""
+SMALL_WORDS = frozenset({"a", "an", "and", "at", "in", "of", "on", "the", "to"})
+"""Words a place name made from an id leaves in lower case (but first)."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,7 @@ def report(
     }
     public = []
     for j in start.injects:
-        public.append(describe_inject(j))
+        public.append(describe_inject(j, model.spec.theaters))
         if j["kind"] == "crisis" and tuple(j["parties"]) not in opened:
             public.append(
                 f"The inject opened no crisis: one between "
@@ -122,7 +127,13 @@ def report(
         f"In force from now: a {c['kind']} between {' and '.join(c['parties'])}."
         for c in new_cbms
     ]
-    public += [line for team in teams for line in _signals_seen(team, moves[team])]
+    public += [
+        line
+        for team in teams
+        for line in _signals_seen(
+            team, moves[team], ended_ties(start.injects, team), model.spec.theaters
+        )
+    ]
     for by, why in ADVISED.items():
         left = [team for team in teams if advised.get(team) == by]
         if left:
@@ -166,8 +177,11 @@ def _unplayed(crisis: dict[str, Any], team: str, order: str) -> str:
     )
 
 
-def describe_inject(inject: dict[str, Any]) -> str:
-    """An inject as a headline, e.g. ``Crisis: CHN challenges JPN in ...``."""
+def describe_inject(inject: dict[str, Any], theaters: Sequence[Theater] = ()) -> str:
+    """An inject as a headline, e.g. ``Crisis: CHN challenges JPN in ...``.
+
+    ``theaters``: the scenario's, whose names the headline uses (:func:`place`).
+    """
     parties = inject["parties"]
     note = f" ({inject['note']})" if inject.get("note") else ""
     kind = inject["kind"]
@@ -175,7 +189,7 @@ def describe_inject(inject: dict[str, Any]) -> str:
         rung = RUNGS[inject.get("rung", 1)].replace("_", " ")
         return (
             f"Crisis: {parties[0]} challenges {parties[1]} in "
-            f"{place(inject['theater'])} at "
+            f"{place(inject['theater'], theaters)} at "
             f"{rung}{note}."
         )
     if kind == "disaster":
@@ -202,12 +216,13 @@ def describe_inject(inject: dict[str, Any]) -> str:
     )
 
 
-def announce(inject: dict[str, Any]) -> str:
+def announce(inject: dict[str, Any], theaters: Sequence[Theater] = ()) -> str:
     """An inject of the turn under way, as pages show it before the turn is played.
 
     A crisis inject opens only at the turn's end, so no one can answer it yet.
+    ``theaters``: the scenario's, whose names it uses (:func:`place`).
     """
-    text = describe_inject(inject)
+    text = describe_inject(inject, theaters)
     if inject["kind"] == "crisis":
         text += (
             " It opens at the end of this turn: "
@@ -232,7 +247,7 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
         if _key(row) not in known and row.origin != "inject":
             news.append(
                 f"New crisis: {row.challenger} challenges {row.defender} in "
-                f"{place(row.theater)}."
+                f"{place(row.theater, model.spec.theaters)}."
             )
     for pair in sorted(set(start.rungs) | set(rungs)):
         a, b = pair.split("-")
@@ -258,7 +273,7 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
             )
             news.append(
                 f"Crisis over: {row.challenger} against {row.defender} in "
-                f"{place(row.theater)} ended: {how}."
+                f"{place(row.theater, model.spec.theaters)} ended: {how}."
             )
     return news
 
@@ -275,20 +290,58 @@ def _escalated(start: Before, model: RegionModel, me: str, them: str) -> bool:
     return bool(crises.climbed[0, i, j] > start.climbed[i, j])
 
 
-def _signals_seen(team: str, move: dict[str, Any]) -> list[str]:
-    """The signals a team sent this turn, as the region saw them."""
+def ended_ties(injects: Sequence[dict[str, Any]], team: str) -> set[str]:
+    """The states whose tie with ``team`` this turn's treaty changes end.
+
+    ``injects`` are the turn's, in the order the engine applies them (a later
+    treaty change of the pair overrides an earlier one). The engine ends the
+    tie before it reads the turn's signals, so an exercise or a public pledge
+    toward such a state backs no commitment.
+    """
+    ended: set[str] = set()
+    for inject in injects:
+        if inject["kind"] == "treaty_change" and team in inject["parties"]:
+            others = set(inject["parties"]) - {team}
+            ended = ended | others if inject.get("magnitude") == 0 else ended - others
+    return ended
+
+
+def _signals_seen(
+    team: str,
+    move: dict[str, Any],
+    untied: set[str],
+    theaters: Sequence[Theater],
+) -> list[str]:
+    """The signals a team sent this turn, as the region saw them.
+
+    ``untied``: the states whose tie with the team a treaty change ended this
+    turn (:func:`ended_ties`), before the signals were read; ``theaters``: the
+    scenario's, whose names are used.
+    """
     seen = [
-        f"{team} held an exercise with {ally}."
+        f"{team} held an exercise with {ally}"
+        + (
+            " after the treaty change ended their tie: it backs no commitment "
+            f"(it still cost {team} and pressed on its rivals)."
+            if ally in untied
+            else "."
+        )
         for ally, level in move.get("exercise", {}).items()
         if level > 0
     ]
     seen += [
-        f"{team} patrolled {place(theater)}."
+        f"{team} patrolled {place(theater, theaters)}."
         for theater, level in move.get("patrol", {}).items()
         if level > 0
     ]
     seen += [
-        f"{team} pledged in public to defend {ally}."
+        f"{team} pledged in public to defend {ally}"
+        + (
+            " after the treaty change ended their tie: no commitment stands "
+            f"behind the pledge ({team}'s word is staked all the same)."
+            if ally in untied
+            else "."
+        )
         for ally, level in move.get("declaration", {}).items()
         if level > 0
     ]
@@ -308,9 +361,19 @@ def _own_move(move: dict[str, Any], advised: str | None) -> str:
     return f"You played: {played}."
 
 
-def place(theater: str) -> str:
-    """A theater's id as a place name: ``south_china_sea`` -> ``South China Sea``."""
-    return words(theater).title()
+def place(theater: str, theaters: Sequence[Theater] = ()) -> str:
+    """A theater's name: the scenario's own (``theaters``), else from its id.
+
+    From the id, each word capitalised but the small ones: ``sea_of_japan`` ->
+    ``Sea of Japan``.
+    """
+    named = {t.id: t.name for t in theaters if t.name}
+    if theater in named:
+        return named[theater]
+    return " ".join(
+        w if k and w in SMALL_WORDS else w[:1].upper() + w[1:]
+        for k, w in enumerate(words(theater).split())
+    )
 
 
 def _key(row: Any) -> tuple[str, str, int]:

@@ -79,7 +79,8 @@ def news_block(
         team: Whose private news to add (None: public only).
         every_team: Add every team's private news (the instructor's view).
     """
-    now = "".join(f"<li>{esc(announce(j))}</li>" for j in game.bulletin())
+    theaters = game.model.spec.theaters
+    now = "".join(f"<li>{esc(announce(j, theaters))}</li>" for j in game.bulletin())
     parts = [f"<h3>This turn</h3><ul class='news'>{now}</ul>"] if now else []
     for item in reversed(game.news):
         lines = "".join(f"<li>{esc(s)}</li>" for s in item["public"])
@@ -433,6 +434,16 @@ def landing_page(name: str) -> str:
         "<input name='code' autocomplete='off'></label>"
         "<button type='submit'>Join</button></form>"
         "<p><a href='/projector'>The projector view</a> (read only).</p>",
+    )
+
+
+def no_team_page(name: str) -> str:
+    """A join code no team has: say so, with the way back to the landing page."""
+    return page(
+        name,
+        "<h1>No team has that join code</h1><p>Check the code your instructor "
+        "gave your team (letters and digits, e.g. 4BGYPB) and "
+        "<a href='/'>type it again</a>.</p>",
     )
 
 

@@ -680,10 +680,10 @@ class GameSession:
         i, j = (spec.state_index(p) for p in pair)
         rung = int(self.model.world.rung[0, i, j])
         if rung:
-            theater = spec.theaters[self.model.world.crises.theater[0, i, j]].id
+            theater = spec.theaters[self.model.world.crises.theater[0, i, j]].name
             raise GameError(
                 f"{pair[0]} and {pair[1]} are in a crisis already ("
-                f"{news.words(RUNGS[rung])}, in {news.place(theater)}): an inject "
+                f"{news.words(RUNGS[rung])}, in {theater}): an inject "
                 "opens a crisis only between states at peace; wait until it ends"
             )
         if any(

@@ -39,7 +39,8 @@ class Branch:
     Attributes:
         label: How the debrief names it.
         game: The branch replayed to where it stopped.
-        from_turn: The turn where it parts from the kept game (0 for the kept).
+        from_turn: The turn where it parts from the kept game (for the kept
+            game, the earliest turn where a branch parts from it).
     """
 
     label: str
@@ -117,13 +118,14 @@ def chance_words(p: float) -> str:
 def summary(game: GameSession) -> str:
     """The game in a paragraph."""
     model = game.model
+    theaters = model.spec.theaters
     crises = model.crisis_frame()
     rungs = model.model_frame()["max_rung"].to_numpy()
     peak = int(rungs.max())
     turn = int(np.argmax(rungs))
     ended = crises[crises["ending"] != "ongoing"]
     told = [
-        f"{c.challenger} against {c.defender} in {place(c.theater)}: "
+        f"{c.challenger} against {c.defender} in {place(c.theater, theaters)}: "
         + ENDINGS[c.ending].format(challenger=c.challenger, defender=c.defender)
         for c in ended.itertuples()
     ]
@@ -151,7 +153,7 @@ def _injects_told(game: GameSession) -> str:
     """The injects of the game in a sentence, each with its turn and size."""
     told = []
     for turn, by, inject in injects(game):
-        headline = describe_inject(inject).rstrip(".")
+        headline = describe_inject(inject, game.model.spec.theaters).rstrip(".")
         told.append(f"at turn {turn} (the {by}'s), {headline[0].lower()}{headline[1:]}")
     return f"Injects: {'; '.join(told)}. " if told else "No inject. "
 
@@ -265,9 +267,12 @@ def _told(row: Any) -> str:
 
 
 def branches(header: Header, events: list[dict[str, Any]]) -> list[Branch]:
-    """The kept game, then each branch a rewind abandoned, replayed from the log."""
-    kept = GameSession.from_events(header, effective(events))
-    found = [Branch("kept", kept, 0)]
+    """The kept game, then each branch a rewind abandoned, replayed from the log.
+
+    The kept game's ``from_turn`` is the earliest turn a branch parts from it
+    (0 if none does), so its row shows the moves set against the branches'.
+    """
+    found = []
     for k, event in enumerate(events):
         if event["event"] != "rewind":
             continue
@@ -275,12 +280,14 @@ def branches(header: Header, events: list[dict[str, Any]]) -> list[Branch]:
         to = event["to_turn"]
         found.append(
             Branch(
-                f"branch {len(found)}: rewound from turn {game.turn} to turn {to}",
+                f"branch {len(found) + 1}: rewound from turn {game.turn} to turn {to}",
                 game,
                 to,
             )
         )
-    return found
+    kept = GameSession.from_events(header, effective(events))
+    parted = min((b.from_turn for b in found), default=0)
+    return [Branch("kept", kept, parted), *found]
 
 
 def branch_table(found: list[Branch]) -> pd.DataFrame:
@@ -334,24 +341,25 @@ def questions(
             else f"At turn {row.turn}, {row.team} chose '{row.move}' ({odds}). "
             "What did the team see that the doctrine did not?"
         )
-    crises = game.model.crisis_frame()
+    crises, theaters = game.model.crisis_frame(), game.model.spec.theaters
     for c in crises.itertuples():
+        where = place(c.theater, theaters)
         if c.ending == "challenger_backed_down":
             asked.append(
                 f"Deterrence held when {c.challenger} backed down against "
-                f"{c.defender} in {place(c.theater)}: was it the balance of power, "
+                f"{c.defender} in {where}: was it the balance of power, "
                 "an ally's commitment, or the audience cost that made it credible?"
             )
         elif c.ending == "defender_backed_down":
             asked.append(
-                f"{c.defender} backed down to {c.challenger} in {place(c.theater)}: "
+                f"{c.defender} backed down to {c.challenger} in {where}: "
                 "what would it have taken to hold, and who paid for the retreat at "
                 "home and with allies?"
             )
         elif c.ending == "war":
             asked.append(
                 f"{c.challenger} and {c.defender} went to war in "
-                f"{place(c.theater)}: at which rung could either side still have "
+                f"{where}: at which rung could either side still have "
                 "stopped, and why did it not?"
             )
     if game.added["cbm"]:

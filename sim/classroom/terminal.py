@@ -429,7 +429,9 @@ def show_region(game: GameSession, console: Console) -> None:
         for line in game.news[-1]["public"]:
             console.print(f"  {line}", markup=False, highlight=False)
     for inject in game.bulletin():
-        console.print(f"  This turn: {announce(inject)}", markup=False)
+        console.print(
+            f"  This turn: {announce(inject, model.spec.theaters)}", markup=False
+        )
     title = f"Turn {game.turn} of {model.horizon} - {model.year:.2f}"
     table = Table(title=title)
     for column in (

@@ -67,6 +67,8 @@ from sim.scenario import ScenarioError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join codes avoid look-alike characters (0/O, 1/I)."""
+REPEAT_SECONDS = 2.0
+"""An inject sent again as soon as this, the same in the same turn, is refused."""
 
 
 class RequestError(Exception):
@@ -116,6 +118,8 @@ class Classroom:
         self.deadline: float | None = None  # wall-clock time, s since the epoch
         self.remaining: float | None = None  # held while paused
         self._images: dict[str, tuple[int, bytes]] = {}
+        # when (monotonic s), at which turn, and what the last inject was
+        self._last_inject: tuple[float, int, dict[str, Any]] | None = None
         self._drawing = threading.Lock()  # one figure at a time, apart from the game
         if timer_minutes is not None and timer_minutes != (game.timer_minutes or 0):
             self.set_timer(timer_minutes)
@@ -170,7 +174,7 @@ class Classroom:
         elif command == "advise":
             game.play_waiting("instructor")
         elif command == "inject":
-            game.inject(inject_from_form(data))
+            self._inject(inject_from_form(data))
         elif command == "pause":
             if self.deadline is not None:
                 left = max(0.0, self.deadline - time.time())
@@ -198,6 +202,24 @@ class Classroom:
             raise GameError(f"unknown command {command!r}")
         if game.turn != turn:
             self._restart_timer()
+
+    def _inject(self, inject: dict[str, Any]) -> None:
+        """Inject, unless it repeats the last inject within :data:`REPEAT_SECONDS`.
+
+        The same inject sent again that soon, in the same turn, is a double
+        click on the control page, not a second event: it is refused.
+        """
+        now, turn = time.monotonic(), self.game.turn
+        if self._last_inject is not None:
+            at, then, last = self._last_inject
+            if (then, last) == (turn, inject) and now - at < REPEAT_SECONDS:
+                raise GameError(
+                    "the same inject was entered a moment ago (a double click?) "
+                    "and counts once; to inject it a second time, send it again "
+                    f"after {REPEAT_SECONDS:g} seconds"
+                )
+        self.game.inject(inject)
+        self._last_inject = (now, turn, inject)
 
     def time_out(self) -> None:
         """The timer ran out: play the advice for the waiting teams, then the turn."""
@@ -249,6 +271,9 @@ def _code() -> str:
 def move_from_form(data: dict[str, Any]) -> dict[str, Any]:
     """A move from the team form's fields; blank fields are left to the advice.
 
+    A signal's partner chosen with its level blank is left to the advice too
+    (a level absent from the form, not blank, is a full one).
+
     Raises:
         MoveError: A number field holds something else (a boolean included),
             or a choice field (a crisis action, a partner, a theater, a CBM)
@@ -268,9 +293,9 @@ def move_from_form(data: dict[str, Any]) -> dict[str, Any]:
         move["crisis"] = crisis
     for kind in SIGNAL_KINDS:
         target = _choice(data, f"{kind}.with")
-        if target is not None:
-            level = _number(data.get(f"{kind}.level", 1), f"{kind} level", MoveError)
-            move[kind] = {target: level}
+        level = data.get(f"{kind}.level", 1)  # a form without the field: a full one
+        if target is not None and level not in (None, ""):  # blank: the advice
+            move[kind] = {target: _number(level, f"{kind} level", MoveError)}
     partner = _choice(data, "cbm.with")
     if partner is not None:
         move["cbm"] = {partner: _choice(data, "cbm.kind")}
@@ -373,20 +398,24 @@ def create_app(room: Classroom) -> Starlette:
             {"error": "not allowed: this page cannot do that"}, status_code=403
         )
 
+    def no_team() -> Response:
+        name = room.game.model.spec.info.name
+        return HTMLResponse(pages.no_team_page(name), status_code=404)
+
     async def landing(request: Request) -> Response:
         return HTMLResponse(pages.landing_page(room.game.model.spec.info.name))
 
     async def join(request: Request) -> Response:
         code = request.query_params.get("code", "").strip().upper()
         if code not in room.teams:
-            return HTMLResponse("No team has that join code.", status_code=404)
+            return no_team()
         return RedirectResponse(f"/team/{code}", status_code=303)
 
     async def team_page(request: Request) -> Response:
         try:
             team = team_of(request)
         except LookupError:
-            return HTMLResponse("No team has that join code.", status_code=404)
+            return no_team()
         code = room.codes[team]
         return HTMLResponse(
             await locked(lambda: pages.team_page(room.game, team, code, room.timer()))
@@ -439,7 +468,7 @@ def create_app(room: Classroom) -> Starlette:
         try:
             team = team_of(request)
         except LookupError:
-            return HTMLResponse("No team has that join code.", status_code=404)
+            return no_team()
         b = await locked(lambda: briefing(room.game, team))
         return HTMLResponse(pages.handouts_page(f"Briefing {team}", [b]))
 

@@ -1,17 +1,24 @@
 """``wargame play``, ``serve`` and ``debrief``: the classroom game."""
 
 import argparse
+import shlex
 import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.cli.common import SCENARIO_HELP, Command, Output, UsageError
 
+if TYPE_CHECKING:
+    from sim.classroom.session import GameSession
+
 MAX_SEED = 2**63 - 1
 """The largest seed (the scenario's ``seed`` field has the same bound)."""
+HOST, PORT = "127.0.0.1", 8765
+"""Where ``wargame serve`` listens unless told otherwise."""
 
 
 def _game_options(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +32,7 @@ def _game_options(parser: argparse.ArgumentParser) -> None:
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     _game_options(parser)
     parser.add_argument(
-        "--host", default="127.0.0.1",
+        "--host", default=HOST,
         help="address to listen on (127.0.0.1: this machine only); the control "
         "page answers this machine only (on this address too)",
     )  # fmt: skip
@@ -34,7 +41,7 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
         help="allow a --host other than this machine's loopback: every machine "
         "that can reach it may open the team and projector pages",
     )  # fmt: skip
-    parser.add_argument("--port", type=int, default=8765, help="port (8765)")
+    parser.add_argument("--port", type=int, default=PORT, help=f"port ({PORT})")
     parser.add_argument(
         "--timer", type=float, metavar="MIN", help="turn timer in minutes (none)"
     )
@@ -117,6 +124,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     game = open_game(args)
     console = Console(width=110, soft_wrap=True)
     console.print(f"Game log: {game.log.path}")
+    if args.resume:
+        console.print(kept_moves(game), markup=False, highlight=False)
     if hasattr(sys.stdin, "reconfigure"):
         # A line that is not UTF-8 is refused at its prompt, not the whole game.
         sys.stdin.reconfigure(errors="surrogateescape")
@@ -141,6 +150,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     room = Classroom(game, timer_minutes=args.timer)
     base = f"http://{args.host}:{args.port}"
     print(f"Game log: {game.log.path}")
+    if args.resume:
+        print(kept_moves(game))
     if args.resume and not kept_codes:
         print(
             "This game log kept no join codes (an older version, or `wargame "
@@ -156,9 +167,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Projector: {base}/projector")
     for team, link in room.links().items():
         print(f"Team {team}: {base}{link}  (join code {room.codes[team]})")
-    print("Stop with Ctrl-C; resume later with --resume", flush=True)
-    serve(room, host=args.host, port=args.port)
+    again = resume_command(game.log.path, args)
+    print(f"Stop with Ctrl-C; resume later with: {again}", flush=True)
+    try:
+        serve(room, host=args.host, port=args.port)
+    finally:  # Ctrl-C ends the server, which raises it again or returns
+        print(
+            f"Stopped at turn {game.turn}; the game is saved in {game.log.path}; "
+            f"continue with: {again}",
+            flush=True,
+        )
     return 0
+
+
+def resume_command(log: Path, args: argparse.Namespace) -> str:
+    """The command that serves the game of ``log`` again, at the same address.
+
+    The same ``--host`` and ``--port`` keep the teams' links working; the log
+    keeps the timer and the join codes.
+    """
+    command = ["wargame", "serve", "--resume", str(log)]
+    if args.host != HOST:
+        command += ["--host", args.host]
+    if args.allow_remote:
+        command.append("--allow-remote")
+    if args.port != PORT:
+        command += ["--port", str(args.port)]
+    return shlex.join(command)
+
+
+def kept_moves(game: "GameSession") -> str:
+    """Which teams' moves for the current turn a resumed game kept, in a line."""
+    if game.finished:
+        return "The game is over: write its debrief with wargame debrief."
+    kept = [team for team in game.teams if team in game.moves]
+    waiting = ", ".join(game.waiting_for) or "nobody"
+    if not kept:
+        return f"Turn {game.turn}: no move kept yet; waiting for {waiting}."
+    return f"Turn {game.turn}: moves kept for {', '.join(kept)}; waiting for {waiting}."
 
 
 def check_address(host: str, port: int, *, allow_remote: bool) -> None:
