@@ -6,7 +6,7 @@ import pytest
 
 from sim.classroom import debrief
 from sim.classroom.news import place
-from sim.classroom.pages import projector_live, team_live
+from sim.classroom.pages import news_block, projector_live, team_live
 from sim.classroom.session import GameSession, MoveError
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
@@ -132,3 +132,14 @@ def test_theaters_are_named_as_the_scenario_names_them():
         in (" ".join(debrief._timeline(game, game.events)["what"]))
     )
     assert place("sea_of_japan") == "Sea of Japan"  # a theater the scenario lacks
+
+
+def test_every_page_announces_an_inject_in_the_scenarios_own_theater_name():
+    """The team pages and the projector say a coming crisis's theater alike."""
+    game = GameSession(SCENARIO, ["USA", "JPN"])
+    game.inject(
+        {"kind": "crisis", "parties": ["CHN", "IND"], "theater": "himalayan_border"}
+    )
+    named = "Himalayan border (Line of Actual Control)"
+    assert named in news_block(game, "USA")
+    assert named in projector_live(game, {"running": False}, 0)

@@ -261,7 +261,7 @@ def projector_live(game: "GameSession", timer: dict[str, Any], version: int) -> 
     long) above who is awaited and the region's table.
     """
     news = game.news[-1]["public"] if game.news else []
-    now = [announce(j) for j in game.bulletin()]
+    now = [announce(j, game.model.spec.theaters) for j in game.bulletin()]
     items = "".join(f"<li>{esc(s)}</li>" for s in now + news) or "<li>No news yet.</li>"
     waiting = ", ".join(game.waiting_for) or "nobody"
     return (
