@@ -506,9 +506,8 @@ def test_the_turn_timer_plays_the_advice_and_says_so(browser, served):
     assert by == [("USA", None), ("CHN", "timer"), ("JPN", "timer")]
 
 
-def test_every_page_fits_a_projector_a_laptop_and_a_phone(browser, served, tmp_path):
-    """No page scrolls sideways at 1024x768, 1280 or 390 px; screenshots are kept."""
-    control = laptop(browser, served.control)
+def inject_collision(control) -> None:
+    """Inject a CHN-JPN collision at sea (a show of force) from the control page."""
     control.locator("input[name='parties'][value='CHN']").check()
     control.locator("input[name='parties'][value='JPN']").check()
     control.locator("select[name='theater']").select_option("east_china_sea")
@@ -516,6 +515,12 @@ def test_every_page_fits_a_projector_a_laptop_and_a_phone(browser, served, tmp_p
     control.get_by_label("Note").fill("collision at sea")
     control.get_by_role("button", name="Inject").click()
     see(control, "collision at sea")
+
+
+def test_every_page_fits_a_projector_a_laptop_and_a_phone(browser, served, tmp_path):
+    """No page scrolls sideways at 1024x768, 1280 or 390 px; screenshots are kept."""
+    control = laptop(browser, served.control)
+    inject_collision(control)
     views = [
         ("projector", served.projector, 1024, 768),
         ("team", served.teams["JPN"], 1280, 900),
@@ -544,13 +549,7 @@ def test_the_projector_fits_1024x768_after_turns_of_news(browser, served, tmp_pa
     """
     control = laptop(browser, served.control)
     control.on("dialog", lambda dialog: dialog.accept())
-    control.locator("input[name='parties'][value='CHN']").check()
-    control.locator("input[name='parties'][value='JPN']").check()
-    control.locator("select[name='theater']").select_option("east_china_sea")
-    control.locator("select[name='rung']").select_option("2")
-    control.get_by_label("Note").fill("collision at sea")
-    control.get_by_role("button", name="Inject").click()
-    see(control, "collision at sea")
+    inject_collision(control)
     for turn in (1, 2):
         control.get_by_role("button", name="Play turn, advice for the waiting").click()
         see(control, f"turn {turn} of 8")
