@@ -131,6 +131,20 @@ def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
     return lines[0]
 
 
+def refused_untouched(
+    argv: list[str], folder: Path, capsys: pytest.CaptureFixture[str]
+) -> str:
+    """``wargame ARGV`` exits 2 and leaves ``folder`` byte for byte; its one line."""
+    from sim.cli import main
+
+    before = contents(folder)
+    capsys.readouterr()
+    assert main(argv) == 2
+    line = one_error_line(capsys)
+    assert contents(folder) == before
+    return line
+
+
 @pytest.fixture
 def write_scenario(tmp_path: Path) -> Callable[..., Path]:
     """Write TOML text to a file in a temporary folder and return its path."""

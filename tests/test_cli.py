@@ -9,7 +9,7 @@ import pytest
 
 from sim.cli import main
 from sim.scenario import bundled_dir
-from tests.conftest import contents, one_error_line, pair_toml
+from tests.conftest import contents, one_error_line, pair_toml, refused_untouched
 
 BASELINE = bundled_dir() / "baseline_2024.toml"
 
@@ -265,13 +265,11 @@ def test_run_refuses_a_batch_folder_and_keeps_the_batch(
     if command == "sweep":
         argv += ["--param", "mechanisms.escalation.war_cost=0.2:1.0:2"]
     assert main([*argv, "--out", str(out)]) == 0
-    before = contents(out)
-    capsys.readouterr()
-    assert main(["run", scenario, "--steps", "1", "--out", str(out)]) == 2
-    line = one_error_line(capsys)
+    line = refused_untouched(
+        ["run", scenario, "--steps", "1", "--out", str(out)], out, capsys
+    )
     assert line.startswith(f"error: {out} holds the output of `wargame {command}`")
     assert "choose another output folder (--out), or delete the folder" in line
-    assert contents(out) == before
     assert batch.load(out).missing_chunks == 0
     assert main([*argv, "--out", str(out)]) == 0  # resumes: nothing to do
 
@@ -731,10 +729,6 @@ def test_a_batch_of_other_code_is_not_resumed(write_scenario, tmp_path, capsys):
     for code in (None, "0" * 64):
         old = {k: v for k, v in written.items() if k != "code"}
         path.write_text(json.dumps(old if code is None else {**old, "code": code}))
-        before = contents(out)
-        capsys.readouterr()
-        assert main(argv) == 2
-        line = one_error_line(capsys)
+        line = refused_untouched(argv, out, capsys)
         assert line.startswith(f"error: {out} holds a different batch: ")
         assert "code" in line and written["code"][:12] in line
-        assert contents(out) == before

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import contents, one_error_line, triad_toml
+from conftest import contents, one_error_line, refused_untouched, triad_toml
 
 from sim.cli import main
 from sim.compare import compare, field_arms
@@ -233,16 +233,12 @@ def test_compare_claims_its_folder_and_refuses_any_other(triad, tmp_path, capsys
     batch = tmp_path / "batch"
     argv = ["batch", str(triad), "--replications", "2", "--steps", "2"]
     assert main([*argv, "--out", str(batch)]) == 0
-    kept = contents(batch)
     args = ["compare", str(triad), "--vary", "state.RED.resolve=0.2,0.9"]
     args += ["--replications", "4", "--steps", "4", "--outcome", "crises"]
-    capsys.readouterr()
-    assert main([*args, "--out", str(batch)]) == 2
-    assert one_error_line(capsys) == (
+    assert refused_untouched([*args, "--out", str(batch)], batch, capsys) == (
         f"error: {batch} holds the output of `wargame batch`; a compare there "
         f"would replace its manifest.json and lose the batch: {how}"
     )
-    assert contents(batch) == kept
     out = tmp_path / "cmp"
     assert main([*args, "--out", str(out)]) == 0
     written = json.loads((out / "manifest.json").read_text())
@@ -250,18 +246,13 @@ def test_compare_claims_its_folder_and_refuses_any_other(triad, tmp_path, capsys
     assert written["files"] == ["compare.csv", "compare.md", "compare.png"]
     assert written["definition"]["vary"] == "state.RED.resolve=0.2,0.9"
     assert written["code"] == code_hash() and written["seed"] == 11
-    before = contents(out)
-    capsys.readouterr()
-    assert main([*args, "--relative", "--out", str(out)]) == 2
-    assert one_error_line(capsys) == (
+    assert refused_untouched([*args, "--relative", "--out", str(out)], out, capsys) == (
         f"error: {out} holds a different compare: its manifest.json has "
         f"definition.relative = false, this command true; {how}"
     )
-    assert main([*argv, "--out", str(out)]) == 2
     assert "not a batch folder (it holds the output of `wargame compare`)" in (
-        one_error_line(capsys)
+        refused_untouched([*argv, "--out", str(out)], out, capsys)
     )
-    assert contents(out) == before
     assert main([*args, "--out", str(out)]) == 0  # the same comparison again
     assert json.loads((out / "manifest.json").read_text())["kind"] == "compare"
 
