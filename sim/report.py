@@ -58,8 +58,9 @@ def outcome_table(results: ResultsFolder) -> pd.DataFrame:
     """The run's outcomes, or each point's means with 95% intervals.
 
     A batch's table has one column per point and one row per outcome, each cell
-    ``mean [lower, upper]`` (:mod:`sim.summary`), and a row ``n`` of
-    replications.
+    ``mean [lower, upper]`` (:mod:`sim.summary`), a row ``n`` of replications
+    and, for a sweep, a row per swept field with the point's value, so that a
+    reader can tell the points apart.
     """
     if results.kind == RUN:
         outcomes = results.table("outcomes")
@@ -67,7 +68,7 @@ def outcome_table(results: ResultsFolder) -> pd.DataFrame:
             ["value"], axis=1
         )
     table, groups = summarise_results(results)
-    return layout(table, groups).set_index("point").drop(columns=results.varied).T
+    return layout(table, groups).set_index("point").T
 
 
 def render(results: ResultsFolder) -> tuple[str, dict[str, str]]:

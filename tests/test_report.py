@@ -72,3 +72,15 @@ def test_report_of_an_analysis_says_what_the_folder_holds(
         "and report read the output of `wargame run`, `batch` or `sweep`"
     )
     assert not (out / "report.html").exists()
+
+
+def test_outcome_table_of_a_sweep_names_each_point_values(results_folders, tmp_path):
+    """Each point's column carries its swept values, not only its number."""
+    from sim import batch
+    from sim.design import Design, Range
+
+    grid = Design("grid", (Range("state.RED.resolve", 0.2, 0.8, 2),))
+    plan = batch.plan(results_folders / "triad.toml", replications=3, design=grid)
+    batch.run(plan, tmp_path / "sweep", progress=False)
+    table = outcome_table(open_results(tmp_path / "sweep"))
+    assert [table.loc["state.RED.resolve", p] for p in (0, 1)] == ["0.2", "0.8"]
