@@ -89,13 +89,23 @@ class ArmComparison:
         return "\n".join(lines) + "\n"
 
     def caption(self) -> str:
-        """What the comparison is: reference, replications, seed, horizon."""
+        """What the comparison is: reference, replications, seed, horizon, method."""
         return (
             f"Effect of each arm against {self.arms[0].name} "
             f"({self.scale}), {self.replications} paired replications per arm, "
             f"seed {self.seed}, {self.years:g} years{self._alike()}: paired 95% "
-            "intervals (Newcombe for 0/1 outcomes, t otherwise)"
+            f"intervals ({self._methods()})"
         )
+
+    def _methods(self) -> str:
+        """The interval methods, as :func:`sim.paired.paired_effect` picks them.
+
+        Newcombe's interval is for a difference of proportions; a relative
+        change of any outcome gets the t interval of its log ratio.
+        """
+        if self.scale == "relative":
+            return "t on the log of the ratio, for every outcome"
+        return "Newcombe for 0/1 outcomes, t otherwise"
 
     def _alike(self) -> str:
         """``, every arm with PATH=VALUE, ...``, or nothing without settings."""

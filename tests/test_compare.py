@@ -268,3 +268,12 @@ def test_compare_refuses_a_folder_of_other_files(triad, tmp_path, capsys):
         one_error_line(capsys)
     )
     assert contents(out) == {"notes.txt": b"mine"}
+
+
+def test_a_relative_comparison_does_not_claim_newcombe_intervals(triad):
+    """On the relative scale every interval is t on the log ratio, as captioned."""
+    arms = field_arms(triad, "state.RED.resolve", [0.2, 0.9])
+    result = compare(arms, replications=12, outcomes=["war_onset"], scale="relative")
+    assert set(result.table["method"]) == {"t"}
+    assert "Newcombe" not in result.caption()
+    assert result.caption().endswith("(t on the log of the ratio, for every outcome)")
