@@ -231,6 +231,40 @@ def outcome_columns(outcomes: pd.DataFrame, exclude: Sequence[str] = ()) -> list
     ]
 
 
+def group_stats(values: pd.DataFrame, by: list[str], name: str) -> pd.DataFrame:
+    """Each group's ``n``, ``mean`` and ``sd`` of an outcome's defined values."""
+    grouped = values.groupby(by, sort=True)[name]
+    return pd.DataFrame(
+        {"n": grouped.size(), "mean": grouped.mean(), "sd": grouped.std(ddof=1)}
+    ).reset_index()
+
+
+def pooled_stats(values: pd.DataFrame, by: list[str], name: str) -> pd.DataFrame:
+    """:func:`group_stats` of pooled sweep points, the replication as the unit.
+
+    Every point of a sweep runs the same replication indices on the same seed
+    (common random numbers), so replication ``r`` of two pooled points shares
+    its luck: they are not independent draws (where a field does not move an
+    outcome they are one draw twice). The mean is still that of every defined
+    value, ``sum(y) / sum(c)`` over replications with ``c_r`` values summing to
+    ``y_r``; ``n`` counts replications, and ``sd`` is that of each one's
+    linearised share, ``(y_r - mean c_r) / mean(c)`` (the delta method, as in
+    :mod:`sim.paired`), which is the spread of the replications' own means
+    when every one has the same number of values.
+    """
+    grouped = values.groupby([*by, "replication"], sort=True)[name]
+    clusters = pd.DataFrame({"y": grouped.sum(), "c": grouped.size()}).reset_index()
+    totals = clusters.groupby(by, sort=True)[["y", "c"]].transform("sum")
+    share = clusters.groupby(by, sort=True)["c"].transform("mean")
+    mean = totals["y"] / totals["c"]
+    clusters["mean"] = mean
+    clusters["z"] = (clusters["y"] - mean * clusters["c"]) / share
+    grouped = clusters.groupby(by, sort=True)
+    return pd.DataFrame(
+        {"n": grouped.size(), "mean": grouped["mean"].first(), "sd": grouped["z"].std()}
+    ).reset_index()
+
+
 def summarise(
     outcomes: pd.DataFrame,
     *,
@@ -269,17 +303,12 @@ def summarise(
     if not 0 < level < 1:
         raise ValueError(f"level {level}: must be between 0 and 1")
     names = list(names or outcome_columns(outcomes, exclude=[*by, *inputs]))
+    pooled = "point" not in by and {"point", "replication"} <= set(outcomes.columns)
     rows = []
     for name in names:
-        values = outcomes[[*by, name]].dropna(subset=[name])
-        grouped = values.groupby(by, sort=True)[name]
-        table = pd.DataFrame(
-            {
-                "n": grouped.size(),
-                "mean": grouped.mean(),
-                "sd": grouped.std(ddof=1),
-            }
-        ).reset_index()
+        keys = [*by, "replication"] if pooled else by
+        values = outcomes[[*keys, name]].dropna(subset=[name])
+        table = (pooled_stats if pooled else group_stats)(values, by, name)
         kind = outcome_kind(name)
         lower, upper, method = mean_interval(
             kind, table["mean"], table["sd"], table["n"], level

@@ -95,9 +95,27 @@ def test_the_kind_of_an_outcome_is_what_it_is_not_its_name_or_values():
 
 
 def test_summarise_by_a_swept_value_pools_points(outcomes):
-    """Grouping by a field pools every point with that value."""
+    """Grouping by a field pools every point with that value, per replication."""
     pooled = summarise(outcomes.assign(x=0.5), by=["x"], names=["war_onset"])
-    assert pooled["n"].tolist() == [10] and pooled["mean"].tolist() == [0.3]
+    assert pooled["n"].tolist() == [5] and pooled["mean"].tolist() == [0.3]
+
+
+def test_pooled_copies_of_a_point_are_no_more_precise_than_the_point(outcomes):
+    """Points share replication indices and seeds: a copy is the same draw twice.
+
+    Two points that a field did not move pool to the interval of one, and a
+    pooled mean with gaps is still the mean of every defined value.
+    """
+    one = outcomes[outcomes["point"] == 1]
+    twice = pd.concat([one, one.assign(point=2)])
+    names = ["war_onset", "crises", "deterrence_success_rate"]
+    columns = ["n", "mean", "lower", "upper", "interval"]
+    pooled = summarise(twice, by=["x"], names=names)[columns]
+    alone = summarise(one, by=["point"], names=names)[columns]
+    pd.testing.assert_frame_equal(pooled, alone)
+    mixed = summarise(outcomes.assign(x=0.5), by=["x"], names=names[2:])
+    assert mixed["mean"].item() == pytest.approx(2.5 / 4)
+    assert mixed["n"].item() == 4  # replications with a defined value
 
 
 def test_summarise_names_a_missing_column(outcomes):
