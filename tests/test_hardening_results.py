@@ -28,7 +28,7 @@ from sim.cli.common import UsageError
 from sim.executors import Dask, ExecutorError
 from sim.manifest import ResultsError
 from sim.results import open_results
-from tests.conftest import restore_ctrl_c
+from tests.conftest import refused_untouched, restore_ctrl_c
 from tests.test_hardening import GOOD
 
 ARGS = ["--replications", "6", "--steps", "3", "--chunk-size", "2"]
@@ -462,3 +462,27 @@ def test_a_second_search_while_one_runs_is_refused(scenario, tmp_path, capsys):
         first.communicate("go on\n", timeout=300)
     assert first.returncode == 0
     assert len(pd.read_csv(out / "trials.csv")) == 3
+
+
+@pytest.mark.parametrize(
+    "argv, folder, out",
+    [
+        (["report"], "batch", "manifest.json"),
+        (["report"], "run", "outcomes.csv"),
+        (["plot", "--kind", "escalation"], "batch", "chunks/escalation.png"),
+        (["summary"], "batch", "chunks"),
+    ],
+)
+def test_an_output_among_the_results_it_reads_is_refused(
+    results_folders, tmp_path, capsys, argv, folder, out
+):
+    """A page, figure or table over a results folder's files or in its chunks.
+
+    It would replace the manifest or a table, or stray among the chunks and make
+    the batch count as damaged: refused, one line, the folder untouched.
+    """
+    results = shutil.copytree(results_folders / folder, tmp_path / folder)
+    command = [argv[0], str(results), *argv[1:], "--out", str(results / out)]
+    line = refused_untouched(command, results, capsys)
+    assert line.startswith(f"error: --out {results / out}: inside the results")
+    assert open_results(results).table("outcomes") is not None

@@ -7,6 +7,8 @@ from pathlib import Path
 from sim.cli.common import Command, Output, UsageError
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+OWN_SUFFIXES = (".json", ".csv", ".parquet")
+"""Suffixes of a results folder's own files: its manifest and its tables."""
 STATE_SERIES_KINDS = ("arms",)
 """Figures drawn from per-state series, which a batch records with --state-series."""
 
@@ -46,6 +48,29 @@ def _plot_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def check_apart(results: Path, out: Path) -> None:
+    """Refuse an ``--out`` that would write over or into the results it reads.
+
+    A page over the folder's ``manifest.json`` or one of its tables, or a
+    figure or table among its chunks (a stray there makes the batch count as
+    damaged), would spoil the folder the command was asked only to read.
+
+    Raises:
+        UsageError: ``out`` is the folder's manifest, a table of it, or inside
+            its ``chunks`` folder.
+    """
+    from sim.batch import CHUNKS
+
+    folder, target = results.resolve(), out.resolve()
+    chunks = folder / CHUNKS
+    own = target.parent == folder and target.suffix in OWN_SUFFIXES and target.exists()
+    if own or target == chunks or chunks in target.parents:
+        raise UsageError(
+            f"--out {out}: inside the results it reads ({results}), where it would "
+            "replace or stray among their files; write it elsewhere"
+        )
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a figure from a results folder, in the format of ``--out``'s suffix."""
     from sim import plots
@@ -57,6 +82,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
             f"--out {args.out}: unknown image format; end it with one of "
             f"{', '.join(IMAGE_SUFFIXES)}"
         )
+    check_apart(args.results, args.out)
     if args.kind == "sensitivity":
         return _plot_sensitivity(args)
     results = open_results(args.results)
@@ -130,6 +156,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from sim.results import open_results
     from sim.summary import caption, markdown_table, summarise_results, write_summary
 
+    check_apart(args.results, args.out)
     results = open_results(args.results)
     table, groups = summarise_results(results, by=args.by, names=args.outcome)
     files = write_summary(table, groups, args.out, caption=caption(results))
@@ -151,6 +178,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim import report
     from sim.results import open_results
 
+    check_apart(args.results, args.out)
     results = open_results(args.results)
     skipped = report.write_report(results, args.out)
     for kind, reason in skipped.items():
