@@ -13,6 +13,7 @@ a paired t interval otherwise. Paired intervals are far narrower than those of
 two independent batches.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,6 +67,8 @@ class ArmComparison:
         relative = self.scale == "relative"
 
         def number(value: float) -> str:
+            if not math.isfinite(value):  # a relative change from a reference of 0
+                return "undefined"
             return f"{value:+.1%}" if relative else f"{value:+.3g}"
 
         lines = [
@@ -79,8 +82,14 @@ class ArmComparison:
                 f"{row.estimate:.3g} | {number(row.effect)} "
                 f"[{number(row.lower)}, {number(row.upper)}] |"
             )
-        if self.constant:
-            values = ", ".join(f"{k} = {v:g}" for k, v in self.constant.items())
+        if relative and (self.table["reference"] == 0).any():
+            lines.append(
+                "\nA relative change from a reference of 0 is undefined; compare "
+                "the difference instead."
+            )
+        constant = {k: v for k, v in self.constant.items() if not relative or v}
+        if constant:
+            values = ", ".join(f"{k} = {v:g}" for k, v in constant.items())
             lines.append(
                 f"\nOne value in every replication of every arm: {values}. These "
                 "runs never differ on it, so its interval is zero wide; that is "

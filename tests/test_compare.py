@@ -277,3 +277,19 @@ def test_a_relative_comparison_does_not_claim_newcombe_intervals(triad):
     assert set(result.table["method"]) == {"t"}
     assert "Newcombe" not in result.caption()
     assert result.caption().endswith("(t on the log of the ratio, for every outcome)")
+
+
+def test_a_relative_change_from_a_reference_of_zero_is_undefined(triad):
+    """No war in the reference arm: the relative change reads undefined, not nan%.
+
+    Nor is it called zero wide: a constant 0 has no relative change at all.
+    """
+    arms = field_arms(triad, "state.RED.resolve", [0.2, 0.9])
+    result = compare(
+        arms, replications=4, steps=1, outcomes=["war_onset"], scale="relative"
+    )
+    assert result.table["reference"].tolist() == [0.0]
+    text = result.markdown()
+    assert "| undefined [undefined, undefined] |" in text and "nan" not in text
+    assert "from a reference of 0 is undefined" in text
+    assert "zero wide" not in text
