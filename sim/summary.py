@@ -503,13 +503,28 @@ def check_outcomes(results: ResultsFolder, names: Sequence[str]) -> None:
         )
 
 
+def settings_text(results: ResultsFolder) -> str:
+    """``with PATH=VALUE, ...`` for the fields a batch set (``--set``), or ``""``.
+
+    A table or figure of a batch run with settings is not one of the scenario
+    as its file stands, and must say so.
+    """
+    settings = results.manifest.get("settings") or {}
+    if not settings:
+        return ""
+    return "with " + ", ".join(f"{k}={v}" for k, v in settings.items())
+
+
 def caption(results: ResultsFolder) -> str:
-    """What a summary table shows: scenario, horizon, replications, seed."""
+    """What a summary table shows: scenario, settings, horizon, replications, seed."""
+    parts = [results.scenario_name]
+    if settings := settings_text(results):
+        parts.append(settings)
     years = horizon_years(results)
     horizon = f", {years:g} years" if years is not None else ""
     reps = results.manifest.get("replications", 1)
     return (
-        f"{results.scenario_name}{horizon}, {reps} replications per point, "
+        f"{' '.join(parts)}{horizon}, {reps} replications per point, "
         f"seed {results.manifest['seed']}: mean [95% interval]; {INTERVALS}"
     )
 

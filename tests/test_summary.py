@@ -291,3 +291,25 @@ def test_short_summary_names_an_outcome_that_never_varied():
     assert "deterrence_success_rate = 0.5." in text  # NaN left out
     assert "war_onset =" not in text
     assert "One value" not in short_summary(outcomes.iloc[:2])  # too few to say
+
+
+def test_a_batch_with_settings_says_so_in_its_caption_and_figure_titles(
+    results_folders, tmp_path
+):
+    """``--set`` changes the scenario: the table's caption and the title name it."""
+    from sim import batch, plots
+    from sim.results import open_results
+    from sim.summary import caption
+
+    plan = batch.plan(
+        results_folders / "triad.toml",
+        replications=3,
+        settings={"mechanisms.escalation.war_cost": 0.3},
+    )
+    batch.run(plan, tmp_path / "set", progress=False)
+    results = open_results(tmp_path / "set")
+    said = "triad with mechanisms.escalation.war_cost=0.3,"
+    assert caption(results).startswith(said)
+    title = plots.draw(results, "escalation").get_suptitle()
+    assert "with mechanisms.escalation.war_cost=0.3" in title
+    assert "triad with" not in caption(open_results(results_folders / "batch"))

@@ -45,7 +45,7 @@ from sim.plots.sensitivity import sensitivity_bars
 from sim.plots.sweep import MAX_LINES, sweep_heatmap, sweep_outcomes
 from sim.plots.titles import point_text
 from sim.results import ResultsError, ResultsFolder
-from sim.summary import horizon_years
+from sim.summary import horizon_years, settings_text
 
 __all__ = [
     "PLOT_KINDS",
@@ -236,6 +236,8 @@ def _context(fig: Figure, results: ResultsFolder, point: int | None) -> Figure:
     """Title the figure with the scenario, the horizon and the point shown."""
     years = horizon_years(results)
     parts = [results.scenario_name]
+    if settings := settings_text(results):
+        parts.append(settings)
     if years is not None:
         parts.append(f"{int(results.manifest['steps'])} steps, {years:g} years")
     if point is not None and results.varied:
