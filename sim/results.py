@@ -156,8 +156,9 @@ class ResultsFolder:
         try:
             frame = read_frame(found[0])
         except (OSError, ValueError, pa.ArrowException) as err:
+            said = " ".join(str(err).split())  # pandas ends a parse error with \n
             raise ResultsError(
-                f"{found[0]}: cannot be read ({err}); rerun `wargame run` into "
+                f"{found[0]}: cannot be read ({said}); rerun `wargame run` into "
                 f"{self.folder}"
             ) from err
         if columns is not None:

@@ -2,6 +2,7 @@
 
 import json
 import shlex
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from sim import batch
 from sim.cli import main
 from sim.manifest import COMMON, FORMAT
 from sim.results import BATCH, RUN, ResultsError, open_results
-from tests.conftest import pair_toml
+from tests.conftest import pair_toml, refused_untouched
 
 
 def test_kinds_are_recognised(results_folders):
@@ -168,3 +169,15 @@ def test_a_wide_run_table_is_read_without_a_warning(results_folders, tmp_path):
         frame.assign(extra=1)  # and the frame handed on is not fragmented
     assert list(frame.columns) == [*wide.columns, "replication", "point"]
     assert frame["point"].tolist() == [0] and len(frame) == 1
+
+
+def test_a_run_table_that_does_not_parse_is_refused_in_one_line(
+    results_folders, tmp_path, capsys
+):
+    """A CSV parse error (pandas ends it with a newline) is refused in one line."""
+    run = shutil.copytree(results_folders / "run", tmp_path / "run")
+    (run / "outcomes.csv").write_text("a\n1\n1,2\n", encoding="utf-8")
+    line = refused_untouched(
+        ["summary", str(run), "--out", str(tmp_path / "s")], run, capsys
+    )
+    assert line.startswith(f"error: {run / 'outcomes.csv'}: cannot be read (")
