@@ -47,7 +47,7 @@ from scipy import stats
 
 from sim.dynamics.escalation import WAR
 from sim.outputs import atomic_write
-from sim.results import ResultsError, ResultsFolder
+from sim.results import RUN, ResultsError, ResultsFolder
 
 KEYS = ("point", "replication")
 HEADLINE = (
@@ -522,11 +522,20 @@ def caption(results: ResultsFolder) -> str:
         parts.append(settings)
     years = horizon_years(results)
     horizon = f", {years:g} years" if years is not None else ""
-    reps = results.manifest.get("replications", 1)
     return (
-        f"{' '.join(parts)}{horizon}, {reps} replications per point, "
+        f"{' '.join(parts)}{horizon}, {_replications(results)}, "
         f"seed {results.manifest['seed']}: mean [95% interval]; {INTERVALS}"
     )
+
+
+def _replications(results: ResultsFolder) -> str:
+    """``N replications per point``, or a run's own ``replication R``.
+
+    Runs of different replications differ; the caption must tell them apart.
+    """
+    if results.kind == RUN:
+        return f"replication {results.manifest['replication']}"
+    return f"{results.manifest['replications']} replications per point"
 
 
 def short_summary(

@@ -313,3 +313,15 @@ def test_a_batch_with_settings_says_so_in_its_caption_and_figure_titles(
     title = plots.draw(results, "escalation").get_suptitle()
     assert "with mechanisms.escalation.war_cost=0.3" in title
     assert "triad with" not in caption(open_results(results_folders / "batch"))
+
+
+def test_the_caption_of_a_run_names_its_replication(results_folders):
+    """A run is one replication: its table says which, not '1 replications'."""
+    from sim.results import open_results
+    from sim.summary import caption
+
+    run = open_results(results_folders / "run")
+    assert ", replication 0, seed " in caption(run)
+    assert "replications per point" not in caption(run)
+    batch = open_results(results_folders / "batch")
+    assert "12 replications per point" in caption(batch)
