@@ -104,6 +104,14 @@ def test_survival_curves_one_per_rung_or_per_point(ladder):
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata()[:3], [1, 2 / 3, 1 / 3])
 
 
+def test_survival_curves_of_more_points_than_colours_stay_apart(ladder):
+    """Nine sweep points, eight colours: no two curves look the same."""
+    sweep = pd.concat([ladder.assign(point=p) for p in range(9)])
+    ax = plots.survival_curves(sweep, rungs=(1,)).axes[0]
+    looks = [(line.get_color(), line.get_linestyle()) for line in ax.get_lines()]
+    assert len(looks) == 9 and len(set(looks)) == 9
+
+
 def test_arms_trajectories_overlay_observed():
     """A median line per state, on a log scale, with observed dots and a key."""
     states = pd.DataFrame(

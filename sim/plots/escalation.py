@@ -13,7 +13,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.dynamics.escalation import RUNGS, WAR
-from sim.plots.style import colours, fan, fan_title, figure_axes, legend_outside
+from sim.plots.style import (
+    colours,
+    fan,
+    fan_title,
+    figure_axes,
+    legend_outside,
+    line_style,
+)
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile, norm.ppf(0.975)
 
@@ -174,11 +181,16 @@ def survival_curves(
     else:
         curves = [(_label(k), model, k) for k in rungs]
     end = model["year"].max() - model["year"].min()
-    for (name, rows, rung), colour in zip(curves, colours(len(curves)), strict=True):
+    for i, ((name, rows, rung), colour) in enumerate(
+        zip(curves, colours(len(curves)), strict=True)
+    ):
         times = first_passage(rows, rung)
         km = kaplan_meier(times["years"], times["reached"])
         km = pd.concat([km, km.tail(1).assign(years=end)], ignore_index=True)
-        ax.step(km["years"], km["survival"], where="post", color=colour, label=name)
+        ax.step(
+            km["years"], km["survival"], where="post", color=colour,
+            linestyle=line_style(i), label=name,
+        )  # fmt: skip
         ax.fill_between(
             km["years"], km["lower"], km["upper"], step="post", color=colour, alpha=0.2
         )
