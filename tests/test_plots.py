@@ -1,5 +1,7 @@
 """Figures: the artists and data they show, their statistics, and ``wargame plot``."""
 
+import io
+
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -241,3 +243,13 @@ def test_observed_unit_reads_the_unit_note():
     """The bundled SIPRI file names its unit; a file without a note has none."""
     unit = plots.observed_unit("scenarios/data/milex.csv")
     assert unit == "US$ m at constant 2023 prices and exchange rates"
+
+
+def test_survival_title_of_a_sweep_stays_inside_the_figure(ladder):
+    """The legend of long point names narrows the axes; the title is not cut off."""
+    names = {p: f"USA resolve = 0.{p}, war cost (escalation) = 0.{p}" for p in range(9)}
+    sweep = pd.concat([ladder.assign(point=p) for p in range(9)])
+    fig = plots.survival_curves(sweep, rungs=(5,), labels=names)
+    fig.savefig(io.BytesIO(), format="png", dpi=120)  # lays the figure out
+    title = fig.axes[0].title.get_window_extent()
+    assert title.x0 >= 0 and title.x1 <= fig.bbox.width

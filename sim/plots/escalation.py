@@ -199,7 +199,7 @@ def survival_curves(
     ax.set_xlabel("years since start")
     ax.set_ylabel("share not yet at rung")
     what = _label(rungs[0]) if by_point else "each rung"
-    ax.set_title(f"Time to reach {what} (Kaplan-Meier, 95% bands)")
+    ax.set_title(f"Time to reach {what}\n(Kaplan-Meier, 95% bands)")
     legend_outside(ax, title="point" if by_point else "rung")
     ax.grid(alpha=0.3)
     return ax.figure
