@@ -1,10 +1,12 @@
 """Sensitivity analysis: null parameters score zero, dominant ones rank first."""
 
+import io
 import json
 
 import pandas as pd
 import pytest
 from conftest import contents, refused_untouched
+from matplotlib.text import Text
 
 from sim import sensitivity
 from sim.cli import main
@@ -148,3 +150,27 @@ def test_a_different_study_into_the_folder_is_refused_untouched(tmp_path, capsys
         assert differs in line
     assert main([*args, "--outcome", "arms_burden", "--out", str(out)]) == 0
     assert contents(out).keys() == before.keys()
+
+
+def test_the_chart_says_what_the_indices_rest_on(tmp_path):
+    """Scenario, horizon, method and sample: a 4-sample look is not a result."""
+    from sim import plots
+    from sim.manifest import read
+
+    out = tmp_path / "sens"
+    args = ["sensitivity", str(RICHARDSON), "--outcome", "arms_burden"]
+    args += ["--param", RANGES[0], "--param", RANGES[2], "--method", "morris"]
+    args += ["--samples", "4", "--replications", "2", "--steps", "4"]
+    assert main([*args, "--out", str(out)]) == 0
+    title = plots.sensitivity_title(read(out))
+    assert title == (
+        "richardson_two_state, 4 steps: Morris indices, 4 samples, "
+        "2 replications per point"
+    )
+    indices = pd.read_csv(out / "sensitivity.csv")
+    chart = plots.sensitivity_bars(indices, "arms_burden", title)
+    chart.savefig(io.BytesIO(), format="png", dpi=120)  # lays the figure out
+    assert chart.get_suptitle() == title
+    (text,) = [t for t in chart.findobj(Text) if t.get_text() == title]
+    extent = text.get_window_extent()
+    assert extent.x0 >= 0 and extent.x1 <= chart.bbox.width

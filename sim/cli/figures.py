@@ -122,6 +122,7 @@ def _lacking_state_series(results, kind: str) -> str | None:
 def _plot_sensitivity(args: argparse.Namespace) -> int:
     """``plot --kind sensitivity``: the bar chart of ``wargame sensitivity``."""
     from sim import plots
+    from sim.manifest import read as read_manifest
     from sim.outputs import read_frame
 
     table = args.results / "sensitivity.csv"
@@ -130,7 +131,9 @@ def _plot_sensitivity(args: argparse.Namespace) -> int:
             f"{args.results}: no sensitivity.csv; run wargame sensitivity first"
         )
     indices = read_frame(table)
-    plots.save(plots.sensitivity_bars(indices, indices["output"].iloc[0]), args.out)
+    title = plots.sensitivity_title(read_manifest(args.results))
+    chart = plots.sensitivity_bars(indices, indices["output"].iloc[0], title)
+    plots.save(chart, args.out)
     print(f"wrote {args.out}")
     return 0
 

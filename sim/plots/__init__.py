@@ -41,7 +41,7 @@ from sim.plots.escalation import (
 )
 from sim.plots.geography import a2ad_coverage, alliance_network
 from sim.plots.places import place_outcomes
-from sim.plots.sensitivity import sensitivity_bars
+from sim.plots.sensitivity import sensitivity_bars, sensitivity_title
 from sim.plots.sweep import MAX_LINES, sweep_heatmap, sweep_outcomes
 from sim.plots.titles import point_text
 from sim.results import ResultsError, ResultsFolder
@@ -62,6 +62,7 @@ __all__ = [
     "rung_fan",
     "save",
     "sensitivity_bars",
+    "sensitivity_title",
     "survival_curves",
     "sweep_heatmap",
     "sweep_outcomes",
