@@ -71,6 +71,21 @@ def outcome_table(results: ResultsFolder) -> pd.DataFrame:
     return layout(table, groups).set_index("point").T
 
 
+def figure_caption(results: ResultsFolder, kind: str) -> str:
+    """The caption of a figure; of a sweep's one-point figure, which point it is.
+
+    The page draws such figures of the first point only, which the caption
+    must say beside the sweep's table of every point.
+    """
+    points = len(results.points)
+    if kind == "sweep" or points < 2:
+        return FIGURES[kind]
+    return (
+        f"{FIGURES[kind]} Point 0 of the sweep's {points} (its values in the "
+        "title); `wargame plot --point K` draws another."
+    )
+
+
 def render(results: ResultsFolder) -> tuple[str, dict[str, str]]:
     """The page's HTML, and the figures left out with the reason for each."""
     kinds = [k for k in FIGURES if k != "sweep" or results.varied]
@@ -81,7 +96,7 @@ def render(results: ResultsFolder) -> tuple[str, dict[str, str]]:
         except ResultsError as err:
             skipped[kind] = str(err)
             continue
-        figures.append(page.figure(fig, FIGURES[kind], alt=kind))
+        figures.append(page.figure(fig, figure_caption(results, kind), alt=kind))
     notes = [] if results.kind == RUN else [page.paragraph(caption(results), note=True)]
     parts = [
         page.heading("Scenario"),

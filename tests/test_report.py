@@ -5,7 +5,9 @@ import re
 import numpy as np
 from conftest import one_error_line
 
+from sim import batch
 from sim.cli import main
+from sim.design import Design, Range
 from sim.report import outcome_table, summary
 from sim.results import open_results
 
@@ -76,11 +78,22 @@ def test_report_of_an_analysis_says_what_the_folder_holds(
 
 def test_outcome_table_of_a_sweep_names_each_point_values(results_folders, tmp_path):
     """Each point's column carries its swept values, not only its number."""
-    from sim import batch
-    from sim.design import Design, Range
-
     grid = Design("grid", (Range("state.RED.resolve", 0.2, 0.8, 2),))
     plan = batch.plan(results_folders / "triad.toml", replications=3, design=grid)
     batch.run(plan, tmp_path / "sweep", progress=False)
     table = outcome_table(open_results(tmp_path / "sweep"))
     assert [table.loc["state.RED.resolve", p] for p in (0, 1)] == ["0.2", "0.8"]
+
+
+def test_a_sweep_report_says_which_point_its_one_point_figures_show(
+    results_folders, tmp_path
+):
+    """The escalation figure of a sweep's page is point 0's, and its caption says so."""
+    grid = Design("grid", (Range("state.RED.resolve", 0.2, 0.8, 2),))
+    plan = batch.plan(results_folders / "triad.toml", replications=3, design=grid)
+    batch.run(plan, tmp_path / "sweep", progress=False)
+    out = tmp_path / "sweep.html"
+    assert main(["report", str(tmp_path / "sweep"), "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    said = "Point 0 of the sweep&#x27;s 2 (its values in the title)"
+    assert page.count(said) == len(re.findall(r'<img alt="(?!sweep)', page)) > 0
