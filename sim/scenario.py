@@ -629,8 +629,15 @@ def _merge_entries(
 
 
 def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
-    """Set one ``a.b.c`` path; ``state.ID`` (or theater, alliance) picks an entry."""
+    """Set one ``a.b.c`` path; ``state.ID`` (or theater, alliance) picks an entry.
+
+    Raises:
+        ScenarioError: A path with an empty name (``a..b``), one that stops at
+            an entry (``state.USA``), or an entry that is not there.
+    """
     parts = dotted.split(".")
+    if "" in parts:
+        raise ScenarioError([f"override {dotted}: a name in the path is empty"])
     node, node_origin = data, origin
     for i, part in enumerate(parts[:-1]):
         if part in _KEYED_ARRAYS and isinstance(node.get(part), list):
@@ -639,6 +646,11 @@ def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
             if j is None:
                 ids = [_entry_keys(part, e)[0] for e in node[part]]
                 raise ScenarioError([f"override {dotted}: no {part} {key!r} ({ids})"])
+            if i + 2 == len(parts):
+                end = (
+                    f"names {part} {key!r}, not one of its fields; give {dotted}.FIELD"
+                )
+                raise ScenarioError([f"override {dotted}: {end}"])
             node, node_origin = node[part][j], node_origin[part][j]
             rest = ".".join(parts[i + 2 :])
             return _apply_override(node, node_origin, rest, value)

@@ -236,6 +236,18 @@ def test_bad_override_is_named(write_scenario):
     )
 
 
+def test_an_override_path_that_names_no_field_is_named(write_scenario):
+    """A path that stops at an entry, or has an empty name, says so in one line."""
+    path = write_scenario(pair_toml())
+    assert problems(path, overrides={"state.BLUE": 1}) == [
+        "override state.BLUE: names state 'BLUE', not one of its fields; give "
+        "state.BLUE.FIELD"
+    ]
+    assert problems(path, overrides={"scenario..steps": 3}) == [
+        "override scenario..steps: a name in the path is empty"
+    ]
+
+
 def test_content_hash_changes_with_content(write_scenario):
     """Same content, same hash; a changed value, a different hash."""
     path = write_scenario(pair_toml())
