@@ -996,12 +996,11 @@ class _Table:
         self.origin = origin if isinstance(origin, dict) else {}
         self.label = label
         self.used: set[str] = set()
-        if not isinstance(data, dict):
+        if not isinstance(data, dict):  # named by what set it: a file or override
             where = label or "(top level)"
+            file = origin if isinstance(origin, str) else self._file(None)
             self.v.bad.add(label)
-            self.v.problems.append(
-                f"{self._file(None)}: {where}: {data!r} is not a table"
-            )
+            self.v.problems.append(f"{file}: {where}: {data!r} is not a table")
 
     def _file(self, key: str | None) -> str:
         found = self.origin.get(key) if key is not None else None

@@ -525,6 +525,13 @@ MILEX = str(bundled_dir() / "data" / "milex.csv")
             "state.USA.FIELD",
         ),
         (
+            [
+                *("batch", "--replications", "1", "--steps", "1"),
+                *("--set", "mechanisms.arms_race=1"),
+            ],
+            "--set mechanisms.arms_race=1: 1 is not a table",
+        ),
+        (
             ["sweep", *SMALL["sweep"], "--param", "state.USA.resolve=0:1.5:2"],
             "--param state.USA.resolve=0:1.5:2: 1.5 is above 1.0",
         ),

@@ -248,6 +248,16 @@ def test_an_override_path_that_names_no_field_is_named(write_scenario):
     ]
 
 
+def test_an_override_that_replaces_a_table_is_named_as_the_override(
+    write_scenario,
+):
+    """The bad value came from the override, not from the file."""
+    path = write_scenario(pair_toml())
+    assert problems(path, overrides={"mechanisms.arms_race": 1}) == [
+        "override mechanisms.arms_race: mechanisms.arms_race: 1 is not a table"
+    ]
+
+
 def test_content_hash_changes_with_content(write_scenario):
     """Same content, same hash; a changed value, a different hash."""
     path = write_scenario(pair_toml())
