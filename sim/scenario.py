@@ -692,8 +692,8 @@ class _Validator:
         theaters = tuple(self._theater(t) for t in top.tables("theater"))
         self._unique(top, "theater", [t.id for t in theaters])
         alliances = tuple(self._alliance(t, ids) for t in top.tables("alliance"))
-        self._unique(top, "alliance", [a.name for a in alliances])
-        self._unique(top, "alliance", [a.id for a in alliances if a.id != a.name])
+        # an id or a name picks an alliance (overrides, extends): one each
+        self._unique(top, "alliance", [k for a in alliances for k in {a.id, a.name}])
         theater_ids = [t.id for t in theaters]
         disputes = tuple(
             self._dispute(t, ids, theater_ids) for t in top.tables("dispute")

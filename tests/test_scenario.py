@@ -313,6 +313,23 @@ def test_an_alliance_is_found_by_its_id_or_its_name(write_scenario):
         load_scenario(path, overrides={"alliance.GB.strength": 0.3})
 
 
+def test_an_alliance_id_that_is_another_alliances_name_is_refused(write_scenario):
+    """``alliance.KEY`` would pick either of them, so the key must be one's alone."""
+    other = """
+[[alliance]]
+id = "Green-Blue tie"
+name = "Red-Blue talks"
+members = ["RED", "BLUE"]
+kind = "consultation"
+since = 1995
+"""
+    path = write_scenario(triad_toml(extra=other))
+    assert problems(path) == [
+        "pair.toml: alliance: 'Green-Blue tie' appears more than once; keys must be "
+        "unique"
+    ]
+
+
 def test_a_bad_alliance_strength_names_the_alliance(write_scenario):
     """Strength outside [0, 1] fails naming the alliance and the field."""
     path = write_scenario(triad_toml())
