@@ -838,6 +838,8 @@ class _Validator:
     ) -> Inject:
         theater = t.choice("theater", theaters) if "theater" in t.data else None
         kind = t.choice("kind", INJECT_KINDS)
+        if kind not in INJECT_KINDS:  # a bad kind: whether it takes a rung is unknown
+            t.expect(["rung"])
         parties = t.ids("parties", ids, at_least=1)
         rung, magnitude = 1, t.real("magnitude", default=1.0)
         problem = magnitude_problem(kind, magnitude)
@@ -1025,9 +1027,10 @@ class _Table:
             return self.data[key]
         if default is _REQUIRED:
             self.v.bad.add(self._path(key))
-            self.v.problems.append(
-                f"{self._file(None)}: {self._path(key)}: missing (required)"
-            )
+            if self.label not in self.v.bad:  # else the table itself was reported
+                self.v.problems.append(
+                    f"{self._file(None)}: {self._path(key)}: missing (required)"
+                )
         return default
 
     def table(self, key: str, *, required: bool = False) -> "_Table":

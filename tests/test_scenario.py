@@ -10,7 +10,7 @@ from sim import engine
 from sim.design import Design, parse_range
 from sim.dynamics.alliances import Params
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
-from tests.conftest import pair_toml, triad_toml
+from tests.conftest import CRISIS_INJECT, pair_toml, triad_toml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,6 +97,26 @@ def test_every_problem_is_reported_at_once(write_scenario):
     found = problems(write_scenario(text))
     assert len(found) == 2
     assert "scenario.steps: 0 is below 1" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("[scenario]", "[scenaro]", "pair.toml: scenario: missing (required)"),
+        (
+            'kind = "crisis"',
+            'kind = "crises"',
+            "pair.toml: inject[0].kind: 'crises' is not one of: crisis, disaster, "
+            "exercise, treaty_change, budget_shock",
+        ),
+    ],
+)
+def test_one_mistake_is_one_problem(write_scenario, old, new, problem):
+    """A missing table's fields, or a bad kind's own fields, are not named again."""
+    text = pair_toml(extra=CRISIS_INJECT).replace(old, new)
+    found = problems(write_scenario(text))
+    assert found[0] == problem
+    assert len(found) == 1 + ("scenaro" in new)  # and the misspelt table's name
 
 
 def test_a_start_year_that_leaves_the_events_out_is_named():
