@@ -675,6 +675,12 @@ class _Validator:
         """Whether every state has an id of its own; if not, the states named
         elsewhere are not looked up among them (a repeated id would make each
         reference to the state it replaced a problem)."""
+        self.theaters_sound = True
+        """Likewise for theater ids (the theaters that disputes, crisis injects
+        and patrols name)."""
+        self.alliances_sound = True
+        """Whether every alliance's members were read; if not, signals are not
+        checked against the allies they give."""
         self.data = data
         self.origin = origin
 
@@ -685,15 +691,18 @@ class _Validator:
         states = tuple(self._state(t) for t in state_tables)
         ids = [s.id for s in states]
         self._unique(top, "state", ids)
-        id_paths = ["state", *(f"{t.label}.id" for t in state_tables)]
-        self.ids_sound = not self.bad.intersection(id_paths)
+        self.ids_sound = self._sound("state", state_tables, "id")
         if len(states) > limits.STATES.value:
             top.problem("state", "", limits.STATES.message(len(states)))
-        theaters = tuple(self._theater(t) for t in top.tables("theater"))
+        theater_tables = top.tables("theater")
+        theaters = tuple(self._theater(t) for t in theater_tables)
         self._unique(top, "theater", [t.id for t in theaters])
-        alliances = tuple(self._alliance(t, ids) for t in top.tables("alliance"))
+        self.theaters_sound = self._sound("theater", theater_tables, "id")
+        alliance_tables = top.tables("alliance")
+        alliances = tuple(self._alliance(t, ids) for t in alliance_tables)
         # an id or a name picks an alliance (overrides, extends): one each
         self._unique(top, "alliance", [k for a in alliances for k in {a.id, a.name}])
+        self.alliances_sound = self._sound("alliance", alliance_tables, "members")
         theater_ids = [t.id for t in theaters]
         disputes = tuple(
             self._dispute(t, ids, theater_ids) for t in top.tables("dispute")
@@ -737,6 +746,15 @@ class _Validator:
             cbms=cbms,
             forums=forums,
         )
+
+    def _sound(self, section: str, tables: list["_Table"], key: str) -> bool:
+        """Whether ``section`` and every entry's ``key`` were read without a problem.
+
+        References to the entries are looked up only then, so that one mistake
+        is not reported again at every reference to what it broke.
+        """
+        paths = [section, *(f"{t.label}.{key}" for t in tables)]
+        return not self.bad.intersection(paths)
 
     def _unique(self, top: "_Table", section: str, keys: list) -> None:
         for key in {k for k in keys if keys.count(k) > 1 and k is not None}:
@@ -810,7 +828,7 @@ class _Validator:
     def _dispute(self, t: "_Table", ids: list[str], theaters: list[str]) -> Dispute:
         dispute = Dispute(
             parties=t.pair("parties", ids),
-            theater=t.choice("theater", theaters),
+            theater=t.theater("theater", theaters),
             hostility=t.real("hostility", default=1.0, lo=0.0, hi=1.0),
         )
         t.finish()
@@ -836,7 +854,7 @@ class _Validator:
     def _inject(
         self, t: "_Table", ids: list[str], theaters: list[str], info: Info
     ) -> Inject:
-        theater = t.choice("theater", theaters) if "theater" in t.data else None
+        theater = t.theater("theater", theaters) if "theater" in t.data else None
         kind = t.choice("kind", INJECT_KINDS)
         if kind not in INJECT_KINDS:  # a bad kind: whether it takes a rung is unknown
             t.expect(["rung"])
@@ -892,12 +910,12 @@ class _Validator:
         state = t.state("state", ids)
         partners, theater = (), None
         if kind == "patrol":
-            theater = t.choice("theater", theaters)
+            theater = t.theater("theater", theaters)
         else:
             partners = t.ids("partners", ids, at_least=1)
             allies = {m for a in alliances if state in a.members for m in a.members}
             for partner in partners:
-                if partner == state or partner not in allies:
+                if partner == state or (partner not in allies and self.alliances_sound):
                     t.problem(
                         "partners",
                         partner,
@@ -1268,6 +1286,10 @@ class _Table:
     def state(self, key: str, known: list[str]) -> str:
         """One state id, one of ``known`` (when the states' ids are sound)."""
         return self.choice(key, known) if self.v.ids_sound else self.text(key)
+
+    def theater(self, key: str, known: list[str]) -> str:
+        """One theater id, one of ``known`` (when the theaters' ids are sound)."""
+        return self.choice(key, known) if self.v.theaters_sound else self.text(key)
 
     def pair(self, key: str, known: list[str]) -> tuple[str, str]:
         """Exactly two distinct state ids."""

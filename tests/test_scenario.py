@@ -119,6 +119,39 @@ def test_one_mistake_is_one_problem(write_scenario, old, new, problem):
     assert len(found) == 1 + ("scenaro" in new)  # and the misspelt table's name
 
 
+GREEN_EXERCISES_BLUE = """
+[[signal]]
+kind = "exercise"
+state = "GREEN"
+partners = ["BLUE"]
+every_years = 1.0
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            pair_toml().replace("[[theater]]", "[theater]"),
+            "pair.toml: theater: {'id': 'border', 'name': 'Border', 'center': [0.0, "
+            "5.0]} must be an array of tables ([[theater]])",
+        ),
+        (
+            triad_toml(extra=GREEN_EXERCISES_BLUE).replace(
+                '["GREEN", "BLUE"]', '["GREEN", "BLU"]'
+            ),
+            "pair.toml: alliance[Green-Blue tie].members: 'BLU' is not a state "
+            "declared in [[state]]",
+        ),
+    ],
+)
+def test_a_broken_section_is_not_reported_again_where_it_is_named(
+    write_scenario, text, problem
+):
+    """Disputes naming a theater of a broken ``theater``, signals to a broken ally."""
+    assert problems(write_scenario(text)) == [problem]
+
+
 def test_a_start_year_that_leaves_the_events_out_is_named():
     """An event outside the run says the run's start is scenario.start_year's."""
     found = problems("taiwan_strait", overrides={"scenario.start_year": -5})
