@@ -2,6 +2,7 @@
 
 import math
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,24 @@ import pytest
 from sim import engine
 from sim.design import Design, parse_range
 from sim.dynamics.alliances import Params
-from sim.scenario import ScenarioError, bundled_dir, load_scenario
+from sim.scenario import (
+    Alliance,
+    Cbm,
+    Dispute,
+    Forum,
+    Info,
+    Inject,
+    Outputs,
+    Rivalry,
+    ScenarioError,
+    Script,
+    Signal,
+    Site,
+    State,
+    Theater,
+    bundled_dir,
+    load_scenario,
+)
 from tests.conftest import CRISIS_INJECT, pair_toml, triad_toml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,6 +327,38 @@ def test_an_override_that_replaces_a_table_is_named_as_the_override(
     assert problems(path, overrides={"mechanisms.arms_race": 1}) == [
         "override mechanisms.arms_race: mechanisms.arms_race: 1 is not a table"
     ]
+
+
+SECTIONS = {
+    "scenario": Info,
+    "state": State,
+    "alliance": Alliance,
+    "theater": Theater,
+    "dispute": Dispute,
+    "rivalry": Rivalry,
+    "a2ad_site": Site,
+    "inject": Inject,
+    "script": Script,
+    "signal": Signal,
+    "cbm": Cbm,
+    "forum": Forum,
+    "outputs": Outputs,
+}
+
+
+def test_the_guide_names_every_field_of_every_section():
+    """docs/scenarios.md lists each section's fields (its ``Sections:`` paragraph)."""
+    guide = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    paragraph = guide[guide.index("Sections: ") :].split("\n\n")[0]
+    parts = re.split(r"`\[\[?([\w.]+)\]\]?`", paragraph)
+    named: dict[str, set[str]] = {}
+    for section, text in zip(parts[1::2], parts[2::2], strict=True):
+        named.setdefault(section, set()).update(re.findall(r"`(\w+)", text))
+    missing = {
+        section: sorted({f.name for f in fields(kind)} - {"overrides"} - named[section])
+        for section, kind in SECTIONS.items()
+    }
+    assert missing == {section: [] for section in SECTIONS}
 
 
 def test_content_hash_changes_with_content(write_scenario):
