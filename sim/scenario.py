@@ -350,11 +350,14 @@ class Source:
         path: The file, as :func:`scenario_path` finds it.
         data: The merged content.
         origin: The file that set each value, shaped like ``data``.
+        added: Entries of keyed arrays (``state[USA]``) that a file appended
+            because their id or name matched none of the files it extends.
     """
 
     path: Path
     data: dict
     origin: dict
+    added: tuple[str, ...] = ()
 
 
 def read_source(path: str | Path) -> Source:
@@ -407,11 +410,13 @@ def load_scenario(
     digest = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()
     ).hexdigest()
-    return _Validator(source.path, data, origin).scenario(digest)
+    return _Validator(source.path, data, origin, source.added).scenario(digest)
 
 
-def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
-    """Read one file and the files it extends, merged, with each value's origin."""
+def _read_chain(
+    path: Path, seen: tuple[Path, ...]
+) -> tuple[dict, dict, tuple[str, ...]]:
+    """One file and the files it extends, merged: data, origins, entries added."""
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError([f"{seen[-1].name}: extends: cycle {chain}"])
@@ -445,14 +450,13 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
     parent_ref = data.pop("extends", None)
     origin.pop("extends", None)
     if parent_ref is None:
-        return data, origin
+        return data, origin, ()
     if not isinstance(parent_ref, str) or not parent_ref or "\0" in parent_ref:
         raise ScenarioError(
             [f"{path.name}: extends: {parent_ref!r} is not a file name (a string)"]
         )
-    base, base_origin = _read_chain(_extended(path, parent_ref), (*seen, path))
-    _merge(base, base_origin, data, origin)
-    return base, base_origin
+    base, base_origin, added = _read_chain(_extended(path, parent_ref), (*seen, path))
+    return base, base_origin, (*added, *_merge(base, base_origin, data, origin))
 
 
 def _extended(path: Path, parent_ref: str) -> Path:
@@ -578,17 +582,25 @@ def _origins(value: Any, file: str) -> Any:
     return file
 
 
-def _merge(base: dict, base_origin: dict, child: dict, child_origin: dict) -> None:
-    """Merge ``child`` into ``base`` in place (see the module docstring for rules)."""
+def _merge(base: dict, base_origin: dict, child: dict, child_origin: dict) -> list[str]:
+    """Merge ``child`` into ``base`` in place (see the module docstring for rules).
+
+    Returns:
+        The labels of the keyed entries ``child`` added (:func:`_merge_entries`).
+    """
+    added = []
     for key, value in child.items():
         old = base.get(key)
         if isinstance(old, dict) and isinstance(value, dict):
-            _merge(old, base_origin[key], value, child_origin[key])
+            added += _merge(old, base_origin[key], value, child_origin[key])
         elif _is_table_array(old) and _is_table_array(value):
-            _merge_entries(key, old, base_origin[key], value, child_origin[key])
+            added += _merge_entries(
+                key, old, base_origin[key], value, child_origin[key]
+            )
         else:
             base[key] = value
             base_origin[key] = child_origin[key]
+    return added
 
 
 def _is_table_array(value: Any) -> bool:
@@ -598,6 +610,12 @@ def _is_table_array(value: Any) -> bool:
 def _entry_keys(section: str, entry: dict) -> list[Any]:
     """The keys that name an entry of a keyed array (``[[alliance]]``: id, name)."""
     return [entry[f] for f in _KEYED_ARRAYS.get(section, ()) if f in entry]
+
+
+def _entry_label(section: str, entry: dict, i: int) -> str:
+    """An entry's label in messages: ``state[USA]``, or ``inject[0]`` by position."""
+    name = next(iter(_entry_keys(section, entry)), None)
+    return f"{section}[{name if isinstance(name, str) else i}]"
 
 
 def _find_entry(section: str, entries: list, key: Any) -> int | None:
@@ -610,8 +628,13 @@ def _find_entry(section: str, entries: list, key: Any) -> int | None:
 
 def _merge_entries(
     key: str, old: list, old_origin: list, new: list, new_origin: list
-) -> None:
-    """Merge an array of tables: by id/name for keyed arrays, else append."""
+) -> list[str]:
+    """Merge an array of tables: by id/name for keyed arrays, else append.
+
+    Returns:
+        The labels of the entries of a keyed array that matched none in ``old``.
+    """
+    added = []
     for entry, entry_origin in zip(new, new_origin, strict=True):
         i = next(
             (
@@ -624,8 +647,11 @@ def _merge_entries(
         if i is None:
             old.append(entry)
             old_origin.append(entry_origin)
+            if key in _KEYED_ARRAYS:
+                added.append(_entry_label(key, entry, len(old) - 1))
         else:
             _merge(old[i], old_origin[i], entry, entry_origin)
+    return added
 
 
 def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
@@ -665,8 +691,13 @@ def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
 class _Validator:
     """Turns merged TOML data into a :class:`Scenario`, collecting every problem."""
 
-    def __init__(self, path: Path, data: dict, origin: dict) -> None:
+    def __init__(
+        self, path: Path, data: dict, origin: dict, added: tuple[str, ...] = ()
+    ) -> None:
         self.path = path
+        self.added = added
+        """Entries a variant added as new: their id or name matched nothing it
+        extends (:attr:`Source.added`)."""
         self.problems: list[str] = []
         self.bad: set[str] = set()
         """Field paths found bad (``scenario.dt_years``): checks resting on them
@@ -1048,8 +1079,24 @@ class _Table:
             if self.label not in self.v.bad:  # else the table itself was reported
                 self.v.problems.append(
                     f"{self._file(None)}: {self._path(key)}: missing (required)"
+                    + self._why_new()
                 )
         return default
+
+    def _why_new(self) -> str:
+        """Why a variant's entry lacks fields: its key matched no entry it extends.
+
+        Said once for the entry: its other missing fields are not listed.
+        """
+        if self.label not in self.v.added:
+            return ""
+        self.v.bad.add(self.label)
+        section = self.label.partition("[")[0]
+        keys = " or ".join(_KEYED_ARRAYS[section])
+        return (
+            f"; {self.label} matches no {section} of the files it extends (by "
+            f"{keys}), so it is a new {section} and needs all its fields"
+        )
 
     def table(self, key: str, *, required: bool = False) -> "_Table":
         """A sub-table (empty if absent and not required)."""
@@ -1069,9 +1116,8 @@ class _Table:
         origins = self.origin.get(key, [])
         tables = []
         for i, entry in enumerate(value):
-            name = next(iter(_entry_keys(key, entry)), None)
-            label = f"{key}[{name if isinstance(name, str) else i}]"
             entry_origin = origins[i] if isinstance(origins, list) else {}
+            label = _entry_label(key, entry, i)
             tables.append(_Table(self.v, entry, entry_origin, label))
         return tables
 
@@ -1314,6 +1360,7 @@ class _Table:
 
 
 _REQUIRED = object()
+
 
 _TIMELINE = ("scenario.start_year", "scenario.steps", "scenario.dt_years")
 """The fields that place a calendar year in the run (a step of it)."""

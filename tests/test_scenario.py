@@ -224,6 +224,24 @@ def test_error_in_a_variant_names_the_file_that_set_it(write_scenario):
     ]
 
 
+def test_a_variants_entry_that_matches_none_it_extends_is_one_problem(
+    write_scenario,
+):
+    """A misspelt id in a variant makes a new state: said once, with why."""
+    write_scenario(pair_toml(), "base.toml")
+    child = write_scenario(
+        'extends = "base.toml"\n[[state]]\nid = "BLEU"\nposture = 0.2\n', "child.toml"
+    )
+    assert problems(child) == [
+        "child.toml: state[BLEU].name: missing (required); state[BLEU] matches no "
+        "state of the files it extends (by id), so it is a new state and needs all "
+        "its fields"
+    ]
+    write_scenario(pair_toml().replace('name = "Blue"', ""), "base.toml")
+    child = write_scenario('extends = "base.toml"\n[[state]]\nid = "RED"\n', "c.toml")
+    assert problems(child) == ["c.toml: state[BLUE].name: missing (required)"]
+
+
 def test_cycle_of_extends_is_reported(write_scenario):
     """File a extends b extends a: reported as a cycle, not a recursion error."""
     write_scenario('extends = "b.toml"\n', "a.toml")
