@@ -350,11 +350,14 @@ class Source:
         path: The file, as :func:`scenario_path` finds it.
         data: The merged content.
         origin: The file that set each value, shaped like ``data``.
+        added: Entries of keyed arrays (``state[USA]``) that a file appended
+            because their id or name matched none of the files it extends.
     """
 
     path: Path
     data: dict
     origin: dict
+    added: tuple[str, ...] = ()
 
 
 def read_source(path: str | Path) -> Source:
@@ -407,11 +410,13 @@ def load_scenario(
     digest = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()
     ).hexdigest()
-    return _Validator(source.path, data, origin).scenario(digest)
+    return _Validator(source.path, data, origin, source.added).scenario(digest)
 
 
-def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
-    """Read one file and the files it extends, merged, with each value's origin."""
+def _read_chain(
+    path: Path, seen: tuple[Path, ...]
+) -> tuple[dict, dict, tuple[str, ...]]:
+    """One file and the files it extends, merged: data, origins, entries added."""
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError([f"{seen[-1].name}: extends: cycle {chain}"])
@@ -445,14 +450,13 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict]:
     parent_ref = data.pop("extends", None)
     origin.pop("extends", None)
     if parent_ref is None:
-        return data, origin
+        return data, origin, ()
     if not isinstance(parent_ref, str) or not parent_ref or "\0" in parent_ref:
         raise ScenarioError(
             [f"{path.name}: extends: {parent_ref!r} is not a file name (a string)"]
         )
-    base, base_origin = _read_chain(_extended(path, parent_ref), (*seen, path))
-    _merge(base, base_origin, data, origin)
-    return base, base_origin
+    base, base_origin, added = _read_chain(_extended(path, parent_ref), (*seen, path))
+    return base, base_origin, (*added, *_merge(base, base_origin, data, origin))
 
 
 def _extended(path: Path, parent_ref: str) -> Path:
@@ -578,17 +582,25 @@ def _origins(value: Any, file: str) -> Any:
     return file
 
 
-def _merge(base: dict, base_origin: dict, child: dict, child_origin: dict) -> None:
-    """Merge ``child`` into ``base`` in place (see the module docstring for rules)."""
+def _merge(base: dict, base_origin: dict, child: dict, child_origin: dict) -> list[str]:
+    """Merge ``child`` into ``base`` in place (see the module docstring for rules).
+
+    Returns:
+        The labels of the keyed entries ``child`` added (:func:`_merge_entries`).
+    """
+    added = []
     for key, value in child.items():
         old = base.get(key)
         if isinstance(old, dict) and isinstance(value, dict):
-            _merge(old, base_origin[key], value, child_origin[key])
+            added += _merge(old, base_origin[key], value, child_origin[key])
         elif _is_table_array(old) and _is_table_array(value):
-            _merge_entries(key, old, base_origin[key], value, child_origin[key])
+            added += _merge_entries(
+                key, old, base_origin[key], value, child_origin[key]
+            )
         else:
             base[key] = value
             base_origin[key] = child_origin[key]
+    return added
 
 
 def _is_table_array(value: Any) -> bool:
@@ -598,6 +610,12 @@ def _is_table_array(value: Any) -> bool:
 def _entry_keys(section: str, entry: dict) -> list[Any]:
     """The keys that name an entry of a keyed array (``[[alliance]]``: id, name)."""
     return [entry[f] for f in _KEYED_ARRAYS.get(section, ()) if f in entry]
+
+
+def _entry_label(section: str, entry: dict, i: int) -> str:
+    """An entry's label in messages: ``state[USA]``, or ``inject[0]`` by position."""
+    name = next(iter(_entry_keys(section, entry)), None)
+    return f"{section}[{name if isinstance(name, str) else i}]"
 
 
 def _find_entry(section: str, entries: list, key: Any) -> int | None:
@@ -610,8 +628,13 @@ def _find_entry(section: str, entries: list, key: Any) -> int | None:
 
 def _merge_entries(
     key: str, old: list, old_origin: list, new: list, new_origin: list
-) -> None:
-    """Merge an array of tables: by id/name for keyed arrays, else append."""
+) -> list[str]:
+    """Merge an array of tables: by id/name for keyed arrays, else append.
+
+    Returns:
+        The labels of the entries of a keyed array that matched none in ``old``.
+    """
+    added = []
     for entry, entry_origin in zip(new, new_origin, strict=True):
         i = next(
             (
@@ -624,13 +647,23 @@ def _merge_entries(
         if i is None:
             old.append(entry)
             old_origin.append(entry_origin)
+            if key in _KEYED_ARRAYS:
+                added.append(_entry_label(key, entry, len(old) - 1))
         else:
             _merge(old[i], old_origin[i], entry, entry_origin)
+    return added
 
 
 def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
-    """Set one ``a.b.c`` path; ``state.ID`` (or theater, alliance) picks an entry."""
+    """Set one ``a.b.c`` path; ``state.ID`` (or theater, alliance) picks an entry.
+
+    Raises:
+        ScenarioError: A path with an empty name (``a..b``), one that stops at
+            an entry (``state.USA``), or an entry that is not there.
+    """
     parts = dotted.split(".")
+    if "" in parts:
+        raise ScenarioError([f"override {dotted}: a name in the path is empty"])
     node, node_origin = data, origin
     for i, part in enumerate(parts[:-1]):
         if part in _KEYED_ARRAYS and isinstance(node.get(part), list):
@@ -639,6 +672,11 @@ def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
             if j is None:
                 ids = [_entry_keys(part, e)[0] for e in node[part]]
                 raise ScenarioError([f"override {dotted}: no {part} {key!r} ({ids})"])
+            if i + 2 == len(parts):
+                end = (
+                    f"names {part} {key!r}, not one of its fields; give {dotted}.FIELD"
+                )
+                raise ScenarioError([f"override {dotted}: {end}"])
             node, node_origin = node[part][j], node_origin[part][j]
             rest = ".".join(parts[i + 2 :])
             return _apply_override(node, node_origin, rest, value)
@@ -653,8 +691,13 @@ def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
 class _Validator:
     """Turns merged TOML data into a :class:`Scenario`, collecting every problem."""
 
-    def __init__(self, path: Path, data: dict, origin: dict) -> None:
+    def __init__(
+        self, path: Path, data: dict, origin: dict, added: tuple[str, ...] = ()
+    ) -> None:
         self.path = path
+        self.added = added
+        """Entries a variant added as new: their id or name matched nothing it
+        extends (:attr:`Source.added`)."""
         self.problems: list[str] = []
         self.bad: set[str] = set()
         """Field paths found bad (``scenario.dt_years``): checks resting on them
@@ -663,6 +706,12 @@ class _Validator:
         """Whether every state has an id of its own; if not, the states named
         elsewhere are not looked up among them (a repeated id would make each
         reference to the state it replaced a problem)."""
+        self.theaters_sound = True
+        """Likewise for theater ids (the theaters that disputes, crisis injects
+        and patrols name)."""
+        self.alliances_sound = True
+        """Whether every alliance's members were read; if not, signals are not
+        checked against the allies they give."""
         self.data = data
         self.origin = origin
 
@@ -673,15 +722,18 @@ class _Validator:
         states = tuple(self._state(t) for t in state_tables)
         ids = [s.id for s in states]
         self._unique(top, "state", ids)
-        id_paths = ["state", *(f"{t.label}.id" for t in state_tables)]
-        self.ids_sound = not self.bad.intersection(id_paths)
+        self.ids_sound = self._sound("state", state_tables, "id")
         if len(states) > limits.STATES.value:
             top.problem("state", "", limits.STATES.message(len(states)))
-        theaters = tuple(self._theater(t) for t in top.tables("theater"))
+        theater_tables = top.tables("theater")
+        theaters = tuple(self._theater(t) for t in theater_tables)
         self._unique(top, "theater", [t.id for t in theaters])
-        alliances = tuple(self._alliance(t, ids) for t in top.tables("alliance"))
-        self._unique(top, "alliance", [a.name for a in alliances])
-        self._unique(top, "alliance", [a.id for a in alliances if a.id != a.name])
+        self.theaters_sound = self._sound("theater", theater_tables, "id")
+        alliance_tables = top.tables("alliance")
+        alliances = tuple(self._alliance(t, ids) for t in alliance_tables)
+        # an id or a name picks an alliance (overrides, extends): one each
+        self._unique(top, "alliance", [k for a in alliances for k in {a.id, a.name}])
+        self.alliances_sound = self._sound("alliance", alliance_tables, "members")
         theater_ids = [t.id for t in theaters]
         disputes = tuple(
             self._dispute(t, ids, theater_ids) for t in top.tables("dispute")
@@ -725,6 +777,15 @@ class _Validator:
             cbms=cbms,
             forums=forums,
         )
+
+    def _sound(self, section: str, tables: list["_Table"], key: str) -> bool:
+        """Whether ``section`` and every entry's ``key`` were read without a problem.
+
+        References to the entries are looked up only then, so that one mistake
+        is not reported again at every reference to what it broke.
+        """
+        paths = [section, *(f"{t.label}.{key}" for t in tables)]
+        return not self.bad.intersection(paths)
 
     def _unique(self, top: "_Table", section: str, keys: list) -> None:
         for key in {k for k in keys if keys.count(k) > 1 and k is not None}:
@@ -798,7 +859,7 @@ class _Validator:
     def _dispute(self, t: "_Table", ids: list[str], theaters: list[str]) -> Dispute:
         dispute = Dispute(
             parties=t.pair("parties", ids),
-            theater=t.choice("theater", theaters),
+            theater=t.theater("theater", theaters),
             hostility=t.real("hostility", default=1.0, lo=0.0, hi=1.0),
         )
         t.finish()
@@ -824,8 +885,10 @@ class _Validator:
     def _inject(
         self, t: "_Table", ids: list[str], theaters: list[str], info: Info
     ) -> Inject:
-        theater = t.choice("theater", theaters) if "theater" in t.data else None
+        theater = t.theater("theater", theaters) if "theater" in t.data else None
         kind = t.choice("kind", INJECT_KINDS)
+        if kind not in INJECT_KINDS:  # a bad kind: whether it takes a rung is unknown
+            t.expect(["rung"])
         parties = t.ids("parties", ids, at_least=1)
         rung, magnitude = 1, t.real("magnitude", default=1.0)
         problem = magnitude_problem(kind, magnitude)
@@ -878,12 +941,12 @@ class _Validator:
         state = t.state("state", ids)
         partners, theater = (), None
         if kind == "patrol":
-            theater = t.choice("theater", theaters)
+            theater = t.theater("theater", theaters)
         else:
             partners = t.ids("partners", ids, at_least=1)
             allies = {m for a in alliances if state in a.members for m in a.members}
             for partner in partners:
-                if partner == state or partner not in allies:
+                if partner == state or (partner not in allies and self.alliances_sound):
                     t.problem(
                         "partners",
                         partner,
@@ -984,12 +1047,11 @@ class _Table:
         self.origin = origin if isinstance(origin, dict) else {}
         self.label = label
         self.used: set[str] = set()
-        if not isinstance(data, dict):
+        if not isinstance(data, dict):  # named by what set it: a file or override
             where = label or "(top level)"
+            file = origin if isinstance(origin, str) else self._file(None)
             self.v.bad.add(label)
-            self.v.problems.append(
-                f"{self._file(None)}: {where}: {data!r} is not a table"
-            )
+            self.v.problems.append(f"{file}: {where}: {data!r} is not a table")
 
     def _file(self, key: str | None) -> str:
         found = self.origin.get(key) if key is not None else None
@@ -1014,10 +1076,27 @@ class _Table:
             return self.data[key]
         if default is _REQUIRED:
             self.v.bad.add(self._path(key))
-            self.v.problems.append(
-                f"{self._file(None)}: {self._path(key)}: missing (required)"
-            )
+            if self.label not in self.v.bad:  # else the table itself was reported
+                self.v.problems.append(
+                    f"{self._file(None)}: {self._path(key)}: missing (required)"
+                    + self._why_new()
+                )
         return default
+
+    def _why_new(self) -> str:
+        """Why a variant's entry lacks fields: its key matched no entry it extends.
+
+        Said once for the entry: its other missing fields are not listed.
+        """
+        if self.label not in self.v.added:
+            return ""
+        self.v.bad.add(self.label)
+        section = self.label.partition("[")[0]
+        keys = " or ".join(_KEYED_ARRAYS[section])
+        return (
+            f"; {self.label} matches no {section} of the files it extends (by "
+            f"{keys}), so it is a new {section} and needs all its fields"
+        )
 
     def table(self, key: str, *, required: bool = False) -> "_Table":
         """A sub-table (empty if absent and not required)."""
@@ -1037,9 +1116,8 @@ class _Table:
         origins = self.origin.get(key, [])
         tables = []
         for i, entry in enumerate(value):
-            name = next(iter(_entry_keys(key, entry)), None)
-            label = f"{key}[{name if isinstance(name, str) else i}]"
             entry_origin = origins[i] if isinstance(origins, list) else {}
+            label = _entry_label(key, entry, i)
             tables.append(_Table(self.v, entry, entry_origin, label))
         return tables
 
@@ -1255,6 +1333,10 @@ class _Table:
         """One state id, one of ``known`` (when the states' ids are sound)."""
         return self.choice(key, known) if self.v.ids_sound else self.text(key)
 
+    def theater(self, key: str, known: list[str]) -> str:
+        """One theater id, one of ``known`` (when the theaters' ids are sound)."""
+        return self.choice(key, known) if self.v.theaters_sound else self.text(key)
+
     def pair(self, key: str, known: list[str]) -> tuple[str, str]:
         """Exactly two distinct state ids."""
         value = self.ids(key, known, at_least=2)
@@ -1278,6 +1360,7 @@ class _Table:
 
 
 _REQUIRED = object()
+
 
 _TIMELINE = ("scenario.start_year", "scenario.steps", "scenario.dt_years")
 """The fields that place a calendar year in the run (a step of it)."""

@@ -520,6 +520,18 @@ MILEX = str(bundled_dir() / "data" / "milex.csv")
             "--set state.XXX.resolve=1: no state 'XXX' (['USA', ",
         ),
         (
+            ["batch", "--replications", "1", "--steps", "1", "--set", "state.USA=0.9"],
+            "--set state.USA=0.9: names state 'USA', not one of its fields; give "
+            "state.USA.FIELD",
+        ),
+        (
+            [
+                *("batch", "--replications", "1", "--steps", "1"),
+                *("--set", "mechanisms.arms_race=1"),
+            ],
+            "--set mechanisms.arms_race=1: 1 is not a table",
+        ),
+        (
             ["sweep", *SMALL["sweep"], "--param", "state.USA.resolve=0:1.5:2"],
             "--param state.USA.resolve=0:1.5:2: 1.5 is above 1.0",
         ),

@@ -2,6 +2,7 @@
 
 import math
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,25 @@ import pytest
 from sim import engine
 from sim.design import Design, parse_range
 from sim.dynamics.alliances import Params
-from sim.scenario import ScenarioError, bundled_dir, load_scenario
-from tests.conftest import pair_toml, triad_toml
+from sim.scenario import (
+    Alliance,
+    Cbm,
+    Dispute,
+    Forum,
+    Info,
+    Inject,
+    Outputs,
+    Rivalry,
+    ScenarioError,
+    Script,
+    Signal,
+    Site,
+    State,
+    Theater,
+    bundled_dir,
+    load_scenario,
+)
+from tests.conftest import CRISIS_INJECT, pair_toml, triad_toml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,6 +117,59 @@ def test_every_problem_is_reported_at_once(write_scenario):
     assert "scenario.steps: 0 is below 1" in found[0]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("[scenario]", "[scenaro]", "pair.toml: scenario: missing (required)"),
+        (
+            'kind = "crisis"',
+            'kind = "crises"',
+            "pair.toml: inject[0].kind: 'crises' is not one of: crisis, disaster, "
+            "exercise, treaty_change, budget_shock",
+        ),
+    ],
+)
+def test_one_mistake_is_one_problem(write_scenario, old, new, problem):
+    """A missing table's fields, or a bad kind's own fields, are not named again."""
+    text = pair_toml(extra=CRISIS_INJECT).replace(old, new)
+    found = problems(write_scenario(text))
+    assert found[0] == problem
+    assert len(found) == 1 + ("scenaro" in new)  # and the misspelt table's name
+
+
+GREEN_EXERCISES_BLUE = """
+[[signal]]
+kind = "exercise"
+state = "GREEN"
+partners = ["BLUE"]
+every_years = 1.0
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            pair_toml().replace("[[theater]]", "[theater]"),
+            "pair.toml: theater: {'id': 'border', 'name': 'Border', 'center': [0.0, "
+            "5.0]} must be an array of tables ([[theater]])",
+        ),
+        (
+            triad_toml(extra=GREEN_EXERCISES_BLUE).replace(
+                '["GREEN", "BLUE"]', '["GREEN", "BLU"]'
+            ),
+            "pair.toml: alliance[Green-Blue tie].members: 'BLU' is not a state "
+            "declared in [[state]]",
+        ),
+    ],
+)
+def test_a_broken_section_is_not_reported_again_where_it_is_named(
+    write_scenario, text, problem
+):
+    """Disputes naming a theater of a broken ``theater``, signals to a broken ally."""
+    assert problems(write_scenario(text)) == [problem]
+
+
 def test_a_start_year_that_leaves_the_events_out_is_named():
     """An event outside the run says the run's start is scenario.start_year's."""
     found = problems("taiwan_strait", overrides={"scenario.start_year": -5})
@@ -151,6 +222,24 @@ def test_error_in_a_variant_names_the_file_that_set_it(write_scenario):
     assert problems(child) == [
         "child.toml: state[BLUE].posture: 2.0 is above 1.0; expected a value <= 1.0"
     ]
+
+
+def test_a_variants_entry_that_matches_none_it_extends_is_one_problem(
+    write_scenario,
+):
+    """A misspelt id in a variant makes a new state: said once, with why."""
+    write_scenario(pair_toml(), "base.toml")
+    child = write_scenario(
+        'extends = "base.toml"\n[[state]]\nid = "BLEU"\nposture = 0.2\n', "child.toml"
+    )
+    assert problems(child) == [
+        "child.toml: state[BLEU].name: missing (required); state[BLEU] matches no "
+        "state of the files it extends (by id), so it is a new state and needs all "
+        "its fields"
+    ]
+    write_scenario(pair_toml().replace('name = "Blue"', ""), "base.toml")
+    child = write_scenario('extends = "base.toml"\n[[state]]\nid = "RED"\n', "c.toml")
+    assert problems(child) == ["c.toml: state[BLUE].name: missing (required)"]
 
 
 def test_cycle_of_extends_is_reported(write_scenario):
@@ -236,6 +325,60 @@ def test_bad_override_is_named(write_scenario):
     )
 
 
+def test_an_override_path_that_names_no_field_is_named(write_scenario):
+    """A path that stops at an entry, or has an empty name, says so in one line."""
+    path = write_scenario(pair_toml())
+    assert problems(path, overrides={"state.BLUE": 1}) == [
+        "override state.BLUE: names state 'BLUE', not one of its fields; give "
+        "state.BLUE.FIELD"
+    ]
+    assert problems(path, overrides={"scenario..steps": 3}) == [
+        "override scenario..steps: a name in the path is empty"
+    ]
+
+
+def test_an_override_that_replaces_a_table_is_named_as_the_override(
+    write_scenario,
+):
+    """The bad value came from the override, not from the file."""
+    path = write_scenario(pair_toml())
+    assert problems(path, overrides={"mechanisms.arms_race": 1}) == [
+        "override mechanisms.arms_race: mechanisms.arms_race: 1 is not a table"
+    ]
+
+
+SECTIONS = {
+    "scenario": Info,
+    "state": State,
+    "alliance": Alliance,
+    "theater": Theater,
+    "dispute": Dispute,
+    "rivalry": Rivalry,
+    "a2ad_site": Site,
+    "inject": Inject,
+    "script": Script,
+    "signal": Signal,
+    "cbm": Cbm,
+    "forum": Forum,
+    "outputs": Outputs,
+}
+
+
+def test_the_guide_names_every_field_of_every_section():
+    """docs/scenarios.md lists each section's fields (its ``Sections:`` paragraph)."""
+    guide = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    paragraph = guide[guide.index("Sections: ") :].split("\n\n")[0]
+    parts = re.split(r"`\[\[?([\w.]+)\]\]?`", paragraph)
+    named: dict[str, set[str]] = {}
+    for section, text in zip(parts[1::2], parts[2::2], strict=True):
+        named.setdefault(section, set()).update(re.findall(r"`(\w+)", text))
+    missing = {
+        section: sorted({f.name for f in fields(kind)} - {"overrides"} - named[section])
+        for section, kind in SECTIONS.items()
+    }
+    assert missing == {section: [] for section in SECTIONS}
+
+
 def test_content_hash_changes_with_content(write_scenario):
     """Same content, same hash; a changed value, a different hash."""
     path = write_scenario(pair_toml())
@@ -289,6 +432,23 @@ def test_an_alliance_is_found_by_its_id_or_its_name(write_scenario):
     assert by_name.alliances[0].id == "Green-Blue tie"  # no id: the name
     with pytest.raises(ScenarioError, match="no alliance 'GB'"):
         load_scenario(path, overrides={"alliance.GB.strength": 0.3})
+
+
+def test_an_alliance_id_that_is_another_alliances_name_is_refused(write_scenario):
+    """``alliance.KEY`` would pick either of them, so the key must be one's alone."""
+    other = """
+[[alliance]]
+id = "Green-Blue tie"
+name = "Red-Blue talks"
+members = ["RED", "BLUE"]
+kind = "consultation"
+since = 1995
+"""
+    path = write_scenario(triad_toml(extra=other))
+    assert problems(path) == [
+        "pair.toml: alliance: 'Green-Blue tie' appears more than once; keys must be "
+        "unique"
+    ]
 
 
 def test_a_bad_alliance_strength_names_the_alliance(write_scenario):

@@ -1,13 +1,14 @@
 """Declared steps: their declarations agree, and a new mechanism is one tuple entry.
 
-The toy mechanism here is the worked example of docs/adding_a_mechanism.md:
-war weariness, a per-state stock that grows while a state is in crises, fades
-at a rate per year and cuts the spending it chooses. It is an illustration,
-not part of the model.
+The toy mechanism here is the worked example of docs/adding_a_mechanism.md, its
+code run as the page gives it: war weariness, a per-state stock that grows while
+a state is in crises, fades at a rate per year and cuts the spending it chooses.
+It is an illustration, not part of the model.
 """
 
 import re
-from dataclasses import dataclass
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -15,70 +16,30 @@ import pytest
 
 from sim import batch, engine
 from sim.dynamics import MECHANISMS
-from sim.dynamics.escalation import under_way
-from sim.dynamics.parameters import Value, param
-from sim.dynamics.rates import fade
 from sim.model import RegionModel
 from sim.rng import Stream
 from sim.scenario import ScenarioError, load_scenario
-from sim.step import Context, Field, Step
-from sim.world import Setup, World
+from sim.step import Step
 from tests.conftest import CRISIS_INJECT, pair_toml
 
-# --- the toy mechanism, as docs/adding_a_mechanism.md writes it -----------------
+# --- the toy mechanism: the code of docs/adding_a_mechanism.md, run as written ---
+
+GUIDE = Path(__file__).parent.parent / "docs" / "adding_a_mechanism.md"
 
 
-@dataclass(frozen=True)
-class WearinessParams:
-    """Parameters of war weariness (illustrative values, not calibrated)."""
-
-    enabled: bool = param(False, doc="Run war weariness.")
-    growth_per_year: Value = param(
-        0.5, lo=0.0, per_state=True, doc="Weariness gained per crisis-year."
-    )
-    decay_per_year: float = param(1.0, lo=0.0, doc="Rate at which weariness fades.")
-    spending_cut: float = param(
-        0.2, lo=0.0, hi=1.0, doc="Share of spending cut at a weariness of 1."
-    )
+def guide_code(marker: str) -> str:
+    """The guide's Python block that contains ``marker``."""
+    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text("utf-8"), re.DOTALL)
+    [block] = [b for b in blocks if marker in b]
+    return block
 
 
-def weary(
-    weariness: np.ndarray, crises: np.ndarray, growth: Value, decay: float, dt: float
-) -> np.ndarray:
-    """``W' = W exp(-decay dt) + dt * growth * C``, C the crises under way, (R, N)."""
-    return fade(weariness, decay, dt) + dt * growth * crises
+def guide_module(name: str, marker: str) -> types.ModuleType:
+    """The guide's block containing ``marker``, run as the module ``name``."""
+    module = types.ModuleType(name)
+    exec(compile(guide_code(marker), f"{GUIDE.name} ({name})", "exec"), vars(module))
+    return module
 
-
-def _weariness_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
-    return {"weariness": np.zeros((len(world.replications), setup.n_states))}
-
-
-def _weariness_run(world: World, context: Context) -> dict[str, np.ndarray]:
-    p = context.setup.params.weariness
-    if not p.enabled:
-        return {}
-    crises = under_way(world.rung).sum(axis=2)
-    w = weary(
-        world.weariness,
-        crises,
-        p.growth_per_year,
-        p.decay_per_year,
-        context.setup.dt_years,
-    )
-    return {
-        "weariness": w,
-        "milex": world.milex * (1.0 - p.spending_cut * np.minimum(w, 1.0)),
-    }
-
-
-WEARINESS = Step(
-    name="weariness",
-    run=_weariness_run,
-    params="weariness",
-    owns=(Field("weariness", "War weariness of each state, >= 0, (R, N)."),),
-    writes=("milex",),
-    initial=_weariness_initial,
-)
 
 TOY = f"""
 {CRISIS_INJECT}
@@ -90,9 +51,14 @@ growth_per_year = 2.0
 
 @pytest.fixture
 def with_weariness(monkeypatch):
-    """Register the toy: its table and one entry at the end of the step tuple."""
-    monkeypatch.setitem(MECHANISMS, "weariness", WearinessParams)
-    monkeypatch.setattr(engine, "STEPS", (*engine.STEPS, WEARINESS))
+    """As the guide adds it: its module, its table, its step after arms_race."""
+    pure = guide_module("sim.dynamics.weariness", '"""War weariness')
+    monkeypatch.setitem(sys.modules, pure.__name__, pure)
+    monkeypatch.setitem(MECHANISMS, "weariness", pure.Params)
+    wiring = guide_module("weariness_step", "WEARINESS = Step(")
+    at = engine.STEPS.index(engine.ARMS_RACE) + 1
+    steps = (*engine.STEPS[:at], wiring.WEARINESS, *engine.STEPS[at:])
+    monkeypatch.setattr(engine, "STEPS", steps)
 
 
 def test_a_toy_mechanism_runs_through_loader_engine_model_and_outputs(
@@ -203,9 +169,7 @@ def test_step_names_are_unique():
 
 def test_the_guide_lists_the_steps_as_the_engine_declares_them():
     """The guide's table: every step in order, with its fields and its table."""
-    guide = (Path(__file__).parent.parent / "docs" / "adding_a_mechanism.md").read_text(
-        encoding="utf-8"
-    )
+    guide = GUIDE.read_text(encoding="utf-8")
     rows = re.findall(
         r"^\| \d+ \| `(\w+)` \|([^|]*)\|([^|]*)\|([^|]*)\|$", guide, flags=re.MULTILINE
     )

@@ -33,10 +33,10 @@ def test_replace_changes_only_declared_fields(setup):
     assert new.step == 3 and world.step == 0
     np.testing.assert_array_equal(new.milex, 2 * world.milex)
     assert new.tie is world.tie
-    with pytest.raises(TypeError, match="not fields of the world: weariness"):
-        world.replace(weariness=np.zeros(2))
-    with pytest.raises(AttributeError, match="no field 'weariness'"):
-        _ = world.weariness
+    with pytest.raises(TypeError, match="not fields of the world: undeclared"):
+        world.replace(undeclared=np.zeros(2))
+    with pytest.raises(AttributeError, match="no field 'undeclared'"):
+        _ = world.undeclared
 
 
 def test_tiled_repeats_one_world_as_replications(setup):
