@@ -1,5 +1,6 @@
 """A team's move checked against the rules and turned into a policy choice."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,16 @@ def test_a_budget_is_accepted_exactly_within_the_turns_bounds(model, change_pct)
     else:
         assert allowed
         assert choice == {"milex_usd_m": milex}
+
+
+@pytest.mark.parametrize("state", ["USA", "CHN", "PRK", "TWN"])
+def test_the_budget_range_a_refusal_names_holds_its_ends(model, state):
+    """Both ends of the range named (to 0.1%, as the pages show it) are allowed."""
+    with pytest.raises(MoveError) as refused:
+        check_move(model, state, {"budget_change_pct": 50})
+    named = re.search(r"from (\S+)% to (\S+)% this turn", str(refused.value))
+    for end in named.groups():
+        check_move(model, state, {"budget_change_pct": float(end)})
 
 
 def test_a_move_must_be_a_table(model):

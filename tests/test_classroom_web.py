@@ -133,6 +133,20 @@ def test_a_move_is_the_teams_whose_page_posts_it(room):
     assert status == 403
 
 
+def test_the_ends_of_the_budget_range_the_form_shows_are_accepted(room):
+    """A team that types the most (or least) its form offers is not refused."""
+    app = create_app(room)
+    form = asgi_request(app, "GET", "/team/AAAAAA", client="10.0.0.7")[1].decode()
+    shown = re.search(r"Budget change, % \(from (\S+) to (\S+)\)", form).groups()
+    for end in shown:
+        body = {"turn": 0, "budget_change_pct": end}
+        status, answer = asgi_request(
+            app, "POST", "/team/AAAAAA/move", client="10.0.0.7", body=body
+        )
+        assert status == 200, answer
+        assert room.game.moves["USA"] == {"budget_change_pct": float(end)}
+
+
 def test_a_blank_signal_level_follows_the_advice(room):
     """A partner chosen with its level cleared is left to the doctrine (the guide)."""
     app = create_app(room)

@@ -48,6 +48,7 @@ from sim.classroom.moves import (
     COOPERATIVE_KINDS,
     budget_change_bounds_pct,
     ended_ties,
+    shown_change_range,
     signal_partners,
     threshold,
 )
@@ -267,7 +268,7 @@ def _costs(game: "GameSession", team: str) -> list[str]:
 
 
 def _moves(game: "GameSession", team: str) -> list[str]:
-    lo, hi = budget_change_bounds_pct(game.model.setup.dt_years)
+    lo, hi = shown_change_range(*budget_change_bounds_pct(game.model.setup.dt_years))
     partners = signal_partners(game.model, team)
     return [
         f"Budget: change spending by {lo:+.1f}% to {hi:+.1f}% a turn (the 95% "

@@ -329,6 +329,15 @@ def budget_change_bounds_pct(dt_years: float) -> tuple[float, float]:
     return 100 * ((1 + lo) ** dt_years - 1), 100 * ((1 + hi) ** dt_years - 1)
 
 
+def shown_change_range(lo: float, hi: float) -> tuple[float, float]:
+    """A range of budget changes, percent, rounded inward to the 0.1 shown.
+
+    Both ends as shown are allowed: a most of +5.575% shows as +5.5%, not
+    +5.6%, so a team that types the end it was shown is not refused.
+    """
+    return math.ceil(10 * lo) / 10, math.floor(10 * hi) / 10
+
+
 def budget_range(model: RegionModel, state: str) -> tuple[float, float]:
     """The spending a team may choose this turn, US$ m per year: (least, most)."""
     agent = model.agent(state)
@@ -351,7 +360,9 @@ def _budget(model: RegionModel, state: str, change_pct: Any) -> float:
             if milex > cap
             else "more than budgets in the region change in a turn"
         )
-        lo, hi = (100.0 * (x / agent.milex - 1.0) for x in (least, most))
+        lo, hi = shown_change_range(
+            *(100.0 * (x / agent.milex - 1.0) for x in (least, most))
+        )
         raise MoveError(
             f"{state}: a budget change of {change_pct:+g}% is {reason}; choose "
             f"from {lo:+.1f}% to {hi:+.1f}% this turn (the 95% range of yearly "

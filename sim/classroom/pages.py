@@ -16,7 +16,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
-from sim.classroom.moves import describe_move, describe_odds
+from sim.classroom.moves import describe_move, describe_odds, shown_change_range
 from sim.classroom.news import announce, words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
@@ -178,6 +178,7 @@ def team_live(game: "GameSession", team: str, timer: dict[str, Any]) -> str:
 def team_form(game: "GameSession", team: str) -> str:
     """A team's move form for this turn (blank fields follow the advice)."""
     s = game.situation(team)
+    least, most = shown_change_range(s["min_change_pct"], s["max_change_pct"])
     ids = [i for i in game.model.spec.state_ids if i != team]
     open_now = s["crisis_actions"]  # escalation only where the threshold opens it
     crisis = "".join(
@@ -194,9 +195,9 @@ def team_form(game: "GameSession", team: str) -> str:
 <p class='hint'>Leave a field blank to follow the doctrine's advice. A crisis action
 is an order your state plays all turn; left to the doctrine, it weighs the crisis
 afresh at each moment of decision, with the odds shown.</p>
-<label>Budget change, % (from {s["min_change_pct"]:+.1f} to {s["max_change_pct"]:+.1f})
+<label>Budget change, % (from {least:+.1f} to {most:+.1f})
 <input name='budget_change_pct' type='number' step='any'
- min='{s["min_change_pct"]:.2f}' max='{s["max_change_pct"]:.2f}'
+ min='{least:.1f}' max='{most:.1f}'
  placeholder='advice {s["advised_change_pct"]:+.1f}'></label>
 <label>Posture, 0 restraint .. 1 forward
 <input name='posture' type='number' step='0.05' min='0' max='1'

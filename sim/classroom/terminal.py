@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.classroom.moves import canonical_id, describe_odds
+from sim.classroom.moves import canonical_id, describe_odds, shown_change_range
 from sim.classroom.news import announce
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
@@ -373,11 +373,11 @@ def control_help(game: GameSession) -> str:
 def move_help(game: GameSession, team: str) -> str:
     """How a team writes a move, with its own partners, theaters and crises."""
     s = game.situation(team)
+    least, most = shown_change_range(s["min_change_pct"], s["max_change_pct"])
     return "\n".join(
         [
             "One line of choices separated by ';' (an empty line follows the advice):",
-            f"  budget PCT     from {s['min_change_pct']:+.1f} to "
-            f"{s['max_change_pct']:+.1f} this turn",
+            f"  budget PCT     from {least:+.1f} to {most:+.1f} this turn",
             "  posture X      0 restraint .. 1 forward",
             f"  exercise ALLY LEVEL / declare ALLY LEVEL   allies: "
             f"{', '.join(s['allies']) or 'none'}; level 0..1",
@@ -471,13 +471,14 @@ def show_region(game: GameSession, console: Console) -> None:
 def show_situation(game: GameSession, team: str, console: Console) -> None:
     """One team's own situation and the doctrine's advice."""
     s = game.situation(team)
+    least, most = shown_change_range(s["min_change_pct"], s["max_change_pct"])
     advice = s["advice"]
     for line in game.news[-1]["private"][team] if game.news else ():
         console.print(f"  ({team} only) {line}", markup=False, highlight=False)
     wars = f"; AT WAR with {', '.join(s['wars'])}" if s["wars"] else ""
     console.print(
         f"[bold]{team}[/]: spending {s['milex_usd_m']:,.0f} US$ m (this turn "
-        f"{s['min_change_pct']:+.1f}% to {s['max_change_pct']:+.1f}%), posture "
+        f"{least:+.1f}% to {most:+.1f}%), posture "
         f"{s['posture']:.2f}; crises: "
         + (", ".join(f"{k} at {v}" for k, v in s["crises"].items()) or "none")
         + wars,
