@@ -133,6 +133,15 @@ def test_a_move_is_the_teams_whose_page_posts_it(room):
     assert status == 403
 
 
+def test_a_game_over_waits_for_no_team(room):
+    """Once the game is ended, no page says the class is waiting for a team."""
+    app = create_app(room)
+    asgi_request(app, "POST", "/control/s3cret/end", client="127.0.0.1")
+    for path in ("/live/projector", "/live/control/s3cret", "/live/team/AAAAAA"):
+        live = json.loads(asgi_request(app, "GET", path, client="127.0.0.1")[1])
+        assert "Waiting for: nobody" in live["live"], path
+
+
 def test_the_ends_of_the_budget_range_the_form_shows_are_accepted(room):
     """A team that types the most (or least) its form offers is not refused."""
     app = create_app(room)

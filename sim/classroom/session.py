@@ -251,7 +251,9 @@ class GameSession:
 
     @property
     def waiting_for(self) -> list[str]:
-        """Teams that have not moved this turn."""
+        """Teams that have not moved this turn (none once the game is over)."""
+        if self.finished:
+            return []
         return [t for t in self.teams if t not in self.moves]
 
     def advice(self, team: str) -> dict[str, Any]:
