@@ -37,6 +37,8 @@ from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
 from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, ScenarioError, magnitude_help
 
+CONTROL_ONLY = ("inject", "rewind", "end")
+"""The control cell's commands that a team's prompt refuses, saying where they go."""
 _SIGNAL_WORDS = {"exercise": "exercise", "declare": "declaration", "patrol": "patrol"}
 
 
@@ -284,6 +286,13 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
                 with ask.run(line):
                     game.play_waiting("instructor")
                 return True
+            command = line.split(maxsplit=1)[0].lower() if line.strip() else ""
+            if command in CONTROL_ONLY:
+                raise GameError(
+                    f"{command!r} is the control cell's: type it at the control "
+                    "prompt, which comes once every team has moved (an empty line "
+                    f"follows the advice for {team}; next plays the turn now)"
+                )
             spec = game.model.spec
             move = parse_move(line, [*spec.state_ids, *(t.id for t in spec.theaters)])
             with ask.run(line):
