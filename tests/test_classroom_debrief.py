@@ -359,12 +359,12 @@ def test_a_crisis_order_never_played_is_told_as_such():
     assert [c["pair"] for c in game.news[1]["no_decision"]] == ["CHN-JPN"]
     timeline = debrief._timeline(game, game.events)
     assert timeline["what"].tolist()[-1] == (
-        "crisis CHN back_down (its crisis order toward CHN was not played: no "
+        "crisis with CHN: back down (its crisis order toward CHN was not played: no "
         "moment of decision came that turn)"
     )
     assert "JPN's backing down to CHN (never played) at turn 1" in story.summary(game)
     points = pd.DataFrame(
-        [[1, "JPN", "crisis CHN back_down", 0.2, 0.5, 1.5, 2.0, 0.3]],
+        [[1, "JPN", "crisis with CHN: back down", 0.2, 0.5, 1.5, 2.0, 0.3]],
         columns=points_columns(),
     )
     assert story.turning_point_sentences(points, game) == [

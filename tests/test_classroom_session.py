@@ -460,7 +460,7 @@ def test_the_timer_plays_the_advice_for_teams_that_have_not_moved(tmp_path):
     assert game.turn == 1
     news = game.news[-1]
     assert "the doctrine's advice was played for CHN, JPN" in news["public"][-1]
-    assert news["private"]["USA"] == ["You played: exercise JPN 1.0."]
+    assert news["private"]["USA"] == ["You played: exercise with JPN (level 1)."]
     assert "timer ran out" in news["private"]["CHN"][0]
     resumed = GameSession.resume(log)
     assert resumed.news == game.news

@@ -502,7 +502,7 @@ def test_an_error_keeps_the_form_and_the_retry_records_the_move(browser, served)
     assert served.moves() == []
     page.get_by_label("Budget change").fill("2")
     page.get_by_role("button", name="Submit USA move").click()
-    see(page, "You submitted: budget +2%; posture 0.8; exercise JPN 1")
+    see(page, "You submitted: budget +2%; posture 0.8; exercise with JPN (level 1)")
     assert served.moves()[0]["move"] == {
         "budget_change_pct": 2.0,
         "posture": 0.8,

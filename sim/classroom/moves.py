@@ -499,13 +499,33 @@ def describe_odds(odds: dict[str, float]) -> str:
     return ", ".join(f"{action.replace('_', ' ')} {p:.0%}" for action, p in ranked)
 
 
+SIGNAL_LABELS = {
+    "exercise": "exercise with",
+    "patrol": "patrol in",
+    "declaration": "public pledge to",
+}
+"""Each signal of a move as the team's form names it."""
+
+
 def describe_move(move: dict[str, Any]) -> str:
-    """A move in a few words, e.g. ``budget +5%; crisis PHL escalate``."""
+    """A move in the words of the team's form, ids as words.
+
+    E.g. ``budget +5%; patrol in taiwan strait (level 0.5); crisis with PHL:
+    back down; hotline offered to CHN``.
+    """
     parts = []
     if "budget_change_pct" in move:
         parts.append(f"budget {move['budget_change_pct']:+g}%")
     if "posture" in move:
         parts.append(f"posture {move['posture']:g}")
-    for key in (*SIGNAL_KINDS, "crisis", "cbm"):
-        parts += [f"{key} {k} {v}" for k, v in move.get(key, {}).items()]
+    for kind in SIGNAL_KINDS:
+        parts += [
+            f"{SIGNAL_LABELS[kind]} {k.replace('_', ' ')} (level {v:g})"
+            for k, v in move.get(kind, {}).items()
+        ]
+    parts += [
+        f"crisis with {k}: {v.replace('_', ' ')}"
+        for k, v in move.get("crisis", {}).items()
+    ]
+    parts += [f"{v} offered to {k}" for k, v in move.get("cbm", {}).items()]
     return "; ".join(parts)
