@@ -111,7 +111,7 @@ def test_a_rewound_game_resumes_at_the_rewound_turn(tmp_path):
     ("team", "move", "message"),
     [
         ("RUS", {}, "'RUS' is not played by a team"),
-        ("USA", {"budget_change_pct": 500}, "beyond USA's means"),
+        ("USA", {"budget_change_pct": 500}, "beyond USA's means (at most 10% of GDP"),
         ("USA", {"budget_change_pct": -50}, "more than budgets in the region change"),
         ("USA", {"exercise": {"RUS": 1.0}}, "not an ally of USA in a treaty"),
         ("JPN", {"declaration": {"CHN": 1.0}}, "not an ally of JPN in a treaty"),

@@ -356,7 +356,7 @@ def _budget(model: RegionModel, state: str, change_pct: Any) -> float:
     if not least <= milex <= most:
         cap = float(max_budget(model)[agent.index])
         reason = (
-            f"beyond {state}'s means (max_share_gdp x GDP = {cap:,.0f} US$ m)"
+            f"beyond {state}'s means (at most {budget_cap_words(model, state)})"
             if milex > cap
             else "more than budgets in the region change in a turn"
         )
@@ -369,6 +369,17 @@ def _budget(model: RegionModel, state: str, change_pct: Any) -> float:
             "changes in the SIPRI record, scaled to the turn)"
         )
     return float(milex)
+
+
+def budget_cap_words(model: RegionModel, state: str) -> str:
+    """A state's budget cap as a student reads it: its share of GDP, in US$ bn.
+
+    E.g. ``10% of GDP, 2,747.3 US$ bn a year`` (the scenario's
+    ``max_share_gdp`` times the state's GDP now).
+    """
+    i = model.agent(state).index
+    cap = float(max_budget(model)[i])
+    return f"{cap / model.world.gdp[0, i]:.0%} of GDP, {cap / 1000:,.1f} US$ bn a year"
 
 
 def max_budget(model: RegionModel) -> np.ndarray:
