@@ -543,6 +543,19 @@ def inject_collision(control) -> None:
     see(control, "collision at sea")
 
 
+def test_a_refusal_on_the_control_page_goes_with_the_next_command(browser, served):
+    """A refused inject's reason does not stay beside the form after a later command."""
+    control = laptop(browser, served.control)
+    control.locator("select[name='kind']").select_option("budget_shock")
+    control.locator("input[name='parties'][value='JPN']").check()
+    control.get_by_role("button", name="Inject").click()
+    refusal = control.locator("#inject .error")
+    refusal.get_by_text("magnitude: missing").wait_for(timeout=WAIT_MS)
+    control.get_by_role("button", name="Pause").click()
+    control.locator("#live .state.paused").wait_for(timeout=WAIT_MS)
+    assert refusal.inner_text() == ""
+
+
 def test_every_page_fits_a_projector_a_laptop_and_a_phone(browser, served, tmp_path):
     """No page scrolls sideways at 1024x768, 1280 or 390 px; screenshots are kept."""
     control = laptop(browser, served.control)

@@ -590,7 +590,10 @@ SCRIPT = """
         event.preventDefault();
         const error = form.querySelector('.error') ||
           form.parentElement.querySelector('.error');
-        error.textContent = '';
+        // a new command: an earlier one's refusal, on any form, is no longer news
+        document.querySelectorAll('.error').forEach(function (old) {
+          old.textContent = '';
+        });
         if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
         let body;
         try { body = values(form); } catch (err) {
