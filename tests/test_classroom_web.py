@@ -142,6 +142,16 @@ def test_a_game_over_waits_for_no_team(room):
         assert "Waiting for: nobody" in live["live"], path
 
 
+def test_the_news_of_a_turn_is_dated_as_the_status_line_dates_it(room):
+    """`2024 Q2` in both, not `2024.25` under the heading of a turn's news."""
+    app = create_app(room)
+    room.game.play_waiting()
+    live = json.loads(asgi_request(app, "GET", "/live/projector", client="1.2.3.4")[1])
+    control = asgi_request(app, "GET", "/live/control/s3cret", client="127.0.0.1")
+    assert "2024 Q2" in live["live"]
+    assert "News of turn 0 (2024 Q1)" in json.loads(control[1])["live"]
+
+
 def test_the_ends_of_the_budget_range_the_form_shows_are_accepted(room):
     """A team that types the most (or least) its form offers is not refused."""
     app = create_app(room)

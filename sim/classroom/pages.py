@@ -62,8 +62,9 @@ def status_line(game: "GameSession", timer: dict[str, Any]) -> str:
     )
 
 
-def _year(game: "GameSession") -> str:
-    year = game.model.year
+def _year(game: "GameSession", year: float | None = None) -> str:
+    """A turn's year as the pages show it (now if None): ``2024 Q2`` by quarter."""
+    year = game.model.year if year is None else year
     quarter = round((year % 1) * 4) + 1
     dt = game.model.spec.info.dt_years
     return f"{int(year)} Q{quarter}" if dt == 0.25 else f"{year:g}"
@@ -92,7 +93,7 @@ def news_block(
             for s in private.get(t, [])
         )
         parts.append(
-            f"<h3>News of turn {item['turn']} ({item['year']:g})</h3>"
+            f"<h3>News of turn {item['turn']} ({_year(game, item['year'])})</h3>"
             f"<ul class='news'>{lines}</ul>"
         )
     return "".join(parts) or "<p>No news yet: the first turn is under way.</p>"
