@@ -170,6 +170,7 @@ def test_the_decision_table_shows_orders_as_played_and_the_doctrines_odds(tmp_pa
     write_debrief(played(tmp_path), out, replications=5)
     text = out.read_text()
     assert "<td>escalate (ordered)</td>" in text  # both teams' orders of turn 1
+    assert "<td>team</td>" in text and "<td>policy</td>" not in text  # who ordered
     assert re.search(
         r"<td>(hold|escalate|back down) \d+%, [a-z ]+ \d+%, [a-z ]+ \d+%</td>", text
     )
