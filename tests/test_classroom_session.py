@@ -262,13 +262,19 @@ def test_bad_treaty_and_budget_magnitudes_are_refused():
     [
         (
             {"kind": "treaty_change", "parties": ["USA", "JPN"]},
-            "the inject's magnitude: missing; a treaty_change needs a tie level (0 "
-            "ends the parties' tie, 1 makes it a full treaty), from 0 to 1",
+            "the inject's magnitude: missing; an inject of kind treaty_change needs a "
+            "tie level (0 ends the parties' tie, 1 makes it a full treaty), from 0 "
+            "to 1",
         ),
         (
             {"kind": "budget_shock", "parties": ["CHN"]},
-            "missing; a budget_shock needs a spending factor for the step (0.9: a "
-            "10% cut), 0 or more",
+            "missing; an inject of kind budget_shock needs a spending factor for the "
+            "step (0.9: a 10% cut), 0 or more",
+        ),
+        (
+            {"kind": "exercise", "parties": ["USA", "JPN"]},
+            "missing; an inject of kind exercise needs an exercise level (1: a full "
+            "exercise), from 0 to 1",
         ),
         (
             {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 5},

@@ -508,8 +508,9 @@ def test_an_inject_magnitude_that_is_no_number_is_refused_with_its_meaning(tmp_p
         "spending factor for the step (0.9: a 10% cut), 0 or more" in result.stdout
     )
     assert "refused: inject budget_shock: 'abc' is not a number" in result.stdout
-    assert "refused: the inject's magnitude: missing; a treaty_change needs a tie " in (
-        result.stdout
+    assert (
+        "refused: the inject's magnitude: missing; an inject of kind treaty_change "
+        "needs a tie " in result.stdout
     )
     _, events = read_log(log)
     assert [e for e in events if e["event"] == "inject"] == []

@@ -672,7 +672,8 @@ def test_the_inject_form_needs_the_magnitude_it_has_no_default_for(room):
     status, answer = control(app, "inject", form)
     assert (
         status == 400
-        and "magnitude: missing; a treaty_change needs" in (answer["error"])
+        and "magnitude: missing; an inject of kind treaty_change needs"
+        in answer["error"]
     )
     assert game.added["inject"] == []
     assert control(app, "inject", {**form, "magnitude": 0.5})[0] == 200

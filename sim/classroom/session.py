@@ -820,7 +820,7 @@ def _check_magnitude(inject: dict[str, Any]) -> None:
     kind, magnitude = inject.get("kind"), inject.get("magnitude")
     problem = None
     if kind in INJECT_MAGNITUDES and magnitude is None:
-        problem = f"missing; a {kind} needs {magnitude_help(kind)}"
+        problem = f"missing; an inject of kind {kind} needs {magnitude_help(kind)}"
     elif kind == "disaster" and magnitude is not None:
         problem = f"{magnitude!r}: a disaster takes none"
     elif isinstance(magnitude, int | float) and not isinstance(magnitude, bool):
