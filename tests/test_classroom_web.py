@@ -523,6 +523,18 @@ def test_an_error_keeps_the_form_and_the_retry_records_the_move(browser, served)
     }
 
 
+def test_a_move_sent_while_the_server_is_down_says_so(browser, served):
+    """A stopped server is no silent click: the page says to send the move again."""
+    page = laptop(browser, served.teams["USA"])
+    page.get_by_label("Posture").fill("0.8")
+    served.stop()
+    page.get_by_role("button", name="Submit USA move").click()
+    page.locator("#move .error").get_by_text("No answer from the game server").wait_for(
+        timeout=WAIT_MS
+    )
+    assert page.get_by_label("Posture").input_value() == "0.8"
+
+
 def test_the_turn_timer_plays_the_advice_and_says_so(browser, served):
     """When the instructor's timer runs out the turn is played, and the news says so."""
     usa = laptop(browser, served.teams["USA"])

@@ -602,10 +602,18 @@ SCRIPT = """
           return;
         }
         const base = live.replace('/live', '');
-        const answer = await fetch(base + '/' + form.dataset.post, {
-          method: 'POST', headers: {'Content-Type': 'application/json'},
-          body: JSON.stringify(body)});
-        const data = await answer.json();
+        let answer, data;
+        try {
+          answer = await fetch(base + '/' + form.dataset.post, {
+            method: 'POST', headers: {'Content-Type': 'application/json'},
+            body: JSON.stringify(body)});
+          data = await answer.json();
+        } catch (err) {  // the server is down or out of reach: say so, keep the form
+          error.textContent = 'No answer from the game server (stopped, or the ' +
+            'network is down), so this may not have been received: send it again ' +
+            'once the server is back.';
+          return;
+        }
         if (answer.status === 409) {  // the turn moved on: show the new form
           await refresh();
           const now = document.querySelector(
