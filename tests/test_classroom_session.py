@@ -524,6 +524,21 @@ def test_a_crisis_inject_on_a_pair_in_a_crisis_is_refused_by_name(tmp_path):
     assert [j["parties"] for j in game.bulletin()] == [["CHN", "PHL"]]  # the scenario's
 
 
+def test_the_scenarios_crisis_on_a_pair_in_a_crisis_is_announced_as_such():
+    """Due between CHN and PHL at turn 1, it is not said to open while theirs runs."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject({**COLLISION, "parties": ["CHN", "PHL"], "theater": "south_china_sea"})
+    play_turn(game)
+    rung = game.outcome()["crises"]["CHN-PHL"].replace("_", " ")
+    assert [j["parties"] for j in game.bulletin()] == [["CHN", "PHL"]]  # the scenario's
+    (announced,) = game.announcements()
+    assert announced.endswith(
+        f"CHN and PHL are in a crisis already ({rung}): this one opens at the end "
+        "of this turn only if that one has ended by then."
+    )
+    assert "It opens at the end of this turn" not in announced
+
+
 def test_the_news_says_an_inject_opened_no_crisis_when_one_began_in_the_turn():
     """The model opened CHN-VNM during the turn: the inject is said to open none."""
     game = GameSession(SCENARIO, TEAMS)

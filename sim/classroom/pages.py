@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
 from sim.classroom.moves import describe_move, describe_odds, shown_change_range
-from sim.classroom.news import announce, words
+from sim.classroom.news import words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
 from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, magnitude_help
@@ -80,8 +80,7 @@ def news_block(
         team: Whose private news to add (None: public only).
         every_team: Add every team's private news (the instructor's view).
     """
-    theaters = game.model.spec.theaters
-    now = "".join(f"<li>{esc(announce(j, theaters))}</li>" for j in game.bulletin())
+    now = "".join(f"<li>{esc(line)}</li>" for line in game.announcements())
     parts = [f"<h3>This turn</h3><ul class='news'>{now}</ul>"] if now else []
     for item in reversed(game.news):
         lines = "".join(f"<li>{esc(s)}</li>" for s in item["public"])
@@ -263,7 +262,7 @@ def projector_live(game: "GameSession", timer: dict[str, Any], version: int) -> 
     long) above who is awaited and the region's table.
     """
     news = game.news[-1]["public"] if game.news else []
-    now = [announce(j, game.model.spec.theaters) for j in game.bulletin()]
+    now = game.announcements()
     items = "".join(f"<li>{esc(s)}</li>" for s in now + news) or "<li>No news yet.</li>"
     waiting = ", ".join(game.waiting_for) or "nobody"
     return (

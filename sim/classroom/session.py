@@ -527,6 +527,25 @@ class GameSession:
             if self.model.spec.step_of(j.year) == self.turn
         ]
 
+    def announcements(self) -> list[str]:
+        """This turn's injects as the pages and the terminal announce them.
+
+        A crisis inject between states in a crisis now says it opens none
+        unless that one ends first (:func:`news.announce`).
+        """
+        theaters = self.model.spec.theaters
+        return [
+            news.announce(j, theaters, self._crisis_now(j)) for j in self.bulletin()
+        ]
+
+    def _crisis_now(self, inject: dict[str, Any]) -> str:
+        """The rung of a crisis now between a crisis inject's parties ('' if none)."""
+        if inject["kind"] != "crisis":
+            return ""
+        i, j = (self.model.spec.state_index(p) for p in inject["parties"])
+        rung = int(self.model.world.rung[0, i, j])
+        return RUNGS[rung] if rung else ""
+
     def public_table(self) -> list[dict[str, Any]]:
         """One row per state: spending, burden, posture, capability, highest rung."""
         world = self.model.world

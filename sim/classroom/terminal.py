@@ -30,7 +30,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.classroom.moves import canonical_id, describe_odds, shown_change_range
-from sim.classroom.news import announce
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -437,10 +436,8 @@ def show_region(game: GameSession, console: Console) -> None:
         console.print(f"[bold]News of turn {game.news[-1]['turn']}[/]")
         for line in game.news[-1]["public"]:
             console.print(f"  {line}", markup=False, highlight=False)
-    for inject in game.bulletin():
-        console.print(
-            f"  This turn: {announce(inject, model.spec.theaters)}", markup=False
-        )
+    for line in game.announcements():
+        console.print(f"  This turn: {line}", markup=False)
     title = f"Turn {game.turn} of {model.horizon} - {model.year:.2f}"
     table = Table(title=title)
     for column in (
