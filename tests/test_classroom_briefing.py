@@ -30,6 +30,13 @@ def test_a_briefing_names_alliances_rivals_and_odds(game):
         assert o.own_power_usd_m > 0 and o.rival_power_usd_m > 0
 
 
+def test_a_briefing_gives_the_budget_cap_in_numbers_not_a_parameter(game):
+    """The cap is a share of the team's GDP and what it buys, not max_share_gdp."""
+    budget = briefing(game, "PHL").moves[0]
+    assert "max_share_gdp" not in budget
+    assert budget.endswith("never beyond 10% of GDP, 46.2 US$ bn a year.")
+
+
 def test_the_stronger_side_is_likelier_to_prevail_the_higher_the_rung(game):
     """The contest success function grows steeper toward war, on both sides."""
     for team in game.teams:

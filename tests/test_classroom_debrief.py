@@ -170,6 +170,7 @@ def test_the_decision_table_shows_orders_as_played_and_the_doctrines_odds(tmp_pa
     write_debrief(played(tmp_path), out, replications=5)
     text = out.read_text()
     assert "<td>escalate (ordered)</td>" in text  # both teams' orders of turn 1
+    assert "<td>team</td>" in text and "<td>policy</td>" not in text  # who ordered
     assert re.search(
         r"<td>(hold|escalate|back down) \d+%, [a-z ]+ \d+%, [a-z ]+ \d+%</td>", text
     )
@@ -359,12 +360,12 @@ def test_a_crisis_order_never_played_is_told_as_such():
     assert [c["pair"] for c in game.news[1]["no_decision"]] == ["CHN-JPN"]
     timeline = debrief._timeline(game, game.events)
     assert timeline["what"].tolist()[-1] == (
-        "crisis CHN back_down (its crisis order toward CHN was not played: no "
+        "crisis with CHN: back down (its crisis order toward CHN was not played: no "
         "moment of decision came that turn)"
     )
     assert "JPN's backing down to CHN (never played) at turn 1" in story.summary(game)
     points = pd.DataFrame(
-        [[1, "JPN", "crisis CHN back_down", 0.2, 0.5, 1.5, 2.0, 0.3]],
+        [[1, "JPN", "crisis with CHN: back down", 0.2, 0.5, 1.5, 2.0, 0.3]],
         columns=points_columns(),
     )
     assert story.turning_point_sentences(points, game) == [

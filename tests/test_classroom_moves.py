@@ -1,5 +1,6 @@
 """A team's move checked against the rules and turned into a policy choice."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sim.classroom.moves import (
     MoveError,
     budget_change_bounds_pct,
     check_move,
+    describe_move,
     max_budget,
     signal_partners,
 )
@@ -38,6 +40,34 @@ def test_a_budget_is_accepted_exactly_within_the_turns_bounds(model, change_pct)
     else:
         assert allowed
         assert choice == {"milex_usd_m": milex}
+
+
+@pytest.mark.parametrize("state", ["USA", "CHN", "PRK", "TWN"])
+def test_the_budget_range_a_refusal_names_holds_its_ends(model, state):
+    """Both ends of the range named (to 0.1%, as the pages show it) are allowed."""
+    with pytest.raises(MoveError) as refused:
+        check_move(model, state, {"budget_change_pct": 50})
+    named = re.search(r"from (\S+)% to (\S+)% this turn", str(refused.value))
+    for end in named.groups():
+        check_move(model, state, {"budget_change_pct": float(end)})
+
+
+def test_a_move_is_described_in_the_words_of_the_teams_form():
+    """No ids with underscores, no `cbm` or `declaration`: what the form says."""
+    move = {
+        "budget_change_pct": 5.0,
+        "posture": 0.7,
+        "exercise": {"JPN": 1.0},
+        "patrol": {"taiwan_strait": 0.5},
+        "declaration": {"JPN": 1.0},
+        "crisis": {"PHL": "back_down"},
+        "cbm": {"CHN": "hotline"},
+    }
+    assert describe_move(move) == (
+        "budget +5%; posture 0.7; exercise with JPN (level 1); patrol in taiwan "
+        "strait (level 0.5); public pledge to JPN (level 1); crisis with PHL: back "
+        "down; hotline offered to CHN"
+    )
 
 
 def test_a_move_must_be_a_table(model):

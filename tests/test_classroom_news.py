@@ -104,8 +104,9 @@ def test_signals_after_a_treaty_change_ended_the_tie_back_no_commitment():
     assert "PHL" not in game.situation("USA")["allies"]
     timeline = debrief._timeline(game, game.events)
     assert timeline[timeline["who"] == "USA"]["what"].item() == (
-        "exercise PHL 0.8; declaration PHL 1 (a treaty change of this turn ended the "
-        "tie with PHL first: the exercise or pledge toward PHL backs no commitment)"
+        "exercise with PHL (level 0.8); public pledge to PHL (level 1) (a treaty "
+        "change of this turn ended the tie with PHL first: the exercise or pledge "
+        "toward PHL backs no commitment)"
     )
     game.submit("USA", {"exercise": {"JPN": 1}})
     game.inject({"kind": "treaty_change", "parties": ["USA", "JPN"], "magnitude": 0.5})

@@ -111,7 +111,7 @@ def test_a_rewound_game_resumes_at_the_rewound_turn(tmp_path):
     ("team", "move", "message"),
     [
         ("RUS", {}, "'RUS' is not played by a team"),
-        ("USA", {"budget_change_pct": 500}, "beyond USA's means"),
+        ("USA", {"budget_change_pct": 500}, "beyond USA's means (at most 10% of GDP"),
         ("USA", {"budget_change_pct": -50}, "more than budgets in the region change"),
         ("USA", {"exercise": {"RUS": 1.0}}, "not an ally of USA in a treaty"),
         ("JPN", {"declaration": {"CHN": 1.0}}, "not an ally of JPN in a treaty"),
@@ -262,13 +262,19 @@ def test_bad_treaty_and_budget_magnitudes_are_refused():
     [
         (
             {"kind": "treaty_change", "parties": ["USA", "JPN"]},
-            "the inject's magnitude: missing; a treaty_change needs a tie level (0 "
-            "ends the parties' tie, 1 makes it a full treaty), from 0 to 1",
+            "the inject's magnitude: missing; an inject of kind treaty_change needs a "
+            "tie level (0 ends the parties' tie, 1 makes it a full treaty), from 0 "
+            "to 1",
         ),
         (
             {"kind": "budget_shock", "parties": ["CHN"]},
-            "missing; a budget_shock needs a spending factor for the step (0.9: a "
-            "10% cut), 0 or more",
+            "missing; an inject of kind budget_shock needs a spending factor for the "
+            "step (0.9: a 10% cut), 0 or more",
+        ),
+        (
+            {"kind": "exercise", "parties": ["USA", "JPN"]},
+            "missing; an inject of kind exercise needs an exercise level (1: a full "
+            "exercise), from 0 to 1",
         ),
         (
             {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 5},
@@ -460,7 +466,7 @@ def test_the_timer_plays_the_advice_for_teams_that_have_not_moved(tmp_path):
     assert game.turn == 1
     news = game.news[-1]
     assert "the doctrine's advice was played for CHN, JPN" in news["public"][-1]
-    assert news["private"]["USA"] == ["You played: exercise JPN 1.0."]
+    assert news["private"]["USA"] == ["You played: exercise with JPN (level 1)."]
     assert "timer ran out" in news["private"]["CHN"][0]
     resumed = GameSession.resume(log)
     assert resumed.news == game.news
@@ -516,6 +522,21 @@ def test_a_crisis_inject_on_a_pair_in_a_crisis_is_refused_by_name(tmp_path):
         game.inject({**COLLISION, "parties": ["jpn", "chn"]})
     assert log.read_text() == written
     assert [j["parties"] for j in game.bulletin()] == [["CHN", "PHL"]]  # the scenario's
+
+
+def test_the_scenarios_crisis_on_a_pair_in_a_crisis_is_announced_as_such():
+    """Due between CHN and PHL at turn 1, it is not said to open while theirs runs."""
+    game = GameSession(SCENARIO, TEAMS)
+    game.inject({**COLLISION, "parties": ["CHN", "PHL"], "theater": "south_china_sea"})
+    play_turn(game)
+    rung = game.outcome()["crises"]["CHN-PHL"].replace("_", " ")
+    assert [j["parties"] for j in game.bulletin()] == [["CHN", "PHL"]]  # the scenario's
+    (announced,) = game.announcements()
+    assert announced.endswith(
+        f"CHN and PHL are in a crisis already ({rung}): this one opens at the end "
+        "of this turn only if that one has ended by then."
+    )
+    assert "It opens at the end of this turn" not in announced
 
 
 def test_the_news_says_an_inject_opened_no_crisis_when_one_began_in_the_turn():

@@ -476,6 +476,24 @@ def test_next_at_a_team_prompt_plays_the_turn_with_advice_for_the_rest(tmp_path)
     assert GameSession.resume(log).turn == 1
 
 
+def test_a_control_command_at_a_team_prompt_says_where_it_goes(tmp_path):
+    """`inject` typed at a team's prompt names the control prompt, then still works."""
+    log = tmp_path / "game.jsonl"
+    result = wargame(
+        "play", str(SCENARIO), "--teams", "USA", "--log", str(log),
+        stdin="inject disaster PHL typhoon\nEnd\n\ninject disaster PHL typhoon\n"
+        "quit\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for command in ("inject", "end"):
+        assert (
+            f"refused: {command!r} is the control cell's: type it at the control "
+            "prompt, which comes once every team has moved" in result.stdout
+        )
+    _, events = read_log(log)
+    assert [e["event"] for e in events] == ["move", "inject"]
+
+
 def test_an_inject_magnitude_that_is_no_number_is_refused_with_its_meaning(tmp_path):
     """`0,9` or `abc` is no factor of 1 and no note: the kind's magnitude is named."""
     log = tmp_path / "game.jsonl"
@@ -490,8 +508,9 @@ def test_an_inject_magnitude_that_is_no_number_is_refused_with_its_meaning(tmp_p
         "spending factor for the step (0.9: a 10% cut), 0 or more" in result.stdout
     )
     assert "refused: inject budget_shock: 'abc' is not a number" in result.stdout
-    assert "refused: the inject's magnitude: missing; a treaty_change needs a tie " in (
-        result.stdout
+    assert (
+        "refused: the inject's magnitude: missing; an inject of kind treaty_change "
+        "needs a tie " in result.stdout
     )
     _, events = read_log(log)
     assert [e for e in events if e["event"] == "inject"] == []

@@ -133,6 +133,39 @@ def test_a_move_is_the_teams_whose_page_posts_it(room):
     assert status == 403
 
 
+def test_a_game_over_waits_for_no_team(room):
+    """Once the game is ended, no page says the class is waiting for a team."""
+    app = create_app(room)
+    asgi_request(app, "POST", "/control/s3cret/end", client="127.0.0.1")
+    for path in ("/live/projector", "/live/control/s3cret", "/live/team/AAAAAA"):
+        live = json.loads(asgi_request(app, "GET", path, client="127.0.0.1")[1])
+        assert "Waiting for: nobody" in live["live"], path
+
+
+def test_the_news_of_a_turn_is_dated_as_the_status_line_dates_it(room):
+    """`2024 Q2` in both, not `2024.25` under the heading of a turn's news."""
+    app = create_app(room)
+    room.game.play_waiting()
+    live = json.loads(asgi_request(app, "GET", "/live/projector", client="1.2.3.4")[1])
+    control = asgi_request(app, "GET", "/live/control/s3cret", client="127.0.0.1")
+    assert "2024 Q2" in live["live"]
+    assert "News of turn 0 (2024 Q1)" in json.loads(control[1])["live"]
+
+
+def test_the_ends_of_the_budget_range_the_form_shows_are_accepted(room):
+    """A team that types the most (or least) its form offers is not refused."""
+    app = create_app(room)
+    form = asgi_request(app, "GET", "/team/AAAAAA", client="10.0.0.7")[1].decode()
+    shown = re.search(r"Budget change, % \(from (\S+) to (\S+)\)", form).groups()
+    for end in shown:
+        body = {"turn": 0, "budget_change_pct": end}
+        status, answer = asgi_request(
+            app, "POST", "/team/AAAAAA/move", client="10.0.0.7", body=body
+        )
+        assert status == 200, answer
+        assert room.game.moves["USA"] == {"budget_change_pct": float(end)}
+
+
 def test_a_blank_signal_level_follows_the_advice(room):
     """A partner chosen with its level cleared is left to the doctrine (the guide)."""
     app = create_app(room)
@@ -252,12 +285,15 @@ def test_a_bad_timer_is_refused_before_a_game_log_is_written(tmp_path, capsys):
 
 
 def test_wargame_serve_resume_prints_the_same_links(tmp_path):
-    """Stopped and started again with --resume: the links students hold still work."""
+    """Stopped and started again with --resume: the links students hold still work.
+
+    They are printed in the same order (the teams', not the alphabet's).
+    """
     first = Served(tmp_path, "--timer", "4")
     first.stop()
     again = Served(tmp_path, resume=True, port=first.port)
     try:
-        assert again.teams == first.teams
+        assert list(again.teams.items()) == list(first.teams.items())
         assert "Turn timer: 4 minutes" in again.text
         assert "kept no join codes" not in again.text
         with urllib.request.urlopen(again.teams["JPN"], timeout=30) as page:
@@ -479,12 +515,24 @@ def test_an_error_keeps_the_form_and_the_retry_records_the_move(browser, served)
     assert served.moves() == []
     page.get_by_label("Budget change").fill("2")
     page.get_by_role("button", name="Submit USA move").click()
-    see(page, "You submitted: budget +2%; posture 0.8; exercise JPN 1")
+    see(page, "You submitted: budget +2%; posture 0.8; exercise with JPN (level 1)")
     assert served.moves()[0]["move"] == {
         "budget_change_pct": 2.0,
         "posture": 0.8,
         "exercise": {"JPN": 1.0},
     }
+
+
+def test_a_move_sent_while_the_server_is_down_says_so(browser, served):
+    """A stopped server is no silent click: the page says to send the move again."""
+    page = laptop(browser, served.teams["USA"])
+    page.get_by_label("Posture").fill("0.8")
+    served.stop()
+    page.get_by_role("button", name="Submit USA move").click()
+    page.locator("#move .error").get_by_text("No answer from the game server").wait_for(
+        timeout=WAIT_MS
+    )
+    assert page.get_by_label("Posture").input_value() == "0.8"
 
 
 def test_the_turn_timer_plays_the_advice_and_says_so(browser, served):
@@ -515,6 +563,19 @@ def inject_collision(control) -> None:
     control.get_by_label("Note").fill("collision at sea")
     control.get_by_role("button", name="Inject").click()
     see(control, "collision at sea")
+
+
+def test_a_refusal_on_the_control_page_goes_with_the_next_command(browser, served):
+    """A refused inject's reason does not stay beside the form after a later command."""
+    control = laptop(browser, served.control)
+    control.locator("select[name='kind']").select_option("budget_shock")
+    control.locator("input[name='parties'][value='JPN']").check()
+    control.get_by_role("button", name="Inject").click()
+    refusal = control.locator("#inject .error")
+    refusal.get_by_text("magnitude: missing").wait_for(timeout=WAIT_MS)
+    control.get_by_role("button", name="Pause").click()
+    control.locator("#live .state.paused").wait_for(timeout=WAIT_MS)
+    assert refusal.inner_text() == ""
 
 
 def test_every_page_fits_a_projector_a_laptop_and_a_phone(browser, served, tmp_path):
@@ -623,7 +684,8 @@ def test_the_inject_form_needs_the_magnitude_it_has_no_default_for(room):
     status, answer = control(app, "inject", form)
     assert (
         status == 400
-        and "magnitude: missing; a treaty_change needs" in (answer["error"])
+        and "magnitude: missing; an inject of kind treaty_change needs"
+        in answer["error"]
     )
     assert game.added["inject"] == []
     assert control(app, "inject", {**form, "magnitude": 0.5})[0] == 200

@@ -46,8 +46,10 @@ import numpy as np
 from sim import conflict, engine
 from sim.classroom.moves import (
     COOPERATIVE_KINDS,
+    budget_cap_words,
     budget_change_bounds_pct,
     ended_ties,
+    shown_change_range,
     signal_partners,
     threshold,
 )
@@ -267,12 +269,12 @@ def _costs(game: "GameSession", team: str) -> list[str]:
 
 
 def _moves(game: "GameSession", team: str) -> list[str]:
-    lo, hi = budget_change_bounds_pct(game.model.setup.dt_years)
+    lo, hi = shown_change_range(*budget_change_bounds_pct(game.model.setup.dt_years))
     partners = signal_partners(game.model, team)
     return [
         f"Budget: change spending by {lo:+.1f}% to {hi:+.1f}% a turn (the 95% "
         "range of yearly changes in the SIPRI record, scaled to a turn), never "
-        "beyond max_share_gdp x GDP.",
+        f"beyond {budget_cap_words(game.model, team)}.",
         "Posture: 0 restraint .. 1 forward.",
         f"Exercises and public pledges with: {', '.join(partners) or 'nobody'}.",
         "Patrols in any theater; confidence-building measures (hotline, "

@@ -298,7 +298,7 @@ def _decisions(model) -> pd.DataFrame:
                     strict=True,
                 )
             ],
-            "decided by": frame["decided_by"],
+            "decided by": frame["decided_by"].replace({"policy": "team"}),
         }
     )
 
@@ -414,9 +414,9 @@ def _html(
         page.paragraph(
             "Every side's decision at every turn: the balance it saw, its chance of "
             "prevailing as it saw it, its resolve, the audience cost it would pay for "
-            "backing down, what it played and who decided: a team's (policy's) or a "
-            "script's order, played all turn, or the doctrine's odds as the turn "
-            "began (it weighs the crisis afresh at each moment of decision).",
+            "backing down, what it played and who decided: a team's or the "
+            "scenario's script's order, played all turn, or the doctrine's odds as "
+            "the turn began (it weighs the crisis afresh at each moment of decision).",
             note=True,
         ),
         page.table(_decisions(model), index=False),

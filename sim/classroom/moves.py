@@ -329,6 +329,15 @@ def budget_change_bounds_pct(dt_years: float) -> tuple[float, float]:
     return 100 * ((1 + lo) ** dt_years - 1), 100 * ((1 + hi) ** dt_years - 1)
 
 
+def shown_change_range(lo: float, hi: float) -> tuple[float, float]:
+    """A range of budget changes, percent, rounded inward to the 0.1 shown.
+
+    Both ends as shown are allowed: a most of +5.575% shows as +5.5%, not
+    +5.6%, so a team that types the end it was shown is not refused.
+    """
+    return math.ceil(10 * lo) / 10, math.floor(10 * hi) / 10
+
+
 def budget_range(model: RegionModel, state: str) -> tuple[float, float]:
     """The spending a team may choose this turn, US$ m per year: (least, most)."""
     agent = model.agent(state)
@@ -347,17 +356,30 @@ def _budget(model: RegionModel, state: str, change_pct: Any) -> float:
     if not least <= milex <= most:
         cap = float(max_budget(model)[agent.index])
         reason = (
-            f"beyond {state}'s means (max_share_gdp x GDP = {cap:,.0f} US$ m)"
+            f"beyond {state}'s means (at most {budget_cap_words(model, state)})"
             if milex > cap
             else "more than budgets in the region change in a turn"
         )
-        lo, hi = (100.0 * (x / agent.milex - 1.0) for x in (least, most))
+        lo, hi = shown_change_range(
+            *(100.0 * (x / agent.milex - 1.0) for x in (least, most))
+        )
         raise MoveError(
             f"{state}: a budget change of {change_pct:+g}% is {reason}; choose "
             f"from {lo:+.1f}% to {hi:+.1f}% this turn (the 95% range of yearly "
             "changes in the SIPRI record, scaled to the turn)"
         )
     return float(milex)
+
+
+def budget_cap_words(model: RegionModel, state: str) -> str:
+    """A state's budget cap as a student reads it: its share of GDP, in US$ bn.
+
+    E.g. ``10% of GDP, 2,747.3 US$ bn a year`` (the scenario's
+    ``max_share_gdp`` times the state's GDP now).
+    """
+    i = model.agent(state).index
+    cap = float(max_budget(model)[i])
+    return f"{cap / model.world.gdp[0, i]:.0%} of GDP, {cap / 1000:,.1f} US$ bn a year"
 
 
 def max_budget(model: RegionModel) -> np.ndarray:
@@ -488,13 +510,33 @@ def describe_odds(odds: dict[str, float]) -> str:
     return ", ".join(f"{action.replace('_', ' ')} {p:.0%}" for action, p in ranked)
 
 
+SIGNAL_LABELS = {
+    "exercise": "exercise with",
+    "patrol": "patrol in",
+    "declaration": "public pledge to",
+}
+"""Each signal of a move as the team's form names it."""
+
+
 def describe_move(move: dict[str, Any]) -> str:
-    """A move in a few words, e.g. ``budget +5%; crisis PHL escalate``."""
+    """A move in the words of the team's form, ids as words.
+
+    E.g. ``budget +5%; patrol in taiwan strait (level 0.5); crisis with PHL:
+    back down; hotline offered to CHN``.
+    """
     parts = []
     if "budget_change_pct" in move:
         parts.append(f"budget {move['budget_change_pct']:+g}%")
     if "posture" in move:
         parts.append(f"posture {move['posture']:g}")
-    for key in (*SIGNAL_KINDS, "crisis", "cbm"):
-        parts += [f"{key} {k} {v}" for k, v in move.get(key, {}).items()]
+    for kind in SIGNAL_KINDS:
+        parts += [
+            f"{SIGNAL_LABELS[kind]} {k.replace('_', ' ')} (level {v:g})"
+            for k, v in move.get(kind, {}).items()
+        ]
+    parts += [
+        f"crisis with {k}: {v.replace('_', ' ')}"
+        for k, v in move.get("crisis", {}).items()
+    ]
+    parts += [f"{v} offered to {k}" for k, v in move.get("cbm", {}).items()]
     return "; ".join(parts)

@@ -216,17 +216,26 @@ def describe_inject(inject: dict[str, Any], theaters: Sequence[Theater] = ()) ->
     )
 
 
-def announce(inject: dict[str, Any], theaters: Sequence[Theater] = ()) -> str:
+def announce(
+    inject: dict[str, Any], theaters: Sequence[Theater] = (), under_way: str = ""
+) -> str:
     """An inject of the turn under way, as pages show it before the turn is played.
 
-    A crisis inject opens only at the turn's end, so no one can answer it yet.
-    ``theaters``: the scenario's, whose names it uses (:func:`place`).
+    A crisis inject opens only at the turn's end, so no one can answer it yet,
+    and only between states at peace then: ``under_way`` (the rung of a crisis
+    between its parties now, if any) says it may open none. ``theaters``: the
+    scenario's, whose names it uses (:func:`place`).
     """
     text = describe_inject(inject, theaters)
-    if inject["kind"] == "crisis":
+    pair = " and ".join(inject["parties"])
+    if inject["kind"] == "crisis" and under_way:
         text += (
-            " It opens at the end of this turn: "
-            f"{' and '.join(inject['parties'])} can answer it from next turn."
+            f" {pair} are in a crisis already ({words(under_way)}): this one opens "
+            "at the end of this turn only if that one has ended by then."
+        )
+    elif inject["kind"] == "crisis":
+        text += (
+            f" It opens at the end of this turn: {pair} can answer it from next turn."
         )
     return text
 

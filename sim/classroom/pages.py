@@ -16,8 +16,8 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
-from sim.classroom.moves import describe_move, describe_odds
-from sim.classroom.news import announce, words
+from sim.classroom.moves import describe_move, describe_odds, shown_change_range
+from sim.classroom.news import words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
 from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, magnitude_help
@@ -62,8 +62,9 @@ def status_line(game: "GameSession", timer: dict[str, Any]) -> str:
     )
 
 
-def _year(game: "GameSession") -> str:
-    year = game.model.year
+def _year(game: "GameSession", year: float | None = None) -> str:
+    """A turn's year as the pages show it (now if None): ``2024 Q2`` by quarter."""
+    year = game.model.year if year is None else year
     quarter = round((year % 1) * 4) + 1
     dt = game.model.spec.info.dt_years
     return f"{int(year)} Q{quarter}" if dt == 0.25 else f"{year:g}"
@@ -79,8 +80,7 @@ def news_block(
         team: Whose private news to add (None: public only).
         every_team: Add every team's private news (the instructor's view).
     """
-    theaters = game.model.spec.theaters
-    now = "".join(f"<li>{esc(announce(j, theaters))}</li>" for j in game.bulletin())
+    now = "".join(f"<li>{esc(line)}</li>" for line in game.announcements())
     parts = [f"<h3>This turn</h3><ul class='news'>{now}</ul>"] if now else []
     for item in reversed(game.news):
         lines = "".join(f"<li>{esc(s)}</li>" for s in item["public"])
@@ -92,7 +92,7 @@ def news_block(
             for s in private.get(t, [])
         )
         parts.append(
-            f"<h3>News of turn {item['turn']} ({item['year']:g})</h3>"
+            f"<h3>News of turn {item['turn']} ({_year(game, item['year'])})</h3>"
             f"<ul class='news'>{lines}</ul>"
         )
     return "".join(parts) or "<p>No news yet: the first turn is under way.</p>"
@@ -178,6 +178,7 @@ def team_live(game: "GameSession", team: str, timer: dict[str, Any]) -> str:
 def team_form(game: "GameSession", team: str) -> str:
     """A team's move form for this turn (blank fields follow the advice)."""
     s = game.situation(team)
+    least, most = shown_change_range(s["min_change_pct"], s["max_change_pct"])
     ids = [i for i in game.model.spec.state_ids if i != team]
     open_now = s["crisis_actions"]  # escalation only where the threshold opens it
     crisis = "".join(
@@ -194,9 +195,9 @@ def team_form(game: "GameSession", team: str) -> str:
 <p class='hint'>Leave a field blank to follow the doctrine's advice. A crisis action
 is an order your state plays all turn; left to the doctrine, it weighs the crisis
 afresh at each moment of decision, with the odds shown.</p>
-<label>Budget change, % (from {s["min_change_pct"]:+.1f} to {s["max_change_pct"]:+.1f})
+<label>Budget change, % (from {least:+.1f} to {most:+.1f})
 <input name='budget_change_pct' type='number' step='any'
- min='{s["min_change_pct"]:.2f}' max='{s["max_change_pct"]:.2f}'
+ min='{least:.1f}' max='{most:.1f}'
  placeholder='advice {s["advised_change_pct"]:+.1f}'></label>
 <label>Posture, 0 restraint .. 1 forward
 <input name='posture' type='number' step='0.05' min='0' max='1'
@@ -261,7 +262,7 @@ def projector_live(game: "GameSession", timer: dict[str, Any], version: int) -> 
     long) above who is awaited and the region's table.
     """
     news = game.news[-1]["public"] if game.news else []
-    now = [announce(j, game.model.spec.theaters) for j in game.bulletin()]
+    now = game.announcements()
     items = "".join(f"<li>{esc(s)}</li>" for s in now + news) or "<li>No news yet.</li>"
     waiting = ", ".join(game.waiting_for) or "nobody"
     return (
@@ -589,7 +590,10 @@ SCRIPT = """
         event.preventDefault();
         const error = form.querySelector('.error') ||
           form.parentElement.querySelector('.error');
-        error.textContent = '';
+        // a new command: an earlier one's refusal, on any form, is no longer news
+        document.querySelectorAll('.error').forEach(function (old) {
+          old.textContent = '';
+        });
         if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
         let body;
         try { body = values(form); } catch (err) {
@@ -597,10 +601,18 @@ SCRIPT = """
           return;
         }
         const base = live.replace('/live', '');
-        const answer = await fetch(base + '/' + form.dataset.post, {
-          method: 'POST', headers: {'Content-Type': 'application/json'},
-          body: JSON.stringify(body)});
-        const data = await answer.json();
+        let answer, data;
+        try {
+          answer = await fetch(base + '/' + form.dataset.post, {
+            method: 'POST', headers: {'Content-Type': 'application/json'},
+            body: JSON.stringify(body)});
+          data = await answer.json();
+        } catch (err) {  // the server is down or out of reach: say so, keep the form
+          error.textContent = 'No answer from the game server (stopped, or the ' +
+            'network is down), so this may not have been received: send it again ' +
+            'once the server is back.';
+          return;
+        }
         if (answer.status === 409) {  // the turn moved on: show the new form
           await refresh();
           const now = document.querySelector(

@@ -251,7 +251,9 @@ class GameSession:
 
     @property
     def waiting_for(self) -> list[str]:
-        """Teams that have not moved this turn."""
+        """Teams that have not moved this turn (none once the game is over)."""
+        if self.finished:
+            return []
         return [t for t in self.teams if t not in self.moves]
 
     def advice(self, team: str) -> dict[str, Any]:
@@ -524,6 +526,25 @@ class GameSession:
             for j in self.model.spec.injects
             if self.model.spec.step_of(j.year) == self.turn
         ]
+
+    def announcements(self) -> list[str]:
+        """This turn's injects as the pages and the terminal announce them.
+
+        A crisis inject between states in a crisis now says it opens none
+        unless that one ends first (:func:`news.announce`).
+        """
+        theaters = self.model.spec.theaters
+        return [
+            news.announce(j, theaters, self._crisis_now(j)) for j in self.bulletin()
+        ]
+
+    def _crisis_now(self, inject: dict[str, Any]) -> str:
+        """The rung of a crisis now between a crisis inject's parties ('' if none)."""
+        if inject["kind"] != "crisis":
+            return ""
+        i, j = (self.model.spec.state_index(p) for p in inject["parties"])
+        rung = int(self.model.world.rung[0, i, j])
+        return RUNGS[rung] if rung else ""
 
     def public_table(self) -> list[dict[str, Any]]:
         """One row per state: spending, burden, posture, capability, highest rung."""
@@ -818,7 +839,7 @@ def _check_magnitude(inject: dict[str, Any]) -> None:
     kind, magnitude = inject.get("kind"), inject.get("magnitude")
     problem = None
     if kind in INJECT_MAGNITUDES and magnitude is None:
-        problem = f"missing; a {kind} needs {magnitude_help(kind)}"
+        problem = f"missing; an inject of kind {kind} needs {magnitude_help(kind)}"
     elif kind == "disaster" and magnitude is not None:
         problem = f"{magnitude!r}: a disaster takes none"
     elif isinstance(magnitude, int | float) and not isinstance(magnitude, bool):

@@ -29,14 +29,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.classroom.moves import canonical_id, describe_odds
-from sim.classroom.news import announce
+from sim.classroom.moves import canonical_id, describe_odds, shown_change_range
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
 from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, ScenarioError, magnitude_help
 
+CONTROL_ONLY = ("inject", "rewind", "end")
+"""The control cell's commands that a team's prompt refuses, saying where they go."""
 _SIGNAL_WORDS = {"exercise": "exercise", "declare": "declaration", "patrol": "patrol"}
 
 
@@ -284,6 +285,13 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
                 with ask.run(line):
                     game.play_waiting("instructor")
                 return True
+            command = line.split(maxsplit=1)[0].lower() if line.strip() else ""
+            if command in CONTROL_ONLY:
+                raise GameError(
+                    f"{command!r} is the control cell's: type it at the control "
+                    "prompt, which comes once every team has moved (an empty line "
+                    f"follows the advice for {team}; next plays the turn now)"
+                )
             spec = game.model.spec
             move = parse_move(line, [*spec.state_ids, *(t.id for t in spec.theaters)])
             with ask.run(line):
@@ -373,11 +381,11 @@ def control_help(game: GameSession) -> str:
 def move_help(game: GameSession, team: str) -> str:
     """How a team writes a move, with its own partners, theaters and crises."""
     s = game.situation(team)
+    least, most = shown_change_range(s["min_change_pct"], s["max_change_pct"])
     return "\n".join(
         [
             "One line of choices separated by ';' (an empty line follows the advice):",
-            f"  budget PCT     from {s['min_change_pct']:+.1f} to "
-            f"{s['max_change_pct']:+.1f} this turn",
+            f"  budget PCT     from {least:+.1f} to {most:+.1f} this turn",
             "  posture X      0 restraint .. 1 forward",
             f"  exercise ALLY LEVEL / declare ALLY LEVEL   allies: "
             f"{', '.join(s['allies']) or 'none'}; level 0..1",
@@ -428,10 +436,8 @@ def show_region(game: GameSession, console: Console) -> None:
         console.print(f"[bold]News of turn {game.news[-1]['turn']}[/]")
         for line in game.news[-1]["public"]:
             console.print(f"  {line}", markup=False, highlight=False)
-    for inject in game.bulletin():
-        console.print(
-            f"  This turn: {announce(inject, model.spec.theaters)}", markup=False
-        )
+    for line in game.announcements():
+        console.print(f"  This turn: {line}", markup=False)
     title = f"Turn {game.turn} of {model.horizon} - {model.year:.2f}"
     table = Table(title=title)
     for column in (
@@ -471,13 +477,14 @@ def show_region(game: GameSession, console: Console) -> None:
 def show_situation(game: GameSession, team: str, console: Console) -> None:
     """One team's own situation and the doctrine's advice."""
     s = game.situation(team)
+    least, most = shown_change_range(s["min_change_pct"], s["max_change_pct"])
     advice = s["advice"]
     for line in game.news[-1]["private"][team] if game.news else ():
         console.print(f"  ({team} only) {line}", markup=False, highlight=False)
     wars = f"; AT WAR with {', '.join(s['wars'])}" if s["wars"] else ""
     console.print(
         f"[bold]{team}[/]: spending {s['milex_usd_m']:,.0f} US$ m (this turn "
-        f"{s['min_change_pct']:+.1f}% to {s['max_change_pct']:+.1f}%), posture "
+        f"{least:+.1f}% to {most:+.1f}%), posture "
         f"{s['posture']:.2f}; crises: "
         + (", ".join(f"{k} at {v}" for k, v in s["crises"].items()) or "none")
         + wars,

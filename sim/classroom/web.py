@@ -109,7 +109,8 @@ class Classroom:
             codes = {team: _code() for team in game.teams}
         if codes is not None and codes != game.join_codes:
             game.set_join_codes(codes)
-        self.codes = dict(game.join_codes or {})
+        # in the teams' order: the log keeps the codes sorted by team
+        self.codes = {team: game.join_codes[team] for team in game.teams}
         self.teams = {code: team for team, code in self.codes.items()}
         self.secret = secret or secrets.token_urlsafe(16)
         self.lock = threading.Lock()
