@@ -73,12 +73,16 @@ class Range:
         return [float(v) for v in self.lo + unit * (self.hi - self.lo)]
 
     def grid(self) -> list[float | int]:
-        """The ``n`` evenly spaced grid values (distinct whole numbers if whole)."""
+        """The ``n`` evenly spaced grid values, each once.
+
+        Fewer than ``n`` where they coincide: whole numbers closer than 1
+        apart, or equal bounds (one value, not ``n`` runs of the same point).
+        """
         n = DEFAULT_GRID_POINTS if self.n is None else self.n
         values = np.linspace(self.lo, self.hi, n)
         if self.whole:
             return [int(v) for v in np.unique(np.rint(values))]
-        return [float(v) for v in values]
+        return [float(v) for v in np.unique(values)]
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ class Design:
 
     @property
     def size(self) -> int:
-        """How many points the design has (at most, for a grid of whole numbers)."""
+        """How many points the design has (a grid's at most: :meth:`Range.grid`)."""
         if self.kind == "single":
             return 1
         if self.kind == "grid":

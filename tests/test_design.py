@@ -73,6 +73,13 @@ def test_whole_number_grid_has_distinct_whole_values():
     assert Range("t", 0, 10).grid() == [0, 2, 5, 8, 10]
 
 
+@pytest.mark.parametrize("n", [None, 1, 3])
+def test_a_grid_with_equal_bounds_has_one_point_not_n_copies(n):
+    """``x=0.5:0.5:3`` runs 0.5 once: three points would be one point run thrice."""
+    design = Design("grid", (Range("a", 0.5, 0.5, n), Range("b", 0.0, 1.0, 2)))
+    assert design.points() == [{"a": 0.5, "b": 0.0}, {"a": 0.5, "b": 1.0}]
+
+
 @given(
     n=st.integers(1, 40),
     lo=st.floats(-10, 10),
