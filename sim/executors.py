@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
@@ -37,6 +38,8 @@ TASK_RETRIES = 3
 IN_FLIGHT_PER_WORKER = 2
 """Tasks submitted per worker at a time: enough to keep workers busy, few enough
 that finished results do not pile up (a throughput/memory choice)."""
+PARENT_CHECK_SECONDS = 1.0
+"""How often a local worker checks that the process that started it still runs."""
 
 
 class ExecutorError(InputError):
@@ -131,7 +134,8 @@ class Processes(_Pool):
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_interrupt,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
         return self
 
@@ -148,9 +152,23 @@ class Processes(_Pool):
         return cf.wait(pending, return_when=cf.FIRST_COMPLETED)
 
 
-def _ignore_interrupt() -> None:
-    """Leave Ctrl-C to the parent, which stops the batch and shuts the pool down."""
+def _start_worker(parent: int) -> None:
+    """Leave Ctrl-C to the parent, and end with it.
+
+    The parent stops the batch on Ctrl-C and shuts the pool down. A parent
+    killed outright (``kill -9``, the out-of-memory killer) cannot: its workers
+    would run their chunks to the end on every core, so each exits once the
+    process that started it, ``parent``, is gone.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """Exit this process as soon as ``parent`` is no longer its parent."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 @contextmanager

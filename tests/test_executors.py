@@ -3,14 +3,17 @@
 import concurrent.futures as cf
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
 
 from sim import batch
-from sim.executors import Dask, InProcess, Processes
+from sim.executors import PARENT_CHECK_SECONDS, Dask, InProcess, Processes
 from sim.scenario import bundled_dir
 
 BASELINE = bundled_dir() / "baseline_2024.toml"
@@ -77,3 +80,53 @@ def test_dask_batch_completes_when_a_worker_dies(tmp_path):
     clean = tmp_path / "clean"
     batch.run(batch.plan(BASELINE, replications=40, steps=30), clean, progress=False)
     assert_same_results(out, clean)
+
+
+SLOW_TASK = """
+import os, sys, time
+from pathlib import Path
+
+def slow(path):
+    Path(path).write_text(str(os.getpid()))
+    time.sleep(120)
+
+if __name__ == "__main__":
+    from sim.executors import Processes
+    with Processes(1) as pool:
+        list(pool.imap_unordered(slow, [sys.argv[1]]))
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc (Linux)")
+def test_a_local_worker_exits_when_its_batch_is_killed_outright(tmp_path):
+    """``kill -9`` of the batch leaves no worker running its chunk to the end."""
+    script, marker = tmp_path / "slow.py", tmp_path / "worker.pid"
+    script.write_text(SLOW_TASK)
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), root])}
+    parent = subprocess.Popen([sys.executable, str(script), str(marker)], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() or not marker.read_text():
+            assert parent.poll() is None, "the batch ended before its worker started"
+            assert time.monotonic() < deadline, "no worker started within 60 s"
+            time.sleep(0.05)
+        worker = int(marker.read_text())
+        assert running(worker)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10 * PARENT_CHECK_SECONDS
+        while running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(worker), "the worker outlived its batch"
+    finally:
+        parent.kill()
