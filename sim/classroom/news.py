@@ -392,3 +392,15 @@ def _key(row: Any) -> tuple[str, str, int]:
 def words(name: str) -> str:
     """An id as words: ``show_of_force`` -> ``show of force``."""
     return name.replace("_", " ")
+
+
+def dated(year: float, dt_years: float) -> str:
+    """A turn's date as the classroom shows it: ``2024 Q2`` when turns are quarters.
+
+    Args:
+        year: Calendar time of the turn, in years (``2024.25``).
+        dt_years: Length of a turn, years; other lengths than a quarter give
+            the year as it is (``2024.5``).
+    """
+    quarter = round((year % 1) * 4) + 1
+    return f"{int(year)} Q{quarter}" if dt_years == 0.25 else f"{year:g}"

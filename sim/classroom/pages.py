@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
 from sim.classroom.moves import describe_move, describe_odds, shown_change_range
-from sim.classroom.news import words
+from sim.classroom.news import dated, words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
 from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, magnitude_help
@@ -65,9 +65,7 @@ def status_line(game: "GameSession", timer: dict[str, Any]) -> str:
 def _year(game: "GameSession", year: float | None = None) -> str:
     """A turn's year as the pages show it (now if None): ``2024 Q2`` by quarter."""
     year = game.model.year if year is None else year
-    quarter = round((year % 1) * 4) + 1
-    dt = game.model.spec.info.dt_years
-    return f"{int(year)} Q{quarter}" if dt == 0.25 else f"{year:g}"
+    return dated(year, game.model.spec.info.dt_years)
 
 
 def news_block(
