@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.classroom.news import dated
 from sim.dynamics.escalation import RUNGS, WAR, under_way
 from sim.engine import World
 from sim.plots.geography import draw_map, scenario_projection
@@ -96,8 +97,9 @@ def escalation_curve(
     ax.plot(steps, rung, "o", color="tab:red")
     ticks = range(max(turns, 1) + 1)
     ax.set_xlim(-0.2, ticks[-1] + 0.2)
-    ax.set_xticks(ticks, [f"{k}\n{start_year + k * dt_years:g}" for k in ticks])
-    ax.set_xlabel("turn (year)")
+    dates = [dated(start_year + k * dt_years, dt_years) for k in ticks]
+    ax.set_xticks(ticks, [f"{k}\n{date}" for k, date in zip(ticks, dates, strict=True)])
+    ax.set_xlabel("turn (date)")
     ax.grid(alpha=0.3)
     rung_axis(ax)
     return fig
