@@ -134,6 +134,7 @@ def check_move(
         choice["crisis"] = _crisis(model, state, move["crisis"], replay=replay)
     signals = {k: move[k] for k in SIGNAL_KINDS if k in move}
     _cooperative_partners_only(model, state, signals, replay=replay)
+    _levels_from_0_to_1(state, signals)
     if signals:
         i = model.spec.state_index(state)
         try:
@@ -496,6 +497,24 @@ def _crisis(
     return dict(actions)
 
 
+def _levels_from_0_to_1(state: str, signals: dict[str, Any]) -> None:
+    """Refuse a signal level outside 0..1, naming the signal as the team's form does.
+
+    The engine's own check (:func:`sim.choices.check_choice`) names the choice's
+    key (``declaration``), which the form calls a public pledge.
+    """
+    for kind in SIGNAL_KINDS:
+        table = signals.get(kind)
+        if not isinstance(table, dict):
+            continue  # the engine's check names the bad shape
+        for key, level in table.items():
+            if not (_is_number(level) and 0.0 <= level <= 1.0):
+                raise MoveError(
+                    f"{state}: {SIGNAL_LABELS[kind]} {words(key)} at level "
+                    f"{level!r} is not allowed; choose a level from 0 to 1"
+                )
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -507,7 +526,7 @@ def describe_odds(odds: dict[str, float]) -> str:
     "hold": 0.62, "escalate": 0.30}``.
     """
     ranked = sorted(odds.items(), key=lambda item: -item[1])
-    return ", ".join(f"{action.replace('_', ' ')} {p:.0%}" for action, p in ranked)
+    return ", ".join(f"{words(action)} {p:.0%}" for action, p in ranked)
 
 
 SIGNAL_LABELS = {
@@ -531,12 +550,14 @@ def describe_move(move: dict[str, Any]) -> str:
         parts.append(f"posture {move['posture']:g}")
     for kind in SIGNAL_KINDS:
         parts += [
-            f"{SIGNAL_LABELS[kind]} {k.replace('_', ' ')} (level {v:g})"
+            f"{SIGNAL_LABELS[kind]} {words(k)} (level {v:g})"
             for k, v in move.get(kind, {}).items()
         ]
-    parts += [
-        f"crisis with {k}: {v.replace('_', ' ')}"
-        for k, v in move.get("crisis", {}).items()
-    ]
+    parts += [f"crisis with {k}: {words(v)}" for k, v in move.get("crisis", {}).items()]
     parts += [f"{v} offered to {k}" for k, v in move.get("cbm", {}).items()]
     return "; ".join(parts)
+
+
+def words(name: str) -> str:
+    """An id as words: ``show_of_force`` -> ``show of force``."""
+    return name.replace("_", " ")

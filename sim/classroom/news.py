@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.classroom.moves import describe_move
+from sim.classroom.moves import describe_move, words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.model import RegionModel
 from sim.scenario import Theater
@@ -387,11 +387,6 @@ def place(theater: str, theaters: Sequence[Theater] = ()) -> str:
 
 def _key(row: Any) -> tuple[str, str, int]:
     return (row.challenger, row.defender, int(row.start_step))
-
-
-def words(name: str) -> str:
-    """An id as words: ``show_of_force`` -> ``show of force``."""
-    return name.replace("_", " ")
 
 
 def dated(year: float, dt_years: float) -> str:
