@@ -97,8 +97,13 @@ def test_non_aggression_partners_are_no_signal_partners(model):
     assert "JPN" in signal_partners(model, "USA")
     assert "RUS" not in signal_partners(model, "USA")
     assert "CHN" not in signal_partners(model, "JPN")
-    with pytest.raises(MoveError, match="choose one of"):
+    with pytest.raises(MoveError) as refused:
         check_move(model, "USA", {"exercise": {"RUS": 1.0}})
+    assert str(refused.value).startswith(
+        "USA: no exercise with 'RUS': it is not a partner of USA, as they share no "
+        "defense treaty, strategic partnership, consultation pact or dialogue forum "
+        "(a non-aggression pact does not count); choose one of JPN"
+    )
 
 
 def test_partners_and_theaters_are_read_in_any_case(model):
@@ -106,7 +111,7 @@ def test_partners_and_theaters_are_read_in_any_case(model):
     move = {"exercise": {"jpn": 0.5}, "patrol": {"TAIWAN_STRAIT": 1.0}}
     choice = check_move(model, "USA", move)
     assert choice == {"exercise": {"JPN": 0.5}, "patrol": {"taiwan_strait": 1.0}}
-    with pytest.raises(MoveError, match="not an ally of USA"):
+    with pytest.raises(MoveError, match="not a partner of USA"):
         check_move(model, "USA", {"exercise": {"xyz": 1.0}})
 
 

@@ -145,14 +145,14 @@ def test_play_names_unknown_teams(tmp_path):
     assert not (tmp_path / "g.jsonl").exists()
 
 
-def test_refusals_show_scenario_tables_verbatim(tmp_path):
-    """A refusal quoting ``[[alliance]]`` prints it as written, not as markup."""
+def test_refusals_show_what_they_quote_verbatim(tmp_path):
+    """A refusal quoting ``[bold]`` as typed prints it as written, not as markup."""
     result = wargame(
         "play", str(SCENARIO), "--teams", "USA,CHN", "--log", str(tmp_path / "g.jsonl"),
-        stdin="exercise CHN 1\nquit\n",
+        stdin="exercise [bold] 1\nquit\n",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "a shared [[alliance]] of a cooperative kind" in result.stdout
+    assert "USA: no exercise with '[bold]': it is not a partner of USA" in result.stdout
 
 
 GUIDE = Path(__file__).parent.parent / "docs" / "classroom.md"

@@ -75,6 +75,13 @@ COOPERATIVE_KINDS = (
     "dialogue_forum",
 )
 """Alliance kinds whose partners may exercise together or pledge to each other."""
+_COOPERATIVE_WORDS = (
+    "defense treaty, strategic partnership, consultation pact or dialogue forum "
+    "(a non-aggression pact does not count)"
+)
+"""The alliance kinds a pair must share to exercise or pledge, as a student reads
+them: :data:`COOPERATIVE_KINDS`, and the kind of :data:`sim.scenario.ALLIANCE_KINDS`
+left out."""
 BUDGET_RECORD = "data/milex.csv"
 """The spending record (under ``scenarios/``) that bounds a turn's budget change."""
 
@@ -295,16 +302,15 @@ def _cooperative_partners_only(
                 continue
             if partner in ended:
                 raise MoveError(
-                    f"{state}: no {kind} with {partner!r}: the tie of {state} and "
-                    f"{partner} was ended by a treaty change (it is 0 now), so "
-                    "they are no longer partners; choose one of "
+                    f"{state}: no {SIGNAL_LABELS[kind]} {partner!r}: the tie of "
+                    f"{state} and {partner} was ended by a treaty change (it is 0 "
+                    "now), so they are no longer partners; choose one of "
                     f"{', '.join(partners) or 'none'}"
                 )
             raise MoveError(
-                f"{state}: no {kind} with {partner!r}: it is not an ally of "
-                f"{state} in a treaty, partnership, consultation pact or "
-                "forum (a shared [[alliance]] of a cooperative kind); choose "
-                f"one of {', '.join(partners) or 'none'}"
+                f"{state}: no {SIGNAL_LABELS[kind]} {partner!r}: it is not a "
+                f"partner of {state}, as they share no {_COOPERATIVE_WORDS}; "
+                f"choose one of {', '.join(partners) or 'none'}"
             )
 
 

@@ -311,8 +311,9 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
 def _refuse(console: Console, reason: str) -> None:
     """Say why a move or command was refused; the reason is text, not markup.
 
-    Messages quote scenario tables such as ``[[alliance]]``, which rich would
-    otherwise take for style tags and drop.
+    Messages quote what was typed (``[bold]``) and scenario tables such as
+    ``[mechanisms.escalation]``, which rich would otherwise take for style tags
+    and drop.
     """
     console.print(f"[red]refused:[/] {escape(reason)}", highlight=False)
 
