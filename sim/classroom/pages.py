@@ -174,7 +174,12 @@ def team_live(game: "GameSession", team: str, timer: dict[str, Any]) -> str:
 
 
 def team_form(game: "GameSession", team: str) -> str:
-    """A team's move form for this turn (blank fields follow the advice)."""
+    """A team's move form for this turn (blank fields follow the advice).
+
+    Once the game has ended there is no form, only a line that says so.
+    """
+    if game.finished:
+        return "<p class='done'>The game has ended: no more moves can be made.</p>"
     s = game.situation(team)
     least, most = shown_change_range(s["min_change_pct"], s["max_change_pct"])
     ids = [i for i in game.model.spec.state_ids if i != team]
