@@ -43,7 +43,7 @@ from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
 from sim.classroom.moves import check_move, describe_move, describe_odds
-from sim.classroom.news import dated, describe_inject, ended_ties, place
+from sim.classroom.news import dated, describe_inject, ended_ties, place, words
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -290,7 +290,7 @@ def _decisions(model) -> pd.DataFrame:
             "played": [
                 describe_odds(dict(zip(ACTIONS, odds, strict=True)))
                 if by == "doctrine"
-                else f"{action.replace('_', ' ')} (ordered)"
+                else f"{words(action)} (ordered)"
                 for by, action, odds in zip(
                     frame["decided_by"],
                     frame["action"],

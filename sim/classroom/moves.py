@@ -447,7 +447,7 @@ def _closed_escalation(model: RegionModel, state: str, opponent: str) -> str:
     """Why ``state`` may not escalate against ``opponent`` now, for a student."""
     ids = model.spec.state_ids
     rung = int(model.world.rung[0, ids.index(state), ids.index(opponent)])
-    here = f"rung {rung} ({RUNGS[rung].replace('_', ' ')})"
+    here = f"rung {rung} ({words(RUNGS[rung])})"
     if not model.setup.params.escalation.enabled:
         return (
             f"{state}: escalate toward {opponent} is not open: crises do not "
@@ -457,10 +457,10 @@ def _closed_escalation(model: RegionModel, state: str, opponent: str) -> str:
     theta = threshold(model, state)
     return (
         f"{state}: escalate toward {opponent} is not open at {here}: {state}'s "
-        f"threshold is rung {theta} ({RUNGS[theta].replace('_', ' ')}), the "
+        f"threshold is rung {theta} ({words(RUNGS[theta])}), the "
         f"highest rung it climbs to first; from rung k it may escalate only if "
         f"k + 1 <= {theta}, or in reply when {opponent} took the crisis to rung "
-        f"k, and {opponent} did not take it to {RUNGS[rung].replace('_', ' ')}. "
+        f"k, and {opponent} did not take it to {words(RUNGS[rung])}. "
         "The order would be played as hold: choose hold or back_down (holding "
         f"against an escalation climbs too; once {opponent} takes the crisis "
         f"higher, {state} may escalate in reply)"

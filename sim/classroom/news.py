@@ -186,7 +186,7 @@ def describe_inject(inject: dict[str, Any], theaters: Sequence[Theater] = ()) ->
     note = f" ({inject['note']})" if inject.get("note") else ""
     kind = inject["kind"]
     if kind == "crisis":
-        rung = RUNGS[inject.get("rung", 1)].replace("_", " ")
+        rung = words(RUNGS[inject.get("rung", 1)])
         return (
             f"Crisis: {parties[0]} challenges {parties[1]} in "
             f"{place(inject['theater'], theaters)} at "
