@@ -747,7 +747,7 @@ def test_an_escalation_past_the_threshold_is_refused_with_the_reason(tmp_path):
     assert "not open at rung 3 (militarised dispute)" in message
     assert "CHN's threshold is rung 3 (militarised dispute)" in message
     assert "in reply when JPN took the crisis to rung k" in message
-    assert "choose hold or back_down" in message
+    assert "choose hold or back down" in message
     assert_same(snapshot(game), before)
     assert game.moves == {} and log.read_text() == text
     assert game.situation("CHN")["crisis_actions"]["JPN"] == ["back_down", "hold"]

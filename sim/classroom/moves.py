@@ -452,7 +452,7 @@ def _closed_escalation(model: RegionModel, state: str, opponent: str) -> str:
         return (
             f"{state}: escalate toward {opponent} is not open: crises do not "
             "climb in this scenario ([mechanisms.escalation] enabled = false); "
-            "choose hold or back_down"
+            "choose hold or back down"
         )
     theta = threshold(model, state)
     return (
@@ -461,7 +461,7 @@ def _closed_escalation(model: RegionModel, state: str, opponent: str) -> str:
         f"highest rung it climbs to first; from rung k it may escalate only if "
         f"k + 1 <= {theta}, or in reply when {opponent} took the crisis to rung "
         f"k, and {opponent} did not take it to {words(RUNGS[rung])}. "
-        "The order would be played as hold: choose hold or back_down (holding "
+        "The order would be played as hold: choose hold or back down (holding "
         f"against an escalation climbs too; once {opponent} takes the crisis "
         f"higher, {state} may escalate in reply)"
     )
