@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim.classroom import debrief, story
 from sim.classroom.debrief import turning_points, write_debrief
+from sim.classroom.figures import escalation_curve
 from sim.classroom.log import read_log
 from sim.classroom.session import GameSession
 from tests.conftest import CRISIS_INJECT, pair_toml
@@ -369,7 +370,7 @@ def test_a_crisis_order_never_played_is_told_as_such():
         columns=points_columns(),
     )
     assert story.turning_point_sentences(points, game) == [
-        "JPN's backing down to CHN (never played) at turn 1 (2024.25) was never "
+        "JPN's backing down to CHN (never played) at turn 1 (2024 Q2) was never "
         "played in this game (no moment of decision came that turn); in the "
         "replications, it made a clash less likely: 20% of replications "
         "(possible) against 50% (a coin toss) with the doctrine's choice."
@@ -412,3 +413,17 @@ def test_debrief_of_a_scenario_file_says_it_is_not_a_game_log(tmp_path):
     assert "written by `wargame play` or `wargame serve`" in result.stderr
     assert "damaged" not in result.stderr
     assert not out.exists()
+
+
+def test_the_debrief_dates_turns_as_the_pages_do():
+    """The timeline and the escalation curve say ``2024 Q2``, not ``2024.25``."""
+    game = GameSession(SCENARIO, ["USA"])
+    play_turns(game, 2)
+    timeline = debrief._timeline(game, game.events)
+    assert dict(zip(timeline["turn"], timeline["year"], strict=True)) == {
+        0: "2024 Q1",
+        1: "2024 Q2",
+    }
+    curve = escalation_curve(np.zeros(3), start_year=2024, dt_years=0.25, turns=2)
+    shown = [t.get_text() for t in curve.axes[0].get_xticklabels()]
+    assert shown == ["0\n2024 Q1", "1\n2024 Q2", "2\n2024 Q3"]

@@ -97,8 +97,13 @@ def test_non_aggression_partners_are_no_signal_partners(model):
     assert "JPN" in signal_partners(model, "USA")
     assert "RUS" not in signal_partners(model, "USA")
     assert "CHN" not in signal_partners(model, "JPN")
-    with pytest.raises(MoveError, match="choose one of"):
+    with pytest.raises(MoveError) as refused:
         check_move(model, "USA", {"exercise": {"RUS": 1.0}})
+    assert str(refused.value).startswith(
+        "USA: no exercise with 'RUS': it is not a partner of USA, as they share no "
+        "defense treaty, strategic partnership, consultation pact or dialogue forum "
+        "(a non-aggression pact does not count); choose one of JPN"
+    )
 
 
 def test_partners_and_theaters_are_read_in_any_case(model):
@@ -106,5 +111,31 @@ def test_partners_and_theaters_are_read_in_any_case(model):
     move = {"exercise": {"jpn": 0.5}, "patrol": {"TAIWAN_STRAIT": 1.0}}
     choice = check_move(model, "USA", move)
     assert choice == {"exercise": {"JPN": 0.5}, "patrol": {"taiwan_strait": 1.0}}
-    with pytest.raises(MoveError, match="not an ally of USA"):
+    with pytest.raises(MoveError, match="not a partner of USA"):
         check_move(model, "USA", {"exercise": {"xyz": 1.0}})
+
+
+@pytest.mark.parametrize(
+    ("state", "move", "message"),
+    [
+        (
+            "JPN",
+            {"declaration": {"USA": 1.5}},
+            "JPN: public pledge to USA at level 1.5 is not allowed; choose a level "
+            "from 0 to 1",
+        ),
+        (
+            "USA",
+            {"patrol": {"taiwan_strait": -0.5}},
+            "USA: patrol in taiwan strait at level -0.5 is not allowed; choose a "
+            "level from 0 to 1",
+        ),
+    ],
+)
+def test_a_signal_level_out_of_range_is_named_as_the_form_names_it(
+    model, state, move, message
+):
+    """A team is told of its 'public pledge', not of the engine's 'declaration'."""
+    with pytest.raises(MoveError) as refused:
+        check_move(model, state, move)
+    assert str(refused.value) == message

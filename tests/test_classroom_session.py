@@ -113,8 +113,8 @@ def test_a_rewound_game_resumes_at_the_rewound_turn(tmp_path):
         ("RUS", {}, "'RUS' is not played by a team"),
         ("USA", {"budget_change_pct": 500}, "beyond USA's means (at most 10% of GDP"),
         ("USA", {"budget_change_pct": -50}, "more than budgets in the region change"),
-        ("USA", {"exercise": {"RUS": 1.0}}, "not an ally of USA in a treaty"),
-        ("JPN", {"declaration": {"CHN": 1.0}}, "not an ally of JPN in a treaty"),
+        ("USA", {"exercise": {"RUS": 1.0}}, "not a partner of USA, as they share"),
+        ("JPN", {"declaration": {"CHN": 1.0}}, "no public pledge to 'CHN': it is"),
         ("JPN", {"crisis": {"CHN": "escalate"}}, "not allowed at rung 0"),
         ("USA", {"exercise": {"CHN": 1.0}}, "no exercise with 'CHN'"),
         ("USA", {"patrol": {"atlantis": 1.0}}, "not a theater"),
@@ -747,7 +747,7 @@ def test_an_escalation_past_the_threshold_is_refused_with_the_reason(tmp_path):
     assert "not open at rung 3 (militarised dispute)" in message
     assert "CHN's threshold is rung 3 (militarised dispute)" in message
     assert "in reply when JPN took the crisis to rung k" in message
-    assert "choose hold or back_down" in message
+    assert "choose hold or back down" in message
     assert_same(snapshot(game), before)
     assert game.moves == {} and log.read_text() == text
     assert game.situation("CHN")["crisis_actions"]["JPN"] == ["back_down", "hold"]

@@ -18,6 +18,8 @@ from sim.classroom.log import read_log
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.classroom.terminal import parse_inject, parse_move, play
 from sim.cli import main
+from sim.dynamics.crisis_decision import ACTIONS
+from sim.dynamics.escalation import RUNGS
 from tests.conftest import restore_ctrl_c
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
@@ -143,14 +145,14 @@ def test_play_names_unknown_teams(tmp_path):
     assert not (tmp_path / "g.jsonl").exists()
 
 
-def test_refusals_show_scenario_tables_verbatim(tmp_path):
-    """A refusal quoting ``[[alliance]]`` prints it as written, not as markup."""
+def test_refusals_show_what_they_quote_verbatim(tmp_path):
+    """A refusal quoting ``[bold]`` as typed prints it as written, not as markup."""
     result = wargame(
         "play", str(SCENARIO), "--teams", "USA,CHN", "--log", str(tmp_path / "g.jsonl"),
-        stdin="exercise CHN 1\nquit\n",
+        stdin="exercise [bold] 1\nquit\n",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "a shared [[alliance]] of a cooperative kind" in result.stdout
+    assert "USA: no exercise with '[bold]': it is not a partner of USA" in result.stdout
 
 
 GUIDE = Path(__file__).parent.parent / "docs" / "classroom.md"
@@ -524,3 +526,21 @@ def test_a_misspelt_theater_is_named_with_the_theaters():
         "inject crisis: 'east_chna_sea' is no theater of this scenario; theaters: "
         "east_china_sea, south_china_sea"
     )
+
+
+def test_the_terminal_names_rungs_and_dates_as_the_pages_do():
+    """``show of force`` and ``2024 Q2``, not ``show_of_force`` and ``2024.25``."""
+    game = GameSession(SCENARIO, ["CHN", "JPN"])
+    console = Console(width=300, record=True)
+    play(
+        game,
+        io.StringIO("\n\ninject crisis CHN,JPN east_china_sea 2 collision\nnext\n"
+                    "help\nquit\n"),
+        console,
+    )  # fmt: skip
+    text = console.export_text()
+    assert "Turn 0 of 8 - 2024 Q1" in text and "Turn 1 of 8 - 2024 Q2" in text
+    assert "2024.00" not in text and "2024.25" not in text
+    assert "show of force" in text
+    assert [r for r in (*RUNGS, *ACTIONS) if "_" in r and r in text] == []
+    assert parse_move("crisis JPN back down") == {"crisis": {"JPN": "back_down"}}

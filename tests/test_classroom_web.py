@@ -886,3 +886,26 @@ def test_the_debrief_of_a_served_game_can_be_read_by_others(tmp_path):
     finally:
         os.umask(before)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_team_page_shows_no_move_form_once_the_game_has_ended(room):
+    """After End the game, the form is gone and a line says the game has ended."""
+    app = create_app(room)
+    asgi_request(app, "POST", "/control/s3cret/end", client="127.0.0.1")
+    _, answer = asgi_request(app, "GET", "/live/team/AAAAAA", client="10.0.0.2")
+    live = json.loads(answer)
+    assert "<form" not in live["form"]
+    assert "The game has ended: no more moves can be made." in live["form"]
+    page = asgi_request(app, "GET", "/team/AAAAAA", client="10.0.0.2")[1].decode()
+    assert "id='move'" not in page and "The game has ended" in page
+
+
+def test_the_move_form_gives_way_to_the_end_of_the_game(browser, served):
+    """An open team page loses its form when the instructor ends the game."""
+    page = laptop(browser, served.teams["USA"])
+    control = laptop(browser, served.control)
+    control.on("dialog", lambda dialog: dialog.accept())
+    control.get_by_role("button", name="End the game").click()
+    page.locator("#form").get_by_text("The game has ended").wait_for(timeout=WAIT_MS)
+    assert page.locator("#move").count() == 0
+    assert page.get_by_role("button").count() == 0

@@ -53,7 +53,7 @@ from sim.classroom.moves import (
     signal_partners,
     threshold,
 )
-from sim.classroom.news import place
+from sim.classroom.news import place, words
 from sim.dynamics.crisis_decision import prevail_chance, rung_cost
 from sim.dynamics.escalation import RUNGS, WAR
 
@@ -228,7 +228,7 @@ def _alliances(game: "GameSession", team: str) -> list[str]:
         else:
             signals = "you may exercise with and pledge to its members"
         lines.append(
-            f"{a.name} ({a.kind.replace('_', ' ')}, since {a.since}) with "
+            f"{a.name} ({words(a.kind)}, since {a.since}) with "
             f"{', '.join(others)}: {commits}; {signals}."
         )
     return lines or ["No alliance: you stand alone."]
@@ -236,7 +236,7 @@ def _alliances(game: "GameSession", team: str) -> list[str]:
 
 def _rules(game: "GameSession", team: str) -> list[str]:
     theta = threshold(game.model, team)
-    first = RUNGS[theta].replace("_", " ")
+    first = words(RUNGS[theta])
     setup = game.model.setup
     rate = setup.params.escalation.decision_rate_per_year
     none = float(np.exp(-rate * setup.dt_years))
@@ -258,7 +258,7 @@ def _rules(game: "GameSession", team: str) -> list[str]:
 def _costs(game: "GameSession", team: str) -> list[str]:
     esc = game.model.setup.params.escalation
     return [
-        f"Standing at {RUNGS[k].replace('_', ' ')} costs "
+        f"Standing at {words(RUNGS[k])} costs "
         f"{rung_cost(np.array(k), WAR, esc.war_cost, esc.rung_cost_exponent):.2f} "
         "of the stake."
         for k in range(1, WAR + 1)

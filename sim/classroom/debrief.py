@@ -43,7 +43,7 @@ from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
 from sim.classroom.moves import check_move, describe_move, describe_odds
-from sim.classroom.news import describe_inject, ended_ties, place
+from sim.classroom.news import dated, describe_inject, ended_ties, place, words
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -184,7 +184,7 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["turn", "year", "who", "what"])
     frame = frame.sort_values("turn", kind="stable")
     frame["year"] = [
-        f"{info.start_year + t * info.dt_years:.2f}" for t in frame["turn"]
+        dated(info.start_year + t * info.dt_years, info.dt_years) for t in frame["turn"]
     ]
     return frame
 
@@ -290,7 +290,7 @@ def _decisions(model) -> pd.DataFrame:
             "played": [
                 describe_odds(dict(zip(ACTIONS, odds, strict=True)))
                 if by == "doctrine"
-                else f"{action.replace('_', ' ')} (ordered)"
+                else f"{words(action)} (ordered)"
                 for by, action, odds in zip(
                     frame["decided_by"],
                     frame["action"],

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.classroom.news import dated, words
 from sim.dynamics.escalation import RUNGS, WAR, under_way
 from sim.engine import World
 from sim.plots.geography import draw_map, scenario_projection
@@ -42,7 +43,7 @@ def mark_crises(ax: Axes, scenario: Scenario, world: World) -> None:
     for i, j in zip(*np.nonzero(at_odds), strict=True):
         t = int(theater[i, j])
         if t >= 0:
-            name = RUNGS[rung[i, j]].replace("_", " ")
+            name = words(RUNGS[rung[i, j]])
             labels.setdefault(t, []).append(f"{ids[i]}-{ids[j]}: {name}")
     project = scenario_projection(scenario)
     for t, lines in labels.items():
@@ -65,7 +66,7 @@ def mark_crises(ax: Axes, scenario: Scenario, world: World) -> None:
 def rung_axis(ax: Axes) -> None:
     """Label an escalation curve's axis with the ladder's rungs."""
     ax.set_ylim(-0.2, WAR + 0.2)
-    ax.set_yticks(range(WAR + 1), [r.replace("_", " ") for r in RUNGS])
+    ax.set_yticks(range(WAR + 1), [words(r) for r in RUNGS])
     ax.set_title("Escalation: highest rung of any pair")
     legend = ax.get_legend()
     if legend is not None:
@@ -96,8 +97,9 @@ def escalation_curve(
     ax.plot(steps, rung, "o", color="tab:red")
     ticks = range(max(turns, 1) + 1)
     ax.set_xlim(-0.2, ticks[-1] + 0.2)
-    ax.set_xticks(ticks, [f"{k}\n{start_year + k * dt_years:g}" for k in ticks])
-    ax.set_xlabel("turn (year)")
+    dates = [dated(start_year + k * dt_years, dt_years) for k in ticks]
+    ax.set_xticks(ticks, [f"{k}\n{date}" for k, date in zip(ticks, dates, strict=True)])
+    ax.set_xlabel("turn (date)")
     ax.grid(alpha=0.3)
     rung_axis(ax)
     return fig

@@ -75,6 +75,13 @@ COOPERATIVE_KINDS = (
     "dialogue_forum",
 )
 """Alliance kinds whose partners may exercise together or pledge to each other."""
+_COOPERATIVE_WORDS = (
+    "defense treaty, strategic partnership, consultation pact or dialogue forum "
+    "(a non-aggression pact does not count)"
+)
+"""The alliance kinds a pair must share to exercise or pledge, as a student reads
+them: :data:`COOPERATIVE_KINDS`, and the kind of :data:`sim.scenario.ALLIANCE_KINDS`
+left out."""
 BUDGET_RECORD = "data/milex.csv"
 """The spending record (under ``scenarios/``) that bounds a turn's budget change."""
 
@@ -134,6 +141,7 @@ def check_move(
         choice["crisis"] = _crisis(model, state, move["crisis"], replay=replay)
     signals = {k: move[k] for k in SIGNAL_KINDS if k in move}
     _cooperative_partners_only(model, state, signals, replay=replay)
+    _levels_from_0_to_1(state, signals)
     if signals:
         i = model.spec.state_index(state)
         try:
@@ -294,16 +302,15 @@ def _cooperative_partners_only(
                 continue
             if partner in ended:
                 raise MoveError(
-                    f"{state}: no {kind} with {partner!r}: the tie of {state} and "
-                    f"{partner} was ended by a treaty change (it is 0 now), so "
-                    "they are no longer partners; choose one of "
+                    f"{state}: no {SIGNAL_LABELS[kind]} {partner!r}: the tie of "
+                    f"{state} and {partner} was ended by a treaty change (it is 0 "
+                    "now), so they are no longer partners; choose one of "
                     f"{', '.join(partners) or 'none'}"
                 )
             raise MoveError(
-                f"{state}: no {kind} with {partner!r}: it is not an ally of "
-                f"{state} in a treaty, partnership, consultation pact or "
-                "forum (a shared [[alliance]] of a cooperative kind); choose "
-                f"one of {', '.join(partners) or 'none'}"
+                f"{state}: no {SIGNAL_LABELS[kind]} {partner!r}: it is not a "
+                f"partner of {state}, as they share no {_COOPERATIVE_WORDS}; "
+                f"choose one of {', '.join(partners) or 'none'}"
             )
 
 
@@ -440,21 +447,21 @@ def _closed_escalation(model: RegionModel, state: str, opponent: str) -> str:
     """Why ``state`` may not escalate against ``opponent`` now, for a student."""
     ids = model.spec.state_ids
     rung = int(model.world.rung[0, ids.index(state), ids.index(opponent)])
-    here = f"rung {rung} ({RUNGS[rung].replace('_', ' ')})"
+    here = f"rung {rung} ({words(RUNGS[rung])})"
     if not model.setup.params.escalation.enabled:
         return (
             f"{state}: escalate toward {opponent} is not open: crises do not "
             "climb in this scenario ([mechanisms.escalation] enabled = false); "
-            "choose hold or back_down"
+            "choose hold or back down"
         )
     theta = threshold(model, state)
     return (
         f"{state}: escalate toward {opponent} is not open at {here}: {state}'s "
-        f"threshold is rung {theta} ({RUNGS[theta].replace('_', ' ')}), the "
+        f"threshold is rung {theta} ({words(RUNGS[theta])}), the "
         f"highest rung it climbs to first; from rung k it may escalate only if "
         f"k + 1 <= {theta}, or in reply when {opponent} took the crisis to rung "
-        f"k, and {opponent} did not take it to {RUNGS[rung].replace('_', ' ')}. "
-        "The order would be played as hold: choose hold or back_down (holding "
+        f"k, and {opponent} did not take it to {words(RUNGS[rung])}. "
+        "The order would be played as hold: choose hold or back down (holding "
         f"against an escalation climbs too; once {opponent} takes the crisis "
         f"higher, {state} may escalate in reply)"
     )
@@ -496,6 +503,24 @@ def _crisis(
     return dict(actions)
 
 
+def _levels_from_0_to_1(state: str, signals: dict[str, Any]) -> None:
+    """Refuse a signal level outside 0..1, naming the signal as the team's form does.
+
+    The engine's own check (:func:`sim.choices.check_choice`) names the choice's
+    key (``declaration``), which the form calls a public pledge.
+    """
+    for kind in SIGNAL_KINDS:
+        table = signals.get(kind)
+        if not isinstance(table, dict):
+            continue  # the engine's check names the bad shape
+        for key, level in table.items():
+            if not (_is_number(level) and 0.0 <= level <= 1.0):
+                raise MoveError(
+                    f"{state}: {SIGNAL_LABELS[kind]} {words(key)} at level "
+                    f"{level!r} is not allowed; choose a level from 0 to 1"
+                )
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -507,7 +532,7 @@ def describe_odds(odds: dict[str, float]) -> str:
     "hold": 0.62, "escalate": 0.30}``.
     """
     ranked = sorted(odds.items(), key=lambda item: -item[1])
-    return ", ".join(f"{action.replace('_', ' ')} {p:.0%}" for action, p in ranked)
+    return ", ".join(f"{words(action)} {p:.0%}" for action, p in ranked)
 
 
 SIGNAL_LABELS = {
@@ -531,12 +556,14 @@ def describe_move(move: dict[str, Any]) -> str:
         parts.append(f"posture {move['posture']:g}")
     for kind in SIGNAL_KINDS:
         parts += [
-            f"{SIGNAL_LABELS[kind]} {k.replace('_', ' ')} (level {v:g})"
+            f"{SIGNAL_LABELS[kind]} {words(k)} (level {v:g})"
             for k, v in move.get(kind, {}).items()
         ]
-    parts += [
-        f"crisis with {k}: {v.replace('_', ' ')}"
-        for k, v in move.get("crisis", {}).items()
-    ]
+    parts += [f"crisis with {k}: {words(v)}" for k, v in move.get("crisis", {}).items()]
     parts += [f"{v} offered to {k}" for k, v in move.get("cbm", {}).items()]
     return "; ".join(parts)
+
+
+def words(name: str) -> str:
+    """An id as words: ``show_of_force`` -> ``show of force``."""
+    return name.replace("_", " ")

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.classroom.moves import describe_move
+from sim.classroom.moves import describe_move, words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.model import RegionModel
 from sim.scenario import Theater
@@ -186,7 +186,7 @@ def describe_inject(inject: dict[str, Any], theaters: Sequence[Theater] = ()) ->
     note = f" ({inject['note']})" if inject.get("note") else ""
     kind = inject["kind"]
     if kind == "crisis":
-        rung = RUNGS[inject.get("rung", 1)].replace("_", " ")
+        rung = words(RUNGS[inject.get("rung", 1)])
         return (
             f"Crisis: {parties[0]} challenges {parties[1]} in "
             f"{place(inject['theater'], theaters)} at "
@@ -389,6 +389,13 @@ def _key(row: Any) -> tuple[str, str, int]:
     return (row.challenger, row.defender, int(row.start_step))
 
 
-def words(name: str) -> str:
-    """An id as words: ``show_of_force`` -> ``show of force``."""
-    return name.replace("_", " ")
+def dated(year: float, dt_years: float) -> str:
+    """A turn's date as the classroom shows it: ``2024 Q2`` when turns are quarters.
+
+    Args:
+        year: Calendar time of the turn, in years (``2024.25``).
+        dt_years: Length of a turn, years; other lengths than a quarter give
+            the year as it is (``2024.5``).
+    """
+    quarter = round((year % 1) * 4) + 1
+    return f"{int(year)} Q{quarter}" if dt_years == 0.25 else f"{year:g}"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.classroom.briefing import Briefing
 from sim.classroom.moves import describe_move, describe_odds, shown_change_range
-from sim.classroom.news import words
+from sim.classroom.news import dated, words
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
 from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, magnitude_help
@@ -65,9 +65,7 @@ def status_line(game: "GameSession", timer: dict[str, Any]) -> str:
 def _year(game: "GameSession", year: float | None = None) -> str:
     """A turn's year as the pages show it (now if None): ``2024 Q2`` by quarter."""
     year = game.model.year if year is None else year
-    quarter = round((year % 1) * 4) + 1
-    dt = game.model.spec.info.dt_years
-    return f"{int(year)} Q{quarter}" if dt == 0.25 else f"{year:g}"
+    return dated(year, game.model.spec.info.dt_years)
 
 
 def news_block(
@@ -121,7 +119,7 @@ def crises_line(game: "GameSession") -> str:
         return "<p class='crises'>No crisis under way.</p>"
     items = "".join(
         f"<li class='{'war' if rung == RUNGS[WAR] else ''}'>{esc(pair)}: "
-        f"{esc(rung.replace('_', ' '))}</li>"
+        f"{esc(words(rung))}</li>"
         for pair, rung in crises.items()
     )
     return f"<ul class='crises'>{items}</ul>"
@@ -151,15 +149,13 @@ def team_live(game: "GameSession", team: str, timer: dict[str, Any]) -> str:
         else ""
     )
     crises = (
-        ", ".join(
-            f"{esc(k)} at {esc(v.replace('_', ' '))}" for k, v in s["crises"].items()
-        )
+        ", ".join(f"{esc(k)} at {esc(words(v))}" for k, v in s["crises"].items())
         or "none"
     )
     advised = "; ".join(
         [f"budget {s['advised_change_pct']:+.1f}%", f"posture {advice['posture']:.2f}"]
         + [
-            f"{k}: {v.replace('_', ' ')} ({describe_odds(s['odds'][k])})"
+            f"{k}: {words(v)} ({describe_odds(s['odds'][k])})"
             for k, v in advice["crisis"].items()
         ]
     )
@@ -176,13 +172,18 @@ def team_live(game: "GameSession", team: str, timer: dict[str, Any]) -> str:
 
 
 def team_form(game: "GameSession", team: str) -> str:
-    """A team's move form for this turn (blank fields follow the advice)."""
+    """A team's move form for this turn (blank fields follow the advice).
+
+    Once the game has ended there is no form, only a line that says so.
+    """
+    if game.finished:
+        return "<p class='done'>The game has ended: no more moves can be made.</p>"
     s = game.situation(team)
     least, most = shown_change_range(s["min_change_pct"], s["max_change_pct"])
     ids = [i for i in game.model.spec.state_ids if i != team]
     open_now = s["crisis_actions"]  # escalation only where the threshold opens it
     crisis = "".join(
-        f"<label>toward {esc(opp)} ({esc(rung.replace('_', ' '))}; the doctrine: "
+        f"<label>toward {esc(opp)} ({esc(words(rung))}; the doctrine: "
         f"{esc(describe_odds(s['odds'][opp]))})"
         f"{_select(f'crisis.{opp}', ['', *open_now[opp]], blank='the doctrine')}"
         "</label>"
@@ -221,7 +222,7 @@ afresh at each moment of decision, with the odds shown.</p>
 
 def _select(name: str, values: list[str], *, blank: str = "") -> str:
     options = "".join(
-        f"<option value='{esc(v)}'>{esc(v.replace('_', ' ') if v else blank)}</option>"
+        f"<option value='{esc(v)}'>{esc(words(v) if v else blank)}</option>"
         for v in values
     )
     return f"<select name='{esc(name)}'>{options}</select>"
@@ -324,7 +325,7 @@ def control_page(game: "GameSession", secret: str, timer: dict, links: dict) -> 
         for s in spec.state_ids
     )
     rungs = "".join(
-        f"<option value='{k}'>{k} {esc(RUNGS[k].replace('_', ' '))}</option>"
+        f"<option value='{k}'>{k} {esc(words(RUNGS[k]))}</option>"
         for k in range(1, WAR)
     )
     magnitudes = "".join(
@@ -390,7 +391,7 @@ def briefing_html(b: Briefing) -> str:
         return "".join(f"<li>{esc(s)}</li>" for s in lines)
 
     odds = "".join(
-        f"<tr><td>{esc(o.rival)}</td><td>{esc(o.theater.replace('_', ' '))}</td>"
+        f"<tr><td>{esc(o.rival)}</td><td>{esc(words(o.theater))}</td>"
         f"<td class='n'>{o.own_power_usd_m / 1000:,.0f}</td>"
         f"<td class='n'>{o.rival_power_usd_m / 1000:,.0f}</td>"
         f"<td class='n'>{o.chance_show_of_force:.0%}</td>"

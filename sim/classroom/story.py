@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.classroom.log import Header
 from sim.classroom.moves import describe_move
-from sim.classroom.news import ENDINGS, describe_inject, place, words
+from sim.classroom.news import ENDINGS, dated, describe_inject, place, words
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.escalation import RUNGS
 
@@ -222,7 +222,7 @@ def turning_point_sentences(
             for e in played(game.events)
             if e["event"] == "move" and e["turn"] == row.turn and e["team"] == row.team
         )
-        year = info.start_year + row.turn * info.dt_years
+        year = dated(info.start_year + row.turn * info.dt_years, info.dt_years)
         unplayed_now = unplayed(game, row.turn, row.team)
         told = _told(row)
         if unplayed_now and set(unplayed_now) >= set(move.get("crisis", {})):
@@ -231,7 +231,7 @@ def turning_point_sentences(
                 f"turn); in the replications, it {told}"
             )
         sentences.append(
-            f"{row.team}'s {_act(move, unplayed_now)} at turn {row.turn} ({year:g}) "
+            f"{row.team}'s {_act(move, unplayed_now)} at turn {row.turn} ({year}) "
             f"{told}."
         )
     return sentences or [

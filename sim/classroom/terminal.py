@@ -5,6 +5,10 @@ A move is one line of ``;``-separated choices (an empty line follows the advice)
     budget +5; posture 0.7; exercise JPN 1; patrol taiwan_strait 0.5;
     declare JPN 1; crisis PHL hold; cbm CHN hotline
 
+A crisis action is written as the pages show it or as its id (``crisis PHL
+back down`` or ``back_down``); rungs and dates are shown as on the pages
+(``show of force``, ``2024 Q2``).
+
 After the teams, the control cell (the instructor) types ``next`` (or an empty
 line), ``inject KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]``,
 ``rewind TURN``, ``end``, ``quit`` (stop now, resume later with ``--resume``) or
@@ -30,6 +34,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.classroom.moves import canonical_id, describe_odds, shown_change_range
+from sim.classroom.news import dated, words
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -70,7 +75,9 @@ def parse_move(text: str, names: Iterable[str] = ()) -> dict[str, Any]:
                 move["posture"] = float(args[0])
             elif verb in _SIGNAL_WORDS and len(args) == 2:
                 move.setdefault(_SIGNAL_WORDS[verb], {})[args[0]] = float(args[1])
-            elif verb in ("crisis", "cbm") and len(args) == 2:
+            elif verb == "crisis" and len(args) >= 2:  # an action as words: back down
+                move.setdefault(verb, {})[args[0]] = "_".join(args[1:]).lower()
+            elif verb == "cbm" and len(args) == 2:
                 move.setdefault(verb, {})[args[0]] = args[1].lower()
             else:
                 raise ValueError
@@ -140,7 +147,7 @@ def _rung(text: str) -> int:
     if not number.is_integer():
         raise GameError(
             f"rung {text}: write a whole number from 1 to {WAR - 1} ("
-            + ", ".join(RUNGS[1:WAR]).replace("_", " ")
+            + ", ".join(map(words, RUNGS[1:WAR]))
             + ")"
         )
     return int(number)
@@ -304,8 +311,9 @@ def _team_turn(game: GameSession, team: str, ask, console: Console) -> bool:
 def _refuse(console: Console, reason: str) -> None:
     """Say why a move or command was refused; the reason is text, not markup.
 
-    Messages quote scenario tables such as ``[[alliance]]``, which rich would
-    otherwise take for style tags and drop.
+    Messages quote what was typed (``[bold]``) and scenario tables such as
+    ``[mechanisms.escalation]``, which rich would otherwise take for style tags
+    and drop.
     """
     console.print(f"[red]refused:[/] {escape(reason)}", highlight=False)
 
@@ -370,7 +378,7 @@ def control_help(game: GameSession) -> str:
             f"    theaters: {', '.join(t.id for t in spec.theaters)}",
             f"    states: {', '.join(spec.state_ids)}",
             f"    rung (crisis): 1 to {WAR - 1} ("
-            + ", ".join(RUNGS[1:WAR]).replace("_", " ")
+            + ", ".join(map(words, RUNGS[1:WAR]))
             + ")",
             "rewind TURN  go back to the start of TURN",
             "end  end the game;  quit  stop now and resume later with --resume",
@@ -390,7 +398,8 @@ def move_help(game: GameSession, team: str) -> str:
             f"  exercise ALLY LEVEL / declare ALLY LEVEL   allies: "
             f"{', '.join(s['allies']) or 'none'}; level 0..1",
             f"  patrol THEATER LEVEL   theaters: {', '.join(s['theaters'])}",
-            f"  crisis STATE ACTION    actions: {', '.join(ACTIONS)}; crises: "
+            f"  crisis STATE ACTION    actions: {', '.join(map(words, ACTIONS))}; "
+            f"crises: "
             f"{', '.join(s['crises']) or 'none'}",
             f"  cbm STATE KIND         kinds: {', '.join(CBM_KINDS)}",
             "  e.g. budget +2; posture 0.6; exercise JPN 1; cbm CHN hotline",
@@ -438,7 +447,10 @@ def show_region(game: GameSession, console: Console) -> None:
             console.print(f"  {line}", markup=False, highlight=False)
     for line in game.announcements():
         console.print(f"  This turn: {line}", markup=False)
-    title = f"Turn {game.turn} of {model.horizon} - {model.year:.2f}"
+    title = (
+        f"Turn {game.turn} of {model.horizon} - "
+        f"{dated(model.year, model.spec.info.dt_years)}"
+    )
     table = Table(title=title)
     for column in (
         "state",
@@ -456,12 +468,13 @@ def show_region(game: GameSession, console: Console) -> None:
             f"{row['milex_usd_m']:,.0f}",
             f"{row['burden_pct']:.2f}",
             f"{row['posture']:.2f}",
-            row["max_rung"],
+            words(row["max_rung"]),
         )
     console.print(table)
     crises = game.outcome()["crises"]
     console.print(
-        "Crises: " + (", ".join(f"{k} {v}" for k, v in crises.items()) or "none")
+        "Crises: "
+        + (", ".join(f"{k} at {words(v)}" for k, v in crises.items()) or "none")
     )
     ties = Table(title="Alliances of the teams (tie strength, credibility)")
     ties.add_column("pair")
@@ -486,7 +499,7 @@ def show_situation(game: GameSession, team: str, console: Console) -> None:
         f"[bold]{team}[/]: spending {s['milex_usd_m']:,.0f} US$ m (this turn "
         f"{least:+.1f}% to {most:+.1f}%), posture "
         f"{s['posture']:.2f}; crises: "
-        + (", ".join(f"{k} at {v}" for k, v in s["crises"].items()) or "none")
+        + (", ".join(f"{k} at {words(v)}" for k, v in s["crises"].items()) or "none")
         + wars,
         highlight=False,
     )
@@ -494,7 +507,7 @@ def show_situation(game: GameSession, team: str, console: Console) -> None:
         f"  advice: budget {s['advised_change_pct']:+.1f}%, "
         f"posture {advice['posture']:.2f}"
         + "".join(
-            f"; crisis {k} {v} ({describe_odds(s['odds'][k])})"
+            f"; crisis {k} {words(v)} ({describe_odds(s['odds'][k])})"
             for k, v in advice["crisis"].items()
         )
         + f"; allies: {', '.join(s['allies']) or 'none'}",
