@@ -299,19 +299,29 @@ def test_an_inject_magnitude_that_would_do_nothing_meant_is_refused(
     assert log.read_text() == written and game.added["inject"] == []
 
 
-def test_an_older_logs_exercise_inject_above_1_still_replays(tmp_path):
-    """A log whose inject the rules now refuse replays as it was played."""
-    log = tmp_path / "g.jsonl"
-    GameSession(SCENARIO, TEAMS, log=log)
-    entry = {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 5.0}
-    with log.open("a") as older:  # as an older version wrote it
-        event = {"event": "inject", "turn": 0, "inject": {**entry, "year": 2024.0}}
-        older.write(json.dumps(event) + "\n")
-    game = GameSession.resume(log)
-    assert game.bulletin()[-1]["magnitude"] == 5.0
-    play_turn(game)
-    resumed = GameSession.resume(log)
-    assert resumed.turn == 1 and resumed.news == game.news
+@pytest.mark.parametrize(("written", "played"), [(1.5, 1.0), (-0.5, 0.0)])
+def test_an_older_logs_exercise_level_out_of_range_replays_as_played(
+    tmp_path, written, played
+):
+    """An exercise level the rules now refuse, in an older log, replays bit for bit.
+
+    The engine drilled one above 1 as a full exercise and one below 0 as none, so
+    the game replays as one logged at 1 (or 0) does.
+    """
+    worlds = []
+    for level in (written, played):
+        log = tmp_path / f"{level}.jsonl"
+        GameSession(SCENARIO, TEAMS, log=log)
+        entry = {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": level}
+        with log.open("a") as older:  # as an older version wrote it
+            event = {"event": "inject", "turn": 0, "inject": {**entry, "year": 2024.0}}
+            older.write(json.dumps(event) + "\n")
+        game = GameSession.resume(log)
+        assert game.bulletin()[-1]["magnitude"] == played
+        play_turn(game)
+        play_turn(game)
+        worlds.append(snapshot(GameSession.resume(log)))
+    assert_same(*worlds)
 
 
 def test_a_cbm_between_teams_needs_both_offers():

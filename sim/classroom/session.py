@@ -333,8 +333,9 @@ class GameSession:
         Args:
             inject: The event.
             replay: It is read back from the game log: the checks an older
-                log's injects were not held to are skipped, so it replays as
-                it was played.
+                log's injects were not held to are skipped, and an exercise
+                level out of 0 to 1 is read as the engine played it
+                (:func:`_as_played`), so it replays as it was played.
 
         Raises:
             ScenarioError: The inject is invalid (e.g. names an unknown state,
@@ -346,7 +347,9 @@ class GameSession:
                 none).
         """
         self._check_open()
-        if not replay:
+        if replay:
+            inject = _as_played(inject)
+        else:
             _check_magnitude(inject)
         if inject.get("kind") == "crisis" and not replay:
             self._check_no_crisis(inject.get("parties"))
@@ -832,8 +835,7 @@ def _check_magnitude(inject: dict[str, Any]) -> None:
     """Refuse an instructor's inject whose magnitude would do nothing it meant.
 
     A kind that reads one (:data:`~sim.scenario.INJECT_MAGNITUDES`) needs it,
-    within its range (an exercise's above 1 too, which the engine would
-    count as 1); a disaster reads none. A magnitude that is no number is
+    within its range; a disaster reads none. A magnitude that is no number is
     left to the scenario's check, which names it.
     """
     kind, magnitude = inject.get("kind"), inject.get("magnitude")
@@ -848,6 +850,21 @@ def _check_magnitude(inject: dict[str, Any]) -> None:
             problem = f"{float(magnitude)!r} {wrong}"
     if problem:
         raise ScenarioError([f"the inject's magnitude: {problem}"])
+
+
+def _as_played(inject: dict[str, Any]) -> dict[str, Any]:
+    """An older log's inject with its exercise level as the engine played it.
+
+    Logs written before magnitudes were checked may hold an exercise level
+    above 1 or below 0, which a scenario now refuses; the engine drilled such
+    an exercise as a full one (1) or as none (0), so it is read as that and
+    the game replays bit for bit.
+    """
+    magnitude = inject.get("magnitude")
+    number = isinstance(magnitude, int | float) and not isinstance(magnitude, bool)
+    if inject.get("kind") != "exercise" or not number:
+        return inject
+    return {**inject, "magnitude": min(max(magnitude, 0.0), 1.0)}
 
 
 def _why_otherwise(header: Header) -> str:
