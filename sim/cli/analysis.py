@@ -260,8 +260,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         backtest.SPLITS
     )
     groups = None
-    if args.groups:
-        groups = [tuple(_states(g)) for g in args.groups.split(";") if _states(g)]
+    if args.groups is not None:
+        groups = backtest.parse_groups(args.groups)
     first = min(s.window.first for s in splits)
     end = max(s.holdout.last for s in splits)
     # every year of the data, to check --living-from before any fitting
