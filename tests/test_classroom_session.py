@@ -770,6 +770,38 @@ def test_an_escalation_past_the_threshold_is_refused_with_the_reason(tmp_path):
     assert "escalate" in game.situation("JPN")["crisis_actions"]["CHN"]
 
 
+def test_with_escalation_off_a_student_is_told_so_in_the_games_words(tmp_path):
+    """A scenario with escalation off refuses escalate saying no crisis climbs.
+
+    The refusal and the briefing speak of the game (no crisis climbs above a
+    diplomatic protest), not of the scenario file's table and key.
+    """
+    variant = tmp_path / "frozen.toml"
+    variant.write_text(
+        f"extends = {json.dumps(str(SCENARIO))}\n"
+        "[mechanisms.escalation]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    game = GameSession(variant, TEAMS)
+    game.inject({**COLLISION, "rung": 1})
+    play_turn(game)
+    assert game.outcome()["crises"]["CHN-JPN"] == "diplomatic_protest"
+    with pytest.raises(MoveError) as refused:
+        game.submit("CHN", {"crisis": {"JPN": "escalate"}})
+    assert str(refused.value) == (
+        "CHN: escalate toward JPN is not open: in this game no crisis climbs above "
+        "its first rung, a diplomatic protest (the scenario switches escalation "
+        "off); choose hold or back down"
+    )
+    rules = briefing(game, "CHN").red_lines
+    assert (
+        "In this game no crisis climbs above its first rung, a diplomatic protest "
+        "(the scenario switches escalation off): an order to escalate is refused "
+        "(hold or back down)." in rules
+    )
+    assert not any("threshold" in line for line in rules)
+
+
 def test_the_actions_open_are_those_the_engines_doctrine_may_play():
     """Escalation is open to a team exactly where its doctrine's strategy may escalate.
 
