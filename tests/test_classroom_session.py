@@ -773,8 +773,9 @@ def test_an_escalation_past_the_threshold_is_refused_with_the_reason(tmp_path):
 def test_with_escalation_off_a_student_is_told_so_in_the_games_words(tmp_path):
     """A scenario with escalation off refuses escalate saying no crisis climbs.
 
-    The refusal and the briefing speak of the game (no crisis climbs above a
-    diplomatic protest), not of the scenario file's table and key.
+    An instructor's crisis above the first rung, which would open at it, is
+    refused too. The refusals and the briefing speak of the game (no crisis
+    climbs above a diplomatic protest), not of the scenario file's table and key.
     """
     variant = tmp_path / "frozen.toml"
     variant.write_text(
@@ -783,6 +784,14 @@ def test_with_escalation_off_a_student_is_told_so_in_the_games_words(tmp_path):
         encoding="utf-8",
     )
     game = GameSession(variant, TEAMS)
+    with pytest.raises(ScenarioError) as refused_inject:  # it would open at rung 1
+        game.inject(COLLISION)
+    assert refused_inject.value.problems == [
+        "the inject's rung: 2: in this game no crisis climbs above its first rung, "
+        "a diplomatic protest (the scenario switches escalation off), so the "
+        "crisis would open there; give rung 1"
+    ]
+    assert game.added["inject"] == []
     game.inject({**COLLISION, "rung": 1})
     play_turn(game)
     assert game.outcome()["crises"]["CHN-JPN"] == "diplomatic_protest"

@@ -38,6 +38,7 @@ from sim.classroom import news
 from sim.classroom.briefing_texts import read_texts
 from sim.classroom.log import GameLog, GameLogError, Header, read_log
 from sim.classroom.moves import (
+    NO_CLIMBING,
     MoveError,
     budget_range,
     canonical_id,
@@ -340,8 +341,9 @@ class GameSession:
         Raises:
             ScenarioError: The inject is invalid (e.g. names an unknown state,
                 or its magnitude is missing or out of its kind's range, or
-                given to a disaster, :data:`~sim.scenario.INJECT_MAGNITUDES`);
-                the game is unchanged.
+                given to a disaster, :data:`~sim.scenario.INJECT_MAGNITUDES`,
+                or a crisis's rung is above 1 where no crisis climbs); the
+                game is unchanged.
             GameError: The game is paused or over, or a crisis inject names a
                 pair in a crisis already or one due this turn (it would open
                 none).
@@ -353,6 +355,7 @@ class GameSession:
             _check_magnitude(inject)
         if inject.get("kind") == "crisis" and not replay:
             self._check_no_crisis(inject.get("parties"))
+            self._check_rung(inject.get("rung", 1))
         entry = {**inject, "year": self.model.year}
         new = f"inject[{len(self.model.spec.injects)}]."  # where the entry will stand
         try:
@@ -686,6 +689,23 @@ class GameSession:
             if int(world.rung[0, i, j]) == rung
             and int(world.crises.start_step[0, i, j]) == started
         ]
+
+    def _check_rung(self, rung: Any) -> None:
+        """Refuse a crisis inject above the first rung when no crisis climbs.
+
+        With the scenario's escalation off the engine opens every crisis at
+        the first rung, so the rung asked for (and announced) would not be
+        the one played. A rung that is no whole number is left to the
+        scenario's check, which names it.
+        """
+        whole = isinstance(rung, int) and not isinstance(rung, bool)
+        if whole and rung > 1 and not self.model.setup.params.escalation.enabled:
+            raise ScenarioError(
+                [
+                    f"the inject's rung: {rung}: {NO_CLIMBING}, so the crisis "
+                    "would open there; give rung 1"
+                ]
+            )
 
     def _check_no_crisis(self, parties: Any) -> None:
         """Refuse a crisis inject between states in a crisis or due one this turn.
