@@ -75,8 +75,11 @@ def test_a_grid_count_on_a_range_is_refused(write_scenario, tmp_path):
     assert not (tmp_path / "i").exists()
 
 
+THRESHOLD = ["--outcome", "crises", "--param", "state.RED.threshold=1:4"]
+
+
 def test_bad_arguments_write_nothing(write_scenario, tmp_path, capsys):
-    """Unknown outputs and paths fail with a clear message and no study."""
+    """Unknown outputs and paths, or a bad seed or count, fail clearly, no study."""
     path = write_scenario(pair_toml(steps=4))
     base = ["tune", str(path), "--trials", "1", "--out", str(tmp_path / "e")]
     for extra, message in [
@@ -85,6 +88,14 @@ def test_bad_arguments_write_nothing(write_scenario, tmp_path, capsys):
         (
             ["--outcome", "crises", "--param", "state.RED.resolve=0.5:1.5"],
             "error: --param state.RED.resolve=0.5:1.5: 1.5 is above 1.0;",
+        ),
+        (  # refused before the study is made, not by the first trial's runs
+            [*THRESHOLD, "--seed", "-1"],
+            "error: --seed -1: must be a whole number >= 0",
+        ),
+        (
+            [*THRESHOLD, "--steps", "0"],
+            "error: --steps 0: must be a whole number >= 1",
         ),
     ]:
         assert main([*base, *extra]) == 2
