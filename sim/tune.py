@@ -10,11 +10,12 @@ regional arms burden.
 
 The study lives in ``OUT/study.db`` (SQLite), so a stopped search resumes by
 running the same command again. Every trial k is proposed by a sampler seeded
-with ``seed + k`` from the trials before it, so a resumed search proposes
-exactly what an uninterrupted one would: same seed, same trials. It resumes
-only with the same code (:func:`sim.manifest.code_hash`), so the trials of two
-versions of the model never mix in one study. A folder holding anything else,
-another command's output or files of none, is refused untouched.
+with ``seed + k`` (modulo 2**32, the sampler's range) from the trials before
+it, so a resumed search proposes exactly what an uninterrupted one would:
+same seed, same trials. It resumes only with the same code
+(:func:`sim.manifest.code_hash`), so the trials of two versions of the model
+never mix in one study. A folder holding anything else, another command's
+output or files of none, is refused untouched.
 
 The search holds the folder's lock (:func:`sim.outputs.locked`) for as long as
 it writes there: a second search of the same folder at the same time is
@@ -197,7 +198,8 @@ def tune(
             remove_partial(out / TRIALS)
             table = _write_trials(study, constraints, out)  # as resumed: current
             for number in range(len(table), trials):
-                study.sampler = optuna.samplers.TPESampler(seed=seed + number)
+                sampler = optuna.samplers.TPESampler(seed=_sampler_seed(seed, number))
+                study.sampler = sampler
                 study.optimize(objective, n_trials=1)
                 table = _write_trials(study, constraints, out)
     except KeyboardInterrupt:
@@ -222,6 +224,14 @@ def _checked_hash(
     """
     check_bounds(scenario, ranges, settings)
     return batch.plan(scenario, settings=settings, **runs).scenario.content_hash
+
+
+def _sampler_seed(seed: int, trial: int) -> int:
+    """The seed of the sampler proposing ``trial``: ``seed + trial``, below 2**32.
+
+    The sampler takes seeds below 2**32 only, the runs any below 2**63.
+    """
+    return (seed + trial) % 2**32
 
 
 def _check_folder(out: Path) -> None:

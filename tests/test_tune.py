@@ -26,8 +26,7 @@ def search(path, out, trials, **kwargs):
         out,
         trials=trials,
         replications=3,
-        seed=11,
-        **kwargs,
+        **{"seed": 11, **kwargs},
     )
 
 
@@ -40,6 +39,16 @@ def test_resumed_search_equals_an_uninterrupted_one(write_scenario, tmp_path):
     pd.testing.assert_frame_equal(resumed, straight)
     assert len(straight) == 6
     assert pd.api.types.is_integer_dtype(straight["state.RED.threshold"])
+
+
+def test_a_seed_the_runs_take_works_for_every_trial(write_scenario, tmp_path):
+    """A seed near 2**32 or above (the runs take any below 2**63) seeds each trial.
+
+    The sampler takes seeds below 2**32 only: trial k's is ``seed + k`` modulo that.
+    """
+    path = write_scenario(pair_toml(steps=4))
+    assert len(search(path, tmp_path / "a", 2, seed=2**32 - 1).trials) == 2
+    assert len(search(path, tmp_path / "b", 1, seed=2**40).trials) == 1
 
 
 def test_best_trial_is_the_lowest_feasible_one(write_scenario, tmp_path):
