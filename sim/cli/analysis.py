@@ -88,7 +88,23 @@ def _scenario_out(args: argparse.Namespace) -> Path:
 
 
 def _states(text: str | None) -> list[str]:
-    return [s.strip() for s in (text or "").split(",") if s.strip()]
+    """The ISO3 codes of ``--states A,B``, in order (none if not given).
+
+    Raises:
+        UsageError: A code is empty (``A,,B``) or given twice: nothing typed
+            is silently dropped, and no state is fitted twice.
+    """
+    if text is None:
+        return []
+    states = [s.strip() for s in text.split(",")]
+    twice = [s for s in dict.fromkeys(states) if states.count(s) > 1]
+    if not all(states) or twice:
+        wrong = f"has {twice[0]} twice" if all(states) else "has an empty code"
+        raise UsageError(
+            f"--states {text!r}: {wrong}; give ISO3 codes once each, separated "
+            "by ',', e.g. --states IND,PAK"
+        )
+    return states
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
