@@ -146,7 +146,11 @@ class GameSession:
             raise GameError(
                 f"teams {','.join(teams)}: name each playable state once, from "
                 f"{', '.join(ids)}"
-                + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+                + (
+                    f"; unknown: {', '.join(t or "'' (empty)" for t in unknown)}"
+                    if unknown
+                    else ""
+                ),
                 field="teams",
             )
         # The scenario's own briefing text by state, checked once, here.
