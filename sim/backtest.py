@@ -63,6 +63,60 @@ def parse_split(text: str) -> Split:
     return Split(Window(first, last), Window(last + 1, end))
 
 
+def parse_groups(text: str) -> list[tuple[str, ...]]:
+    """Parse ``IND,PAK;CHN,JPN,USA``: groups split by ``;``, states by ``,``.
+
+    Raises:
+        CalibrationError: A group or a state id is empty (``IND;;``,
+            ``IND,,PAK``), so no part of what was typed is silently dropped.
+    """
+    groups = []
+    for k, part in enumerate(text.split(";"), start=1):
+        states = tuple(s.strip() for s in part.split(","))
+        what = "is empty" if not any(states) else "has an empty state id"
+        if not all(states):
+            raise CalibrationError(
+                f"groups {text!r}: group {k} ({part.strip()!r}) {what}; groups are "
+                "separated by ';' and the states of one by ',', e.g. "
+                "'IND,PAK;CHN,JPN,USA'",
+                field="groups",
+            )
+        groups.append(states)
+    return groups
+
+
+def check_groups(scenario: str | Path, groups: list[tuple[str, ...]]) -> None:
+    """Refuse groups a backtest cannot fit as given.
+
+    Raises:
+        CalibrationError: No group, a group naming a state the scenario does
+            not declare or one state twice, or a group that repeats another
+            (the same states in any order).
+    """
+    if not groups:
+        raise CalibrationError("groups: none given", field="groups")
+    ids = load_scenario(scenario).state_ids
+    seen: dict[frozenset[str], int] = {}
+    for k, group in enumerate(groups, start=1):
+        named = f"groups: group {k} ({','.join(group)})"
+        unknown = [s for s in group if s not in ids]
+        if unknown:
+            raise CalibrationError(
+                f"{named}: {unknown[0]!r} is not a state of the scenario; its "
+                f"states: {', '.join(ids)}",
+                field="groups",
+            )
+        twice = [s for s in dict.fromkeys(group) if group.count(s) > 1]
+        if twice:
+            raise CalibrationError(f"{named}: names {twice[0]} twice", field="groups")
+        first = seen.setdefault(frozenset(group), k)
+        if first != k:
+            raise CalibrationError(
+                f"{named}: repeats group {first} ({','.join(groups[first - 1])})",
+                field="groups",
+            )
+
+
 def rival_groups(
     scenario: str | Path, panels: list[pd.DataFrame], years: np.ndarray
 ) -> list[tuple[str, ...]]:
@@ -108,7 +162,7 @@ def backtest(
         gdp: Observed GDP on the same money basis.
         splits: Windows and holdouts.
         groups: Groups of states fitted together (default: :func:`rival_groups`
-            that have data at every split).
+            that have data at every split), as :func:`check_groups` takes them.
         bootstrap: Residual-bootstrap refits per fit.
         seed: Seed of the bootstrap.
 
@@ -120,8 +174,11 @@ def backtest(
         (time of the fit).
 
     Raises:
-        CalibrationError: A group without data at a split, or no group at all.
+        CalibrationError: A group without data at a split, or no group at all,
+            or groups :func:`check_groups` refuses.
     """
+    if groups is not None:
+        check_groups(scenario, groups)
     if groups is None:
         spans = [np.arange(s.window.first, s.holdout.last + 1) for s in splits]
         groups = [

@@ -324,7 +324,8 @@ def plan(
     Args:
         scenario: The scenario file.
         replications: Replications per point, at least 1.
-        steps: Steps per replication (the scenario's if None).
+        steps: Steps per replication, at least 1, as a scenario's (the
+            scenario's if None): outcomes over no time are undefined.
         seed: Experiment seed (the scenario's if None).
         settings: Field path to value applied to every run, e.g.
             ``{"mechanisms.arms_race.reaction_per_year": 0.2}``.
@@ -354,7 +355,7 @@ def plan(
     seed = base.info.seed if seed is None else seed
     _check_at_least("replications", replications, 1)
     limits.REPLICATIONS.check(replications, "replications")
-    _check_at_least("steps", steps, 0)
+    _check_at_least("steps", steps, 1)
     limits.STEPS.check(steps, "steps")
     _check_at_least("seed", seed, 0)
     if seed >= MAX_SEED:

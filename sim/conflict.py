@@ -86,7 +86,7 @@ def build_conflict(
             (
                 scenario.step_of(j.year),
                 np.array([index(p) for p in j.parties]),
-                min(j.magnitude, 1.0),
+                j.magnitude,
             )
             for j in scenario.injects
             if j.kind == kind

@@ -135,7 +135,7 @@ def outcome_names(
 ) -> list[str]:
     """Names of the outcomes a run of the scenario reports (one cheap run)."""
     point = dict(overrides or {})
-    columns = run_points(scenario, [point], replications=1, steps=0).outcomes.columns
+    columns = run_points(scenario, [point], replications=1, steps=1).outcomes.columns
     return [c for c in columns if c not in ("point", "replication")]
 
 

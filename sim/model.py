@@ -233,9 +233,9 @@ class RegionModel(mesa.Model):
         """Run ``duration`` steps (Mesa's ``run_for``); 0 steps does nothing.
 
         Mesa warns (``RuntimeWarning: end time 0.0 is larger than time 0.0``)
-        when asked to advance to the time it is already at, but a run of no
-        steps (``wargame run --steps 0``: the world as the scenario sets it) is
-        asked for, not a mistake, so Mesa is not called.
+        when asked to advance to the time it is already at, but a model of no
+        steps (``steps=0``: the world as the scenario sets it) is asked for, not
+        a mistake, so Mesa is not called.
         """
         if duration == 0:
             return

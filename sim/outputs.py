@@ -35,12 +35,30 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     the rename would keep.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _fresh(path, _new_file)
+    with _named_as(path):
+        tmp = _fresh(path, _new_file)
+        try:
+            write(tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def _named_as(path: Path) -> Iterator[None]:
+    """Say ``path``, not its temporary stand-in, in an error writing it.
+
+    An error of the file system (disk full, a read-only or special folder)
+    names the path the user asked for, not ``.NAME.RANDOM`` beside it.
+    """
+    stand_in = f"{path.parent / ('.' + path.name)}."  # then RANDOM[/inside]
     try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        yield
+    except OSError as err:
+        if isinstance(err.filename, str) and err.filename.startswith(stand_in):
+            inside = err.filename[len(stand_in) :].partition(os.sep)[2]
+            err.filename = str(path / inside) if inside else str(path)
+        raise
 
 
 def _fresh(path: Path, make: Callable[[Path], None]) -> Path:
@@ -84,12 +102,13 @@ def atomic_directory(path: Path, write: Callable[[Path], None]) -> None:
     not the private 0700 of :func:`tempfile.mkdtemp`.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _fresh(path, lambda candidate: os.mkdir(candidate, 0o777))
-    try:
-        write(tmp)
-        os.rename(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with _named_as(path):
+        tmp = _fresh(path, lambda candidate: os.mkdir(candidate, 0o777))
+        try:
+            write(tmp)
+            os.rename(tmp, path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:

@@ -140,11 +140,8 @@ class Records:
     def rate(self, where: np.ndarray | pd.Series | None = None) -> np.ndarray:
         """Crises per year in each replication, (R,): :meth:`count` over years.
 
-        Raises:
-            ExperimentError: The runs took no time (zero steps).
+        A run lasts at least one step (:func:`sim.batch.plan`), so years > 0.
         """
-        if self.years <= 0:
-            raise ExperimentError("a rate per year needs runs of at least one step")
         return self.count(where) / self.years
 
 

@@ -54,9 +54,9 @@ INJECT_MAGNITUDES = {
     "budget_shock": ("a spending factor for the step (0.9: a 10% cut)", 0.0, math.inf),
 }
 """What an inject's ``magnitude`` is, by kind, and its range ``(meaning, lo,
-hi)``; a crisis takes a rung instead and a disaster nothing. A scenario's
-exercise above 1 counts as 1 (the engine's cap), so only a classroom's inject
-is held to it (:func:`magnitude_problem`)."""
+hi)``; a crisis takes a rung instead and a disaster nothing. A magnitude out
+of its range is refused (:func:`magnitude_problem`), a scenario file's and a
+classroom's inject alike."""
 OUTPUT_FORMATS = ("csv", "parquet")
 MAX_DT_YEARS = 10.0
 """Longest step, in years (a modelling choice: rates per year stay meaningful)."""
@@ -892,7 +892,7 @@ class _Validator:
         parties = t.ids("parties", ids, at_least=1)
         rung, magnitude = 1, t.real("magnitude", default=1.0)
         problem = magnitude_problem(kind, magnitude)
-        if problem and kind != "exercise":  # above 1, an exercise counts as 1
+        if problem:
             t.problem("magnitude", magnitude, problem)
         if kind == "treaty_change" and len(parties) < 2:
             t.problem("parties", list(parties), "a treaty change names two states")

@@ -10,11 +10,12 @@ regional arms burden.
 
 The study lives in ``OUT/study.db`` (SQLite), so a stopped search resumes by
 running the same command again. Every trial k is proposed by a sampler seeded
-with ``seed + k`` from the trials before it, so a resumed search proposes
-exactly what an uninterrupted one would: same seed, same trials. It resumes
-only with the same code (:func:`sim.manifest.code_hash`), so the trials of two
-versions of the model never mix in one study. A folder holding anything else,
-another command's output or files of none, is refused untouched.
+with ``seed + k`` (modulo 2**32, the sampler's range) from the trials before
+it, so a resumed search proposes exactly what an uninterrupted one would:
+same seed, same trials. It resumes only with the same code
+(:func:`sim.manifest.code_hash`), so the trials of two versions of the model
+never mix in one study. A folder holding anything else, another command's
+output or files of none, is refused untouched.
 
 The search holds the folder's lock (:func:`sim.outputs.locked`) for as long as
 it writes there: a second search of the same folder at the same time is
@@ -34,7 +35,7 @@ from typing import Any
 import optuna
 import pandas as pd
 
-from sim import manifest
+from sim import batch, manifest
 from sim.design import Range, check_bounds
 from sim.executors import Executor, InProcess
 from sim.experiments import (
@@ -46,7 +47,6 @@ from sim.experiments import (
     run_points,
 )
 from sim.outputs import locked, remove_partial, write_frame
-from sim.scenario import load_scenario
 
 STUDY = "tune"
 STORAGE = "study.db"
@@ -126,6 +126,8 @@ def tune(
             ``:n`` suffix, or a folder holding a different search or anything
             but a search (another command's output).
         ScenarioError: A parameter path that does not exist, named.
+        BatchError: A count (replications, steps, chunk size) or seed out of
+            range; nothing is written.
         OutputError: Another process is writing ``out`` (a search running
             there); nothing is written.
         KeyboardInterrupt: Ctrl-C; says how many trials finished (they are
@@ -133,9 +135,8 @@ def tune(
     """
     constraints = list(constraints or [])
     check_ranges(ranges)
-    for field, count in (("trials", trials), ("replications", replications)):
-        if count < 1:
-            raise ExperimentError(f"{field} {count}: must be at least 1", field=field)
+    if trials < 1:
+        raise ExperimentError(f"trials {trials}: must be at least 1", field="trials")
     known = outcome_names(scenario)
     check_outcome(minimise, known, "minimise")
     for condition in constraints:
@@ -143,7 +144,15 @@ def tune(
         condition.excess(0.0)  # fails unless an inequality
     definition = {
         "code": manifest.code_hash(),  # trials of two versions of the model never mix
-        "scenario_hash": _checked_hash(scenario, ranges, settings),
+        "scenario_hash": _checked_hash(
+            scenario,
+            ranges,
+            settings,
+            replications=replications,
+            steps=steps,
+            seed=seed,
+            chunk_size=chunk_size,
+        ),
         "settings": settings or {},
         "ranges": [[r.path, r.lo, r.hi] for r in ranges],
         "minimise": minimise,
@@ -189,7 +198,8 @@ def tune(
             remove_partial(out / TRIALS)
             table = _write_trials(study, constraints, out)  # as resumed: current
             for number in range(len(table), trials):
-                study.sampler = optuna.samplers.TPESampler(seed=seed + number)
+                sampler = optuna.samplers.TPESampler(seed=_sampler_seed(seed, number))
+                study.sampler = sampler
                 study.optimize(objective, n_trials=1)
                 table = _write_trials(study, constraints, out)
     except KeyboardInterrupt:
@@ -201,11 +211,27 @@ def tune(
 
 
 def _checked_hash(
-    scenario: str | Path, ranges: list[Range], settings: dict[str, Any] | None
+    scenario: str | Path,
+    ranges: list[Range],
+    settings: dict[str, Any] | None,
+    **runs: Any,
 ) -> str:
-    """The scenario's hash, after checking every range at its bounds."""
+    """The scenario's hash, after checking every range at its bounds and the runs.
+
+    ``runs`` (replications, steps, seed, chunk size) are checked as every
+    trial's batch will be (:func:`sim.batch.plan`), so bad ones are refused
+    before the study is made, not after, leaving an empty study behind.
+    """
     check_bounds(scenario, ranges, settings)
-    return load_scenario(scenario, overrides=settings).content_hash
+    return batch.plan(scenario, settings=settings, **runs).scenario.content_hash
+
+
+def _sampler_seed(seed: int, trial: int) -> int:
+    """The seed of the sampler proposing ``trial``: ``seed + trial``, below 2**32.
+
+    The sampler takes seeds below 2**32 only, the runs any below 2**63.
+    """
+    return (seed + trial) % 2**32
 
 
 def _check_folder(out: Path) -> None:

@@ -138,6 +138,55 @@ def test_cli_backtest_refuses_a_living_start_the_data_cannot_carry(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("groups", "line"),
+    [
+        (
+            "RED,BLUE;;",
+            "error: --groups 'RED,BLUE;;': group 2 ('') is empty; groups are "
+            "separated by ';' and the states of one by ',', e.g. 'IND,PAK;CHN,JPN,USA'",
+        ),
+        ("", "error: --groups '': group 1 ('') is empty; "),
+        (
+            "RED,,BLUE",
+            "error: --groups 'RED,,BLUE': group 1 ('RED,,BLUE') has an empty state id",
+        ),
+        (
+            "RED,GREEN",
+            "error: --groups: group 1 (RED,GREEN): 'GREEN' is not a state of the "
+            "scenario; its states: RED, BLUE",
+        ),
+        ("RED,RED", "error: --groups: group 1 (RED,RED): names RED twice"),
+        (
+            "RED,BLUE;BLUE,RED",
+            "error: --groups: group 2 (BLUE,RED): repeats group 1 (RED,BLUE)",
+        ),
+    ],
+)
+def test_cli_backtest_refuses_a_bad_group_naming_it(
+    groups, line, pair_data, tmp_path, capsys
+):
+    """An empty or malformed group, an unknown state or a repeat is one line, exit 2.
+
+    Nothing typed is silently dropped or fitted twice, and nothing is written.
+    """
+    milex, gdp = pair_data
+    out = tmp_path / "bt"
+    args = ["backtest", str(RICHARDSON), "--data", str(milex), "--gdp", str(gdp)]
+    args += ["--split", "2000:2009:2014", "--groups", groups]
+    args += ["--living-from", "2000", "--out", str(out)]
+    assert main(args) == 2
+    assert one_error_line(capsys).startswith(line)
+    assert not out.exists()
+
+
+def test_library_backtest_refuses_no_group(pair_data):
+    """An empty list of groups is refused as such, not as groups lacking data."""
+    milex, gdp = (calibrate.read_panel(p, YEARS) for p in pair_data)
+    with pytest.raises(calibrate.CalibrationError, match="groups: none given"):
+        backtest.backtest(RICHARDSON, milex, gdp, groups=[])
+
+
 def test_living_starts_need_a_state_with_data_to_the_end(pair_data):
     """A start needs one state observed every year from it to the end."""
     milex, gdp = (calibrate.read_panel(p, YEARS) for p in pair_data)

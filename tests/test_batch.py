@@ -117,9 +117,13 @@ def test_batch_rows_equal_wargame_run_output(tmp_path):
 
 def test_every_chunk_has_one_schema_with_or_without_crises():
     """A chunk without crises writes the same column types as one with crises."""
+    quiet = {  # no crisis can start
+        "mechanisms.escalation.dispute_rate_per_year": 0.0,
+        "mechanisms.escalation.incident_rate_per_year": 0.0,
+    }
     tables = []
-    for steps in (0, 12):
-        plan = batch.plan(BASELINE, replications=4, steps=steps)
+    for settings in (quiet, {}):
+        plan = batch.plan(BASELINE, replications=4, steps=12, settings=settings)
         _, chunk_tables = batch.run_chunk(next(plan.tasks(plan.chunks())))
         tables.append(chunk_tables["crises"])
     assert tables[0].num_rows == 0 < tables[1].num_rows
@@ -225,12 +229,13 @@ def test_folder_that_is_not_a_batch_is_refused(tmp_path):
     [
         ({"replications": 0}, "replications 0: must be a whole number >= 1"),
         ({"replications": 2, "steps": -1}, "steps -1"),
+        ({"replications": 2, "steps": 0}, "steps 0: must be a whole number >= 1"),
         ({"replications": 2, "chunk_size": 0}, "chunk_size 0"),
         ({"replications": 2, "seed": 2**63}, "must be below 2"),
     ],
 )
 def test_bad_counts_are_refused(kwargs, message):
-    """Zero replications, negative steps or an empty chunk fail before running."""
+    """Zero replications, no steps or an empty chunk fail before running."""
     with pytest.raises(batch.BatchError, match=message):
         batch.plan(BASELINE, **kwargs)
 

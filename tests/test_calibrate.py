@@ -279,6 +279,15 @@ def test_calibrate_errors_name_the_flag(tmp_path, capsys):
             ["--window", "2000:2004", "--fit", "state.BLUE.resolve=-1:1"],
             "error: --fit state.BLUE.resolve=-1:1: -1 is below 0.0;",
         ),
+        (  # the last --states counts
+            ["--window", "2000:2004", "--states", "RED,,BLUE"],
+            "error: --states 'RED,,BLUE': has an empty code; give ISO3 codes once "
+            "each, separated by ',', e.g. --states IND,PAK",
+        ),
+        (  # was a traceback
+            ["--window", "2000:2004", "--states", "RED,RED"],
+            "error: --states 'RED,RED': has RED twice;",
+        ),
     ]:
         assert main(base + args) == 2
         assert capsys.readouterr().err.startswith(start)

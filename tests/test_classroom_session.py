@@ -299,19 +299,29 @@ def test_an_inject_magnitude_that_would_do_nothing_meant_is_refused(
     assert log.read_text() == written and game.added["inject"] == []
 
 
-def test_an_older_logs_exercise_inject_above_1_still_replays(tmp_path):
-    """A log whose inject the rules now refuse replays as it was played."""
-    log = tmp_path / "g.jsonl"
-    GameSession(SCENARIO, TEAMS, log=log)
-    entry = {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": 5.0}
-    with log.open("a") as older:  # as an older version wrote it
-        event = {"event": "inject", "turn": 0, "inject": {**entry, "year": 2024.0}}
-        older.write(json.dumps(event) + "\n")
-    game = GameSession.resume(log)
-    assert game.bulletin()[-1]["magnitude"] == 5.0
-    play_turn(game)
-    resumed = GameSession.resume(log)
-    assert resumed.turn == 1 and resumed.news == game.news
+@pytest.mark.parametrize(("written", "played"), [(1.5, 1.0), (-0.5, 0.0)])
+def test_an_older_logs_exercise_level_out_of_range_replays_as_played(
+    tmp_path, written, played
+):
+    """An exercise level the rules now refuse, in an older log, replays bit for bit.
+
+    The engine drilled one above 1 as a full exercise and one below 0 as none, so
+    the game replays as one logged at 1 (or 0) does.
+    """
+    worlds = []
+    for level in (written, played):
+        log = tmp_path / f"{level}.jsonl"
+        GameSession(SCENARIO, TEAMS, log=log)
+        entry = {"kind": "exercise", "parties": ["USA", "JPN"], "magnitude": level}
+        with log.open("a") as older:  # as an older version wrote it
+            event = {"event": "inject", "turn": 0, "inject": {**entry, "year": 2024.0}}
+            older.write(json.dumps(event) + "\n")
+        game = GameSession.resume(log)
+        assert game.bulletin()[-1]["magnitude"] == played
+        play_turn(game)
+        play_turn(game)
+        worlds.append(snapshot(GameSession.resume(log)))
+    assert_same(*worlds)
 
 
 def test_a_cbm_between_teams_needs_both_offers():
@@ -758,6 +768,47 @@ def test_an_escalation_past_the_threshold_is_refused_with_the_reason(tmp_path):
     game.submit("CHN", {"crisis": {"JPN": "hold"}})
     game.submit("JPN", {"crisis": {"CHN": "escalate"}})  # in reply: open
     assert "escalate" in game.situation("JPN")["crisis_actions"]["CHN"]
+
+
+def test_with_escalation_off_a_student_is_told_so_in_the_games_words(tmp_path):
+    """A scenario with escalation off refuses escalate saying no crisis climbs.
+
+    An instructor's crisis above the first rung, which would open at it, is
+    refused too. The refusals and the briefing speak of the game (no crisis
+    climbs above a diplomatic protest), not of the scenario file's table and key.
+    """
+    variant = tmp_path / "frozen.toml"
+    variant.write_text(
+        f"extends = {json.dumps(str(SCENARIO))}\n"
+        "[mechanisms.escalation]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    game = GameSession(variant, TEAMS)
+    with pytest.raises(ScenarioError) as refused_inject:  # it would open at rung 1
+        game.inject(COLLISION)
+    assert refused_inject.value.problems == [
+        "the inject's rung: 2: in this game no crisis climbs above its first rung, "
+        "a diplomatic protest (the scenario switches escalation off), so the "
+        "crisis would open there; give rung 1"
+    ]
+    assert game.added["inject"] == []
+    game.inject({**COLLISION, "rung": 1})
+    play_turn(game)
+    assert game.outcome()["crises"]["CHN-JPN"] == "diplomatic_protest"
+    with pytest.raises(MoveError) as refused:
+        game.submit("CHN", {"crisis": {"JPN": "escalate"}})
+    assert str(refused.value) == (
+        "CHN: escalate toward JPN is not open: in this game no crisis climbs above "
+        "its first rung, a diplomatic protest (the scenario switches escalation "
+        "off); choose hold or back down"
+    )
+    rules = briefing(game, "CHN").red_lines
+    assert (
+        "In this game no crisis climbs above its first rung, a diplomatic protest "
+        "(the scenario switches escalation off): an order to escalate is refused "
+        "(hold or back down)." in rules
+    )
+    assert not any("threshold" in line for line in rules)
 
 
 def test_the_actions_open_are_those_the_engines_doctrine_may_play():

@@ -135,13 +135,19 @@ def test_resume_of_a_corrupt_log_exits_2(tmp_path):
     assert log.read_text() == '{"format": "apwar\n'
 
 
-def test_play_names_unknown_teams(tmp_path):
-    """A team that is not a state of the scenario exits 2 with the choices."""
+@pytest.mark.parametrize(
+    ("teams", "unknown"), [("USA,XYZ", "XYZ"), ("USA,,CHN", "'' (empty)")]
+)
+def test_play_names_unknown_teams(tmp_path, teams, unknown):
+    """A team that is not a state of the scenario exits 2 with the choices.
+
+    An empty one (``USA,,CHN``) too: nothing typed is silently dropped.
+    """
     result = wargame(
-        "play", str(SCENARIO), "--teams", "USA,XYZ", "--log", str(tmp_path / "g.jsonl")
+        "play", str(SCENARIO), "--teams", teams, "--log", str(tmp_path / "g.jsonl")
     )
     assert result.returncode == 2
-    assert "unknown: XYZ" in result.stderr
+    assert result.stderr.endswith(f"; unknown: {unknown}\n")
     assert not (tmp_path / "g.jsonl").exists()
 
 

@@ -121,10 +121,25 @@ def test_a_bundled_file_name_as_listed_runs_from_any_folder(tmp_path, monkeypatc
     assert (tmp_path / "r" / "manifest.json").exists()
 
 
-def test_negative_steps_is_a_usage_error(capsys):
-    """--steps -1 is refused with a message naming the option."""
-    assert main(["run", str(BASELINE), "--steps", "-1"]) == 2
-    assert "--steps -1: must be >= 0" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", str(BASELINE)],
+        ["batch", str(BASELINE), "--replications", "2"],
+        ["compare", str(BASELINE), "quad_aukus", "--replications", "2"],
+    ],
+)
+@pytest.mark.parametrize("steps", ["0", "-1"])
+def test_fewer_than_one_step_is_a_usage_error(argv, steps, tmp_path, capsys):
+    """--steps 0 is refused as a scenario's steps = 0 is: no outcome over no time.
+
+    A growth rate or a share of time over no time is undefined, not 0.
+    """
+    out = tmp_path / "out"
+    assert main([*argv, "--steps", steps, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --steps {steps}: must be ") and ">= 1" in err
+    assert not out.exists()
 
 
 def test_import_loads_no_heavy_library():

@@ -46,6 +46,19 @@ def test_an_atomic_folder_gets_the_mode_of_a_plain_one(tmp_path, umask):
     assert (path / "a.csv").read_text() == "a\n1\n"
 
 
+def test_an_error_of_the_file_system_names_the_file_asked_for(tmp_path):
+    """Not the temporary file beside it (``.out.csv.RANDOM``), which is removed."""
+    path = tmp_path / "out.csv"
+    with pytest.raises(NotADirectoryError) as raised:  # as disk full or read-only
+        atomic_write(path, lambda tmp: tmp.rmdir())
+    assert raised.value.filename == str(path)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(FileNotFoundError) as raised:
+        atomic_directory(path, lambda tmp: (tmp / "no" / "such").touch())
+    assert raised.value.filename == str(path / "no" / "such")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_failed_write_leaves_nothing(tmp_path):
     """The temporary file is removed, the target untouched; partials are found."""
     path = tmp_path / "out.csv"

@@ -137,6 +137,33 @@ def test_one_mistake_is_one_problem(write_scenario, old, new, problem):
     assert len(found) == 1 + ("scenaro" in new)  # and the misspelt table's name
 
 
+@pytest.mark.parametrize(
+    ("kind", "magnitude", "problem"),
+    [
+        (
+            "exercise",
+            1.5,
+            "pair.toml: inject[0].magnitude: 1.5 must be an exercise level (1: a full "
+            "exercise), from 0 to 1",
+        ),
+        ("exercise", -0.5, "inject[0].magnitude: -0.5 must be an exercise level"),
+        ("treaty_change", 2.0, "inject[0].magnitude: 2.0 must be a tie level"),
+        ("budget_shock", -1.0, "inject[0].magnitude: -1.0 must be a spending factor"),
+    ],
+)
+def test_an_inject_magnitude_out_of_its_kinds_range_is_named(
+    write_scenario, kind, magnitude, problem
+):
+    """A scenario's exercise above 1 is refused as the other kinds are, not capped."""
+    inject = (
+        f'[[inject]]\nyear = 2000.0\nkind = "{kind}"\nparties = ["RED", "BLUE"]\n'
+        f"magnitude = {magnitude}\n"
+    )
+    found = problems(write_scenario(pair_toml(extra=inject)))
+    assert len(found) == 1 and found[0].startswith("pair.toml: ")
+    assert problem in found[0]
+
+
 GREEN_EXERCISES_BLUE = """
 [[signal]]
 kind = "exercise"

@@ -26,8 +26,7 @@ def search(path, out, trials, **kwargs):
         out,
         trials=trials,
         replications=3,
-        seed=11,
-        **kwargs,
+        **{"seed": 11, **kwargs},
     )
 
 
@@ -40,6 +39,16 @@ def test_resumed_search_equals_an_uninterrupted_one(write_scenario, tmp_path):
     pd.testing.assert_frame_equal(resumed, straight)
     assert len(straight) == 6
     assert pd.api.types.is_integer_dtype(straight["state.RED.threshold"])
+
+
+def test_a_seed_the_runs_take_works_for_every_trial(write_scenario, tmp_path):
+    """A seed near 2**32 or above (the runs take any below 2**63) seeds each trial.
+
+    The sampler takes seeds below 2**32 only: trial k's is ``seed + k`` modulo that.
+    """
+    path = write_scenario(pair_toml(steps=4))
+    assert len(search(path, tmp_path / "a", 2, seed=2**32 - 1).trials) == 2
+    assert len(search(path, tmp_path / "b", 1, seed=2**40).trials) == 1
 
 
 def test_best_trial_is_the_lowest_feasible_one(write_scenario, tmp_path):
@@ -75,8 +84,11 @@ def test_a_grid_count_on_a_range_is_refused(write_scenario, tmp_path):
     assert not (tmp_path / "i").exists()
 
 
+THRESHOLD = ["--outcome", "crises", "--param", "state.RED.threshold=1:4"]
+
+
 def test_bad_arguments_write_nothing(write_scenario, tmp_path, capsys):
-    """Unknown outputs and paths fail with a clear message and no study."""
+    """Unknown outputs and paths, or a bad seed or count, fail clearly, no study."""
     path = write_scenario(pair_toml(steps=4))
     base = ["tune", str(path), "--trials", "1", "--out", str(tmp_path / "e")]
     for extra, message in [
@@ -85,6 +97,14 @@ def test_bad_arguments_write_nothing(write_scenario, tmp_path, capsys):
         (
             ["--outcome", "crises", "--param", "state.RED.resolve=0.5:1.5"],
             "error: --param state.RED.resolve=0.5:1.5: 1.5 is above 1.0;",
+        ),
+        (  # refused before the study is made, not by the first trial's runs
+            [*THRESHOLD, "--seed", "-1"],
+            "error: --seed -1: must be a whole number >= 0",
+        ),
+        (
+            [*THRESHOLD, "--steps", "0"],
+            "error: --steps 0: must be a whole number >= 1",
         ),
     ]:
         assert main([*base, *extra]) == 2

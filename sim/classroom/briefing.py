@@ -46,6 +46,7 @@ import numpy as np
 from sim import conflict, engine
 from sim.classroom.moves import (
     COOPERATIVE_KINDS,
+    NO_CLIMBING,
     budget_cap_words,
     budget_change_bounds_pct,
     ended_ties,
@@ -240,12 +241,18 @@ def _rules(game: "GameSession", team: str) -> list[str]:
     setup = game.model.setup
     rate = setup.params.escalation.decision_rate_per_year
     none = float(np.exp(-rate * setup.dt_years))
-    return [
+    climbing = (
         f"Your threshold is {first} (rung {theta}): the highest rung you climb "
         f"to first. From rung k you may escalate only if k + 1 <= {theta}, or "
         "in reply when your opponent took the crisis to rung k; elsewhere an "
         "order to escalate is refused (hold or back down). Holding against an "
-        "escalation climbs too.",
+        "escalation climbs too."
+        if setup.params.escalation.enabled
+        else f"{NO_CLIMBING[0].upper()}{NO_CLIMBING[1:]}: an order to escalate "
+        "is refused (hold or back down)."
+    )
+    return [
+        climbing,
         "You may act in a crisis only while one is under way with that state.",
         "A crisis order is played at every moment of decision in the turn; "
         f"these come about {rate:g} times a year at random, so a turn of "

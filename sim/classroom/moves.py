@@ -83,6 +83,12 @@ _COOPERATIVE_WORDS = (
 them: :data:`COOPERATIVE_KINDS`, and the kind of :data:`sim.scenario.ALLIANCE_KINDS`
 left out."""
 BUDGET_RECORD = "data/milex.csv"
+NO_CLIMBING = (
+    "in this game no crisis climbs above its first rung, a diplomatic protest "
+    "(the scenario switches escalation off)"
+)
+"""What a student is told when the scenario's escalation is off (the engine
+then holds every crisis at its first rung; ``enabled = false``)."""
 """The spending record (under ``scenarios/``) that bounds a turn's budget change."""
 
 
@@ -450,8 +456,7 @@ def _closed_escalation(model: RegionModel, state: str, opponent: str) -> str:
     here = f"rung {rung} ({words(RUNGS[rung])})"
     if not model.setup.params.escalation.enabled:
         return (
-            f"{state}: escalate toward {opponent} is not open: crises do not "
-            "climb in this scenario ([mechanisms.escalation] enabled = false); "
+            f"{state}: escalate toward {opponent} is not open: {NO_CLIMBING}; "
             "choose hold or back down"
         )
     theta = threshold(model, state)

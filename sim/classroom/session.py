@@ -38,6 +38,7 @@ from sim.classroom import news
 from sim.classroom.briefing_texts import read_texts
 from sim.classroom.log import GameLog, GameLogError, Header, read_log
 from sim.classroom.moves import (
+    NO_CLIMBING,
     MoveError,
     budget_range,
     canonical_id,
@@ -145,7 +146,11 @@ class GameSession:
             raise GameError(
                 f"teams {','.join(teams)}: name each playable state once, from "
                 f"{', '.join(ids)}"
-                + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+                + (
+                    f"; unknown: {', '.join(t or "'' (empty)" for t in unknown)}"
+                    if unknown
+                    else ""
+                ),
                 field="teams",
             )
         # The scenario's own briefing text by state, checked once, here.
@@ -333,23 +338,28 @@ class GameSession:
         Args:
             inject: The event.
             replay: It is read back from the game log: the checks an older
-                log's injects were not held to are skipped, so it replays as
-                it was played.
+                log's injects were not held to are skipped, and an exercise
+                level out of 0 to 1 is read as the engine played it
+                (:func:`_as_played`), so it replays as it was played.
 
         Raises:
             ScenarioError: The inject is invalid (e.g. names an unknown state,
                 or its magnitude is missing or out of its kind's range, or
-                given to a disaster, :data:`~sim.scenario.INJECT_MAGNITUDES`);
-                the game is unchanged.
+                given to a disaster, :data:`~sim.scenario.INJECT_MAGNITUDES`,
+                or a crisis's rung is above 1 where no crisis climbs); the
+                game is unchanged.
             GameError: The game is paused or over, or a crisis inject names a
                 pair in a crisis already or one due this turn (it would open
                 none).
         """
         self._check_open()
-        if not replay:
+        if replay:
+            inject = _as_played(inject)
+        else:
             _check_magnitude(inject)
         if inject.get("kind") == "crisis" and not replay:
             self._check_no_crisis(inject.get("parties"))
+            self._check_rung(inject.get("rung", 1))
         entry = {**inject, "year": self.model.year}
         new = f"inject[{len(self.model.spec.injects)}]."  # where the entry will stand
         try:
@@ -684,6 +694,23 @@ class GameSession:
             and int(world.crises.start_step[0, i, j]) == started
         ]
 
+    def _check_rung(self, rung: Any) -> None:
+        """Refuse a crisis inject above the first rung when no crisis climbs.
+
+        With the scenario's escalation off the engine opens every crisis at
+        the first rung, so the rung asked for (and announced) would not be
+        the one played. A rung that is no whole number is left to the
+        scenario's check, which names it.
+        """
+        whole = isinstance(rung, int) and not isinstance(rung, bool)
+        if whole and rung > 1 and not self.model.setup.params.escalation.enabled:
+            raise ScenarioError(
+                [
+                    f"the inject's rung: {rung}: {NO_CLIMBING}, so the crisis "
+                    "would open there; give rung 1"
+                ]
+            )
+
     def _check_no_crisis(self, parties: Any) -> None:
         """Refuse a crisis inject between states in a crisis or due one this turn.
 
@@ -832,8 +859,7 @@ def _check_magnitude(inject: dict[str, Any]) -> None:
     """Refuse an instructor's inject whose magnitude would do nothing it meant.
 
     A kind that reads one (:data:`~sim.scenario.INJECT_MAGNITUDES`) needs it,
-    within its range (an exercise's above 1 too, which the engine would
-    count as 1); a disaster reads none. A magnitude that is no number is
+    within its range; a disaster reads none. A magnitude that is no number is
     left to the scenario's check, which names it.
     """
     kind, magnitude = inject.get("kind"), inject.get("magnitude")
@@ -848,6 +874,21 @@ def _check_magnitude(inject: dict[str, Any]) -> None:
             problem = f"{float(magnitude)!r} {wrong}"
     if problem:
         raise ScenarioError([f"the inject's magnitude: {problem}"])
+
+
+def _as_played(inject: dict[str, Any]) -> dict[str, Any]:
+    """An older log's inject with its exercise level as the engine played it.
+
+    Logs written before magnitudes were checked may hold an exercise level
+    above 1 or below 0, which a scenario now refuses; the engine drilled such
+    an exercise as a full one (1) or as none (0), so it is read as that and
+    the game replays bit for bit.
+    """
+    magnitude = inject.get("magnitude")
+    number = isinstance(magnitude, int | float) and not isinstance(magnitude, bool)
+    if inject.get("kind") != "exercise" or not number:
+        return inject
+    return {**inject, "magnitude": min(max(magnitude, 0.0), 1.0)}
 
 
 def _why_otherwise(header: Header) -> str:

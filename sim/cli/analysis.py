@@ -88,7 +88,23 @@ def _scenario_out(args: argparse.Namespace) -> Path:
 
 
 def _states(text: str | None) -> list[str]:
-    return [s.strip() for s in (text or "").split(",") if s.strip()]
+    """The ISO3 codes of ``--states A,B``, in order (none if not given).
+
+    Raises:
+        UsageError: A code is empty (``A,,B``) or given twice: nothing typed
+            is silently dropped, and no state is fitted twice.
+    """
+    if text is None:
+        return []
+    states = [s.strip() for s in text.split(",")]
+    twice = [s for s in dict.fromkeys(states) if states.count(s) > 1]
+    if not all(states) or twice:
+        wrong = f"has {twice[0]} twice" if all(states) else "has an empty code"
+        raise UsageError(
+            f"--states {text!r}: {wrong}; give ISO3 codes once each, separated "
+            "by ',', e.g. --states IND,PAK"
+        )
+    return states
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -260,8 +276,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         backtest.SPLITS
     )
     groups = None
-    if args.groups:
-        groups = [tuple(_states(g)) for g in args.groups.split(";") if _states(g)]
+    if args.groups is not None:
+        groups = backtest.parse_groups(args.groups)
     first = min(s.window.first for s in splits)
     end = max(s.holdout.last for s in splits)
     # every year of the data, to check --living-from before any fitting

@@ -110,7 +110,7 @@ def open_game(args: argparse.Namespace):
     scenario = scenario_path(args.scenario)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log = args.log or Path("games") / f"{scenario.stem}-{stamp}.jsonl"
-    teams = [t.strip() for t in args.teams.split(",") if t.strip()]
+    teams = [t.strip() for t in args.teams.split(",")]  # an empty one is refused
     check_writable(log, folder=False)  # before the scenario is loaded
     return GameSession(scenario, teams, seed=args.seed, log=log)
 

@@ -34,10 +34,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.results import write_run
     from sim.scenario import load_scenario
 
-    for name in ("steps", "seed", "replication"):
+    for name, low in (("steps", 1), ("seed", 0), ("replication", 0)):
         value = getattr(args, name)
-        if value is not None and value < 0:
-            raise UsageError(f"--{name} {value}: must be >= 0")
+        if value is not None and value < low:
+            raise UsageError(f"--{name} {value}: must be >= {low}")
     if args.steps is not None:
         limits.STEPS.check(args.steps, "steps")
     for name, high in (("seed", 2**63 - 1), ("replication", 2**62)):
