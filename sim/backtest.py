@@ -179,7 +179,7 @@ def backtest(
     """
     if groups is not None:
         check_groups(scenario, groups)
-    if groups is None:
+    else:
         spans = [np.arange(s.window.first, s.holdout.last + 1) for s in splits]
         groups = [
             g

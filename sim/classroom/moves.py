@@ -83,13 +83,13 @@ _COOPERATIVE_WORDS = (
 them: :data:`COOPERATIVE_KINDS`, and the kind of :data:`sim.scenario.ALLIANCE_KINDS`
 left out."""
 BUDGET_RECORD = "data/milex.csv"
+"""The spending record (under ``scenarios/``) that bounds a turn's budget change."""
 NO_CLIMBING = (
     "in this game no crisis climbs above its first rung, a diplomatic protest "
     "(the scenario switches escalation off)"
 )
 """What a student is told when the scenario's escalation is off (the engine
 then holds every crisis at its first rung; ``enabled = false``)."""
-"""The spending record (under ``scenarios/``) that bounds a turn's budget change."""
 
 
 class MoveError(InputError):
