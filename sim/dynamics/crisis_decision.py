@@ -316,36 +316,55 @@ def equilibrium(
     meetings = params.decision_rate_per_year
     continuation = meetings / max(meetings + params.settle_rate_per_year, 1e-300)
 
-    def standing(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``W(m)`` and the chance behind it, each (P, view, V, climbers, player)."""
-        chance = prevail_chance(lr, m, params.decisiveness)
+    every = np.arange(len(rung))
+
+    def standing(
+        m: np.ndarray, rows: np.ndarray = every
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``W(m)`` and the chance behind it of the crises ``rows``.
+
+        Each (rows, view, V, climbers, player).
+        """
+        chance = prevail_chance(lr[rows], m, params.decisiveness)
         cost = rung_cost(m, top, params.war_cost, params.rung_cost_exponent)
-        return (chance - defender) * value - hurt * cost, chance
+        return (chance - defender) * value[rows] - hurt[rows] * cost, chance
 
     def solve(
-        m: np.ndarray, audience: np.ndarray, climb: np.ndarray, can: np.ndarray
+        m: np.ndarray,
+        audience: np.ndarray,
+        climb: np.ndarray,
+        can: np.ndarray,
+        rows: np.ndarray = every,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The QRE at rungs ``m`` whose climbs are worth ``climb``: sigma, U, p."""
-        standoff, chance = standing(m)
-        tables = stage_payoffs(value, audience, defender, standoff, climb)
+        """The QRE of crises ``rows`` at rungs ``m`` whose climbs are worth ``climb``.
+
+        Returns sigma, U and p.
+        """
+        standoff, chance = standing(m, rows)
+        tables = stage_payoffs(value[rows], audience, defender, standoff, climb)
         sigma, hold = stage_qre(tables, can, params.temperature, continuation)
         tables[..., 1, 1] = hold
         return sigma, expected(tables, sigma[..., ::-1, :]), chance
 
     # The games one rung up, one for each side or pair that climbed there, their
-    # own climbs valued as a stand-off; solved only for the columns of rungs
-    # where some crisis has a rung above below war.
+    # own climbs valued as a stand-off; solved only for the crises and the
+    # columns of rungs with a rung above below war (a climb from one rung
+    # below war is war: about a tenth of the look-ahead games of the baseline).
     war = standing(np.asarray(float(top)))[0]  # (P, view, 1, 1, player)
     worth = np.repeat(np.repeat(war, rung.shape[1], axis=2), 3, axis=3)
-    below = np.flatnonzero((rung + 1 < top).any(axis=0))
-    m = k[:, :, below]
+    climbing = rung + 1 < top  # (P, V)
+    rows = np.flatnonzero(climbing.any(axis=1))
+    below = np.flatnonzero(climbing.any(axis=0))
+    m = k[rows][:, :, below]
     sigma, utility, _ = solve(
         np.minimum(m + 1, top - 1),
-        seen_up(audience_up)[:, :, below],
-        standing(m + 2)[0][..., None],
-        seen_up(may_escalate_up)[:, :, below],
+        seen_up(audience_up[rows])[:, :, below],
+        standing(m + 2, rows)[0][..., None],
+        seen_up(may_escalate_up[rows])[:, :, below],
+        rows,
     )
-    worth[:, :, below] = np.where(m + 1 >= top, war, (sigma * utility).sum(axis=-1))
+    block = np.ix_(rows, np.arange(worth.shape[1]), below)
+    worth[block] = np.where(m + 1 >= top, war[rows], (sigma * utility).sum(axis=-1))
     # each player's climb values: after its own escalation, the other's, both
     climb = worth[:, :, :, climbers_of, np.array([[0], [1]])][:, :, :, None]
     can = np.moveaxis(may_escalate[:, :, side_of], 2, 1)[:, :, :, None]
