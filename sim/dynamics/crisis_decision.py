@@ -202,7 +202,8 @@ def stage_payoffs(
 ) -> np.ndarray:
     """One side's payoff table of the stage game (the module docstring's table).
 
-    Every argument but ``climb`` broadcasts to one shape S.
+    Every argument but ``climb`` broadcasts to one shape S. Each cell is
+    computed at the arguments' own shapes and only then spread over S.
 
     Args:
         value: ``V_i``.
@@ -218,11 +219,12 @@ def stage_payoffs(
         Payoffs, shape S + (3, 3): own action by the opponent's, in the order
         back down, hold, escalate.
     """
-    value, audience_cost, defender, standoff = np.broadcast_arrays(
-        value, audience_cost, defender, standoff
+    shape = np.broadcast_shapes(
+        *(np.shape(a) for a in (value, audience_cost, defender, standoff)),
+        np.shape(climb)[:-1],
     )
-    climb = np.broadcast_to(climb, (*value.shape, 3))
-    table = np.empty((*value.shape, 3, 3))
+    climb = np.broadcast_to(climb, (*np.shape(climb)[:-1], 3))
+    table = np.empty((*shape, 3, 3))
     table[..., 0, 0] = (0.5 - defender) * value
     table[..., 0, 1:] = (-defender * value - audience_cost)[..., None]
     table[..., 1:, 0] = ((1.0 - defender) * value)[..., None]
