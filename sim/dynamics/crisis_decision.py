@@ -340,13 +340,13 @@ def equilibrium(
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The QRE of crises ``rows`` at rungs ``m`` whose climbs are worth ``climb``.
 
-        Returns sigma, U and p.
+        Returns sigma, the payoff tables with the stand-off at its value, and p.
         """
         standoff, chance = standing(m, rows)
         tables = stage_payoffs(value[rows], audience, defender, standoff, climb)
         sigma, hold = stage_qre(tables, can, params.temperature, continuation)
         tables[..., 1, 1] = hold
-        return sigma, expected(tables, sigma[..., ::-1, :]), chance
+        return sigma, tables, chance
 
     # The games one rung up, one for each side or pair that climbed there, their
     # own climbs valued as a stand-off; solved only for the crises and the
@@ -358,24 +358,27 @@ def equilibrium(
     rows = np.flatnonzero(climbing.any(axis=1))
     below = np.flatnonzero(climbing.any(axis=0))
     m = k[rows][:, :, below]
-    sigma, utility, _ = solve(
+    sigma, tables, _ = solve(
         np.minimum(m + 1, top - 1),
         seen_up(audience_up[rows])[:, :, below],
         standing(m + 2, rows)[0][..., None],
         seen_up(may_escalate_up[rows])[:, :, below],
         rows,
     )
+    utility = expected(tables, sigma[..., ::-1, :])
     block = np.ix_(rows, np.arange(worth.shape[1]), below)
     worth[block] = np.where(m + 1 >= top, war[rows], (sigma * utility).sum(axis=-1))
     # each player's climb values: after its own escalation, the other's, both
     climb = worth[:, :, :, climbers_of, np.array([[0], [1]])][:, :, :, None]
     can = np.moveaxis(may_escalate[:, :, side_of], 2, 1)[:, :, :, None]
     audience = seen(audience_cost, audience_cost[:, other])
-    sigma, utility, chance = solve(k, audience, climb, can)
-    utility[..., 2] = np.where(can, utility[..., 2], -np.inf)
-    # own view, own player: (P, side, V, 3) -> (P, V, side, 3)
+    sigma, tables, chance = solve(k, audience, climb, can)
+    # own view, own player (the only one given out): (P, side, V, 3)
+    utility = expected(tables[:, :, :, 0, 0], sigma[:, :, :, 0, 1])
+    utility[..., 2] = np.where(can[:, :, :, 0, 0], utility[..., 2], -np.inf)
+    # (P, side, V, 3) -> (P, V, side, 3)
     return (
         np.swapaxes(sigma[:, :, :, 0, 0], 1, 2),
-        np.swapaxes(utility[:, :, :, 0, 0], 1, 2),
+        np.swapaxes(utility, 1, 2),
         np.swapaxes(chance[:, :, :, 0, 0], 1, 2),
     )
