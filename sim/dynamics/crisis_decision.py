@@ -318,10 +318,10 @@ def equilibrium(
     meetings = params.decision_rate_per_year
     continuation = meetings / max(meetings + params.settle_rate_per_year, 1e-300)
 
-    every = np.arange(len(rung))
+    every = slice(None)  # all crises, as views
 
     def standing(
-        m: np.ndarray, rows: np.ndarray = every
+        m: np.ndarray, rows: np.ndarray | slice = every
     ) -> tuple[np.ndarray, np.ndarray]:
         """``W(m)`` and the chance behind it of the crises ``rows``.
 
@@ -336,7 +336,7 @@ def equilibrium(
         audience: np.ndarray,
         climb: np.ndarray,
         can: np.ndarray,
-        rows: np.ndarray = every,
+        rows: np.ndarray | slice = every,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The QRE of crises ``rows`` at rungs ``m`` whose climbs are worth ``climb``.
 
