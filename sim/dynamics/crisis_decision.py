@@ -202,7 +202,8 @@ def stage_payoffs(
 ) -> np.ndarray:
     """One side's payoff table of the stage game (the module docstring's table).
 
-    Every argument but ``climb`` broadcasts to one shape S.
+    Every argument but ``climb`` broadcasts to one shape S. Each cell is
+    computed at the arguments' own shapes and only then spread over S.
 
     Args:
         value: ``V_i``.
@@ -218,11 +219,12 @@ def stage_payoffs(
         Payoffs, shape S + (3, 3): own action by the opponent's, in the order
         back down, hold, escalate.
     """
-    value, audience_cost, defender, standoff = np.broadcast_arrays(
-        value, audience_cost, defender, standoff
+    shape = np.broadcast_shapes(
+        *(np.shape(a) for a in (value, audience_cost, defender, standoff)),
+        np.shape(climb)[:-1],
     )
-    climb = np.broadcast_to(climb, (*value.shape, 3))
-    table = np.empty((*value.shape, 3, 3))
+    climb = np.broadcast_to(climb, (*np.shape(climb)[:-1], 3))
+    table = np.empty((*shape, 3, 3))
     table[..., 0, 0] = (0.5 - defender) * value
     table[..., 0, 1:] = (-defender * value - audience_cost)[..., None]
     table[..., 1:, 0] = ((1.0 - defender) * value)[..., None]
@@ -316,45 +318,67 @@ def equilibrium(
     meetings = params.decision_rate_per_year
     continuation = meetings / max(meetings + params.settle_rate_per_year, 1e-300)
 
-    def standing(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``W(m)`` and the chance behind it, each (P, view, V, climbers, player)."""
-        chance = prevail_chance(lr, m, params.decisiveness)
+    every = slice(None)  # all crises, as views
+
+    def standing(
+        m: np.ndarray, rows: np.ndarray | slice = every
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``W(m)`` and the chance behind it of the crises ``rows``.
+
+        Each (rows, view, V, climbers, player).
+        """
+        chance = prevail_chance(lr[rows], m, params.decisiveness)
         cost = rung_cost(m, top, params.war_cost, params.rung_cost_exponent)
-        return (chance - defender) * value - hurt * cost, chance
+        return (chance - defender) * value[rows] - hurt[rows] * cost, chance
 
     def solve(
-        m: np.ndarray, audience: np.ndarray, climb: np.ndarray, can: np.ndarray
+        m: np.ndarray,
+        audience: np.ndarray,
+        climb: np.ndarray,
+        can: np.ndarray,
+        rows: np.ndarray | slice = every,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The QRE at rungs ``m`` whose climbs are worth ``climb``: sigma, U, p."""
-        standoff, chance = standing(m)
-        tables = stage_payoffs(value, audience, defender, standoff, climb)
+        """The QRE of crises ``rows`` at rungs ``m`` whose climbs are worth ``climb``.
+
+        Returns sigma, the payoff tables with the stand-off at its value, and p.
+        """
+        standoff, chance = standing(m, rows)
+        tables = stage_payoffs(value[rows], audience, defender, standoff, climb)
         sigma, hold = stage_qre(tables, can, params.temperature, continuation)
         tables[..., 1, 1] = hold
-        return sigma, expected(tables, sigma[..., ::-1, :]), chance
+        return sigma, tables, chance
 
     # The games one rung up, one for each side or pair that climbed there, their
-    # own climbs valued as a stand-off; solved only for the columns of rungs
-    # where some crisis has a rung above below war.
+    # own climbs valued as a stand-off; solved only for the crises and the
+    # columns of rungs with a rung above below war (a climb from one rung
+    # below war is war: about a tenth of the look-ahead games of the baseline).
     war = standing(np.asarray(float(top)))[0]  # (P, view, 1, 1, player)
     worth = np.repeat(np.repeat(war, rung.shape[1], axis=2), 3, axis=3)
-    below = np.flatnonzero((rung + 1 < top).any(axis=0))
-    m = k[:, :, below]
-    sigma, utility, _ = solve(
+    climbing = rung + 1 < top  # (P, V)
+    rows = np.flatnonzero(climbing.any(axis=1))
+    below = np.flatnonzero(climbing.any(axis=0))
+    m = k[rows][:, :, below]
+    sigma, tables, _ = solve(
         np.minimum(m + 1, top - 1),
-        seen_up(audience_up)[:, :, below],
-        standing(m + 2)[0][..., None],
-        seen_up(may_escalate_up)[:, :, below],
+        seen_up(audience_up[rows])[:, :, below],
+        standing(m + 2, rows)[0][..., None],
+        seen_up(may_escalate_up[rows])[:, :, below],
+        rows,
     )
-    worth[:, :, below] = np.where(m + 1 >= top, war, (sigma * utility).sum(axis=-1))
+    utility = expected(tables, sigma[..., ::-1, :])
+    block = np.ix_(rows, np.arange(worth.shape[1]), below)
+    worth[block] = np.where(m + 1 >= top, war[rows], (sigma * utility).sum(axis=-1))
     # each player's climb values: after its own escalation, the other's, both
     climb = worth[:, :, :, climbers_of, np.array([[0], [1]])][:, :, :, None]
     can = np.moveaxis(may_escalate[:, :, side_of], 2, 1)[:, :, :, None]
     audience = seen(audience_cost, audience_cost[:, other])
-    sigma, utility, chance = solve(k, audience, climb, can)
-    utility[..., 2] = np.where(can, utility[..., 2], -np.inf)
-    # own view, own player: (P, side, V, 3) -> (P, V, side, 3)
+    sigma, tables, chance = solve(k, audience, climb, can)
+    # own view, own player (the only one given out): (P, side, V, 3)
+    utility = expected(tables[:, :, :, 0, 0], sigma[:, :, :, 0, 1])
+    utility[..., 2] = np.where(can[:, :, :, 0, 0], utility[..., 2], -np.inf)
+    # (P, side, V, 3) -> (P, V, side, 3)
     return (
         np.swapaxes(sigma[:, :, :, 0, 0], 1, 2),
-        np.swapaxes(utility[:, :, :, 0, 0], 1, 2),
+        np.swapaxes(utility, 1, 2),
         np.swapaxes(chance[:, :, :, 0, 0], 1, 2),
     )
