@@ -66,10 +66,13 @@ def build_conflict(
     threat_start = alliances.threat(
         capability[None], hostility[None], distance, alli.threat_range_km
     )[0]
-    disputes = [
-        (index(d.parties[0]), index(d.parties[1]), theater_index[d.theater])
-        for d in scenario.disputes
-    ]
+    disputes = np.array(
+        [
+            (index(d.parties[0]), index(d.parties[1]), theater_index[d.theater])
+            for d in scenario.disputes
+        ],
+        dtype=np.intp,
+    ).reshape(-1, 3)
     crisis_injects = [
         (
             scenario.step_of(j.year),
@@ -107,11 +110,12 @@ def build_conflict(
         resolve=np.array([s.resolve for s in states]),
         threshold=np.array([s.threshold for s in states]),
         transparency=np.array([s.transparency for s in states]),
-        disputes=np.array(disputes, dtype=np.intp).reshape(-1, 3),
+        disputes=disputes,
         crisis_injects=np.array(crisis_injects, dtype=np.intp).reshape(-1, 5),
         exercise_injects=exercise_injects,
         scripts=np.array(scripts, dtype=np.intp).reshape(-1, 4),
         bound=alliances.bound_matrix(members, [a.kind for a in scenario.alliances], n),
+        meeting=escalation.meeting_theaters(disputes, n, len(theater_index)),
         treaty_injects=treaty_injects,
     )
 
@@ -638,7 +642,9 @@ def _incidents(
     r = len(world.replications)
     rows = (r * len(pair_i), presence.shape[2])  # (R * P, T), row r * P + p
     contact, theater, forward = escalation.contact(
-        presence[:, pair_i].reshape(rows), presence[:, pair_j].reshape(rows)
+        presence[:, pair_i].reshape(rows),
+        presence[:, pair_j].reshape(rows),
+        np.tile(setup.conflict.meeting[pair_i, pair_j], (r, 1)),
     )
     trust = np.minimum(
         pair_columns(world.trust, pair_i, pair_j),

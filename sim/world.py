@@ -216,6 +216,8 @@ class ConflictSetup:
         treaty_injects: ``(step, member indices, tie)`` of treaty changes: the
             tie among the members becomes ``tie`` at that step.
         scripts: Step, state, opponent, action code of scripted actions, (S, 4).
+        meeting: Theaters where each pair's incidents may open, (N, N, T) bool
+            (:func:`sim.dynamics.escalation.meeting_theaters`).
     """
 
     capital_distance_km: np.ndarray
@@ -231,6 +233,7 @@ class ConflictSetup:
     exercise_injects: tuple[tuple[int, np.ndarray, float], ...]
     scripts: np.ndarray
     bound: np.ndarray
+    meeting: np.ndarray
     treaty_injects: tuple[tuple[int, np.ndarray, float], ...] = ()
 
 

@@ -197,14 +197,83 @@ def test_contact_is_largest_where_both_are_present():
     """Contact is the largest product of presences; the side with more leads."""
     mine = np.array([[0.9, 0.1, 0.5]])
     theirs = np.array([[0.1, 0.2, 0.6]])
-    contact, theater, forward = escalation.contact(mine, theirs)
+    everywhere = np.ones((1, 3), dtype=bool)
+    contact, theater, forward = escalation.contact(mine, theirs, everywhere)
     assert contact[0] == pytest.approx(0.30) and theater[0] == 2 and not forward[0]
+
+
+def test_contact_counts_only_where_the_pair_meets():
+    """A larger product in a theater where the pair does not meet is passed over."""
+    mine = np.array([[0.9, 0.1, 0.5]])
+    theirs = np.array([[0.1, 0.2, 0.6]])
+    where = np.array([[True, True, False]])
+    contact, theater, forward = escalation.contact(mine, theirs, where)
+    assert contact[0] == pytest.approx(0.09) and theater[0] == 0 and forward[0]
+
+
+def test_contact_where_the_pair_meets_but_nobody_is_there_is_zero():
+    """Presence only elsewhere gives no contact, in a theater where the pair meets."""
+    where = np.array([[False, True]])
+    contact, theater, _ = escalation.contact(np.ones((1, 2)), np.eye(2)[:1], where)
+    assert contact[0] == 0 and theater[0] == 1
 
 
 def test_without_theaters_there_is_no_contact():
     """With no theater, no pair is in contact anywhere."""
-    contact, theater, forward = escalation.contact(np.zeros((3, 0)), np.zeros((3, 0)))
+    none = np.zeros((3, 0))
+    contact, theater, forward = escalation.contact(none, none, none.astype(bool))
     assert (contact == 0).all() and (theater == -1).all() and not forward.any()
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 3)).filter(
+            lambda d: d[0] != d[1]
+        ),
+        max_size=6,
+    )
+)
+def test_pairs_meet_where_they_or_their_members_dispute(disputes):
+    """Own disputes' theaters first, then either side's, then anywhere."""
+    n, t = 5, 4
+    meets = escalation.meeting_theaters(
+        np.array(disputes, np.intp).reshape(-1, 3), n, t
+    )
+    theaters = [set() for _ in range(n)]
+    for c, d, k in disputes:
+        theaters[c].add(k)
+        theaters[d].add(k)
+    for i in range(n):
+        for j in range(n):
+            own = {k for c, d, k in disputes if {c, d} == {i, j}}
+            expected = own or theaters[i] | theaters[j] or set(range(t))
+            assert set(np.flatnonzero(meets[i, j])) == expected
+
+
+def test_the_baselines_incidents_open_where_the_pair_meets():
+    """Disputing pairs meet in their disputes' theaters; RUS and the USA off Japan."""
+    scenario = load_scenario(bundled_dir() / "baseline_2024.toml")
+    setup = engine.build_setup(scenario)
+    theaters = [t.id for t in scenario.theaters]
+    ids = scenario.state_ids
+    disputed: dict[frozenset, set] = {}
+    for d in scenario.disputes:
+        disputed.setdefault(frozenset(d.parties), set()).add(d.theater)
+    opened: dict[frozenset, set] = {}
+    for w in worlds(setup, steps=40, reps=30)[1:]:
+        new = (
+            (w.crises.start_step == w.step)
+            & w.crises.challenger
+            & (w.crises.origin == escalation.INCIDENT)
+        )
+        for r, i, j in zip(*np.nonzero(new), strict=True):
+            pair = frozenset((ids[i], ids[j]))
+            theater = theaters[w.crises.theater[r, i, j]]
+            opened.setdefault(pair, set()).add(theater)
+    assert opened, "no incident in 30 runs of ten years"
+    for pair, where in opened.items():
+        assert where <= disputed.get(pair, where), (sorted(pair), where)
+    assert opened.get(frozenset(("RUS", "USA")), set()) <= {"sea_of_japan"}
 
 
 def test_a_scenario_without_theaters_runs_with_no_crises(write_scenario):

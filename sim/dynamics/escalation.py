@@ -266,25 +266,54 @@ def presence(
     return np.clip(np.asarray(posture)[..., None] * share, 0.0, 1.0)
 
 
+def meeting_theaters(disputes: np.ndarray, n: int, theaters: int) -> np.ndarray:
+    """Where each pair's forces may meet in an incident, (N, N, T) bool.
+
+    Forces meet where they are deployed for a dispute: a pair's incidents open
+    in the theaters of its own disputes; a pair without one, in the theaters of
+    either side's disputes; a pair where neither side has one, in any theater.
+    A modelling choice: presence projected from capitals alone put half of the
+    baseline's incidents of disputing pairs in another theater than their
+    dispute's (docs/calibration.md, "Where incidents happen").
+
+    Args:
+        disputes: Challenger, defender and theater of each dispute, (D, 3).
+        n: Number of states.
+        theaters: Number of theaters.
+    """
+    own = np.zeros((n, n, theaters), dtype=bool)
+    c, d, t = disputes.T
+    own[c, d, t] = own[d, c, t] = True
+    claim = own.any(axis=1)  # (N, T): a party to some dispute in theater t
+    either = claim[:, None, :] | claim[None, :, :]
+    return np.where(
+        own.any(axis=2, keepdims=True),
+        own,
+        either | ~either.any(axis=2, keepdims=True),
+    )
+
+
 def contact(
-    presence_i: np.ndarray, presence_j: np.ndarray
+    presence_i: np.ndarray, presence_j: np.ndarray, where: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Forces in close contact, ``contact_ij = max_t f_it f_jt``.
+    """Forces in close contact, ``contact_ij = max_t f_it f_jt`` over where they meet.
 
     Args:
         presence_i: Presence of one side of each pair in each theater, (M, T).
         presence_j: Presence of the other side, (M, T).
+        where: The theaters where each pair may meet (:func:`meeting_theaters`),
+            (M, T) bool, at least one in each row.
 
     Returns:
         ``(contact, theater, forward)``: contact in [0, 1] (M,), the theater
-        where it is largest (M,), and whether i has at least j's presence there
-        (M,), which makes i the challenger of an incident. With no theater
-        there is no contact: zero, theater -1 and not forward.
+        among ``where`` where it is largest (M,), and whether i has at least j's
+        presence there (M,), which makes i the challenger of an incident. With
+        no theater there is no contact: zero, theater -1 and not forward.
     """
     both = presence_i * presence_j  # (M, T)
     if both.shape[1] == 0:
         return np.zeros(len(both)), np.full(len(both), -1), np.zeros(len(both), bool)
-    theater = np.argmax(both, axis=1)
+    theater = np.argmax(np.where(where, both, -1.0), axis=1)
     rows = np.arange(len(theater))
     forward = presence_i[rows, theater] >= presence_j[rows, theater]
     return both[rows, theater], theater, forward
