@@ -10,18 +10,19 @@ Crises start, at rung 1 unless said otherwise here, from
   theater t at the rate ``q_d * H_cd * f_ct`` per year of peace, with the
   current hostility ``H_cd`` (:mod:`.hostility`) and c's presence ``f_ct``;
 * incidents: forces in close contact in a theater (Jervis's spiral), at the rate
-  ``q_i * H_ij * contact_ij * (1 - trust_ij)`` per year of peace, with
-  ``H_ij`` the pair's current hostility (the larger direction), where
-  ``contact_ij = max_t f_it f_jt`` and the presence
-  ``f_it = posture_i * P_it / K_i`` is the share of i's capability that reaches
-  theater t, weighted by its forward posture; the side with more presence there
-  is the challenger. An incident opens at ``incident_rung``, a limited clash by
-  default: forces in contact that seize a vessel, attack or exchange fire use
-  force without climbing a ladder first, as the COW MID record codes its uses of
-  force (Jones, Bremer and Singer 1996: seizure, attack, clash; 67 of the 68
-  uses of force among the baseline's states in 1990-2014); as with an inject,
-  the challenger's forces took it there, so the challenger counts as having
-  climbed to it (its audience cost) and the defender may reply;
+  ``q_i * H_ij * contact_ij * (1 - trust_ij)`` per year of peace, with ``H_ij``
+  the pair's current hostility (the larger direction), where ``contact_ij = max_t
+  f_it f_jt`` over the theaters where the pair's forces meet (its own disputes',
+  else either side's, :func:`meeting_theaters`) and the presence ``f_it =
+  posture_i * P_it / K_i`` is the share of i's capability that reaches theater t,
+  weighted by its forward posture; the side with more presence there is the
+  challenger. An incident opens at ``incident_rung``, a limited clash by default:
+  forces in contact that seize a vessel, attack or exchange fire use force without
+  climbing a ladder first, as the COW MID record codes its uses of force (Jones,
+  Bremer and Singer 1996: seizure, attack, clash; 67 of the 68 uses of force among
+  the baseline's states in 1990-2014); as with an inject, the challenger's forces
+  took it there, so the challenger counts as having climbed to it (its audience
+  cost) and the defender may reply;
 * injects scheduled in the scenario;
 * entrapment, when a partner's crisis pulls an ally in (see :mod:`.alliances`).
 
