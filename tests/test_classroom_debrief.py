@@ -49,6 +49,19 @@ def test_turning_points_compare_the_class_and_the_doctrine(tmp_path):
     assert np.all(np.diff(points["effect"].abs().to_numpy()) <= 0)  # largest first
 
 
+def test_turning_points_count_only_the_class_s_crises(tmp_path):
+    """Teams with no quarrel see no clash of theirs, whatever the region's crises."""
+    log = tmp_path / "game.jsonl"
+    game = GameSession(SCENARIO, ["AUS", "NZL"], log=log)
+    game.submit("AUS", {"budget_change_pct": 3})
+    game.submit("NZL", {"budget_change_pct": -2})
+    game.next_turn()
+    header, events = read_log(log)
+    points = turning_points(header, events, replications=40)
+    assert len(points) == 2
+    assert (points[["p_clash_class", "p_clash_doctrine"]] == 0).all().all()
+
+
 def test_turning_points_are_reproducible(tmp_path):
     """The same log gives the same table, bit for bit."""
     header, events = read_log(played(tmp_path))

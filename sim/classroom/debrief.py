@@ -16,9 +16,12 @@ replication with its own random numbers (:mod:`sim.rng`, replications
 ``0..R-1``): in one the team plays its move, in the other the doctrine chooses
 for it; the other teams play their logged moves that turn, and from the next
 turn on the doctrine plays every state to the scenario's last step. The outcome is
-the peak rung of any pair; the table compares how likely a clash or war was
-(peak at ``limited_clash`` or above) and the mean peak, with and without the
-class's choice. The ensembles run on the engine's replication axis
+the peak rung of the class's crises, those with a team's state on either side
+(crises between states the doctrine plays are the region's background: at the
+region's calibrated rates one of them reaches a clash within two years in nine
+futures of ten, whatever the class does); the table compares how likely a clash
+or war was (peak at ``limited_clash`` or above) and the mean peak, with and
+without the class's choice. The ensembles run on the engine's replication axis
 (:func:`sim.engine.decide` and :func:`sim.engine.advance`), as a batch does.
 
 Moves are ranked by their ``effect``: the total variation distance between the
@@ -128,12 +131,16 @@ def _pending(event: dict, turn: int) -> bool:
 
 
 def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray:
-    """Peak rung of each of ``r`` replications from the game's turn to the end.
+    """Peak rung of the class's crises in ``r`` replications, from the turn to the end.
 
-    At the game's turn every team plays its move except ``doctrine_for``, whose
-    state the doctrine plays; afterwards the doctrine plays everyone.
+    The class's crises are those with a team's state on either side. At the
+    game's turn every team plays its move except ``doctrine_for``, whose state
+    the doctrine plays; afterwards the doctrine plays everyone.
     """
     setup, seed = game.model.setup, game.header.seed
+    teams = [game.model.spec.state_index(team) for team in game.teams]
+    theirs = np.zeros((setup.n_states, setup.n_states), dtype=bool)
+    theirs[teams, :] = theirs[:, teams] = True
     world = game.model.world.tiled(r)
     draws = Draws(seed, world.replications, world.step)
     decisions = engine.decide(world, setup, draws)
@@ -143,10 +150,10 @@ def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray
             i = game.model.spec.state_index(team)
             choices.apply_choice(world, setup, decisions, i, choice, actor=team)
     world = engine.advance(world, setup, draws, decisions)
-    peak = world.rung.max(axis=(1, 2))  # (R,)
+    peak = world.rung[:, theirs].max(axis=1)  # (R,)
     while world.step < game.model.horizon:
         world = engine.step(world, setup, seed)
-        peak = np.maximum(peak, world.rung.max(axis=(1, 2)))
+        peak = np.maximum(peak, world.rung[:, theirs].max(axis=1))
     return peak
 
 
@@ -368,9 +375,10 @@ def _html(
         page.paragraph(
             f"For each team move, {r} replications from that turn with the move and "
             "with the doctrine's choice instead (the doctrine plays everyone "
-            "afterwards). A clash: the peak rung reached limited clash or war. Peak: "
-            f"mean peak rung (0 peace .. {WAR} major war). Effect: the least share "
-            "of replications whose peak rung would have to change to turn the "
+            "afterwards). Only the class's crises count, those with a team's state "
+            "on either side. A clash: their peak rung reached limited clash or war. "
+            f"Peak: mean peak rung (0 peace .. {WAR} major war). Effect: the least "
+            "share of replications whose peak rung would have to change to turn the "
             "doctrine's futures into the class's (total variation distance; at "
             "least the change in the share of clashes). Largest effect first.",
             note=True,
