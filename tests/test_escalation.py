@@ -233,7 +233,7 @@ def test_without_theaters_there_is_no_contact():
         max_size=6,
     )
 )
-def test_pairs_meet_where_they_or_their_members_dispute(disputes):
+def test_pairs_meet_where_they_or_either_side_dispute(disputes):
     """Own disputes' theaters first, then either side's, then anywhere."""
     n, t = 5, 4
     meets = escalation.meeting_theaters(
