@@ -144,10 +144,9 @@ def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray
     world = game.model.world.tiled(r)
     draws = Draws(seed, world.replications, world.step)
     decisions = engine.decide(world, setup, draws)
-    for team in game.teams:
+    for team, i in zip(game.teams, teams, strict=True):
         if team != doctrine_for:
             choice = check_move(game.model, team, game.moves[team], replay=True)
-            i = game.model.spec.state_index(team)
             choices.apply_choice(world, setup, decisions, i, choice, actor=team)
     world = engine.advance(world, setup, draws, decisions)
     peak = world.rung[:, theirs].max(axis=1)  # (R,)
