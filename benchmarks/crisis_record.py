@@ -12,8 +12,10 @@ states (``scenarios/data/mids.csv``) with their exact 95% Poisson intervals,
 and the allies drawn into a partner's crisis (entrapment) beside the record's
 pairs drawn into a dispute (``calibrate.crisis_moments``); the
 pairs carrying the crises, with Spearman's rank correlation of model and record
-over all pairs; shows of force and uses of force by five-year window (the
-model's years 0-4, 5-9, ... beside the record's 1990-94, 1995-99, ...), then
+over all pairs, then summed per state over its pairs beside the record's, each
+with the exact 95% interval of its count (``calibrate.state_rates``); shows of
+force and uses of force by five-year window (the model's years 0-4, 5-9, ...
+beside the record's 1990-94, 1995-99, ...), then
 over the first ten years and the last fifteen, each record rate with its exact
 95% Poisson interval (``calibrate.trend``, as ``wargame calibrate --target
 crises`` prints it); the crises each state backed down in; and how the
@@ -77,6 +79,15 @@ def main(replications: int, scenario: Path) -> None:
     print("| pair | model /yr | record /yr |\n|---|---|---|")
     for pair, row in busy.iterrows():
         print(f"| {pair} | {row.simulated:.3f} | {row.observed:.2f} |")
+    print("\n| state (over its pairs) | model /yr | record /yr (95%) |")
+    print("|---|---|---|")
+    per_state = calibrate.state_rates(dyads, record.years)
+    for state, row in per_state.sort_values("observed", ascending=False).iterrows():
+        outside = "" if row.inside else " (outside)"
+        print(
+            f"| {state} | {row.simulated:.3f}{outside} | {row.observed:.2f} "
+            f"({row.observed_lo:.2f}-{row.observed_hi:.2f}) |"
+        )
     backed = calibrate.back_downs(table, states)
     shares = backed / np.maximum(
         [((table.challenger == s) | (table.defender == s)).sum() for s in backed.index],

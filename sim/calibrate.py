@@ -1091,6 +1091,9 @@ class CrisisFit:
             ``simulated`` crises reaching the dispute rung, per year, at the fit.
         back_downs: Per state, crises it backed down in alone at the fit
             (challenger or defender), over all replications.
+        states: Per state, the ``dyads`` summed over its pairs, with the
+            record's 95% interval and whether the fit falls in it
+            (:func:`state_rates`).
         evaluations: Ensembles run by the search and the intervals.
         trend: Disputes and uses of force per year by window of years, model
             at the fit beside the record (:func:`trend`); empty where the
@@ -1104,6 +1107,7 @@ class CrisisFit:
     rates: pd.DataFrame
     dyads: pd.DataFrame
     back_downs: pd.Series
+    states: pd.DataFrame
     evaluations: int
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)
     crises: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -1140,6 +1144,19 @@ class CrisisFit:
         )
         backed = ", ".join(f"{s} {n}" for s, n in self.back_downs.items())
         lines.append(f"backed down alone (crises, all replications): {backed}")
+        outside = self.states[~self.states["inside"]]
+        lines.append(
+            "states outside the record's interval (disputes a year over their "
+            "pairs, simulated vs observed): "
+            + (
+                ", ".join(
+                    f"{state} {row.simulated:.3f} vs {row.observed:.3f} "
+                    f"({row.observed_lo:.3f}-{row.observed_hi:.3f})"
+                    for state, row in outside.iterrows()
+                )
+                or "none"
+            )
+        )
         if len(self.trend):
             lines.append("by window, per year: disputes / force, simulated")
             lines.append("  vs observed (95% interval); * outside it")
@@ -1317,11 +1334,13 @@ def fit_crisis_rates(
     else:
         years = steps // per_year
         windows = trend(at_fit, replications, per_year, observed, rungs, years)
+    dyads = dyad_rates(at_fit, dispute_rung, exposure, observed, states)
     return CrisisFit(
         params=table,
         rates=rates,
-        dyads=dyad_rates(at_fit, dispute_rung, exposure, observed, states),
+        dyads=dyads,
         back_downs=back_downs(at_fit, states),
+        states=state_rates(dyads, observed.years),
         evaluations=evaluations,
         trend=windows,
         crises=at_fit,
@@ -1527,6 +1546,38 @@ def dyad_rates(
             "simulated": simulated.reindex(pairs) / exposure,
         }
     ).rename_axis("dyad")
+
+
+def state_rates(dyads: pd.DataFrame, years: float) -> pd.DataFrame:
+    """Per state, recorded disputes and simulated crises per year, over its pairs.
+
+    The sums of :func:`dyad_rates` over the pairs a state belongs to: a dispute
+    against three opponents counts three times, as the model's crises, one per
+    pair, do. ``observed_lo`` and ``observed_hi`` are the exact 95% interval of
+    the recorded count (:func:`poisson_interval`), ``inside`` whether the
+    simulated rate falls in it. A state the record and the model both leave
+    without disputes is inside at 0. The interval takes the dyadic count as
+    Poisson; the pairs of one multilateral dispute are not independent, so it
+    is if anything too narrow.
+
+    Args:
+        dyads: :func:`dyad_rates`' table, indexed ``"A-B"``.
+        years: Years of the record behind its rates.
+    """
+    ends = dyads.index.to_series().str.split("-", expand=True)
+    states = sorted({*ends[0], *ends[1]})
+    member = pd.DataFrame(
+        {state: (ends[0] == state) | (ends[1] == state) for state in states}
+    )
+    table = member.T.astype(float) @ dyads[["observed", "simulated"]]
+    counts = np.rint(table["observed"].to_numpy() * years)
+    lo_hi = poisson_interval(counts, years)
+    table.insert(1, "observed_lo", lo_hi[:, 0])
+    table.insert(2, "observed_hi", lo_hi[:, 1])
+    table["inside"] = table["simulated"].between(
+        table["observed_lo"], table["observed_hi"]
+    )
+    return table.rename_axis("state")
 
 
 def back_downs(table: pd.DataFrame, states: list[str]) -> pd.Series:

@@ -6,6 +6,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import calibrate, engine
 from sim.cli import main
@@ -513,6 +515,42 @@ def test_poisson_interval_of_one_event_in_25_years_is_garwoods():
     )
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    rates=st.lists(
+        st.tuples(st.integers(0, 12), st.floats(0.0, 2.0)), min_size=6, max_size=6
+    )
+)
+def test_state_rates_sum_each_states_pairs(rates):
+    """Per state, the pairs it belongs to summed; the record's count inside Garwood's.
+
+    Four states, their six pairs: a state's rate is the sum over its three
+    pairs, so the states' rates add up to twice the pairs' (each pair has two
+    ends), and ``inside`` says whether the model falls in the interval of the
+    state's recorded count over 25 years.
+    """
+    names = ["AUS", "CHN", "NZL", "USA"]
+    pairs = [f"{a}-{b}" for i, a in enumerate(names) for b in names[i + 1 :]]
+    dyads = pd.DataFrame(
+        {
+            "observed": [count / 25 for count, _ in rates],
+            "simulated": [simulated for _, simulated in rates],
+        },
+        index=pd.Index(pairs, name="dyad"),
+    )
+    states = calibrate.state_rates(dyads, 25)
+    assert list(states.index) == names
+    for state, row in states.iterrows():
+        mine = dyads[[state in pair.split("-") for pair in pairs]]
+        assert row.observed == pytest.approx(mine["observed"].sum())
+        assert row.simulated == pytest.approx(mine["simulated"].sum())
+        count = round(row.observed * 25)
+        low, high = calibrate.poisson_interval(count, 25)
+        assert (row.observed_lo, row.observed_hi) == pytest.approx((low, high))
+        assert row.inside == (low <= row.simulated <= high)
+    assert states["observed"].sum() == pytest.approx(2 * dyads["observed"].sum())
+
+
 @pytest.mark.parametrize(
     ("edit", "window", "message"),
     [
@@ -667,6 +705,12 @@ def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
     assert set(rates.index) == {"disputes", "force", "war", "joined"}
     assert "pairs drawn into one" in printed
     assert list(pd.read_csv(out / "dyads.csv")["dyad"]) == ["BLUE-RED"]
+    states = pd.read_csv(out / "states.csv").set_index("state")
+    assert list(states.index) == ["BLUE", "RED"]
+    assert {"observed", "observed_lo", "observed_hi", "simulated", "inside"} <= set(
+        states.columns
+    )
+    assert "states outside the record's interval" in printed
     trend = pd.read_csv(out / "trend.csv")
     assert list(trend["record_years"]) == ["1990-1994", "1995-1995"]
     assert {"disputes_simulated", "force_lo", "force_inside"} <= set(trend.columns)

@@ -186,7 +186,7 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
         if args.outcomes
         else None
     )
-    files = ["params", "rates", "dyads", "back_downs", "trend"]
+    files = ["params", "rates", "dyads", "states", "back_downs", "trend"]
     files += ["course"] if args.outcomes else []
     claimed = claim_out(args, [args.scenario], [f"{name}.csv" for name in files])
     result = calibrate.fit_crisis_rates(
@@ -199,6 +199,7 @@ def _calibrate_crises(args, fixed, params, window, out: Path) -> int:
         "params": result.params,
         "rates": result.rates.reset_index(names="rate"),
         "dyads": result.dyads.reset_index(),
+        "states": result.states.reset_index(),
         "back_downs": result.back_downs.rename_axis("state").reset_index(),
         "trend": result.trend,
     }
