@@ -6,12 +6,12 @@ trajectories. Every outcome is an array with one value per replication, shape (R
 It also keeps one record per crisis (:meth:`OutcomeTracker.crisis_records`).
 
 Outcomes (see :meth:`OutcomeTracker.result`, defined in ``docs/outcomes.md``):
-war and clash onset and the time of war, peak escalation, share of the time before
-war spent in crisis, number of crises, deterrence success rate (crises with a
-defined challenger only), regional arms growth (CAGR) and burden, polarisation of
-the signed network of ties and enmities into two camps, and the composite
-:func:`stability_index`; and clash onset, war onset and deterrence per dyad and
-per theater (:class:`Places`), named ``OUTCOME.PLACE``.
+war and clash onset and the time of war, peak escalation, share of the time up
+to war spent in a militarised crisis, number of crises, deterrence success rate
+(crises with a defined challenger only), regional arms growth (CAGR) and burden,
+polarisation of the signed network of ties and enmities into two camps, and the
+composite :func:`stability_index`; and clash onset, war onset and deterrence per
+dyad and per theater (:class:`Places`), named ``OUTCOME.PLACE``.
 """
 
 from dataclasses import dataclass
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 #: The rung from which a crisis counts as a use of force (limited clash or worse).
 CLASH = RUNGS.index("limited_clash")
+#: The rung from which a crisis counts as militarised (a show of force or worse:
+#: a MID in the record's terms, ``sim.calibrate.DISPUTE_RUNG``) in the crisis time.
+MILITARISED = RUNGS.index("show_of_force")
 #: Outcomes reported per dyad and per theater, as ``OUTCOME.PLACE``.
 PLACE_OUTCOMES = ("clash_onset", "war_onset", "deterrence_success_rate")
 
@@ -273,7 +276,7 @@ class OutcomeTracker:
         self.war_step = np.full(r, -1)
         self.peak = world.rung.max(axis=(1, 2)).astype(int)
         self.crisis_steps = np.zeros(r, dtype=int)
-        self.steps_before_war = np.zeros(r, dtype=int)
+        self.steps_to_war = np.zeros(r, dtype=int)
         self.crises = np.zeros(r, dtype=int)
         self.clashes = np.zeros(r, dtype=int)  # concluded crises that reached one
         self.clash_step = np.where(self.peak >= CLASH, 0, -1)
@@ -312,10 +315,14 @@ class OutcomeTracker:
         self.war_step = np.where(
             (self.war_step < 0) & at_war, world.step, self.war_step
         )
-        before_war = self.war_step < 0
-        self.steps_before_war += before_war
-        in_crisis = count_per_replication(under_way(world.rung)) > 0
-        self.crisis_steps += in_crisis & before_war
+        # the steps to the first war, its own included: the crisis that became
+        # the war was under way in it (a war in the first step is not 0/0)
+        war_began = self.war_step == world.step
+        to_war = (self.war_step < 0) | war_began
+        self.steps_to_war += to_war
+        rung = world.rung
+        in_crisis = ((rung >= MILITARISED) & under_way(rung)).any(axis=(1, 2))
+        self.crisis_steps += (in_crisis | war_began) & to_war
         pairs = self.pairs
         self.dyad_peak = np.maximum(
             self.dyad_peak, world.rung[:, pairs[:, 0], pairs[:, 1]]
@@ -422,7 +429,9 @@ class OutcomeTracker:
         that reached one (at the region's calibrated rates ``clash_onset`` is 1
         in nearly every replication of ten years; these two still vary);
         ``crisis_time_share`` is the share of
-        the steps before the first war with some crisis under way;
+        the steps up to the first war with some militarised crisis (a show of
+        force or worse) under way (the war's own step counts, its crisis under
+        way in it; none after it);
         ``deterrence_success_rate`` is the share of concluded crises with a
         defined challenger (not incidents), other than negotiated ones, that
         ended with the challenger backing down (NaN if none). Then
@@ -441,8 +450,7 @@ class OutcomeTracker:
             ),
             "clashes": (self.clashes + self._clashing_now()).astype(float),
             "peak_rung": self.peak.astype(float),
-            "crisis_time_share": self.crisis_steps
-            / np.maximum(self.steps_before_war, 1),
+            "crisis_time_share": self.crisis_steps / np.maximum(self.steps_to_war, 1),
             "crises": self.crises.astype(float),
             "deterrence_success_rate": deterrence_rate(self.endings),
             "arms_growth_cagr": cagr(

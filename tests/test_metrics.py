@@ -186,7 +186,14 @@ def test_place_outcomes_add_up_to_the_region():
 
 
 def test_no_crisis_time_after_war():
-    """The crisis share counts only the steps before the first war."""
+    """The crisis share counts the steps up to the first war, none after it.
+
+    A step is crisis time when some crisis stood at a show of force or worse
+    (a MID, the record's militarised dispute) at its end. The war's own step
+    is crisis time: the crisis that became the war was under way in it. So a
+    run with a war never reads 0, even with its war in the first step (where
+    steps before the war alone would give 0 of 0).
+    """
     scenario = load_scenario(bundled_dir() / "baseline_2024.toml", overrides=WARLIKE)
     setup = engine.build_setup(scenario)
     worlds = list(engine.simulate(setup, seed=2, replications=np.arange(40), steps=40))
@@ -196,11 +203,13 @@ def test_no_crisis_time_after_war():
     result = tracker.result()
     rungs = np.array([w.rung for w in worlds[1:]])  # (T, R, N, N)
     war = (rungs == 5).any(axis=(2, 3))  # (T, R)
-    before = np.cumsum(war, axis=0) == 0
-    crisis = ((rungs >= 1) & (rungs < 5)).any(axis=(2, 3))
-    want = (crisis & before).sum(axis=0) / np.maximum(before.sum(axis=0), 1)
+    to_war = np.cumsum(war, axis=0) - war == 0  # the first war's step included
+    crisis = ((rungs >= 2) & (rungs < 5)).any(axis=(2, 3))
+    want = ((crisis | war) & to_war).sum(axis=0) / to_war.sum(axis=0)
     np.testing.assert_allclose(result["crisis_time_share"], want)
-    assert war.any() and (result["crisis_time_share"][war.any(axis=0)] < 1).any()
+    at_war = war.any(axis=0)
+    assert at_war.any() and (result["crisis_time_share"][at_war] < 1).any()
+    assert (result["crisis_time_share"][at_war] > 0).all()
 
 
 def test_dyad_deterrence_agrees_with_the_crisis_records():

@@ -58,7 +58,7 @@ def outcome_label(outcome: str, years: float | None) -> str:
         "peak_rung": f"mean peak rung{within}",
         "crises": f"mean number of crises{within}",
         "clashes": f"mean number of clashes{within}",
-        "crisis_time_share": "mean share of time in crisis",
+        "crisis_time_share": "mean share of time in a militarised crisis",
         "deterrence_success_rate": "mean deterrence success rate",
         "war_onset_years": "mean years to war (runs with war)",
         "clash_onset_years": "mean years to a clash (runs with one)",
