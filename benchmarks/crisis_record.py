@@ -81,7 +81,7 @@ def main(replications: int, scenario: Path) -> None:
         print(f"| {pair} | {row.simulated:.3f} | {row.observed:.2f} |")
     print("\n| state (over its pairs) | model /yr | record /yr (95%) |")
     print("|---|---|---|")
-    per_state = calibrate.state_rates(dyads, record.years)
+    per_state = calibrate.state_rates(dyads, states, record.years)
     for state, row in per_state.sort_values("observed", ascending=False).iterrows():
         outside = "" if row.inside else " (outside)"
         print(

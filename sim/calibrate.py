@@ -1340,7 +1340,7 @@ def fit_crisis_rates(
         rates=rates,
         dyads=dyads,
         back_downs=back_downs(at_fit, states),
-        states=state_rates(dyads, observed.years),
+        states=state_rates(dyads, states, observed.years),
         evaluations=evaluations,
         trend=windows,
         crises=at_fit,
@@ -1548,7 +1548,7 @@ def dyad_rates(
     ).rename_axis("dyad")
 
 
-def state_rates(dyads: pd.DataFrame, years: float) -> pd.DataFrame:
+def state_rates(dyads: pd.DataFrame, states: list[str], years: float) -> pd.DataFrame:
     """Per state, recorded disputes and simulated crises per year, over its pairs.
 
     The sums of :func:`dyad_rates` over the pairs a state belongs to: a dispute
@@ -1561,15 +1561,21 @@ def state_rates(dyads: pd.DataFrame, years: float) -> pd.DataFrame:
     is if anything too narrow.
 
     Args:
-        dyads: :func:`dyad_rates`' table, indexed ``"A-B"``.
+        dyads: :func:`dyad_rates`' table of ``states``, indexed ``"A-B"``.
+        states: The states; the rows follow their order.
         years: Years of the record behind its rates.
     """
-    ends = dyads.index.to_series().str.split("-", expand=True)
-    states = sorted({*ends[0], *ends[1]})
-    member = pd.DataFrame(
-        {state: (ends[0] == state) | (ends[1] == state) for state in states}
+    rates = dyads[["observed", "simulated"]]
+    table = pd.DataFrame(
+        [
+            rates.loc[[dyad_key(state, other) for other in states if other != state]]
+            .sum()
+            .to_numpy()
+            for state in states
+        ],
+        index=states,
+        columns=rates.columns,
     )
-    table = member.T.astype(float) @ dyads[["observed", "simulated"]]
     counts = np.rint(table["observed"].to_numpy() * years)
     lo_hi = poisson_interval(counts, years)
     table.insert(1, "observed_lo", lo_hi[:, 0])
