@@ -70,9 +70,9 @@ down there dearer. A side that expects to concede higher up therefore does not
 climb on the way, and builds no audience cost that would later lock it in.
 That game one rung up values its own climb as a settled stand-off, ``W_i(k + 2)``
 (``W_i(K)``, war, at the top): a one-rung horizon, a modelling choice kept for
-its cost (full backward induction over the ladder halves theory case d_region
-and keeps the small worlds' cases, but takes twice the time a step; see
-docs/theory.md). So a side backs down when
+its cost (full backward induction over the ladder keeps the small worlds'
+cases and halves theory case d_region before a refit, but takes twice the time
+a step; see docs/theory.md). So a side backs down when
 ``p_i(k) V_i + a_i < h_i c(k)`` (roughly: when standing costs more than it can
 win), and climbs when the game one rung up is worth more to it than the
 stand-off here: when it expects the opponent to concede there. Beliefs thus
