@@ -48,6 +48,7 @@ from sim.dynamics import MECHANISMS, arms_race, economy
 from sim.dynamics.parameters import specs
 from sim.executors import Executor, InProcess
 from sim.experiments import ExperimentError, run_points
+from sim.metrics import CLASH, MILITARISED
 from sim.observed import ObservedError, numbers, read_observed
 from sim.scenario import Scenario, load_scenario
 
@@ -871,13 +872,13 @@ def _errors(series: pd.DataFrame, states: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-DISPUTE_RUNG = 2
+DISPUTE_RUNG = MILITARISED
 """Lowest peak rung of a simulated crisis counted as a militarised dispute: a
 show of force. A MID needs at least a threat or display of force (COW hostility
 level 2-3; 86 of the 89 such disputes among the baseline's states in 1990-2014
 are displays); a diplomatic protest (rung 1) is not one. A modelling choice;
 ``--dispute-rung`` changes it."""
-FORCE_RUNG = 4
+FORCE_RUNG = CLASH
 """Lowest peak rung counted as use of force: a limited clash (COW hostility
 level 4: blockade, seizure, clash, raid). Rung 3 (militarised dispute: alerts,
 mobilisation, shows of force that stop short of firing) stays a display (level

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 #: The rung from which a crisis counts as a use of force (limited clash or worse).
 CLASH = RUNGS.index("limited_clash")
 #: The rung from which a crisis counts as militarised (a show of force or worse:
-#: a MID in the record's terms, ``sim.calibrate.DISPUTE_RUNG``) in the crisis time.
+#: a MID in the record's terms; ``sim.calibrate.DISPUTE_RUNG`` by default).
 MILITARISED = RUNGS.index("show_of_force")
 #: Outcomes reported per dyad and per theater, as ``OUTCOME.PLACE``.
 PLACE_OUTCOMES = ("clash_onset", "war_onset", "deterrence_success_rate")
