@@ -42,7 +42,8 @@ other's resolve (:mod:`.beliefs`), and
   backed down), and the rung returns to peace;
 * otherwise, if either escalates the rung rises by one; reaching ``WAR`` ends the
   crisis in war;
-* a stand-off is negotiated away at rate ``settle_rate_per_year``;
+* a stand-off is negotiated away at rate ``settle_rate_per_year``, on the
+  contest's terms or at the status quo (``settlement_by_power``);
 * a side bears an audience cost (what backing down would cost its leaders at
   home) of ``alpha`` per rung it took the crisis to itself, in public: it alone
   pays it if it backs down, and the opponent sees it (Fearon 1994).
@@ -149,6 +150,14 @@ class Params:
         0.448,
         lo=0.0,
         doc="Rate at which a stand-off is negotiated away, 1/yr (fitted).",
+    )
+    settlement_by_power: float = param(
+        1.0,
+        lo=0.0,
+        hi=1.0,
+        doc="How far a stand-off negotiated away shares the stake by the local "
+        "balance: 1 the contest's odds (Powell 1999), 0 the status quo (MID "
+        "stalemates); a modelling choice.",
     )
     decisiveness: float = param(
         0.5, lo=0.0, doc="Contest decisiveness d per rung (Tullock/Hirshleifer)."
