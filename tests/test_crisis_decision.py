@@ -221,27 +221,26 @@ def test_a_closed_action_is_never_played():
 def test_the_weaker_side_backs_down_and_the_stronger_stands():
     """Facing a much stronger opponent, the defender concedes; the strong holds.
 
-    On the contest's terms (``settlement_by_power`` 1) and a linear rung cost
-    it concedes at a show of force already, more often than it holds (it
-    concedes in the end whatever it does, so conceding later, or after a
-    climb, is worth about as much); at the fitted, steep cost (low rungs
-    nearly free) it holds them longer, since it can still concede at the next
-    rung, but concedes at a clash, before war. Where a stand-off lapses at the
-    status quo (the default) it holds the low rungs, and still concedes at a
-    clash.
+    With a linear rung cost it concedes at a show of force already, more often
+    than it holds (it concedes in the end whatever it does, so conceding
+    later, or after a climb, is worth about as much); at the fitted, steep
+    cost (low rungs nearly free) it holds them longer, since it can still
+    concede at the next rung, but concedes at a clash, before war. Where a
+    stand-off lapses at the status quo (``settlement_by_power`` 0) it holds
+    the low rungs outright, and still concedes at a clash.
     """
-    strategy, _, chance = crisis(
-        power=(10.0, 1.0), rung_cost_exponent=1.0, settlement_by_power=1.0
-    )
+    strategy, _, chance = crisis(power=(10.0, 1.0), rung_cost_exponent=1.0)
     assert (chance[:, 0] > 0.5).all()
     defender = strategy[1, 1]  # at a show of force
     assert defender[0] > 0.3 and defender[0] > defender[1]  # backs down
     assert strategy[1, 0, 0] < 0.05  # the challenger does not
-    for terms in (1.0, 0.0):
-        fitted, _, _ = crisis(power=(10.0, 1.0), settlement_by_power=terms)
-        assert fitted[-1, 1, 0] > 0.9  # at a limited clash
-        assert fitted[-1, 0, 0] < 0.05
-    assert (fitted[:2, 1, 0] < 0.01).all()  # holds a protest and a show of force
+    fitted, _, _ = crisis(power=(10.0, 1.0))
+    assert (fitted[:, 1, 0] > fitted[:, 0, 0]).all()
+    assert fitted[-1, 1, 0] > 0.9  # at a limited clash
+    assert (fitted[:, 0, 0] < 0.05).all()
+    lapsing, _, _ = crisis(power=(10.0, 1.0), settlement_by_power=0.0)
+    assert (lapsing[:2, 1, 0] < 0.01).all()  # holds a protest and a show of force
+    assert lapsing[-1, 1, 0] > 0.9 and lapsing[-1, 0, 0] < 0.05
 
 
 @settings(max_examples=30, deadline=None)
