@@ -91,9 +91,9 @@ def test_each_side_plays_the_logit_of_the_utilities_it_reports(
 
     With accurate beliefs both views are one game, so each side's strategy is
     the logit of its reported expected utilities, the stand-off valued as going
-    on, to the solver's residual: below 0.02 in 300 random crises (1e-10 at the
-    median); reporting the stand-off settled at once instead gives 0.38 at the
-    median.
+    on, to the solver's residual: at most 1e-6 in 300 random crises (3e-11 at
+    the median; 0.037 at most before games left circling were rescued);
+    reporting the stand-off settled at once instead gives 0.38 at the median.
     """
     strategy, utility, _ = crisis(
         power=power, resolve=resolve, audience=audience, temperature=0.08
@@ -101,7 +101,7 @@ def test_each_side_plays_the_logit_of_the_utilities_it_reports(
     finite = np.where(np.isinf(utility), -1e9, utility)
     logit = np.exp((finite - finite.max(axis=-1, keepdims=True)) / 0.08)
     logit /= logit.sum(axis=-1, keepdims=True)
-    assert np.abs(strategy - logit).max() < 0.05
+    assert np.abs(strategy - logit).max() < 1.5e-6
 
 
 @settings(max_examples=40, deadline=None)

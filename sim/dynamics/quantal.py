@@ -19,6 +19,20 @@ both players at once from the previous iteration's strategies. As ``tau -> 0``
 the answer tends to a Nash equilibrium; at ``tau = 0`` the logit is a best
 response (ties shared).
 
+Near some games' QRE that schedule circles rather than settles: wars of
+attrition, whose stand-off goes on, have mixed equilibria that a damping of 0.7
+steps past at each iteration. A game whose residual (the largest gap between a
+strategy and the logit of its expected utilities) is still above ``1e-6`` after
+the schedule goes on at a damping of 0.1, checked every 50 iterations, for at
+most 2,000 more; a game that settled meets the check at once and keeps its
+answer to the bit. In the baseline (200 runs x 20 steps, 160,318 games) the
+schedule leaves 3.5% of the games above ``1e-6`` and 0.12% above 0.01 (at most
+0.15); the rescue leaves 0.007% above ``1e-6`` and none above ``4e-4``, for
+about 1% more time in the kernel (best of three over 243,064 games of the
+baseline, 300 runs x 20 steps). A damped iteration cannot reach a QRE that is
+unstable under it; random tables of unit spread at ``tau`` = 0.08 leave 12%
+unsettled even so (tests/test_quantal.py).
+
 The (hold, hold) cell may be a stand-off that goes on: with chance ``1 - c`` it
 ends at the table's value ``W_i`` there, with chance ``c`` the same game is
 played again. Each iteration then values it at the stationary fixed point of the
@@ -68,6 +82,14 @@ POLISH_ITERATIONS = 36
 DAMPING = 0.7
 #: Precision the annealing starts from, per unit of the game's payoff range.
 START_PRECISION = 0.1
+#: A game whose logit residual (largest gap between a strategy and the logit of
+#: its utilities) is still above ``RESCUE_TOLERANCE`` after those iterations goes
+#: on at ``RESCUE_DAMPING``, checked every ``RESCUE_CHECK``, for at most
+#: ``RESCUE_ITERATIONS`` more.
+RESCUE_TOLERANCE = 1e-6
+RESCUE_DAMPING = 0.1
+RESCUE_CHECK = 50
+RESCUE_ITERATIONS = 2000
 #: Games iterated side by side (a speed setting: any number gives the same answers).
 INTERLEAVE = 4
 
@@ -152,9 +174,67 @@ def _solve(
                     hold[g],
                     utility,
                     precision[g],
+                    DAMPING,
                 )
+    if target < 1e12:  # a logit, not a best response: rescue games left circling
+        for g in range(games):
+            _rescue(table[g], can[g], continuation, strategy[g], hold[g], target)
     for g in range(games):  # the stand-off's values at the answer
         _utilities(table[g], can[g], continuation, strategy[g], hold[g], utility)
+
+
+@numba.njit(cache=CACHE, error_model="numpy")
+def _rescue(
+    game: np.ndarray,
+    can: np.ndarray,
+    continuation: float,
+    sigma: np.ndarray,
+    hold: np.ndarray,
+    precision: float,
+) -> None:
+    """Slower damped iterations, in place, for a game left circling (module docstring).
+
+    Every ``RESCUE_CHECK`` iterations the game stops once its residual is at
+    most ``RESCUE_TOLERANCE``, which a game that settled meets at once.
+    """
+    utility = np.empty((2, 3))
+    for _ in range(RESCUE_ITERATIONS // RESCUE_CHECK):
+        if _residual(game, can, continuation, sigma, hold, utility, precision) <= (
+            RESCUE_TOLERANCE
+        ):
+            return
+        for _ in range(RESCUE_CHECK):
+            _iterate(
+                game, can, continuation, sigma, hold, utility, precision, RESCUE_DAMPING
+            )
+
+
+@numba.njit(cache=CACHE, inline="always", error_model="numpy")
+def _residual(
+    game: np.ndarray,
+    can: np.ndarray,
+    continuation: float,
+    sigma: np.ndarray,
+    hold: np.ndarray,
+    utility: np.ndarray,
+    precision: float,
+) -> float:
+    """Largest gap between ``sigma`` and the logit response to it."""
+    _utilities(game, can, continuation, sigma, hold, utility)
+    gap = 0.0
+    for i in range(2):
+        best = max(utility[i, 0], utility[i, 1], utility[i, 2])
+        w0 = _logit_weight(utility[i, 0], best, precision)
+        w1 = _logit_weight(utility[i, 1], best, precision)
+        w2 = _logit_weight(utility[i, 2], best, precision)
+        total = w0 + w1 + w2
+        gap = max(
+            gap,
+            abs(w0 / total - sigma[i, 0]),
+            abs(w1 / total - sigma[i, 1]),
+            abs(w2 / total - sigma[i, 2]),
+        )
+    return gap
 
 
 @numba.njit(cache=CACHE, inline="always", error_model="numpy")
@@ -166,6 +246,7 @@ def _iterate(
     hold: np.ndarray,
     utility: np.ndarray,
     precision: float,
+    damping: float,
 ) -> None:
     """One damped logit-response iteration of one game, both players, in place.
 
@@ -177,6 +258,7 @@ def _iterate(
         hold: Both players' stand-off values, (2,): scratch.
         utility: Scratch, (2, 3).
         precision: ``lambda``.
+        damping: ``D``, the weight of the new logit response.
     """
     _utilities(game, can, continuation, sigma, hold, utility)
     for i in range(2):  # sigma_i <- (1 - D) sigma_i + D logit(U_i)
@@ -184,10 +266,10 @@ def _iterate(
         weight_0 = _logit_weight(utility[i, 0], best, precision)
         weight_1 = _logit_weight(utility[i, 1], best, precision)
         weight_2 = _logit_weight(utility[i, 2], best, precision)
-        share = DAMPING / (weight_0 + weight_1 + weight_2)
-        sigma[i, 0] = (1.0 - DAMPING) * sigma[i, 0] + share * weight_0
-        sigma[i, 1] = (1.0 - DAMPING) * sigma[i, 1] + share * weight_1
-        sigma[i, 2] = (1.0 - DAMPING) * sigma[i, 2] + share * weight_2
+        share = damping / (weight_0 + weight_1 + weight_2)
+        sigma[i, 0] = (1.0 - damping) * sigma[i, 0] + share * weight_0
+        sigma[i, 1] = (1.0 - damping) * sigma[i, 1] + share * weight_1
+        sigma[i, 2] = (1.0 - damping) * sigma[i, 2] + share * weight_2
 
 
 @numba.njit(cache=CACHE, inline="always", error_model="numpy")
