@@ -219,22 +219,10 @@ def _residual(
     utility: np.ndarray,
     precision: float,
 ) -> float:
-    """Largest gap between ``sigma`` and the logit response to it."""
-    _utilities(game, can, continuation, sigma, hold, utility)
-    gap = 0.0
-    for i in range(2):
-        best = max(utility[i, 0], utility[i, 1], utility[i, 2])
-        w0 = _logit_weight(utility[i, 0], best, precision)
-        w1 = _logit_weight(utility[i, 1], best, precision)
-        w2 = _logit_weight(utility[i, 2], best, precision)
-        total = w0 + w1 + w2
-        gap = max(
-            gap,
-            abs(w0 / total - sigma[i, 0]),
-            abs(w1 / total - sigma[i, 1]),
-            abs(w2 / total - sigma[i, 2]),
-        )
-    return gap
+    """Largest gap between ``sigma`` and its logit response (an undamped iteration)."""
+    response = sigma.copy()
+    _iterate(game, can, continuation, response, hold, utility, precision, 1.0)
+    return np.abs(response - sigma).max()
 
 
 @numba.njit(cache=CACHE, inline="always", error_model="numpy")
