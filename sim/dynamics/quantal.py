@@ -68,6 +68,10 @@ __all__ = [
     "ANNEAL_ITERATIONS",
     "DAMPING",
     "POLISH_ITERATIONS",
+    "RESCUE_CHECK",
+    "RESCUE_DAMPING",
+    "RESCUE_ITERATIONS",
+    "RESCUE_TOLERANCE",
     "START_PRECISION",
     "stage_qre",
 ]
