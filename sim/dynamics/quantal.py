@@ -202,31 +202,16 @@ def _rescue(
     most ``RESCUE_TOLERANCE``, which a game that settled meets at once.
     """
     utility = np.empty((2, 3))
+    response = np.empty((2, 3))
     for _ in range(RESCUE_ITERATIONS // RESCUE_CHECK):
-        if _residual(game, can, continuation, sigma, hold, utility, precision) <= (
-            RESCUE_TOLERANCE
-        ):
+        response[:] = sigma  # an undamped iteration gives the logit response
+        _iterate(game, can, continuation, response, hold, utility, precision, 1.0)
+        if np.abs(response - sigma).max() <= RESCUE_TOLERANCE:
             return
         for _ in range(RESCUE_CHECK):
             _iterate(
                 game, can, continuation, sigma, hold, utility, precision, RESCUE_DAMPING
             )
-
-
-@numba.njit(cache=CACHE, inline="always", error_model="numpy")
-def _residual(
-    game: np.ndarray,
-    can: np.ndarray,
-    continuation: float,
-    sigma: np.ndarray,
-    hold: np.ndarray,
-    utility: np.ndarray,
-    precision: float,
-) -> float:
-    """Largest gap between ``sigma`` and its logit response (an undamped iteration)."""
-    response = sigma.copy()
-    _iterate(game, can, continuation, response, hold, utility, precision, 1.0)
-    return np.abs(response - sigma).max()
 
 
 @numba.njit(cache=CACHE, inline="always", error_model="numpy")
