@@ -49,12 +49,7 @@ def build_diplomacy(scenario: Scenario, params: Parameters) -> DiplomacySetup:
         first = min(since[cbm.kind][i, j], scenario.step_of(cbm.year))
         since[cbm.kind][i, j] = since[cbm.kind][j, i] = first
     capitals = np.array([s.capital for s in scenario.states])
-    sites = [
-        np.array([s.location for s in scenario.sites if s.state == state]).reshape(
-            -1, 2
-        )
-        for state in scenario.state_ids
-    ]
+    sites = a2ad.by_state(scenario.state_ids, scenario.sites)
     site_km = a2ad.nearest_site_km(capitals, sites, capitals)
     members = np.zeros((len(scenario.forums), n), dtype=bool)
     for f, forum in enumerate(scenario.forums):

@@ -94,20 +94,26 @@ def starting_grievance(
 
 
 def theater_distances(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
-    """Distances (N, T), km: capital to theater, and nearest A2/AD site to theater.
+    """Distances (N, T), km: home to theater, and nearest A2/AD site to theater.
 
-    A state that declares no ``[[a2ad_site]]`` launches from its capital.
+    A state's power reaches a theater from the nearest of its capital and its
+    ``[[base]]``s (Boulding 1962: strength is greatest at a base and falls with
+    distance from it). A state that declares no ``[[a2ad_site]]`` launches from
+    its capital.
     """
     centers = np.array([t.center for t in scenario.theaters]).reshape(-1, 2)
     capitals = np.array([s.capital for s in scenario.states])
-    from_capital = a2ad.great_circle_km(capitals[:, None, :], centers[None, :, :])
-    from_sites = from_capital.copy()
-    for i, state_id in enumerate(scenario.state_ids):
-        sites = [s.location for s in scenario.sites if s.state == state_id]
-        if sites:
-            d = a2ad.great_circle_km(np.array(sites)[:, None, :], centers[None, :, :])
-            from_sites[i] = d.min(axis=0)
-    return from_capital, from_sites
+    homes = [
+        np.vstack([capital, bases])
+        for capital, bases in zip(
+            capitals, a2ad.by_state(scenario.state_ids, scenario.bases), strict=True
+        )
+    ]
+    sites = a2ad.by_state(scenario.state_ids, scenario.sites)
+    return (
+        a2ad.nearest_site_km(capitals, homes, centers),
+        a2ad.nearest_site_km(capitals, sites, centers),
+    )
 
 
 def check_within_budget(
@@ -483,7 +489,8 @@ A2AD = Step(
     ),
     initial=_a2ad_initial,
     restrict=lambda scenario, keep: {
-        "sites": tuple(s for s in scenario.sites if s.state in keep)
+        "sites": tuple(s for s in scenario.sites if s.state in keep),
+        "bases": tuple(b for b in scenario.bases if b.state in keep),
     },
 )
 

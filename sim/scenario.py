@@ -6,8 +6,8 @@ bundled scenario's name, as :func:`scenario_path` finds one) and override a few
 fields: tables merge key by key; ``[[state]]`` and ``[[theater]]``
 entries merge by ``id`` and ``[[alliance]]`` entries by ``id`` or ``name`` (a
 child entry with a known key updates it, a new key is appended); other arrays of tables
-(``[[dispute]]``, ``[[rivalry]]``, ``[[a2ad_site]]``, ``[[inject]]``, ``[[signal]]``,
-``[[cbm]]``) are appended; ``[[forum]]`` entries merge by ``name``.
+(``[[dispute]]``, ``[[rivalry]]``, ``[[a2ad_site]]``, ``[[base]]``, ``[[inject]]``,
+``[[signal]]``, ``[[cbm]]``) are appended; ``[[forum]]`` entries merge by ``name``.
 
 Validation collects every problem before it fails. Each message names the file
 that set the value, the field path and the bad value, and says what would be
@@ -176,6 +176,19 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Base:
+    """One ``[[base]]``: where a state keeps forces away from its capital.
+
+    Its power reaches a theater from the nearest of its capital and its bases
+    (:func:`sim.engine.theater_distances`).
+    """
+
+    state: str
+    name: str
+    location: tuple[float, float]
+
+
+@dataclass(frozen=True)
 class Signal:
     """One ``[[signal]]``: a signal a state sends on a schedule.
 
@@ -323,6 +336,7 @@ class Scenario:
     signals: tuple[Signal, ...] = ()
     cbms: tuple[Cbm, ...] = ()
     forums: tuple[Forum, ...] = ()
+    bases: tuple[Base, ...] = ()
 
     @property
     def state_ids(self) -> tuple[str, ...]:
@@ -740,6 +754,7 @@ class _Validator:
         )
         rivalries = tuple(self._rivalry(t, ids) for t in top.tables("rivalry"))
         sites = tuple(self._site(t, ids) for t in top.tables("a2ad_site"))
+        bases = tuple(self._base(t, ids) for t in top.tables("base"))
         injects = tuple(
             self._inject(t, ids, theater_ids, info) for t in top.tables("inject")
         )
@@ -776,6 +791,7 @@ class _Validator:
             signals=signals,
             cbms=cbms,
             forums=forums,
+            bases=bases,
         )
 
     def _sound(self, section: str, tables: list["_Table"], key: str) -> bool:
@@ -881,6 +897,15 @@ class _Validator:
         )
         t.finish()
         return site
+
+    def _base(self, t: "_Table", ids: list[str]) -> Base:
+        base = Base(
+            state=t.state("state", ids),
+            name=t.text("name"),
+            location=t.latlon("location"),
+        )
+        t.finish()
+        return base
 
     def _inject(
         self, t: "_Table", ids: list[str], theaters: list[str], info: Info

@@ -100,6 +100,26 @@ def test_per_state_parameters_become_arrays(write_scenario):
     assert params.arms_race.fatigue_per_year == 0.2
 
 
+def test_power_reaches_a_theater_from_the_nearest_of_capital_and_bases(
+    write_scenario,
+):
+    """A base nearer a theater than the capital shortens the way; a farther one not.
+
+    RED's capital is 5 degrees from the border theater, BLUE's too; RED's base
+    is half a degree from it, BLUE's 20 degrees away.
+    """
+    bases = "".join(
+        f'[[base]]\nstate = "{state}"\nname = "b"\nlocation = [0.0, {lon}]\n'
+        for state, lon in (("RED", 4.5), ("BLUE", 30.0))
+    )
+    plain = engine.theater_distances(load_scenario(write_scenario(pair_toml())))[0]
+    based = engine.theater_distances(
+        load_scenario(write_scenario(pair_toml(extra=bases), name="bases.toml"))
+    )[0]
+    assert based[0, 0] == pytest.approx(plain[0, 0] / 10)  # RED: 0.5 of 5 degrees
+    assert based[1, 0] == plain[1, 0]  # BLUE: its capital is nearer
+
+
 def names_in(value: object) -> set[str]:
     """Every string inside a scenario section (dataclasses, tuples, dicts)."""
     if isinstance(value, str):

@@ -12,6 +12,7 @@ from sim.design import Design, parse_range
 from sim.dynamics.alliances import Params
 from sim.scenario import (
     Alliance,
+    Base,
     Cbm,
     Dispute,
     Forum,
@@ -382,6 +383,7 @@ SECTIONS = {
     "dispute": Dispute,
     "rivalry": Rivalry,
     "a2ad_site": Site,
+    "base": Base,
     "inject": Inject,
     "script": Script,
     "signal": Signal,
@@ -389,6 +391,18 @@ SECTIONS = {
     "forum": Forum,
     "outputs": Outputs,
 }
+
+
+def test_a_base_names_its_state_and_location_or_is_refused(write_scenario):
+    """A ``[[base]]`` loads with its state, name and location; mistakes are named."""
+    good = '[[base]]\nstate = "RED"\nname = "Forward"\nlocation = [0.0, 4.5]\n'
+    scenario = load_scenario(write_scenario(pair_toml(extra=good)))
+    assert scenario.bases == (Base("RED", "Forward", (0.0, 4.5)),)
+    bad = '[[base]]\nstate = "GREEN"\nname = "Forward"\nlocation = [95.0, 4.5]\n'
+    found = problems(write_scenario(pair_toml(extra=bad)))
+    assert len(found) == 2
+    assert "base[0].state" in found[0] and "GREEN" in found[0]
+    assert "base[0].location" in found[1] and "95" in found[1]
 
 
 def test_the_guide_names_every_field_of_every_section():

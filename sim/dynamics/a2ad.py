@@ -12,6 +12,10 @@ at home and halves at ``half_strength_km``):
     L(d) = 1 / (1 + d / d_half)
     P_it = K_i * L(d_it) * (1 - D_it)
 
+``d_it`` is measured from the nearest of i's capital and its bases (Boulding's
+gradient runs from each base where strength is kept; a modelling choice: a base
+projects the whole capability, as the capital does).
+
 Denial ``D_it`` that i meets in t is the strongest denier j's coverage of t, scaled
 by how much j's A2/AD investment outweighs i's counter-A2/AD investment
 (a contest between two stocks, with a half-saturation stock ``S`` so that a small
@@ -41,13 +45,22 @@ zone that denies its patron j sees j's commitment discounted by the denial j
 meets there, ``c_ij' = c_ij * (1 - D_j,capital(i))``.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from sim.dynamics.parameters import Value, param
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+
+class Located(Protocol):
+    """A scenario entry placed on the map for one state (a site, a base)."""
+
+    state: str
+    location: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,19 @@ def great_circle_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def by_state(state_ids: Sequence[str], entries: Iterable[Located]) -> list[np.ndarray]:
+    """The ``[lat, lon]`` of each state's entries (sites, bases), one per state.
+
+    Returns:
+        One (S_i, 2) array per state id, in the order of ``state_ids``.
+    """
+    entries = tuple(entries)
+    return [
+        np.array([e.location for e in entries if e.state == s]).reshape(-1, 2)
+        for s in state_ids
+    ]
 
 
 def nearest_site_km(

@@ -3,9 +3,9 @@
 :func:`draw_map` draws one scenario (and optionally a world at a step, and the
 crises of a run) on a Pacific-centred Equal Earth map (:mod:`.projection`):
 Natural Earth land, shipped with the package; alliance ties as great-circle
-arcs between capitals; A2/AD reach as geodesic circles around launch areas;
-theaters marked, with the crises that broke out in each; labels placed so that
-none overlaps another (:mod:`.labels`). :func:`alliance_network` and
+arcs between capitals; bases as small squares; A2/AD reach as geodesic circles
+around launch areas; theaters marked, with the crises that broke out in each;
+labels placed so that none overlaps another (:mod:`.labels`). :func:`alliance_network` and
 :func:`a2ad_coverage` are the two views ``wargame plot`` draws from it, and the
 classroom's projector view calls :func:`draw_map` directly.
 """
@@ -148,6 +148,8 @@ def draw_map(
     ax.scatter(
         *capital_xy.T, s=sizes, c=colours(len(capitals)), zorder=4, gid="capital"
     )
+    if scenario.bases:
+        handles += _draw_bases(ax, project, scenario)
     if len(theater_xy):
         ax.plot(*theater_xy.T, "x", color="black", ms=6, zorder=5, gid="theater")
         handles.append(
@@ -232,6 +234,25 @@ def _draw_a2ad(ax: Axes, project: Projection, scenario: Scenario) -> list[Line2D
             )
         )
     return handles
+
+
+def _draw_bases(ax: Axes, project: Projection, scenario: Scenario) -> list[Line2D]:
+    """Each ``[[base]]`` as a small square in its state's colour; one legend entry."""
+    palette = colours(len(scenario.states))
+    lat, lon = np.array([b.location for b in scenario.bases]).T
+    ax.scatter(
+        *project(lat, lon),
+        marker="s",
+        s=18,
+        c=[palette[scenario.state_index(b.state)] for b in scenario.bases],
+        edgecolors="black",
+        linewidths=0.5,
+        zorder=4,
+        gid="base",
+    )
+    square = Line2D([], [], marker="s", ls="", color="white", markeredgecolor="black")
+    square.set_label("base (in its state's colour)")
+    return [square]
 
 
 def _draw_ties(
