@@ -22,6 +22,7 @@ Budgets and postures are public through the region's table; a team's other
 choices stay its own.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -274,16 +275,21 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
         if is_ == RUNGS[WAR] and was != is_:
             news.append(f"WAR: {a} and {b} are at major war.")
     before_ended = start.crises[start.crises["ending"] != "ongoing"]
-    ended_keys = {_key(row) for row in before_ended.itertuples()}
+    # a multiset: one pair may open (and end) two crises within one step
+    told = Counter(_key(row) for row in before_ended.itertuples())
     for row in now.itertuples():  # those of the turn too
-        if row.ending != "ongoing" and _key(row) not in ended_keys:
-            how = ENDINGS[row.ending].format(
-                challenger=row.challenger, defender=row.defender
-            )
-            news.append(
-                f"Crisis over: {row.challenger} against {row.defender} in "
-                f"{place(row.theater, model.spec.theaters)} ended: {how}."
-            )
+        if row.ending == "ongoing":
+            continue
+        if told[_key(row)]:  # ended before the turn, told then
+            told[_key(row)] -= 1
+            continue
+        how = ENDINGS[row.ending].format(
+            challenger=row.challenger, defender=row.defender
+        )
+        news.append(
+            f"Crisis over: {row.challenger} against {row.defender} in "
+            f"{place(row.theater, model.spec.theaters)} ended: {how}."
+        )
     return news
 
 
