@@ -199,7 +199,7 @@ def test_an_outcome_undefined_in_some_replications_names_outcomes_to_use(
     ]  # fmt: skip
     assert main(args) == 2
     assert capsys.readouterr().err == (
-        "error: --outcome deterrence_success_rate.RUS_CHN: undefined in 4 of 4 "
+        "error: --outcome deterrence_success_rate.RUS_CHN: undefined in 3 of 4 "
         "replications of mechanisms.escalation.war_cost=0.6 (a rate or time of "
         "events that did not happen in them), so it has no paired effect; compare "
         "clash_onset.RUS_CHN or war_onset.RUS_CHN instead, defined in every "

@@ -48,6 +48,16 @@ def test_a2ad_coverage_draws_two_circles_per_site(results_folders):
     assert {c.get_linestyle() for c in circles} == {"-", "--"}
 
 
+def test_the_map_marks_each_base_where_it_is(baseline):
+    """One square per ``[[base]]``, at its projected location."""
+    ax = draw_map(Figure().subplots(), baseline)
+    (marks,) = _drawn(ax, "base")
+    lat, lon = np.array([b.location for b in baseline.bases]).T
+    expected = np.c_[scenario_projection(baseline)(lat, lon)]
+    assert len(baseline.bases) >= 1
+    np.testing.assert_allclose(marks.get_offsets(), expected)
+
+
 def test_a2ad_coverage_refuses_a_scenario_without_a2ad(write_scenario):
     """With nothing invested in A2/AD there is nothing to draw, and it says so."""
     from conftest import pair_toml

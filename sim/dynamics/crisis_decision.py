@@ -96,7 +96,7 @@ the rung:
     p_i(m) = P_i^(d m) / (P_i^(d m) + P_j^(d m)) = 1 / (1 + exp(-d m ln(P_i / P_j))).
 
 War pays (``W_i(K) > 0``) only when ``p_i(K) V_i > h_i C``: with the default
-``C`` = 0.849 (fitted, see :class:`~sim.dynamics.escalation.Params`), only for a
+``C`` = 0.783 (fitted, see :class:`~sim.dynamics.escalation.Params`), only for a
 side with high resolve, stake and odds facing a coalition that cannot hurt it
 much.
 

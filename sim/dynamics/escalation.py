@@ -110,11 +110,13 @@ class Params:
                 mechanisms.alliances.entrapment_rate_per_year=0.02:2.0 \\
           --set mechanisms.escalation.settle_rate_per_year=0.448
 
-    ``dispute_rate_per_year`` 4.91 (95% interval 1.93-7.90),
-    ``incident_rate_per_year`` 2.26 (1.34-3.17), ``war_cost`` 0.849
-    (0.57-1.13) and the entrapment rate 0.412 (0.25-0.58), fitted on
-    2026-12-02 when incidents began to open where the pair's forces meet and
-    RUS-JPN became a dispute over the southern Kurils (first fitted on
+    ``dispute_rate_per_year`` 5.50 (95% interval 2.93-8.08),
+    ``incident_rate_per_year`` 1.42 (0.89-1.94), ``war_cost`` 0.783
+    (0.60-0.96) and the entrapment rate 0.362 (0.22-0.50), fitted on
+    2026-12-02 when the USA and Russia began to project power from their bases
+    in the region (``[[base]]``; fitted earlier that day when incidents began
+    to open where the pair's forces meet and RUS-JPN became a dispute over the
+    southern Kurils; first fitted on
     2026-12-01, when incidents began to open at a limited clash,
     ``incident_rung``, and the fit to match the allies drawn in); see
     docs/calibration.md ("Crises against the record"). The settlement rate
@@ -128,12 +130,12 @@ class Params:
         True, doc="Let crises climb; when off no crisis passes the first rung."
     )
     dispute_rate_per_year: float = param(
-        4.91,
+        5.50,
         lo=0.0,
         doc="Crises a dispute of hostility 1 opens per year, 1/yr (fitted).",
     )
     incident_rate_per_year: float = param(
-        2.26,
+        1.42,
         lo=0.0,
         doc="Incidents per year at full contact and zero trust, 1/yr (fitted).",
     )
@@ -163,7 +165,7 @@ class Params:
         0.5, lo=0.0, doc="Contest decisiveness d per rung (Tullock/Hirshleifer)."
     )
     war_cost: float = param(
-        0.849,
+        0.783,
         lo=0.0,
         doc="Cost C of major war, stake units: war pays if resolve x stake > C "
         "(fitted).",

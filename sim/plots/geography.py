@@ -5,9 +5,10 @@ crises of a run) on a Pacific-centred Equal Earth map (:mod:`.projection`):
 Natural Earth land, shipped with the package; alliance ties as great-circle
 arcs between capitals; bases as small squares; A2/AD reach as geodesic circles
 around launch areas; theaters marked, with the crises that broke out in each;
-labels placed so that none overlaps another (:mod:`.labels`). :func:`alliance_network` and
-:func:`a2ad_coverage` are the two views ``wargame plot`` draws from it, and the
-classroom's projector view calls :func:`draw_map` directly.
+labels placed so that none overlaps another (:mod:`.labels`).
+:func:`alliance_network` and :func:`a2ad_coverage` are the two views ``wargame
+plot`` draws from it, and the classroom's projector view calls :func:`draw_map`
+directly.
 """
 
 import textwrap
