@@ -753,8 +753,8 @@ class _Validator:
             self._dispute(t, ids, theater_ids) for t in top.tables("dispute")
         )
         rivalries = tuple(self._rivalry(t, ids) for t in top.tables("rivalry"))
-        sites = tuple(self._site(t, ids) for t in top.tables("a2ad_site"))
-        bases = tuple(self._base(t, ids) for t in top.tables("base"))
+        sites = tuple(self._placed(t, ids, Site) for t in top.tables("a2ad_site"))
+        bases = tuple(self._placed(t, ids, Base) for t in top.tables("base"))
         injects = tuple(
             self._inject(t, ids, theater_ids, info) for t in top.tables("inject")
         )
@@ -889,23 +889,15 @@ class _Validator:
         t.finish()
         return rivalry
 
-    def _site(self, t: "_Table", ids: list[str]) -> Site:
-        site = Site(
+    def _placed[P: (Site, Base)](self, t: "_Table", ids: list[str], kind: type[P]) -> P:
+        """A ``[[a2ad_site]]`` or ``[[base]]``: a state's named point on the map."""
+        placed = kind(
             state=t.state("state", ids),
             name=t.text("name"),
             location=t.latlon("location"),
         )
         t.finish()
-        return site
-
-    def _base(self, t: "_Table", ids: list[str]) -> Base:
-        base = Base(
-            state=t.state("state", ids),
-            name=t.text("name"),
-            location=t.latlon("location"),
-        )
-        t.finish()
-        return base
+        return placed
 
     def _inject(
         self, t: "_Table", ids: list[str], theaters: list[str], info: Info
