@@ -19,7 +19,7 @@ depends on which other crises exist, and a policy that replaces an action never
 shifts anyone's draws. The steps' ``randoms`` declare each stream's layout.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from sim.dynamics import a2ad, alliances, beliefs, crisis_chain, escalation, sig
 from sim.dynamics.crisis_chain import WAR_EXIT, escalation_open
 from sim.dynamics.crisis_decision import ACTIONS, Factors, equilibrium
 from sim.dynamics.escalation import WAR
+from sim.dynamics.hostility import drift
 from sim.dynamics.indexing import pair_columns, where_true
 from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
@@ -262,7 +263,9 @@ class SideInputs:
 
     Arrays (P, 2), challenger first, from the world as the step began and each
     crisis's theater: the same at every decision opportunity of the step, so
-    they are gathered once per crisis (:func:`side_inputs`), not at each.
+    they are gathered once per crisis (:func:`side_inputs`), not at each; but
+    for the stake, which a :class:`Timeline` moves with the pair's hostility
+    (:meth:`Timeline.stake`).
 
     Attributes:
         own_power: ``P_i`` in the crisis theater, own plus allied, US$ m.
@@ -270,7 +273,7 @@ class SideInputs:
         pledged: The audience cost of i's public pledges (its climbs add theirs).
         resolve: ``rho_i``.
         threshold: ``theta_i``.
-        stake: ``S_ij``, at least the minimum stake.
+        stake: ``S_ij``, at least the minimum stake (:func:`stake`).
     """
 
     own_power: np.ndarray
@@ -317,8 +320,13 @@ def side_inputs(
         pledged=by_pair(signaling.pledge_stake(world.pledge, world.hostility, sides)),
         resolve=by_pair(np.broadcast_to(cs.resolve, (n,))[i]),
         threshold=by_pair(cs.threshold[i]),
-        stake=by_pair(np.maximum(world.hostility[sides], esc.min_stake)),
+        stake=by_pair(stake(world.hostility[sides], esc)),
     )
+
+
+def stake(hostility: np.ndarray, esc: escalation.Params) -> np.ndarray:
+    """``S_ij``: i's hostility to j, in [0, 1], at least ``min_stake``, any shape."""
+    return np.maximum(np.minimum(hostility, 1.0), esc.min_stake)
 
 
 def solve(
@@ -781,6 +789,8 @@ class Timeline:
         self.ordinal = np.zeros(r, dtype=np.intp)
         self._ended: list[dict[str, np.ndarray]] = []
         self.rung_years = np.where(self.rung == WAR, WAR * setup.dt_years, 0.0)
+        self.heat = world.hostility.copy()  # as of heat_time (see stake)
+        self.heat_time = np.zeros((r, n * n))
         self._sources = _NO_PULLS
         rows, u = np.nonzero(at_peace[:, self.sources.i * n + self.sources.j])
         self._free(rows, self.sources.i[u] * n + self.sources.j[u], np.zeros(len(rows)))
@@ -815,7 +825,8 @@ class Timeline:
             listed = tuple(a[which] for a in pairs)
             self._learn(listed, rung, climbed, time - learned[which])
             learned[which] = time
-            solved = solve(setup, self.crises, listed, rung, climbed, inputs[which])
+            now = replace(inputs[which], stake=self.stake(listed, rung, time))
+            solved = solve(setup, self.crises, listed, rung, climbed, now)
             mine = fixed[which]
             return np.where(np.isnan(mine), solved.strategy, mine)
 
@@ -831,6 +842,7 @@ class Timeline:
             setup.dt_years,
         )
         self._ended.append(ended)
+        self.stake(pairs, path.rung, path.time)
         years = sum(k * path.time_at(k) for k in range(1, WAR))
         years += np.where(path.exit == WAR_EXIT, WAR * (setup.dt_years - path.time), 0)
         self.rung_years[r, c, d] += years  # one crisis per dyad at a time
@@ -871,6 +883,38 @@ class Timeline:
                 self.crises.belief[r, i, j], resolve[j], (cost + theirs) * years, rate
             )
 
+    def stake(
+        self,
+        pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+        rung: np.ndarray,
+        time: np.ndarray,
+    ) -> np.ndarray:
+        """Each side's stake in its dyad at ``time`` years into the step, (P, 2).
+
+        The pair's hostility, both ways, moves on from when it was last asked
+        for (the step's start at first) with the dyad at ``rung`` all along
+        (:func:`sim.dynamics.hostility.drift`): so a crisis raises its own
+        stake as it goes, at any step length. Asked for in order of time for
+        each dyad: at every opening and decision opportunity, and where a path
+        leaves the step or ends.
+        """
+        setup, n = self.setup, self.n
+        r, c, d = pairs
+        key = np.minimum(c, d) * n + np.maximum(c, d)
+        years = time - self.heat_time[r, key]
+        for a, b in ((c, d), (d, c)):
+            self.heat[r, a, b] = drift(
+                self.heat[r, a, b],
+                setup.hostility[a, b],
+                rung,
+                WAR,
+                years,
+                setup.params.hostility,
+            )
+        self.heat_time[r, key] = time
+        heat = np.stack([self.heat[r, c, d], self.heat[r, d, c]], axis=1)
+        return stake(heat, setup.params.escalation)
+
     def open_next(self) -> bool:
         """Open each replication's earliest due crisis, if before the step's end.
 
@@ -908,6 +952,8 @@ class Timeline:
             self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
         )
         inputs = side_inputs(self.world, setup, self.crises, pairs)
+        at_peace = np.zeros(len(rows), dtype=np.intp)
+        inputs = replace(inputs, stake=self.stake(pairs, at_peace, when))
         deterred = self._deterred(pairs, inputs, origin, rows, key)
         if deterred.any():
             escalation.forget(self.rung, self.crises, tuple(a[deterred] for a in pairs))

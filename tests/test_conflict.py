@@ -6,7 +6,7 @@ import pytest
 from sim import engine
 from sim.cli import main
 from sim.conflict import Solved, Timeline, back_downs, side_inputs
-from sim.dynamics import escalation
+from sim.dynamics import escalation, hostility
 from sim.experiments import run_points
 from sim.rng import Draws
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
@@ -256,6 +256,35 @@ def korea_timeline(m: int) -> Timeline:
     world = engine.initial_world(setup, np.arange(m))
     draws = Draws(1, world.replications, 0)
     return Timeline(world, setup, draws, np.zeros(world.projected.shape))
+
+
+def test_a_crisis_raises_its_own_stake_within_the_step():
+    """The stake at a decision opportunity is the pair's hostility then.
+
+    PRK-USA at a limited clash from the step's start: asked at 0.1 and then
+    0.25 years, or at 0.25 at once, the stake is the same, above the step's
+    start, and the hostility the pair drifts to with the clash (as the step's
+    end would have it).
+    """
+    m, clash = 3, escalation.RUNGS.index("limited_clash")
+    timeline = korea_timeline(m)
+    setup = timeline.setup
+    ids = [s.id for s in setup.scenario.states]
+    prk, usa = ids.index("PRK"), ids.index("USA")
+    pairs = (np.arange(m), np.full(m, prk), np.full(m, usa))
+    rung = np.full(m, clash)
+    before = side_inputs(timeline.world, setup, timeline.crises, pairs).stake
+    assert np.array_equal(timeline.stake(pairs, rung, np.zeros(m)), before)
+    timeline.stake(pairs, rung, np.full(m, 0.1))
+    stepwise = timeline.stake(pairs, rung, np.full(m, 0.25))
+    at_once = korea_timeline(m).stake(pairs, rung, np.full(m, 0.25))
+    np.testing.assert_allclose(stepwise, at_once, rtol=1e-12)
+    assert (at_once > before).all()
+    h0 = setup.hostility[prk, usa]
+    expected = hostility.drift(
+        h0, h0, clash, escalation.WAR, 0.25, setup.params.hostility
+    )
+    np.testing.assert_allclose(at_once[:, 0], expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize(

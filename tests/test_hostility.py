@@ -128,3 +128,38 @@ def test_a_steady_push_gives_the_same_path_at_any_step_length(n, h0, rho):
         return h
 
     np.testing.assert_allclose(run(n, 1.0 / n), run(1, 1.0), rtol=1e-9, atol=1e-12)
+
+
+@given(
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 2.0),
+    st.integers(0, 4),
+    st.floats(0.0, 0.5),
+    st.floats(0.0, 0.5),
+)
+def test_a_crisis_moves_hostility_alike_in_one_stretch_or_two(h, h0, rho, rung, t1, t2):
+    """The drift between decision opportunities composes: t1 then t2 is t1 + t2."""
+    params = Params(relax_per_year=rho)
+    once = hostility.drift(np.array(h), h0, rung, 5, t1 + t2, params)
+    first = hostility.drift(np.array(h), h0, rung, 5, t1, params)
+    twice = hostility.drift(first, h0, rung, 5, t2, params)
+    assert twice == pytest.approx(once, rel=1e-9, abs=1e-12)
+
+
+@given(st.floats(0.0, 0.5), st.floats(0.0, 2.0), st.integers(1, 4), st.floats(0.01, 1))
+def test_a_crisis_held_through_a_step_drifts_where_the_step_takes_it(h0, rho, k, dt):
+    """Within the step a crisis's hostility reaches what the step's end gives."""
+    start = np.array([[0.0, h0], [h0, 0.0]])
+    rung = np.array([[[0, k], [k, 0]]], dtype=np.int8)
+    params = Params(relax_per_year=rho, floor=0.0)
+    growth = np.zeros((1, 2))
+    stepped = step_hostility(start[None], start, 0.0, rung, 5, growth, None, params, dt)
+    drifted = hostility.drift(np.array(h0), h0, k, 5, dt, params)
+    assert stepped[0, 0, 1] == pytest.approx(min(float(drifted), 1.0), rel=1e-9)
+
+
+def test_switched_off_hostility_does_not_drift():
+    """With the mechanism off a crisis leaves its hostility where it was."""
+    h = np.array([0.3, 0.7])
+    assert hostility.drift(h, 0.5, 4, 5, 1.0, Params(enabled=False)) is h

@@ -31,7 +31,9 @@ length; then ``H_ij'' = H_ij' (1 - c)`` if i and j cooperated this step
   its rung averaged over the step's time (a crisis that starts and ends within
   the step counts for the time it lasted), so the push does not depend on the
   step length; ``kappa_c`` (``crisis_per_year``) is the hostility a war adds per
-  year;
+  year. Within the step, a crisis's stake follows the same equation with only
+  relaxation and its own push (:func:`drift`), so a crisis raises its stake as
+  it goes, not at the next step;
 * ``g_j = max(0, ln(b_j' / b_j) / dt)``: growth per year of j's military
   burden ``b = x / GDP`` (spending that only keeps pace with the economy is
   no threat), read as hostile by j's rivals only, ``kappa_a``
@@ -91,14 +93,46 @@ def arms_growth(
     return np.where((milex > 0) & (rate > 0), rate, 0.0)
 
 
-def held(rate_per_year: float, dt_years: float) -> float:
-    """What a steady push of 1 per year adds over a step against relaxation.
+def held(rate_per_year: float, years: np.ndarray | float) -> np.ndarray:
+    """What a steady push of 1 per year adds over ``years`` against relaxation.
 
-    ``(1 - exp(-rho dt)) / rho``, which tends to ``dt`` as ``rho`` goes to 0.
+    ``(1 - exp(-rho t)) / rho``, which tends to ``t`` as ``rho`` goes to 0.
     """
-    if rate_per_year * dt_years < 1e-12:  # no relaxation to speak of
-        return dt_years
-    return float(hazard(rate_per_year, dt_years)) / rate_per_year
+    years = np.asarray(years, dtype=float)
+    small = rate_per_year * years < 1e-12  # no relaxation to speak of
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(small, years, hazard(rate_per_year, years) / rate_per_year)
+
+
+def drift(
+    hostility: np.ndarray,
+    start: np.ndarray,
+    rung: np.ndarray,
+    top: int,
+    years: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """Hostility of pairs after ``years`` of their own crisis at ``rung``, any shape.
+
+    The module equation with only relaxation and the crisis's push, ``u =
+    kappa_c rung / K``, solved exactly (unclipped): how a pair's hostility, and
+    so the stake of its crisis, moves between the decision opportunities of a
+    step (:mod:`sim.conflict`), the rung standing still in between. The other
+    pushes (signals, arms growth, cooperation) come at the step's end.
+
+    Args:
+        hostility: ``H_ij`` at the start of the ``years``.
+        start: The scenario's ``H0_ij``.
+        rung: The pair's rung through the ``years`` (0 at peace).
+        top: The top rung K (major war).
+        years: Time elapsed.
+        params: Hostility parameters (nothing moves when off).
+    """
+    if not params.enabled:
+        return hostility
+    rho = params.relax_per_year
+    relaxed = start + (hostility - start) * np.exp(-rho * years)
+    return relaxed + params.crisis_per_year * (rung / top) * held(rho, years)
 
 
 def step_hostility(
