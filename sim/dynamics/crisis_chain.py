@@ -2,8 +2,9 @@
 
 Each crisis is a continuous-time Markov chain. Its transient states are
 ``(k, w)``: the rung ``k`` (1 .. K - 1) and the flags ``w`` of who took the
-crisis to that rung (bit 0 the challenger, bit 1 the defender; 0 when nobody did,
-as after an entrapment pull). Its absorbing states are the endings: challenger
+crisis to that rung (bit 0 the challenger, bit 1 the defender; every crisis
+opens as its challenger's, :func:`sim.dynamics.escalation.open_crises`, an
+entrapment pull's included). Its absorbing states are the endings: challenger
 backed down, defender backed down, negotiated, and war. The sides meet at
 decision opportunities, a Poisson process of rate ``lambda_d`` per year; at each
 they play the stage game of :mod:`.crisis_decision` with the equilibrium
