@@ -24,11 +24,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sim.diplomacy import cbms_in_force
-from sim.dynamics import a2ad, alliances, beliefs, crisis_chain, escalation, signaling
+from sim.dynamics import (
+    a2ad,
+    alliances,
+    beliefs,
+    crisis_chain,
+    escalation,
+    rates,
+    signaling,
+)
 from sim.dynamics.crisis_chain import WAR_EXIT, escalation_open
 from sim.dynamics.crisis_decision import ACTIONS, Factors, equilibrium
 from sim.dynamics.escalation import WAR
-from sim.dynamics.hostility import drift
+from sim.dynamics.hostility import drift, relax_rate
 from sim.dynamics.indexing import pair_columns, where_true
 from sim.dynamics.rates import fade
 from sim.rng import Draws, Stream
@@ -555,12 +563,16 @@ class Sources:
     Every dyad with a standing dispute or a hostile pair in contact is a
     candidate, listed once (``i < j``) in the order of ``i * N + j``; its
     sources (its disputes, in scenario order, then its incidents) fill the
-    slots of its last axis. Arrays (R, U, G) unless said.
+    slots of its last axis. Arrays (R, U, G) unless said. Each source's rate
+    is ``unit`` times the hostility it reads, which moves within the step
+    (:meth:`Timeline.source_rates`): a dispute's challenger's toward its
+    defender, an incident's ``max(H_ij, H_ji)``.
 
     Attributes:
         i: Lower state of each candidate dyad, (U,).
         j: Upper state, (U,).
-        cumulative: Running sum of the source rates over the slots, 1/yr.
+        unit: Onset rate of each source per unit of hostility, 1/yr (0 in
+            the slots a dyad does not fill).
         challenger: Challenger of a crisis from each source.
         defender: Its defender.
         theater: Its theater.
@@ -569,28 +581,24 @@ class Sources:
 
     i: np.ndarray
     j: np.ndarray
-    cumulative: np.ndarray
+    unit: np.ndarray
     challenger: np.ndarray
     defender: np.ndarray
     theater: np.ndarray
     origin: np.ndarray
 
-    @property
-    def total(self) -> np.ndarray:
-        """Each dyad's onset rate, the sum of its sources, (R, U), 1/yr."""
-        return self.cumulative[:, :, -1]
-
 
 def onset_sources(world: World, setup: Setup, patrol: np.ndarray) -> Sources:
-    """The onset rates of disputes and incidents over this step, per year of peace.
+    """The onset rates of disputes and incidents, per year of peace and of hostility.
 
     Disputes: challenger c opens one against d at ``q_d H_cd f_ct`` per year,
-    its current hostility times its presence in the dispute's theater (forward
-    posture and patrols included, :func:`sim.dynamics.escalation.presence`).
-    Incidents: a pair hostile in some replication, in contact, at
-    ``q_i max(H_ij, H_ji) contact_ij (1 - trust_ij)`` per year, a share defused
-    by a hotline; the side with more presence in the theater of contact is the
-    challenger.
+    its hostility times its presence in the dispute's theater (forward posture
+    and patrols included, :func:`sim.dynamics.escalation.presence`).
+    Incidents: a pair hostile in some replication as the step begins, in
+    contact, at ``q_i max(H_ij, H_ji) contact_ij (1 - trust_ij)`` per year, a
+    share defused by a hotline; the side with more presence in the theater of
+    contact is the challenger. Presence, contact and trust are the step's;
+    the hostility is each moment's (:class:`Sources`).
     """
     cs, esc = setup.conflict, setup.params.escalation
     n, r = setup.n_states, len(world.replications)
@@ -599,9 +607,7 @@ def onset_sources(world: World, setup: Setup, patrol: np.ndarray) -> Sources:
     )
     presence = escalation.presence(projected, world.capability, world.posture)
     c, d, t = cs.disputes.T  # (D,)
-    dispute_rate = (
-        esc.dispute_rate_per_year * world.hostility[:, c, d] * presence[:, c, t]
-    )
+    dispute_rate = esc.dispute_rate_per_year * presence[:, c, t]
     pair_i, pair_j, rate, first, second, theater = _incidents(world, setup, presence)
     key = np.concatenate([np.minimum(c, d) * n + np.maximum(c, d), pair_i * n + pair_j])
     rate = np.concatenate([dispute_rate, rate], axis=1)  # (R, S)
@@ -626,7 +632,7 @@ def onset_sources(world: World, setup: Setup, patrol: np.ndarray) -> Sources:
     return Sources(
         i=dyads // n,
         j=dyads % n,
-        cumulative=np.cumsum(grid(rate), axis=2),
+        unit=grid(rate),
         challenger=grid(challenger),
         defender=grid(defender),
         theater=grid(theater),
@@ -637,11 +643,11 @@ def onset_sources(world: World, setup: Setup, patrol: np.ndarray) -> Sources:
 def _incidents(
     world: World, setup: Setup, presence: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Incident rates of the pairs hostile in some replication (upper triangle).
+    """Incident rates per unit of hostility of the pairs hostile in some replication.
 
     Returns:
-        ``(i, j, rate, challenger, defender, theater)``: the pairs (P,), then
-        arrays (R, P).
+        ``(i, j, rate, challenger, defender, theater)``: the pairs (P,) in the
+        upper triangle, then arrays (R, P).
     """
     esc = setup.params.escalation
     hostility = world.hostility
@@ -658,14 +664,10 @@ def _incidents(
         pair_columns(world.trust, pair_i, pair_j),
         pair_columns(world.trust, pair_j, pair_i),
     )
-    heat = np.maximum(
-        pair_columns(hostility, pair_i, pair_j),
-        pair_columns(hostility, pair_j, pair_i),
-    )  # (R, P): max(H_ij, H_ji)
     contact, theater, forward = (a.reshape(r, -1) for a in (contact, theater, forward))
     hotline, _ = cbms_in_force(setup, world.step)
     rate = signaling.defuse(
-        escalation.incident_rate(heat * contact, trust, esc),
+        escalation.incident_rate(contact, trust, esc),
         hotline[pair_i, pair_j],
         setup.params.signaling,
     )
@@ -745,9 +747,11 @@ class Timeline:
     opening due at some time (infinite if none is due). An opening is due
 
     * from the dyad's own sources, disputes and incidents (:class:`Sources`):
-      when it becomes free at ``x``, at ``x`` plus an exponential time of their
-      summed rate (``INCIDENTS`` uniform ``3 (k N^2 + key)``, lane 0; the source
-      is picked with chance its share of the rate, lane 1), where ``k`` is the
+      when it becomes free at ``x``, at the first event of their summed rate
+      from ``x``, a rate that moves as the pair's hostility relaxes toward its
+      start (:func:`sim.dynamics.rates.first_event` of the exponential draw
+      ``INCIDENTS`` uniform ``3 (k N^2 + key)``, lane 0; the source is picked
+      with chance its share of the rate then, lane 1), where ``k`` is the
       ordinal of the crisis whose end freed it (0 at the step's start); the
       challenger of a dispute then decides whether to open it
       (:meth:`_holds_back`, lane 2);
@@ -898,22 +902,46 @@ class Timeline:
         each dyad: at every opening and decision opportunity, and where a path
         leaves the step or ends.
         """
-        setup, n = self.setup, self.n
         r, c, d = pairs
-        key = np.minimum(c, d) * n + np.maximum(c, d)
-        years = time - self.heat_time[r, key]
-        for a, b in ((c, d), (d, c)):
-            self.heat[r, a, b] = drift(
-                self.heat[r, a, b],
+        n = self.n
+        self._drift(r, np.minimum(c, d) * n + np.maximum(c, d), rung, time)
+        heat = np.stack([self.heat[r, c, d], self.heat[r, d, c]], axis=1)
+        return stake(heat, self.setup.params.escalation)
+
+    def _drift(
+        self, rows: np.ndarray, key: np.ndarray, rung: np.ndarray, time: np.ndarray
+    ) -> None:
+        """Move dyads' hostility, both ways, on to ``time`` with them at ``rung``.
+
+        From when it was last moved (the step's start at first), by
+        :func:`sim.dynamics.hostility.drift`; each dyad listed once.
+        """
+        setup, n = self.setup, self.n
+        years = time - self.heat_time[rows, key]
+        i, j = key // n, key % n
+        for a, b in ((i, j), (j, i)):
+            self.heat[rows, a, b] = drift(
+                self.heat[rows, a, b],
                 setup.hostility[a, b],
                 rung,
                 WAR,
                 years,
                 setup.params.hostility,
             )
-        self.heat_time[r, key] = time
-        heat = np.stack([self.heat[r, c, d], self.heat[r, d, c]], axis=1)
-        return stake(heat, setup.params.escalation)
+        self.heat_time[rows, key] = time
+
+    def source_rates(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Each source's onset rate in candidate dyads ``u`` now, (M, G), 1/yr.
+
+        Its rate per unit of hostility times the hostility it reads where the
+        dyad's hostility was last moved to (:meth:`_drift`).
+        """
+        sources = self.sources
+        mine, theirs = sources.challenger[rows, u], sources.defender[rows, u]
+        directed = self.heat[rows[:, None], mine, theirs]
+        either = np.maximum(directed, self.heat[rows[:, None], theirs, mine])
+        read = np.where(sources.origin[u] == escalation.INCIDENT, either, directed)
+        return sources.unit[rows, u] * read
 
     def open_next(self) -> bool:
         """Open each replication's earliest due crisis, if before the step's end.
@@ -930,6 +958,7 @@ class Timeline:
         when = self.due[rows, key]
         self.due[rows, key] = np.inf
         self.ordinal[rows] += 1
+        self._drift(rows, key, np.zeros(len(rows), dtype=np.intp), when)  # at peace
         pulled = self.pulled[rows, key]
         picked = self._pick(rows[~pulled], key[~pulled])
         by_pull = [*self.pull_by[:, rows[pulled], key[pulled]], escalation.ENTRAPMENT]
@@ -1048,10 +1077,18 @@ class Timeline:
         u = self.dyad[key]
         has = u >= 0  # a candidate of the batch; its sources may be nil here
         rows, key, at, u = rows[has], key[has], at[has], u[has]
-        total = self.sources.total[rows, u]
+        setup, n = self.setup, self.n
+        now = self.source_rates(rows, u).sum(axis=1)
+        h0 = setup.hostility[key // n, key % n]  # where hostility relaxes to
+        start = self.sources.unit[rows, u].sum(axis=1) * h0
         uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, self._onset(rows, key))
-        with np.errstate(divide="ignore", over="ignore"):
-            due = at - np.log1p(-uniform) / total  # inf without sources
+        due = at + rates.first_event(
+            -np.log1p(-uniform),
+            now,
+            start,
+            relax_rate(setup.params.hostility),
+            setup.dt_years - at,
+        )  # inf without sources, or none before the step's end
         sooner = due < self.due[rows, key]
         self.due[rows[sooner], key[sooner]] = due[sooner]
         self.pulled[rows[sooner], key[sooner]] = False
@@ -1065,15 +1102,16 @@ class Timeline:
     def _pick(self, rows: np.ndarray, key: np.ndarray) -> list[np.ndarray]:
         """Each own opening's source: challenger, defender, theater, rung, origin.
 
-        A dispute opens at rung 1, an incident at ``incident_rung`` (at most
-        :func:`~.escalation.highest_start`).
+        Picked with chance its share of the rate as the dyad's hostility stands
+        (moved on to the opening). A dispute opens at rung 1, an incident at
+        ``incident_rung`` (at most :func:`~.escalation.highest_start`).
         """
         sources = self.sources
         esc = self.setup.params.escalation
         incident = min(esc.incident_rung, escalation.highest_start(esc))
         u = self.dyad[key]
         pick = self.draws.uniform_at(Stream.INCIDENTS, rows, self._onset(rows, key) + 1)
-        cumulative = sources.cumulative[rows, u]  # (M, G)
+        cumulative = np.cumsum(self.source_rates(rows, u), axis=1)  # (M, G)
         below = (cumulative <= (pick * cumulative[:, -1])[:, None]).sum(axis=1)
         slot = np.minimum(below, cumulative.shape[1] - 1)
         return [

@@ -287,6 +287,37 @@ def test_a_crisis_raises_its_own_stake_within_the_step():
     np.testing.assert_allclose(at_once[:, 0], expected, rtol=1e-12)
 
 
+def test_onsets_follow_hostility_as_it_relaxes_within_the_step(write_scenario):
+    """A dispute's hazard moves with the hostility it reads, within the step.
+
+    RED and BLUE start a half-year step twice as hostile as their dispute's 0.5,
+    relaxing toward it at 4 a year: the chance of an onset within the step is
+    ``1 - exp(-Lambda)``, ``Lambda`` the rate integrated as it falls (not the
+    step-start rate times dt, which would give about 0.63 here).
+    """
+    extra = (
+        "[mechanisms.escalation]\ndispute_rate_per_year = 4.0\n"
+        "incident_rate_per_year = 0.0\n"
+        "[mechanisms.hostility]\nrelax_per_year = 4.0\n"
+    )
+    text = pair_toml(extra=extra).replace("seed = 7", "seed = 7\ndt_years = 0.5")
+    text = text.replace('theater = "border"\n', 'theater = "border"\nhostility = 0.5\n')
+    setup = engine.build_setup(load_scenario(write_scenario(text)))
+    m, rho, dt = 20_000, 4.0, 0.5
+    world = engine.initial_world(setup, np.arange(m))
+    world = world.replace(hostility=np.clip(2 * world.hostility, 0.0, 1.0))
+    timeline = Timeline(world, setup, Draws(5, world.replications, 0), np.zeros(1))
+    unit = timeline.sources.unit[:, 0].sum(axis=1)  # the dispute, per unit of H
+    assert np.allclose(unit, unit[0]) and unit[0] > 0
+    h0, h = setup.hostility[0, 1], 1.0
+    assert h0 == 0.5
+    integrated = unit[0] * (h0 * dt + (h - h0) * -np.expm1(-rho * dt) / rho)
+    expected = -np.expm1(-integrated)
+    share = (timeline.due < dt).any(axis=1).mean()
+    assert share == pytest.approx(expected, abs=4 * np.sqrt(expected / m))
+    assert abs(expected - -np.expm1(-unit[0] * h * dt)) > 0.05  # the stale rate
+
+
 @pytest.mark.parametrize(
     ("utility", "held_back"),
     [(1.0, False), (-1.0, True)],  # expects to gain: goes ahead; to lose: not

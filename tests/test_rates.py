@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.dynamics.rates import fade, hazard
+from sim.dynamics.rates import fade, first_event, hazard
 
 
 @given(st.floats(0.0, 20.0), st.floats(0.01, 1.0))
@@ -33,3 +33,55 @@ def test_fade_halves_a_stock_in_its_half_life_and_can_work_in_place():
     again = stock.copy()
     fade(again, 0.5, np.log(2) / 0.5, out=again)
     np.testing.assert_array_equal(again, half)
+
+
+def integrated_rate(wait, rate_now, rate_limit, rho):
+    """``r1 + (r0 - r1) e^(-rho u)`` integrated from 0 to ``wait``, by quadrature."""
+    u = np.linspace(0.0, wait, 20001)
+    rate = rate_limit + (rate_now - rate_limit) * np.exp(-rho * u)
+    return np.trapezoid(rate, u)
+
+
+@given(
+    st.floats(0.001, 5.0),
+    st.floats(0.0, 10.0),
+    st.floats(0.0, 10.0),
+    st.floats(0.0, 3.0),
+)
+def test_the_first_event_comes_when_the_integrated_rate_meets_the_draw(
+    exposure, rate_now, rate_limit, rho
+):
+    """Inversion: the rate integrated up to the wait is the exponential draw."""
+    window = 100.0
+    wait = first_event(exposure, rate_now, rate_limit, rho, window)
+    if np.isinf(wait):  # too little rate within the window
+        whole = integrated_rate(window, rate_now, rate_limit, rho)
+        assert whole <= exposure * (1 + 1e-6)
+        return
+    area = integrated_rate(float(wait), rate_now, rate_limit, rho)
+    assert area == pytest.approx(exposure, rel=1e-6, abs=1e-9)
+
+
+@given(st.floats(0.001, 5.0), st.floats(0.01, 10.0), st.floats(0.0, 3.0))
+def test_a_steady_rate_waits_the_exponential_time(exposure, rate, rho):
+    """Where the rate does not move, the wait is ``exposure / rate``, exactly."""
+    wait = first_event(exposure, rate, rate, rho, 1e3)
+    assert wait == exposure / rate
+
+
+def test_no_event_beyond_the_window_and_none_at_rate_zero():
+    """A wait longer than the window is infinite; so is one at no rate at all."""
+    waits = first_event(
+        np.array([1.0, 1.0, 1.0]),
+        np.array([2.0, 0.0, 0.5]),
+        np.array([2.0, 0.0, 4.0]),
+        0.5,
+        np.array([0.25, 10.0, 10.0]),
+    )
+    assert np.isinf(waits[:2]).all() and 0 < waits[2] < 1.0
+
+
+def test_a_rate_that_rises_brings_the_event_sooner_than_one_that_falls():
+    """From the same rate now, rising toward 4 beats falling toward 0."""
+    rising, falling = first_event(np.ones(2), 1.0, np.array([4.0, 0.0]), 1.0, 10.0)
+    assert rising < 1.0 < falling

@@ -54,7 +54,7 @@ import numpy as np
 
 from sim.dynamics.indexing import pair_columns, put_pair_columns
 from sim.dynamics.parameters import param
-from sim.dynamics.rates import fade, hazard
+from sim.dynamics.rates import fade, hazard, held
 
 
 @dataclass(frozen=True)
@@ -93,17 +93,6 @@ def arms_growth(
     return np.where((milex > 0) & (rate > 0), rate, 0.0)
 
 
-def held(rate_per_year: float, years: np.ndarray | float) -> np.ndarray:
-    """What a steady push of 1 per year adds over ``years`` against relaxation.
-
-    ``(1 - exp(-rho t)) / rho``, which tends to ``t`` as ``rho`` goes to 0.
-    """
-    years = np.asarray(years, dtype=float)
-    small = rate_per_year * years < 1e-12  # no relaxation to speak of
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(small, years, hazard(rate_per_year, years) / rate_per_year)
-
-
 def drift(
     hostility: np.ndarray,
     start: np.ndarray,
@@ -116,9 +105,10 @@ def drift(
 
     The module equation with only relaxation and the crisis's push, ``u =
     kappa_c rung / K``, solved exactly (unclipped): how a pair's hostility, and
-    so the stake of its crisis, moves between the decision opportunities of a
-    step (:mod:`sim.conflict`), the rung standing still in between. The other
-    pushes (signals, arms growth, cooperation) come at the step's end.
+    so the stake of its crisis and its onset hazards, moves within a step
+    (:mod:`sim.conflict`), the rung standing still in between. The other
+    pushes (signals, arms growth, cooperation) come at the step's end. Written
+    so that no time leaves it exactly where it was.
 
     Args:
         hostility: ``H_ij`` at the start of the ``years``.
@@ -131,8 +121,13 @@ def drift(
     if not params.enabled:
         return hostility
     rho = params.relax_per_year
-    relaxed = start + (hostility - start) * np.exp(-rho * years)
+    relaxed = hostility + (start - hostility) * hazard(rho, years)
     return relaxed + params.crisis_per_year * (rung / top) * held(rho, years)
+
+
+def relax_rate(params: Params) -> float:
+    """``rho``, the rate at which hostility returns to its start: 0 when off."""
+    return params.relax_per_year if params.enabled else 0.0
 
 
 def step_hostility(
