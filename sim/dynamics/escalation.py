@@ -28,9 +28,10 @@ Crises start, at rung 1 unless said otherwise here, from
 
 Disputes and incidents are onsets in continuous time: a dyad at peace, at the
 step's start or from the moment its crisis ended within the step, opens its next
-crisis after an exponential time of the summed rate of its sources (one draw),
-so a dyad may have several crises in one step and the crises per year do not
-depend on the step length (:mod:`sim.conflict`). Entrapment pulls allies in along
+crisis at the first event of the summed rate of its sources (one exponential
+draw), a rate that moves with the pair's hostility as it relaxes within the
+step, so a dyad may have several crises in one step and the crises per year do
+not depend on the step length (:mod:`sim.conflict`). Entrapment pulls allies in along
 a partner's crisis path; injects open at the end of their step.
 
 A crisis moves in continuous time (:mod:`.crisis_chain`): at decision

@@ -136,8 +136,8 @@ def test_d_crisis_audience_cost_adds_no_war():
 
 
 @not_yet(
-    "in the baseline region, at the fitted defaults: war 0.048 -> 0.204 of runs "
-    "(95% CI +0.128 to +0.184; 1,000 replications of ten years; no war in either "
+    "in the baseline region, at the fitted defaults: war 0.046 -> 0.207 of runs "
+    "(95% CI +0.133 to +0.190; 1,000 replications of ten years; no war in either "
     "arm at temperature 0.02): an audience cost makes backing down worse, "
     "so a side at a limited clash holds where it would concede, and each "
     "decision there risks a logit mistake into war",
