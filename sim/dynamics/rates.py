@@ -75,20 +75,23 @@ def first_event(
     exposure, rate_now, rate_limit, within = np.broadcast_arrays(
         *(np.asarray(a, dtype=float) for a in (exposure, rate_now, rate_limit, within))
     )
+    rho = relax_per_year
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if relax_per_year == 0:
+        if rho < 1e-12:  # the rate does not move over any step (each alike)
             wait = exposure / rate_now
         else:
             gap = rate_now - rate_limit
 
-            def integrated(u: np.ndarray) -> np.ndarray:
-                return rate_limit * u + gap * held(relax_per_year, u)
+            def integrated(u: np.ndarray, falloff: np.ndarray) -> np.ndarray:
+                return rate_limit * u - gap * falloff / rho
 
             wait = exposure / np.maximum(rate_now, rate_limit)
             steady = gap == 0
             for _ in range(NEWTON_STEPS):
-                rate = rate_limit + gap * np.exp(-relax_per_year * wait)
-                step = (exposure - integrated(wait)) / rate
+                falloff = np.expm1(-rho * wait)  # exp(-rho u) - 1
+                rate = rate_limit + gap * (1.0 + falloff)
+                step = (exposure - integrated(wait, falloff)) / rate
                 wait = np.where(steady | ~np.isfinite(step), wait, wait + step)
-            wait = np.where(integrated(within) >= exposure, wait, np.inf)
+            whole = integrated(within, np.expm1(-rho * within))
+            wait = np.where(whole >= exposure, wait, np.inf)
     return np.where(wait <= within, wait, np.inf)
