@@ -281,7 +281,7 @@ class SideInputs:
         pledged: The audience cost of i's public pledges (its climbs add theirs).
         resolve: ``rho_i``.
         threshold: ``theta_i``.
-        stake: ``S_ij``, at least the minimum stake (:func:`stake`).
+        stake: ``S_ij``, at least the minimum stake (:func:`stake_of`).
     """
 
     own_power: np.ndarray
@@ -328,11 +328,11 @@ def side_inputs(
         pledged=by_pair(signaling.pledge_stake(world.pledge, world.hostility, sides)),
         resolve=by_pair(np.broadcast_to(cs.resolve, (n,))[i]),
         threshold=by_pair(cs.threshold[i]),
-        stake=by_pair(stake(world.hostility[sides], esc)),
+        stake=by_pair(stake_of(world.hostility[sides], esc)),
     )
 
 
-def stake(hostility: np.ndarray, esc: escalation.Params) -> np.ndarray:
+def stake_of(hostility: np.ndarray, esc: escalation.Params) -> np.ndarray:
     """``S_ij``: i's hostility to j, in [0, 1], at least ``min_stake``, any shape."""
     return np.maximum(np.minimum(hostility, 1.0), esc.min_stake)
 
@@ -906,7 +906,7 @@ class Timeline:
         n = self.n
         self._drift(r, np.minimum(c, d) * n + np.maximum(c, d), rung, time)
         heat = np.stack([self.heat[r, c, d], self.heat[r, d, c]], axis=1)
-        return stake(heat, self.setup.params.escalation)
+        return stake_of(heat, self.setup.params.escalation)
 
     def _drift(
         self, rows: np.ndarray, key: np.ndarray, rung: np.ndarray, time: np.ndarray

@@ -31,9 +31,10 @@ length; then ``H_ij'' = H_ij' (1 - c)`` if i and j cooperated this step
   its rung averaged over the step's time (a crisis that starts and ends within
   the step counts for the time it lasted), so the push does not depend on the
   step length; ``kappa_c`` (``crisis_per_year``) is the hostility a war adds per
-  year. Within the step, a crisis's stake follows the same equation with only
-  relaxation and its own push (:func:`drift`), so a crisis raises its stake as
-  it goes, not at the next step;
+  year. Within the step, the hostility a crisis's stake and a pair's onset
+  hazards read follows the same equation with only relaxation and the pair's
+  own crisis (:func:`drift`), so a crisis raises its stake as it goes, and a
+  pair's hazards fall as its hostility relaxes, not at the next step;
 * ``g_j = max(0, ln(b_j' / b_j) / dt)``: growth per year of j's military
   burden ``b = x / GDP`` (spending that only keeps pace with the economy is
   no threat), read as hostile by j's rivals only, ``kappa_a``
@@ -107,8 +108,8 @@ def drift(
     kappa_c rung / K``, solved exactly (unclipped): how a pair's hostility, and
     so the stake of its crisis and its onset hazards, moves within a step
     (:mod:`sim.conflict`), the rung standing still in between. The other
-    pushes (signals, arms growth, cooperation) come at the step's end. Written
-    so that no time leaves it exactly where it was.
+    pushes (signals, arms growth, cooperation) come at the step's end. No
+    time elapsed (``years`` 0) leaves it exactly as it was.
 
     Args:
         hostility: ``H_ij`` at the start of the ``years``.

@@ -37,9 +37,11 @@ def held(rate_per_year: float, years: np.ndarray | float) -> np.ndarray:
         return np.where(small, years, hazard(rate_per_year, years) / rate_per_year)
 
 
-#: Newton steps of :func:`first_event`: from its start it is within 1e-15 of
-#: the root after about six; the rest are for rates that differ by orders.
-NEWTON_STEPS = 16
+#: Newton steps of :func:`first_event`: over 400,000 random cases (rates 0 to
+#: 20 a year, either of them 0 half the time, relaxation 0.5 to 100 a year,
+#: windows up to a year) 16 reach the root within 2e-13 (relative); a rate
+#: rising from 0 takes the most. 20 for margin.
+NEWTON_STEPS = 20
 
 
 def first_event(
@@ -59,8 +61,9 @@ def first_event(
     Analysis of Series of Events*, 1966): exactly ``exposure / r0`` when the rate
     is steady, else Newton's method from ``exposure / max(r0, r1)``, which lies
     below the root and converges monotonically (``R`` is concave when the rate
-    falls) or after one step past it (convex when it rises). Elementwise, so
-    each answer does not depend on the others.
+    falls) or after one step past it (convex when it rises; the step is cut
+    back to the window, beyond which no root matters). Elementwise, so each
+    answer does not depend on the others.
 
     Args:
         exposure: Exponential draws, (M,).
@@ -91,7 +94,8 @@ def first_event(
                 falloff = np.expm1(-rho * wait)  # exp(-rho u) - 1
                 rate = rate_limit + gap * (1.0 + falloff)
                 step = (exposure - integrated(wait, falloff)) / rate
-                wait = np.where(steady | ~np.isfinite(step), wait, wait + step)
+                moved = np.minimum(wait + step, within)  # only the window matters
+                wait = np.where(steady | ~np.isfinite(step), wait, moved)
             whole = integrated(within, np.expm1(-rho * within))
             wait = np.where(whole >= exposure, wait, np.inf)
     return np.where(wait <= within, wait, np.inf)
