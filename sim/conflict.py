@@ -846,7 +846,7 @@ class Timeline:
             setup.dt_years,
         )
         self._ended.append(ended)
-        self.stake(pairs, path.rung, path.time)
+        self._drift(r, key, path.rung, path.time)  # on to where each path left
         years = sum(k * path.time_at(k) for k in range(1, WAR))
         years += np.where(path.exit == WAR_EXIT, WAR * (setup.dt_years - path.time), 0)
         self.rung_years[r, c, d] += years  # one crisis per dyad at a time
@@ -905,6 +905,11 @@ class Timeline:
         r, c, d = pairs
         n = self.n
         self._drift(r, np.minimum(c, d) * n + np.maximum(c, d), rung, time)
+        return self._stake_now(pairs)
+
+    def _stake_now(self, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
+        """Each side's stake where its dyad's hostility was last moved to, (P, 2)."""
+        r, c, d = pairs
         heat = np.stack([self.heat[r, c, d], self.heat[r, d, c]], axis=1)
         return stake_of(heat, self.setup.params.escalation)
 
@@ -958,7 +963,8 @@ class Timeline:
         when = self.due[rows, key]
         self.due[rows, key] = np.inf
         self.ordinal[rows] += 1
-        self._drift(rows, key, np.zeros(len(rows), dtype=np.intp), when)  # at peace
+        at_peace = np.zeros(len(rows), dtype=np.intp)
+        self._drift(rows, key, at_peace, when)  # sources and stakes read it then
         pulled = self.pulled[rows, key]
         picked = self._pick(rows[~pulled], key[~pulled])
         by_pull = [*self.pull_by[:, rows[pulled], key[pulled]], escalation.ENTRAPMENT]
@@ -981,8 +987,7 @@ class Timeline:
             self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
         )
         inputs = side_inputs(self.world, setup, self.crises, pairs)
-        at_peace = np.zeros(len(rows), dtype=np.intp)
-        inputs = replace(inputs, stake=self.stake(pairs, at_peace, when))
+        inputs = replace(inputs, stake=self._stake_now(pairs))
         deterred = self._deterred(pairs, inputs, origin, rows, key)
         if deterred.any():
             escalation.forget(self.rung, self.crises, tuple(a[deterred] for a in pairs))
