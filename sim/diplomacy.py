@@ -19,7 +19,7 @@ import numpy as np
 from sim.dynamics import a2ad, cooperation, signaling
 from sim.dynamics.escalation import WAR
 from sim.dynamics.indexing import where_true
-from sim.dynamics.rates import fade
+from sim.dynamics.rates import fade, held
 from sim.rng import Draws, Stream
 from sim.scenario import Scenario
 from sim.schedule import Repeating
@@ -73,6 +73,9 @@ def build_diplomacy(scenario: Scenario, params: Parameters) -> DiplomacySetup:
             [(s.first_year, s.every_years, s.last_year) for s in scenario.signals],
             *clock,
         ),
+        signal_hold=np.array(
+            [s.duration_years / scenario.info.dt_years for s in scenario.signals]
+        ),
         disaster_injects=disaster_injects,
     )
 
@@ -81,9 +84,11 @@ def scheduled_signals(setup: Setup, step: int) -> Signals:
     """The default doctrine's signals: the scenario's ``[[signal]]`` schedule.
 
     The schedule is the same in every replication, so the arrays have a leading
-    axis of 1. An exercise is joint: every pair of its participants (sender and
-    partners) drills together. Where several entries overlap the highest level
-    counts. With signaling off, every level is 0.
+    axis of 1. Each entry's level counts for the share of the step a sending
+    holds it (a sending holds for its ``duration_years``), so the level of a
+    step is the signal's mean over it. An exercise is joint: every pair of its
+    participants (sender and partners) drills together. Where several entries
+    overlap the highest level counts. With signaling off, every level is 0.
     """
     scenario = setup.scenario
     n, n_theaters = len(scenario.states), len(scenario.theaters)
@@ -95,18 +100,21 @@ def scheduled_signals(setup: Setup, step: int) -> Signals:
         np.zeros((n, n_theaters)),
         np.zeros((n, n)),
     )
-    sent = setup.diplomacy.signal_sendings.at(step) & enabled
-    for s in (s for s, now in zip(scenario.signals, sent, strict=True) if now):
-        i = index(s.state)
+    dip = setup.diplomacy
+    shares = dip.signal_sendings.share_held(step, dip.signal_hold) * enabled
+    for s, share in zip(scenario.signals, shares, strict=True):
+        if share == 0.0:
+            continue
+        i, level = index(s.state), share * s.level
         partners = [index(p) for p in s.partners]
         if s.kind == "exercise":
             group = np.ix_([i, *partners], [i, *partners])
-            exercise[group] = np.maximum(exercise[group], s.level)
+            exercise[group] = np.maximum(exercise[group], level)
         elif s.kind == "patrol":
             k = theater[s.theater]
-            patrol[i, k] = max(patrol[i, k], s.level)
+            patrol[i, k] = max(patrol[i, k], level)
         else:
-            declaration[i, partners] = np.maximum(declaration[i, partners], s.level)
+            declaration[i, partners] = np.maximum(declaration[i, partners], level)
     np.fill_diagonal(exercise, 0.0)
     return Signals(exercise[None], patrol[None], declaration[None])
 
@@ -214,8 +222,9 @@ def _signal(
     if sent.exercise.any() or sent.patrol.any() or sent.declaration.any():
         exercise, patrol, declaration = sent.exercise, sent.patrol, sent.declaration
         gained = signaling.reassurance(exercise, patrol, declaration, dip.claim, sig)
-        credit = credit + dt * gained
-        pledge = pledge + dt * sig.declaration_stake_per_year * declaration
+        credit = credit + held(sig.credit_decay_per_year, dt) * gained
+        staked = sig.declaration_stake_per_year * declaration
+        pledge = pledge + held(sig.pledge_decay_per_year, dt) * staked
         felt = signaling.pressure(
             exercise, patrol, declaration, dip.claim, world.hostility, notified, sig
         )

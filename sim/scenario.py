@@ -60,6 +60,10 @@ classroom's inject alike."""
 OUTPUT_FORMATS = ("csv", "parquet")
 MAX_DT_YEARS = 10.0
 """Longest step, in years (a modelling choice: rates per year stay meaningful)."""
+SIGNAL_DURATION_YEARS = 0.25
+"""How long a ``[[signal]]`` sending holds, in years, unless it says (a modelling
+choice: a quarter, the bundled scenarios' step, so that schedules written when a
+sending held for its step keep their meaning)."""
 MAX_USD_M = 1e9
 """Largest spending or GDP, US$ million (10x world GDP, so sums cannot overflow)."""
 MAX_MAGNITUDE = 1e15
@@ -200,11 +204,14 @@ class Signal:
         theater: The patrolled theater (None unless a patrol).
         level: Intensity in [0, 1] while the signal runs.
         first_year: Calendar year it is first sent.
-        every_years: Sent at first_year and every this many years (at least
-            one step: a signal is sent at most once per step).
+        every_years: Sent at first_year and every this many years.
         last_year: Latest year it may be sent, or None to run to the end.
+        duration_years: How long each sending holds the signal at its level.
 
-    Each sending happens in the step holding its year (:mod:`sim.schedule`).
+    Each sending holds from its year for ``duration_years``; a step holds the
+    signal at its level times the share of the step it is in force
+    (:meth:`sim.schedule.Repeating.share_held`), so a schedule means the same
+    at any step length.
     """
 
     kind: str
@@ -215,6 +222,7 @@ class Signal:
     first_year: float
     every_years: float
     last_year: float | None
+    duration_years: float
 
 
 @dataclass(frozen=True)
@@ -980,8 +988,9 @@ class _Validator:
             theater=theater,
             level=t.real("level", default=1.0, lo=0.0, hi=1.0),
             first_year=first,
-            every_years=t.period("every_years", info),
+            every_years=t.period("every_years", info, once_per_step=False),
             last_year=last,
+            duration_years=t.years("duration_years", default=SIGNAL_DURATION_YEARS),
         )
         t.finish()
         return signal
@@ -1243,16 +1252,27 @@ class _Table:
             )
         return value
 
-    def period(self, key: str, info: Info, *, default: Any = None) -> float:
-        """A repeating event's period in years: at least one step of the run."""
+    def years(self, key: str, *, default: Any = None) -> float:
+        """A positive number of years (a period or a duration)."""
         known = len(self.v.problems)
         value = self.real(key, default=default)
-        if len(self.v.problems) > known:
-            return value
-        short = value < info.dt_years * (1 - 1e-9)
-        if value <= 0.0:
+        if len(self.v.problems) == known and value <= 0.0:
             self.problem(key, value, "must be a positive number of years")
-        elif short and "scenario.dt_years" not in self.v.bad:
+        return value
+
+    def period(
+        self, key: str, info: Info, *, default: Any = None, once_per_step: bool = True
+    ) -> float:
+        """A repeating event's period in years: at least one step of the run.
+
+        An event that lasts (``once_per_step`` False, a signal held for a
+        while) may repeat more often than once a step.
+        """
+        known = len(self.v.problems)
+        value = self.years(key, default=default)
+        if len(self.v.problems) > known or not once_per_step:
+            return value
+        if value < info.dt_years * (1 - 1e-9) and "scenario.dt_years" not in self.v.bad:
             self.problem(
                 key,
                 value,

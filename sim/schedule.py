@@ -10,6 +10,11 @@ repeating one), so a schedule means the same whatever the step length
 divides a year, and a yearly event happens once in every year. A repeating event
 happens at most once per step, so its period may not be shorter than one step
 (the scenario loader refuses it).
+
+An event that lasts, a signal held for ``duration_years`` after each sending,
+is in force for a share of each step (:meth:`Repeating.share_held`): the same
+time in force in each year whatever the step length, so a level held for a
+step is that share of the event's level.
 """
 
 import math
@@ -80,3 +85,38 @@ class Repeating:
         return (occurrence < step + 1 - _TOLERANCE) & (
             occurrence <= self.last + _TOLERANCE
         )
+
+    def share_held(self, step: int, hold: np.ndarray) -> np.ndarray:
+        """Share of ``[step, step + 1)`` each event is in force, (E,) in [0, 1].
+
+        Each occurrence holds for ``hold`` steps, (E,); one that would outlast
+        the gap to the next runs into it, so the event holds throughout. Here
+        the period may be shorter than a step.
+        """
+        return np.clip(
+            self._time_held(step + 1.0, hold) - self._time_held(float(step), hold),
+            0.0,
+            1.0,
+        )
+
+    def _time_held(self, time: float, hold: np.ndarray) -> np.ndarray:
+        """Steps each event has been in force before ``time``, (E,).
+
+        With holds no longer than the period, every occurrence begun before
+        ``time`` counts whole but the last, which counts up to ``time``.
+        Occurrences and holds within the tolerance of a whole step are taken
+        as that step, so whole steps come out exact.
+        """
+        hold = _whole(np.minimum(hold, self.every))
+        count = np.floor((self.last - self.first) / self.every + _TOLERANCE) + 1.0
+        begun = np.ceil((time - _TOLERANCE - self.first) / self.every)
+        begun = np.clip(begun, 0.0, count)
+        latest = _whole(self.first + np.maximum(begun - 1.0, 0.0) * self.every)
+        held = (begun - 1.0) * hold + np.minimum(hold, time - latest)
+        return np.where(begun > 0, held, 0.0)
+
+
+def _whole(steps: np.ndarray) -> np.ndarray:
+    """``steps`` with values within the tolerance of a whole number made whole."""
+    nearest = np.round(steps)
+    return np.where(np.abs(steps - nearest) < _TOLERANCE, nearest, steps)

@@ -252,6 +252,7 @@ class DiplomacySetup:
         forum_members: Membership of each ``[[forum]]``, (F, N) bool.
         forum_meetings: When each forum meets (:class:`sim.schedule.Repeating`).
         signal_sendings: When each ``[[signal]]`` is sent, in file order.
+        signal_hold: How long each sending holds, in steps, (S,).
         disaster_injects: Step and stricken states (N,) bool of each disaster
             inject.
     """
@@ -264,6 +265,7 @@ class DiplomacySetup:
     forum_members: np.ndarray
     forum_meetings: Repeating
     signal_sendings: Repeating
+    signal_hold: np.ndarray
     disaster_injects: tuple[tuple[int, np.ndarray], ...]
 
 

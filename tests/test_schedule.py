@@ -42,8 +42,46 @@ def test_a_repeating_event_happens_once_per_occurrence(first, every, span, steps
     assert happened == expected
 
 
-def schedule_counts(dt: float) -> dict[str, list[int]]:
-    """Forum meetings and signals sent in each calendar year of quad_aukus at ``dt``."""
+events = st.tuples(
+    st.floats(0.0, 3.0),
+    st.floats(0.05, 7.0),
+    st.floats(0.0, 30.0),
+    st.floats(0.01, 9.0),
+)
+"""An event that lasts: first occurrence, period, span to its last, hold (steps)."""
+
+
+@given(event=events, steps=st.integers(1, 40))
+def test_a_lasting_event_holds_for_each_occurrence(event, steps):
+    """Over the steps, each occurrence holds ``min(hold, period)``, cut at the end."""
+    first, every, span, hold = event
+    last = first + span
+    assume(all(abs(first + k * every - last) > 1e-6 for k in range(1000)))
+    lasting = Repeating(np.array([first]), np.array([every]), np.array([last]))
+    shares = [lasting.share_held(s, np.array([hold]))[0] for s in range(steps)]
+    starts = [t for k in range(1000) if (t := first + k * every) <= last and t < steps]
+    expected = sum(min(hold, every, steps - t) for t in starts)
+    assert all(0.0 <= share <= 1.0 for share in shares)
+    assert sum(shares) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@given(event=events, split=st.integers(2, 12), step=st.integers(0, 30))
+def test_shorter_steps_hold_a_lasting_event_as_long(event, split, step):
+    """A step's time held is the sum over the ``split`` shorter steps it holds."""
+    first, every, span, hold = (np.array([x]) for x in event)
+    coarse = Repeating(first, every, first + span)
+    fine = Repeating(first * split, every * split, (first + span) * split)
+    shares = [fine.share_held(step * split + k, hold * split)[0] for k in range(split)]
+    assert sum(shares) / split == pytest.approx(
+        coarse.share_held(step, hold)[0], rel=1e-9, abs=1e-9
+    )
+
+
+def schedule_counts(dt: float) -> dict[str, list[float]]:
+    """Forum meetings and signals sent in each calendar year of quad_aukus at ``dt``.
+
+    With the years of US-Japan exercise, at its level, in each year.
+    """
     years = 10
     scenario = load_scenario(
         "quad_aukus",
@@ -52,7 +90,7 @@ def schedule_counts(dt: float) -> dict[str, list[int]]:
     setup = engine.build_setup(scenario)
     counts = {
         name: [0] * years
-        for name in [f.name for f in scenario.forums] + ["signals", "exercise days"]
+        for name in [f.name for f in scenario.forums] + ["signals", "exercise years"]
     }
     usa, jpn = scenario.state_index("USA"), scenario.state_index("JPN")
     for step in range(scenario.info.steps):
@@ -62,7 +100,8 @@ def schedule_counts(dt: float) -> dict[str, list[int]]:
             counts[forum.name][year] += int(meets)
         counts["signals"][year] += int(setup.diplomacy.signal_sendings.at(step).sum())
         sent = diplomacy.scheduled_signals(setup, step)
-        counts["exercise days"][year] += int(sent.exercise[0, usa, jpn] > 0)
+        counts["exercise years"][year] += float(sent.exercise[0, usa, jpn]) * dt
+    counts["exercise years"] = [round(x, 9) for x in counts["exercise years"]]
     return counts
 
 
@@ -73,6 +112,8 @@ def test_forums_and_signals_happen_as_often_per_year_at_any_step_length():
     assert quarterly["ASEAN Regional Forum"] == [1] * 10  # yearly, as the file says
     assert quarterly["Quad Leaders' Summit"] == [1] * 10
     assert sum(quarterly["signals"]) == 3 + 6 + 8 + 5 + 10  # the five [[signal]]s
+    # each sending holds a quarter: at 0.3 once a year, 0.6 then 1.0 twice a year
+    assert quarterly["exercise years"] == [0.075] * 3 + [0.3] * 3 + [0.5] * 4
 
 
 def test_a_one_off_event_keeps_its_year_at_any_step_length():
@@ -87,12 +128,46 @@ def test_a_one_off_event_keeps_its_year_at_any_step_length():
         assert step * dt <= crisis.year - scenario.info.start_year < (step + 1) * dt
 
 
-def test_a_period_shorter_than_a_step_is_refused():
-    """At half-yearly steps a quarterly patrol would be merged: it is refused."""
+def test_a_forum_meeting_more_often_than_a_step_is_refused(write_scenario):
+    """At half-yearly steps quarterly meetings would be merged: they are refused."""
+    talks = '[[forum]]\nname = "Talks"\nmembers = ["RED", "BLUE"]\nevery_years = 0.25\n'
+    path = write_scenario(triad_toml(extra=talks))
     with pytest.raises(ScenarioError) as info:
-        load_scenario("signaling", overrides={"scenario.dt_years": 0.5})
+        load_scenario(path, overrides={"scenario.dt_years": 0.5})
     assert any(
-        "signal[3].every_years: 0.25 is shorter than one step (0.5 years)" in p
+        "forum[Talks].every_years: 0.25 is shorter than one step (0.5 years)" in p
+        for p in info.value.problems
+    ), info.value
+
+
+def test_a_quarterly_patrol_holds_throughout_at_half_year_steps():
+    """A signal lasts, so it may repeat within a step: back to back, it holds."""
+    scenario = load_scenario("signaling", overrides={"scenario.dt_years": 0.5})
+    patrol = scenario.signals[3]
+    assert (patrol.kind, patrol.every_years, patrol.duration_years) == (
+        "patrol",
+        0.25,
+        0.25,
+    )
+    setup = engine.build_setup(scenario)
+    usa = scenario.state_index(patrol.state)
+    theater = [t.id for t in scenario.theaters].index(patrol.theater)
+    for step in range(4):
+        sent = diplomacy.scheduled_signals(setup, step)
+        assert sent.patrol[0, usa, theater] == patrol.level
+
+
+@pytest.mark.parametrize(("value", "shown"), [(0, "0.0"), (-0.25, "-0.25")])
+def test_a_signal_must_last_some_time(write_scenario, value, shown):
+    """A sending of no or negative length is refused, naming the field."""
+    drill = (
+        '[[signal]]\nkind = "exercise"\nstate = "GREEN"\npartners = ["BLUE"]\n'
+        f"every_years = 1.0\nduration_years = {value}\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_scenario(triad_toml(extra=drill)))
+    assert any(
+        f"signal[0].duration_years: {shown} must be a positive number of years" in p
         for p in info.value.problems
     ), info.value
 

@@ -9,7 +9,8 @@ Misperception in International Politics* (1976) (signals are read through noise,
 and a rival reads a defensive signal as a threat: the spiral model).
 
 Signals a state sends in a step (its decisions; a policy may change them), each
-a level in [0, 1] held for the step:
+a level in [0, 1], its mean over the step (a scheduled sending holds for a stated
+time, so a step it covers in part holds it at that share of its level):
 
 * exercise ``E_ij``: i drills with ally j;
 * patrol ``F_it``: presence or freedom-of-navigation operations by i in theater t;
@@ -24,8 +25,12 @@ on top of the crisis's own audience cost.
 Credibility with friends rises with what the signal cost the sender, a credit
 that fades at ``lambda``::
 
-    G_ij' = G_ij exp(-lambda dt) + dt (k_s sunk_ji + k_a a_D D_ji)
+    dG_ij/dt = -lambda G_ij + k_s sunk_ji + k_a a_D D_ji
     sunk_ji = c_E E_ji + c_F sum_t F_jt claim_it
+
+solved exactly over a step for the step's signals, as is the pledge's
+``dQ_ij/dt = -q Q_ij + a_D D_ij``, so what a sending builds does not depend
+on the step length.
 
 (``claim_it``: i is a party to a dispute in t). Allied credibility is
 ``min(1, c_ij + G_ij)`` where the pair is tied.
