@@ -7,14 +7,15 @@ repeating one), so a schedule means the same whatever the step length
 ``y`` happens in the step whose interval holds ``y``, step
 ``floor((y - start_year) / dt_years)`` (step s covers ``[start + s dt, start +
 (s + 1) dt)``), so an event stays in its calendar year at any step length that
-divides a year, and a yearly event happens once in every year. A repeating event
-happens at most once per step, so its period may not be shorter than one step
-(the scenario loader refuses it).
+divides a year, and a yearly event happens once in every year. An event of a
+moment (a forum's meeting) happens at most once per step, so its period may not
+be shorter than one step (the scenario loader refuses it).
 
 An event that lasts, a signal held for ``duration_years`` after each sending,
 is in force for a share of each step (:meth:`Repeating.share_held`): the same
 time in force in each year whatever the step length, so a level held for a
-step is that share of the event's level.
+step is that share of the event's level. Such an event may repeat more often
+than once a step.
 """
 
 import math
