@@ -162,6 +162,8 @@ def _signaling_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
         "signal_credit": np.zeros((r, n, n)),
         "pledge": np.zeros((r, n, n)),
         "trust": np.tile(setup.conflict.trust, (r, 1, 1)),
+        "misreading": np.zeros((r, n, n)),
+        "misread_step": np.full((r, n, n), -1),
     }
 
 
@@ -219,6 +221,7 @@ def _signal(
     credit = fade(world.signal_credit, sig.credit_decay_per_year, dt)
     pledge = fade(world.pledge, sig.pledge_decay_per_year, dt)
     seen = 0.0  # pressure as read: none unless a signal was sent
+    misreading, misread_step = world.misreading, world.misread_step
     if sent.exercise.any() or sent.patrol.any() or sent.declaration.any():
         exercise, patrol, declaration = sent.exercise, sent.patrol, sent.declaration
         gained = signaling.reassurance(exercise, patrol, declaration, dip.claim, sig)
@@ -231,7 +234,7 @@ def _signal(
         sigma = signaling.misperception_scale(
             world.trust, world.transparency, notified, sig.perception_noise
         )
-        seen = _read(felt, sigma, draws)
+        seen, misreading, misread_step = _read(felt, sigma, world, setup, draws)
     agreed = hotline | notified
     trust = world.trust
     if agreed.any():
@@ -242,16 +245,34 @@ def _signal(
         "trust": trust,
         "signal_credit": credit,
         "pledge": pledge,
+        "misreading": misreading,
+        "misread_step": misread_step,
     }
 
 
-def _read(felt: np.ndarray, sigma: np.ndarray, draws: Draws) -> np.ndarray:
-    """Pressure as read, drawing noise only for the dyads that feel some."""
+def _read(
+    felt: np.ndarray, sigma: np.ndarray, world: World, setup: Setup, draws: Draws
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pressure as read, and the readers' errors, moved only where some is felt.
+
+    Returns:
+        The pressure as read, and ``misreading`` and ``misread_step`` updated.
+    """
     r, k, i = where_true(felt)
-    eps = draws.normal_at(Stream.SIGNALING, r, k * felt.shape[1] + i)
+    fresh = draws.normal_at(Stream.SIGNALING, r, k * felt.shape[1] + i)
+    last = world.misread_step[r, k, i]
+    years_since = np.where(last < 0, np.inf, (world.step - last) * setup.dt_years)
+    misreading, misread_step = world.misreading.copy(), world.misread_step.copy()
+    misreading[r, k, i] = signaling.misread(
+        world.misreading[r, k, i],
+        fresh,
+        years_since,
+        setup.params.signaling.misreading_memory_years,
+    )
+    misread_step[r, k, i] = world.step
     seen = np.zeros_like(felt)
-    seen[r, k, i] = signaling.read(felt[r, k, i], sigma[r, k, i], eps)
-    return seen
+    seen[r, k, i] = signaling.read(felt[r, k, i], sigma[r, k, i], misreading[r, k, i])
+    return seen, misreading, misread_step
 
 
 def _cooperate(
@@ -337,6 +358,15 @@ SIGNALING = Step(
             "(R, N, N).",
         ),
         Field("trust", "Trust of i in j, 0..1, (R, N, N)."),
+        Field(
+            "misreading",
+            "The standard normal error with which i last read j's signals; it "
+            "persists (:func:`sim.dynamics.signaling.misread`), (R, N, N).",
+        ),
+        Field(
+            "misread_step",
+            "Step at which i last read j's signals, -1 if never, (R, N, N) int.",
+        ),
     ),
     initial=_signaling_initial,
     randoms=(
@@ -344,7 +374,7 @@ SIGNALING = Step(
             Stream.SIGNALING,
             "normal",
             "k*N + i, where k feels pressure from i",
-            "misperception of the pressure k reads in i's signals",
+            "the fresh part of k's error in reading i's signals",
         ),
     ),
     restrict=_restrict_signaling,

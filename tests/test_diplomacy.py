@@ -168,6 +168,46 @@ def test_a_yearly_signal_builds_the_same_credit_at_any_step_length(
         assert other == pytest.approx(built[0], rel=1e-9)
 
 
+def year_of_provocation(path, dt: float, memory: float) -> np.ndarray:
+    """RED's hostility read from GREEN's pledges over a year, per replication."""
+    overrides = {
+        "scenario.dt_years": dt,
+        "mechanisms.signaling.misreading_memory_years": memory,
+    }
+    setup = engine.build_setup(load_scenario(path, overrides=overrides))
+    red, green = (setup.scenario.state_index(s) for s in ("RED", "GREEN"))
+    worlds = engine.simulate(
+        setup, seed=5, replications=np.arange(4000), steps=round(1 / dt)
+    )
+    return sum(w.provocation[:, red, green] * dt for w in list(worlds)[1:])
+
+
+@pytest.mark.parametrize(("memory", "low", "high"), [(1.0, 0.85, 1.15), (0.0, 0, 0.5)])
+def test_a_year_of_misreading_spreads_as_much_at_any_step_length(
+    write_scenario, memory, low, high
+):
+    """A reader's error persists, so a year of it does not average out at short steps.
+
+    GREEN pledges to BLUE all year and RED, BLUE's adversary and GREEN's
+    rival, reads the pledge through noise. The spread across replications of
+    what RED read in the year is the same at monthly and quarterly steps (an
+    Ornstein-Uhlenbeck error with a year's memory: variances 0.74 and 0.75 of
+    a fixed error's; measured ratio 0.99); read afresh every step (memory 0) it
+    falls with the step, to a third (measured 0.34).
+    """
+    pledge = (
+        '[[signal]]\nkind = "declaration"\nstate = "GREEN"\npartners = ["BLUE"]\n'
+        "every_years = 1.0\nduration_years = 1.0\n"
+        '[[rivalry]]\nparties = ["RED", "GREEN"]\nhostility = 0.5\n'
+    )
+    path = write_scenario(triad_toml(extra=pledge))
+    monthly, quarterly = (
+        year_of_provocation(path, dt, memory) for dt in (1 / 12, 1 / 4)
+    )
+    assert quarterly.std() > 0
+    assert low < monthly.var() / quarterly.var() < high
+
+
 def test_scheduled_signals_follow_their_rhythm():
     """A yearly exercise is sent at steps 0, 4, 8 (quarters) and not in between."""
     scenario = load_scenario(bundled_dir() / "quad_aukus.toml")

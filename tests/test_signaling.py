@@ -303,3 +303,27 @@ def test_schedules_in_steps_are_refused_naming_the_year_fields(
 ):
     """Step-counted schedule fields of older files are refused with their new name."""
     assert any(expected in p for p in signal_problems(write_scenario, table))
+
+
+@given(
+    since=st.floats(0.0, 50.0),
+    later=st.floats(0.0, 50.0),
+    memory=st.floats(0.01, 10.0),
+)
+def test_a_misreading_is_a_standard_normal_that_persists(since, later, memory):
+    """The exact Ornstein-Uhlenbeck step: variance kept, the mean fades as a whole.
+
+    From an error of 1 with no fresh part the mean fades by ``exp(-t / m)``, and
+    two steps fade as one of their total time; the fresh part fills the variance
+    back to 1. No time keeps the error; never read, or no memory, is afresh.
+    """
+    kept = signaling.misread(np.array(1.0), np.array(0.0), since, memory)
+    new = signaling.misread(np.array(0.0), np.array(1.0), since, memory)
+    assert kept**2 + new**2 == pytest.approx(1.0)
+    assert kept == pytest.approx(np.exp(-since / memory))
+    twice = signaling.misread(kept, np.array(0.0), later, memory)
+    once = signaling.misread(np.array(1.0), np.array(0.0), since + later, memory)
+    assert twice == pytest.approx(once, rel=1e-9, abs=1e-300)
+    assert signaling.misread(np.array(0.3), np.array(-2.0), 0.0, memory) == 0.3
+    assert signaling.misread(np.array(0.3), np.array(-2.0), np.inf, memory) == -2.0
+    assert signaling.misread(np.array(0.3), np.array(-2.0), since, 0.0) == -2.0

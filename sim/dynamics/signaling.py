@@ -41,9 +41,15 @@ through log-normal noise of scale ``sigma_ki = s (1 - trust_ki)(1 - tau_i)``
 (``tau_i`` is i's transparency; a notification agreement makes the pair fully
 transparent to each other and discounts the exercise part by ``nu``)::
 
-    p^_ki = p_ki exp(sigma_ki eps - sigma_ki^2 / 2)
+    p^_ki = p_ki exp(sigma_ki eps_ki - sigma_ki^2 / 2)
 
 adds ``pi p^_ki`` to k's hostility toward i per year (see :mod:`.hostility`).
+The error ``eps_ki`` is k's reading of i, and it persists (Jervis: beliefs
+about a rival outlast the evidence): a standard normal Ornstein-Uhlenbeck
+process with memory ``m`` years, drawn exactly at each step k reads i (the
+first time afresh). So how much k misreads i over a year does not depend on the
+step length, as a fresh draw each step would (its errors would average out over
+the short steps).
 
 Confidence-building measures: a hotline defuses a share ``h`` of the incidents
 between its parties before they become crises; any CBM raises the parties' trust
@@ -102,6 +108,11 @@ class Params:
     )
     perception_noise: float = param(
         1.0, lo=0.0, doc="Log-scale s.d. of reading a signal at zero trust/openness."
+    )
+    misreading_memory_years: float = param(
+        1.0,
+        lo=0.0,
+        doc="How long a misreading of a rival's signals persists, years (0: afresh).",
     )
     notification_discount: float = param(
         0.5, lo=0.0, hi=1.0, doc="Share of an exercise's provocation notice removes."
@@ -263,6 +274,30 @@ def read(intensity: np.ndarray, sigma: np.ndarray, eps: np.ndarray) -> np.ndarra
         eps: Standard normal draws, same shape as ``intensity``.
     """
     return intensity * np.exp(sigma * eps - 0.5 * sigma**2)
+
+
+def misread(
+    previous: np.ndarray, fresh: np.ndarray, years_since: np.ndarray, memory: float
+) -> np.ndarray:
+    """A reading's error now: an Ornstein-Uhlenbeck step from the last one.
+
+    ``eps' = rho eps + sqrt(1 - rho^2) xi``, ``rho = exp(-t / m)`` after ``t``
+    years, the exact transition of a standard normal process with memory
+    ``m``: a standard normal stays one.
+
+    Args:
+        previous: ``eps``, the error of the last reading, any shape.
+        fresh: ``xi``, standard normal draws, the same shape.
+        years_since: ``t``, years since the last reading (``inf``: never read).
+        memory: ``m``, years; 0 reads afresh every time.
+    """
+    if memory == 0.0:
+        return fresh
+    rho = np.exp(-np.asarray(years_since) / memory)
+    return (
+        rho * previous
+        + np.sqrt(-np.expm1(-2.0 * np.asarray(years_since) / memory)) * fresh
+    )
 
 
 def toward_one(value: np.ndarray, where: np.ndarray, share: float) -> np.ndarray:
