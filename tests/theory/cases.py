@@ -195,6 +195,11 @@ def final_credibility(records: Records) -> np.ndarray:
     return records.final["mean_ally_credibility"].to_numpy()
 
 
+def final_hostility(records: Records) -> np.ndarray:
+    """Mean hostility among all pairs at the last step."""
+    return records.final["mean_hostility"].to_numpy()
+
+
 def zone_case(ally: str, other: str, expected: str, claim: str) -> Case:
     """Case (b) for GREEN's ally ``ally``: no A2/AD, then a growing stock.
 
@@ -340,6 +345,31 @@ CASES: tuple[Case, ...] = (
         checks=(
             Check("arms_growth", "faster arms growth", "arms_growth_cagr", "+"),
             Check("crises", "more crises", crises_per_year, "+", "relative"),
+        ),
+    ),
+    Case(
+        key="h",
+        title="GREEN drills with BLUE twice a year (signals off -> on)",
+        anchor="Fearon 1997, Tying Hands versus Sinking Costs; Jervis 1976",
+        a=Arm(
+            HERE / "triad_exercise.toml",
+            {"mechanisms.signaling.enabled": False},
+            "no exercises",
+        ),
+        b=Arm(HERE / "triad_exercise.toml", label="exercises"),
+        checks=(
+            Check(
+                "credibility",
+                "a costly signal raises the patron's credibility",
+                final_credibility,
+                "+",
+            ),
+            Check(
+                "hostility",
+                "the adversary reads it as a threat: more hostility",
+                final_hostility,
+                "+",
+            ),
         ),
     ),
     Case(

@@ -189,6 +189,25 @@ def test_f_misperception_raises_limited_clashes():
     check("f", "clashes")
 
 
+def test_h_a_costly_signal_raises_the_patron_credibility():
+    """(h) GREEN drills with BLUE: its credibility with BLUE rises (+).
+
+    Fearon (1997), "Signaling Foreign Policy Interests: Tying Hands versus
+    Sinking Costs": a signal that costs its sender is believed, so an ally's
+    joint exercises raise the credibility of its commitment.
+    """
+    check("h", "credibility")
+
+
+def test_h_the_adversary_reads_the_exercise_as_a_threat():
+    """(h) GREEN drills with BLUE: more hostility in the region (+).
+
+    Jervis (1976), the spiral model: what the drilling pair means as
+    reassurance, their adversary RED reads as a threat, and grows more hostile.
+    """
+    check("h", "hostility")
+
+
 @pytest.fixture(scope="module")
 def dt_table():
     """Case (g)'s rates of the theory dyad at every dt, 10 years each."""
