@@ -348,6 +348,23 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     Case(
+        key="f",
+        title="misperception noise 0.5 -> 2 (s.d. of the log belief about resolve)",
+        anchor="Jervis 1976, Perception and Misperception; Fearon 1995",
+        a=Arm(DYAD, {ESCALATION + "perception_noise": 0.5}, "noise 0.5"),
+        b=Arm(DYAD, {ESCALATION + "perception_noise": 2.0}, "noise 2"),
+        checks=(
+            Check("war", "more runs with a war", "war_onset", "+"),
+            Check(
+                "clashes",
+                "more limited clashes or worse",
+                peak_at_least(LIMITED_CLASH),
+                "+",
+            ),
+        ),
+        replications=FULL_REPLICATIONS,
+    ),
+    Case(
         key="h",
         title="GREEN drills with BLUE twice a year (signals off -> on)",
         anchor="Fearon 1997, Tying Hands versus Sinking Costs; Jervis 1976",
@@ -371,23 +388,6 @@ CASES: tuple[Case, ...] = (
                 "+",
             ),
         ),
-    ),
-    Case(
-        key="f",
-        title="misperception noise 0.5 -> 2 (s.d. of the log belief about resolve)",
-        anchor="Jervis 1976, Perception and Misperception; Fearon 1995",
-        a=Arm(DYAD, {ESCALATION + "perception_noise": 0.5}, "noise 0.5"),
-        b=Arm(DYAD, {ESCALATION + "perception_noise": 2.0}, "noise 2"),
-        checks=(
-            Check("war", "more runs with a war", "war_onset", "+"),
-            Check(
-                "clashes",
-                "more limited clashes or worse",
-                peak_at_least(LIMITED_CLASH),
-                "+",
-            ),
-        ),
-        replications=FULL_REPLICATIONS,
     ),
 )
 CASE = {case.key: case for case in CASES}
