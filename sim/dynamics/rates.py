@@ -7,7 +7,9 @@ is turned into what happens in one step here, once for every mechanism.
 import numpy as np
 
 
-def hazard(rate_per_year: np.ndarray | float, dt_years: float) -> np.ndarray:
+def hazard(
+    rate_per_year: np.ndarray | float, dt_years: np.ndarray | float
+) -> np.ndarray:
     """Chance of at least one event in a step, ``1 - exp(-rate * dt)``.
 
     For a Poisson process at ``rate``; it is also the share of a gap that a
@@ -19,7 +21,7 @@ def hazard(rate_per_year: np.ndarray | float, dt_years: float) -> np.ndarray:
 def fade(
     stock: np.ndarray,
     rate_per_year: float,
-    dt_years: float,
+    dt_years: np.ndarray | float,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Exponential fading over one step: ``S exp(-rate dt)``, into ``out`` if given."""

@@ -61,7 +61,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.dynamics.parameters import Value, param
-from sim.dynamics.rates import hazard
+from sim.dynamics.rates import fade, hazard
 
 #: Kinds of signal a scenario schedules in ``[[signal]]``.
 SIGNAL_KINDS = ("exercise", "patrol", "declaration")
@@ -293,11 +293,8 @@ def misread(
     """
     if memory == 0.0:
         return fresh
-    rho = np.exp(-np.asarray(years_since) / memory)
-    return (
-        rho * previous
-        + np.sqrt(-np.expm1(-2.0 * np.asarray(years_since) / memory)) * fresh
-    )
+    kept = fade(previous, 1.0 / memory, years_since)  # rho eps
+    return kept + np.sqrt(hazard(2.0 / memory, years_since)) * fresh
 
 
 def toward_one(value: np.ndarray, where: np.ndarray, share: float) -> np.ndarray:
