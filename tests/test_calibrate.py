@@ -599,6 +599,19 @@ def fit_from(path, observed, rate: str, start: float, high: float):
     )
 
 
+def test_each_rate_of_a_crisis_fit_weighs_by_its_poisson_variance():
+    """An error of 10% weighs 157 times as much in 157 disputes as in one war.
+
+    Inverse-variance weights: a rate the record counts many times pins the fit
+    more than a rate it saw once; a rate never seen counts as one event.
+    """
+    observed = calibrate.CrisisRates(disputes=157, force=68, war=1, years=25, joined=0)
+    sd = calibrate.moment_sd(observed)
+    assert sd == pytest.approx(np.sqrt([157, 68, 1, 1]) / 25)
+    ten_percent = (0.1 * observed.moments() / sd) ** 2
+    assert ten_percent[0] / ten_percent[2] == pytest.approx(157)
+
+
 def test_crisis_fit_moves_the_simulated_rate_to_the_observed(write_scenario):
     """Rates simulated at a dispute rate of 3 a year, fitted from 0.2: it moves up.
 
