@@ -323,7 +323,7 @@ COLLISION = {"kind": "crisis", "parties": ["CHN", "JPN"], "theater": "east_china
 
 def test_turning_points_are_ranked_and_worded_by_what_the_move_did():
     """The effect bounds the change of the clash share; a sentence says which way."""
-    game = crisis_game(seed=7)  # moves that raised and lowered the odds
+    game = crisis_game(seed=2)  # moves that raised and lowered the odds
     points = turning_points(game.header, game.events, replications=20)
     change = points["p_clash_class"] - points["p_clash_doctrine"]
     assert (points["effect"] >= change.abs() - 1e-12).all()
