@@ -333,6 +333,21 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     Case(
+        key="d_region_high",
+        title="crisis audience cost 0 -> 0.3 per rung climbed in the baseline "
+        "region, accurate beliefs",
+        anchor="Fearon 1994, Domestic Political Audiences",
+        a=Arm(
+            BASELINE, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.0}, "none"
+        ),
+        b=Arm(
+            BASELINE, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.3}, "0.3"
+        ),
+        checks=(
+            Check("war", "no more war where beliefs are accurate", "war_onset", "<=0"),
+        ),
+    ),
+    Case(
         key="e",
         title="Richardson's reaction coefficient 0.1 -> 0.4 per year",
         anchor="Richardson 1960, Arms and Insecurity",
