@@ -224,6 +224,39 @@ def zone_case(ally: str, other: str, expected: str, claim: str) -> Case:
 
 
 ACCURATE = {ESCALATION + "perception_noise": 0.0}
+
+
+def audience_cost_case(
+    key: str,
+    scenario: Path,
+    cost: float,
+    where: str,
+    replications: int = FAST_REPLICATIONS,
+) -> Case:
+    """Case (d) for the audience cost of climbing: 0 -> ``cost`` a rung.
+
+    Beliefs are accurate, so Fearon (1994) expects no more war.
+    """
+
+    def arm(value: float, label: str) -> Arm:
+        return Arm(
+            scenario, {**ACCURATE, ESCALATION + "audience_cost_per_rung": value}, label
+        )
+
+    return Case(
+        key=key,
+        title=f"crisis audience cost 0 -> {cost} per rung climbed{where}, "
+        "accurate beliefs",
+        anchor="Fearon 1994, Domestic Political Audiences",
+        a=arm(0.0, "none"),
+        b=arm(cost, f"{cost}"),
+        checks=(
+            Check("war", "no more war where beliefs are accurate", "war_onset", "<=0"),
+        ),
+        replications=replications,
+    )
+
+
 ARMS_RACE = {
     "mechanisms.arms_race.enabled": True,
     "mechanisms.arms_race.steady_start": False,
@@ -306,47 +339,9 @@ CASES: tuple[Case, ...] = (
             ),
         ),
     ),
-    Case(
-        key="d_crisis",
-        title="crisis audience cost 0 -> 0.1 per rung climbed, accurate beliefs",
-        anchor="Fearon 1994, Domestic Political Audiences",
-        a=Arm(DYAD, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.0}, "none"),
-        b=Arm(DYAD, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.1}, "0.1"),
-        checks=(
-            Check("war", "no more war where beliefs are accurate", "war_onset", "<=0"),
-        ),
-        replications=FULL_REPLICATIONS,
-    ),
-    Case(
-        key="d_region",
-        title="crisis audience cost 0 -> 0.1 per rung climbed in the baseline region, "
-        "accurate beliefs",
-        anchor="Fearon 1994, Domestic Political Audiences",
-        a=Arm(
-            BASELINE, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.0}, "none"
-        ),
-        b=Arm(
-            BASELINE, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.1}, "0.1"
-        ),
-        checks=(
-            Check("war", "no more war where beliefs are accurate", "war_onset", "<=0"),
-        ),
-    ),
-    Case(
-        key="d_region_high",
-        title="crisis audience cost 0 -> 0.3 per rung climbed in the baseline "
-        "region, accurate beliefs",
-        anchor="Fearon 1994, Domestic Political Audiences",
-        a=Arm(
-            BASELINE, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.0}, "none"
-        ),
-        b=Arm(
-            BASELINE, {**ACCURATE, ESCALATION + "audience_cost_per_rung": 0.3}, "0.3"
-        ),
-        checks=(
-            Check("war", "no more war where beliefs are accurate", "war_onset", "<=0"),
-        ),
-    ),
+    audience_cost_case("d_crisis", DYAD, 0.1, "", FULL_REPLICATIONS),
+    audience_cost_case("d_region", BASELINE, 0.1, " in the baseline region"),
+    audience_cost_case("d_region_high", BASELINE, 0.3, " in the baseline region"),
     Case(
         key="e",
         title="Richardson's reaction coefficient 0.1 -> 0.4 per year",
