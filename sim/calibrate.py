@@ -1217,10 +1217,10 @@ def fit_crisis_rates(
     (:func:`moment_sd`): inverse-variance weights, the efficient ones for
     independent moments (Hansen 1982), so an error of 10% in a rate counted
     from 157 disputes weighs 157 times as much as one in a rate counted from a
-    single war. With as many parameters as
-    rates the weights do not move the fit; with fewer (a rate left to the
-    model, such as war with the war cost held) they keep a rate the record
-    barely pins from pulling the others off theirs. Every evaluation uses the
+    single war. With as many parameters as rates the weights do not move the
+    fit; with fewer (a rate left to the model, such as war with the war cost
+    held) they keep a rate the record barely pins from pulling the others off
+    theirs. Every evaluation uses the
     same seeds (common random numbers), so the objective is a deterministic,
     if stepwise, function of the parameters.
 

@@ -117,10 +117,10 @@ class Params:
     the record"). ``war_cost`` is held at 1.2, a modelling choice bounded by
     theory: the record's one war in 25 years does not pin it (its rate's 95%
     interval, 0.001-0.223 a year, admits war costs from about 0.6 to 3 and
-    more), and
-    below 1.2, refitted, audience costs add war where beliefs are accurate
-    (theory case d_region at full size: +0.004, 95% +0.001 to +0.007, at
-    1.1), which Fearon (1994) rules out. Fitted to the war too, it was 0.783.
+    more), and below 1.2, refitted, audience costs add war where beliefs are
+    accurate (theory case d_region at full size: +0.004, 95% +0.001 to +0.007,
+    at 1.1), which Fearon (1994) rules out. Fitted to the war too, it was
+    0.783.
     The settlement rate (0.448, 95% 0.2-2.68) and the rung-cost exponent
     (3.70, 3.18-4.22) come from earlier fits and are held. They are fitted
     modelling choices, valid with the other defaults and the baseline's
