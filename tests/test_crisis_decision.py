@@ -349,8 +349,8 @@ def test_beliefs_count_on_the_nearly_free_low_rungs():
     blind challenger climbs more, by a clear margin (the solver's residual is
     below 1e-4), below a clash, and backs down less at every rung. At a war
     cost of 0.783 (the fit to the record's one war); at the default 1.2 a clash
-    costs 0.53, not 0.34, and a climb from a militarised dispute to it is worth
-    the same whatever the challenger believes.
+    costs 0.53, not 0.34, and the challenger climbs from a militarised dispute
+    to it as often (0.54) whatever it believes.
     """
     even = {"power": (1.0, 1.0), "resolve": (0.35, 0.35), "war_cost": 0.783}
     true, _, _ = crisis(**even)
