@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.dynamics.crisis_chain import escalation_open
+from sim.dynamics.crisis_chain import EXITS, escalation_open, outcomes
 from sim.dynamics.crisis_decision import (
     equilibrium,
     expected,
@@ -275,10 +275,18 @@ def test_a_stand_off_lapsing_at_the_status_quo_keeps_the_defender_in(
 def war_chance(strategy: np.ndarray) -> float:
     """Chance that a decision at the last rung before war leads to war.
 
-    A climb there is war unless the other side backs down at the same moment.
+    The chain's climbs from that rung (:func:`crisis_chain.outcomes`), both
+    sides' escalation open.
     """
-    climb, back = strategy[:, 2], strategy[:, 0]
-    return climb[0] * (1 - back[1]) + climb[1] * (1 - back[0]) - climb[0] * climb[1]
+    chance = outcomes(
+        strategy[None],
+        np.full((1, 2), WAR),
+        np.array([WAR - 1]),
+        np.zeros(1, dtype=int),
+        top=WAR,
+        enabled=True,
+    )
+    return float(chance[0, len(EXITS) :].sum())
 
 
 def test_war_does_not_pay_without_high_resolve_and_stakes():
