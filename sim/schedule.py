@@ -47,7 +47,8 @@ class Repeating:
 
     Attributes:
         first: First occurrence of each event, (E,).
-        every: Period of each event (at least 1 step), (E,).
+        every: Period of each event, (E,): at least 1 step for an event of a
+            moment (:meth:`at`); an event that lasts may repeat more often.
         last: Latest allowed occurrence of each event, (E,).
     """
 
