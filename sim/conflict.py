@@ -366,14 +366,18 @@ def solve(
     """
     esc = setup.params.escalation
     r, c, d = pairs
-    audience = _audience(climbed, c, d, esc) + inputs.pledged
+    unchosen = _unchosen(crises, pairs)
+    audience = _audience(climbed, unchosen, c, d, esc) + inputs.pledged
     now = rung.astype(np.intp)[:, None]  # (P, 1)
     threshold = inputs.threshold
     in_reply = climbed[:, ::-1] == now  # the opponent took it to this rung
     # one rung up after a climb by the challenger alone, the defender alone, both
     up = (now + 1)[:, :, None]  # (P, 1, 1)
     climbed_up = np.where(_CLIMBED, up, climbed[:, None, :])  # (P, 3, 2)
-    audience_up = _audience(climbed_up, c, d, esc) + inputs.pledged[:, None, :]
+    audience_up = (
+        _audience(climbed_up, unchosen[:, None, :], c, d, esc)
+        + inputs.pledged[:, None, :]
+    )
     belief = np.stack([crises.belief[r, c, d], crises.belief[r, d, c]], axis=1)
     strategy, utility, chance = equilibrium(
         own_power=inputs.own_power,
@@ -878,7 +882,8 @@ class Timeline:
         audience cost, times the years (:func:`sim.dynamics.beliefs.learn`).
         """
         r, c, d = pairs
-        audience = _audience(climbed, c, d, self.setup.params.escalation)
+        unchosen = _unchosen(self.crises, pairs)
+        audience = _audience(climbed, unchosen, c, d, self.setup.params.escalation)
         cost = (rung / WAR) ** 2
         resolve = np.broadcast_to(self.setup.conflict.resolve, (self.n,))
         rate = self.setup.params.escalation.learning_rate_per_year
@@ -1254,14 +1259,25 @@ _CLIMBED = np.array([[True, False], [False, True], [True, True]])
 
 
 def _audience(
-    climbed: np.ndarray, c: np.ndarray, d: np.ndarray, esc: escalation.Params
+    climbed: np.ndarray,
+    unchosen: np.ndarray,
+    c: np.ndarray,
+    d: np.ndarray,
+    esc: escalation.Params,
 ) -> np.ndarray:
     """The audience cost each side of each crisis bears, challenger ``c`` first.
 
-    From its climbs ``climbed`` (P, ..., 2) (:func:`~.escalation.audience_borne`).
+    From its climbs ``climbed`` (P, ..., 2) above the rung it opened at unasked,
+    ``unchosen`` (:func:`~.escalation.audience_borne`).
     """
     bearer = np.stack([c, d], axis=-1).reshape(len(c), *[1] * (climbed.ndim - 2), 2)
-    return escalation.audience_borne(climbed, bearer, esc)
+    return escalation.audience_borne(climbed, unchosen, bearer, esc)
+
+
+def _unchosen(crises: escalation.Crises, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Each side's unchosen opening rung (:class:`~.escalation.Crises`), (P, 2)."""
+    r, c, d = pairs
+    return np.stack([crises.unchosen[r, c, d], crises.unchosen[r, d, c]], axis=1)
 
 
 def _path_uniforms(

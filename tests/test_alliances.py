@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import engine
-from sim.dynamics import alliances
+from sim.dynamics import alliances, escalation
 from sim.dynamics.alliances import Params
 from sim.dynamics.escalation import RUNGS
 from sim.experiments import run_points
@@ -183,6 +183,33 @@ def test_entrapment_raises_the_allys_escalation(write_scenario):
     _, on = triad_runs(write_scenario)
     assert off.max() == 0  # GREEN and RED have no quarrel of their own
     assert on.mean() > off.mean() and on.max() >= 2  # pulled in, past a protest
+
+
+def test_a_crisis_an_ally_is_pulled_into_commits_no_one_at_its_opening(
+    write_scenario,
+):
+    """Nobody chose that rung in this crisis, so it costs nobody an audience.
+
+    GREEN is pulled into BLUE's crisis with RED, at that crisis's rung, facing
+    RED as its challenger (Fearon 1994: audience costs come of climbing in
+    public). While neither climbs, neither bears an audience cost there.
+    """
+    setup = engine.build_setup(load_scenario(write_scenario(triad_toml())))
+    pulled = 0
+    for world in engine.simulate(setup, seed=5, replications=np.arange(200), steps=40):
+        crises, red, green = world.crises, 0, 2
+        on = (crises.origin[:, red, green] == escalation.ENTRAPMENT) & (
+            crises.climbed[:, green, red] == 0
+        )
+        opened_at = crises.unchosen[:, red, green]
+        still = on & (crises.climbed[:, red, green] == opened_at)
+        cost = escalation.audience_costs(crises, world.rung, setup.params.escalation)
+        assert crises.challenger[on, red, green].all() and (opened_at[on] > 0).all()
+        assert (cost[still, red, green] == 0).all() and (
+            cost[on, green, red] == 0
+        ).all()
+        pulled += int(still.sum())
+    assert pulled > 20
 
 
 def triad_wars(write_scenario, extra: str) -> dict[str, float]:

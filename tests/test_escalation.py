@@ -148,6 +148,47 @@ def test_audience_cost_is_alpha_times_the_rung_a_side_climbed_in_public():
     assert not escalation.audience_costs(crises, 0 * rungs, Params()).any()
 
 
+@pytest.mark.parametrize(("unchosen", "cost"), [(3, 0.0), (2, 0.3), (0, 0.3)])
+def test_a_rung_a_side_opened_at_unasked_costs_it_no_audience(unchosen, cost):
+    """Fearon (1994): the cost is of climbing in public, not of being there.
+
+    The challenger stands at rung 3; it bears its climbs' cost unless it opened
+    there unasked (an incident, an entrapment pull) and has not climbed since.
+    """
+    rungs, crises = one_crisis(rung=3, climbed=(3, 1))
+    crises.unchosen[0, 0, 1] = unchosen
+    borne = escalation.audience_costs(crises, rungs, Params(audience_cost_per_rung=0.1))
+    assert borne[0, 0, 1] == pytest.approx(cost) and borne[0, 1, 0] == pytest.approx(
+        0.1
+    )
+
+
+def test_an_incidents_challenger_bears_no_audience_cost_and_may_be_answered(
+    write_scenario,
+):
+    """Its forces clashed; its leaders chose no public climb (issue #12, item 5).
+
+    Two forward-posted rivals with incidents only: every crisis at its opening
+    limited clash has a challenger that bears no audience cost, yet counts as
+    having taken the crisis there, so the defender may answer with a climb.
+    """
+    posture = "posture = 1.0\ntransparency = 0.2"
+    extra = "[mechanisms.escalation]\ndispute_rate_per_year = 0.0"
+    text = pair_toml(steps=40, red=posture, blue=posture, extra=extra)
+    setup = engine.build_setup(load_scenario(write_scenario(text)))
+    opened = 0
+    for world in worlds(setup, steps=40):
+        r, c, d = np.nonzero(world.crises.challenger & (world.rung == 4))
+        assert (world.crises.origin[r, c, d] == escalation.INCIDENT).all()
+        cost = escalation.audience_costs(
+            world.crises, world.rung, setup.params.escalation
+        )
+        assert (cost[r, c, d] == 0).all()
+        assert (world.crises.climbed[r, c, d] == 4).all()  # so the defender replies
+        opened += len(r)
+    assert opened > 20
+
+
 def worlds(setup, steps, reps=50, seed=3):
     """All worlds of a run of ``reps`` replications."""
     return list(

@@ -71,11 +71,12 @@ responses to it (Signorino 1999's strategic choice; Bueno de Mesquita and Lalman
 1992: escalating pays when the opponent then yields, not for the rung itself).
 The game one rung up depends on who climbed (``; i``, ``; j``, ``; ij``): a
 public climb raises the climber's own audience cost there (``a_i`` grows with
-the highest rung i took the crisis to, :func:`~.escalation.audience_borne`), so a
-side weighs that its escalation ties its own hands (Fearon 1994): it commits it,
-which makes the opponent more likely to yield one rung up, and makes backing
-down there dearer. A side that expects to concede higher up therefore does not
-climb on the way, and builds no audience cost that would later lock it in.
+the highest rung i took the crisis to by choice,
+:func:`~.escalation.audience_borne`), so a side weighs that its escalation ties
+its own hands (Fearon 1994): it commits it, which makes the opponent more
+likely to yield one rung up, and makes backing down there dearer. A side that
+expects to concede higher up therefore does not climb on the way, and builds no
+audience cost that would later lock it in.
 That game one rung up values its own climb as a settled stand-off, ``S_i(k + 2)``
 (``W_i(K)``, war, at the top): a one-rung horizon, a modelling choice kept for
 its cost (full backward induction over the ladder keeps the small worlds'

@@ -21,10 +21,14 @@ Crises start, at rung 1 unless said otherwise here, from
   climbing a ladder first, as the COW MID record codes its uses of force (Jones,
   Bremer and Singer 1996: seizure, attack, clash; 67 of the 68 uses of force among
   the baseline's states in 1990-2014); as with an inject, the challenger's forces
-  took it there, so the challenger counts as having climbed to it (its audience
-  cost) and the defender may reply;
+  took it there, so the defender may reply; unlike an inject's, the challenger
+  bears no audience cost for that rung until it climbs itself: a leader's
+  audience cost is what it takes on by escalating in public (Fearon 1994), and
+  forces in contact that clash made no such choice (:attr:`Crises.unchosen`);
 * injects scheduled in the scenario;
-* entrapment, when a partner's crisis pulls an ally in (see :mod:`.alliances`).
+* entrapment, when a partner's crisis pulls an ally in (see :mod:`.alliances`),
+  at that crisis's rung; as with an incident, that rung commits neither side of
+  the new crisis to an audience.
 
 Disputes and incidents are onsets in continuous time: a dyad at peace, at the
 step's start or from the moment its crisis ended within the step, opens its next
@@ -217,6 +221,10 @@ class Crises:
         start_step: Step at which the crisis started, -1 if none; symmetric.
         peak: Highest rung reached so far; symmetric.
         climbed: Highest rung i took the crisis to itself (directional).
+        unchosen: The rung i's crisis opened at when i opened it without
+            choosing to (an incident's or an entrapment pull's challenger),
+            else 0 (directional): i bears no audience cost for climbs up to
+            it (:func:`audience_borne`).
         origin: How the crisis started (:data:`ORIGINS` code, 0 for none);
             symmetric.
         belief: ``[i, j]`` i's belief about j's resolve (:mod:`.beliefs`), 0
@@ -228,6 +236,7 @@ class Crises:
     start_step: np.ndarray
     peak: np.ndarray
     climbed: np.ndarray
+    unchosen: np.ndarray
     origin: np.ndarray
     belief: np.ndarray
 
@@ -244,6 +253,7 @@ def no_crises(r: int, n: int) -> Crises:
         start_step=np.full((r, n, n), -1, dtype=np.int32),
         peak=np.zeros((r, n, n), dtype=np.int8),
         climbed=np.zeros((r, n, n), dtype=np.int8),
+        unchosen=np.zeros((r, n, n), dtype=np.int8),
         origin=np.zeros((r, n, n), dtype=np.int8),
         belief=np.zeros((r, n, n)),
     )
@@ -506,6 +516,7 @@ def forget(rung: np.ndarray, crises: Crises, pairs: tuple[np.ndarray, ...]) -> N
         crises.theater[r, a, b] = crises.start_step[r, a, b] = -1
         crises.challenger[r, a, b] = False
         crises.peak[r, a, b] = crises.climbed[r, a, b] = crises.origin[r, a, b] = 0
+        crises.unchosen[r, a, b] = 0
         crises.belief[r, a, b] = 0.0
 
 
@@ -513,26 +524,34 @@ def audience_costs(crises: Crises, rung: np.ndarray, params: Params) -> np.ndarr
     """``a_ij = alpha * climbed_ij`` for every crisis under way, else 0, (R, N, N).
 
     The audience cost i bears in its crisis with j: what backing down would cost
-    its leaders, for the rung it took the crisis to in public.
+    its leaders, for the rung it took the crisis to in public by its own choice.
     """
     bearer = np.arange(rung.shape[1])[None, :, None]
-    borne = audience_borne(crises.climbed, bearer, params)
+    borne = audience_borne(crises.climbed, crises.unchosen, bearer, params)
     return np.where(under_way(rung), borne, 0.0)
 
 
 def audience_borne(
-    climbed: np.ndarray, bearer: np.ndarray, params: Params
+    climbed: np.ndarray, unchosen: np.ndarray, bearer: np.ndarray, params: Params
 ) -> np.ndarray:
-    """``alpha_i`` times the rung i took its crisis to, any shape.
+    """``alpha_i`` times the rung i took its crisis to by choice, any shape.
+
+    A leader's audience cost is what it takes on by escalating in public
+    (Fearon 1994): a side that opened its crisis at a rung it did not choose
+    (``unchosen``: an incident's forces clashed, a partner's crisis pulled an
+    ally in) bears none until it climbs above it itself.
 
     Args:
         climbed: Highest rung each side took its crisis to itself.
+        unchosen: Its crisis's opening rung where the side did not choose it,
+            else 0 (:class:`Crises`), broadcastable to ``climbed``.
         bearer: The state ``i`` that bears each cost, broadcastable to
             ``climbed``: ``audience_cost_per_rung`` may be set per state.
         params: Escalation parameters.
     """
     alpha = np.asarray(params.audience_cost_per_rung)  # scalar or (N,), per i
-    return climbed * (alpha[bearer] if alpha.ndim else alpha)
+    chosen = np.where(climbed > unchosen, climbed, 0)
+    return chosen * (alpha[bearer] if alpha.ndim else alpha)
 
 
 def open_crises(
@@ -581,6 +600,9 @@ def open_crises(
         crises.origin[r, a, b] = how
     crises.challenger[r, c, d] = True
     crises.climbed[r, c, d] = level
+    crises.unchosen[r, c, d] = np.where(
+        (how == INCIDENT) | (how == ENTRAPMENT), level, 0
+    )
     return r, c, d
 
 
