@@ -97,9 +97,9 @@ the rung:
     p_i(m) = P_i^(d m) / (P_i^(d m) + P_j^(d m)) = 1 / (1 + exp(-d m ln(P_i / P_j))).
 
 War pays (``W_i(K) > 0``) only when ``p_i(K) V_i > h_i C``: with the default
-``C`` = 1.0 (held, see :class:`~sim.dynamics.escalation.Params`), at or above
-any stake's value in the baseline, only for a side with high resolve, stake and
-odds facing a coalition that cannot hurt it much.
+``C`` = 1.6 (held, see :class:`~sim.dynamics.escalation.Params`), above any
+stake's value in the baseline, only for a side with high resolve, stake and odds
+facing a coalition that cannot hurt it much.
 
 Private information (Fearon 1995): i knows its own resolve ``rho_i`` but sees j's
 only through its belief ``b_ij`` (see :mod:`.beliefs`); what the issue is worth to
