@@ -365,8 +365,8 @@ def solve(
             equilibrium fields of :class:`Solved` hold these sides only.
     """
     esc = setup.params.escalation
-    r, c, d = pairs
-    unchosen = _unchosen(crises, pairs)
+    _, c, d = pairs
+    unchosen = escalation.by_side(crises.unchosen, pairs)
     audience = _audience(climbed, unchosen, c, d, esc) + inputs.pledged
     now = rung.astype(np.intp)[:, None]  # (P, 1)
     threshold = inputs.threshold
@@ -378,7 +378,7 @@ def solve(
         _audience(climbed_up, unchosen[:, None, :], c, d, esc)
         + inputs.pledged[:, None, :]
     )
-    belief = np.stack([crises.belief[r, c, d], crises.belief[r, d, c]], axis=1)
+    belief = escalation.by_side(crises.belief, pairs)
     strategy, utility, chance = equilibrium(
         own_power=inputs.own_power,
         opponent_power=inputs.own_power[:, ::-1],
@@ -452,7 +452,7 @@ def crisis_actions(
         world.crises,
         pairs,
         world.rung[pairs],
-        escalation.climbs(world.crises, pairs),
+        escalation.by_side(world.crises.climbed, pairs),
         side_inputs(world, setup, world.crises, pairs),
     )
     by_side = np.empty(len(r), dtype=np.intp)
@@ -882,7 +882,7 @@ class Timeline:
         audience cost, times the years (:func:`sim.dynamics.beliefs.learn`).
         """
         r, c, d = pairs
-        unchosen = _unchosen(self.crises, pairs)
+        unchosen = escalation.by_side(self.crises.unchosen, pairs)
         audience = _audience(climbed, unchosen, c, d, self.setup.params.escalation)
         cost = (rung / WAR) ** 2
         resolve = np.broadcast_to(self.setup.conflict.resolve, (self.n,))
@@ -914,8 +914,7 @@ class Timeline:
 
     def _stake_now(self, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
         """Each side's stake where its dyad's hostility was last moved to, (P, 2)."""
-        r, c, d = pairs
-        heat = np.stack([self.heat[r, c, d], self.heat[r, d, c]], axis=1)
+        heat = escalation.by_side(self.heat, pairs)
         return stake_of(heat, self.setup.params.escalation)
 
     def _drift(
@@ -1023,7 +1022,7 @@ class Timeline:
         dispute = np.flatnonzero(origin == escalation.DISPUTE)
         if len(dispute):
             listed = tuple(a[dispute] for a in pairs)
-            climbed = escalation.climbs(self.crises, listed)
+            climbed = escalation.by_side(self.crises.climbed, listed)
             rung = self.rung[listed]
             solved = solve(
                 self.setup,
@@ -1272,12 +1271,6 @@ def _audience(
     """
     bearer = np.stack([c, d], axis=-1).reshape(len(c), *[1] * (climbed.ndim - 2), 2)
     return escalation.audience_borne(climbed, unchosen, bearer, esc)
-
-
-def _unchosen(crises: escalation.Crises, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
-    """Each side's unchosen opening rung (:class:`~.escalation.Crises`), (P, 2)."""
-    r, c, d = pairs
-    return np.stack([crises.unchosen[r, c, d], crises.unchosen[r, d, c]], axis=1)
 
 
 def _path_uniforms(

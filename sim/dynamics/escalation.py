@@ -458,7 +458,7 @@ def move(
     """
     r, c, d = pairs
     k = rung[r, c, d].astype(np.intp)
-    climbed = climbs(crises, pairs)
+    climbed = by_side(crises.climbed, pairs)
     path = crisis_chain.walk(
         decide,
         threshold,
@@ -499,13 +499,15 @@ def move(
     return path, ended
 
 
-def climbs(crises: Crises, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
-    """Highest rung each side of each listed crisis took it to, (P, 2).
+def by_side(directed: np.ndarray, pairs: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Each listed crisis's entries of a directed (R, N, N) array, (P, 2).
 
-    ``pairs`` is ``(r, c, d)``; the challenger ``c`` comes first.
+    ``pairs`` is ``(r, c, d)``; the challenger's entry ``[r, c, d]`` comes
+    first, the defender's ``[r, d, c]`` second (e.g. ``Crises.climbed``: the
+    highest rung each side took its crisis to).
     """
     r, c, d = pairs
-    return np.stack([crises.climbed[r, c, d], crises.climbed[r, d, c]], axis=1)
+    return np.stack([directed[r, c, d], directed[r, d, c]], axis=1)
 
 
 def forget(rung: np.ndarray, crises: Crises, pairs: tuple[np.ndarray, ...]) -> None:
