@@ -186,7 +186,7 @@ def _cooperation_initial(world: World, setup: Setup) -> dict[str, np.ndarray]:
     r, n = len(world.replications), setup.n_states
     return {
         "transparency": np.tile(setup.conflict.transparency, (r, 1)),
-        "met": np.zeros((r, n, n), dtype=bool),
+        "met": np.zeros((r, n, n), dtype=np.int32),
     }
 
 
@@ -282,18 +282,32 @@ def _cooperate(
     trust: np.ndarray,
     transparency: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Memory drift, then disaster relief and forum meetings, and who met."""
+    """Half the step's memory drift, relief and forum meetings, the other half.
+
+    The events fall mid-step on average, so half the drift (and erosion by
+    crises) comes before them and half after: drift applied whole before them
+    would leave the events of a longer step less faded at its end, and trust
+    would then hang on the step length. Returns trust, transparency and who met.
+    """
     coop, dip, dt = setup.params.cooperation, setup.diplomacy, setup.dt_years
     u = draws.uniform(Stream.COOPERATION, (len(dip.allies),))
     strain = world.mean_rung / WAR
-    trust = cooperation.remember_trust(trust, setup.conflict.trust, strain, coop, dt)
-    transparency = cooperation.remember(
-        transparency, setup.conflict.transparency, coop, dt
-    )
+
+    def drift(trust: np.ndarray, transparency: np.ndarray) -> tuple:
+        return (
+            cooperation.remember_trust(
+                trust, setup.conflict.trust, strain, coop, dt / 2
+            ),
+            cooperation.remember(
+                transparency, setup.conflict.transparency, coop, dt / 2
+            ),
+        )
+
+    trust, transparency = drift(trust, transparency)
     hit = cooperation.disasters(u, coop.disaster_rate_per_year, dt)
     for step, struck in dip.disaster_injects:
         if step == world.step:
-            hit = hit | struck[None]
+            hit = hit + struck[None]
     trust, transparency, relief = cooperation.cooperate(
         trust,
         transparency,
@@ -311,8 +325,8 @@ def _cooperate(
         coop.forum_transparency_gain,
         world.hostility,
     )
-    met = forum if relief is None else relief if forum is None else relief | forum
-    return trust, transparency, met
+    met = forum if relief is None else relief if forum is None else relief + forum
+    return *drift(trust, transparency), met
 
 
 def _restrict_signaling(scenario: Scenario, keep: frozenset[str]) -> dict:
@@ -388,8 +402,8 @@ COOPERATION = Step(
         Field("transparency", "How readable each state is to others, 0..1, (R, N)."),
         Field(
             "met",
-            "Pairs that took part in a relief or forum meeting together this "
-            "step, (R, N, N) bool.",
+            "How many reliefs and forum meetings each pair took part in "
+            "together this step, (R, N, N) int.",
         ),
     ),
     writes=("trust",),

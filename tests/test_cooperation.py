@@ -13,21 +13,51 @@ from sim.rng import Draws, Stream
 DISTANCE = np.array([[0.0, 1000.0, 9000.0], [1000.0, 0.0, 9000.0], [9e3, 9e3, 0.0]])
 
 
-def test_disaster_frequency_matches_the_poisson_rate():
-    """Over many replications a state is struck with chance ``1 - exp(-q dt)``."""
+def test_disasters_per_step_are_poisson_with_mean_rate_times_dt():
+    """A state's disasters in a step have mean and variance ``q dt``, more than one too."""
     reps = np.arange(40000)
     u = Draws(2, reps, 0).uniform(Stream.COOPERATION, (3,))
     rate = np.array([0.0, 0.4, 2.0])
-    hit = cooperation.disasters(u, rate, 0.25)
+    hit = cooperation.disasters(u, rate, 0.5)
     assert not hit[:, 0].any()
-    expected = -np.expm1(-rate[1:] * 0.25)
-    assert hit[:, 1:].mean(axis=0) == pytest.approx(expected, abs=0.01)
+    assert hit[:, 1:].mean(axis=0) == pytest.approx(rate[1:] * 0.5, rel=0.03)
+    assert hit[:, 1:].var(axis=0) == pytest.approx(rate[1:] * 0.5, rel=0.05)
+    assert (hit[:, 2] >= 2).mean() == pytest.approx(1 - 2 * np.exp(-1.0), abs=0.01)
+
+
+def test_a_state_struck_twice_gets_two_reliefs():
+    """Each disaster brings its own relief, so helpers share two events, not one."""
+    params = cooperation.Params(relief_range_km=5000.0)
+    world, team = cooperation.relief_teams(
+        np.array([[2, 0, 0]]), DISTANCE, np.full((1, 3, 3), 0.5), params
+    )
+    assert world.tolist() == [0, 0]
+    assert team.tolist() == [[True, True, False]] * 2
+    met = cooperation.together(world, team, 1)
+    assert met[0].tolist() == [[0, 2, 0], [2, 0, 0], [0, 0, 0]]
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_two_events_in_one_step_count_as_two_steps_with_one(trust, gain, hostility):
+    """Sharing two events at once raises trust and openness as one, then another."""
+    start = np.full((1, 2, 2), trust)
+    openness = np.full((1, 2), trust)
+    h = np.full((1, 2, 2), hostility)
+    pair = np.array([[True, True]])
+    both = cooperation.cooperate(
+        start, openness, (np.array([0, 0]), np.repeat(pair, 2, 0)), gain, gain, h
+    )
+    once = cooperation.cooperate(start, openness, (np.array([0]), pair), gain, gain, h)
+    twice = cooperation.cooperate(*once[:2], (np.array([0]), pair), gain, gain, h)
+    assert both[0] == pytest.approx(twice[0], abs=1e-12)
+    assert both[1] == pytest.approx(twice[1], abs=1e-12)
+    assert both[2][0, 0, 1] == 2
 
 
 def test_relief_comes_from_near_trusting_states_only():
     """Helpers are within range and trust the stricken state; it is in its own team."""
     params = cooperation.Params(relief_range_km=5000.0, relief_min_trust=0.3)
-    hit = np.array([[True, False, False]])
+    hit = np.array([[1, 0, 0]])
     trust = np.full((1, 3, 3), 0.5)
     world, team = cooperation.relief_teams(hit, DISTANCE, trust, params)
     assert world.tolist() == [0]  # one relief: nobody else was struck
@@ -178,15 +208,15 @@ def test_the_baselines_crises_wear_trust_below_the_relief_threshold(kappa):
 
 
 @given(st.integers(1, 3), st.data())
-def test_pairs_work_together_when_some_group_holds_both(r, data):
-    """A distinct pair works together exactly when a group of its world has both."""
+def test_a_pair_shares_as_many_events_as_groups_of_its_world_hold_both(r, data):
+    """A distinct pair's count is the number of its world's groups holding both."""
     n = data.draw(st.integers(1, 5))
     world = np.array(sorted(data.draw(st.lists(st.integers(0, r - 1), max_size=6))))
     members = data.draw(arrays(bool, (len(world), n)))
     pairs = cooperation.together(world.astype(int), members, r)
     for w, a, b in np.ndindex(r, n, n):
-        shared = any(g[a] and g[b] for g in members[world == w])
-        assert pairs[w, a, b] == (shared and a != b)
+        shared = sum(bool(g[a] and g[b]) for g in members[world == w])
+        assert pairs[w, a, b] == (shared if a != b else 0)
 
 
 def test_the_baseline_has_the_regions_forums_and_their_gain_matters():

@@ -119,6 +119,46 @@ def test_more_disasters_build_more_trust(write_scenario):
     assert often.transparency.mean() > rare.transparency.mean()
 
 
+def trust_after_forums(path: Path, dt: float) -> float:
+    """GREEN's trust in BLUE after four years at step length ``dt``."""
+    overrides = {
+        "scenario.dt_years": dt,
+        "mechanisms.cooperation.disaster_rate_per_year": 0.0,
+    }
+    setup = engine.build_setup(load_scenario(path, overrides=overrides))
+    green, blue = (setup.scenario.state_index(s) for s in ("GREEN", "BLUE"))
+    *_, world = engine.simulate(
+        setup, seed=3, replications=np.arange(1), steps=round(4 / dt)
+    )
+    return float(world.trust[0, green, blue])
+
+
+def test_two_forums_in_one_half_year_build_as_much_trust_as_in_two_quarters(
+    write_scenario,
+):
+    """Time is rates per year: each meeting counts, however many share a step.
+
+    GREEN and BLUE meet twice a year, in the third and the fourth quarter: two
+    steps apart at quarterly steps, one step at half-year steps. Trust after
+    four years agrees to a few parts in 10,000 (the meetings fall mid-step, so
+    their fading shifts a little with the step); counted once a step, the
+    half-year run would have gained half as much.
+    """
+    forums = "".join(
+        f'[[forum]]\nname = "{name}"\nmembers = ["GREEN", "BLUE"]\n'
+        f"every_years = 1.0\nfirst_year = {first}\n"
+        for name, first in (("Summer", 2000.5), ("Autumn", 2000.75))
+    )
+    path = write_scenario(triad_toml(steps=16, extra=forums))
+    quarterly, monthly, half = (
+        trust_after_forums(path, dt) for dt in (1 / 4, 1 / 12, 1 / 2)
+    )
+    start = trust_after_forums(write_scenario(triad_toml(steps=16)), 1 / 4)
+    assert quarterly - start > 0.03  # eight meetings raised it
+    assert monthly == pytest.approx(quarterly, abs=5e-4)
+    assert half == pytest.approx(quarterly, abs=5e-4)
+
+
 @pytest.mark.parametrize("name", ["signaling.toml", "quad_aukus.toml", "a2ad.toml"])
 def test_replication_does_not_depend_on_batch_size(name):
     """Replications 0-5 are bit-identical run together or in two chunks of three."""

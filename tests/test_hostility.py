@@ -54,12 +54,15 @@ def test_a_rivals_arms_growth_raises_hostility_of_its_rivals_only():
     assert h[0, 1, 0] == 0.5  # 0 did not grow
 
 
-def test_cooperation_softens_hostility():
-    """A shared relief or forum meeting removes a share of the pair's hostility."""
-    met = np.zeros((1, 3, 3), dtype=bool)
-    met[0, 0, 1] = met[0, 1, 0] = True
+@pytest.mark.parametrize("events", [1, 2, 3])
+def test_each_shared_event_softens_hostility(events):
+    """Each relief or forum meeting a pair shares removes its share of hostility."""
+    met = np.zeros((1, 3, 3), dtype=np.int32)
+    met[0, 0, 1] = met[0, 1, 0] = events
     h = after(START[None].copy(), met=met)
-    assert h[0, 0, 1] == pytest.approx(0.5 * (1 - Params().cooperation_calm))
+    calm = Params().cooperation_calm
+    assert h[0, 0, 1] == pytest.approx(0.5 * (1 - calm) ** events)
+    assert h[0, 0, 2] == after(START[None].copy())[0, 0, 2]  # they did not meet
 
 
 @given(

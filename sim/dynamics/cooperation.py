@@ -10,7 +10,7 @@ International Relations*, 2005; R. Jervis, *Perception and Misperception in
 International Politics*, 1976: crises read as hostile intent, the spiral).
 
 Disasters strike each state (its own region) as a Poisson process with rate
-``q_h`` per year, so a step brings one with chance ``1 - exp(-q_h dt)``; a
+``q_h`` per year, so a step brings it a Poisson number of mean ``q_h dt``; a
 scenario may also inject one. States within ``relief_range_km`` of the stricken
 state h whose trust in it is at least ``relief_min_trust`` answer with humanitarian
 assistance and disaster relief (HADR). At the default 0.1, below the starting
@@ -23,6 +23,10 @@ each participant a share ``g_tau`` of its transparency gap:
 
     trust_ab' = trust_ab + g_T (1 - H_ab) (1 - trust_ab),
     tau_a' = tau_a + g_tau (1 - tau_a)
+
+for each event in turn, so two in one step count as two, as in two steps
+(a forum meeting and a relief in one half-year step, say; if they counted
+once, trust would grow slower at longer steps).
 
 (shared events also soften hostility itself, see :mod:`.hostility`).
 A dialogue forum meets every ``every_years`` years from its first meeting; each
@@ -48,10 +52,11 @@ drifts nor erodes: it stays where the scenario and CBMs set it.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import poisson
 
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import Value, param
-from sim.dynamics.rates import fade, hazard
+from sim.dynamics.rates import fade
 from sim.dynamics.signaling import toward_one
 
 
@@ -90,33 +95,40 @@ class Params:
 
 
 def disasters(uniform: np.ndarray, rate_per_year: Value, dt_years: float) -> np.ndarray:
-    """Which states a disaster strikes this step, (R, N) bool.
+    """How many disasters strike each state this step, (R, N) int.
+
+    A Poisson number of mean ``q_h dt`` (the inverse of its distribution at
+    the uniform), so two disasters in one long step are two, as in two
+    short ones.
 
     Args:
         uniform: Uniform draws on [0, 1), shape (R, N).
         rate_per_year: ``q_h``, scalar or (N,).
         dt_years: Step length in years.
     """
-    return uniform < hazard(rate_per_year, dt_years)
+    mean = np.broadcast_to(np.multiply(rate_per_year, dt_years), uniform.shape)
+    return poisson.ppf(uniform, mean).astype(np.int64)
 
 
 def relief_teams(
     hit: np.ndarray, distance_km: np.ndarray, trust: np.ndarray, params: Params
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Who takes part in the relief of each stricken state.
+    """Who takes part in the relief of each disaster.
 
     Args:
-        hit: States struck this step, (R, N).
+        hit: Disasters that struck each state this step, (R, N) int.
         distance_km: Distance between capitals, (N, N).
         trust: ``trust_ah``, a's trust in h, (R, N, N).
         params: Cooperation parameters.
 
     Returns:
-        ``(world, members)``: one relief per stricken state, in C order of
-        (world, state): the world it happens in, (M,), and who takes part,
-        (M, N) bool, the stricken state itself included.
+        ``(world, members)``: one relief per disaster, in C order of (world,
+        state): the world it happens in, (M,), and who takes part, (M, N)
+        bool, the stricken state itself included.
     """
-    world, struck = where_true(hit)  # (M,)
+    world, struck = where_true(hit > 0)
+    times = hit[world, struck]
+    world, struck = np.repeat(world, times), np.repeat(struck, times)  # (M,)
     distance = distance_km[struck]  # (M, N): from h to each a (symmetric)
     near = distance <= params.relief_range_km
     trusting = trust[world, :, struck] >= params.relief_min_trust  # a trusts h
@@ -131,7 +143,7 @@ def in_every_world(members: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]
 
 
 def together(world: np.ndarray, members: np.ndarray, r: int) -> np.ndarray:
-    """Pairs of distinct states that share a group, (R, N, N) bool.
+    """How many groups each pair of distinct states shares, (R, N, N) int.
 
     Args:
         world: World of each group, (G,), in increasing order.
@@ -139,14 +151,14 @@ def together(world: np.ndarray, members: np.ndarray, r: int) -> np.ndarray:
         r: Number of worlds R.
     """
     n = members.shape[1]
-    pairs = np.zeros((r, n, n), dtype=bool)
-    shared = members[:, :, None] & members[:, None, :]  # (G, N, N)
+    shared = np.zeros((r, n, n), dtype=np.int32)
+    pair = members[:, :, None] & members[:, None, :]  # (G, N, N)
     rank = np.arange(len(world)) - np.searchsorted(world, world)  # within its world
     for k in range(rank.max(initial=-1) + 1):  # each pass: one group per world
         layer = rank == k
-        pairs[world[layer]] |= shared[layer]
-    pairs[:, np.arange(n), np.arange(n)] = False
-    return pairs
+        shared[world[layer]] += pair[layer]
+    shared[:, np.arange(n), np.arange(n)] = 0
+    return shared
 
 
 def cooperate(
@@ -171,25 +183,23 @@ def cooperate(
         hostility: ``H_ab``, (R, N, N).
 
     Returns:
-        ``(trust, transparency, met)`` after the events (one gain per step even
-        when a pair shares several events); ``met`` marks the pairs that worked
-        together, (R, N, N) bool, or is None when nobody took part.
+        ``(trust, transparency, met)`` after the events, each shared event
+        closing its share of the gap in turn (several in one step count as
+        in several steps); ``met`` counts the events each pair shared,
+        (R, N, N) int, or is None when nobody took part.
     """
     world, members = groups
     if not members.any():  # nobody took part: nothing changes
         return trust, transparency, None
     met = together(world, members, len(trust))
     # Dense: a third of all pairs meet (forums meet in every world), too many
-    # to gather. Elsewhere the gain is an exact zero and trust is unchanged.
-    gain = np.subtract(1.0, hostility)  # g_T (1 - H_ab) (1 - trust_ab) where met
-    gain *= trust_gain
-    gain *= met
-    gap = np.subtract(1.0, trust)
-    gain *= gap
-    trust = np.add(trust, gain, out=gap)
+    # to gather. Elsewhere met is 0 and trust is unchanged to the bit.
+    share = np.subtract(1.0, hostility)  # g_T (1 - H_ab) per shared event
+    share *= trust_gain
+    trust = toward_one(trust, met, share)
     g, a = where_true(members)
-    took_part = np.zeros(transparency.shape, dtype=bool)
-    took_part[world[g], a] = True
+    took_part = np.zeros(transparency.shape, dtype=np.int32)
+    np.add.at(took_part, (world[g], a), 1)
     transparency = toward_one(transparency, took_part, transparency_gain)
     return trust, transparency, met
 

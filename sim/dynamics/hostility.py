@@ -21,8 +21,8 @@ solved exactly over the step with the push ``u`` held constant,
     e = exp(-rho dt)
 
 (``u dt`` when ``rho`` is 0), so a steady push gives the same path at any step
-length; then ``H_ij'' = H_ij' (1 - c)`` if i and j cooperated this step
-(relief, forum):
+length; then ``H_ij'' = H_ij' (1 - c)^n`` after the ``n`` events (reliefs,
+forum meetings) i and j shared this step:
 
 * ``rho`` (``relax_per_year``): hostility returns to its start with time;
 * ``pi p^_ij`` (``provocation_per_year`` of signaling times the pressure i
@@ -153,7 +153,7 @@ def step_hostility(
             ``top``), (R, N, N).
         top: The top rung K (major war).
         growth: Arms growth per year ``g_j``, (R, N).
-        met: Pairs that cooperated this step, (R, N, N) bool, or None.
+        met: How many events each pair shared this step, (R, N, N) int, or None.
         params: Hostility parameters.
         dt_years: Step length in years.
 
@@ -177,7 +177,7 @@ def step_hostility(
     push += params.arms_growth_weight * (now > 0) * growth[:, j]
     relaxed += push * held(params.relax_per_year, dt_years)
     if met is not None:
-        relaxed *= np.where(pair_columns(met, i, j), 1.0 - params.cooperation_calm, 1.0)
+        relaxed *= (1.0 - params.cooperation_calm) ** pair_columns(met, i, j)
     np.clip(relaxed, 0.0, 1.0, out=relaxed)
     relaxed[relaxed < params.floor] = 0.0
     out = np.zeros(hostility.shape, dtype=hostility.dtype)

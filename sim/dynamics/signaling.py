@@ -297,12 +297,15 @@ def misread(
     return kept + np.sqrt(hazard(2.0 / memory, years_since)) * fresh
 
 
-def toward_one(value: np.ndarray, where: np.ndarray, share: float) -> np.ndarray:
-    """Close ``share`` of the gap to 1 where ``where`` holds: ``v + share (1 - v)``.
+def toward_one(
+    value: np.ndarray, times: np.ndarray, share: np.ndarray | float
+) -> np.ndarray:
+    """Close ``share`` of the gap to 1 ``n`` times: ``v + (1 - v) (1 - (1 - share)^n)``.
 
-    Used for trust and transparency, which cooperation only ever raises toward 1.
+    Used for trust and transparency, which cooperation only ever raises toward
+    1; ``n`` is ``times`` (0 or False leaves the value unchanged to the bit).
     """
-    return np.where(where, value + share * (1.0 - value), value)
+    return value + (1.0 - value) * (1.0 - (1.0 - share) ** times)
 
 
 def build_trust(
