@@ -14,7 +14,7 @@ DISTANCE = np.array([[0.0, 1000.0, 9000.0], [1000.0, 0.0, 9000.0], [9e3, 9e3, 0.
 
 
 def test_disasters_per_step_are_poisson_with_mean_rate_times_dt():
-    """A state's disasters in a step have mean and variance ``q dt``, more than one too."""
+    """A state's disasters in a step: mean and variance ``q dt``, two or more too."""
     reps = np.arange(40000)
     u = Draws(2, reps, 0).uniform(Stream.COOPERATION, (3,))
     rate = np.array([0.0, 0.4, 2.0])
@@ -23,6 +23,22 @@ def test_disasters_per_step_are_poisson_with_mean_rate_times_dt():
     assert hit[:, 1:].mean(axis=0) == pytest.approx(rate[1:] * 0.5, rel=0.03)
     assert hit[:, 1:].var(axis=0) == pytest.approx(rate[1:] * 0.5, rel=0.05)
     assert (hit[:, 2] >= 2).mean() == pytest.approx(1 - 2 * np.exp(-1.0), abs=0.01)
+
+
+@given(
+    arrays(float, (4, 3), elements=st.floats(1e-12, 1.0 - 1e-9)),
+    arrays(float, (3,), elements=st.floats(0.0, 20.0)),
+    st.floats(0.01, 2.0),
+)
+def test_disasters_invert_the_poisson_distribution_as_scipy_does(u, rate, dt):
+    """The count at each uniform is the Poisson quantile there (scipy's ``ppf``).
+
+    Away from the ends of [0, 1), where the two sums of the tail round apart.
+    """
+    from scipy.stats import poisson
+
+    expected = poisson.ppf(u, np.broadcast_to(rate * dt, u.shape))
+    assert np.array_equal(cooperation.disasters(u, rate, dt), expected)
 
 
 def test_a_state_struck_twice_gets_two_reliefs():
