@@ -293,7 +293,9 @@ def _cooperate(
     u = draws.uniform(Stream.COOPERATION, (len(dip.allies),))
     strain = world.mean_rung / WAR
 
-    def drift(trust: np.ndarray, transparency: np.ndarray) -> tuple:
+    def drift(
+        trust: np.ndarray, transparency: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         return (
             cooperation.remember_trust(
                 trust, setup.conflict.trust, strain, coop, dt / 2
