@@ -5,10 +5,12 @@ The pure mechanisms live in :mod:`sim.dynamics.alliances`,
 module turns a scenario into the arrays they need
 (:class:`~sim.world.ConflictSetup`), computes the default doctrine's crisis
 actions for every side of every crisis (:func:`crisis_actions`) and declares
-two engine steps (:class:`sim.step.Step`): :data:`CRISES` moves the crises
+three engine steps (:class:`sim.step.Step`): :data:`CRISES` moves the crises
 under way and opens new ones from disputes, incidents, entrapment and injects,
 all in continuous time within the step (:class:`Timeline`); :data:`ALLIANCES`
-updates doubts, exercises, ties and credibility. Everything is
+updates doubts, exercises and the ties treaties inject; :data:`BALANCING`,
+once the arms race and hostility have moved, tightens ties against threat
+(Walt) and derives their credibility. Everything is
 vectorised over replications and dyads; loops run only over theaters, scenario
 entries, states and the rounds of crises within a step.
 
@@ -1293,7 +1295,7 @@ def _path_uniforms(
 
 
 def _alliances_run(world: World, context: Context) -> dict[str, np.ndarray]:
-    """Doubts (seeing who backed down this step), exercises, ties, credibility."""
+    """Doubts (seeing who backed down this step), exercises, injected treaties."""
     n = context.setup.n_states
     return _alliance_phase(world, context.setup, back_downs(world.ended, n))
 
@@ -1336,7 +1338,11 @@ def _form_beliefs(
 def _alliance_phase(
     world: World, setup: Setup, patron_back_downs: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Exercises, doubts, ties and credibility after one step."""
+    """Exercises, doubts and injected treaty ties after one step.
+
+    Balancing and the credibility of the ties come later in the step
+    (:data:`BALANCING`).
+    """
     alli = setup.params.alliances
     if not alli.enabled:
         return {"tie": world.tie}
@@ -1351,29 +1357,50 @@ def _alliance_phase(
     abandonment = alliances.relax_doubts(
         world.abandonment, world.tie, patron_back_downs, alli, dt
     )
-    threat_now = alliances.threat(
-        world.capability, world.hostility, cs.capital_distance_km, alli.threat_range_km
-    )
-    tie = alliances.balance(
-        world.tie,
-        world.capability,
-        world.hostility,
-        threat_now,
-        cs.threat_start,
-        alli,
-        dt,
-    )
+    tie = world.tie
     for step, members, level in cs.treaty_injects:
         if step == world.step:
-            tie = tie.copy()  # balance may return the world's own array
+            tie = tie.copy()  # never the world's own array
             tie[np.ix_(np.arange(len(tie)), members, members)] = level
             tie[:, np.arange(n), np.arange(n)] = 0.0
+    return {"exercises": exercises, "abandonment": abandonment, "tie": tie}
+
+
+def _balancing_run(world: World, context: Context) -> dict[str, np.ndarray]:
+    """Ties after the step's balancing (Walt), and the credibility they give.
+
+    The trapezoid rule over the step: half its growth reads the alarm, the
+    main threat and the partners as the step began, half as it ends (after the
+    arms race and hostility moved), so balancing starts, on average, when the
+    threat crosses its threshold, at any step length. All of it read as the
+    step began, it started up to a step late (credibility 5% lower at year ten
+    of the baseline at half-year steps than at quarterly ones).
+    """
+    setup = context.setup
+    alli, cs = setup.params.alliances, setup.conflict
+    if not alli.enabled:
+        return {}
+    tie = world.tie
+    for moment in (context.start, world):
+        threat = alliances.threat(
+            moment.capability,
+            moment.hostility,
+            cs.capital_distance_km,
+            alli.threat_range_km,
+        )
+        tie = alliances.balance(
+            tie,
+            moment.capability,
+            moment.hostility,
+            threat,
+            cs.threat_start,
+            alli,
+            setup.dt_years / 2,
+        )
     return {
-        "exercises": exercises,
-        "abandonment": abandonment,
         "tie": tie,
         "credibility": alliances.credibility(
-            tie, cs.capital_distance_km, abandonment, exercises, alli
+            tie, cs.capital_distance_km, world.abandonment, world.exercises, alli
         ),
     }
 
@@ -1468,4 +1495,11 @@ ALLIANCES = Step(
     restrict=lambda scenario, keep: {
         "alliances": groups_among(scenario.alliances, keep)
     },
+)
+
+BALANCING = Step(
+    name="balancing",
+    run=_balancing_run,
+    params="alliances",
+    writes=("tie", "credibility"),
 )

@@ -589,19 +589,22 @@ STEPS: tuple[Step, ...] = (
     ECONOMY,
     ARMS_RACE,
     HOSTILITY,
+    conflict.BALANCING,
     A2AD,
     PROJECTION,
 )
 """The steps of one simulation step, in the order they run.
 
 Posture first (it rules this step's incidents); crises move given the actions;
-alliances update doubts, exercises, ties and credibility (seeing who backed down);
-new crises start (entrapment along this step's ties, disputes, incidents where
-patrols add presence); signaling then cooperation move trust and
+alliances update doubts, exercises and injected treaties (seeing who backed
+down); new crises start (entrapment along this step's ties, disputes, incidents
+where patrols add presence); signaling then cooperation move trust and
 transparency; the economy grows; spending (within a share of the new GDP) and
 capability accumulate; hostility moves with the signals read, the crises,
-rivals' arms growth and cooperation; the A2/AD stocks accumulate; last, power
-projected and credibility under denial are derived from the new world.
+rivals' arms growth and cooperation; states balance against the threat as it
+stood at the step's start and stands now, and the ties' credibility follows;
+the A2/AD stocks accumulate; last, power projected and credibility under denial
+are derived from the new world.
 """
 
 

@@ -315,13 +315,14 @@ def test_doubts_rise_when_the_patron_backs_down_and_relax_after():
     params = Params()
     doubt = np.full((1, 2, 2), params.initial_abandonment) * tie
     shaken = alliances.relax_doubts(doubt, tie, np.array([[0, 1]]), params, 0.25)
+    mid_step = np.exp(-params.doubt_relax_per_year * 0.125)  # relaxed half a step
     assert shaken[0, 0, 1] == pytest.approx(
-        params.initial_abandonment + params.reputation_loss
+        params.initial_abandonment + params.reputation_loss * mid_step
     )
-    assert shaken[0, 1, 0] == params.initial_abandonment  # the client held
+    assert shaken[0, 1, 0] == pytest.approx(params.initial_abandonment)  # held
     twice = alliances.relax_doubts(doubt, tie, np.array([[0, 2]]), params, 0.25)
     assert twice[0, 0, 1] == pytest.approx(
-        params.initial_abandonment + 2 * params.reputation_loss
+        params.initial_abandonment + 2 * params.reputation_loss * mid_step
     )
     calmer = alliances.relax_doubts(shaken, tie, np.array([[0, 0]]), params, 0.25)
     assert params.initial_abandonment < calmer[0, 0, 1] < shaken[0, 0, 1]
@@ -339,6 +340,29 @@ def test_doubts_relax_the_same_in_one_step_or_two_halves(doubt, dt):
     half = alliances.relax_doubts(start, tie, none, params, dt / 2)
     halves = alliances.relax_doubts(half, tie, none, params, dt / 2)
     np.testing.assert_allclose(halves, whole, rtol=1e-12, atol=1e-15)
+
+
+@settings(max_examples=25, deadline=None)
+@given(doubt=st.floats(0.0, 0.5), dt=st.floats(0.05, 1.0))
+def test_a_back_down_a_year_leaves_the_same_doubts_at_any_step_length(doubt, dt):
+    """Back-downs at a steady rate: doubts at a year's end do not hang on dt.
+
+    One back-down a year, spread as a step holds it (a share ``dt`` of one per
+    step, the mean of a Poisson count), relaxed half a step before and after:
+    the doubts after a year match the exact solution of ``dA/dt = r (A0 - A)
+    + loss``, to second order in the step.
+    """
+    tie = np.ones((1, 2, 2))
+    params = Params()
+    steps = round(1 / dt)
+    doubts = np.full((1, 2, 2), doubt)
+    for _ in range(steps):
+        rate = np.full((1, 2), 1.0 / steps)  # the year's one back-down, spread
+        doubts = alliances.relax_doubts(doubts, tie, rate, params, 1.0 / steps)
+    r, a0, loss = params.doubt_relax_per_year, params.initial_abandonment, 1.0
+    steady = a0 + params.reputation_loss * loss / r
+    exact = steady + (doubt - steady) * np.exp(-r)
+    assert doubts[0, 0, 1] == pytest.approx(exact, abs=2e-3)
 
 
 def test_a_treaty_binds_the_patron_not_the_client():

@@ -417,9 +417,12 @@ def relax_doubts(
     """Doubts of abandonment after one step (Snyder's abandonment fear).
 
     Doubts relax toward ``initial_abandonment`` at ``doubt_relax_per_year``,
-    exactly over the step (``A0 + (A - A0) exp(-rate dt)``), and rise by
-    ``reputation_loss`` for every crisis in which a client's patron backed down,
-    so neither depends on the step length.
+    exactly (``A0 + (A - A0) exp(-rate t)``), and rise by ``reputation_loss``
+    for every crisis in which a client's patron backed down. The back-downs
+    fall mid-step on average, so half the step's relaxation comes before
+    them and half after: neither the count nor the doubts at the step's end
+    depend on the step length (relaxed whole before them, a longer step's
+    back-downs would stand unrelaxed at its end).
 
     Args:
         abandonment: ``A_ij``, i's doubt about j, shape (R, N, N).
@@ -431,10 +434,15 @@ def relax_doubts(
     Returns:
         New doubts in [0, 1], shape (R, N, N).
     """
-    relaxed = abandonment - params.initial_abandonment
-    fade(relaxed, params.doubt_relax_per_year, dt_years, out=relaxed)
-    relaxed += params.initial_abandonment  # A0 + (A - A0) exp(-rate dt), in place
+
+    def relax(doubts: np.ndarray) -> np.ndarray:
+        gap = doubts - params.initial_abandonment
+        fade(gap, params.doubt_relax_per_year, dt_years / 2, out=gap)
+        gap += params.initial_abandonment
+        return gap
+
+    relaxed = relax(abandonment)
     r, j = where_true(back_downs > 0)  # (M,): only their clients are shaken
     shaken = params.reputation_loss * back_downs[r, j][:, None]
     relaxed[r, :, j] += shaken * (tie[r, :, j] > 0)
-    return np.clip(relaxed, 0.0, 1.0, out=relaxed)
+    return np.clip(relax(relaxed), 0.0, 1.0)
