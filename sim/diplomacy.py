@@ -21,7 +21,7 @@ from sim.dynamics.escalation import WAR
 from sim.dynamics.indexing import where_true
 from sim.dynamics.rates import fade, held
 from sim.rng import Draws, Stream
-from sim.scenario import Scenario
+from sim.scenario import Scenario, Signal
 from sim.schedule import Repeating
 from sim.step import Context, Field, RandomUse, Step, among, groups_among
 from sim.world import DiplomacySetup, Parameters, Setup, Signals, World
@@ -87,36 +87,54 @@ def scheduled_signals(setup: Setup, step: int) -> Signals:
     axis of 1. Each entry's level counts for the share of the step a sending
     holds it (a sending holds for its ``duration_years``), so the level of a
     step is the signal's mean over it. An exercise is joint: every pair of its
-    participants (sender and partners) drills together. Where several entries
-    overlap the highest level counts. With signaling off, every level is 0.
+    participants (sender and partners) drills together. Where entries of one
+    kind for the same pair or theater overlap in time the highest level counts,
+    instant by instant (:meth:`sim.schedule.Repeating.mean_highest`), so two
+    entries held one after the other in a long step count as in the shorter
+    steps. With signaling off, every level is 0.
     """
     scenario = setup.scenario
     n, n_theaters = len(scenario.states), len(scenario.theaters)
-    enabled = setup.params.signaling.enabled
-    index = scenario.state_index
-    theater = {t.id: k for k, t in enumerate(scenario.theaters)}
-    exercise, patrol, declaration = (
-        np.zeros((n, n)),
-        np.zeros((n, n_theaters)),
-        np.zeros((n, n)),
-    )
+    sent = {
+        "exercise": np.zeros((n, n)),
+        "patrol": np.zeros((n, n_theaters)),
+        "declaration": np.zeros((n, n)),
+    }
     dip = setup.diplomacy
+    enabled = setup.params.signaling.enabled
     shares = dip.signal_sendings.share_held(step, dip.signal_hold) * enabled
-    for s, share in zip(scenario.signals, shares, strict=True):
-        if share == 0.0:
-            continue
-        i, level = index(s.state), share * s.level
-        partners = [index(p) for p in s.partners]
-        if s.kind == "exercise":
-            group = np.ix_([i, *partners], [i, *partners])
-            exercise[group] = np.maximum(exercise[group], level)
-        elif s.kind == "patrol":
-            k = theater[s.theater]
-            patrol[i, k] = max(patrol[i, k], level)
-        else:
-            declaration[i, partners] = np.maximum(declaration[i, partners], level)
-    np.fill_diagonal(exercise, 0.0)
-    return Signals(exercise[None], patrol[None], declaration[None])
+    levels = np.array([s.level for s in scenario.signals])
+    entries: dict[tuple[str, int, int], list[int]] = {}
+    for e, share in enumerate(shares):
+        if share > 0.0:
+            for cell in _signal_cells(scenario, scenario.signals[e]):
+                entries.setdefault(cell, []).append(e)
+    for (kind, i, j), overlapping in entries.items():
+        sent[kind][i, j] = (
+            shares[overlapping[0]] * levels[overlapping[0]]
+            if len(overlapping) == 1
+            else dip.signal_sendings.mean_highest(
+                step, dip.signal_hold, overlapping, levels
+            )
+        )
+    return Signals(**{kind: levels_sent[None] for kind, levels_sent in sent.items()})
+
+
+def _signal_cells(scenario: Scenario, signal: Signal) -> list[tuple[str, int, int]]:
+    """The cells ``(kind, i, j)`` of :class:`Signals` a ``[[signal]]`` entry sets.
+
+    An exercise sets every ordered pair of its participants, a patrol its
+    sender's theater, a declaration the sender toward each partner.
+    """
+    i = scenario.state_index(signal.state)
+    partners = [scenario.state_index(p) for p in signal.partners]
+    if signal.kind == "exercise":
+        group = dict.fromkeys([i, *partners])
+        return [("exercise", a, b) for a in group for b in group if a != b]
+    if signal.kind == "patrol":
+        theater = [t.id for t in scenario.theaters].index(signal.theater)
+        return [("patrol", i, theater)]
+    return [("declaration", i, p) for p in dict.fromkeys(partners)]
 
 
 def cbms_in_force(setup: Setup, step: int) -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ step is that share of the event's level. Such an event may repeat more often
 than once a step.
 """
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -100,6 +101,57 @@ class Repeating:
             0.0,
             1.0,
         )
+
+    def mean_highest(
+        self, step: int, hold: np.ndarray, events: list[int], levels: np.ndarray
+    ) -> float:
+        """Mean over ``[step, step + 1)`` of the highest level of ``events`` in force.
+
+        Where the events overlap in time the highest level counts, and where
+        none is in force nothing does, instant by instant: so a step holds the
+        same time at each level as the shorter steps it spans, however the
+        events fall in it. With one event it is :meth:`share_held` times its level.
+
+        Args:
+            step: The step.
+            hold: Steps each occurrence holds, (E,).
+            events: Indices of the events weighed together.
+            levels: Each event's level, (E,).
+        """
+        spans = {e: self._spans(step, hold, e) for e in events}
+        edges = sorted(
+            {edge for held in spans.values() for span in held for edge in span}
+        )
+        total = 0.0
+        for low, high in itertools.pairwise(edges):
+            middle = (low + high) / 2.0
+            levels_in_force = [
+                levels[e]
+                for e, held in spans.items()
+                if any(a <= middle < b for a, b in held)
+            ]
+            total += (high - low) * max(levels_in_force, default=0.0)
+        return total
+
+    def _spans(
+        self, step: int, hold: np.ndarray, event: int
+    ) -> list[tuple[float, float]]:
+        """The spans ``(start, end)`` of ``[step, step + 1)`` the event is in force.
+
+        The same occurrences and holds as :meth:`_time_held` counts.
+        """
+        first, every = self.first[event], self.every[event]
+        held = float(_whole(np.minimum(hold[event], every)))
+        count = np.floor((self.last[event] - first) / every + _TOLERANCE) + 1.0
+        lowest = max(math.floor((step - held - first) / every), 0)
+        highest = min(math.ceil((step + 1.0 - first) / every), count - 1.0)
+        spans = []
+        for k in range(lowest, int(highest) + 1):
+            start = float(_whole(first + k * every))
+            low, high = max(start, float(step)), min(start + held, step + 1.0)
+            if low < high:
+                spans.append((low, high))
+        return spans
 
     def _time_held(self, time: float, hold: np.ndarray) -> np.ndarray:
         """Steps each event has been in force before ``time``, (E,).

@@ -261,6 +261,32 @@ def test_scheduled_signals_follow_their_rhythm():
     assert levels[12] == 0.6
 
 
+@pytest.mark.parametrize("dt", [1 / 12, 1 / 4, 1 / 2])
+def test_two_exercises_one_after_the_other_count_alike_at_any_step(write_scenario, dt):
+    """A full exercise held in January-March, a half one in April-June, each year.
+
+    Their level-years per year are 0.25 + 0.125 whatever the step length; half-year
+    steps, which hold both in one step, must not count only the higher.
+    """
+    drills = "".join(
+        '[[signal]]\nkind = "exercise"\nstate = "GREEN"\npartners = ["BLUE"]\n'
+        f"level = {level}\nfirst_year = {first}\nevery_years = 1.0\n"
+        "duration_years = 0.25\n"
+        for level, first in ((1.0, 2000.0), (0.5, 2000.25))
+    )
+    path = write_scenario(triad_toml(extra=drills))
+    scenario = load_scenario(
+        path, overrides={"scenario.dt_years": dt, "scenario.steps": round(3 / dt)}
+    )
+    setup = engine.build_setup(scenario)
+    green, blue = scenario.state_index("GREEN"), scenario.state_index("BLUE")
+    level_years = sum(
+        diplomacy.scheduled_signals(setup, step).exercise[0, green, blue] * dt
+        for step in range(scenario.info.steps)
+    )
+    assert level_years / 3 == pytest.approx(0.375)
+
+
 class Drill:
     """A policy that exercises with the given partners at full level."""
 

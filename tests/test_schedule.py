@@ -77,6 +77,49 @@ def test_shorter_steps_hold_a_lasting_event_as_long(event, split, step):
     )
 
 
+@given(event=events, level=st.floats(0.0, 1.0), step=st.integers(0, 30))
+def test_the_highest_of_one_event_is_its_share_held_at_its_level(event, level, step):
+    """Alone, an event's mean level over a step is its share held times its level."""
+    first, every, span, hold = (np.array([x]) for x in event)
+    lasting = Repeating(first, every, first + span)
+    assert lasting.mean_highest(step, hold, [0], np.array([level])) == pytest.approx(
+        lasting.share_held(step, hold)[0] * level, rel=1e-9, abs=1e-9
+    )
+
+
+def test_the_highest_level_counts_instant_by_instant():
+    """Levels 1.0 and 0.4, held a quarter of a step each, apart or together."""
+    hold, levels = np.array([0.25, 0.25]), np.array([1.0, 0.4])
+    apart = Repeating(np.array([0.0, 0.5]), np.array([1.0, 1.0]), np.array([9.0, 9.0]))
+    together = Repeating(np.array([0.5, 0.5]), np.array([1.0, 1.0]), np.array([9, 9]))
+    assert apart.mean_highest(3, hold, [0, 1], levels) == pytest.approx(0.35)
+    assert together.mean_highest(3, hold, [0, 1], levels) == pytest.approx(0.25)
+
+
+@given(
+    one=events,
+    other=events,
+    levels=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
+    split=st.integers(2, 12),
+    step=st.integers(0, 20),
+)
+def test_shorter_steps_give_the_same_mean_of_the_highest(
+    one, other, levels, split, step
+):
+    """Two events' highest level over a step is the mean over the shorter steps."""
+    first, every, span, hold = (np.array(pair) for pair in zip(one, other, strict=True))
+    coarse = Repeating(first, every, first + span)
+    fine = Repeating(first * split, every * split, (first + span) * split)
+    level = np.array(levels)
+    means = [
+        fine.mean_highest(step * split + k, hold * split, [0, 1], level)
+        for k in range(split)
+    ]
+    assert sum(means) / split == pytest.approx(
+        coarse.mean_highest(step, hold, [0, 1], level), rel=1e-9, abs=1e-9
+    )
+
+
 def schedule_counts(dt: float) -> dict[str, list[float]]:
     """Forum meetings and signals sent in each calendar year of quad_aukus at ``dt``.
 
