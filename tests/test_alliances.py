@@ -308,6 +308,35 @@ def test_a_state_under_rising_threat_seeks_its_threats_enemy():
     assert tie[0, 0, 1] == 0
 
 
+@settings(max_examples=30, deadline=None)
+@given(steps=st.integers(1, 12), sharers=st.integers(1, 4))
+def test_a_year_of_balancing_builds_the_same_ties_at_any_step(steps, sharers):
+    """A, alarmed by B all year, ties itself to each of B's other enemies alike.
+
+    Each tie grows at the balancing rate, however many steps the year has; one
+    new partner a step (the old rule) built more ties the more steps a year had.
+    """
+    n = 2 + sharers
+    hostility = np.zeros((1, n, n))
+    for k in range(2, n):
+        hostility[0, k, 1] = hostility[0, 1, k] = 1.0
+    hostility[0, 0, 1] = hostility[0, 1, 0] = 1.0
+    capability = np.array([[10.0, 100.0, *(20.0 + 5 * k for k in range(sharers))]])
+    distance = np.full((n, n), 1000.0)
+    start = alliances.threat(
+        capability * [1, 0.5, *[1] * sharers], hostility, distance, 5000.0
+    )[0]
+    now = alliances.threat(capability, hostility, distance, 5000.0)
+    tie = np.zeros((1, n, n))
+    for _ in range(steps):
+        tie = alliances.balance(
+            tie, capability, hostility, now, start, Params(), 1 / steps
+        )
+    rate = Params().balancing_rate_per_year
+    np.testing.assert_allclose(tie[0, 0, 2:], rate, rtol=1e-12)
+    assert tie[0, 0, 1] == 0
+
+
 def test_doubts_rise_when_the_patron_backs_down_and_relax_after():
     """Snyder's abandonment fear: a patron that backs down loses credibility."""
     tie = np.zeros((1, 2, 2))

@@ -41,10 +41,12 @@ Quantities, for a pair of states (i, j):
   hostile power near i against its means, so capabilities that all grow alike
   are no rising threat, while a rival that outgrows i or a hostility that
   deepens is) exceeds ``beta`` times its starting
-  value, i tightens its existing ties with states hostile to its main threat
-  and builds one with the strongest such state not yet tied to it and not
-  hostile to i, each at rate ``g`` per year (it balances against the threat
-  with those who share it, not with every partner).
+  value, i tightens its ties with every state hostile to its main threat and
+  not hostile to i, new ties included, each at rate ``g`` per year (it balances
+  against the threat with those who share it, not with every partner). A rate
+  per tie, so the ties a year builds do not depend on the step length (until
+  2026-12-03 each step built one new tie, with the strongest such state not yet
+  tied: more steps a year, more new ties).
 
 Simplifications: ties are symmetric (Snyder's asymmetric dependence enters only
 through distance and doubts); abandonment doubts rise only when the patron backs
@@ -341,10 +343,9 @@ def balance(
     """Ties after one step of balancing against threat (Walt).
 
     A state whose threat exceeds ``balancing_threshold`` times its starting
-    value adds ``balancing_rate_per_year * dt`` to each existing tie with a
-    state hostile to its main threat (the j with the largest ``H_ij K_j``) and
-    to a tie with its best new partner: the most capable such state, not
-    hostile to it, and not yet tied to it. Ties are kept symmetric and at most 1.
+    value adds ``balancing_rate_per_year * dt`` to its tie with each state
+    hostile to its main threat (the j with the largest ``H_ij K_j``) and not
+    hostile to it, tied before or not. Ties are kept symmetric and at most 1.
 
     Args:
         tie: Commitment strength, shape (R, N, N).
@@ -390,16 +391,9 @@ def _balanced(
     r, n, _ = tie.shape
     main = np.argmax(hostility * capability[:, None, :], axis=2)  # (R, N)
     hostile = np.ascontiguousarray(np.swapaxes(hostility > 0, 1, 2))  # [r, s, k]
-    world = np.arange(r)[:, None]
-    shares_threat = hostile[world, main]  # [r, i, k]: H_k,main(i) > 0
-    shares_threat &= hostility == 0
-    candidate = shares_threat & (tie == 0)
-    candidate[:, np.arange(n), np.arange(n)] = False
-    score = np.where(candidate, capability[:, None, :], -1.0)
-    partner = np.argmax(score, axis=2)  # (R, N)
-    found = np.take_along_axis(score, partner[:, :, None], axis=2)[:, :, 0] >= 0
-    grow = shares_threat & (tie > 0) & alarmed[:, :, None]  # ties of alarmed i ...
-    grow[world, np.arange(n), partner] |= alarmed & found  # ... and new partners
+    shares_threat = hostile[np.arange(r)[:, None], main]  # [r, i, k]: H_k,main(i) > 0
+    grow = shares_threat & (hostility == 0) & alarmed[:, :, None]
+    grow[:, np.arange(n), np.arange(n)] = False
     grow |= np.swapaxes(grow, 1, 2).copy()
     out = tie.copy()
     at = np.flatnonzero(grow)  # few: update only those
