@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.dynamics.rates import fade, first_event, hazard
+from sim.dynamics.rates import fade, first_event, hazard, toward
 
 
 @given(st.floats(0.0, 20.0), st.floats(0.01, 1.0))
@@ -23,6 +23,22 @@ def test_two_half_steps_compound_to_one_step():
     whole = 1.0 - hazard(rate, 0.5)
     halves = (1.0 - hazard(rate, 0.25)) ** 2
     np.testing.assert_allclose(halves, whole)
+
+
+@given(
+    st.floats(-5.0, 5.0),
+    st.floats(-5.0, 5.0),
+    st.floats(0.0, 10.0),
+    st.floats(0.0, 2.0),
+)
+def test_toward_closes_the_gap_exactly_and_halves_compound(value, target, rate, dt):
+    """``T + (V - T) exp(-r dt)``; two half-steps give one step; the value stays put."""
+    v = np.array([value])
+    whole = toward(v, target, rate, dt)
+    assert whole[0] == pytest.approx(target + (value - target) * np.exp(-rate * dt))
+    halves = toward(toward(v, target, rate, dt / 2), target, rate, dt / 2)
+    assert halves[0] == pytest.approx(whole[0], abs=1e-12)
+    assert v[0] == value
 
 
 def test_fade_halves_a_stock_in_its_half_life_and_can_work_in_place():

@@ -66,7 +66,7 @@ from sim.dynamics.indexing import (
     where_true,
 )
 from sim.dynamics.parameters import param
-from sim.dynamics.rates import fade
+from sim.dynamics.rates import toward
 
 
 @dataclass(frozen=True)
@@ -430,10 +430,12 @@ def relax_doubts(
     """
 
     def relax(doubts: np.ndarray) -> np.ndarray:
-        gap = doubts - params.initial_abandonment
-        fade(gap, params.doubt_relax_per_year, dt_years / 2, out=gap)
-        gap += params.initial_abandonment
-        return gap
+        return toward(
+            doubts,
+            params.initial_abandonment,
+            params.doubt_relax_per_year,
+            dt_years / 2,
+        )
 
     relaxed = relax(abandonment)
     r, j = where_true(back_downs > 0)  # (M,): only their clients are shaken

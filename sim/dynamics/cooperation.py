@@ -55,7 +55,7 @@ import numpy as np
 
 from sim.dynamics.indexing import where_true
 from sim.dynamics.parameters import Value, param
-from sim.dynamics.rates import fade
+from sim.dynamics.rates import toward
 from sim.dynamics.signaling import toward_one
 
 
@@ -248,7 +248,4 @@ def remember(
     value: np.ndarray, start: np.ndarray, params: Params, dt_years: float
 ) -> np.ndarray:
     """Drift back toward the starting value: ``v0 + (v - v0) exp(-m dt)``."""
-    drifted = value - start
-    fade(drifted, params.memory_decay_per_year, dt_years, out=drifted)
-    drifted += start
-    return drifted
+    return toward(value, start, params.memory_decay_per_year, dt_years)

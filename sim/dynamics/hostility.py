@@ -58,7 +58,7 @@ import numpy as np
 
 from sim.dynamics.indexing import pair_columns, put_pair_columns
 from sim.dynamics.parameters import param
-from sim.dynamics.rates import fade, hazard, held
+from sim.dynamics.rates import hazard, held, toward
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def step_hostility(
 
     def toward_start(h: np.ndarray) -> np.ndarray:
         """Half a step of relaxation toward ``H0`` under the push, exactly."""
-        return fade(h - h0, rho, half) + h0 + push * held(rho, half)
+        return toward(h, h0, rho, half) + push * held(rho, half)
 
     relaxed = toward_start(now)
     if met is not None:  # the events fall mid-step on average

@@ -28,6 +28,19 @@ def fade(
     return np.multiply(stock, np.exp(-rate_per_year * dt_years), out=out)
 
 
+def toward(
+    value: np.ndarray,
+    target: np.ndarray | float,
+    rate_per_year: float,
+    dt_years: float,
+) -> np.ndarray:
+    """Relaxation toward ``target`` over a step, exactly: ``T + (V - T) exp(-r dt)``."""
+    gap = value - target
+    fade(gap, rate_per_year, dt_years, out=gap)
+    gap += target
+    return gap
+
+
 def held(rate_per_year: float, years: np.ndarray | float) -> np.ndarray:
     """What a steady push of 1 per year adds over ``years`` against relaxation.
 
