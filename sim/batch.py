@@ -471,10 +471,17 @@ def _interactive() -> bool:
 
 
 def _check_folder(out: Path, described: dict[str, Any]) -> None:
-    """Refuse, writing nothing, a folder that holds something other than this batch."""
+    """Refuse, writing nothing, a folder that holds something other than this batch.
+
+    The folder is listed before the manifest is looked for: a batch writes its
+    manifest before anything else visible and never removes it, so a writer
+    that starts meanwhile in another process is seen as a batch, not as a
+    stranger's folder.
+    """
+    visible = out.exists() and any(not p.name.startswith(".") for p in out.iterdir())
     if (out / MANIFEST).exists():
         _check_same_batch(out, read_manifest(out), described)
-    elif out.exists() and any(not p.name.startswith(".") for p in out.iterdir()):
+    elif visible:
         raise BatchError(
             f"{out}: exists and is not a batch folder (no {MANIFEST}); "
             "choose a new or empty output folder"
