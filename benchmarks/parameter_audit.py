@@ -10,15 +10,19 @@ For each parameter of every mechanism (``sim.dynamics.MECHANISMS``) it moves
 the value away from the scenario's, up then down (:func:`moves`; a parameter
 that may be set per state is moved for every state), and runs the bundled
 scenarios, the baseline first, with common seeds, until a move gives outcomes
-that differ from the unmoved run. It prints where each parameter first
-mattered, and the parameters that moved nothing in any scenario (a scenario
-that refuses a move, as ``steady_start`` refuses a grievance, is skipped).
+that differ from the unmoved run. A parameter that no such move changes
+anywhere is then set to each finite end of its range (:func:`ends`), so that
+"moved nothing" means nothing across the whole range, and one that matters
+only there is named as such. It prints where each parameter first mattered,
+and the parameters that moved nothing in any scenario (a scenario that
+refuses a move, as ``steady_start`` refuses a grievance, is skipped).
 Then, per scenario, it lists the outcomes that take one value in every
 replication. Figures are measurements, printed, never asserted.
 """
 
 import math
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -50,16 +54,30 @@ def moves(value: float | bool, spec: Spec) -> list[float | bool]:
     return away
 
 
+def ends(value: float | bool, spec: Spec) -> list[float | bool]:
+    """The finite ends of the spec's range other than ``value`` (none for a flag).
+
+    A whole-number parameter keeps whole numbers.
+    """
+    if isinstance(value, bool):
+        return []
+    found = [v for v in (spec.lo, spec.hi) if v is not None and v != value]
+    return [round(v) for v in found] if isinstance(value, int) else found
+
+
+Mover = Callable[[float | bool, Spec], list[float | bool]]
+
+
 def settings(
-    scenario: Scenario, mechanism: str, name: str, spec: Spec
+    scenario: Scenario, mechanism: str, name: str, spec: Spec, mover: Mover = moves
 ) -> list[dict[str, float | bool]]:
     """The overrides of each move of one parameter in one scenario."""
     if not spec.per_state:
         path = f"mechanisms.{mechanism}.{name}"
         value = getattr(scenario.mechanisms[mechanism], name)
-        return [{path: v} for v in moves(value, spec)]
+        return [{path: v} for v in mover(value, spec)]
     paths = [f"state.{s}.{mechanism}.{name}" for s in scenario.state_ids]
-    each = [moves(field_value(scenario, p), spec) for p in paths]
+    each = [mover(field_value(scenario, p), spec) for p in paths]
     return [
         {p: m[k] for p, m in zip(paths, each, strict=True) if k < len(m)}
         for k in range(max(map(len, each)))
@@ -79,11 +97,17 @@ def differs(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 
 def first_mattered(
-    mechanism: str, name: str, spec: Spec, scenarios: dict, reps: int, steps: int
+    mechanism: str,
+    name: str,
+    spec: Spec,
+    scenarios: dict,
+    reps: int,
+    steps: int,
+    mover: Mover = moves,
 ) -> str | None:
     """The first scenario and move in which the parameter changes an outcome."""
     for scenario_name, scenario in scenarios.items():
-        for change in settings(scenario, mechanism, name, spec):
+        for change in settings(scenario, mechanism, name, spec, mover):
             try:
                 run = run_points(
                     scenario_name, [{}, change], replications=reps, steps=steps
@@ -101,15 +125,20 @@ def first_mattered(
 def audit_parameters(replications: int, steps: int) -> None:
     """Print where each parameter first moves an outcome, and those that never do."""
     scenarios = {n: load_scenario(n) for n in scenario_names()}
-    never = []
+    never, at_ends = [], []
     for mechanism, params_type in MECHANISMS.items():
         for name, (_, spec) in specs(params_type).items():
-            where = first_mattered(
-                mechanism, name, spec, scenarios, replications, steps
-            )
+            path = f"mechanisms.{mechanism}.{name}"
+            args = (mechanism, name, spec, scenarios, replications, steps)
+            where = first_mattered(*args)
             if where is None:
-                never.append(f"mechanisms.{mechanism}.{name}")
+                where = first_mattered(*args, mover=ends)
+                (never if where is None else at_ends).append(path)
+                where = f"{where} (only at its range's end)" if where else None
             print(f"| {mechanism}.{name} | {where or '**none** |'} |", flush=True)
+    print(f"\n{len(at_ends)} parameter(s) moved an outcome only at a range's end:")
+    for path in at_ends:
+        print(f"- {path}")
     print(f"\n{len(never)} parameter(s) moved no outcome in any bundled scenario:")
     for path in never:
         print(f"- {path}")
