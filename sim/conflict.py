@@ -760,7 +760,8 @@ class Timeline:
       with chance its share of the rate then, lane 1), where ``k`` is the
       ordinal of the crisis whose end freed it (0 at the step's start); the
       challenger of a dispute then decides whether to open it
-      (:meth:`_holds_back`, lane 2);
+      (:meth:`_holds_back`), and an incident is a clash both sides fire in or
+      not (:meth:`_both_fire`), each from lane 2 of the opening (:meth:`_choice`);
     * from entrapment: while a partner's crisis stands at rung ``r``, it pulls
       each ally at the rate ``r`` times ``epsilon w u / K``
       (:func:`sim.dynamics.alliances.entrapment_pull`); the first pull comes
@@ -989,6 +990,7 @@ class Timeline:
             self.world.step + 1,
             origin=origin,
         )
+        self._both_fire(pairs, origin, rows, key)
         _form_beliefs(
             self.world, setup, self.draws, self.crises, pairs, self.ordinal[rows]
         )
@@ -1051,8 +1053,7 @@ class Timeline:
         the game (its belief about the defender included). So a defender made
         stronger by a credible patron is challenged less (Huth 1988), and an
         optimistic misperception challenges more (Fearon 1995). Drawn from
-        ``INCIDENTS`` uniform ``3 (k N^2 + key) + 2`` for the step's ``k``-th
-        opening.
+        :meth:`_choice`.
         """
         mine, utility = solved.strategy[:, 0], solved.utility[:, 0]
         expected = (mine * np.where(mine > 0, utility, 0.0)).sum(axis=1)
@@ -1060,10 +1061,35 @@ class Timeline:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             go = 0.5 * (1.0 + np.tanh(0.5 * expected / temperature))
         go = np.where(np.isnan(go), 0.5, go)  # E_c = 0 at tau = 0: a coin
+        return self._choice(rows, key) >= go
+
+    def _both_fire(
+        self,
+        pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+        origin: np.ndarray,
+        rows: np.ndarray,
+        key: np.ndarray,
+    ) -> None:
+        """Make each incident just opened a clash both sides fire in, by chance.
+
+        With chance ``incident_clash_share``, drawn from :meth:`_choice`
+        (:func:`sim.dynamics.escalation.both_fire`).
+        """
+        incident = np.flatnonzero(origin == escalation.INCIDENT)
+        share = self.setup.params.escalation.incident_clash_share
+        both = incident[self._choice(rows[incident], key[incident]) < share]
+        escalation.both_fire(self.rung, self.crises, tuple(a[both] for a in pairs))
+
+    def _choice(self, rows: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """The uniform of an opening's one chance event, (M,).
+
+        ``INCIDENTS`` uniform ``3 (k N^2 + key) + 2`` for the step's ``k``-th
+        opening: whether a dispute's challenger holds back, or whether an
+        incident is a clash both sides fire in (an opening is one or the other).
+        """
         n = self.n
         index = 3 * (self.ordinal[rows] * n * n + key) + 2
-        uniform = self.draws.uniform_at(Stream.INCIDENTS, rows, index)
-        return uniform >= go
+        return self.draws.uniform_at(Stream.INCIDENTS, rows, index)
 
     def ended_table(self) -> escalation.Ended:
         """Every crisis that ended in the step, as :class:`~.escalation.Ended`."""

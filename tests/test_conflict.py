@@ -1,6 +1,7 @@
 """Alliances and crises in the engine: scenario input, scripts, reproducibility."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import engine
@@ -380,3 +381,42 @@ def test_an_incident_opens_at_its_rung_and_a_dispute_at_a_protest(
         peaks = crises.loc[crises["origin"] == origin, "peak_rung"]
         assert len(peaks) > 0, origin
         assert peaks.min() == rung, origin
+
+
+def test_about_the_clash_share_of_incidents_are_answered(write_scenario):
+    """An incident is a clash both sides fire in with chance ``incident_clash_share``.
+
+    Two forward-posted rivals with incidents only, the share at one half: the
+    defender of an incident that did not end in war has answered (taken it to
+    the limited clash itself) in about half of them, and never at a share of 0.
+    """
+    posture = "posture = 1.0\ntransparency = 0.2"
+    extra = "[mechanisms.escalation]\ndispute_rate_per_year = 0.0"
+    path = write_scenario(pair_toml(steps=40, red=posture, blue=posture, extra=extra))
+    key = "mechanisms.escalation.incident_clash_share"
+    crises = run_points(path, [{key: 0.5}, {key: 0.0}], replications=60, seed=5).crises
+    clash = escalation.RUNGS.index("limited_clash")
+    calm = crises[(crises["origin"] == "incident") & (crises["ending"] != "war")]
+    answered = calm["defender_climbed"] == clash
+    half, none = answered[calm["point"] == 0], answered[calm["point"] == 1]
+    assert len(half) > 400 and len(none) > 400
+    assert 0.42 < half.mean() < 0.58  # binomial s.d. at most 0.025
+    assert not none.any()
+
+
+def test_the_clash_share_leaves_a_world_without_incidents_to_the_bit(write_scenario):
+    """Only an incident's opening draws it: disputes alone run the same at any share.
+
+    A dispute's challenger deciding whether to open it reads the same uniform
+    (lane 2 of the opening) as an incident's clash; an opening is one or the other.
+    """
+    extra = "[mechanisms.escalation]\nincident_rate_per_year = 0.0"
+    path = write_scenario(pair_toml(steps=20, extra=extra))
+    key = "mechanisms.escalation.incident_clash_share"
+    run = run_points(path, [{key: 0.0}, {key: 1.0}], replications=30, seed=6)
+    for table in (run.outcomes, run.crises):
+        a, b = (table[table["point"] == p].drop(columns="point") for p in (0, 1))
+        assert len(a) > 0
+        pd.testing.assert_frame_equal(
+            a.reset_index(drop=True), b.reset_index(drop=True)
+        )

@@ -189,6 +189,36 @@ def test_an_incidents_challenger_bears_no_audience_cost_and_may_be_answered(
     assert opened > 20
 
 
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_in_a_clash_both_fire_neither_side_bears_an_audience_cost(
+    write_scenario, share
+):
+    """A clash both sides fire in (MID hiact 17): the defender took it there too.
+
+    Two forward-posted rivals with incidents only: at a clash share of 1 every
+    incident's defender counts as having taken the crisis to the limited clash
+    (so it has answered, and either side may climb in reply), unchosen, so that
+    it bears no audience cost for it; at a share of 0 no defender has.
+    """
+    posture = "posture = 1.0\ntransparency = 0.2"
+    extra = (
+        "[mechanisms.escalation]\ndispute_rate_per_year = 0.0\n"
+        f"incident_clash_share = {share}"
+    )
+    text = pair_toml(steps=40, red=posture, blue=posture, extra=extra)
+    setup = engine.build_setup(load_scenario(write_scenario(text)))
+    opened = 0
+    for world in worlds(setup, steps=40):
+        r, c, d = np.nonzero(world.crises.challenger & (world.rung == 4))
+        cost = escalation.audience_costs(
+            world.crises, world.rung, setup.params.escalation
+        )
+        assert (cost[r, d, c] == 0).all()
+        assert ((world.crises.climbed[r, d, c] == 4) == bool(share)).all()
+        opened += len(r)
+    assert opened > 20
+
+
 def worlds(setup, steps, reps=50, seed=3):
     """All worlds of a run of ``reps`` replications."""
     return list(

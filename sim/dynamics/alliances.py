@@ -114,7 +114,7 @@ class Params:
         1.0, lo=0.0, doc="Rate at which the exercise level fades, 1/yr."
     )
     entrapment_rate_per_year: float = param(
-        0.455,
+        0.458,
         lo=0.0,
         doc="Rate a full ally joins a partner's crisis at major war's rung, 1/yr "
         "(fitted: see sim.dynamics.escalation.Params).",
