@@ -392,7 +392,8 @@ class Served:
         self.projector = f"{self.base}/projector"
 
     def _wait_for_links(self) -> str:
-        deadline = time.monotonic() + 60
+        # Generous: a loaded machine can take a minute to import and start it.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             text = self.output.read_text()
             assert self.process.poll() is None, text
