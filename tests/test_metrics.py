@@ -283,8 +283,8 @@ def test_crisis_records_agree_with_the_outcomes():
 def test_defender_climbed_records_replies_up_to_the_peak():
     """The defender's own climbs: none or some, never above the crisis's peak.
 
-    An incident opens at a limited clash with the challenger's act; its
-    defender can only reply by taking it to war.
+    An incident opens at a limited clash; its defender has replied only if it
+    fired too (a clash both sides fire in) or took the crisis to war.
     """
     tracker = tracked("south_china_sea.toml", reps=30, steps=12, overrides=WARLIKE)
     records = tracker.crisis_records()
@@ -292,7 +292,7 @@ def test_defender_climbed_records_replies_up_to_the_peak():
     assert ((replied >= 0) & (replied <= records["peak_rung"])).all()
     assert (replied == 0).any() and (replied > 0).any()
     incident = (records["origin"] == "incident") & (replied > 0)
-    assert (replied[incident] == 5).all()
+    assert set(replied[incident]) == {4, 5}
 
 
 def test_deterrence_rate_agrees_with_the_crisis_records():
