@@ -241,7 +241,7 @@ def remember_trust(
     rate = m + params.crisis_distrust_per_year * strain
     share = np.divide(m, rate, out=np.ones_like(rate), where=rate > 0)
     target = start * share  # T*: exactly T0 where there is no crisis
-    return target + (trust - target) * np.exp(-rate * dt_years)
+    return toward(trust, target, rate, dt_years)
 
 
 def remember(

@@ -20,7 +20,7 @@ def hazard(
 
 def fade(
     stock: np.ndarray,
-    rate_per_year: float,
+    rate_per_year: np.ndarray | float,
     dt_years: np.ndarray | float,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -31,7 +31,7 @@ def fade(
 def toward(
     value: np.ndarray,
     target: np.ndarray | float,
-    rate_per_year: float,
+    rate_per_year: np.ndarray | float,
     dt_years: float,
 ) -> np.ndarray:
     """Relaxation toward ``target`` over a step, exactly: ``T + (V - T) exp(-r dt)``."""
