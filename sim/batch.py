@@ -92,6 +92,9 @@ per theater, per state) and of the (N, N) arrays of its world, for
 :func:`chunk_bytes` (counted on the baseline scenario, then rounded up)."""
 MAX_SEED = 2**63
 """Seeds are 63-bit keys of the counter-based random numbers (:mod:`sim.rng`)."""
+PER_BATCH = {"scenario.steps": "steps", "scenario.seed": "seed"}
+"""Scenario fields a batch takes once for all its points (its ``steps`` and
+``seed``), so a design may not vary them."""
 _RECORD_ONLY = ("created", "scenario_path", "chunks", "batch")
 """Manifest keys that describe a run without defining it (not compared on resume)."""
 
@@ -348,6 +351,13 @@ def plan(
             f"settings {varied[0]}: the design varies it too; set it or vary it, "
             "not both",
             field="settings",
+        )
+    shared = [path for path in design.paths if path in PER_BATCH]
+    if shared:
+        raise BatchError(
+            f"ranges {shared[0]}: every point of a batch runs the same "
+            f"{PER_BATCH[shared[0]]}; run a batch for each value instead",
+            field="ranges",
         )
     base = load_scenario(scenario, overrides=settings)
     check_bounds(scenario, design.ranges, settings)

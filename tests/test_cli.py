@@ -477,6 +477,25 @@ SMALL = {
             [*CALIBRATE, "--fit", RANGE, "--set", f"{WAR_COST}=0.5"],
             f"--set {WAR_COST}: --fit varies it too; set it or vary it, not both",
         ),
+        *(
+            (
+                [command, "--set", f"scenario.{option}=3", *more],
+                f"--set scenario.{option}: --{option} sets it too; give one",
+            )
+            for option in ("steps", "seed")
+            for command, more in (
+                ("batch", ["--replications", "1", "--seed", "2"]),
+                ("sweep", ["--param", RANGE, "--seed", "2"]),
+            )
+        ),
+        *(
+            (
+                ["sweep", "--param", f"scenario.{option}=2:4:2"],
+                f"--param scenario.{option}: every point of a batch runs the "
+                f"same {option}; run a batch for each value instead",
+            )
+            for option in ("steps", "seed")
+        ),
     ],
 )
 def test_options_that_would_be_ignored_are_refused(argv, line, tmp_path, capsys):

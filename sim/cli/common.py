@@ -348,6 +348,10 @@ def settings(
         raise UsageError(
             f"--set {both[0]}: {flag} varies it too; set it or vary it, not both"
         )
+    for option in ("steps", "seed"):
+        path = f"scenario.{option}"
+        if path in fixed and getattr(args, option, None) is not None:
+            raise UsageError(f"--set {path}: --{option} sets it too; give one")
     return fixed
 
 
