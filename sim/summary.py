@@ -304,15 +304,19 @@ def summarise(
         raise ValueError(f"level {level}: must be between 0 and 1")
     names = list(names or outcome_columns(outcomes, exclude=[*by, *inputs]))
     pooled = "point" not in by and {"point", "replication"} <= set(outcomes.columns)
+    groups = outcomes[by].drop_duplicates().sort_values(by, ignore_index=True)
     rows = []
     for name in names:
         keys = [*by, "replication"] if pooled else by
         values = outcomes[[*keys, name]].dropna(subset=[name])
         table = (pooled_stats if pooled else group_stats)(values, by, name)
+        table = groups.merge(table, on=by, how="left")  # n 0 where none is defined
+        table["n"] = table["n"].fillna(0).astype(int)
         kind = outcome_kind(name)
-        lower, upper, method = mean_interval(
-            kind, table["mean"], table["sd"], table["n"], level
-        )
+        with np.errstate(divide="ignore", invalid="ignore"):  # n 0: no interval
+            lower, upper, method = mean_interval(
+                kind, table["mean"], table["sd"], table["n"], level
+            )
         rows.append(
             table.drop(columns="sd").assign(
                 outcome=name, kind=kind.kind, lower=lower, upper=upper, interval=method
@@ -325,19 +329,27 @@ def summarise(
 
 
 def _cell(row: pd.Series, digits: int) -> str:
+    n = int(row["n"])
+    if n == 0:
+        return "n/a"
     if np.isnan(row["lower"]):
-        return f"{row['mean']:.{digits}g} (n={int(row['n'])})"
+        return f"{row['mean']:.{digits}g} (n={n})"
     low, high = f"{row['lower']:.{digits}g}", f"{row['upper']:.{digits}g}"
-    return f"{row['mean']:.{digits}g} [{low}, {high}]"
+    fewer = f" (n={n})" if n < row["most"] else ""
+    return f"{row['mean']:.{digits}g} [{low}, {high}]{fewer}"
 
 
 def layout(summary: pd.DataFrame, by: Sequence[str], digits: int = 3) -> pd.DataFrame:
     """One row per group, one column per outcome holding ``mean [lower, upper]``.
 
-    ``n/a`` marks an outcome defined in no replication of the group.
+    The ``n`` column is the group's replications (the most values any outcome
+    has); a cell resting on fewer says how many, and ``n/a`` marks an outcome
+    defined in no replication of the group.
     """
     by = list(by)
-    cells = summary.assign(cell=summary.apply(_cell, axis=1, digits=digits))
+    most = summary.groupby(by)["n"].transform("max")
+    cells = summary.assign(most=most)
+    cells = cells.assign(cell=cells.apply(_cell, axis=1, digits=digits))
     wide = cells.pivot(index=by, columns="outcome", values="cell")
     order = list(dict.fromkeys(summary["outcome"]))
     wide = wide[order].rename(columns=lambda c: LABELS.get(c, c)).fillna("n/a")

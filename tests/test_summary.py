@@ -77,7 +77,8 @@ def test_summarise_per_point(outcomes):
     assert steady["lower"] < 2 < steady["upper"]
     deterrence = table.loc[(1, "deterrence_success_rate")]
     assert deterrence["n"] == 4 and deterrence["mean"] == pytest.approx(0.625)
-    assert (0, "deterrence_success_rate") not in table.index  # never defined
+    never = table.loc[(0, "deterrence_success_rate")]  # a row, with no values
+    assert never["n"] == 0 and np.isnan(never["mean"]) and never["interval"] == "none"
     assert "x" not in table.index.get_level_values("outcome")
 
 
@@ -325,3 +326,16 @@ def test_the_caption_of_a_run_names_its_replication(results_folders):
     assert "replications per point" not in caption(run)
     batch = open_results(results_folders / "batch")
     assert "12 replications per point" in caption(batch)
+
+
+def test_a_cell_on_fewer_values_than_its_group_says_how_many(outcomes):
+    """Point 1 has 5 replications, its deterrence rate 4 values; point 0 none."""
+    text = markdown_table(summarise(outcomes, inputs=["x"]), by=["point"])
+    rows = {
+        cells[0]: cells[1:]
+        for line in text.splitlines()[2:]
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }  # turned: one row per outcome, a column per point
+    assert rows["n"] == ["5", "5"]
+    assert rows["deterrence success"] == ["n/a", "0.625 [0, 1] (n=4)"]
+    assert "(n=" not in rows["P(war)"][1]
