@@ -49,7 +49,8 @@ class ArmComparison:
         scale: ``difference`` or ``relative``.
         settings: Fields set alike in every arm (field path to value).
         constant: Outcomes that took one value in every replication of every
-            arm, with that value: their interval is zero wide because these
+            arm, with that value: their interval is zero wide (a 0/1
+            outcome's as wide as the number of runs leaves it) because these
             runs never differ on them, not because the effect is known.
     """
 
@@ -92,8 +93,9 @@ class ArmComparison:
             values = ", ".join(f"{k} = {v:g}" for k, v in constant.items())
             lines.append(
                 f"\nOne value in every replication of every arm: {values}. These "
-                "runs never differ on it, so its interval is zero wide; that is "
-                "no evidence the effect is zero (docs/outcomes.md)."
+                "runs never differ on it, so its interval (zero wide, or for a 0/1 "
+                "outcome as wide as its number of runs leaves it) is no evidence "
+                "the effect is zero (docs/outcomes.md)."
             )
         return "\n".join(lines) + "\n"
 
