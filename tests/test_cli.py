@@ -480,7 +480,8 @@ SMALL = {
         *(
             (
                 [command, "--set", f"scenario.{option}=3", *more],
-                f"--set scenario.{option}: --{option} sets it too; give one",
+                f"--set scenario.{option}=3: --{option} "
+                f"{1 if option == 'steps' else 2} says otherwise; give one",
             )
             for option in ("steps", "seed")
             for command, more in (

@@ -349,9 +349,12 @@ def settings(
             f"--set {both[0]}: {flag} varies it too; set it or vary it, not both"
         )
     for option in ("steps", "seed"):
-        path = f"scenario.{option}"
-        if path in fixed and getattr(args, option, None) is not None:
-            raise UsageError(f"--set {path}: --{option} sets it too; give one")
+        path, given = f"scenario.{option}", getattr(args, option, None)
+        if path in fixed and given is not None and fixed[path] != given:
+            raise UsageError(
+                f"--set {path}={fixed[path]}: --{option} {given} says otherwise; "
+                "give one"
+            )
     return fixed
 
 
