@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sim import schedule
 from sim.diplomacy import cbms_in_force
 from sim.dynamics import (
     a2ad,
@@ -107,10 +108,16 @@ def build_conflict(
         )
         for kind in ("exercise", "treaty_change")
     )
-    scripts = [
-        (scenario.step_of(s.year), index(s.state), index(opponent), ACTIONS[action])
+    scripted = [
+        (s, index(s.state), index(opponent), ACTIONS[action])
         for s in scenario.scripts
         for opponent, action in s.crisis.items()
+    ]
+    script_steps = [
+        schedule.span_steps(
+            s.year, s.duration_years, scenario.info.start_year, scenario.info.dt_years
+        )
+        for s, *_ in scripted
     ]
     return ConflictSetup(
         capital_distance_km=distance,
@@ -124,7 +131,8 @@ def build_conflict(
         disputes=disputes,
         crisis_injects=np.array(crisis_injects, dtype=np.intp).reshape(-1, 5),
         exercise_injects=exercise_injects,
-        scripts=np.array(scripts, dtype=np.intp).reshape(-1, 4),
+        scripts=np.array([row[1:] for row in scripted], dtype=np.intp).reshape(-1, 3),
+        script_steps=np.array(script_steps, dtype=float).reshape(-1, 2),
         bound=alliances.bound_matrix(members, [a.kind for a in scenario.alliances], n),
         meeting=escalation.meeting_theaters(disputes, n, len(theater_index)),
         treaty_injects=treaty_injects,
@@ -425,10 +433,10 @@ def crisis_actions(
     the step begins; the crisis's decision opportunities within the step solve
     it again as they come. The action shown for each side is one draw from its
     strategy (Gumbel at its dyad, so it does not depend on which other crises
-    exist). Scripted actions of the scenario (``[[script]]``) replace the
-    doctrine's where a crisis with the named opponent is under way at the named
-    step: the side plays that action, with certainty, at every decision
-    opportunity of the step (its strategy becomes the pure action).
+    exist). Where a scripted action of the scenario (``[[script]]``) holds for
+    some part of the step, it is the action shown, beside the doctrine's
+    strategy, as a policy's order is; the side plays it at every decision
+    opportunity the script covers (:func:`scripted_at`).
 
     Without ``explain`` nothing is solved or drawn: every side holds but for
     the scripts, and there are no factors.
@@ -471,7 +479,6 @@ def crisis_actions(
     with np.errstate(divide="ignore"):  # log 0 = -inf: never drawn
         drawn = (np.argmax(np.log(strategy) + gumbel, axis=-1) - 1).astype(np.int8)
     drawn[scripted] = code[scripted]
-    strategy[scripted] = np.eye(3)[code[scripted] + 1]
     action[sides] = drawn
     factors = Factors(
         own_power=per_side(solved.own_power),
@@ -492,18 +499,44 @@ def crisis_actions(
 def scripted_actions(
     setup: Setup, step: int, sides: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Which listed sides a ``[[script]]`` of ``step`` sets, and its action code.
+    """Which listed sides a ``[[script]]`` holds for in some part of ``step``.
 
     Returns:
-        ``(scripted, code)``, each (M,) in the order of ``sides``: whether the
-        side's action is scripted, and the action code where it is.
+        ``(scripted, code)``, each (M,) in the order of ``sides``: whether a
+        script holds for the side in the step, and its action code where it
+        does (the last declared, where several do).
     """
+    start, end = setup.conflict.script_steps.T
+    return _scripted(setup, sides, schedule.in_step(start, end, step)[:, None])
+
+
+def scripted_at(
+    setup: Setup, sides: tuple[np.ndarray, ...], steps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which listed sides a ``[[script]]`` holds for at the moments ``steps``.
+
+    Args:
+        setup: The run's setup (its scripts and when each holds).
+        sides: ``(r, i, j)`` of M sides.
+        steps: Each side's moment, in steps since the run's start, (M,).
+
+    Returns:
+        ``(scripted, code)`` as :func:`scripted_actions` has them.
+    """
+    start, end = setup.conflict.script_steps.T
+    holds = (start[:, None] <= steps) & (steps < end[:, None])
+    return _scripted(setup, sides, holds)
+
+
+def _scripted(
+    setup: Setup, sides: tuple[np.ndarray, ...], holds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sides a script holds for, given where each holds, (S, M) or (S, 1) bool."""
     _, i, j = sides
     scripted = np.zeros(len(i), dtype=bool)
     code = np.zeros(len(i), dtype=np.intp)
-    scripts = setup.conflict.scripts
-    for _, a, b, action in scripts[scripts[:, 0] == step]:
-        here = (i == a) & (j == b)
+    for (a, b, action), held in zip(setup.conflict.scripts, holds, strict=True):
+        here = (i == a) & (j == b) & held
         scripted |= here
         code[here] = action
     return scripted, code
@@ -532,20 +565,16 @@ def punishment(capability: np.ndarray) -> np.ndarray:
     return 2.0 * share
 
 
-def fixed_strategy(
-    action: np.ndarray, sides: tuple, ordered: np.ndarray, scripted: np.ndarray
-) -> np.ndarray:
-    """The strategy a policy or script sets for each side this step, (M, 3).
+def fixed_strategy(action: np.ndarray, sides: tuple, ordered: np.ndarray) -> np.ndarray:
+    """The strategy a policy orders for each side this step, (M, 3).
 
     In the order of ``sides``: where a policy ordered an action
-    (``ordered``, :class:`~sim.world.Decisions`) or a script set it, that
-    action, with certainty, at every decision opportunity of the step; NaN
-    where the doctrine decides (its equilibrium at each decision opportunity).
+    (``ordered``, :class:`~sim.world.Decisions`), that action, with certainty,
+    at every decision opportunity of the step; NaN where it did not (a script
+    or the doctrine's equilibrium decides at each decision opportunity).
     """
-    chosen = action[sides]
-    fixed = ordered[sides] | scripted
-    pure = np.eye(3)[chosen.astype(np.intp) + 1]
-    return np.where(fixed[:, None], pure, np.nan)
+    pure = np.eye(3)[action[sides].astype(np.intp) + 1]
+    return np.where(ordered[sides][:, None], pure, np.nan)
 
 
 def back_downs(ended: escalation.Ended, n: int) -> np.ndarray:
@@ -687,8 +716,8 @@ def _crises_run(world: World, context: Context) -> dict[str, object]:
 
     The crises under way follow their chains' paths through the step, the
     sides deciding at each decision opportunity (the doctrine's equilibrium
-    then, or what a policy or script fixed for the step:
-    :func:`fixed_strategy`); then a :class:`Timeline` opens the step's new
+    then, what a script holds it to then, or what a policy ordered for the
+    step: :func:`fixed_strategy`); then a :class:`Timeline` opens the step's new
     crises one at a time in order of time, in every replication at once, each
     of which forms its beliefs and follows its path from its onset. ``ended``
     lists every crisis that ended within the step.
@@ -699,10 +728,7 @@ def _crises_run(world: World, context: Context) -> dict[str, object]:
     r, i, j = decisions.sides
     challenger, defender = crisis_pairs(world.crises, decisions.sides, n)
     pairs = r[challenger], i[challenger], j[challenger]
-    scripted, _ = scripted_actions(setup, world.step, decisions.sides)
-    fixed = fixed_strategy(
-        decisions.action, decisions.sides, decisions.ordered, scripted
-    )
+    fixed = fixed_strategy(decisions.action, decisions.sides, decisions.ordered)
     fixed = np.stack([fixed[challenger], fixed[defender]], axis=1)
     inputs = side_inputs(world, setup, world.crises, pairs)
     timeline.follow(pairs, fixed, np.zeros(len(challenger)), inputs)
@@ -818,7 +844,9 @@ class Timeline:
         At each decision opportunity both sides first learn from what the other
         did since the last (:meth:`_learn`), then play the stage game's
         equilibrium as it stands (:func:`solve`, with the crises' ``inputs``),
-        or the strategy ``fixed`` (P, 2, 3) for the step where it is not NaN.
+        or the action a script holds them to at that moment
+        (:func:`scripted_at`), or the strategy ``fixed`` (P, 2, 3) a policy
+        ordered for the step where it is not NaN.
         A crisis that ends short of war frees its dyad; its path pulls allies.
         """
         setup, n = self.setup, self.n
@@ -839,7 +867,15 @@ class Timeline:
             now = replace(inputs[which], stake=self.stake(listed, rung, time))
             solved = solve(setup, self.crises, listed, rung, climbed, now)
             mine = fixed[which]
-            return np.where(np.isnan(mine), solved.strategy, mine)
+            strategy = np.where(np.isnan(mine), solved.strategy, mine)
+            if len(setup.conflict.scripts):
+                moment = self.world.step + time / setup.dt_years
+                rows, own, other = listed
+                for side, sides in enumerate(((rows, own, other), (rows, other, own))):
+                    scripted, code = scripted_at(setup, sides, moment)
+                    scripted &= np.isnan(mine[:, side, 0])  # a policy overrules
+                    strategy[scripted, side] = np.eye(3)[code[scripted] + 1]
+            return strategy
 
         path, ended = escalation.move(
             self.rung,

@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import choices, engine
+from sim import choices, conflict, engine
 from sim.crisis_log import DECISION_COLUMNS, crisis_frame, decision_rows
 from sim.dynamics.escalation import RUNGS, under_way
 from sim.metrics import (
@@ -351,9 +351,10 @@ class RegionModel(mesa.Model):
         """
         n = len(self.states)
         decided_by = np.full((n, n), "doctrine", dtype=object)
-        scripts = self.setup.conflict.scripts
-        for _, i, j, _ in scripts[scripts[:, 0] == self.world.step]:
-            decided_by[i, j] = "script"
+        i, j = np.divmod(np.arange(n * n), n)
+        sides = (np.zeros(n * n, dtype=np.intp), i, j)
+        scripted, _ = conflict.scripted_actions(self.setup, self.world.step, sides)
+        decided_by[i[scripted], j[scripted]] = "script"
         return decided_by
 
     def _doctrine_view(self, agent: StateAgent, decisions: engine.Decisions) -> dict:

@@ -60,10 +60,10 @@ classroom's inject alike."""
 OUTPUT_FORMATS = ("csv", "parquet")
 MAX_DT_YEARS = 10.0
 """Longest step, in years (a modelling choice: rates per year stay meaningful)."""
-SIGNAL_DURATION_YEARS = 0.25
-"""How long a ``[[signal]]`` sending holds, in years, unless it says (a modelling
-choice: a quarter, the bundled scenarios' step, so that schedules written when a
-sending held for its step keep their meaning)."""
+DURATION_YEARS = 0.25
+"""How long a ``[[signal]]`` sending or a ``[[script]]`` holds, in years, unless it
+says (a modelling choice: a quarter, the bundled scenarios' step, so that
+schedules written when one held for its step keep their meaning)."""
 MAX_USD_M = 1e9
 """Largest spending or GDP, US$ million (10x world GDP, so sums cannot overflow)."""
 MAX_MAGNITUDE = 1e15
@@ -292,19 +292,23 @@ class Inject:
 
 @dataclass(frozen=True)
 class Script:
-    """One ``[[script]]``: a state's scripted crisis actions at one step.
+    """One ``[[script]]``: a state's scripted crisis actions for a stated time.
 
     Attributes:
         state: The acting state's id.
-        year: Calendar year in which it acts (in the step holding it).
+        year: Calendar year from which it acts.
         crisis: Action toward each opponent, e.g. ``{"KOR": "escalate"}``; one of
-            ``back_down``, ``hold``, ``escalate``. Applied only where a crisis
-            with that opponent is under way at that step.
+            ``back_down``, ``hold``, ``escalate``. Played at every one of the
+            state's decision opportunities in a crisis with that opponent from
+            ``year`` for ``duration_years``, so a script means the same at any
+            step length.
+        duration_years: How long the script holds.
     """
 
     state: str
     year: float
     crisis: dict[str, str]
+    duration_years: float = DURATION_YEARS
 
 
 @dataclass(frozen=True)
@@ -951,8 +955,9 @@ class _Validator:
                 )
             actions[opponent] = crisis.choice(opponent, tuple(ACTIONS))
         crisis.finish()
+        duration = t.years("duration_years", default=DURATION_YEARS)
         t.finish()
-        return Script(state=state, year=year, crisis=actions)
+        return Script(state=state, year=year, crisis=actions, duration_years=duration)
 
     def _signal(
         self,
@@ -990,7 +995,7 @@ class _Validator:
             first_year=first,
             every_years=t.period("every_years", info, once_per_step=False),
             last_year=last,
-            duration_years=t.years("duration_years", default=SIGNAL_DURATION_YEARS),
+            duration_years=t.years("duration_years", default=DURATION_YEARS),
         )
         t.finish()
         return signal

@@ -15,7 +15,8 @@ An event that lasts, a signal held for ``duration_years`` after each sending,
 is in force for a share of each step (:meth:`Repeating.share_held`): the same
 time in force in each year whatever the step length, so a level held for a
 step is that share of the event's level. Such an event may repeat more often
-than once a step.
+than once a step. A script held for ``duration_years`` acts at the moments of
+each step it covers (:func:`span_steps`).
 """
 
 import itertools
@@ -168,6 +169,24 @@ class Repeating:
         latest = _whole(self.first + np.maximum(begun - 1.0, 0.0) * self.every)
         held = (begun - 1.0) * hold + np.minimum(hold, time - latest)
         return np.where(begun > 0, held, 0.0)
+
+
+def span_steps(
+    year: float, duration_years: float, start_year: float, dt_years: float
+) -> tuple[float, float]:
+    """``[year, year + duration_years)`` in steps since the start, ``(start, end)``.
+
+    Ends within the tolerance of a whole step are taken as that step, so a span
+    of whole steps covers each of them exactly.
+    """
+    start = (year - start_year) / dt_years
+    end = (year + duration_years - start_year) / dt_years
+    return float(_whole(np.float64(start))), float(_whole(np.float64(end)))
+
+
+def in_step(start: np.ndarray, end: np.ndarray, step: int) -> np.ndarray:
+    """Which spans ``[start, end)`` (in steps since the start) reach into ``step``."""
+    return (start < step + 1) & (end > step)
 
 
 def _whole(steps: np.ndarray) -> np.ndarray:

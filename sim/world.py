@@ -215,7 +215,9 @@ class ConflictSetup:
         exercise_injects: ``(step, member indices, level)`` of exercise injects.
         treaty_injects: ``(step, member indices, tie)`` of treaty changes: the
             tie among the members becomes ``tie`` at that step.
-        scripts: Step, state, opponent, action code of scripted actions, (S, 4).
+        scripts: State, opponent and action code of scripted actions, (S, 3).
+        script_steps: When each scripted action holds, ``[start, end)`` in
+            steps since the run's start, (S, 2) float.
         meeting: Theaters where each pair's incidents may open, (N, N, T) bool
             (:func:`sim.dynamics.escalation.meeting_theaters`).
     """
@@ -232,6 +234,7 @@ class ConflictSetup:
     crisis_injects: np.ndarray
     exercise_injects: tuple[tuple[int, np.ndarray, float], ...]
     scripts: np.ndarray
+    script_steps: np.ndarray
     bound: np.ndarray
     meeting: np.ndarray
     treaty_injects: tuple[tuple[int, np.ndarray, float], ...] = ()

@@ -9,6 +9,7 @@ from sim.cli import main
 from sim.conflict import Solved, Timeline, back_downs, side_inputs
 from sim.dynamics import escalation, hostility
 from sim.experiments import run_points
+from sim.model import RegionModel
 from sim.rng import Draws
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
 from tests.conftest import pair_toml, triad_toml
@@ -53,6 +54,11 @@ KOREA = bundled_dir() / "korean_peninsula.toml"
             '[[script]]\nstate = "RED"\nyear = 2024.75\ncrisis = { BLUE = "hold" }\n',
             "script[0].year: 2024.75 is at or after the run's end (2002: "
             "scenario.start_year = 2000 plus 8 steps",
+        ),
+        (
+            '[[script]]\nstate = "RED"\nyear = 2000.25\nduration_years = 0\n'
+            'crisis = { BLUE = "hold" }\n',
+            "script[0].duration_years: 0.0 must be a positive number of years",
         ),
     ],
 )
@@ -420,3 +426,83 @@ def test_the_clash_share_leaves_a_world_without_incidents_to_the_bit(write_scena
         pd.testing.assert_frame_equal(
             a.reset_index(drop=True), b.reset_index(drop=True)
         )
+
+
+@pytest.mark.parametrize("dt", [1 / 12, 0.25, 0.5])
+def test_a_script_holds_for_its_time_at_any_step_length(write_scenario, dt):
+    """A back-down scripted for a quarter ends 1 - exp(-4 / 4) = 63% of crises.
+
+    Both sides are scripted to hold an injected rung-2 crisis (nothing else opens
+    or settles one) but for RED's back-down over [2000.5, 2000.75): at 4 decision
+    opportunities a year RED backs down in that quarter with chance 1 - e^-1,
+    whatever the step. Until 2026-12-03 a script held for the step holding its
+    year: the same schedule (without durations) gave 0.11, 0.26 and 0 at steps
+    of 1/12, 1/4 and 1/2 year.
+    """
+    scripts = (
+        ("RED", 2000.0, 0.5, "hold"),
+        ("RED", 2000.5, 0.25, "back_down"),
+        ("RED", 2000.75, 1.0, "hold"),
+        ("BLUE", 2000.0, 2.0, "hold"),
+    )
+    extra = (
+        '[[inject]]\nyear = 2000.0\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
+        'theater = "border"\nrung = 2\n'
+        + "".join(
+            f'[[script]]\nstate = "{state}"\nyear = {year}\nduration_years = '
+            f"{years}\ncrisis = {{ {'BLUE' if state == 'RED' else 'RED'} = "
+            f'"{action}" }}\n'
+            for state, year, years, action in scripts
+        )
+        + "[mechanisms.escalation]\ndispute_rate_per_year = 0.0\n"
+        "incident_rate_per_year = 0.0\nsettle_rate_per_year = 0.0\n"
+        "[mechanisms.alliances]\nenabled = false\n"
+    )
+    scenario = load_scenario(
+        write_scenario(triad_toml(extra=extra)),
+        overrides={"scenario.dt_years": dt, "scenario.steps": round(1 / dt)},
+    )
+    setup = engine.build_setup(scenario)
+    replications = 4000
+    backed_down = np.zeros(replications, dtype=bool)
+    for world in engine.simulate(
+        setup, seed=5, replications=np.arange(replications), steps=round(1 / dt)
+    ):
+        ending = world.ended.ending
+        backed_down |= (ending == escalation.CHALLENGER_BACKED_DOWN).any(axis=1)
+    expected = 1 - np.exp(-1.0)
+    spread = np.sqrt(expected * (1 - expected) / replications)
+    assert backed_down.mean() == pytest.approx(expected, abs=4 * spread)
+    assert (world.rung[~backed_down, 0, 1] == 2).all()  # the rest still stand
+
+
+def test_a_scripted_climb_that_is_closed_is_logged_as_closed_and_held(write_scenario):
+    """RED (threshold 1) is scripted to escalate a rung-2 crisis BLUE only holds.
+
+    Escalation is closed to RED there (above its threshold, not in reply), so
+    it holds: the crisis stays at rung 2, and decisions.csv shows the order
+    beside the doctrine's strategy, ``p_escalate`` 0, not a pure escalation.
+    """
+    extra = (
+        '[[inject]]\nyear = 2000.0\nkind = "crisis"\nparties = ["RED", "BLUE"]\n'
+        'theater = "border"\nrung = 2\n'
+        '[[script]]\nstate = "RED"\nyear = 2000.25\nduration_years = 1.0\n'
+        'crisis = { BLUE = "escalate" }\n'
+        '[[script]]\nstate = "BLUE"\nyear = 2000.0\nduration_years = 2.0\n'
+        'crisis = { RED = "hold" }\n'
+        "[mechanisms.escalation]\ndispute_rate_per_year = 0.0\n"
+        "incident_rate_per_year = 0.0\nsettle_rate_per_year = 0.0\n"
+        "[mechanisms.alliances]\nenabled = false\n"
+    )
+    path = write_scenario(triad_toml(extra=extra))
+    scenario = load_scenario(path, overrides={"state.RED.threshold": 1})
+    model = RegionModel(scenario=scenario, rng=3)
+    model.run_for(4)
+    rows = model.decision_frame()
+    red = rows[(rows["state"] == "RED") & (rows["decided_by"] == "script")]
+    assert len(red) == 3 and (red["action"] == "escalate").all()
+    assert (red["p_escalate"] == 0).all()
+    np.testing.assert_allclose(
+        red[["p_back_down", "p_hold", "p_escalate"]].sum(axis=1), 1
+    )
+    assert model.world.rung[0, 0, 1] == 2
