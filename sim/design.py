@@ -73,7 +73,7 @@ class Range:
         return [float(v) for v in self.lo + unit * (self.hi - self.lo)]
 
     def grid(self) -> list[float | int]:
-        """The ``n`` evenly spaced grid values, each once.
+        """The ``n`` evenly spaced grid values, each once, as typed decimals.
 
         Fewer than ``n`` where they coincide: whole numbers closer than 1
         apart, or equal bounds (one value, not ``n`` runs of the same point).
@@ -82,7 +82,8 @@ class Range:
         values = np.linspace(self.lo, self.hi, n)
         if self.whole:
             return [int(v) for v in np.unique(np.rint(values))]
-        return [float(v) for v in np.unique(values)]
+        # 15 significant digits: 0.6, not linspace's 0.6000000000000001
+        return [float(f"{v:.15g}") for v in np.unique(values)]
 
 
 @dataclass(frozen=True)

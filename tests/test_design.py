@@ -130,3 +130,12 @@ def test_inconsistent_design_is_refused(kwargs, message):
     """Designs without ranges, with repeated ranges or misplaced counts fail."""
     with pytest.raises(DesignError, match=message):
         Design(**kwargs)
+
+
+def test_grid_values_are_the_decimals_a_user_would_type():
+    """0.2:1.0:5 is 0.2, 0.4, 0.6, 0.8, 1.0, so ``df[x == 0.6]`` finds its point.
+
+    ``numpy.linspace`` gives 0.6000000000000001 and 0.15000000000000002 (0.1:0.2:3).
+    """
+    assert Range("x", 0.2, 1.0, 5).grid() == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert Range("x", 0.1, 0.2, 3).grid() == [0.1, 0.15, 0.2]
