@@ -1479,8 +1479,9 @@ CRISES = Step(
         ),
         Field(
             "audience_cost",
-            "Audience cost i bears in its crisis with j: alpha times the rung it "
-            "climbed to in public, stake units, (R, N, N).",
+            "Audience cost i bears in its crisis with j for its own climbs: alpha "
+            "times the rung it climbed to in public, stake units, (R, N, N); its "
+            "public pledges add theirs in decisions.csv's audience_cost.",
         ),
         Field(
             "crises",

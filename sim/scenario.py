@@ -11,7 +11,7 @@ child entry with a known key updates it, a new key is appended); other arrays of
 
 Validation collects every problem before it fails. Each message names the file
 that set the value, the field path and the bad value, and says what would be
-right, e.g. ``taiwan.toml: state[USA].milex_usd_m: -5.0 is below 0``.
+right, e.g. ``taiwan.toml: state[USA].milex_usd_m: -5.0 is below 0.0``.
 """
 
 import copy
