@@ -664,7 +664,8 @@ def test_an_option_is_not_read_as_a_longer_one_it_begins(tmp_path, capsys):
         main([*argv, "--replication", "4", "--out", str(out)])
     assert exited.value.code == 2
     assert one_error_line(capsys) == (
-        "error: wargame: unrecognized arguments: --replication 4 (see wargame --help)"
+        "error: wargame batch: unrecognized arguments: --replication 4 "
+        "(see wargame batch --help)"
     )
     assert not out.exists()
 

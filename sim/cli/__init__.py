@@ -192,6 +192,7 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=__version__)
+    parser.command = command if command in COMMANDS else None
     commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
     for name, entry in COMMANDS.items():
         # argparse expands % in a help string, never in a description
@@ -207,8 +208,13 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
 class _OneLineParser(argparse.ArgumentParser):
     """A parser whose usage errors are one line, like every other error."""
 
+    #: The command whose options the top-level parser holds (:func:`_parser`):
+    #: argparse reports a command's unknown options from the top level.
+    command: str | None = None
+
     def error(self, message: str) -> NoReturn:
         """Print ``error: PROG: MESSAGE`` and where to find the usage; exit 2."""
-        self.exit(
-            EXIT_BAD_INPUT, f"error: {self.prog}: {message} (see {self.prog} --help)\n"
-        )
+        prog = self.prog
+        if self.command and message.startswith("unrecognized arguments"):
+            prog = f"{prog} {self.command}"
+        self.exit(EXIT_BAD_INPUT, f"error: {prog}: {message} (see {prog} --help)\n")
