@@ -144,7 +144,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "run": Command(
-        "run one replication of a scenario",
+        "run one replication of a scenario; its tables include every crisis "
+        "decision (decisions.csv)",
         _run_options,
         cmd_run,
         Output(_run_out, locks_itself=True),
