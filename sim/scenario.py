@@ -1107,12 +1107,23 @@ class _Table:
             return self.data[key]
         if default is _REQUIRED:
             self.v.bad.add(self._path(key))
-            if self.label not in self.v.bad:  # else the table itself was reported
+            if self.label not in self.v.bad and not self._replaced(key):
                 self.v.problems.append(
                     f"{self._file(None)}: {self._path(key)}: missing (required)"
                     + self._why_new()
                 )
         return default
+
+    def _failed(self, key: str, known: int) -> bool:
+        """Whether ``key`` is reported already: a problem since ``known``, or bad."""
+        return len(self.v.problems) > known or self._path(key) in self.v.bad
+
+    def _replaced(self, key: str) -> bool:
+        """Whether an old step-counted field stands for ``key`` (it is reported)."""
+        return any(
+            old in self.data and new.split()[0] == key
+            for old, new in _STEP_FIELDS.items()
+        )
 
     def _why_new(self) -> str:
         """Why a variant's entry lacks fields: its key matched no entry it extends.
@@ -1237,7 +1248,7 @@ class _Table:
         self._refuse_steps()
         known = len(self.v.problems)
         value = self.real(key, default=default)
-        if len(self.v.problems) > known or self.v.bad.intersection(_TIMELINE):
+        if self._failed(key, known) or self.v.bad.intersection(_TIMELINE):
             return value
         end = info.start_year + info.steps * info.dt_years
         step = schedule.step_of(value, info.start_year, info.dt_years)
@@ -1261,7 +1272,7 @@ class _Table:
         """A positive number of years (a period or a duration)."""
         known = len(self.v.problems)
         value = self.real(key, default=default)
-        if len(self.v.problems) == known and value <= 0.0:
+        if not self._failed(key, known) and value <= 0.0:
             self.problem(key, value, "must be a positive number of years")
         return value
 
@@ -1275,7 +1286,7 @@ class _Table:
         """
         known = len(self.v.problems)
         value = self.years(key, default=default)
-        if len(self.v.problems) > known or not once_per_step:
+        if self._failed(key, known) or not once_per_step:
             return value
         if value < info.dt_years * (1 - 1e-9) and "scenario.dt_years" not in self.v.bad:
             self.problem(
