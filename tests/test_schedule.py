@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sim import diplomacy, engine
 from sim.scenario import ScenarioError, load_scenario
-from sim.schedule import Repeating, step_of
+from sim.schedule import Repeating, in_step, span_steps, step_of
 from tests.conftest import triad_toml
 
 STEP_LENGTHS = (1 / 12, 1 / 4, 1 / 2)
@@ -239,3 +239,27 @@ parties = ["RED"]
     ):
         assert f"{old_field} is no longer read" in text
         assert new_field in text
+
+
+@pytest.mark.parametrize(
+    ("dt", "expected"), [(1 / 12, (15.0, 18.0)), (0.25, (5.0, 6.0)), (0.5, (2.5, 3.0))]
+)
+def test_a_span_of_whole_steps_covers_exactly_them(dt, expected):
+    """A quarter from 2025.25 is whole steps at monthly and quarterly steps.
+
+    At half-year steps it is the second half of step 2; no span reaches into a
+    step it only touches at an end.
+    """
+    start, end = span_steps(2025.25, 0.25, 2024.0, dt)
+    assert (start, end) == expected
+    steps = np.arange(round(3 / dt))
+    reached = steps[in_step(np.array([start]), np.array([end]), steps)]
+    assert reached.tolist() == list(range(math.floor(start), math.ceil(end)))
+
+
+def test_a_span_a_hair_off_whole_steps_is_taken_as_them():
+    """(2024.3 - 2024) / 0.1 is 2.9999999999995, and it is step 3 that it starts."""
+    start, end = span_steps(2024.3, 0.3, 2024.0, 0.1)
+    assert (start, end) == (3.0, 6.0)
+    reached = in_step(np.array([start]), np.array([end]), np.arange(8))
+    assert np.flatnonzero(reached).tolist() == [3, 4, 5]
