@@ -573,8 +573,12 @@ def fixed_strategy(action: np.ndarray, sides: tuple, ordered: np.ndarray) -> np.
     at every decision opportunity of the step; NaN where it did not (a script
     or the doctrine's equilibrium decides at each decision opportunity).
     """
-    pure = np.eye(3)[action[sides].astype(np.intp) + 1]
-    return np.where(ordered[sides][:, None], pure, np.nan)
+    return np.where(ordered[sides][:, None], pure_strategy(action[sides]), np.nan)
+
+
+def pure_strategy(code: np.ndarray) -> np.ndarray:
+    """The strategy that plays action ``code`` (-1, 0, 1) with certainty, (..., 3)."""
+    return np.eye(3)[np.asarray(code, dtype=np.intp) + 1]
 
 
 def back_downs(ended: escalation.Ended, n: int) -> np.ndarray:
@@ -874,7 +878,7 @@ class Timeline:
                 for side, sides in enumerate(((rows, own, other), (rows, other, own))):
                     scripted, code = scripted_at(setup, sides, moment)
                     scripted &= np.isnan(mine[:, side, 0])  # a policy overrules
-                    strategy[scripted, side] = np.eye(3)[code[scripted] + 1]
+                    strategy[scripted, side] = pure_strategy(code[scripted])
             return strategy
 
         path, ended = escalation.move(
