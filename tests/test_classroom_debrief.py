@@ -13,7 +13,7 @@ from sim.classroom.debrief import turning_points, write_debrief
 from sim.classroom.figures import escalation_curve
 from sim.classroom.log import read_log
 from sim.classroom.session import GameSession
-from tests.conftest import CRISIS_INJECT, pair_toml
+from tests.conftest import CRISIS_INJECT, pair_toml, refused_untouched
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
 
@@ -109,6 +109,19 @@ def test_debrief_of_a_foreign_file_exits_2_and_writes_nothing(tmp_path):
     assert result.returncode == 2
     assert "not a game log" in result.stderr
     assert not out.exists()
+
+
+def test_debrief_over_its_own_log_is_refused_and_the_log_kept(tmp_path, capsys):
+    """``--out`` naming the log it reads (by any path) would lose the game."""
+    log = played(tmp_path)
+    for out in (log, tmp_path / "." / log.name):
+        line = refused_untouched(
+            ["debrief", str(log), "--out", str(out)], tmp_path, capsys
+        )
+        assert line == (
+            f"error: --out {out}: is the game log it reads, which the page would "
+            "replace; write it elsewhere (e.g. debrief.html)"
+        )
 
 
 def test_write_debrief_in_process(tmp_path):

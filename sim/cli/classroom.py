@@ -252,6 +252,11 @@ def cmd_debrief(args: argparse.Namespace) -> int:
 
     if args.replications < 2:
         raise GameError(f"--replications {args.replications}: must be at least 2")
+    if args.out.exists() and args.log.exists() and args.out.samefile(args.log):
+        raise UsageError(
+            f"--out {args.out}: is the game log it reads, which the page would "
+            "replace; write it elsewhere (e.g. debrief.html)"
+        )
     with log_warnings():
         write_debrief(args.log, args.out, replications=args.replications)
     print(f"wrote {args.out}")
