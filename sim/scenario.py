@@ -923,8 +923,9 @@ class _Validator:
         problem = magnitude_problem(kind, magnitude)
         if problem:
             t.problem("magnitude", magnitude, problem)
-        if kind == "treaty_change" and len(parties) < 2:
-            t.problem("parties", list(parties), "a treaty change names two states")
+        if kind in ("treaty_change", "exercise") and len(parties) < 2:
+            what = "a treaty change" if kind == "treaty_change" else "an exercise"
+            t.problem("parties", list(parties), f"{what} names two states or more")
         if kind == "crisis":
             rung = t.integer("rung", default=1, lo=1, hi=len(RUNGS) - 2)
             if len(parties) != 2:

@@ -285,6 +285,10 @@ def test_bad_treaty_and_budget_magnitudes_are_refused():
             {"kind": "disaster", "parties": ["PHL"], "magnitude": 3.0},
             "the inject's magnitude: 3.0: a disaster takes none",
         ),
+        (
+            {"kind": "exercise", "parties": ["USA"], "magnitude": 1.0},
+            "the inject's parties: ['USA'] an exercise names two states or more",
+        ),
     ],
 )
 def test_an_inject_magnitude_that_would_do_nothing_meant_is_refused(
@@ -318,6 +322,33 @@ def test_an_older_logs_exercise_level_out_of_range_replays_as_played(
             older.write(json.dumps(event) + "\n")
         game = GameSession.resume(log)
         assert game.bulletin()[-1]["magnitude"] == played
+        play_turn(game)
+        play_turn(game)
+        worlds.append(snapshot(GameSession.resume(log)))
+    assert_same(*worlds)
+
+
+def test_an_older_logs_exercise_of_one_state_replays_as_played(tmp_path):
+    """An exercise of one state, in an older log, drilled no pair: left out on replay.
+
+    The game replays bit for bit as one without it, where the scenario's check
+    would otherwise refuse the whole log.
+    """
+    worlds = []
+    for parties in (["USA"], None):
+        log = tmp_path / f"{parties}.jsonl"
+        GameSession(SCENARIO, TEAMS, log=log)
+        if parties:
+            entry = {"kind": "exercise", "parties": parties, "magnitude": 1.0}
+            with log.open("a") as older:  # as an older version wrote it
+                event = {
+                    "event": "inject",
+                    "turn": 0,
+                    "inject": {**entry, "year": 2024},
+                }
+                older.write(json.dumps(event) + "\n")
+        game = GameSession.resume(log)
+        assert game.added["inject"] == []
         play_turn(game)
         play_turn(game)
         worlds.append(snapshot(GameSession.resume(log)))

@@ -39,6 +39,15 @@ KOREA = bundled_dir() / "korean_peninsula.toml"
             "inject[0].parties: ['RED'] a crisis names two states",
         ),
         (
+            '[[inject]]\nyear = 2000.25\nkind = "exercise"\nparties = ["RED"]\n',
+            "inject[0].parties: ['RED'] an exercise names two states or more",
+        ),
+        (
+            '[[inject]]\nyear = 2000.25\nkind = "treaty_change"\nparties = ["RED"]\n'
+            "magnitude = 0.5\n",
+            "inject[0].parties: ['RED'] a treaty change names two states or more",
+        ),
+        (
             '[[inject]]\nyear = 2000.25\nkind = "crisis"\nparties = ["RED", "BLUE"]\n',
             "inject[0].theater: missing: a crisis inject needs a theater",
         ),

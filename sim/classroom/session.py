@@ -340,7 +340,9 @@ class GameSession:
             replay: It is read back from the game log: the checks an older
                 log's injects were not held to are skipped, and an exercise
                 level out of 0 to 1 is read as the engine played it
-                (:func:`_as_played`), so it replays as it was played.
+                (:func:`_as_played`), so it replays as it was played; an
+                exercise of one state, which drilled no pair, is left out
+                (:func:`_drilled_alone`).
 
         Raises:
             ScenarioError: The inject is invalid (e.g. names an unknown state,
@@ -354,6 +356,8 @@ class GameSession:
         """
         self._check_open()
         if replay:
+            if _drilled_alone(inject):
+                return  # it changed nothing, and a scenario now refuses it
             inject = _as_played(inject)
         else:
             _check_magnitude(inject)
@@ -889,6 +893,18 @@ def _as_played(inject: dict[str, Any]) -> dict[str, Any]:
     if inject.get("kind") != "exercise" or not number:
         return inject
     return {**inject, "magnitude": min(max(magnitude, 0.0), 1.0)}
+
+
+def _drilled_alone(inject: dict[str, Any]) -> bool:
+    """Whether an older log's inject is an exercise of one state.
+
+    Logs written before a scenario refused them may hold one; the engine drilled
+    no pair, so it changed nothing and the game replays bit for bit without it.
+    """
+    parties = inject.get("parties")
+    return inject.get("kind") == "exercise" and isinstance(parties, list) and (
+        len(parties) < 2
+    )
 
 
 def _why_otherwise(header: Header) -> str:
