@@ -428,8 +428,14 @@ def load_scenario(
     else:  # read now, for this call alone
         source = read_source(path)
         data, origin = source.data, source.origin
+    targets: dict[tuple[int, str], str] = {}
     for dotted, value in (overrides or {}).items():
-        _apply_override(data, origin, dotted, value)
+        target = _apply_override(data, origin, dotted, value)
+        if target in targets:  # an alliance by its id and by its name, say
+            raise ScenarioError(
+                [f"override {dotted}: the same field as {targets[target]}; give one"]
+            )
+        targets[target] = dotted
     for key, entries in (events or {}).items():
         data.setdefault(key, []).extend(copy.deepcopy(entries))
         origin.setdefault(key, []).extend(_origins(e, "added in play") for e in entries)
@@ -680,8 +686,15 @@ def _merge_entries(
     return added
 
 
-def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
+def _apply_override(
+    data: dict, origin: dict, dotted: str, value: Any
+) -> tuple[int, str]:
     """Set one ``a.b.c`` path; ``state.ID`` (or theater, alliance) picks an entry.
+
+    Returns:
+        The field set, as its table's identity and its key: two paths that
+        name one entry differently (an alliance's id and its name) give the
+        same.
 
     Raises:
         ScenarioError: A path with an empty name (``a..b``), one that stops at
@@ -712,6 +725,7 @@ def _apply_override(data: dict, origin: dict, dotted: str, value: Any) -> None:
         node_origin = node_origin.setdefault(part, {})
     node[parts[-1]] = value
     node_origin[parts[-1]] = f"override {dotted}"
+    return id(node), parts[-1]
 
 
 class _Validator:

@@ -22,7 +22,7 @@ from sim.cli import main
 from sim.design import Design, Range
 from sim.model import RegionModel
 from sim.scenario import ScenarioError, bundled_dir
-from tests.conftest import restore_ctrl_c
+from tests.conftest import refused_untouched, restore_ctrl_c
 
 BASELINE = bundled_dir() / "baseline_2024.toml"
 REACTION = "mechanisms.arms_race.reaction_per_year"
@@ -388,6 +388,21 @@ def test_sigterm_stops_the_workers_and_a_rerun_resumes(tmp_path):
         pd.testing.assert_frame_equal(
             getattr(resumed, table), getattr(clean, table), check_exact=True
         )
+
+
+def test_an_alliance_set_by_its_id_and_swept_by_its_name_is_refused(tmp_path, capsys):
+    """The swept value would silently win over the set one, under the set label."""
+    name = (
+        "alliance.Treaty of Mutual Cooperation and Security between the United "
+        "States and Japan (1960 revision).strength"
+    )
+    argv = ["sweep", str(BASELINE), "--replications", "2", "--steps", "2"]
+    argv += ["--set", "alliance.US-JPN.strength=0.9", "--param", f"{name}=0:1:2"]
+    line = refused_untouched([*argv, "--out", str(tmp_path / "out")], tmp_path, capsys)
+    assert line == (
+        f"error: --param {name}=0:1:2: the same field as alliance.US-JPN.strength; "
+        "give one"
+    )
 
 
 def test_a_field_both_set_and_varied_is_refused():

@@ -475,6 +475,24 @@ def test_an_alliance_is_found_by_its_id_or_its_name(write_scenario):
         load_scenario(path, overrides={"alliance.GB.strength": 0.3})
 
 
+def test_one_alliance_named_twice_in_the_overrides_is_refused():
+    """By its id and by its name, one value would silently win over the other."""
+    name = (
+        "alliance.Treaty of Mutual Cooperation and Security between the United "
+        "States and Japan (1960 revision).strength"
+    )
+    base = bundled_dir() / "baseline_2024.toml"
+    assert (
+        load_scenario(base, overrides={name: 0.2}).alliances
+        == load_scenario(base, overrides={"alliance.US-JPN.strength": 0.2}).alliances
+    )
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(base, overrides={"alliance.US-JPN.strength": 0.9, name: 0.2})
+    assert refused.value.problems == [
+        f"override {name}: the same field as alliance.US-JPN.strength; give one"
+    ]
+
+
 def test_an_alliance_id_that_is_another_alliances_name_is_refused(write_scenario):
     """``alliance.KEY`` would pick either of them, so the key must be one's alone."""
     other = """
