@@ -797,8 +797,9 @@ def run_chunk(task: Task) -> tuple[Chunk, dict[str, pa.Table]]:
             )
         else:
             tracker.update(world)
-        _append(model, model_series(world))
-        _append(theaters, theater_series(world, len(theater_ids)))
+        region, per_theater = tracker.reached()
+        _append(model, {**model_series(world), **region})
+        _append(theaters, {**theater_series(world, len(theater_ids)), **per_theater})
         if task.state_series:
             _append(states, state_series(world))
     point = chunk.point

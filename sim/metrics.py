@@ -419,6 +419,20 @@ class OutcomeTracker:
         parts = [*self._records, self._rows(r, i, j, recorded, ongoing)]
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
+    def reached(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The highest rung reached so far: the region's (R,), each theater's (R, T).
+
+        Recorded every step as ``reached_rung`` beside ``max_rung``, the rung
+        standing at the step's end: a crisis that climbs and ends within one
+        step counts here, so the first step at which a replication has reached
+        a rung is the onset the outcomes give (``clash_onset_years``), at any
+        step length.
+        """
+        return (
+            {"reached_rung": self.peak.astype(float)},
+            {"reached_rung": self.theater_peak.astype(float)},
+        )
+
     def result(self) -> dict[str, np.ndarray]:
         """Outcomes so far, each of shape (R,) (definitions in ``docs/outcomes.md``).
 

@@ -207,7 +207,7 @@ class RegionModel(mesa.Model):
                 "year": "year",
                 **{
                     name: partial(_model_value, name=name)
-                    for name in model_series(self.world)
+                    for name in self._model_series()
                 },
                 **{
                     name: partial(_outcome_value, name=name)
@@ -225,7 +225,7 @@ class RegionModel(mesa.Model):
             ),
         )
         self.crisis_log: list[dict] = []
-        self._theater_rungs: list[np.ndarray] = []  # one (T,) row per step
+        self._theater_rows: list[dict[str, np.ndarray]] = []  # (T,) each, per step
         self.running = self.horizon > 0
         self._collect()
 
@@ -270,15 +270,17 @@ class RegionModel(mesa.Model):
         return frame[columns]
 
     def theater_frame(self) -> pd.DataFrame:
-        """Highest rung in each theater, one row per (step, theater)."""
+        """Each theater's highest rung, standing and reached so far, per step."""
         ids = [t.id for t in self.spec.theaters]
-        steps = len(self._theater_rungs)
-        rungs = np.reshape(self._theater_rungs, (steps, len(ids)))  # (steps, T)
+        steps = len(self._theater_rows)
         return pd.DataFrame(
             {
-                "step": np.repeat(np.arange(len(rungs)), len(ids)),
-                "theater": np.tile(ids, len(rungs)),
-                "max_rung": rungs.ravel(),
+                "step": np.repeat(np.arange(steps), len(ids)),
+                "theater": np.tile(ids, steps),
+                **{
+                    name: np.concatenate([row[name] for row in self._theater_rows])
+                    for name in self._theater_rows[0]
+                },
             }
         )
 
@@ -337,12 +339,17 @@ class RegionModel(mesa.Model):
 
         The series are computed once here; the DataCollector's reporters read them.
         """
-        self._model_values = model_series(self.world)
+        self._model_values = self._model_series()
         self._state_values = state_series(self.world)
         self._outcome_values = self.outcomes()
         self.datacollector.collect(self)
-        rungs = theater_series(self.world, len(self.spec.theaters))["max_rung"]
-        self._theater_rungs.append(rungs[0])
+        rungs = theater_series(self.world, len(self.spec.theaters))
+        rows = {**rungs, **self.tracker.reached()[1]}
+        self._theater_rows.append({name: value[0] for name, value in rows.items()})
+
+    def _model_series(self) -> dict[str, np.ndarray]:
+        """This step's model-level series, the highest rung reached so far included."""
+        return {**model_series(self.world), **self.tracker.reached()[0]}
 
     def _scripted(self) -> np.ndarray:
         """Who decides each dyad's action this step: ``doctrine`` or ``script``.

@@ -13,9 +13,11 @@ from matplotlib.collections import PolyCollection
 from sim import plots
 from sim.cli import main
 from sim.dynamics.escalation import RUNGS, WAR
+from sim.metrics import CLASH
 from sim.plots.escalation import first_passage
 from sim.plots.style import PALETTE
 from sim.results import open_results
+from sim.scenario import bundled_dir
 
 
 @pytest.fixture
@@ -30,6 +32,7 @@ def ladder() -> pd.DataFrame:
                 "step": t,
                 "year": 2000 + t / 4,
                 "max_rung": k,
+                "reached_rung": max(ks[: t + 1]),
             }
             for r, ks in rungs.items()
             for t, k in enumerate(ks)
@@ -65,6 +68,42 @@ def test_first_passage_times_and_censoring(ladder):
     times = first_passage(ladder, 2)
     assert times["years"].tolist() == [0.5, 0.75, 0.75]
     assert times["reached"].tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize(("theater", "steps"), [(None, 3), ("taiwan_strait", 12)])
+def test_first_passage_agrees_with_the_clash_onset_outcomes(tmp_path, theater, steps):
+    """Crises that climb to a clash and end within one step count, as they do there.
+
+    Half-year steps, so that many do: read from the rung standing at each
+    step's end, 10 of these 60 runs disagreed in the region, 15 in the strait.
+    """
+    from sim import batch
+
+    plan = batch.plan(
+        bundled_dir() / "taiwan_strait.toml",
+        replications=60,
+        steps=steps,
+        seed=11,
+        settings={"scenario.dt_years": 0.5},
+    )
+    results = open_results(batch.run(plan, tmp_path / "b", progress=False).out)
+    if theater is None:
+        rows = results.table("model", ["year", "reached_rung"])
+    else:
+        rows = results.table("theaters", ["year", "reached_rung"])
+        rows = rows[rows["theater"] == theater]
+    times = first_passage(rows, CLASH)
+    outcomes = results.table("outcomes")
+    name = "clash_onset" if theater is None else f"clash_onset.{theater}"
+    onset = outcomes[name].to_numpy()
+    assert 0 < onset.mean() < 1  # the check can fail both ways
+    np.testing.assert_array_equal(times["reached"].to_numpy(), onset == 1)
+    if theater is None:
+        reached = times["reached"].to_numpy()
+        np.testing.assert_allclose(
+            times["years"].to_numpy()[reached],
+            outcomes["clash_onset_years"].to_numpy()[reached],
+        )
 
 
 def test_kaplan_meier_textbook_example():

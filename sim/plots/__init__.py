@@ -139,7 +139,8 @@ def draw(
         if not 1 <= rung <= WAR:
             raise ResultsError(f"rung {rung}: must be 1 to {WAR}", field="rung")
         labels = _point_labels(results)
-        fig = survival_curves(_rungs(results, theater), rungs=(rung,), labels=labels)
+        reached = _rungs(results, theater, "reached_rung")
+        fig = survival_curves(reached, rungs=(rung,), labels=labels)
         return _context(_name_theater(fig, theater), results, None)
     if kind not in RESULT_KINDS:
         raise ResultsError(
@@ -176,7 +177,7 @@ def _at(
         top.set_xlabel("")
         return _name_theater(fig, theater)
     if kind == "survival":
-        model = _at_point(_rungs(results, theater), point)
+        model = _at_point(_rungs(results, theater, "reached_rung"), point)
         return _name_theater(survival_curves(model), theater)
     if kind == "arms":
         states = results.table("states", ["year", "milex_usd_m"])
@@ -247,14 +248,17 @@ def _context(fig: Figure, results: ResultsFolder, point: int | None) -> Figure:
     return fig
 
 
-def _rungs(results: ResultsFolder, theater: str | None) -> pd.DataFrame:
-    """Rows (point, replication, step) with ``year`` and ``max_rung``.
+def _rungs(
+    results: ResultsFolder, theater: str | None, rung: str = "max_rung"
+) -> pd.DataFrame:
+    """Rows (point, replication, step) with ``year`` and the column ``rung``.
 
-    The region's highest rung, or one theater's (from the ``theaters`` table).
+    The region's highest rung, or one theater's (from the ``theaters`` table):
+    ``max_rung`` standing at each step's end, or ``reached_rung`` so far.
     """
     if theater is None:
-        return results.table("model", ["year", "max_rung"])
-    rows = results.table("theaters", ["year", "max_rung"])
+        return results.table("model", ["year", rung])
+    rows = results.table("theaters", ["year", rung])
     known = sorted(rows["theater"].unique())
     if theater not in known:
         raise ResultsError(

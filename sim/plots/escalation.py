@@ -4,7 +4,8 @@ Each function takes a tidy frame with one row per (replication, step) as written
 by ``wargame run`` or ``wargame batch`` (the ``model`` table; the ``states``
 table for per-state figures), with columns ``replication``, ``year`` and a rung
 column (``max_rung``: the highest rung any dyad, or any dyad of the state, stood
-on at that step; rungs index :data:`sim.dynamics.escalation.RUNGS`).
+on at the step's end; ``reached_rung``: the highest the region has reached so
+far, for first passages; rungs index :data:`sim.dynamics.escalation.RUNGS`).
 """
 
 import numpy as np
@@ -87,11 +88,12 @@ def rung_fan(
 
 
 def first_passage(model: pd.DataFrame, rung: int) -> pd.DataFrame:
-    """Years until each replication first stands at ``rung`` or above.
+    """Years until each replication first reaches ``rung`` or above.
 
     Args:
-        model: Rows (replication, step) with ``year`` and ``max_rung``, and a
-            ``point`` column for a sweep.
+        model: Rows (replication, step) with ``year`` and ``reached_rung``, the
+            highest rung reached so far (a crisis that climbed and ended within
+            a step included), and a ``point`` column for a sweep.
         rung: The rung reached.
 
     Returns:
@@ -101,7 +103,7 @@ def first_passage(model: pd.DataFrame, rung: int) -> pd.DataFrame:
     """
     keys = [k for k in ("point", "replication") if k in model.columns]
     start = model["year"].min()
-    at = model.assign(hit=model["max_rung"] >= rung)
+    at = model.assign(hit=model["reached_rung"] >= rung)
     first = at[at["hit"]].groupby(keys)["year"].min()
     every = at.groupby(keys)["year"].max().rename("end")
     out = every.to_frame().join(first.rename("first"))
@@ -165,8 +167,8 @@ def survival_curves(
     point (named by ``labels``); otherwise one curve per rung.
 
     Args:
-        model: Rows (replication, step) with ``year`` and ``max_rung``, and
-            ``point`` for a sweep.
+        model: Rows (replication, step) with ``year`` and ``reached_rung``
+            (:func:`first_passage`), and ``point`` for a sweep.
         rungs: The rungs, each 1 to major war.
         labels: Name of each point, for the legend of a sweep.
         ax: Axes to draw on (a new figure if None).
@@ -195,7 +197,7 @@ def survival_curves(
             km["years"], km["lower"], km["upper"], step="post", color=colour, alpha=0.2
         )
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlim(0, end)
+    ax.set_xlim(0, end * 1.02)  # a drop at the last step stands clear of the edge
     ax.set_xlabel("years since start")
     ax.set_ylabel("share not yet at rung")
     what = _label(rungs[0]) if by_point else "each rung"
