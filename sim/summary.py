@@ -30,11 +30,12 @@ and ``upper`` are NaN, ``interval`` is ``none`` and a laid-out cell reads
 continuous and unbounded.
 
 NaN values (e.g. ``deterrence_success_rate`` with no crisis to judge) are left
-out, and ``n`` says how many remained. :func:`markdown_table` and
-:func:`latex_table` lay the summary out with one row per group and one column
-per outcome, ``mean [lower, upper]``; :func:`write_summary` writes CSV,
-Markdown and LaTeX (``wargame summary``), and :func:`short_summary` is the few
-lines ``wargame batch`` and ``sweep`` print when they finish.
+out, and ``n`` says how many of the group's ``replications`` remained.
+:func:`markdown_table` and :func:`latex_table` lay the summary out with one row
+per group and one column per outcome, ``mean [lower, upper]``;
+:func:`write_summary` writes CSV, Markdown and LaTeX (``wargame summary``), and
+:func:`short_summary` is the few lines ``wargame batch`` and ``sweep`` print
+when they finish.
 """
 
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.dynamics.escalation import WAR
+from sim.errors import InputError
 from sim.outputs import atomic_write
 from sim.results import RUN, ResultsError, ResultsFolder
 
@@ -265,6 +267,19 @@ def pooled_stats(values: pd.DataFrame, by: list[str], name: str) -> pd.DataFrame
     ).reset_index()
 
 
+def group_replications(
+    outcomes: pd.DataFrame, by: list[str], pooled: bool
+) -> pd.DataFrame:
+    """Each group's ``replications``, whatever its outcomes, sorted by group.
+
+    The rows of a group, or (pooling sweep points) its replication indices: the
+    count an outcome's ``n`` falls short of where some values are NaN.
+    """
+    grouped = outcomes.groupby(by, sort=True, dropna=False)
+    count = grouped["replication"].nunique() if pooled else grouped.size()
+    return count.rename("replications").reset_index()
+
+
 def summarise(
     outcomes: pd.DataFrame,
     *,
@@ -288,8 +303,9 @@ def summarise(
 
     Returns:
         One row per group and outcome: the ``by`` columns, ``outcome``,
-        ``kind`` (:data:`OUTCOME_KINDS`), ``n``, ``mean``, ``lower``, ``upper``
-        and ``interval`` (``wilson``, ``poisson``, ``t``, or ``none`` from
+        ``kind`` (:data:`OUTCOME_KINDS`), ``replications`` (the group's),
+        ``n`` (those where the outcome is defined), ``mean``, ``lower``,
+        ``upper`` and ``interval`` (``wilson``, ``poisson``, ``t``, or ``none`` from
         fewer than :data:`MIN_REPLICATIONS` replications).
 
     Raises:
@@ -304,7 +320,7 @@ def summarise(
         raise ValueError(f"level {level}: must be between 0 and 1")
     names = list(names or outcome_columns(outcomes, exclude=[*by, *inputs]))
     pooled = "point" not in by and {"point", "replication"} <= set(outcomes.columns)
-    groups = outcomes[by].drop_duplicates().sort_values(by, ignore_index=True)
+    groups = group_replications(outcomes, by, pooled)
     rows = []
     for name in names:
         keys = [*by, "replication"] if pooled else by
@@ -322,7 +338,8 @@ def summarise(
                 outcome=name, kind=kind.kind, lower=lower, upper=upper, interval=method
             )
         )
-    columns = [*by, "outcome", "kind", "n", "mean", "lower", "upper", "interval"]
+    columns = [*by, "outcome", "kind", "replications", "n"]
+    columns += ["mean", "lower", "upper", "interval"]
     if not rows:
         return pd.DataFrame(columns=columns)
     return pd.concat(rows, ignore_index=True)[columns]
@@ -335,25 +352,23 @@ def _cell(row: pd.Series, digits: int) -> str:
     if np.isnan(row["lower"]):
         return f"{row['mean']:.{digits}g} (n={n})"
     low, high = f"{row['lower']:.{digits}g}", f"{row['upper']:.{digits}g}"
-    fewer = f" (n={n})" if n < row["most"] else ""
+    fewer = f" (n={n})" if n < row["replications"] else ""
     return f"{row['mean']:.{digits}g} [{low}, {high}]{fewer}"
 
 
 def layout(summary: pd.DataFrame, by: Sequence[str], digits: int = 3) -> pd.DataFrame:
     """One row per group, one column per outcome holding ``mean [lower, upper]``.
 
-    The ``n`` column is the group's replications (the most values any outcome
-    has); a cell resting on fewer says how many, and ``n/a`` marks an outcome
+    The ``n`` column is the group's replications, whatever the outcomes; a
+    cell resting on fewer values says how many, and ``n/a`` marks an outcome
     defined in no replication of the group.
     """
     by = list(by)
-    most = summary.groupby(by)["n"].transform("max")
-    cells = summary.assign(most=most)
-    cells = cells.assign(cell=cells.apply(_cell, axis=1, digits=digits))
+    cells = summary.assign(cell=summary.apply(_cell, axis=1, digits=digits))
     wide = cells.pivot(index=by, columns="outcome", values="cell")
     order = list(dict.fromkeys(summary["outcome"]))
     wide = wide[order].rename(columns=lambda c: LABELS.get(c, c)).fillna("n/a")
-    n = summary.groupby(by)["n"].max().rename("n")
+    n = summary.groupby(by)["replications"].first().rename("n")
     table = pd.concat([n, wide], axis=1).reset_index()
     for column in by:
         if pd.api.types.is_float_dtype(table[column]):
@@ -478,9 +493,12 @@ def summarise_results(
         The summary and the columns it is grouped by.
 
     Raises:
-        ResultsError: A field of ``by`` was not swept, or an outcome is unknown
+        ResultsError: A field of ``by`` or an outcome is given twice, a field
+            of ``by`` was not swept, or an outcome is unknown
             (:func:`check_outcomes`).
     """
+    check_once(by or [], "by", ResultsError)
+    check_once(names or [], "outcome", ResultsError)
     varied = results.varied
     unknown = [b for b in by or [] if b not in varied]
     if unknown:
@@ -494,6 +512,21 @@ def summarise_results(
     outcomes = results.table("outcomes")
     table = summarise(outcomes, by=groups, names=names, inputs=varied, level=level)
     return table, groups
+
+
+def check_once(values: Sequence[str], field: str, error: type[InputError]) -> None:
+    """Refuse a value given twice, as a sweep refuses a field ranged twice.
+
+    A repeated ``--outcome`` or ``--by`` would make two rows or columns of one
+    name, which no table can lay out.
+
+    Raises:
+        error: ``FIELD VALUE: given more than once``, about ``field``.
+    """
+    values = list(values)
+    twice = [value for value in dict.fromkeys(values) if values.count(value) > 1]
+    if twice:
+        raise error(f"{field} {twice[0]}: given more than once", field=field)
 
 
 def check_outcomes(results: ResultsFolder, names: Sequence[str]) -> None:

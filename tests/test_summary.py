@@ -339,3 +339,21 @@ def test_a_cell_on_fewer_values_than_its_group_says_how_many(outcomes):
     assert rows["n"] == ["5", "5"]
     assert rows["deterrence success"] == ["n/a", "0.625 [0, 1] (n=4)"]
     assert "(n=" not in rows["P(war)"][1]
+
+
+def test_the_n_column_is_the_groups_replications_whatever_the_outcomes(outcomes):
+    """Only an outcome with gaps shown: n is still each group's 5 replications.
+
+    Not the most values of the outcomes shown (4, and 0 where none is defined),
+    and the cell on 4 values says so; pooled points count replications.
+    """
+    table = summarise(outcomes, names=["deterrence_success_rate"])
+    text = markdown_table(table, ["point"])
+    assert "| 0 | 5 | n/a |" in text
+    assert "| 1 | 5 | 0.625 [0, 1] (n=4) |" in text
+    assert table["replications"].tolist() == [5, 5]
+    pooled = summarise(outcomes.assign(x=0.5), by=["x"], names=["war_onset"])
+    assert pooled["replications"].tolist() == [5]
+    dry = outcomes.assign(x=0.5, war_onset=[np.nan] * 6 + [1.0] * 4)
+    text = markdown_table(summarise(dry, by=["x"], names=["war_onset"]), ["x"])
+    assert "| 0.5 | 5 | 1 [0.51, 1] (n=4) |" in text
