@@ -25,7 +25,7 @@ from sim import paired
 from sim.experiments import ExperimentError, check_outcome, outcome_names
 from sim.outputs import atomic_write
 from sim.paired import Arm
-from sim.summary import constant_outcomes
+from sim.summary import check_once, constant_outcomes
 
 OUTCOMES = ("war_onset", "peak_rung", "crises", "stability_index")
 """Outcomes compared when none are named (defined in every replication)."""
@@ -42,7 +42,8 @@ class ArmComparison:
         table: One row per (arm, outcome) of every arm after the first:
             ``arm``, ``outcome``, ``reference`` (its estimate in the first arm),
             ``estimate`` (in this arm), ``effect`` (``estimate - reference``,
-            or the relative change), ``lower``, ``upper``, ``method``, ``n``.
+            or the relative change), ``lower``, ``upper``, ``method`` (``none``:
+            no interval, see :mod:`sim.paired`), ``n``.
         replications: Replications per arm.
         seed: The seed every arm ran with.
         years: Years each replication covers.
@@ -88,7 +89,24 @@ class ArmComparison:
                 "\nA relative change from a reference of 0 is undefined; compare "
                 "the difference instead."
             )
-        constant = {k: v for k, v in self.constant.items() if not relative or v}
+        agreed = self.table[self.table["method"] == paired.NONE]
+        if not agreed.empty:
+            pairs = "; ".join(
+                f"{row.arm}: {row.outcome}" for row in agreed.itertuples()
+            )
+            lines.append(
+                f"\nNo replication told these arms from the reference ({pairs}): "
+                "each had the event in the same replications, so the relative "
+                "interval is undefined; a zero-wide one would be no evidence the "
+                "effect is zero. Compare the difference instead, whose interval "
+                "keeps the width the number of runs leaves (docs/analysis.md)."
+            )
+        said = set(agreed["outcome"])  # a relative 0 said above, or just now
+        constant = {
+            k: v
+            for k, v in self.constant.items()
+            if k not in said and (not relative or v)
+        }
         if constant:
             values = ", ".join(f"{k} = {v:g}" for k, v in constant.items())
             lines.append(
@@ -171,8 +189,9 @@ def compare(
 
     Raises:
         ExperimentError: Fewer than two arms, arms with the same name, a
-            setting an arm also overrides, an outcome an arm does not report
-            (before anything runs), or one with NaN in some replications.
+            setting an arm also overrides, an outcome given twice or one an
+            arm does not report (before anything runs), or one with NaN in
+            some replications.
         ScenarioError: An arm's scenario or override is invalid.
     """
     if len(arms) < 2:
@@ -184,6 +203,7 @@ def compare(
         raise ExperimentError(
             f"arms {', '.join(names)}: two have the same name; label them"
         )
+    check_once(outcomes, "outcome", ExperimentError)
     settings = dict(settings or {})
     for arm in arms:
         clash = sorted(set(settings) & set(arm.overrides))

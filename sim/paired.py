@@ -37,6 +37,18 @@ interval, by one of these methods:
 ``auto`` (the default) picks ``newcombe`` for a 0/1 mean on the difference
 scale and ``t`` otherwise.
 
+``none``
+    No interval, whatever the method asked: a 0/1 outcome on the relative
+    scale whose arms agreed in every replication (no replication where only
+    one arm had the event). The t interval's log-ratio terms are then all 0
+    and every bootstrap resample agrees too, so either would be zero wide, as
+    if the effect were known exactly; but R replications without a
+    disagreement bound how often the arms would disagree only as 0 events in
+    R bound a rate: by a Wilson interval (up to 0.16 at R = 20), not by 0. So
+    the relative interval is NaN, not defined from them; the difference
+    scale's Newcombe interval keeps that width (+-0.17 at 20 replications with
+    one war in each arm).
+
 Example:
     >>> from sim import paired
     >>> pair = paired.run(
@@ -63,6 +75,8 @@ from sim.summary import wilson_interval
 Scale = Literal["difference", "relative"]
 Method = Literal["auto", "t", "newcombe", "bootstrap"]
 METHODS = ("auto", "t", "newcombe", "bootstrap")
+NONE = "none"
+"""The method of a comparison with no interval (see the module docstring)."""
 SCALES = ("difference", "relative")
 BOOTSTRAP_RESAMPLES = 2000
 """Resamples of the paired bootstrap (a precision/speed choice)."""
@@ -178,7 +192,8 @@ class Comparison:
         low: Lower end of the interval for the effect.
         high: Upper end.
         scale: ``difference`` or ``relative``.
-        method: How the interval was computed (see the module docstring).
+        method: How the interval was computed (see the module docstring;
+            ``none``: no interval, ``low`` and ``high`` NaN).
         confidence: Coverage of the interval, e.g. 0.95.
         replications: Paired replications the effect rests on.
     """
@@ -213,11 +228,13 @@ class Comparison:
         pct = self.scale == "relative"
         shown = "{:+.1%}" if pct else "{:+.4g}"
         level = f"{self.confidence:.0%}"
+        interval = f"{level} CI {shown.format(self.low)} to {shown.format(self.high)}"
+        if np.isnan(self.low):
+            interval = f"no {level} CI"
         return (
             f"{self.metric}: {self.estimate_a:.4g} ({self.a}) -> "
             f"{self.estimate_b:.4g} ({self.b}); effect {shown.format(self.effect)}, "
-            f"{level} CI {shown.format(self.low)} to {shown.format(self.high)} "
-            f"({self.method}, {self.replications} paired replications)"
+            f"{interval} ({self.method}, {self.replications} paired replications)"
         )
 
 
@@ -445,7 +462,9 @@ def paired_effect(
         )
     est_a, est_b = y_a.sum() / x_a.sum(), y_b.sum() / x_b.sum()
     effect = _effect(np.array(est_a), np.array(est_b), scale)
-    if method == "newcombe":
+    if binary and scale == "relative" and est_a > 0 and np.array_equal(y_a, y_b):
+        method, low, high = NONE, np.nan, np.nan  # no replication told them apart
+    elif method == "newcombe":
         low, high = newcombe_interval(y_a.astype(bool), y_b.astype(bool), confidence)
     elif method == "bootstrap":
         low, high = _bootstrap(arm_a, arm_b, scale, confidence)

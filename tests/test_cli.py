@@ -780,3 +780,26 @@ def test_a_batch_of_other_code_is_not_resumed(write_scenario, tmp_path, capsys):
         line = refused_untouched(argv, out, capsys)
         assert line.startswith(f"error: {out} holds a different batch: ")
         assert "code" in line and written["code"][:12] in line
+
+
+def test_summary_refuses_an_outcome_or_field_given_twice(
+    write_scenario, tmp_path, capsys
+):
+    """``--outcome X --outcome X`` or ``--by F --by F``: one line, nothing written.
+
+    As a sweep refuses a --param given twice; a repeated outcome had written
+    summary.csv and then failed on the table, a repeated field failed at once.
+    """
+    scenario = str(write_scenario(pair_toml()))
+    out = tmp_path / "s"
+    argv = ["sweep", scenario, "--replications", "2", "--steps", "2", *SWEEP]
+    assert main([*argv, "--out", str(out)]) == 0
+    summary = ["summary", str(out), "--out", str(tmp_path / "table")]
+    twice = ["--outcome", "war_onset", "--outcome", "war_onset"]
+    assert refused_untouched([*summary, *twice], tmp_path, capsys) == (
+        "error: --outcome war_onset: given more than once"
+    )
+    twice = ["--by", WAR_COST, "--by", WAR_COST]
+    assert refused_untouched([*summary, *twice], tmp_path, capsys) == (
+        f"error: --by {WAR_COST}: given more than once"
+    )

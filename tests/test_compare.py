@@ -293,3 +293,36 @@ def test_a_relative_change_from_a_reference_of_zero_is_undefined(triad):
     assert "| undefined [undefined, undefined] |" in text and "nan" not in text
     assert "from a reference of 0 is undefined" in text
     assert "zero wide" not in text
+
+
+def test_an_outcome_given_twice_is_refused_before_anything_runs(
+    triad, tmp_path, capsys
+):
+    """``--outcome crises --outcome crises``: one line, no table, no figure."""
+    argv = ["compare", str(triad), "--vary", "state.RED.resolve=0.2,0.9"]
+    argv += ["--outcome", "crises", "--outcome", "crises", "--replications", "3"]
+    argv += ["--steps", "2", "--out", str(tmp_path / "c")]
+    assert refused_untouched(argv, tmp_path, capsys) == (
+        "error: --outcome crises: given more than once"
+    )
+
+
+def test_a_0_1_outcome_no_replication_tells_apart_has_no_relative_interval(triad):
+    """Clashes in the same replications of both arms: undefined, not [+0%, +0%].
+
+    The log ratio's t interval would be zero wide; the note says why there is
+    none and names the difference scale, whose Newcombe interval keeps a width.
+    """
+    arms = [Arm(triad, label="a"), Arm(triad, label="b")]
+    kept = {"replications": 20, "seed": 5, "outcomes": ["clash_onset"]}
+    result = compare(arms, scale="relative", **kept)
+    row = result.table.iloc[0]
+    assert row["reference"] == 0.5 and row["method"] == "none"
+    assert np.isnan(row["lower"]) and np.isnan(row["upper"])
+    text = result.markdown()
+    assert "| +0.0% [undefined, undefined] |" in text
+    assert "No replication told these arms from the reference (b: clash_onset)" in text
+    assert "One value" not in text
+    difference = compare(arms, **kept).table.iloc[0]
+    assert difference["method"] == "newcombe"
+    assert difference["lower"] < 0 < difference["upper"]

@@ -235,3 +235,25 @@ def test_newcombe_without_correlation_is_the_square_and_add_interval():
     low = p_b - p_a - np.hypot(p_b - l_b, u_a - p_a)
     high = p_b - p_a + np.hypot(p_a - l_a, u_b - p_b)
     assert newcombe_interval(a, b) == pytest.approx((low, high))
+
+
+def test_a_0_1_outcome_the_arms_agree_on_has_no_relative_interval():
+    """One war in 20, in the same replication of both arms: no relative interval.
+
+    Every log-ratio term is 0, so t (or the bootstrap) would give [+0%, +0%] as
+    if the effect were known; the difference scale's Newcombe interval keeps the
+    width 20 replications leave.
+    """
+    war = np.zeros(20)
+    war[3] = 1.0
+    for method in ("auto", "t", "bootstrap"):
+        result = paired_effect(
+            (war, ones(20)), (war.copy(), ones(20)), scale="relative", method=method
+        )
+        assert result.effect == 0 and result.method == "none"
+        assert np.isnan(result.low) and np.isnan(result.high)
+        assert "no 95% CI (none, 20 paired" in str(result)
+    difference = paired_effect((war, ones(20)), (war.copy(), ones(20)))
+    assert difference.method == "newcombe"
+    bounds = (difference.low, difference.high)
+    assert bounds == pytest.approx((-0.1705, 0.1705), abs=1e-4)
