@@ -7,6 +7,7 @@ from matplotlib.collections import QuadMesh
 
 from sim import plots
 from sim.cli import main
+from sim.plots.titles import point_text
 from sim.results import ResultsError, open_results
 from sim.summary import summarise
 
@@ -73,7 +74,45 @@ def test_heatmap_cells_are_the_means(grid):
         np.asarray(mesh.get_array()).reshape(2, 3),
         [[0.0, 0.25, 0.5], [0.25, 0.5, 0.75]],
     )
-    assert "0.75\n[0.3, 0.95]" in [t.get_text() for t in ax.texts]
+    assert "0.75\n[0.301, 0.954]" in [t.get_text() for t in ax.texts]
+
+
+def test_heatmap_cells_read_as_the_summary_tables():
+    """Cell labels carry 3 significant digits, as the summary tables do.
+
+    Means 28.5 to 29.25 crises: at 2 digits they all read 28 or 29; the first
+    cell's t interval is 28.5 +- 3.18 * 0.577 / 2 = [27.6, 29.4].
+    """
+    counts = {(1.0, 0.1): [28, 29, 28, 29], (2.0, 0.1): [28, 29, 29, 29]}
+    counts |= {(1.0, 0.9): [29] * 4, (2.0, 0.9): [29, 29, 29, 30]}
+    rows = [
+        {"point": point, "replication": r, "a": a, "b": b, "crises": float(count)}
+        for point, ((a, b), values) in enumerate(counts.items())
+        for r, count in enumerate(values)
+    ]
+    ax = plots.sweep_heatmap(pd.DataFrame(rows), "a", "b", outcome="crises").axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert [t.split("\n")[0] for t in texts] == ["28.5", "28.8", "29", "29.2"]
+    assert texts[0] == "28.5\n[27.6, 29.4]"
+
+
+def test_alliance_fields_are_named_by_their_alliance(grid):
+    """``alliance.ID.FIELD`` reads ``ID FIELD`` on every sweep figure.
+
+    Two alliances' strengths must not both read "strength".
+    """
+    fields = {"a": "alliance.US-TWN.strength", "b": "alliance.US-JPN.strength"}
+    sweep = grid.rename(columns=fields)
+    x, y = fields.values()
+    heat = plots.sweep_heatmap(sweep, x, y).axes[0]
+    assert (heat.get_xlabel(), heat.get_ylabel()) == (
+        "US-TWN strength",
+        "US-JPN strength",
+    )
+    assert "over US-TWN strength and US-JPN strength" in heat.get_title()
+    lines = plots.sweep_outcomes(sweep, x, by=y).axes[0]
+    assert lines.get_legend().get_title().get_text() == "US-JPN strength"
+    assert point_text({x: 0.0, y: 1.0}) == "US-TWN strength = 0, US-JPN strength = 1"
 
 
 def test_heatmap_of_scattered_points_is_refused(grid):

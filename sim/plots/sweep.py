@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from sim.errors import InputError
 from sim.plots.style import colours, figure_axes, legend_outside, line_style
 from sim.plots.titles import outcome_label, readable
-from sim.summary import summarise
+from sim.summary import layout, summarise
 
 MAX_LINES = 8
 """Most lines one panel of a sweep figure holds (one per palette colour)."""
@@ -157,25 +157,7 @@ def sweep_heatmap(
     ax.set_xticks(np.arange(len(xs)) + 0.5, [f"{v:.3g}" for v in xs])
     ax.set_yticks(np.arange(len(ys)) + 0.5, [f"{v:.3g}" for v in ys])
     if len(table) <= MAX_CELL_LABELS:
-        middle = np.nanmean(grid.to_numpy())
-        cells = zip(
-            np.searchsorted(xs, table[x]),
-            np.searchsorted(ys, table[y]),
-            table["mean"],
-            table["lower"],
-            table["upper"],
-            strict=True,
-        )
-        for i, j, mean, lower, upper in cells:
-            ax.text(
-                i + 0.5,
-                j + 0.5,
-                f"{mean:.2g}\n[{lower:.2g}, {upper:.2g}]",
-                ha="center",
-                va="center",
-                fontsize="x-small",
-                color="black" if mean > middle else "white",
-            )
+        _label_cells(ax, table, x, y, grid)
     name = outcome_label(outcome, years)
     ax.figure.colorbar(mesh, ax=ax, label=name)
     ax.set_xlabel(readable(x))
@@ -186,6 +168,38 @@ def sweep_heatmap(
         + _pooled(outcomes, [x, y], varied or []).replace("\n", " ")
     )
     return ax.figure
+
+
+def _label_cells(
+    ax: Axes, table: pd.DataFrame, x: str, y: str, grid: pd.DataFrame
+) -> None:
+    """Write in each cell of the grid (Y, X) its ``mean [lower, upper]``.
+
+    The text is that of the summary tables (:func:`sim.summary.layout`: 3
+    significant digits, ``(n=K)`` where the mean rests on fewer values than
+    replications, ``n/a`` where on none), so a cell reads as its row of
+    ``wargame summary``. Dark text on light cells, light on dark.
+    """
+    xs, ys = grid.columns.to_numpy(), grid.index.to_numpy()
+    middle = np.nanmean(grid.to_numpy())
+    texts = layout(table, [y, x]).iloc[:, -1]  # the outcome, rows in table's order
+    cells = zip(
+        np.searchsorted(xs, table[x]),
+        np.searchsorted(ys, table[y]),
+        table["mean"],
+        texts,
+        strict=True,
+    )
+    for i, j, mean, text in cells:
+        ax.text(
+            i + 0.5,
+            j + 0.5,
+            text.replace(" [", "\n[", 1),
+            ha="center",
+            va="center",
+            fontsize="x-small",
+            color="white" if mean <= middle else "black",
+        )
 
 
 def _scattered(outcomes: pd.DataFrame, shown: list[str], varied: list[str]) -> bool:

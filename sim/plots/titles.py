@@ -17,11 +17,16 @@ UNITS = {
 """Name suffixes that carry a unit, and the unit they carry."""
 HORIZON = ("war_onset", "clash_onset", "clashes", "peak_rung", "crises")
 """Outcomes whose value grows with the horizon (its label says the horizon)."""
+ENTRIES = ("state", "theater", "alliance", "forum")
+"""Arrays of a scenario whose entries a path names (``alliance.US-JPN.strength``;
+:mod:`sim.scenario`): the name is kept, as two entries share their fields."""
 
 
 def readable(path: str) -> str:
     """A field path as words: ``state.USA.resolve`` -> ``USA resolve``.
 
+    An entry keeps the id or name the path gives it
+    (``alliance.US-JPN.strength`` -> ``US-JPN strength``);
     ``mechanisms.escalation.war_cost`` -> ``war cost (escalation)``; a unit
     suffix becomes a unit in parentheses (``incident rate (per year)``).
     """
@@ -33,7 +38,7 @@ def readable(path: str) -> str:
             name, unit = name.removesuffix(suffix), words
             break
     words = name.replace("_", " ")
-    if len(parts) == 3 and parts[0] in ("state", "theater"):
+    if len(parts) >= 3 and parts[0] in ENTRIES:
         words = f"{parts[1]} {words}"
     elif len(parts) == 3 and parts[0] == "mechanisms":
         unit = f"{parts[1].replace('_', ' ')}{', ' + unit if unit else ''}"
