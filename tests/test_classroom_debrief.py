@@ -372,12 +372,8 @@ def points_columns() -> list[str]:
     return [*debrief._COLUMNS, "effect"]
 
 
-def test_a_crisis_order_never_played_is_told_as_such():
-    """JPN's back-down order met no moment of decision, as its news says.
-
-    The timeline, the summary and the turning points say it was not played,
-    and no discussion question treats it as a choice that happened.
-    """
+def unplayed_order_game() -> GameSession:
+    """JPN orders a back-down toward CHN at turn 1; no moment of decision comes."""
     game = GameSession(SCENARIO, ["USA", "CHN", "JPN"], seed=2)
     game.inject({**COLLISION, "rung": 2})
     play_turns(game, 1)
@@ -385,6 +381,16 @@ def test_a_crisis_order_never_played_is_told_as_such():
         game.submit(team, {"crisis": {"CHN": "back_down"}} if team == "JPN" else {})
     game.next_turn()
     assert [c["pair"] for c in game.news[1]["no_decision"]] == ["CHN-JPN"]
+    return game
+
+
+def test_a_crisis_order_never_played_is_told_as_such():
+    """JPN's back-down order met no moment of decision, as its news says.
+
+    The timeline, the summary and the turning points say it was not played,
+    and no discussion question treats it as a choice that happened.
+    """
+    game = unplayed_order_game()
     timeline = debrief._timeline(game, game.events)
     assert timeline["what"].tolist()[-1] == (
         "crisis with CHN: back down (its crisis order toward CHN was not played: no "
@@ -402,6 +408,22 @@ def test_a_crisis_order_never_played_is_told_as_such():
         "(possible) against 50% (a coin toss) with the doctrine's choice."
     ]
     assert not any("JPN chose" in q for q in story.questions(game, points, []))
+
+
+def test_the_decision_table_marks_an_order_never_played_as_the_timeline_does():
+    """JPN's row says its order was not played; an order that was says no more."""
+    game = unplayed_order_game()
+    table = debrief._decisions(game)
+    played = table.set_index(["turn", "side"])["played"].to_dict()
+    assert played[1, "JPN toward CHN"] == (
+        "back down (ordered) (its crisis order toward CHN was not played: no "
+        "moment of decision came that turn)"
+    )
+    assert not any(
+        "not played" in text
+        for (turn, side), text in played.items()
+        if (turn, side) != (1, "JPN toward CHN")
+    )
 
 
 def test_the_timeline_says_who_played_the_advice():
@@ -453,3 +475,76 @@ def test_the_debrief_dates_turns_as_the_pages_do():
     curve = escalation_curve(np.zeros(3), start_year=2024, dt_years=0.25, turns=2)
     shown = [t.get_text() for t in curve.axes[0].get_xticklabels()]
     assert shown == ["0\n2024 Q1", "1\n2024 Q2", "2\n2024 Q3"]
+
+
+def test_a_move_s_confidence_building_measure_counts_in_its_turning_point():
+    """CHN's hotline with USA changes the odds; the doctrine's futures lack it.
+
+    CHN offers the hotline and nothing else, and USA, played by the doctrine,
+    accepts: the measure comes into force as the turn is played, so the futures
+    with the move start with it. The doctrine's futures are those of the same
+    turn without the offer; JPN's move (the advice) leaves the hotline in both.
+    """
+    hotline = GameSession(SCENARIO, ["CHN", "JPN"])
+    without = GameSession(SCENARIO, ["CHN", "JPN"])
+    advised = {"posture": hotline.advice("JPN")["posture"]}
+    for game, offer in ((hotline, {"cbm": {"USA": "hotline"}}), (without, {})):
+        game.submit("CHN", offer)
+        game.submit("JPN", advised)
+        game.next_turn()
+    assert (
+        "In force from now: a hotline between CHN and USA."
+        in (hotline.news[-1]["public"])
+    )
+    points = {
+        name: turning_points(game.header, game.events, replications=40).set_index(
+            "team"
+        )
+        for name, game in (("hotline", hotline), ("without", without))
+    }
+    chn, jpn = points["hotline"].loc["CHN"], points["hotline"].loc["JPN"]
+    assert chn["effect"] > 0
+    no_hotline = points["without"].loc["JPN"]
+    assert (chn["p_clash_doctrine"], chn["peak_doctrine"]) == (
+        no_hotline["p_clash_class"],
+        no_hotline["peak_class"],
+    )
+    assert jpn["effect"] == 0  # as advised, the hotline in force either way
+    assert (jpn["p_clash_class"], jpn["peak_class"]) == (
+        chn["p_clash_class"],
+        chn["peak_class"],
+    )
+
+
+def test_a_crisis_inject_that_opened_none_is_told_so_as_the_news_did():
+    """The scenario's CHN-PHL crisis of turn 1 met the one injected at turn 0.
+
+    The news of turn 1 says it opened none; the paragraph and the timeline say
+    so in its words, and the injected crisis that did open is told plainly.
+    """
+    game = GameSession(SCENARIO, ["CHN", "PHL"])
+    game.inject({**SHOAL, "rung": 2, "note": "ramming"})
+    play_turns(game, 1)
+    game.submit("CHN", {"crisis": {"PHL": "hold"}})
+    game.submit("PHL", {"crisis": {"CHN": "hold"}})
+    game.next_turn()
+    none = (
+        "opened no crisis: one between CHN and PHL was under way at the turn's "
+        "end (an injected crisis opens only between states at peace)"
+    )
+    assert f"The inject {none}." in game.news[1]["public"]
+    assert (
+        "at turn 1 (the scenario's), crisis: CHN challenges PHL in South China Sea "
+        "at diplomatic protest (Coast guard water-cannon incident at a disputed "
+        f"shoal), which {none}. Own moves:" in story.summary(game)
+    )
+    timeline = debrief._timeline(game, game.events)
+    injects = timeline[timeline["who"].isin(["scenario", "instructor"])]
+    assert injects["what"].tolist() == [
+        "Crisis: CHN challenges PHL in South China Sea at show of force (ramming).",
+        "Crisis: CHN challenges PHL in South China Sea at diplomatic protest (Coast "
+        f"guard water-cannon incident at a disputed shoal). The inject {none}.",
+    ]
+
+
+SHOAL = {"kind": "crisis", "parties": ["CHN", "PHL"], "theater": "south_china_sea"}

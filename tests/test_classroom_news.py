@@ -144,3 +144,30 @@ def test_every_page_announces_an_inject_in_the_scenarios_own_theater_name():
     named = "Himalayan border (Line of Actual Control)"
     assert named in news_block(game, "USA")
     assert named in projector_live(game, {"running": False}, 0)
+
+
+def test_a_crisis_that_ended_and_gave_way_to_an_injected_one_is_told_so():
+    """CHN backs down in the crisis injected at turn 0; the scenario's then opens.
+
+    Both stand at diplomatic protest, but they are two crises: the news says
+    the first ended and a new one opened, not that the pair stayed where it was.
+    """
+    game = GameSession(SCENARIO, ["CHN", "PHL"])
+    shoal = {"kind": "crisis", "parties": ["CHN", "PHL"], "theater": "south_china_sea"}
+    game.inject({**shoal, "rung": 1})
+    game.submit("CHN", {})
+    game.submit("PHL", {})
+    game.next_turn()
+    game.submit("CHN", {"crisis": {"PHL": "back_down"}})
+    game.submit("PHL", {"crisis": {"CHN": "hold"}})
+    game.next_turn()
+    public = game.news[-1]["public"]
+    assert (
+        "Crisis over: CHN against PHL in South China Sea ended: CHN backed down: "
+        "deterrence held." in public
+    )
+    assert not any("opened no crisis" in line for line in public)
+    assert [line for line in public if line.startswith("CHN-PHL:")] == [
+        "CHN-PHL: its crisis at diplomatic protest ended; a new one opened at "
+        "diplomatic protest."
+    ]

@@ -15,7 +15,11 @@ team made (an empty move follows the doctrine and is skipped), two ensembles of
 replication with its own random numbers (:mod:`sim.rng`, replications
 ``0..R-1``): in one the team plays its move, in the other the doctrine chooses
 for it; the other teams play their logged moves that turn, and from the next
-turn on the doctrine plays every state to the scenario's last step. The outcome is
+turn on the doctrine plays every state to the scenario's last step. A move's
+confidence-building measures count as its other choices do: the ensemble with
+the move starts with the CBMs the turn's moves brought into force, as the game
+did; the doctrine's offers none, so it starts with only those agreed without
+the team's move. The outcome is
 the peak rung of the class's crises, those with a team's state on either side
 (crises between states the doctrine plays are the region's background: at the
 region's calibrated rates one of them reaches a clash within two years in nine
@@ -46,7 +50,15 @@ from sim.classroom import story
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.log import read_log
 from sim.classroom.moves import check_move, describe_move, describe_odds
-from sim.classroom.news import dated, describe_inject, ended_ties, place, words
+from sim.classroom.news import (
+    NO_CRISIS,
+    dated,
+    describe_inject,
+    ended_ties,
+    opened_none,
+    place,
+    words,
+)
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
@@ -84,13 +96,15 @@ def turning_points(header, events: list[dict], *, replications: int) -> pd.DataF
     rows = []
     for t in range(final.turn):
         before = [e for e in kept if e.get("turn", -1) < t or _pending(e, t)]
-        game = GameSession.from_events(header, before)
+        game = _playing(header, before)
         for team in game.teams:
             if not game.moves.get(team):
                 continue
             outcome = {
-                arm: _ensemble(game, team if arm == "doctrine" else None, replications)
-                for arm in ("class", "doctrine")
+                "class": _ensemble(game, None, replications),
+                "doctrine": _ensemble(
+                    _playing(header, _advised(before, t, team)), team, replications
+                ),
             }
             rows.append(
                 {
@@ -130,6 +144,33 @@ def _pending(event: dict, turn: int) -> bool:
     return event.get("turn") == turn and event["event"] in ("move", "inject")
 
 
+def _playing(header, events: list[dict]) -> GameSession:
+    """The game as its last turn is played: the turn's moves in, their CBMs in force.
+
+    ``events`` end with a turn's moves and injects (:func:`_pending`). Playing
+    a turn, the game first brings into force the confidence-building measures
+    the moves agreed (``GameSession.agree_cbms``), then steps; a CBM-only move
+    changes the futures through them alone.
+    """
+    game = GameSession.from_events(header, events)
+    game.agree_cbms()
+    return game
+
+
+def _advised(events: list[dict], turn: int, team: str) -> list[dict]:
+    """``events`` with ``team``'s moves of ``turn`` left to the doctrine (``{}``).
+
+    The doctrine offers no confidence-building measure, so the CBMs only the
+    team's move brought into force are not in force in the doctrine's futures.
+    """
+    return [
+        {**e, "move": {}}
+        if e["event"] == "move" and e["turn"] == turn and e["team"] == team
+        else e
+        for e in events
+    ]
+
+
 def _ensemble(game: GameSession, doctrine_for: str | None, r: int) -> np.ndarray:
     """Peak rung of the class's crises in ``r`` replications, from the turn to the end.
 
@@ -160,7 +201,8 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     """Injects and moves of the turns played, one row each, turn by turn.
 
     A turn's injects come first, the scenario's then the instructor's
-    (:func:`story.injects`), each with its size; then the moves the teams
+    (:func:`story.injects`), each with its size (a crisis inject that opened
+    none said so, as the news did); then the moves the teams
     played, in the order they were made (:func:`story.played`), a crisis
     order never played (no moment of decision came) marked so, and signals
     toward a state whose tie a treaty change of the turn ended marked as
@@ -169,8 +211,14 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
     spec = game.model.spec
     info = spec.info
     injected = story.injects(game)
+    crises = game.model.crisis_frame()
     rows = [
-        {"turn": turn, "who": by, "what": describe_inject(inject, spec.theaters)}
+        {
+            "turn": turn,
+            "who": by,
+            "what": describe_inject(inject, spec.theaters)
+            + _opened_none(inject, crises, turn),
+        }
         for turn, by, inject in injected
     ]
     rows += [
@@ -193,6 +241,13 @@ def _timeline(game: GameSession, events: list[dict]) -> pd.DataFrame:
         dated(info.start_year + t * info.dt_years, info.dt_years) for t in frame["turn"]
     ]
     return frame
+
+
+def _opened_none(inject: dict, crises: pd.DataFrame, turn: int) -> str:
+    """A note for a crisis inject of ``turn`` that opened none, as its news said."""
+    if not opened_none(inject, crises, turn):
+        return ""
+    return f" The inject {NO_CRISIS.format(pair=' and '.join(inject['parties']))}."
 
 
 ADVICE_BY = {
@@ -274,9 +329,13 @@ def _end_of(turns: int) -> str:
     return f"after turn {turns - 1}" if turns else "at the start (no turn played)"
 
 
-def _decisions(model) -> pd.DataFrame:
-    """Every crisis decision with the factors a class discusses, readable."""
-    frame = model.decision_frame()
+def _decisions(game: GameSession) -> pd.DataFrame:
+    """Every crisis decision with the factors a class discusses, readable.
+
+    A team's order that no moment of decision came for is marked as not
+    played, in the timeline's words (:func:`_not_played`).
+    """
+    frame = game.model.decision_frame()
     if frame.empty:
         return frame
     return pd.DataFrame(
@@ -297,10 +356,16 @@ def _decisions(model) -> pd.DataFrame:
                 describe_odds(dict(zip(ACTIONS, odds, strict=True)))
                 if by == "doctrine"
                 else f"{words(action)} (ordered)"
-                for by, action, odds in zip(
+                + _not_played(
+                    [them] if them in story.unplayed(game, turn, state) else []
+                )
+                for by, action, odds, turn, state, them in zip(
                     frame["decided_by"],
                     frame["action"],
                     frame[["p_back_down", "p_hold", "p_escalate"]].to_numpy(),
+                    frame["step"],
+                    frame["state"],
+                    frame["opponent"],
                     strict=True,
                 )
             ],
@@ -422,10 +487,11 @@ def _html(
             "Every side's decision at every turn: the balance it saw, its chance of "
             "prevailing as it saw it, its resolve, the audience cost it would pay for "
             "backing down, what it played and who decided: a team's or the "
-            "scenario's script's order, played all turn, or the doctrine's odds as "
+            "scenario's script's order, played all turn (a team's order marked not "
+            "played met no moment of decision that turn), or the doctrine's odds as "
             "the turn began (it weighs the crisis afresh at each moment of decision).",
             note=True,
         ),
-        page.table(_decisions(model), index=False),
+        page.table(_decisions(game), index=False),
     ]
     return page.render(f"Debrief: {spec.info.name}", parts)

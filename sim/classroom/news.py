@@ -7,7 +7,8 @@ IQT Labs' Snow Globe). :func:`report` compares the region before a turn
 
 - **public** (every page and the projector): injects (a crisis inject that
   opened none, a crisis of the pair being under way, said so), crises started, every
-  side's action in each crisis and how its rung moved, crises ended and how
+  side's action in each crisis and how its rung moved (or that it ended and a
+  new crisis of the pair opened within the turn), crises ended and how
   (who backed down, a negotiated settlement, war), wars, confidence-building
   measures newly in force, the signals the teams sent (exercises, patrols and
   declarations are seen by all; one toward a state whose tie with the team a
@@ -47,6 +48,11 @@ ADVISED = {
     "instructor": "The instructor played the turn without waiting",
 }
 """Why teams that had not moved got the doctrine's advice, by who played it."""
+NO_CRISIS = (
+    "opened no crisis: one between {pair} was under way at the turn's end (an "
+    "injected crisis opens only between states at peace)"
+)
+"""What a crisis inject that opened none did (:func:`opened_none`), for a sentence."""
 SMALL_WORDS = frozenset({"a", "an", "and", "at", "in", "of", "on", "the", "to"})
 """Words a place name made from an id leaves in lower case (but first)."""
 
@@ -108,20 +114,13 @@ def report(
         ``{"turn", "year", "public": [sentence, ...], "private": {team:
         [sentence, ...]}, "no_decision": no_decision}``.
     """
-    injected = model.crisis_frame().query("origin == 'inject'")
-    opened = {
-        (row.challenger, row.defender)
-        for row in injected.itertuples()
-        if row.start_step == start.turn + 1
-    }
+    crises = model.crisis_frame()
     public = []
     for j in start.injects:
         public.append(describe_inject(j, model.spec.theaters))
-        if j["kind"] == "crisis" and tuple(j["parties"]) not in opened:
+        if opened_none(j, crises, start.turn):
             public.append(
-                f"The inject opened no crisis: one between "
-                f"{' and '.join(j['parties'])} was under way at the turn's end (an "
-                "injected crisis opens only between states at peace)."
+                f"The inject {NO_CRISIS.format(pair=' and '.join(j['parties']))}."
             )
     public += _crisis_news(start, model, rungs)
     public += [
@@ -166,6 +165,24 @@ def report(
         "private": private,
         "no_decision": list(no_decision),
     }
+
+
+def opened_none(inject: dict[str, Any], crises: pd.DataFrame, turn: int) -> bool:
+    """Whether ``inject``, of ``turn``, is a crisis inject that opened no crisis.
+
+    An injected crisis opens at the turn's end, at step ``turn + 1``, and only
+    between states at peace then; ``crises`` (the crisis records,
+    :meth:`~sim.model.RegionModel.crisis_frame`, of this turn or later) hold
+    it if it opened.
+    """
+    if inject["kind"] != "crisis":
+        return False
+    return not any(
+        row.origin == "inject"
+        and (row.challenger, row.defender) == tuple(inject["parties"])
+        and row.start_step == turn + 1
+        for row in crises.itertuples()
+    )
 
 
 def _unplayed(crisis: dict[str, Any], team: str, order: str) -> str:
@@ -266,11 +283,14 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
         ]
         was, is_ = start.rungs.get(pair, RUNGS[0]), rungs.get(pair, RUNGS[0])
         who = f"{' and '.join(escalated)} escalated; it " if escalated else ""
-        moved = (
-            f"stays at {words(is_)}"
-            if was == is_
-            else f"went from {words(was)} to {words(is_)}"
-        )
+        if _renewed(start, model, a, b):
+            moved = (
+                f"its crisis at {words(was)} ended; a new one opened at {words(is_)}"
+            )
+        elif was == is_:
+            moved = f"stays at {words(is_)}"
+        else:
+            moved = f"went from {words(was)} to {words(is_)}"
         news.append(f"{pair}: {who}{moved}.")
         if is_ == RUNGS[WAR] and was != is_:
             news.append(f"WAR: {a} and {b} are at major war.")
@@ -291,6 +311,17 @@ def _crisis_news(start: Before, model: RegionModel, rungs: dict) -> list[str]:
             f"{place(row.theater, model.spec.theaters)} ended: {how}."
         )
     return news
+
+
+def _renewed(start: Before, model: RegionModel, a: str, b: str) -> bool:
+    """Whether the pair's crisis of the turn's start ended and another opened.
+
+    Its rungs before and after the turn are two crises' (the new one an
+    inject's, say), not one crisis's move.
+    """
+    i, j = model.spec.state_index(a), model.spec.state_index(b)
+    now = model.world.crises.start_step[0, i, j]
+    return bool(start.started[i, j] >= 0 and now >= 0 and now != start.started[i, j])
 
 
 def _escalated(start: Before, model: RegionModel, me: str, them: str) -> bool:

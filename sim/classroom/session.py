@@ -405,7 +405,7 @@ class GameSession:
             climbed=self.model.world.crises.climbed[0].copy(),
             started=self.model.world.crises.start_step[0].copy(),
         )
-        self._agree_cbms()
+        self.agree_cbms()
         telling = self._telling_orders()
         for team in self.teams:
             self.model.agent(team).policy = TeamPolicy(self.choices[team])
@@ -771,7 +771,7 @@ class GameSession:
         self.added = added
         self._advice = self.model.doctrine()
 
-    def _agree_cbms(self) -> None:
+    def agree_cbms(self) -> None:
         """Bring into force the CBMs both parties (or a team and the doctrine) offer.
 
         A measure in force between the pair already is not added again (an
@@ -902,8 +902,10 @@ def _drilled_alone(inject: dict[str, Any]) -> bool:
     no pair, so it changed nothing and the game replays bit for bit without it.
     """
     parties = inject.get("parties")
-    return inject.get("kind") == "exercise" and isinstance(parties, list) and (
-        len(parties) < 2
+    return (
+        inject.get("kind") == "exercise"
+        and isinstance(parties, list)
+        and (len(parties) < 2)
     )
 
 

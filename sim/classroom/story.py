@@ -22,7 +22,15 @@ import pandas as pd
 
 from sim.classroom.log import Header
 from sim.classroom.moves import describe_move
-from sim.classroom.news import ENDINGS, dated, describe_inject, place, words
+from sim.classroom.news import (
+    ENDINGS,
+    NO_CRISIS,
+    dated,
+    describe_inject,
+    opened_none,
+    place,
+    words,
+)
 from sim.classroom.session import GameSession, effective
 from sim.dynamics.escalation import RUNGS
 
@@ -150,10 +158,18 @@ def summary(game: GameSession) -> str:
 
 
 def _injects_told(game: GameSession) -> str:
-    """The injects of the game in a sentence, each with its turn and size."""
+    """The injects of the game in a sentence, each with its turn and size.
+
+    A crisis inject that opened none says so, as the turn's news did.
+    """
     told = []
+    crises = game.model.crisis_frame()
     for turn, by, inject in injects(game):
         headline = describe_inject(inject, game.model.spec.theaters).rstrip(".")
+        if opened_none(inject, crises, turn):
+            headline += ", which " + NO_CRISIS.format(
+                pair=" and ".join(inject["parties"])
+            )
         told.append(f"at turn {turn} (the {by}'s), {headline[0].lower()}{headline[1:]}")
     return f"Injects: {'; '.join(told)}. " if told else "No inject. "
 
