@@ -550,3 +550,36 @@ def test_the_terminal_names_rungs_and_dates_as_the_pages_do():
     assert "show of force" in text
     assert [r for r in (*RUNGS, *ACTIONS) if "_" in r and r in text] == []
     assert parse_move("crisis JPN back down") == {"crisis": {"JPN": "back_down"}}
+
+
+def test_a_game_over_offers_the_control_cell_a_rewind():
+    """After ``end`` the control prompt stays: a rewind plays on, nothing else does."""
+    game = GameSession(SCENARIO, ["USA"])
+    console = Console(width=200, record=True)
+    play(game, io.StringIO("\n\n\nend\nnext\nhelp\nrewind 0\nquit\n"), console)
+    text = console.export_text()
+    assert "control, game over (rewind N from 0 to 1, quit, help)> next" in text
+    assert (
+        "refused: the game is over: rewind TURN to play on from an earlier turn, "
+        "or quit" in text
+    )
+    assert "rewind TURN  go back to the start of TURN (0 to 1) and play on" in text
+    assert "USA move (help)> quit\nStopped at turn 0" in text  # played on
+    assert game.turn == 0 and not game.finished
+
+
+def test_a_finished_game_resumed_can_be_rewound(tmp_path):
+    """Out of turns, ``--resume`` offers a rewind; at the end of input it stops."""
+    log = tmp_path / "game.jsonl"
+    game = GameSession(SCENARIO, ["USA"], log=log)
+    while not game.finished:
+        game.submit("USA", {})
+        game.next_turn()
+    stopped = wargame("play", "--resume", str(log))
+    assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout.endswith("(rewind N from 0 to 8, quit, help)> \n")
+    assert GameSession.resume(log).finished
+    rewound = wargame("play", "--resume", str(log), stdin="rewind 6\nquit\n")
+    assert rewound.returncode == 0, rewound.stderr
+    assert "Turn 6 of 8" in rewound.stdout
+    assert GameSession.resume(log).turn == 6

@@ -13,6 +13,9 @@ After the teams, the control cell (the instructor) types ``next`` (or an empty
 line), ``inject KIND PARTY[,PARTY] [THEATER] [RUNG|MAGNITUDE] [NOTE...]``,
 ``rewind TURN``, ``end``, ``quit`` (stop now, resume later with ``--resume``) or
 ``help`` (the commands, theaters and states); a team may type ``help`` too.
+Once the game is over (its last turn played, or ended), the control prompt
+stays for ``rewind TURN`` (play on from there), ``help`` and ``quit``; a
+finished game resumed with ``--resume`` offers it too.
 A word after the parties is a theater only if the scenario has one by that
 name, so ``inject disaster PHL typhoon`` is a disaster with the note "typhoon".
 Double quotes keep words together (``"3 dead"`` is a note, not a magnitude);
@@ -162,15 +165,21 @@ def _is_number(text: str) -> bool:
 
 
 def play(game: GameSession, stdin: TextIO, console: Console) -> None:
-    """Run the game from ``stdin`` until it ends, input runs out, or ``quit``.
+    """Run the game from ``stdin`` until input runs out or ``quit``.
 
-    Ctrl-C (KeyboardInterrupt) says where the game is saved and how to continue,
-    then propagates.
+    A game that is over (its last turn played, or ended) asks the control cell
+    what next (:func:`_over`): a rewind plays on from an earlier turn, as the
+    control page allows. Ctrl-C (KeyboardInterrupt) says where the game is
+    saved and how to continue, then propagates.
     """
     ask = _Prompt(stdin, console)
     try:
-        while not game.finished:
+        while True:
             show_region(game, console)
+            if game.finished:
+                if not _over(game, ask, console):
+                    return None
+                continue
             turn = game.turn  # a team's prompt may play it (next)
             for team in game.teams:
                 if game.turn == turn and not _team_turn(game, team, ask, console):
@@ -180,9 +189,6 @@ def play(game: GameSession, stdin: TextIO, console: Console) -> None:
     except KeyboardInterrupt:
         _interrupted(game, ask.running, console)
         raise
-    show_region(game, console)
-    console.print("[bold]The game is over.[/] Write the debrief with wargame debrief.")
-    return None
 
 
 class _Prompt:
@@ -341,10 +347,7 @@ def _control(game: GameSession, ask, console: Console) -> bool:
                     game.inject(inject)
                 console.print("inject accepted")
             elif words[0] == "rewind":
-                if len(words) != 2 or not words[1].isdecimal():
-                    raise GameError(f"write rewind TURN, a turn from 0 to {game.turn}")
-                with ask.run(line):
-                    game.rewind(int(words[1]))
+                _rewind(game, words, line, ask)
                 return True
             elif words[0] == "end":
                 with ask.run(line):
@@ -357,6 +360,58 @@ def _control(game: GameSession, ask, console: Console) -> bool:
             _refuse(console, "; ".join(err.problems))
         except (MoveError, GameError) as err:
             _refuse(console, str(err))
+
+
+def _rewind(game: GameSession, words: list[str], line: str, ask) -> None:
+    """Rewind to the turn ``rewind TURN`` names (``words``: the command's).
+
+    Raises:
+        GameError: ``words`` are not ``rewind`` and one turn from 0 to now.
+    """
+    if len(words) != 2 or not words[1].isdecimal():
+        raise GameError(f"write rewind TURN, a turn from 0 to {game.turn}")
+    with ask.run(line):
+        game.rewind(int(words[1]))
+
+
+def _over(game: GameSession, ask, console: Console) -> bool:
+    """The control cell's commands once the game is over; True once rewound.
+
+    Only a rewind plays on (the session reopens an ended game); ``quit`` or
+    the end of input stops (False), the game saved as it is.
+    """
+    console.print(
+        "[bold]The game is over.[/] Write the debrief with wargame debrief, or "
+        "rewind to an earlier turn to play on from there."
+    )
+    while True:
+        line = ask(f"control, game over (rewind N from 0 to {game.turn}, quit, help)> ")
+        if line is None:
+            console.print()  # end the prompt's line
+            return False
+        words = line.split()
+        command = words[0].lower() if words else ""
+        if command == "quit":
+            return False
+        if command == "help":
+            console.print(
+                f"rewind TURN  go back to the start of TURN (0 to {game.turn}) and "
+                "play on\nquit  stop; write the debrief with wargame debrief LOG",
+                markup=False,
+                highlight=False,
+            )
+        elif command == "rewind":
+            try:
+                _rewind(game, [command, *words[1:]], line, ask)
+                return True
+            except GameError as err:
+                _refuse(console, str(err))
+        else:
+            _refuse(
+                console,
+                "the game is over: rewind TURN to play on from an earlier turn, "
+                "or quit",
+            )
 
 
 def control_help(game: GameSession) -> str:

@@ -124,7 +124,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     game = open_game(args)
     console = Console(width=110, soft_wrap=True)
     console.print(f"Game log: {game.log.path}")
-    if args.resume:
+    if args.resume and not game.finished:  # play says a game over is over
         console.print(kept_moves(game), markup=False, highlight=False)
     if hasattr(sys.stdin, "reconfigure"):
         # A line that is not UTF-8 is refused at its prompt, not the whole game.
@@ -199,7 +199,10 @@ def resume_command(log: Path, args: argparse.Namespace) -> str:
 def kept_moves(game: "GameSession") -> str:
     """Which teams' moves for the current turn a resumed game kept, in a line."""
     if game.finished:
-        return "The game is over: write its debrief with wargame debrief."
+        return (
+            "The game is over: write its debrief with wargame debrief, or rewind "
+            "it from the control page to play on."
+        )
     kept = [team for team in game.teams if team in game.moves]
     waiting = ", ".join(game.waiting_for) or "nobody"
     if not kept:
