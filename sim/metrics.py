@@ -32,6 +32,7 @@ from sim.dynamics.escalation import (
     under_way,
 )
 from sim.dynamics.indexing import where_true
+from sim.scenario import place_dyads, place_name
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -143,12 +144,12 @@ class Places:
     @classmethod
     def of(cls, scenario: "Scenario") -> "Places":
         """The scenario's disputes and rivalries, and its theaters."""
-        dyads: dict[frozenset, tuple[str, str]] = {}
-        for pair in (*scenario.disputes, *scenario.rivalries):
-            dyads.setdefault(frozenset(pair.parties), pair.parties)
+        dyads = place_dyads(
+            p.parties for p in (*scenario.disputes, *scenario.rivalries)
+        )
         return cls(
-            dyads=tuple(tuple(map(scenario.state_index, p)) for p in dyads.values()),
-            dyad_names=tuple(f"{a}_{b}" for a, b in dyads.values()),
+            dyads=tuple(tuple(map(scenario.state_index, p)) for p in dyads),
+            dyad_names=tuple(map(place_name, dyads)),
             theaters=tuple(t.id for t in scenario.theaters),
         )
 

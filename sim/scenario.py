@@ -255,6 +255,19 @@ def magnitude_help(kind: str) -> str:
     return f"{meaning}, {span}"
 
 
+def place_dyads(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each unordered pair of ``pairs`` once, as first named (the outcomes' dyads)."""
+    dyads: dict[frozenset, tuple[str, str]] = {}
+    for pair in pairs:
+        dyads.setdefault(frozenset(pair), tuple(pair))
+    return list(dyads.values())
+
+
+def place_name(pair: tuple[str, str]) -> str:
+    """The name of a dyad's own outcome columns: ``CHN_TWN`` (``war_onset.CHN_TWN``)."""
+    return "_".join(pair)
+
+
 def magnitude_problem(kind: str, magnitude: float) -> str | None:
     """Why ``magnitude`` cannot be a ``kind`` inject's, or None.
 
@@ -779,6 +792,8 @@ class _Validator:
             self._dispute(t, ids, theater_ids) for t in top.tables("dispute")
         )
         rivalries = tuple(self._rivalry(t, ids) for t in top.tables("rivalry"))
+        self._one_each(top, disputes, rivalries)
+        self._distinct_places(top, (*disputes, *rivalries), theater_ids)
         sites = tuple(self._placed(t, ids, Site) for t in top.tables("a2ad_site"))
         bases = tuple(self._placed(t, ids, Base) for t in top.tables("base"))
         injects = tuple(
@@ -828,6 +843,55 @@ class _Validator:
         """
         paths = [section, *(f"{t.label}.{key}" for t in tables)]
         return not self.bad.intersection(paths)
+
+    def _one_each(
+        self,
+        top: "_Table",
+        disputes: tuple["Dispute", ...],
+        rivalries: tuple["Rivalry", ...],
+    ) -> None:
+        """One dispute per pair and theater, one rivalry per pair.
+
+        Each would add its own onset hazard (a variant's array of disputes
+        appends to its parent's, so declaring one again doubles it).
+        """
+        for section, keys in (
+            ("dispute", [(*sorted(d.parties), d.theater) for d in disputes]),
+            ("rivalry", [tuple(sorted(r.parties)) for r in rivalries]),
+        ):
+            for key in sorted({k for k in keys if keys.count(k) > 1}):
+                where = f" in {key[2]}" if section == "dispute" else ""
+                top.problem(
+                    section,
+                    f"{key[0]}-{key[1]}{where}",
+                    "is declared more than once (each adds its own crises; a "
+                    "variant's entries add to its parent's)",
+                )
+
+    def _distinct_places(
+        self,
+        top: "_Table",
+        pairs: tuple["Dispute | Rivalry", ...],
+        theater_ids: list[str],
+    ) -> None:
+        """Each place reported on its own names its outcome columns alone.
+
+        The columns are ``OUTCOME.PLACE`` for a pair (:func:`place_name`) and
+        for a theater: two places of one name would write one column.
+        """
+        named: dict[str, list[str]] = {}
+        for pair in place_dyads(p.parties for p in pairs):
+            named.setdefault(place_name(pair), []).append(f"pair {'-'.join(pair)}")
+        for theater in dict.fromkeys(theater_ids):
+            named.setdefault(theater, []).append(f"theater {theater}")
+        for name, places in named.items():
+            if len(places) > 1:
+                top.problem(
+                    "theater" if places[-1].startswith("theater") else "state",
+                    name,
+                    f"names the outcomes (OUTCOME.{name}) of both the {places[0]} "
+                    f"and the {places[1]}; rename one",
+                )
 
     def _unique(self, top: "_Table", section: str, keys: list) -> None:
         for key in {k for k in keys if keys.count(k) > 1 and k is not None}:
@@ -888,6 +952,14 @@ class _Validator:
             id=t.text("id", default=name),
             strength=own,
         )
+        given = t.data.get("id")
+        if isinstance(given, str) and (not given or "." in given):
+            t.problem(
+                "id",
+                given,
+                "must be a key for alliance.ID.strength in --set and --param: not "
+                "empty, no dot",
+            )
         t.finish()
         return alliance
 
@@ -1061,18 +1133,28 @@ class _Validator:
     def _check_steady_start(
         self, states: tuple[State, ...], mechanisms: dict[str, Any]
     ) -> None:
-        """``steady_start`` computes every grievance, so none may also be given."""
+        """``steady_start`` computes every grievance, so none may also be given.
+
+        The problem names the grievance given, in the file that gives it, and
+        the file that sets ``steady_start`` (a variant's parent, say).
+        """
         if not mechanisms["arms_race"].steady_start:
             return
-        given = "grievance_usd_m_per_year" in self.data["mechanisms"]["arms_race"]
-        given = given or any(
-            "grievance_usd_m_per_year" in s.overrides.get("arms_race", {})
-            for s in states
-        )
-        if given:
+        field = "grievance_usd_m_per_year"
+        origin = self.origin.get("mechanisms", {}).get("arms_race", {})
+        steady = origin.get("steady_start", self.path.name)
+        given = [("mechanisms.arms_race", origin.get(field, self.path.name))]
+        given = given if field in self.data["mechanisms"]["arms_race"] else []
+        tables = self.origin.get("state", [])
+        for k, s in enumerate(states):
+            if field in s.overrides.get("arms_race", {}):
+                mine = tables[k].get("arms_race", {}) if k < len(tables) else {}
+                given.append((f"state[{s.id}].arms_race", mine.get(field, steady)))
+        for where, file in given:
             self.problems.append(
-                f"{self.path.name}: mechanisms.arms_race.steady_start: true computes "
-                "grievance_usd_m_per_year from the starting spending; remove one"
+                f"{file}: {where}.{field}: given, but mechanisms.arms_race."
+                f"steady_start = true ({steady}) computes it from the starting "
+                "spending; remove one"
             )
 
     def _outputs(self, t: "_Table") -> Outputs:

@@ -428,6 +428,66 @@ def test_content_hash_changes_with_content(write_scenario):
     assert same and other != load_scenario(path).content_hash
 
 
+ALLIANCE = """
+[[alliance]]
+name = "Red-Blue pact"
+members = ["RED", "BLUE"]
+kind = "consultation"
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        (
+            '[[dispute]]\nparties = ["BLUE", "RED"]\ntheater = "border"\n',
+            "pair.toml: dispute: 'BLUE-RED in border' is declared more than once "
+            "(each adds its own crises; a variant's entries add to its parent's)",
+        ),
+        (
+            '[[rivalry]]\nparties = ["RED", "BLUE"]\nhostility = 0.2\n' * 2,
+            "pair.toml: rivalry: 'BLUE-RED' is declared more than once (each adds "
+            "its own crises; a variant's entries add to its parent's)",
+        ),
+        (
+            '[[theater]]\nid = "RED_BLUE"\nname = "Strait"\ncenter = [0.0, 6.0]\n',
+            "pair.toml: theater: 'RED_BLUE' names the outcomes (OUTCOME.RED_BLUE) "
+            "of both the pair RED-BLUE and the theater RED_BLUE; rename one",
+        ),
+        (
+            ALLIANCE + 'since = 1990\nid = "RB.1"\n',
+            "pair.toml: alliance[RB.1].id: 'RB.1' must be a key for "
+            "alliance.ID.strength in --set and --param: not empty, no dot",
+        ),
+    ],
+)
+def test_a_place_or_tie_that_would_mislead_is_refused(write_scenario, extra, problem):
+    """A twice-declared pair doubles its hazard; a shared place name loses a column.
+
+    An alliance id with a dot cannot be picked by a path.
+    """
+    assert problems(write_scenario(pair_toml(extra=extra))) == [problem]
+
+
+def test_steady_start_refusal_names_the_variant_that_gives_a_grievance(
+    write_scenario,
+):
+    """The grievance's own file and field, and the parent that sets steady_start."""
+    parent = write_scenario(
+        pair_toml(extra="[mechanisms.arms_race]\nsteady_start = true\n"), "base.toml"
+    )
+    child = write_scenario(
+        f'extends = "{parent.name}"\n[[state]]\nid = "RED"\n'
+        "[state.arms_race]\ngrievance_usd_m_per_year = 5.0\n",
+        "child.toml",
+    )
+    assert problems(child) == [
+        "child.toml: state[RED].arms_race.grievance_usd_m_per_year: given, but "
+        "mechanisms.arms_race.steady_start = true (base.toml) computes it from the "
+        "starting spending; remove one"
+    ]
+
+
 def test_steady_start_with_a_given_grievance_is_refused(write_scenario):
     """steady_start computes the grievance, so setting both is an error."""
     text = pair_toml(
