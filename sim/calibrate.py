@@ -1519,7 +1519,8 @@ def trend(
     years = min(len(observed.yearly), model_years)
     start = np.zeros(0, dtype=int)
     if len(table):
-        start = table["start_step"].to_numpy() // steps_a_year
+        # a crisis of step k (from 1) began in year (k - 1) // steps_a_year
+        start = (table["start_step"].to_numpy() - 1) // steps_a_year
     rows = []
     for first, last in trend_spans(years):
         record = observed.span(first, last)

@@ -385,6 +385,16 @@ def test_cli_calibrate_prints_fit_and_writes_tables(tmp_path, capsys):
     assert not (tmp_path / "bad").exists()
 
 
+def test_a_field_fitted_twice_is_refused_untouched(tmp_path, capsys):
+    """Two --fit of one path fitted it as two parameters, one not identified."""
+    data = write_milex(tmp_path / "m.csv", richardson_years((20.0, 30.0), 14), 2000)
+    fit = "state.RED.arms_race.reaction_per_year"
+    args = ["calibrate", str(RICHARDSON), "--data", str(data), "--states", "RED"]
+    args += ["--fit", f"{fit}=0:2", "--fit", f"{fit}=0:1", "--window", "2000:2009"]
+    line = refused_untouched([*args, "--out", str(tmp_path / "cal")], tmp_path, capsys)
+    assert line == f"error: --fit {fit}: given more than once"
+
+
 def test_a_calibration_claims_its_folder(tmp_path, capsys):
     """A fit's folder has a manifest; another fit or a crisis fit is refused there."""
     data = write_milex(tmp_path / "m.csv", richardson_years((20.0, 30.0), 14), 2000)
@@ -463,14 +473,14 @@ def test_trend_sets_the_model_beside_the_record_by_window():
         first_year=2000,
         yearly=np.array([[1, 1 if k % 2 else 0, 0] for k in range(10)]),
     )
-    table = pd.DataFrame(  # quarterly steps: years 0, 1 and 5
-        {"start_step": [0, 5, 22], "peak_rung": [4, 2, 2]}
+    table = pd.DataFrame(  # quarterly steps 1 to 40: years 0, 1, 5 and 9
+        {"start_step": [1, 5, 22, 40], "peak_rung": [4, 2, 2, 2]}
     )
     rungs = (2, 4, 5)
     windows = calibrate.trend(table, 2, 4, observed, rungs, model_years=10)
     assert list(windows["model_years"]) == ["0-4", "5-9"]
     assert list(windows["record_years"]) == ["2000-2004", "2005-2009"]
-    np.testing.assert_allclose(windows["disputes_simulated"], [2 / 10, 1 / 10])
+    np.testing.assert_allclose(windows["disputes_simulated"], [2 / 10, 2 / 10])
     np.testing.assert_allclose(windows["force_simulated"], [1 / 10, 0.0])
     np.testing.assert_allclose(windows["disputes"], [1.0, 1.0])
     np.testing.assert_allclose(windows["force"], [2 / 5, 3 / 5])
