@@ -22,10 +22,11 @@ from typing import Any
 import pandas as pd
 
 from sim import paired
+from sim.errors import check_once
 from sim.experiments import ExperimentError, check_outcome, outcome_names
 from sim.outputs import atomic_write
 from sim.paired import Arm
-from sim.summary import check_once, constant_outcomes
+from sim.summary import constant_outcomes
 
 OUTCOMES = ("war_onset", "peak_rung", "crises", "stability_index")
 """Outcomes compared when none are named (defined in every replication)."""

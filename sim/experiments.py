@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim import batch
 from sim.design import Range
-from sim.errors import InputError
+from sim.errors import InputError, check_once
 from sim.executors import Executor, InProcess
 
 
@@ -158,15 +158,18 @@ def check_outcome(
 
 
 def check_ranges(ranges: list[Range]) -> None:
-    """Fail unless there is a range and none carries a grid's ``:n`` suffix.
+    """Fail unless there is a range, each path once, and none with a grid's ``:n``.
 
     A search or sample of the ranges (tuning, sensitivity analysis) takes their
-    bounds only, so an ``:n`` would otherwise be dropped without a word.
+    bounds only, so an ``:n`` would otherwise be dropped without a word; a
+    path ranged twice would sample one column twice (SALib then fails after
+    every run) or keep one range in silence.
     """
     if not ranges:
         raise ExperimentError(
             "ranges: give at least one path=lo:hi range", field="ranges"
         )
+    check_once([r.path for r in ranges], "ranges", ExperimentError)
     gridded = [f"{r.path}={r.lo}:{r.hi}:{r.n}" for r in ranges if r.n is not None]
     if gridded:
         raise ExperimentError(

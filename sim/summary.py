@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.dynamics.escalation import WAR
-from sim.errors import InputError
+from sim.errors import check_once
 from sim.outputs import atomic_write
 from sim.results import RUN, ResultsError, ResultsFolder
 
@@ -512,21 +512,6 @@ def summarise_results(
     outcomes = results.table("outcomes")
     table = summarise(outcomes, by=groups, names=names, inputs=varied, level=level)
     return table, groups
-
-
-def check_once(values: Sequence[str], field: str, error: type[InputError]) -> None:
-    """Refuse a value given twice, as a sweep refuses a field ranged twice.
-
-    A repeated ``--outcome`` or ``--by`` would make two rows or columns of one
-    name, which no table can lay out.
-
-    Raises:
-        error: ``FIELD VALUE: given more than once``, about ``field``.
-    """
-    values = list(values)
-    twice = [value for value in dict.fromkeys(values) if values.count(value) > 1]
-    if twice:
-        raise error(f"{field} {twice[0]}: given more than once", field=field)
 
 
 def check_outcomes(results: ResultsFolder, names: Sequence[str]) -> None:

@@ -70,6 +70,11 @@ def test_same_seed_same_indices():
         ({"method": "fast"}, ExperimentError, "method 'fast'"),
         ({"samples": 12}, ExperimentError, "power of two"),
         ({"ranges": ["mechanisms.arms_race.nope=0.0:1.0"]}, ScenarioError, "nope"),
+        (
+            {"ranges": [RANGES[0], RANGES[0]]},
+            ExperimentError,
+            r"^ranges state\.RED\.arms_race\.grievance_usd_m_per_year: given more",
+        ),
     ],
 )
 def test_bad_arguments_are_named(kwargs, error, message):

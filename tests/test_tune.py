@@ -84,6 +84,19 @@ def test_a_grid_count_on_a_range_is_refused(write_scenario, tmp_path):
     assert not (tmp_path / "i").exists()
 
 
+RATE = "mechanisms.escalation.incident_rate_per_year"
+
+
+def test_a_path_ranged_twice_is_refused(write_scenario, tmp_path):
+    """The second range was kept in silence, the first never searched."""
+    path = write_scenario(pair_toml(steps=4))
+    ranges = [parse_range(f"{RATE}=0.0:2.0"), parse_range(f"{RATE}=0.5:1.0")]
+    with pytest.raises(ExperimentError) as caught:
+        tune.tune(path, ranges, "crises", tmp_path / "i", trials=1)
+    assert str(caught.value) == f"ranges {RATE}: given more than once"
+    assert not (tmp_path / "i").exists()
+
+
 THRESHOLD = ["--outcome", "crises", "--param", "state.RED.threshold=1:4"]
 
 

@@ -20,6 +20,7 @@ from sim.cli.common import (
     set_option,
     settings,
 )
+from sim.errors import check_once
 
 
 def _calibrate_options(parser: argparse.ArgumentParser) -> None:
@@ -118,6 +119,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     ranges = lo_hi_ranges([t for t in args.fit if "=" in t], "calibrate", "--fit")
     params = [calibrate.parse_fit(text) for text in args.fit]
+    check_once([p.path for p in params], "fit", UsageError)
     fixed = settings(args, [p.path for p in params], flag="--fit")
     check_bounds(args.scenario, ranges, fixed)
     window = calibrate.parse_window(args.window)
