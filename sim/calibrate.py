@@ -177,7 +177,9 @@ def _read_long(path: str | Path, value_column: str | None) -> pd.DataFrame:
     """The file as ``iso3, year, value`` rows (index: file row), checked.
 
     Read by :func:`sim.observed.read_observed` (blank values are missing);
-    two rows for one state and year are refused, naming their lines.
+    two rows for one state and year are refused, naming their lines, and so
+    is a value of 0 or below: spending and GDP are positive, and the model's
+    growth and error measures divide by them.
     """
     try:
         rows = read_observed(path, value_column=value_column)
@@ -192,6 +194,14 @@ def _read_long(path: str | Path, value_column: str | None) -> pd.DataFrame:
             + ", ".join(str(i + 2) for i in doubled.index[:4])
             + f": more than one row for {first['iso3']} {first['year']}; keep one",
             field="year",
+        )
+    below = table[table["value"] <= 0]
+    if len(below):
+        line, first = below.index[0] + 2, below.iloc[0]
+        raise CalibrationError(
+            f"{Path(path).name}: line {line} ({first['iso3']} {first['year']}): "
+            f"{first['value']:g} is not above 0; spending and GDP are positive",
+            field="value",
         )
     return table
 

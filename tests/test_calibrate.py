@@ -843,6 +843,20 @@ def test_duplicate_rows_are_refused_naming_their_lines(tmp_path):
         calibrate.read_panel(path, np.arange(2000, 2003))
 
 
+@pytest.mark.parametrize("value", [0.0, -5.0])
+def test_spending_or_gdp_of_zero_or_below_is_refused_naming_its_line(tmp_path, value):
+    """It gave a traceback (GDP) or a MAPE of inf (spending); here, one line."""
+    years = richardson_years((20.0, 30.0), 3)
+    years[1, 1] = value  # BLUE in 2001: line 5
+    path = write_milex(tmp_path / "d.csv", years, 2000)
+    with pytest.raises(calibrate.CalibrationError) as refused:
+        calibrate.read_panel(path, np.arange(2000, 2003))
+    assert str(refused.value) == (
+        f"d.csv: line 5 (BLUE 2001): {value:g} is not above 0; spending and GDP "
+        "are positive"
+    )
+
+
 def test_panel_leaves_missing_years_missing(tmp_path):
     """read_panel keeps every state and NaN where the file has no row."""
     path = write_milex(tmp_path / "p.csv", richardson_years((20.0, 30.0), 3), 2000)
