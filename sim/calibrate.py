@@ -50,7 +50,7 @@ from sim.executors import Executor, InProcess
 from sim.experiments import ExperimentError, run_points
 from sim.metrics import CLASH, MILITARISED
 from sim.observed import ObservedError, numbers, read_observed
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import STATE_RANGES, Scenario, load_scenario
 
 SCALES = ("logs", "levels")
 LOG_FLOOR_USD_M = 1e-6
@@ -218,8 +218,9 @@ class FitParam:
 def parse_fit(text: str) -> FitParam:
     """Parse ``PATH`` or ``PATH=LO:HI``; without bounds, the declared range is used.
 
-    A mechanism parameter's declared range (``lo``/``hi`` of its ``param``) is
-    its bound; a field with none is unbounded.
+    A mechanism parameter's declared range (``lo``/``hi`` of its ``param``), or
+    a state number's, is its bound (:func:`declared_range`); a field with none
+    is unbounded.
     """
     if "=" in text:
         try:
@@ -232,11 +233,15 @@ def parse_fit(text: str) -> FitParam:
 
 
 def declared_range(path: str) -> tuple[float, float]:
-    """Bounds of a ``mechanisms.M.NAME`` or ``state.ID.M.NAME`` parameter.
+    """Bounds of a parameter, or of a state's own number.
 
-    Returns ``(-inf, inf)`` for other fields and unbounded parameters.
+    ``mechanisms.M.NAME`` and ``state.ID.M.NAME`` take their ``param``'s;
+    ``state.ID.FIELD`` its :data:`sim.scenario.STATE_RANGES`. Returns
+    ``(-inf, inf)`` for other fields and unbounded parameters.
     """
     parts = path.split(".")
+    if parts[0] == "state" and len(parts) == 3 and parts[2] in STATE_RANGES:
+        return STATE_RANGES[parts[2]]
     mechanism, name = (parts[1], parts[2]) if len(parts) == 3 else (None, None)
     if parts[0] == "state" and len(parts) == 4:
         mechanism, name = parts[2], parts[3]

@@ -66,6 +66,15 @@ says (a modelling choice: a quarter, the bundled scenarios' step, so that
 schedules written when one held for its step keep their meaning)."""
 MAX_USD_M = 1e9
 """Largest spending or GDP, US$ million (10x world GDP, so sums cannot overflow)."""
+STATE_RANGES = {
+    "milex_usd_m": (0.0, MAX_USD_M),
+    "gdp_usd_m": (1e-9, MAX_USD_M),
+    "posture": (0.0, 1.0),
+    "resolve": (0.0, 1.0),
+    "threshold": (0, len(RUNGS) - 1),
+    "transparency": (0.0, 1.0),
+}
+"""The range of each number of a ``[[state]]``, inclusive (``state.ID.FIELD``)."""
 MAX_MAGNITUDE = 1e15
 """Largest size of any number in a scenario (no real quantity comes near it)."""
 YEAR_RANGE = 100_000
@@ -253,6 +262,12 @@ def magnitude_help(kind: str) -> str:
     meaning, lo, hi = INJECT_MAGNITUDES[kind]
     span = f"{lo:g} or more" if hi == math.inf else f"from {lo:g} to {hi:g}"
     return f"{meaning}, {span}"
+
+
+def _bounds(field: str) -> dict[str, float]:
+    """A ``[[state]]`` number's ``lo`` and ``hi`` (:data:`STATE_RANGES`)."""
+    lo, hi = STATE_RANGES[field]
+    return {"lo": lo, "hi": hi}
 
 
 def place_dyads(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -913,13 +928,13 @@ class _Validator:
         state = State(
             id=t.name("id"),
             name=t.text("name"),
-            milex_usd_m=t.real("milex_usd_m", lo=0.0, hi=MAX_USD_M),
-            gdp_usd_m=t.real("gdp_usd_m", lo=1e-9, hi=MAX_USD_M),
+            milex_usd_m=t.real("milex_usd_m", **_bounds("milex_usd_m")),
+            gdp_usd_m=t.real("gdp_usd_m", **_bounds("gdp_usd_m")),
             capital=t.latlon("capital"),
-            posture=t.real("posture", default=0.5, lo=0.0, hi=1.0),
-            resolve=t.real("resolve", default=0.5, lo=0.0, hi=1.0),
-            threshold=t.integer("threshold", default=3, lo=0, hi=len(RUNGS) - 1),
-            transparency=t.real("transparency", default=0.5, lo=0.0, hi=1.0),
+            posture=t.real("posture", default=0.5, **_bounds("posture")),
+            resolve=t.real("resolve", default=0.5, **_bounds("resolve")),
+            threshold=t.integer("threshold", default=3, **_bounds("threshold")),
+            transparency=t.real("transparency", default=0.5, **_bounds("transparency")),
         )
         return state
 

@@ -310,7 +310,9 @@ def test_declared_ranges_bound_the_fit():
     assert calibrate.parse_fit("mechanisms.arms_race.max_share_gdp").hi == 1.0
     fit = calibrate.parse_fit("state.RED.arms_race.reaction_per_year=0.1:0.4")
     assert (fit.lo, fit.hi) == (0.1, 0.4)
-    assert calibrate.parse_fit("state.RED.resolve").lo == -np.inf
+    resolve = calibrate.parse_fit("state.RED.resolve")  # a state's own number
+    assert (resolve.lo, resolve.hi) == (0.0, 1.0)  # was unbounded: fits ran at 1.05
+    assert calibrate.parse_fit("scenario.seed").lo == -np.inf  # no declared range
 
 
 @pytest.mark.parametrize(
