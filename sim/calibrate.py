@@ -45,6 +45,7 @@ from scipy.optimize import least_squares, minimize
 from sim import engine
 from sim.design import DesignError, check_bounds, parse_range
 from sim.dynamics import MECHANISMS, arms_race, economy
+from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.parameters import specs
 from sim.executors import Executor, InProcess
 from sim.experiments import ExperimentError, run_points
@@ -1281,9 +1282,10 @@ def fit_crisis_rates(
             f"({force_rung})",
             field="dispute_rung",
         )
-    if not force_rung <= war_rung:
+    if not force_rung <= war_rung <= WAR:
         raise CalibrationError(
-            f"war_rung {war_rung}: must be at least the force rung ({force_rung})",
+            f"war_rung {war_rung}: must be at least the force rung ({force_rung}) "
+            f"and at most the ladder's top, {WAR} ({RUNGS[WAR]})",
             field="war_rung",
         )
     if not params:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from sim import calibrate, engine
 from sim.cli import main
+from sim.dynamics import escalation
 from sim.experiments import run_points
 from sim.scenario import ScenarioError, bundled_dir, load_scenario
 from tests.conftest import (
@@ -678,6 +679,24 @@ def test_a_crisis_fit_names_the_bound_outside_the_allowed_values(write_scenario)
             steps=8,
             max_evaluations=3,
         )
+
+
+def test_a_war_rung_above_the_ladder_is_refused(write_scenario):
+    """No crisis reaches rung 7, so war was simulated at 0 in silence."""
+    path = write_scenario(pair_toml(steps=8))
+    with pytest.raises(calibrate.CalibrationError) as refused:
+        calibrate.fit_crisis_rates(
+            path,
+            calibrate.CrisisRates(disputes=20, force=0, years=10),
+            [calibrate.parse_fit("mechanisms.escalation.dispute_rate_per_year")],
+            war_rung=7,
+        )
+    assert str(refused.value) == (
+        f"war_rung 7: must be at least the force rung ({calibrate.FORCE_RUNG}) and "
+        f"at most the ladder's top, {escalation.WAR} "
+        f"({escalation.RUNGS[escalation.WAR]})"
+    )
+    assert refused.value.field == "war_rung"
 
 
 def test_a_parameter_the_rates_ignore_is_not_identified(write_scenario):
