@@ -398,6 +398,29 @@ def test_a_field_fitted_twice_is_refused_untouched(tmp_path, capsys):
     assert line == f"error: --fit {fit}: given more than once"
 
 
+@pytest.mark.parametrize(
+    ("extra", "flag"),
+    [
+        (["--holdout", "1996:1997"], "--holdout"),
+        (["--bootstrap", "7"], "--bootstrap"),
+        (["--scale", "levels"], "--scale"),
+        (["--gdp", "gdp.csv"], "--gdp"),
+        (["--value-column", "value"], "--value-column"),
+    ],
+)
+def test_a_crisis_fit_refuses_the_spending_options(tmp_path, capsys, extra, flag):
+    """They were ignored in silence, though the manifest recorded them."""
+    mids = tmp_path / "mids.csv"
+    mids.write_text(MIDS)
+    args = ["calibrate", str(RICHARDSON), "--target", "crises", "--data", str(mids)]
+    args += ["--fit", "mechanisms.escalation.incident_rate_per_year=0.0:3.0"]
+    args += ["--window", "1990:1995", *extra, "--out", str(tmp_path / "out")]
+    assert refused_untouched(args, tmp_path, capsys) == (
+        f"error: {flag}: for the spending target; a crisis fit reads the record of "
+        "disputes"
+    )
+
+
 def test_a_calibration_claims_its_folder(tmp_path, capsys):
     """A fit's folder has a manifest; another fit or a crisis fit is refused there."""
     data = write_milex(tmp_path / "m.csv", richardson_years((20.0, 30.0), 14), 2000)

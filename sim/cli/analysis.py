@@ -45,12 +45,10 @@ def _calibrate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window", required=True, help="years fitted, FIRST:LAST")
     parser.add_argument("--holdout", help="spending: years forecast, FIRST:LAST")
     parser.add_argument(
-        "--scale", choices=calibrate.SCALES, default="logs",
+        "--scale", choices=calibrate.SCALES,
         help="spending: least squares on logs (default) or levels",
     )  # fmt: skip
-    parser.add_argument(
-        "--bootstrap", type=int, default=50, help="spending: bootstrap refits (50)"
-    )
+    parser.add_argument("--bootstrap", type=int, help="spending: bootstrap refits (50)")
     parser.add_argument("--value-column", help="spending: the data's value column")
     parser.add_argument(
         "--gdp", type=Path,
@@ -124,8 +122,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     check_bounds(args.scenario, ranges, fixed)
     window = calibrate.parse_window(args.window)
     out = args.out
+    spending = ("holdout", "scale", "bootstrap", "value_column", "gdp")
+    given = [name for name in spending if getattr(args, name) is not None]
+    if args.target == "crises" and given:
+        raise UsageError(
+            f"--{given[0].replace('_', '-')}: for the spending target; a crisis "
+            "fit reads the record of disputes"
+        )
     if args.target == "crises":
         return _calibrate_crises(args, fixed, params, window, out)
+    args.scale = args.scale or "logs"
+    args.bootstrap = 50 if args.bootstrap is None else args.bootstrap
     if args.outcomes is not None:
         raise UsageError("--outcomes: for --target crises")
     if args.steps is not None:
