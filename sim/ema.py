@@ -127,8 +127,8 @@ def workbench_model(
         or any of the Workbench's evaluators.
 
     Raises:
-        ExperimentError: An empty or reversed range, an unknown outcome, or a
-            bad count.
+        ExperimentError: An empty or reversed range, an unknown outcome, a
+            bad count, or a setting that an uncertainty or lever varies too.
         ScenarioError: A path the scenario does not have, or a value it refuses
             (checked at the range's ends before any experiment runs).
     """
@@ -145,6 +145,13 @@ def workbench_model(
     policy = [_parameter(p, spec, "lever") for p, spec in (levers or {}).items()]
     if not inputs:
         raise ExperimentError("uncertainties: give at least one field path and range")
+    varied = [p for p in (*uncertainties, *(levers or {})) if p in settings]
+    if varied:
+        raise ExperimentError(
+            f"settings {varied[0]}: an uncertainty or lever varies it too; set it or "
+            "vary it, not both",
+            field="settings",
+        )
     named = list(
         zip([*inputs, *policy], [*uncertainties, *(levers or {})], strict=True)
     )

@@ -111,3 +111,11 @@ def test_bad_inputs_fail_before_any_experiment(triad):
         workbench_model(triad, {"state.RED.resolve": 0.5})
     with pytest.raises(ExperimentError, match="at least 1"):
         workbench_model(triad, {"state.RED.resolve": (0.1, 0.2)}, replications=0)
+    with pytest.raises(ExperimentError) as both:  # the setting lost in silence
+        workbench_model(
+            triad, {"state.RED.resolve": (0.1, 0.2)}, settings={"state.RED.resolve": 1}
+        )
+    assert str(both.value) == (
+        "settings state.RED.resolve: an uncertainty or lever varies it too; set it "
+        "or vary it, not both"
+    )
