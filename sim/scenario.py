@@ -803,12 +803,19 @@ class _Validator:
         self._unique(top, "alliance", [k for a in alliances for k in {a.id, a.name}])
         self.alliances_sound = self._sound("alliance", alliance_tables, "members")
         theater_ids = [t.id for t in theaters]
-        disputes = tuple(
-            self._dispute(t, ids, theater_ids) for t in top.tables("dispute")
-        )
-        rivalries = tuple(self._rivalry(t, ids) for t in top.tables("rivalry"))
-        self._one_each(top, disputes, rivalries)
-        self._distinct_places(top, (*disputes, *rivalries), theater_ids)
+        dispute_tables, rivalry_tables = top.tables("dispute"), top.tables("rivalry")
+        disputes = tuple(self._dispute(t, ids, theater_ids) for t in dispute_tables)
+        rivalries = tuple(self._rivalry(t, ids) for t in rivalry_tables)
+        if all(  # else their own problems say what is wrong
+            self._sound(section, tables, key)
+            for section, tables, key in (
+                ("dispute", dispute_tables, "parties"),
+                ("dispute", dispute_tables, "theater"),
+                ("rivalry", rivalry_tables, "parties"),
+            )
+        ):
+            self._one_each(top, disputes, rivalries)
+            self._distinct_places(top, (*disputes, *rivalries), theater_ids)
         sites = tuple(self._placed(t, ids, Site) for t in top.tables("a2ad_site"))
         bases = tuple(self._placed(t, ids, Base) for t in top.tables("base"))
         injects = tuple(

@@ -469,6 +469,15 @@ def test_a_place_or_tie_that_would_mislead_is_refused(write_scenario, extra, pro
     assert problems(write_scenario(pair_toml(extra=extra))) == [problem]
 
 
+def test_a_refused_dispute_is_not_also_called_a_repeat(write_scenario):
+    """Two disputes whose theater is refused: one problem each, no third."""
+    bad = '[[dispute]]\nparties = ["RED", "BLUE"]\ntheater = 5\n'
+    assert problems(write_scenario(pair_toml(extra=bad * 2))) == [
+        "pair.toml: dispute[1].theater: 5 must be a string",
+        "pair.toml: dispute[2].theater: 5 must be a string",
+    ]
+
+
 def test_steady_start_refusal_names_the_variant_that_gives_a_grievance(
     write_scenario,
 ):
