@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from sim import limits
-from sim.errors import InputError
+from sim.errors import InputError, check_once
 from sim.scenario import load_scenario
 
 DESIGNS = ("single", "grid", "lhs", "sobol")
@@ -117,11 +117,7 @@ class Design:
             raise DesignError(
                 "ranges: a sweep needs at least one path=lo:hi[:n]", field="ranges"
             )
-        repeated = sorted({p for p in self.paths if self.paths.count(p) > 1})
-        if repeated:
-            raise DesignError(
-                f"ranges {repeated[0]}: given more than once", field="ranges"
-            )
+        check_once(self.paths, "ranges", DesignError)
         if self.kind in ("lhs", "sobol"):
             self._check_sampled()
         if self.size > limits.POINTS.value:

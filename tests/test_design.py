@@ -139,3 +139,12 @@ def test_grid_values_are_the_decimals_a_user_would_type():
     """
     assert Range("x", 0.2, 1.0, 5).grid() == [0.2, 0.4, 0.6, 0.8, 1.0]
     assert Range("x", 0.1, 0.2, 3).grid() == [0.1, 0.15, 0.2]
+
+
+def test_a_path_ranged_twice_is_refused():
+    """Two ranges of one path would label points by one of them alone."""
+    ranges = (parse_range("a.b=0:1:2"), parse_range("a.b=0:1:3"))
+    with pytest.raises(DesignError) as refused:
+        Design("grid", ranges)
+    assert str(refused.value) == "ranges a.b: given more than once"
+    assert refused.value.field == "ranges"
