@@ -19,15 +19,6 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "project")
 
-# The crisis kernel compiles in every process that solves a game (sim/dynamics/
-# quantal.py), and the CLI tests start hundreds of processes: a cache folder for
-# the test run (inherited by those processes and shared by the xdist workers)
-# compiles it once, which makes the suite about three times faster. Set before
-# any test module imports the package; a folder the developer set is kept.
-os.environ.setdefault(
-    "NUMBA_CACHE_DIR", str(Path(__file__).parent.parent / ".pytest_cache" / "numba")
-)
-
 
 def state_toml(
     state_id: str, name: str, milex: float, lon: float, extra: str = ""

@@ -279,30 +279,43 @@ SOLVE_ONCE = (
 )
 
 
-def compile_in_a_new_process(cache_dir: Path | None) -> None:
-    """Solve one game in a fresh interpreter, with or without NUMBA_CACHE_DIR."""
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
-    if cache_dir is not None:
-        env["NUMBA_CACHE_DIR"] = str(cache_dir)
-    subprocess.run([sys.executable, "-c", SOLVE_ONCE], env=env, check=True)
-
-
 def written_since(folder: Path, start: float) -> list[Path]:
     """Numba cache files under ``folder`` written at or after ``start``."""
     found = [*folder.rglob("*.nbi"), *folder.rglob("*.nbc")]
     return [p for p in found if p.stat().st_mtime >= start]
 
 
-def test_the_kernel_writes_nothing_into_the_package_unless_asked(tmp_path):
-    """No compiled cache beside the installed source; one where the user asks.
+def test_the_kernel_is_kept_in_the_user_cache_not_in_the_package(tmp_path):
+    """Compiled once into the user's cache folder, never beside the source.
 
     A cache in the package's folder outlives ``pip uninstall`` as a bare
     ``sim/`` folder, which then hides a later install of the package.
     """
     package = Path(quantal.__file__).parent
     start = tmp_path.stat().st_mtime - 1.0
-    compile_in_a_new_process(None)
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)  # the user's cache folder on Linux
+    subprocess.run([sys.executable, "-c", SOLVE_ONCE], env=env, check=True)
+    assert written_since(tmp_path / "apwargame", start) != []
     assert written_since(package, start) == []
-    compile_in_a_new_process(tmp_path)
-    assert written_since(tmp_path, start) != []
-    assert written_since(package, start) == []
+
+
+def test_the_cache_folder_is_numbas_own_if_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    assert quantal.cache_folder() == tmp_path / "mine"
+    assert (tmp_path / "mine").is_dir()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG_CACHE_HOME is Linux's")
+def test_the_cache_folder_is_the_packages_in_the_users_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert quantal.cache_folder() == tmp_path / "apwargame"
+
+
+def test_no_cache_folder_where_none_can_be_made(tmp_path, monkeypatch):
+    """Then the kernel compiles in every process, and writes nowhere."""
+    blocked = tmp_path / "a_file"
+    blocked.write_text("")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocked / "numba"))
+    assert quantal.cache_folder() is None

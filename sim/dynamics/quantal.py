@@ -44,15 +44,19 @@ current strategies,
 chance of (hold, hold): the solution of ``H_i = (1 - c) W_i + c G_i`` with
 ``G_i = A_i + q H_i`` the game's value. ``c = 0`` is the one-shot game.
 
-The iterations are a plain loop per game, compiled by Numba when first called
-in a process (about 1.5 s). The compiled code is cached on disk only where the
-user names a folder for it with Numba's own ``NUMBA_CACHE_DIR``: by default
-Numba would write it into the installed package, where ``pip uninstall`` leaves
-it behind as a bare ``sim/`` folder that hides any later install of the package.
-With that folder set, later processes load the kernel in about 0.3 s. Every
-game is solved by the same operations in the same order whatever else is in the
-batch (a few games take each iteration in turn only so that the CPU overlaps
-their work), so its answer is bit-identical in any batch, and a batch
+The iterations are a plain loop per game, compiled by Numba the first time a
+game is solved on a machine (about 7 s on the 2-core development machine) and
+kept in a folder of compiled code, from which later processes load it in about
+0.3 s: Numba's own ``NUMBA_CACHE_DIR`` where the user sets it, else this
+package's folder in the user's cache (``~/.cache/apwargame`` on Linux,
+:func:`cache_folder`). Never beside the installed source, Numba's default, where
+``pip uninstall`` leaves it behind as a bare ``sim/`` folder that hides any
+later install of the package; where no cache folder can be written the kernel is
+compiled in every process.
+
+Every game is solved by the same operations in the same order whatever else is
+in the batch (a few games take each iteration in turn only so that the CPU
+overlaps their work), so its answer is bit-identical in any batch, and a batch
 of a few dozen games costs no more per game than one of thousands (numpy's
 whole-array operations paid a fixed cost per operation, and the crises of a step
 come in many small batches).
@@ -60,9 +64,12 @@ come in many small batches).
 
 import math
 import os
+from collections.abc import Callable
+from pathlib import Path
 
 import numba
 import numpy as np
+import platformdirs
 
 __all__ = [
     "ANNEAL_ITERATIONS",
@@ -73,11 +80,51 @@ __all__ = [
     "RESCUE_ITERATIONS",
     "RESCUE_TOLERANCE",
     "START_PRECISION",
+    "cache_folder",
     "stage_qre",
 ]
 
-#: Cache the compiled kernel only in a folder the user chose (see above).
-CACHE = bool(os.environ.get("NUMBA_CACHE_DIR"))
+
+def cache_folder() -> Path | None:
+    """Where the compiled kernel is kept; None where no folder can be written.
+
+    ``NUMBA_CACHE_DIR`` if set, else ``apwargame`` in the user's cache folder
+    (``platformdirs.user_cache_dir``), created if need be.
+    """
+    folder = Path(
+        os.environ.get("NUMBA_CACHE_DIR") or platformdirs.user_cache_dir("apwargame")
+    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK | os.X_OK) else None
+
+
+CACHE_FOLDER = cache_folder()
+
+
+def _compiled(**options: bool | str) -> Callable[[Callable], Callable]:
+    """``numba.njit`` whose compiled code is kept in :data:`CACHE_FOLDER` only.
+
+    Numba picks a function's cache folder when caching is enabled, from its
+    ``config.CACHE_DIR``; that is set to this package's folder for that moment
+    only, so another package's Numba code in the same process keeps its own.
+    """
+
+    def compile_lazily(function: Callable) -> Callable:
+        dispatcher = numba.njit(error_model="numpy", **options)(function)
+        if CACHE_FOLDER is not None:
+            users = numba.config.CACHE_DIR
+            numba.config.CACHE_DIR = str(CACHE_FOLDER)
+            try:
+                dispatcher.enable_caching()
+            finally:
+                numba.config.CACHE_DIR = users
+        return dispatcher
+
+    return compile_lazily
+
 
 #: Damped logit-response iterations: annealing the precision, then polishing.
 ANNEAL_ITERATIONS = 12
@@ -136,7 +183,7 @@ def stage_qre(
     return strategy.reshape((*shape, 2, 3)), hold.reshape((*shape, 2))
 
 
-@numba.njit(cache=CACHE, nogil=True, error_model="numpy")
+@_compiled(nogil=True)
 def _solve(
     table: np.ndarray,
     can: np.ndarray,
@@ -156,7 +203,7 @@ def _solve(
     precision, growth = np.empty(games), np.empty(games)
     utility = np.empty((2, 3))
     for g in range(games):
-        spread = max(table[g].max() - table[g].min(), 1e-12)
+        spread = max(_spread(table[g]), 1e-12)
         precision[g] = START_PRECISION / spread
         growth[g] = min(target / precision[g], 1e12) ** (1.0 / ANNEAL_ITERATIONS)
         for i in range(2):  # the centroid of the open actions
@@ -187,7 +234,7 @@ def _solve(
         _utilities(table[g], can[g], continuation, strategy[g], hold[g], utility)
 
 
-@numba.njit(cache=CACHE, error_model="numpy")
+@_compiled()
 def _rescue(
     game: np.ndarray,
     can: np.ndarray,
@@ -204,9 +251,11 @@ def _rescue(
     utility = np.empty((2, 3))
     response = np.empty((2, 3))
     for _ in range(RESCUE_ITERATIONS // RESCUE_CHECK):
-        response[:] = sigma  # an undamped iteration gives the logit response
+        for i in range(2):  # an undamped iteration gives the logit response
+            for o in range(3):
+                response[i, o] = sigma[i, o]
         _iterate(game, can, continuation, response, hold, utility, precision, 1.0)
-        if np.abs(response - sigma).max() <= RESCUE_TOLERANCE:
+        if _largest_gap(response, sigma) <= RESCUE_TOLERANCE:
             return
         for _ in range(RESCUE_CHECK):
             _iterate(
@@ -214,7 +263,37 @@ def _rescue(
             )
 
 
-@numba.njit(cache=CACHE, inline="always", error_model="numpy")
+@_compiled()
+def _spread(game: np.ndarray) -> float:
+    """The largest payoff of both players' tables, (2, 3, 3), less the smallest.
+
+    Scalar loops, as in :func:`_largest_gap`: Numba compiles them in a fraction
+    of the time its array methods take.
+    """
+    low = high = game[0, 0, 0]
+    for i in range(2):
+        for o in range(3):
+            for p in range(3):
+                low = min(low, game[i, o, p])
+                high = max(high, game[i, o, p])
+    return high - low
+
+
+@_compiled()
+def _largest_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """``max |a - b|`` over two (2, 3) strategy arrays, by scalar loops.
+
+    Numba takes seconds to compile ``np.abs(a - b).max()`` and slice copies
+    (``a[:] = b``), which made the first game of every process slow.
+    """
+    gap = 0.0
+    for i in range(2):
+        for o in range(3):
+            gap = max(gap, abs(a[i, o] - b[i, o]))
+    return gap
+
+
+@_compiled(inline="always")
 def _iterate(
     game: np.ndarray,
     can: np.ndarray,
@@ -249,7 +328,7 @@ def _iterate(
         sigma[i, 2] = (1.0 - damping) * sigma[i, 2] + share * weight_2
 
 
-@numba.njit(cache=CACHE, inline="always", error_model="numpy")
+@_compiled(inline="always")
 def _logit_weight(utility: float, best: float, precision: float) -> float:
     """``exp(lambda (U - U_best))``, the logit weight of an action against the best.
 
@@ -263,7 +342,7 @@ def _logit_weight(utility: float, best: float, precision: float) -> float:
     return math.exp((utility - best) * precision)
 
 
-@numba.njit(cache=CACHE, inline="always", error_model="numpy")
+@_compiled(inline="always")
 def _utilities(
     game: np.ndarray,
     can: np.ndarray,
