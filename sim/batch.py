@@ -340,7 +340,9 @@ def plan(
         The plan.
 
     Raises:
-        BatchError: A count or seed out of range, or a field both set and varied.
+        BatchError: A count or seed out of range, a field both set and varied,
+            or a setting of ``scenario.steps`` or ``scenario.seed`` that
+            ``steps`` or ``seed`` contradicts.
         ScenarioError: The scenario, a setting or a point's override is invalid.
     """
     settings = dict(settings or {})
@@ -359,6 +361,14 @@ def plan(
             f"{PER_BATCH[shared[0]]}; run a batch for each value instead",
             field="ranges",
         )
+    given = {"steps": steps, "seed": seed}
+    for path, argument in PER_BATCH.items():
+        if path in settings and given[argument] not in (None, settings[path]):
+            raise BatchError(
+                f"settings {path}={settings[path]} and {argument}="
+                f"{given[argument]}: give one",
+                field="settings",
+            )
     base = load_scenario(scenario, overrides=settings)
     check_bounds(scenario, design.ranges, settings)
     steps = base.info.steps if steps is None else steps

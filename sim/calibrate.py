@@ -1261,7 +1261,8 @@ def fit_crisis_rates(
         dispute_rung: Lowest peak rung counted as a militarised dispute.
         force_rung: Lowest peak rung counted as use of force.
         war_rung: Lowest peak rung counted as war.
-        steps: Steps per replication (the window's years if None).
+        steps: Steps per replication (if None, ``scenario.steps`` of
+            ``settings``, else the window's years).
         max_evaluations: Most ensembles the search may run.
         executor: Where the chunks of replications run, e.g.
             :class:`sim.executors.Processes`; in this process if None. Opened
@@ -1292,7 +1293,9 @@ def fit_crisis_rates(
         raise CalibrationError(
             "params: name at least one parameter to fit", field="params"
         )
-    if steps is None:
+    if steps is None and "scenario.steps" in (settings or {}):
+        steps = base.info.steps
+    elif steps is None:
         steps = observed.years * steps_per_year(base.info.dt_years)
     rungs = np.array([dispute_rung, force_rung, war_rung])
     x0 = np.array([_start_value(base, p, tuple(base.state_ids)) for p in params])

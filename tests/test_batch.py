@@ -411,3 +411,20 @@ def test_a_field_both_set_and_varied_is_refused():
     with pytest.raises(batch.BatchError, match=f"settings {REACTION}: the design") as e:
         batch.plan(BASELINE, replications=1, settings={REACTION: 0.3}, design=design)
     assert e.value.field == "settings"
+
+
+@pytest.mark.parametrize(
+    ("setting", "argument"),
+    [("scenario.steps", {"steps": 10}), ("scenario.seed", {"seed": 7})],
+)
+def test_a_setting_the_batch_argument_contradicts_is_refused(setting, argument):
+    """``scenario.steps=20`` set and ``steps=10`` given: one would win in silence."""
+    with pytest.raises(batch.BatchError) as refused:
+        batch.plan(BASELINE, replications=1, settings={setting: 20}, **argument)
+    ((name, value),) = argument.items()
+    assert str(refused.value) == f"settings {setting}=20 and {name}={value}: give one"
+    assert refused.value.field == "settings"
+    agreeing = batch.plan(
+        BASELINE, replications=1, settings={setting: value}, **argument
+    )
+    assert getattr(agreeing, name) == value

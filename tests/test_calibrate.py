@@ -757,6 +757,21 @@ def test_a_step_that_does_not_divide_a_year_fits_without_a_trend(
     assert fit.rates.loc["joined", "observed"] == 0.0  # RED and BLUE only
 
 
+def test_a_crisis_fit_runs_the_steps_its_settings_give(write_scenario):
+    """``scenario.steps`` in the settings is run, not the window's years in silence."""
+    path = write_scenario(pair_toml(steps=40))
+    fit = calibrate.fit_crisis_rates(
+        path,
+        calibrate.CrisisRates(disputes=20, force=0, years=25),
+        [calibrate.parse_fit("mechanisms.escalation.dispute_rate_per_year=0:3")],
+        replications=2,
+        settings={"scenario.steps": 6},
+        max_evaluations=1,
+    )
+    assert 0 < len(fit.crises)
+    assert fit.crises["start_step"].max() < 6
+
+
 def test_cli_calibrates_crisis_rates(write_scenario, tmp_path, capsys):
     """`wargame calibrate --target crises` prints observed and simulated rates."""
     path = write_scenario(pair_toml(steps=8))
