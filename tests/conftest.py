@@ -19,6 +19,20 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "project")
 
+SLOWEST_FILES = ("test_notebooks.py", "test_theory.py", "test_executors.py")
+"""Files of several minutes each on one core (``pytest --durations``), run first."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slowest files first, so the other workers share the rest meanwhile.
+
+    xdist hands out whole files in collection order (``--dist loadfile
+    --no-loadscope-reorder`` in pyproject.toml); left where the alphabet put
+    them, the notebooks ran last on one worker while the other sat idle.
+    """
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 
 def state_toml(
     state_id: str, name: str, milex: float, lon: float, extra: str = ""
