@@ -163,15 +163,16 @@ def backtest(
         splits: Windows and holdouts.
         groups: Groups of states fitted together (default: :func:`rival_groups`
             that have data at every split), as :func:`check_groups` takes them.
-        bootstrap: Residual-bootstrap refits per fit.
+        bootstrap: Residual-bootstrap refits per fit, for the intervals of
+            ``fitted`` (none if 0).
         seed: Seed of the bootstrap.
 
     Returns:
         Rows ``group``, ``split``, the holdout MAPE % of every method of
         :data:`sim.calibrate.METHODS`, ``beats`` (the model below both naive
         baselines), ``fitted`` (each state's ``k`` and ``a``; ``*`` marks a
-        value on a bound, ``?`` one the data cannot move) and ``seconds``
-        (time of the fit).
+        value on a bound, ``?`` one the data cannot move; with ``bootstrap``
+        refits, each with its 95% interval) and ``seconds`` (time of the fit).
 
     Raises:
         CalibrationError: A group without data at a split, or no group at all,
@@ -224,13 +225,20 @@ def backtest(
 
 
 def _fitted(params: pd.DataFrame) -> str:
-    """``IND k=0.39 a=2*; KOR k=0.10?``: ``*`` on a bound, ``?`` not identified."""
+    """``IND k=0.39 a=2.00*; KOR k=0.10?``: ``*`` on a bound, ``?`` not identified.
+
+    With bootstrap refits each value is followed by its 95% interval:
+    ``IND k=VALUE (LOW to HIGH) a=...``.
+    """
     short = {"reaction_per_year": "k", "fatigue_per_year": "a"}
     parts: dict[str, list[str]] = {}
     for row in params.itertuples():
         _, state, _, name = row.path.split(".")
         flag = ("*" if row.on_bound else "") + ("" if row.identified else "?")
-        parts.setdefault(state, []).append(f"{short[name]}={row.value:.2f}{flag}")
+        text = f"{short[name]}={row.value:.2f}{flag}"
+        if pd.notna(row.ci_lo):
+            text += f" ({row.ci_lo:.2f} to {row.ci_hi:.2f})"
+        parts.setdefault(state, []).append(text)
     return "; ".join(f"{state} {' '.join(v)}" for state, v in parts.items())
 
 

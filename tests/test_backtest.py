@@ -76,6 +76,22 @@ def test_backtest_on_the_models_own_path_beats_the_baselines(pair_data):
     assert row["model"] < 1e-3 < row["last value"]
 
 
+def test_bootstrap_refits_give_each_fitted_value_its_interval(pair_data):
+    """``bootstrap`` was run and thrown away: the fitted column now carries it."""
+    milex, gdp = (calibrate.read_panel(p, YEARS) for p in pair_data)
+    split = (backtest.parse_split("2000:2009:2014"),)
+    kwargs = {"splits": split, "groups": [("RED", "BLUE")]}
+    plain = backtest.backtest(RICHARDSON, milex, gdp, **kwargs)["fitted"].iloc[0]
+    assert " to " not in plain
+    fitted = backtest.backtest(RICHARDSON, milex, gdp, bootstrap=4, seed=1, **kwargs)[
+        "fitted"
+    ].iloc[0]
+    intervals = re.findall(r"=(-?[\d.]+)\*?\?? \((-?[\d.]+) to (-?[\d.]+)\)", fitted)
+    assert len(intervals) == 4, fitted  # k and a of RED and BLUE
+    for _, lo, hi in intervals:
+        assert float(lo) <= float(hi)
+
+
 def test_living_baseline_of_the_models_own_path_has_no_error(pair_data):
     """Started from its own data, the scenario retraces them: MAPE about 0."""
     milex, gdp = (calibrate.read_panel(p, YEARS) for p in pair_data)

@@ -768,7 +768,7 @@ def test_a_crisis_fit_runs_the_steps_its_settings_give(write_scenario):
         settings={"scenario.steps": 6},
         max_evaluations=1,
     )
-    assert 0 < len(fit.crises)
+    assert len(fit.crises) > 0
     assert fit.crises["start_step"].max() < 6
 
 

@@ -260,8 +260,9 @@ def _backtest_options(parser: argparse.ArgumentParser) -> None:
         "(default: every dispute and rivalry with data)",
     )  # fmt: skip
     parser.add_argument(
-        "--bootstrap", type=int, default=0, help="bootstrap refits per fit (0)"
-    )
+        "--bootstrap", type=int, default=0,
+        help="bootstrap refits per fit, for 95%% intervals of k and a (0: none)",
+    )  # fmt: skip
     parser.add_argument(
         "--seed", type=int, help="bootstrap seed (default: the scenario's)"
     )
