@@ -132,6 +132,7 @@ def read_series(
     years: np.ndarray,
     *,
     value_column: str | None = None,
+    asked: str = "a window",
 ) -> pd.DataFrame:
     """Read yearly values of some states, every one of ``years`` required.
 
@@ -140,6 +141,8 @@ def read_series(
         states: ISO3 codes of the states wanted.
         years: The years wanted, shape (Y,); each state needs every one.
         value_column: As for :func:`read_panel`.
+        asked: What gave ``years``, named where they fall outside the data
+            (``"--window and --holdout"``).
 
     Returns:
         A frame indexed by year with one column per state, in ``states`` order.
@@ -160,7 +163,7 @@ def read_series(
         elif years[0] < have.min() or years[-1] > have.max():
             problems.append(
                 f"{name}: years {years[0]}-{years[-1]} are outside the data for "
-                f"{state} ({have.min()}-{have.max()}); choose a window within it"
+                f"{state} ({have.min()}-{have.max()}); choose {asked} within it"
             )
         elif missing := sorted(set(years) - set(have)):
             problems.append(

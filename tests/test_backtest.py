@@ -154,6 +154,21 @@ def test_cli_backtest_refuses_a_living_start_the_data_cannot_carry(
     assert not out.exists()
 
 
+def test_cli_backtest_names_the_split_that_runs_past_the_data(
+    pair_data, tmp_path, capsys
+):
+    """A forecast to 2020 of data ending in 2014: --split named, not --living-from."""
+    milex, gdp = pair_data
+    out = tmp_path / "bt"
+    args = ["backtest", str(RICHARDSON), "--data", str(milex), "--gdp", str(gdp)]
+    args += ["--split", "2000:2009:2014", "--split", "2000:2009:2020"]
+    assert main([*args, "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --split 2000:2009:2020: forecasts to 2020, but milex.csv ends in 2014"
+    ]
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("groups", "line"),
     [

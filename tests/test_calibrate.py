@@ -264,6 +264,16 @@ def test_calibrate_errors_name_the_flag(tmp_path, capsys):
     for args, start in [
         (["--window", "2000"], "error: --window '2000': expected FIRST:LAST"),
         (["--window", "2000:2004", "--holdout", "2006:2009"], "error: --holdout "),
+        (  # blamed the window alone
+            ["--window", "2000:2004", "--holdout", "2005:2020"],
+            "error: d.csv: years 2000-2020 are outside the data for RED (2000-2009); "
+            "choose --window and --holdout within it",
+        ),
+        (
+            ["--window", "2000:2020"],
+            "error: d.csv: years 2000-2020 are outside the data for RED (2000-2009); "
+            "choose --window within it",
+        ),
         (
             [
                 "--window",

@@ -153,8 +153,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     holdout = calibrate.parse_window(args.holdout, "holdout") if args.holdout else None
     last = holdout.last if holdout else window.last
     years = np.arange(window.first, last + 1)
+    asked = "--window and --holdout" if holdout else "--window"
     observed = calibrate.read_series(
-        args.data, states, years, value_column=args.value_column
+        args.data, states, years, value_column=args.value_column, asked=asked
     )
     drivers = calibrate.Drivers(
         gdp=calibrate.read_panel(args.gdp, years) if args.gdp else None,
@@ -291,8 +292,18 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         groups = backtest.parse_groups(args.groups)
     first = min(s.window.first for s in splits)
     end = max(s.holdout.last for s in splits)
+    spans = {path: _year_span(path) for path in (args.data, args.gdp)}
+    for path, (_, last) in spans.items():
+        beyond = [s for s in splits if s.holdout.last > last]
+        if beyond:
+            split = beyond[0]
+            raise UsageError(
+                f"--split {split.window.first}:{split.window.last}:"
+                f"{split.holdout.last}: forecasts to {split.holdout.last}, but "
+                f"{path.name} ends in {last}"
+            )
     # every year of the data, to check --living-from before any fitting
-    firsts = [y for y in map(_first_year, (args.data, args.gdp)) if y is not None]
+    firsts = [span[0] for span in spans.values()]
     span = np.arange(max(min(first, *firsts), -YEAR_RANGE), end + 1)
     milex, gdp = (
         calibrate.read_panel(args.data, span),
@@ -327,12 +338,18 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _first_year(path: Path) -> int | None:
-    """The first year of a ``country, iso3, year, value`` file (None: no rows)."""
+def _year_span(path: Path) -> tuple[int, int]:
+    """The first and last year of a ``country, iso3, year, value`` file.
+
+    Raises:
+        UsageError: The file has no rows.
+    """
     from sim.observed import read_observed
 
     years = read_observed(path)["year"]
-    return int(years.min()) if len(years) else None
+    if not len(years):
+        raise UsageError(f"{path.name}: no rows of data")
+    return int(years.min()), int(years.max())
 
 
 def _sensitivity_options(parser: argparse.ArgumentParser) -> None:
