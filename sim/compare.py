@@ -90,6 +90,13 @@ class ArmComparison:
                 "\nA relative change from a reference of 0 is undefined; compare "
                 "the difference instead."
             )
+        vanished = (self.table["estimate"] == 0) & (self.table["reference"] != 0)
+        if relative and vanished.any():
+            lines.append(
+                "\nAn arm whose mean is 0 is -100% of its reference with no "
+                "interval: the log of the ratio is unbounded; compare the "
+                "difference instead."
+            )
         agreed = self.table[self.table["method"] == paired.NONE]
         if not agreed.empty:
             pairs = "; ".join(

@@ -279,6 +279,23 @@ def test_a_relative_comparison_does_not_claim_newcombe_intervals(triad):
     assert result.caption().endswith("(t on the log of the ratio, for every outcome)")
 
 
+def test_a_relative_change_to_an_arm_of_zero_says_why_it_has_no_interval(triad):
+    """No crisis in the arm: -100% with an undefined interval, and a note on it."""
+    quiet = {
+        f"mechanisms.escalation.{k}_rate_per_year": 0.0 for k in ("dispute", "incident")
+    }
+    result = compare(
+        [Arm(triad, label="ref"), Arm(triad, quiet, label="quiet")],
+        replications=8,
+        outcomes=["crises"],
+        scale="relative",
+    )
+    assert result.table["estimate"].tolist() == [0.0]
+    text = result.markdown()
+    assert "| -100.0% [undefined, undefined] |" in text
+    assert "An arm whose mean is 0 is -100% of its reference with no interval" in text
+
+
 def test_a_relative_change_from_a_reference_of_zero_is_undefined(triad):
     """No war in the reference arm: the relative change reads undefined, not nan%.
 
