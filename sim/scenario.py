@@ -22,7 +22,7 @@ import math
 import re
 import stat
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -57,6 +57,22 @@ INJECT_MAGNITUDES = {
 hi)``; a crisis takes a rung instead and a disaster nothing. A magnitude out
 of its range is refused (:func:`magnitude_problem`), a scenario file's and a
 classroom's inject alike."""
+IGNORED_BY_KIND = {
+    "crisis": {"magnitude": "is not read by a crisis inject, which takes a rung"},
+    "disaster": {
+        "magnitude": "is not read by a disaster inject, which takes none",
+        "theater": "is not read: only a crisis inject takes a theater",
+    },
+    **{
+        kind: {"theater": "is not read: only a crisis inject takes a theater"}
+        for kind in ("exercise", "treaty_change", "budget_shock")
+    },
+}
+"""Inject fields a kind does not read, and why: refused in a scenario file.
+Accepted from play (``events``), so that a game logged before they were refused
+still replays; the classroom's own inputs refuse them as they are typed."""
+IN_PLAY = "added in play"
+"""The origin named for entries added during a game (``events``)."""
 OUTPUT_FORMATS = ("csv", "parquet")
 MAX_DT_YEARS = 10.0
 """Longest step, in years (a modelling choice: rates per year stay meaningful)."""
@@ -296,6 +312,19 @@ def magnitude_problem(kind: str, magnitude: float) -> str | None:
     return f"must be {magnitude_help(kind)}"
 
 
+def unread_problem(inject: Mapping[str, Any]) -> str | None:
+    """The first field an inject's kind does not read, and why; or None.
+
+    For the classroom's inputs, which refuse them as typed
+    (:data:`IGNORED_BY_KIND`), e.g. ``theater 'taiwan_strait' is not read:
+    only a crisis inject takes a theater``.
+    """
+    for key, why in IGNORED_BY_KIND.get(inject.get("kind"), {}).items():
+        if key in inject:
+            return f"{key} {inject[key]!r} {why}"
+    return None
+
+
 @dataclass(frozen=True)
 class Inject:
     """One ``[[inject]]``: an event scheduled by the scenario or an instructor.
@@ -466,7 +495,7 @@ def load_scenario(
         targets[target] = dotted
     for key, entries in (events or {}).items():
         data.setdefault(key, []).extend(copy.deepcopy(entries))
-        origin.setdefault(key, []).extend(_origins(e, "added in play") for e in entries)
+        origin.setdefault(key, []).extend(_origins(e, IN_PLAY) for e in entries)
     digest = hashlib.sha256(
         json.dumps(data, sort_keys=True, default=str).encode()
     ).hexdigest()
@@ -1034,6 +1063,9 @@ class _Validator:
         if kind in ("treaty_change", "exercise") and len(parties) < 2:
             what = "a treaty change" if kind == "treaty_change" else "an exercise"
             t.problem("parties", list(parties), f"{what} names two states or more")
+        for key, why in IGNORED_BY_KIND.get(kind, {}).items():
+            if key in t.data and not t.in_play(key):
+                t.problem(key, t.data[key], why)
         if kind == "crisis":
             rung = t.integer("rung", default=1, lo=1, hi=len(RUNGS) - 2)
             if len(parties) != 2:
@@ -1056,6 +1088,8 @@ class _Validator:
         state = t.state("state", ids)
         year = t.year("year", info)
         crisis = t.table("crisis", required=True)
+        if "crisis" in t.data and not crisis.data:
+            t.problem("crisis", "", 'names no opponent; e.g. crisis = { CHN = "hold" }')
         actions = {}
         for opponent in crisis.data:
             if opponent == state or (opponent not in ids and self.ids_sound):
@@ -1211,6 +1245,10 @@ class _Table:
 
     def _path(self, key: str) -> str:
         return f"{self.label}.{key}" if self.label else key
+
+    def in_play(self, key: str) -> bool:
+        """Whether ``key`` came from a game's ``events``, not a file or override."""
+        return self._file(key) == IN_PLAY
 
     def problem(self, key: str, value: Any, message: str) -> None:
         """Record that ``key`` holds a bad ``value``."""

@@ -96,6 +96,28 @@ def test_a_word_that_is_no_theater_is_the_note():
     }
 
 
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (
+            ["exercise", "CHN,JPN", "east_china_sea"],
+            "inject exercise: theater 'east_china_sea' is not read: only a crisis "
+            "inject takes a theater",
+        ),
+        (
+            ["disaster", "PHL", "2"],
+            "inject disaster: magnitude 2.0 is not read by a disaster inject, which "
+            "takes none",
+        ),
+    ],
+)
+def test_parse_inject_refuses_what_the_kind_does_not_read(words, message):
+    """An exercise placed in a theater was announced there and held everywhere."""
+    with pytest.raises(GameError) as refused:
+        parse_inject(words, THEATERS)
+    assert str(refused.value) == message
+
+
 def test_play_then_resume_in_a_terminal(tmp_path):
     """Two teams play a turn from stdin, a bad move waits, then the game resumes."""
     log = tmp_path / "game.jsonl"

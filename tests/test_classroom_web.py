@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.classroom.session import GameSession
-from sim.classroom.web import Classroom, create_app, move_from_form
+from sim.classroom.session import GameError, GameSession
+from sim.classroom.web import Classroom, create_app, inject_from_form, move_from_form
 from sim.cli import main
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "classroom_crisis.toml"
@@ -910,3 +910,13 @@ def test_the_move_form_gives_way_to_the_end_of_the_game(browser, served):
     page.locator("#form").get_by_text("The game has ended").wait_for(timeout=WAIT_MS)
     assert page.locator("#move").count() == 0
     assert page.get_by_role("button").count() == 0
+
+
+def test_the_inject_form_refuses_a_disasters_magnitude():
+    """The form sent it, and the disaster ignored it."""
+    with pytest.raises(GameError) as refused:
+        inject_from_form({"kind": "disaster", "parties": ["PHL"], "magnitude": "2"})
+    assert str(refused.value) == (
+        "inject disaster: magnitude 2.0 is not read by a disaster inject, which "
+        "takes none"
+    )

@@ -165,6 +165,53 @@ def test_an_inject_magnitude_out_of_its_kinds_range_is_named(
     assert problem in found[0]
 
 
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        (
+            'kind = "crisis"\nparties = ["RED", "BLUE"]\ntheater = "border"\n'
+            "magnitude = 3.0",
+            "inject[0].magnitude: 3.0 is not read by a crisis inject, which takes a "
+            "rung",
+        ),
+        (
+            'kind = "disaster"\nparties = ["RED"]\nmagnitude = 2.0',
+            "inject[0].magnitude: 2.0 is not read by a disaster inject, which takes "
+            "none",
+        ),
+        (
+            'kind = "exercise"\nparties = ["RED", "BLUE"]\ntheater = "border"',
+            "inject[0].theater: 'border' is not read: only a crisis inject takes a "
+            "theater",
+        ),
+    ],
+)
+def test_an_inject_field_its_kind_does_not_read_is_refused(
+    write_scenario, fields, problem
+):
+    """A crisis's magnitude or an exercise's theater was accepted and ignored."""
+    inject = f"[[inject]]\nyear = 2000.0\n{fields}\n"
+    assert problems(write_scenario(pair_toml(extra=inject))) == [
+        f"pair.toml: {problem}"
+    ]
+
+
+def test_an_inject_field_added_in_play_loads_as_before(write_scenario):
+    """A game logged before the refusal replays: its injects come as events."""
+    inject = {"year": 2000.0, "kind": "exercise", "parties": ["RED", "BLUE"]}
+    events = {"inject": [{**inject, "theater": "border"}]}
+    (played,) = load_scenario(write_scenario(pair_toml()), events=events).injects
+    assert (played.kind, played.parties) == ("exercise", ("RED", "BLUE"))
+
+
+def test_a_script_with_no_opponent_is_refused(write_scenario):
+    """``crisis = {}`` scripted nothing, in silence."""
+    script = '[[script]]\nstate = "RED"\nyear = 2000.0\ncrisis = {}\n'
+    assert problems(write_scenario(pair_toml(extra=script))) == [
+        'pair.toml: script[0].crisis: names no opponent; e.g. crisis = { CHN = "hold" }'
+    ]
+
+
 GREEN_EXERCISES_BLUE = """
 [[signal]]
 kind = "exercise"

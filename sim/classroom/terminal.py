@@ -42,7 +42,13 @@ from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.crisis_decision import ACTIONS
 from sim.dynamics.escalation import RUNGS, WAR
 from sim.dynamics.signaling import CBM_KINDS
-from sim.scenario import INJECT_KINDS, INJECT_MAGNITUDES, ScenarioError, magnitude_help
+from sim.scenario import (
+    INJECT_KINDS,
+    INJECT_MAGNITUDES,
+    ScenarioError,
+    magnitude_help,
+    unread_problem,
+)
 
 CONTROL_ONLY = ("inject", "rewind", "end")
 """The control cell's commands that a team's prompt refuses, saying where they go."""
@@ -113,9 +119,10 @@ def parse_inject(
 
     Raises:
         GameError: A crisis without a theater of ``theaters`` (the word
-            given, a misspelt one, is named and the theaters listed), or a
+            given, a misspelt one, is named and the theaters listed), a
             kind that takes a magnitude followed by a word that is no number
-            (``0,9``, ``abc``; the message says what it means).
+            (``0,9``, ``abc``; the message says what it means), or a theater
+            or magnitude the kind does not read (:func:`unread_problem`).
     """
     if len(args) < 2:
         raise GameError(f"write {INJECT_USAGE}")
@@ -139,6 +146,8 @@ def parse_inject(
             f"inject {inject['kind']}: {rest[0]!r} is not a number; its magnitude "
             f"is {magnitude_help(inject['kind'])}"
         )
+    if problem := unread_problem(inject):
+        raise GameError(f"inject {inject['kind']}: {problem}")
     if rest:
         inject["note"] = " ".join(rest)
     return inject

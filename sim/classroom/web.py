@@ -63,7 +63,7 @@ from sim.classroom.briefing import briefing
 from sim.classroom.figures import escalation_curve, region_map
 from sim.classroom.session import GameError, GameSession, MoveError
 from sim.dynamics.signaling import SIGNAL_KINDS
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, unread_problem
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join codes avoid look-alike characters (0/O, 1/I)."""
@@ -341,6 +341,8 @@ def inject_from_form(data: dict[str, Any]) -> dict[str, Any]:
             inject["rung"] = _whole(data.get("rung"), "rung")
     elif data.get("magnitude") not in (None, ""):
         inject["magnitude"] = _number(data.get("magnitude"), "magnitude")
+    if problem := unread_problem(inject):
+        raise GameError(f"inject {inject['kind']}: {problem}")
     return inject
 
 
