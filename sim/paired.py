@@ -356,14 +356,17 @@ def run_arm(
     Args:
         arm: The arm.
         replications: Replications to run.
-        seed: Seed (the arm's scenario seed if None).
+        seed: Seed (the arm's scenario seed if None); an arm's own
+            ``scenario.seed`` override is not used when one is given.
         steps: Steps per replication (the scenario's if None).
     """
     if seed is None:
         seed = load_scenario(arm.scenario, overrides=dict(arm.overrides)).info.seed
+    # ``seed`` governs: a pair's arms share one, whatever seed an arm sets.
+    overrides = {k: v for k, v in arm.overrides.items() if k != "scenario.seed"}
     result = run_points(
         arm.scenario,
-        [dict(arm.overrides)],
+        [overrides],
         replications=replications,
         steps=steps,
         seed=seed,
