@@ -57,20 +57,6 @@ INJECT_MAGNITUDES = {
 hi)``; a crisis takes a rung instead and a disaster nothing. A magnitude out
 of its range is refused (:func:`magnitude_problem`), a scenario file's and a
 classroom's inject alike."""
-IGNORED_BY_KIND = {
-    "crisis": {"magnitude": "is not read by a crisis inject, which takes a rung"},
-    "disaster": {
-        "magnitude": "is not read by a disaster inject, which takes none",
-        "theater": "is not read: only a crisis inject takes a theater",
-    },
-    **{
-        kind: {"theater": "is not read: only a crisis inject takes a theater"}
-        for kind in ("exercise", "treaty_change", "budget_shock")
-    },
-}
-"""Inject fields a kind does not read, and why: refused in a scenario file.
-Accepted from play (``events``), so that a game logged before they were refused
-still replays; the classroom's own inputs refuse them as they are typed."""
 IN_PLAY = "added in play"
 """The origin named for entries added during a game (``events``)."""
 OUTPUT_FORMATS = ("csv", "parquet")
@@ -312,14 +298,33 @@ def magnitude_problem(kind: str, magnitude: float) -> str | None:
     return f"must be {magnitude_help(kind)}"
 
 
+def unread_fields(kind: str) -> dict[str, str]:
+    """Inject fields ``kind`` does not read, each with why (none for a bad kind).
+
+    A magnitude is read by the kinds of :data:`INJECT_MAGNITUDES` alone, a
+    theater by a crisis alone. Refused in a scenario file and as the classroom
+    types them (:func:`unread_problem`); accepted from play (``events``), so a
+    game logged before they were refused still replays.
+    """
+    if kind not in INJECT_KINDS:
+        return {}
+    unread = {}
+    if kind not in INJECT_MAGNITUDES:
+        takes = "a rung" if kind == "crisis" else "none"
+        unread["magnitude"] = f"is not read by a {kind} inject, which takes {takes}"
+    if kind != "crisis":
+        unread["theater"] = "is not read: only a crisis inject takes a theater"
+    return unread
+
+
 def unread_problem(inject: Mapping[str, Any]) -> str | None:
     """The first field an inject's kind does not read, and why; or None.
 
     For the classroom's inputs, which refuse them as typed
-    (:data:`IGNORED_BY_KIND`), e.g. ``theater 'taiwan_strait' is not read:
+    (:func:`unread_fields`), e.g. ``theater 'taiwan_strait' is not read:
     only a crisis inject takes a theater``.
     """
-    for key, why in IGNORED_BY_KIND.get(inject.get("kind"), {}).items():
+    for key, why in unread_fields(str(inject.get("kind"))).items():
         if key in inject:
             return f"{key} {inject[key]!r} {why}"
     return None
@@ -1063,7 +1068,7 @@ class _Validator:
         if kind in ("treaty_change", "exercise") and len(parties) < 2:
             what = "a treaty change" if kind == "treaty_change" else "an exercise"
             t.problem("parties", list(parties), f"{what} names two states or more")
-        for key, why in IGNORED_BY_KIND.get(kind, {}).items():
+        for key, why in unread_fields(kind).items():
             if key in t.data and not t.in_play(key):
                 t.problem(key, t.data[key], why)
         if kind == "crisis":
