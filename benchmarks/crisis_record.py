@@ -21,7 +21,10 @@ over the first ten years and the last fifteen, each record rate with its exact
 crises`` prints it); the crises each state backed down in; and how the
 crises ran beside how the record's disputes ran (``sim.dispute_course``: the
 share answered by the target, the share ending with the target conceding, the
-mean duration; ``scenarios/data/mid_outcomes.csv``). The rungs counted are
+mean duration; ``scenarios/data/mid_outcomes.csv``). Crises started are set
+beside ICB v14's crises among the same states (``scenarios/data/crises.csv``),
+and the record's MIDs that coincide with an ICB crisis beside the rest
+(``sim.icb``). The rungs counted are
 ``sim.calibrate``'s (show of force = MID, limited clash = use of force, major
 war = war). Figures are measurements, printed, never asserted;
 docs/calibration.md ("Crises against the record") discusses them.
@@ -34,12 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import calibrate, dispute_course
+from sim import calibrate, dispute_course, icb
 from sim.scenario import load_scenario
 
 WINDOW = calibrate.Window(1990, 2014)
 MIDS = Path("scenarios/data/mids.csv")
 OUTCOMES = Path("scenarios/data/mid_outcomes.csv")
+CRISES = Path("scenarios/data/crises.csv")
 RUNGS = (calibrate.DISPUTE_RUNG, calibrate.FORCE_RUNG, calibrate.WAR_RUNG)
 
 
@@ -58,7 +62,13 @@ def main(replications: int, scenario: Path) -> None:
     print(f"{scenario.name}: {replications} replications of {record.years} years")
     print("| level | model /yr | record /yr (95%) |")
     print("|---|---|---|")
-    print(f"| crises started | {len(table) / exposure:.2f} | |")
+    icb_rate, icb_lo, icb_hi = icb.rate(
+        icb.crises_among(CRISES, states, WINDOW), record.years
+    )
+    print(
+        f"| crises started vs ICB crises | {len(table) / exposure:.2f} | "
+        f"{icb_rate:.2f} ({icb_lo:.2f}-{icb_hi:.2f}) |"
+    )
     names = (
         "show of force or worse",
         "limited clash or worse",
@@ -97,6 +107,7 @@ def main(replications: int, scenario: Path) -> None:
     for state, count in backed.items():
         print(f"| {state} | {count} | {shares[state]:.1%} |")
     print_course(table, states, base.info.dt_years)
+    print_icb(states)
     print(f"\n{time.perf_counter() - began:.0f} s")
 
 
@@ -105,6 +116,20 @@ def print_course(table: pd.DataFrame, states: list[str], dt_years: float) -> Non
     record = dispute_course.read_course(MIDS, OUTCOMES, states, WINDOW)
     model = dispute_course.model_course(table, dt_years)
     print("\n" + dispute_course.markdown(dispute_course.compare(record, model)))
+
+
+def print_icb(states: list[str]) -> None:
+    """The record's MIDs that meet an ICB crisis beside the rest (``sim.icb``)."""
+    crises = icb.crises_among(CRISES, states, WINDOW)
+    disputes = dispute_course.disputes_with_outcomes(MIDS, OUTCOMES, states, WINDOW)
+    print(f"\nICB crises in the record: {len(crises)}; the MIDs they coincide with:")
+    print("| record's MIDs | MIDs | use of force | answered | conceded |", end="")
+    print(" mean years | median years |\n|---|---|---|---|---|---|---|")
+    for name, row in icb.beside_disputes(crises, disputes).iterrows():
+        print(
+            f"| {name} | {row.disputes:.0f} | {row.force:.2f} | {row.answered:.2f} | "
+            f"{row.conceded:.3f} | {row.mean_years:.2f} | {row.median_years:.2f} |"
+        )
 
 
 def print_windows(

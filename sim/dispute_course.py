@@ -123,6 +123,16 @@ def read_course(
 ) -> Course:
     """How the record's disputes among ``states`` starting in the window ran.
 
+    The disputes are :func:`disputes_with_outcomes`'s, whose errors it raises.
+    """
+    return record_course(disputes_with_outcomes(mids, outcomes, states, window))
+
+
+def disputes_with_outcomes(
+    mids: str | Path, outcomes: str | Path, states: list[str], window: Window
+) -> pd.DataFrame:
+    """The record's disputes among ``states`` starting in the window, with their codes.
+
     Args:
         mids: A ``mids.csv`` with a ``dispnum`` column
             (:func:`sim.calibrate.disputes_among` picks the disputes).
@@ -130,6 +140,10 @@ def read_course(
             dispute picked.
         states: ISO3 codes of the states whose disputes count.
         window: The years the disputes start in.
+
+    Returns:
+        :func:`sim.calibrate.disputes_among`'s rows with ``outcome``, ``recip``
+        and ``maxdur`` as integer columns.
 
     Raises:
         CalibrationError: Either file's errors, naming the file and the line or
@@ -146,16 +160,21 @@ def read_course(
             f"{Path(outcomes).name}: no row for dispute {unknown[0]} of "
             f"{Path(mids).name}"
         )
-    runs = table.loc[number.to_numpy()]
+    codes = table.loc[number.to_numpy()].set_index(disputes.index)
+    return disputes.assign(**{c: codes[c] for c in COURSE_COLUMNS[1:]})
+
+
+def record_course(disputes: pd.DataFrame) -> Course:
+    """How the disputes of :func:`disputes_with_outcomes` ran."""
     force = disputes["hostlev"].to_numpy() >= USE_OF_FORCE_HOSTLEV
-    answered = runs["recip"].to_numpy() == 1
-    known = runs["outcome"].isin(KNOWN_OUTCOMES).to_numpy()
-    conceded = runs["outcome"].isin(CONCEDED_OUTCOMES).to_numpy()
+    answered = disputes["recip"].to_numpy() == 1
+    known = disputes["outcome"].isin(KNOWN_OUTCOMES).to_numpy()
+    conceded = disputes["outcome"].isin(CONCEDED_OUTCOMES).to_numpy()
     return Course(
-        answered=Share(int(answered.sum()), len(runs)),
+        answered=Share(int(answered.sum()), len(disputes)),
         answered_force=Share(int(answered[force].sum()), int(force.sum())),
         conceded=Share(int(conceded.sum()), int(known.sum())),
-        years=runs["maxdur"].to_numpy(dtype=float) / DAYS_A_YEAR,
+        years=disputes["maxdur"].to_numpy(dtype=float) / DAYS_A_YEAR,
     )
 
 

@@ -237,6 +237,7 @@ def test_data_files_are_the_verified_copies():
         ("milex.csv", "milex.csv"),
         ("mids.csv", "mids.csv"),
         ("capitals.csv", "capitals.csv"),
+        ("crises.csv", "crises.csv"),
     ],
 )
 def test_verbatim_copies_have_their_source_checksum(copy, source):

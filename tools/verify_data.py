@@ -86,8 +86,8 @@ def check_capitals_csv_equals_source(source: Path) -> None:
 
 
 def check_calibration_series_are_copies(source: Path) -> None:
-    """The SIPRI and MID series shipped for calibration equal the source files."""
-    for name in ("milex.csv", "mids.csv"):
+    """The SIPRI, MID and ICB series shipped for calibration equal the source files."""
+    for name in ("milex.csv", "mids.csv", "crises.csv"):
         assert (DATA / name).read_bytes() == (source / name).read_bytes(), name
 
 
