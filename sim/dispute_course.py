@@ -143,7 +143,8 @@ def disputes_with_outcomes(
 
     Returns:
         :func:`sim.calibrate.disputes_among`'s rows with ``outcome``, ``recip``
-        and ``maxdur`` as integer columns.
+        and ``maxdur`` as integer columns, and ``end_year`` too where the file
+        has it.
 
     Raises:
         CalibrationError: Either file's errors, naming the file and the line or
@@ -161,7 +162,14 @@ def disputes_with_outcomes(
             f"{Path(mids).name}"
         )
     codes = table.loc[number.to_numpy()].set_index(disputes.index)
-    return disputes.assign(**{c: codes[c] for c in COURSE_COLUMNS[1:]})
+    disputes = disputes.assign(**{c: codes[c] for c in COURSE_COLUMNS[1:]})
+    if "end_year" in disputes.columns:
+        try:
+            end = numbers(disputes, "end_year", Path(mids).name, whole=True)
+        except ObservedError as err:
+            raise CalibrationError(str(err), field=err.field) from err
+        disputes = disputes.assign(end_year=end.astype(int))
+    return disputes
 
 
 def record_course(disputes: pd.DataFrame) -> Course:

@@ -93,11 +93,15 @@ def rate(crises: pd.DataFrame, years: int) -> tuple[float, float, float]:
 def coinciding(crises: pd.DataFrame, disputes: pd.DataFrame) -> np.ndarray:
     """Which disputes coincide with a crisis, shape (len(disputes),).
 
-    A dispute (:func:`sim.dispute_course.disputes_with_outcomes`'s rows, or
-    :func:`sim.calibrate.disputes_among`'s with ``end_year``) coincides with a
-    crisis of :func:`crises_among` when their years overlap and the crisis has
-    a participant on each of its sides.
+    A dispute (:func:`sim.dispute_course.disputes_with_outcomes`'s rows)
+    coincides with a crisis of :func:`crises_among` when their years overlap
+    and the crisis has a participant on each of its sides.
+
+    Raises:
+        CalibrationError: Disputes without an ``end_year``.
     """
+    if "end_year" not in disputes.columns:
+        raise CalibrationError("the disputes have no column 'end_year'")
     start = disputes["start_year"].to_numpy(dtype=int)
     end = disputes["end_year"].to_numpy(dtype=int)
     hit = np.zeros(len(disputes), dtype=bool)

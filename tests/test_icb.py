@@ -115,3 +115,26 @@ def test_the_record_s_disputes_that_meet_a_crisis_run_longer_and_are_answered():
     assert table.loc["with a crisis", "answered"] == pytest.approx(13 / 18)
     with_crisis, without = table["median_years"]
     assert with_crisis > 5 * without
+
+
+def test_disputes_without_an_end_year_are_refused():
+    disputes = pd.DataFrame([dispute(2000, 2000, ["PRK"], ["KOR"])]).drop(
+        columns="end_year"
+    )
+    crises = pd.DataFrame([crisis(2000, 2000, ["KOR", "PRK"])])
+    with pytest.raises(CalibrationError, match="no column 'end_year'"):
+        icb.coinciding(crises, disputes)
+
+
+def test_a_mids_file_with_a_bad_end_year_names_its_line(tmp_path):
+    mids = pd.read_csv(DATA / "mids.csv", dtype=str)
+    mids.loc[mids["dispnum"] == "4022", "end_year"] = "199x"
+    path = tmp_path / "mids.csv"
+    mids.to_csv(path, index=False)
+    line = int(mids.index[mids["dispnum"] == "4022"][0]) + 2
+    with pytest.raises(
+        CalibrationError, match=rf"mids\.csv: line {line}, column 'end_year'"
+    ):
+        disputes_with_outcomes(
+            path, DATA / "mid_outcomes.csv", baseline_states(), RECORD
+        )
