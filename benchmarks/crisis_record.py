@@ -62,9 +62,8 @@ def main(replications: int, scenario: Path) -> None:
     print(f"{scenario.name}: {replications} replications of {record.years} years")
     print("| level | model /yr | record /yr (95%) |")
     print("|---|---|---|")
-    icb_rate, icb_lo, icb_hi = icb.rate(
-        icb.crises_among(CRISES, states, WINDOW), record.years
-    )
+    crises = icb.crises_among(CRISES, states, WINDOW)
+    icb_rate, icb_lo, icb_hi = icb.rate(crises, record.years)
     print(
         f"| crises started vs ICB crises | {len(table) / exposure:.2f} | "
         f"{icb_rate:.2f} ({icb_lo:.2f}-{icb_hi:.2f}) |"
@@ -106,22 +105,21 @@ def main(replications: int, scenario: Path) -> None:
     print("\n| state | backed down alone | share of its crises |\n|---|---|---|")
     for state, count in backed.items():
         print(f"| {state} | {count} | {shares[state]:.1%} |")
-    print_course(table, states, base.info.dt_years)
-    print_icb(states)
+    disputes = dispute_course.disputes_with_outcomes(MIDS, OUTCOMES, states, WINDOW)
+    print_course(table, disputes, base.info.dt_years)
+    print_icb(crises, disputes)
     print(f"\n{time.perf_counter() - began:.0f} s")
 
 
-def print_course(table: pd.DataFrame, states: list[str], dt_years: float) -> None:
+def print_course(table: pd.DataFrame, disputes: pd.DataFrame, dt_years: float) -> None:
     """How the crises ran beside the record's disputes (``sim.dispute_course``)."""
-    record = dispute_course.read_course(MIDS, OUTCOMES, states, WINDOW)
+    record = dispute_course.record_course(disputes)
     model = dispute_course.model_course(table, dt_years)
     print("\n" + dispute_course.markdown(dispute_course.compare(record, model)))
 
 
-def print_icb(states: list[str]) -> None:
+def print_icb(crises: pd.DataFrame, disputes: pd.DataFrame) -> None:
     """The record's MIDs that meet an ICB crisis beside the rest (``sim.icb``)."""
-    crises = icb.crises_among(CRISES, states, WINDOW)
-    disputes = dispute_course.disputes_with_outcomes(MIDS, OUTCOMES, states, WINDOW)
     print(f"\nICB crises in the record: {len(crises)}; the MIDs they coincide with:")
     print("| record's MIDs | MIDs | use of force | answered | conceded |", end="")
     print(" mean years | median years |\n|---|---|---|---|---|---|---|")

@@ -1025,6 +1025,33 @@ def read_text_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     return raw
 
 
+def whole_columns(raw: pd.DataFrame, columns, name: str) -> dict[str, pd.Series]:
+    """Text columns of a record file as integers, by column.
+
+    Raises:
+        CalibrationError: A value that is not a whole number, naming the file
+            (``name``), its line and the column.
+    """
+    try:
+        return {c: numbers(raw, c, name, whole=True).astype(int) for c in columns}
+    except ObservedError as err:
+        raise CalibrationError(str(err), field=err.field) from err
+
+
+def check_window(window: Window, start: pd.Series, what: str) -> None:
+    """Refuse a window reaching outside the years ``start`` spans (of ``what``).
+
+    Raises:
+        CalibrationError: ``window A:B: outside the years of WHAT (FIRST-LAST)``.
+    """
+    first, last = int(start.min()), int(start.max())
+    if window.first < first or window.last > last:
+        raise CalibrationError(
+            f"window {window}: outside the years of {what} ({first}-{last})",
+            field="window",
+        )
+
+
 def disputes_among(path: str | Path, states: list[str], window: Window) -> pd.DataFrame:
     """The disputes of a ``mids.csv`` among ``states`` starting in the window.
 
@@ -1042,25 +1069,15 @@ def disputes_among(path: str | Path, states: list[str], window: Window) -> pd.Da
     """
     path = Path(path)
     raw = read_text_table(path, MID_COLUMNS)
-    try:
-        start = numbers(raw, "start_year", path.name, whole=True)
-        hostlev = numbers(raw, "hostlev", path.name, whole=True)
-    except ObservedError as err:
-        raise CalibrationError(str(err), field=err.field) from err
-    first, last = int(start.min()), int(start.max())
-    if window.first < first or window.last > last:
-        raise CalibrationError(
-            f"window {window}: outside the years of {path.name} ({first}-{last})",
-            field="window",
-        )
+    codes = whole_columns(raw, ("start_year", "hostlev"), path.name)
+    check_window(window, codes["start_year"], path.name)
     keep = set(states)
 
     def ours(sides: str) -> list[str]:
         return [s for s in sides.split(";") if s in keep]
 
     rows = raw.assign(
-        start_year=start.astype(int),
-        hostlev=hostlev.astype(int),
+        **codes,
         side_a=raw["side_a"].map(ours),
         side_b=raw["side_b"].map(ours),
     )

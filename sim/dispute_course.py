@@ -44,8 +44,8 @@ from sim.calibrate import (
     Window,
     disputes_among,
     read_text_table,
+    whole_columns,
 )
-from sim.observed import ObservedError, numbers
 
 COURSE_COLUMNS = ("dispnum", "outcome", "recip", "maxdur")
 """Columns a ``mid_outcomes.csv`` needs (MID 5.0 codebook names)."""
@@ -164,11 +164,9 @@ def disputes_with_outcomes(
     codes = table.loc[number.to_numpy()].set_index(disputes.index)
     disputes = disputes.assign(**{c: codes[c] for c in COURSE_COLUMNS[1:]})
     if "end_year" in disputes.columns:
-        try:
-            end = numbers(disputes, "end_year", Path(mids).name, whole=True)
-        except ObservedError as err:
-            raise CalibrationError(str(err), field=err.field) from err
-        disputes = disputes.assign(end_year=end.astype(int))
+        disputes = disputes.assign(
+            **whole_columns(disputes, ("end_year",), Path(mids).name)
+        )
     return disputes
 
 
@@ -189,10 +187,7 @@ def record_course(disputes: pd.DataFrame) -> Course:
 def _read_outcomes(path: Path) -> pd.DataFrame:
     """A ``mid_outcomes.csv`` indexed by dispute number, codes as integers."""
     raw = read_text_table(path, COURSE_COLUMNS)
-    try:
-        codes = {c: numbers(raw, c, path.name, whole=True) for c in COURSE_COLUMNS[1:]}
-    except ObservedError as err:
-        raise CalibrationError(str(err), field=err.field) from err
+    codes = whole_columns(raw, COURSE_COLUMNS[1:], path.name)
     number = raw["dispnum"].str.strip()
     twice = number[number.duplicated()]
     if len(twice):
@@ -200,7 +195,7 @@ def _read_outcomes(path: Path) -> pd.DataFrame:
             f"{path.name}: line {twice.index[0] + 2}: dispute {twice.iloc[0]} "
             "is listed twice"
         )
-    return pd.DataFrame({c: v.astype(int) for c, v in codes.items()}).set_index(number)
+    return pd.DataFrame(codes).set_index(number)
 
 
 def model_course(

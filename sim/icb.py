@@ -21,14 +21,14 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate import (
-    USE_OF_FORCE_HOSTLEV,
     CalibrationError,
     Window,
+    check_window,
     poisson_interval,
     read_text_table,
+    whole_columns,
 )
 from sim.dispute_course import record_course
-from sim.observed import ObservedError, numbers
 
 ICB = "ICB v14"
 """The ``dataset`` of ICB's own rows (some later rows come from MID or pages)."""
@@ -63,23 +63,14 @@ def crises_among(path: str | Path, states: list[str], window: Window) -> pd.Data
         raise CalibrationError(f"{path.name}: no row of dataset {ICB!r}")
     ended = raw["end_year"].str.strip()
     raw = raw.assign(end_year=ended.where(ended != "", raw["start_year"]))
-    try:
-        start = numbers(raw, "start_year", path.name, whole=True).astype(int)
-        end = numbers(raw, "end_year", path.name, whole=True).astype(int)
-    except ObservedError as err:
-        raise CalibrationError(str(err), field=err.field) from err
-    first, last = int(start.min()), int(start.max())
-    if window.first < first or window.last > last:
-        raise CalibrationError(
-            f"window {window}: outside the years of {path.name}'s ICB crises "
-            f"({first}-{last})",
-            field="window",
-        )
+    years = whole_columns(raw, ("start_year", "end_year"), path.name)
+    check_window(window, years["start_year"], f"{path.name}'s ICB crises")
     keep = set(states)
     taking_part = raw["participants"].map(
         lambda text: [s.strip() for s in text.split(";") if s.strip() in keep]
     )
-    rows = raw.assign(start_year=start, end_year=end, participants=taking_part)
+    rows = raw.assign(**years, participants=taking_part)
+    start = years["start_year"]
     counted = start.between(window.first, window.last) & (taking_part.map(len) >= 2)
     return rows[counted.to_numpy()]
 
@@ -104,11 +95,14 @@ def coinciding(crises: pd.DataFrame, disputes: pd.DataFrame) -> np.ndarray:
         raise CalibrationError("the disputes have no column 'end_year'")
     start = disputes["start_year"].to_numpy(dtype=int)
     end = disputes["end_year"].to_numpy(dtype=int)
+    sides = [
+        (set(a), set(b))
+        for a, b in zip(disputes["side_a"], disputes["side_b"], strict=True)
+    ]
     hit = np.zeros(len(disputes), dtype=bool)
     for crisis in crises.itertuples():
         them = set(crisis.participants)
-        sides = zip(disputes["side_a"], disputes["side_b"], strict=True)
-        across = np.array([bool(them & set(a) and them & set(b)) for a, b in sides])
+        across = np.array([bool(them & a and them & b) for a, b in sides])
         overlap = (start <= crisis.end_year) & (end >= crisis.start_year)
         hit |= across & overlap
     return hit
@@ -132,10 +126,9 @@ def beside_disputes(crises: pd.DataFrame, disputes: pd.DataFrame) -> pd.DataFram
     rows = {}
     for name, part in (("with a crisis", disputes[hit]), ("without", disputes[~hit])):
         course = record_course(part)
-        force = part["hostlev"].to_numpy() >= USE_OF_FORCE_HOSTLEV
         rows[name] = {
             "disputes": len(part),
-            "force": force.mean() if len(part) else np.nan,
+            "force": course.answered_force.of / len(part) if len(part) else np.nan,
             "answered": course.answered.value,
             "conceded": course.conceded.value,
             "mean_years": course.mean_years()[0],
